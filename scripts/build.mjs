@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Builds the committed bundles with @vercel/ncc: dist/index.js (the action) and dist/cli/index.js
+// (the command line), and writes schema/config.schema.json from the zod schema. CI rebuilds and
+// fails when the result differs from what is committed.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync, readFileSync, chmodSync } from 'node:fs';
+
+const root = new URL('..', import.meta.url).pathname;
+const ncc = `${root}node_modules/.bin/ncc`;
+rmSync(`${root}dist`, { recursive: true, force: true });
+for (const [entry, out] of [
+  ['src/index.ts', 'dist'],
+  ['src/bin.ts', 'dist/cli'],
+]) {
+  execFileSync(ncc, ['build', entry, '-o', out, '--license', 'licenses.txt', '--target', 'es2022', '-q'], { cwd: root, stdio: 'inherit' });
+}
+// ncc keeps the shebang; the bin must be executable.
+chmodSync(`${root}dist/cli/index.js`, 0o755);
+
+const schema = execFileSync(process.execPath, ['--import', 'tsx', '-e', "import('./src/config.ts').then(m => process.stdout.write(JSON.stringify(m.configJsonSchema(), null, 2) + '\\n'))"], { cwd: root });
+mkdirSync(`${root}schema`, { recursive: true });
+writeFileSync(`${root}schema/config.schema.json`, schema);
+console.log(`built dist/index.js (${(readFileSync(`${root}dist/index.js`).length / 1e6).toFixed(1)} MB), dist/cli/index.js, schema/config.schema.json`);

@@ -1,0 +1,163 @@
+/**
+ * The optional config file (`.github/production-readiness.yml`): its zod schema, the loader that
+ * turns a YAML mistake into a message naming the file, line and key, and the JSON Schema editors use.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseDocument, LineCounter } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from './errors.js';
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'a real calendar date');
+
+const routePath = z.string().regex(/^\/\S*$/, 'a path starting with "/"');
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+const account = z.strictObject({ email: z.string().email(), 'password-env': envName });
+const allowDeny = z.enum(['allow', 'deny']);
+
+export const configSchema = z.strictObject({
+  paths: z
+    .strictObject({
+      health: routePath.default('/api/health'),
+      login: routePath.default('/auth/login'),
+      register: routePath.default('/auth/join'),
+      pricing: routePath.default('/pricing'),
+      'stripe-webhook': routePath.default('/api/webhooks/stripe'),
+      'stripe-sync': routePath.default('/api/admin/stripe/sync'),
+    })
+    .default({
+      health: '/api/health',
+      login: '/auth/login',
+      register: '/auth/join',
+      pricing: '/pricing',
+      'stripe-webhook': '/api/webhooks/stripe',
+      'stripe-sync': '/api/admin/stripe/sync',
+    }),
+  plans: z.strictObject({ expected: z.array(z.string().min(1)).optional() }).optional(),
+  'smoke-account': account.optional(),
+  'feature-gates': z
+    .array(
+      z.strictObject({
+        account,
+        team: z.string().min(1),
+        expect: z.strictObject({
+          sso: allowDeny.optional(),
+          webhooks: allowDeny.optional(),
+          'audit-logs': allowDeny.optional(),
+          'api-keys': allowDeny.optional(),
+        }),
+      }),
+    )
+    .optional(),
+  operations: z
+    .strictObject({
+      backups: z
+        .strictObject({
+          'last-restore-test': isoDate,
+          evidence: z.string().url(),
+          'max-age-days': z.number().int().positive().default(90),
+        })
+        .optional(),
+      rollback: z.strictObject({ docs: z.array(z.string().min(1)).optional() }).optional(),
+    })
+    .optional(),
+  waivers: z
+    .array(
+      z.strictObject({
+        rule: z.string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a rule id like config.enable-coep'),
+        reason: z.string().trim().min(1, 'a reason'),
+        until: isoDate.optional(),
+      }),
+    )
+    .default([]),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+export const DEFAULT_CONFIG: Config = configSchema.parse({});
+
+/**
+ * Reads and validates the config file. A missing file is fine when it is the default path
+ * (`required` false); a missing file that the user named is an error.
+ */
+export async function loadConfig(path: string, displayPath: string, required: boolean): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return DEFAULT_CONFIG;
+    throw new UsageError(
+      `config-file: cannot read ${displayPath} (${(error as NodeJS.ErrnoException).code ?? 'error'}); ` +
+        'fix the path in the config-file input or remove the input to run without a config file',
+    );
+  }
+  return parseConfig(text, displayPath);
+}
+
+export function parseConfig(text: string, displayPath: string): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const pos = lineCounter.linePos(first.pos[0]);
+    throw new UsageError(
+      `${displayPath}:${pos.line}: not valid YAML: ${first.message.split('\n')[0]}; fix the file and run again`,
+    );
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+
+  const problems = result.error.issues.slice(0, 5).map((issue) => {
+    const keyPath = issue.path.map(String);
+    let where = keyPath.join('.');
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      const keys = (issue as { keys: string[] }).keys;
+      where = [...keyPath, keys[0]!].join('.');
+      message = `unknown key "${keys.join('", "')}"`;
+    }
+    const node = doc.getIn(where.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k)), true) as
+      | { range?: [number, number, number] }
+      | undefined;
+    const keyNode = findKeyNode(doc, where.split('.'));
+    const offset = keyNode ?? node?.range?.[0];
+    const line = offset === undefined ? '' : `:${lineCounter.linePos(offset).line}`;
+    return `${displayPath}${line}: ${where || '(top level)'}: ${message}`;
+  });
+  const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
+  throw new UsageError(`invalid config file: ${problems.join('; ')}${more}. See the config reference in docs/configuration.md`);
+}
+
+/** The source offset of the key node at `path` (so an unknown key is reported at its own line). */
+function findKeyNode(doc: ReturnType<typeof parseDocument>, path: string[]): number | undefined {
+  let node: unknown = doc.contents;
+  let offset: number | undefined;
+  for (const part of path) {
+    const items = (node as { items?: unknown[] } | null)?.items;
+    if (!Array.isArray(items)) return offset;
+    if (/^\d+$/.test(part)) {
+      node = items[Number(part)];
+      offset = (node as { range?: number[] })?.range?.[0] ?? offset;
+      continue;
+    }
+    const pair = items.find((p) => (p as { key?: { value?: unknown } }).key?.value === part) as
+      | { key: { range?: number[] }; value: unknown }
+      | undefined;
+    if (!pair) return offset;
+    offset = pair.key.range?.[0] ?? offset;
+    node = pair.value;
+  }
+  return offset;
+}
+
+/** The JSON Schema of the config file, shipped as `schema/config.schema.json` for editors. */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(configSchema, { io: 'input' }),
+    $id: 'https://github.com/production-readiness-gate/production-readiness-gate/schema/config.schema.json',
+    title: 'Production Readiness Gate configuration',
+  };
+}

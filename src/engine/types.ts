@@ -1,0 +1,137 @@
+/**
+ * The engine's vocabulary: what a rule is, what it returns, and the one report model that every
+ * reporter reads. Nothing here does I/O.
+ */
+import type { Settings } from '../settings.js';
+import type { Clients } from '../probes/clients.js';
+
+export type Status = 'pass' | 'warn' | 'fail' | 'skip';
+
+/** The guide's five parts, in catalog order. */
+export const SECTIONS = ['config', 'gate', 'smoke', 'security', 'stripe'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export const SECTION_TITLES: Record<Section, string> = {
+  config: '§1 Required configuration',
+  gate: '§2 Build and migration gate',
+  smoke: '§3 Production smoke checks',
+  security: '§4 Security and operations',
+  stripe: '§1/§5 Stripe live keys and post-deploy sync',
+};
+
+/** A place in the app's repository, relative to `working-directory`. */
+export interface Location {
+  file: string;
+  line?: number;
+  endLine?: number;
+}
+
+/**
+ * One thing a rule noticed at a place in the repository. Findings with a file become annotations on
+ * that file and line; `level` maps to error / warning / notice.
+ */
+export interface Finding {
+  level: 'error' | 'warning' | 'notice';
+  message: string;
+  file?: string;
+  line?: number;
+  endLine?: number;
+}
+
+export interface RuleMeta {
+  /** Stable public id, `<section>.<name>`. Never changes once released. */
+  id: string;
+  section: Section;
+  /** Short title, as it appears in the summary tables. */
+  title: string;
+  /** The app document a person should read when the rule fails (relative to the app repo). */
+  docs?: string;
+  /** Ids of rules that must finish first (their results are visible in `ctx.results`). */
+  after?: string[];
+  /**
+   * `probe` rules are bounded by `timeout-seconds` (with room for retries); `command` rules (the
+   * build gate) by a long bound of their own. Default `probe`.
+   */
+  kind?: 'probe' | 'command';
+}
+
+/** What a rule's check returns. */
+export interface Outcome {
+  status: Status;
+  /** One line: what was seen. Goes in the summary table and the console. */
+  summary: string;
+  /** Longer text (markdown allowed): evidence, the values seen (never secrets). */
+  details?: string;
+  /** What to do about it, when not passing. */
+  fix?: string;
+  findings?: Finding[];
+  /** Small facts for machines (versions, counts, timings). Never secrets. */
+  data?: Record<string, unknown>;
+}
+
+export interface RuleContext {
+  settings: Settings;
+  /** Lazily created clients (database, HTTP probe, Stripe …), closed by the runner at the end. */
+  clients: Clients;
+  /** Results of rules that already finished (the ones named in `after` are guaranteed). */
+  results: ReadonlyMap<string, RuleReport>;
+  /** Aborted when the rule's time bound passes; long I/O should honour it. */
+  signal: AbortSignal;
+  /** Progress lines for the log (the action prints them, the CLI may hide them). */
+  log: Logger;
+}
+
+export interface Logger {
+  info(message: string): void;
+  /** Collapsed group in the Actions log; returns when `fn` settles. */
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): Promise<Outcome>;
+}
+
+export interface Waiver {
+  rule: string;
+  reason: string;
+  until?: string;
+}
+
+export interface RuleReport {
+  id: string;
+  section: Section;
+  title: string;
+  status: Status;
+  summary: string;
+  details?: string;
+  fix?: string;
+  durationMs: number;
+  /** True when a valid waiver covers a non-passing status: the rule does not block. */
+  waived: boolean;
+  /** The waiver's reason (and expiry), or why a waiver no longer applies. */
+  waiver?: { reason: string; until?: string; expired: boolean };
+  locations: Location[];
+  findings: Finding[];
+  docs?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface Counts {
+  pass: number;
+  warn: number;
+  fail: number;
+  skip: number;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: string; version: string };
+  target: { appUrl?: string };
+  startedAt: string;
+  durationMs: number;
+  ready: boolean;
+  failOn: 'fail' | 'warn';
+  counts: Counts;
+  rules: RuleReport[];
+}

@@ -1,0 +1,39 @@
+/**
+ * The action's inputs: one table shared by the action entry, the command line (each input is also a
+ * `--flag`) and a test that keeps `action.yml` in step with it.
+ */
+export interface InputSpec {
+  name: string;
+  default: string;
+  description: string;
+  /** Holds a secret: registered with the runner's masker and the redactor. */
+  secret?: boolean;
+}
+
+export const INPUTS: readonly InputSpec[] = [
+  { name: 'checks', default: 'config,gate,smoke,security,stripe', description: 'Sections or single rule ids to run, comma or newline separated.' },
+  { name: 'working-directory', default: '.', description: "The app's repository root." },
+  { name: 'env-file', default: '', description: "A dotenv file with the app's variables; values already in the environment win." },
+  { name: 'config-file', default: '.github/production-readiness.yml', description: 'Optional YAML config (paths, plans, smoke accounts, operations, waivers).' },
+  { name: 'install-command', default: 'npm ci', description: 'Install step of the build gate; an empty string skips it.' },
+  { name: 'migrate-command', default: 'npx prisma migrate deploy', description: 'Migration step of the build gate; an empty string skips it.' },
+  { name: 'build-command', default: 'npm run build-ci', description: 'Build step of the build gate; an empty string skips it.' },
+  { name: 'migrate', default: 'auto', description: '`auto` runs the migrate command except on pull_request*/merge_group events; `true`; `false`.' },
+  { name: 'stripe-sync', default: 'check', description: "`check`, or `if-missing`: call the app's Stripe sync endpoint when rows are missing, then check again." },
+  { name: 'scan-history', default: 'false', description: 'Also scan every blob in git history for committed secrets.' },
+  { name: 'resolve', default: '', description: "Lines `host:port:address`, like curl's --resolve: probe a new deployment before DNS points at it." },
+  { name: 'ca-file', default: '', description: 'Extra PEM CA certificates to trust for HTTPS probes and the database.' },
+  { name: 'min-cert-days', default: '14', description: 'Fail when the TLS certificate expires within this many days (warn under 30).' },
+  { name: 'timeout-seconds', default: '20', description: 'Time bound of each probe; the whole probe phase is bounded too.' },
+  { name: 'fail-on', default: 'fail', description: '`fail`, or `warn` to also block on warnings.' },
+  { name: 'report-path', default: '', description: 'Where to write the JSON report (default `$RUNNER_TEMP/production-readiness.json`).' },
+  { name: 'sarif-path', default: '', description: 'When set, a SARIF 2.1.0 file for code scanning.' },
+  { name: 'github-token', default: '${{ github.token }}', description: 'Token for the PR comment and check run.', secret: true },
+  { name: 'pr-comment', default: 'true', description: 'On pull requests, keep one comment up to date with the verdict.' },
+  { name: 'stripe-api-base', default: '', description: 'Stripe API base URL (stripe-mock, a proxy).' },
+  { name: 'sentry-api-base', default: 'https://sentry.io', description: 'Sentry API base URL (self-hosted Sentry).' },
+  { name: 'github-client-id', default: '', description: 'GitHub OAuth client id (GitHub refuses secrets named GITHUB_*).' },
+  { name: 'github-client-secret', default: '', description: 'GitHub OAuth client secret.', secret: true },
+];
+
+export type RawInputs = Partial<Record<string, string>>;

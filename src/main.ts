@@ -1,0 +1,109 @@
+/**
+ * The action: inputs → settings → engine → reporters. The one place that calls `core.setFailed`.
+ */
+import * as core from '@actions/core';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { errorMessage, UsageError } from './errors.js';
+import type { Logger, Report } from './engine/types.js';
+import { runGate } from './gate.js';
+import { INPUTS, type RawInputs } from './inputs.js';
+import { Redactor } from './redact.js';
+import { buildAnnotations, buildOutputs, renderJson, renderSarif, renderSummary } from './report/index.js';
+import { SECRET_VARIABLES, loadSettings, type Settings } from './settings.js';
+import { publishComment } from './github.js';
+import { VERSION } from './version.js';
+
+/** Inputs as the runner passes them (`INPUT_<NAME>`); an absent one takes its default. */
+export function readActionInputs(env: NodeJS.ProcessEnv): RawInputs {
+  const inputs: RawInputs = {};
+  for (const spec of INPUTS) {
+    const value = env[`INPUT_${spec.name.replace(/ /g, '_').toUpperCase()}`];
+    if (value !== undefined) inputs[spec.name] = value.trim();
+  }
+  return inputs;
+}
+
+export async function run(): Promise<void> {
+  // Mask what is secret before anything at all is printed, even an input error.
+  for (const name of SECRET_VARIABLES) if (process.env[name]) core.setSecret(process.env[name]!);
+  for (const spec of INPUTS.filter((i) => i.secret)) {
+    const value = process.env[`INPUT_${spec.name.toUpperCase()}`];
+    if (value) core.setSecret(value);
+  }
+  let redactor = new Redactor([]);
+  try {
+    const settings = await loadSettings({
+      inputs: readActionInputs(process.env),
+      env: process.env,
+      cwd: process.env.GITHUB_WORKSPACE || process.cwd(),
+    });
+    redactor = new Redactor(settings.secrets);
+    for (const value of redactor.values) core.setSecret(value);
+
+    const log: Logger = {
+      info: (message) => core.info(redactor.redact(message)),
+      group: (name, fn) => core.group(redactor.redact(name), fn),
+    };
+    const report = await runGate(settings, {
+      log,
+      onRuleDone: (r) => core.info(redactor.redact(`${r.status.padEnd(4)} ${r.id}: ${r.summary}`)),
+    });
+    await publish(report, settings, redactor);
+    if (!report.ready) {
+      const blocking = report.rules.filter((r) => !r.waived && (r.status === 'fail' || (settings.failOn === 'warn' && r.status === 'warn')));
+      core.setFailed(redactor.redact(`Not ready to go live: ${blocking.map((r) => r.id).join(', ')} (see the job summary)`));
+    }
+  } catch (error) {
+    const message = redactor.redact(errorMessage(error));
+    core.setFailed(error instanceof UsageError ? message : `Production Readiness Gate stopped: ${message}`);
+  }
+}
+
+async function publish(report: Report, settings: Settings, redactor: Redactor): Promise<void> {
+  const runUrl = process.env.GITHUB_RUN_ID
+    ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
+    : undefined;
+  const docsBaseUrl =
+    process.env.GITHUB_REPOSITORY && process.env.GITHUB_SHA
+      ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/blob/${process.env.GITHUB_SHA}/`
+      : undefined;
+
+  // Annotations first: they are what a person sees on the files of the PR.
+  for (const a of buildAnnotations(report, { redactor })) {
+    const props: core.AnnotationProperties = { title: a.title, file: a.file, startLine: a.startLine, endLine: a.endLine };
+    if (a.level === 'error') core.error(a.message, props);
+    else if (a.level === 'warning') core.warning(a.message, props);
+    else core.notice(a.message, props);
+  }
+
+  if (settings.reportPath) await writeOut(settings.reportPath, renderJson(report, { redactor }), 'report-path');
+  if (settings.sarifPath) await writeOut(settings.sarifPath, renderSarif(report, { redactor, toolVersion: VERSION }), 'sarif-path');
+
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    try {
+      await core.summary.addRaw(renderSummary(report, { redactor, docsBaseUrl, runUrl })).write();
+    } catch (error) {
+      core.warning(`could not write the job summary: ${errorMessage(error)}`);
+    }
+  }
+
+  for (const [name, value] of Object.entries(buildOutputs(report, { reportPath: settings.reportPath, sarifPath: settings.sarifPath }))) {
+    core.setOutput(name, value);
+  }
+
+  if (settings.prComment) {
+    const warning = await publishComment(report, { redactor, token: settings.githubToken, runUrl });
+    if (warning) core.warning(redactor.redact(warning));
+  }
+}
+
+async function writeOut(path: string, text: string, input: string): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text);
+  } catch (error) {
+    // The verdict still stands; a report that cannot be written is a warning naming the input.
+    core.warning(`${input}: cannot write ${path} (${errorMessage(error)})`);
+  }
+}

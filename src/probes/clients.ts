@@ -1,0 +1,34 @@
+/**
+ * The run's shared clients. Each one is created by the first rule that asks for it (so a run that
+ * selects only `config` never loads `pg` or `stripe`), shared by every later rule, and closed once
+ * by the runner at the end. Tests build a Clients for real local servers the same way.
+ */
+import type { Settings } from '../settings.js';
+import { connectReadOnly, type ReadOnlyDb } from './db.js';
+
+export interface Clients {
+  /** One read-only connection to `DATABASE_URL` (rejects when unset or unreachable). */
+  db(): Promise<ReadOnlyDb>;
+  close(): Promise<void>;
+}
+
+export function createClients(settings: Settings): Clients {
+  let db: Promise<ReadOnlyDb> | undefined;
+  return {
+    db() {
+      const url = settings.env.DATABASE_URL;
+      if (!url) return Promise.reject(new Error('DATABASE_URL is not set'));
+      db ??= connectReadOnly(url, {
+        ca: settings.ca,
+        resolve: settings.resolve,
+        timeoutMs: settings.timeoutSeconds * 1000,
+      });
+      return db;
+    },
+    async close() {
+      const pending = db;
+      db = undefined;
+      if (pending) await pending.then((c) => c.close()).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * Read-only PostgreSQL access with libpq's meaning of `sslmode`, whatever `pg` does by default.
+ *
+ * `pg` 8 treats `sslmode=require` in a connection string as verify-full, which refuses the managed
+ * databases whose CA is not in Node's store, and Prisma-only parameters confuse it. So the URL is
+ * parsed here, the parameters that are not libpq's are dropped, and the TLS options are built
+ * explicitly: `require` encrypts without verifying, `verify-ca` checks the chain, `verify-full` the
+ * chain and the host name. Every session is read-only with a short statement timeout.
+ */
+import { readFileSync } from 'node:fs';
+import type { TLSSocket } from 'node:tls';
+import type { Client, ClientConfig } from 'pg';
+import type { ResolveEntry } from '../settings.js';
+
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+
+export interface ParsedDatabaseUrl {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  /** Present, but never printed. */
+  hasPassword: boolean;
+  /** The effective sslmode (`ssl=true` means require; none means libpq's default, prefer). */
+  sslMode: SslMode;
+  sslModeGiven: boolean;
+  params: URLSearchParams;
+  /** Parameters that only Prisma understands, removed before connecting. */
+  prismaParams: string[];
+}
+
+/** Query parameters Prisma's engines read and libpq/pg do not. */
+const PRISMA_ONLY_PARAMS = [
+  'schema',
+  'connection_limit',
+  'pool_timeout',
+  'pgbouncer',
+  'sslaccept',
+  'sslidentity',
+  'sslpassword',
+  'socket_timeout',
+  'statement_cache_size',
+  'single_use_connections',
+];
+
+export class DatabaseUrlError extends Error {}
+
+/** Parses a Postgres URL without ever putting the password in an error message. */
+export function parseDatabaseUrl(value: string): ParsedDatabaseUrl {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new DatabaseUrlError('DATABASE_URL is not a URL (expected postgresql://user:password@host:5432/db?sslmode=verify-full)');
+  }
+  if (url.protocol !== 'postgresql:' && url.protocol !== 'postgres:') {
+    throw new DatabaseUrlError(`DATABASE_URL has scheme "${url.protocol}"; expected postgresql:// (Prisma's PostgreSQL provider)`);
+  }
+  if (!url.hostname) throw new DatabaseUrlError('DATABASE_URL has no host name');
+  const params = url.searchParams;
+  const given = params.get('sslmode')?.toLowerCase();
+  const sslTrue = params.get('ssl') === 'true' || params.get('ssl') === '1';
+  const modes: SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+  if (given && !modes.includes(given as SslMode)) {
+    throw new DatabaseUrlError(`DATABASE_URL has sslmode=${given}; expected one of ${modes.join(', ')}`);
+  }
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, '').toLowerCase(),
+    port: url.port ? Number(url.port) : 5432,
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
+    user: decodeURIComponent(url.username),
+    hasPassword: url.password !== '',
+    sslMode: (given as SslMode | undefined) ?? (sslTrue ? 'require' : 'prefer'),
+    sslModeGiven: given !== undefined || sslTrue,
+    params,
+    prismaParams: [...params.keys()].filter((k) => PRISMA_ONLY_PARAMS.includes(k)),
+  };
+}
+
+export interface ConnectOptions {
+  /** Extra CA certificates (the `ca-file` input). */
+  ca?: string;
+  resolve?: ResolveEntry[];
+  timeoutMs: number;
+  /** Override the URL's sslmode (used to probe without TLS). */
+  sslMode?: SslMode;
+}
+
+export interface TlsInfo {
+  encrypted: boolean;
+  /** The certificate chain and (for verify-full) host name were checked and the connection went on. */
+  verified: boolean;
+  /** With an unverified connection: would the certificate have passed verification? */
+  wouldVerify?: boolean;
+  verifyError?: string;
+  protocol?: string;
+}
+
+export interface ReadOnlyDb {
+  client: Client;
+  tls: TlsInfo;
+  sslMode: SslMode;
+  close(): Promise<void>;
+}
+
+/** Connects read-only. Throws pg/Node errors as they are; `describeDbError` turns them into text. */
+export async function connectReadOnly(url: string, options: ConnectOptions): Promise<ReadOnlyDb> {
+  const parsed = parseDatabaseUrl(url);
+  const mode = options.sslMode ?? parsed.sslMode;
+  if (mode === 'prefer' || mode === 'allow') {
+    // libpq tries TLS first and falls back to plain; so do we.
+    try {
+      return await connectWith(url, parsed, 'require', options, mode);
+    } catch (error) {
+      if (!/does not support SSL/i.test(String((error as Error).message))) throw error;
+      return connectWith(url, parsed, 'disable', options, mode);
+    }
+  }
+  return connectWith(url, parsed, mode, options, mode);
+}
+
+async function connectWith(
+  url: string,
+  parsed: ParsedDatabaseUrl,
+  mode: SslMode,
+  options: ConnectOptions,
+  reportedMode: SslMode,
+): Promise<ReadOnlyDb> {
+  const { Client } = (await import('pg')).default;
+  const target = new URL(url);
+  const override = options.resolve?.find((r) => r.host === parsed.host && r.port === parsed.port);
+  const ca = [options.ca, readRootCert(parsed.params.get('sslrootcert'))].filter(Boolean).join('\n') || undefined;
+  // Fields, not `connectionString`: pg lets the string's host and ssl settings override these.
+  const config: ClientConfig = {
+    host: override?.address ?? parsed.host,
+    port: parsed.port,
+    user: parsed.user,
+    password: decodeURIComponent(target.password),
+    database: parsed.database,
+    connectionTimeoutMillis: options.timeoutMs,
+    statement_timeout: Math.min(options.timeoutMs, 10_000),
+    query_timeout: options.timeoutMs,
+    application_name: 'production-readiness-gate',
+    options: '-c default_transaction_read_only=on',
+  };
+  if (mode === 'disable') {
+    config.ssl = false;
+  } else {
+    const verify = mode === 'verify-ca' || mode === 'verify-full';
+    config.ssl = {
+      // Node's store plus the extra CAs: `ca` alone would replace the store.
+      ca: ca ? [...(await import('node:tls')).rootCertificates, ca] : undefined,
+      servername: isIp(parsed.host) ? undefined : parsed.host,
+      rejectUnauthorized: verify,
+      checkServerIdentity:
+        mode === 'verify-full' ? undefined : () => undefined,
+    };
+  }
+  const client = new Client(config);
+  // A connection-level error after connect (server gone) must not crash the process.
+  client.on('error', () => undefined);
+  await client.connect();
+  const socket = (client as unknown as { connection: { stream: TLSSocket } }).connection.stream;
+  const encrypted = typeof socket.getProtocol === 'function' && socket.encrypted === true;
+  const tls: TlsInfo = { encrypted, verified: encrypted && (mode === 'verify-ca' || mode === 'verify-full') };
+  if (encrypted) {
+    tls.protocol = socket.getProtocol() ?? undefined;
+    if (!tls.verified) {
+      tls.wouldVerify = socket.authorized;
+      tls.verifyError = socket.authorizationError ? String(socket.authorizationError) : undefined;
+    }
+  }
+  return {
+    client,
+    tls,
+    sslMode: reportedMode,
+    close: () => client.end().catch(() => undefined),
+  };
+}
+
+function readRootCert(path: string | null): string | undefined {
+  if (!path || path === 'system') return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function isIp(host: string): boolean {
+  return /^[0-9.]+$/.test(host) || host.includes(':');
+}
+
+const NETWORK_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET'];
+
+/** True when the error means "could not reach the server" (as opposed to a refusal by it). */
+export function isUnreachable(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const message = String((error as Error)?.message ?? '');
+  return (code !== undefined && NETWORK_CODES.includes(code)) || /timeout expired|Connection terminated due to connection timeout/i.test(message);
+}
+
+const TLS_VERIFY_CODES: Record<string, string> = {
+  SELF_SIGNED_CERT_IN_CHAIN: 'the chain ends in a CA the runner does not trust',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is not signed by a CA the runner trusts',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is not signed by a CA the runner trusts',
+  CERT_HAS_EXPIRED: 'the certificate has expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
+};
+
+/** One sentence about a database error, naming host and port, never the password. */
+export function describeDbError(error: unknown, parsed: Pick<ParsedDatabaseUrl, 'host' | 'port' | 'user' | 'database'>): string {
+  const err = error as NodeJS.ErrnoException & { code?: string };
+  const where = `${parsed.host}:${parsed.port}`;
+  const code = err?.code;
+  if (code && TLS_VERIFY_CODES[code]) return `TLS verification of ${where} failed: ${TLS_VERIFY_CODES[code]} (${code})`;
+  if (code === '28P01' || code === '28000') return `${where} refused the credentials of user "${parsed.user}" (${code})`;
+  if (code === '3D000') return `database "${parsed.database}" does not exist on ${where}`;
+  if (code === 'ECONNREFUSED') return `${where} refused the connection (ECONNREFUSED)`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the host name ${parsed.host} does not resolve from the runner (${code})`;
+  if (isUnreachable(error)) return `no answer from ${where} within the time bound (${code ?? 'timeout'})`;
+  if (/does not support SSL/i.test(String(err?.message))) return `${where} does not offer TLS (the server has ssl=off)`;
+  const message = String(err?.message ?? error).replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgresql://…');
+  return `${where}: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
+}

@@ -1,0 +1,76 @@
+/**
+ * config.database-tls: a live, read-only connection proves that TLS is negotiated, with which
+ * protocol, and whether the server's certificate was verified.
+ */
+import type { Rule } from '../../engine/types.js';
+import { connectReadOnly, describeDbError, isUnreachable, parseDatabaseUrl, type ParsedDatabaseUrl } from '../../probes/db.js';
+
+export const databaseTls: Rule = {
+  meta: { id: 'config.database-tls', section: 'config', title: 'The database connection negotiates TLS', docs: 'docs/deployment-guide.md' },
+  async check({ settings, clients }) {
+    const value = settings.env.DATABASE_URL;
+    if (!value) return { status: 'skip', summary: 'DATABASE_URL is not set (see config.database-url)' };
+    let p: ParsedDatabaseUrl;
+    try {
+      p = parseDatabaseUrl(value);
+    } catch {
+      return { status: 'skip', summary: 'DATABASE_URL does not parse (see config.database-url)' };
+    }
+    const where = `${p.host}:${p.port}`;
+    try {
+      const db = await clients.db();
+      const { rows } = await db.client.query<{ ssl: boolean; version: string | null; cipher: string | null }>(
+        'SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+      );
+      const row = rows[0];
+      const encrypted = row ? row.ssl : db.tls.encrypted;
+      const protocol = row?.version ?? db.tls.protocol;
+      const data = { encrypted, protocol, verified: db.tls.verified, sslmode: db.sslMode };
+      if (!encrypted) {
+        return {
+          status: 'fail',
+          summary: `the connection to ${where} is not encrypted (pg_stat_ssl.ssl = false)`,
+          details: `sslmode=${db.sslMode}: the server accepted a clear-text connection.`,
+          fix: 'Turn TLS on at the database and add sslmode=verify-full to DATABASE_URL.',
+          data,
+        };
+      }
+      if (db.tls.verified) {
+        return { status: 'pass', summary: `${protocol} to ${where}, server certificate verified (sslmode=${db.sslMode})`, data: { ...data, cipher: row?.cipher } };
+      }
+      const would = db.tls.wouldVerify
+        ? 'it would pass verification: switch to sslmode=verify-full at no cost'
+        : `it would not pass verification (${db.tls.verifyError ?? 'unknown reason'})`;
+      return {
+        status: 'pass',
+        summary: `${protocol} to ${where}, server certificate not verified (sslmode=${db.sslMode}); ${would}`,
+        data: { ...data, wouldVerify: db.tls.wouldVerify, cipher: row?.cipher },
+      };
+    } catch (error) {
+      if (isUnreachable(error)) {
+        return {
+          status: 'skip',
+          summary: `the database is not reachable from the runner: ${describeDbError(error, p)}`,
+          details: 'Private databases often accept connections only from the app network. Run the gate where the database is reachable (a self-hosted runner, or a `resolve` entry) to check TLS live.',
+        };
+      }
+      const reason = describeDbError(error, p);
+      if (/^TLS verification/.test(reason)) {
+        // Say whether the server speaks TLS at all: encrypted-but-unverified is a different fix.
+        const fallback = await connectReadOnly(value, { ca: settings.ca, resolve: settings.resolve, timeoutMs: settings.timeoutSeconds * 1000, sslMode: 'require' })
+          .then(async (db) => {
+            await db.close();
+            return `With sslmode=require the connection works (${db.tls.protocol}, encrypted, unverified).`;
+          })
+          .catch((e: unknown) => `With sslmode=require it fails too: ${describeDbError(e, p)}.`);
+        return {
+          status: 'fail',
+          summary: `sslmode=${p.sslMode} does not connect: ${reason}`,
+          details: fallback,
+          fix: "Give the database provider's CA certificate to the gate with ca-file (and to the app with sslrootcert), or, knowingly, use sslmode=require.",
+        };
+      }
+      return { status: 'fail', summary: `cannot connect to ${where}: ${reason}`, fix: 'Check the host, credentials and database name in DATABASE_URL.' };
+    }
+  },
+};

@@ -1,0 +1,61 @@
+/**
+ * config.oauth-github and config.oauth-google: an enabled OAuth provider has both halves of its
+ * client, and the person sees the callback URL to register with the provider.
+ */
+import type { Outcome, Rule, RuleContext } from '../../engine/types.js';
+
+/** The providers the app enables: `AUTH_PROVIDERS`, default `github,credentials`, as the app reads it. */
+export function enabledProviders(env: Readonly<Record<string, string | undefined>>): string[] {
+  return (env.AUTH_PROVIDERS ?? 'github,credentials')
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+function checkProvider(
+  ctx: RuleContext,
+  provider: 'github' | 'google',
+  label: string,
+  extra?: (id: string) => string | undefined,
+): Outcome {
+  const { env } = ctx.settings;
+  if (!enabledProviders(env).includes(provider)) {
+    return { status: 'skip', summary: `${label} sign-in is not enabled (AUTH_PROVIDERS=${env.AUTH_PROVIDERS ?? 'github,credentials'})` };
+  }
+  const prefix = provider.toUpperCase();
+  const idName = `${prefix}_CLIENT_ID`;
+  const secretName = `${prefix}_CLIENT_SECRET`;
+  const base = (env.NEXTAUTH_URL ?? env.APP_URL ?? '<NEXTAUTH_URL>').replace(/\/+$/, '');
+  const callback = `${base}/api/auth/callback/${provider}`;
+  const register = `Register ${callback} as the callback URL of the production OAuth app.`;
+  const missing = [idName, secretName].filter((n) => !env[n]);
+  if (missing.length > 0) {
+    const via = provider === 'github' ? ' (in a workflow, pass them as the github-client-id / github-client-secret inputs: GitHub refuses secrets named GITHUB_*)' : '';
+    return {
+      status: 'fail',
+      summary: `${label} sign-in is enabled but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set; the app refuses to start`,
+      fix: `Set ${missing.join(' and ')}${via}. ${register}`,
+      data: { callbackUrl: callback },
+    };
+  }
+  const problem = extra?.(env[idName]!);
+  if (problem) return { status: 'fail', summary: problem, fix: `Copy the client id of the production ${label} OAuth app. ${register}`, data: { callbackUrl: callback } };
+  return {
+    status: 'pass',
+    summary: `${label} client id and secret are set; callback URL to register: ${callback}`,
+    data: { callbackUrl: callback },
+  };
+}
+
+export const oauthGithub: Rule = {
+  meta: { id: 'config.oauth-github', section: 'config', title: 'GitHub OAuth client is configured', docs: 'docs/deployment-guide.md' },
+  check: async (ctx) => checkProvider(ctx, 'github', 'GitHub'),
+};
+
+export const oauthGoogle: Rule = {
+  meta: { id: 'config.oauth-google', section: 'config', title: 'Google OAuth client is configured', docs: 'docs/deployment-guide.md' },
+  check: async (ctx) =>
+    checkProvider(ctx, 'google', 'Google', (id) =>
+      id.endsWith('.apps.googleusercontent.com') ? undefined : 'GOOGLE_CLIENT_ID does not end in .apps.googleusercontent.com',
+    ),
+};

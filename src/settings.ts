@@ -1,0 +1,342 @@
+/**
+ * Everything the gate is told, in one typed, validated object: the action's inputs (or the CLI's
+ * flags, which carry the same names), the app's variables from the environment and the env file, and
+ * the config file. Pure apart from reading the two files; never touches `process.env` or `core`.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { type Config, loadConfig } from './config.js';
+import { UsageError } from './errors.js';
+import { INPUTS, type RawInputs } from './inputs.js';
+
+/** The app's own variable names, exactly as the guide names them. */
+export const APP_VARIABLES = [
+  'APP_URL',
+  'NEXTAUTH_URL',
+  'DATABASE_URL',
+  'NEXTAUTH_SECRET',
+  'AUTH_PROVIDERS',
+  'GITHUB_CLIENT_ID',
+  'GITHUB_CLIENT_SECRET',
+  'GOOGLE_CLIENT_ID',
+  'GOOGLE_CLIENT_SECRET',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'STRIPE_SYNC_SECRET',
+  'ENABLE_HSTS',
+  'ENABLE_CSP_STRICT',
+  'ENABLE_COEP',
+  'NEXTAUTH_TRUST_HOST',
+  'AUTH_TRUST_HOST',
+  'NEXTAUTH_DEBUG',
+  'NEXT_PUBLIC_SENTRY_DSN',
+  'SENTRY_DSN',
+  'SENTRY_AUTH_TOKEN',
+  'SENTRY_ORG',
+  'SENTRY_PROJECT',
+] as const;
+
+/** App variables whose values are secrets (masked everywhere, checked for reuse and leaks). */
+export const SECRET_VARIABLES = [
+  'NEXTAUTH_SECRET',
+  'GITHUB_CLIENT_SECRET',
+  'GOOGLE_CLIENT_SECRET',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'STRIPE_SYNC_SECRET',
+  'SENTRY_AUTH_TOKEN',
+] as const;
+
+export type AppEnv = Readonly<Record<string, string | undefined>>;
+
+export interface ResolveEntry {
+  host: string;
+  port: number;
+  address: string;
+}
+
+export interface Settings {
+  /** The tokens of `checks` (sections or rule ids); the engine checks them against the registry. */
+  checks: string[];
+  /** Absolute path of the app's repository. */
+  workingDirectory: string;
+  envFile?: string;
+  /** Absolute path of the config file and whether it existed. */
+  configFile: string;
+  config: Config;
+  installCommand: string;
+  migrateCommand: string;
+  buildCommand: string;
+  migrate: 'auto' | 'true' | 'false';
+  stripeSync: 'check' | 'if-missing';
+  scanHistory: boolean;
+  resolve: ResolveEntry[];
+  caFile?: string;
+  /** PEM text of `ca-file`, read once. */
+  ca?: string;
+  minCertDays: number;
+  timeoutSeconds: number;
+  failOn: 'fail' | 'warn';
+  reportPath?: string;
+  sarifPath?: string;
+  githubToken?: string;
+  prComment: boolean;
+  stripeApiBase?: string;
+  sentryApiBase: string;
+  /** The app's variables (APP_VARIABLES, FEATURE_TEAM_*, and the smoke accounts' password variables). */
+  env: AppEnv;
+  /** The event that triggered the workflow (`GITHUB_EVENT_NAME`), when running in Actions. */
+  eventName?: string;
+  /** Every secret value the run knows, for masking and for the committed-secrets scan. */
+  secrets: string[];
+}
+
+export interface LoadSettingsOptions {
+  inputs: RawInputs;
+  /** The process environment (the app's variables are read from it). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Base directory for relative paths (the workspace in Actions, the cwd on the CLI). */
+  cwd: string;
+}
+
+const bool = (name: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => v === 'true' || v === 'false', { message: `${name} must be true or false` })
+    .transform((v) => v === 'true');
+
+const positiveInt = (name: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .refine((n) => n > 0 && n <= max, { message: `${name} must be between 1 and ${max}` });
+
+const inputSchema = z.object({
+  checks: z.string(),
+  'working-directory': z.string().trim().min(1, 'working-directory must not be empty'),
+  'env-file': z.string().trim(),
+  'config-file': z.string().trim(),
+  'install-command': z.string().trim(),
+  'migrate-command': z.string().trim(),
+  'build-command': z.string().trim(),
+  migrate: z.enum(['auto', 'true', 'false'], { message: 'migrate must be auto, true or false' }),
+  'stripe-sync': z.enum(['check', 'if-missing'], { message: 'stripe-sync must be check or if-missing' }),
+  'scan-history': bool('scan-history'),
+  resolve: z.string(),
+  'ca-file': z.string().trim(),
+  'min-cert-days': positiveInt('min-cert-days', 3650),
+  'timeout-seconds': positiveInt('timeout-seconds', 600),
+  'fail-on': z.enum(['fail', 'warn'], { message: 'fail-on must be fail or warn' }),
+  'report-path': z.string().trim(),
+  'sarif-path': z.string().trim(),
+  'github-token': z.string().trim(),
+  'pr-comment': bool('pr-comment'),
+  'stripe-api-base': z.string().trim().refine((v) => v === '' || isHttpUrl(v), 'stripe-api-base must be an http(s) URL'),
+  'sentry-api-base': z.string().trim().refine(isHttpUrl, 'sentry-api-base must be an http(s) URL'),
+  'github-client-id': z.string().trim(),
+  'github-client-secret': z.string().trim(),
+});
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** Parses `resolve` lines (`host:port:address`, IPv6 addresses in brackets), like curl's --resolve. */
+export function parseResolve(text: string): ResolveEntry[] {
+  const entries: ResolveEntry[] = [];
+  for (const raw of text.split(/[\n,]/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const match = /^([^:\s]+):(\d{1,5}):(\[[0-9a-fA-F:.]+\]|[0-9.]+)$/.exec(line);
+    const port = match ? Number(match[2]) : 0;
+    if (!match || port < 1 || port > 65535) {
+      throw new UsageError(
+        `resolve: "${line}" is not host:port:address (for example app.acme.com:443:203.0.113.10); fix the resolve input`,
+      );
+    }
+    entries.push({ host: match[1]!.toLowerCase(), port, address: match[3]!.replace(/^\[|\]$/g, '') });
+  }
+  return entries;
+}
+
+/** The names of the app's variables to read: the fixed list, feature flags, smoke passwords. */
+function wantedVariable(name: string, config: Config): boolean {
+  if ((APP_VARIABLES as readonly string[]).includes(name) || name.startsWith('FEATURE_TEAM_')) return true;
+  return passwordVariables(config).includes(name);
+}
+
+function passwordVariables(config: Config): string[] {
+  const names = new Set<string>();
+  if (config['smoke-account']) names.add(config['smoke-account']['password-env']);
+  for (const gate of config['feature-gates'] ?? []) names.add(gate.account['password-env']);
+  return [...names];
+}
+
+export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): Promise<Settings> {
+  const withDefaults: Record<string, string> = {};
+  for (const spec of INPUTS) {
+    const given = inputs[spec.name];
+    withDefaults[spec.name] = given === undefined ? spec.default : given;
+  }
+  const unknown = Object.keys(inputs).filter((k) => !INPUTS.some((i) => i.name === k));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown input "${unknown[0]}"; the inputs are: ${INPUTS.map((i) => i.name).join(', ')}`);
+  }
+  const parsed = inputSchema.safeParse(withDefaults);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'input');
+    const message = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
+    throw new UsageError(`${message} (got "${shortValue(withDefaults[name] ?? '', name)}")`);
+  }
+  const i = parsed.data;
+
+  const workingDirectory = resolvePath(cwd, i['working-directory']);
+  await assertDirectory(workingDirectory, 'working-directory', i['working-directory']);
+
+  const configDefault = INPUTS.find((s) => s.name === 'config-file')!.default;
+  const configPath = resolvePath(workingDirectory, i['config-file'] || configDefault);
+  const config = await loadConfig(
+    configPath,
+    displayPath(workingDirectory, configPath),
+    i['config-file'] !== '' && i['config-file'] !== configDefault,
+  );
+
+  let fileEnv: Record<string, string> = {};
+  let envFile: string | undefined;
+  if (i['env-file']) {
+    envFile = resolvePath(cwd, i['env-file']);
+    fileEnv = await readEnvFile(envFile, i['env-file']);
+  }
+  const appEnv: Record<string, string | undefined> = {};
+  for (const source of [fileEnv, env]) {
+    for (const [name, value] of Object.entries(source)) {
+      // The environment wins over the file, but an empty variable (an unset secret in a workflow)
+      // does not hide the file's value.
+      if (value !== undefined && value !== '' && wantedVariable(name, config)) appEnv[name] = value;
+    }
+  }
+  if (i['github-client-id']) appEnv.GITHUB_CLIENT_ID = i['github-client-id'];
+  if (i['github-client-secret']) appEnv.GITHUB_CLIENT_SECRET = i['github-client-secret'];
+
+  let ca: string | undefined;
+  let caFile: string | undefined;
+  if (i['ca-file']) {
+    caFile = resolvePath(cwd, i['ca-file']);
+    ca = await readFile(caFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`ca-file: cannot read ${i['ca-file']} (${error.code ?? error.message}); give a PEM file path`);
+    });
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new UsageError(`ca-file: ${i['ca-file']} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    }
+  }
+
+  const githubToken = i['github-token'] && !i['github-token'].startsWith('${{') ? i['github-token'] : undefined;
+  const reportPath =
+    i['report-path'] ||
+    (env.RUNNER_TEMP ? join(env.RUNNER_TEMP, 'production-readiness.json') : undefined);
+
+  const settings: Settings = {
+    checks: i.checks
+      .split(/[\s,]+/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+    workingDirectory,
+    envFile,
+    configFile: configPath,
+    config,
+    installCommand: i['install-command'],
+    migrateCommand: i['migrate-command'],
+    buildCommand: i['build-command'],
+    migrate: i.migrate,
+    stripeSync: i['stripe-sync'],
+    scanHistory: i['scan-history'],
+    resolve: parseResolve(i.resolve),
+    caFile,
+    ca,
+    minCertDays: i['min-cert-days'],
+    timeoutSeconds: i['timeout-seconds'],
+    failOn: i['fail-on'],
+    reportPath: reportPath ? resolvePath(cwd, reportPath) : undefined,
+    sarifPath: i['sarif-path'] ? resolvePath(cwd, i['sarif-path']) : undefined,
+    githubToken,
+    prComment: i['pr-comment'],
+    stripeApiBase: i['stripe-api-base'] || undefined,
+    sentryApiBase: i['sentry-api-base'],
+    env: appEnv,
+    eventName: env.GITHUB_EVENT_NAME || undefined,
+    secrets: [],
+  };
+  settings.secrets = collectSecrets(settings);
+  return settings;
+}
+
+/** Every secret value the run knows: secret app variables, the database password, tokens, passwords. */
+export function collectSecrets(settings: Pick<Settings, 'env' | 'config' | 'githubToken'>): string[] {
+  const values = new Set<string>();
+  const add = (v: string | undefined) => {
+    if (v) values.add(v);
+  };
+  for (const name of SECRET_VARIABLES) add(settings.env[name]);
+  for (const name of passwordVariables(settings.config)) add(settings.env[name]);
+  add(settings.githubToken);
+  const databaseUrl = settings.env.DATABASE_URL;
+  if (databaseUrl) {
+    try {
+      const password = new URL(databaseUrl).password;
+      if (password) {
+        add(password);
+        add(decodeURIComponent(password));
+      }
+    } catch {
+      // An unparsable URL is reported by config.database-url; mask it whole so nothing of it leaks.
+      add(databaseUrl);
+    }
+  }
+  return [...values];
+}
+
+async function readEnvFile(path: string, given: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `env-file: cannot read ${given} (${(error as NodeJS.ErrnoException).code ?? 'error'}); give the path of a dotenv file`,
+    );
+  }
+  try {
+    return parseEnv(text) as Record<string, string>;
+  } catch (error) {
+    throw new UsageError(`env-file: ${given} is not a dotenv file (${(error as Error).message})`);
+  }
+}
+
+async function assertDirectory(path: string, input: string, given: string): Promise<void> {
+  const { stat } = await import('node:fs/promises');
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new UsageError(`${input}: ${given} is not a directory; point it at the app's repository root`);
+  }
+}
+
+function displayPath(root: string, path: string): string {
+  const rel = relative(root, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+function shortValue(value: string, name: string): string {
+  if (INPUTS.find((i) => i.name === name)?.secret) return '***';
+  return value.length > 60 ? `${value.slice(0, 57)}...` : value;
+}
