@@ -152,8 +152,8 @@ async function connectWith(
       ca: ca ? [...(await import('node:tls')).rootCertificates, ca] : undefined,
       servername: isIp(parsed.host) ? undefined : parsed.host,
       rejectUnauthorized: verify,
-      checkServerIdentity:
-        mode === 'verify-full' ? undefined : () => undefined,
+      // verify-ca checks the chain only; verify-full (Node's default) the host name as well.
+      ...(mode === 'verify-full' ? {} : { checkServerIdentity: () => undefined }),
     };
   }
   const client = new Client(config);

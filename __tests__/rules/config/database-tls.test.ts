@@ -1,0 +1,118 @@
+/**
+ * config.database-tls against real PostgreSQL servers: TLS with a trusted CA, with a CA the runner
+ * does not trust, and without TLS. The URL names a production-looking host that `resolve` maps to
+ * the local server, so verify-full checks the real host name.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connectReadOnly } from '../../../src/probes/db.js';
+import { databaseTls } from '../../../src/rules/config/database-tls.js';
+import { createCA, issueCert } from '../../../sandbox/certs.js';
+import { freePort } from '../../../sandbox/net.js';
+import { startPostgres, type PostgresHandle } from '../../../sandbox/postgres.js';
+import { goodEnv, runRule, settingsFor, tempRepo } from '../../helpers.js';
+
+const HOST = 'db.acme-saas.com';
+let tlsServer: PostgresHandle;
+let plainServer: PostgresHandle;
+const repo = tempRepo();
+const caFile = join(repo.dir, 'ca.pem');
+
+before(async () => {
+  const ca = createCA('Acme Test Root CA');
+  writeFileSync(caFile, ca.certPem);
+  [tlsServer, plainServer] = await Promise.all([
+    startPostgres({ tls: true, cert: issueCert(ca, { hosts: [HOST] }) }),
+    startPostgres({ tls: false }),
+  ]);
+});
+
+after(async () => {
+  await Promise.all([tlsServer?.stop(), plainServer?.stop()]);
+  repo.cleanup();
+});
+
+function urlFor(server: PostgresHandle, query: string, password = server.password): string {
+  return `postgresql://${server.user}:${encodeURIComponent(password)}@${HOST}:${server.port}/${server.database}?${query}`;
+}
+
+async function check(server: PostgresHandle, query: string, options: { trustCa?: boolean; password?: string; port?: number } = {}) {
+  const settings = await settingsFor(
+    { ...goodEnv(), DATABASE_URL: urlFor(server, query, options.password) },
+    {
+      repo: repo.dir,
+      inputs: {
+        resolve: `${HOST}:${server.port}:127.0.0.1`,
+        'timeout-seconds': '5',
+        ...(options.trustCa === false ? {} : { 'ca-file': caFile }),
+      },
+    },
+  );
+  return runRule(databaseTls, settings);
+}
+
+test('passes with verify-full and a trusted CA, naming the protocol and "verified"', async () => {
+  const r = await check(tlsServer, 'sslmode=verify-full&connection_limit=5&schema=public');
+  assert.equal(r.status, 'pass', r.summary);
+  assert.match(r.summary, /TLSv1\.[23] to db\.acme-saas\.com:\d+, server certificate verified \(sslmode=verify-full\)/);
+  assert.equal(r.data?.encrypted, true);
+});
+
+test('sslmode=require connects to a server whose CA the runner does not trust, and says it is unverified', async () => {
+  const r = await check(tlsServer, 'sslmode=require', { trustCa: false });
+  assert.equal(r.status, 'pass', r.summary);
+  assert.match(r.summary, /not verified \(sslmode=require\); it would not pass verification/);
+});
+
+test('sslmode=require with a trusted CA says verification would pass', async () => {
+  const r = await check(tlsServer, 'sslmode=require');
+  assert.match(r.summary, /it would pass verification: switch to sslmode=verify-full/);
+});
+
+test('verify-full against an untrusted CA fails, and says sslmode=require would connect', async () => {
+  const r = await check(tlsServer, 'sslmode=verify-full', { trustCa: false });
+  assert.equal(r.status, 'fail');
+  assert.match(r.summary, /sslmode=verify-full does not connect: TLS verification of db\.acme-saas\.com:\d+ failed/);
+  assert.match(r.details ?? '', /With sslmode=require the connection works \(TLSv1\.[23], encrypted, unverified\)/);
+  assert.match(r.fix ?? '', /ca-file/);
+});
+
+test('a server without TLS fails: clear text under prefer, refused under require', async () => {
+  const prefer = await check(plainServer, 'connect_timeout=5');
+  assert.equal(prefer.status, 'fail');
+  assert.match(prefer.summary, /not encrypted \(pg_stat_ssl\.ssl = false\)/);
+  const required = await check(plainServer, 'sslmode=require');
+  assert.equal(required.status, 'fail');
+  assert.match(required.summary, /does not offer TLS/);
+});
+
+test('wrong credentials fail without printing the password; an unreachable database skips with the reason', async () => {
+  const wrong = await check(tlsServer, 'sslmode=verify-full', { password: 'Wr0ngPassw0rdValue' });
+  assert.equal(wrong.status, 'fail');
+  assert.match(wrong.summary, /refused the credentials of user "postgres"/);
+  assert.ok(!JSON.stringify(wrong).includes('Wr0ngPassw0rdValue'));
+
+  const closed = await freePort();
+  const settings = await settingsFor(
+    { ...goodEnv(), DATABASE_URL: `postgresql://u:p@${HOST}:${closed}/app?sslmode=verify-full` },
+    { repo: repo.dir, inputs: { resolve: `${HOST}:${closed}:127.0.0.1`, 'timeout-seconds': '3' } },
+  );
+  const skipped = await runRule(databaseTls, settings);
+  assert.equal(skipped.status, 'skip');
+  assert.match(skipped.summary, /not reachable from the runner: .*ECONNREFUSED/);
+});
+
+test('the session is read-only: a write is refused by the server', async () => {
+  const db = await connectReadOnly(urlFor(tlsServer, 'sslmode=verify-full'), {
+    ca: (await import('node:fs')).readFileSync(caFile, 'utf8'),
+    resolve: [{ host: HOST, port: tlsServer.port, address: '127.0.0.1' }],
+    timeoutMs: 5000,
+  });
+  try {
+    await assert.rejects(db.client.query('CREATE TABLE gate_must_not_write (id int)'), /read-only transaction/);
+  } finally {
+    await db.close();
+  }
+});
