@@ -12,7 +12,7 @@ import { runGate, validateSelection } from './gate.js';
 import { INPUTS, type RawInputs } from './inputs.js';
 import { Redactor } from './redact.js';
 import { renderConsole, renderJson, renderSarif } from './report/index.js';
-import { loadSettings } from './settings.js';
+import { SECRET_VARIABLES, loadSettings } from './settings.js';
 import { VERSION } from './version.js';
 
 export interface CliIo {
@@ -74,7 +74,11 @@ export async function cli(io: CliIo): Promise<number> {
   inputs['pr-comment'] = 'false';
   inputs['github-token'] ??= '';
 
-  let redactor = new Redactor(Object.values(inputs));
+  // Until the settings are loaded, mask what is known to be secret: secret inputs and variables.
+  let redactor = new Redactor([
+    ...INPUTS.filter((i) => i.secret).map((i) => inputs[i.name]),
+    ...SECRET_VARIABLES.map((name) => io.env[name]),
+  ]);
   try {
     const settings = await loadSettings({ inputs, env: io.env, cwd: io.cwd });
     redactor = new Redactor(settings.secrets);

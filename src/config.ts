@@ -114,7 +114,9 @@ export function parseConfig(text: string, displayPath: string): Config {
     const keyPath = issue.path.map(String);
     let where = keyPath.join('.');
     let message = issue.message;
-    if (issue.code === 'unrecognized_keys') {
+    if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
+      message = `missing (expected ${(issue as { expected: string }).expected})`;
+    } else if (issue.code === 'unrecognized_keys') {
       const keys = (issue as { keys: string[] }).keys;
       where = [...keyPath, keys[0]!].join('.');
       message = `unknown key "${keys.join('", "')}"`;

@@ -40,11 +40,24 @@ export async function runGate(settings: Settings, options: GateOptions): Promise
       rules: results,
       startedAt,
       durationMs: performance.now() - started,
-      appUrl: settings.env.APP_URL,
+      appUrl: withoutCredentials(settings.env.APP_URL),
       failOn: settings.failOn,
       version: VERSION,
     });
   } finally {
     await clients.close();
+  }
+}
+
+/** The target as the report names it: never with a user:password part. */
+function withoutCredentials(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    url.username = '';
+    url.password = '';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    return value;
   }
 }

@@ -3,8 +3,10 @@
  */
 import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { errorMessage, UsageError } from './errors.js';
+import { rebaseReport } from './engine/report.js';
 import type { Logger, Report } from './engine/types.js';
 import { runGate } from './gate.js';
 import { INPUTS, type RawInputs } from './inputs.js';
@@ -49,7 +51,9 @@ export async function run(): Promise<void> {
       log,
       onRuleDone: (r) => core.info(redactor.redact(`${r.status.padEnd(4)} ${r.id}: ${r.summary}`)),
     });
-    await publish(report, settings, redactor);
+    // Annotations, SARIF and links name files from the repository root, not the working directory.
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    await publish(rebaseReport(report, relative(workspace, settings.workingDirectory)), settings, redactor);
     if (!report.ready) {
       const blocking = report.rules.filter((r) => !r.waived && (r.status === 'fail' || (settings.failOn === 'warn' && r.status === 'warn')));
       core.setFailed(redactor.redact(`Not ready to go live: ${blocking.map((r) => r.id).join(', ')} (see the job summary)`));
@@ -78,7 +82,10 @@ async function publish(report: Report, settings: Settings, redactor: Redactor): 
   }
 
   if (settings.reportPath) await writeOut(settings.reportPath, renderJson(report, { redactor }), 'report-path');
-  if (settings.sarifPath) await writeOut(settings.sarifPath, renderSarif(report, { redactor, toolVersion: VERSION }), 'sarif-path');
+  if (settings.sarifPath) {
+    const sarif = renderSarif(report, { redactor, toolVersion: VERSION, docsBaseUrl, anchorFile: sarifAnchor(settings) });
+    await writeOut(settings.sarifPath, sarif, 'sarif-path');
+  }
 
   if (process.env.GITHUB_STEP_SUMMARY) {
     try {
@@ -96,6 +103,17 @@ async function publish(report: Report, settings: Settings, redactor: Redactor): 
     const warning = await publishComment(report, { redactor, token: settings.githubToken, runUrl });
     if (warning) core.warning(redactor.redact(warning));
   }
+}
+
+/**
+ * Code scanning rejects a SARIF file with a location-less result, so rule-level results point at a
+ * file that exists: the config file, else the workflow file that ran the gate.
+ */
+function sarifAnchor(settings: Settings): string | undefined {
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  if (existsSync(settings.configFile)) return relative(workspace, settings.configFile);
+  const workflow = /^[^/]+\/[^/]+\/(.+?)@/.exec(process.env.GITHUB_WORKFLOW_REF ?? '')?.[1];
+  return workflow && existsSync(join(workspace, workflow)) ? workflow : undefined;
 }
 
 async function writeOut(path: string, text: string, input: string): Promise<void> {

@@ -35,3 +35,22 @@ export function blocks(rule: RuleReport, failOn: 'fail' | 'warn'): boolean {
   if (rule.waived) return false;
   return rule.status === 'fail' || (failOn === 'warn' && rule.status === 'warn');
 }
+
+/**
+ * Rules name files relative to `working-directory`; GitHub wants them relative to the repository
+ * root. `prefix` is the working directory as seen from the workspace (`apps/web`), or '' for none.
+ */
+export function rebaseReport(report: Report, prefix: string): Report {
+  const clean = prefix.replace(/\\/g, '/').replace(/^\.\/?|\/+$/g, '');
+  if (!clean || clean.startsWith('..')) return report;
+  const join = (file: string) => `${clean}/${file.replace(/^\.\//, '')}`;
+  return {
+    ...report,
+    rules: report.rules.map((r) => ({
+      ...r,
+      locations: r.locations.map((l) => ({ ...l, file: join(l.file) })),
+      findings: r.findings.map((f) => (f.file ? { ...f, file: join(f.file) } : f)),
+      docs: r.docs ? join(r.docs) : r.docs,
+    })),
+  };
+}

@@ -1,0 +1,40 @@
+/** action.yml, package.json and the shipped JSON Schema stay in step with the code. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { configJsonSchema } from '../src/config.js';
+import { INPUTS } from '../src/inputs.js';
+import { CATALOG_IDS } from '../src/rules/catalog.js';
+import { VERSION } from '../src/version.js';
+
+const root = new URL('..', import.meta.url);
+
+test('action.yml declares every input with its default, every output, and runs on node24', () => {
+  const action = parse(readFileSync(new URL('action.yml', root), 'utf8'));
+  assert.equal(action.runs.using, 'node24');
+  assert.equal(action.runs.main, 'dist/index.js');
+  assert.ok(action.branding?.icon && action.branding?.color);
+  assert.deepEqual(Object.keys(action.inputs), INPUTS.map((i) => i.name));
+  for (const spec of INPUTS) {
+    assert.equal(action.inputs[spec.name].default, spec.default, spec.name);
+    assert.ok(action.inputs[spec.name].description, spec.name);
+  }
+  assert.deepEqual(Object.keys(action.outputs).sort(), ['failed', 'passed', 'ready', 'report-path', 'sarif-path', 'skipped', 'warnings']);
+});
+
+test('the version in the report is the package version', () => {
+  assert.equal(JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).version, VERSION);
+});
+
+test('schema/config.schema.json is the schema the code validates with', () => {
+  const shipped = JSON.parse(readFileSync(new URL('schema/config.schema.json', root), 'utf8'));
+  assert.deepEqual(shipped, JSON.parse(JSON.stringify(configJsonSchema())), 'run npm run build to regenerate it');
+});
+
+test('the rule catalog matches the ids of the spec, when the spec is beside the repository', (t) => {
+  const spec = new URL('../shared/spec/rules.md', root);
+  if (!existsSync(spec)) return t.skip('../shared/spec/rules.md is not here');
+  const ids = [...readFileSync(spec, 'utf8').matchAll(/^\| `([a-z]+\.[a-z0-9-]+)` \|/gm)].map((m) => m[1]);
+  assert.deepEqual(ids, [...CATALOG_IDS]);
+});

@@ -1,0 +1,155 @@
+/**
+ * What every reporter agrees on: how a status looks, in which order rules appear, what blocks a
+ * release, and how a finding's level follows from its rule. Keeping it in one place is what makes the
+ * job summary, the console, the annotations, SARIF and the PR comment tell the same story.
+ */
+import { SECTIONS, SECTION_TITLES } from '../engine/types.js';
+import type { Finding, Report, RuleReport, Section, Status } from '../engine/types.js';
+import type { Redactor } from '../redact.js';
+
+/** Emoji for markdown (summary, comment) and plain symbols for the terminal, where emoji widths vary. */
+export const STATUS_MARK: Record<Status, { emoji: string; symbol: string }> = {
+  pass: { emoji: '✅', symbol: '✔' },
+  warn: { emoji: '⚠️', symbol: '▲' },
+  fail: { emoji: '❌', symbol: '✖' },
+  skip: { emoji: '⏭️', symbol: '○' },
+};
+
+export type AnnotationLevel = Finding['level'];
+
+/**
+ * Redacts the whole model before any rendering. Redacting the rendered text instead would miss a secret
+ * that escaping has already changed (`a|b` → `a\|b` in a table, `,` → `%2C` in a command), and those
+ * escaped forms are still readable.
+ */
+export function redactReport(report: Report, redactor: Redactor): Report {
+  return redactor.redactValue(report);
+}
+
+export interface SectionGroup {
+  section: Section;
+  title: string;
+  rules: RuleReport[];
+}
+
+/** Sections present in the report, in the guide's order; rules keep the engine's (catalog) order. */
+export function groupBySection(rules: readonly RuleReport[]): SectionGroup[] {
+  return SECTIONS.map((section) => ({
+    section,
+    title: SECTION_TITLES[section],
+    rules: rules.filter((rule) => rule.section === section),
+  })).filter((group) => group.rules.length > 0);
+}
+
+/** Rules a person should look at: failing or warning, waived or not. */
+export function needsAttention(rule: RuleReport): boolean {
+  return rule.status === 'fail' || rule.status === 'warn';
+}
+
+/** Rules that stop the release under the run's `fail-on`: a waiver takes a rule out. */
+export function isBlocking(rule: RuleReport, failOn: Report['failOn']): boolean {
+  if (rule.waived) return false;
+  return rule.status === 'fail' || (failOn === 'warn' && rule.status === 'warn');
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/**
+ * The headline every reporter opens or closes with. The numbers are the unwaived failures and
+ * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`.
+ */
+export function verdictText(report: Report): string {
+  const failed = report.rules.filter((r) => r.status === 'fail' && !r.waived).length;
+  const warned = report.rules.filter((r) => r.status === 'warn' && !r.waived).length;
+  if (report.ready) return warned ? `Ready to go live, with ${plural(warned, 'warning')}` : 'Ready to go live';
+  const parts = [failed ? `${failed} failed` : '', warned ? plural(warned, 'warning') : ''].filter(Boolean);
+  // With `fail-on: warn` a release can be blocked by warnings alone; say why, or it reads as a bug.
+  const why = !failed && warned && report.failOn === 'warn' ? ' (fail-on: warn)' : '';
+  return parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
+}
+
+export function waivedCount(report: Report): number {
+  return report.rules.filter((r) => r.waived).length;
+}
+
+/** `30 passed · 2 warnings · 3 failed · 5 skipped · 1 waived` */
+export function countsText(report: Report): string {
+  const { pass, warn, fail, skip } = report.counts;
+  const parts = [`${pass} passed`, plural(warn, 'warning'), `${fail} failed`, `${skip} skipped`];
+  const waived = waivedCount(report);
+  if (waived) parts.push(`${waived} waived`);
+  return parts.join(' · ');
+}
+
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * The level a finding is reported at. A finding can never be louder than its rule (an error finding of a
+ * warning rule is a warning; anything under a passing or skipped rule is a notice), and a waived rule
+ * is only a notice: it must not look like it blocks.
+ */
+export function findingLevel(rule: RuleReport, finding: Finding): AnnotationLevel {
+  return quieter(finding.level, ruleLevel(rule));
+}
+
+/** The level of a rule as a whole, for reports of a rule that has no file finding. */
+export function ruleLevel(rule: RuleReport): AnnotationLevel {
+  if (rule.waived) return 'notice';
+  if (rule.status === 'fail') return 'error';
+  if (rule.status === 'warn') return 'warning';
+  return 'notice';
+}
+
+const LOUDNESS: Record<AnnotationLevel, number> = { notice: 0, warning: 1, error: 2 };
+
+function quieter(a: AnnotationLevel, b: AnnotationLevel): AnnotationLevel {
+  return LOUDNESS[a] <= LOUDNESS[b] ? a : b;
+}
+
+export type FileFinding = Finding & { file: string };
+
+export function hasFile(finding: Finding): finding is FileFinding {
+  return typeof finding.file === 'string' && finding.file.length > 0;
+}
+
+/** Findings with a place first (they are what a person can jump to), otherwise in the rule's order. */
+export function fileFindingsFirst(findings: readonly Finding[]): Finding[] {
+  return [...findings.filter(hasFile), ...findings.filter((f) => !hasFile(f))];
+}
+
+/** `path/file.ts:12` or `path/file.ts:12-14`; a line below 1 means "no line". */
+export function formatLocation(finding: { file?: string; line?: number; endLine?: number }): string {
+  if (!finding.file) return '';
+  if (!finding.line || finding.line < 1) return finding.file;
+  const end = finding.endLine && finding.endLine > finding.line ? `-${finding.endLine}` : '';
+  return `${finding.file}:${finding.line}${end}`;
+}
+
+/** ` (waived: reason, until 2027-03-01)` for a waived rule, '' otherwise. */
+export function waiverNote(rule: RuleReport): string {
+  if (!rule.waived || !rule.waiver) return rule.waived ? ' (waived)' : '';
+  const until = rule.waiver.until ? `, until ${rule.waiver.until}` : '';
+  return ` (waived: ${rule.waiver.reason}${until})`;
+}
+
+/** Collapses a text to one line: tables, list items and terminal rows break on a newline. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/** Cuts a text to `max` characters with an ellipsis, never splitting a surrogate pair. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = Math.max(0, max - 1);
+  if (cut > 0 && /[\uD800-\uDBFF]/.test(text[cut - 1]!)) cut -= 1;
+  return `${text.slice(0, cut)}…`;
+}
+
+/** Joins a docs path to a URL prefix, keeping exactly one slash between them. */
+export function docsUrl(docsBaseUrl: string, docs: string): string {
+  return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, ''))}`;
+}

@@ -1,0 +1,63 @@
+/**
+ * The JSON report (`report-path`), schema version 1, for dashboards and scripts. Field names and order
+ * follow interface.md; fields beyond the spec are additive. Every rule has every key (absent values are
+ * `null`), so a script never needs to guess whether a key exists; inside a location or finding, `line`
+ * and `endLine` are left out when there is none, as in the spec's example.
+ */
+import type { Report, RuleReport } from '../engine/types.js';
+import type { Redactor } from '../redact.js';
+import { redactReport } from './common.js';
+
+export interface JsonOptions {
+  redactor: Redactor;
+}
+
+export function renderJson(report: Report, options: JsonOptions): string {
+  const safe = redactReport(report, options.redactor);
+  const document = {
+    schemaVersion: safe.schemaVersion,
+    tool: { name: safe.tool.name, version: safe.tool.version },
+    target: { appUrl: safe.target.appUrl ?? null },
+    startedAt: safe.startedAt,
+    durationMs: safe.durationMs,
+    ready: safe.ready,
+    failOn: safe.failOn,
+    counts: { pass: safe.counts.pass, warn: safe.counts.warn, fail: safe.counts.fail, skip: safe.counts.skip },
+    rules: safe.rules.map(ruleJson),
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+function ruleJson(rule: RuleReport) {
+  return {
+    id: rule.id,
+    section: rule.section,
+    title: rule.title,
+    status: rule.status,
+    summary: rule.summary,
+    details: rule.details ?? null,
+    durationMs: rule.durationMs,
+    waived: rule.waived,
+    locations: rule.locations.map((l) => ({ file: l.file, ...lines(l) })),
+    docs: rule.docs ?? null,
+    // Additive to the spec's example:
+    fix: rule.fix ?? null,
+    findings: rule.findings.map((f) => ({
+      level: f.level,
+      message: f.message,
+      file: f.file ?? null,
+      ...lines(f),
+    })),
+    waiver: rule.waiver
+      ? { reason: rule.waiver.reason, until: rule.waiver.until ?? null, expired: rule.waiver.expired }
+      : null,
+    data: rule.data ?? null,
+  };
+}
+
+function lines(place: { line?: number; endLine?: number }): { line?: number; endLine?: number } {
+  return {
+    ...(place.line !== undefined ? { line: place.line } : {}),
+    ...(place.endLine !== undefined ? { endLine: place.endLine } : {}),
+  };
+}
