@@ -88,6 +88,9 @@ export async function cli(io: CliIo): Promise<number> {
       info: (m) => {
         if (values.verbose) io.stderr.write(`${redactor.redact(m)}\n`);
       },
+      output: (line) => {
+        if (values.verbose) io.stderr.write(`${redactor.redact(line)}\n`);
+      },
       group: async (name, fn) => {
         if (values.verbose) io.stderr.write(`▸ ${redactor.redact(name)}\n`);
         return fn();

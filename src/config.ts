@@ -63,6 +63,12 @@ export const configSchema = z.strictObject({
       rollback: z.strictObject({ docs: z.array(z.string().min(1)).optional() }).optional(),
     })
     .optional(),
+  'migration-safety': z
+    .strictObject({
+      // The guide's default is advice, not a block: `fail` makes risky pending statements block.
+      level: z.enum(['warn', 'fail']).default('warn'),
+    })
+    .default({ level: 'warn' }),
   waivers: z
     .array(
       z.strictObject({

@@ -45,6 +45,7 @@ export async function run(): Promise<void> {
 
     const log: Logger = {
       info: (message) => core.info(redactor.redact(message)),
+      output: (line) => process.stdout.write(`${redactor.redact(line)}\n`),
       group: (name, fn) => core.group(redactor.redact(name), fn),
     };
     const report = await runGate(settings, {

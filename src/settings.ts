@@ -87,6 +87,11 @@ export interface Settings {
   sentryApiBase: string;
   /** The app's variables (APP_VARIABLES, FEATURE_TEAM_*, and the smoke accounts' password variables). */
   env: AppEnv;
+  /**
+   * The environment the gate's commands run in: the process environment with the app's variables
+   * (also those that came from the env file) laid over it.
+   */
+  commandEnv: Readonly<Record<string, string>>;
   /** The event that triggered the workflow (`GITHUB_EVENT_NAME`), when running in Actions. */
   eventName?: string;
   /** Every secret value the run knows, for masking and for the committed-secrets scan. */
@@ -275,11 +280,19 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     stripeApiBase: i['stripe-api-base'] || undefined,
     sentryApiBase: i['sentry-api-base'],
     env: appEnv,
+    commandEnv: commandEnvironment(env, appEnv),
     eventName: env.GITHUB_EVENT_NAME || undefined,
     secrets: [],
   };
   settings.secrets = collectSecrets(settings);
   return settings;
+}
+
+function commandEnvironment(env: LoadSettingsOptions['env'], appEnv: AppEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !k.startsWith('INPUT_')) out[k] = v;
+  for (const [k, v] of Object.entries(appEnv)) if (v !== undefined) out[k] = v;
+  return out;
 }
 
 /** Every secret value the run knows: secret app variables, the database password, tokens, passwords. */

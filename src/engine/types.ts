@@ -83,6 +83,8 @@ export interface RuleContext {
 
 export interface Logger {
   info(message: string): void;
+  /** One line of a command's output (the action streams it to the log; the CLI only when verbose). */
+  output(line: string): void;
   /** Collapsed group in the Actions log; returns when `fn` settles. */
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }

@@ -7,6 +7,8 @@ import { appUrl, nextauthUrl } from './config/app-url.js';
 import { databaseTls } from './config/database-tls.js';
 import { databaseUrl } from './config/database-url.js';
 import { enableCoep, enableCspStrict, enableHsts, nextauthDebug, nextauthTrustHost } from './config/flags.js';
+import { build, install, migrate } from './gate/commands.js';
+import { migrations } from './gate/migrations.js';
 import { nextauthSecret } from './config/nextauth-secret.js';
 import { oauthGithub, oauthGoogle } from './config/oauth.js';
 import { stripeSecretKey, stripeSyncSecret, stripeWebhookSecret } from './config/stripe-keys.js';
@@ -27,4 +29,8 @@ export const RULES: readonly Rule[] = [
   enableCoep,
   nextauthTrustHost,
   nextauthDebug,
+  install,
+  migrate,
+  build,
+  migrations,
 ];

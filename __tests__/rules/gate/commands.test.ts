@@ -1,0 +1,110 @@
+/** gate.install → gate.migrate → gate.build, run for real through @actions/exec in a shell. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runRules } from '../../../src/engine/runner.js';
+import type { RuleReport } from '../../../src/engine/types.js';
+import { createClients } from '../../../src/probes/clients.js';
+import { build, install, migrate } from '../../../src/rules/gate/commands.js';
+import { findPrismaErrors } from '../../../src/rules/gate/prisma-errors.js';
+import type { Settings } from '../../../src/settings.js';
+import { goodEnv, settingsFor, silentLog, tempRepo } from '../../helpers.js';
+
+const ok = 'node -e "process.exit(0)"';
+const fail = (code: number, lines = 1) => `node -e "for (let i = 1; i <= ${lines}; i++) console.log('line ' + i); process.exit(${code})"`;
+
+async function gate(inputs: Record<string, string>, env: Record<string, string | undefined> = {}, files: Record<string, string> = {}) {
+  const repo = tempRepo(files);
+  const settings: Settings = await settingsFor({ ...goodEnv(), ...env }, { repo: repo.dir, inputs });
+  const output: string[] = [];
+  const clients = createClients(settings);
+  const results = await runRules([install, migrate, build], {
+    context: { settings, clients, log: { ...silentLog, output: (l) => output.push(l) } },
+    probeTimeoutMs: 10_000,
+    commandTimeoutMs: 60_000,
+  });
+  await clients.close();
+  repo.cleanup();
+  const byId = Object.fromEntries(results.map((r) => [r.id, r])) as Record<string, RuleReport>;
+  return { byId, output };
+}
+
+test('the three steps run in order in the working directory and pass', async () => {
+  const order = 'node -e "require(\'fs\').appendFileSync(\'order.txt\', process.argv[1])"';
+  const { byId } = await gate({
+    'install-command': `${order} install && node -e "process.exit(require('fs').existsSync('package.json') ? 0 : 3)"`,
+    'migrate-command': `${order} migrate`,
+    'build-command': `${order} build && node -e "process.exit(require('fs').readFileSync('order.txt','utf8') === 'installmigratebuild' ? 0 : 4)"`,
+    migrate: 'true',
+  }, {}, { 'package.json': '{}' });
+  for (const id of ['gate.install', 'gate.migrate', 'gate.build']) assert.equal(byId[id]!.status, 'pass', `${id}: ${byId[id]!.summary}`);
+  assert.match(byId['gate.install']!.summary, /succeeded in \d/);
+});
+
+test('a failed install skips the later steps and shows the last 30 lines', async () => {
+  const { byId, output } = await gate({ 'install-command': fail(1, 45), 'migrate-command': ok, 'build-command': ok, migrate: 'true' });
+  assert.equal(byId['gate.install']!.status, 'fail');
+  assert.match(byId['gate.install']!.summary, /exited with code 1/);
+  assert.match(byId['gate.install']!.details ?? '', /line 16\nline 17/);
+  assert.doesNotMatch(byId['gate.install']!.details ?? '', /line 15\n/);
+  assert.equal(byId['gate.migrate']!.status, 'skip');
+  assert.match(byId['gate.migrate']!.summary, /gate\.install failed first/);
+  assert.equal(byId['gate.build']!.status, 'skip');
+  assert.equal(output.length, 45, 'every line streamed to the log');
+});
+
+test('a failed migrate names the Prisma error, says what to do, and links the runbook', async () => {
+  const prismaOutput = [
+    'Prisma schema loaded from prisma/schema.prisma',
+    'Error: P3009',
+    '',
+    'migrate found failed migrations in the target database, new migrations will not be applied.',
+    'The `20240201000000_services` migration started at 2026-11-20 failed',
+  ];
+  const script = `node -e "console.log(${JSON.stringify(prismaOutput.join('\n')).replace(/"/g, '\\"')}); process.exit(1)"`;
+  const { byId } = await gate({ 'install-command': ok, 'migrate-command': script, 'build-command': ok, migrate: 'true' }, {}, { 'docs/migration-operations-runbook.md': '# Runbook\n' });
+  const r = byId['gate.migrate']!;
+  assert.equal(r.status, 'fail');
+  assert.match(r.summary, /failed with P3009: a failed migration is recorded in the database/);
+  assert.match(r.fix ?? '', /prisma migrate resolve --rolled-back/);
+  assert.match(r.fix ?? '', /docs\/migration-operations-runbook\.md/);
+  assert.match(r.details ?? '', /20240201000000_services/);
+  assert.equal(byId['gate.build']!.status, 'skip');
+});
+
+test('migrate: auto never runs the migrate command on pull_request, pull_request_target or merge_group', async () => {
+  for (const event of ['pull_request', 'pull_request_target', 'merge_group']) {
+    const { byId } = await gate({ 'install-command': ok, 'migrate-command': 'node -e "process.exit(9)"', 'build-command': ok }, { GITHUB_EVENT_NAME: event });
+    assert.equal(byId['gate.migrate']!.status, 'skip', event);
+    assert.match(byId['gate.migrate']!.summary, new RegExp(`not run on ${event} events`));
+    assert.equal(byId['gate.build']!.status, 'pass', 'the build still runs');
+  }
+  const push = await gate({ 'install-command': ok, 'migrate-command': 'node -e "process.exit(9)"', 'build-command': ok }, { GITHUB_EVENT_NAME: 'push' });
+  assert.equal(push.byId['gate.migrate']!.status, 'fail', 'on push, auto runs the migrate step');
+});
+
+test('an empty command or migrate: false skips the step with the reason', async () => {
+  const { byId } = await gate({ 'install-command': '', 'migrate-command': ok, 'build-command': ok, migrate: 'false' });
+  assert.match(byId['gate.install']!.summary, /install-command is empty/);
+  assert.match(byId['gate.migrate']!.summary, /migrate is false/);
+  assert.equal(byId['gate.build']!.status, 'pass');
+});
+
+test('commands see the process environment with the app variables, including those from the env file', async () => {
+  const { byId } = await gate(
+    {
+      'env-file': '.env.production',
+      'install-command': 'node -e "process.exit(process.env.DATABASE_URL === \'postgresql://from-file/app\' && process.env.KEEP === \'1\' ? 0 : 5)"',
+      'migrate-command': '',
+      'build-command': '',
+    },
+    { DATABASE_URL: undefined, KEEP: '1' },
+    { '.env.production': 'DATABASE_URL=postgresql://from-file/app\n' },
+  );
+  assert.equal(byId['gate.install']!.status, 'pass', byId['gate.install']!.summary);
+});
+
+test('findPrismaErrors knows the codes of a failed deploy, in order of appearance', () => {
+  const codes = findPrismaErrors('Error: P1001: Can\'t reach database server\n… later P3018 and P1001 again, P9999 unknown').map((e) => e.code);
+  assert.deepEqual(codes, ['P1001', 'P3018']);
+  for (const code of ['P1001', 'P3005', 'P3006', 'P3009', 'P3014', 'P3018']) assert.equal(findPrismaErrors(code).length, 1, code);
+});

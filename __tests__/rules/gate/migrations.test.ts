@@ -1,0 +1,197 @@
+/**
+ * gate.migrations against a real PostgreSQL: each test gets its own database with a
+ * `_prisma_migrations` table as Prisma writes it, and a repository with migration files.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import { runRules } from '../../../src/engine/runner.js';
+import type { Rule } from '../../../src/engine/types.js';
+import { createClients, type Clients } from '../../../src/probes/clients.js';
+import { migrations } from '../../../src/rules/gate/migrations.js';
+import { freePort } from '../../../sandbox/net.js';
+import { startPostgres, type PostgresHandle } from '../../../sandbox/postgres.js';
+import { PRISMA_MIGRATIONS_TABLE_SQL } from '../../../sandbox/schema.js';
+import { goodEnv, settingsFor, silentLog, tempRepo } from '../../helpers.js';
+
+let server: PostgresHandle;
+let counter = 0;
+before(async () => {
+  server = await startPostgres({ tls: false });
+});
+after(async () => {
+  await server?.stop();
+});
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const MIGRATION_SQL: Record<string, string> = {
+  '20240101000000_init': 'CREATE TABLE "Team" ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL);\n',
+  '20240201000000_services': 'CREATE TABLE "Service" ("id" TEXT PRIMARY KEY);\n',
+  '20240301000000_prices': 'CREATE TABLE "Price" ("id" TEXT PRIMARY KEY, "serviceId" TEXT);\n',
+};
+
+interface Row {
+  name: string;
+  checksum?: string;
+  finished?: boolean;
+  rolledBack?: boolean;
+  logs?: string;
+}
+
+/** A database with the given history and a repository with the given files. */
+async function fixture(rows: Row[], files: Record<string, string> = MIGRATION_SQL) {
+  const database = `gate_migrations_${++counter}`;
+  const admin = await server.adminClient();
+  await admin.query(`CREATE DATABASE ${database}`);
+  await admin.end();
+  const client = await server.adminClient(database);
+  if (rows.length > 0 || files === MIGRATION_SQL) await client.query(PRISMA_MIGRATIONS_TABLE_SQL);
+  let minute = 0;
+  for (const row of rows) {
+    await client.query(
+      `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 1)`,
+      [randomUUID(), row.checksum ?? sha(files[row.name] ?? row.name), row.finished === false ? null : new Date(), row.name, row.logs ?? null, row.rolledBack ? new Date() : null, new Date(Date.UTC(2024, 0, 1, 0, minute++))],
+    );
+  }
+  await client.end();
+  const repo = tempRepo(Object.fromEntries(Object.entries(files).map(([name, sql]) => [`prisma/migrations/${name}/migration.sql`, sql])));
+  const url = `postgresql://${server.user}:${encodeURIComponent(server.password)}@db.acme-saas.com:${server.port}/${database}?sslmode=disable`;
+  const settings = await settingsFor({ ...goodEnv(), DATABASE_URL: url }, { repo: repo.dir, inputs: { resolve: `db.acme-saas.com:${server.port}:127.0.0.1`, 'timeout-seconds': '5' } });
+  return { settings, repo };
+}
+
+/** Runs gate.migrations, optionally after a stand-in result for gate.migrate, counting queries. */
+async function check(settings: Awaited<ReturnType<typeof fixture>>['settings'], migrateStatus?: 'pass' | 'skip') {
+  const real = createClients(settings);
+  let queries = 0;
+  const clients: Clients = {
+    async db() {
+      const db = await real.db();
+      const query = db.client.query.bind(db.client);
+      db.client.query = ((...args: Parameters<typeof query>) => {
+        queries++;
+        return query(...args);
+      }) as typeof query;
+      return db;
+    },
+    close: () => real.close(),
+  };
+  const rules: Rule[] = [];
+  if (migrateStatus) rules.push({ meta: { id: 'gate.migrate', section: 'gate', title: 'migrate' }, check: async () => ({ status: migrateStatus, summary: 'stand-in' }) });
+  rules.push(migrations);
+  try {
+    const results = await runRules(rules, { context: { settings, clients, log: silentLog }, probeTimeoutMs: 15_000, commandTimeoutMs: 15_000 });
+    return { report: results.at(-1)!, queries };
+  } finally {
+    await clients.close();
+  }
+}
+
+const names = Object.keys(MIGRATION_SQL);
+
+test('passes when every applied migration matches its file, in a constant number of queries', async () => {
+  const { settings, repo } = await fixture(names.map((name) => ({ name })));
+  const { report, queries } = await check(settings);
+  assert.equal(report.status, 'pass', report.summary);
+  assert.match(report.summary, /3 applied migrations match the repository/);
+  assert.equal(queries, 2, 'one existence check and one history query');
+  repo.cleanup();
+});
+
+test('accepts CRLF/LF variants and the unpadded hex of old rows', async () => {
+  let sql = 'CREATE TABLE "Legacy" ("id" TEXT);\n';
+  for (let i = 0; !sha(sql).startsWith('0'); i++) sql = `CREATE TABLE "Legacy" ("id" TEXT); -- ${i}\n`;
+  const files = { ...MIGRATION_SQL, '20240101000000_init': MIGRATION_SQL['20240101000000_init']!.replace(/\n/g, '\r\n'), '20240401000000_legacy': sql };
+  const { settings, repo } = await fixture([
+    { name: '20240101000000_init', checksum: sha(MIGRATION_SQL['20240101000000_init']!) },
+    { name: '20240201000000_services' },
+    { name: '20240301000000_prices' },
+    { name: '20240401000000_legacy', checksum: sha(sql).replace(/^0+/, '') },
+  ], files);
+  const { report } = await check(settings);
+  assert.equal(report.status, 'pass', report.summary);
+  repo.cleanup();
+});
+
+test('a failed row fails with the P3009 explanation, the migration name, its logs, at its file', async () => {
+  const { settings, repo } = await fixture([
+    { name: names[0]! },
+    { name: names[1]!, finished: false, logs: 'Database error code: 42P07\nrelation "Service" already exists\nline 3\n' },
+  ]);
+  const { report } = await check(settings);
+  assert.equal(report.status, 'fail');
+  assert.match(report.summary, /1 failed migration \(20240201000000_services\) blocks every deploy \(P3009\)/);
+  const finding = report.findings.find((f) => f.level === 'error')!;
+  assert.equal(finding.file, 'prisma/migrations/20240201000000_services/migration.sql');
+  assert.match(finding.message, /relation "Service" already exists/);
+  assert.match(report.fix ?? '', /prisma migrate resolve --rolled-back 20240201000000_services/);
+  repo.cleanup();
+});
+
+test('a rolled-back attempt followed by a successful retry is clean', async () => {
+  const { settings, repo } = await fixture([
+    { name: names[0]! },
+    { name: names[1]!, finished: false, rolledBack: true },
+    { name: names[1]! },
+    { name: names[2]! },
+  ]);
+  assert.equal((await check(settings)).report.status, 'pass');
+  repo.cleanup();
+});
+
+test('checksum drift fails at the changed file', async () => {
+  const { settings, repo } = await fixture([{ name: names[0]! }, { name: names[1]!, checksum: sha('the file as it was applied') }, { name: names[2]! }]);
+  const { report } = await check(settings);
+  assert.equal(report.status, 'fail');
+  assert.match(report.summary, /changed since \(20240201000000_services\)/);
+  assert.deepEqual(report.locations, [{ file: 'prisma/migrations/20240201000000_services/migration.sql', line: 1 }]);
+  repo.cleanup();
+});
+
+test('a migration applied in the database but missing from the repository warns', async () => {
+  const { settings, repo } = await fixture([...names.map((name) => ({ name })), { name: '20240501000000_hotfix_from_other_branch' }]);
+  const { report } = await check(settings);
+  assert.equal(report.status, 'warn');
+  assert.match(report.summary, /20240501000000_hotfix_from_other_branch/);
+  repo.cleanup();
+});
+
+test('pending migrations are a notice before the migrate step and a failure after it ran', async () => {
+  const { settings, repo } = await fixture([{ name: names[0]! }]);
+  const before = await check(settings, 'skip');
+  assert.equal(before.report.status, 'pass');
+  assert.match(before.report.summary, /2 pending, to be applied by the migrate step/);
+  assert.deepEqual((before.report.data as { pending: string[] }).pending, names.slice(1));
+  assert.ok(before.report.findings.every((f) => f.level === 'notice'));
+  const afterRun = await check(settings, 'pass');
+  assert.equal(afterRun.report.status, 'fail');
+  assert.match(afterRun.report.summary, /2 migrations still pending after the migrate step/);
+  repo.cleanup();
+});
+
+test('a database without _prisma_migrations is not managed by Prisma Migrate', async () => {
+  const { settings, repo } = await fixture([], { ...MIGRATION_SQL, '20240101000000_init': 'CREATE TABLE x (id int);\n' });
+  const { report } = await check(settings);
+  assert.equal(report.status, 'fail');
+  assert.match(report.summary, /not managed by Prisma Migrate; baseline it/);
+  repo.cleanup();
+});
+
+test('an unreachable database skips with the reason; a repository without migrations skips', async () => {
+  const port = await freePort();
+  const repo = tempRepo({ 'prisma/migrations/20240101000000_init/migration.sql': 'SELECT 1;' });
+  const settings = await settingsFor(
+    { ...goodEnv(), DATABASE_URL: `postgresql://u:p@db.acme-saas.com:${port}/app?sslmode=disable` },
+    { repo: repo.dir, inputs: { resolve: `db.acme-saas.com:${port}:127.0.0.1`, 'timeout-seconds': '3' } },
+  );
+  const { report } = await check(settings);
+  assert.equal(report.status, 'skip');
+  assert.match(report.summary, /not reachable from the runner.*ECONNREFUSED/);
+  const empty = tempRepo();
+  const none = await check(await settingsFor(goodEnv(), { repo: empty.dir }));
+  assert.equal(none.report.status, 'skip');
+  assert.match(none.report.summary, /no prisma\/migrations/);
+  repo.cleanup();
+  empty.cleanup();
+});

@@ -1,0 +1,99 @@
+/**
+ * gate.install, gate.migrate, gate.build: the guide's CI sequence (`npm ci`, `npx prisma migrate
+ * deploy`, `npm run build-ci`), run in the app's working directory in that order. A step after a
+ * failed one is skipped. The migrate step never runs on pull-request events unless `migrate: true`:
+ * a PR check must not touch production.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Outcome, Rule, RuleContext } from '../../engine/types.js';
+import { runCommand } from '../../probes/exec.js';
+import { findPrismaErrors } from './prisma-errors.js';
+
+export const RUNBOOK = 'docs/migration-operations-runbook.md';
+const PR_EVENTS = ['pull_request', 'pull_request_target', 'merge_group'];
+const TAIL_LINES = 30;
+
+type Step = 'install' | 'migrate' | 'build';
+
+const INPUT: Record<Step, string> = { install: 'install-command', migrate: 'migrate-command', build: 'build-command' };
+
+function commandOf(ctx: RuleContext, step: Step): string {
+  const s = ctx.settings;
+  return step === 'install' ? s.installCommand : step === 'migrate' ? s.migrateCommand : s.buildCommand;
+}
+
+/** The earlier step that failed, if any: a later step is pointless after it. */
+function failedBefore(ctx: RuleContext, ids: string[]): string | undefined {
+  return ids.find((id) => ctx.results.get(id)?.status === 'fail');
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+async function runStep(ctx: RuleContext, step: Step, earlier: string[]): Promise<Outcome> {
+  const command = commandOf(ctx, step);
+  if (!command) return { status: 'skip', summary: `${INPUT[step]} is empty, so the ${step} step is not run` };
+  const failed = failedBefore(ctx, earlier);
+  if (failed) return { status: 'skip', summary: `not run: ${failed} failed first` };
+
+  const cwd = ctx.settings.workingDirectory;
+  const result = await ctx.log.group(`${step}: ${command}`, async () => {
+    const r = await runCommand(command, { cwd, env: ctx.settings.commandEnv, onLine: (l) => ctx.log.output(l), tailLines: TAIL_LINES });
+    ctx.log.info(`${step}: exit code ${r.exitCode} after ${formatDuration(r.durationMs)}`);
+    return r;
+  });
+  const took = formatDuration(result.durationMs);
+  const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) };
+  if (result.exitCode === 0) return { status: 'pass', summary: `\`${command}\` succeeded in ${took}`, data };
+
+  const log = `Last ${result.tail.length} lines of output:\n\n\`\`\`text\n${result.tail.join('\n')}\n\`\`\``;
+  if (step !== 'migrate') {
+    return {
+      status: 'fail',
+      summary: `\`${command}\` exited with code ${result.exitCode} after ${took}`,
+      details: log,
+      fix: `Run \`${command}\` locally in a clean checkout to reproduce; the lines above show where it stopped.`,
+      data,
+    };
+  }
+  const errors = findPrismaErrors(result.text);
+  const runbook = existsSync(join(cwd, RUNBOOK)) ? ` Follow ${RUNBOOK}.` : '';
+  const explained = errors.map((e) => `**${e.code}**: ${e.meaning}. ${e.action}`).join('\n\n');
+  const first = errors[0];
+  return {
+    status: 'fail',
+    summary: first
+      ? `\`${command}\` failed with ${first.code}: ${first.meaning}`
+      : `\`${command}\` exited with code ${result.exitCode} after ${took}`,
+    details: `${explained ? `${explained}\n\n` : ''}${log}`,
+    fix: `${first ? first.action : 'Read the migration error above; do not deploy the new code until the database is migrated.'}${runbook}`,
+    data: { ...data, prismaErrors: errors.map((e) => e.code) },
+  };
+}
+
+export const install: Rule = {
+  meta: { id: 'gate.install', section: 'gate', title: 'Dependencies install (npm ci)', kind: 'command' },
+  check: (ctx) => runStep(ctx, 'install', []),
+};
+
+export const migrate: Rule = {
+  meta: { id: 'gate.migrate', section: 'gate', title: 'Migrations apply (prisma migrate deploy)', docs: RUNBOOK, kind: 'command', after: ['gate.install'] },
+  async check(ctx) {
+    const { migrate: mode, eventName } = ctx.settings;
+    if (mode === 'false') return { status: 'skip', summary: 'migrate is false: the migrate step is not run' };
+    if (mode === 'auto' && eventName && PR_EVENTS.includes(eventName)) {
+      return {
+        status: 'skip',
+        summary: `not run on ${eventName} events: a PR check must not migrate production (set migrate: true to override)`,
+      };
+    }
+    return runStep(ctx, 'migrate', ['gate.install']);
+  },
+};
+
+export const build: Rule = {
+  meta: { id: 'gate.build', section: 'gate', title: 'The app builds (npm run build-ci)', kind: 'command', after: ['gate.install', 'gate.migrate'] },
+  check: (ctx) => runStep(ctx, 'build', ['gate.install', 'gate.migrate']),
+};

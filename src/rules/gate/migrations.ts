@@ -1,0 +1,162 @@
+/**
+ * gate.migrations: the database's `_prisma_migrations` against the repository's migration files,
+ * read-only, in one query whatever the number of migrations.
+ *
+ * - a failed row (finished_at and rolled_back_at both NULL) blocks every deploy with P3009;
+ * - an applied migration whose file changed since (checksum drift) means the database and the code
+ *   disagree about the schema;
+ * - a migration applied in the database but absent from the repository (a warning: another branch
+ *   deployed it, or it was deleted);
+ * - pending migrations: a notice before the migrate step ran, a failure after it.
+ */
+import type { Finding, Outcome, Rule } from '../../engine/types.js';
+import { describeDbError, isUnreachable, parseDatabaseUrl } from '../../probes/db.js';
+import { checksumMatches, MIGRATIONS_DIR, readMigrations, type RepoMigration } from '../../probes/migrations.js';
+import { RUNBOOK } from './commands.js';
+
+interface MigrationRow {
+  migration_name: string;
+  checksum: string;
+  finished_at: Date | null;
+  rolled_back_at: Date | null;
+  logs: string | null;
+}
+
+/** How many lines of a failed migration's `logs` the report quotes. */
+const LOG_LINES = 6;
+
+export const migrations: Rule = {
+  meta: { id: 'gate.migrations', section: 'gate', title: 'Migration history is clean', docs: RUNBOOK, after: ['gate.migrate'] },
+  async check({ settings, clients, results }): Promise<Outcome> {
+    const repo = await readMigrations(settings.workingDirectory);
+    if (repo.length === 0) {
+      return { status: 'skip', summary: `no ${MIGRATIONS_DIR}/*/migration.sql in the repository: nothing to compare` };
+    }
+    const url = settings.env.DATABASE_URL;
+    if (!url) return { status: 'skip', summary: 'DATABASE_URL is not set, so the migration history cannot be read' };
+    let parsed;
+    try {
+      parsed = parseDatabaseUrl(url);
+    } catch {
+      return { status: 'skip', summary: 'DATABASE_URL does not parse (see config.database-url)' };
+    }
+    const schema = parsed.params.get('schema') ?? 'public';
+
+    let rows: MigrationRow[];
+    try {
+      const db = await clients.db();
+      const table = `${quoteIdent(schema)}."_prisma_migrations"`;
+      const exists = await db.client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table]);
+      if (!exists.rows[0]?.t) {
+        return {
+          status: 'fail',
+          summary: `the database has no ${schema}._prisma_migrations table: it is not managed by Prisma Migrate; baseline it`,
+          details: `The repository has ${repo.length} migrations, but the database has no migration history (it was probably created with \`prisma db push\` or by hand). \`prisma migrate deploy\` would fail with P3005.`,
+          fix: `Baseline the database: mark the migrations that match its schema as applied with \`npx prisma migrate resolve --applied <name>\` (${RUNBOOK}).`,
+        };
+      }
+      // One query for the whole history: the comparison below is in memory.
+      ({ rows } = await db.client.query<MigrationRow>(
+        `SELECT migration_name, checksum, finished_at, rolled_back_at, left(logs, 4000) AS logs FROM ${table} ORDER BY started_at, migration_name`,
+      ));
+    } catch (error) {
+      const reason = describeDbError(error, parsed);
+      if (isUnreachable(error)) {
+        return { status: 'skip', summary: `the database is not reachable from the runner, so the migration history cannot be read: ${reason}` };
+      }
+      return { status: 'fail', summary: `cannot read the migration history: ${reason}`, fix: 'Check DATABASE_URL and that its user may read _prisma_migrations.' };
+    }
+    return compareHistory(repo, rows, results.get('gate.migrate')?.status === 'pass');
+  },
+};
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The comparison itself: pure, so it is tested and benchmarked without a database. */
+export function compareHistory(repo: readonly RepoMigration[], rows: readonly MigrationRow[], migrateRan: boolean): Outcome {
+  const byName = new Map(repo.map((m) => [m.name, m]));
+  // The latest row per migration decides its state (a rolled-back attempt may be followed by a retry).
+  const latest = new Map<string, MigrationRow>();
+  for (const row of rows) latest.set(row.migration_name, row);
+
+  const findings: Finding[] = [];
+  const failed: string[] = [];
+  const drifted: string[] = [];
+  const missing: string[] = [];
+  const applied = new Set<string>();
+
+  for (const row of latest.values()) {
+    const file = byName.get(row.migration_name);
+    if (row.rolled_back_at) continue;
+    if (!row.finished_at) {
+      failed.push(row.migration_name);
+      const logs = (row.logs ?? '').trim().split('\n').slice(0, LOG_LINES).join('\n');
+      findings.push({
+        level: 'error',
+        message: `${row.migration_name} failed and is recorded as unfinished: prisma migrate deploy stops with P3009 until it is resolved.${logs ? `\n${logs}` : ''}`,
+        ...(file ? { file: file.file, line: 1 } : {}),
+      });
+      applied.add(row.migration_name);
+      continue;
+    }
+    applied.add(row.migration_name);
+    if (!file) {
+      missing.push(row.migration_name);
+      findings.push({ level: 'warning', message: `${row.migration_name} is applied in the database but missing from ${MIGRATIONS_DIR}` });
+    } else if (!checksumMatches(row.checksum, file.checksums)) {
+      drifted.push(row.migration_name);
+      findings.push({
+        level: 'error',
+        message: `${file.file} changed after it was applied (the checksum in _prisma_migrations no longer matches): the database schema and this file disagree`,
+        file: file.file,
+        line: 1,
+      });
+    }
+  }
+  const pending = repo.filter((m) => !applied.has(m.name)).map((m) => m.name);
+  for (const name of pending) {
+    const file = byName.get(name)!;
+    findings.push({
+      level: migrateRan ? 'error' : 'notice',
+      message: migrateRan ? `${name} is still pending after the migrate step ran` : `${name} is pending: the migrate step will apply it`,
+      file: file.file,
+      line: 1,
+    });
+  }
+
+  const data = { applied: applied.size, pending, failed, drifted, missingInRepo: missing, repoMigrations: repo.length };
+  const problems: string[] = [];
+  if (failed.length) problems.push(`${failed.length} failed migration${failed.length > 1 ? 's' : ''} (${failed.join(', ')}) block${failed.length > 1 ? '' : 's'} every deploy (P3009)`);
+  if (drifted.length) problems.push(`${drifted.length} applied migration${drifted.length > 1 ? 's' : ''} changed since (${drifted.join(', ')})`);
+  if (migrateRan && pending.length) problems.push(`${pending.length} migration${pending.length > 1 ? 's' : ''} still pending after the migrate step`);
+  if (problems.length > 0) {
+    const fixes: string[] = [];
+    if (failed.length) fixes.push(`resolve the failed migration: after reverting its partial changes, \`npx prisma migrate resolve --rolled-back ${failed[0]}\`; or after completing them by hand, \`--applied ${failed[0]}\``);
+    if (drifted.length) fixes.push('restore the applied migration files as they were applied, and put the change in a new migration');
+    if (migrateRan && pending.length) fixes.push('read the migrate step log: it exited 0 but did not apply everything (another migrations directory? a different database?)');
+    return {
+      status: 'fail',
+      summary: problems.join('; '),
+      findings,
+      fix: `${capitalise(fixes.join('; '))} (${RUNBOOK}).`,
+      data,
+    };
+  }
+  if (missing.length) {
+    return {
+      status: 'warn',
+      summary: `${missing.length} migration${missing.length > 1 ? 's are' : ' is'} applied in the database but missing from the repository: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`,
+      findings,
+      fix: 'Deploy from a branch that has every applied migration (another branch may have migrated production), or restore the deleted migration directory.',
+      data,
+    };
+  }
+  const pendingText = pending.length ? `; ${pending.length} pending, to be applied by the migrate step: ${pending.slice(0, 3).join(', ')}${pending.length > 3 ? ', …' : ''}` : '';
+  return { status: 'pass', summary: `${applied.size} applied migrations match the repository${pendingText}`, findings, data };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
