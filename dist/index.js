@@ -37205,7 +37205,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9577);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2637);
 /** The action entry: runs the gate. Everything else lives in main.ts and below. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37217,7 +37217,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9577:
+/***/ 2637:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39734,14 +39734,14 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  */
 function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -40904,6 +40904,358 @@ const nextauthDebug = {
         };
     },
 };
+
+;// CONCATENATED MODULE: ./.build/probes/exec.js
+/**
+ * Runs one of the gate's commands (install, migrate, build) through @actions/exec, in a shell so
+ * that `npm ci && npm run x` works as it does in a workflow `run:` step. Output is streamed line by
+ * line to the log and the last lines are kept for the summary.
+ */
+
+/** Bytes of output kept for error-code searches; a build log's useful part is its end. */
+const MAX_KEPT_BYTES = 512 * 1024;
+async function runCommand(command, options) {
+    const tailLines = options.tailLines ?? 30;
+    const tail = [];
+    let text = '';
+    const onLine = (line) => {
+        tail.push(line);
+        if (tail.length > tailLines)
+            tail.shift();
+        text += `${line}\n`;
+        if (text.length > MAX_KEPT_BYTES)
+            text = text.slice(text.length - MAX_KEPT_BYTES / 2);
+        options.onLine?.(line);
+    };
+    const [shell, args] = process.platform === 'win32' ? ['cmd.exe', ['/d', '/s', '/c', command]] : ['/bin/sh', ['-c', command]];
+    const started = performance.now();
+    let exitCode;
+    try {
+        exitCode = await exec_exec(shell, args, {
+            cwd: options.cwd,
+            env: { ...options.env },
+            ignoreReturnCode: true,
+            silent: true,
+            windowsVerbatimArguments: process.platform === 'win32',
+            listeners: { stdline: onLine, errline: onLine },
+        });
+    }
+    catch (error) {
+        // The shell itself could not start (cwd missing, no /bin/sh): report it as the command's failure.
+        onLine(String(error.message));
+        exitCode = 127;
+    }
+    return { exitCode, durationMs: performance.now() - started, tail, text };
+}
+
+;// CONCATENATED MODULE: ./.build/rules/gate/prisma-errors.js
+const PRISMA_ERRORS = {
+    P1000: { meaning: 'the database refused the credentials in DATABASE_URL', action: 'Check the user and password of DATABASE_URL in the deploy environment.' },
+    P1001: { meaning: 'the database server could not be reached', action: 'Check the host and port of DATABASE_URL, that the database is up, and that this runner may connect to it (firewall, IP allow-list).' },
+    P1002: { meaning: 'the database server was reached but timed out', action: 'Retry; if it persists, check the database load and connect_timeout.' },
+    P1003: { meaning: 'the database named in DATABASE_URL does not exist', action: 'Create the database or fix its name in DATABASE_URL.' },
+    P1010: { meaning: 'the database user was denied access', action: 'Grant the migration user the rights to the database and schema.' },
+    P1011: { meaning: 'the TLS connection to the database could not be opened', action: 'Check sslmode and the CA (sslrootcert) in DATABASE_URL.' },
+    P1017: { meaning: 'the server closed the connection', action: 'Check the database logs; a pooler in transaction mode needs a direct URL for migrations.' },
+    P3005: { meaning: 'the database schema is not empty and has no migration history (it was created with db push or by hand)', action: 'Baseline it: mark the existing migrations as applied with `prisma migrate resolve --applied <name>`, as the runbook describes.' },
+    P3006: { meaning: 'a migration failed to apply cleanly to the shadow database', action: 'Fix the migration SQL locally with `prisma migrate dev` and commit the corrected migration.' },
+    P3008: { meaning: 'the migration is already recorded as applied', action: 'Nothing to apply; check that the migration history in the repository matches the database.' },
+    P3009: { meaning: 'a failed migration is recorded in the database, so Prisma refuses to apply any further migration', action: 'Find why it failed, then mark it with `prisma migrate resolve --rolled-back <name>` (after reverting its partial changes) or `--applied <name>` (after completing them by hand).' },
+    P3014: { meaning: 'Prisma could not create the shadow database', action: 'Give the user the right to create databases, or set shadowDatabaseUrl; migrate deploy itself needs no shadow database, so check that the command is not migrate dev.' },
+    P3018: { meaning: 'a migration failed to apply and the database may now be partly migrated', action: 'Read the database error in the log, fix the data or the migration, then resolve the failed migration as the runbook describes before deploying again.' },
+    P3019: { meaning: 'the datasource provider in schema.prisma does not match migration_lock.toml', action: 'Make the provider in prisma/schema.prisma match prisma/migrations/migration_lock.toml.' },
+};
+/** The Prisma error codes found in a command's output, in the order they first appear. */
+function findPrismaErrors(output) {
+    const seen = new Set();
+    const found = [];
+    for (const match of output.matchAll(/\b(P[1-3]\d{3})\b/g)) {
+        const code = match[1];
+        const help = PRISMA_ERRORS[code];
+        if (help && !seen.has(code)) {
+            seen.add(code);
+            found.push({ code, ...help });
+        }
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ./.build/rules/gate/commands.js
+/**
+ * gate.install, gate.migrate, gate.build: the guide's CI sequence (`npm ci`, `npx prisma migrate
+ * deploy`, `npm run build-ci`), run in the app's working directory in that order. A step after a
+ * failed one is skipped. The migrate step never runs on pull-request events unless `migrate: true`:
+ * a PR check must not touch production.
+ */
+
+
+
+
+const RUNBOOK = 'docs/migration-operations-runbook.md';
+const PR_EVENTS = ['pull_request', 'pull_request_target', 'merge_group'];
+const TAIL_LINES = 30;
+const INPUT = { install: 'install-command', migrate: 'migrate-command', build: 'build-command' };
+function commandOf(ctx, step) {
+    const s = ctx.settings;
+    return step === 'install' ? s.installCommand : step === 'migrate' ? s.migrateCommand : s.buildCommand;
+}
+/** The earlier step that failed, if any: a later step is pointless after it. */
+function failedBefore(ctx, ids) {
+    return ids.find((id) => ctx.results.get(id)?.status === 'fail');
+}
+function commands_formatDuration(ms) {
+    return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+async function runStep(ctx, step, earlier) {
+    const command = commandOf(ctx, step);
+    if (!command)
+        return { status: 'skip', summary: `${INPUT[step]} is empty, so the ${step} step is not run` };
+    const failed = failedBefore(ctx, earlier);
+    if (failed)
+        return { status: 'skip', summary: `not run: ${failed} failed first` };
+    const cwd = ctx.settings.workingDirectory;
+    const result = await ctx.log.group(`${step}: ${command}`, async () => {
+        const r = await runCommand(command, { cwd, env: ctx.settings.commandEnv, onLine: (l) => ctx.log.output(l), tailLines: TAIL_LINES });
+        ctx.log.info(`${step}: exit code ${r.exitCode} after ${commands_formatDuration(r.durationMs)}`);
+        return r;
+    });
+    const took = commands_formatDuration(result.durationMs);
+    const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) };
+    if (result.exitCode === 0)
+        return { status: 'pass', summary: `\`${command}\` succeeded in ${took}`, data };
+    const log = `Last ${result.tail.length} lines of output:\n\n\`\`\`text\n${result.tail.join('\n')}\n\`\`\``;
+    if (step !== 'migrate') {
+        return {
+            status: 'fail',
+            summary: `\`${command}\` exited with code ${result.exitCode} after ${took}`,
+            details: log,
+            fix: `Run \`${command}\` locally in a clean checkout to reproduce; the lines above show where it stopped.`,
+            data,
+        };
+    }
+    const errors = findPrismaErrors(result.text);
+    const runbook = (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(cwd, RUNBOOK)) ? ` Follow ${RUNBOOK}.` : '';
+    const explained = errors.map((e) => `**${e.code}**: ${e.meaning}. ${e.action}`).join('\n\n');
+    const first = errors[0];
+    return {
+        status: 'fail',
+        summary: first
+            ? `\`${command}\` failed with ${first.code}: ${first.meaning}`
+            : `\`${command}\` exited with code ${result.exitCode} after ${took}`,
+        details: `${explained ? `${explained}\n\n` : ''}${log}`,
+        fix: `${first ? first.action : 'Read the migration error above; do not deploy the new code until the database is migrated.'}${runbook}`,
+        data: { ...data, prismaErrors: errors.map((e) => e.code) },
+    };
+}
+const install = {
+    meta: { id: 'gate.install', section: 'gate', title: 'Dependencies install (npm ci)', kind: 'command' },
+    check: (ctx) => runStep(ctx, 'install', []),
+};
+const migrate = {
+    meta: { id: 'gate.migrate', section: 'gate', title: 'Migrations apply (prisma migrate deploy)', docs: RUNBOOK, kind: 'command', after: ['gate.install'] },
+    async check(ctx) {
+        const { migrate: mode, eventName } = ctx.settings;
+        if (mode === 'false')
+            return { status: 'skip', summary: 'migrate is false: the migrate step is not run' };
+        if (mode === 'auto' && eventName && PR_EVENTS.includes(eventName)) {
+            return {
+                status: 'skip',
+                summary: `not run on ${eventName} events: a PR check must not migrate production (set migrate: true to override)`,
+            };
+        }
+        return runStep(ctx, 'migrate', ['gate.install']);
+    },
+};
+const build = {
+    meta: { id: 'gate.build', section: 'gate', title: 'The app builds (npm run build-ci)', kind: 'command', after: ['gate.install', 'gate.migrate'] },
+    check: (ctx) => runStep(ctx, 'build', ['gate.install', 'gate.migrate']),
+};
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./.build/probes/migrations.js
+/**
+ * The repository side of Prisma Migrate: `prisma/migrations/<name>/migration.sql`, read once per run
+ * and shared by gate.migrations and gate.migration-safety.
+ */
+
+
+
+const MIGRATIONS_DIR = 'prisma/migrations';
+const sha256 = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+/** Migrations in name order (Prisma applies them in that order). Missing directory → []. */
+async function readMigrations(repoDir, dir = MIGRATIONS_DIR) {
+    let entries;
+    try {
+        entries = await (0,promises_.readdir)((0,external_node_path_namespaceObject.join)(repoDir, dir), { withFileTypes: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return [];
+        throw error;
+    }
+    const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const migrations = await Promise.all(names.map(async (name) => {
+        const file = `${dir}/${name}/migration.sql`;
+        const sql = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(repoDir, file), 'utf8').catch(() => undefined);
+        if (sql === undefined)
+            return undefined;
+        const lf = sql.replace(/\r\n/g, '\n');
+        const crlf = lf.replace(/\n/g, '\r\n');
+        return { name, file, sql, checksums: [...new Set([sha256(sql), sha256(lf), sha256(crlf)])] };
+    }));
+    return migrations.filter((m) => m !== undefined);
+}
+/** Rows written before Prisma padded its hex digests may lack leading zeros. */
+function checksumMatches(stored, candidates) {
+    const s = stored.trim().toLowerCase();
+    return candidates.some((c) => c === s || c.replace(/^0+/, '') === s.replace(/^0+/, ''));
+}
+
+;// CONCATENATED MODULE: ./.build/rules/gate/migrations.js
+
+
+
+/** How many lines of a failed migration's `logs` the report quotes. */
+const LOG_LINES = 6;
+const migrations = {
+    meta: { id: 'gate.migrations', section: 'gate', title: 'Migration history is clean', docs: RUNBOOK, after: ['gate.migrate'] },
+    async check({ settings, clients, results }) {
+        const repo = await readMigrations(settings.workingDirectory);
+        if (repo.length === 0) {
+            return { status: 'skip', summary: `no ${MIGRATIONS_DIR}/*/migration.sql in the repository: nothing to compare` };
+        }
+        const url = settings.env.DATABASE_URL;
+        if (!url)
+            return { status: 'skip', summary: 'DATABASE_URL is not set, so the migration history cannot be read' };
+        let parsed;
+        try {
+            parsed = parseDatabaseUrl(url);
+        }
+        catch {
+            return { status: 'skip', summary: 'DATABASE_URL does not parse (see config.database-url)' };
+        }
+        const schema = parsed.params.get('schema') ?? 'public';
+        let rows;
+        try {
+            const db = await clients.db();
+            const table = `${quoteIdent(schema)}."_prisma_migrations"`;
+            const exists = await db.client.query('SELECT to_regclass($1) AS t', [table]);
+            if (!exists.rows[0]?.t) {
+                return {
+                    status: 'fail',
+                    summary: `the database has no ${schema}._prisma_migrations table: it is not managed by Prisma Migrate; baseline it`,
+                    details: `The repository has ${repo.length} migrations, but the database has no migration history (it was probably created with \`prisma db push\` or by hand). \`prisma migrate deploy\` would fail with P3005.`,
+                    fix: `Baseline the database: mark the migrations that match its schema as applied with \`npx prisma migrate resolve --applied <name>\` (${RUNBOOK}).`,
+                };
+            }
+            // One query for the whole history: the comparison below is in memory.
+            ({ rows } = await db.client.query(`SELECT migration_name, checksum, finished_at, rolled_back_at, left(logs, 4000) AS logs FROM ${table} ORDER BY started_at, migration_name`));
+        }
+        catch (error) {
+            const reason = describeDbError(error, parsed);
+            if (isUnreachable(error)) {
+                return { status: 'skip', summary: `the database is not reachable from the runner, so the migration history cannot be read: ${reason}` };
+            }
+            return { status: 'fail', summary: `cannot read the migration history: ${reason}`, fix: 'Check DATABASE_URL and that its user may read _prisma_migrations.' };
+        }
+        return compareHistory(repo, rows, results.get('gate.migrate')?.status === 'pass');
+    },
+};
+function quoteIdent(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+/** The comparison itself: pure, so it is tested and benchmarked without a database. */
+function compareHistory(repo, rows, migrateRan) {
+    const byName = new Map(repo.map((m) => [m.name, m]));
+    // The latest row per migration decides its state (a rolled-back attempt may be followed by a retry).
+    const latest = new Map();
+    for (const row of rows)
+        latest.set(row.migration_name, row);
+    const findings = [];
+    const failed = [];
+    const drifted = [];
+    const missing = [];
+    const applied = new Set();
+    for (const row of latest.values()) {
+        const file = byName.get(row.migration_name);
+        if (row.rolled_back_at)
+            continue;
+        if (!row.finished_at) {
+            failed.push(row.migration_name);
+            const logs = (row.logs ?? '').trim().split('\n').slice(0, LOG_LINES).join('\n');
+            findings.push({
+                level: 'error',
+                message: `${row.migration_name} failed and is recorded as unfinished: prisma migrate deploy stops with P3009 until it is resolved.${logs ? `\n${logs}` : ''}`,
+                ...(file ? { file: file.file, line: 1 } : {}),
+            });
+            applied.add(row.migration_name);
+            continue;
+        }
+        applied.add(row.migration_name);
+        if (!file) {
+            missing.push(row.migration_name);
+            findings.push({ level: 'warning', message: `${row.migration_name} is applied in the database but missing from ${MIGRATIONS_DIR}` });
+        }
+        else if (!checksumMatches(row.checksum, file.checksums)) {
+            drifted.push(row.migration_name);
+            findings.push({
+                level: 'error',
+                message: `${file.file} changed after it was applied (the checksum in _prisma_migrations no longer matches): the database schema and this file disagree`,
+                file: file.file,
+                line: 1,
+            });
+        }
+    }
+    const pending = repo.filter((m) => !applied.has(m.name)).map((m) => m.name);
+    for (const name of pending) {
+        const file = byName.get(name);
+        findings.push({
+            level: migrateRan ? 'error' : 'notice',
+            message: migrateRan ? `${name} is still pending after the migrate step ran` : `${name} is pending: the migrate step will apply it`,
+            file: file.file,
+            line: 1,
+        });
+    }
+    const data = { applied: applied.size, pending, failed, drifted, missingInRepo: missing, repoMigrations: repo.length };
+    const problems = [];
+    if (failed.length)
+        problems.push(`${failed.length} failed migration${failed.length > 1 ? 's' : ''} (${failed.join(', ')}) block${failed.length > 1 ? '' : 's'} every deploy (P3009)`);
+    if (drifted.length)
+        problems.push(`${drifted.length} applied migration${drifted.length > 1 ? 's' : ''} changed since (${drifted.join(', ')})`);
+    if (migrateRan && pending.length)
+        problems.push(`${pending.length} migration${pending.length > 1 ? 's' : ''} still pending after the migrate step`);
+    if (problems.length > 0) {
+        const fixes = [];
+        if (failed.length)
+            fixes.push(`resolve the failed migration: after reverting its partial changes, \`npx prisma migrate resolve --rolled-back ${failed[0]}\`; or after completing them by hand, \`--applied ${failed[0]}\``);
+        if (drifted.length)
+            fixes.push('restore the applied migration files as they were applied, and put the change in a new migration');
+        if (migrateRan && pending.length)
+            fixes.push('read the migrate step log: it exited 0 but did not apply everything (another migrations directory? a different database?)');
+        return {
+            status: 'fail',
+            summary: problems.join('; '),
+            findings,
+            fix: `${capitalise(fixes.join('; '))} (${RUNBOOK}).`,
+            data,
+        };
+    }
+    if (missing.length) {
+        return {
+            status: 'warn',
+            summary: `${missing.length} migration${missing.length > 1 ? 's are' : ' is'} applied in the database but missing from the repository: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`,
+            findings,
+            fix: 'Deploy from a branch that has every applied migration (another branch may have migrated production), or restore the deleted migration directory.',
+            data,
+        };
+    }
+    const pendingText = pending.length ? `; ${pending.length} pending, to be applied by the migrate step: ${pending.slice(0, 3).join(', ')}${pending.length > 3 ? ', …' : ''}` : '';
+    return { status: 'pass', summary: `${applied.size} applied migrations match the repository${pendingText}`, findings, data };
+}
+function capitalise(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
@@ -50500,6 +50852,11 @@ const configSchema = strictObject({
         rollback: strictObject({ docs: array(schemas_string().min(1)).optional() }).optional(),
     })
         .optional(),
+    'migration-safety': strictObject({
+        // The guide's default is advice, not a block: `fail` makes risky pending statements block.
+        level: schemas_enum(['warn', 'fail']).default('warn'),
+    })
+        .default({ level: 'warn' }),
     waivers: array(strictObject({
         rule: schemas_string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a rule id like config.enable-coep'),
         reason: schemas_string().trim().min(1, 'a reason'),
@@ -50822,11 +51179,22 @@ async function loadSettings({ inputs, env, cwd }) {
         stripeApiBase: i['stripe-api-base'] || undefined,
         sentryApiBase: i['sentry-api-base'],
         env: appEnv,
+        commandEnv: commandEnvironment(env, appEnv),
         eventName: env.GITHUB_EVENT_NAME || undefined,
         secrets: [],
     };
     settings.secrets = collectSecrets(settings);
     return settings;
+}
+function commandEnvironment(env, appEnv) {
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        if (v !== undefined && !k.startsWith('INPUT_'))
+            out[k] = v;
+    for (const [k, v] of Object.entries(appEnv))
+        if (v !== undefined)
+            out[k] = v;
+    return out;
 }
 /** Every secret value the run knows: secret app variables, the database password, tokens, passwords. */
 function collectSecrets(settings) {
@@ -51198,6 +51566,8 @@ const stripeSyncSecret = {
 
 
 
+
+
 const RULES = [
     appUrl,
     nextauthUrl,
@@ -51214,6 +51584,10 @@ const RULES = [
     enableCoep,
     nextauthTrustHost,
     nextauthDebug,
+    install,
+    migrate,
+    build,
+    migrations,
 ];
 
 ;// CONCATENATED MODULE: ./.build/version.js
@@ -52097,6 +52471,7 @@ async function run() {
             core_setSecret(value);
         const log = {
             info: (message) => info(redactor.redact(message)),
+            output: (line) => process.stdout.write(`${redactor.redact(line)}\n`),
             group: (name, fn) => group(redactor.redact(name), fn),
         };
         const report = await runGate(settings, {

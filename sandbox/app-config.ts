@@ -1,0 +1,103 @@
+/**
+ * The app's reading of its environment (its `lib/env.ts`), with the real app's defaults: this is
+ * where each flag gets the meaning the gate's rules assume (e.g. an unset NEXTAUTH_TRUST_HOST is true).
+ */
+
+export interface AuthProviderInfo {
+  /** NextAuth provider id. */
+  id: string;
+  name: string;
+  type: 'oauth' | 'email' | 'credentials';
+  /** Variables the app needs to boot with this provider. */
+  requires?: [idVar: string, secretVar: string];
+}
+
+/** `AUTH_PROVIDERS` names → NextAuth providers. */
+export const AUTH_PROVIDERS: Record<string, AuthProviderInfo> = {
+  github: { id: 'github', name: 'GitHub', type: 'oauth', requires: ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'] },
+  google: { id: 'google', name: 'Google', type: 'oauth', requires: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'] },
+  saml: { id: 'boxyhq-saml', name: 'BoxyHQ SAML', type: 'oauth' },
+  email: { id: 'email', name: 'Email', type: 'email' },
+  credentials: { id: 'credentials', name: 'credentials', type: 'credentials' },
+  'idp-initiated': { id: 'boxyhq-idp', name: 'IdP Login', type: 'credentials' },
+};
+
+export const DEFAULT_AUTH_PROVIDERS = 'github,credentials';
+
+export type TeamFeature = 'sso' | 'dsync' | 'auditLog' | 'webhook' | 'apiKey' | 'deletion' | 'payments';
+
+const FEATURE_VARS: Record<TeamFeature, string> = {
+  sso: 'FEATURE_TEAM_SSO',
+  dsync: 'FEATURE_TEAM_DSYNC',
+  auditLog: 'FEATURE_TEAM_AUDIT_LOG',
+  webhook: 'FEATURE_TEAM_WEBHOOK',
+  apiKey: 'FEATURE_TEAM_API_KEY',
+  deletion: 'FEATURE_TEAM_DELETION',
+  payments: 'FEATURE_TEAM_PAYMENTS',
+};
+
+export interface AppConfig {
+  appUrl?: string;
+  nextAuthUrl?: string;
+  nextAuthSecret?: string;
+  /** Enabled providers, in AUTH_PROVIDERS order. */
+  providers: AuthProviderInfo[];
+  trustHost: boolean;
+  debug: boolean;
+  hsts: boolean;
+  cspStrict: boolean;
+  coep: boolean;
+  /** `NODE_ENV=development`: the dev build (adds 'unsafe-eval' to the CSP). */
+  development: boolean;
+  confirmEmail: boolean;
+  stripe: { secretKey?: string; webhookSecret?: string; syncSecret?: string };
+  oauth: Record<string, { clientId?: string; clientSecret?: string }>;
+  /** Team features; each is on unless its FEATURE_TEAM_* variable is `false`. */
+  features: Record<TeamFeature, boolean>;
+}
+
+/** The real app throws at boot for these; the sandbox then has no app listening. */
+export class AppConfigError extends Error {
+  override name = 'AppConfigError';
+}
+
+export function loadAppConfig(env: Record<string, string | undefined>): AppConfig {
+  const value = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  const names = (value('AUTH_PROVIDERS') ?? DEFAULT_AUTH_PROVIDERS).split(',').map((p) => p.trim()).filter(Boolean);
+  const providers = names.map((n) => AUTH_PROVIDERS[n]).filter((p): p is AuthProviderInfo => p !== undefined);
+  const oauth: AppConfig['oauth'] = {};
+  for (const provider of providers) {
+    if (!provider.requires) continue;
+    const [idVar, secretVar] = provider.requires;
+    const missing = [idVar, secretVar].filter((v) => !value(v));
+    if (missing.length) {
+      throw new AppConfigError(`Auth provider "${provider.id}" is enabled but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`);
+    }
+    oauth[provider.id] = { clientId: value(idVar), clientSecret: value(secretVar) };
+  }
+  const features = {} as Record<TeamFeature, boolean>;
+  for (const [feature, name] of Object.entries(FEATURE_VARS) as [TeamFeature, string][]) {
+    features[feature] = value(name) !== 'false';
+  }
+  return {
+    appUrl: value('APP_URL'),
+    nextAuthUrl: value('NEXTAUTH_URL'),
+    nextAuthSecret: value('NEXTAUTH_SECRET'),
+    providers,
+    // `trustHost: process.env.NEXTAUTH_TRUST_HOST !== 'false'`: unset means trusted.
+    trustHost: value('NEXTAUTH_TRUST_HOST') !== 'false',
+    debug: value('NEXTAUTH_DEBUG') === 'true',
+    hsts: value('ENABLE_HSTS') === 'true',
+    cspStrict: value('ENABLE_CSP_STRICT') === 'true',
+    coep: value('ENABLE_COEP') === 'true',
+    development: value('NODE_ENV') === 'development',
+    confirmEmail: value('CONFIRM_EMAIL') === 'true',
+    stripe: {
+      secretKey: value('STRIPE_SECRET_KEY'),
+      webhookSecret: value('STRIPE_WEBHOOK_SECRET'),
+      syncSecret: value('STRIPE_SYNC_SECRET'),
+    },
+    oauth,
+    features,
+  };
+}

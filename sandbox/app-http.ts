@@ -1,0 +1,68 @@
+/**
+ * The contract between the app's request pipeline (`./app.ts`) and its route handlers
+ * (`./app-routes.ts`, `./app-auth.ts`), kept apart so neither imports the other.
+ */
+import type http from 'node:http';
+import type pg from 'pg';
+import type Stripe from 'stripe';
+import type { AppConfig } from './app-config.js';
+
+/** What a route handler returns; the pipeline adds the security headers. */
+export interface AppResponse {
+  status: number;
+  headers?: Record<string, string | string[]>;
+  /** Serialised as `application/json; charset=utf-8`. */
+  json?: unknown;
+  /** Served as `text/html; charset=utf-8`. */
+  html?: string;
+  text?: string;
+}
+
+export interface RequestContext {
+  req: http.IncomingMessage;
+  method: string;
+  /** Absolute URL as the app sees it (`https://<Host>/path?query`). */
+  url: URL;
+  /** Dynamic segments of the matched route (`[slug]` → `params.slug`). */
+  params: Record<string, string>;
+  config: AppConfig;
+  db: pg.Pool;
+  /** The app's Stripe client; throws when STRIPE_SECRET_KEY is unset, as `new Stripe('')` does. */
+  stripe(): Stripe;
+  /** This request's CSP nonce. */
+  nonce: string;
+  cookies: Record<string, string>;
+  /** The raw body (webhooks need the exact bytes). */
+  rawBody(): Promise<Buffer>;
+  /** Next's API body parser: JSON when the content type says so, `undefined` for an empty body. */
+  jsonBody(): Promise<unknown>;
+  /** Shared state of the running app (CSP reports, later sessions). */
+  state: AppState;
+}
+
+export interface AppState {
+  cspReports: unknown[];
+}
+
+/** A thrown HttpError becomes a JSON response with its status (the app's ApiError). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`HTTP ${status}`);
+  }
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** A server-rendered Next.js page: the body plus the nonce'd bootstrap script. */
+export function page(title: string, nonce: string, body: string): string {
+  return `<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width"/>` +
+    `<title>${escapeHtml(title)}</title><link rel="preload" href="/_next/static/css/app.css" as="style"/></head>` +
+    `<body><div id="__next">${body}</div>` +
+    `<script id="__NEXT_DATA__" type="application/json" nonce="${nonce}">{"props":{"pageProps":{}},"page":"","buildId":"acme-1.6.0"}</script>` +
+    `<script src="/_next/static/chunks/main.js" nonce="${nonce}" defer=""></script></body></html>`;
+}

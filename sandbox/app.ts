@@ -1,0 +1,393 @@
+/**
+ * The emulated target app (`/work/shared/spec/target-app.md`): a Next.js + NextAuth SaaS as seen
+ * from the network. One HTTPS server with the app's certificate, driven by the same environment
+ * variables as the real app, plus the hosting platform's plain-HTTP listener.
+ *
+ * The request pipeline mirrors Next.js:
+ *   1. security headers for every response (next.config `headers()` + the middleware's CSP nonce);
+ *   2. the auth middleware: a non-public path without a session is redirected (307) to the login
+ *      page, API routes included;
+ *   3. the route table (`./app-routes.ts`), data-driven, in Next's file-route syntax;
+ *   4. Next's own 404 page when nothing matches.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { randomBytes } from 'node:crypto';
+import type { SecureContextOptions } from 'node:tls';
+import pg from 'pg';
+import Stripe from 'stripe';
+import type { IssuedCert } from './certs.js';
+import { closeServer, hostWithPort, listen } from './net.js';
+import { ROUTES, PUBLIC_ROUTES, type Route } from './app-routes.js';
+import { loadAppConfig, type AppConfig } from './app-config.js';
+import { HttpError, page, type AppResponse, type AppState, type RequestContext } from './app-http.js';
+
+export { AppConfigError, loadAppConfig, type AppConfig } from './app-config.js';
+export type { AppResponse, RequestContext } from './app-http.js';
+
+export interface AppServerOptions {
+  /** The app's process environment (APP_URL, NEXTAUTH_URL, ENABLE_HSTS, …). */
+  env: Record<string, string | undefined>;
+  address: string;
+  httpsPort: number;
+  /** The platform's port-80 listener; ignored when `http` is `off`. */
+  httpPort?: number;
+  /**
+   * What plain HTTP does: `redirect` (301 to https, the platform default), `serve` (the app over
+   * plaintext: a misconfigured edge), `off` (nothing listens).
+   */
+  http?: 'redirect' | 'serve' | 'off';
+  cert: IssuedCert;
+  /** TLS settings of the edge (default: TLS 1.2 minimum, as hosting platforms do). */
+  tls?: Pick<SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers'>;
+  /** How the app reaches its database (the pool behind Prisma). */
+  database: pg.PoolConfig;
+  /** Where the app's Stripe SDK sends requests (the sandbox Stripe server). */
+  stripeApi: { host: string; port: number; protocol: 'http' | 'https' };
+  /** Receives one line per request. */
+  onLog?: (line: string) => void;
+}
+
+export interface RecordedAppRequest {
+  method: string;
+  path: string;
+  status: number;
+  scheme: 'https' | 'http';
+  at: number;
+}
+
+export interface AppHandle {
+  config: AppConfig;
+  address: string;
+  httpsPort: number;
+  httpPort?: number;
+  requests: RecordedAppRequest[];
+  /** Bodies posted to /api/security/csp-report. */
+  cspReports: unknown[];
+  db: pg.Pool;
+  stop(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Starts the app. Throws `AppConfigError` when the environment would stop the real app from booting
+ * (an enabled OAuth provider without its id or secret), before anything listens.
+ */
+export async function startApp(options: AppServerOptions): Promise<AppHandle> {
+  const config = loadAppConfig(options.env);
+  // Like Prisma: a short connect timeout, so a dead database fails health checks instead of hanging them.
+  const db = new pg.Pool({ max: 5, connectionTimeoutMillis: 5000, ...options.database });
+  db.on('error', () => undefined); // idle-client errors (database restarts) must not crash the app
+  let stripe: Stripe | undefined;
+  const stripeClient = () => {
+    stripe ??= new Stripe(config.stripe.secretKey ?? '', { ...options.stripeApi, maxNetworkRetries: 1 });
+    return stripe;
+  };
+  const state: AppState = { cspReports: [] };
+  const requests: RecordedAppRequest[] = [];
+  const httpsPort = options.httpsPort;
+
+  const handle = (scheme: 'https' | 'http') => (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const started = Date.now();
+    const record = (status: number) => {
+      const entry = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, status, scheme, at: started };
+      requests.push(entry);
+      options.onLog?.(`${scheme} ${entry.method} ${entry.path} ${status} ${Date.now() - started}ms`);
+    };
+    const onError = (err: unknown) => options.onLog?.(`app error: ${(err as Error).stack ?? String(err)}`);
+    serve(req, res, scheme, { config, db, stripe: stripeClient, state, onError })
+      .then(record)
+      .catch((err: unknown) => {
+        onError(err);
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal Server Error');
+        else res.destroy();
+        record(500);
+      });
+  };
+
+  const httpsServer = https.createServer(
+    { cert: options.cert.certPem, key: options.cert.keyPem, minVersion: 'TLSv1.2', ...options.tls },
+    handle('https'),
+  );
+  const mode = options.http ?? 'redirect';
+  let httpServer: http.Server | undefined;
+  if (mode !== 'off' && options.httpPort !== undefined) {
+    httpServer = http.createServer(
+      mode === 'serve'
+        ? handle('http')
+        : (req, res) => {
+            // The hosting platform's edge, not the app: a bare redirect without the app's headers.
+            const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+            const location = `https://${hostWithPort(host, httpsPort, 443)}${req.url ?? '/'}`;
+            res.writeHead(301, { Location: location, 'Content-Type': 'text/plain', Connection: 'close' });
+            res.end('Redirecting...');
+            requests.push({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, status: 301, scheme: 'http', at: Date.now() });
+          },
+    );
+  }
+
+  try {
+    await listen(httpsServer, httpsPort, options.address);
+    if (httpServer) await listen(httpServer, options.httpPort!, options.address);
+  } catch (err) {
+    await closeServer(httpsServer);
+    await db.end();
+    throw err;
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    address: options.address,
+    httpsPort,
+    httpPort: httpServer ? options.httpPort : undefined,
+    requests,
+    cspReports: state.cspReports,
+    db,
+    stop() {
+      stopping ??= (async () => {
+        await Promise.all([closeServer(httpsServer), httpServer ? closeServer(httpServer) : undefined]);
+        await db.end().catch(() => undefined);
+      })();
+      return stopping;
+    },
+  };
+}
+
+interface AppRuntime {
+  config: AppConfig;
+  db: pg.Pool;
+  stripe: () => Stripe;
+  state: AppState;
+  onError: (err: unknown) => void;
+}
+
+/** Handles one request; resolves to the status sent. */
+async function serve(req: http.IncomingMessage, res: http.ServerResponse, scheme: 'https' | 'http', app: AppRuntime): Promise<number> {
+  const url = new URL(req.url ?? '/', `${scheme}://${req.headers.host ?? 'localhost'}`);
+  const method = (req.method ?? 'GET').toUpperCase();
+  const nonce = randomBytes(16).toString('base64');
+  const headers = securityHeaders(app.config, nonce);
+
+  let response: AppResponse;
+  if (!isPublic(url.pathname) && !(await hasSession(req))) {
+    // NextResponse.redirect(new URL('/auth/login', req.url)) with callbackUrl = encodeURI(req.url).
+    const login = new URL('/auth/login', url);
+    login.searchParams.set('callbackUrl', encodeURI(url.href));
+    response = { status: 307, headers: { Location: login.href } };
+  } else {
+    const match = matchRoute(url.pathname);
+    if (!match) {
+      response = notFound(url.pathname, nonce);
+    } else {
+      let bodyPromise: Promise<Buffer> | undefined;
+      const rawBody = () => (bodyPromise ??= readBody(req));
+      const ctx: RequestContext = {
+        req,
+        method,
+        url,
+        params: match.params,
+        config: app.config,
+        db: app.db,
+        stripe: app.stripe,
+        nonce,
+        cookies: parseCookies(req.headers.cookie),
+        rawBody,
+        jsonBody: async () => parseJsonBody(req, await rawBody()),
+        state: app.state,
+      };
+      try {
+        response = await match.route.handler(ctx);
+      } catch (err) {
+        if (err instanceof HttpError) response = { status: err.status, json: err.body };
+        else {
+          // An unhandled error: Next answers 500 (text for API routes, its error page otherwise).
+          app.onError(err);
+          response = url.pathname.startsWith('/api/')
+            ? { status: 500, text: 'Internal Server Error' }
+            : { status: 500, html: page('500: Internal Server Error', nonce, '<h1>500</h1><h2>Internal Server Error.</h2>') };
+        }
+      }
+    }
+  }
+
+  const out: Record<string, string | string[]> = { ...headers, ...response.headers };
+  let body: string | undefined;
+  if (response.json !== undefined) {
+    body = JSON.stringify(response.json);
+    out['Content-Type'] = 'application/json; charset=utf-8';
+  } else if (response.html !== undefined) {
+    body = response.html;
+    out['Content-Type'] = 'text/html; charset=utf-8';
+    out['Cache-Control'] ??= 'private, no-cache, no-store, max-age=0, must-revalidate';
+  } else if (response.text !== undefined) {
+    body = response.text;
+    out['Content-Type'] ??= 'text/plain; charset=utf-8';
+  }
+  // An empty body still gets a length (Next sends none chunked), except where HTTP forbids a body.
+  if (response.status !== 204 && response.status !== 304) out['Content-Length'] = String(body === undefined ? 0 : Buffer.byteLength(body));
+  // Drain an unread request body so keep-alive connections stay usable.
+  if (!req.readableEnded) req.resume();
+  res.writeHead(response.status, out);
+  res.end(method === 'HEAD' ? undefined : body);
+  return response.status;
+}
+
+/** The headers the app puts on every response (target-app.md, "Security headers"). */
+export function securityHeaders(config: AppConfig, nonce: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    'Content-Security-Policy': contentSecurityPolicy(config, nonce),
+    'X-Frame-Options': 'SAMEORIGIN',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'strict-origin-when-cross-origin',
+    'Permissions-Policy': 'geolocation=(), microphone=()',
+    'Cross-Origin-Resource-Policy': 'same-site',
+  };
+  // Exactly the app's value, trailing semicolon included.
+  if (config.hsts) headers['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains;';
+  if (config.coep) {
+    headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+    headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+  }
+  return headers;
+}
+
+export function contentSecurityPolicy(config: AppConfig, nonce: string): string {
+  const scriptSrc = ["'self'", `'nonce-${nonce}'`];
+  if (config.cspStrict) scriptSrc.push("'strict-dynamic'");
+  if (config.development) scriptSrc.push("'unsafe-eval'");
+  scriptSrc.push('*.gstatic.com', '*.google.com');
+  const directives: [string, string[]][] = [
+    ['default-src', ["'self'"]],
+    ['script-src', scriptSrc],
+    ['style-src', ["'self'", "'unsafe-inline'"]],
+    ['img-src', ["'self'", 'data:', '*.dicebear.com', 'files.stripe.com']],
+    ['connect-src', ["'self'", '*.google.com', '*.gstatic.com', 'api.stripe.com', '*.ingest.sentry.io', '*.mixpanel.com']],
+    ['frame-src', ["'self'", '*.google.com', '*.gstatic.com', 'js.stripe.com']],
+    ['font-src', ["'self'"]],
+    ['object-src', ["'none'"]],
+    ['base-uri', ["'self'"]],
+    ['form-action', ["'self'"]],
+    ['frame-ancestors', ["'none'"]],
+    ['script-src-attr', ["'none'"]],
+    ['report-uri', ['/api/security/csp-report']],
+  ];
+  const parts = directives.map(([name, values]) => `${name} ${values.join(' ')}`);
+  if (config.cspStrict) parts.push('upgrade-insecure-requests');
+  return parts.join('; ');
+}
+
+/** The middleware's allow-list (micromatch globs: `*` one segment, `**` any depth). */
+export function isPublic(pathname: string): boolean {
+  return PUBLIC_MATCHERS.some((re) => re.test(pathname));
+}
+
+const PUBLIC_MATCHERS = PUBLIC_ROUTES.map(globToRegExp);
+
+function globToRegExp(glob: string): RegExp {
+  let source = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      // "/**" also matches the bare prefix, as micromatch's globstar does.
+      if (source.endsWith('/')) source = `${source.slice(0, -1)}(?:/.*)?`;
+      else source += '.*';
+      i++;
+    } else if (c === '*') source += '[^/]+';
+    else source += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}
+
+/** Sessions arrive with the login flow; until then every visitor is signed out. */
+async function hasSession(_req: http.IncomingMessage): Promise<boolean> {
+  return false;
+}
+
+interface CompiledRoute {
+  route: Route;
+  pattern: RegExp;
+  names: string[];
+}
+
+const COMPILED: CompiledRoute[] = ROUTES.map((route) => {
+  const names: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((segment) => {
+      const catchAll = /^\[\.\.\.(\w+)\]$/.exec(segment);
+      if (catchAll) {
+        names.push(catchAll[1]!);
+        return '(.+)';
+      }
+      const dynamic = /^\[(\w+)\]$/.exec(segment);
+      if (dynamic) {
+        names.push(dynamic[1]!);
+        return '([^/]+)';
+      }
+      return segment.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { route, pattern: new RegExp(`^${source}/?$`), names };
+});
+
+/** Next's precedence: the first static match wins over dynamic ones, so ROUTES lists specific paths first. */
+function matchRoute(pathname: string): { route: Route; params: Record<string, string> } | undefined {
+  for (const c of COMPILED) {
+    const m = c.pattern.exec(pathname);
+    if (m) {
+      const params: Record<string, string> = {};
+      c.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
+      return { route: c.route, params };
+    }
+  }
+  return undefined;
+}
+
+function notFound(pathname: string, nonce: string): AppResponse {
+  if (pathname.startsWith('/api/')) return { status: 404, json: { error: { message: 'Not Found' } } };
+  return {
+    status: 404,
+    html: page('404: This page could not be found', nonce, '<h1>404</h1><h2>This page could not be found.</h2>'),
+  };
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, { error: { message: 'Body exceeded 1mb limit' } });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseJsonBody(req: http.IncomingMessage, raw: Buffer): unknown {
+  if (raw.length === 0) return undefined;
+  const type = req.headers['content-type'] ?? '';
+  if (!/application\/json/i.test(type)) return raw.toString('utf8');
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    // Next's body parser answers invalid JSON itself.
+    throw new HttpError(400, { error: { message: 'Invalid JSON' } });
+  }
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (!name || name in out) continue;
+    try {
+      out[name] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      out[name] = part.slice(eq + 1).trim();
+    }
+  }
+  return out;
+}

@@ -1,0 +1,477 @@
+/**
+ * The app's repository as the gate finds it in `working-directory`: a real git repository with two
+ * tagged releases (v1.5.0, then v1.6.0 adding a migration), the scripts, Prisma schema and
+ * migrations, docs, a deploy workflow and an `.env.example` of the target app.
+ *
+ * It holds no secret: values are placeholders, and the workflow takes every secret from
+ * `${{ secrets.* }}`. Scenarios change files through `files` (added in one more commit on top of the
+ * release), e.g. to commit a key or to put `prisma db push` in the deploy path.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { MIGRATION_LOCK_TOML, MIGRATIONS, PRISMA_SCHEMA, type Migration } from './schema.js';
+
+const run = promisify(execFile);
+
+export interface FixtureRepoOptions {
+  /** Created if missing; must be empty. */
+  dir: string;
+  /** Migrations of the current release (default: the ones applied to the sandbox database). */
+  migrations?: readonly Migration[];
+  /** Files to add or replace (content) or delete (null) in a commit after the release. */
+  files?: Record<string, string | null>;
+  /** Message of that commit. */
+  changeMessage?: string;
+}
+
+export interface FixtureRepo {
+  dir: string;
+  /** Commit id of HEAD. */
+  head: string;
+  tags: string[];
+}
+
+const AUTHOR = { name: 'Acme Release Bot', email: 'release-bot@acme-saas.com' };
+
+export async function createFixtureRepo(options: FixtureRepoOptions): Promise<FixtureRepo> {
+  const dir = path.resolve(options.dir);
+  await fs.mkdir(dir, { recursive: true });
+  if ((await fs.readdir(dir)).length > 0) throw new Error(`fixture repo directory is not empty: ${dir}`);
+  const migrations = options.migrations ?? MIGRATIONS;
+  const git = gitIn(dir);
+
+  await git(['init', '--quiet', '--initial-branch=main']);
+  // The previous release: the rollback target the guide asks for.
+  const previous = migrations.slice(0, Math.max(1, migrations.length - 1));
+  await writeTree(dir, fixtureFiles({ version: '1.5.0', migrations: previous }));
+  await commit(git, 'Release 1.5.0', '2024-06-20T14:15:07Z');
+  await git(['tag', '--annotate', 'v1.5.0', '--message', 'Release 1.5.0'], '2024-06-20T14:20:00Z');
+
+  await writeTree(dir, fixtureFiles({ version: '1.6.0', migrations }));
+  await commit(git, 'Release 1.6.0: plan tiers, invoices and webhook events', '2024-09-18T10:15:33Z');
+  await git(['tag', '--annotate', 'v1.6.0', '--message', 'Release 1.6.0'], '2024-09-18T10:20:00Z');
+
+  if (options.files && Object.keys(options.files).length > 0) {
+    for (const [file, content] of Object.entries(options.files)) {
+      const target = path.join(dir, file);
+      if (content === null) await fs.rm(target, { force: true });
+      else {
+        await fs.mkdir(path.dirname(target), { recursive: true });
+        await fs.writeFile(target, content);
+      }
+    }
+    await commit(git, options.changeMessage ?? 'Update configuration', '2024-09-20T08:30:00Z');
+  }
+  const head = (await git(['rev-parse', 'HEAD'])).trim();
+  return { dir, head, tags: ['v1.5.0', 'v1.6.0'] };
+}
+
+type Git = (args: string[], date?: string) => Promise<string>;
+
+/**
+ * git with a fixed identity and no user or system configuration: works on a bare machine and gives
+ * the same history whatever the host's git config says (signing, hooks, autocrlf, default branch).
+ */
+function gitIn(dir: string): Git {
+  return async (args, date = '2024-01-01T00:00:00Z') => {
+    const env = {
+      ...process.env,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_AUTHOR_NAME: AUTHOR.name,
+      GIT_AUTHOR_EMAIL: AUTHOR.email,
+      GIT_COMMITTER_NAME: AUTHOR.name,
+      GIT_COMMITTER_EMAIL: AUTHOR.email,
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_DATE: date,
+    };
+    const config = [
+      '-c', `user.name=${AUTHOR.name}`,
+      '-c', `user.email=${AUTHOR.email}`,
+      '-c', 'commit.gpgsign=false',
+      '-c', 'tag.gpgsign=false',
+      '-c', 'core.autocrlf=false',
+      '-c', 'core.hooksPath=/dev/null',
+    ];
+    const { stdout } = await run('git', [...config, ...args], { cwd: dir, env });
+    return stdout;
+  };
+}
+
+async function commit(git: Git, message: string, date: string): Promise<void> {
+  await git(['add', '--all'], date);
+  await git(['commit', '--quiet', '--message', message], date);
+}
+
+async function writeTree(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [file, content] of Object.entries(files)) {
+    const target = path.join(dir, file);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(target, content);
+  }
+}
+
+/** The repository's files at a release. */
+export function fixtureFiles(release: { version: string; migrations: readonly Migration[] }): Record<string, string> {
+  const files: Record<string, string> = {
+    'package.json': `${JSON.stringify(packageJson(release.version), null, 2)}\n`,
+    'prisma/schema.prisma': PRISMA_SCHEMA,
+    'prisma/migrations/migration_lock.toml': MIGRATION_LOCK_TOML,
+    '.env.example': ENV_EXAMPLE,
+    '.gitignore': GITIGNORE,
+    'README.md': README,
+    'sync-stripe.js': SYNC_STRIPE_JS,
+    'vercel.json': `${JSON.stringify({ $schema: 'https://openapi.vercel.sh/vercel.json', framework: 'nextjs', buildCommand: 'npm run build-ci' }, null, 2)}\n`,
+    '.github/workflows/deploy.yml': DEPLOY_WORKFLOW,
+    'docs/deployment-guide.md': DEPLOYMENT_GUIDE,
+    'docs/billing-integration-guide.md': BILLING_GUIDE,
+    'docs/migration-operations-runbook.md': MIGRATION_RUNBOOK,
+    'docs/release-checklist.md': RELEASE_CHECKLIST,
+    'docs/environment-commands-playbook.md': COMMANDS_PLAYBOOK,
+  };
+  for (const m of release.migrations) files[`prisma/migrations/${m.name}/migration.sql`] = m.sql;
+  // The gate was adopted in 1.6.0, with its config file.
+  if (release.version === '1.6.0') files['.github/production-readiness.yml'] = readinessConfig(new Date());
+  return files;
+}
+
+/**
+ * The gate's config as the team keeps it. The restore-test date is relative to today (the last drill
+ * was 12 days ago), so the attested backup policy stays fresh whenever the sandbox runs.
+ */
+function readinessConfig(now: Date): string {
+  const lastRestoreTest = new Date(now.getTime() - 12 * 86_400_000).toISOString().slice(0, 10);
+  return `# Production readiness gate: https://github.com/acme/acme-saas/blob/main/docs/release-checklist.md
+plans:
+  expected: [Free, Team, Enterprise]
+operations:
+  backups:
+    last-restore-test: ${lastRestoreTest}
+    evidence: https://github.com/acme/acme-saas/issues/412
+    max-age-days: 90
+  rollback:
+    docs: [docs/deployment-guide.md, docs/migration-operations-runbook.md]
+`;
+}
+
+function packageJson(version: string): Record<string, unknown> {
+  return {
+    name: 'acme-saas',
+    version,
+    private: true,
+    scripts: {
+      dev: 'next dev --port 4002',
+      build: 'prisma generate && next build',
+      'build-ci': 'next build',
+      start: 'next start --port 4002',
+      lint: 'next lint',
+      'check-types': 'tsc --pretty --noEmit',
+      test: 'jest',
+      'migrate:deploy': 'prisma migrate deploy',
+      'sync-stripe': 'node --env-file .env sync-stripe.js',
+      'setup:db': 'npx prisma db push',
+    },
+    dependencies: {
+      '@prisma/client': '^6.16.2',
+      '@sentry/nextjs': '^10.12.0',
+      micromatch: '^4.0.8',
+      next: '^15.5.3',
+      'next-auth': '^4.24.11',
+      react: '^19.1.1',
+      'react-dom': '^19.1.1',
+      stripe: '^18.5.0',
+      zod: '^3.25.76',
+    },
+    devDependencies: {
+      '@types/node': '^22.18.6',
+      '@types/react': '^19.1.13',
+      eslint: '^9.35.0',
+      'eslint-config-next': '^15.5.3',
+      jest: '^30.1.3',
+      prisma: '^6.16.2',
+      typescript: '^5.9.2',
+    },
+    engines: { node: '>=20' },
+  };
+}
+
+const ENV_EXAMPLE = `# Copy to .env for local development. Production values live in the hosting platform's
+# environment settings and in GitHub Actions secrets, never in this repository.
+
+APP_URL=http://localhost:4002
+NEXTAUTH_URL=http://localhost:4002
+
+# Generate with: openssl rand -base64 32
+NEXTAUTH_SECRET=your_nextauth_secret_here
+
+DATABASE_URL=postgresql://<USER-HERE>:<PASSWORD-HERE>@localhost:5432/<DATABASE NAME HERE>
+
+# Enable Auth providers (comma separated)
+# Supported providers: github, google, saml, email, credentials, idp-initiated
+AUTH_PROVIDERS=github,credentials
+
+GITHUB_CLIENT_ID=your_github_client_id
+GITHUB_CLIENT_SECRET=your_github_client_secret
+GOOGLE_CLIENT_ID=
+GOOGLE_CLIENT_SECRET=
+
+# Stripe (use test keys locally)
+STRIPE_SECRET_KEY=your_stripe_secret_key
+STRIPE_WEBHOOK_SECRET=your_stripe_webhook_secret
+# Shared secret for POST /api/admin/stripe/sync (npm run sync-stripe)
+STRIPE_SYNC_SECRET=your_stripe_sync_secret
+
+# Security headers
+ENABLE_HSTS=false
+ENABLE_CSP_STRICT=false
+ENABLE_COEP=false
+
+NEXTAUTH_TRUST_HOST=false
+NEXTAUTH_DEBUG=false
+
+# Sentry
+NEXT_PUBLIC_SENTRY_DSN=
+SENTRY_ENVIRONMENT=development
+SENTRY_ORG=
+SENTRY_PROJECT=
+SENTRY_AUTH_TOKEN=
+
+CONFIRM_EMAIL=false
+
+# Team features
+FEATURE_TEAM_SSO=true
+FEATURE_TEAM_DSYNC=true
+FEATURE_TEAM_AUDIT_LOG=true
+FEATURE_TEAM_WEBHOOK=true
+FEATURE_TEAM_API_KEY=true
+FEATURE_TEAM_DELETION=true
+FEATURE_TEAM_PAYMENTS=true
+`;
+
+const GITIGNORE = `node_modules/
+.next/
+out/
+coverage/
+.env
+.env*.local
+*.log
+.vercel
+`;
+
+const README = `# Acme SaaS
+
+Next.js (pages router) + NextAuth + Prisma/PostgreSQL + Stripe + Sentry.
+
+- Local setup: copy \`.env.example\` to \`.env\`, then \`npm install\` and \`npm run setup:db\` (development only).
+- Production: see [docs/deployment-guide.md](docs/deployment-guide.md) and
+  [docs/release-checklist.md](docs/release-checklist.md).
+`;
+
+const SYNC_STRIPE_JS = `// Asks the running app to sync its plan catalog from Stripe (POST /api/admin/stripe/sync).
+// Usage: npm run sync-stripe   (node --env-file .env: a .env file with APP_URL and STRIPE_SYNC_SECRET)
+const appUrl = process.env.APP_URL;
+const secret = process.env.STRIPE_SYNC_SECRET;
+
+async function main() {
+  if (!appUrl || !secret) {
+    console.error('APP_URL and STRIPE_SYNC_SECRET must be set');
+    process.exit(1);
+  }
+  const response = await fetch(new URL('/api/admin/stripe/sync', appUrl), {
+    method: 'POST',
+    headers: { 'x-stripe-sync-secret': secret },
+  });
+  const body = await response.text();
+  if (!response.ok) {
+    console.error(\`Stripe sync failed: HTTP \${response.status} \${body}\`);
+    process.exit(1);
+  }
+  console.log(\`Stripe sync completed: \${body}\`);
+}
+
+main().catch((error) => {
+  console.error('Stripe sync failed:', error);
+  process.exit(1);
+});
+`;
+
+const DEPLOY_WORKFLOW = `name: Deploy
+
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+
+concurrency:
+  group: production
+  cancel-in-progress: false
+
+permissions:
+  contents: read
+
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: production
+    env:
+      DATABASE_URL: \${{ secrets.DATABASE_URL }}
+      NEXT_PUBLIC_SENTRY_DSN: \${{ vars.NEXT_PUBLIC_SENTRY_DSN }}
+      SENTRY_ORG: \${{ vars.SENTRY_ORG }}
+      SENTRY_PROJECT: \${{ vars.SENTRY_PROJECT }}
+      SENTRY_AUTH_TOKEN: \${{ secrets.SENTRY_AUTH_TOKEN }}
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+          cache: npm
+
+      - name: Install dependencies
+        run: npm ci
+
+      - name: Apply database migrations
+        run: npx prisma generate && npm run migrate:deploy
+
+      - name: Build
+        run: npm run build-ci
+
+      - name: Deploy to Vercel
+        run: npx vercel deploy --prod --yes --token "$VERCEL_TOKEN"
+        env:
+          VERCEL_TOKEN: \${{ secrets.VERCEL_TOKEN }}
+          VERCEL_ORG_ID: \${{ vars.VERCEL_ORG_ID }}
+          VERCEL_PROJECT_ID: \${{ vars.VERCEL_PROJECT_ID }}
+
+      - name: Sync Stripe catalog
+        run: |
+          curl --fail-with-body --silent --show-error -X POST \\
+            -H "x-stripe-sync-secret: $STRIPE_SYNC_SECRET" \\
+            "$APP_URL/api/admin/stripe/sync"
+        env:
+          APP_URL: \${{ vars.APP_URL }}
+          STRIPE_SYNC_SECRET: \${{ secrets.STRIPE_SYNC_SECRET }}
+`;
+
+const DEPLOYMENT_GUIDE = `# Deployment guide
+
+Production runs on Vercel (app) and a managed PostgreSQL (database). Deploys happen from \`main\`
+through \`.github/workflows/deploy.yml\`.
+
+## Environment
+
+Set in Vercel → Project → Settings → Environment Variables (Production), never in the repository:
+
+| Variable | Value |
+|---|---|
+| \`APP_URL\`, \`NEXTAUTH_URL\` | \`https://app.acme-saas.com\` (same origin) |
+| \`DATABASE_URL\` | managed database URL with \`sslmode=verify-full\`, \`connect_timeout\` and \`connection_limit\` |
+| \`NEXTAUTH_SECRET\` | \`openssl rand -base64 32\`, unique to production |
+| \`AUTH_PROVIDERS\` | \`github,credentials\` |
+| \`GITHUB_CLIENT_ID\`, \`GITHUB_CLIENT_SECRET\` | GitHub OAuth app, callback \`https://app.acme-saas.com/api/auth/callback/github\` |
+| \`STRIPE_SECRET_KEY\` | live secret key (\`sk_live_…\`) |
+| \`STRIPE_WEBHOOK_SECRET\` | signing secret of the production webhook endpoint (\`whsec_…\`) |
+| \`STRIPE_SYNC_SECRET\` | random, unique, for \`POST /api/admin/stripe/sync\` |
+| \`ENABLE_HSTS\`, \`ENABLE_CSP_STRICT\`, \`ENABLE_COEP\` | \`true\` |
+| \`NEXTAUTH_TRUST_HOST\` | \`false\` |
+| \`NEXTAUTH_DEBUG\` | \`false\` (or unset) |
+| \`NEXT_PUBLIC_SENTRY_DSN\`, \`SENTRY_*\` | production Sentry project |
+
+## Deploy
+
+1. Merge to \`main\`. The workflow installs, runs \`prisma migrate deploy\`, builds with
+   \`npm run build-ci\` and deploys.
+2. After the deploy, the workflow syncs the Stripe catalog (\`npm run sync-stripe\` does the same from a
+   laptop with a \`.env\`).
+3. Check \`https://app.acme-saas.com/api/health\` returns 200 with the new version.
+
+Never run \`prisma db push\` against production: it bypasses migration history.
+
+## Rollback
+
+1. In Vercel → Deployments, promote the previous production deployment (the one built from the
+   previous release tag, e.g. \`v1.5.0\`). This takes effect in seconds and does not touch the database.
+2. Migrations are forward-only. If the release included a migration, check
+   [migration-operations-runbook.md](migration-operations-runbook.md): additive migrations stay in place
+   (the previous release ignores new tables and columns); a destructive one needs a restore.
+3. If the release is broken beyond the app (data written in a new format), restore the database from
+   the latest backup following the runbook, then redeploy the previous tag.
+4. Post in #incidents with the deployment id and the reason, and open an issue for the fix.
+`;
+
+const BILLING_GUIDE = `# Billing integration guide
+
+Stripe is the source of truth for plans; the app keeps a copy in the \`Service\` and \`Price\` tables.
+
+- Products carry \`metadata.tier\`: \`free\` or \`business\`. \`/pricing\` lists every product with a tier;
+  team billing pages list \`business\` plans only.
+- Plan features (entitlements) come from the product's marketing features: \`api_keys\`, \`webhooks\`,
+  \`team_audit_log\`, \`sso\`, \`directory_sync\`.
+- After changing products or prices in Stripe, run \`npm run sync-stripe\` (or let the deploy workflow do
+  it): it calls \`POST /api/admin/stripe/sync\` with the \`x-stripe-sync-secret\` header.
+
+## Webhooks
+
+Endpoint: \`https://app.acme-saas.com/api/webhooks/stripe\`, signed with \`STRIPE_WEBHOOK_SECRET\`.
+Events: \`checkout.session.completed\`, \`customer.subscription.created\`,
+\`customer.subscription.updated\`, \`customer.subscription.deleted\`, \`customer.updated\`,
+\`invoice.payment_failed\`, \`invoice.payment_succeeded\`, \`price.created\`, \`price.updated\`,
+\`product.created\`, \`product.updated\`.
+
+Unsigned or wrongly signed requests are refused with 400. Stripe retries failed deliveries for three
+days; the handler is idempotent on the event id.
+`;
+
+const MIGRATION_RUNBOOK = `# Migration operations runbook
+
+Migrations live in \`prisma/migrations\` and are applied by \`npx prisma migrate deploy\` in the deploy
+workflow. \`prisma db push\` is for local development only (\`npm run setup:db\`).
+
+## Before merging a migration
+
+- Prefer additive changes. Split renames and type changes into expand / migrate / contract releases.
+- \`CREATE INDEX CONCURRENTLY\` on large tables (in its own migration, outside a transaction).
+
+## Failures
+
+- **P3009** (a failed migration is recorded): find it with
+  \`SELECT migration_name, started_at, logs FROM _prisma_migrations WHERE finished_at IS NULL AND rolled_back_at IS NULL;\`
+  fix the cause, then \`npx prisma migrate resolve --rolled-back <name>\` (or \`--applied\` if it was
+  completed by hand) and deploy again.
+- **P3018** (a migration failed to apply): the transaction was rolled back; read the error, fix the
+  migration in a new commit, then resolve as above.
+- **P3005** (schema not empty): the database predates migrations; baseline it with
+  \`prisma migrate resolve --applied <first migration>\`.
+
+## Restore
+
+Backups: daily snapshots and point-in-time recovery (7 days) at the provider. Restore into a new
+instance, verify row counts of \`User\`, \`Team\`, \`Subscription\`, then switch \`DATABASE_URL\`.
+`;
+
+const RELEASE_CHECKLIST = `# Release checklist
+
+- [ ] CI green on \`main\`; release notes drafted.
+- [ ] New migrations reviewed for locking and destructive statements.
+- [ ] Production environment variables unchanged or updated (see deployment guide).
+- [ ] Production readiness gate passes.
+- [ ] Tag the release (\`vX.Y.Z\`) after the deploy succeeded.
+- [ ] Smoke test: login, sign-up, pricing, a test webhook from the Stripe dashboard.
+- [ ] Stripe catalog synced (\`npm run sync-stripe\`).
+- [ ] Sentry: no new error spike 30 minutes after the deploy.
+`;
+
+const COMMANDS_PLAYBOOK = `# Environment commands playbook
+
+| Task | Development | Production |
+|---|---|---|
+| Create/update schema | \`npm run setup:db\` (\`prisma db push\`) | never: \`npm run migrate:deploy\` |
+| Apply migrations | \`npx prisma migrate dev\` | \`npx prisma migrate deploy\` (deploy workflow) |
+| Build | \`npm run build\` | \`npm run build-ci\` |
+| Sync Stripe plans | \`npm run sync-stripe\` (test keys) | \`npm run sync-stripe\` with production \`.env\` |
+| Health | \`curl localhost:4002/api/health\` | \`curl https://app.acme-saas.com/api/health\` |
+`;

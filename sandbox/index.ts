@@ -1,0 +1,351 @@
+/**
+ * The sandbox: the target app's production deployment, emulated on this machine with real servers.
+ *
+ *   app.acme-saas.com:443   HTTPS app (./app.ts), cert from the sandbox CA     ┐ one random loopback
+ *   app.acme-saas.com:80    platform edge: 301 to https                        │ address 127.x.y.z
+ *   db.acme-saas.com:5432   PostgreSQL with TLS (./postgres.ts)                ┘
+ *   o<org>.ingest.sentry.io:443  Sentry ingest (HTTPS)                         — a second address
+ *   127.0.0.1:<random>      Stripe API (./stripe-server.ts), Sentry web API (./sentry-server.ts)
+ *
+ * The gate reaches the production host names through its `resolve` input (curl-style
+ * `host:port:address` lines) and trusts the sandbox CA through `ca-file`; nothing in the URLs it is
+ * given says "sandbox". Without root the low ports are unavailable: random high ports are used and
+ * appear in the URLs (and in `resolve`).
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import Stripe from 'stripe';
+import { startApp, AppConfigError, type AppHandle } from './app.js';
+import { createCA, issueCert, type CertificateAuthority } from './certs.js';
+import { createFixtureRepo } from './fixture-repo.js';
+import { IS_ROOT, freePort, pickLoopbackAddress } from './net.js';
+import { startPostgres, type PostgresHandle } from './postgres.js';
+import { SCENARIOS, type EnvChange, type ScenarioContext } from './scenarios.js';
+import { provisionAppDatabase, type AppDatabase } from './schema.js';
+import { appWebhookEndpoint, startStripeServer, type StripeServerHandle } from './stripe-server.js';
+import { startSentryServer, type SentryServerHandle } from './sentry-server.js';
+import { syncStripeCatalog } from './stripe-sync.js';
+
+export { SCENARIOS, type Scenario } from './scenarios.js';
+
+export const APP_HOST = 'app.acme-saas.com';
+export const DB_HOST = 'db.acme-saas.com';
+const SENTRY_ORG_ID = '4507283841236992';
+const SENTRY_PROJECT_ID = '4507283862339584';
+export const SENTRY_INGEST_HOST = `o${SENTRY_ORG_ID}.ingest.sentry.io`;
+
+/** Variables whose values are secrets: every one present in `env` is listed in `Sandbox.secrets`. */
+export const SECRET_VARIABLES = [
+  'NEXTAUTH_SECRET',
+  'GITHUB_CLIENT_SECRET',
+  'GOOGLE_CLIENT_SECRET',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'STRIPE_SYNC_SECRET',
+  'SENTRY_AUTH_TOKEN',
+] as const;
+
+export interface StartSandboxOptions {
+  /** A name from SCENARIOS. Default `good`. */
+  scenario?: string;
+  /** Working directory (kept after stop). Default: a new temp directory, removed by stop(). */
+  dir?: string;
+  /** No progress lines on stderr. */
+  quiet?: boolean;
+}
+
+export interface Sandbox {
+  scenario: string;
+  description: string;
+  /** The app's variables as a user would give them to the gate. */
+  env: Record<string, string>;
+  /** The variables the running app uses (differs from `env` only for `gateEnv` scenarios). */
+  appEnv: Record<string, string>;
+  /** Gate inputs by action input name: working-directory, resolve, ca-file, stripe-api-base, sentry-api-base. */
+  inputs: Record<string, string>;
+  /** Every secret value in `env` (and the database password), to assert that none leaks. */
+  secrets: string[];
+  repoDir: string;
+  /** PEM of the sandbox CA (the `ca-file` input). */
+  caFile: string;
+  /** `env` as a dotenv file (the `env-file` input / `--env-file`), mode 0600. */
+  envFile: string;
+  dir: string;
+  /** The loopback address of the app and the database. */
+  address: string;
+  /** The loopback address of the Sentry ingest host. */
+  ingestAddress: string;
+  hosts: { app: string; db: string; sentryIngest: string };
+  ports: { https: number; http: number; postgres: number; sentryIngest: number };
+  /** `host:port:address` lines (also `inputs.resolve`, newline-separated). */
+  resolve: string[];
+  ca: CertificateAuthority;
+  /** Undefined when the app refused to boot with its environment (see `appError`). */
+  app?: AppHandle;
+  appError?: Error;
+  stripe: StripeServerHandle;
+  sentry: SentryServerHandle;
+  postgres: PostgresHandle;
+  /** The app's database role and database (DATABASE_URL's user). */
+  database: AppDatabase;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(options: StartSandboxOptions = {}): Promise<Sandbox> {
+  const name = options.scenario ?? 'good';
+  const scenario = SCENARIOS[name];
+  if (!scenario) throw new Error(`unknown sandbox scenario "${name}"; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  const log = options.quiet ? () => undefined : (line: string) => process.stderr.write(`sandbox: ${line}\n`);
+  const started = Date.now();
+
+  const ownDir = !options.dir;
+  const dir = options.dir ? path.resolve(options.dir) : await fs.mkdtemp(path.join(os.tmpdir(), 'prg-sandbox-'));
+  await fs.mkdir(dir, { recursive: true });
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    const errors: unknown[] = [];
+    for (const fn of cleanup.splice(0).reverse()) await fn().catch((err: unknown) => errors.push(err));
+    if (ownDir) await fs.rm(dir, { recursive: true, force: true }).catch((err: unknown) => errors.push(err));
+    if (errors.length) throw new AggregateError(errors, 'sandbox stop failed');
+  };
+
+  try {
+    // --- network -------------------------------------------------------------------------------
+    const address = (await pickLoopbackAddress(IS_ROOT ? [443, 80, 5432] : [])) ?? '127.0.0.1';
+    const ingestAddress = (await pickLoopbackAddress(IS_ROOT ? [443] : [], [address])) ?? '127.0.0.1';
+    const lowPorts = IS_ROOT && address !== '127.0.0.1' && ingestAddress !== '127.0.0.1';
+    const ports = lowPorts
+      ? { https: 443, http: 80, postgres: 5432, sentryIngest: 443 }
+      : {
+          https: await freePort(address),
+          http: await freePort(address),
+          postgres: await freePort(address),
+          sentryIngest: await freePort(ingestAddress),
+        };
+    const origin = (scheme: 'https' | 'http' = 'https') => {
+      const port = scheme === 'https' ? ports.https : ports.http;
+      return `${scheme}://${APP_HOST}${port === (scheme === 'https' ? 443 : 80) ? '' : `:${port}`}`;
+    };
+    const ingestHost = `${SENTRY_INGEST_HOST}${ports.sentryIngest === 443 ? '' : `:${ports.sentryIngest}`}`;
+    log(`scenario ${name}; app and database on ${address}, Sentry ingest on ${ingestAddress}`);
+
+    // --- configuration ------------------------------------------------------------------------
+    const database: AppDatabase = { role: 'acme_app', password: randomBase62(32), database: 'acme_production' };
+    const ctx: ScenarioContext = {
+      appOrigin: origin,
+      stripeKey: (mode, kind = 'sk') => `${kind}_${mode}_51${randomBase62(97)}`,
+      randomSecret: (bytes = 32) => randomBytes(bytes).toString('base64url'),
+    };
+    const dbParams = new URLSearchParams();
+    const params: Record<string, string | null> = {
+      sslmode: 'verify-full',
+      connect_timeout: '10',
+      connection_limit: '10',
+      ...scenario.databaseUrlParams,
+    };
+    for (const [k, v] of Object.entries(params)) if (v !== null) dbParams.set(k, v);
+    const query = dbParams.toString();
+    const dsnKey = randomBytes(16).toString('hex');
+    const baseline: Record<string, string> = {
+      APP_URL: origin(),
+      NEXTAUTH_URL: origin(),
+      DATABASE_URL:
+        `postgresql://${database.role}:${database.password}@${DB_HOST}` +
+        `:${ports.postgres}/${database.database}${query ? `?${query}` : ''}`,
+      NEXTAUTH_SECRET: randomBytes(32).toString('base64'),
+      AUTH_PROVIDERS: 'github,credentials',
+      GITHUB_CLIENT_ID: `Ov23li${randomBase62(14)}`,
+      GITHUB_CLIENT_SECRET: randomBytes(20).toString('hex'),
+      STRIPE_SECRET_KEY: ctx.stripeKey('live'),
+      STRIPE_WEBHOOK_SECRET: `whsec_${randomBase62(32)}`,
+      STRIPE_SYNC_SECRET: randomBytes(32).toString('base64url'),
+      ENABLE_HSTS: 'true',
+      ENABLE_CSP_STRICT: 'true',
+      ENABLE_COEP: 'true',
+      NEXTAUTH_TRUST_HOST: 'false',
+      NEXTAUTH_DEBUG: 'false',
+      NEXT_PUBLIC_SENTRY_DSN: `https://${dsnKey}@${ingestHost}/${SENTRY_PROJECT_ID}`,
+      SENTRY_ENVIRONMENT: 'production',
+      SENTRY_ORG: 'acme',
+      SENTRY_PROJECT: 'acme-saas',
+      SENTRY_AUTH_TOKEN: `sntryu_${randomBytes(32).toString('hex')}`,
+      FEATURE_TEAM_SSO: 'true',
+      FEATURE_TEAM_DSYNC: 'true',
+      FEATURE_TEAM_AUDIT_LOG: 'true',
+      FEATURE_TEAM_WEBHOOK: 'true',
+      FEATURE_TEAM_API_KEY: 'true',
+      FEATURE_TEAM_DELETION: 'true',
+      FEATURE_TEAM_PAYMENTS: 'true',
+    };
+    const appEnv = applyEnv(baseline, scenario.env, ctx);
+    const env = applyEnv(appEnv, scenario.gateEnv, ctx);
+
+    // --- certificates -------------------------------------------------------------------------
+    const ca = createCA('Acme SaaS Sandbox Root CA');
+    const appCert = issueCert(ca, { hosts: [APP_HOST] });
+    const ingestCert = issueCert(ca, { hosts: [SENTRY_INGEST_HOST] });
+    const dbTls = scenario.postgres?.tls ?? true;
+    const dbIssuer = scenario.postgres?.certIssuer === 'foreign-ca' ? createCA('Managed Database Provider CA') : ca;
+    const dbCert = dbTls ? issueCert(dbIssuer, { hosts: [DB_HOST] }) : undefined;
+    const caFile = path.join(dir, 'ca.pem');
+    await fs.writeFile(caFile, ca.certPem);
+
+    // --- database and fixture repository (in parallel: PostgreSQL start-up dominates) ----------
+    const repoDir = path.join(dir, 'repo');
+    const [postgres] = await Promise.all([
+      startPostgres({ dir, tls: dbTls, cert: dbCert, listenAddress: address, port: ports.postgres }).then((pgHandle) => {
+        cleanup.push(() => pgHandle.stop());
+        return pgHandle;
+      }),
+      createFixtureRepo({ dir: repoDir, files: scenario.fixtureFiles }),
+    ]);
+    await provisionAppDatabase((db) => postgres.adminClient(db), database);
+    log(`PostgreSQL ${dbTls ? 'with TLS' : 'without TLS'} on ${address}:${ports.postgres}, app database migrated`);
+    const appDbConfig: pg.PoolConfig = {
+      host: address,
+      port: ports.postgres,
+      user: database.role,
+      password: database.password,
+      database: database.database,
+      // The app is configured with its provider's CA bundle, whichever CA that is.
+      ssl: dbTls ? { ca: dbIssuer.certPem, servername: DB_HOST } : false,
+    };
+
+    // --- Stripe and Sentry --------------------------------------------------------------------
+    const stripeKeys = [...new Set([env.STRIPE_SECRET_KEY, appEnv.STRIPE_SECRET_KEY].filter((k): k is string => !!k))];
+    const stripe = await startStripeServer({ keys: stripeKeys, webhookEndpoints: [appWebhookEndpoint(origin())] });
+    cleanup.push(() => stripe.stop());
+    if ((scenario.catalogSynced ?? true) && appEnv.STRIPE_SECRET_KEY) {
+      // What the post-deploy `npm run sync-stripe` left in the database.
+      const pool = new pg.Pool({ ...appDbConfig, max: 1 });
+      try {
+        const client = new Stripe(appEnv.STRIPE_SECRET_KEY, { ...stripe.sdkOptions });
+        await syncStripeCatalog(client, pool);
+      } finally {
+        await pool.end();
+      }
+      stripe.requests.length = 0; // the gate's tests assert on the requests the gate makes
+    }
+    const sentry = await startSentryServer({
+      org: baseline.SENTRY_ORG!,
+      project: baseline.SENTRY_PROJECT!,
+      projectId: SENTRY_PROJECT_ID,
+      publicKey: dsnKey,
+      authToken: baseline.SENTRY_AUTH_TOKEN!,
+      ingest: { address: ingestAddress, port: ports.sentryIngest, cert: ingestCert },
+    });
+    cleanup.push(() => sentry.stop());
+
+    // --- the app ------------------------------------------------------------------------------
+    let app: AppHandle | undefined;
+    let appError: Error | undefined;
+    try {
+      app = await startApp({
+        env: appEnv,
+        address,
+        httpsPort: ports.https,
+        httpPort: ports.http,
+        http: scenario.app?.http,
+        cert: appCert,
+        database: appDbConfig,
+        stripeApi: stripe.sdkOptions,
+        // Unless quiet, one line per request: shows what the gate probes.
+        onLog: (line) => log(`app: ${line}`),
+      });
+      const appHandle = app;
+      cleanup.push(() => appHandle.stop());
+      log(`app on https://${APP_HOST}:${ports.https} (${address}), http on port ${ports.http}`);
+    } catch (err) {
+      // The real app does not boot: nothing listens, like a crashed deployment.
+      if (!(err instanceof AppConfigError)) throw err;
+      appError = err;
+      log(`the app refused to start: ${err.message}`);
+    }
+
+    // --- what the gate is given ----------------------------------------------------------------
+    const resolve = [
+      `${APP_HOST}:${ports.https}:${address}`,
+      `${APP_HOST}:${ports.http}:${address}`,
+      `${DB_HOST}:${ports.postgres}:${address}`,
+      `${SENTRY_INGEST_HOST}:${ports.sentryIngest}:${ingestAddress}`,
+    ];
+    const inputs: Record<string, string> = {
+      'working-directory': repoDir,
+      resolve: resolve.join('\n'),
+      'ca-file': caFile,
+      'stripe-api-base': stripe.url,
+      'sentry-api-base': sentry.url,
+    };
+    const secrets = [
+      ...new Set([
+        ...SECRET_VARIABLES.map((v) => env[v]).filter((v): v is string => !!v),
+        database.password,
+      ]),
+    ];
+    const envFile = path.join(dir, 'gate.env');
+    await fs.writeFile(envFile, toDotenv(env), { mode: 0o600 });
+    log(`ready in ${Date.now() - started} ms`);
+
+    let stopping: Promise<void> | undefined;
+    return {
+      scenario: name,
+      description: scenario.description,
+      env,
+      appEnv,
+      inputs,
+      secrets,
+      repoDir,
+      caFile,
+      envFile,
+      dir,
+      address,
+      ingestAddress,
+      hosts: { app: APP_HOST, db: DB_HOST, sentryIngest: SENTRY_INGEST_HOST },
+      ports,
+      resolve,
+      ca,
+      app,
+      appError,
+      stripe,
+      sentry,
+      postgres,
+      database,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (err) {
+    await stopAll().catch(() => undefined);
+    throw err;
+  }
+}
+
+function applyEnv(base: Record<string, string>, changes: Record<string, EnvChange> | undefined, ctx: ScenarioContext): Record<string, string> {
+  const out = { ...base };
+  for (const [key, change] of Object.entries(changes ?? {})) {
+    if (change === null) delete out[key];
+    else out[key] = typeof change === 'function' ? change(ctx) : change;
+  }
+  return out;
+}
+
+/** dotenv lines, single-quoted (taken literally) unless the value itself has a single quote. */
+export function toDotenv(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([k, v]) => `${k}=${v.includes("'") ? JSON.stringify(v) : `'${v}'`}`)
+    .join('\n') + '\n';
+}
+
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Uniform base62 (rejection sampling: `byte % 62` would favour the first characters). */
+function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248 && out.length < length) out += BASE62[byte % 62];
+    }
+  }
+  return out;
+}

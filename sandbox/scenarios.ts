@@ -1,0 +1,106 @@
+/**
+ * Named sandbox scenarios: `good` is a production-ready deployment; every other scenario switches on
+ * one misconfiguration. A scenario is data: changes to the environment and options for the servers,
+ * applied by `startSandbox` on top of the good baseline. New scenarios (expired certificate, missing
+ * HSTS, a webhook route that accepts unsigned events, a failed migration row, …) are new entries,
+ * plus a new option here when the baseline cannot express them yet.
+ */
+
+/** Values a scenario can derive its environment from (generated per run, never committed). */
+export interface ScenarioContext {
+  /** The app's canonical origin with the given scheme (`https://app.acme-saas.com`, plus a port without root). */
+  appOrigin(scheme?: 'https' | 'http'): string;
+  /** A fresh Stripe API key of the given mode and kind, known to the sandbox Stripe server. */
+  stripeKey(mode: 'live' | 'test', kind?: 'sk' | 'rk'): string;
+  /** A fresh random secret (base64url of `bytes` random bytes). */
+  randomSecret(bytes?: number): string;
+}
+
+/** A variable's new value; `null` removes the variable. */
+export type EnvChange = string | null | ((ctx: ScenarioContext) => string);
+
+export interface Scenario {
+  description: string;
+  /** Changes to the deployment's variables: what the gate is given and what the running app uses. */
+  env?: Record<string, EnvChange>;
+  /**
+   * Changes to what the gate is given only; the running app keeps the baseline value (a variable
+   * missing from the CI step, while the hosting platform has it).
+   */
+  gateEnv?: Record<string, EnvChange>;
+  /** DATABASE_URL query parameters over the baseline's; `null` removes one. */
+  databaseUrlParams?: Record<string, string | null>;
+  postgres?: {
+    /** Default true. */
+    tls?: boolean;
+    /** Who signs the database's certificate: the CA given to the gate (default), or one it does not know. */
+    certIssuer?: 'sandbox-ca' | 'foreign-ca';
+  };
+  app?: {
+    /** The platform's plain-HTTP behaviour (default `redirect`). */
+    http?: 'redirect' | 'serve' | 'off';
+  };
+  /** Whether the database holds the synced Stripe catalog at start (default true). */
+  catalogSynced?: boolean;
+  /** Files added, replaced or removed (null) in the fixture repository, in a commit after the release. */
+  fixtureFiles?: Record<string, string | null>;
+  /**
+   * What the gate should conclude (default `fail-on: fail`): the verdict, and the rules that should not
+   * pass (warn or fail). For the gate's end-to-end tests and the demo.
+   */
+  expect: { ready: boolean; notPassing: string[] };
+}
+
+export const SCENARIOS: Record<string, Scenario> = {
+  good: {
+    description: 'A production-ready deployment: every check should pass.',
+    expect: { ready: true, notPassing: [] },
+  },
+  'http-app-url': {
+    description: 'APP_URL is http:// (the app itself still serves https).',
+    env: { APP_URL: (ctx) => ctx.appOrigin('http') },
+    expect: { ready: false, notPassing: ['config.app-url', 'config.nextauth-url'] },
+  },
+  'nextauth-url-mismatch': {
+    description: 'NEXTAUTH_URL points at another origin (the marketing site) than APP_URL.',
+    env: { NEXTAUTH_URL: 'https://www.acme-saas.com' },
+    expect: { ready: false, notPassing: ['config.nextauth-url'] },
+  },
+  'weak-nextauth-secret': {
+    description: 'NEXTAUTH_SECRET is the placeholder "changeme".',
+    env: { NEXTAUTH_SECRET: 'changeme' },
+    expect: { ready: false, notPassing: ['config.nextauth-secret'] },
+  },
+  'test-stripe-key': {
+    description: 'STRIPE_SECRET_KEY is a test-mode key (sk_test_…): the account answers in test mode.',
+    env: { STRIPE_SECRET_KEY: (ctx) => ctx.stripeKey('test') },
+    expect: { ready: false, notPassing: ['config.stripe-secret-key', 'stripe.live-mode'] },
+  },
+  'unsafe-flags': {
+    description: 'ENABLE_HSTS=false, NEXTAUTH_TRUST_HOST unset (the app then trusts the Host header), NEXTAUTH_DEBUG=true.',
+    env: { ENABLE_HSTS: 'false', NEXTAUTH_TRUST_HOST: null, NEXTAUTH_DEBUG: 'true' },
+    expect: {
+      ready: false,
+      notPassing: ['config.enable-hsts', 'config.nextauth-trust-host', 'config.nextauth-debug', 'security.hsts'],
+    },
+  },
+  'db-no-tls': {
+    description: 'PostgreSQL without TLS, and DATABASE_URL without sslmode.',
+    postgres: { tls: false },
+    databaseUrlParams: { sslmode: null },
+    expect: { ready: false, notPassing: ['config.database-url', 'config.database-tls'] },
+  },
+  'db-untrusted-cert': {
+    description:
+      "PostgreSQL's certificate comes from a CA the gate is not given, and DATABASE_URL says sslmode=require: the connection is encrypted but the server is not verified.",
+    postgres: { certIssuer: 'foreign-ca' },
+    databaseUrlParams: { sslmode: 'require' },
+    expect: { ready: true, notPassing: ['config.database-url', 'config.database-tls'] },
+  },
+  'missing-oauth-secret': {
+    description:
+      'GITHUB_CLIENT_SECRET is not given to the gate (GitHub refuses secret names starting with GITHUB_, a common slip); the running app has it.',
+    gateEnv: { GITHUB_CLIENT_SECRET: null },
+    expect: { ready: false, notPassing: ['config.oauth-github'] },
+  },
+};
