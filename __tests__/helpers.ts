@@ -7,7 +7,7 @@ import type { Logger, Rule, RuleReport } from '../src/engine/types.js';
 import { createClients } from '../src/probes/clients.js';
 import { loadSettings, type Settings } from '../src/settings.js';
 
-export const silentLog: Logger = { info: () => undefined, group: (_n, fn) => fn() };
+export const silentLog: Logger = { info: () => undefined, output: () => undefined, group: (_n, fn) => fn() };
 
 /** A temporary app repository with the given files (path → content). */
 export function tempRepo(files: Record<string, string> = {}): { dir: string; cleanup(): void } {
