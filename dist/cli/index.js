@@ -2743,11 +2743,11 @@ __webpack_unused_export__ = Alias.Alias;
 __webpack_unused_export__ = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
+exports.jh = identity.isMap;
 __webpack_unused_export__ = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
-__webpack_unused_export__ = identity.isSeq;
+exports.jn = identity.isScalar;
+exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;
@@ -8678,7 +8678,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4821);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8170);
 /** The command-line entry (`npx production-readiness-gate`): runs cli() with this process's streams. */
 
 const code = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
@@ -8691,7 +8691,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4821:
+/***/ 8170:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10583,7 +10583,15 @@ async function runCommand(command, options) {
     const tailLines = options.tailLines ?? 30;
     const tail = [];
     let text = '';
+    let firstError;
+    let lineNumber = 0;
+    let firstErrorAt = 0;
     const onLine = (line) => {
+        lineNumber++;
+        if (firstError === undefined && /\b(error|ERR!|fatal)\b/i.test(line) && line.trim().length > 12) {
+            firstError = line;
+            firstErrorAt = lineNumber;
+        }
         tail.push(line);
         if (tail.length > tailLines)
             tail.shift();
@@ -10610,7 +10618,8 @@ async function runCommand(command, options) {
         onLine(String(error.message));
         exitCode = 127;
     }
-    return { exitCode, durationMs: performance.now() - started, tail, text };
+    const inTail = firstErrorAt > lineNumber - tail.length;
+    return { exitCode, durationMs: performance.now() - started, tail, text, firstError: inTail ? undefined : firstError };
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/gate/prisma-errors.js
@@ -10664,9 +10673,20 @@ function commandOf(ctx, step) {
     const s = ctx.settings;
     return step === 'install' ? s.installCommand : step === 'migrate' ? s.migrateCommand : s.buildCommand;
 }
-/** The earlier step that failed, if any: a later step is pointless after it. */
+/**
+ * The earlier step that failed, if any: a later step is pointless after it. A step skipped because
+ * of a failure before it passes that failure on (install failed → migrate skipped → build skipped).
+ */
 function failedBefore(ctx, ids) {
-    return ids.find((id) => ctx.results.get(id)?.status === 'fail');
+    for (const id of ids) {
+        const result = ctx.results.get(id);
+        if (result?.status === 'fail')
+            return id;
+        const blockedBy = result?.data?.blockedBy;
+        if (typeof blockedBy === 'string')
+            return blockedBy;
+    }
+    return undefined;
 }
 function commands_formatDuration(ms) {
     return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
@@ -10677,7 +10697,7 @@ async function runStep(ctx, step, earlier) {
         return { status: 'skip', summary: `${INPUT[step]} is empty, so the ${step} step is not run` };
     const failed = failedBefore(ctx, earlier);
     if (failed)
-        return { status: 'skip', summary: `not run: ${failed} failed first` };
+        return { status: 'skip', summary: `not run: ${failed} failed first`, data: { blockedBy: failed } };
     const cwd = ctx.settings.workingDirectory;
     const result = await ctx.log.group(`${step}: ${command}`, async () => {
         const r = await runCommand(command, { cwd, env: ctx.settings.commandEnv, onLine: (l) => ctx.log.output(l), tailLines: TAIL_LINES });
@@ -10688,27 +10708,28 @@ async function runStep(ctx, step, earlier) {
     const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) };
     if (result.exitCode === 0)
         return { status: 'pass', summary: `\`${command}\` succeeded in ${took}`, data };
-    const log = `Last ${result.tail.length} lines of output:\n\n\`\`\`text\n${result.tail.join('\n')}\n\`\`\``;
+    const first = result.firstError ? `First error line:\n\n\`\`\`text\n${result.firstError}\n\`\`\`\n\n` : '';
+    const log = `${first}Last ${result.tail.length} lines of output:\n\n\`\`\`text\n${result.tail.join('\n')}\n\`\`\``;
     if (step !== 'migrate') {
         return {
             status: 'fail',
             summary: `\`${command}\` exited with code ${result.exitCode} after ${took}`,
             details: log,
-            fix: `Run \`${command}\` locally in a clean checkout to reproduce; the lines above show where it stopped.`,
+            fix: `Run \`${command}\` locally in a clean checkout to reproduce; the end of its output is in the details.`,
             data,
         };
     }
     const errors = findPrismaErrors(result.text);
     const runbook = (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(cwd, RUNBOOK)) ? ` Follow ${RUNBOOK}.` : '';
     const explained = errors.map((e) => `**${e.code}**: ${e.meaning}. ${e.action}`).join('\n\n');
-    const first = errors[0];
+    const known = errors[0];
     return {
         status: 'fail',
-        summary: first
-            ? `\`${command}\` failed with ${first.code}: ${first.meaning}`
+        summary: known
+            ? `\`${command}\` failed with ${known.code}: ${known.meaning}`
             : `\`${command}\` exited with code ${result.exitCode} after ${took}`,
         details: `${explained ? `${explained}\n\n` : ''}${log}`,
-        fix: `${first ? first.action : 'Read the migration error above; do not deploy the new code until the database is migrated.'}${runbook}`,
+        fix: `${known ? known.action : 'Read the migration error above; do not deploy the new code until the database is migrated.'}${runbook}`,
         data: { ...data, prismaErrors: errors.map((e) => e.code) },
     };
 }
@@ -10717,7 +10738,8 @@ const install = {
     check: (ctx) => runStep(ctx, 'install', []),
 };
 const migrate = {
-    meta: { id: 'gate.migrate', section: 'gate', title: 'Migrations apply (prisma migrate deploy)', docs: RUNBOOK, kind: 'command', after: ['gate.install'] },
+    // After the safety lint, so that `migration-safety.level: fail` can stop risky statements first.
+    meta: { id: 'gate.migrate', section: 'gate', title: 'Migrations apply (prisma migrate deploy)', docs: RUNBOOK, kind: 'command', after: ['gate.install', 'gate.migration-safety'] },
     async check(ctx) {
         const { migrate: mode, eventName } = ctx.settings;
         if (mode === 'false')
@@ -10728,7 +10750,7 @@ const migrate = {
                 summary: `not run on ${eventName} events: a PR check must not migrate production (set migrate: true to override)`,
             };
         }
-        return runStep(ctx, 'migrate', ['gate.install']);
+        return runStep(ctx, 'migrate', ['gate.install', 'gate.migration-safety']);
     },
 };
 const build = {
@@ -10783,48 +10805,74 @@ function checksumMatches(stored, candidates) {
 
 /** How many lines of a failed migration's `logs` the report quotes. */
 const LOG_LINES = 6;
+/**
+ * Reads both sides, read-only: the migration files, and `_prisma_migrations` in two queries (does
+ * the table exist; the whole history). Shared by gate.migrations (after the migrate step) and
+ * gate.migration-safety (before it).
+ */
+async function readMigrationState(settings, clients) {
+    const unknown = (outcome) => ({ outcome, unknown: true });
+    const repo = await readMigrations(settings.workingDirectory);
+    if (repo.length === 0) {
+        return unknown({ status: 'skip', summary: `no ${MIGRATIONS_DIR}/*/migration.sql in the repository: nothing to compare` });
+    }
+    const url = settings.env.DATABASE_URL;
+    if (!url)
+        return unknown({ status: 'skip', summary: 'DATABASE_URL is not set, so the migration history cannot be read' });
+    let parsed;
+    try {
+        parsed = parseDatabaseUrl(url);
+    }
+    catch {
+        return unknown({ status: 'skip', summary: 'DATABASE_URL does not parse (see config.database-url)' });
+    }
+    const schema = parsed.params.get('schema') ?? 'public';
+    try {
+        const db = await clients.db();
+        const table = `${quoteIdent(schema)}."_prisma_migrations"`;
+        const exists = await db.client.query('SELECT to_regclass($1) AS t', [table]);
+        if (!exists.rows[0]?.t) {
+            return unknown({
+                status: 'fail',
+                summary: `the database has no ${schema}._prisma_migrations table: it is not managed by Prisma Migrate; baseline it`,
+                details: `The repository has ${repo.length} migrations, but the database has no migration history (it was probably created with \`prisma db push\` or by hand). \`prisma migrate deploy\` would fail with P3005.`,
+                fix: `Baseline the database: mark the migrations that match its schema as applied with \`npx prisma migrate resolve --applied <name>\` (${RUNBOOK}).`,
+            });
+        }
+        // One query for the whole history: the comparison is in memory.
+        const { rows } = await db.client.query(`SELECT migration_name, checksum, finished_at, rolled_back_at, left(logs, 4000) AS logs FROM ${table} ORDER BY started_at, migration_name`);
+        return { repo, rows };
+    }
+    catch (error) {
+        const reason = describeDbError(error, parsed);
+        if (isUnreachable(error)) {
+            return unknown({ status: 'skip', summary: `the database is not reachable from the runner, so the migration history cannot be read: ${reason}` });
+        }
+        return unknown({ status: 'fail', summary: `cannot read the migration history: ${reason}`, fix: 'Check DATABASE_URL and that its user may read _prisma_migrations.' });
+    }
+}
+/** The latest row per migration decides its state (a rolled-back attempt may be followed by a retry). */
+function latestRows(rows) {
+    const latest = new Map();
+    for (const row of rows)
+        latest.set(row.migration_name, row);
+    return latest;
+}
+/** Repository migrations that the database has not applied (nor recorded as failed), in order. */
+function pendingMigrations(repo, rows) {
+    const latest = latestRows(rows);
+    return repo.filter((m) => {
+        const row = latest.get(m.name);
+        return !row || row.rolled_back_at !== null;
+    }).map((m) => m.name);
+}
 const migrations = {
     meta: { id: 'gate.migrations', section: 'gate', title: 'Migration history is clean', docs: RUNBOOK, after: ['gate.migrate'] },
     async check({ settings, clients, results }) {
-        const repo = await readMigrations(settings.workingDirectory);
-        if (repo.length === 0) {
-            return { status: 'skip', summary: `no ${MIGRATIONS_DIR}/*/migration.sql in the repository: nothing to compare` };
-        }
-        const url = settings.env.DATABASE_URL;
-        if (!url)
-            return { status: 'skip', summary: 'DATABASE_URL is not set, so the migration history cannot be read' };
-        let parsed;
-        try {
-            parsed = parseDatabaseUrl(url);
-        }
-        catch {
-            return { status: 'skip', summary: 'DATABASE_URL does not parse (see config.database-url)' };
-        }
-        const schema = parsed.params.get('schema') ?? 'public';
-        let rows;
-        try {
-            const db = await clients.db();
-            const table = `${quoteIdent(schema)}."_prisma_migrations"`;
-            const exists = await db.client.query('SELECT to_regclass($1) AS t', [table]);
-            if (!exists.rows[0]?.t) {
-                return {
-                    status: 'fail',
-                    summary: `the database has no ${schema}._prisma_migrations table: it is not managed by Prisma Migrate; baseline it`,
-                    details: `The repository has ${repo.length} migrations, but the database has no migration history (it was probably created with \`prisma db push\` or by hand). \`prisma migrate deploy\` would fail with P3005.`,
-                    fix: `Baseline the database: mark the migrations that match its schema as applied with \`npx prisma migrate resolve --applied <name>\` (${RUNBOOK}).`,
-                };
-            }
-            // One query for the whole history: the comparison below is in memory.
-            ({ rows } = await db.client.query(`SELECT migration_name, checksum, finished_at, rolled_back_at, left(logs, 4000) AS logs FROM ${table} ORDER BY started_at, migration_name`));
-        }
-        catch (error) {
-            const reason = describeDbError(error, parsed);
-            if (isUnreachable(error)) {
-                return { status: 'skip', summary: `the database is not reachable from the runner, so the migration history cannot be read: ${reason}` };
-            }
-            return { status: 'fail', summary: `cannot read the migration history: ${reason}`, fix: 'Check DATABASE_URL and that its user may read _prisma_migrations.' };
-        }
-        return compareHistory(repo, rows, results.get('gate.migrate')?.status === 'pass');
+        const state = await readMigrationState(settings, clients);
+        if ('unknown' in state)
+            return state.outcome;
+        return compareHistory(state.repo, state.rows, results.get('gate.migrate')?.status === 'pass');
     },
 };
 function quoteIdent(name) {
@@ -10833,10 +10881,7 @@ function quoteIdent(name) {
 /** The comparison itself: pure, so it is tested and benchmarked without a database. */
 function compareHistory(repo, rows, migrateRan) {
     const byName = new Map(repo.map((m) => [m.name, m]));
-    // The latest row per migration decides its state (a rolled-back attempt may be followed by a retry).
-    const latest = new Map();
-    for (const row of rows)
-        latest.set(row.migration_name, row);
+    const latest = latestRows(rows);
     const findings = [];
     const failed = [];
     const drifted = [];
@@ -10872,7 +10917,7 @@ function compareHistory(repo, rows, migrateRan) {
             });
         }
     }
-    const pending = repo.filter((m) => !applied.has(m.name)).map((m) => m.name);
+    const pending = pendingMigrations(repo, rows);
     for (const name of pending) {
         const file = byName.get(name);
         findings.push({
@@ -10920,6 +10965,1540 @@ function compareHistory(repo, rows, migrateRan) {
 }
 function capitalise(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+;// CONCATENATED MODULE: ./.build/rules/gate/sql.js
+/**
+ * A PostgreSQL lexer and statement splitter, just enough for gate.migration-safety to read migration
+ * files statement by statement. It follows Postgres' own lexical rules (scan.l) where they matter for
+ * finding statement boundaries and keywords: comments (nested block comments included), string
+ * literals of every kind, dollar quoting and quoted identifiers are single tokens, so a `DROP TABLE`
+ * inside any of them is never mistaken for a statement. It does not parse SQL.
+ */
+const WORD_START = /[A-Za-z_\u0080-\uffff]/;
+const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
+const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
+/**
+ * The tokens of `sql`. Never throws: an unterminated string or comment runs to the end of the text
+ * (Postgres would reject the file; the lint only has to stay out of its way).
+ */
+function tokenizeSql(sql) {
+    const tokens = [];
+    let i = 0;
+    let line = 1;
+    /** Moves `i` to `to`, counting the line breaks passed over. */
+    const advance = (to) => {
+        const stop = Math.min(to, sql.length);
+        for (; i < stop; i++)
+            if (sql[i] === '\n')
+                line++;
+    };
+    const push = (kind, value, start, startLine) => {
+        tokens.push({ kind, value, line: startLine, offset: start, end: i });
+    };
+    /** A quoted run starting at `open` (the quote), where a doubled quote is an escaped quote. */
+    const quoted = (quote, open, backslashEscapes) => {
+        let j = open + 1;
+        while (j < sql.length) {
+            const c = sql[j];
+            if (backslashEscapes && c === '\\')
+                j += 2;
+            else if (c === quote && sql[j + 1] === quote)
+                j += 2;
+            else if (c === quote)
+                break;
+            else
+                j++;
+        }
+        const content = sql.slice(open + 1, Math.min(j, sql.length));
+        advance(j + 1);
+        return content;
+    };
+    while (i < sql.length) {
+        const c = sql[i];
+        const next = sql[i + 1];
+        const start = i;
+        const startLine = line;
+        if (c === '\n' || c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') {
+            advance(i + 1);
+        }
+        else if (c === '-' && next === '-') {
+            const eol = sql.indexOf('\n', i);
+            advance(eol === -1 ? sql.length : eol);
+        }
+        else if (c === '/' && next === '*') {
+            // Postgres nests block comments, unlike the SQL standard's C-like ones.
+            let depth = 0;
+            let j = i;
+            while (j < sql.length) {
+                if (sql[j] === '/' && sql[j + 1] === '*') {
+                    depth++;
+                    j += 2;
+                }
+                else if (sql[j] === '*' && sql[j + 1] === '/') {
+                    depth--;
+                    j += 2;
+                    if (depth === 0)
+                        break;
+                }
+                else
+                    j++;
+            }
+            advance(j);
+        }
+        else if (c === "'") {
+            push('string', quoted("'", i, false), start, startLine);
+        }
+        else if ((c === 'E' || c === 'e') && next === "'") {
+            push('string', quoted("'", i + 1, true), start, startLine);
+        }
+        else if ('BbXxNn'.includes(c) && next === "'") {
+            push('string', quoted("'", i + 1, false), start, startLine);
+        }
+        else if ((c === 'U' || c === 'u') && next === '&' && (sql[i + 2] === "'" || sql[i + 2] === '"')) {
+            const quote = sql[i + 2];
+            const content = quoted(quote, i + 2, false);
+            push(quote === "'" ? 'string' : 'identifier', quote === '"' ? content.replace(/""/g, '"') : content, start, startLine);
+        }
+        else if (c === '"') {
+            push('identifier', quoted('"', i, false).replace(/""/g, '"'), start, startLine);
+        }
+        else if (c === '$' && DOLLAR_TAG.test(sql.slice(i, i + 64))) {
+            const tag = DOLLAR_TAG.exec(sql.slice(i, i + 64))[0];
+            const close = sql.indexOf(tag, i + tag.length);
+            const content = sql.slice(i + tag.length, close === -1 ? sql.length : close);
+            advance(close === -1 ? sql.length : close + tag.length);
+            push('string', content, start, startLine);
+        }
+        else if (c === '$' && next !== undefined && /[0-9]/.test(next)) {
+            let j = i + 1;
+            while (j < sql.length && /[0-9]/.test(sql[j]))
+                j++;
+            advance(j);
+            push('parameter', sql.slice(start, j), start, startLine);
+        }
+        else if (/[0-9]/.test(c) || (c === '.' && next !== undefined && /[0-9]/.test(next))) {
+            const match = /^(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?/.exec(sql.slice(i));
+            advance(i + Math.max(1, match[0].length));
+            push('number', sql.slice(start, i), start, startLine);
+        }
+        else if (WORD_START.test(c)) {
+            let j = i + 1;
+            while (j < sql.length && WORD_PART.test(sql[j]))
+                j++;
+            advance(j);
+            push('word', sql.slice(start, j).toLowerCase(), start, startLine);
+        }
+        else {
+            advance(i + 1);
+            push('symbol', c, start, startLine);
+        }
+    }
+    return tokens;
+}
+/**
+ * The statements of `sql`, split on `;` outside parentheses. A SQL-standard function body
+ * (`BEGIN ATOMIC … END`, Postgres 14+) holds `;`s of its own and stays one statement, as psql keeps it.
+ */
+function splitStatements(sql) {
+    const statements = [];
+    let current = [];
+    let parens = 0;
+    let atomicDepth = 0;
+    const finish = () => {
+        if (current.length > 0) {
+            const first = current[0];
+            const last = current[current.length - 1];
+            statements.push({ tokens: current, line: first.line, text: sql.slice(first.offset, last.end) });
+        }
+        current = [];
+        parens = 0;
+        atomicDepth = 0;
+    };
+    for (const token of tokenizeSql(sql)) {
+        if (token.kind === 'symbol') {
+            if (token.value === ';' && parens === 0 && atomicDepth === 0) {
+                finish();
+                continue;
+            }
+            if (token.value === '(')
+                parens++;
+            if (token.value === ')')
+                parens = Math.max(0, parens - 1);
+        }
+        else if (token.kind === 'word') {
+            const previous = current[current.length - 1];
+            if (token.value === 'atomic' && previous?.kind === 'word' && previous.value === 'begin' && isRoutineDefinition(current)) {
+                atomicDepth++;
+            }
+            else if (atomicDepth > 0 && token.value === 'case') {
+                atomicDepth++;
+            }
+            else if (atomicDepth > 0 && token.value === 'end') {
+                atomicDepth--;
+            }
+        }
+        current.push(token);
+    }
+    finish();
+    return statements;
+}
+/** `CREATE [OR REPLACE] FUNCTION|PROCEDURE …`: the only statements that may hold a BEGIN ATOMIC body. */
+function isRoutineDefinition(tokens) {
+    const words = tokens.slice(0, 4).map((t) => (t.kind === 'word' ? t.value : ''));
+    if (words[0] !== 'create')
+        return false;
+    const kind = words[1] === 'or' && words[2] === 'replace' ? words[3] : words[1];
+    return kind === 'function' || kind === 'procedure';
+}
+
+;// CONCATENATED MODULE: ./.build/rules/gate/migration-safety.js
+
+
+const RISKS = {
+    dropTable: {
+        risk: 'data loss: the table and all its rows are deleted, and the release still running queries it',
+        instead: 'expand/contract: first ship a release that no longer uses the table, back it up, then drop it in a later migration',
+    },
+    dropColumn: {
+        risk: 'data loss, and the running release fails on every query that selects or writes the column',
+        instead: 'expand/contract: first ship a release that no longer reads or writes the column, then drop it in a later migration',
+    },
+    alterType: {
+        risk: 'table rewrite under an ACCESS EXCLUSIVE lock (every read and write waits) unless the cast is binary-compatible, and rows that do not cast make the migration fail',
+        instead: 'expand/contract: add a new column of the new type, backfill it in batches, switch the code to it, then drop the old column',
+    },
+    setNotNull: {
+        risk: 'long lock: a full-table scan under an ACCESS EXCLUSIVE lock, and the migration fails if any row is NULL',
+        instead: 'add the column nullable and backfill it; add `CHECK (col IS NOT NULL) NOT VALID`, `VALIDATE CONSTRAINT` it in a later migration, then `SET NOT NULL` (Postgres 12+ skips the scan) and drop the check',
+    },
+    renameTable: {
+        risk: 'breaks running code: the release still serving traffic queries the old name until the new one is out',
+        instead: 'keep the database name and rename only in schema.prisma with @@map, or expand/contract (new table, write both, backfill, switch reads, drop the old one later)',
+    },
+    renameColumn: {
+        risk: 'breaks running code: the release still serving traffic queries the old column name until the new one is out',
+        instead: 'keep the database name and rename only in schema.prisma with @map, or expand/contract (add the new column, write both, backfill, switch reads, drop the old one later)',
+    },
+    renameValue: {
+        risk: 'breaks running code: the release still serving traffic writes the old enum value, which no longer exists',
+        instead: 'expand/contract: add the new value, switch the code and backfill rows, and remove the old value in a later migration',
+    },
+    truncate: {
+        risk: 'data loss: every row of the table is deleted',
+        instead: 'do not empty tables in a deploy migration; if the data must go, delete it with a WHERE in a reviewed one-off script after a backup',
+    },
+    deleteAll: {
+        risk: 'data loss: without WHERE every row of the table is deleted',
+        instead: 'add a WHERE that selects only the intended rows, and delete large sets in batches',
+    },
+    updateAll: {
+        risk: 'rewrites every row of the table in one transaction that row-locks all of it (and may overwrite good data)',
+        instead: 'add a WHERE that selects only the intended rows, and backfill large tables in batches outside the migration',
+    },
+    createIndex: {
+        risk: 'long lock: building the index blocks every write to the table until it finishes',
+        instead: 'use `CREATE INDEX CONCURRENTLY`, alone in a migration of its own (Postgres refuses it inside a transaction)',
+    },
+    concurrentlyNotAlone: {
+        risk: 'the migration fails: Postgres runs a multi-statement migration as one transaction and refuses CONCURRENTLY there ("cannot run inside a transaction block")',
+        instead: 'move the statement into a migration of its own, with nothing else in the file',
+    },
+};
+/**
+ * Lints migrations in the order Prisma applies them. A table created earlier in the same set does not
+ * exist in production yet: nothing reads it and it holds no rows, so statements on it are not risky.
+ */
+function findRiskyStatements(migrations) {
+    const created = [];
+    const isNew = (table) => created.some((c) => c.name === table.name && (!c.schema || !table.schema || c.schema === table.schema));
+    const risky = [];
+    for (const { file, sql } of migrations) {
+        const statements = splitStatements(sql);
+        const flag = (kind, at, what) => risky.push({ file, line: at.line, what, ...RISKS[kind] });
+        for (const statement of statements) {
+            const s = new Reader(statement.tokens);
+            if (s.accept('create')) {
+                s.accept('or', 'replace');
+                const unique = s.accept('unique');
+                if (s.accept('index')) {
+                    const concurrently = s.accept('concurrently');
+                    s.accept('if', 'not', 'exists');
+                    if (!s.is('on'))
+                        s.name();
+                    let table;
+                    if (s.accept('on')) {
+                        s.accept('only');
+                        table = s.name();
+                    }
+                    const what = `CREATE ${unique ? 'UNIQUE ' : ''}INDEX${concurrently ? ' CONCURRENTLY' : ''}${table ? ` ON ${table.shown}` : ''}`;
+                    if (concurrently && statements.length > 1)
+                        flag('concurrentlyNotAlone', statement, what);
+                    if (!concurrently && table && !isNew(table))
+                        flag('createIndex', statement, what);
+                    continue;
+                }
+                while (s.acceptAny('temp', 'temporary', 'unlogged', 'global', 'local'))
+                    ;
+                if (s.accept('table')) {
+                    s.accept('if', 'not', 'exists');
+                    const table = s.name();
+                    if (table)
+                        created.push(table);
+                }
+                continue;
+            }
+            if (s.accept('drop', 'table')) {
+                s.accept('if', 'exists');
+                const tables = s.nameList();
+                const existing = tables.filter((t) => !isNew(t));
+                if (existing.length > 0)
+                    flag('dropTable', statement, `DROP TABLE ${existing.map((t) => t.shown).join(', ')}`);
+                continue;
+            }
+            if (s.accept('truncate')) {
+                s.accept('table');
+                s.accept('only');
+                const tables = s.nameList();
+                const existing = tables.filter((t) => !isNew(t));
+                if (existing.length > 0)
+                    flag('truncate', statement, `TRUNCATE ${existing.map((t) => t.shown).join(', ')}`);
+                continue;
+            }
+            if (s.accept('alter', 'type')) {
+                const type = s.name();
+                if (type && s.accept('rename', 'value'))
+                    flag('renameValue', statement, `ALTER TYPE ${type.shown} RENAME VALUE '${s.peek()?.value ?? '…'}'`);
+                continue;
+            }
+            if (s.accept('alter', 'table')) {
+                s.accept('if', 'exists');
+                s.accept('only');
+                const table = s.name();
+                if (!table || isNew(table)) {
+                    // A rename of a table this set creates moves the "new" mark with it.
+                    if (table && s.accept('rename', 'to')) {
+                        const to = s.name();
+                        if (to)
+                            created.push(to);
+                    }
+                    continue;
+                }
+                for (const action of s.topLevelList()) {
+                    const a = new Reader(action);
+                    const first = action[0];
+                    if (a.accept('rename', 'to')) {
+                        flag('renameTable', first, `ALTER TABLE ${table.shown} RENAME TO ${a.name()?.shown ?? '…'}`);
+                    }
+                    else if (a.accept('rename')) {
+                        if (a.is('constraint'))
+                            continue; // constraint names are invisible to the app
+                        a.accept('column');
+                        const column = a.name();
+                        flag('renameColumn', first, `ALTER TABLE ${table.shown} RENAME COLUMN ${column?.shown ?? '…'}`);
+                    }
+                    else if (a.accept('drop')) {
+                        if (a.is('constraint'))
+                            continue;
+                        a.accept('column'); // COLUMN is optional: `DROP x` drops column x
+                        a.accept('if', 'exists');
+                        flag('dropColumn', first, `ALTER TABLE ${table.shown} DROP COLUMN ${a.name()?.shown ?? '…'}`);
+                    }
+                    else if (a.accept('alter')) {
+                        if (a.is('constraint'))
+                            continue;
+                        a.accept('column');
+                        const column = a.name();
+                        const shown = `ALTER TABLE ${table.shown} ALTER COLUMN ${column?.shown ?? '…'}`;
+                        if (a.accept('type') || a.accept('set', 'data', 'type'))
+                            flag('alterType', first, `${shown} TYPE`);
+                        else if (a.accept('set', 'not', 'null'))
+                            flag('setNotNull', first, `${shown} SET NOT NULL`);
+                    }
+                }
+                continue;
+            }
+            const dml = dataChange(s);
+            if (dml && !isNew(dml.table) && !dml.reader.hasTopLevel('where')) {
+                flag(dml.verb === 'delete' ? 'deleteAll' : 'updateAll', statement, `${dml.verb.toUpperCase()} ${dml.table.shown} without WHERE`);
+            }
+        }
+    }
+    return risky;
+}
+/** `DELETE FROM t …` or `UPDATE t …`, also after a `WITH` list of common table expressions. */
+function dataChange(s) {
+    if (s.accept('with'))
+        s.skipToTopLevel('delete', 'update', 'insert', 'select', 'merge');
+    const verb = s.accept('delete', 'from') ? 'delete' : s.accept('update') ? 'update' : undefined;
+    if (!verb)
+        return undefined;
+    s.accept('only');
+    const table = s.name();
+    return table ? { verb, table, reader: s } : undefined;
+}
+/** A cursor over one statement's tokens, with the few grammar shapes the lint needs. */
+class Reader {
+    tokens;
+    i = 0;
+    constructor(tokens) {
+        this.tokens = tokens;
+    }
+    peek() {
+        return this.tokens[this.i];
+    }
+    /** Whether the next tokens are these words. */
+    is(...words) {
+        return words.every((w, k) => {
+            const t = this.tokens[this.i + k];
+            return t?.kind === 'word' && t.value === w;
+        });
+    }
+    /** Consumes the words if they come next, all of them. */
+    accept(...words) {
+        if (!this.is(...words))
+            return false;
+        this.i += words.length;
+        return true;
+    }
+    /** Consumes one of the words if it comes next. */
+    acceptAny(...words) {
+        return words.some((w) => this.accept(w));
+    }
+    /** A possibly schema-qualified name: `t`, `"T"`, `public."T"`. */
+    name() {
+        const parts = [];
+        for (;;) {
+            const t = this.tokens[this.i];
+            if (t?.kind !== 'word' && t?.kind !== 'identifier')
+                break;
+            parts.push(t);
+            this.i++;
+            const dot = this.tokens[this.i];
+            if (dot?.kind !== 'symbol' || dot.value !== '.')
+                break;
+            this.i++;
+        }
+        if (parts.length === 0)
+            return undefined;
+        const shown = parts.map((p) => (p.kind === 'identifier' ? `"${p.value}"` : p.value)).join('.');
+        const name = parts[parts.length - 1].value;
+        // database.schema.table is allowed; the schema is the part before the table.
+        const schema = parts.length > 1 ? parts[parts.length - 2].value : undefined;
+        return { schema, name, shown };
+    }
+    /** `a, b, c` — names separated by commas (TRUNCATE and DROP TABLE take several). */
+    nameList() {
+        const names = [];
+        for (;;) {
+            this.accept('only');
+            const name = this.name();
+            if (name)
+                names.push(name);
+            const comma = this.peek();
+            if (!name || comma?.kind !== 'symbol' || comma.value !== ',')
+                return names;
+            this.i++;
+        }
+    }
+    /** The rest of the statement split on commas outside parentheses (ALTER TABLE's actions). */
+    topLevelList() {
+        const parts = [[]];
+        let depth = 0;
+        for (const t of this.tokens.slice(this.i)) {
+            if (t.kind === 'symbol' && t.value === '(')
+                depth++;
+            if (t.kind === 'symbol' && t.value === ')')
+                depth--;
+            if (t.kind === 'symbol' && t.value === ',' && depth === 0)
+                parts.push([]);
+            else
+                parts[parts.length - 1].push(t);
+        }
+        this.i = this.tokens.length;
+        return parts.filter((p) => p.length > 0);
+    }
+    /** Whether the rest of the statement has the word outside parentheses (so not in a subquery). */
+    hasTopLevel(word) {
+        return this.topLevelIndex(this.i, [word]) !== -1;
+    }
+    /** Moves to the first of the words outside parentheses (the main verb after a WITH list). */
+    skipToTopLevel(...words) {
+        const at = this.topLevelIndex(this.i, words);
+        this.i = at === -1 ? this.tokens.length : at;
+    }
+    topLevelIndex(from, words) {
+        let depth = 0;
+        for (let k = from; k < this.tokens.length; k++) {
+            const t = this.tokens[k];
+            if (t.kind === 'symbol' && t.value === '(')
+                depth++;
+            else if (t.kind === 'symbol' && t.value === ')')
+                depth--;
+            else if (depth === 0 && t.kind === 'word' && words.includes(t.value))
+                return k;
+        }
+        return -1;
+    }
+}
+const migration_safety_plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const migrationSafety = {
+    meta: {
+        id: 'gate.migration-safety',
+        section: 'gate',
+        title: 'Pending migrations are safe to apply',
+        docs: 'docs/migration-operations-runbook.md',
+    },
+    // Runs before the migrate step (which waits for it): it lints what is about to be applied.
+    async check({ settings, clients }) {
+        const state = await readMigrationState(settings, clients);
+        if ('unknown' in state) {
+            return state.outcome.status === 'skip' && /nothing to compare/.test(state.outcome.summary)
+                ? state.outcome
+                : { status: 'skip', summary: `pending migrations are unknown: ${state.outcome.summary}` };
+        }
+        const pendingData = pendingMigrations(state.repo, state.rows);
+        const pending = new Set(pendingData);
+        if (pending.size === 0)
+            return { status: 'pass', summary: 'no pending migration', data: { pendingMigrations: 0, riskyStatements: 0 } };
+        const migrations = state.repo.filter((m) => pending.has(m.name));
+        const missing = [...pending].filter((name) => !migrations.some((m) => m.name === name));
+        const risky = findRiskyStatements(migrations);
+        const data = { pendingMigrations: pending.size, riskyStatements: risky.length };
+        const notFound = missing.length > 0 ? `\n\nNot found in the repository, not linted: ${missing.join(', ')}.` : '';
+        if (risky.length === 0) {
+            return {
+                status: 'pass',
+                summary: `${migration_safety_plural(pending.size, 'pending migration')}, no risky statement`,
+                details: `Linted: ${migrations.map((m) => m.file).join(', ') || 'none'}.${notFound}`,
+                data,
+            };
+        }
+        const blocking = settings.config['migration-safety'].level === 'fail';
+        const findings = risky.map((r) => ({
+            level: blocking ? 'error' : 'warning',
+            message: `${r.what}: ${r.risk}. Safer: ${r.instead}.`,
+            file: r.file,
+            line: r.line,
+        }));
+        const files = new Set(risky.map((r) => r.file));
+        const first = risky[0];
+        return {
+            status: blocking ? 'fail' : 'warn',
+            summary: `${migration_safety_plural(risky.length, 'risky statement')} in ${files.size} of ${migration_safety_plural(pending.size, 'pending migration')}: ` +
+                `${first.what} at ${first.file}:${first.line}${risky.length > 1 ? ` and ${risky.length - 1} more` : ''}`,
+            details: risky.map((r) => `- \`${r.file}:${r.line}\` ${r.what}: ${r.risk}.\n  Safer: ${r.instead}.`).join('\n') + notFound,
+            fix: 'Rewrite the risky statements with the safer pattern named for each (expand/contract across two releases), ' +
+                'or apply them in a maintenance window with a tested backup; see docs/migration-operations-runbook.md.' +
+                (blocking ? '' : ' This warns only; set `migration-safety.level: fail` in the config to make it block.'),
+            findings,
+            data,
+        };
+    },
+};
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./.build/rules/gate/scripts.js
+/**
+ * Shell command lines and package.json scripts, read the way a shell and the package managers run
+ * them, so gate.no-db-push can follow a deploy command through `npm run` chains down to the
+ * `prisma db push` it ends in. Only what decides "does this run prisma db push" is modelled: words,
+ * quotes, comments, heredocs, `&&`/`||`/`;`/`|` lists, wrappers (`env`, `cross-env`, `dotenv`, `sh -c`),
+ * package runners (`npx`, `npm exec`, `pnpm dlx`, `bunx`, …) and script runners (`npm run`, `yarn x`,
+ * `pnpm x`, `bun run`, `run-s`, `concurrently`), with npm's `pre`/`post` scripts.
+ */
+const BLANK = /[ \t\r]/;
+/** Shell reserved words that open or close a compound command: the command proper follows them. */
+const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'case', 'esac', '!', '{', '}']);
+const OPERATOR = /[;&|()]/;
+/**
+ * Splits a command line (or a multi-line script) into simple commands. A tolerant reader, not a
+ * validator: what a shell would reject is read as well as it can be, never thrown at.
+ */
+function splitShellCommands(source) {
+    const commands = [];
+    let words = [];
+    let word = null;
+    let commandStart = -1;
+    let lastEnd = 0;
+    /** The next word is a redirection target (`> file`), not an argument. */
+    let redirectTarget = false;
+    /** Heredocs opened on the current line: their bodies follow the next line break. */
+    const heredocs = [];
+    let i = 0;
+    /** Adds text to the current word, starting a word (and maybe a command) at `i` if none is open. */
+    const append = (text) => {
+        if (word === null && commandStart === -1 && !redirectTarget)
+            commandStart = i;
+        word = (word ?? '') + text;
+    };
+    const endWord = () => {
+        if (word === null)
+            return;
+        if (redirectTarget)
+            redirectTarget = false;
+        else if (words.length === 0 && RESERVED.has(word))
+            commandStart = -1;
+        else {
+            words.push(word);
+            lastEnd = i;
+        }
+        word = null;
+    };
+    const endCommand = () => {
+        endWord();
+        if (words.length > 0) {
+            const text = source.slice(commandStart, lastEnd).replace(/\\\r?\n/g, ' ').replace(/\s+/g, ' ').trim();
+            commands.push({ words, text, offset: commandStart });
+        }
+        words = [];
+        commandStart = -1;
+    };
+    /** Copies a balanced `$( … )` or backtick substitution into the current word, unexpanded. */
+    const copyUntilClose = (open, close) => {
+        let depth = 0;
+        let end = i;
+        for (; end < source.length; end++) {
+            if (source[end] === open && open !== close)
+                depth++;
+            else if (source[end] === close && (open === close ? end > i : --depth === 0)) {
+                end++;
+                break;
+            }
+        }
+        append(source.slice(i, end));
+        i = end;
+    };
+    while (i < source.length) {
+        const c = source[i];
+        const next = source[i + 1];
+        if (c === '\\' && (next === '\n' || (next === '\r' && source[i + 2] === '\n'))) {
+            i += next === '\n' ? 2 : 3;
+        }
+        else if (c === '\n') {
+            endCommand();
+            i++;
+            for (const { delimiter } of heredocs.splice(0)) {
+                // The body is data for the command (cat > file <<EOF …), never commands of this script.
+                for (;;) {
+                    const eol = source.indexOf('\n', i);
+                    const line = source.slice(i, eol === -1 ? source.length : eol);
+                    i = eol === -1 ? source.length : eol + 1;
+                    if (line.trim() === delimiter || eol === -1)
+                        break;
+                }
+            }
+        }
+        else if (BLANK.test(c)) {
+            endWord();
+            i++;
+        }
+        else if (c === '#' && word === null) {
+            const eol = source.indexOf('\n', i);
+            i = eol === -1 ? source.length : eol;
+        }
+        else if (c === "'") {
+            const close = source.indexOf("'", i + 1);
+            const end = close === -1 ? source.length : close;
+            append(source.slice(i + 1, end));
+            i = end + 1;
+        }
+        else if (c === '$' && next === "'") {
+            append('');
+            i += 2;
+            while (i < source.length && source[i] !== "'") {
+                if (source[i] === '\\')
+                    i++;
+                append(source[i] ?? '');
+                i++;
+            }
+            i++;
+        }
+        else if (c === '"') {
+            append('');
+            i++;
+            while (i < source.length && source[i] !== '"') {
+                if (source[i] === '\\' && i + 1 < source.length && '"\\$`\n'.includes(source[i + 1])) {
+                    if (source[i + 1] !== '\n')
+                        append(source[i + 1]);
+                    i += 2;
+                }
+                else {
+                    append(source[i]);
+                    i++;
+                }
+            }
+            i++;
+        }
+        else if (c === '\\') {
+            append(next ?? '');
+            i += 2;
+        }
+        else if (c === '$' && next === '(') {
+            copyUntilClose('(', ')');
+        }
+        else if (c === '`') {
+            copyUntilClose('`', '`');
+        }
+        else if (c === '<' || c === '>' || (c === '&' && next === '>')) {
+            // A file-descriptor number glued to the operator (2>&1) belongs to the redirection.
+            if (word !== null && /^\d+$/.test(word))
+                word = null;
+            endWord();
+            if (source.startsWith('<<<', i)) {
+                i += 3;
+                redirectTarget = true;
+            }
+            else if (source.startsWith('<<', i)) {
+                i += source[i + 2] === '-' ? 3 : 2;
+                while (BLANK.test(source[i] ?? ''))
+                    i++;
+                const match = /^[^\s;&|()<>]+/.exec(source.slice(i));
+                if (match) {
+                    heredocs.push({ delimiter: match[0].replace(/["'\\]/g, '') });
+                    i += match[0].length;
+                }
+            }
+            else {
+                i += /^(?:&>>?|[<>]+[&|]?)/.exec(source.slice(i))[0].length;
+                redirectTarget = true;
+            }
+        }
+        else if (OPERATOR.test(c)) {
+            endCommand();
+            i++;
+        }
+        else {
+            append(c);
+            i++;
+        }
+    }
+    endCommand();
+    return commands;
+}
+/** The scripts of a package.json text, with their lines. Throws on invalid JSON (the caller says so). */
+function readPackageScripts(text) {
+    const pkg = JSON.parse(text);
+    const lines = jsonKeyLines(text);
+    const scripts = new Map();
+    if (pkg.scripts && typeof pkg.scripts === 'object') {
+        for (const [name, command] of Object.entries(pkg.scripts)) {
+            if (typeof command === 'string')
+                scripts.set(name, { command, line: lines.get(jsonPath('scripts', name)) ?? 1 });
+        }
+    }
+    return scripts;
+}
+/** The key of `jsonKeyLines` for a path of object keys and array indexes. */
+const jsonPath = (...keys) => keys.join('\u0000');
+/**
+ * The 1-based line of every object key and array element of a JSON text, by `jsonPath`. JSON.parse
+ * gives values but no positions; this small scanner gives the positions an annotation needs.
+ */
+function jsonKeyLines(text) {
+    const lines = new Map();
+    const stack = [];
+    const here = () => stack.map((f) => f.key).join('\u0000');
+    let line = 1;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        const top = stack[stack.length - 1];
+        if (c === '\n')
+            line++;
+        else if (c === '{' || c === '[') {
+            if (top?.array)
+                lines.set(here(), line);
+            stack.push({ array: c === '[', key: c === '[' ? 0 : undefined });
+        }
+        else if (c === '}' || c === ']')
+            stack.pop();
+        else if (c === ',' && top)
+            top.key = top.array ? top.key + 1 : undefined;
+        else if (c === '"') {
+            let j = i + 1;
+            while (j < text.length && text[j] !== '"')
+                j += text[j] === '\\' ? 2 : 1;
+            if (top && !top.array && top.key === undefined) {
+                top.key = JSON.parse(text.slice(i, j + 1));
+                lines.set(here(), line);
+            }
+            else if (top?.array)
+                lines.set(here(), line);
+            i = j;
+        }
+        else if (top?.array && /[-0-9tfn]/.test(c) && !/[-0-9a-z.+]/i.test(text[i - 1] ?? ''))
+            lines.set(here(), line);
+    }
+    return lines;
+}
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+/** Words that run the rest of the line as a command, with their own leading options. */
+const WRAPPERS = new Set(['env', 'cross-env', 'cross-env-shell', 'time', 'nohup', 'exec', 'command', 'nice']);
+const SHELLS = /^(?:.*\/)?(?:sh|bash|dash|zsh|ash)$/;
+/** What `npm ci` / `npm install` run in the project itself, in order. */
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare'];
+const NPM_RUN = new Set(['run', 'run-script', 'rum', 'urn']);
+const NPM_LIFECYCLE = new Map([['start', 'start'], ['test', 'test'], ['t', 'test'], ['tst', 'test'], ['stop', 'stop'], ['restart', 'restart']]);
+const INSTALL = new Set(['install', 'i', 'ci', 'clean-install', 'add']);
+/**
+ * Options of npm/yarn/pnpm that point at another package: its scripts are not this package.json's.
+ * (Also `-w`, which npm reads as --workspace; a script argument that looks like one is lost, rarely.)
+ */
+const OTHER_PACKAGE = /^(?:--prefix|-C|--dir|--cwd|-w|--workspace|--workspaces|-ws|--filter|-F|-r|--recursive)(?:=|$)/;
+/**
+ * What a simple command runs: `prisma db push` itself, package.json scripts (with the `pre`/`post`
+ * scripts the runner adds), or command lines of its own. Also returns the variables it assigns.
+ */
+function interpretCommand(words, scripts) {
+    const env = {};
+    let w = [...words];
+    // Wrappers, leading assignments and options of wrappers, in any order: `env -i A=1 cross-env B=2 npx …`.
+    for (;;) {
+        const first = w[0];
+        if (first === undefined)
+            return { steps: [], env };
+        if (ASSIGNMENT.test(first)) {
+            const eq = first.indexOf('=');
+            env[first.slice(0, eq)] = first.slice(eq + 1);
+            w = w.slice(1);
+        }
+        else if (WRAPPERS.has(first)) {
+            w = w.slice(1);
+            while (w[0]?.startsWith('-'))
+                w = w.slice(1);
+        }
+        else if (first === 'dotenv' || first === 'dotenv-cli') {
+            const dashes = w.indexOf('--');
+            w = dashes === -1 ? w.slice(1).filter((x) => !x.startsWith('-')) : w.slice(dashes + 1);
+        }
+        else
+            break;
+    }
+    const [program, ...args] = w;
+    const base = program.replace(/^.*\//, '');
+    const steps = [];
+    if (SHELLS.test(program)) {
+        const c = args.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a));
+        if (c !== -1 && args[c + 1] !== undefined)
+            steps.push({ kind: 'shell', source: args[c + 1] });
+    }
+    else if (isPrisma(base) || (base === 'node' && args[0] !== undefined && /(?:^|\/)prisma(?:\/build\/index\.js)?$/.test(args[0]))) {
+        if (isDbPush(base === 'node' ? args.slice(1) : args))
+            steps.push({ kind: 'db-push' });
+    }
+    else if (['npx', 'pnpx', 'bunx'].includes(base)) {
+        steps.push(...runPackage(args, scripts));
+    }
+    else if (base === 'concurrently') {
+        for (const arg of args.filter((a) => !a.startsWith('-'))) {
+            // `npm:name` is concurrently's shorthand for `npm run name`.
+            const shorthand = /^(npm|yarn|pnpm|bun):(.+)$/.exec(arg);
+            steps.push({ kind: 'shell', source: shorthand ? `${shorthand[1]} run ${shorthand[2]}` : arg });
+        }
+    }
+    else if (['npm-run-all', 'run-s', 'run-p', 'npm-run-all2'].includes(base)) {
+        for (const pattern of args.filter((a) => !a.startsWith('-'))) {
+            for (const name of matchScripts(pattern.split(/\s+/)[0], scripts))
+                steps.push(...runScript(name, scripts, base));
+        }
+    }
+    else if (['npm', 'yarn', 'pnpm', 'bun'].includes(base)) {
+        steps.push(...packageManager(base, args, scripts));
+    }
+    return { steps, env };
+}
+function isPrisma(base) {
+    return /^prisma(?:@.*)?$/.test(base);
+}
+/** `db push` as the first two arguments that are not options (`--schema x` takes a value). */
+function isDbPush(args) {
+    const positional = [];
+    for (let k = 0; k < args.length && positional.length < 2; k++) {
+        if (args[k] === '--schema')
+            k++;
+        else if (!args[k].startsWith('-'))
+            positional.push(args[k]);
+    }
+    return positional[0] === 'db' && positional[1] === 'push';
+}
+/** `npx [options] <bin> …`: the bin is run from node_modules (or downloaded). */
+function runPackage(args, scripts) {
+    let k = 0;
+    while (k < args.length && args[k].startsWith('-'))
+        k += /^(?:-p|--package)$/.test(args[k]) ? 2 : 1;
+    if (args[k] === '--')
+        k++;
+    return args[k] === undefined ? [] : interpretCommand(args.slice(k), scripts).steps;
+}
+/** npm, yarn, pnpm and bun: running a script, installing (lifecycle scripts), or running a bin. */
+function packageManager(manager, args, scripts) {
+    if (args.some((a) => OTHER_PACKAGE.test(a)))
+        return [];
+    let k = 0;
+    while (k < args.length && args[k].startsWith('-'))
+        k++;
+    const sub = args[k];
+    const rest = args.slice(k + 1).filter((a) => !a.startsWith('-'));
+    const label = `${manager} ${sub ?? 'install'}`;
+    if (sub === undefined || INSTALL.has(sub)) {
+        // `yarn` alone installs; `npm install <pkg>` runs the project's install scripts too.
+        return INSTALL_SCRIPTS.filter((s) => scripts.has(s)).map((name) => ({ kind: 'script', name, note: `${label} runs "${name}"` }));
+    }
+    if (NPM_RUN.has(sub) || sub === 'run')
+        return rest[0] ? runScript(rest[0], scripts, manager) : [];
+    if (manager === 'npm' && NPM_LIFECYCLE.has(sub))
+        return runScript(NPM_LIFECYCLE.get(sub), scripts, manager);
+    if ((manager === 'npm' && (sub === 'exec' || sub === 'x')) || ((manager === 'pnpm' || manager === 'yarn') && (sub === 'exec' || sub === 'dlx')) || (manager === 'bun' && sub === 'x')) {
+        return runPackage(args.slice(k + 1), scripts);
+    }
+    if (manager !== 'npm') {
+        // `yarn build`, `pnpm build`: a script of that name, else a bin of that name (`yarn prisma …`).
+        if (scripts.has(sub))
+            return runScript(sub, scripts, manager);
+        return interpretCommand(args.slice(k), scripts).steps;
+    }
+    return [];
+}
+/**
+ * A script run by name, with the `pre<name>` and `post<name>` scripts around it. npm, yarn 1, pnpm
+ * (enable-pre-post-scripts) and bun all run them; yarn 2+ does not, which only makes this cautious.
+ */
+function runScript(name, scripts, runner) {
+    if (!scripts.has(name))
+        return [];
+    const steps = [];
+    if (scripts.has(`pre${name}`))
+        steps.push({ kind: 'script', name: `pre${name}`, note: `${runner} runs "pre${name}" before "${name}"` });
+    steps.push({ kind: 'script', name });
+    if (scripts.has(`post${name}`))
+        steps.push({ kind: 'script', name: `post${name}`, note: `${runner} runs "post${name}" after "${name}"` });
+    return steps;
+}
+/** npm-run-all's patterns: `*` stays within one `:` segment, `**` crosses them. */
+function matchScripts(pattern, scripts) {
+    if (!pattern.includes('*'))
+        return [pattern];
+    const source = pattern
+        .split(/(\*\*|\*)/)
+        .map((part) => (part === '**' ? '.*' : part === '*' ? '[^:]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+        .join('');
+    const re = new RegExp(`^${source}$`);
+    return [...scripts.keys()].filter((name) => re.test(name));
+}
+/**
+ * Every way a command line reaches `prisma db push`, through scripts and the scripts they run.
+ * `via` holds the scripts already on the way here, so a cycle of scripts ends instead of looping.
+ * One path per (starting command, script that pushes): enough to show, annotate and fix each.
+ */
+function traceDbPush(source, scripts, via = []) {
+    const paths = [];
+    const seen = new Set();
+    const add = (path) => {
+        const key = `${path.offset}\u0000${path.script ?? ''}`;
+        if (seen.has(key))
+            return;
+        seen.add(key);
+        paths.push(path);
+    };
+    for (const command of splitShellCommands(source)) {
+        const { steps, env } = interpretCommand(command.words, scripts);
+        for (const step of steps) {
+            if (step.kind === 'db-push') {
+                add({ offset: command.offset, hops: [command.text], env });
+            }
+            else if (step.kind === 'shell') {
+                for (const inner of traceDbPush(step.source, scripts, via))
+                    add({ ...inner, offset: command.offset, env: { ...env, ...inner.env } });
+            }
+            else if (!via.includes(step.name) && via.length < 32) {
+                const hop = step.note ? `${command.text} (${step.note})` : command.text;
+                for (const inner of traceDbPush(scripts.get(step.name).command, scripts, [...via, step.name])) {
+                    add({ offset: command.offset, hops: [hop, ...inner.hops], script: inner.script ?? step.name, env: { ...env, ...inner.env } });
+                }
+            }
+        }
+    }
+    return paths;
+}
+
+;// CONCATENATED MODULE: ./.build/rules/gate/no-db-push.js
+/**
+ * gate.no-db-push: `prisma db push` syncs the schema without migrations and may drop columns and data
+ * to do it, so the guide forbids it in production. This rule follows every way the app gets deployed
+ * (workflows, Dockerfiles, Procfile, platform configs, the gate's own commands, npm lifecycle scripts)
+ * through the package.json scripts they run, and fails on each path that ends in `prisma db push`.
+ * A script that only a developer runs by hand (the app's `setup:db`) is a notice.
+ */
+
+
+
+
+/**
+ * Scripts npm and the platforms run without being asked: on every install (`npm ci` runs the install
+ * and prepare scripts), on `npm run build` / `npm start` (what Vercel, Netlify, Heroku, Render and
+ * Railway run by default), and the platform-specific build hooks that replace `build` there.
+ */
+const LIFECYCLE = [
+    ['preinstall', 'npm runs it on every install and ci'],
+    ['install', 'npm runs it on every install and ci'],
+    ['postinstall', 'npm runs it on every install and ci'],
+    ['prepare', 'npm runs it on every install and ci'],
+    ['prebuild', 'npm runs it before build'],
+    ['build', 'the platforms run it to build'],
+    ['postbuild', 'npm runs it after build'],
+    ['vercel-build', 'Vercel runs it instead of build'],
+    ['heroku-postbuild', 'Heroku runs it instead of build'],
+    ['prestart', 'npm runs it before start'],
+    ['start', 'the platforms run it to start the app'],
+];
+const FIX = 'Use `prisma migrate deploy` in production; keep `db push` for local development (see docs/migration-operations-runbook.md).';
+/** Directories never searched for Dockerfiles: dependencies, build output, VCS data. */
+const SKIP_DIRS = new Set(['node_modules', '.git', '.next', 'dist', 'build', 'out', 'coverage', '.turbo', '.vercel', 'vendor']);
+const DOCKERFILE = /^(?:Dockerfile|Containerfile)(?:\..+)?$|\.(?:dockerfile|Dockerfile)$/;
+const noDbPush = {
+    meta: { id: 'gate.no-db-push', section: 'gate', title: 'No prisma db push in production', docs: 'docs/migration-operations-runbook.md' },
+    async check({ settings }) {
+        const repo = new Repo(settings.workingDirectory);
+        const notes = [];
+        let scripts = new Map();
+        const pkgText = await repo.read('package.json');
+        if (pkgText !== undefined) {
+            try {
+                scripts = readPackageScripts(pkgText.replace(/^\uFEFF/, ''));
+            }
+            catch (error) {
+                notes.push(`package.json is not valid JSON (${error.message}); its scripts were not followed.`);
+            }
+        }
+        const scanned = [];
+        const entries = [];
+        for (const collect of [workflowEntries, dockerfileEntries, procfileEntries, jsonPlatformEntries, tomlPlatformEntries, renderEntries]) {
+            const found = await collect(repo, notes);
+            scanned.push(...found.files);
+            entries.push(...found.entries);
+        }
+        // Lifecycle scripts before the gate's commands: `npm ci` runs postinstall either way, and the
+        // package.json line of postinstall is a better place to annotate than an input with no file.
+        entries.push(...lifecycleEntries(scripts), ...gateCommandEntries(settings));
+        // Trace every entry; a path is production unless it runs against a throwaway CI database.
+        const production = [];
+        const ciOnly = [];
+        const reportedScripts = new Set();
+        for (const entry of entries) {
+            for (const traced of traceDbPush(entry.source, scripts, entry.script ? [entry.script] : [])) {
+                const path = { ...traced, script: traced.script ?? entry.script };
+                if (entry.secondary && path.script && reportedScripts.has(path.script))
+                    continue;
+                const place = entry.place(path.offset);
+                const host = ciDatabaseHost(path.env.DATABASE_URL ?? entry.databaseUrl, entry.ciHosts ?? []);
+                if (host)
+                    ciOnly.push({ place, path, host });
+                else {
+                    production.push({ place, path });
+                    if (path.script)
+                        reportedScripts.add(path.script);
+                }
+            }
+        }
+        const chain = (place, path) => [place.label, ...path.hops].join(' → ');
+        const findings = [];
+        const sites = new Set();
+        for (const { place, path } of production) {
+            findings.push({ level: 'error', message: chain(place, path), ...at(place) });
+            // The script that pushes gets its own annotation (once), unless the chain starts on its line.
+            const script = path.script;
+            if (script && !sites.has(script)) {
+                sites.add(script);
+                const line = scripts.get(script).line;
+                if (place.file !== 'package.json' || place.line !== line) {
+                    findings.push({ level: 'error', message: `"${script}" runs prisma db push, and production reaches it: ${chain(place, path)}`, file: 'package.json', line });
+                }
+            }
+        }
+        for (const { place, path, host } of ciOnly) {
+            findings.push({ level: 'notice', message: `${chain(place, path)}: runs against the CI database at ${host}, not production`, ...at(place) });
+        }
+        // Scripts that push by themselves (not through another script) and that nothing above reached.
+        const reached = new Set([...production, ...ciOnly].map((u) => u.path.script));
+        const devOnly = [...scripts]
+            .filter(([name, def]) => !reached.has(name) && traceDbPush(def.command, new Map()).length > 0)
+            .map(([name, def]) => ({ name, line: def.line }));
+        for (const { name, line } of devOnly) {
+            findings.push({
+                level: 'notice',
+                message: `"${name}" runs prisma db push; no workflow, Dockerfile, platform config, gate command or lifecycle script runs it, so it is taken as local development only`,
+                file: 'package.json',
+                line,
+            });
+        }
+        const details = [
+            `Scanned: ${[...scanned, ...(pkgText !== undefined ? [`package.json (${scripts.size} scripts)`] : [])].join(', ') || 'nothing (no deploy file found)'}; gate commands: ${[settings.installCommand, settings.migrateCommand, settings.buildCommand].filter(Boolean).join(' / ') || 'none'}.`,
+            ...production.map(({ place, path }) => `- production: ${chain(place, path)}`),
+            ...ciOnly.map(({ place, path, host }) => `- CI database (${host}): ${chain(place, path)}`),
+            ...devOnly.map(({ name, line }) => `- dev only: package.json:${line} "${name}"`),
+            ...notes.map((n) => `- note: ${n}`),
+        ].join('\n');
+        const data = { productionUses: production.length, ciUses: ciOnly.length, devOnlyScripts: devOnly.map((d) => d.name), scanned };
+        if (production.length > 0) {
+            const first = production[0];
+            const more = production.length > 1 ? ` (and ${production.length - 1} more)` : '';
+            return { status: 'fail', summary: `prisma db push runs in production: ${chain(first.place, first.path)}${more}`, details, fix: FIX, findings, data };
+        }
+        const quiet = [];
+        if (devOnly.length > 0)
+            quiet.push(`only in dev-only scripts: ${devOnly.map((d) => d.name).join(', ')}`);
+        if (ciOnly.length > 0)
+            quiet.push(`only against CI databases (${[...new Set(ciOnly.map((c) => c.host))].join(', ')})`);
+        return {
+            status: 'pass',
+            summary: quiet.length > 0 ? `prisma db push appears ${quiet.join(' and ')}` : 'no prisma db push on any production path',
+            details,
+            findings,
+            data,
+        };
+    },
+};
+const at = (place) => (place.file ? { file: place.file, ...(place.line ? { line: place.line } : {}) } : {});
+/** A CI-only database: a literal DATABASE_URL on this machine or on a service container of the job. */
+function ciDatabaseHost(url, ciHosts) {
+    if (!url || url.includes('${{'))
+        return undefined;
+    try {
+        const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+        return ['localhost', '127.0.0.1', '::1', '0.0.0.0'].includes(host) || ciHosts.includes(host) ? host : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** 1-based line of an offset. */
+function lineIndex(text) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++)
+        if (text[i] === '\n')
+            starts.push(i + 1);
+    return (offset) => {
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (starts[mid] <= offset)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return lo + 1;
+    };
+}
+/** An entry for a command written at `start` of `file`, or one whose lines all map to `line`. */
+function fileEntry(file, source, lineAt, extra = {}) {
+    return {
+        source,
+        place: (offset) => {
+            const line = lineAt(offset);
+            return { file, line, label: `${file}:${line}` };
+        },
+        ...extra,
+    };
+}
+/** Exec-form arguments (`["npx", "prisma", "db", "push"]`) as one command line. */
+function argvToCommand(argv) {
+    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(String(a)) ? String(a) : `'${String(a).replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+/** The app's repository: reads files relative to it, never throwing on a missing one. */
+class Repo {
+    root;
+    constructor(root) {
+        this.root = root;
+    }
+    async read(file) {
+        return (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(this.root, file), 'utf8').catch(() => undefined);
+    }
+    async list(dir) {
+        const entries = await (0,promises_.readdir)((0,external_node_path_namespaceObject.join)(this.root, dir), { withFileTypes: true }).catch(() => []);
+        return entries.map((e) => ({ name: e.name, dir: e.isDirectory() })).sort((a, b) => a.name.localeCompare(b.name));
+    }
+    /** Files under `dir` (relative, `/`-separated) whose name matches, down to `depth` levels. */
+    async find(dir, name, depth) {
+        const found = [];
+        for (const e of await this.list(dir)) {
+            const path = dir ? `${dir}/${e.name}` : e.name;
+            if (e.dir && depth > 0 && !SKIP_DIRS.has(e.name))
+                found.push(...(await this.find(path, name, depth - 1)));
+            else if (!e.dir && name.test(e.name))
+                found.push(path);
+        }
+        return found;
+    }
+}
+/** Parses YAML with line positions; a file that is not YAML becomes a note, not a crash. */
+function parseYaml(file, text, notes) {
+    const lines = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines });
+    if (doc.errors.length > 0) {
+        notes.push(`${file}:${lines.linePos(doc.errors[0].pos[0]).line} is not valid YAML; not scanned.`);
+        return undefined;
+    }
+    return { doc, lines };
+}
+/**
+ * A YAML scalar as a command line, mapped back to its source lines. Block scalars (`run: |`) and
+ * plain scalars are read from the source text itself, so each command keeps its exact line; folded
+ * line breaks become spaces in place (same length). Quoted scalars use their value, on their first line.
+ */
+function scalarEntry(file, text, node, extra = {}) {
+    if (typeof node.value !== 'string' || !node.range)
+        return undefined;
+    const lineOf = lineIndex(text);
+    const [start, end] = node.range;
+    const fold = (raw) => raw.replace(/([^\n])\n(?=[ \t]*\S)/g, '$1 ');
+    switch (node.type) {
+        case 'BLOCK_LITERAL':
+        case 'BLOCK_FOLDED': {
+            const body = text.indexOf('\n', start) + 1;
+            const raw = text.slice(body, end);
+            return fileEntry(file, node.type === 'BLOCK_FOLDED' ? fold(raw) : raw, (o) => lineOf(body + o), extra);
+        }
+        case 'PLAIN':
+            return fileEntry(file, fold(text.slice(start, end)), (o) => lineOf(start + o), extra);
+        default:
+            return fileEntry(file, node.value, () => lineOf(start), extra);
+    }
+}
+/** A YAML mapping of variables (`env:`) as plain values; an expression or anything else → {}. */
+function envOf(node) {
+    return (0,dist/* isMap */.jh)(node) ? Object.fromEntries(node.items.map((p) => [String((0,dist/* isScalar */.jn)(p.key) ? p.key.value : p.key), String((0,dist/* isScalar */.jn)(p.value) ? p.value.value : '')])) : {};
+}
+/**
+ * `run:` steps of workflows and of the repository's own composite actions. A step's DATABASE_URL
+ * (step, job or workflow `env`) and the job's service containers tell a CI test database apart.
+ */
+async function workflowEntries(repo, notes) {
+    const files = [
+        ...(await repo.find('.github/workflows', /\.ya?ml$/, 0)),
+        ...(await repo.find('.github/actions', /^action\.ya?ml$/, 3)),
+    ];
+    const entries = [];
+    for (const file of files) {
+        const text = (await repo.read(file)) ?? '';
+        const parsed = parseYaml(file, text, notes);
+        if (!parsed)
+            continue;
+        const { doc } = parsed;
+        const jobs = [];
+        const workflowEnv = envOf(doc.get('env', true));
+        const jobMap = doc.get('jobs', true);
+        if ((0,dist/* isMap */.jh)(jobMap)) {
+            for (const job of jobMap.items) {
+                if (!(0,dist/* isMap */.jh)(job.value))
+                    continue;
+                const services = job.value.get('services', true);
+                jobs.push({
+                    steps: job.value.get('steps', true),
+                    env: { ...workflowEnv, ...envOf(job.value.get('env', true)) },
+                    ciHosts: (0,dist/* isMap */.jh)(services) ? services.items.map((s) => String((0,dist/* isScalar */.jn)(s.key) ? s.key.value : s.key)) : [],
+                });
+            }
+        }
+        jobs.push({ steps: doc.getIn(['runs', 'steps'], true), env: workflowEnv, ciHosts: [] });
+        for (const job of jobs) {
+            if (!(0,dist/* isSeq */.oP)(job.steps))
+                continue;
+            for (const step of job.steps.items) {
+                if (!(0,dist/* isMap */.jh)(step))
+                    continue;
+                const run = step.get('run', true);
+                const env = { ...job.env, ...envOf(step.get('env', true)) };
+                const entry = (0,dist/* isScalar */.jn)(run) ? scalarEntry(file, text, run, { databaseUrl: env.DATABASE_URL, ciHosts: job.ciHosts }) : undefined;
+                if (entry)
+                    entries.push(entry);
+            }
+        }
+    }
+    return { files, entries };
+}
+/**
+ * RUN, CMD and ENTRYPOINT of every Dockerfile (also ONBUILD ones): shell form with `\` continuations,
+ * exec form (JSON), and `RUN <<EOF` heredoc scripts. Docker drops full-line comments, also in the
+ * middle of a continued instruction; they are blanked in place so offsets and lines stay exact.
+ */
+async function dockerfileEntries(repo) {
+    const files = await repo.find('', DOCKERFILE, 3);
+    const entries = [];
+    for (const file of files) {
+        const original = (await repo.read(file)) ?? '';
+        const text = original.replace(/^[ \t]*#.*$/gm, (comment) => ' '.repeat(comment.length));
+        const lineOf = lineIndex(text);
+        const lines = text.split('\n');
+        const lineStart = [0];
+        for (const line of lines)
+            lineStart.push(lineStart[lineStart.length - 1] + line.length + 1);
+        for (let k = 0; k < lines.length; k++) {
+            const first = /^\s*(?:ONBUILD\s+)?(\w+)\s*/i.exec(lines[k]);
+            if (!first || lines[k].trim() === '')
+                continue;
+            // The instruction runs on while lines end in `\`; blank (or blanked comment) lines do not end it.
+            let last = k;
+            while (last + 1 < lines.length && (/\\\s*$/.test(lines[last]) || (lines[last].trim() === '' && last > k)))
+                last++;
+            while (last > k && lines[last].trim() === '')
+                last--;
+            const bodyStart = lineStart[k] + first[0].length;
+            const bodyEnd = lineStart[last] + lines[last].length;
+            const instruction = first[1].toUpperCase();
+            const body = text.slice(bodyStart, bodyEnd);
+            // A heredoc (`RUN <<EOF`, `COPY <<EOF /file`) holds lines that are not instructions.
+            const heredoc = /<<-?\s*(["']?)([A-Za-z_][\w-]*)\1/.exec(body);
+            let bodyEndLine = last;
+            if (heredoc) {
+                let close = last + 1;
+                while (close < lines.length && lines[close].trim() !== heredoc[2])
+                    close++;
+                // `RUN <<EOF` (or `RUN bash <<EOF`) runs the heredoc as the script; `RUN cat <<EOF > f` only writes it.
+                const command = body.replace(heredoc[0], '').replace(/--\w[\w-]*=\S+/g, '').trim();
+                if (instruction === 'RUN' && (command === '' || /^(?:\/bin\/|\/usr\/bin\/)?(?:ba|da|z)?sh\b/.test(command))) {
+                    const scriptStart = lineStart[last + 1] ?? text.length;
+                    const scriptEnd = lineStart[close] ?? text.length;
+                    entries.push(fileEntry(file, text.slice(scriptStart, scriptEnd), (o) => lineOf(scriptStart + o)));
+                }
+                bodyEndLine = close;
+            }
+            if (['RUN', 'CMD', 'ENTRYPOINT'].includes(instruction)) {
+                const argv = execForm(body);
+                // RUN flags (--mount=…, --network=…) are not part of the command; blank them in place.
+                const shell = body.replace(/^(\s*--\w[\w-]*=\S+)+/, (flags) => ' '.repeat(flags.length));
+                entries.push(argv
+                    ? fileEntry(file, argvToCommand(argv), () => k + 1)
+                    : fileEntry(file, shell, (o) => lineOf(bodyStart + o)));
+            }
+            k = bodyEndLine;
+        }
+    }
+    return { files, entries };
+}
+/** `["a", "b"]` exec form, or undefined for shell form. */
+function execForm(body) {
+    const joined = body.replace(/\\\r?\n/g, ' ').trim();
+    if (!joined.startsWith('['))
+        return undefined;
+    try {
+        const argv = JSON.parse(joined);
+        return Array.isArray(argv) && argv.every((a) => typeof a === 'string') ? argv : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Procfile process types (`web:`, `release:`, …): each runs its command in production. */
+async function procfileEntries(repo) {
+    const text = await repo.read('Procfile');
+    if (text === undefined)
+        return { files: [], entries: [] };
+    const entries = [];
+    text.split('\n').forEach((line, k) => {
+        const match = /^\s*[\w-]+\s*:/.exec(line);
+        if (match && !line.trimStart().startsWith('#'))
+            entries.push(fileEntry('Procfile', line.slice(match[0].length), () => k + 1));
+    });
+    return { files: ['Procfile'], entries };
+}
+/** Commands in the JSON platform configs, by key path; an array of strings is one command each. */
+const JSON_COMMANDS = {
+    'vercel.json': [['buildCommand'], ['installCommand']],
+    'railway.json': [['build', 'buildCommand'], ['deploy', 'startCommand'], ['deploy', 'preDeployCommand']],
+};
+/** vercel.json, railway.json, and app.json's `scripts` (Heroku's postdeploy and friends). */
+async function jsonPlatformEntries(repo, notes) {
+    const files = [];
+    const entries = [];
+    for (const file of [...Object.keys(JSON_COMMANDS), 'app.json']) {
+        const text = await repo.read(file);
+        if (text === undefined)
+            continue;
+        let config;
+        try {
+            config = JSON.parse(text.replace(/^\uFEFF/, ''));
+        }
+        catch (error) {
+            notes.push(`${file} is not valid JSON (${error.message}); not scanned.`);
+            continue;
+        }
+        files.push(file);
+        const lines = jsonKeyLines(text);
+        const keyPaths = file === 'app.json'
+            ? Object.keys(isRecord(config.scripts) ? config.scripts : {}).map((name) => ['scripts', name])
+            : JSON_COMMANDS[file];
+        for (const keyPath of keyPaths) {
+            let value = keyPath.reduce((node, key) => (isRecord(node) ? node[key] : undefined), config);
+            if (isRecord(value))
+                value = value.command; // app.json: { "command": "…", "size": "…" }
+            const commands = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+            commands.forEach((command, index) => {
+                if (typeof command !== 'string')
+                    return;
+                const line = lines.get(jsonPath(...keyPath, ...(Array.isArray(value) ? [index] : []))) ?? lines.get(jsonPath(...keyPath)) ?? 1;
+                entries.push(fileEntry(file, command, () => line));
+            });
+        }
+    }
+    return { files, entries };
+}
+const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** render.yaml: every service's build, pre-deploy and start commands. */
+async function renderEntries(repo, notes) {
+    const files = [];
+    const entries = [];
+    for (const file of ['render.yaml', 'render.yml']) {
+        const text = await repo.read(file);
+        const parsed = text === undefined ? undefined : parseYaml(file, text, notes);
+        if (!parsed || text === undefined)
+            continue;
+        files.push(file);
+        for (const group of ['services', 'jobs']) {
+            const services = parsed.doc.get(group, true);
+            if (!(0,dist/* isSeq */.oP)(services))
+                continue;
+            for (const service of services.items) {
+                if (!(0,dist/* isMap */.jh)(service))
+                    continue;
+                for (const key of ['buildCommand', 'preDeployCommand', 'startCommand', 'dockerCommand']) {
+                    const node = service.get(key, true);
+                    const entry = (0,dist/* isScalar */.jn)(node) ? scalarEntry(file, text, node) : undefined;
+                    if (entry)
+                        entries.push(entry);
+                }
+            }
+        }
+    }
+    return { files, entries };
+}
+/**
+ * TOML platform configs, read line by line (no TOML dependency for three keys): netlify.toml's
+ * `command` (not `[dev]`), fly.toml's `release_command`, `cmd` and `[processes]`, railway.toml's
+ * build, pre-deploy and start commands. `argv` keys hold one command as an array of arguments.
+ */
+const TOML_COMMANDS = {
+    'netlify.toml': (table, key) => (key === 'command' && (table === 'build' || table.startsWith('context.')) ? 'command' : undefined),
+    'fly.toml': (table, key) => (key === 'release_command' || table === 'processes' ? 'command' : key === 'cmd' ? 'argv' : undefined),
+    'railway.toml': (_table, key) => (['buildCommand', 'startCommand', 'preDeployCommand'].includes(key) ? 'commands' : undefined),
+};
+async function tomlPlatformEntries(repo) {
+    const files = [];
+    const entries = [];
+    for (const [file, wanted] of Object.entries(TOML_COMMANDS)) {
+        const text = await repo.read(file);
+        if (text === undefined)
+            continue;
+        files.push(file);
+        for (const { table, key, value, line } of readTomlStrings(text)) {
+            const kind = wanted(table, key);
+            if (!kind)
+                continue;
+            const list = typeof value === 'string' ? [value] : value;
+            const commands = kind === 'argv' && Array.isArray(value) ? [argvToCommand(value)] : list;
+            for (const command of commands)
+                entries.push(fileEntry(file, command, () => line));
+        }
+    }
+    return { files, entries };
+}
+/** `key = "string"` and `key = ["strings"]` of a TOML text, with their table and 1-based line. */
+function readTomlStrings(text) {
+    const found = [];
+    const lineOf = lineIndex(text);
+    const unquote = (name) => name.trim().split('.').map((p) => p.trim().replace(/^["']|["']$/g, '')).join('.');
+    const lineEnd = (from) => (text.indexOf('\n', from) === -1 ? text.length : text.indexOf('\n', from));
+    let table = '';
+    for (let i = 0; i < text.length;) {
+        const line = text.slice(i, lineEnd(i));
+        const header = /^\s*\[\[?([^\]]+)\]\]?/.exec(line);
+        const pair = /^\s*([A-Za-z0-9_\-."' ]+?)\s*=\s*/.exec(line);
+        let end = i;
+        if (header)
+            table = unquote(header[1]);
+        else if (pair && !line.trimStart().startsWith('#')) {
+            const dotted = unquote(pair[1]).split('.');
+            const read = readTomlValue(text, i + pair[0].length);
+            if (read.value !== undefined) {
+                found.push({ table: [table, ...dotted.slice(0, -1)].filter(Boolean).join('.'), key: dotted[dotted.length - 1], value: read.value, line: lineOf(i) });
+            }
+            // A multi-line string or array continues past this line; go on after its end.
+            end = Math.max(i, read.end);
+        }
+        i = lineEnd(end) + 1;
+    }
+    return found;
+}
+/** A TOML string or array of strings at `i`; other values (numbers, tables) → undefined. */
+function readTomlValue(text, i) {
+    while (text[i] === ' ' || text[i] === '\t')
+        i++;
+    for (const quote of ['"""', "'''"]) {
+        if (text.startsWith(quote, i)) {
+            const close = text.indexOf(quote, i + 3);
+            const end = close === -1 ? text.length : close + 3;
+            const raw = text.slice(i + 3, close === -1 ? text.length : close).replace(/^\r?\n/, '');
+            return { value: quote === '"""' ? raw.replace(/\\\r?\n\s*/g, '') : raw, end };
+        }
+    }
+    if (text[i] === '"') {
+        let j = i + 1;
+        while (j < text.length && text[j] !== '"' && text[j] !== '\n')
+            j += text[j] === '\\' ? 2 : 1;
+        try {
+            return { value: JSON.parse(text.slice(i, j + 1)), end: j + 1 };
+        }
+        catch {
+            return { value: text.slice(i + 1, j), end: j + 1 };
+        }
+    }
+    if (text[i] === "'") {
+        const close = text.indexOf("'", i + 1);
+        return { value: text.slice(i + 1, close === -1 ? text.length : close), end: close === -1 ? text.length : close + 1 };
+    }
+    if (text[i] === '[') {
+        const items = [];
+        let j = i + 1;
+        for (;;) {
+            while (j < text.length && /[\s,]/.test(text[j]))
+                j++;
+            if (text[j] === '#')
+                j = text.indexOf('\n', j) === -1 ? text.length : text.indexOf('\n', j);
+            else if (j >= text.length || text[j] === ']')
+                return { value: items, end: j + 1 };
+            else {
+                const item = readTomlValue(text, j);
+                if (typeof item.value === 'string')
+                    items.push(item.value);
+                j = item.end > j ? item.end : j + 1;
+            }
+        }
+    }
+    return { value: undefined, end: i };
+}
+/** The gate's own install, migrate and build commands run in this very job. */
+function gateCommandEntries(settings) {
+    const inputs = [
+        ['install-command', settings.installCommand],
+        ['migrate-command', settings.migrateCommand],
+        ['build-command', settings.buildCommand],
+    ];
+    return inputs
+        .filter(([, command]) => command.trim() !== '')
+        .map(([input, command]) => ({ source: command, secondary: true, place: () => ({ label: `${input} input` }) }));
+}
+/** Lifecycle scripts, traced from inside themselves, placed at their package.json line. */
+function lifecycleEntries(scripts) {
+    return LIFECYCLE.filter(([name]) => scripts.has(name)).map(([name, why]) => {
+        const { command, line } = scripts.get(name);
+        return {
+            source: command,
+            script: name,
+            secondary: true,
+            place: () => ({ file: 'package.json', line, label: `package.json:${line} "${name}" (${why})` }),
+        };
+    });
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -20457,8 +22036,6 @@ function preprocess(fn, schema) {
     });
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./.build/config.js
 /**
  * The optional config file (`.github/production-readiness.yml`): its zod schema, the loader that
@@ -21231,6 +22808,8 @@ const stripeSyncSecret = {
 
 
 
+
+
 const RULES = [
     appUrl,
     nextauthUrl,
@@ -21250,7 +22829,9 @@ const RULES = [
     install,
     migrate,
     build,
+    noDbPush,
     migrations,
+    migrationSafety,
 ];
 
 ;// CONCATENATED MODULE: ./.build/version.js

@@ -12,6 +12,11 @@ export interface CommandResult {
   tail: string[];
   /** Every line, for pattern searches (bounded to keep memory flat on chatty builds). */
   text: string;
+  /**
+   * The first line that reports an error, when it scrolled out of the tail: npm prints the cause
+   * first and pages of usage after it.
+   */
+  firstError?: string;
 }
 
 export interface RunCommandOptions {
@@ -28,7 +33,15 @@ export async function runCommand(command: string, options: RunCommandOptions): P
   const tailLines = options.tailLines ?? 30;
   const tail: string[] = [];
   let text = '';
+  let firstError: string | undefined;
+  let lineNumber = 0;
+  let firstErrorAt = 0;
   const onLine = (line: string) => {
+    lineNumber++;
+    if (firstError === undefined && /\b(error|ERR!|fatal)\b/i.test(line) && line.trim().length > 12) {
+      firstError = line;
+      firstErrorAt = lineNumber;
+    }
     tail.push(line);
     if (tail.length > tailLines) tail.shift();
     text += `${line}\n`;
@@ -52,5 +65,6 @@ export async function runCommand(command: string, options: RunCommandOptions): P
     onLine(String((error as Error).message));
     exitCode = 127;
   }
-  return { exitCode, durationMs: performance.now() - started, tail, text };
+  const inTail = firstErrorAt > lineNumber - tail.length;
+  return { exitCode, durationMs: performance.now() - started, tail, text, firstError: inTail ? undefined : firstError };
 }

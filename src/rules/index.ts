@@ -8,7 +8,9 @@ import { databaseTls } from './config/database-tls.js';
 import { databaseUrl } from './config/database-url.js';
 import { enableCoep, enableCspStrict, enableHsts, nextauthDebug, nextauthTrustHost } from './config/flags.js';
 import { build, install, migrate } from './gate/commands.js';
+import { migrationSafety } from './gate/migration-safety.js';
 import { migrations } from './gate/migrations.js';
+import { noDbPush } from './gate/no-db-push.js';
 import { nextauthSecret } from './config/nextauth-secret.js';
 import { oauthGithub, oauthGoogle } from './config/oauth.js';
 import { stripeSecretKey, stripeSyncSecret, stripeWebhookSecret } from './config/stripe-keys.js';
@@ -32,5 +34,7 @@ export const RULES: readonly Rule[] = [
   install,
   migrate,
   build,
+  noDbPush,
   migrations,
+  migrationSafety,
 ];

@@ -108,3 +108,21 @@ test('findPrismaErrors knows the codes of a failed deploy, in order of appearanc
   assert.deepEqual(codes, ['P1001', 'P3018']);
   for (const code of ['P1001', 'P3005', 'P3006', 'P3009', 'P3014', 'P3018']) assert.equal(findPrismaErrors(code).length, 1, code);
 });
+
+test('the first error line is kept when it scrolled out of the last 30 lines', async () => {
+  const script = `node -e "console.error('npm error The npm ci command can only install with an existing package-lock.json'); for (let i = 0; i < 40; i++) console.error('npm error   --usage line ' + i); process.exit(1)"`;
+  const { byId } = await gate({ 'install-command': script, 'migrate-command': '', 'build-command': '' });
+  assert.match(byId['gate.install']!.details ?? '', /First error line:\n\n```text\nnpm error The npm ci command can only install with an existing package-lock\.json/);
+});
+
+test('the migrate step does not run when gate.migration-safety failed (migration-safety.level: fail)', async () => {
+  const repo = tempRepo();
+  const settings = await settingsFor(goodEnv(), { repo: repo.dir, inputs: { 'install-command': ok, 'migrate-command': 'node -e "process.exit(7)"', 'build-command': ok, migrate: 'true' } });
+  const safety = { meta: { id: 'gate.migration-safety', section: 'gate' as const, title: 'stand-in' }, check: async () => ({ status: 'fail' as const, summary: 'DROP TABLE pending' }) };
+  const results = await runRules([install, migrate, build, safety], { context: { settings, clients: createClients(settings), log: silentLog }, probeTimeoutMs: 10_000, commandTimeoutMs: 60_000 });
+  repo.cleanup();
+  const byId = Object.fromEntries(results.map((r) => [r.id, r]));
+  assert.equal(byId['gate.migrate']!.status, 'skip');
+  assert.match(byId['gate.migrate']!.summary, /gate\.migration-safety failed first/);
+  assert.equal(byId['gate.build']!.status, 'skip');
+});

@@ -4,65 +4,36 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomUUID } from 'node:crypto';
 import { runRules } from '../../../src/engine/runner.js';
 import type { Rule } from '../../../src/engine/types.js';
 import { createClients, type Clients } from '../../../src/probes/clients.js';
 import { migrations } from '../../../src/rules/gate/migrations.js';
-import { freePort } from '../../../sandbox/net.js';
-import { startPostgres, type PostgresHandle } from '../../../sandbox/postgres.js';
-import { PRISMA_MIGRATIONS_TABLE_SQL } from '../../../sandbox/schema.js';
+import type { Settings } from '../../../src/settings.js';
+import type { PostgresHandle } from '../../../sandbox/postgres.js';
 import { goodEnv, settingsFor, silentLog, tempRepo } from '../../helpers.js';
+import { historyFixture, sha, startHistoryServer, unreachableFixture, type HistoryRow } from './history.js';
 
 let server: PostgresHandle;
-let counter = 0;
 before(async () => {
-  server = await startPostgres({ tls: false });
+  server = await startHistoryServer();
 });
 after(async () => {
   await server?.stop();
 });
 
-const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const MIGRATION_SQL: Record<string, string> = {
   '20240101000000_init': 'CREATE TABLE "Team" ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL);\n',
   '20240201000000_services': 'CREATE TABLE "Service" ("id" TEXT PRIMARY KEY);\n',
   '20240301000000_prices': 'CREATE TABLE "Price" ("id" TEXT PRIMARY KEY, "serviceId" TEXT);\n',
 };
 
-interface Row {
-  name: string;
-  checksum?: string;
-  finished?: boolean;
-  rolledBack?: boolean;
-  logs?: string;
-}
-
-/** A database with the given history and a repository with the given files. */
-async function fixture(rows: Row[], files: Record<string, string> = MIGRATION_SQL) {
-  const database = `gate_migrations_${++counter}`;
-  const admin = await server.adminClient();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  const client = await server.adminClient(database);
-  if (rows.length > 0 || files === MIGRATION_SQL) await client.query(PRISMA_MIGRATIONS_TABLE_SQL);
-  let minute = 0;
-  for (const row of rows) {
-    await client.query(
-      `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 1)`,
-      [randomUUID(), row.checksum ?? sha(files[row.name] ?? row.name), row.finished === false ? null : new Date(), row.name, row.logs ?? null, row.rolledBack ? new Date() : null, new Date(Date.UTC(2024, 0, 1, 0, minute++))],
-    );
-  }
-  await client.end();
-  const repo = tempRepo(Object.fromEntries(Object.entries(files).map(([name, sql]) => [`prisma/migrations/${name}/migration.sql`, sql])));
-  const url = `postgresql://${server.user}:${encodeURIComponent(server.password)}@db.acme-saas.com:${server.port}/${database}?sslmode=disable`;
-  const settings = await settingsFor({ ...goodEnv(), DATABASE_URL: url }, { repo: repo.dir, inputs: { resolve: `db.acme-saas.com:${server.port}:127.0.0.1`, 'timeout-seconds': '5' } });
-  return { settings, repo };
+async function fixture(rows: HistoryRow[], files: Record<string, string> = MIGRATION_SQL, table = true) {
+  const f = await historyFixture(server, files, rows, { table });
+  return { settings: f.settings, repo: { cleanup: f.cleanup } };
 }
 
 /** Runs gate.migrations, optionally after a stand-in result for gate.migrate, counting queries. */
-async function check(settings: Awaited<ReturnType<typeof fixture>>['settings'], migrateStatus?: 'pass' | 'skip') {
+async function check(settings: Settings, migrateStatus?: 'pass' | 'skip') {
   const real = createClients(settings);
   let queries = 0;
   const clients: Clients = {
@@ -171,7 +142,7 @@ test('pending migrations are a notice before the migrate step and a failure afte
 });
 
 test('a database without _prisma_migrations is not managed by Prisma Migrate', async () => {
-  const { settings, repo } = await fixture([], { ...MIGRATION_SQL, '20240101000000_init': 'CREATE TABLE x (id int);\n' });
+  const { settings, repo } = await fixture([], MIGRATION_SQL, false);
   const { report } = await check(settings);
   assert.equal(report.status, 'fail');
   assert.match(report.summary, /not managed by Prisma Migrate; baseline it/);
@@ -179,12 +150,7 @@ test('a database without _prisma_migrations is not managed by Prisma Migrate', a
 });
 
 test('an unreachable database skips with the reason; a repository without migrations skips', async () => {
-  const port = await freePort();
-  const repo = tempRepo({ 'prisma/migrations/20240101000000_init/migration.sql': 'SELECT 1;' });
-  const settings = await settingsFor(
-    { ...goodEnv(), DATABASE_URL: `postgresql://u:p@db.acme-saas.com:${port}/app?sslmode=disable` },
-    { repo: repo.dir, inputs: { resolve: `db.acme-saas.com:${port}:127.0.0.1`, 'timeout-seconds': '3' } },
-  );
+  const { settings, cleanup } = await unreachableFixture({ '20240101000000_init': 'SELECT 1;' });
   const { report } = await check(settings);
   assert.equal(report.status, 'skip');
   assert.match(report.summary, /not reachable from the runner.*ECONNREFUSED/);
@@ -192,6 +158,6 @@ test('an unreachable database skips with the reason; a repository without migrat
   const none = await check(await settingsFor(goodEnv(), { repo: empty.dir }));
   assert.equal(none.report.status, 'skip');
   assert.match(none.report.summary, /no prisma\/migrations/);
-  repo.cleanup();
+  cleanup();
   empty.cleanup();
 });

@@ -23,9 +23,18 @@ function commandOf(ctx: RuleContext, step: Step): string {
   return step === 'install' ? s.installCommand : step === 'migrate' ? s.migrateCommand : s.buildCommand;
 }
 
-/** The earlier step that failed, if any: a later step is pointless after it. */
+/**
+ * The earlier step that failed, if any: a later step is pointless after it. A step skipped because
+ * of a failure before it passes that failure on (install failed → migrate skipped → build skipped).
+ */
 function failedBefore(ctx: RuleContext, ids: string[]): string | undefined {
-  return ids.find((id) => ctx.results.get(id)?.status === 'fail');
+  for (const id of ids) {
+    const result = ctx.results.get(id);
+    if (result?.status === 'fail') return id;
+    const blockedBy = result?.data?.blockedBy;
+    if (typeof blockedBy === 'string') return blockedBy;
+  }
+  return undefined;
 }
 
 function formatDuration(ms: number): string {
@@ -36,7 +45,7 @@ async function runStep(ctx: RuleContext, step: Step, earlier: string[]): Promise
   const command = commandOf(ctx, step);
   if (!command) return { status: 'skip', summary: `${INPUT[step]} is empty, so the ${step} step is not run` };
   const failed = failedBefore(ctx, earlier);
-  if (failed) return { status: 'skip', summary: `not run: ${failed} failed first` };
+  if (failed) return { status: 'skip', summary: `not run: ${failed} failed first`, data: { blockedBy: failed } };
 
   const cwd = ctx.settings.workingDirectory;
   const result = await ctx.log.group(`${step}: ${command}`, async () => {
@@ -48,27 +57,28 @@ async function runStep(ctx: RuleContext, step: Step, earlier: string[]): Promise
   const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) };
   if (result.exitCode === 0) return { status: 'pass', summary: `\`${command}\` succeeded in ${took}`, data };
 
-  const log = `Last ${result.tail.length} lines of output:\n\n\`\`\`text\n${result.tail.join('\n')}\n\`\`\``;
+  const first = result.firstError ? `First error line:\n\n\`\`\`text\n${result.firstError}\n\`\`\`\n\n` : '';
+  const log = `${first}Last ${result.tail.length} lines of output:\n\n\`\`\`text\n${result.tail.join('\n')}\n\`\`\``;
   if (step !== 'migrate') {
     return {
       status: 'fail',
       summary: `\`${command}\` exited with code ${result.exitCode} after ${took}`,
       details: log,
-      fix: `Run \`${command}\` locally in a clean checkout to reproduce; the lines above show where it stopped.`,
+      fix: `Run \`${command}\` locally in a clean checkout to reproduce; the end of its output is in the details.`,
       data,
     };
   }
   const errors = findPrismaErrors(result.text);
   const runbook = existsSync(join(cwd, RUNBOOK)) ? ` Follow ${RUNBOOK}.` : '';
   const explained = errors.map((e) => `**${e.code}**: ${e.meaning}. ${e.action}`).join('\n\n');
-  const first = errors[0];
+  const known = errors[0];
   return {
     status: 'fail',
-    summary: first
-      ? `\`${command}\` failed with ${first.code}: ${first.meaning}`
+    summary: known
+      ? `\`${command}\` failed with ${known.code}: ${known.meaning}`
       : `\`${command}\` exited with code ${result.exitCode} after ${took}`,
     details: `${explained ? `${explained}\n\n` : ''}${log}`,
-    fix: `${first ? first.action : 'Read the migration error above; do not deploy the new code until the database is migrated.'}${runbook}`,
+    fix: `${known ? known.action : 'Read the migration error above; do not deploy the new code until the database is migrated.'}${runbook}`,
     data: { ...data, prismaErrors: errors.map((e) => e.code) },
   };
 }
@@ -79,7 +89,8 @@ export const install: Rule = {
 };
 
 export const migrate: Rule = {
-  meta: { id: 'gate.migrate', section: 'gate', title: 'Migrations apply (prisma migrate deploy)', docs: RUNBOOK, kind: 'command', after: ['gate.install'] },
+  // After the safety lint, so that `migration-safety.level: fail` can stop risky statements first.
+  meta: { id: 'gate.migrate', section: 'gate', title: 'Migrations apply (prisma migrate deploy)', docs: RUNBOOK, kind: 'command', after: ['gate.install', 'gate.migration-safety'] },
   async check(ctx) {
     const { migrate: mode, eventName } = ctx.settings;
     if (mode === 'false') return { status: 'skip', summary: 'migrate is false: the migrate step is not run' };
@@ -89,7 +100,7 @@ export const migrate: Rule = {
         summary: `not run on ${eventName} events: a PR check must not migrate production (set migrate: true to override)`,
       };
     }
-    return runStep(ctx, 'migrate', ['gate.install']);
+    return runStep(ctx, 'migrate', ['gate.install', 'gate.migration-safety']);
   },
 };
 

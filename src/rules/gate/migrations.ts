@@ -10,6 +10,8 @@
  * - pending migrations: a notice before the migrate step ran, a failure after it.
  */
 import type { Finding, Outcome, Rule } from '../../engine/types.js';
+import type { Clients } from '../../probes/clients.js';
+import type { Settings } from '../../settings.js';
 import { describeDbError, isUnreachable, parseDatabaseUrl } from '../../probes/db.js';
 import { checksumMatches, MIGRATIONS_DIR, readMigrations, type RepoMigration } from '../../probes/migrations.js';
 import { RUNBOOK } from './commands.js';
@@ -25,48 +27,79 @@ interface MigrationRow {
 /** How many lines of a failed migration's `logs` the report quotes. */
 const LOG_LINES = 6;
 
+export type HistoryRow = MigrationRow;
+
+/** The repository's migrations and the database's history, or the outcome that explains why not. */
+export type MigrationState = { repo: RepoMigration[]; rows: MigrationRow[] } | { outcome: Outcome; unknown: true };
+
+/**
+ * Reads both sides, read-only: the migration files, and `_prisma_migrations` in two queries (does
+ * the table exist; the whole history). Shared by gate.migrations (after the migrate step) and
+ * gate.migration-safety (before it).
+ */
+export async function readMigrationState(settings: Settings, clients: Clients): Promise<MigrationState> {
+  const unknown = (outcome: Outcome): MigrationState => ({ outcome, unknown: true });
+  const repo = await readMigrations(settings.workingDirectory);
+  if (repo.length === 0) {
+    return unknown({ status: 'skip', summary: `no ${MIGRATIONS_DIR}/*/migration.sql in the repository: nothing to compare` });
+  }
+  const url = settings.env.DATABASE_URL;
+  if (!url) return unknown({ status: 'skip', summary: 'DATABASE_URL is not set, so the migration history cannot be read' });
+  let parsed;
+  try {
+    parsed = parseDatabaseUrl(url);
+  } catch {
+    return unknown({ status: 'skip', summary: 'DATABASE_URL does not parse (see config.database-url)' });
+  }
+  const schema = parsed.params.get('schema') ?? 'public';
+  try {
+    const db = await clients.db();
+    const table = `${quoteIdent(schema)}."_prisma_migrations"`;
+    const exists = await db.client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table]);
+    if (!exists.rows[0]?.t) {
+      return unknown({
+        status: 'fail',
+        summary: `the database has no ${schema}._prisma_migrations table: it is not managed by Prisma Migrate; baseline it`,
+        details: `The repository has ${repo.length} migrations, but the database has no migration history (it was probably created with \`prisma db push\` or by hand). \`prisma migrate deploy\` would fail with P3005.`,
+        fix: `Baseline the database: mark the migrations that match its schema as applied with \`npx prisma migrate resolve --applied <name>\` (${RUNBOOK}).`,
+      });
+    }
+    // One query for the whole history: the comparison is in memory.
+    const { rows } = await db.client.query<MigrationRow>(
+      `SELECT migration_name, checksum, finished_at, rolled_back_at, left(logs, 4000) AS logs FROM ${table} ORDER BY started_at, migration_name`,
+    );
+    return { repo, rows };
+  } catch (error) {
+    const reason = describeDbError(error, parsed);
+    if (isUnreachable(error)) {
+      return unknown({ status: 'skip', summary: `the database is not reachable from the runner, so the migration history cannot be read: ${reason}` });
+    }
+    return unknown({ status: 'fail', summary: `cannot read the migration history: ${reason}`, fix: 'Check DATABASE_URL and that its user may read _prisma_migrations.' });
+  }
+}
+
+/** The latest row per migration decides its state (a rolled-back attempt may be followed by a retry). */
+function latestRows(rows: readonly MigrationRow[]): Map<string, MigrationRow> {
+  const latest = new Map<string, MigrationRow>();
+  for (const row of rows) latest.set(row.migration_name, row);
+  return latest;
+}
+
+/** Repository migrations that the database has not applied (nor recorded as failed), in order. */
+export function pendingMigrations(repo: readonly RepoMigration[], rows: readonly MigrationRow[]): string[] {
+  const latest = latestRows(rows);
+  return repo.filter((m) => {
+    const row = latest.get(m.name);
+    return !row || row.rolled_back_at !== null;
+  }).map((m) => m.name);
+}
+
 export const migrations: Rule = {
   meta: { id: 'gate.migrations', section: 'gate', title: 'Migration history is clean', docs: RUNBOOK, after: ['gate.migrate'] },
   async check({ settings, clients, results }): Promise<Outcome> {
-    const repo = await readMigrations(settings.workingDirectory);
-    if (repo.length === 0) {
-      return { status: 'skip', summary: `no ${MIGRATIONS_DIR}/*/migration.sql in the repository: nothing to compare` };
-    }
-    const url = settings.env.DATABASE_URL;
-    if (!url) return { status: 'skip', summary: 'DATABASE_URL is not set, so the migration history cannot be read' };
-    let parsed;
-    try {
-      parsed = parseDatabaseUrl(url);
-    } catch {
-      return { status: 'skip', summary: 'DATABASE_URL does not parse (see config.database-url)' };
-    }
-    const schema = parsed.params.get('schema') ?? 'public';
-
-    let rows: MigrationRow[];
-    try {
-      const db = await clients.db();
-      const table = `${quoteIdent(schema)}."_prisma_migrations"`;
-      const exists = await db.client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table]);
-      if (!exists.rows[0]?.t) {
-        return {
-          status: 'fail',
-          summary: `the database has no ${schema}._prisma_migrations table: it is not managed by Prisma Migrate; baseline it`,
-          details: `The repository has ${repo.length} migrations, but the database has no migration history (it was probably created with \`prisma db push\` or by hand). \`prisma migrate deploy\` would fail with P3005.`,
-          fix: `Baseline the database: mark the migrations that match its schema as applied with \`npx prisma migrate resolve --applied <name>\` (${RUNBOOK}).`,
-        };
-      }
-      // One query for the whole history: the comparison below is in memory.
-      ({ rows } = await db.client.query<MigrationRow>(
-        `SELECT migration_name, checksum, finished_at, rolled_back_at, left(logs, 4000) AS logs FROM ${table} ORDER BY started_at, migration_name`,
-      ));
-    } catch (error) {
-      const reason = describeDbError(error, parsed);
-      if (isUnreachable(error)) {
-        return { status: 'skip', summary: `the database is not reachable from the runner, so the migration history cannot be read: ${reason}` };
-      }
-      return { status: 'fail', summary: `cannot read the migration history: ${reason}`, fix: 'Check DATABASE_URL and that its user may read _prisma_migrations.' };
-    }
-    return compareHistory(repo, rows, results.get('gate.migrate')?.status === 'pass');
+    const state = await readMigrationState(settings, clients);
+    if ('unknown' in state) return state.outcome;
+    return compareHistory(state.repo, state.rows, results.get('gate.migrate')?.status === 'pass');
   },
 };
 
@@ -77,9 +110,7 @@ function quoteIdent(name: string): string {
 /** The comparison itself: pure, so it is tested and benchmarked without a database. */
 export function compareHistory(repo: readonly RepoMigration[], rows: readonly MigrationRow[], migrateRan: boolean): Outcome {
   const byName = new Map(repo.map((m) => [m.name, m]));
-  // The latest row per migration decides its state (a rolled-back attempt may be followed by a retry).
-  const latest = new Map<string, MigrationRow>();
-  for (const row of rows) latest.set(row.migration_name, row);
+  const latest = latestRows(rows);
 
   const findings: Finding[] = [];
   const failed: string[] = [];
@@ -115,7 +146,7 @@ export function compareHistory(repo: readonly RepoMigration[], rows: readonly Mi
       });
     }
   }
-  const pending = repo.filter((m) => !applied.has(m.name)).map((m) => m.name);
+  const pending = pendingMigrations(repo, rows);
   for (const name of pending) {
     const file = byName.get(name)!;
     findings.push({
