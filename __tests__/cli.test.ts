@@ -71,3 +71,20 @@ test('exit 2 with a message naming the input or file, never a stack trace', asyn
   }
   repo.cleanup();
 });
+
+test('the CLI against the sandbox: --env-file, one --resolve per host, --ca-file, --report-path', async () => {
+  const { startSandbox } = await import('../sandbox/index.js');
+  const sandbox = await startSandbox({ scenario: 'unsafe-flags', quiet: true });
+  try {
+    const argv = ['--env-file', sandbox.envFile, '--checks', 'config', '--ca-file', sandbox.caFile, '--working-directory', sandbox.repoDir, '--report-path', `${sandbox.dir}/report.json`];
+    for (const line of sandbox.resolve) argv.push('--resolve', line);
+    const r = await runCli(argv, { PATH: process.env.PATH }, sandbox.dir);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /✔ pass\s+config\.database-tls\s+TLSv1\.3 to db\.acme-saas\.com:5432, server certificate verified/);
+    assert.match(r.stdout, /✖ fail\s+config\.nextauth-trust-host/);
+    assert.match(r.stdout, new RegExp(`JSON report: ${sandbox.dir}/report\\.json`));
+    for (const secret of sandbox.secrets) assert.ok(!r.stdout.includes(secret), 'no secret printed');
+  } finally {
+    await sandbox.stop();
+  }
+});

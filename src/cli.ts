@@ -50,9 +50,12 @@ export async function cli(io: CliIo): Promise<number> {
     version: { type: 'boolean' },
   };
   for (const spec of INPUTS) options[spec.name] = { type: 'string' };
+  // Like curl, --resolve may be given once per host.
+  const multiple = { ...options, resolve: { type: 'string' as const, multiple: true } };
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: io.argv, options, allowPositionals: false, strict: true }) as { values: Record<string, string | boolean | undefined> });
+    const parsed = parseArgs({ args: io.argv, options: multiple, allowPositionals: false, strict: true }).values as Record<string, string | string[] | boolean | undefined>;
+    values = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, Array.isArray(v) ? v.join('\n') : v]));
   } catch (error) {
     io.stderr.write(`production-readiness-gate: ${errorMessage(error)}\nRun with --help for the options.\n`);
     return 2;

@@ -23601,9 +23601,12 @@ async function cli(io) {
     };
     for (const spec of INPUTS)
         options[spec.name] = { type: 'string' };
+    // Like curl, --resolve may be given once per host.
+    const multiple = { ...options, resolve: { type: 'string', multiple: true } };
     let values;
     try {
-        ({ values } = (0,external_node_util_namespaceObject.parseArgs)({ args: io.argv, options, allowPositionals: false, strict: true }));
+        const parsed = (0,external_node_util_namespaceObject.parseArgs)({ args: io.argv, options: multiple, allowPositionals: false, strict: true }).values;
+        values = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, Array.isArray(v) ? v.join('\n') : v]));
     }
     catch (error) {
         io.stderr.write(`production-readiness-gate: ${errorMessage(error)}\nRun with --help for the options.\n`);
