@@ -5,16 +5,24 @@
  */
 import type { Settings } from '../settings.js';
 import { connectReadOnly, type ReadOnlyDb } from './db.js';
+import { HttpClient } from './http.js';
 
 export interface Clients {
   /** One read-only connection to `DATABASE_URL` (rejects when unset or unreachable). */
   db(): Promise<ReadOnlyDb>;
+  /** The HTTP probe client (resolve, ca-file, timeouts, retries), shared so sockets are reused. */
+  http(): HttpClient;
   close(): Promise<void>;
 }
 
 export function createClients(settings: Settings): Clients {
   let db: Promise<ReadOnlyDb> | undefined;
+  let http: HttpClient | undefined;
   return {
+    http() {
+      http ??= new HttpClient({ resolve: settings.resolve, ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 });
+      return http;
+    },
     db() {
       const url = settings.env.DATABASE_URL;
       if (!url) return Promise.reject(new Error('DATABASE_URL is not set'));
@@ -28,6 +36,8 @@ export function createClients(settings: Settings): Clients {
     async close() {
       const pending = db;
       db = undefined;
+      http?.close();
+      http = undefined;
       if (pending) await pending.then((c) => c.close()).catch(() => undefined);
     },
   };

@@ -46,6 +46,7 @@ async function check(settings: Settings, migrateStatus?: 'pass' | 'skip') {
       }) as typeof query;
       return db;
     },
+    http: () => real.http(),
     close: () => real.close(),
   };
   const rules: Rule[] = [];
