@@ -17,7 +17,7 @@ async function run(rules: Rule[], options: { probeTimeoutMs?: number; waivers?: 
   const settings = await settingsFor(goodEnv());
   settings.config = { ...settings.config, waivers: options.waivers ?? [] };
   return runRules(rules, {
-    context: { settings, clients: { db: () => Promise.reject(new Error('no db')), http: () => { throw new Error('no http'); }, close: async () => undefined }, log: silentLog },
+    context: { settings, clients: { db: () => Promise.reject(new Error('no db')), http: () => { throw new Error('no http'); }, stripe: () => Promise.reject(new Error('no stripe')), close: async () => undefined }, log: silentLog },
     probeTimeoutMs: options.probeTimeoutMs ?? 5000,
     commandTimeoutMs: 5000,
     now: options.now,

@@ -37,6 +37,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
 /***/ 9278:
 /***/ ((module) => {
 
@@ -55,6 +69,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/prom
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 
 /***/ }),
 
@@ -8678,7 +8699,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8170);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9664);
 /** The command-line entry (`npx production-readiness-gate`): runs cli() with this process's streams. */
 
 const code = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
@@ -8691,7 +8712,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8170:
+/***/ 9664:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8910,11 +8931,417 @@ function describeDbError(error, parsed) {
     return `${where}: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
 }
 
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: ./.build/version.js
+/** The gate's version, as the JSON report and SARIF name it. Kept in step with package.json by a test. */
+const VERSION = '1.0.0';
+
+;// CONCATENATED MODULE: ./.build/probes/http.js
+/**
+ * The one HTTP probe layer every live rule uses.
+ *
+ * - `resolve` entries (`host:port:address`, like curl's --resolve) send a request for a host to
+ *   another address, so a new deployment can be probed before DNS points at it; the TLS server name
+ *   and the certificate check still use the real host name.
+ * - `ca-file` certificates are trusted in addition to Node's store.
+ * - Every request is bounded: a deadline for the whole exchange, bounded retries with backoff on
+ *   connection errors and 5xx (never on 4xx), a redirect limit with loop detection, and a cap on the
+ *   bytes read from a body.
+ * - Every exchange is recorded (method, URL, status, time) as evidence for the report.
+ */
+
+
+
+
+
+const USER_AGENT = `production-readiness-gate/${VERSION} (+https://github.com/production-readiness-gate)`;
+/** A probe that got no usable answer. The message names the URL and says what happened. */
+class ProbeError extends Error {
+    kind;
+    url;
+    code;
+    name = 'ProbeError';
+    constructor(kind, url, message, code) {
+        super(message);
+        this.kind = kind;
+        this.url = url;
+        this.code = code;
+    }
+}
+const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const TLS_CODES = new Set([
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'ERR_SSL_WRONG_VERSION_NUMBER',
+    'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+    'ERR_SSL_UNSUPPORTED_PROTOCOL',
+    'EPROTO',
+]);
+class HttpClient {
+    /** Every exchange this client made, in order of completion. */
+    records = [];
+    httpsAgent;
+    httpAgent;
+    opts;
+    constructor(options) {
+        this.opts = { retries: 2, backoffMs: 250, maxRedirects: 5, maxBodyBytes: 1024 * 1024, maxSockets: 16, ...options };
+        const ca = options.ca ? [...external_node_tls_.rootCertificates, options.ca] : undefined;
+        this.httpsAgent = new external_node_https_namespaceObject.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets, ca });
+        this.httpAgent = new external_node_http_namespaceObject.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets });
+    }
+    shared = new Map();
+    /**
+     * A GET that several rules read (the login page's headers for HSTS, CSP, COEP and the rest): made
+     * once per run, whoever asks first, and shared. A failure is shared too.
+     */
+    getShared(url, signal) {
+        let pending = this.shared.get(url);
+        if (!pending) {
+            pending = this.request({ url }, signal);
+            this.shared.set(url, pending);
+        }
+        return pending;
+    }
+    close() {
+        this.httpsAgent.destroy();
+        this.httpAgent.destroy();
+    }
+    /** One probe: retries, redirects and the deadline included. Throws ProbeError when no answer came. */
+    async request(req, signal) {
+        const method = (req.method ?? 'GET').toUpperCase();
+        const started = performance.now();
+        let url = req.url;
+        let currentMethod = method;
+        let body = req.body;
+        const redirects = [];
+        const seen = new Set([`${method} ${url}`]);
+        let attempts = 0;
+        try {
+            for (;;) {
+                const { response, tries } = await this.withRetries({ ...req, url, method: currentMethod, body }, signal);
+                attempts += tries;
+                const location = response.headers.location;
+                if (!req.followRedirects || response.status < 300 || response.status >= 400 || !location) {
+                    const result = { ...response, redirects, durationMs: performance.now() - started, attempts };
+                    this.records.push({ method, url: req.url, status: result.status, durationMs: result.durationMs, attempts });
+                    return result;
+                }
+                redirects.push({ url, status: response.status, location });
+                const next = new URL(location, url).toString();
+                // 303, and 301/302 after a POST, turn into GET as browsers do.
+                if (response.status === 303 || ((response.status === 301 || response.status === 302) && currentMethod === 'POST')) {
+                    currentMethod = 'GET';
+                    body = undefined;
+                }
+                const key = `${currentMethod} ${next}`;
+                if (seen.has(key)) {
+                    throw new ProbeError('redirect-loop', req.url, `${req.url} redirects in a loop: ${[...redirects.map((h) => h.url), next].join(' → ')}`);
+                }
+                if (redirects.length >= this.opts.maxRedirects) {
+                    throw new ProbeError('too-many-redirects', req.url, `${req.url} redirected more than ${this.opts.maxRedirects} times (last: ${next})`);
+                }
+                seen.add(key);
+                url = next;
+            }
+        }
+        catch (error) {
+            const probeError = toProbeError(error, url);
+            attempts += error.tries ?? 1;
+            this.records.push({ method, url: req.url, error: probeError.message, durationMs: performance.now() - started, attempts });
+            throw probeError;
+        }
+    }
+    async withRetries(req, signal) {
+        const retry = req.retry ?? (req.method === 'GET' || req.method === 'HEAD');
+        const maxTries = retry ? this.opts.retries + 1 : 1;
+        for (let attempt = 1;; attempt++) {
+            try {
+                const response = await this.once(req, signal);
+                if (response.status >= 500 && attempt < maxTries) {
+                    await sleep(this.opts.backoffMs * 2 ** (attempt - 1), signal);
+                    continue;
+                }
+                return { response, tries: attempt };
+            }
+            catch (error) {
+                const code = error.code;
+                const retryable = code !== undefined && RETRY_CODES.has(code) && !signal?.aborted;
+                if (!retryable || attempt >= maxTries)
+                    throw Object.assign(error, { tries: attempt });
+                await sleep(this.opts.backoffMs * 2 ** (attempt - 1), signal);
+            }
+        }
+    }
+    once(req, outer) {
+        const url = new URL(req.url);
+        const isHttps = url.protocol === 'https:';
+        if (!isHttps && url.protocol !== 'http:')
+            return Promise.reject(new ProbeError('protocol', req.url, `${req.url} is not an http(s) URL`));
+        const timeoutMs = req.timeoutMs ?? this.opts.timeoutMs;
+        const deadline = AbortSignal.timeout(timeoutMs);
+        const signal = outer ? AbortSignal.any([outer, deadline]) : deadline;
+        const headers = { 'user-agent': USER_AGENT, accept: '*/*', ...req.headers };
+        if (req.body !== undefined)
+            headers['content-length'] = String(Buffer.byteLength(req.body));
+        const maxBody = this.opts.maxBodyBytes;
+        const hostname = url.hostname.replace(/^\[|\]$/g, '');
+        const port = Number(url.port || (isHttps ? 443 : 80));
+        const override = findResolve(this.opts.resolve, hostname, port);
+        if (override)
+            headers.host = url.host;
+        return new Promise((resolve, reject) => {
+            const options = {
+                method: req.method,
+                hostname: override?.address ?? hostname,
+                port,
+                path: `${url.pathname}${url.search}`,
+                headers,
+                agent: isHttps ? this.httpsAgent : this.httpAgent,
+                signal,
+                // The certificate is checked against the real host name, whatever address `resolve` chose.
+                servername: (0,external_node_net_namespaceObject.isIP)(hostname) ? undefined : hostname,
+            };
+            const request = (isHttps ? external_node_https_namespaceObject : external_node_http_namespaceObject).request(options, (res) => {
+                const chunks = [];
+                let size = 0;
+                let truncated = false;
+                const socket = res.socket;
+                const tls = isHttps && typeof socket.getPeerCertificate === 'function' ? tlsDetails(socket) : undefined;
+                res.on('data', (chunk) => {
+                    if (truncated)
+                        return;
+                    size += chunk.length;
+                    if (size > maxBody) {
+                        chunks.push(chunk.subarray(0, chunk.length - (size - maxBody)));
+                        truncated = true;
+                        // An endless body: stop reading and drop the connection.
+                        res.destroy();
+                        finish();
+                        return;
+                    }
+                    chunks.push(chunk);
+                });
+                let done = false;
+                const finish = () => {
+                    if (done)
+                        return;
+                    done = true;
+                    const joined = {};
+                    const raw = [];
+                    for (let i = 0; i < res.rawHeaders.length; i += 2) {
+                        const name = res.rawHeaders[i].toLowerCase();
+                        const value = res.rawHeaders[i + 1];
+                        raw.push([name, value]);
+                        if (name !== 'set-cookie')
+                            joined[name] = joined[name] === undefined ? value : `${joined[name]}, ${value}`;
+                    }
+                    resolve({
+                        url: req.url,
+                        status: res.statusCode ?? 0,
+                        headers: joined,
+                        rawHeaders: raw,
+                        cookies: res.headers['set-cookie'] ?? [],
+                        body: Buffer.concat(chunks).toString('utf8'),
+                        bodyTruncated: truncated,
+                        tls,
+                    });
+                };
+                res.on('end', finish);
+                res.on('error', (error) => (truncated ? finish() : reject(error)));
+                res.on('aborted', () => (truncated ? finish() : reject(Object.assign(new Error('the connection closed mid-body'), { code: 'ECONNRESET' }))));
+            });
+            request.on('error', (error) => {
+                if (deadline.aborted)
+                    reject(new ProbeError('timeout', req.url, `${req.method} ${req.url}: no complete answer within ${formatMs(timeoutMs)}`));
+                else if (outer?.aborted)
+                    reject(new ProbeError('aborted', req.url, `${req.method} ${req.url}: stopped (${String(outer.reason?.message ?? 'aborted')})`));
+                else
+                    reject(error);
+            });
+            request.end(req.body);
+        });
+    }
+}
+function tlsDetails(socket) {
+    const cert = socket.getPeerCertificate();
+    return {
+        protocol: socket.getProtocol(),
+        cipher: socket.getCipher()?.name ?? '',
+        authorized: socket.authorized,
+        certificate: cert && cert.valid_to ? certificateInfo(cert) : undefined,
+    };
+}
+function certificateInfo(cert) {
+    const name = (x) => (x ? Object.entries(x).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`).join(', ') : '');
+    return {
+        subject: name(cert.subject),
+        issuer: name(cert.issuer),
+        validFrom: new Date(cert.valid_from),
+        validTo: new Date(cert.valid_to),
+        altNames: (cert.subjectaltname ?? '').split(/,\s*/).filter(Boolean).map((s) => s.replace(/^(DNS|IP Address):/, '')),
+        fingerprint256: cert.fingerprint256,
+    };
+}
+/** The `resolve` entry for a host and port (curl's rule: both must match). */
+function findResolve(entries, host, port) {
+    return entries?.find((e) => e.host === host.toLowerCase() && e.port === port);
+}
+function toProbeError(error, url) {
+    if (error instanceof ProbeError)
+        return error;
+    const err = error;
+    const code = err.code;
+    const where = safeUrl(url);
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        return new ProbeError('dns', url, `${where}: the host name does not resolve (${code}); check the URL, DNS, or give a resolve entry`, code);
+    if (code && TLS_CODES.has(code))
+        return new ProbeError('tls', url, `${where}: TLS failed: ${err.message} (${code})`, code);
+    if (code && RETRY_CODES.has(code))
+        return new ProbeError('connect', url, `${where}: ${connectText(code)} (${code})`, code);
+    return new ProbeError('connect', url, `${where}: ${err.message}${code ? ` (${code})` : ''}`, code);
+}
+function connectText(code) {
+    if (code === 'ECONNREFUSED')
+        return 'the connection was refused: nothing listens there';
+    if (code === 'ECONNRESET' || code === 'EPIPE')
+        return 'the connection was reset';
+    return 'the host could not be reached';
+}
+/** A URL as it may be printed: no credentials. */
+function safeUrl(url) {
+    try {
+        const u = new URL(url);
+        u.username = '';
+        u.password = '';
+        return u.toString();
+    }
+    catch {
+        return url;
+    }
+}
+function formatMs(ms) {
+    return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s` : `${ms} ms`;
+}
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        signal?.addEventListener('abort', () => {
+            clearTimeout(timer);
+            resolve();
+        }, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./.build/probes/stripe.js
+/** The API version the gate's reading of Stripe objects was written against. */
+const STRIPE_API_VERSION = '2026-10-28.endive';
+class StripeWriteRefused extends Error {
+    name = 'StripeWriteRefused';
+}
+async function createStripe(options) {
+    const { default: StripeSdk } = await __nccwpck_require__.e(/* import() */ 405).then(__nccwpck_require__.bind(__nccwpck_require__, 7405));
+    const requests = [];
+    const base = StripeSdk.createNodeHttpClient();
+    const retries = options.retries ?? 3;
+    const backoffMs = options.backoffMs ?? 500;
+    // The SDK retries 5xx and connection errors itself (maxNetworkRetries) but not a plain 429 rate
+    // limit; this wrapper adds that, and refuses anything but GET.
+    const guarded = Object.create(base);
+    guarded.makeRequest = async (host, port, path, method, headers, data, protocol, timeout) => {
+        if (method.toUpperCase() !== 'GET') {
+            // Answered here as a 400 so the SDK neither retries nor sends it: the caller gets an error
+            // whose message says why, and nothing reaches Stripe.
+            return refusedResponse(`refused ${method} ${path.split('?')[0]}: the gate only reads Stripe`);
+        }
+        for (let attempt = 0;; attempt++) {
+            const response = await base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout);
+            requests.push({ method, path: path.split('?')[0], status: response.getStatusCode() });
+            if (response.getStatusCode() !== 429 || attempt >= retries)
+                return response;
+            await new Promise((r) => setTimeout(r, backoffMs * 2 ** attempt));
+        }
+    };
+    const config = {
+        apiVersion: STRIPE_API_VERSION,
+        httpClient: guarded,
+        maxNetworkRetries: retries,
+        timeout: options.timeoutMs,
+        appInfo: { name: 'production-readiness-gate' },
+        telemetry: false,
+    };
+    if (options.apiBase) {
+        const url = new URL(options.apiBase);
+        config.host = url.hostname;
+        config.port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+        config.protocol = url.protocol === 'http:' ? 'http' : 'https';
+    }
+    return { stripe: new StripeSdk(options.secretKey, config), requests };
+}
+function refusedResponse(message) {
+    const body = { error: { type: 'invalid_request_error', code: 'readiness_gate_read_only', message } };
+    return {
+        getStatusCode: () => 400,
+        getHeaders: () => ({ 'request-id': 'req_refused_by_gate' }),
+        getRawResponse: () => undefined,
+        toStream: () => {
+            throw new StripeWriteRefused(message);
+        },
+        toJSON: () => Promise.resolve(body),
+    };
+}
+/** One sentence for a Stripe SDK error, naming what to do. Never includes the key. */
+function describeStripeError(error) {
+    const e = error;
+    if (error instanceof StripeWriteRefused || e.code === 'readiness_gate_read_only')
+        return e.message;
+    switch (e.type) {
+        case 'StripeAuthenticationError':
+            return 'Stripe refused the key (401): it is invalid, revoked, or from another account';
+        case 'StripePermissionError':
+            return `the restricted key lacks a permission Stripe needs for this read (403): ${e.message ?? ''}`.trim();
+        case 'StripeRateLimitError':
+            return 'Stripe kept answering 429 (rate limited) after retries';
+        case 'StripeConnectionError':
+            return `Stripe could not be reached: ${e.message ?? 'connection error'}`;
+        case 'StripeAPIError':
+            return `Stripe answered an error${e.statusCode ? ` (${e.statusCode})` : ''}: ${e.message ?? ''}`.trim();
+        default:
+            return e.message ?? String(error);
+    }
+}
+
 ;// CONCATENATED MODULE: ./.build/probes/clients.js
+
+
 
 function createClients(settings) {
     let db;
+    let http;
+    let stripe;
     return {
+        stripe() {
+            const key = settings.env.STRIPE_SECRET_KEY;
+            if (!key)
+                return Promise.reject(new Error('STRIPE_SECRET_KEY is not set'));
+            stripe ??= createStripe({ secretKey: key, apiBase: settings.stripeApiBase, timeoutMs: settings.timeoutSeconds * 1000 });
+            return stripe;
+        },
+        http() {
+            http ??= new HttpClient({ resolve: settings.resolve, ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 });
+            return http;
+        },
         db() {
             const url = settings.env.DATABASE_URL;
             if (!url)
@@ -8929,6 +9356,8 @@ function createClients(settings) {
         async close() {
             const pending = db;
             db = undefined;
+            http?.close();
+            http = undefined;
             if (pending)
                 await pending.then((c) => c.close()).catch(() => undefined);
         },
@@ -9162,8 +9591,6 @@ function applyWaiver(report, config, now) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 ;// CONCATENATED MODULE: ./.build/util/net.js
 /** Host classification shared by the URL rules and the probes. */
 
@@ -9436,8 +9863,8 @@ const nextauthDebug = {
 
 // EXTERNAL MODULE: external "string_decoder"
 var external_string_decoder_ = __nccwpck_require__(3193);
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 // EXTERNAL MODULE: external "events"
 var external_events_ = __nccwpck_require__(4434);
 ;// CONCATENATED MODULE: external "child_process"
@@ -9980,13 +10407,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -10277,7 +10704,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -12500,6 +12927,529 @@ function lifecycleEntries(scripts) {
         };
     });
 }
+
+;// CONCATENATED MODULE: ./.build/probes/target.js
+const NO_TARGET = { status: 'skip', summary: 'APP_URL is not a usable https:// URL (see config.app-url)' };
+/** APP_URL's origin as a URL, when it is an absolute https:// URL. */
+function appOrigin(settings) {
+    try {
+        const url = new URL(settings.env.APP_URL ?? '');
+        return url.protocol === 'https:' ? new URL(url.origin) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** `APP_URL` + a route path of the config (`/api/health`). */
+function appUrlFor(origin, path) {
+    return new URL(path, origin).toString();
+}
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/billing-plans.js
+
+
+
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+/** The text of an HTML document, one entry per text run between tags (scripts and styles dropped). */
+function textRuns(html) {
+    return html
+        .replace(/<(script|style|template)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+        .replace(/<!--[\s\S]*?-->/g, ' ')
+        .split(/<[^>]*>/)
+        .map((t) => t
+        .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e) => e[0] === '#' ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : (ENTITIES[e.toLowerCase()] ?? m))
+        .replace(/\s+/g, ' ')
+        .trim())
+        .filter(Boolean);
+}
+/** How much longer than the plan name a title-like text run may be ("Team plan · $60/month"). */
+const TITLE_SLACK = 32;
+/**
+ * Is `name` shown in `runs` as a plan title: a text run that is the name, or starts with it (then a
+ * non-letter) and is short like a title, and is not the title of a longer plan (`otherNames`)?
+ * Prose that mentions a plan ("everything in Team") does not count, nor does "Teams Plus" for "Team".
+ */
+function planShown(name, runs, otherNames) {
+    const wanted = name.trim().toLowerCase();
+    const longer = otherNames.map((n) => n.trim().toLowerCase()).filter((n) => n !== wanted && n.startsWith(wanted));
+    return runs.some((run) => {
+        const text = run.toLowerCase();
+        if (text === wanted)
+            return true;
+        if (!text.startsWith(wanted) || text.length > wanted.length + TITLE_SLACK)
+            return false;
+        if (/[\p{L}\p{N}_]/u.test(text.charAt(wanted.length)))
+            return false;
+        return !longer.some((l) => text === l || (text.startsWith(l) && !/[\p{L}\p{N}_]/u.test(text.charAt(l.length))));
+    });
+}
+const billingPlans = {
+    meta: { id: 'smoke.billing-plans', section: 'smoke', title: 'The pricing page shows the plans', docs: 'docs/billing-integration-guide.md' },
+    async check({ settings, clients, signal }) {
+        const origin = appOrigin(settings);
+        if (!origin)
+            return NO_TARGET;
+        const url = appUrlFor(origin, settings.config.paths.pricing);
+        let expected = settings.config.plans?.expected;
+        let source = 'plans.expected in the config';
+        let allNames = [];
+        if (!expected || expected.length === 0) {
+            if (!settings.env.STRIPE_SECRET_KEY) {
+                return { status: 'skip', summary: 'no plans.expected in the config and no STRIPE_SECRET_KEY to read the plans from Stripe' };
+            }
+            try {
+                const { stripe } = await clients.stripe();
+                const products = [];
+                for await (const p of stripe.products.list({ active: true, limit: 100 }))
+                    products.push({ name: p.name, tier: p.metadata?.tier });
+                expected = products.filter((p) => p.tier).map((p) => p.name);
+                allNames = products.map((p) => p.name);
+                source = 'the active Stripe products with a tier';
+            }
+            catch (error) {
+                return { status: 'fail', summary: `cannot read the plans from Stripe: ${describeStripeError(error)}`, fix: 'List the plans in the config (plans.expected) or give the key "Products: Read".' };
+            }
+            if (expected.length === 0)
+                return { status: 'skip', summary: 'Stripe has no active product with a tier, and the config lists no plans' };
+        }
+        let html;
+        try {
+            const response = await clients.http().request({ url }, signal);
+            if (response.status >= 300 && response.status < 400) {
+                return { status: 'fail', summary: `GET ${url} redirected to ${response.headers.location ?? '?'}: the pricing page is not public`, fix: `Keep ${settings.config.paths.pricing} public in the middleware.` };
+            }
+            if (response.status !== 200)
+                return { status: 'fail', summary: `GET ${url} answered ${response.status}, not 200` };
+            html = response.body;
+        }
+        catch (error) {
+            if (error instanceof ProbeError)
+                return { status: 'fail', summary: error.message };
+            throw error;
+        }
+        const runs = textRuns(html);
+        const names = [...new Set([...allNames, ...expected])];
+        const missing = expected.filter((name) => !planShown(name, runs, names));
+        if (missing.length > 0) {
+            return {
+                status: 'fail',
+                summary: `${url} does not show ${missing.length} expected plan${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
+                details: `Expected (from ${source}): ${expected.join(', ')}.`,
+                fix: 'If the products are missing from the app database, run `npm run sync-stripe` (see stripe.catalog-sync); if a plan was retired on purpose, update plans.expected.',
+                data: { expected, missing },
+            };
+        }
+        return { status: 'pass', summary: `${url} shows ${expected.join(', ')} (from ${source})`, data: { expected } };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/stripe/handled-events.js
+/** The webhook events the target app handles (target-app.md): the endpoint must subscribe to them. */
+const HANDLED_EVENTS = [
+    'checkout.session.completed',
+    'customer.subscription.created',
+    'customer.subscription.updated',
+    'customer.subscription.deleted',
+    'customer.updated',
+    'invoice.payment_failed',
+    'invoice.payment_succeeded',
+    'price.created',
+    'price.updated',
+    'product.created',
+    'product.updated',
+];
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/stripe-webhook.js
+/**
+ * smoke.stripe-webhook: the app's webhook route verifies signatures. Three requests: an unsigned
+ * event and a forged one must be refused (4xx); one signed with STRIPE_WEBHOOK_SECRET, for an event
+ * type the app does not handle (so nothing is written), must be accepted (2xx).
+ */
+
+
+
+
+/** A real Stripe event type the app does not handle: its handler acknowledges it and writes nothing. */
+const UNHANDLED_EVENT_TYPE = 'balance.available';
+/** Stripe's signature header: `t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<payload>">`. */
+function stripeSignature(payload, secret, timestamp = Math.floor(Date.now() / 1000)) {
+    const v1 = (0,external_node_crypto_namespaceObject.createHmac)('sha256', secret).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
+    return `t=${timestamp},v1=${v1}`;
+}
+function testEvent(livemode) {
+    if (HANDLED_EVENTS.includes(UNHANDLED_EVENT_TYPE))
+        throw new Error('the probe event must be one the app ignores');
+    return JSON.stringify({
+        id: `evt_readiness_${(0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex')}`,
+        object: 'event',
+        type: UNHANDLED_EVENT_TYPE,
+        api_version: '2026-10-28.endive',
+        created: Math.floor(Date.now() / 1000),
+        livemode,
+        pending_webhooks: 0,
+        request: { id: null, idempotency_key: null },
+        data: { object: { object: 'balance', available: [], pending: [], livemode } },
+    });
+}
+const stripe_webhook_ok = (r) => r.status >= 200 && r.status < 300;
+const refused = (r) => r.status >= 400 && r.status < 500;
+const stripeWebhook = {
+    meta: { id: 'smoke.stripe-webhook', section: 'smoke', title: 'The Stripe webhook verifies signatures', docs: 'docs/billing-integration-guide.md' },
+    async check({ settings, clients, signal }) {
+        const origin = appOrigin(settings);
+        if (!origin)
+            return NO_TARGET;
+        const url = appUrlFor(origin, settings.config.paths['stripe-webhook']);
+        const secret = settings.env.STRIPE_WEBHOOK_SECRET;
+        const payload = testEvent(settings.env.STRIPE_SECRET_KEY?.includes('_live_') ?? true);
+        const post = (headers) => clients.http().request({ url, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload }, signal);
+        let unsigned, forged, signed;
+        try {
+            [unsigned, forged, signed] = await Promise.all([
+                post({}),
+                post({ 'stripe-signature': stripeSignature(payload, `whsec_${(0,external_node_crypto_namespaceObject.randomBytes)(24).toString('base64url')}`) }),
+                secret ? post({ 'stripe-signature': stripeSignature(payload, secret) }) : Promise.resolve(undefined),
+            ]);
+        }
+        catch (error) {
+            if (error instanceof ProbeError)
+                return { status: 'fail', summary: error.message };
+            throw error;
+        }
+        const evidence = `unsigned → ${unsigned.status}, forged signature → ${forged.status}${signed ? `, signed with STRIPE_WEBHOOK_SECRET → ${signed.status}` : ''} (POST ${url}, event type ${UNHANDLED_EVENT_TYPE})`;
+        const data = { unsigned: unsigned.status, forged: forged.status, signed: signed?.status };
+        if (stripe_webhook_ok(unsigned) || stripe_webhook_ok(forged)) {
+            return {
+                status: 'fail',
+                summary: `the webhook endpoint ACCEPTS ${stripe_webhook_ok(unsigned) ? 'unsigned' : 'forged'} events: anyone can fake payments and subscriptions`,
+                details: evidence,
+                fix: 'Verify every request with stripe.webhooks.constructEvent(rawBody, stripe-signature header, STRIPE_WEBHOOK_SECRET) and answer 400 when it throws.',
+                data,
+            };
+        }
+        if (!refused(unsigned) || !refused(forged)) {
+            return { status: 'fail', summary: `the webhook endpoint did not answer the bad requests with 4xx: ${evidence}`, fix: `Check that ${settings.config.paths['stripe-webhook']} is deployed and public in the middleware.`, data };
+        }
+        if (!signed) {
+            return { status: 'fail', summary: 'STRIPE_WEBHOOK_SECRET is not set, so a correctly signed event cannot be sent', details: evidence, data };
+        }
+        if (signed.status === 400) {
+            return {
+                status: 'fail',
+                summary: 'signing secret mismatch: the app refused an event signed with STRIPE_WEBHOOK_SECRET',
+                details: `${evidence}\n\nThe app verifies with another secret than the one the gate was given, so real events from Stripe are refused too (if the gate's secret is the endpoint's).`,
+                fix: "Copy the production endpoint's signing secret from https://dashboard.stripe.com/webhooks into the app's STRIPE_WEBHOOK_SECRET and redeploy.",
+                data,
+            };
+        }
+        if (!stripe_webhook_ok(signed)) {
+            return { status: 'fail', summary: `the app answered ${signed.status} to a correctly signed event it does not handle`, details: evidence, fix: 'An event type the handler does not know must be acknowledged with 2xx; read the app logs for this request.', data };
+        }
+        return { status: 'pass', summary: `signatures are verified: ${evidence}`, data };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/stripe/catalog-sync.js
+
+
+
+
+/** Active products and their active prices, through auto-pagination (100 a page). */
+async function readStripeCatalog(stripe, requestsBefore) {
+    const start = requestsBefore();
+    const products = new Map();
+    const prices = new Map();
+    const [allProducts, allPrices] = await Promise.all([
+        (async () => {
+            const out = [];
+            for await (const p of stripe.products.list({ active: true, limit: 100 }))
+                out.push(p);
+            return out;
+        })(),
+        (async () => {
+            const out = [];
+            for await (const p of stripe.prices.list({ active: true, limit: 100 }))
+                out.push(p);
+            return out;
+        })(),
+    ]);
+    for (const p of allProducts)
+        products.set(p.id, p.name);
+    for (const price of allPrices) {
+        const productId = typeof price.product === 'string' ? price.product : price.product.id;
+        if (products.has(productId))
+            prices.set(price.id, products.get(productId));
+    }
+    return { products, prices, requests: requestsBefore() - start };
+}
+async function readDbCatalog(ctx) {
+    const db = await ctx.clients.db();
+    const [services, prices] = await Promise.all([
+        db.client.query('SELECT id, name FROM "Service"'),
+        db.client.query('SELECT id FROM "Price"'),
+    ]);
+    return { services: new Map(services.rows.map((r) => [r.id, r.name])), prices: new Set(prices.rows.map((r) => r.id)) };
+}
+function diffCatalog(stripe, db) {
+    return {
+        missingProducts: [...stripe.products].filter(([id]) => !db.services.has(id)),
+        missingPrices: [...stripe.prices].filter(([id]) => !db.prices.has(id)),
+        staleServices: [...db.services].filter(([id]) => !stripe.products.has(id)),
+    };
+}
+const list = (items, max = 5) => items.slice(0, max).map(([id, name]) => `${name} (${id})`).join(', ') + (items.length > max ? `, and ${items.length - max} more` : '');
+function describeDiff(diff) {
+    const lines = [];
+    if (diff.missingProducts.length)
+        lines.push(`${diff.missingProducts.length} active product(s) missing from "Service": ${list(diff.missingProducts)}`);
+    if (diff.missingPrices.length)
+        lines.push(`${diff.missingPrices.length} active price(s) missing from "Price": ${list(diff.missingPrices)}`);
+    if (diff.staleServices.length)
+        lines.push(`${diff.staleServices.length} "Service" row(s) not active in Stripe (archived or deleted): ${list(diff.staleServices)}`);
+    return lines;
+}
+/** What `npm run sync-stripe` does: POST the sync endpoint with the secret header. */
+async function callSync(ctx, origin) {
+    const secret = ctx.settings.env.STRIPE_SYNC_SECRET;
+    if (!secret)
+        return 'not called: STRIPE_SYNC_SECRET is not set';
+    const url = appUrlFor(origin, ctx.settings.config.paths['stripe-sync']);
+    try {
+        const response = await ctx.clients.http().request({ url, method: 'POST', headers: { 'content-type': 'application/json', 'x-stripe-sync-secret': secret }, body: '{}', timeoutMs: Math.max(60_000, ctx.settings.timeoutSeconds * 1000) }, ctx.signal);
+        return `POST ${url} answered ${response.status}${response.body ? `: ${response.body.slice(0, 300)}` : ''}`;
+    }
+    catch (error) {
+        if (error instanceof ProbeError)
+            return `POST ${url} failed: ${error.message}`;
+        throw error;
+    }
+}
+const catalogSync = {
+    meta: { id: 'stripe.catalog-sync', section: 'stripe', title: 'Stripe products and prices are in the database', docs: 'docs/billing-integration-guide.md' },
+    async check(ctx) {
+        const { settings, clients } = ctx;
+        if (!settings.env.STRIPE_SECRET_KEY)
+            return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
+        if (!settings.env.DATABASE_URL)
+            return { status: 'skip', summary: 'DATABASE_URL is not set, so the app\'s catalog cannot be read' };
+        const handle = await clients.stripe();
+        let stripeView;
+        try {
+            stripeView = await readStripeCatalog(handle.stripe, () => handle.requests.length);
+        }
+        catch (error) {
+            return { status: 'fail', summary: `cannot read the Stripe catalog: ${describeStripeError(error)}`, fix: 'A restricted key needs "Products: Read" and "Prices: Read".' };
+        }
+        let dbView;
+        try {
+            dbView = await readDbCatalog(ctx);
+        }
+        catch (error) {
+            const parsed = parseDatabaseUrl(settings.env.DATABASE_URL);
+            if (isUnreachable(error))
+                return { status: 'skip', summary: `the database is not reachable from the runner, so the catalog cannot be compared: ${describeDbError(error, parsed)}` };
+            return { status: 'fail', summary: `cannot read "Service"/"Price": ${describeDbError(error, parsed)}` };
+        }
+        let diff = diffCatalog(stripeView, dbView);
+        const before = describeDiff(diff);
+        const counts = `${stripeView.products.size} active products, ${stripeView.prices.size} active prices in Stripe (${stripeView.requests} API requests)`;
+        const data = { stripeProducts: stripeView.products.size, stripePrices: stripeView.prices.size, stripeRequests: stripeView.requests };
+        const missing = () => diff.missingProducts.length + diff.missingPrices.length;
+        let syncNote = '';
+        if (missing() > 0 && settings.stripeSync === 'if-missing') {
+            const origin = appOrigin(settings);
+            const answer = origin ? await callSync(ctx, origin) : 'not called: APP_URL is not a usable https:// URL';
+            try {
+                dbView = await readDbCatalog(ctx);
+            }
+            catch (error) {
+                return { status: 'fail', summary: `the sync was called (${answer}), but the catalog cannot be read again: ${describeDbError(error, parseDatabaseUrl(settings.env.DATABASE_URL))}` };
+            }
+            diff = diffCatalog(stripeView, dbView);
+            syncNote = `Before the sync: ${before.join('; ')}.\n\nstripe-sync: if-missing called the app's sync endpoint: ${answer}.\n\nAfter the sync: ${describeDiff(diff).join('; ') || 'every active product and price is in the database'}.`;
+            data.sync = { before: before, answer, after: describeDiff(diff) };
+        }
+        const problems = describeDiff(diff);
+        if (missing() > 0) {
+            return {
+                status: 'fail',
+                summary: problems.filter((p) => !p.includes('not active in Stripe')).join('; '),
+                details: [syncNote, counts].filter(Boolean).join('\n\n'),
+                fix: settings.stripeSync === 'if-missing'
+                    ? 'The sync did not fill the gap: read the app\'s answer above and its logs.'
+                    : 'Run `npm run sync-stripe` against the deployed app (it needs APP_URL and STRIPE_SYNC_SECRET), or set the input stripe-sync: if-missing to let the gate call the sync endpoint.',
+                data,
+            };
+        }
+        if (diff.staleServices.length > 0) {
+            return {
+                status: 'warn',
+                summary: problems.join('; '),
+                details: [syncNote, counts, 'Stale rows may still be shown as plans; archive them in the app or delete them once no subscription uses them.'].filter(Boolean).join('\n\n'),
+                data,
+            };
+        }
+        return {
+            status: 'pass',
+            summary: `every active Stripe product and price is in the database: ${counts}${syncNote ? '; filled by the sync call' : ''}`,
+            details: syncNote || undefined,
+            data,
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/stripe/live-mode.js
+
+const liveMode = {
+    meta: { id: 'stripe.live-mode', section: 'stripe', title: 'Stripe answers in live mode', docs: 'docs/billing-integration-guide.md' },
+    async check({ settings, clients }) {
+        if (!settings.env.STRIPE_SECRET_KEY)
+            return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
+        const { stripe } = await clients.stripe();
+        const restricted = settings.env.STRIPE_SECRET_KEY.startsWith('rk_');
+        try {
+            const balance = await stripe.balance.retrieve();
+            return balance.livemode
+                ? { status: 'pass', summary: 'the key authenticates and the account answers in live mode (balance.livemode = true)' }
+                : {
+                    status: 'fail',
+                    summary: 'the key authenticates, but in test mode (balance.livemode = false): no real payment would be taken',
+                    fix: 'Use the live secret key from https://dashboard.stripe.com/apikeys (Test mode switched off).',
+                };
+        }
+        catch (error) {
+            const type = error.type;
+            if (type !== 'StripePermissionError') {
+                return { status: 'fail', summary: describeStripeError(error), fix: 'Check STRIPE_SECRET_KEY against https://dashboard.stripe.com/apikeys.' };
+            }
+            // A restricted key without Balance read: the webhook endpoints carry livemode too.
+            try {
+                const endpoints = await stripe.webhookEndpoints.list({ limit: 1 });
+                const first = endpoints.data[0];
+                if (!first) {
+                    return {
+                        status: 'warn',
+                        summary: 'the restricted key cannot read the balance and the account has no webhook endpoint, so its mode cannot be told',
+                        fix: 'Give the restricted key "Balance: Read" (or "Webhook Endpoints: Read").',
+                    };
+                }
+                return first.livemode
+                    ? { status: 'pass', summary: 'the restricted key authenticates in live mode (webhook endpoint livemode = true)' }
+                    : { status: 'fail', summary: 'the restricted key is a test-mode key (webhook endpoint livemode = false)', fix: 'Create the restricted key in live mode.' };
+            }
+            catch (inner) {
+                return {
+                    status: 'fail',
+                    summary: `the ${restricted ? 'restricted ' : ''}key can read neither the balance nor the webhook endpoints: ${describeStripeError(inner)}`,
+                    fix: 'Give the restricted key "Balance: Read" and "Webhook Endpoints: Read", or use the live secret key.',
+                };
+            }
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/stripe/sync-endpoint.js
+
+
+const syncEndpoint = {
+    meta: { id: 'stripe.sync-endpoint', section: 'stripe', title: 'The Stripe sync endpoint is protected', docs: 'docs/billing-integration-guide.md' },
+    async check({ settings, clients, signal }) {
+        const origin = appOrigin(settings);
+        if (!origin)
+            return NO_TARGET;
+        const url = appUrlFor(origin, settings.config.paths['stripe-sync']);
+        let status;
+        let location;
+        try {
+            const response = await clients.http().request({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, signal);
+            status = response.status;
+            location = response.headers.location;
+        }
+        catch (error) {
+            if (error instanceof ProbeError)
+                return { status: 'fail', summary: error.message };
+            throw error;
+        }
+        const seen = `POST ${url} without x-stripe-sync-secret answered ${status}`;
+        if (status === 401)
+            return { status: 'pass', summary: `${seen}: the app has a sync secret and checks it` };
+        if (status === 503) {
+            return {
+                status: 'fail',
+                summary: `${seen}: the app has no STRIPE_SYNC_SECRET, so \`npm run sync-stripe\` cannot work`,
+                fix: 'Set STRIPE_SYNC_SECRET in the app\'s production environment (the same value the sync script and the gate use) and redeploy.',
+            };
+        }
+        if (status >= 200 && status < 300) {
+            return {
+                status: 'fail',
+                summary: `${seen}: anyone can trigger a catalog sync without the secret`,
+                fix: 'The sync route must answer 401 when x-stripe-sync-secret is missing or wrong; check the handler.',
+            };
+        }
+        if (status >= 300 && status < 400 && location && /\/auth\/login/.test(location)) {
+            return { status: 'fail', summary: `${seen}: redirected to ${location}, so the middleware treats the route as private and the sync script cannot reach it`, fix: `Keep ${settings.config.paths['stripe-sync']} public in the middleware; the route checks its own secret.` };
+        }
+        return { status: 'fail', summary: `${seen}; expected 401`, fix: `Check that ${settings.config.paths['stripe-sync']} is deployed and accepts POST (config paths.stripe-sync if it moved).` };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/stripe/webhook-endpoint.js
+
+
+
+const normalise = (url) => url.replace(/\/+$/, '').toLowerCase();
+const webhookEndpoint = {
+    meta: { id: 'stripe.webhook-endpoint', section: 'stripe', title: 'Stripe sends webhooks to the app', docs: 'docs/billing-integration-guide.md' },
+    async check({ settings, clients }) {
+        if (!settings.env.STRIPE_SECRET_KEY)
+            return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
+        const origin = appOrigin(settings);
+        if (!origin)
+            return NO_TARGET;
+        const expected = appUrlFor(origin, settings.config.paths['stripe-webhook']);
+        const { stripe } = await clients.stripe();
+        const endpoints = [];
+        try {
+            for await (const endpoint of stripe.webhookEndpoints.list({ limit: 100 }))
+                endpoints.push(endpoint);
+        }
+        catch (error) {
+            return { status: 'fail', summary: `cannot list the webhook endpoints: ${describeStripeError(error)}`, fix: 'A restricted key needs "Webhook Endpoints: Read".' };
+        }
+        const fix = `In https://dashboard.stripe.com/webhooks, add an endpoint for ${expected} with the events ${HANDLED_EVENTS.join(', ')}, and put its signing secret in STRIPE_WEBHOOK_SECRET.`;
+        const matching = endpoints.filter((e) => normalise(e.url) === normalise(expected));
+        if (matching.length === 0) {
+            const others = endpoints.map((e) => `${e.url} (${e.status})`);
+            return {
+                status: 'fail',
+                summary: `no Stripe webhook endpoint for ${expected}${others.length ? `; the account sends to ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''}` : ': the account has none'}`,
+                details: 'Without it, checkouts, renewals and cancellations never reach the app: subscriptions in the database go stale.',
+                fix,
+                data: { endpoints: endpoints.length },
+            };
+        }
+        const enabled = matching.filter((e) => e.status === 'enabled');
+        if (enabled.length === 0) {
+            return { status: 'fail', summary: `the endpoint for ${expected} (${matching[0].id}) is disabled in Stripe`, fix: `Enable ${matching[0].id} in https://dashboard.stripe.com/webhooks (Stripe disables endpoints that keep failing: check the app's logs too).` };
+        }
+        const best = enabled.find((e) => e.enabled_events.includes('*')) ?? enabled[0];
+        const missing = best.enabled_events.includes('*') ? [] : HANDLED_EVENTS.filter((event) => !best.enabled_events.includes(event));
+        if (missing.length > 0) {
+            return {
+                status: 'fail',
+                summary: `the endpoint for ${expected} (${best.id}) does not subscribe to ${missing.length} event${missing.length > 1 ? 's' : ''} the app handles: ${missing.join(', ')}`,
+                fix: `Add ${missing.join(', ')} to the endpoint's events in https://dashboard.stripe.com/webhooks.`,
+                data: { endpoint: best.id, missing },
+            };
+        }
+        return {
+            status: 'pass',
+            summary: `enabled endpoint ${best.id} for ${expected}, subscribed to ${best.enabled_events.includes('*') ? 'every event (*)' : `the ${HANDLED_EVENTS.length} events the app handles`}`,
+            data: { endpoint: best.id },
+        };
+    },
+};
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
@@ -22810,6 +23760,12 @@ const stripeSyncSecret = {
 
 
 
+
+
+
+
+
+
 const RULES = [
     appUrl,
     nextauthUrl,
@@ -22832,11 +23788,13 @@ const RULES = [
     noDbPush,
     migrations,
     migrationSafety,
+    billingPlans,
+    stripeWebhook,
+    liveMode,
+    webhookEndpoint,
+    syncEndpoint,
+    catalogSync,
 ];
-
-;// CONCATENATED MODULE: ./.build/version.js
-/** The gate's version, as the JSON report and SARIF name it. Kept in step with package.json by a test. */
-const VERSION = '1.0.0';
 
 ;// CONCATENATED MODULE: ./.build/gate.js
 

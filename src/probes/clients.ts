@@ -6,19 +6,29 @@
 import type { Settings } from '../settings.js';
 import { connectReadOnly, type ReadOnlyDb } from './db.js';
 import { HttpClient } from './http.js';
+import { createStripe, type StripeHandle } from './stripe.js';
 
 export interface Clients {
   /** One read-only connection to `DATABASE_URL` (rejects when unset or unreachable). */
   db(): Promise<ReadOnlyDb>;
   /** The HTTP probe client (resolve, ca-file, timeouts, retries), shared so sockets are reused. */
   http(): HttpClient;
+  /** The read-only Stripe client for STRIPE_SECRET_KEY (the SDK is loaded on first use). */
+  stripe(): Promise<StripeHandle>;
   close(): Promise<void>;
 }
 
 export function createClients(settings: Settings): Clients {
   let db: Promise<ReadOnlyDb> | undefined;
   let http: HttpClient | undefined;
+  let stripe: Promise<StripeHandle> | undefined;
   return {
+    stripe() {
+      const key = settings.env.STRIPE_SECRET_KEY;
+      if (!key) return Promise.reject(new Error('STRIPE_SECRET_KEY is not set'));
+      stripe ??= createStripe({ secretKey: key, apiBase: settings.stripeApiBase, timeoutMs: settings.timeoutSeconds * 1000 });
+      return stripe;
+    },
     http() {
       http ??= new HttpClient({ resolve: settings.resolve, ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 });
       return http;

@@ -11,6 +11,12 @@ import { build, install, migrate } from './gate/commands.js';
 import { migrationSafety } from './gate/migration-safety.js';
 import { migrations } from './gate/migrations.js';
 import { noDbPush } from './gate/no-db-push.js';
+import { billingPlans } from './smoke/billing-plans.js';
+import { stripeWebhook } from './smoke/stripe-webhook.js';
+import { catalogSync } from './stripe/catalog-sync.js';
+import { liveMode } from './stripe/live-mode.js';
+import { syncEndpoint } from './stripe/sync-endpoint.js';
+import { webhookEndpoint } from './stripe/webhook-endpoint.js';
 import { nextauthSecret } from './config/nextauth-secret.js';
 import { oauthGithub, oauthGoogle } from './config/oauth.js';
 import { stripeSecretKey, stripeSyncSecret, stripeWebhookSecret } from './config/stripe-keys.js';
@@ -37,4 +43,10 @@ export const RULES: readonly Rule[] = [
   noDbPush,
   migrations,
   migrationSafety,
+  billingPlans,
+  stripeWebhook,
+  liveMode,
+  webhookEndpoint,
+  syncEndpoint,
+  catalogSync,
 ];

@@ -47,6 +47,7 @@ async function check(settings: Settings, migrateStatus?: 'pass' | 'skip') {
       return db;
     },
     http: () => real.http(),
+    stripe: () => real.stripe(),
     close: () => real.close(),
   };
   const rules: Rule[] = [];
