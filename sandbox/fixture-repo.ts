@@ -1,29 +1,50 @@
 /**
  * The app's repository as the gate finds it in `working-directory`: a real git repository with two
  * tagged releases (v1.5.0, then v1.6.0 adding a migration), the scripts, Prisma schema and
- * migrations, docs, a deploy workflow and an `.env.example` of the target app.
+ * migrations, pages, docs, a deploy workflow and an `.env.example` of the target app.
  *
  * It holds no secret: values are placeholders, and the workflow takes every secret from
  * `${{ secrets.* }}`. Scenarios change files through `files` (added in one more commit on top of the
  * release), e.g. to commit a key or to put `prisma db push` in the deploy path.
+ *
+ * The gate's build commands work offline in it: `package.json` depends on `prisma` and `next` as
+ * `file:vendor/prisma` and `file:vendor/next`, committed stand-ins of the two CLIs (./vendor), with
+ * a `package-lock.json`, so `npm ci` links them without a registry. They reach the sandbox through
+ * `.sandbox.json` at the root (hosts → addresses, and the sandbox's own `pg` and `typescript`), which
+ * `.git/info/exclude` keeps out of `git status`.
  */
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { APP_FILES } from './fixture-app.js';
 import { MIGRATION_LOCK_TOML, MIGRATIONS, PRISMA_SCHEMA, type Migration } from './schema.js';
 
 const run = promisify(execFile);
+
+/** A file's new content, its removal (null), or an edit of its content at the release. */
+export type FileChange = string | null | ((current: string | undefined) => string | null);
+
+/** `.sandbox.json`: what the vendored CLIs need from the sandbox. */
+export interface FixtureRuntime {
+  /** Host name → address, the CLIs' /etc/hosts (`db.acme-saas.com` → the sandbox's loopback address). */
+  hosts: Record<string, string>;
+}
 
 export interface FixtureRepoOptions {
   /** Created if missing; must be empty. */
   dir: string;
   /** Migrations of the current release (default: the ones applied to the sandbox database). */
   migrations?: readonly Migration[];
-  /** Files to add or replace (content) or delete (null) in a commit after the release. */
-  files?: Record<string, string | null>;
+  /** Files to add, replace, edit or delete (null) in a commit after the release. */
+  files?: Record<string, FileChange>;
   /** Message of that commit. */
   changeMessage?: string;
+  /** Written to `.sandbox.json` (untracked); without it the vendored prisma resolves host names itself. */
+  runtime?: FixtureRuntime;
 }
 
 export interface FixtureRepo {
@@ -54,8 +75,10 @@ export async function createFixtureRepo(options: FixtureRepoOptions): Promise<Fi
   await git(['tag', '--annotate', 'v1.6.0', '--message', 'Release 1.6.0'], '2024-09-18T10:20:00Z');
 
   if (options.files && Object.keys(options.files).length > 0) {
-    for (const [file, content] of Object.entries(options.files)) {
+    for (const [file, change] of Object.entries(options.files)) {
       const target = path.join(dir, file);
+      const content =
+        typeof change === 'function' ? change(await fs.readFile(target, 'utf8').catch(() => undefined)) : change;
       if (content === null) await fs.rm(target, { force: true });
       else {
         await fs.mkdir(path.dirname(target), { recursive: true });
@@ -65,7 +88,31 @@ export async function createFixtureRepo(options: FixtureRepoOptions): Promise<Fi
     await commit(git, options.changeMessage ?? 'Update configuration', '2024-09-20T08:30:00Z');
   }
   const head = (await git(['rev-parse', 'HEAD'])).trim();
+
+  // Local, untracked: like a developer's /etc/hosts, not part of the repository.
+  await fs.mkdir(path.join(dir, '.git', 'info'), { recursive: true });
+  await fs.appendFile(path.join(dir, '.git', 'info', 'exclude'), `${RUNTIME_FILE}\n`);
+  if (options.runtime) await writeRuntime(dir, options.runtime);
   return { dir, head, tags: ['v1.5.0', 'v1.6.0'] };
+}
+
+export const RUNTIME_FILE = '.sandbox.json';
+
+/** Writes `.sandbox.json` into a fixture repository (see the header). */
+export async function writeRuntime(dir: string, runtime: FixtureRuntime): Promise<void> {
+  const require = createRequire(import.meta.url);
+  const content = {
+    about:
+      "Written by the gate's sandbox, not part of the app (git ignores it through .git/info/exclude). " +
+      'The offline stand-ins in vendor/ read it: hosts is their /etc/hosts, modules the sandbox modules they load.',
+    hosts: runtime.hosts,
+    modules: {
+      pg: require.resolve('pg'),
+      typescript: require.resolve('typescript'),
+      '@types/node': require.resolve('@types/node/index.d.ts'),
+    },
+  };
+  await fs.writeFile(path.join(dir, RUNTIME_FILE), `${JSON.stringify(content, null, 2)}\n`);
 }
 
 type Git = (args: string[], date?: string) => Promise<string>;
@@ -110,13 +157,73 @@ async function writeTree(dir: string, files: Record<string, string>): Promise<vo
     const target = path.join(dir, file);
     await fs.mkdir(path.dirname(target), { recursive: true });
     await fs.writeFile(target, content);
+    // The bins are committed executable: npm ci's chmod then leaves `git status` clean.
+    if (VENDOR.executables.has(file)) await fs.chmod(target, 0o755);
   }
+}
+
+/**
+ * ./vendor/<package>/** as fixture files under `vendor/` (type declarations, which are for the
+ * sandbox's own TypeScript, stay out), their bins, and their package.json.
+ */
+function readVendor(): { files: Record<string, string>; executables: Set<string>; packages: Record<string, VendorPackage> } {
+  const root = fileURLToPath(new URL('./vendor/', import.meta.url));
+  const files: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(child);
+      else if (!entry.name.endsWith('.d.ts')) files[`vendor/${child}`] = readFileSync(path.join(root, child), 'utf8');
+    }
+  };
+  walk('');
+  const packages: Record<string, VendorPackage> = {};
+  const executables = new Set<string>();
+  for (const dir of readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    const pkg = JSON.parse(files[`vendor/${dir.name}/package.json`]!) as VendorPackage;
+    packages[pkg.name] = pkg;
+    for (const bin of Object.values(pkg.bin ?? {})) executables.add(`vendor/${dir.name}/${bin}`);
+  }
+  return { files, executables, packages };
+}
+
+interface VendorPackage {
+  name: string;
+  version: string;
+  license?: string;
+  bin?: Record<string, string>;
+  engines?: Record<string, string>;
+}
+
+const VENDOR = readVendor();
+
+/** The dependencies: every vendored package, as a `file:` dependency. */
+function dependencies(): Record<string, string> {
+  return Object.fromEntries(Object.keys(VENDOR.packages).sort().map((name) => [name, `file:vendor/${name}`]));
+}
+
+/** package-lock.json as `npm install --package-lock-only` writes it for these `file:` dependencies. */
+function packageLock(pkg: Record<string, unknown>): string {
+  const packages: Record<string, unknown> = {
+    '': { name: pkg.name, version: pkg.version, dependencies: pkg.dependencies, engines: pkg.engines },
+  };
+  const names = Object.keys(VENDOR.packages).sort();
+  for (const name of names) packages[`node_modules/${name}`] = { resolved: `vendor/${name}`, link: true };
+  for (const name of names) {
+    const { version, license, bin, engines } = VENDOR.packages[name]!;
+    packages[`vendor/${name}`] = { version, license, bin, engines };
+  }
+  return `${JSON.stringify({ name: pkg.name, version: pkg.version, lockfileVersion: 3, requires: true, packages }, null, 2)}\n`;
 }
 
 /** The repository's files at a release. */
 export function fixtureFiles(release: { version: string; migrations: readonly Migration[] }): Record<string, string> {
+  const pkg = packageJson(release.version);
   const files: Record<string, string> = {
-    'package.json': `${JSON.stringify(packageJson(release.version), null, 2)}\n`,
+    'package.json': `${JSON.stringify(pkg, null, 2)}\n`,
+    'package-lock.json': packageLock(pkg),
+    ...VENDOR.files,
+    ...APP_FILES,
     'prisma/schema.prisma': PRISMA_SCHEMA,
     'prisma/migrations/migration_lock.toml': MIGRATION_LOCK_TOML,
     '.env.example': ENV_EXAMPLE,
@@ -173,26 +280,9 @@ function packageJson(version: string): Record<string, unknown> {
       'sync-stripe': 'node --env-file .env sync-stripe.js',
       'setup:db': 'npx prisma db push',
     },
-    dependencies: {
-      '@prisma/client': '^6.16.2',
-      '@sentry/nextjs': '^10.12.0',
-      micromatch: '^4.0.8',
-      next: '^15.5.3',
-      'next-auth': '^4.24.11',
-      react: '^19.1.1',
-      'react-dom': '^19.1.1',
-      stripe: '^18.5.0',
-      zod: '^3.25.76',
-    },
-    devDependencies: {
-      '@types/node': '^22.18.6',
-      '@types/react': '^19.1.13',
-      eslint: '^9.35.0',
-      'eslint-config-next': '^15.5.3',
-      jest: '^30.1.3',
-      prisma: '^6.16.2',
-      typescript: '^5.9.2',
-    },
+    // The offline stand-ins of the two CLIs the deploy path runs (the real app has next, prisma,
+    // next-auth, react, stripe, … from the registry): `npm ci` needs no network.
+    dependencies: dependencies(),
     engines: { node: '>=20' },
   };
 }

@@ -24,7 +24,7 @@ import { createFixtureRepo } from './fixture-repo.js';
 import { IS_ROOT, freePort, pickLoopbackAddress } from './net.js';
 import { startPostgres, type PostgresHandle } from './postgres.js';
 import { SCENARIOS, type EnvChange, type ScenarioContext } from './scenarios.js';
-import { provisionAppDatabase, type AppDatabase } from './schema.js';
+import { deployMigrations, provisionAppDatabase, type AppDatabase } from './schema.js';
 import { appWebhookEndpoint, startStripeServer, type StripeServerHandle } from './stripe-server.js';
 import { startSentryServer, type SentryServerHandle } from './sentry-server.js';
 import { syncStripeCatalog } from './stripe-sync.js';
@@ -200,7 +200,13 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         cleanup.push(() => pgHandle.stop());
         return pgHandle;
       }),
-      createFixtureRepo({ dir: repoDir, files: scenario.fixtureFiles }),
+      createFixtureRepo({
+        dir: repoDir,
+        files: scenario.fixtureFiles,
+        changeMessage: scenario.fixtureMessage,
+        // The vendored prisma's /etc/hosts: DATABASE_URL keeps its production host name.
+        runtime: { hosts: { [DB_HOST]: address, [APP_HOST]: address, [SENTRY_INGEST_HOST]: ingestAddress } },
+      }),
     ]);
     await provisionAppDatabase((db) => postgres.adminClient(db), database);
     log(`PostgreSQL ${dbTls ? 'with TLS' : 'without TLS'} on ${address}:${ports.postgres}, app database migrated`);
@@ -228,6 +234,11 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         await pool.end();
       }
       stripe.requests.length = 0; // the gate's tests assert on the requests the gate makes
+    }
+    if (scenario.database?.deploy?.length) {
+      // A past `prisma migrate deploy` (after the catalog sync: some migrations fail on a table with rows).
+      const { applied, error } = await deployMigrations((db) => postgres.adminClient(db), database, scenario.database.deploy);
+      log(`past deploy: ${applied.length ? `applied ${applied.join(', ')}` : 'nothing applied'}${error ? `, stopped with ${error.code}` : ''}`);
     }
     const sentry = await startSentryServer({
       org: baseline.SENTRY_ORG!,

@@ -5,6 +5,20 @@
  * HSTS, a webhook route that accepts unsigned events, a failed migration row, …) are new entries,
  * plus a new option here when the baseline cannot express them yet.
  */
+import type { FileChange } from './fixture-repo.js';
+import { PRICING_PAGE } from './fixture-app.js';
+import type { Migration } from './schema.js';
+import {
+  DRIFTED_MIGRATION,
+  DRIFTED_SCHEMA,
+  migrationFile,
+  migrationFiles,
+  SERVICE_SLUG,
+  SERVICE_SLUG_SCHEMA,
+  TEAM_CLEANUP,
+  TEAM_CLEANUP_SCHEMA,
+  WEBHOOK_EVENT_HOTFIX,
+} from './scenario-migrations.js';
 
 /** Values a scenario can derive its environment from (generated per run, never committed). */
 export interface ScenarioContext {
@@ -42,8 +56,19 @@ export interface Scenario {
   };
   /** Whether the database holds the synced Stripe catalog at start (default true). */
   catalogSynced?: boolean;
-  /** Files added, replaced or removed (null) in the fixture repository, in a commit after the release. */
-  fixtureFiles?: Record<string, string | null>;
+  /**
+   * Files added, replaced, edited (a function of the current text) or removed (null) in the fixture
+   * repository, in a commit after the release.
+   */
+  fixtureFiles?: Record<string, FileChange>;
+  /** The message of that commit. */
+  fixtureMessage?: string;
+  /**
+   * The database's history after the release's migrations: `deploy` runs `prisma migrate deploy`
+   * (the vendored CLI's own logic, as the app's role) on these migrations once the Stripe catalog is
+   * synced. A migration that fails stays recorded as Prisma records it (a failed row with its logs).
+   */
+  database?: { deploy?: readonly Migration[] };
   /**
    * What the gate should conclude (default `fail-on: fail`): the verdict, and the rules that should not
    * pass (warn or fail). For the gate's end-to-end tests and the demo.
@@ -97,6 +122,65 @@ export const SCENARIOS: Record<string, Scenario> = {
     databaseUrlParams: { sslmode: 'require' },
     expect: { ready: true, notPassing: ['config.database-url', 'config.database-tls'] },
   },
+  'failed-migration': {
+    description:
+      'The last deploy failed in `prisma migrate deploy`: 20240923091500_service_slug adds a required column to the non-empty "Service" table (23502), and its row stays with finished_at and rolled_back_at NULL, so every deploy now stops with P3009.',
+    fixtureFiles: { ...migrationFiles(SERVICE_SLUG), 'prisma/schema.prisma': SERVICE_SLUG_SCHEMA },
+    fixtureMessage: 'Add a slug to plans',
+    database: { deploy: [SERVICE_SLUG] },
+    expect: { ready: false, notPassing: ['gate.migrate', 'gate.migrations'] },
+  },
+  'drifted-migration': {
+    description:
+      "The release's last migration (already applied) was edited in the repository afterwards: its migration.sql no longer matches the checksum recorded in _prisma_migrations.",
+    fixtureFiles: { [migrationFile(DRIFTED_MIGRATION)]: DRIFTED_MIGRATION.sql, 'prisma/schema.prisma': DRIFTED_SCHEMA },
+    fixtureMessage: 'Index Invoice.subscriptionId',
+    expect: { ready: false, notPassing: ['gate.migrations'] },
+  },
+  'missing-migration-file': {
+    description:
+      'A migration was deployed from a hotfix branch that was never merged: applied in the database, absent from prisma/migrations.',
+    database: { deploy: [WEBHOOK_EVENT_HOTFIX] },
+    expect: { ready: true, notPassing: ['gate.migrations'] },
+  },
+  'pending-destructive-migration': {
+    description:
+      'A new, not yet applied migration drops Team.billingProvider, narrows ApiKey.name to VARCHAR(100) (SET DATA TYPE) and creates an index on the live "Subscription" table without CONCURRENTLY.',
+    fixtureFiles: { ...migrationFiles(TEAM_CLEANUP), 'prisma/schema.prisma': TEAM_CLEANUP_SCHEMA },
+    fixtureMessage: 'Team cleanup: drop billingProvider, bound API key names',
+    expect: { ready: true, notPassing: ['gate.migration-safety'] },
+  },
+  'db-push-in-deploy': {
+    description:
+      'The deploy workflow runs `npm run release` in a multi-line run block; release = `npm run db:sync && next build`, and db:sync = `prisma db push --accept-data-loss`.',
+    fixtureFiles: {
+      'package.json': (text) =>
+        editJson(text, (pkg: { scripts: Record<string, string> }) => {
+          pkg.scripts.release = 'npm run db:sync && next build';
+          pkg.scripts['db:sync'] = 'prisma db push --accept-data-loss';
+        }),
+      '.github/workflows/deploy.yml': (text) =>
+        replaceOnce(
+          text,
+          '      - name: Apply database migrations\n        run: npx prisma generate && npm run migrate:deploy\n\n      - name: Build\n        run: npm run build-ci\n',
+          '      - name: Release\n        run: |\n          npx prisma generate\n          npm run release\n',
+        ),
+    },
+    fixtureMessage: 'Deploy: one release script',
+    expect: { ready: false, notPassing: ['gate.no-db-push'] },
+  },
+  'build-fails': {
+    description: '`next build` fails: pages/pricing.tsx reads price.interval, which its Plan type does not have (a type error).',
+    fixtureFiles: {
+      'pages/pricing.tsx': replaceOnce(
+        PRICING_PAGE,
+        '<span key={price.id}>{formatAmount(price.amount, price.currency)}</span>',
+        '<span key={price.id}>\n                {formatAmount(price.amount, price.currency)} / {price.interval}\n              </span>',
+      ),
+    },
+    fixtureMessage: 'Pricing: show the billing interval',
+    expect: { ready: false, notPassing: ['gate.build'] },
+  },
   'missing-oauth-secret': {
     description:
       'GITHUB_CLIENT_SECRET is not given to the gate (GitHub refuses secret names starting with GITHUB_, a common slip); the running app has it.',
@@ -104,3 +188,14 @@ export const SCENARIOS: Record<string, Scenario> = {
     expect: { ready: false, notPassing: ['config.oauth-github'] },
   },
 };
+
+function replaceOnce(text: string | undefined, search: string, replace: string): string {
+  if (!text?.includes(search)) throw new Error(`scenario edit: ${JSON.stringify(search.slice(0, 60))} not found`);
+  return text.replace(search, replace);
+}
+
+function editJson<T>(text: string | undefined, edit: (value: T) => void): string {
+  const value = JSON.parse(text ?? '{}') as T;
+  edit(value);
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

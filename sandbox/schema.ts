@@ -10,6 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { deploy, PrismaError } from './vendor/prisma/build/migrate.js';
 
 export interface Migration {
   /** Directory name under prisma/migrations: `<timestamp>_<name>`. */
@@ -521,6 +522,29 @@ export async function provisionAppDatabase(
   try {
     await client.query(`SET ROLE ${client.escapeIdentifier(app.role)}`);
     await applyAppSchema(client, migrations);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * `prisma migrate deploy` of `migrations` as the app's role, with the vendored Prisma CLI's own logic
+ * (./vendor/prisma/build/migrate.js): what a past deploy left in the database, failed rows included.
+ * Resolves to the migrations applied and the Prisma error the deploy stopped with, if any.
+ */
+export async function deployMigrations(
+  adminFor: (database: string) => Promise<pg.Client>,
+  app: AppDatabase,
+  migrations: readonly Migration[],
+): Promise<{ applied: string[]; error?: PrismaError }> {
+  const client = await adminFor(app.database);
+  try {
+    await client.query(`SET ROLE ${client.escapeIdentifier(app.role)}`);
+    const applied = await deploy(client, migrations.map((m) => ({ name: m.name, script: m.sql })));
+    return { applied };
+  } catch (err) {
+    if (err instanceof PrismaError) return { applied: [], error: err };
+    throw err;
   } finally {
     await client.end();
   }
