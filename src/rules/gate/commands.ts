@@ -72,13 +72,17 @@ async function runStep(ctx: RuleContext, step: Step, earlier: string[]): Promise
   const runbook = existsSync(join(cwd, RUNBOOK)) ? ` Follow ${RUNBOOK}.` : '';
   const explained = errors.map((e) => `**${e.code}**: ${e.meaning}. ${e.action}`).join('\n\n');
   const known = errors[0];
+  // Prisma names the migration it stopped at; the advice can then name it too.
+  const migration = /The `([^`]+)` migration started at|Migration name: (\S+)/.exec(result.text);
+  const name = migration?.[1] ?? migration?.[2];
+  const action = known && name ? known.action.replaceAll('<name>', name) : known?.action;
   return {
     status: 'fail',
     summary: known
       ? `\`${command}\` failed with ${known.code}: ${known.meaning}`
       : `\`${command}\` exited with code ${result.exitCode} after ${took}`,
     details: `${explained ? `${explained}\n\n` : ''}${log}`,
-    fix: `${known ? known.action : 'Read the migration error above; do not deploy the new code until the database is migrated.'}${runbook}`,
+    fix: `${action ?? 'Read the migration error above; do not deploy the new code until the database is migrated.'}${runbook}`,
     data: { ...data, prismaErrors: errors.map((e) => e.code) },
   };
 }

@@ -123,7 +123,7 @@ export function compareHistory(repo: readonly RepoMigration[], rows: readonly Mi
     if (row.rolled_back_at) continue;
     if (!row.finished_at) {
       failed.push(row.migration_name);
-      const logs = (row.logs ?? '').trim().split('\n').slice(0, LOG_LINES).join('\n');
+      const logs = essentialLogLines(row.logs ?? '').slice(0, LOG_LINES).join('\n');
       findings.push({
         level: 'error',
         message: `${row.migration_name} failed and is recorded as unfinished: prisma migrate deploy stops with P3009 until it is resolved.${logs ? `\n${logs}` : ''}`,
@@ -186,6 +186,17 @@ export function compareHistory(repo: readonly RepoMigration[], rows: readonly Mi
   }
   const pendingText = pending.length ? `; ${pending.length} pending, to be applied by the migrate step: ${pending.slice(0, 3).join(', ')}${pending.length > 3 ? ', …' : ''}` : '';
   return { status: 'pass', summary: `${applied.size} applied migrations match the repository${pendingText}`, findings, data };
+}
+
+/**
+ * The lines of a failed migration's `logs` that say what went wrong: Prisma wraps the database error
+ * in boilerplate ("A migration failed to apply…", the migration name, a Rust debug dump).
+ */
+export function essentialLogLines(logs: string): string[] {
+  return logs
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^(A migration failed to apply|Migration name:|DbError \{|Database error:$)/.test(l));
 }
 
 function capitalise(text: string): string {
