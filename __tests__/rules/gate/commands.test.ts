@@ -65,7 +65,7 @@ test('a failed migrate names the Prisma error, says what to do, and links the ru
   const r = byId['gate.migrate']!;
   assert.equal(r.status, 'fail');
   assert.match(r.summary, /failed with P3009: a failed migration is recorded in the database/);
-  assert.match(r.fix ?? '', /prisma migrate resolve --rolled-back/);
+  assert.match(r.fix ?? '', /prisma migrate resolve --rolled-back 20240201000000_services/, 'the advice names the migration');
   assert.match(r.fix ?? '', /docs\/migration-operations-runbook\.md/);
   assert.match(r.details ?? '', /20240201000000_services/);
   assert.equal(byId['gate.build']!.status, 'skip');

@@ -163,3 +163,9 @@ test('an unreachable database skips with the reason; a repository without migrat
   cleanup();
   empty.cleanup();
 });
+
+test('a failed row quotes the database error, not Prisma\'s boilerplate', async () => {
+  const { essentialLogLines } = await import('../../../src/rules/gate/migrations.js');
+  const logs = 'A migration failed to apply. New migrations cannot be applied before the error is recovered from.\n\nMigration name: 20240923091500_service_slug\n\nDatabase error code: 23502\n\nDatabase error:\nERROR: column "slug" of relation "Service" contains null values\n\nDbError { severity: "ERROR" }';
+  assert.deepEqual(essentialLogLines(logs), ['Database error code: 23502', 'ERROR: column "slug" of relation "Service" contains null values']);
+});
