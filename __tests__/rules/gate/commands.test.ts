@@ -60,8 +60,11 @@ test('a failed migrate names the Prisma error, says what to do, and links the ru
     'migrate found failed migrations in the target database, new migrations will not be applied.',
     'The `20240201000000_services` migration started at 2026-11-20 failed',
   ];
-  const script = `node -e "console.log(${JSON.stringify(prismaOutput.join('\n')).replace(/"/g, '\\"')}); process.exit(1)"`;
-  const { byId } = await gate({ 'install-command': ok, 'migrate-command': script, 'build-command': ok, migrate: 'true' }, {}, { 'docs/migration-operations-runbook.md': '# Runbook\n' });
+  const { byId } = await gate(
+    { 'install-command': ok, 'migrate-command': 'cat prisma-output.txt; exit 1', 'build-command': ok, migrate: 'true' },
+    {},
+    { 'docs/migration-operations-runbook.md': '# Runbook\n', 'prisma-output.txt': prismaOutput.join('\n') },
+  );
   const r = byId['gate.migrate']!;
   assert.equal(r.status, 'fail');
   assert.match(r.summary, /failed with P3009: a failed migration is recorded in the database/);
