@@ -48,6 +48,24 @@ export async function runCommand(command: string, options: RunCommandOptions): P
     if (text.length > MAX_KEPT_BYTES) text = text.slice(text.length - MAX_KEPT_BYTES / 2);
     options.onLine?.(line);
   };
+  // Our own line splitting: @actions/exec's stdline/errline listeners drop a last line that has no
+  // newline (it emits it as an event instead), and Prisma's last line is often the one that matters.
+  const splitter = () => {
+    let rest = '';
+    return {
+      push(chunk: Buffer) {
+        const lines = (rest + chunk.toString('utf8')).split(/\r?\n/);
+        rest = lines.pop() ?? '';
+        for (const line of lines) onLine(line);
+      },
+      flush() {
+        if (rest) onLine(rest);
+        rest = '';
+      },
+    };
+  };
+  const out = splitter();
+  const err = splitter();
   const [shell, args] = process.platform === 'win32' ? ['cmd.exe', ['/d', '/s', '/c', command]] : ['/bin/sh', ['-c', command]];
   const started = performance.now();
   let exitCode: number;
@@ -58,8 +76,10 @@ export async function runCommand(command: string, options: RunCommandOptions): P
       ignoreReturnCode: true,
       silent: true,
       windowsVerbatimArguments: process.platform === 'win32',
-      listeners: { stdline: onLine, errline: onLine },
+      listeners: { stdout: (b) => out.push(b), stderr: (b) => err.push(b) },
     });
+    out.flush();
+    err.flush();
   } catch (error) {
     // The shell itself could not start (cwd missing, no /bin/sh): report it as the command's failure.
     onLine(String((error as Error).message));
