@@ -94,6 +94,8 @@ export interface Settings {
   commandEnv: Readonly<Record<string, string>>;
   /** The event that triggered the workflow (`GITHUB_EVENT_NAME`), when running in Actions. */
   eventName?: string;
+  /** Names this run in what the gate sends (the Sentry test event's tag): the workflow run, else a time. */
+  runId: string;
   /** Every secret value the run knows, for masking and for the committed-secrets scan. */
   secrets: string[];
 }
@@ -282,6 +284,7 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     env: appEnv,
     commandEnv: commandEnvironment(env, appEnv),
     eventName: env.GITHUB_EVENT_NAME || undefined,
+    runId: env.GITHUB_RUN_ID ? `${env.GITHUB_REPOSITORY ?? 'run'}#${env.GITHUB_RUN_ID}` : `local-${new Date().toISOString()}`,
     secrets: [],
   };
   settings.secrets = collectSecrets(settings);

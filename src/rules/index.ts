@@ -11,6 +11,9 @@ import { build, install, migrate } from './gate/commands.js';
 import { migrationSafety } from './gate/migration-safety.js';
 import { migrations } from './gate/migrations.js';
 import { noDbPush } from './gate/no-db-push.js';
+import { backups, docs, rollback } from './security/operations.js';
+import { monitoring } from './security/monitoring.js';
+import { sentry } from './smoke/sentry.js';
 import { billingPlans } from './smoke/billing-plans.js';
 import { stripeWebhook } from './smoke/stripe-webhook.js';
 import { catalogSync } from './stripe/catalog-sync.js';
@@ -45,6 +48,11 @@ export const RULES: readonly Rule[] = [
   migrationSafety,
   billingPlans,
   stripeWebhook,
+  sentry,
+  backups,
+  monitoring,
+  rollback,
+  docs,
   liveMode,
   webhookEndpoint,
   syncEndpoint,
