@@ -62,14 +62,18 @@ export function inspectTls(host: string, port: number, options: InspectTlsOption
         chain.push(String(cert.subject.CN ?? Object.values(cert.subject).join(' ')));
         cert = (cert as { issuerCertificate?: PeerCertificate }).issuerCertificate;
       }
+      // Node's `authorized` is also false when only the host name does not match (the chain itself
+      // verified); the name is judged separately below, so that case counts as a trusted chain.
+      const authError = socket.authorizationError ? String(socket.authorizationError) : undefined;
+      const nameOnly = authError !== undefined && /ALTNAME|does not match certificate/i.test(authError);
       resolve({
         host,
         port,
         address,
         protocol: socket.getProtocol(),
         cipher: socket.getCipher()?.name ?? '',
-        chainTrusted: socket.authorized,
-        chainError: socket.authorizationError ? String(socket.authorizationError) : undefined,
+        chainTrusted: socket.authorized || nameOnly,
+        chainError: nameOnly ? undefined : authError,
         hostMatches: identity === undefined,
         hostError: identity?.message,
         certificate: certificateInfo(peer),

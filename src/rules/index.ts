@@ -11,7 +11,13 @@ import { build, install, migrate } from './gate/commands.js';
 import { migrationSafety } from './gate/migration-safety.js';
 import { migrations } from './gate/migrations.js';
 import { noDbPush } from './gate/no-db-push.js';
+import { securityCoep } from './security/coep.js';
+import { securityCookies } from './security/cookies.js';
+import { securityCsp } from './security/csp.js';
+import { securityHeaders } from './security/headers.js';
+import { securityHsts } from './security/hsts.js';
 import { backups, docs, rollback } from './security/operations.js';
+import { securityTls } from './security/tls.js';
 import { monitoring } from './security/monitoring.js';
 import { sentry } from './smoke/sentry.js';
 import { billingPlans } from './smoke/billing-plans.js';
@@ -49,6 +55,12 @@ export const RULES: readonly Rule[] = [
   billingPlans,
   stripeWebhook,
   sentry,
+  securityTls,
+  securityHsts,
+  securityCsp,
+  securityCoep,
+  securityHeaders,
+  securityCookies,
   backups,
   monitoring,
   rollback,

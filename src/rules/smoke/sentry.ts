@@ -8,18 +8,9 @@ import type { Outcome, Rule } from '../../engine/types.js';
 import { ProbeError } from '../../probes/http.js';
 import { configuredDsn, DsnError, parseDsn, sendEnvelope, sentryApi, sentryApiGet, testEvent, type Dsn } from '../../probes/sentry.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
+import { effectiveDirective, enforcedPolicies } from '../security/csp-parser.js';
 
 const POLL_MS = 500;
-
-/** The sources of `directive` in a CSP header (falling back to default-src), or undefined without either. */
-export function cspSources(header: string, directive: string): string[] | undefined {
-  const directives = new Map<string, string[]>();
-  for (const part of header.split(';')) {
-    const [name, ...values] = part.trim().split(/\s+/);
-    if (name && !directives.has(name.toLowerCase())) directives.set(name.toLowerCase(), values);
-  }
-  return directives.get(directive) ?? directives.get('default-src');
-}
 
 /** Does a CSP source list allow a request to `url` from a page on `self`? (CSP3 host-source matching) */
 export function cspAllows(sources: readonly string[], url: URL, self: URL): boolean {
@@ -97,12 +88,14 @@ export const sentry: Rule = {
     if (origin && configured.variable === 'NEXT_PUBLIC_SENTRY_DSN') {
       try {
         const page = await http.getShared(appUrlFor(origin, settings.config.paths.login), signal);
-        const csp = page.headers['content-security-policy'];
-        const sources = csp ? cspSources(csp, 'connect-src') : undefined;
         const ingest = new URL(dsn.envelopeUrl);
-        if (sources && !cspAllows(sources, ingest, origin)) {
-          problems.push(`the deployed CSP connect-src (${sources.join(' ')}) does not allow ${ingest.host}: browser errors never reach Sentry`);
-        } else if (sources) {
+        // Several enforced policies all apply: the host must be allowed by each of them.
+        const blocking = enforcedPolicies(page.rawHeaders)
+          .map((policy) => effectiveDirective(policy, 'connect-src'))
+          .filter((d) => d !== undefined && !cspAllows(d.sources, ingest, origin));
+        if (blocking.length > 0) {
+          problems.push(`the deployed CSP ${blocking[0]!.name} (${blocking[0]!.sources.join(' ')}) does not allow ${ingest.host}: browser errors never reach Sentry`);
+        } else if (page.headers['content-security-policy']) {
           steps.push(`the deployed CSP connect-src allows ${ingest.host}`);
         }
       } catch (error) {

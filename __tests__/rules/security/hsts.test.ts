@@ -1,0 +1,101 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { judgeHsts, parseHsts, securityHsts } from '../../../src/rules/security/hsts.js';
+import { runRule } from '../../helpers.js';
+import { htmlPage, liveSettings, startHttpsServer, testCa, type TestServer } from './servers.js';
+
+const APP_VALUE = 'max-age=31536000; includeSubDomains;';
+
+test("parseHsts: the app's value with its trailing semicolon is valid", () => {
+  assert.deepEqual(parseHsts(APP_VALUE), { maxAge: 31536000, includeSubDomains: true, preload: false, errors: [] });
+});
+
+test('parseHsts: names are case-insensitive, max-age may be quoted, unknown directives are ignored', () => {
+  assert.deepEqual(parseHsts('MAX-AGE="63072000" ; IncludeSubdomains; preload; future-thing=1'), { maxAge: 63072000, includeSubDomains: true, preload: true, errors: [] });
+});
+
+test('parseHsts: a missing or non-numeric max-age, and a repeated directive, make the header invalid', () => {
+  assert.deepEqual(parseHsts('includeSubDomains').errors, ['max-age is missing']);
+  assert.deepEqual(parseHsts('max-age=1y').errors, ['max-age has no whole number of seconds (`max-age=1y`)']);
+  assert.deepEqual(parseHsts('max-age=31536000; max-age=0').errors, ['`max-age` appears more than once']);
+  // What a proxy makes of two headers merged into one.
+  assert.equal(parseHsts('max-age=31536000, max-age=31536000').errors.length, 1);
+});
+
+test('judgeHsts: missing, twice, too short, max-age=0, and no includeSubDomains', () => {
+  const one = (values: string[]) => judgeHsts(values).map((p) => `${p.level}: ${p.message}`);
+  assert.deepEqual(judgeHsts([APP_VALUE]), []);
+  assert.match(one([])[0]!, /^fail: no `Strict-Transport-Security` header/);
+  assert.match(one([APP_VALUE, APP_VALUE])[0]!, /^fail: `Strict-Transport-Security` is sent 2 times/);
+  assert.deepEqual(one(['max-age=86400; includeSubDomains']), ['fail: `Strict-Transport-Security: max-age=86400; includeSubDomains` has max-age=86400 (1 day), under six months (15552000)']);
+  assert.match(one(['max-age=0'])[0]!, /max-age=0, which tells browsers to forget HSTS/);
+  assert.deepEqual(one(['max-age=15552000']), ['warn: `Strict-Transport-Security: max-age=15552000` lacks includeSubDomains: subdomains stay open to downgrade and to cookie injection over HTTP']);
+});
+
+let server: TestServer;
+let headers: Record<string, string | string[]> = {};
+const ca = testCa();
+before(async () => {
+  server = await startHttpsServer({ ca: ca.ca, handler: htmlPage(() => headers) });
+});
+after(async () => {
+  await server.close();
+  ca.cleanup();
+});
+
+async function run(sent: Record<string, string | string[]>) {
+  headers = sent;
+  return runRule(securityHsts, await liveSettings({ servers: [server], caFile: ca.caFile }));
+}
+
+test("security.hsts passes for the app's header, trailing semicolon included", async () => {
+  const r = await run({ 'strict-transport-security': APP_VALUE });
+  assert.equal(r.status, 'pass', r.summary);
+  assert.equal(r.summary, '`Strict-Transport-Security: max-age=31536000; includeSubDomains;` (365 days, includeSubDomains)');
+});
+
+test('security.hsts fails when too short, missing or sent twice, and warns without includeSubDomains', async () => {
+  const short = await run({ 'strict-transport-security': 'max-age=300; includeSubDomains' });
+  assert.equal(short.status, 'fail');
+  assert.match(short.summary, /max-age=300 \(0 days\), under six months/);
+  assert.match(short.fix ?? '', /`Strict-Transport-Security: max-age=31536000; includeSubDomains`/);
+
+  const missing = await run({});
+  assert.equal(missing.status, 'fail');
+  assert.match(missing.summary, /no `Strict-Transport-Security` header/);
+
+  const twice = await run({ 'strict-transport-security': [APP_VALUE, 'max-age=600'] });
+  assert.equal(twice.status, 'fail');
+  assert.match(twice.summary, /sent 2 times \(`max-age=31536000; includeSubDomains;`, `max-age=600`\)/);
+
+  const noSub = await run({ 'strict-transport-security': 'max-age=31536000' });
+  assert.equal(noSub.status, 'warn');
+  assert.match(noSub.summary, /lacks includeSubDomains/);
+});
+
+test('security.hsts fails with the probe message, within its bound, when the login page never answers', async () => {
+  const hanging = await startHttpsServer({ ca: ca.ca, handler: () => undefined });
+  try {
+    const started = performance.now();
+    const r = await runRule(securityHsts, await liveSettings({ servers: [hanging], caFile: ca.caFile, inputs: { 'timeout-seconds': '1' } }));
+    assert.equal(r.status, 'fail');
+    assert.match(r.summary, /GET https:\/\/app\.acme-saas\.com:\d+\/auth\/login: no complete answer within 1 s/);
+    assert.ok(performance.now() - started < 3000);
+  } finally {
+    await hanging.close();
+  }
+});
+
+test('security.hsts judges a login page that redirects, and says so', async () => {
+  const redirecting = await startHttpsServer({
+    ca: ca.ca,
+    handler: (_req, res) => res.writeHead(307, { location: '/somewhere', 'strict-transport-security': APP_VALUE }).end(),
+  });
+  try {
+    const r = await runRule(securityHsts, await liveSettings({ servers: [redirecting], caFile: ca.caFile }));
+    assert.equal(r.status, 'pass');
+    assert.match(r.details ?? '', /\(HTTP 307 → `\/somewhere`\)\. The login page did not answer 200.*paths\.login/);
+  } finally {
+    await redirecting.close();
+  }
+});

@@ -1,0 +1,144 @@
+/**
+ * security.hsts: the login page's Strict-Transport-Security header (RFC 6797), read from the raw
+ * headers because a header sent twice is a fault of its own: browsers use only the first, and a proxy
+ * that merges the two makes one invalid value that browsers ignore entirely.
+ */
+import type { Rule } from '../../engine/types.js';
+import { documentNote, fetchAppDocument, isOutcome } from './app-target.js';
+import { code, outcomeOf, type Problem } from './problems.js';
+
+/** Six months: the guide's minimum, and what the HSTS preload list once required. */
+export const HSTS_MIN_MAX_AGE = 15_552_000;
+
+const RECOMMENDED = 'max-age=31536000; includeSubDomains';
+
+export interface HstsPolicy {
+  maxAge?: number;
+  includeSubDomains: boolean;
+  preload: boolean;
+  /** Why browsers would ignore the header; empty when it is valid. */
+  errors: string[];
+}
+
+/** Splits on `;` outside quoted strings (a directive value may be a quoted-string). */
+function splitDirectives(value: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (quoted && c === '\\' && i + 1 < value.length) {
+      current += c + value[++i];
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    if (c === ';' && !quoted) {
+      parts.push(current);
+      current = '';
+    } else current += c;
+  }
+  parts.push(current);
+  return parts;
+}
+
+/**
+ * RFC 6797 §6.1: `[directive] *( ";" [directive] )`, so empty directives (a trailing `;`) are fine;
+ * names are case-insensitive; each directive at most once; max-age is required and is digits,
+ * optionally quoted; unknown directives are ignored.
+ */
+export function parseHsts(value: string): HstsPolicy {
+  const policy: HstsPolicy = { includeSubDomains: false, preload: false, errors: [] };
+  const seen = new Set<string>();
+  for (const part of splitDirectives(value)) {
+    const trimmed = part.trim();
+    if (!trimmed) continue;
+    const eq = trimmed.indexOf('=');
+    const name = (eq < 0 ? trimmed : trimmed.slice(0, eq)).trim().toLowerCase();
+    let arg = eq < 0 ? undefined : trimmed.slice(eq + 1).trim();
+    if (arg && arg.length >= 2 && arg.startsWith('"') && arg.endsWith('"')) arg = arg.slice(1, -1);
+    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) {
+      policy.errors.push(`${code(trimmed)} is not a directive`);
+      continue;
+    }
+    if (seen.has(name)) {
+      policy.errors.push(`${code(name)} appears more than once`);
+      continue;
+    }
+    seen.add(name);
+    if (name === 'max-age') {
+      if (arg === undefined || !/^\d+$/.test(arg)) policy.errors.push(`max-age has no whole number of seconds (${code(trimmed)})`);
+      else policy.maxAge = Number(arg);
+    } else if (name === 'includesubdomains') policy.includeSubDomains = true;
+    else if (name === 'preload') policy.preload = true;
+  }
+  if (!seen.has('max-age')) policy.errors.push('max-age is missing');
+  return policy;
+}
+
+function days(seconds: number): string {
+  const d = Math.floor(seconds / 86_400);
+  return `${d} day${d === 1 ? '' : 's'}`;
+}
+
+/** The problems of the HSTS header values a response carried (pure: the rule passes them in). */
+export function judgeHsts(values: readonly string[]): Problem[] {
+  if (values.length === 0) {
+    return [{
+      level: 'fail',
+      message: 'no `Strict-Transport-Security` header: a browser that once reached the site can be downgraded to plain HTTP',
+      fix: `Send \`Strict-Transport-Security: ${RECOMMENDED}\` (the app sends it when ENABLE_HSTS=true).`,
+    }];
+  }
+  const problems: Problem[] = [];
+  if (values.length > 1) {
+    problems.push({
+      level: 'fail',
+      message: `\`Strict-Transport-Security\` is sent ${values.length} times (${values.map(code).join(', ')}): browsers use only the first, and a proxy that merges them makes a value browsers ignore`,
+      fix: 'Send the header once: remove it from either the app (ENABLE_HSTS) or the platform/proxy configuration.',
+    });
+  }
+  const first = values[0]!;
+  const policy = parseHsts(first);
+  if (policy.errors.length > 0) {
+    problems.push({
+      level: 'fail',
+      message: `${code(`Strict-Transport-Security: ${first}`)} is invalid, so browsers ignore it: ${policy.errors.join('; ')}`,
+      fix: `Send \`Strict-Transport-Security: ${RECOMMENDED}\`.`,
+    });
+    return problems;
+  }
+  const shown = code(`Strict-Transport-Security: ${first}`);
+  const maxAge = policy.maxAge!;
+  if (maxAge < HSTS_MIN_MAX_AGE) {
+    problems.push({
+      level: 'fail',
+      message: maxAge === 0
+        ? `${shown} has max-age=0, which tells browsers to forget HSTS`
+        : `${shown} has max-age=${maxAge} (${days(maxAge)}), under six months (${HSTS_MIN_MAX_AGE})`,
+      fix: `Send \`Strict-Transport-Security: ${RECOMMENDED}\` (one year).`,
+    });
+  }
+  if (!policy.includeSubDomains) {
+    problems.push({
+      level: 'warn',
+      message: `${shown} lacks includeSubDomains: subdomains stay open to downgrade and to cookie injection over HTTP`,
+      fix: `Add includeSubDomains once every subdomain serves HTTPS: \`${RECOMMENDED}\`.`,
+    });
+  }
+  return problems;
+}
+
+export const securityHsts: Rule = {
+  meta: { id: 'security.hsts', section: 'security', title: 'HSTS header', docs: 'docs/deployment-guide.md' },
+  async check(ctx) {
+    const doc = await fetchAppDocument(ctx);
+    if (isOutcome(doc)) return doc;
+    const values = doc.response.rawHeaders.filter(([name]) => name === 'strict-transport-security').map(([, value]) => value);
+    const policy = values.length ? parseHsts(values[0]!) : undefined;
+    return outcomeOf(judgeHsts(values), {
+      summary: `${code(`Strict-Transport-Security: ${values[0] ?? ''}`)} (${days(policy?.maxAge ?? 0)}, includeSubDomains${policy?.preload ? ', preload' : ''})`,
+      details: [documentNote(doc), ...values.map((v) => `- strict-transport-security: ${code(v)}`)].join('\n'),
+      data: { values, maxAge: policy?.maxAge, includeSubDomains: policy?.includeSubDomains, preload: policy?.preload },
+    });
+  },
+};
