@@ -1,11 +1,13 @@
 /**
  * The app's routes, as data: Next's file-route syntax (`[slug]`, `[...rest]`), most specific first.
- * Later features (teams, entitlements, the login flow) add entries here.
+ * NextAuth is in ./app-auth.ts, teams and plan entitlements in ./app-teams.ts.
  */
-import { randomUUID, scryptSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type Stripe from 'stripe';
 import { z } from 'zod';
+import { hashPassword } from './app-accounts.js';
 import { nextAuthHandler } from './app-auth.js';
+import { auditLogsPage, slugify, team, teamApiKeys, teams, teamSso, teamWebhooks } from './app-teams.js';
 import { escapeHtml, page, type AppResponse, type RequestContext } from './app-http.js';
 import { syncStripeCatalog } from './stripe-sync.js';
 
@@ -37,6 +39,12 @@ export const ROUTES: readonly Route[] = [
   { path: '/api/webhooks/stripe', handler: stripeWebhook },
   { path: '/api/admin/stripe/sync', handler: stripeSync },
   { path: '/api/security/csp-report', handler: cspReport },
+  { path: '/api/teams', handler: teams },
+  { path: '/api/teams/[slug]/sso', handler: teamSso },
+  { path: '/api/teams/[slug]/webhooks', handler: teamWebhooks },
+  { path: '/api/teams/[slug]/api-keys', handler: teamApiKeys },
+  { path: '/api/teams/[slug]', handler: team },
+  { path: '/teams/[slug]/audit-logs', handler: auditLogsPage },
   { path: '/auth/login', handler: loginPage },
   { path: '/auth/join', handler: joinPage },
   { path: '/pricing', handler: pricingPage },
@@ -347,19 +355,6 @@ function formatAmount(amount: number | null, currency: string): string {
   if (amount === null) return 'Custom';
   const symbol = currency.toLowerCase() === 'usd' ? '$' : `${currency.toUpperCase()} `;
   return `${symbol}${amount}`;
-}
-
-function slugify(text: string): string {
-  return text
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}
-
-function hashPassword(password: string): string {
-  const salt = randomBytes(16);
-  return `scrypt$${salt.toString('base64')}$${scryptSync(password, salt, 32).toString('base64')}`;
 }
 
 function safeEqual(a: string, b: string): boolean {

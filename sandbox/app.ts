@@ -5,8 +5,8 @@
  *
  * The request pipeline mirrors Next.js:
  *   1. security headers for every response (next.config `headers()` + the middleware's CSP nonce);
- *   2. the auth middleware: a non-public path without a session is redirected (307) to the login
- *      page, API routes included;
+ *   2. the auth middleware: a non-public path without a valid session cookie (`./app-auth.ts`,
+ *      database sessions) is redirected (307) to the login page, API routes included;
  *   3. the route table (`./app-routes.ts`), data-driven, in Next's file-route syntax;
  *   4. Next's own 404 page when nothing matches.
  */
@@ -19,6 +19,7 @@ import Stripe from 'stripe';
 import type { IssuedCert } from './certs.js';
 import { closeServer, hostWithPort, listen } from './net.js';
 import { ROUTES, PUBLIC_ROUTES, type Route } from './app-routes.js';
+import { currentSession } from './app-auth.js';
 import { loadAppConfig, type AppConfig } from './app-config.js';
 import { HttpError, page, type AppResponse, type AppState, type RequestContext } from './app-http.js';
 
@@ -171,7 +172,7 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, scheme
   const headers = securityHeaders(app.config, nonce);
 
   let response: AppResponse;
-  if (!isPublic(url.pathname) && !(await hasSession(req))) {
+  if (!isPublic(url.pathname) && !(await currentSession(app.db, app.config, parseCookies(req.headers.cookie)))) {
     // NextResponse.redirect(new URL('/auth/login', req.url)) with callbackUrl = encodeURI(req.url).
     const login = new URL('/auth/login', url);
     login.searchParams.set('callbackUrl', encodeURI(url.href));
@@ -298,11 +299,6 @@ function globToRegExp(glob: string): RegExp {
     else source += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp(`^${source}$`);
-}
-
-/** Sessions arrive with the login flow; until then every visitor is signed out. */
-async function hasSession(_req: http.IncomingMessage): Promise<boolean> {
-  return false;
 }
 
 interface CompiledRoute {

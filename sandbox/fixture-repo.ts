@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { APP_FILES } from './fixture-app.js';
 import { MIGRATION_LOCK_TOML, MIGRATIONS, PRISMA_SCHEMA, type Migration } from './schema.js';
+import { SMOKE_CONFIG_YAML } from './app-accounts.js';
 
 const run = promisify(execFile);
 
@@ -260,7 +261,7 @@ operations:
     max-age-days: 90
   rollback:
     docs: [docs/deployment-guide.md, docs/migration-operations-runbook.md]
-`;
+${SMOKE_CONFIG_YAML}`;
 }
 
 function packageJson(version: string): Record<string, unknown> {

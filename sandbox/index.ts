@@ -27,6 +27,7 @@ import { SCENARIOS, type EnvChange, type ScenarioContext } from './scenarios.js'
 import { deployMigrations, provisionAppDatabase, type AppDatabase } from './schema.js';
 import { appWebhookEndpoint, startStripeServer, type StripeServerHandle } from './stripe-server.js';
 import { startSentryServer, type SentryServerHandle } from './sentry-server.js';
+import { seedSmokeAccounts } from './app-accounts.js';
 import { syncStripeCatalog } from './stripe-sync.js';
 
 export { SCENARIOS, type Scenario } from './scenarios.js';
@@ -240,6 +241,10 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       const { applied, error } = await deployMigrations((db) => postgres.adminClient(db), database, scenario.database.deploy);
       log(`past deploy: ${applied.length ? `applied ${applied.join(', ')}` : 'nothing applied'}${error ? `, stopped with ${error.code}` : ''}`);
     }
+    // The smoke accounts the config's opt-in flows sign in with; their passwords go to the gate only.
+    const smokeDb = await postgres.adminClient(database.database);
+    const smoke = await seedSmokeAccounts(smokeDb).finally(() => smokeDb.end());
+    Object.assign(env, smoke.env);
     const sentry = await startSentryServer({
       org: baseline.SENTRY_ORG!,
       project: baseline.SENTRY_PROJECT!,
@@ -293,6 +298,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     const secrets = [
       ...new Set([
         ...SECRET_VARIABLES.map((v) => env[v]).filter((v): v is string => !!v),
+        ...Object.values(smoke.env),
         database.password,
       ]),
     ];

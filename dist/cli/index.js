@@ -8699,7 +8699,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9664);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9625);
 /** The command-line entry (`npx production-readiness-gate`): runs cli() with this process's streams. */
 
 const code = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
@@ -8712,7 +8712,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9664:
+/***/ 9625:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -11027,6 +11027,26 @@ async function runCommand(command, options) {
             text = text.slice(text.length - MAX_KEPT_BYTES / 2);
         options.onLine?.(line);
     };
+    // Our own line splitting: @actions/exec's stdline/errline listeners drop a last line that has no
+    // newline (it emits it as an event instead), and Prisma's last line is often the one that matters.
+    const splitter = () => {
+        let rest = '';
+        return {
+            push(chunk) {
+                const lines = (rest + chunk.toString('utf8')).split(/\r?\n/);
+                rest = lines.pop() ?? '';
+                for (const line of lines)
+                    onLine(line);
+            },
+            flush() {
+                if (rest)
+                    onLine(rest);
+                rest = '';
+            },
+        };
+    };
+    const out = splitter();
+    const err = splitter();
     const [shell, args] = process.platform === 'win32' ? ['cmd.exe', ['/d', '/s', '/c', command]] : ['/bin/sh', ['-c', command]];
     const started = performance.now();
     let exitCode;
@@ -11037,8 +11057,10 @@ async function runCommand(command, options) {
             ignoreReturnCode: true,
             silent: true,
             windowsVerbatimArguments: process.platform === 'win32',
-            listeners: { stdline: onLine, errline: onLine },
+            listeners: { stdout: (b) => out.push(b), stderr: (b) => err.push(b) },
         });
+        out.flush();
+        err.flush();
     }
     catch (error) {
         // The shell itself could not start (cwd missing, no /bin/sh): report it as the command's failure.
@@ -11150,13 +11172,17 @@ async function runStep(ctx, step, earlier) {
     const runbook = (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(cwd, RUNBOOK)) ? ` Follow ${RUNBOOK}.` : '';
     const explained = errors.map((e) => `**${e.code}**: ${e.meaning}. ${e.action}`).join('\n\n');
     const known = errors[0];
+    // Prisma names the migration it stopped at; the advice can then name it too.
+    const migration = /The `([^`]+)` migration started at|Migration name: (\S+)/.exec(result.text);
+    const name = migration?.[1] ?? migration?.[2];
+    const action = known && name ? known.action.replaceAll('<name>', name) : known?.action;
     return {
         status: 'fail',
         summary: known
             ? `\`${command}\` failed with ${known.code}: ${known.meaning}`
             : `\`${command}\` exited with code ${result.exitCode} after ${took}`,
         details: `${explained ? `${explained}\n\n` : ''}${log}`,
-        fix: `${known ? known.action : 'Read the migration error above; do not deploy the new code until the database is migrated.'}${runbook}`,
+        fix: `${action ?? 'Read the migration error above; do not deploy the new code until the database is migrated.'}${runbook}`,
         data: { ...data, prismaErrors: errors.map((e) => e.code) },
     };
 }
@@ -11320,7 +11346,7 @@ function compareHistory(repo, rows, migrateRan) {
             continue;
         if (!row.finished_at) {
             failed.push(row.migration_name);
-            const logs = (row.logs ?? '').trim().split('\n').slice(0, LOG_LINES).join('\n');
+            const logs = essentialLogLines(row.logs ?? '').slice(0, LOG_LINES).join('\n');
             findings.push({
                 level: 'error',
                 message: `${row.migration_name} failed and is recorded as unfinished: prisma migrate deploy stops with P3009 until it is resolved.${logs ? `\n${logs}` : ''}`,
@@ -11389,6 +11415,16 @@ function compareHistory(repo, rows, migrateRan) {
     }
     const pendingText = pending.length ? `; ${pending.length} pending, to be applied by the migrate step: ${pending.slice(0, 3).join(', ')}${pending.length > 3 ? ', …' : ''}` : '';
     return { status: 'pass', summary: `${applied.size} applied migrations match the repository${pendingText}`, findings, data };
+}
+/**
+ * The lines of a failed migration's `logs` that say what went wrong: Prisma wraps the database error
+ * in boilerplate ("A migration failed to apply…", the migration name, a Rust debug dump).
+ */
+function essentialLogLines(logs) {
+    return logs
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !/^(A migration failed to apply|Migration name:|DbError \{|Database error:$)/.test(l));
 }
 function capitalise(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
@@ -12945,6 +12981,2199 @@ function appUrlFor(origin, path) {
     return new URL(path, origin).toString();
 }
 
+;// CONCATENATED MODULE: ./.build/rules/security/problems.js
+/** How many problems the one-line summary names before it says "and N more". */
+const SUMMARY_PROBLEMS = 3;
+/** A value as the report shows it: in backticks, with backticks inside it made harmless. */
+function code(value) {
+    return `\`${value.replace(/`/g, "'")}\``;
+}
+/**
+ * The outcome of a list of problems: the worst level decides the status; the summary names the
+ * problems, failures first; each problem becomes a finding when there is more than one (a single one
+ * is already the summary).
+ */
+function outcomeOf(problems, pass) {
+    if (problems.length === 0)
+        return { status: 'pass', ...pass };
+    const ordered = [...problems.filter((p) => p.level === 'fail'), ...problems.filter((p) => p.level === 'warn')];
+    const shown = ordered.slice(0, SUMMARY_PROBLEMS).map((p) => p.message);
+    const more = ordered.length - shown.length;
+    const findings = ordered.length > 1 ? ordered.map((p) => ({ level: p.level === 'fail' ? 'error' : 'warning', message: p.message })) : [];
+    return {
+        status: ordered[0].level,
+        summary: shown.join('; ') + (more > 0 ? `; and ${more} more` : ''),
+        details: pass.details,
+        fix: [...new Set(ordered.map((p) => p.fix))].join(' '),
+        ...(findings.length ? { findings } : {}),
+        ...(pass.data ? { data: pass.data } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/app-target.js
+
+
+
+
+
+/** The login page's response, or the outcome that says why there is none (skip, or the probe's failure). */
+async function fetchAppDocument(ctx) {
+    const origin = appOrigin(ctx.settings);
+    if (!origin)
+        return NO_TARGET;
+    const url = appUrlFor(origin, ctx.settings.config.paths.login);
+    try {
+        return { url, response: await ctx.clients.http().getShared(url, ctx.signal) };
+    }
+    catch (error) {
+        return probeFailure(error, `GET ${safeUrl(url)}`);
+    }
+}
+function isOutcome(value) {
+    return 'status' in value && 'summary' in value;
+}
+const PROBE_FIXES = {
+    tls: 'Fix the certificate (see security.tls); if the app uses a private CA, give it in ca-file.',
+    dns: 'Check APP_URL; to probe a deployment before DNS points at it, give a resolve entry (host:port:address).',
+    connect: 'Check that the deployment is up and reachable from the runner (resolve entries, firewall).',
+    timeout: 'Check that the app answers (a hung server, a firewall that drops packets), or raise timeout-seconds.',
+    'redirect-loop': 'Fix the redirect loop in the app or the platform configuration.',
+    'too-many-redirects': 'Shorten the redirect chain to at most a few hops.',
+    aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
+    protocol: 'Give APP_URL as an https:// URL.',
+};
+/** A probe that got no answer fails the rule with the probe's own message (it names the URL). */
+function probeFailure(error, what) {
+    if (error instanceof ProbeError)
+        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind] };
+    return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
+}
+/**
+ * One line saying which answer the headers came from. A login page that does not answer 200 is
+ * still judged (Next.js sends its headers on every answer), but the user should know it was a
+ * redirect or an error page.
+ */
+function documentNote(doc) {
+    const { status, headers } = doc.response;
+    const seen = `Headers of GET ${safeUrl(doc.url)} (HTTP ${status}${headers.location ? ` → ${code(headers.location)}` : ''}).`;
+    if (status >= 200 && status < 300)
+        return seen;
+    return `${seen} The login page did not answer 200: the headers judged are those of that answer. Set \`paths.login\` in the config file to a public page if the app's login page lives elsewhere.`;
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/coep.js
+
+
+/** The value of a structured-header token without its parameters (`same-origin; report-to="x"`). */
+function policyToken(value) {
+    if (value === undefined)
+        return undefined;
+    return value.split(';')[0].trim();
+}
+const COEP_OK = ['require-corp', 'credentialless'];
+/** The problems of the two headers (undefined when absent). Tokens are case-sensitive, as browsers read them. */
+function judgeIsolation(headers) {
+    const problems = [];
+    const coep = headers['cross-origin-embedder-policy'];
+    const coop = headers['cross-origin-opener-policy'];
+    if (!COEP_OK.includes(policyToken(coep) ?? '')) {
+        const reportOnly = headers['cross-origin-embedder-policy-report-only'];
+        problems.push({
+            level: 'fail',
+            message: coep === undefined
+                ? `no \`Cross-Origin-Embedder-Policy\` header${reportOnly ? ` (only the Report-Only one, ${code(reportOnly)}, which enforces nothing)` : ''}`
+                : `${code(`Cross-Origin-Embedder-Policy: ${coep}`)} does not isolate the page`,
+            fix: 'Send `Cross-Origin-Embedder-Policy: require-corp` (or `credentialless`); the app sends it when ENABLE_COEP=true.',
+        });
+    }
+    if (policyToken(coop) !== 'same-origin') {
+        problems.push({
+            level: 'fail',
+            message: coop === undefined
+                ? 'no `Cross-Origin-Opener-Policy` header'
+                : `${code(`Cross-Origin-Opener-Policy: ${coop}`)} does not isolate the page (only \`same-origin\` does)`,
+            fix: 'Send `Cross-Origin-Opener-Policy: same-origin`; the app sends it when ENABLE_COEP=true.',
+        });
+    }
+    return problems;
+}
+const securityCoep = {
+    meta: { id: 'security.coep', section: 'security', title: 'Cross-origin isolation (COEP/COOP)', docs: 'docs/deployment-guide.md' },
+    async check(ctx) {
+        const flag = ctx.settings.env.ENABLE_COEP;
+        if (flag !== 'true') {
+            return {
+                status: 'skip',
+                summary: `ENABLE_COEP is ${flag === undefined ? 'unset' : code(flag)}, so cross-origin isolation is not expected (config.enable-coep judges the flag)`,
+            };
+        }
+        const doc = await fetchAppDocument(ctx);
+        if (isOutcome(doc))
+            return doc;
+        const { headers } = doc.response;
+        const coep = headers['cross-origin-embedder-policy'];
+        const coop = headers['cross-origin-opener-policy'];
+        return outcomeOf(judgeIsolation(headers), {
+            summary: `${code(`Cross-Origin-Embedder-Policy: ${coep ?? ''}`)} and ${code(`Cross-Origin-Opener-Policy: ${coop ?? ''}`)}`,
+            details: [
+                documentNote(doc),
+                `- cross-origin-embedder-policy: ${coep === undefined ? 'absent' : code(coep)}`,
+                `- cross-origin-opener-policy: ${coop === undefined ? 'absent' : code(coop)}`,
+            ].join('\n'),
+            data: { coep, coop },
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/security/cookies.js
+
+
+
+
+/** The NextAuth endpoints that set cookies without a session (NextAuth v4 `init()`). */
+const AUTH_COOKIE_PATHS = ['/api/auth/csrf', '/api/auth/session'];
+/**
+ * RFC 6265bis §5.6: the name=value pair up to the first `;`, then attributes whose names are
+ * case-insensitive; a repeated attribute's last value wins; Domain loses a leading dot; a Path not
+ * starting with `/` is ignored; an unknown SameSite value counts as unspecified.
+ */
+function parseSetCookie(line) {
+    const [pair = '', ...attributes] = line.split(';');
+    const eq = pair.indexOf('=');
+    const name = eq < 0 ? '' : pair.slice(0, eq).trim();
+    const cookie = { name, secure: false, httpOnly: false, shown: '' };
+    const kept = [];
+    for (const raw of attributes) {
+        const attribute = raw.trim();
+        if (!attribute)
+            continue;
+        kept.push(attribute);
+        const at = attribute.indexOf('=');
+        const key = (at < 0 ? attribute : attribute.slice(0, at)).trim().toLowerCase();
+        const value = at < 0 ? '' : attribute.slice(at + 1).trim();
+        if (key === 'secure')
+            cookie.secure = true;
+        else if (key === 'httponly')
+            cookie.httpOnly = true;
+        else if (key === 'samesite') {
+            cookie.sameSiteRaw = value;
+            const known = { strict: 'Strict', lax: 'Lax', none: 'None' }[value.toLowerCase()];
+            cookie.sameSite = known;
+        }
+        else if (key === 'path')
+            cookie.path = value.startsWith('/') ? value : undefined;
+        else if (key === 'domain')
+            cookie.domain = value.replace(/^\./, '') || undefined;
+    }
+    cookie.shown = [`${name}=…`, ...kept].join('; ');
+    return cookie;
+}
+/** NextAuth's (and Auth.js') names; a large session cookie is split into `.0`, `.1` … chunks. */
+function cookieRole(name) {
+    if (/session-token(\.\d+)?$/i.test(name))
+        return 'session';
+    if (/csrf-token$/i.test(name))
+        return 'csrf';
+    return 'other';
+}
+function prefixOf(name) {
+    // Browsers match the prefixes case-insensitively (RFC 6265bis).
+    if (/^__host-/i.test(name))
+        return '__Host-';
+    if (/^__secure-/i.test(name))
+        return '__Secure-';
+    return undefined;
+}
+const isAuthCookie = (name) => /(^|[-.])(next-auth|authjs)\./i.test(name);
+function judgeCookie(cookie) {
+    const problems = [];
+    const role = cookieRole(cookie.name);
+    const prefix = prefixOf(cookie.name);
+    const shown = code(cookie.shown);
+    const sensitive = role === 'session' ? 'the session token' : 'the CSRF token';
+    if (!cookie.secure) {
+        problems.push({
+            level: 'fail',
+            message: `${shown} lacks \`Secure\`: browsers send it over plain HTTP too${prefix ? `, and reject a ${prefix} cookie without Secure, so it is never stored` : ''}`,
+            fix: 'Set the cookie with `Secure` (NextAuth does when NEXTAUTH_URL is https://).',
+        });
+    }
+    if (prefix === '__Host-' && (cookie.path !== '/' || cookie.domain !== undefined)) {
+        problems.push({
+            level: 'fail',
+            message: `${shown} breaks the \`__Host-\` rules (${[cookie.path !== '/' ? `Path is ${cookie.path ? code(cookie.path) : 'not set'}, not \`/\`` : '', cookie.domain !== undefined ? `Domain is ${code(cookie.domain)}` : ''].filter(Boolean).join('; ')}): browsers reject it, so it is never stored`,
+            fix: 'A `__Host-` cookie needs `Secure`, `Path=/` and no `Domain`: remove the Domain attribute (cookies.*.options.domain in the NextAuth options).',
+        });
+    }
+    if (role !== 'other' && !cookie.httpOnly) {
+        problems.push({
+            level: 'fail',
+            message: `${shown} lacks \`HttpOnly\`: a script (any XSS) can read ${sensitive}`,
+            fix: 'Set the cookie with `HttpOnly` (NextAuth\'s default; check cookies.*.options.httpOnly in the NextAuth options).',
+        });
+    }
+    if (cookie.sameSite === 'None') {
+        problems.push({
+            level: 'fail',
+            message: `${shown} has \`SameSite=None\`: browsers send it with cross-site requests`,
+            fix: 'Set `SameSite=Lax` (NextAuth\'s default) or `Strict`.',
+        });
+    }
+    else if (cookie.sameSite === undefined) {
+        problems.push({
+            level: 'warn',
+            message: `${shown} has ${cookie.sameSiteRaw === undefined ? 'no SameSite' : `an unknown SameSite value ${code(cookie.sameSiteRaw)}`}: Chrome then treats it as Lax, other browsers may send it cross-site`,
+            fix: 'Set `SameSite=Lax` (NextAuth\'s default) or `Strict`.',
+        });
+    }
+    if (!prefix && (role !== 'other' || isAuthCookie(cookie.name))) {
+        problems.push({
+            level: role === 'other' ? 'warn' : 'fail',
+            message: `${code(cookie.name)} has no \`__Host-\`/\`__Secure-\` prefix, so a subdomain or a plain-HTTP page can overwrite it (NextAuth drops the prefixes when NEXTAUTH_URL is not https://)`,
+            fix: 'Set NEXTAUTH_URL to the https:// origin so NextAuth uses `__Secure-`/`__Host-` cookies, or prefix custom cookie names.',
+        });
+    }
+    if (role !== 'other' && prefix !== '__Host-' && cookie.domain !== undefined) {
+        problems.push({
+            level: 'warn',
+            message: `${shown} is shared with every subdomain of ${code(cookie.domain)}`,
+            fix: 'Leave out the Domain attribute unless subdomains must share the sign-in.',
+        });
+    }
+    return problems;
+}
+const securityCookies = {
+    meta: { id: 'security.cookies', section: 'security', title: 'Auth cookie attributes', docs: 'docs/deployment-guide.md' },
+    async check({ settings, clients, signal }) {
+        const origin = appOrigin(settings);
+        if (!origin)
+            return NO_TARGET;
+        const urls = AUTH_COOKIE_PATHS.map((path) => appUrlFor(origin, path));
+        let responses;
+        try {
+            responses = await Promise.all(urls.map((url) => clients.http().request({ url }, signal)));
+        }
+        catch (error) {
+            return probeFailure(error, `GET ${urls.join(', ')}`);
+        }
+        // Each request comes without cookies, so both endpoints may set the same one: judge it once.
+        const cookies = new Map();
+        responses.forEach((response, i) => {
+            for (const line of response.cookies) {
+                const cookie = parseSetCookie(line);
+                if (!cookies.has(cookie.name))
+                    cookies.set(cookie.name, { cookie, from: AUTH_COOKIE_PATHS[i] });
+            }
+        });
+        const answered = responses.map((r, i) => `GET ${safeUrl(urls[i])} → ${r.status}${r.headers.location ? ` (${code(r.headers.location)})` : ''}`);
+        const list = [...cookies.values()];
+        const sessionSeen = list.some(({ cookie }) => cookieRole(cookie.name) === 'session');
+        const details = [
+            ...answered.map((line) => `- ${line}`),
+            ...list.map(({ cookie, from }) => `- ${from} set ${code(cookie.shown)}`),
+            sessionSeen ? '' : 'The session cookie (`__Secure-next-auth.session-token`) is set only at sign-in, which needs an account: it is not judged here.',
+        ].filter(Boolean).join('\n');
+        const data = { cookies: list.map(({ cookie }) => cookie.name), statuses: responses.map((r) => r.status) };
+        if (list.length === 0) {
+            return {
+                status: 'warn',
+                summary: `the auth endpoints set no cookie (${answered.join(', ')}), so there is nothing to judge; NextAuth sets \`__Host-next-auth.csrf-token\` there`,
+                details,
+                fix: 'Check that NextAuth answers at /api/auth (smoke.auth-providers) and that a proxy does not strip Set-Cookie.',
+                data,
+            };
+        }
+        return outcomeOf(list.flatMap(({ cookie }) => judgeCookie(cookie)), {
+            summary: `${list.map(({ cookie }) => code(cookie.name)).join(', ')}: Secure, HttpOnly where it matters, SameSite Lax/Strict, prefixed`,
+            details,
+            data,
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/security/csp-parser.js
+/**
+ * Content-Security-Policy as browsers read it (CSP Level 3, "Parse a serialized CSP"), and the
+ * judgement security.csp makes of it. Pure: the rule passes header values in.
+ *
+ * Parsing, per the specification:
+ * - a header value is a comma-separated list of policies, and a response may carry several headers:
+ *   every policy is enforced, so a load must be allowed by all of them (their intersection);
+ * - a policy is a semicolon-separated list of directives; a directive is a name (ASCII
+ *   case-insensitive) followed by whitespace-separated source expressions;
+ * - a directive repeated in one policy is ignored after its first occurrence;
+ * - keywords (`'self'`, `'unsafe-inline'` …) are case-insensitive.
+ */
+
+function parsePolicy(text) {
+    const directives = new Map();
+    const repeated = [];
+    for (const part of text.split(';')) {
+        const tokens = part.trim().split(/[\t\n\f\r ]+/).filter(Boolean);
+        if (tokens.length === 0)
+            continue;
+        const name = tokens[0].toLowerCase();
+        // The grammar's directive-name; anything else is not a directive and browsers skip it.
+        if (!/^[a-z0-9-]+$/.test(name))
+            continue;
+        if (directives.has(name)) {
+            repeated.push(name);
+            continue;
+        }
+        directives.set(name, tokens.slice(1));
+    }
+    return { text: text.trim(), directives, repeated };
+}
+/** Every policy in a list of header values (each may hold several, comma-separated); empty ones dropped. */
+function parsePolicyList(values) {
+    return values
+        .flatMap((value) => value.split(','))
+        .map(parsePolicy)
+        .filter((p) => p.directives.size > 0);
+}
+/** The enforced policies of a response: every `Content-Security-Policy` header, repeated or not. */
+function enforcedPolicies(rawHeaders) {
+    return parsePolicyList(rawHeaders.filter(([name]) => name === 'content-security-policy').map(([, value]) => value));
+}
+/** Which directive governs a fetch type when its own is absent (CSP3 "effective directive" fallback). */
+const FALLBACKS = {
+    'script-src-elem': ['script-src-elem', 'script-src', 'default-src'],
+    'script-src-attr': ['script-src-attr', 'script-src', 'default-src'],
+    'style-src-elem': ['style-src-elem', 'style-src', 'default-src'],
+    'style-src-attr': ['style-src-attr', 'style-src', 'default-src'],
+};
+/** The directive that governs `directive` in `policy` (with the default-src fallback), if any does. */
+function effectiveDirective(policy, directive) {
+    // Every other fetch directive (`script-src`, `object-src`, `connect-src`, …) falls back to default-src.
+    for (const name of FALLBACKS[directive] ?? (directive.endsWith('-src') ? [directive, 'default-src'] : [directive])) {
+        const sources = policy.directives.get(name);
+        if (sources)
+            return { name, for: directive, sources };
+    }
+    return undefined;
+}
+const NONCE_OR_HASH = /^'(?:nonce|sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}'$/i;
+function isNonceOrHash(source) {
+    return NONCE_OR_HASH.test(source);
+}
+function hasKeyword(sources, keyword) {
+    return sources.some((s) => s.toLowerCase() === keyword);
+}
+/** A source list that matches nothing: `'none'` alone, or no source at all. */
+function isNone(sources) {
+    return sources.length === 0 || (sources.length === 1 && sources[0].toLowerCase() === "'none'");
+}
+/** Sources that allow any host (Mozilla Observatory's "dangerously broad" list). */
+const ANY_HOST = new Set(['*', 'http:', 'https:', 'ftp:', 'http://*', 'https://*', 'http://*.*', 'https://*.*']);
+function anyHostSources(sources) {
+    return sources.filter((s) => ANY_HOST.has(s.toLowerCase()));
+}
+function dataSources(sources) {
+    return sources.filter((s) => s.toLowerCase() === 'data:');
+}
+/**
+ * With a nonce or hash, `'strict-dynamic'` makes CSP3 browsers ignore host and scheme sources,
+ * `'self'` and `'unsafe-inline'`: only nonce'd scripts and what they load run.
+ */
+function trustsOnlyNonces(sources) {
+    return hasKeyword(sources, "'strict-dynamic'") && sources.some(isNonceOrHash);
+}
+/** `script-src 'self' …` in backticks, saying when default-src stands in for the directive asked for. */
+function describeDirective(effective) {
+    const text = code([effective.name, ...effective.sources].join(' '));
+    return effective.name === effective.for ? text : `${text} (${effective.for} is not set, so default-src applies)`;
+}
+/**
+ * Judges the enforced policies. A behaviour (eval, inline scripts, scripts from any host) is open
+ * only when every policy that restricts scripts allows it, since each policy is enforced on its own.
+ * A protection (object-src 'none', base-uri, frame-ancestors) holds when any policy provides it.
+ */
+function judgeCsp(policies, options) {
+    const problems = [];
+    const scripts = policies.map((p) => effectiveDirective(p, 'script-src')).filter((d) => d !== undefined);
+    const seen = (list) => list.map(describeDirective).join(' and ');
+    if (scripts.length === 0) {
+        problems.push({
+            level: 'fail',
+            message: 'no policy restricts scripts: neither `script-src` nor `default-src` is set',
+            fix: "Add `script-src 'self' 'nonce-<random per request>' 'strict-dynamic'` (the app's middleware builds it) or at least `default-src 'self'`.",
+        });
+    }
+    else {
+        if (scripts.every((d) => hasKeyword(d.sources, "'unsafe-eval'"))) {
+            problems.push({
+                level: 'fail',
+                message: `script-src allows \`'unsafe-eval'\`: ${seen(scripts)}`,
+                fix: "Remove `'unsafe-eval'` from script-src: it lets injected strings run as code (eval, new Function). Next.js adds it only in development builds: check that production runs `next build` output with NODE_ENV=production.",
+            });
+        }
+        if (scripts.every((d) => hasKeyword(d.sources, "'unsafe-inline'") && !d.sources.some(isNonceOrHash))) {
+            problems.push({
+                level: 'fail',
+                message: `script-src allows \`'unsafe-inline'\` without a nonce or hash: ${seen(scripts)}`,
+                fix: "Remove `'unsafe-inline'` from script-src, or add a per-request `'nonce-…'` (or the scripts' hashes): CSP2+ browsers then ignore `'unsafe-inline'`, so any injected <script> is blocked.",
+            });
+        }
+        const open = scripts.filter((d) => !trustsOnlyNonces(d.sources));
+        if (open.length === scripts.length && open.every((d) => anyHostSources(d.sources).length > 0)) {
+            const broad = [...new Set(open.flatMap((d) => anyHostSources(d.sources)))].map(code).join(', ');
+            problems.push({
+                level: 'fail',
+                message: `script-src allows scripts from any host (${broad}): ${seen(scripts)}`,
+                fix: "Replace the wildcard with the hosts the app loads scripts from, or add `'strict-dynamic'` with a nonce (CSP3 browsers then ignore host sources).",
+            });
+        }
+        if (open.length === scripts.length && open.every((d) => dataSources(d.sources).length > 0)) {
+            problems.push({
+                level: 'fail',
+                message: `script-src allows \`data:\` URLs, which run like inline scripts: ${seen(scripts)}`,
+                fix: 'Remove `data:` from script-src (and from default-src when script-src falls back to it).',
+            });
+        }
+        for (const d of scripts) {
+            if (hasKeyword(d.sources, "'strict-dynamic'") && !d.sources.some(isNonceOrHash)) {
+                problems.push({
+                    level: options.strict ? 'fail' : 'warn',
+                    message: `\`'strict-dynamic'\` without a nonce or hash trusts no script (CSP3 browsers block the page's own scripts; older ones ignore it): ${describeDirective(d)}`,
+                    fix: "Add a per-request `'nonce-…'` to script-src and to the page's <script> tags (or the scripts' hashes).",
+                });
+            }
+        }
+    }
+    const objects = policies.map((p) => effectiveDirective(p, 'object-src'));
+    if (!objects.some((d) => d !== undefined && isNone(d.sources))) {
+        const set = objects.filter((d) => d !== undefined);
+        problems.push({
+            level: 'fail',
+            message: set.length ? `plugins are not blocked: ${seen(set)}` : 'plugins are not blocked: neither `object-src` nor `default-src` is set',
+            fix: "Add `object-src 'none'`: <object> and <embed> load plugin content that script-src does not govern.",
+        });
+    }
+    const navigation = [
+        ['base-uri', "an injected <base href> can send the page's relative script URLs to another host"],
+        ['frame-ancestors', 'any site can frame the page (clickjacking)'],
+    ];
+    for (const [name, risk] of navigation) {
+        const set = policies.map((p) => p.directives.get(name)).filter((s) => s !== undefined);
+        if (set.length === 0) {
+            problems.push({
+                level: 'fail',
+                message: `\`${name}\` is not set (it does not fall back to default-src): ${risk}`,
+                fix: `Add \`${name} ${name === 'base-uri' ? "'self'" : "'none'"}\` (or \`'self'\`${name === 'frame-ancestors' ? ' when the app frames itself' : ''}).`,
+            });
+        }
+        else if (set.every((sources) => anyHostSources(sources).length > 0)) {
+            problems.push({
+                level: 'warn',
+                message: `\`${name}\` allows any host, so it protects nothing: ${set.map((s) => code([name, ...s].join(' '))).join(' and ')}`,
+                fix: `Set \`${name} 'self'\` (or \`'none'\`) instead of a wildcard.`,
+            });
+        }
+    }
+    if (options.strict) {
+        if (!scripts.some((d) => hasKeyword(d.sources, "'strict-dynamic'"))) {
+            problems.push({
+                level: 'fail',
+                message: `ENABLE_CSP_STRICT=true but script-src has no \`'strict-dynamic'\`${scripts.length ? `: ${seen(scripts)}` : ''}`,
+                fix: "Deploy with ENABLE_CSP_STRICT=true (the app then adds `'strict-dynamic'` and `upgrade-insecure-requests`), or find the proxy that rewrites the CSP.",
+            });
+        }
+        if (!policies.some((p) => p.directives.has('upgrade-insecure-requests'))) {
+            problems.push({
+                level: 'fail',
+                message: 'ENABLE_CSP_STRICT=true but the CSP has no `upgrade-insecure-requests`',
+                fix: 'Deploy with ENABLE_CSP_STRICT=true, which appends `upgrade-insecure-requests` to the CSP.',
+            });
+        }
+    }
+    for (const policy of policies) {
+        for (const name of new Set(policy.repeated)) {
+            problems.push({
+                level: 'warn',
+                message: `\`${name}\` appears more than once in one policy; browsers use the first, ${code([name, ...policy.directives.get(name)].join(' '))}, and ignore the rest`,
+                fix: `Write \`${name}\` once per policy, with every source it needs.`,
+            });
+        }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/csp.js
+
+
+
+const securityCsp = {
+    meta: { id: 'security.csp', section: 'security', title: 'Content-Security-Policy', docs: 'docs/deployment-guide.md' },
+    async check(ctx) {
+        const doc = await fetchAppDocument(ctx);
+        if (isOutcome(doc))
+            return doc;
+        const { rawHeaders } = doc.response;
+        const policies = enforcedPolicies(rawHeaders);
+        const reportOnly = parsePolicyList(rawHeaders.filter(([n]) => n === 'content-security-policy-report-only').map(([, v]) => v));
+        const headers = rawHeaders.filter(([n]) => n === 'content-security-policy' || n === 'content-security-policy-report-only');
+        const details = [documentNote(doc), ...headers.map(([n, v]) => `- ${n}: ${code(v)}`)].join('\n');
+        const strict = ctx.settings.env.ENABLE_CSP_STRICT === 'true';
+        const data = { policies: policies.length, reportOnlyPolicies: reportOnly.length, strict };
+        if (policies.length === 0) {
+            return {
+                status: 'fail',
+                summary: reportOnly.length
+                    ? 'only Content-Security-Policy-Report-Only is sent: browsers report violations but block nothing'
+                    : 'no Content-Security-Policy header',
+                details,
+                fix: reportOnly.length
+                    ? 'Send the policy as `Content-Security-Policy` (keep Report-Only only for trying a stricter policy next to an enforced one).'
+                    : "Send a `Content-Security-Policy` header; the app's middleware builds one with a per-request nonce.",
+                data,
+            };
+        }
+        const problems = judgeCsp(policies, { strict });
+        const nonce = policies.some((p) => [...p.directives.values()].some((s) => s.some((x) => /^'nonce-/i.test(x))));
+        return outcomeOf(problems, {
+            summary: `enforced CSP${policies.length > 1 ? ` (${policies.length} policies)` : ''}: scripts ${nonce ? 'by nonce' : 'restricted'}, no unsafe-eval or unguarded unsafe-inline, object-src 'none', base-uri and frame-ancestors set${strict ? ", 'strict-dynamic' and upgrade-insecure-requests" : ''}`,
+            details,
+            data,
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/security/headers.js
+
+
+
+const REFERRER_POLICIES = new Set([
+    'no-referrer',
+    'no-referrer-when-downgrade',
+    'same-origin',
+    'origin',
+    'strict-origin',
+    'origin-when-cross-origin',
+    'strict-origin-when-cross-origin',
+    'unsafe-url',
+]);
+const SAFE_REFERRER = new Set(['no-referrer', 'same-origin', 'strict-origin', 'strict-origin-when-cross-origin']);
+const REFERRER_FIX = 'Send `Referrer-Policy: strict-origin-when-cross-origin` (or `no-referrer`, `same-origin`, `strict-origin`).';
+/**
+ * The policy browsers apply (W3C Referrer Policy §8.1): the header is a comma-separated list and the
+ * last recognised token wins, so a fallback for old browsers can come first. Tokens are compared
+ * exactly, as the specification does.
+ */
+function effectiveReferrerPolicy(value) {
+    let policy;
+    for (const token of value.split(',').map((t) => t.trim()))
+        if (REFERRER_POLICIES.has(token))
+            policy = token;
+    return policy;
+}
+function judgeReferrerPolicy(value) {
+    if (value === undefined) {
+        return {
+            level: 'warn',
+            message: "no `Referrer-Policy` header: current browsers default to strict-origin-when-cross-origin, older ones send full URLs (paths, query strings, tokens in them) to other sites",
+            fix: REFERRER_FIX,
+        };
+    }
+    const shown = code(`Referrer-Policy: ${value}`);
+    const policy = effectiveReferrerPolicy(value);
+    if (policy === undefined) {
+        return { level: 'warn', message: `${shown} is not a policy browsers recognise, so they ignore it and use their default`, fix: REFERRER_FIX };
+    }
+    if (SAFE_REFERRER.has(policy))
+        return undefined;
+    if (policy === 'unsafe-url') {
+        return { level: 'fail', message: `${shown} sends the full URL (path and query) to every site, even over plain HTTP`, fix: REFERRER_FIX };
+    }
+    const leak = policy === 'no-referrer-when-downgrade' ? 'the full URL (path and query) to every HTTPS site' : 'the origin even to plain-HTTP sites';
+    return { level: 'warn', message: `${shown} sends ${leak}`, fix: REFERRER_FIX };
+}
+function judgeContentTypeOptions(value) {
+    const fix = 'Send `X-Content-Type-Options: nosniff`.';
+    if (value === undefined)
+        return { level: 'fail', message: 'no `X-Content-Type-Options` header: browsers may sniff uploads and responses as scripts or HTML', fix };
+    const tokens = value.split(',').map((t) => t.trim().toLowerCase());
+    if (tokens.every((t) => t === 'nosniff'))
+        return undefined;
+    return { level: 'fail', message: `${code(`X-Content-Type-Options: ${value}`)} is not \`nosniff\``, fix };
+}
+/** Framing is refused by a valid X-Frame-Options, or by CSP frame-ancestors in an enforced policy. */
+function judgeFraming(value, hasFrameAncestors) {
+    if (hasFrameAncestors)
+        return undefined;
+    const tokens = value?.split(',').map((t) => t.trim().toLowerCase()) ?? [];
+    if (tokens.length > 0 && tokens.every((t) => t === 'deny' || t === 'sameorigin'))
+        return undefined;
+    const fix = "Send `X-Frame-Options: DENY` (or `SAMEORIGIN`), or CSP `frame-ancestors 'none'`.";
+    if (value === undefined)
+        return { level: 'fail', message: 'no `X-Frame-Options` and no CSP `frame-ancestors`: any site can frame the page (clickjacking)', fix };
+    return {
+        level: 'fail',
+        message: `${code(`X-Frame-Options: ${value}`)} is not DENY or SAMEORIGIN (browsers ignore ALLOW-FROM and unknown values) and the CSP has no \`frame-ancestors\``,
+        fix,
+    };
+}
+const securityHeaders = {
+    meta: { id: 'security.headers', section: 'security', title: 'Security headers', docs: 'docs/deployment-guide.md' },
+    async check(ctx) {
+        const doc = await fetchAppDocument(ctx);
+        if (isOutcome(doc))
+            return doc;
+        const { headers, rawHeaders } = doc.response;
+        const xcto = headers['x-content-type-options'];
+        const xfo = headers['x-frame-options'];
+        const referrer = headers['referrer-policy'];
+        const frameAncestors = enforcedPolicies(rawHeaders).some((p) => p.directives.has('frame-ancestors'));
+        const problems = [judgeContentTypeOptions(xcto), judgeFraming(xfo, frameAncestors), judgeReferrerPolicy(referrer)].filter((p) => p !== undefined);
+        const shown = (name, value) => (value === undefined ? `no ${name}` : code(`${name}: ${value}`));
+        const framing = frameAncestors ? `CSP frame-ancestors${xfo === undefined ? '' : ` and ${shown('X-Frame-Options', xfo)}`}` : shown('X-Frame-Options', xfo);
+        return outcomeOf(problems, {
+            summary: `${shown('X-Content-Type-Options', xcto)}, ${framing}, ${shown('Referrer-Policy', referrer)}`,
+            details: [
+                documentNote(doc),
+                ...[
+                    ['x-content-type-options', xcto],
+                    ['x-frame-options', xfo],
+                    ['referrer-policy', referrer],
+                ].map(([name, value]) => `- ${name}: ${value === undefined ? 'absent' : code(value)}`),
+                `- CSP frame-ancestors: ${frameAncestors ? 'set' : 'absent'}`,
+            ].join('\n'),
+            data: { xContentTypeOptions: xcto, xFrameOptions: xfo, referrerPolicy: referrer, frameAncestors },
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/security/hsts.js
+
+
+/** Six months: the guide's minimum, and what the HSTS preload list once required. */
+const HSTS_MIN_MAX_AGE = 15_552_000;
+const RECOMMENDED = 'max-age=31536000; includeSubDomains';
+/** Splits on `;` outside quoted strings (a directive value may be a quoted-string). */
+function splitDirectives(value) {
+    const parts = [];
+    let current = '';
+    let quoted = false;
+    for (let i = 0; i < value.length; i++) {
+        const c = value[i];
+        if (quoted && c === '\\' && i + 1 < value.length) {
+            current += c + value[++i];
+            continue;
+        }
+        if (c === '"')
+            quoted = !quoted;
+        if (c === ';' && !quoted) {
+            parts.push(current);
+            current = '';
+        }
+        else
+            current += c;
+    }
+    parts.push(current);
+    return parts;
+}
+/**
+ * RFC 6797 §6.1: `[directive] *( ";" [directive] )`, so empty directives (a trailing `;`) are fine;
+ * names are case-insensitive; each directive at most once; max-age is required and is digits,
+ * optionally quoted; unknown directives are ignored.
+ */
+function parseHsts(value) {
+    const policy = { includeSubDomains: false, preload: false, errors: [] };
+    const seen = new Set();
+    for (const part of splitDirectives(value)) {
+        const trimmed = part.trim();
+        if (!trimmed)
+            continue;
+        const eq = trimmed.indexOf('=');
+        const name = (eq < 0 ? trimmed : trimmed.slice(0, eq)).trim().toLowerCase();
+        let arg = eq < 0 ? undefined : trimmed.slice(eq + 1).trim();
+        if (arg && arg.length >= 2 && arg.startsWith('"') && arg.endsWith('"'))
+            arg = arg.slice(1, -1);
+        if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) {
+            policy.errors.push(`${code(trimmed)} is not a directive`);
+            continue;
+        }
+        if (seen.has(name)) {
+            policy.errors.push(`${code(name)} appears more than once`);
+            continue;
+        }
+        seen.add(name);
+        if (name === 'max-age') {
+            if (arg === undefined || !/^\d+$/.test(arg))
+                policy.errors.push(`max-age has no whole number of seconds (${code(trimmed)})`);
+            else
+                policy.maxAge = Number(arg);
+        }
+        else if (name === 'includesubdomains')
+            policy.includeSubDomains = true;
+        else if (name === 'preload')
+            policy.preload = true;
+    }
+    if (!seen.has('max-age'))
+        policy.errors.push('max-age is missing');
+    return policy;
+}
+function days(seconds) {
+    const d = Math.floor(seconds / 86_400);
+    return `${d} day${d === 1 ? '' : 's'}`;
+}
+/** The problems of the HSTS header values a response carried (pure: the rule passes them in). */
+function judgeHsts(values) {
+    if (values.length === 0) {
+        return [{
+                level: 'fail',
+                message: 'no `Strict-Transport-Security` header: a browser that once reached the site can be downgraded to plain HTTP',
+                fix: `Send \`Strict-Transport-Security: ${RECOMMENDED}\` (the app sends it when ENABLE_HSTS=true).`,
+            }];
+    }
+    const problems = [];
+    if (values.length > 1) {
+        problems.push({
+            level: 'fail',
+            message: `\`Strict-Transport-Security\` is sent ${values.length} times (${values.map(code).join(', ')}): browsers use only the first, and a proxy that merges them makes a value browsers ignore`,
+            fix: 'Send the header once: remove it from either the app (ENABLE_HSTS) or the platform/proxy configuration.',
+        });
+    }
+    const first = values[0];
+    const policy = parseHsts(first);
+    if (policy.errors.length > 0) {
+        problems.push({
+            level: 'fail',
+            message: `${code(`Strict-Transport-Security: ${first}`)} is invalid, so browsers ignore it: ${policy.errors.join('; ')}`,
+            fix: `Send \`Strict-Transport-Security: ${RECOMMENDED}\`.`,
+        });
+        return problems;
+    }
+    const shown = code(`Strict-Transport-Security: ${first}`);
+    const maxAge = policy.maxAge;
+    if (maxAge < HSTS_MIN_MAX_AGE) {
+        problems.push({
+            level: 'fail',
+            message: maxAge === 0
+                ? `${shown} has max-age=0, which tells browsers to forget HSTS`
+                : `${shown} has max-age=${maxAge} (${days(maxAge)}), under six months (${HSTS_MIN_MAX_AGE})`,
+            fix: `Send \`Strict-Transport-Security: ${RECOMMENDED}\` (one year).`,
+        });
+    }
+    if (!policy.includeSubDomains) {
+        problems.push({
+            level: 'warn',
+            message: `${shown} lacks includeSubDomains: subdomains stay open to downgrade and to cookie injection over HTTP`,
+            fix: `Add includeSubDomains once every subdomain serves HTTPS: \`${RECOMMENDED}\`.`,
+        });
+    }
+    return problems;
+}
+const securityHsts = {
+    meta: { id: 'security.hsts', section: 'security', title: 'HSTS header', docs: 'docs/deployment-guide.md' },
+    async check(ctx) {
+        const doc = await fetchAppDocument(ctx);
+        if (isOutcome(doc))
+            return doc;
+        const values = doc.response.rawHeaders.filter(([name]) => name === 'strict-transport-security').map(([, value]) => value);
+        const policy = values.length ? parseHsts(values[0]) : undefined;
+        return outcomeOf(judgeHsts(values), {
+            summary: `${code(`Strict-Transport-Security: ${values[0] ?? ''}`)} (${days(policy?.maxAge ?? 0)}, includeSubDomains${policy?.preload ? ', preload' : ''})`,
+            details: [documentNote(doc), ...values.map((v) => `- strict-transport-security: ${code(v)}`)].join('\n'),
+            data: { values, maxAge: policy?.maxAge, includeSubDomains: policy?.includeSubDomains, preload: policy?.preload },
+        });
+    },
+};
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./.build/rules/security/operations.js
+/**
+ * §4 operations that no probe can prove: a backup policy with a tested restore (attested in the
+ * config, never "verified"), a documented rollback with a release to roll back to, and the documents
+ * the guide relies on.
+ */
+
+
+
+
+const run = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
+const DAY_MS = 86_400_000;
+/** The documents the guide links (its "Related Documents" and the playbook it names first). */
+const GUIDE_DOCS = [
+    'docs/deployment-guide.md',
+    'docs/billing-integration-guide.md',
+    'docs/migration-operations-runbook.md',
+    'docs/release-checklist.md',
+    'docs/environment-commands-playbook.md',
+];
+const backups = {
+    meta: { id: 'security.backups', section: 'security', title: 'Backups and a tested restore are attested', docs: 'docs/deployment-guide.md' },
+    async check({ settings }) {
+        const attested = settings.config.operations?.backups;
+        const example = 'operations:\n  backups:\n    last-restore-test: 2026-10-12\n    evidence: https://wiki.example.com/restore-test-2026-10\n    max-age-days: 90';
+        if (!attested) {
+            return {
+                status: 'fail',
+                summary: 'no backup policy is attested: the config has no operations.backups',
+                details: 'The gate cannot see backups; it records what the team attests. Add to the config file:\n\n```yaml\n' + example + '\n```',
+                fix: 'Test a restore of the production backup, write down the evidence, and attest it in the config file (operations.backups).',
+            };
+        }
+        const tested = new Date(`${attested['last-restore-test']}T00:00:00Z`);
+        const age = Math.floor((Date.now() - tested.getTime()) / DAY_MS);
+        const limit = attested['max-age-days'];
+        const data = { lastRestoreTest: attested['last-restore-test'], ageDays: age, maxAgeDays: limit, evidence: attested.evidence };
+        if (age < 0) {
+            return { status: 'fail', summary: `the attested restore test is dated in the future (${attested['last-restore-test']})`, fix: 'Fix operations.backups.last-restore-test: the date the restore test happened.', data };
+        }
+        if (age > limit) {
+            return {
+                status: 'fail',
+                summary: `the attested restore test is ${age} days old (${attested['last-restore-test']}), older than max-age-days ${limit}`,
+                fix: 'Run a restore test again (restore the latest backup into a scratch database and check it), then update operations.backups.',
+                data,
+            };
+        }
+        return {
+            status: 'pass',
+            summary: `attested: restore tested on ${attested['last-restore-test']} (${age} days ago, within ${limit}); evidence: ${attested.evidence}`,
+            details: 'Attested by the team in the config file. The gate has not verified the backup itself.',
+            data,
+        };
+    },
+};
+/** Markdown headings that name a rollback, with their line numbers. */
+function rollbackHeadings(markdown) {
+    const lines = [];
+    markdown.split('\n').forEach((line, i) => {
+        if (/^#{1,6}\s.*\broll(ing)?[\s-]?backs?\b/i.test(line))
+            lines.push(i + 1);
+    });
+    return lines;
+}
+async function git(cwd, args) {
+    try {
+        return (await run('git', args, { cwd, maxBuffer: 8 * 1024 * 1024 })).stdout;
+    }
+    catch {
+        return undefined;
+    }
+}
+const rollback = {
+    meta: { id: 'security.rollback', section: 'security', title: 'Rollback is documented and possible', docs: 'docs/deployment-guide.md' },
+    async check({ settings }) {
+        const repo = settings.workingDirectory;
+        const docs = settings.config.operations?.rollback?.docs ?? ['docs/deployment-guide.md', 'docs/migration-operations-runbook.md'];
+        const documented = [];
+        const findings = [];
+        for (const doc of docs) {
+            const text = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(repo, doc), 'utf8').catch(() => undefined);
+            const headings = text ? rollbackHeadings(text) : [];
+            if (headings.length)
+                documented.push(`${doc}:${headings[0]}`);
+        }
+        // A release to roll back to: a tag on a commit before HEAD (actions/checkout fetches no tags by default).
+        const shallow = (await git(repo, ['rev-parse', '--is-shallow-repository']))?.trim() === 'true';
+        const tags = (await git(repo, ['tag', '--merged', 'HEAD', '--sort=-creatordate']))?.split('\n').filter(Boolean) ?? [];
+        const head = (await git(repo, ['describe', '--tags', '--exact-match', 'HEAD']))?.trim();
+        const previous = tags.filter((t) => t !== head);
+        const problems = [];
+        let fix = '';
+        if (documented.length === 0) {
+            problems.push(`no rollback section in ${docs.join(' or ')}`);
+            findings.push({ level: 'error', message: 'No "Rollback" heading: document how to roll back a release (app and database) here.', file: docs[0], line: 1 });
+            fix += `Add a "Rollback" section to ${docs[0]}: how to redeploy the previous release, and what to do about migrations it applied. `;
+        }
+        if (previous.length === 0) {
+            if (shallow || tags.length === 0) {
+                const why = shallow ? 'this checkout is shallow and has no tags' : 'the repository has no release tag';
+                return {
+                    status: documented.length ? 'warn' : 'fail',
+                    summary: [...problems, `no previous release could be found: ${why}`].join('; '),
+                    details: documented.length ? `Rollback documented in ${documented.join(', ')}.` : undefined,
+                    fix: `${fix}${shallow ? 'Check out with `fetch-depth: 0` (or `fetch-tags: true`) so the gate sees release tags; ' : ''}tag each release (git tag v1.2.3) so there is one to roll back to.`,
+                    findings,
+                };
+            }
+            problems.push('no release tag before HEAD to roll back to');
+            fix += 'Tag each release (git tag v1.2.3) so there is a previous one to roll back to.';
+        }
+        if (problems.length)
+            return { status: 'fail', summary: problems.join('; '), fix: fix.trim(), findings };
+        return {
+            status: 'pass',
+            summary: `rollback documented (${documented.join(', ')}); previous release to roll back to: ${previous[0]}`,
+            data: { previousRelease: previous[0], headRelease: head || undefined },
+        };
+    },
+};
+const docs = {
+    meta: { id: 'security.docs', section: 'security', title: "The guide's documents exist" },
+    async check({ settings }) {
+        const missing = [];
+        await Promise.all(GUIDE_DOCS.map(async (doc) => {
+            const text = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, doc), 'utf8').catch(() => undefined);
+            if (!text?.trim())
+                missing.push(doc);
+        }));
+        missing.sort((a, b) => GUIDE_DOCS.indexOf(a) - GUIDE_DOCS.indexOf(b));
+        if (missing.length === 0)
+            return { status: 'pass', summary: `all ${GUIDE_DOCS.length} documents the guide relies on exist` };
+        return {
+            status: 'warn',
+            summary: `${missing.length} of the guide's documents ${missing.length > 1 ? 'are' : 'is'} missing or empty: ${missing.join(', ')}`,
+            findings: missing.map((doc) => ({ level: 'warning', message: `${doc} is missing or empty: the production-readiness guide links it.` })),
+            fix: 'Write the missing documents (or restore them): the people on call follow them when a release goes wrong.',
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/probes/tls.js
+/**
+ * A look at a server's TLS that does not stop at the first problem: the connection is made without
+ * rejecting the certificate, and the verdict (trusted chain, host name match) is read from it, so a
+ * rule can say "expired 3 days ago" rather than only "TLS failed".
+ */
+
+
+
+function inspectTls(host, port, options) {
+    const override = findResolve(options.resolve, host, port);
+    const address = override?.address ?? host;
+    const where = `${host}:${port}`;
+    return new Promise((resolve, reject) => {
+        const socket = (0,external_node_tls_.connect)({
+            host: address,
+            port,
+            servername: (0,external_node_net_namespaceObject.isIP)(host) ? undefined : host,
+            ca: options.ca ? [...external_node_tls_.rootCertificates, options.ca] : undefined,
+            rejectUnauthorized: false,
+        });
+        options.signal?.addEventListener('abort', () => socket.destroy(), { once: true });
+        const timer = setTimeout(() => {
+            socket.destroy();
+            reject(new ProbeError('timeout', `https://${where}`, `${where}: no TLS handshake within ${options.timeoutMs / 1000} s`));
+        }, options.timeoutMs);
+        socket.once('secureConnect', () => {
+            clearTimeout(timer);
+            const peer = socket.getPeerCertificate(true);
+            const identity = (0,external_node_tls_.checkServerIdentity)(host, peer);
+            const chain = [];
+            let cert = peer;
+            const seen = new Set();
+            while (cert && cert.subject && !seen.has(cert.fingerprint256)) {
+                seen.add(cert.fingerprint256);
+                chain.push(String(cert.subject.CN ?? Object.values(cert.subject).join(' ')));
+                cert = cert.issuerCertificate;
+            }
+            // Node's `authorized` is also false when only the host name does not match (the chain itself
+            // verified); the name is judged separately below, so that case counts as a trusted chain.
+            const authError = socket.authorizationError ? String(socket.authorizationError) : undefined;
+            const nameOnly = authError !== undefined && /ALTNAME|does not match certificate/i.test(authError);
+            resolve({
+                host,
+                port,
+                address,
+                protocol: socket.getProtocol(),
+                cipher: socket.getCipher()?.name ?? '',
+                chainTrusted: socket.authorized || nameOnly,
+                chainError: nameOnly ? undefined : authError,
+                hostMatches: identity === undefined,
+                hostError: identity?.message,
+                certificate: certificateInfo(peer),
+                chain,
+            });
+            socket.end();
+        });
+        socket.once('error', (error) => {
+            clearTimeout(timer);
+            const text = error.code === 'ECONNREFUSED' ? 'the connection was refused: nothing listens there' : error.message;
+            reject(new ProbeError(error.code === 'ECONNREFUSED' ? 'connect' : 'tls', `https://${where}`, `${where}: ${text}${error.code ? ` (${error.code})` : ''}`, error.code));
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/https-redirect.js
+
+
+function httpsPortOf(app) {
+    return Number(app.port || 443);
+}
+/** Chooses the plain-HTTP URL to probe for APP_URL (see the file comment). Pure. */
+function planHttpProbe(app, resolve) {
+    const host = app.hostname.toLowerCase();
+    const httpsPort = httpsPortOf(app);
+    const entries = resolve.filter((e) => e.host === host);
+    const bare = `http://${app.hostname}/`;
+    if (entries.some((e) => e.port === 80))
+        return { url: bare };
+    if (httpsPort !== 443) {
+        const other = entries.find((e) => e.port !== httpsPort && e.port !== 443);
+        if (other) {
+            return {
+                url: `http://${app.hostname}:${other.port}/`,
+                note: `APP_URL has port ${httpsPort}, so the plain-HTTP listener was taken from the resolve entry ${host}:${other.port}:${other.address}.`,
+            };
+        }
+    }
+    const https = entries.find((e) => e.port === httpsPort) ?? entries[0];
+    if (https) {
+        return {
+            url: bare,
+            extra: { host, port: 80, address: https.address },
+            note: `resolve has no entry for ${host}:80, so port 80 was probed on the address given for ${host}:${https.port} (${https.address}).`,
+        };
+    }
+    return { url: bare };
+}
+const REDIRECT_FIX = 'Redirect every http:// request to https:// on the same host with a 301 or 308 (a setting of the hosting platform or load balancer).';
+/** Judges the first answer of the plain-HTTP probe. Pure. */
+function judgeHttpRedirect(url, app, response) {
+    const { status } = response;
+    const location = response.headers.location;
+    const shownUrl = code(url);
+    if (status >= 300 && status < 400 && location) {
+        const seen = `${shownUrl} → ${status} ${code(location)}`;
+        let target;
+        try {
+            target = new URL(location, url);
+        }
+        catch {
+            return { seen, problem: { level: 'fail', message: `${shownUrl} redirects to ${code(location)}, which is not a URL`, fix: REDIRECT_FIX } };
+        }
+        if (target.protocol !== 'https:') {
+            return { seen, problem: { level: 'fail', message: `${shownUrl} redirects to ${code(target.href)}, not to https:// (the first hop must go to https)`, fix: REDIRECT_FIX } };
+        }
+        if (target.hostname.toLowerCase() !== app.hostname.toLowerCase()) {
+            return {
+                seen,
+                problem: {
+                    level: 'fail',
+                    message: `${shownUrl} redirects to another host, ${code(target.href)}: browsers never receive ${app.hostname}'s HSTS header over that hop`,
+                    fix: `Redirect http://${app.hostname}/ to https://${app.hostname}/ first; send visitors to other hosts from there.`,
+                },
+            };
+        }
+        if (Number(target.port || 443) !== httpsPortOf(app)) {
+            return {
+                seen,
+                problem: { level: 'warn', message: `${shownUrl} redirects to ${code(target.href)}, a different port than APP_URL (${httpsPortOf(app)})`, fix: REDIRECT_FIX },
+            };
+        }
+        return { seen };
+    }
+    const seen = `${shownUrl} → ${status}`;
+    if (status >= 300 && status < 400) {
+        return { seen, problem: { level: 'fail', message: `${shownUrl} answers ${status} without a Location header`, fix: REDIRECT_FIX } };
+    }
+    if (status >= 200 && status < 300) {
+        return { seen, problem: { level: 'fail', message: `${shownUrl} serves the site over plain HTTP (HTTP ${status}) instead of redirecting to https://`, fix: REDIRECT_FIX } };
+    }
+    return { seen, problem: { level: 'fail', message: `${shownUrl} answers HTTP ${status} instead of redirecting to https://`, fix: REDIRECT_FIX } };
+}
+/** A plain-HTTP probe that got no answer. */
+function judgeHttpFailure(url, app, error) {
+    const shownUrl = code(url);
+    const fix = `Listen on port 80 and redirect to https://${app.hostname}/ (301 or 308).`;
+    if (error instanceof ProbeError && error.code === 'ECONNREFUSED') {
+        return {
+            seen: `${shownUrl}: connection refused`,
+            problem: { level: 'fail', message: `nothing answers on ${shownUrl} (connection refused): browsers typing the bare name get an error`, fix },
+        };
+    }
+    if (error instanceof ProbeError && error.kind === 'timeout') {
+        return {
+            seen: `${shownUrl}: no answer`,
+            problem: { level: 'fail', message: `${shownUrl} does not answer (${error.message}): browsers typing the bare name wait, then get an error`, fix },
+        };
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return { seen: `${shownUrl}: ${message}`, problem: { level: 'fail', message: `${shownUrl} cannot be reached: ${message}`, fix } };
+}
+/** Probes the plan's URL (without following redirects) and judges the answer. */
+async function checkHttpRedirect(app, settings, clients, signal) {
+    const plan = planHttpProbe(app, settings.resolve);
+    // The borrowed entry is the rule's own, not the user's: a client of its own keeps it out of the shared one.
+    const own = plan.extra ? new HttpClient({ resolve: [...settings.resolve, plan.extra], ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 }) : undefined;
+    try {
+        const response = await (own ?? clients.http()).request({ url: plan.url }, signal);
+        return { ...judgeHttpRedirect(plan.url, app, response), note: plan.note };
+    }
+    catch (error) {
+        return { ...judgeHttpFailure(plan.url, app, error), note: plan.note };
+    }
+    finally {
+        own?.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/legacy-tls.js
+/**
+ * Does the server still accept TLS 1.0 or 1.1? The normal probe (Node's defaults, TLS 1.2 minimum)
+ * only learns the best version both sides speak; this one offers nothing newer than 1.1. Not in
+ * src/probes/tls.ts because only security.tls needs it.
+ *
+ * OpenSSL 3 refuses the old versions at its default security level, hence `@SECLEVEL=0` for this
+ * one connection. A Node built without TLS 1.0/1.1 at all fails the handshake, which reads as "not
+ * accepted": the check can miss a server that accepts them, never invent one.
+ */
+
+
+
+/** The legacy protocol the server agreed to (`TLSv1`, `TLSv1.1`), or undefined when it refused or did not answer. */
+function legacyTlsProtocol(host, port, options) {
+    const address = findResolve(options.resolve, host, port)?.address ?? host;
+    return new Promise((resolve) => {
+        let settled = false;
+        const done = (protocol) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', abort);
+            socket.destroy();
+            resolve(protocol);
+        };
+        const abort = () => done(undefined);
+        const socket = (0,external_node_tls_.connect)({
+            host: address,
+            port,
+            servername: (0,external_node_net_namespaceObject.isIP)(host) ? undefined : host,
+            minVersion: 'TLSv1',
+            maxVersion: 'TLSv1.1',
+            ciphers: 'DEFAULT@SECLEVEL=0',
+            // Only the protocol is asked here; security.tls judges the certificate on the normal probe.
+            rejectUnauthorized: false,
+        });
+        const timer = setTimeout(abort, options.timeoutMs);
+        options.signal?.addEventListener('abort', abort, { once: true });
+        socket.once('secureConnect', () => done(socket.getProtocol() ?? undefined));
+        socket.once('error', () => done(undefined));
+        socket.once('close', () => done(undefined));
+    });
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/tls.js
+
+
+
+
+
+
+
+const tls_DAY_MS = 24 * 60 * 60 * 1000;
+/** Under this many days left, a certificate that still passes min-cert-days is a warning. */
+const CERT_WARN_DAYS = 30;
+const MODERN_PROTOCOLS = new Set(['TLSv1.2', 'TLSv1.3']);
+const day = (date) => date.toISOString().slice(0, 10);
+const tls_plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** Whole days from `now` until the certificate's notAfter (negative once expired). */
+function daysLeft(validTo, now) {
+    return Math.floor((validTo.getTime() - now.getTime()) / tls_DAY_MS);
+}
+/** The chain's verification error, if the chain failed (a host name mismatch is judged apart). */
+function chainFault(inspection) {
+    return inspection.chainTrusted ? undefined : (inspection.chainError ?? 'unknown');
+}
+const RENEW = 'Renew the certificate, and check the automatic renewal (ACME client, platform-managed certificate) that should have done it.';
+/** The certificate's problems: validity dates against min-cert-days, chain trust, host name. Pure. */
+function judgeCertificate(inspection, options) {
+    const problems = [];
+    const { certificate: cert, host } = inspection;
+    const { now, minCertDays } = options;
+    const left = daysLeft(cert.validTo, now);
+    const expired = cert.validTo.getTime() <= now.getTime();
+    const notYet = cert.validFrom.getTime() > now.getTime();
+    if (expired) {
+        const ago = Math.floor((now.getTime() - cert.validTo.getTime()) / tls_DAY_MS);
+        problems.push({ level: 'fail', message: `the certificate expired on ${day(cert.validTo)} (${ago === 0 ? 'today' : `${tls_plural(ago, 'day')} ago`})`, fix: RENEW });
+    }
+    else if (left < minCertDays) {
+        problems.push({ level: 'fail', message: `the certificate expires in ${tls_plural(left, 'day')} (${day(cert.validTo)}), under min-cert-days (${minCertDays})`, fix: RENEW });
+    }
+    else if (left < CERT_WARN_DAYS) {
+        problems.push({ level: 'warn', message: `the certificate expires in ${tls_plural(left, 'day')} (${day(cert.validTo)})`, fix: RENEW });
+    }
+    if (notYet) {
+        problems.push({ level: 'fail', message: `the certificate is not valid before ${cert.validFrom.toISOString()}`, fix: 'Serve a certificate that is valid now (check the clock of the machine that issued it).' });
+    }
+    // An expiry is reported above; the chain error would only repeat it.
+    const chainError = chainFault(inspection) ?? '';
+    if (chainError && !/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|expired|not yet valid/i.test(chainError)) {
+        const issuer = code(cert.issuer || 'unknown');
+        const why = /SELF_SIGNED|self.signed/i.test(chainError)
+            ? `it is issued by ${issuer}, a root the runner does not trust`
+            : /UNABLE_TO_(GET_ISSUER|VERIFY_LEAF)|issuer/i.test(chainError)
+                ? `the chain from issuer ${issuer} does not reach a trusted root: the server may not send its intermediate certificate, or the issuer is a private CA`
+                : `verification failed for issuer ${issuer}`;
+        problems.push({
+            level: 'fail',
+            message: `the certificate chain is not trusted (${code(chainError || 'unknown')}): ${why}`,
+            fix: 'Serve the full chain (leaf and intermediates) from a public CA. If the app really uses a private CA, give its certificate in ca-file.',
+        });
+    }
+    if (!inspection.hostMatches) {
+        const names = cert.altNames.length ? cert.altNames.map(code).join(', ') : code(cert.subject);
+        problems.push({
+            level: 'fail',
+            message: `the certificate is for ${names}, not ${code(host)}`,
+            fix: `Serve a certificate that names ${host} (or a wildcard that covers it).`,
+        });
+    }
+    return problems;
+}
+/** The negotiated protocol, and a legacy one the server also accepts. Pure. */
+function judgeProtocol(protocol, legacy) {
+    const problems = [];
+    if (!protocol || !MODERN_PROTOCOLS.has(protocol)) {
+        problems.push({ level: 'fail', message: `the connection used ${code(protocol ?? 'unknown')}, not TLS 1.2 or newer`, fix: 'Enable TLS 1.2 and 1.3 at the load balancer or CDN.' });
+    }
+    if (legacy) {
+        problems.push({
+            level: 'warn',
+            message: `the server also accepts ${code(legacy)}: browsers dropped TLS 1.0/1.1 in 2020 and Mozilla's intermediate configuration starts at TLS 1.2`,
+            fix: 'Set the minimum TLS version to 1.2 at the load balancer or CDN.',
+        });
+    }
+    return problems;
+}
+/** Handshake errors that mean "no common protocol version". */
+const PROTOCOL_ERROR = /UNSUPPORTED_PROTOCOL|PROTOCOL_VERSION|unsupported protocol|wrong version number/i;
+const securityTls = {
+    meta: { id: 'security.tls', section: 'security', title: 'TLS certificate and protocol', docs: 'docs/deployment-guide.md' },
+    async check({ settings, clients, signal }) {
+        const app = appOrigin(settings);
+        if (!app)
+            return NO_TARGET;
+        const host = app.hostname.replace(/^\[|\]$/g, '');
+        const port = httpsPortOf(app);
+        const timeoutMs = settings.timeoutSeconds * 1000;
+        const [inspection, legacy, redirect] = await Promise.all([
+            inspectTls(host, port, { resolve: settings.resolve, ca: settings.ca, timeoutMs, signal }).catch((error) => error),
+            legacyTlsProtocol(host, port, { resolve: settings.resolve, timeoutMs, signal }),
+            checkHttpRedirect(app, settings, clients, signal),
+        ]);
+        const redirectProblems = redirect.problem ? [redirect.problem] : [];
+        const redirectDetails = [`- http: ${redirect.seen}`, ...(redirect.note ? [`  (${redirect.note})`] : [])];
+        if (!isInspection(inspection)) {
+            const failure = probeFailure(inspection, `TLS handshake with ${host}:${port}`);
+            const onlyLegacy = inspection instanceof ProbeError && PROTOCOL_ERROR.test(inspection.message) && legacy;
+            const problems = [
+                onlyLegacy
+                    ? { level: 'fail', message: `${host}:${port} speaks only ${code(legacy)}, not TLS 1.2 or newer (${failure.summary})`, fix: 'Enable TLS 1.2 and 1.3 at the load balancer or CDN.' }
+                    : { level: 'fail', message: failure.summary, fix: failure.fix ?? 'Check that APP_URL answers over HTTPS from the runner.' },
+                ...redirectProblems,
+            ];
+            return outcomeOf(problems, { summary: '', details: redirectDetails.join('\n'), data: { legacyProtocol: legacy } });
+        }
+        const now = new Date();
+        const cert = inspection.certificate;
+        const left = daysLeft(cert.validTo, now);
+        const problems = [...judgeCertificate(inspection, { now, minCertDays: settings.minCertDays }), ...judgeProtocol(inspection.protocol, legacy), ...redirectProblems];
+        const details = [
+            `- certificate: ${code(cert.subject)}, names ${cert.altNames.map(code).join(', ') || 'none'}, issued by ${code(cert.issuer)}`,
+            `- valid ${day(cert.validFrom)} to ${day(cert.validTo)} (${tls_plural(left, 'day')} left; min-cert-days ${settings.minCertDays}, warning under ${CERT_WARN_DAYS})`,
+            `- chain as sent: ${inspection.chain.map(code).join(' → ')}; trusted: ${chainFault(inspection) ? `no (${chainFault(inspection)})` : 'yes'}`,
+            `- protocol ${code(inspection.protocol ?? 'unknown')}, cipher ${code(inspection.cipher)}${legacy ? `; also accepts ${code(legacy)}` : ''}`,
+            `- connected to ${inspection.address}:${port}`,
+            ...redirectDetails,
+        ].join('\n');
+        return outcomeOf(problems, {
+            summary: `${code(inspection.protocol ?? '')}, trusted certificate for ${code(host)}, expires in ${tls_plural(left, 'day')} (${day(cert.validTo)}); ${redirect.seen}`,
+            details,
+            data: {
+                protocol: inspection.protocol,
+                cipher: inspection.cipher,
+                validTo: cert.validTo.toISOString(),
+                daysLeft: left,
+                issuer: cert.issuer,
+                altNames: cert.altNames,
+                legacyProtocol: legacy,
+            },
+        });
+    },
+};
+function isInspection(value) {
+    return typeof value === 'object' && value !== null && 'certificate' in value && 'chainTrusted' in value;
+}
+
+;// CONCATENATED MODULE: ./.build/probes/sentry.js
+/**
+ * Sentry, as the gate uses it: parse a DSN, send one test event through the envelope endpoint (the
+ * way the SDKs do), and read the web API (events, alert rules) with an auth token.
+ */
+
+
+class DsnError extends Error {
+}
+/** Parses `https://<public_key>@<host>[/<prefix>]/<project_id>`; the message never contains the key. */
+function parseDsn(value, variable) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new DsnError(`${variable} is not a URL (expected https://<public_key>@o0.ingest.sentry.io/<project_id>)`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw new DsnError(`${variable} has scheme ${url.protocol}; expected https://`);
+    if (!url.username)
+        throw new DsnError(`${variable} has no public key (the part before @)`);
+    const parts = url.pathname.split('/').filter(Boolean);
+    const projectId = parts.pop();
+    if (!projectId || !/^\d+$/.test(projectId))
+        throw new DsnError(`${variable} does not end in a numeric project id`);
+    const pathPrefix = parts.length ? `/${parts.join('/')}` : '';
+    return {
+        protocol: url.protocol,
+        publicKey: decodeURIComponent(url.username),
+        host: url.hostname,
+        hostWithPort: url.host,
+        pathPrefix,
+        projectId,
+        envelopeUrl: `${url.protocol}//${url.host}${pathPrefix}/api/${projectId}/envelope/`,
+    };
+}
+/** One error-level event that says what it is, tagged so a person can find and mute it. */
+function testEvent(runId, environment) {
+    const eventId = (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex');
+    const now = new Date().toISOString();
+    const event = {
+        event_id: eventId,
+        timestamp: now,
+        platform: 'node',
+        level: 'info',
+        logger: 'production-readiness-gate',
+        environment: environment ?? 'production',
+        message: { formatted: `Production Readiness Gate test event (run ${runId}): safe to ignore` },
+        tags: { 'readiness-gate': 'production-readiness-gate', 'readiness-run': runId },
+        sdk: { name: 'production-readiness-gate', version: VERSION },
+    };
+    const envelope = [JSON.stringify({ event_id: eventId, sent_at: now }), JSON.stringify({ type: 'event' }), JSON.stringify(event)].join('\n');
+    return { eventId, envelope };
+}
+function sendEnvelope(http, dsn, event, signal) {
+    return http.request({
+        url: dsn.envelopeUrl,
+        method: 'POST',
+        headers: {
+            'content-type': 'application/x-sentry-envelope',
+            'x-sentry-auth': `Sentry sentry_version=7, sentry_client=production-readiness-gate/${VERSION}, sentry_key=${dsn.publicKey}`,
+        },
+        body: event.envelope,
+    }, signal);
+}
+function sentryApiGet(http, api, path, signal) {
+    const url = `${api.base.replace(/\/+$/, '')}/api/0/projects/${encodeURIComponent(api.org)}/${encodeURIComponent(api.project)}/${path}`;
+    return http.request({ url, headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
+}
+/** The Sentry DSN the app uses: the browser one first (it is what the CSP must allow), else the server one. */
+function configuredDsn(env) {
+    if (env.NEXT_PUBLIC_SENTRY_DSN)
+        return { value: env.NEXT_PUBLIC_SENTRY_DSN, variable: 'NEXT_PUBLIC_SENTRY_DSN' };
+    if (env.SENTRY_DSN)
+        return { value: env.SENTRY_DSN, variable: 'SENTRY_DSN' };
+    return undefined;
+}
+function sentryApi(env, base) {
+    const { SENTRY_AUTH_TOKEN: token, SENTRY_ORG: org, SENTRY_PROJECT: project } = env;
+    return token && org && project ? { base, token, org, project } : undefined;
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/monitoring.js
+
+
+const monitoring = {
+    meta: { id: 'security.monitoring', section: 'security', title: 'Monitoring and alerts are on', docs: 'docs/deployment-guide.md' },
+    async check({ settings, clients, signal }) {
+        const dsn = configuredDsn(settings.env);
+        if (!dsn) {
+            return { status: 'fail', summary: 'no Sentry DSN: NEXT_PUBLIC_SENTRY_DSN and SENTRY_DSN are unset, so production errors go unseen', fix: 'Create a Sentry project and set NEXT_PUBLIC_SENTRY_DSN (and SENTRY_DSN for the server).' };
+        }
+        try {
+            parseDsn(dsn.value, dsn.variable);
+        }
+        catch (error) {
+            if (error instanceof DsnError)
+                return { status: 'fail', summary: error.message, fix: 'Copy the DSN from Sentry: Project Settings → Client Keys (DSN).' };
+            throw error;
+        }
+        const api = sentryApi(settings.env, settings.sentryApiBase);
+        if (!api) {
+            return {
+                status: 'warn',
+                summary: `${dsn.variable} is set, but alert rules cannot be verified without SENTRY_AUTH_TOKEN, SENTRY_ORG and SENTRY_PROJECT`,
+                fix: 'Give the gate a Sentry auth token with project:read (and SENTRY_ORG, SENTRY_PROJECT) so it can check that alerts exist.',
+            };
+        }
+        let status;
+        let body;
+        try {
+            ({ status, body } = await sentryApiGet(clients.http(), api, 'rules/', signal));
+        }
+        catch (error) {
+            if (error instanceof ProbeError)
+                return { status: 'fail', summary: `cannot read the alert rules: ${error.message}` };
+            throw error;
+        }
+        if (status === 401 || status === 403)
+            return { status: 'fail', summary: `the Sentry API refused SENTRY_AUTH_TOKEN (${status}) for ${api.org}/${api.project}`, fix: 'Use a token with the project:read scope for this organisation.' };
+        if (status === 404)
+            return { status: 'fail', summary: `Sentry has no project ${api.org}/${api.project} (404)`, fix: 'Check SENTRY_ORG and SENTRY_PROJECT (slugs, not names).' };
+        if (status !== 200)
+            return { status: 'fail', summary: `the Sentry API answered ${status} for the alert rules` };
+        let rules;
+        try {
+            rules = JSON.parse(body);
+        }
+        catch {
+            return { status: 'fail', summary: 'the Sentry API answered something that is not JSON for the alert rules' };
+        }
+        const active = rules.filter((r) => r.status !== 'disabled');
+        if (active.length === 0) {
+            return {
+                status: 'fail',
+                summary: `Sentry project ${api.org}/${api.project} has ${rules.length ? 'only disabled' : 'no'} alert rules: errors are recorded but nobody is told`,
+                fix: 'In Sentry, Alerts → Create Alert: at least "a new issue is created" → notify the on-call channel.',
+                data: { alertRules: rules.length },
+            };
+        }
+        return { status: 'pass', summary: `${dsn.variable} is set and ${api.org}/${api.project} has ${active.length} active alert rule${active.length > 1 ? 's' : ''}: ${active.map((r) => r.name).slice(0, 3).join(', ')}`, data: { alertRules: active.length } };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/sentry.js
+
+
+
+
+const POLL_MS = 500;
+/** Does a CSP source list allow a request to `url` from a page on `self`? (CSP3 host-source matching) */
+function cspAllows(sources, url, self) {
+    const defaultPort = (scheme) => (scheme === 'https:' ? '443' : scheme === 'http:' ? '80' : '');
+    const port = url.port || defaultPort(url.protocol);
+    return sources.some((raw) => {
+        const source = raw.toLowerCase();
+        if (source === "'none'")
+            return false;
+        if (source === '*')
+            return url.protocol === 'https:' || url.protocol === 'http:';
+        if (source === "'self'")
+            return url.origin === self.origin;
+        if (/^[a-z][a-z0-9+.-]*:$/.test(source))
+            return url.protocol === source || (source === 'http:' && url.protocol === 'https:');
+        const m = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\*|\*\.[^:/]+|[^:/*]+)(?::(\*|\d+))?(\/.*)?$/.exec(source);
+        if (!m)
+            return false;
+        const [, scheme, host, sourcePort] = m;
+        if (scheme && `${scheme}:` !== url.protocol && !(scheme === 'http' && url.protocol === 'https:'))
+            return false;
+        if (!scheme && url.protocol !== self.protocol && !(self.protocol === 'http:' && url.protocol === 'https:'))
+            return false;
+        const hostOk = host === '*' || (host.startsWith('*.') ? url.hostname.endsWith(host.slice(1)) : url.hostname === host);
+        const portOk = sourcePort === '*' || (sourcePort ?? defaultPort(scheme ? `${scheme}:` : url.protocol)) === port;
+        return hostOk && portOk;
+    });
+}
+const sentry = {
+    meta: { id: 'smoke.sentry', section: 'smoke', title: 'Sentry receives events', docs: 'docs/deployment-guide.md' },
+    async check({ settings, clients, signal }) {
+        const configured = configuredDsn(settings.env);
+        if (!configured)
+            return { status: 'skip', summary: 'no Sentry DSN is configured (see security.monitoring)' };
+        let dsn;
+        try {
+            dsn = parseDsn(configured.value, configured.variable);
+        }
+        catch (error) {
+            if (error instanceof DsnError)
+                return { status: 'fail', summary: error.message, fix: 'Copy the DSN from Sentry: Project Settings → Client Keys (DSN).' };
+            throw error;
+        }
+        const http = clients.http();
+        const steps = [];
+        const event = testEvent(settings.runId, settings.env.SENTRY_ENVIRONMENT);
+        try {
+            const sent = await sendEnvelope(http, dsn, event, signal);
+            if (sent.status !== 200) {
+                const why = sent.status === 401 || sent.status === 403 ? ': the DSN key is unknown or revoked' : sent.status === 429 ? ': the project is rate limited or over quota' : '';
+                return { status: 'fail', summary: `Sentry refused the test event (${sent.status} from ${dsn.envelopeUrl})${why}`, fix: 'Check the DSN in Sentry: Project Settings → Client Keys, and the project\'s quota.' };
+            }
+            steps.push(`test event ${event.eventId} accepted by ${dsn.envelopeUrl} (tags readiness-gate, readiness-run=${settings.runId})`);
+        }
+        catch (error) {
+            if (error instanceof ProbeError)
+                return { status: 'fail', summary: `the test event could not be sent: ${error.message}` };
+            throw error;
+        }
+        const problems = [];
+        let warning;
+        const api = sentryApi(settings.env, settings.sentryApiBase);
+        if (api) {
+            const deadline = Date.now() + settings.timeoutSeconds * 1000;
+            let found = false;
+            let last = 0;
+            while (!found && Date.now() < deadline && !signal.aborted) {
+                try {
+                    last = (await sentryApiGet(http, api, `events/${event.eventId}/`, signal)).status;
+                }
+                catch (error) {
+                    if (error instanceof ProbeError)
+                        return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n') };
+                    throw error;
+                }
+                if (last === 200)
+                    found = true;
+                else if (last === 401 || last === 403)
+                    return { status: 'fail', summary: `the Sentry API refused SENTRY_AUTH_TOKEN (${last})`, details: steps.join('\n'), fix: 'Use a token with project:read for SENTRY_ORG.' };
+                else
+                    await new Promise((r) => setTimeout(r, POLL_MS));
+            }
+            if (found)
+                steps.push(`found through the Sentry API in ${api.org}/${api.project}`);
+            else
+                warning = `the event was accepted but not found through the API within ${settings.timeoutSeconds} s (last answer ${last}): check that SENTRY_ORG/SENTRY_PROJECT are the DSN's project`;
+        }
+        else {
+            steps.push('not confirmed through the API (no SENTRY_AUTH_TOKEN, SENTRY_ORG, SENTRY_PROJECT)');
+        }
+        const origin = appOrigin(settings);
+        if (origin && configured.variable === 'NEXT_PUBLIC_SENTRY_DSN') {
+            try {
+                const page = await http.getShared(appUrlFor(origin, settings.config.paths.login), signal);
+                const ingest = new URL(dsn.envelopeUrl);
+                // Several enforced policies all apply: the host must be allowed by each of them.
+                const blocking = enforcedPolicies(page.rawHeaders)
+                    .map((policy) => effectiveDirective(policy, 'connect-src'))
+                    .filter((d) => d !== undefined && !cspAllows(d.sources, ingest, origin));
+                if (blocking.length > 0) {
+                    problems.push(`the deployed CSP ${blocking[0].name} (${blocking[0].sources.join(' ')}) does not allow ${ingest.host}: browser errors never reach Sentry`);
+                }
+                else if (page.headers['content-security-policy']) {
+                    steps.push(`the deployed CSP connect-src allows ${ingest.host}`);
+                }
+            }
+            catch (error) {
+                if (!(error instanceof ProbeError))
+                    throw error;
+                steps.push(`the CSP could not be read (${error.message})`);
+            }
+        }
+        if (problems.length) {
+            return { status: 'fail', summary: problems.join('; '), details: steps.join('\n'), fix: `Add the DSN host (or *.ingest.sentry.io) to connect-src in the app's CSP.` };
+        }
+        if (warning)
+            return { status: 'warn', summary: warning, details: steps.join('\n') };
+        return { status: 'pass', summary: steps.join('; ') };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/app-probe.js
+
+
+
+const RELEASE_CHECKLIST = 'docs/release-checklist.md';
+const DEPLOYMENT_GUIDE = 'docs/deployment-guide.md';
+const app_probe_PROBE_FIXES = {
+    tls: 'Fix the certificate (see security.tls); if the app uses a private CA, give it in ca-file.',
+    dns: 'Check APP_URL; to probe a deployment before DNS points at it, give a resolve entry (host:port:address).',
+    connect: 'Check that the deployment is up and reachable from the runner (resolve entries, firewall).',
+    timeout: 'Check that the app answers (a hung server, a firewall that drops packets), or raise timeout-seconds.',
+    'redirect-loop': 'Fix the redirect loop in the app or the platform configuration.',
+    'too-many-redirects': 'Shorten the redirect chain to at most a few hops.',
+    aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
+    protocol: 'Give APP_URL as an https:// URL.',
+};
+/** A probe that got no answer: the rule fails with the probe's message (it names the URL and what happened). */
+function app_probe_probeFailure(error, what) {
+    if (error instanceof ProbeError)
+        return { status: 'fail', summary: error.message, fix: app_probe_PROBE_FIXES[error.kind] };
+    return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
+}
+/** The text of a probe error, for a step of a longer flow. */
+function probeErrorText(error) {
+    return error instanceof ProbeError ? error.message : errorMessage(error);
+}
+/**
+ * The login-page redirect a response (or one of the hops it followed) carries, as `path?query`, or
+ * undefined. The app's middleware sends every non-public route without a session there.
+ */
+function loginRedirect(response, loginPath) {
+    const hops = [...response.redirects];
+    if (response.status >= 300 && response.status < 400)
+        hops.push({ url: response.url, location: response.headers.location });
+    for (const hop of hops) {
+        if (!hop.location)
+            continue;
+        try {
+            const target = new URL(hop.location, hop.url);
+            if (target.pathname === loginPath || target.pathname === `${loginPath}/`)
+                return `${target.pathname}${target.search}`;
+        }
+        catch {
+            // An unparsable Location is not a login redirect.
+        }
+    }
+    return undefined;
+}
+/**
+ * What a redirect to the login page means: signed out, the middleware treats the route as private;
+ * signed in, the app did not accept the session.
+ */
+function loginRedirectText(location, signedIn) {
+    return `redirected to ${location}: ${signedIn ? 'the session was not accepted' : 'the middleware treats this route as private'}`;
+}
+/** The body as JSON, or undefined when it is not JSON. */
+function parseJson(body) {
+    try {
+        return JSON.parse(body);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The message of the app's error bodies (`{error: {message}}`, `{error: "…"}`, `{message}`), shortened. */
+function errorBodyMessage(response) {
+    const json = parseJson(response.body);
+    let message;
+    if (json && typeof json === 'object') {
+        const error = json.error;
+        message = typeof error === 'string' ? error : typeof error === 'object' && error !== null ? error.message : json.message;
+    }
+    if (typeof message !== 'string' || !message.trim())
+        return undefined;
+    return shorten(message.trim(), 160);
+}
+/** `403 "Plan does not include …"`, `302 → /elsewhere`, `500`: a status as a person reads it. */
+function describeAnswer(response) {
+    const location = response.headers.location;
+    if (response.status >= 300 && response.status < 400 && location)
+        return `${response.status} → ${shorten(location, 200)}`;
+    const message = errorBodyMessage(response);
+    return message ? `${response.status} "${message}"` : String(response.status);
+}
+function shorten(text, max) {
+    const flat = text.replace(/\s+/g, ' ');
+    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+/** Said of an answer whose body the client cut at its cap (an endless or oversized body). */
+function truncatedText(response) {
+    return `its body did not end: cut off after ${Buffer.byteLength(response.body)} bytes`;
+}
+function isHtml(response) {
+    return /^text\/html\b/i.test(response.headers['content-type'] ?? '');
+}
+/**
+ * Per-request deadlines within the rule's own bound. The runner stops a probe rule after three times
+ * `timeout-seconds` (src/gate.ts); a flow of several requests asks each one to finish early enough
+ * that what must follow (deleting what it created, signing out) still has time, so cleanup is tried
+ * and reported before the bound rather than cut off by it.
+ */
+class Budget {
+    requestTimeoutMs;
+    end;
+    constructor(requestTimeoutMs, totalMs = requestTimeoutMs * 3 - 500) {
+        this.requestTimeoutMs = requestTimeoutMs;
+        this.end = performance.now() + totalMs;
+    }
+    /** A request's deadline that leaves `reserveMs` for the steps after it (never below half a second). */
+    timeout(reserveMs = 0) {
+        return Math.max(500, Math.min(this.requestTimeoutMs, Math.floor(this.end - performance.now() - reserveMs)));
+    }
+}
+/** The probe bound of one request, from the run's settings. */
+function requestTimeoutMs(ctx) {
+    return ctx.settings.timeoutSeconds * 1000;
+}
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/auth-pages.js
+
+
+const authPages = {
+    meta: { id: 'smoke.auth-pages', section: 'smoke', title: 'Login and sign-up pages load', docs: RELEASE_CHECKLIST },
+    async check(ctx) {
+        const origin = appOrigin(ctx.settings);
+        if (!origin)
+            return NO_TARGET;
+        const { paths } = ctx.settings.config;
+        const http = ctx.clients.http();
+        const checkPage = async (label, path) => {
+            const url = appUrlFor(origin, path);
+            let response;
+            try {
+                response = await http.request({ url, followRedirects: true }, ctx.signal);
+            }
+            catch (error) {
+                return { label, path, ok: false, text: probeErrorText(error) };
+            }
+            const via = response.redirects.length ? ` (after redirects, at ${safeUrl(response.url)})` : '';
+            // The login page itself may not redirect to itself; any other page that lands there is private.
+            const toLogin = path === paths.login ? undefined : loginRedirect(response, paths.login);
+            if (toLogin)
+                return { label, path, ok: false, text: `GET ${path} was ${loginRedirectText(toLogin, false)}`, loginRedirect: true };
+            const type = response.headers['content-type'] ?? 'no content type';
+            if (response.status !== 200)
+                return { label, path, ok: false, text: `GET ${path} answered ${describeAnswer(response)}${via}` };
+            if (response.bodyTruncated)
+                return { label, path, ok: false, text: `GET ${path} answered ${response.status}, but ${truncatedText(response)}${via}` };
+            if (!isHtml(response))
+                return { label, path, ok: false, text: `GET ${path} answered 200 but ${type}, not text/html${via}` };
+            return { label, path, ok: true, text: `GET ${path} → 200 text/html${via}` };
+        };
+        const pages = await Promise.all([checkPage('login page', paths.login), checkPage('sign-up page', paths.register)]);
+        const details = pages.map((p) => `- ${p.label}: ${p.text}`).join('\n');
+        const failed = pages.filter((p) => !p.ok);
+        if (failed.length === 0) {
+            return { status: 'pass', summary: `${paths.login} and ${paths.register} answer 200 HTML`, details };
+        }
+        const fixes = [];
+        if (failed.some((p) => p.loginRedirect))
+            fixes.push(`Keep /auth/** in the middleware's public routes (unAuthenticatedRoutes).`);
+        fixes.push('If the app serves these pages elsewhere, set paths.login / paths.register in the config file; otherwise read the deployment logs for these requests.');
+        return {
+            status: 'fail',
+            summary: failed.map((p) => `${p.label}: ${p.text}`).join('; '),
+            details,
+            fix: fixes.join(' '),
+            data: { pages: pages.map((p) => ({ path: p.path, ok: p.ok })) },
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/config/oauth.js
+/** The providers the app enables: `AUTH_PROVIDERS`, default `github,credentials`, as the app reads it. */
+function enabledProviders(env) {
+    return (env.AUTH_PROVIDERS ?? 'github,credentials')
+        .split(',')
+        .map((p) => p.trim().toLowerCase())
+        .filter(Boolean);
+}
+function checkProvider(ctx, provider, label, extra) {
+    const { env } = ctx.settings;
+    if (!enabledProviders(env).includes(provider)) {
+        return { status: 'skip', summary: `${label} sign-in is not enabled (AUTH_PROVIDERS=${env.AUTH_PROVIDERS ?? 'github,credentials'})` };
+    }
+    const prefix = provider.toUpperCase();
+    const idName = `${prefix}_CLIENT_ID`;
+    const secretName = `${prefix}_CLIENT_SECRET`;
+    const base = (env.NEXTAUTH_URL ?? env.APP_URL ?? '<NEXTAUTH_URL>').replace(/\/+$/, '');
+    const callback = `${base}/api/auth/callback/${provider}`;
+    const register = `Register ${callback} as the callback URL of the production OAuth app.`;
+    const missing = [idName, secretName].filter((n) => !env[n]);
+    if (missing.length > 0) {
+        const via = provider === 'github' ? ' (in a workflow, pass them as the github-client-id / github-client-secret inputs: GitHub refuses secrets named GITHUB_*)' : '';
+        return {
+            status: 'fail',
+            summary: `${label} sign-in is enabled but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set; the app refuses to start`,
+            fix: `Set ${missing.join(' and ')}${via}. ${register}`,
+            data: { callbackUrl: callback },
+        };
+    }
+    const problem = extra?.(env[idName]);
+    if (problem)
+        return { status: 'fail', summary: problem, fix: `Copy the client id of the production ${label} OAuth app. ${register}`, data: { callbackUrl: callback } };
+    return {
+        status: 'pass',
+        summary: `${label} client id and secret are set; callback URL to register: ${callback}`,
+        data: { callbackUrl: callback },
+    };
+}
+const oauthGithub = {
+    meta: { id: 'config.oauth-github', section: 'config', title: 'GitHub OAuth client is configured', docs: 'docs/deployment-guide.md' },
+    check: async (ctx) => checkProvider(ctx, 'github', 'GitHub'),
+};
+const oauthGoogle = {
+    meta: { id: 'config.oauth-google', section: 'config', title: 'Google OAuth client is configured', docs: 'docs/deployment-guide.md' },
+    check: async (ctx) => checkProvider(ctx, 'google', 'Google', (id) => id.endsWith('.apps.googleusercontent.com') ? undefined : 'GOOGLE_CLIENT_ID does not end in .apps.googleusercontent.com'),
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/cookies.js
+/**
+ * A small cookie jar for the sign-in flows: what a browser keeps between requests to one site.
+ * Set-Cookie is parsed with RFC 6265's rules that matter for one origin (Domain, Path, Secure,
+ * Expires/Max-Age) and the `__Secure-`/`__Host-` prefix rules browsers enforce, so a cookie a
+ * browser would drop is dropped here too, and said so. Values never leave the jar except in the
+ * Cookie header: reports get names only.
+ */
+class CookieJar {
+    cookies = [];
+    /** Cookies a browser would have refused, with the reason (names only). */
+    rejected = [];
+    /** Keeps the cookies of a response to `url` (its Set-Cookie lines). */
+    store(url, setCookies, now = Date.now()) {
+        const target = new URL(url);
+        for (const line of setCookies)
+            this.storeOne(target, line, now);
+    }
+    /** The Cookie header for a request to `url`, or undefined when no cookie applies. */
+    header(url, now = Date.now()) {
+        const target = new URL(url);
+        const host = target.hostname.toLowerCase();
+        this.cookies = this.cookies.filter((c) => c.expires === undefined || c.expires > now);
+        const matching = this.cookies
+            .filter((c) => (c.hostOnly ? host === c.domain : domainMatch(host, c.domain)))
+            .filter((c) => pathMatch(target.pathname || '/', c.path))
+            .filter((c) => !c.secure || target.protocol === 'https:')
+            // Longer paths first, as browsers send them.
+            .sort((a, b) => b.path.length - a.path.length);
+        return matching.length ? matching.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
+    }
+    /** Names of the cookies held (for reports: never values). */
+    names() {
+        return this.cookies.map((c) => c.name);
+    }
+    has(name) {
+        return this.cookies.some((c) => c.name === name);
+    }
+    storeOne(target, line, now) {
+        const [pair = '', ...attributes] = line.split(';');
+        const eq = pair.indexOf('=');
+        if (eq <= 0)
+            return;
+        const name = pair.slice(0, eq).trim();
+        const value = pair.slice(eq + 1).trim();
+        if (!name)
+            return;
+        const host = target.hostname.toLowerCase();
+        let domain;
+        let path;
+        let secure = false;
+        let expires;
+        let maxAge;
+        for (const attribute of attributes) {
+            const i = attribute.indexOf('=');
+            const key = (i < 0 ? attribute : attribute.slice(0, i)).trim().toLowerCase();
+            const val = i < 0 ? '' : attribute.slice(i + 1).trim();
+            if (key === 'domain' && val)
+                domain = val.replace(/^\./, '').toLowerCase();
+            else if (key === 'path')
+                path = val.startsWith('/') ? val : undefined;
+            else if (key === 'secure')
+                secure = true;
+            else if (key === 'expires') {
+                const t = Date.parse(val);
+                if (!Number.isNaN(t))
+                    expires = t;
+            }
+            else if (key === 'max-age' && /^-?\d+$/.test(val))
+                maxAge = Number(val);
+        }
+        if (maxAge !== undefined)
+            expires = maxAge <= 0 ? 0 : now + maxAge * 1000;
+        const reject = (reason) => {
+            this.rejected.push({ name, reason });
+        };
+        if (domain !== undefined && !domainMatch(host, domain))
+            return reject(`its Domain=${domain} does not cover ${host}`);
+        if (secure && target.protocol !== 'https:')
+            return reject('it is Secure but came over http');
+        if ((name.startsWith('__Secure-') || name.startsWith('__Host-')) && !secure)
+            return reject(`a ${name.startsWith('__Host-') ? '__Host-' : '__Secure-'} cookie must be Secure`);
+        if (name.startsWith('__Host-') && (domain !== undefined || path !== '/'))
+            return reject('a __Host- cookie must have Path=/ and no Domain');
+        const cookie = {
+            name,
+            value,
+            domain: domain ?? host,
+            hostOnly: domain === undefined,
+            path: path ?? defaultPath(target.pathname),
+            secure,
+            expires,
+        };
+        this.cookies = this.cookies.filter((c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path));
+        // An expired cookie (Max-Age=0, a past Expires) is how a server deletes one.
+        if (cookie.expires === undefined || cookie.expires > now)
+            this.cookies.push(cookie);
+    }
+}
+function domainMatch(host, domain) {
+    return host === domain || host.endsWith(`.${domain}`);
+}
+function pathMatch(requestPath, cookiePath) {
+    if (requestPath === cookiePath)
+        return true;
+    if (!requestPath.startsWith(cookiePath))
+        return false;
+    return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
+}
+/** RFC 6265 §5.1.4: the request path up to its last slash. */
+function defaultPath(requestPath) {
+    if (!requestPath.startsWith('/'))
+        return '/';
+    const last = requestPath.lastIndexOf('/');
+    return last <= 0 ? '/' : requestPath.slice(0, last);
+}
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/nextauth.js
+
+
+const NEXTAUTH_BASE = '/api/auth';
+/** A browser-like visitor of the app: a cookie jar, the run's HTTP client, one time budget. */
+class AppVisitor {
+    http;
+    origin;
+    loginPath;
+    budget;
+    signal;
+    jar = new CookieJar();
+    /** One line per request made, for the report's details. */
+    steps = [];
+    signedIn = false;
+    csrfToken;
+    /** The credentials callback accepted the account: there may be a session to end. */
+    sessionStarted = false;
+    constructor(http, origin, loginPath, budget, signal) {
+        this.http = http;
+        this.origin = origin;
+        this.loginPath = loginPath;
+        this.budget = budget;
+        this.signal = signal;
+    }
+    url(path) {
+        return new URL(path, this.origin).toString();
+    }
+    /** One request with the jar's cookies; the answer's cookies go back into the jar. Throws ProbeError. */
+    async request(path, req = {}) {
+        const url = this.url(path);
+        const headers = {};
+        let body;
+        if (req.json !== undefined) {
+            headers['content-type'] = 'application/json';
+            body = JSON.stringify(req.json);
+        }
+        else if (req.form) {
+            headers['content-type'] = 'application/x-www-form-urlencoded';
+            body = new URLSearchParams(req.form).toString();
+        }
+        const cookie = this.jar.header(url);
+        if (cookie)
+            headers.cookie = cookie;
+        const response = await this.http.request({ url, method: req.method ?? 'GET', headers, body, timeoutMs: this.budget.timeout(req.reserveMs) }, this.signal);
+        this.jar.store(url, response.cookies);
+        return response;
+    }
+    /** A step line: `POST /api/teams → 200, created "x"`. */
+    note(method, path, text) {
+        this.steps.push(`${method} ${path} → ${text}`);
+    }
+    /** What a redirect to the login page means for this visitor, when the answer is one. */
+    loginRedirectText(response) {
+        const location = loginRedirect(response, this.loginPath);
+        return location ? loginRedirectText(location, this.signedIn) : undefined;
+    }
+    /**
+     * Signs in with the credentials provider and checks the session. Resolves to undefined when
+     * signed in, else to what went wrong (one line; `steps` has the evidence).
+     */
+    async signIn(account, reserveMs = 0) {
+        const csrfPath = `${NEXTAUTH_BASE}/csrf`;
+        const callbackPath = `${NEXTAUTH_BASE}/callback/credentials`;
+        const sessionPath = `${NEXTAUTH_BASE}/session`;
+        try {
+            // 1. The CSRF token and its cookie.
+            const csrf = await this.request(csrfPath, { reserveMs });
+            const token = parseJson(csrf.body)?.csrfToken;
+            if (csrf.status !== 200 || typeof token !== 'string' || !token) {
+                const why = this.loginRedirectText(csrf) ?? `${describeAnswer(csrf)}, no csrfToken in the answer`;
+                this.note('GET', csrfPath, why);
+                return `GET ${csrfPath} ${why}`;
+            }
+            this.csrfToken = token;
+            this.note('GET', csrfPath, `${csrf.status}, CSRF token received${csrf.cookies.length ? ` (cookies: ${this.jar.names().join(', ')})` : ', but no cookie was set'}`);
+            // 2. The credentials sign-in.
+            const signIn = await this.request(callbackPath, {
+                method: 'POST',
+                form: { csrfToken: token, email: account.email, password: account.password, callbackUrl: this.url('/'), json: 'true' },
+                reserveMs,
+            });
+            const refused = this.signInRefusal(signIn, account);
+            if (refused) {
+                this.note('POST', callbackPath, refused);
+                return `POST ${callbackPath} ${refused}`;
+            }
+            this.sessionStarted = true;
+            this.note('POST', callbackPath, `${signIn.status}, credentials accepted${signIn.cookies.length ? '' : ' (no cookie set)'}`);
+            // 3. The session the app sees.
+            this.signedIn = true;
+            const session = await this.request(sessionPath, { reserveMs });
+            const email = parseJson(session.body)?.user?.email;
+            if (session.status !== 200 || typeof email !== 'string') {
+                const rejected = this.jar.rejected.map((r) => `${r.name} (${r.reason})`);
+                const why = session.status === 200
+                    ? `200 without a user: the app did not accept the session cookie${rejected.length ? `; refused as a browser would: ${rejected.join(', ')}` : ''} (cookies held: ${this.jar.names().join(', ') || 'none'})`
+                    : (this.loginRedirectText(session) ?? describeAnswer(session));
+                this.signedIn = false;
+                this.note('GET', sessionPath, why);
+                return `GET ${sessionPath} ${why}`;
+            }
+            if (email.toLowerCase() !== account.email.toLowerCase()) {
+                this.note('GET', sessionPath, `200, but the session is ${email}'s`);
+                return `GET ${sessionPath} shows ${email}, not ${account.email}`;
+            }
+            this.note('GET', sessionPath, `200, signed in as ${email}`);
+            return undefined;
+        }
+        catch (error) {
+            this.signedIn = false;
+            const text = probeErrorText(error);
+            this.steps.push(text);
+            return text;
+        }
+    }
+    /** Why the sign-in answer is not a success, or undefined when it is one. */
+    signInRefusal(response, account) {
+        if (response.status >= 500)
+            return `${describeAnswer(response)}: the sign-in failed on the server`;
+        const json = parseJson(response.body);
+        const target = typeof json?.url === 'string' ? json.url : response.headers.location;
+        if (!target)
+            return `${describeAnswer(response)}, neither {url} nor a redirect: not NextAuth's credentials callback`;
+        let url;
+        try {
+            url = new URL(target, this.origin);
+        }
+        catch {
+            return `${response.status}, to an unusable URL`;
+        }
+        if (url.pathname === this.loginPath || url.pathname === `${this.loginPath}/`) {
+            // The middleware (a 3xx with callbackUrl) or the app's sign-in page instead of a session.
+            const toLogin = this.loginRedirectText(response);
+            if (toLogin && !url.searchParams.has('error'))
+                return toLogin;
+        }
+        if (url.searchParams.get('csrf') === 'true') {
+            return `${response.status}, the CSRF token was refused (→ ${url.pathname}?csrf=true): the CSRF cookie did not come back or does not match`;
+        }
+        const error = url.searchParams.get('error');
+        if (error || response.status === 401) {
+            return `${response.status}, the credentials were refused (error=${error ?? 'none'}): check that ${account.email} exists in production with the password in ${account.passwordEnv}`;
+        }
+        if (response.status >= 400)
+            return `${describeAnswer(response)}: not a sign-in`;
+        return undefined;
+    }
+    /** Ends the session (`POST /api/auth/signout`). Resolves to undefined, or what went wrong. */
+    async signOut() {
+        if (!this.csrfToken || !this.sessionStarted)
+            return undefined;
+        const path = `${NEXTAUTH_BASE}/signout`;
+        try {
+            const response = await this.request(path, { method: 'POST', form: { csrfToken: this.csrfToken, callbackUrl: this.url('/'), json: 'true' } });
+            const json = parseJson(response.body);
+            const target = typeof json?.url === 'string' ? json.url : (response.headers.location ?? '');
+            if (response.status >= 400 || target.includes('csrf=true')) {
+                const why = `${describeAnswer(response)}${target.includes('csrf=true') ? ' (CSRF token refused)' : ''}: the session was not ended`;
+                this.note('POST', path, why);
+                return `POST ${path} ${why}`;
+            }
+            this.signedIn = false;
+            this.sessionStarted = false;
+            this.note('POST', path, `${response.status}, signed out`);
+            return undefined;
+        }
+        catch (error) {
+            const text = probeErrorText(error);
+            this.steps.push(`signing out: ${text}`);
+            return `signing out: ${text}`;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/auth-providers.js
+
+
+
+
+/** `AUTH_PROVIDERS` names → NextAuth provider ids, as the app maps them. */
+const PROVIDER_IDS = {
+    github: 'github',
+    google: 'google',
+    saml: 'boxyhq-saml',
+    email: 'email',
+    credentials: 'credentials',
+    'idp-initiated': 'boxyhq-idp',
+};
+const authProviders = {
+    meta: { id: 'smoke.auth-providers', section: 'smoke', title: 'Sign-in providers use the production callback URL', docs: DEPLOYMENT_GUIDE },
+    async check(ctx) {
+        const origin = appOrigin(ctx.settings);
+        if (!origin)
+            return NO_TARGET;
+        const { env, config } = ctx.settings;
+        const path = `${NEXTAUTH_BASE}/providers`;
+        const url = appUrlFor(origin, path);
+        let response;
+        try {
+            response = await ctx.clients.http().request({ url, followRedirects: true }, ctx.signal);
+        }
+        catch (error) {
+            return app_probe_probeFailure(error, `GET ${safeUrl(url)}`);
+        }
+        const toLogin = loginRedirect(response, config.paths.login);
+        if (toLogin) {
+            return {
+                status: 'fail',
+                summary: `GET ${path} was ${loginRedirectText(toLogin, false)}`,
+                fix: 'Keep /api/auth/** in the middleware\'s public routes (unAuthenticatedRoutes): NextAuth cannot work without them.',
+            };
+        }
+        const listed = parseJson(response.body);
+        if (response.status !== 200 || !listed || typeof listed !== 'object' || Array.isArray(listed)) {
+            return {
+                status: 'fail',
+                summary: `GET ${path} answered ${describeAnswer(response)}${response.bodyTruncated ? `, but ${truncatedText(response)}` : response.status === 200 ? `, not NextAuth's providers JSON (${shorten(response.body, 80)})` : ''}`,
+                fix: 'Check that NextAuth is mounted at /api/auth (pages/api/auth/[...nextauth].ts) and read the deployment logs for this request.',
+            };
+        }
+        const nextauthUrl = env.NEXTAUTH_URL;
+        const base = (nextauthUrl ?? origin.origin).replace(/\/+$/, '');
+        const baseName = nextauthUrl ? 'NEXTAUTH_URL' : 'APP_URL (NEXTAUTH_URL is not set)';
+        const names = enabledProviders(env);
+        const expectedIds = names.map((n) => PROVIDER_IDS[n] ?? n);
+        const listedIds = Object.keys(listed);
+        const missing = expectedIds.filter((id) => !(id in listed));
+        const extra = listedIds.filter((id) => !expectedIds.includes(id));
+        const wrongCallback = [];
+        const lines = [];
+        for (const id of listedIds) {
+            const callback = listed[id]?.callbackUrl;
+            const callbackUrl = typeof callback === 'string' ? callback : '(none)';
+            const ok = typeof callback === 'string' && callback.startsWith(`${base}/`);
+            if (!ok)
+                wrongCallback.push({ id, callbackUrl });
+            lines.push(`- ${id}: callbackUrl ${callbackUrl}${ok ? '' : ` (not under ${base})`}${expectedIds.includes(id) ? '' : ' (not in AUTH_PROVIDERS)'}`);
+        }
+        for (const id of missing)
+            lines.push(`- ${id}: enabled by AUTH_PROVIDERS but not listed`);
+        const details = `GET ${path} → 200 listing ${listedIds.length} provider${listedIds.length === 1 ? '' : 's'}; ${baseName} is ${base}; AUTH_PROVIDERS is ${env.AUTH_PROVIDERS ?? 'unset (github,credentials)'}.\n${lines.join('\n')}`;
+        const data = { listed: listedIds, expected: expectedIds, missing, wrongCallback: wrongCallback.map((w) => w.id) };
+        if (wrongCallback.length || missing.length) {
+            const problems = [
+                ...wrongCallback.map((w) => `provider ${w.id} has callbackUrl ${w.callbackUrl}, not under ${baseName === 'NEXTAUTH_URL' ? 'NEXTAUTH_URL' : 'APP_URL'} ${base}`),
+                ...missing.map((id) => `provider ${id} is enabled by AUTH_PROVIDERS but not listed`),
+            ];
+            const fixes = [];
+            if (wrongCallback.length) {
+                fixes.push(`Set NEXTAUTH_URL=${base} on the deployment and NEXTAUTH_TRUST_HOST=false (a trusted forwarded host rewrites these URLs), then redeploy; ` +
+                    `the callback URLs to register with the providers are ${wrongCallback.map((w) => `${base}${NEXTAUTH_BASE}/callback/${w.id}`).join(', ')}.`);
+            }
+            if (missing.length)
+                fixes.push(`Give the deployment the same AUTH_PROVIDERS as the gate (${env.AUTH_PROVIDERS ?? 'github,credentials'}), or correct the gate's value.`);
+            return { status: 'fail', summary: problems.join('; '), details, fix: fixes.join(' '), data };
+        }
+        if (extra.length) {
+            return {
+                status: 'warn',
+                summary: `every callbackUrl is under ${base}, but the app also lists ${extra.join(', ')}, which the gate's AUTH_PROVIDERS does not enable`,
+                details,
+                fix: 'Give the gate the deployment\'s AUTH_PROVIDERS, so the config rules check those providers\' credentials too.',
+                data,
+            };
+        }
+        return {
+            status: 'pass',
+            summary: `${listedIds.join(', ')} listed; every callbackUrl is under ${baseName === 'NEXTAUTH_URL' ? 'NEXTAUTH_URL' : 'APP_URL'} ${base}`,
+            details,
+            data,
+        };
+    },
+};
+
 ;// CONCATENATED MODULE: ./.build/rules/smoke/billing-plans.js
 
 
@@ -13043,6 +15272,574 @@ const billingPlans = {
     },
 };
 
+;// CONCATENATED MODULE: ./.build/rules/smoke/accounts.js
+/**
+ * The opt-in flows' accounts: `smoke-account` and the accounts of `feature-gates` in the config file,
+ * with their passwords from the variables named by `password-env` (registered as secrets by
+ * settings.ts, never printed).
+ */
+
+
+
+/** The config file as the user named it (relative to the repository when inside it). */
+function configFileName(settings) {
+    const rel = (0,external_node_path_namespaceObject.relative)(settings.workingDirectory, settings.configFile);
+    return rel && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel) ? rel : settings.configFile;
+}
+/** An account's credentials, or the reason it cannot be used (its password variable is unset). */
+function credentials(settings, account) {
+    const passwordEnv = account['password-env'];
+    const password = settings.env[passwordEnv];
+    if (!password)
+        return `${passwordEnv} is not set, so ${account.email} cannot sign in`;
+    return { email: account.email, passwordEnv, password };
+}
+/** The smoke account, or the skip that says why the opt-in flow does not run. */
+function smokeAccount(settings) {
+    const account = settings.config['smoke-account'];
+    if (!account) {
+        return {
+            status: 'skip',
+            summary: `no smoke-account in the config (${configFileName(settings)}): this opt-in flow does not run`,
+            fix: 'To run it, add `smoke-account: { email, password-env }` for an account kept for the gate, and give its password in that variable.',
+        };
+    }
+    const creds = credentials(settings, account);
+    if (typeof creds === 'string') {
+        return {
+            status: 'skip',
+            summary: `${creds} (smoke-account.password-env)`,
+            fix: `Give the smoke account's password in ${account['password-env']} (a secret in the workflow, or the env file).`,
+        };
+    }
+    return creds;
+}
+/** A new signed-out visitor of the app, with the rule's time budget. Undefined when APP_URL is unusable. */
+function newVisitor(ctx) {
+    const origin = appOrigin(ctx.settings);
+    if (!origin)
+        return undefined;
+    return new AppVisitor(ctx.clients.http(), origin, ctx.settings.config.paths.login, new Budget(requestTimeoutMs(ctx)), ctx.signal);
+}
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/feature-gates.js
+
+
+const FEATURES = {
+    sso: { path: (slug) => `/api/teams/${slug}/sso`, entitlement: 'sso', flag: 'FEATURE_TEAM_SSO' },
+    webhooks: { path: (slug) => `/api/teams/${slug}/webhooks`, entitlement: 'webhooks', flag: 'FEATURE_TEAM_WEBHOOK' },
+    'audit-logs': { path: (slug) => `/teams/${slug}/audit-logs`, entitlement: 'team_audit_log', flag: 'FEATURE_TEAM_AUDIT_LOG' },
+    'api-keys': { path: (slug) => `/api/teams/${slug}/api-keys`, entitlement: 'api_keys', flag: 'FEATURE_TEAM_API_KEY' },
+};
+const PLAN_DENIAL = /Plan does not include required feature(?::\s*[a-z_]+)?/i;
+const EXPECTED_TEXT = { allow: 'allow (2xx)', deny: 'deny (403)', off: 'off (404)' };
+/** What an answer shows about the feature, compared with what was expected. */
+function judge(expected, response, loginText) {
+    if (loginText)
+        return { ok: false, got: loginText };
+    const status = response.status;
+    const html = /^text\/html\b/i.test(response.headers['content-type'] ?? '');
+    // A page states the denial in its HTML; an API route in its JSON error.
+    const pageDenial = status === 403 && html ? PLAN_DENIAL.exec(response.body) : null;
+    const denial = status === 403 && (PLAN_DENIAL.test(errorBodyMessage(response) ?? '') || pageDenial !== null);
+    const got = pageDenial ? `403 "${pageDenial[0]}"` : describeAnswer(response);
+    if (expected === 'allow')
+        return { ok: status >= 200 && status < 300, got };
+    if (expected === 'deny')
+        return { ok: denial, got };
+    return { ok: status === 404, got };
+}
+const featureGates = {
+    meta: { id: 'smoke.feature-gates', section: 'smoke', title: 'Plan features are gated per entitlements', docs: RELEASE_CHECKLIST },
+    async check(ctx) {
+        const { settings } = ctx;
+        const gates = settings.config['feature-gates'] ?? [];
+        if (gates.length === 0) {
+            return {
+                status: 'skip',
+                summary: `no feature-gates in the config (${configFileName(settings)}): this opt-in check does not run`,
+                fix: 'To run it, list accounts kept for the gate, one per plan, with the team and the expected answer of each feature (see docs/configuration.md).',
+            };
+        }
+        if (!appOrigin(settings))
+            return NO_TARGET;
+        const step = Math.min(requestTimeoutMs(ctx), 5000);
+        const checkAccount = async (gate) => {
+            const result = { email: gate.account.email, team: gate.team, features: [], steps: [] };
+            const creds = credentials(settings, gate.account);
+            if (typeof creds === 'string')
+                return { ...result, skipped: creds };
+            const visitor = newVisitor(ctx);
+            try {
+                result.signInFailure = await visitor.signIn(creds, step);
+                if (result.signInFailure)
+                    return result;
+                const slug = encodeURIComponent(gate.team);
+                const entries = Object.entries(gate.expect).filter((e) => !!e[1]);
+                result.features = await Promise.all(entries.map(async ([feature, expect]) => {
+                    const spec = FEATURES[feature];
+                    const expected = settings.env[spec.flag] === 'false' ? 'off' : expect;
+                    const path = spec.path(slug);
+                    try {
+                        const response = await visitor.request(path, { reserveMs: step });
+                        const { ok, got } = judge(expected, response, visitor.loginRedirectText(response));
+                        visitor.note('GET', path, `${got}${ok ? '' : ` (expected ${EXPECTED_TEXT[expected]})`}`);
+                        return { feature, expected, ok, got };
+                    }
+                    catch (error) {
+                        const text = probeErrorText(error);
+                        visitor.steps.push(text);
+                        return { feature, expected, ok: false, got: text };
+                    }
+                }));
+            }
+            finally {
+                result.signOutProblem = await visitor.signOut();
+                result.steps = visitor.steps;
+            }
+            return result;
+        };
+        const accounts = await Promise.all(gates.map(checkAccount));
+        const who = (a) => `${a.email} on ${a.team}`;
+        const mismatches = [];
+        for (const a of accounts) {
+            if (a.signInFailure)
+                mismatches.push(`${who(a)}: could not sign in (${a.signInFailure})`);
+            for (const f of a.features)
+                if (!f.ok)
+                    mismatches.push(`${who(a)}: ${f.feature}: expected ${EXPECTED_TEXT[f.expected]}, got ${f.got}`);
+        }
+        const skipped = accounts.filter((a) => a.skipped);
+        const checked = accounts.filter((a) => !a.skipped);
+        const details = accounts
+            .map((a) => {
+            if (a.skipped)
+                return `**${who(a)}**: not checked: ${a.skipped}`;
+            const features = a.features.map((f) => `- ${f.feature}: expected ${EXPECTED_TEXT[f.expected]}, got ${f.got} ${f.ok ? '✓' : '✗'}`);
+            const cleanup = a.signOutProblem ? [`- cleanup: ${a.signOutProblem}`] : [];
+            return [`**${who(a)}**`, ...(a.signInFailure ? a.steps.map((s) => `- ${s}`) : features), ...cleanup].join('\n');
+        })
+            .join('\n\n');
+        const data = {
+            accounts: accounts.map((a) => ({
+                email: a.email,
+                team: a.team,
+                checked: !a.skipped && !a.signInFailure,
+                features: Object.fromEntries(a.features.map((f) => [f.feature, { expected: f.expected, ok: f.ok }])),
+            })),
+        };
+        const notes = [];
+        if (skipped.length)
+            notes.push(`not checked: ${skipped.map((a) => a.skipped).join('; ')}`);
+        const signOutFailures = accounts.filter((a) => a.signOutProblem);
+        if (signOutFailures.length)
+            notes.push(`signing out failed for ${signOutFailures.map((a) => a.email).join(', ')}`);
+        const noteText = notes.length ? `; ${notes.join('; ')}` : '';
+        if (mismatches.length) {
+            return {
+                status: 'fail',
+                summary: `${mismatches.length} mismatch${mismatches.length > 1 ? 'es' : ''}: ${mismatches.join('; ')}${noteText}`,
+                details,
+                fix: 'A feature that answers for a plan that does not include it gives paid features away; one that refuses a plan that includes it breaks customers. ' +
+                    'Check the plans\' entitlements in Stripe (product metadata, synced into "Service"), each team\'s subscription, and the FEATURE_TEAM_* flags of the deployment against the gate\'s.',
+                data,
+            };
+        }
+        if (checked.length === 0) {
+            return { status: 'skip', summary: `no feature-gates account could sign in: ${skipped.map((a) => a.skipped).join('; ')}`, details, data };
+        }
+        const count = checked.reduce((n, a) => n + a.features.length, 0);
+        const status = skipped.length || signOutFailures.length ? 'warn' : 'pass';
+        return {
+            status,
+            summary: `${count} feature answer${count === 1 ? '' : 's'} for ${checked.length} account${checked.length === 1 ? '' : 's'} match the plans: ${checked
+                .map((a) => `${a.team} (${a.features.map((f) => `${f.feature} ${f.expected}`).join(', ') || 'nothing to check'})`)
+                .join('; ')}${noteText}`,
+            details,
+            ...(status === 'warn' ? { fix: skipped.length ? 'Give every feature-gates account its password variable.' : 'Check POST /api/auth/signout on the deployment.' } : {}),
+            data,
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/health.js
+
+
+const health = {
+    meta: { id: 'smoke.health', section: 'smoke', title: 'Health endpoint answers', docs: DEPLOYMENT_GUIDE },
+    async check(ctx) {
+        const origin = appOrigin(ctx.settings);
+        if (!origin)
+            return NO_TARGET;
+        const { paths } = ctx.settings.config;
+        const url = appUrlFor(origin, paths.health);
+        let response;
+        try {
+            response = await ctx.clients.http().request({ url, followRedirects: true }, ctx.signal);
+        }
+        catch (error) {
+            return app_probe_probeFailure(error, `GET ${safeUrl(url)}`);
+        }
+        const seen = `GET ${paths.health} → ${describeAnswer(response)}${response.redirects.length ? ` (after ${response.redirects.length} redirect${response.redirects.length > 1 ? 's' : ''}, at ${safeUrl(response.url)})` : ''}`;
+        const data = { status: response.status, durationMs: Math.round(response.durationMs), attempts: response.attempts };
+        const toLogin = loginRedirect(response, paths.login);
+        if (toLogin) {
+            return {
+                status: 'fail',
+                summary: `GET ${paths.health} was ${loginRedirectText(toLogin, false)}`,
+                details: seen,
+                fix: `Add ${paths.health} to the middleware's public routes (unAuthenticatedRoutes), or set paths.health in the config file to the app's health route.`,
+                data,
+            };
+        }
+        if (response.bodyTruncated) {
+            return {
+                status: 'fail',
+                summary: `GET ${paths.health} answered ${response.status}, but ${truncatedText(response)}`,
+                details: seen,
+                fix: `Check that ${paths.health} is the app's health route (a small JSON answer).`,
+                data,
+            };
+        }
+        if (response.status === 503) {
+            return {
+                status: 'fail',
+                summary: `GET ${paths.health} answered 503: the app answers but cannot reach its database`,
+                details: `${seen}, after ${response.attempts} attempt${response.attempts > 1 ? 's' : ''}.`,
+                fix: 'Check DATABASE_URL on the deployment, that the database is up, and that it accepts connections from the app (see config.database-tls and gate.migrations).',
+                data,
+            };
+        }
+        if (response.status !== 200) {
+            return {
+                status: 'fail',
+                summary: `GET ${paths.health} answered ${describeAnswer(response)}, not 200`,
+                details: seen,
+                fix: response.status === 404 ? `Set paths.health in the config file to the app's health route.` : 'Read the deployment logs for this request.',
+                data,
+            };
+        }
+        const json = parseJson(response.body);
+        if (json === undefined || typeof json !== 'object' || json === null) {
+            return {
+                status: 'warn',
+                summary: `GET ${paths.health} answered 200 but ${isHtml(response) ? 'with an HTML page' : 'not with JSON'}: it may not be the app's health route`,
+                details: `${seen}; body starts: ${shorten(response.body, 120)}`,
+                fix: `Set paths.health in the config file to the route that runs the database check (the app's is /api/health).`,
+                data,
+            };
+        }
+        const version = typeof json.version === 'string' || typeof json.version === 'number' ? String(json.version) : undefined;
+        return {
+            status: 'pass',
+            summary: `GET ${paths.health} answered 200 in ${Math.round(response.durationMs)} ms${version ? `; the app reports version ${shorten(version, 40)}` : '; it reports no version'}`,
+            details: seen,
+            data: { ...data, ...(version ? { version } : {}) },
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/login-flow.js
+
+
+const SIGN_IN_FIX = 'Check that the account exists in production with that password (sign in once by hand), that the credentials provider is enabled (AUTH_PROVIDERS), ' +
+    'and that NEXTAUTH_URL is the production origin (the session cookie is Secure and set for that host).';
+function stepsText(visitor) {
+    return visitor.steps.map((s) => `- ${s}`).join('\n');
+}
+const loginFlow = {
+    meta: { id: 'smoke.login-flow', section: 'smoke', title: 'Smoke account can sign in', docs: RELEASE_CHECKLIST },
+    async check(ctx) {
+        const account = smokeAccount(ctx.settings);
+        if ('status' in account)
+            return account;
+        const visitor = newVisitor(ctx);
+        if (!visitor)
+            return NO_TARGET;
+        let failure;
+        let signOutProblem;
+        try {
+            // Leave time to sign out whatever happens.
+            failure = await visitor.signIn(account, Math.min(requestTimeoutMs(ctx), 5000));
+        }
+        finally {
+            signOutProblem = await visitor.signOut();
+        }
+        const data = { email: account.email, cookies: visitor.jar.names() };
+        if (failure) {
+            return {
+                status: 'fail',
+                summary: `${account.email} could not sign in: ${failure}`,
+                details: `${stepsText(visitor)}${signOutProblem ? `\nCleanup: ${signOutProblem}` : ''}`,
+                fix: SIGN_IN_FIX,
+                data,
+            };
+        }
+        if (signOutProblem) {
+            return {
+                status: 'warn',
+                summary: `${account.email} signed in and /api/auth/session shows the account, but signing out failed: ${signOutProblem}; the session stays valid until it expires`,
+                details: stepsText(visitor),
+                fix: 'Check POST /api/auth/signout on the deployment (CSRF cookie, NextAuth version).',
+                data,
+            };
+        }
+        return {
+            status: 'pass',
+            summary: `${account.email} signed in with credentials; /api/auth/session shows the account; signed out`,
+            details: stepsText(visitor),
+            data,
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/register-api.js
+
+
+/** The sign-up API path for the sign-up page's path. */
+function registerApiPath(registerPage) {
+    return registerPage.startsWith('/api/') ? registerPage : `/api${registerPage}`;
+}
+const registerApi = {
+    meta: { id: 'smoke.register-api', section: 'smoke', title: 'Sign-up API validates its input', docs: RELEASE_CHECKLIST },
+    async check(ctx) {
+        const origin = appOrigin(ctx.settings);
+        if (!origin)
+            return NO_TARGET;
+        const { paths } = ctx.settings.config;
+        const path = registerApiPath(paths.register);
+        const url = appUrlFor(origin, path);
+        let response;
+        try {
+            // A POST is never retried: a retry could create twice what the first attempt created.
+            response = await ctx.clients.http().request({ url, method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }, ctx.signal);
+        }
+        catch (error) {
+            return app_probe_probeFailure(error, `POST ${safeUrl(url)}`);
+        }
+        const seen = `POST ${path} with an empty JSON body ({}) → ${describeAnswer(response)}`;
+        const data = { path, status: response.status };
+        const status = response.status;
+        if (status >= 200 && status < 300) {
+            return {
+                status: 'fail',
+                summary: `POST ${path} ACCEPTED an empty sign-up (${status}): input validation is off, and it may have created an account or team`,
+                details: `${seen}\nThe app's sign-up validates name, email, password and team and answers 4xx to an empty body; this deployment did not.`,
+                fix: `Restore the sign-up validation (pages/api/auth/join.ts), and look in "User" and "Team" for rows created at ${new Date().toISOString()} with empty values.`,
+                data,
+            };
+        }
+        if (status >= 300 && status < 400) {
+            const toLogin = loginRedirect(response, paths.login);
+            return {
+                status: 'fail',
+                summary: toLogin ? `POST ${path} was ${loginRedirectText(toLogin, false)}` : `POST ${path} answered a redirect (${describeAnswer(response)}), not the sign-up API`,
+                details: seen,
+                fix: toLogin
+                    ? `Keep /api/auth/** in the middleware's public routes (unAuthenticatedRoutes): nobody can sign up otherwise.`
+                    : `Check that ${path} is the sign-up API (set paths.register to the sign-up page whose API is /api<page>).`,
+                data,
+            };
+        }
+        if (status >= 500) {
+            return {
+                status: 'fail',
+                summary: `POST ${path} answered ${describeAnswer(response)} to an empty body: the sign-up API fails instead of validating`,
+                details: seen,
+                fix: 'Read the deployment logs for this request (a crash before validation, a database error).',
+                data,
+            };
+        }
+        if (status === 404 || status === 405) {
+            return {
+                status: 'fail',
+                summary: `POST ${path} answered ${describeAnswer(response)}: ${status === 404 ? 'there is no sign-up API there' : 'it does not accept POST'}`,
+                details: seen,
+                fix: `Set paths.register in the config file to the sign-up page (its API is /api<page>), or deploy the sign-up API.`,
+                data,
+            };
+        }
+        if (status === 429) {
+            return {
+                status: 'warn',
+                summary: `POST ${path} answered 429 (rate limited): the endpoint is alive, but whether it validates could not be seen`,
+                details: seen,
+                fix: 'Run the gate again later, or allow the runner through the rate limit.',
+                data,
+            };
+        }
+        return { status: 'pass', summary: `POST ${path} refused an empty body with ${status}: the endpoint is alive and validates`, details: seen, data };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/team-flow.js
+/**
+ * smoke.team-flow (opt-in: `smoke-account`): signed in as the smoke account, `POST /api/teams` creates
+ * a uniquely named team (`prg-smoke-<timestamp>-<random>`), then `DELETE /api/teams/<slug>` deletes
+ * it, and the account signs out. Cleanup is always tried, also when the creation's answer was lost
+ * (a timeout, a 5xx): the team may exist anyway. Whatever is left in production is named.
+ *
+ * With FEATURE_TEAM_DELETION=false the app cannot delete teams: the delete is still tried (the
+ * deployment's flag may differ from the gate's), and a team left behind is a warning that names it.
+ */
+
+
+
+
+const TEAMS_PATH = '/api/teams';
+/** A name no real team has, that says who made it and when. */
+function smokeTeamName(now = Date.now()) {
+    return `prg-smoke-${now}-${(0,external_node_crypto_namespaceObject.randomBytes)(3).toString('hex')}`;
+}
+const teamFlow = {
+    meta: { id: 'smoke.team-flow', section: 'smoke', title: 'Team can be created and deleted', docs: RELEASE_CHECKLIST, after: ['smoke.login-flow'] },
+    async check(ctx) {
+        const account = smokeAccount(ctx.settings);
+        if ('status' in account)
+            return account;
+        const login = ctx.results.get('smoke.login-flow');
+        if (login?.status === 'fail') {
+            return { status: 'skip', summary: `the smoke account cannot sign in (see smoke.login-flow: ${login.summary}), so no team was created` };
+        }
+        const visitor = newVisitor(ctx);
+        if (!visitor)
+            return NO_TARGET;
+        const deletionOff = ctx.settings.env.FEATURE_TEAM_DELETION === 'false';
+        const step = Math.min(requestTimeoutMs(ctx), 5000);
+        const name = smokeTeamName();
+        let slug = name;
+        let created = 'no';
+        let problem;
+        let signInFailure;
+        let cleanup;
+        let signOutProblem;
+        try {
+            // Time is kept for the delete and the sign-out, whatever the steps before take.
+            signInFailure = await visitor.signIn(account, 2 * step);
+            if (!signInFailure) {
+                ({ created, slug, problem } = await createTeam(visitor, name, 2 * step));
+                if (created !== 'no')
+                    cleanup = await deleteTeam(visitor, slug, created, deletionOff, step);
+            }
+        }
+        finally {
+            signOutProblem = await visitor.signOut();
+        }
+        const details = stepsText(visitor);
+        const data = { team: name, slug, created, deleted: cleanup?.deleted ?? false };
+        const signOutNote = signOutProblem ? `; signing out failed: ${signOutProblem}` : '';
+        if (signInFailure) {
+            return { status: 'fail', summary: `${account.email} could not sign in: ${signInFailure}`, details, fix: SIGN_IN_FIX, data };
+        }
+        const named = `team "${name}"${slug === name ? '' : ` (slug ${slug})`}`;
+        const left = `${named} was left in production`;
+        if (created === 'no') {
+            return {
+                status: 'fail',
+                summary: `${problem}: no team was created${signOutNote}`,
+                details,
+                fix: `Read the deployment logs for POST ${TEAMS_PATH}; a signed-in user must be able to create a team.`,
+                data,
+            };
+        }
+        if (created === 'unknown') {
+            const after = cleanup.deleted
+                ? `the team had been created anyway and was deleted`
+                : cleanup.absent
+                    ? 'no team was left'
+                    : `cleanup failed (${cleanup.text}): ${left} if it was created; delete it by hand`;
+            return {
+                status: 'fail',
+                summary: `${problem}; ${after}${signOutNote}`,
+                details,
+                fix: `Read the deployment logs for POST ${TEAMS_PATH}.`,
+                data,
+            };
+        }
+        if (!cleanup.deleted) {
+            if (deletionOff) {
+                return {
+                    status: 'warn',
+                    summary: `created ${named}, but FEATURE_TEAM_DELETION=false, so the app cannot delete it: the team was left in production${signOutNote}`,
+                    details,
+                    fix: `Delete team ${slug} by hand (or in the database), or enable team deletion (FEATURE_TEAM_DELETION) so the gate can clean up after itself.`,
+                    data,
+                };
+            }
+            return {
+                status: 'fail',
+                summary: `created ${named}, but cleanup failed (${cleanup.text}): the team was left in production${signOutNote}`,
+                details,
+                fix: `Delete team ${slug} by hand, and read the deployment logs for DELETE ${TEAMS_PATH}/${slug}.`,
+                data,
+            };
+        }
+        const flagNote = deletionOff ? ' (although FEATURE_TEAM_DELETION=false in the gate\'s environment: the deployment\'s flag differs)' : '';
+        if (signOutProblem) {
+            return {
+                status: 'warn',
+                summary: `created ${named} and deleted it${flagNote}, but signing out failed: ${signOutProblem}`,
+                details,
+                fix: 'Check POST /api/auth/signout on the deployment.',
+                data,
+            };
+        }
+        return { status: 'pass', summary: `created ${named} and deleted it${flagNote}`, details, data };
+    },
+};
+async function createTeam(visitor, name, reserveMs) {
+    // The app's slug of a name made of lower-case letters, digits and dashes is the name itself.
+    let slug = name;
+    try {
+        const response = await visitor.request(TEAMS_PATH, { method: 'POST', json: { name }, reserveMs });
+        if (response.status >= 200 && response.status < 300) {
+            const data = parseJson(response.body)?.data;
+            if (typeof data?.slug === 'string' && data.slug)
+                slug = data.slug;
+            visitor.note('POST', TEAMS_PATH, `${response.status}, created "${name}"${typeof data?.slug === 'string' ? ` (slug ${slug})` : `, no slug in the answer (assuming ${slug})`}`);
+            return { created: 'yes', slug };
+        }
+        const toLogin = visitor.loginRedirectText(response);
+        const why = toLogin ?? describeAnswer(response);
+        visitor.note('POST', TEAMS_PATH, why);
+        // A 5xx may come after the insert: the team may exist.
+        return { created: response.status >= 500 ? 'unknown' : 'no', slug, problem: `POST ${TEAMS_PATH} ${toLogin ?? `answered ${why}`}` };
+    }
+    catch (error) {
+        const text = probeErrorText(error);
+        visitor.steps.push(text);
+        return { created: 'unknown', slug, problem: text };
+    }
+}
+async function deleteTeam(visitor, slug, created, deletionOff, reserveMs) {
+    const path = `${TEAMS_PATH}/${encodeURIComponent(slug)}`;
+    try {
+        const response = await visitor.request(path, { method: 'DELETE', reserveMs });
+        if (response.status >= 200 && response.status < 300) {
+            visitor.note('DELETE', path, `${response.status}, deleted`);
+            return { deleted: true, text: 'deleted' };
+        }
+        const toLogin = visitor.loginRedirectText(response);
+        if (!toLogin && response.status === 404 && created === 'unknown' && !deletionOff) {
+            visitor.note('DELETE', path, `${describeAnswer(response)}: no such team, it was not created`);
+            return { deleted: false, absent: true, text: 'no such team' };
+        }
+        let text = toLogin ?? `DELETE ${path} answered ${describeAnswer(response)}`;
+        if (!toLogin && response.status === 404) {
+            text += deletionOff
+                ? ' (FEATURE_TEAM_DELETION=false: the app cannot delete teams)'
+                : ': team deletion is switched off on the deployment (FEATURE_TEAM_DELETION=false?), or the team is gone';
+        }
+        visitor.note('DELETE', path, text);
+        return { deleted: false, text };
+    }
+    catch (error) {
+        const text = probeErrorText(error);
+        visitor.steps.push(`cleanup: ${text}`);
+        return { deleted: false, text };
+    }
+}
+
 ;// CONCATENATED MODULE: ./.build/rules/stripe/handled-events.js
 /** The webhook events the target app handles (target-app.md): the endpoint must subscribe to them. */
 const HANDLED_EVENTS = [
@@ -13076,7 +15873,7 @@ function stripeSignature(payload, secret, timestamp = Math.floor(Date.now() / 10
     const v1 = (0,external_node_crypto_namespaceObject.createHmac)('sha256', secret).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
     return `t=${timestamp},v1=${v1}`;
 }
-function testEvent(livemode) {
+function stripe_webhook_testEvent(livemode) {
     if (HANDLED_EVENTS.includes(UNHANDLED_EVENT_TYPE))
         throw new Error('the probe event must be one the app ignores');
     return JSON.stringify({
@@ -13101,7 +15898,7 @@ const stripeWebhook = {
             return NO_TARGET;
         const url = appUrlFor(origin, settings.config.paths['stripe-webhook']);
         const secret = settings.env.STRIPE_WEBHOOK_SECRET;
-        const payload = testEvent(settings.env.STRIPE_SECRET_KEY?.includes('_live_') ?? true);
+        const payload = stripe_webhook_testEvent(settings.env.STRIPE_SECRET_KEY?.includes('_live_') ?? true);
         const post = (headers) => clients.http().request({ url, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload }, signal);
         let unsigned, forged, signed;
         try {
@@ -13154,33 +15951,38 @@ const stripeWebhook = {
 
 
 
-/** Active products and their active prices, through auto-pagination (100 a page). */
-async function readStripeCatalog(stripe, requestsBefore) {
-    const start = requestsBefore();
-    const products = new Map();
-    const prices = new Map();
-    const [allProducts, allPrices] = await Promise.all([
-        (async () => {
-            const out = [];
-            for await (const p of stripe.products.list({ active: true, limit: 100 }))
-                out.push(p);
-            return out;
-        })(),
-        (async () => {
-            const out = [];
-            for await (const p of stripe.prices.list({ active: true, limit: 100 }))
-                out.push(p);
-            return out;
-        })(),
-    ]);
-    for (const p of allProducts)
-        products.set(p.id, p.name);
-    for (const price of allPrices) {
-        const productId = typeof price.product === 'string' ? price.product : price.product.id;
-        if (products.has(productId))
-            prices.set(price.id, products.get(productId));
+/**
+ * Every page of a Stripe list, 100 objects a page (Stripe's maximum), counting the requests: paging
+ * by hand rather than with `for await` so the count is this comparison's own, whatever other rules
+ * ask Stripe at the same time.
+ */
+async function listAll(page) {
+    const items = [];
+    let requests = 0;
+    let after;
+    for (;;) {
+        const list = await page(after);
+        requests++;
+        items.push(...list.data);
+        if (!list.has_more || list.data.length === 0)
+            return { items, requests };
+        after = list.data.at(-1).id;
     }
-    return { products, prices, requests: requestsBefore() - start };
+}
+/** Active products and the active prices of active products. */
+async function readStripeCatalog(stripe) {
+    const [products, prices] = await Promise.all([
+        listAll((starting_after) => stripe.products.list({ active: true, limit: 100, ...(starting_after ? { starting_after } : {}) })),
+        listAll((starting_after) => stripe.prices.list({ active: true, limit: 100, ...(starting_after ? { starting_after } : {}) })),
+    ]);
+    const names = new Map(products.items.map((p) => [p.id, p.name]));
+    const activePrices = new Map();
+    for (const price of prices.items) {
+        const productId = typeof price.product === 'string' ? price.product : price.product.id;
+        if (names.has(productId))
+            activePrices.set(price.id, names.get(productId));
+    }
+    return { products: names, prices: activePrices, requests: products.requests + prices.requests };
 }
 async function readDbCatalog(ctx) {
     const db = await ctx.clients.db();
@@ -13235,7 +16037,7 @@ const catalogSync = {
         const handle = await clients.stripe();
         let stripeView;
         try {
-            stripeView = await readStripeCatalog(handle.stripe, () => handle.requests.length);
+            stripeView = await readStripeCatalog(handle.stripe);
         }
         catch (error) {
             return { status: 'fail', summary: `cannot read the Stripe catalog: ${describeStripeError(error)}`, fix: 'A restricted key needs "Products: Read" and "Prices: Read".' };
@@ -23371,6 +26173,7 @@ async function loadSettings({ inputs, env, cwd }) {
         env: appEnv,
         commandEnv: commandEnvironment(env, appEnv),
         eventName: env.GITHUB_EVENT_NAME || undefined,
+        runId: env.GITHUB_RUN_ID ? `${env.GITHUB_REPOSITORY ?? 'run'}#${env.GITHUB_RUN_ID}` : `local-${new Date().toISOString()}`,
         secrets: [],
     };
     settings.secrets = collectSecrets(settings);
@@ -23596,53 +26399,6 @@ const nextauthSecret = {
     check: ({ settings }) => checkStrongUniqueSecret(settings, 'NEXTAUTH_SECRET', 'openssl rand -base64 32'),
 };
 
-;// CONCATENATED MODULE: ./.build/rules/config/oauth.js
-/** The providers the app enables: `AUTH_PROVIDERS`, default `github,credentials`, as the app reads it. */
-function enabledProviders(env) {
-    return (env.AUTH_PROVIDERS ?? 'github,credentials')
-        .split(',')
-        .map((p) => p.trim().toLowerCase())
-        .filter(Boolean);
-}
-function checkProvider(ctx, provider, label, extra) {
-    const { env } = ctx.settings;
-    if (!enabledProviders(env).includes(provider)) {
-        return { status: 'skip', summary: `${label} sign-in is not enabled (AUTH_PROVIDERS=${env.AUTH_PROVIDERS ?? 'github,credentials'})` };
-    }
-    const prefix = provider.toUpperCase();
-    const idName = `${prefix}_CLIENT_ID`;
-    const secretName = `${prefix}_CLIENT_SECRET`;
-    const base = (env.NEXTAUTH_URL ?? env.APP_URL ?? '<NEXTAUTH_URL>').replace(/\/+$/, '');
-    const callback = `${base}/api/auth/callback/${provider}`;
-    const register = `Register ${callback} as the callback URL of the production OAuth app.`;
-    const missing = [idName, secretName].filter((n) => !env[n]);
-    if (missing.length > 0) {
-        const via = provider === 'github' ? ' (in a workflow, pass them as the github-client-id / github-client-secret inputs: GitHub refuses secrets named GITHUB_*)' : '';
-        return {
-            status: 'fail',
-            summary: `${label} sign-in is enabled but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set; the app refuses to start`,
-            fix: `Set ${missing.join(' and ')}${via}. ${register}`,
-            data: { callbackUrl: callback },
-        };
-    }
-    const problem = extra?.(env[idName]);
-    if (problem)
-        return { status: 'fail', summary: problem, fix: `Copy the client id of the production ${label} OAuth app. ${register}`, data: { callbackUrl: callback } };
-    return {
-        status: 'pass',
-        summary: `${label} client id and secret are set; callback URL to register: ${callback}`,
-        data: { callbackUrl: callback },
-    };
-}
-const oauthGithub = {
-    meta: { id: 'config.oauth-github', section: 'config', title: 'GitHub OAuth client is configured', docs: 'docs/deployment-guide.md' },
-    check: async (ctx) => checkProvider(ctx, 'github', 'GitHub'),
-};
-const oauthGoogle = {
-    meta: { id: 'config.oauth-google', section: 'config', title: 'Google OAuth client is configured', docs: 'docs/deployment-guide.md' },
-    check: async (ctx) => checkProvider(ctx, 'google', 'Google', (id) => id.endsWith('.apps.googleusercontent.com') ? undefined : 'GOOGLE_CLIENT_ID does not end in .apps.googleusercontent.com'),
-};
-
 ;// CONCATENATED MODULE: ./.build/redact.js
 /**
  * Every piece of text a reporter writes passes through a Redactor. The runner masks secrets through
@@ -23766,6 +26522,22 @@ const stripeSyncSecret = {
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 const RULES = [
     appUrl,
     nextauthUrl,
@@ -23788,8 +26560,26 @@ const RULES = [
     noDbPush,
     migrations,
     migrationSafety,
+    health,
+    authPages,
+    authProviders,
+    registerApi,
+    loginFlow,
+    teamFlow,
     billingPlans,
     stripeWebhook,
+    featureGates,
+    sentry,
+    securityTls,
+    securityHsts,
+    securityCsp,
+    securityCoep,
+    securityHeaders,
+    securityCookies,
+    backups,
+    monitoring,
+    rollback,
+    docs,
     liveMode,
     webhookEndpoint,
     syncEndpoint,

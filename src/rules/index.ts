@@ -20,7 +20,14 @@ import { backups, docs, rollback } from './security/operations.js';
 import { securityTls } from './security/tls.js';
 import { monitoring } from './security/monitoring.js';
 import { sentry } from './smoke/sentry.js';
+import { authPages } from './smoke/auth-pages.js';
+import { authProviders } from './smoke/auth-providers.js';
 import { billingPlans } from './smoke/billing-plans.js';
+import { featureGates } from './smoke/feature-gates.js';
+import { health } from './smoke/health.js';
+import { loginFlow } from './smoke/login-flow.js';
+import { registerApi } from './smoke/register-api.js';
+import { teamFlow } from './smoke/team-flow.js';
 import { stripeWebhook } from './smoke/stripe-webhook.js';
 import { catalogSync } from './stripe/catalog-sync.js';
 import { liveMode } from './stripe/live-mode.js';
@@ -52,8 +59,15 @@ export const RULES: readonly Rule[] = [
   noDbPush,
   migrations,
   migrationSafety,
+  health,
+  authPages,
+  authProviders,
+  registerApi,
+  loginFlow,
+  teamFlow,
   billingPlans,
   stripeWebhook,
+  featureGates,
   sentry,
   securityTls,
   securityHsts,

@@ -29,29 +29,37 @@ export interface CatalogDiff {
   staleServices: Array<[string, string]>;
 }
 
-/** Active products and their active prices, through auto-pagination (100 a page). */
-export async function readStripeCatalog(stripe: Stripe, requestsBefore: () => number): Promise<StripeCatalogView> {
-  const start = requestsBefore();
-  const products = new Map<string, string>();
-  const prices = new Map<string, string>();
-  const [allProducts, allPrices] = await Promise.all([
-    (async () => {
-      const out: Stripe.Product[] = [];
-      for await (const p of stripe.products.list({ active: true, limit: 100 })) out.push(p);
-      return out;
-    })(),
-    (async () => {
-      const out: Stripe.Price[] = [];
-      for await (const p of stripe.prices.list({ active: true, limit: 100 })) out.push(p);
-      return out;
-    })(),
-  ]);
-  for (const p of allProducts) products.set(p.id, p.name);
-  for (const price of allPrices) {
-    const productId = typeof price.product === 'string' ? price.product : price.product.id;
-    if (products.has(productId)) prices.set(price.id, products.get(productId)!);
+/**
+ * Every page of a Stripe list, 100 objects a page (Stripe's maximum), counting the requests: paging
+ * by hand rather than with `for await` so the count is this comparison's own, whatever other rules
+ * ask Stripe at the same time.
+ */
+async function listAll<T extends { id: string }>(page: (startingAfter?: string) => Promise<Stripe.ApiList<T>>): Promise<{ items: T[]; requests: number }> {
+  const items: T[] = [];
+  let requests = 0;
+  let after: string | undefined;
+  for (;;) {
+    const list = await page(after);
+    requests++;
+    items.push(...list.data);
+    if (!list.has_more || list.data.length === 0) return { items, requests };
+    after = list.data.at(-1)!.id;
   }
-  return { products, prices, requests: requestsBefore() - start };
+}
+
+/** Active products and the active prices of active products. */
+export async function readStripeCatalog(stripe: Stripe): Promise<StripeCatalogView> {
+  const [products, prices] = await Promise.all([
+    listAll((starting_after) => stripe.products.list({ active: true, limit: 100, ...(starting_after ? { starting_after } : {}) })),
+    listAll((starting_after) => stripe.prices.list({ active: true, limit: 100, ...(starting_after ? { starting_after } : {}) })),
+  ]);
+  const names = new Map(products.items.map((p) => [p.id, p.name]));
+  const activePrices = new Map<string, string>();
+  for (const price of prices.items) {
+    const productId = typeof price.product === 'string' ? price.product : price.product.id;
+    if (names.has(productId)) activePrices.set(price.id, names.get(productId)!);
+  }
+  return { products: names, prices: activePrices, requests: products.requests + prices.requests };
 }
 
 export async function readDbCatalog(ctx: RuleContext): Promise<DbCatalogView> {
@@ -108,7 +116,7 @@ export const catalogSync: Rule = {
     const handle = await clients.stripe();
     let stripeView: StripeCatalogView;
     try {
-      stripeView = await readStripeCatalog(handle.stripe, () => handle.requests.length);
+      stripeView = await readStripeCatalog(handle.stripe);
     } catch (error) {
       return { status: 'fail', summary: `cannot read the Stripe catalog: ${describeStripeError(error)}`, fix: 'A restricted key needs "Products: Read" and "Prices: Read".' };
     }

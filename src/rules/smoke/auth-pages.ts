@@ -1,0 +1,71 @@
+/**
+ * smoke.auth-pages: the login and sign-up pages (`paths.login`, `paths.register`) answer 200 HTML
+ * to a signed-out visitor. Both are fetched at once; redirects are followed as a browser would, and a
+ * redirect to the login page says the middleware treats the page as private.
+ */
+import type { Outcome, Rule } from '../../engine/types.js';
+import { safeUrl, type ProbeResponse } from '../../probes/http.js';
+import {
+  appOrigin,
+  appUrlFor,
+  describeAnswer,
+  isHtml,
+  loginRedirect,
+  loginRedirectText,
+  NO_TARGET,
+  probeErrorText,
+  RELEASE_CHECKLIST,
+  truncatedText,
+} from './app-probe.js';
+
+interface PageCheck {
+  label: string;
+  path: string;
+  ok: boolean;
+  text: string;
+  loginRedirect?: boolean;
+}
+
+export const authPages: Rule = {
+  meta: { id: 'smoke.auth-pages', section: 'smoke', title: 'Login and sign-up pages load', docs: RELEASE_CHECKLIST },
+  async check(ctx): Promise<Outcome> {
+    const origin = appOrigin(ctx.settings);
+    if (!origin) return NO_TARGET;
+    const { paths } = ctx.settings.config;
+    const http = ctx.clients.http();
+    const checkPage = async (label: string, path: string): Promise<PageCheck> => {
+      const url = appUrlFor(origin, path);
+      let response: ProbeResponse;
+      try {
+        response = await http.request({ url, followRedirects: true }, ctx.signal);
+      } catch (error) {
+        return { label, path, ok: false, text: probeErrorText(error) };
+      }
+      const via = response.redirects.length ? ` (after redirects, at ${safeUrl(response.url)})` : '';
+      // The login page itself may not redirect to itself; any other page that lands there is private.
+      const toLogin = path === paths.login ? undefined : loginRedirect(response, paths.login);
+      if (toLogin) return { label, path, ok: false, text: `GET ${path} was ${loginRedirectText(toLogin, false)}`, loginRedirect: true };
+      const type = response.headers['content-type'] ?? 'no content type';
+      if (response.status !== 200) return { label, path, ok: false, text: `GET ${path} answered ${describeAnswer(response)}${via}` };
+      if (response.bodyTruncated) return { label, path, ok: false, text: `GET ${path} answered ${response.status}, but ${truncatedText(response)}${via}` };
+      if (!isHtml(response)) return { label, path, ok: false, text: `GET ${path} answered 200 but ${type}, not text/html${via}` };
+      return { label, path, ok: true, text: `GET ${path} → 200 text/html${via}` };
+    };
+    const pages = await Promise.all([checkPage('login page', paths.login), checkPage('sign-up page', paths.register)]);
+    const details = pages.map((p) => `- ${p.label}: ${p.text}`).join('\n');
+    const failed = pages.filter((p) => !p.ok);
+    if (failed.length === 0) {
+      return { status: 'pass', summary: `${paths.login} and ${paths.register} answer 200 HTML`, details };
+    }
+    const fixes: string[] = [];
+    if (failed.some((p) => p.loginRedirect)) fixes.push(`Keep /auth/** in the middleware's public routes (unAuthenticatedRoutes).`);
+    fixes.push('If the app serves these pages elsewhere, set paths.login / paths.register in the config file; otherwise read the deployment logs for these requests.');
+    return {
+      status: 'fail',
+      summary: failed.map((p) => `${p.label}: ${p.text}`).join('; '),
+      details,
+      fix: fixes.join(' '),
+      data: { pages: pages.map((p) => ({ path: p.path, ok: p.ok })) },
+    };
+  },
+};

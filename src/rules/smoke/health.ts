@@ -1,0 +1,93 @@
+/**
+ * smoke.health: `GET paths.health` (the app's `/api/health`, which runs `SELECT 1`) answers 200, so
+ * the deployment runs and reaches its database; the version it reports is shown. The app answers 503
+ * when the database query fails.
+ */
+import type { Outcome, Rule } from '../../engine/types.js';
+import { safeUrl } from '../../probes/http.js';
+import {
+  appOrigin,
+  appUrlFor,
+  DEPLOYMENT_GUIDE,
+  describeAnswer,
+  isHtml,
+  loginRedirect,
+  loginRedirectText,
+  NO_TARGET,
+  parseJson,
+  probeFailure,
+  shorten,
+  truncatedText,
+} from './app-probe.js';
+
+export const health: Rule = {
+  meta: { id: 'smoke.health', section: 'smoke', title: 'Health endpoint answers', docs: DEPLOYMENT_GUIDE },
+  async check(ctx): Promise<Outcome> {
+    const origin = appOrigin(ctx.settings);
+    if (!origin) return NO_TARGET;
+    const { paths } = ctx.settings.config;
+    const url = appUrlFor(origin, paths.health);
+    let response;
+    try {
+      response = await ctx.clients.http().request({ url, followRedirects: true }, ctx.signal);
+    } catch (error) {
+      return probeFailure(error, `GET ${safeUrl(url)}`);
+    }
+    const seen = `GET ${paths.health} → ${describeAnswer(response)}${response.redirects.length ? ` (after ${response.redirects.length} redirect${response.redirects.length > 1 ? 's' : ''}, at ${safeUrl(response.url)})` : ''}`;
+    const data = { status: response.status, durationMs: Math.round(response.durationMs), attempts: response.attempts };
+    const toLogin = loginRedirect(response, paths.login);
+    if (toLogin) {
+      return {
+        status: 'fail',
+        summary: `GET ${paths.health} was ${loginRedirectText(toLogin, false)}`,
+        details: seen,
+        fix: `Add ${paths.health} to the middleware's public routes (unAuthenticatedRoutes), or set paths.health in the config file to the app's health route.`,
+        data,
+      };
+    }
+    if (response.bodyTruncated) {
+      return {
+        status: 'fail',
+        summary: `GET ${paths.health} answered ${response.status}, but ${truncatedText(response)}`,
+        details: seen,
+        fix: `Check that ${paths.health} is the app's health route (a small JSON answer).`,
+        data,
+      };
+    }
+    if (response.status === 503) {
+      return {
+        status: 'fail',
+        summary: `GET ${paths.health} answered 503: the app answers but cannot reach its database`,
+        details: `${seen}, after ${response.attempts} attempt${response.attempts > 1 ? 's' : ''}.`,
+        fix: 'Check DATABASE_URL on the deployment, that the database is up, and that it accepts connections from the app (see config.database-tls and gate.migrations).',
+        data,
+      };
+    }
+    if (response.status !== 200) {
+      return {
+        status: 'fail',
+        summary: `GET ${paths.health} answered ${describeAnswer(response)}, not 200`,
+        details: seen,
+        fix: response.status === 404 ? `Set paths.health in the config file to the app's health route.` : 'Read the deployment logs for this request.',
+        data,
+      };
+    }
+    const json = parseJson(response.body) as { version?: unknown } | undefined;
+    if (json === undefined || typeof json !== 'object' || json === null) {
+      return {
+        status: 'warn',
+        summary: `GET ${paths.health} answered 200 but ${isHtml(response) ? 'with an HTML page' : 'not with JSON'}: it may not be the app's health route`,
+        details: `${seen}; body starts: ${shorten(response.body, 120)}`,
+        fix: `Set paths.health in the config file to the route that runs the database check (the app's is /api/health).`,
+        data,
+      };
+    }
+    const version = typeof json.version === 'string' || typeof json.version === 'number' ? String(json.version) : undefined;
+    return {
+      status: 'pass',
+      summary: `GET ${paths.health} answered 200 in ${Math.round(response.durationMs)} ms${version ? `; the app reports version ${shorten(version, 40)}` : '; it reports no version'}`,
+      details: seen,
+      data: { ...data, ...(version ? { version } : {}) },
+    };
+  },
+};

@@ -1,0 +1,60 @@
+/**
+ * smoke.login-flow (opt-in: `smoke-account` in the config): the smoke account signs in with the
+ * credentials provider as the login page does (CSRF token, credentials callback, session), and
+ * `/api/auth/session` shows the account. It then signs out, so no session is left behind.
+ */
+import type { Outcome, Rule } from '../../engine/types.js';
+import { NO_TARGET, RELEASE_CHECKLIST, requestTimeoutMs } from './app-probe.js';
+import { newVisitor, smokeAccount } from './accounts.js';
+import type { AppVisitor } from './nextauth.js';
+
+export const SIGN_IN_FIX =
+  'Check that the account exists in production with that password (sign in once by hand), that the credentials provider is enabled (AUTH_PROVIDERS), ' +
+  'and that NEXTAUTH_URL is the production origin (the session cookie is Secure and set for that host).';
+
+export function stepsText(visitor: AppVisitor): string {
+  return visitor.steps.map((s) => `- ${s}`).join('\n');
+}
+
+export const loginFlow: Rule = {
+  meta: { id: 'smoke.login-flow', section: 'smoke', title: 'Smoke account can sign in', docs: RELEASE_CHECKLIST },
+  async check(ctx): Promise<Outcome> {
+    const account = smokeAccount(ctx.settings);
+    if ('status' in account) return account;
+    const visitor = newVisitor(ctx);
+    if (!visitor) return NO_TARGET;
+    let failure: string | undefined;
+    let signOutProblem: string | undefined;
+    try {
+      // Leave time to sign out whatever happens.
+      failure = await visitor.signIn(account, Math.min(requestTimeoutMs(ctx), 5000));
+    } finally {
+      signOutProblem = await visitor.signOut();
+    }
+    const data = { email: account.email, cookies: visitor.jar.names() };
+    if (failure) {
+      return {
+        status: 'fail',
+        summary: `${account.email} could not sign in: ${failure}`,
+        details: `${stepsText(visitor)}${signOutProblem ? `\nCleanup: ${signOutProblem}` : ''}`,
+        fix: SIGN_IN_FIX,
+        data,
+      };
+    }
+    if (signOutProblem) {
+      return {
+        status: 'warn',
+        summary: `${account.email} signed in and /api/auth/session shows the account, but signing out failed: ${signOutProblem}; the session stays valid until it expires`,
+        details: stepsText(visitor),
+        fix: 'Check POST /api/auth/signout on the deployment (CSRF cookie, NextAuth version).',
+        data,
+      };
+    }
+    return {
+      status: 'pass',
+      summary: `${account.email} signed in with credentials; /api/auth/session shows the account; signed out`,
+      details: stepsText(visitor),
+      data,
+    };
+  },
+};
