@@ -55,7 +55,8 @@ export function validateWaivers(registry: readonly Rule[], config: Config, confi
 export async function runRules(rules: readonly Rule[], options: RunOptions): Promise<RuleReport[]> {
   const results = new Map<string, RuleReport>();
   const selected = new Set(rules.map((r) => r.meta.id));
-  const limit = Math.max(1, options.concurrency ?? 8);
+  // High enough that every probe starts at once; the HTTP client bounds the sockets per target.
+  const limit = Math.max(1, options.concurrency ?? 32);
   const pending = [...rules];
   const running = new Set<Promise<void>>();
 
