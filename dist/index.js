@@ -40070,7 +40070,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function core_warning(message, properties = {}) {
+function warning(message, properties = {}) {
     command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -40937,7 +40937,8 @@ function validateWaivers(registry, config, configPath) {
 async function runRules(rules, options) {
     const results = new Map();
     const selected = new Set(rules.map((r) => r.meta.id));
-    const limit = Math.max(1, options.concurrency ?? 8);
+    // High enough that every probe starts at once; the HTTP client bounds the sockets per target.
+    const limit = Math.max(1, options.concurrency ?? 32);
     const pending = [...rules];
     const running = new Set();
     // Only dependencies that were selected are waited for; a rule run alone checks what it can.
@@ -57697,23 +57698,34 @@ function guard(text, budget) {
 
 ;// CONCATENATED MODULE: ./.build/github.js
 /**
- * The pull-request comment: one comment per PR, found again by its hidden marker and updated in
- * place. A missing token or permission is a warning for the log, never a failure of the gate.
+ * What the gate writes to GitHub besides the step's own log: the pull-request comment (one per PR,
+ * found again by its hidden marker and updated in place) and a check run that carries every
+ * annotation (a step shows only 10 per level; the Checks API takes 50 per request). A missing token
+ * or permission never fails the gate: the caller logs what we return.
  */
 
 
-/** Returns a warning to log, or undefined when the comment was written or nothing was to be done. */
+const CHECK_ANNOTATIONS_PER_REQUEST = 50;
+/** The Checks API caps output.summary at 65,535 characters. */
+const CHECK_SUMMARY_LIMIT = 65_000;
+async function github() {
+    return __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+}
+function permissionHint(error, permission, input) {
+    const status = error.status;
+    return status === 403 || status === 404 ? ` (give the job \`permissions: ${permission}: write\`, or set ${input}: false)` : '';
+}
+/** The PR comment; nothing outside pull-request events. */
 async function publishComment(report, options) {
-    const github = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-    const { context } = github;
+    const { context, getOctokit } = await github();
     const pr = context.payload.pull_request;
     if (!pr)
         return undefined;
     if (!options.token)
-        return 'pr-comment: no github-token, so no PR comment was written';
+        return { level: 'warning', message: 'pr-comment: no github-token, so no PR comment was written' };
     const body = renderComment(report, { redactor: options.redactor, runUrl: options.runUrl });
     try {
-        const octokit = github.getOctokit(options.token);
+        const octokit = getOctokit(options.token);
         const { owner, repo } = context.repo;
         const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 });
         const mine = comments.find((c) => c.body?.includes(COMMENT_MARKER));
@@ -57724,9 +57736,61 @@ async function publishComment(report, options) {
         return undefined;
     }
     catch (error) {
+        return { level: 'warning', message: `pr-comment: could not write the PR comment: ${errorMessage(error)}${permissionHint(error, 'pull-requests', 'pr-comment')}` };
+    }
+}
+/**
+ * A completed check run on the commit, with every file annotation. Optional: without `checks: write`
+ * the step's own annotations remain, so a refusal is only an info line.
+ */
+async function publishCheckRun(report, options) {
+    const { context, getOctokit } = await github();
+    if (!options.token || !context.sha)
+        return undefined;
+    const annotations = buildAnnotations(report, { redactor: options.redactor, maxPerLevel: Infinity })
+        .filter((a) => a.file && a.startLine)
+        .map((a) => ({
+        path: a.file,
+        start_line: a.startLine,
+        end_line: a.endLine ?? a.startLine,
+        annotation_level: a.level === 'error' ? 'failure' : a.level === 'warning' ? 'warning' : 'notice',
+        title: a.title,
+        message: a.message,
+    }));
+    const failed = report.counts.fail;
+    const title = report.ready ? 'Ready to go live' : `Not ready: ${failed} failed`;
+    let summary = renderSummary(report, { redactor: options.redactor, runUrl: options.runUrl });
+    if (summary.length > CHECK_SUMMARY_LIMIT)
+        summary = `${summary.slice(0, CHECK_SUMMARY_LIMIT)}\n\n… (cut: the job summary has it all)`;
+    try {
+        const octokit = getOctokit(options.token);
+        const { owner, repo } = context.repo;
+        const head_sha = context.payload.pull_request?.head?.sha ?? context.sha;
+        const batches = [];
+        for (let i = 0; i < annotations.length; i += CHECK_ANNOTATIONS_PER_REQUEST)
+            batches.push(annotations.slice(i, i + CHECK_ANNOTATIONS_PER_REQUEST));
+        const output = (batch) => ({ title, summary, annotations: batch });
+        const created = await octokit.rest.checks.create({
+            owner,
+            repo,
+            head_sha,
+            name: 'Production readiness',
+            status: 'completed',
+            conclusion: report.ready ? 'success' : 'failure',
+            details_url: options.runUrl,
+            output: output(batches[0] ?? []),
+        });
+        for (const batch of batches.slice(1)) {
+            await octokit.rest.checks.update({ owner, repo, check_run_id: created.data.id, output: output(batch) });
+        }
+        return undefined;
+    }
+    catch (error) {
         const status = error.status;
-        const hint = status === 403 || status === 404 ? ' (give the job `permissions: pull-requests: write`, or set pr-comment: false)' : '';
-        return `pr-comment: could not write the PR comment: ${errorMessage(error)}${hint}`;
+        if (status === 403 || status === 404) {
+            return { level: 'info', message: 'check run: not written (the token may not write checks; give the job `permissions: checks: write` to get every annotation in one check run)' };
+        }
+        return { level: 'warning', message: `check run: could not be written: ${errorMessage(error)}` };
     }
 }
 
@@ -57812,7 +57876,7 @@ async function publish(report, settings, redactor) {
         if (a.level === 'error')
             error(a.message, props);
         else if (a.level === 'warning')
-            core_warning(a.message, props);
+            warning(a.message, props);
         else
             notice(a.message, props);
     }
@@ -57827,16 +57891,21 @@ async function publish(report, settings, redactor) {
             await summary.addRaw(renderSummary(report, { redactor, docsBaseUrl, runUrl })).write();
         }
         catch (error) {
-            core_warning(`could not write the job summary: ${errorMessage(error)}`);
+            warning(`could not write the job summary: ${errorMessage(error)}`);
         }
     }
     for (const [name, value] of Object.entries(buildOutputs(report, { reportPath: settings.reportPath, sarifPath: settings.sarifPath }))) {
         setOutput(name, value);
     }
-    if (settings.prComment) {
-        const warning = await publishComment(report, { redactor, token: settings.githubToken, runUrl });
-        if (warning)
-            core_warning(redactor.redact(warning));
+    const notes = await Promise.all([
+        settings.prComment ? publishComment(report, { redactor, token: settings.githubToken, runUrl }) : undefined,
+        publishCheckRun(report, { redactor, token: settings.githubToken, runUrl }),
+    ]);
+    for (const note of notes) {
+        if (note?.level === 'warning')
+            warning(redactor.redact(note.message));
+        else if (note)
+            info(redactor.redact(note.message));
     }
 }
 /**
@@ -57857,7 +57926,7 @@ async function writeOut(path, text, input) {
     }
     catch (error) {
         // The verdict still stands; a report that cannot be written is a warning naming the input.
-        core_warning(`${input}: cannot write ${path} (${errorMessage(error)})`);
+        warning(`${input}: cannot write ${path} (${errorMessage(error)})`);
     }
 }
 

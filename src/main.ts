@@ -13,7 +13,7 @@ import { INPUTS, type RawInputs } from './inputs.js';
 import { Redactor } from './redact.js';
 import { buildAnnotations, buildOutputs, renderJson, renderSarif, renderSummary } from './report/index.js';
 import { SECRET_VARIABLES, loadSettings, type Settings } from './settings.js';
-import { publishComment } from './github.js';
+import { publishCheckRun, publishComment } from './github.js';
 import { VERSION } from './version.js';
 
 /** Inputs as the runner passes them (`INPUT_<NAME>`); an absent one takes its default. */
@@ -100,9 +100,13 @@ async function publish(report: Report, settings: Settings, redactor: Redactor): 
     core.setOutput(name, value);
   }
 
-  if (settings.prComment) {
-    const warning = await publishComment(report, { redactor, token: settings.githubToken, runUrl });
-    if (warning) core.warning(redactor.redact(warning));
+  const notes = await Promise.all([
+    settings.prComment ? publishComment(report, { redactor, token: settings.githubToken, runUrl }) : undefined,
+    publishCheckRun(report, { redactor, token: settings.githubToken, runUrl }),
+  ]);
+  for (const note of notes) {
+    if (note?.level === 'warning') core.warning(redactor.redact(note.message));
+    else if (note) core.info(redactor.redact(note.message));
   }
 }
 

@@ -9487,7 +9487,8 @@ function validateWaivers(registry, config, configPath) {
 async function runRules(rules, options) {
     const results = new Map();
     const selected = new Set(rules.map((r) => r.meta.id));
-    const limit = Math.max(1, options.concurrency ?? 8);
+    // High enough that every probe starts at once; the HTTP client bounds the sockets per target.
+    const limit = Math.max(1, options.concurrency ?? 32);
     const pending = [...rules];
     const running = new Set();
     // Only dependencies that were selected are waited for; a rule run alone checks what it can.
