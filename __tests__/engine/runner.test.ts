@@ -133,3 +133,14 @@ test('the registry follows the catalog: known ids, catalog order, unique', async
   assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'registry in catalog order');
   for (const r of RULES) assert.equal(r.meta.section, r.meta.id.split('.')[0]);
 });
+
+test('rebaseReport names files from the repository root, also above the working directory', async () => {
+  const { rebaseReport } = await import('../../src/engine/report.js');
+  const rule: RuleReport = { id: 'gate.no-db-push', section: 'gate', title: 't', status: 'fail', summary: 's', durationMs: 1, waived: false, locations: [{ file: 'package.json', line: 3 }], findings: [{ level: 'error', message: 'm', file: '../../.github/workflows/deploy.yml', line: 9 }], docs: 'docs/x.md' };
+  const report = buildReport({ rules: [rule], startedAt: new Date(), durationMs: 1, failOn: 'fail', version: 'x' });
+  const rebased = rebaseReport(report, 'apps/web').rules[0]!;
+  assert.deepEqual(rebased.locations, [{ file: 'apps/web/package.json', line: 3 }]);
+  assert.equal(rebased.findings[0]!.file, '.github/workflows/deploy.yml');
+  assert.equal(rebased.docs, 'apps/web/docs/x.md');
+  assert.equal(rebaseReport(report, ''), report);
+});

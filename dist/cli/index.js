@@ -2761,12 +2761,12 @@ __webpack_unused_export__ = errors.YAMLError;
 __webpack_unused_export__ = errors.YAMLParseError;
 __webpack_unused_export__ = errors.YAMLWarning;
 __webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
+exports.Vj = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
 __webpack_unused_export__ = identity.isNode;
-__webpack_unused_export__ = identity.isPair;
+exports.tO = identity.isPair;
 exports.jn = identity.isScalar;
 exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
@@ -8699,7 +8699,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9625);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3591);
 /** The command-line entry (`npx production-readiness-gate`): runs cli() with this process's streams. */
 
 const code = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
@@ -8712,7 +8712,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9625:
+/***/ 3591:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -9365,6 +9365,8 @@ function createClients(settings) {
 }
 
 ;// CONCATENATED MODULE: ./.build/engine/report.js
+/** Turns the rules' results into the one report model every reporter reads. */
+
 function buildReport(input) {
     const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
     for (const rule of input.rules)
@@ -9398,7 +9400,8 @@ function rebaseReport(report, prefix) {
     const clean = prefix.replace(/\\/g, '/').replace(/^\.\/?|\/+$/g, '');
     if (!clean || clean.startsWith('..'))
         return report;
-    const join = (file) => `${clean}/${file.replace(/^\.\//, '')}`;
+    // posix.normalize: a rule may name a file above the working directory (`../../.github/…`).
+    const join = (file) => posix.normalize(`${clean}/${file}`);
     return {
         ...report,
         rules: report.rules.map((r) => ({
@@ -13126,3133 +13129,323 @@ const securityCoep = {
     },
 };
 
-;// CONCATENATED MODULE: ./.build/rules/security/cookies.js
-
-
-
-
-/** The NextAuth endpoints that set cookies without a session (NextAuth v4 `init()`). */
-const AUTH_COOKIE_PATHS = ['/api/auth/csrf', '/api/auth/session'];
-/**
- * RFC 6265bis §5.6: the name=value pair up to the first `;`, then attributes whose names are
- * case-insensitive; a repeated attribute's last value wins; Domain loses a leading dot; a Path not
- * starting with `/` is ignored; an unknown SameSite value counts as unspecified.
- */
-function parseSetCookie(line) {
-    const [pair = '', ...attributes] = line.split(';');
-    const eq = pair.indexOf('=');
-    const name = eq < 0 ? '' : pair.slice(0, eq).trim();
-    const cookie = { name, secure: false, httpOnly: false, shown: '' };
-    const kept = [];
-    for (const raw of attributes) {
-        const attribute = raw.trim();
-        if (!attribute)
-            continue;
-        kept.push(attribute);
-        const at = attribute.indexOf('=');
-        const key = (at < 0 ? attribute : attribute.slice(0, at)).trim().toLowerCase();
-        const value = at < 0 ? '' : attribute.slice(at + 1).trim();
-        if (key === 'secure')
-            cookie.secure = true;
-        else if (key === 'httponly')
-            cookie.httpOnly = true;
-        else if (key === 'samesite') {
-            cookie.sameSiteRaw = value;
-            const known = { strict: 'Strict', lax: 'Lax', none: 'None' }[value.toLowerCase()];
-            cookie.sameSite = known;
-        }
-        else if (key === 'path')
-            cookie.path = value.startsWith('/') ? value : undefined;
-        else if (key === 'domain')
-            cookie.domain = value.replace(/^\./, '') || undefined;
-    }
-    cookie.shown = [`${name}=…`, ...kept].join('; ');
-    return cookie;
-}
-/** NextAuth's (and Auth.js') names; a large session cookie is split into `.0`, `.1` … chunks. */
-function cookieRole(name) {
-    if (/session-token(\.\d+)?$/i.test(name))
-        return 'session';
-    if (/csrf-token$/i.test(name))
-        return 'csrf';
-    return 'other';
-}
-function prefixOf(name) {
-    // Browsers match the prefixes case-insensitively (RFC 6265bis).
-    if (/^__host-/i.test(name))
-        return '__Host-';
-    if (/^__secure-/i.test(name))
-        return '__Secure-';
-    return undefined;
-}
-const isAuthCookie = (name) => /(^|[-.])(next-auth|authjs)\./i.test(name);
-function judgeCookie(cookie) {
-    const problems = [];
-    const role = cookieRole(cookie.name);
-    const prefix = prefixOf(cookie.name);
-    const shown = code(cookie.shown);
-    const sensitive = role === 'session' ? 'the session token' : 'the CSRF token';
-    if (!cookie.secure) {
-        problems.push({
-            level: 'fail',
-            message: `${shown} lacks \`Secure\`: browsers send it over plain HTTP too${prefix ? `, and reject a ${prefix} cookie without Secure, so it is never stored` : ''}`,
-            fix: 'Set the cookie with `Secure` (NextAuth does when NEXTAUTH_URL is https://).',
-        });
-    }
-    if (prefix === '__Host-' && (cookie.path !== '/' || cookie.domain !== undefined)) {
-        problems.push({
-            level: 'fail',
-            message: `${shown} breaks the \`__Host-\` rules (${[cookie.path !== '/' ? `Path is ${cookie.path ? code(cookie.path) : 'not set'}, not \`/\`` : '', cookie.domain !== undefined ? `Domain is ${code(cookie.domain)}` : ''].filter(Boolean).join('; ')}): browsers reject it, so it is never stored`,
-            fix: 'A `__Host-` cookie needs `Secure`, `Path=/` and no `Domain`: remove the Domain attribute (cookies.*.options.domain in the NextAuth options).',
-        });
-    }
-    if (role !== 'other' && !cookie.httpOnly) {
-        problems.push({
-            level: 'fail',
-            message: `${shown} lacks \`HttpOnly\`: a script (any XSS) can read ${sensitive}`,
-            fix: 'Set the cookie with `HttpOnly` (NextAuth\'s default; check cookies.*.options.httpOnly in the NextAuth options).',
-        });
-    }
-    if (cookie.sameSite === 'None') {
-        problems.push({
-            level: 'fail',
-            message: `${shown} has \`SameSite=None\`: browsers send it with cross-site requests`,
-            fix: 'Set `SameSite=Lax` (NextAuth\'s default) or `Strict`.',
-        });
-    }
-    else if (cookie.sameSite === undefined) {
-        problems.push({
-            level: 'warn',
-            message: `${shown} has ${cookie.sameSiteRaw === undefined ? 'no SameSite' : `an unknown SameSite value ${code(cookie.sameSiteRaw)}`}: Chrome then treats it as Lax, other browsers may send it cross-site`,
-            fix: 'Set `SameSite=Lax` (NextAuth\'s default) or `Strict`.',
-        });
-    }
-    if (!prefix && (role !== 'other' || isAuthCookie(cookie.name))) {
-        problems.push({
-            level: role === 'other' ? 'warn' : 'fail',
-            message: `${code(cookie.name)} has no \`__Host-\`/\`__Secure-\` prefix, so a subdomain or a plain-HTTP page can overwrite it (NextAuth drops the prefixes when NEXTAUTH_URL is not https://)`,
-            fix: 'Set NEXTAUTH_URL to the https:// origin so NextAuth uses `__Secure-`/`__Host-` cookies, or prefix custom cookie names.',
-        });
-    }
-    if (role !== 'other' && prefix !== '__Host-' && cookie.domain !== undefined) {
-        problems.push({
-            level: 'warn',
-            message: `${shown} is shared with every subdomain of ${code(cookie.domain)}`,
-            fix: 'Leave out the Domain attribute unless subdomains must share the sign-in.',
-        });
-    }
-    return problems;
-}
-const securityCookies = {
-    meta: { id: 'security.cookies', section: 'security', title: 'Auth cookie attributes', docs: 'docs/deployment-guide.md' },
-    async check({ settings, clients, signal }) {
-        const origin = appOrigin(settings);
-        if (!origin)
-            return NO_TARGET;
-        const urls = AUTH_COOKIE_PATHS.map((path) => appUrlFor(origin, path));
-        let responses;
-        try {
-            responses = await Promise.all(urls.map((url) => clients.http().request({ url }, signal)));
-        }
-        catch (error) {
-            return probeFailure(error, `GET ${urls.join(', ')}`);
-        }
-        // Each request comes without cookies, so both endpoints may set the same one: judge it once.
-        const cookies = new Map();
-        responses.forEach((response, i) => {
-            for (const line of response.cookies) {
-                const cookie = parseSetCookie(line);
-                if (!cookies.has(cookie.name))
-                    cookies.set(cookie.name, { cookie, from: AUTH_COOKIE_PATHS[i] });
-            }
-        });
-        const answered = responses.map((r, i) => `GET ${safeUrl(urls[i])} → ${r.status}${r.headers.location ? ` (${code(r.headers.location)})` : ''}`);
-        const list = [...cookies.values()];
-        const sessionSeen = list.some(({ cookie }) => cookieRole(cookie.name) === 'session');
-        const details = [
-            ...answered.map((line) => `- ${line}`),
-            ...list.map(({ cookie, from }) => `- ${from} set ${code(cookie.shown)}`),
-            sessionSeen ? '' : 'The session cookie (`__Secure-next-auth.session-token`) is set only at sign-in, which needs an account: it is not judged here.',
-        ].filter(Boolean).join('\n');
-        const data = { cookies: list.map(({ cookie }) => cookie.name), statuses: responses.map((r) => r.status) };
-        if (list.length === 0) {
-            return {
-                status: 'warn',
-                summary: `the auth endpoints set no cookie (${answered.join(', ')}), so there is nothing to judge; NextAuth sets \`__Host-next-auth.csrf-token\` there`,
-                details,
-                fix: 'Check that NextAuth answers at /api/auth (smoke.auth-providers) and that a proxy does not strip Set-Cookie.',
-                data,
-            };
-        }
-        return outcomeOf(list.flatMap(({ cookie }) => judgeCookie(cookie)), {
-            summary: `${list.map(({ cookie }) => code(cookie.name)).join(', ')}: Secure, HttpOnly where it matters, SameSite Lax/Strict, prefixed`,
-            details,
-            data,
-        });
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/security/csp-parser.js
-/**
- * Content-Security-Policy as browsers read it (CSP Level 3, "Parse a serialized CSP"), and the
- * judgement security.csp makes of it. Pure: the rule passes header values in.
- *
- * Parsing, per the specification:
- * - a header value is a comma-separated list of policies, and a response may carry several headers:
- *   every policy is enforced, so a load must be allowed by all of them (their intersection);
- * - a policy is a semicolon-separated list of directives; a directive is a name (ASCII
- *   case-insensitive) followed by whitespace-separated source expressions;
- * - a directive repeated in one policy is ignored after its first occurrence;
- * - keywords (`'self'`, `'unsafe-inline'` …) are case-insensitive.
- */
-
-function parsePolicy(text) {
-    const directives = new Map();
-    const repeated = [];
-    for (const part of text.split(';')) {
-        const tokens = part.trim().split(/[\t\n\f\r ]+/).filter(Boolean);
-        if (tokens.length === 0)
-            continue;
-        const name = tokens[0].toLowerCase();
-        // The grammar's directive-name; anything else is not a directive and browsers skip it.
-        if (!/^[a-z0-9-]+$/.test(name))
-            continue;
-        if (directives.has(name)) {
-            repeated.push(name);
-            continue;
-        }
-        directives.set(name, tokens.slice(1));
-    }
-    return { text: text.trim(), directives, repeated };
-}
-/** Every policy in a list of header values (each may hold several, comma-separated); empty ones dropped. */
-function parsePolicyList(values) {
-    return values
-        .flatMap((value) => value.split(','))
-        .map(parsePolicy)
-        .filter((p) => p.directives.size > 0);
-}
-/** The enforced policies of a response: every `Content-Security-Policy` header, repeated or not. */
-function enforcedPolicies(rawHeaders) {
-    return parsePolicyList(rawHeaders.filter(([name]) => name === 'content-security-policy').map(([, value]) => value));
-}
-/** Which directive governs a fetch type when its own is absent (CSP3 "effective directive" fallback). */
-const FALLBACKS = {
-    'script-src-elem': ['script-src-elem', 'script-src', 'default-src'],
-    'script-src-attr': ['script-src-attr', 'script-src', 'default-src'],
-    'style-src-elem': ['style-src-elem', 'style-src', 'default-src'],
-    'style-src-attr': ['style-src-attr', 'style-src', 'default-src'],
-};
-/** The directive that governs `directive` in `policy` (with the default-src fallback), if any does. */
-function effectiveDirective(policy, directive) {
-    // Every other fetch directive (`script-src`, `object-src`, `connect-src`, …) falls back to default-src.
-    for (const name of FALLBACKS[directive] ?? (directive.endsWith('-src') ? [directive, 'default-src'] : [directive])) {
-        const sources = policy.directives.get(name);
-        if (sources)
-            return { name, for: directive, sources };
-    }
-    return undefined;
-}
-const NONCE_OR_HASH = /^'(?:nonce|sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}'$/i;
-function isNonceOrHash(source) {
-    return NONCE_OR_HASH.test(source);
-}
-function hasKeyword(sources, keyword) {
-    return sources.some((s) => s.toLowerCase() === keyword);
-}
-/** A source list that matches nothing: `'none'` alone, or no source at all. */
-function isNone(sources) {
-    return sources.length === 0 || (sources.length === 1 && sources[0].toLowerCase() === "'none'");
-}
-/** Sources that allow any host (Mozilla Observatory's "dangerously broad" list). */
-const ANY_HOST = new Set(['*', 'http:', 'https:', 'ftp:', 'http://*', 'https://*', 'http://*.*', 'https://*.*']);
-function anyHostSources(sources) {
-    return sources.filter((s) => ANY_HOST.has(s.toLowerCase()));
-}
-function dataSources(sources) {
-    return sources.filter((s) => s.toLowerCase() === 'data:');
-}
-/**
- * With a nonce or hash, `'strict-dynamic'` makes CSP3 browsers ignore host and scheme sources,
- * `'self'` and `'unsafe-inline'`: only nonce'd scripts and what they load run.
- */
-function trustsOnlyNonces(sources) {
-    return hasKeyword(sources, "'strict-dynamic'") && sources.some(isNonceOrHash);
-}
-/** `script-src 'self' …` in backticks, saying when default-src stands in for the directive asked for. */
-function describeDirective(effective) {
-    const text = code([effective.name, ...effective.sources].join(' '));
-    return effective.name === effective.for ? text : `${text} (${effective.for} is not set, so default-src applies)`;
-}
-/**
- * Judges the enforced policies. A behaviour (eval, inline scripts, scripts from any host) is open
- * only when every policy that restricts scripts allows it, since each policy is enforced on its own.
- * A protection (object-src 'none', base-uri, frame-ancestors) holds when any policy provides it.
- */
-function judgeCsp(policies, options) {
-    const problems = [];
-    const scripts = policies.map((p) => effectiveDirective(p, 'script-src')).filter((d) => d !== undefined);
-    const seen = (list) => list.map(describeDirective).join(' and ');
-    if (scripts.length === 0) {
-        problems.push({
-            level: 'fail',
-            message: 'no policy restricts scripts: neither `script-src` nor `default-src` is set',
-            fix: "Add `script-src 'self' 'nonce-<random per request>' 'strict-dynamic'` (the app's middleware builds it) or at least `default-src 'self'`.",
-        });
-    }
-    else {
-        if (scripts.every((d) => hasKeyword(d.sources, "'unsafe-eval'"))) {
-            problems.push({
-                level: 'fail',
-                message: `script-src allows \`'unsafe-eval'\`: ${seen(scripts)}`,
-                fix: "Remove `'unsafe-eval'` from script-src: it lets injected strings run as code (eval, new Function). Next.js adds it only in development builds: check that production runs `next build` output with NODE_ENV=production.",
-            });
-        }
-        if (scripts.every((d) => hasKeyword(d.sources, "'unsafe-inline'") && !d.sources.some(isNonceOrHash))) {
-            problems.push({
-                level: 'fail',
-                message: `script-src allows \`'unsafe-inline'\` without a nonce or hash: ${seen(scripts)}`,
-                fix: "Remove `'unsafe-inline'` from script-src, or add a per-request `'nonce-…'` (or the scripts' hashes): CSP2+ browsers then ignore `'unsafe-inline'`, so any injected <script> is blocked.",
-            });
-        }
-        const open = scripts.filter((d) => !trustsOnlyNonces(d.sources));
-        if (open.length === scripts.length && open.every((d) => anyHostSources(d.sources).length > 0)) {
-            const broad = [...new Set(open.flatMap((d) => anyHostSources(d.sources)))].map(code).join(', ');
-            problems.push({
-                level: 'fail',
-                message: `script-src allows scripts from any host (${broad}): ${seen(scripts)}`,
-                fix: "Replace the wildcard with the hosts the app loads scripts from, or add `'strict-dynamic'` with a nonce (CSP3 browsers then ignore host sources).",
-            });
-        }
-        if (open.length === scripts.length && open.every((d) => dataSources(d.sources).length > 0)) {
-            problems.push({
-                level: 'fail',
-                message: `script-src allows \`data:\` URLs, which run like inline scripts: ${seen(scripts)}`,
-                fix: 'Remove `data:` from script-src (and from default-src when script-src falls back to it).',
-            });
-        }
-        for (const d of scripts) {
-            if (hasKeyword(d.sources, "'strict-dynamic'") && !d.sources.some(isNonceOrHash)) {
-                problems.push({
-                    level: options.strict ? 'fail' : 'warn',
-                    message: `\`'strict-dynamic'\` without a nonce or hash trusts no script (CSP3 browsers block the page's own scripts; older ones ignore it): ${describeDirective(d)}`,
-                    fix: "Add a per-request `'nonce-…'` to script-src and to the page's <script> tags (or the scripts' hashes).",
-                });
-            }
-        }
-    }
-    const objects = policies.map((p) => effectiveDirective(p, 'object-src'));
-    if (!objects.some((d) => d !== undefined && isNone(d.sources))) {
-        const set = objects.filter((d) => d !== undefined);
-        problems.push({
-            level: 'fail',
-            message: set.length ? `plugins are not blocked: ${seen(set)}` : 'plugins are not blocked: neither `object-src` nor `default-src` is set',
-            fix: "Add `object-src 'none'`: <object> and <embed> load plugin content that script-src does not govern.",
-        });
-    }
-    const navigation = [
-        ['base-uri', "an injected <base href> can send the page's relative script URLs to another host"],
-        ['frame-ancestors', 'any site can frame the page (clickjacking)'],
-    ];
-    for (const [name, risk] of navigation) {
-        const set = policies.map((p) => p.directives.get(name)).filter((s) => s !== undefined);
-        if (set.length === 0) {
-            problems.push({
-                level: 'fail',
-                message: `\`${name}\` is not set (it does not fall back to default-src): ${risk}`,
-                fix: `Add \`${name} ${name === 'base-uri' ? "'self'" : "'none'"}\` (or \`'self'\`${name === 'frame-ancestors' ? ' when the app frames itself' : ''}).`,
-            });
-        }
-        else if (set.every((sources) => anyHostSources(sources).length > 0)) {
-            problems.push({
-                level: 'warn',
-                message: `\`${name}\` allows any host, so it protects nothing: ${set.map((s) => code([name, ...s].join(' '))).join(' and ')}`,
-                fix: `Set \`${name} 'self'\` (or \`'none'\`) instead of a wildcard.`,
-            });
-        }
-    }
-    if (options.strict) {
-        if (!scripts.some((d) => hasKeyword(d.sources, "'strict-dynamic'"))) {
-            problems.push({
-                level: 'fail',
-                message: `ENABLE_CSP_STRICT=true but script-src has no \`'strict-dynamic'\`${scripts.length ? `: ${seen(scripts)}` : ''}`,
-                fix: "Deploy with ENABLE_CSP_STRICT=true (the app then adds `'strict-dynamic'` and `upgrade-insecure-requests`), or find the proxy that rewrites the CSP.",
-            });
-        }
-        if (!policies.some((p) => p.directives.has('upgrade-insecure-requests'))) {
-            problems.push({
-                level: 'fail',
-                message: 'ENABLE_CSP_STRICT=true but the CSP has no `upgrade-insecure-requests`',
-                fix: 'Deploy with ENABLE_CSP_STRICT=true, which appends `upgrade-insecure-requests` to the CSP.',
-            });
-        }
-    }
-    for (const policy of policies) {
-        for (const name of new Set(policy.repeated)) {
-            problems.push({
-                level: 'warn',
-                message: `\`${name}\` appears more than once in one policy; browsers use the first, ${code([name, ...policy.directives.get(name)].join(' '))}, and ignore the rest`,
-                fix: `Write \`${name}\` once per policy, with every source it needs.`,
-            });
-        }
-    }
-    return problems;
-}
-
-;// CONCATENATED MODULE: ./.build/rules/security/csp.js
-
-
-
-const securityCsp = {
-    meta: { id: 'security.csp', section: 'security', title: 'Content-Security-Policy', docs: 'docs/deployment-guide.md' },
-    async check(ctx) {
-        const doc = await fetchAppDocument(ctx);
-        if (isOutcome(doc))
-            return doc;
-        const { rawHeaders } = doc.response;
-        const policies = enforcedPolicies(rawHeaders);
-        const reportOnly = parsePolicyList(rawHeaders.filter(([n]) => n === 'content-security-policy-report-only').map(([, v]) => v));
-        const headers = rawHeaders.filter(([n]) => n === 'content-security-policy' || n === 'content-security-policy-report-only');
-        const details = [documentNote(doc), ...headers.map(([n, v]) => `- ${n}: ${code(v)}`)].join('\n');
-        const strict = ctx.settings.env.ENABLE_CSP_STRICT === 'true';
-        const data = { policies: policies.length, reportOnlyPolicies: reportOnly.length, strict };
-        if (policies.length === 0) {
-            return {
-                status: 'fail',
-                summary: reportOnly.length
-                    ? 'only Content-Security-Policy-Report-Only is sent: browsers report violations but block nothing'
-                    : 'no Content-Security-Policy header',
-                details,
-                fix: reportOnly.length
-                    ? 'Send the policy as `Content-Security-Policy` (keep Report-Only only for trying a stricter policy next to an enforced one).'
-                    : "Send a `Content-Security-Policy` header; the app's middleware builds one with a per-request nonce.",
-                data,
-            };
-        }
-        const problems = judgeCsp(policies, { strict });
-        const nonce = policies.some((p) => [...p.directives.values()].some((s) => s.some((x) => /^'nonce-/i.test(x))));
-        return outcomeOf(problems, {
-            summary: `enforced CSP${policies.length > 1 ? ` (${policies.length} policies)` : ''}: scripts ${nonce ? 'by nonce' : 'restricted'}, no unsafe-eval or unguarded unsafe-inline, object-src 'none', base-uri and frame-ancestors set${strict ? ", 'strict-dynamic' and upgrade-insecure-requests" : ''}`,
-            details,
-            data,
-        });
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/security/headers.js
-
-
-
-const REFERRER_POLICIES = new Set([
-    'no-referrer',
-    'no-referrer-when-downgrade',
-    'same-origin',
-    'origin',
-    'strict-origin',
-    'origin-when-cross-origin',
-    'strict-origin-when-cross-origin',
-    'unsafe-url',
-]);
-const SAFE_REFERRER = new Set(['no-referrer', 'same-origin', 'strict-origin', 'strict-origin-when-cross-origin']);
-const REFERRER_FIX = 'Send `Referrer-Policy: strict-origin-when-cross-origin` (or `no-referrer`, `same-origin`, `strict-origin`).';
-/**
- * The policy browsers apply (W3C Referrer Policy §8.1): the header is a comma-separated list and the
- * last recognised token wins, so a fallback for old browsers can come first. Tokens are compared
- * exactly, as the specification does.
- */
-function effectiveReferrerPolicy(value) {
-    let policy;
-    for (const token of value.split(',').map((t) => t.trim()))
-        if (REFERRER_POLICIES.has(token))
-            policy = token;
-    return policy;
-}
-function judgeReferrerPolicy(value) {
-    if (value === undefined) {
-        return {
-            level: 'warn',
-            message: "no `Referrer-Policy` header: current browsers default to strict-origin-when-cross-origin, older ones send full URLs (paths, query strings, tokens in them) to other sites",
-            fix: REFERRER_FIX,
-        };
-    }
-    const shown = code(`Referrer-Policy: ${value}`);
-    const policy = effectiveReferrerPolicy(value);
-    if (policy === undefined) {
-        return { level: 'warn', message: `${shown} is not a policy browsers recognise, so they ignore it and use their default`, fix: REFERRER_FIX };
-    }
-    if (SAFE_REFERRER.has(policy))
-        return undefined;
-    if (policy === 'unsafe-url') {
-        return { level: 'fail', message: `${shown} sends the full URL (path and query) to every site, even over plain HTTP`, fix: REFERRER_FIX };
-    }
-    const leak = policy === 'no-referrer-when-downgrade' ? 'the full URL (path and query) to every HTTPS site' : 'the origin even to plain-HTTP sites';
-    return { level: 'warn', message: `${shown} sends ${leak}`, fix: REFERRER_FIX };
-}
-function judgeContentTypeOptions(value) {
-    const fix = 'Send `X-Content-Type-Options: nosniff`.';
-    if (value === undefined)
-        return { level: 'fail', message: 'no `X-Content-Type-Options` header: browsers may sniff uploads and responses as scripts or HTML', fix };
-    const tokens = value.split(',').map((t) => t.trim().toLowerCase());
-    if (tokens.every((t) => t === 'nosniff'))
-        return undefined;
-    return { level: 'fail', message: `${code(`X-Content-Type-Options: ${value}`)} is not \`nosniff\``, fix };
-}
-/** Framing is refused by a valid X-Frame-Options, or by CSP frame-ancestors in an enforced policy. */
-function judgeFraming(value, hasFrameAncestors) {
-    if (hasFrameAncestors)
-        return undefined;
-    const tokens = value?.split(',').map((t) => t.trim().toLowerCase()) ?? [];
-    if (tokens.length > 0 && tokens.every((t) => t === 'deny' || t === 'sameorigin'))
-        return undefined;
-    const fix = "Send `X-Frame-Options: DENY` (or `SAMEORIGIN`), or CSP `frame-ancestors 'none'`.";
-    if (value === undefined)
-        return { level: 'fail', message: 'no `X-Frame-Options` and no CSP `frame-ancestors`: any site can frame the page (clickjacking)', fix };
-    return {
-        level: 'fail',
-        message: `${code(`X-Frame-Options: ${value}`)} is not DENY or SAMEORIGIN (browsers ignore ALLOW-FROM and unknown values) and the CSP has no \`frame-ancestors\``,
-        fix,
-    };
-}
-const securityHeaders = {
-    meta: { id: 'security.headers', section: 'security', title: 'Security headers', docs: 'docs/deployment-guide.md' },
-    async check(ctx) {
-        const doc = await fetchAppDocument(ctx);
-        if (isOutcome(doc))
-            return doc;
-        const { headers, rawHeaders } = doc.response;
-        const xcto = headers['x-content-type-options'];
-        const xfo = headers['x-frame-options'];
-        const referrer = headers['referrer-policy'];
-        const frameAncestors = enforcedPolicies(rawHeaders).some((p) => p.directives.has('frame-ancestors'));
-        const problems = [judgeContentTypeOptions(xcto), judgeFraming(xfo, frameAncestors), judgeReferrerPolicy(referrer)].filter((p) => p !== undefined);
-        const shown = (name, value) => (value === undefined ? `no ${name}` : code(`${name}: ${value}`));
-        const framing = frameAncestors ? `CSP frame-ancestors${xfo === undefined ? '' : ` and ${shown('X-Frame-Options', xfo)}`}` : shown('X-Frame-Options', xfo);
-        return outcomeOf(problems, {
-            summary: `${shown('X-Content-Type-Options', xcto)}, ${framing}, ${shown('Referrer-Policy', referrer)}`,
-            details: [
-                documentNote(doc),
-                ...[
-                    ['x-content-type-options', xcto],
-                    ['x-frame-options', xfo],
-                    ['referrer-policy', referrer],
-                ].map(([name, value]) => `- ${name}: ${value === undefined ? 'absent' : code(value)}`),
-                `- CSP frame-ancestors: ${frameAncestors ? 'set' : 'absent'}`,
-            ].join('\n'),
-            data: { xContentTypeOptions: xcto, xFrameOptions: xfo, referrerPolicy: referrer, frameAncestors },
-        });
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/security/hsts.js
-
-
-/** Six months: the guide's minimum, and what the HSTS preload list once required. */
-const HSTS_MIN_MAX_AGE = 15_552_000;
-const RECOMMENDED = 'max-age=31536000; includeSubDomains';
-/** Splits on `;` outside quoted strings (a directive value may be a quoted-string). */
-function splitDirectives(value) {
-    const parts = [];
-    let current = '';
-    let quoted = false;
-    for (let i = 0; i < value.length; i++) {
-        const c = value[i];
-        if (quoted && c === '\\' && i + 1 < value.length) {
-            current += c + value[++i];
-            continue;
-        }
-        if (c === '"')
-            quoted = !quoted;
-        if (c === ';' && !quoted) {
-            parts.push(current);
-            current = '';
-        }
-        else
-            current += c;
-    }
-    parts.push(current);
-    return parts;
-}
-/**
- * RFC 6797 §6.1: `[directive] *( ";" [directive] )`, so empty directives (a trailing `;`) are fine;
- * names are case-insensitive; each directive at most once; max-age is required and is digits,
- * optionally quoted; unknown directives are ignored.
- */
-function parseHsts(value) {
-    const policy = { includeSubDomains: false, preload: false, errors: [] };
-    const seen = new Set();
-    for (const part of splitDirectives(value)) {
-        const trimmed = part.trim();
-        if (!trimmed)
-            continue;
-        const eq = trimmed.indexOf('=');
-        const name = (eq < 0 ? trimmed : trimmed.slice(0, eq)).trim().toLowerCase();
-        let arg = eq < 0 ? undefined : trimmed.slice(eq + 1).trim();
-        if (arg && arg.length >= 2 && arg.startsWith('"') && arg.endsWith('"'))
-            arg = arg.slice(1, -1);
-        if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) {
-            policy.errors.push(`${code(trimmed)} is not a directive`);
-            continue;
-        }
-        if (seen.has(name)) {
-            policy.errors.push(`${code(name)} appears more than once`);
-            continue;
-        }
-        seen.add(name);
-        if (name === 'max-age') {
-            if (arg === undefined || !/^\d+$/.test(arg))
-                policy.errors.push(`max-age has no whole number of seconds (${code(trimmed)})`);
-            else
-                policy.maxAge = Number(arg);
-        }
-        else if (name === 'includesubdomains')
-            policy.includeSubDomains = true;
-        else if (name === 'preload')
-            policy.preload = true;
-    }
-    if (!seen.has('max-age'))
-        policy.errors.push('max-age is missing');
-    return policy;
-}
-function days(seconds) {
-    const d = Math.floor(seconds / 86_400);
-    return `${d} day${d === 1 ? '' : 's'}`;
-}
-/** The problems of the HSTS header values a response carried (pure: the rule passes them in). */
-function judgeHsts(values) {
-    if (values.length === 0) {
-        return [{
-                level: 'fail',
-                message: 'no `Strict-Transport-Security` header: a browser that once reached the site can be downgraded to plain HTTP',
-                fix: `Send \`Strict-Transport-Security: ${RECOMMENDED}\` (the app sends it when ENABLE_HSTS=true).`,
-            }];
-    }
-    const problems = [];
-    if (values.length > 1) {
-        problems.push({
-            level: 'fail',
-            message: `\`Strict-Transport-Security\` is sent ${values.length} times (${values.map(code).join(', ')}): browsers use only the first, and a proxy that merges them makes a value browsers ignore`,
-            fix: 'Send the header once: remove it from either the app (ENABLE_HSTS) or the platform/proxy configuration.',
-        });
-    }
-    const first = values[0];
-    const policy = parseHsts(first);
-    if (policy.errors.length > 0) {
-        problems.push({
-            level: 'fail',
-            message: `${code(`Strict-Transport-Security: ${first}`)} is invalid, so browsers ignore it: ${policy.errors.join('; ')}`,
-            fix: `Send \`Strict-Transport-Security: ${RECOMMENDED}\`.`,
-        });
-        return problems;
-    }
-    const shown = code(`Strict-Transport-Security: ${first}`);
-    const maxAge = policy.maxAge;
-    if (maxAge < HSTS_MIN_MAX_AGE) {
-        problems.push({
-            level: 'fail',
-            message: maxAge === 0
-                ? `${shown} has max-age=0, which tells browsers to forget HSTS`
-                : `${shown} has max-age=${maxAge} (${days(maxAge)}), under six months (${HSTS_MIN_MAX_AGE})`,
-            fix: `Send \`Strict-Transport-Security: ${RECOMMENDED}\` (one year).`,
-        });
-    }
-    if (!policy.includeSubDomains) {
-        problems.push({
-            level: 'warn',
-            message: `${shown} lacks includeSubDomains: subdomains stay open to downgrade and to cookie injection over HTTP`,
-            fix: `Add includeSubDomains once every subdomain serves HTTPS: \`${RECOMMENDED}\`.`,
-        });
-    }
-    return problems;
-}
-const securityHsts = {
-    meta: { id: 'security.hsts', section: 'security', title: 'HSTS header', docs: 'docs/deployment-guide.md' },
-    async check(ctx) {
-        const doc = await fetchAppDocument(ctx);
-        if (isOutcome(doc))
-            return doc;
-        const values = doc.response.rawHeaders.filter(([name]) => name === 'strict-transport-security').map(([, value]) => value);
-        const policy = values.length ? parseHsts(values[0]) : undefined;
-        return outcomeOf(judgeHsts(values), {
-            summary: `${code(`Strict-Transport-Security: ${values[0] ?? ''}`)} (${days(policy?.maxAge ?? 0)}, includeSubDomains${policy?.preload ? ', preload' : ''})`,
-            details: [documentNote(doc), ...values.map((v) => `- strict-transport-security: ${code(v)}`)].join('\n'),
-            data: { values, maxAge: policy?.maxAge, includeSubDomains: policy?.includeSubDomains, preload: policy?.preload },
-        });
-    },
-};
-
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./.build/rules/security/operations.js
+;// CONCATENATED MODULE: ./.build/probes/git.js
 /**
- * §4 operations that no probe can prove: a backup policy with a tested restore (attested in the
- * config, never "verified"), a documented rollback with a release to roll back to, and the documents
- * the guide relies on.
+ * Reading the app's git repository with the `git` command: tracked files, every blob reachable in
+ * history, and where a blob first appeared. Everything streams (one record, one blob at a time), so
+ * memory stays flat whatever the size of the repository. Read-only: no command here writes.
  */
 
-
-
-
-const run = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
-const DAY_MS = 86_400_000;
-/** The documents the guide links (its "Related Documents" and the playbook it names first). */
-const GUIDE_DOCS = [
-    'docs/deployment-guide.md',
-    'docs/billing-integration-guide.md',
-    'docs/migration-operations-runbook.md',
-    'docs/release-checklist.md',
-    'docs/environment-commands-playbook.md',
-];
-const backups = {
-    meta: { id: 'security.backups', section: 'security', title: 'Backups and a tested restore are attested', docs: 'docs/deployment-guide.md' },
-    async check({ settings }) {
-        const attested = settings.config.operations?.backups;
-        const example = 'operations:\n  backups:\n    last-restore-test: 2026-10-12\n    evidence: https://wiki.example.com/restore-test-2026-10\n    max-age-days: 90';
-        if (!attested) {
-            return {
-                status: 'fail',
-                summary: 'no backup policy is attested: the config has no operations.backups',
-                details: 'The gate cannot see backups; it records what the team attests. Add to the config file:\n\n```yaml\n' + example + '\n```',
-                fix: 'Test a restore of the production backup, write down the evidence, and attest it in the config file (operations.backups).',
-            };
-        }
-        const tested = new Date(`${attested['last-restore-test']}T00:00:00Z`);
-        const age = Math.floor((Date.now() - tested.getTime()) / DAY_MS);
-        const limit = attested['max-age-days'];
-        const data = { lastRestoreTest: attested['last-restore-test'], ageDays: age, maxAgeDays: limit, evidence: attested.evidence };
-        if (age < 0) {
-            return { status: 'fail', summary: `the attested restore test is dated in the future (${attested['last-restore-test']})`, fix: 'Fix operations.backups.last-restore-test: the date the restore test happened.', data };
-        }
-        if (age > limit) {
-            return {
-                status: 'fail',
-                summary: `the attested restore test is ${age} days old (${attested['last-restore-test']}), older than max-age-days ${limit}`,
-                fix: 'Run a restore test again (restore the latest backup into a scratch database and check it), then update operations.backups.',
-                data,
-            };
-        }
-        return {
-            status: 'pass',
-            summary: `attested: restore tested on ${attested['last-restore-test']} (${age} days ago, within ${limit}); evidence: ${attested.evidence}`,
-            details: 'Attested by the team in the config file. The gate has not verified the backup itself.',
-            data,
-        };
-    },
-};
-/** Markdown headings that name a rollback, with their line numbers. */
-function rollbackHeadings(markdown) {
-    const lines = [];
-    markdown.split('\n').forEach((line, i) => {
-        if (/^#{1,6}\s.*\broll(ing)?[\s-]?backs?\b/i.test(line))
-            lines.push(i + 1);
+/** Stderr kept for error messages (git's are short). */
+const MAX_STDERR = 4096;
+class GitError extends Error {
+}
+/** Starts `git <args>` in `cwd`; `stdin` may be another process's stdout (an OS pipe between them). */
+function startGit(cwd, args, options = {}) {
+    const child = (0,external_node_child_process_namespaceObject.spawn)('git', args, { cwd, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'], windowsHide: true });
+    const name = args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? 'git';
+    let stderr = '';
+    let killed = false;
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text) => {
+        if (stderr.length < MAX_STDERR)
+            stderr += text;
     });
-    return lines;
-}
-async function git(cwd, args) {
-    try {
-        return (await run('git', args, { cwd, maxBuffer: 8 * 1024 * 1024 })).stdout;
-    }
-    catch {
-        return undefined;
-    }
-}
-const rollback = {
-    meta: { id: 'security.rollback', section: 'security', title: 'Rollback is documented and possible', docs: 'docs/deployment-guide.md' },
-    async check({ settings }) {
-        const repo = settings.workingDirectory;
-        const docs = settings.config.operations?.rollback?.docs ?? ['docs/deployment-guide.md', 'docs/migration-operations-runbook.md'];
-        const documented = [];
-        const findings = [];
-        for (const doc of docs) {
-            const text = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(repo, doc), 'utf8').catch(() => undefined);
-            const headings = text ? rollbackHeadings(text) : [];
-            if (headings.length)
-                documented.push(`${doc}:${headings[0]}`);
-        }
-        // A release to roll back to: a tag on a commit before HEAD (actions/checkout fetches no tags by default).
-        const shallow = (await git(repo, ['rev-parse', '--is-shallow-repository']))?.trim() === 'true';
-        const tags = (await git(repo, ['tag', '--merged', 'HEAD', '--sort=-creatordate']))?.split('\n').filter(Boolean) ?? [];
-        const head = (await git(repo, ['describe', '--tags', '--exact-match', 'HEAD']))?.trim();
-        const previous = tags.filter((t) => t !== head);
-        const problems = [];
-        let fix = '';
-        if (documented.length === 0) {
-            problems.push(`no rollback section in ${docs.join(' or ')}`);
-            findings.push({ level: 'error', message: 'No "Rollback" heading: document how to roll back a release (app and database) here.', file: docs[0], line: 1 });
-            fix += `Add a "Rollback" section to ${docs[0]}: how to redeploy the previous release, and what to do about migrations it applied. `;
-        }
-        if (previous.length === 0) {
-            if (shallow || tags.length === 0) {
-                const why = shallow ? 'this checkout is shallow and has no tags' : 'the repository has no release tag';
-                return {
-                    status: documented.length ? 'warn' : 'fail',
-                    summary: [...problems, `no previous release could be found: ${why}`].join('; '),
-                    details: documented.length ? `Rollback documented in ${documented.join(', ')}.` : undefined,
-                    fix: `${fix}${shallow ? 'Check out with `fetch-depth: 0` (or `fetch-tags: true`) so the gate sees release tags; ' : ''}tag each release (git tag v1.2.3) so there is one to roll back to.`,
-                    findings,
-                };
-            }
-            problems.push('no release tag before HEAD to roll back to');
-            fix += 'Tag each release (git tag v1.2.3) so there is a previous one to roll back to.';
-        }
-        if (problems.length)
-            return { status: 'fail', summary: problems.join('; '), fix: fix.trim(), findings };
-        return {
-            status: 'pass',
-            summary: `rollback documented (${documented.join(', ')}); previous release to roll back to: ${previous[0]}`,
-            data: { previousRelease: previous[0], headRelease: head || undefined },
-        };
-    },
-};
-const docs = {
-    meta: { id: 'security.docs', section: 'security', title: "The guide's documents exist" },
-    async check({ settings }) {
-        const missing = [];
-        await Promise.all(GUIDE_DOCS.map(async (doc) => {
-            const text = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, doc), 'utf8').catch(() => undefined);
-            if (!text?.trim())
-                missing.push(doc);
-        }));
-        missing.sort((a, b) => GUIDE_DOCS.indexOf(a) - GUIDE_DOCS.indexOf(b));
-        if (missing.length === 0)
-            return { status: 'pass', summary: `all ${GUIDE_DOCS.length} documents the guide relies on exist` };
-        return {
-            status: 'warn',
-            summary: `${missing.length} of the guide's documents ${missing.length > 1 ? 'are' : 'is'} missing or empty: ${missing.join(', ')}`,
-            findings: missing.map((doc) => ({ level: 'warning', message: `${doc} is missing or empty: the production-readiness guide links it.` })),
-            fix: 'Write the missing documents (or restore them): the people on call follow them when a release goes wrong.',
-        };
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/probes/tls.js
-/**
- * A look at a server's TLS that does not stop at the first problem: the connection is made without
- * rejecting the certificate, and the verdict (trusted chain, host name match) is read from it, so a
- * rule can say "expired 3 days ago" rather than only "TLS failed".
- */
-
-
-
-function inspectTls(host, port, options) {
-    const override = findResolve(options.resolve, host, port);
-    const address = override?.address ?? host;
-    const where = `${host}:${port}`;
-    return new Promise((resolve, reject) => {
-        const socket = (0,external_node_tls_.connect)({
-            host: address,
-            port,
-            servername: (0,external_node_net_namespaceObject.isIP)(host) ? undefined : host,
-            ca: options.ca ? [...external_node_tls_.rootCertificates, options.ca] : undefined,
-            rejectUnauthorized: false,
-        });
-        options.signal?.addEventListener('abort', () => socket.destroy(), { once: true });
-        const timer = setTimeout(() => {
-            socket.destroy();
-            reject(new ProbeError('timeout', `https://${where}`, `${where}: no TLS handshake within ${options.timeoutMs / 1000} s`));
-        }, options.timeoutMs);
-        socket.once('secureConnect', () => {
-            clearTimeout(timer);
-            const peer = socket.getPeerCertificate(true);
-            const identity = (0,external_node_tls_.checkServerIdentity)(host, peer);
-            const chain = [];
-            let cert = peer;
-            const seen = new Set();
-            while (cert && cert.subject && !seen.has(cert.fingerprint256)) {
-                seen.add(cert.fingerprint256);
-                chain.push(String(cert.subject.CN ?? Object.values(cert.subject).join(' ')));
-                cert = cert.issuerCertificate;
-            }
-            // Node's `authorized` is also false when only the host name does not match (the chain itself
-            // verified); the name is judged separately below, so that case counts as a trusted chain.
-            const authError = socket.authorizationError ? String(socket.authorizationError) : undefined;
-            const nameOnly = authError !== undefined && /ALTNAME|does not match certificate/i.test(authError);
-            resolve({
-                host,
-                port,
-                address,
-                protocol: socket.getProtocol(),
-                cipher: socket.getCipher()?.name ?? '',
-                chainTrusted: socket.authorized || nameOnly,
-                chainError: nameOnly ? undefined : authError,
-                hostMatches: identity === undefined,
-                hostError: identity?.message,
-                certificate: certificateInfo(peer),
-                chain,
-            });
-            socket.end();
-        });
-        socket.once('error', (error) => {
-            clearTimeout(timer);
-            const text = error.code === 'ECONNREFUSED' ? 'the connection was refused: nothing listens there' : error.message;
-            reject(new ProbeError(error.code === 'ECONNREFUSED' ? 'connect' : 'tls', `https://${where}`, `${where}: ${text}${error.code ? ` (${error.code})` : ''}`, error.code));
-        });
-    });
-}
-
-;// CONCATENATED MODULE: ./.build/rules/security/https-redirect.js
-
-
-function httpsPortOf(app) {
-    return Number(app.port || 443);
-}
-/** Chooses the plain-HTTP URL to probe for APP_URL (see the file comment). Pure. */
-function planHttpProbe(app, resolve) {
-    const host = app.hostname.toLowerCase();
-    const httpsPort = httpsPortOf(app);
-    const entries = resolve.filter((e) => e.host === host);
-    const bare = `http://${app.hostname}/`;
-    if (entries.some((e) => e.port === 80))
-        return { url: bare };
-    if (httpsPort !== 443) {
-        const other = entries.find((e) => e.port !== httpsPort && e.port !== 443);
-        if (other) {
-            return {
-                url: `http://${app.hostname}:${other.port}/`,
-                note: `APP_URL has port ${httpsPort}, so the plain-HTTP listener was taken from the resolve entry ${host}:${other.port}:${other.address}.`,
-            };
-        }
-    }
-    const https = entries.find((e) => e.port === httpsPort) ?? entries[0];
-    if (https) {
-        return {
-            url: bare,
-            extra: { host, port: 80, address: https.address },
-            note: `resolve has no entry for ${host}:80, so port 80 was probed on the address given for ${host}:${https.port} (${https.address}).`,
-        };
-    }
-    return { url: bare };
-}
-const REDIRECT_FIX = 'Redirect every http:// request to https:// on the same host with a 301 or 308 (a setting of the hosting platform or load balancer).';
-/** Judges the first answer of the plain-HTTP probe. Pure. */
-function judgeHttpRedirect(url, app, response) {
-    const { status } = response;
-    const location = response.headers.location;
-    const shownUrl = code(url);
-    if (status >= 300 && status < 400 && location) {
-        const seen = `${shownUrl} → ${status} ${code(location)}`;
-        let target;
-        try {
-            target = new URL(location, url);
-        }
-        catch {
-            return { seen, problem: { level: 'fail', message: `${shownUrl} redirects to ${code(location)}, which is not a URL`, fix: REDIRECT_FIX } };
-        }
-        if (target.protocol !== 'https:') {
-            return { seen, problem: { level: 'fail', message: `${shownUrl} redirects to ${code(target.href)}, not to https:// (the first hop must go to https)`, fix: REDIRECT_FIX } };
-        }
-        if (target.hostname.toLowerCase() !== app.hostname.toLowerCase()) {
-            return {
-                seen,
-                problem: {
-                    level: 'fail',
-                    message: `${shownUrl} redirects to another host, ${code(target.href)}: browsers never receive ${app.hostname}'s HSTS header over that hop`,
-                    fix: `Redirect http://${app.hostname}/ to https://${app.hostname}/ first; send visitors to other hosts from there.`,
-                },
-            };
-        }
-        if (Number(target.port || 443) !== httpsPortOf(app)) {
-            return {
-                seen,
-                problem: { level: 'warn', message: `${shownUrl} redirects to ${code(target.href)}, a different port than APP_URL (${httpsPortOf(app)})`, fix: REDIRECT_FIX },
-            };
-        }
-        return { seen };
-    }
-    const seen = `${shownUrl} → ${status}`;
-    if (status >= 300 && status < 400) {
-        return { seen, problem: { level: 'fail', message: `${shownUrl} answers ${status} without a Location header`, fix: REDIRECT_FIX } };
-    }
-    if (status >= 200 && status < 300) {
-        return { seen, problem: { level: 'fail', message: `${shownUrl} serves the site over plain HTTP (HTTP ${status}) instead of redirecting to https://`, fix: REDIRECT_FIX } };
-    }
-    return { seen, problem: { level: 'fail', message: `${shownUrl} answers HTTP ${status} instead of redirecting to https://`, fix: REDIRECT_FIX } };
-}
-/** A plain-HTTP probe that got no answer. */
-function judgeHttpFailure(url, app, error) {
-    const shownUrl = code(url);
-    const fix = `Listen on port 80 and redirect to https://${app.hostname}/ (301 or 308).`;
-    if (error instanceof ProbeError && error.code === 'ECONNREFUSED') {
-        return {
-            seen: `${shownUrl}: connection refused`,
-            problem: { level: 'fail', message: `nothing answers on ${shownUrl} (connection refused): browsers typing the bare name get an error`, fix },
-        };
-    }
-    if (error instanceof ProbeError && error.kind === 'timeout') {
-        return {
-            seen: `${shownUrl}: no answer`,
-            problem: { level: 'fail', message: `${shownUrl} does not answer (${error.message}): browsers typing the bare name wait, then get an error`, fix },
-        };
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    return { seen: `${shownUrl}: ${message}`, problem: { level: 'fail', message: `${shownUrl} cannot be reached: ${message}`, fix } };
-}
-/** Probes the plan's URL (without following redirects) and judges the answer. */
-async function checkHttpRedirect(app, settings, clients, signal) {
-    const plan = planHttpProbe(app, settings.resolve);
-    // The borrowed entry is the rule's own, not the user's: a client of its own keeps it out of the shared one.
-    const own = plan.extra ? new HttpClient({ resolve: [...settings.resolve, plan.extra], ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 }) : undefined;
-    try {
-        const response = await (own ?? clients.http()).request({ url: plan.url }, signal);
-        return { ...judgeHttpRedirect(plan.url, app, response), note: plan.note };
-    }
-    catch (error) {
-        return { ...judgeHttpFailure(plan.url, app, error), note: plan.note };
-    }
-    finally {
-        own?.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./.build/rules/security/legacy-tls.js
-/**
- * Does the server still accept TLS 1.0 or 1.1? The normal probe (Node's defaults, TLS 1.2 minimum)
- * only learns the best version both sides speak; this one offers nothing newer than 1.1. Not in
- * src/probes/tls.ts because only security.tls needs it.
- *
- * OpenSSL 3 refuses the old versions at its default security level, hence `@SECLEVEL=0` for this
- * one connection. A Node built without TLS 1.0/1.1 at all fails the handshake, which reads as "not
- * accepted": the check can miss a server that accepts them, never invent one.
- */
-
-
-
-/** The legacy protocol the server agreed to (`TLSv1`, `TLSv1.1`), or undefined when it refused or did not answer. */
-function legacyTlsProtocol(host, port, options) {
-    const address = findResolve(options.resolve, host, port)?.address ?? host;
-    return new Promise((resolve) => {
-        let settled = false;
-        const done = (protocol) => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(timer);
-            options.signal?.removeEventListener('abort', abort);
-            socket.destroy();
-            resolve(protocol);
-        };
-        const abort = () => done(undefined);
-        const socket = (0,external_node_tls_.connect)({
-            host: address,
-            port,
-            servername: (0,external_node_net_namespaceObject.isIP)(host) ? undefined : host,
-            minVersion: 'TLSv1',
-            maxVersion: 'TLSv1.1',
-            ciphers: 'DEFAULT@SECLEVEL=0',
-            // Only the protocol is asked here; security.tls judges the certificate on the normal probe.
-            rejectUnauthorized: false,
-        });
-        const timer = setTimeout(abort, options.timeoutMs);
-        options.signal?.addEventListener('abort', abort, { once: true });
-        socket.once('secureConnect', () => done(socket.getProtocol() ?? undefined));
-        socket.once('error', () => done(undefined));
-        socket.once('close', () => done(undefined));
-    });
-}
-
-;// CONCATENATED MODULE: ./.build/rules/security/tls.js
-
-
-
-
-
-
-
-const tls_DAY_MS = 24 * 60 * 60 * 1000;
-/** Under this many days left, a certificate that still passes min-cert-days is a warning. */
-const CERT_WARN_DAYS = 30;
-const MODERN_PROTOCOLS = new Set(['TLSv1.2', 'TLSv1.3']);
-const day = (date) => date.toISOString().slice(0, 10);
-const tls_plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-/** Whole days from `now` until the certificate's notAfter (negative once expired). */
-function daysLeft(validTo, now) {
-    return Math.floor((validTo.getTime() - now.getTime()) / tls_DAY_MS);
-}
-/** The chain's verification error, if the chain failed (a host name mismatch is judged apart). */
-function chainFault(inspection) {
-    return inspection.chainTrusted ? undefined : (inspection.chainError ?? 'unknown');
-}
-const RENEW = 'Renew the certificate, and check the automatic renewal (ACME client, platform-managed certificate) that should have done it.';
-/** The certificate's problems: validity dates against min-cert-days, chain trust, host name. Pure. */
-function judgeCertificate(inspection, options) {
-    const problems = [];
-    const { certificate: cert, host } = inspection;
-    const { now, minCertDays } = options;
-    const left = daysLeft(cert.validTo, now);
-    const expired = cert.validTo.getTime() <= now.getTime();
-    const notYet = cert.validFrom.getTime() > now.getTime();
-    if (expired) {
-        const ago = Math.floor((now.getTime() - cert.validTo.getTime()) / tls_DAY_MS);
-        problems.push({ level: 'fail', message: `the certificate expired on ${day(cert.validTo)} (${ago === 0 ? 'today' : `${tls_plural(ago, 'day')} ago`})`, fix: RENEW });
-    }
-    else if (left < minCertDays) {
-        problems.push({ level: 'fail', message: `the certificate expires in ${tls_plural(left, 'day')} (${day(cert.validTo)}), under min-cert-days (${minCertDays})`, fix: RENEW });
-    }
-    else if (left < CERT_WARN_DAYS) {
-        problems.push({ level: 'warn', message: `the certificate expires in ${tls_plural(left, 'day')} (${day(cert.validTo)})`, fix: RENEW });
-    }
-    if (notYet) {
-        problems.push({ level: 'fail', message: `the certificate is not valid before ${cert.validFrom.toISOString()}`, fix: 'Serve a certificate that is valid now (check the clock of the machine that issued it).' });
-    }
-    // An expiry is reported above; the chain error would only repeat it.
-    const chainError = chainFault(inspection) ?? '';
-    if (chainError && !/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|expired|not yet valid/i.test(chainError)) {
-        const issuer = code(cert.issuer || 'unknown');
-        const why = /SELF_SIGNED|self.signed/i.test(chainError)
-            ? `it is issued by ${issuer}, a root the runner does not trust`
-            : /UNABLE_TO_(GET_ISSUER|VERIFY_LEAF)|issuer/i.test(chainError)
-                ? `the chain from issuer ${issuer} does not reach a trusted root: the server may not send its intermediate certificate, or the issuer is a private CA`
-                : `verification failed for issuer ${issuer}`;
-        problems.push({
-            level: 'fail',
-            message: `the certificate chain is not trusted (${code(chainError || 'unknown')}): ${why}`,
-            fix: 'Serve the full chain (leaf and intermediates) from a public CA. If the app really uses a private CA, give its certificate in ca-file.',
-        });
-    }
-    if (!inspection.hostMatches) {
-        const names = cert.altNames.length ? cert.altNames.map(code).join(', ') : code(cert.subject);
-        problems.push({
-            level: 'fail',
-            message: `the certificate is for ${names}, not ${code(host)}`,
-            fix: `Serve a certificate that names ${host} (or a wildcard that covers it).`,
-        });
-    }
-    return problems;
-}
-/** The negotiated protocol, and a legacy one the server also accepts. Pure. */
-function judgeProtocol(protocol, legacy) {
-    const problems = [];
-    if (!protocol || !MODERN_PROTOCOLS.has(protocol)) {
-        problems.push({ level: 'fail', message: `the connection used ${code(protocol ?? 'unknown')}, not TLS 1.2 or newer`, fix: 'Enable TLS 1.2 and 1.3 at the load balancer or CDN.' });
-    }
-    if (legacy) {
-        problems.push({
-            level: 'warn',
-            message: `the server also accepts ${code(legacy)}: browsers dropped TLS 1.0/1.1 in 2020 and Mozilla's intermediate configuration starts at TLS 1.2`,
-            fix: 'Set the minimum TLS version to 1.2 at the load balancer or CDN.',
-        });
-    }
-    return problems;
-}
-/** Handshake errors that mean "no common protocol version". */
-const PROTOCOL_ERROR = /UNSUPPORTED_PROTOCOL|PROTOCOL_VERSION|unsupported protocol|wrong version number/i;
-const securityTls = {
-    meta: { id: 'security.tls', section: 'security', title: 'TLS certificate and protocol', docs: 'docs/deployment-guide.md' },
-    async check({ settings, clients, signal }) {
-        const app = appOrigin(settings);
-        if (!app)
-            return NO_TARGET;
-        const host = app.hostname.replace(/^\[|\]$/g, '');
-        const port = httpsPortOf(app);
-        const timeoutMs = settings.timeoutSeconds * 1000;
-        const [inspection, legacy, redirect] = await Promise.all([
-            inspectTls(host, port, { resolve: settings.resolve, ca: settings.ca, timeoutMs, signal }).catch((error) => error),
-            legacyTlsProtocol(host, port, { resolve: settings.resolve, timeoutMs, signal }),
-            checkHttpRedirect(app, settings, clients, signal),
-        ]);
-        const redirectProblems = redirect.problem ? [redirect.problem] : [];
-        const redirectDetails = [`- http: ${redirect.seen}`, ...(redirect.note ? [`  (${redirect.note})`] : [])];
-        if (!isInspection(inspection)) {
-            const failure = probeFailure(inspection, `TLS handshake with ${host}:${port}`);
-            const onlyLegacy = inspection instanceof ProbeError && PROTOCOL_ERROR.test(inspection.message) && legacy;
-            const problems = [
-                onlyLegacy
-                    ? { level: 'fail', message: `${host}:${port} speaks only ${code(legacy)}, not TLS 1.2 or newer (${failure.summary})`, fix: 'Enable TLS 1.2 and 1.3 at the load balancer or CDN.' }
-                    : { level: 'fail', message: failure.summary, fix: failure.fix ?? 'Check that APP_URL answers over HTTPS from the runner.' },
-                ...redirectProblems,
-            ];
-            return outcomeOf(problems, { summary: '', details: redirectDetails.join('\n'), data: { legacyProtocol: legacy } });
-        }
-        const now = new Date();
-        const cert = inspection.certificate;
-        const left = daysLeft(cert.validTo, now);
-        const problems = [...judgeCertificate(inspection, { now, minCertDays: settings.minCertDays }), ...judgeProtocol(inspection.protocol, legacy), ...redirectProblems];
-        const details = [
-            `- certificate: ${code(cert.subject)}, names ${cert.altNames.map(code).join(', ') || 'none'}, issued by ${code(cert.issuer)}`,
-            `- valid ${day(cert.validFrom)} to ${day(cert.validTo)} (${tls_plural(left, 'day')} left; min-cert-days ${settings.minCertDays}, warning under ${CERT_WARN_DAYS})`,
-            `- chain as sent: ${inspection.chain.map(code).join(' → ')}; trusted: ${chainFault(inspection) ? `no (${chainFault(inspection)})` : 'yes'}`,
-            `- protocol ${code(inspection.protocol ?? 'unknown')}, cipher ${code(inspection.cipher)}${legacy ? `; also accepts ${code(legacy)}` : ''}`,
-            `- connected to ${inspection.address}:${port}`,
-            ...redirectDetails,
-        ].join('\n');
-        return outcomeOf(problems, {
-            summary: `${code(inspection.protocol ?? '')}, trusted certificate for ${code(host)}, expires in ${tls_plural(left, 'day')} (${day(cert.validTo)}); ${redirect.seen}`,
-            details,
-            data: {
-                protocol: inspection.protocol,
-                cipher: inspection.cipher,
-                validTo: cert.validTo.toISOString(),
-                daysLeft: left,
-                issuer: cert.issuer,
-                altNames: cert.altNames,
-                legacyProtocol: legacy,
-            },
-        });
-    },
-};
-function isInspection(value) {
-    return typeof value === 'object' && value !== null && 'certificate' in value && 'chainTrusted' in value;
-}
-
-;// CONCATENATED MODULE: ./.build/probes/sentry.js
-/**
- * Sentry, as the gate uses it: parse a DSN, send one test event through the envelope endpoint (the
- * way the SDKs do), and read the web API (events, alert rules) with an auth token.
- */
-
-
-class DsnError extends Error {
-}
-/** Parses `https://<public_key>@<host>[/<prefix>]/<project_id>`; the message never contains the key. */
-function parseDsn(value, variable) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new DsnError(`${variable} is not a URL (expected https://<public_key>@o0.ingest.sentry.io/<project_id>)`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        throw new DsnError(`${variable} has scheme ${url.protocol}; expected https://`);
-    if (!url.username)
-        throw new DsnError(`${variable} has no public key (the part before @)`);
-    const parts = url.pathname.split('/').filter(Boolean);
-    const projectId = parts.pop();
-    if (!projectId || !/^\d+$/.test(projectId))
-        throw new DsnError(`${variable} does not end in a numeric project id`);
-    const pathPrefix = parts.length ? `/${parts.join('/')}` : '';
-    return {
-        protocol: url.protocol,
-        publicKey: decodeURIComponent(url.username),
-        host: url.hostname,
-        hostWithPort: url.host,
-        pathPrefix,
-        projectId,
-        envelopeUrl: `${url.protocol}//${url.host}${pathPrefix}/api/${projectId}/envelope/`,
+    const kill = () => {
+        killed = true;
+        child.kill();
     };
-}
-/** One error-level event that says what it is, tagged so a person can find and mute it. */
-function testEvent(runId, environment) {
-    const eventId = (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex');
-    const now = new Date().toISOString();
-    const event = {
-        event_id: eventId,
-        timestamp: now,
-        platform: 'node',
-        level: 'info',
-        logger: 'production-readiness-gate',
-        environment: environment ?? 'production',
-        message: { formatted: `Production Readiness Gate test event (run ${runId}): safe to ignore` },
-        tags: { 'readiness-gate': 'production-readiness-gate', 'readiness-run': runId },
-        sdk: { name: 'production-readiness-gate', version: VERSION },
-    };
-    const envelope = [JSON.stringify({ event_id: eventId, sent_at: now }), JSON.stringify({ type: 'event' }), JSON.stringify(event)].join('\n');
-    return { eventId, envelope };
-}
-function sendEnvelope(http, dsn, event, signal) {
-    return http.request({
-        url: dsn.envelopeUrl,
-        method: 'POST',
-        headers: {
-            'content-type': 'application/x-sentry-envelope',
-            'x-sentry-auth': `Sentry sentry_version=7, sentry_client=production-readiness-gate/${VERSION}, sentry_key=${dsn.publicKey}`,
-        },
-        body: event.envelope,
-    }, signal);
-}
-function sentryApiGet(http, api, path, signal) {
-    const url = `${api.base.replace(/\/+$/, '')}/api/0/projects/${encodeURIComponent(api.org)}/${encodeURIComponent(api.project)}/${path}`;
-    return http.request({ url, headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
-}
-/** The Sentry DSN the app uses: the browser one first (it is what the CSP must allow), else the server one. */
-function configuredDsn(env) {
-    if (env.NEXT_PUBLIC_SENTRY_DSN)
-        return { value: env.NEXT_PUBLIC_SENTRY_DSN, variable: 'NEXT_PUBLIC_SENTRY_DSN' };
-    if (env.SENTRY_DSN)
-        return { value: env.SENTRY_DSN, variable: 'SENTRY_DSN' };
-    return undefined;
-}
-function sentryApi(env, base) {
-    const { SENTRY_AUTH_TOKEN: token, SENTRY_ORG: org, SENTRY_PROJECT: project } = env;
-    return token && org && project ? { base, token, org, project } : undefined;
-}
-
-;// CONCATENATED MODULE: ./.build/rules/security/monitoring.js
-
-
-const monitoring = {
-    meta: { id: 'security.monitoring', section: 'security', title: 'Monitoring and alerts are on', docs: 'docs/deployment-guide.md' },
-    async check({ settings, clients, signal }) {
-        const dsn = configuredDsn(settings.env);
-        if (!dsn) {
-            return { status: 'fail', summary: 'no Sentry DSN: NEXT_PUBLIC_SENTRY_DSN and SENTRY_DSN are unset, so production errors go unseen', fix: 'Create a Sentry project and set NEXT_PUBLIC_SENTRY_DSN (and SENTRY_DSN for the server).' };
-        }
-        try {
-            parseDsn(dsn.value, dsn.variable);
-        }
-        catch (error) {
-            if (error instanceof DsnError)
-                return { status: 'fail', summary: error.message, fix: 'Copy the DSN from Sentry: Project Settings → Client Keys (DSN).' };
-            throw error;
-        }
-        const api = sentryApi(settings.env, settings.sentryApiBase);
-        if (!api) {
-            return {
-                status: 'warn',
-                summary: `${dsn.variable} is set, but alert rules cannot be verified without SENTRY_AUTH_TOKEN, SENTRY_ORG and SENTRY_PROJECT`,
-                fix: 'Give the gate a Sentry auth token with project:read (and SENTRY_ORG, SENTRY_PROJECT) so it can check that alerts exist.',
-            };
-        }
-        let status;
-        let body;
-        try {
-            ({ status, body } = await sentryApiGet(clients.http(), api, 'rules/', signal));
-        }
-        catch (error) {
-            if (error instanceof ProbeError)
-                return { status: 'fail', summary: `cannot read the alert rules: ${error.message}` };
-            throw error;
-        }
-        if (status === 401 || status === 403)
-            return { status: 'fail', summary: `the Sentry API refused SENTRY_AUTH_TOKEN (${status}) for ${api.org}/${api.project}`, fix: 'Use a token with the project:read scope for this organisation.' };
-        if (status === 404)
-            return { status: 'fail', summary: `Sentry has no project ${api.org}/${api.project} (404)`, fix: 'Check SENTRY_ORG and SENTRY_PROJECT (slugs, not names).' };
-        if (status !== 200)
-            return { status: 'fail', summary: `the Sentry API answered ${status} for the alert rules` };
-        let rules;
-        try {
-            rules = JSON.parse(body);
-        }
-        catch {
-            return { status: 'fail', summary: 'the Sentry API answered something that is not JSON for the alert rules' };
-        }
-        const active = rules.filter((r) => r.status !== 'disabled');
-        if (active.length === 0) {
-            return {
-                status: 'fail',
-                summary: `Sentry project ${api.org}/${api.project} has ${rules.length ? 'only disabled' : 'no'} alert rules: errors are recorded but nobody is told`,
-                fix: 'In Sentry, Alerts → Create Alert: at least "a new issue is created" → notify the on-call channel.',
-                data: { alertRules: rules.length },
-            };
-        }
-        return { status: 'pass', summary: `${dsn.variable} is set and ${api.org}/${api.project} has ${active.length} active alert rule${active.length > 1 ? 's' : ''}: ${active.map((r) => r.name).slice(0, 3).join(', ')}`, data: { alertRules: active.length } };
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/sentry.js
-
-
-
-
-const POLL_MS = 500;
-/** Does a CSP source list allow a request to `url` from a page on `self`? (CSP3 host-source matching) */
-function cspAllows(sources, url, self) {
-    const defaultPort = (scheme) => (scheme === 'https:' ? '443' : scheme === 'http:' ? '80' : '');
-    const port = url.port || defaultPort(url.protocol);
-    return sources.some((raw) => {
-        const source = raw.toLowerCase();
-        if (source === "'none'")
-            return false;
-        if (source === '*')
-            return url.protocol === 'https:' || url.protocol === 'http:';
-        if (source === "'self'")
-            return url.origin === self.origin;
-        if (/^[a-z][a-z0-9+.-]*:$/.test(source))
-            return url.protocol === source || (source === 'http:' && url.protocol === 'https:');
-        const m = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\*|\*\.[^:/]+|[^:/*]+)(?::(\*|\d+))?(\/.*)?$/.exec(source);
-        if (!m)
-            return false;
-        const [, scheme, host, sourcePort] = m;
-        if (scheme && `${scheme}:` !== url.protocol && !(scheme === 'http' && url.protocol === 'https:'))
-            return false;
-        if (!scheme && url.protocol !== self.protocol && !(self.protocol === 'http:' && url.protocol === 'https:'))
-            return false;
-        const hostOk = host === '*' || (host.startsWith('*.') ? url.hostname.endsWith(host.slice(1)) : url.hostname === host);
-        const portOk = sourcePort === '*' || (sourcePort ?? defaultPort(scheme ? `${scheme}:` : url.protocol)) === port;
-        return hostOk && portOk;
-    });
-}
-const sentry = {
-    meta: { id: 'smoke.sentry', section: 'smoke', title: 'Sentry receives events', docs: 'docs/deployment-guide.md' },
-    async check({ settings, clients, signal }) {
-        const configured = configuredDsn(settings.env);
-        if (!configured)
-            return { status: 'skip', summary: 'no Sentry DSN is configured (see security.monitoring)' };
-        let dsn;
-        try {
-            dsn = parseDsn(configured.value, configured.variable);
-        }
-        catch (error) {
-            if (error instanceof DsnError)
-                return { status: 'fail', summary: error.message, fix: 'Copy the DSN from Sentry: Project Settings → Client Keys (DSN).' };
-            throw error;
-        }
-        const http = clients.http();
-        const steps = [];
-        const event = testEvent(settings.runId, settings.env.SENTRY_ENVIRONMENT);
-        try {
-            const sent = await sendEnvelope(http, dsn, event, signal);
-            if (sent.status !== 200) {
-                const why = sent.status === 401 || sent.status === 403 ? ': the DSN key is unknown or revoked' : sent.status === 429 ? ': the project is rate limited or over quota' : '';
-                return { status: 'fail', summary: `Sentry refused the test event (${sent.status} from ${dsn.envelopeUrl})${why}`, fix: 'Check the DSN in Sentry: Project Settings → Client Keys, and the project\'s quota.' };
-            }
-            steps.push(`test event ${event.eventId} accepted by ${dsn.envelopeUrl} (tags readiness-gate, readiness-run=${settings.runId})`);
-        }
-        catch (error) {
-            if (error instanceof ProbeError)
-                return { status: 'fail', summary: `the test event could not be sent: ${error.message}` };
-            throw error;
-        }
-        const problems = [];
-        let warning;
-        const api = sentryApi(settings.env, settings.sentryApiBase);
-        if (api) {
-            const deadline = Date.now() + settings.timeoutSeconds * 1000;
-            let found = false;
-            let last = 0;
-            while (!found && Date.now() < deadline && !signal.aborted) {
-                try {
-                    last = (await sentryApiGet(http, api, `events/${event.eventId}/`, signal)).status;
-                }
-                catch (error) {
-                    if (error instanceof ProbeError)
-                        return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n') };
-                    throw error;
-                }
-                if (last === 200)
-                    found = true;
-                else if (last === 401 || last === 403)
-                    return { status: 'fail', summary: `the Sentry API refused SENTRY_AUTH_TOKEN (${last})`, details: steps.join('\n'), fix: 'Use a token with project:read for SENTRY_ORG.' };
-                else
-                    await new Promise((r) => setTimeout(r, POLL_MS));
-            }
-            if (found)
-                steps.push(`found through the Sentry API in ${api.org}/${api.project}`);
+    const onAbort = () => kill();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = new Promise((resolve, reject) => {
+        child.on('error', (error) => {
+            reject(new GitError(error.code === 'ENOENT' ? 'git is not installed (or not on PATH)' : `git ${name}: ${error.message}`));
+        });
+        child.on('close', (code) => {
+            options.signal?.removeEventListener('abort', onAbort);
+            if (code === 0 || killed)
+                resolve();
             else
-                warning = `the event was accepted but not found through the API within ${settings.timeoutSeconds} s (last answer ${last}): check that SENTRY_ORG/SENTRY_PROJECT are the DSN's project`;
-        }
-        else {
-            steps.push('not confirmed through the API (no SENTRY_AUTH_TOKEN, SENTRY_ORG, SENTRY_PROJECT)');
-        }
-        const origin = appOrigin(settings);
-        if (origin && configured.variable === 'NEXT_PUBLIC_SENTRY_DSN') {
-            try {
-                const page = await http.getShared(appUrlFor(origin, settings.config.paths.login), signal);
-                const ingest = new URL(dsn.envelopeUrl);
-                // Several enforced policies all apply: the host must be allowed by each of them.
-                const blocking = enforcedPolicies(page.rawHeaders)
-                    .map((policy) => effectiveDirective(policy, 'connect-src'))
-                    .filter((d) => d !== undefined && !cspAllows(d.sources, ingest, origin));
-                if (blocking.length > 0) {
-                    problems.push(`the deployed CSP ${blocking[0].name} (${blocking[0].sources.join(' ')}) does not allow ${ingest.host}: browser errors never reach Sentry`);
-                }
-                else if (page.headers['content-security-policy']) {
-                    steps.push(`the deployed CSP connect-src allows ${ingest.host}`);
-                }
-            }
-            catch (error) {
-                if (!(error instanceof ProbeError))
-                    throw error;
-                steps.push(`the CSP could not be read (${error.message})`);
-            }
-        }
-        if (problems.length) {
-            return { status: 'fail', summary: problems.join('; '), details: steps.join('\n'), fix: `Add the DSN host (or *.ingest.sentry.io) to connect-src in the app's CSP.` };
-        }
-        if (warning)
-            return { status: 'warn', summary: warning, details: steps.join('\n') };
-        return { status: 'pass', summary: steps.join('; ') };
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/app-probe.js
-
-
-
-const RELEASE_CHECKLIST = 'docs/release-checklist.md';
-const DEPLOYMENT_GUIDE = 'docs/deployment-guide.md';
-const app_probe_PROBE_FIXES = {
-    tls: 'Fix the certificate (see security.tls); if the app uses a private CA, give it in ca-file.',
-    dns: 'Check APP_URL; to probe a deployment before DNS points at it, give a resolve entry (host:port:address).',
-    connect: 'Check that the deployment is up and reachable from the runner (resolve entries, firewall).',
-    timeout: 'Check that the app answers (a hung server, a firewall that drops packets), or raise timeout-seconds.',
-    'redirect-loop': 'Fix the redirect loop in the app or the platform configuration.',
-    'too-many-redirects': 'Shorten the redirect chain to at most a few hops.',
-    aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
-    protocol: 'Give APP_URL as an https:// URL.',
-};
-/** A probe that got no answer: the rule fails with the probe's message (it names the URL and what happened). */
-function app_probe_probeFailure(error, what) {
-    if (error instanceof ProbeError)
-        return { status: 'fail', summary: error.message, fix: app_probe_PROBE_FIXES[error.kind] };
-    return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
-}
-/** The text of a probe error, for a step of a longer flow. */
-function probeErrorText(error) {
-    return error instanceof ProbeError ? error.message : errorMessage(error);
-}
-/**
- * The login-page redirect a response (or one of the hops it followed) carries, as `path?query`, or
- * undefined. The app's middleware sends every non-public route without a session there.
- */
-function loginRedirect(response, loginPath) {
-    const hops = [...response.redirects];
-    if (response.status >= 300 && response.status < 400)
-        hops.push({ url: response.url, location: response.headers.location });
-    for (const hop of hops) {
-        if (!hop.location)
-            continue;
-        try {
-            const target = new URL(hop.location, hop.url);
-            if (target.pathname === loginPath || target.pathname === `${loginPath}/`)
-                return `${target.pathname}${target.search}`;
-        }
-        catch {
-            // An unparsable Location is not a login redirect.
-        }
-    }
-    return undefined;
-}
-/**
- * What a redirect to the login page means: signed out, the middleware treats the route as private;
- * signed in, the app did not accept the session.
- */
-function loginRedirectText(location, signedIn) {
-    return `redirected to ${location}: ${signedIn ? 'the session was not accepted' : 'the middleware treats this route as private'}`;
-}
-/** The body as JSON, or undefined when it is not JSON. */
-function parseJson(body) {
-    try {
-        return JSON.parse(body);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The message of the app's error bodies (`{error: {message}}`, `{error: "…"}`, `{message}`), shortened. */
-function errorBodyMessage(response) {
-    const json = parseJson(response.body);
-    let message;
-    if (json && typeof json === 'object') {
-        const error = json.error;
-        message = typeof error === 'string' ? error : typeof error === 'object' && error !== null ? error.message : json.message;
-    }
-    if (typeof message !== 'string' || !message.trim())
-        return undefined;
-    return shorten(message.trim(), 160);
-}
-/** `403 "Plan does not include …"`, `302 → /elsewhere`, `500`: a status as a person reads it. */
-function describeAnswer(response) {
-    const location = response.headers.location;
-    if (response.status >= 300 && response.status < 400 && location)
-        return `${response.status} → ${shorten(location, 200)}`;
-    const message = errorBodyMessage(response);
-    return message ? `${response.status} "${message}"` : String(response.status);
-}
-function shorten(text, max) {
-    const flat = text.replace(/\s+/g, ' ');
-    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-/** Said of an answer whose body the client cut at its cap (an endless or oversized body). */
-function truncatedText(response) {
-    return `its body did not end: cut off after ${Buffer.byteLength(response.body)} bytes`;
-}
-function isHtml(response) {
-    return /^text\/html\b/i.test(response.headers['content-type'] ?? '');
-}
-/**
- * Per-request deadlines within the rule's own bound. The runner stops a probe rule after three times
- * `timeout-seconds` (src/gate.ts); a flow of several requests asks each one to finish early enough
- * that what must follow (deleting what it created, signing out) still has time, so cleanup is tried
- * and reported before the bound rather than cut off by it.
- */
-class Budget {
-    requestTimeoutMs;
-    end;
-    constructor(requestTimeoutMs, totalMs = requestTimeoutMs * 3 - 500) {
-        this.requestTimeoutMs = requestTimeoutMs;
-        this.end = performance.now() + totalMs;
-    }
-    /** A request's deadline that leaves `reserveMs` for the steps after it (never below half a second). */
-    timeout(reserveMs = 0) {
-        return Math.max(500, Math.min(this.requestTimeoutMs, Math.floor(this.end - performance.now() - reserveMs)));
-    }
-}
-/** The probe bound of one request, from the run's settings. */
-function requestTimeoutMs(ctx) {
-    return ctx.settings.timeoutSeconds * 1000;
-}
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/auth-pages.js
-
-
-const authPages = {
-    meta: { id: 'smoke.auth-pages', section: 'smoke', title: 'Login and sign-up pages load', docs: RELEASE_CHECKLIST },
-    async check(ctx) {
-        const origin = appOrigin(ctx.settings);
-        if (!origin)
-            return NO_TARGET;
-        const { paths } = ctx.settings.config;
-        const http = ctx.clients.http();
-        const checkPage = async (label, path) => {
-            const url = appUrlFor(origin, path);
-            let response;
-            try {
-                response = await http.request({ url, followRedirects: true }, ctx.signal);
-            }
-            catch (error) {
-                return { label, path, ok: false, text: probeErrorText(error) };
-            }
-            const via = response.redirects.length ? ` (after redirects, at ${safeUrl(response.url)})` : '';
-            // The login page itself may not redirect to itself; any other page that lands there is private.
-            const toLogin = path === paths.login ? undefined : loginRedirect(response, paths.login);
-            if (toLogin)
-                return { label, path, ok: false, text: `GET ${path} was ${loginRedirectText(toLogin, false)}`, loginRedirect: true };
-            const type = response.headers['content-type'] ?? 'no content type';
-            if (response.status !== 200)
-                return { label, path, ok: false, text: `GET ${path} answered ${describeAnswer(response)}${via}` };
-            if (response.bodyTruncated)
-                return { label, path, ok: false, text: `GET ${path} answered ${response.status}, but ${truncatedText(response)}${via}` };
-            if (!isHtml(response))
-                return { label, path, ok: false, text: `GET ${path} answered 200 but ${type}, not text/html${via}` };
-            return { label, path, ok: true, text: `GET ${path} → 200 text/html${via}` };
-        };
-        const pages = await Promise.all([checkPage('login page', paths.login), checkPage('sign-up page', paths.register)]);
-        const details = pages.map((p) => `- ${p.label}: ${p.text}`).join('\n');
-        const failed = pages.filter((p) => !p.ok);
-        if (failed.length === 0) {
-            return { status: 'pass', summary: `${paths.login} and ${paths.register} answer 200 HTML`, details };
-        }
-        const fixes = [];
-        if (failed.some((p) => p.loginRedirect))
-            fixes.push(`Keep /auth/** in the middleware's public routes (unAuthenticatedRoutes).`);
-        fixes.push('If the app serves these pages elsewhere, set paths.login / paths.register in the config file; otherwise read the deployment logs for these requests.');
-        return {
-            status: 'fail',
-            summary: failed.map((p) => `${p.label}: ${p.text}`).join('; '),
-            details,
-            fix: fixes.join(' '),
-            data: { pages: pages.map((p) => ({ path: p.path, ok: p.ok })) },
-        };
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/config/oauth.js
-/** The providers the app enables: `AUTH_PROVIDERS`, default `github,credentials`, as the app reads it. */
-function enabledProviders(env) {
-    return (env.AUTH_PROVIDERS ?? 'github,credentials')
-        .split(',')
-        .map((p) => p.trim().toLowerCase())
-        .filter(Boolean);
-}
-function checkProvider(ctx, provider, label, extra) {
-    const { env } = ctx.settings;
-    if (!enabledProviders(env).includes(provider)) {
-        return { status: 'skip', summary: `${label} sign-in is not enabled (AUTH_PROVIDERS=${env.AUTH_PROVIDERS ?? 'github,credentials'})` };
-    }
-    const prefix = provider.toUpperCase();
-    const idName = `${prefix}_CLIENT_ID`;
-    const secretName = `${prefix}_CLIENT_SECRET`;
-    const base = (env.NEXTAUTH_URL ?? env.APP_URL ?? '<NEXTAUTH_URL>').replace(/\/+$/, '');
-    const callback = `${base}/api/auth/callback/${provider}`;
-    const register = `Register ${callback} as the callback URL of the production OAuth app.`;
-    const missing = [idName, secretName].filter((n) => !env[n]);
-    if (missing.length > 0) {
-        const via = provider === 'github' ? ' (in a workflow, pass them as the github-client-id / github-client-secret inputs: GitHub refuses secrets named GITHUB_*)' : '';
-        return {
-            status: 'fail',
-            summary: `${label} sign-in is enabled but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set; the app refuses to start`,
-            fix: `Set ${missing.join(' and ')}${via}. ${register}`,
-            data: { callbackUrl: callback },
-        };
-    }
-    const problem = extra?.(env[idName]);
-    if (problem)
-        return { status: 'fail', summary: problem, fix: `Copy the client id of the production ${label} OAuth app. ${register}`, data: { callbackUrl: callback } };
-    return {
-        status: 'pass',
-        summary: `${label} client id and secret are set; callback URL to register: ${callback}`,
-        data: { callbackUrl: callback },
-    };
-}
-const oauthGithub = {
-    meta: { id: 'config.oauth-github', section: 'config', title: 'GitHub OAuth client is configured', docs: 'docs/deployment-guide.md' },
-    check: async (ctx) => checkProvider(ctx, 'github', 'GitHub'),
-};
-const oauthGoogle = {
-    meta: { id: 'config.oauth-google', section: 'config', title: 'Google OAuth client is configured', docs: 'docs/deployment-guide.md' },
-    check: async (ctx) => checkProvider(ctx, 'google', 'Google', (id) => id.endsWith('.apps.googleusercontent.com') ? undefined : 'GOOGLE_CLIENT_ID does not end in .apps.googleusercontent.com'),
-};
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/cookies.js
-/**
- * A small cookie jar for the sign-in flows: what a browser keeps between requests to one site.
- * Set-Cookie is parsed with RFC 6265's rules that matter for one origin (Domain, Path, Secure,
- * Expires/Max-Age) and the `__Secure-`/`__Host-` prefix rules browsers enforce, so a cookie a
- * browser would drop is dropped here too, and said so. Values never leave the jar except in the
- * Cookie header: reports get names only.
- */
-class CookieJar {
-    cookies = [];
-    /** Cookies a browser would have refused, with the reason (names only). */
-    rejected = [];
-    /** Keeps the cookies of a response to `url` (its Set-Cookie lines). */
-    store(url, setCookies, now = Date.now()) {
-        const target = new URL(url);
-        for (const line of setCookies)
-            this.storeOne(target, line, now);
-    }
-    /** The Cookie header for a request to `url`, or undefined when no cookie applies. */
-    header(url, now = Date.now()) {
-        const target = new URL(url);
-        const host = target.hostname.toLowerCase();
-        this.cookies = this.cookies.filter((c) => c.expires === undefined || c.expires > now);
-        const matching = this.cookies
-            .filter((c) => (c.hostOnly ? host === c.domain : domainMatch(host, c.domain)))
-            .filter((c) => pathMatch(target.pathname || '/', c.path))
-            .filter((c) => !c.secure || target.protocol === 'https:')
-            // Longer paths first, as browsers send them.
-            .sort((a, b) => b.path.length - a.path.length);
-        return matching.length ? matching.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
-    }
-    /** Names of the cookies held (for reports: never values). */
-    names() {
-        return this.cookies.map((c) => c.name);
-    }
-    has(name) {
-        return this.cookies.some((c) => c.name === name);
-    }
-    storeOne(target, line, now) {
-        const [pair = '', ...attributes] = line.split(';');
-        const eq = pair.indexOf('=');
-        if (eq <= 0)
-            return;
-        const name = pair.slice(0, eq).trim();
-        const value = pair.slice(eq + 1).trim();
-        if (!name)
-            return;
-        const host = target.hostname.toLowerCase();
-        let domain;
-        let path;
-        let secure = false;
-        let expires;
-        let maxAge;
-        for (const attribute of attributes) {
-            const i = attribute.indexOf('=');
-            const key = (i < 0 ? attribute : attribute.slice(0, i)).trim().toLowerCase();
-            const val = i < 0 ? '' : attribute.slice(i + 1).trim();
-            if (key === 'domain' && val)
-                domain = val.replace(/^\./, '').toLowerCase();
-            else if (key === 'path')
-                path = val.startsWith('/') ? val : undefined;
-            else if (key === 'secure')
-                secure = true;
-            else if (key === 'expires') {
-                const t = Date.parse(val);
-                if (!Number.isNaN(t))
-                    expires = t;
-            }
-            else if (key === 'max-age' && /^-?\d+$/.test(val))
-                maxAge = Number(val);
-        }
-        if (maxAge !== undefined)
-            expires = maxAge <= 0 ? 0 : now + maxAge * 1000;
-        const reject = (reason) => {
-            this.rejected.push({ name, reason });
-        };
-        if (domain !== undefined && !domainMatch(host, domain))
-            return reject(`its Domain=${domain} does not cover ${host}`);
-        if (secure && target.protocol !== 'https:')
-            return reject('it is Secure but came over http');
-        if ((name.startsWith('__Secure-') || name.startsWith('__Host-')) && !secure)
-            return reject(`a ${name.startsWith('__Host-') ? '__Host-' : '__Secure-'} cookie must be Secure`);
-        if (name.startsWith('__Host-') && (domain !== undefined || path !== '/'))
-            return reject('a __Host- cookie must have Path=/ and no Domain');
-        const cookie = {
-            name,
-            value,
-            domain: domain ?? host,
-            hostOnly: domain === undefined,
-            path: path ?? defaultPath(target.pathname),
-            secure,
-            expires,
-        };
-        this.cookies = this.cookies.filter((c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path));
-        // An expired cookie (Max-Age=0, a past Expires) is how a server deletes one.
-        if (cookie.expires === undefined || cookie.expires > now)
-            this.cookies.push(cookie);
-    }
-}
-function domainMatch(host, domain) {
-    return host === domain || host.endsWith(`.${domain}`);
-}
-function pathMatch(requestPath, cookiePath) {
-    if (requestPath === cookiePath)
-        return true;
-    if (!requestPath.startsWith(cookiePath))
-        return false;
-    return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
-}
-/** RFC 6265 §5.1.4: the request path up to its last slash. */
-function defaultPath(requestPath) {
-    if (!requestPath.startsWith('/'))
-        return '/';
-    const last = requestPath.lastIndexOf('/');
-    return last <= 0 ? '/' : requestPath.slice(0, last);
-}
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/nextauth.js
-
-
-const NEXTAUTH_BASE = '/api/auth';
-/** A browser-like visitor of the app: a cookie jar, the run's HTTP client, one time budget. */
-class AppVisitor {
-    http;
-    origin;
-    loginPath;
-    budget;
-    signal;
-    jar = new CookieJar();
-    /** One line per request made, for the report's details. */
-    steps = [];
-    signedIn = false;
-    csrfToken;
-    /** The credentials callback accepted the account: there may be a session to end. */
-    sessionStarted = false;
-    constructor(http, origin, loginPath, budget, signal) {
-        this.http = http;
-        this.origin = origin;
-        this.loginPath = loginPath;
-        this.budget = budget;
-        this.signal = signal;
-    }
-    url(path) {
-        return new URL(path, this.origin).toString();
-    }
-    /** One request with the jar's cookies; the answer's cookies go back into the jar. Throws ProbeError. */
-    async request(path, req = {}) {
-        const url = this.url(path);
-        const headers = {};
-        let body;
-        if (req.json !== undefined) {
-            headers['content-type'] = 'application/json';
-            body = JSON.stringify(req.json);
-        }
-        else if (req.form) {
-            headers['content-type'] = 'application/x-www-form-urlencoded';
-            body = new URLSearchParams(req.form).toString();
-        }
-        const cookie = this.jar.header(url);
-        if (cookie)
-            headers.cookie = cookie;
-        const response = await this.http.request({ url, method: req.method ?? 'GET', headers, body, timeoutMs: this.budget.timeout(req.reserveMs) }, this.signal);
-        this.jar.store(url, response.cookies);
-        return response;
-    }
-    /** A step line: `POST /api/teams → 200, created "x"`. */
-    note(method, path, text) {
-        this.steps.push(`${method} ${path} → ${text}`);
-    }
-    /** What a redirect to the login page means for this visitor, when the answer is one. */
-    loginRedirectText(response) {
-        const location = loginRedirect(response, this.loginPath);
-        return location ? loginRedirectText(location, this.signedIn) : undefined;
-    }
-    /**
-     * Signs in with the credentials provider and checks the session. Resolves to undefined when
-     * signed in, else to what went wrong (one line; `steps` has the evidence).
-     */
-    async signIn(account, reserveMs = 0) {
-        const csrfPath = `${NEXTAUTH_BASE}/csrf`;
-        const callbackPath = `${NEXTAUTH_BASE}/callback/credentials`;
-        const sessionPath = `${NEXTAUTH_BASE}/session`;
-        try {
-            // 1. The CSRF token and its cookie.
-            const csrf = await this.request(csrfPath, { reserveMs });
-            const token = parseJson(csrf.body)?.csrfToken;
-            if (csrf.status !== 200 || typeof token !== 'string' || !token) {
-                const why = this.loginRedirectText(csrf) ?? `${describeAnswer(csrf)}, no csrfToken in the answer`;
-                this.note('GET', csrfPath, why);
-                return `GET ${csrfPath} ${why}`;
-            }
-            this.csrfToken = token;
-            this.note('GET', csrfPath, `${csrf.status}, CSRF token received${csrf.cookies.length ? ` (cookies: ${this.jar.names().join(', ')})` : ', but no cookie was set'}`);
-            // 2. The credentials sign-in.
-            const signIn = await this.request(callbackPath, {
-                method: 'POST',
-                form: { csrfToken: token, email: account.email, password: account.password, callbackUrl: this.url('/'), json: 'true' },
-                reserveMs,
-            });
-            const refused = this.signInRefusal(signIn, account);
-            if (refused) {
-                this.note('POST', callbackPath, refused);
-                return `POST ${callbackPath} ${refused}`;
-            }
-            this.sessionStarted = true;
-            this.note('POST', callbackPath, `${signIn.status}, credentials accepted${signIn.cookies.length ? '' : ' (no cookie set)'}`);
-            // 3. The session the app sees.
-            this.signedIn = true;
-            const session = await this.request(sessionPath, { reserveMs });
-            const email = parseJson(session.body)?.user?.email;
-            if (session.status !== 200 || typeof email !== 'string') {
-                const rejected = this.jar.rejected.map((r) => `${r.name} (${r.reason})`);
-                const why = session.status === 200
-                    ? `200 without a user: the app did not accept the session cookie${rejected.length ? `; refused as a browser would: ${rejected.join(', ')}` : ''} (cookies held: ${this.jar.names().join(', ') || 'none'})`
-                    : (this.loginRedirectText(session) ?? describeAnswer(session));
-                this.signedIn = false;
-                this.note('GET', sessionPath, why);
-                return `GET ${sessionPath} ${why}`;
-            }
-            if (email.toLowerCase() !== account.email.toLowerCase()) {
-                this.note('GET', sessionPath, `200, but the session is ${email}'s`);
-                return `GET ${sessionPath} shows ${email}, not ${account.email}`;
-            }
-            this.note('GET', sessionPath, `200, signed in as ${email}`);
-            return undefined;
-        }
-        catch (error) {
-            this.signedIn = false;
-            const text = probeErrorText(error);
-            this.steps.push(text);
-            return text;
-        }
-    }
-    /** Why the sign-in answer is not a success, or undefined when it is one. */
-    signInRefusal(response, account) {
-        if (response.status >= 500)
-            return `${describeAnswer(response)}: the sign-in failed on the server`;
-        const json = parseJson(response.body);
-        const target = typeof json?.url === 'string' ? json.url : response.headers.location;
-        if (!target)
-            return `${describeAnswer(response)}, neither {url} nor a redirect: not NextAuth's credentials callback`;
-        let url;
-        try {
-            url = new URL(target, this.origin);
-        }
-        catch {
-            return `${response.status}, to an unusable URL`;
-        }
-        if (url.pathname === this.loginPath || url.pathname === `${this.loginPath}/`) {
-            // The middleware (a 3xx with callbackUrl) or the app's sign-in page instead of a session.
-            const toLogin = this.loginRedirectText(response);
-            if (toLogin && !url.searchParams.has('error'))
-                return toLogin;
-        }
-        if (url.searchParams.get('csrf') === 'true') {
-            return `${response.status}, the CSRF token was refused (→ ${url.pathname}?csrf=true): the CSRF cookie did not come back or does not match`;
-        }
-        const error = url.searchParams.get('error');
-        if (error || response.status === 401) {
-            return `${response.status}, the credentials were refused (error=${error ?? 'none'}): check that ${account.email} exists in production with the password in ${account.passwordEnv}`;
-        }
-        if (response.status >= 400)
-            return `${describeAnswer(response)}: not a sign-in`;
-        return undefined;
-    }
-    /** Ends the session (`POST /api/auth/signout`). Resolves to undefined, or what went wrong. */
-    async signOut() {
-        if (!this.csrfToken || !this.sessionStarted)
-            return undefined;
-        const path = `${NEXTAUTH_BASE}/signout`;
-        try {
-            const response = await this.request(path, { method: 'POST', form: { csrfToken: this.csrfToken, callbackUrl: this.url('/'), json: 'true' } });
-            const json = parseJson(response.body);
-            const target = typeof json?.url === 'string' ? json.url : (response.headers.location ?? '');
-            if (response.status >= 400 || target.includes('csrf=true')) {
-                const why = `${describeAnswer(response)}${target.includes('csrf=true') ? ' (CSRF token refused)' : ''}: the session was not ended`;
-                this.note('POST', path, why);
-                return `POST ${path} ${why}`;
-            }
-            this.signedIn = false;
-            this.sessionStarted = false;
-            this.note('POST', path, `${response.status}, signed out`);
-            return undefined;
-        }
-        catch (error) {
-            const text = probeErrorText(error);
-            this.steps.push(`signing out: ${text}`);
-            return `signing out: ${text}`;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/auth-providers.js
-
-
-
-
-/** `AUTH_PROVIDERS` names → NextAuth provider ids, as the app maps them. */
-const PROVIDER_IDS = {
-    github: 'github',
-    google: 'google',
-    saml: 'boxyhq-saml',
-    email: 'email',
-    credentials: 'credentials',
-    'idp-initiated': 'boxyhq-idp',
-};
-const authProviders = {
-    meta: { id: 'smoke.auth-providers', section: 'smoke', title: 'Sign-in providers use the production callback URL', docs: DEPLOYMENT_GUIDE },
-    async check(ctx) {
-        const origin = appOrigin(ctx.settings);
-        if (!origin)
-            return NO_TARGET;
-        const { env, config } = ctx.settings;
-        const path = `${NEXTAUTH_BASE}/providers`;
-        const url = appUrlFor(origin, path);
-        let response;
-        try {
-            response = await ctx.clients.http().request({ url, followRedirects: true }, ctx.signal);
-        }
-        catch (error) {
-            return app_probe_probeFailure(error, `GET ${safeUrl(url)}`);
-        }
-        const toLogin = loginRedirect(response, config.paths.login);
-        if (toLogin) {
-            return {
-                status: 'fail',
-                summary: `GET ${path} was ${loginRedirectText(toLogin, false)}`,
-                fix: 'Keep /api/auth/** in the middleware\'s public routes (unAuthenticatedRoutes): NextAuth cannot work without them.',
-            };
-        }
-        const listed = parseJson(response.body);
-        if (response.status !== 200 || !listed || typeof listed !== 'object' || Array.isArray(listed)) {
-            return {
-                status: 'fail',
-                summary: `GET ${path} answered ${describeAnswer(response)}${response.bodyTruncated ? `, but ${truncatedText(response)}` : response.status === 200 ? `, not NextAuth's providers JSON (${shorten(response.body, 80)})` : ''}`,
-                fix: 'Check that NextAuth is mounted at /api/auth (pages/api/auth/[...nextauth].ts) and read the deployment logs for this request.',
-            };
-        }
-        const nextauthUrl = env.NEXTAUTH_URL;
-        const base = (nextauthUrl ?? origin.origin).replace(/\/+$/, '');
-        const baseName = nextauthUrl ? 'NEXTAUTH_URL' : 'APP_URL (NEXTAUTH_URL is not set)';
-        const names = enabledProviders(env);
-        const expectedIds = names.map((n) => PROVIDER_IDS[n] ?? n);
-        const listedIds = Object.keys(listed);
-        const missing = expectedIds.filter((id) => !(id in listed));
-        const extra = listedIds.filter((id) => !expectedIds.includes(id));
-        const wrongCallback = [];
-        const lines = [];
-        for (const id of listedIds) {
-            const callback = listed[id]?.callbackUrl;
-            const callbackUrl = typeof callback === 'string' ? callback : '(none)';
-            const ok = typeof callback === 'string' && callback.startsWith(`${base}/`);
-            if (!ok)
-                wrongCallback.push({ id, callbackUrl });
-            lines.push(`- ${id}: callbackUrl ${callbackUrl}${ok ? '' : ` (not under ${base})`}${expectedIds.includes(id) ? '' : ' (not in AUTH_PROVIDERS)'}`);
-        }
-        for (const id of missing)
-            lines.push(`- ${id}: enabled by AUTH_PROVIDERS but not listed`);
-        const details = `GET ${path} → 200 listing ${listedIds.length} provider${listedIds.length === 1 ? '' : 's'}; ${baseName} is ${base}; AUTH_PROVIDERS is ${env.AUTH_PROVIDERS ?? 'unset (github,credentials)'}.\n${lines.join('\n')}`;
-        const data = { listed: listedIds, expected: expectedIds, missing, wrongCallback: wrongCallback.map((w) => w.id) };
-        if (wrongCallback.length || missing.length) {
-            const problems = [
-                ...wrongCallback.map((w) => `provider ${w.id} has callbackUrl ${w.callbackUrl}, not under ${baseName === 'NEXTAUTH_URL' ? 'NEXTAUTH_URL' : 'APP_URL'} ${base}`),
-                ...missing.map((id) => `provider ${id} is enabled by AUTH_PROVIDERS but not listed`),
-            ];
-            const fixes = [];
-            if (wrongCallback.length) {
-                fixes.push(`Set NEXTAUTH_URL=${base} on the deployment and NEXTAUTH_TRUST_HOST=false (a trusted forwarded host rewrites these URLs), then redeploy; ` +
-                    `the callback URLs to register with the providers are ${wrongCallback.map((w) => `${base}${NEXTAUTH_BASE}/callback/${w.id}`).join(', ')}.`);
-            }
-            if (missing.length)
-                fixes.push(`Give the deployment the same AUTH_PROVIDERS as the gate (${env.AUTH_PROVIDERS ?? 'github,credentials'}), or correct the gate's value.`);
-            return { status: 'fail', summary: problems.join('; '), details, fix: fixes.join(' '), data };
-        }
-        if (extra.length) {
-            return {
-                status: 'warn',
-                summary: `every callbackUrl is under ${base}, but the app also lists ${extra.join(', ')}, which the gate's AUTH_PROVIDERS does not enable`,
-                details,
-                fix: 'Give the gate the deployment\'s AUTH_PROVIDERS, so the config rules check those providers\' credentials too.',
-                data,
-            };
-        }
-        return {
-            status: 'pass',
-            summary: `${listedIds.join(', ')} listed; every callbackUrl is under ${baseName === 'NEXTAUTH_URL' ? 'NEXTAUTH_URL' : 'APP_URL'} ${base}`,
-            details,
-            data,
-        };
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/billing-plans.js
-
-
-
-const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-/** The text of an HTML document, one entry per text run between tags (scripts and styles dropped). */
-function textRuns(html) {
-    return html
-        .replace(/<(script|style|template)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-        .replace(/<!--[\s\S]*?-->/g, ' ')
-        .split(/<[^>]*>/)
-        .map((t) => t
-        .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e) => e[0] === '#' ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : (ENTITIES[e.toLowerCase()] ?? m))
-        .replace(/\s+/g, ' ')
-        .trim())
-        .filter(Boolean);
-}
-/** How much longer than the plan name a title-like text run may be ("Team plan · $60/month"). */
-const TITLE_SLACK = 32;
-/**
- * Is `name` shown in `runs` as a plan title: a text run that is the name, or starts with it (then a
- * non-letter) and is short like a title, and is not the title of a longer plan (`otherNames`)?
- * Prose that mentions a plan ("everything in Team") does not count, nor does "Teams Plus" for "Team".
- */
-function planShown(name, runs, otherNames) {
-    const wanted = name.trim().toLowerCase();
-    const longer = otherNames.map((n) => n.trim().toLowerCase()).filter((n) => n !== wanted && n.startsWith(wanted));
-    return runs.some((run) => {
-        const text = run.toLowerCase();
-        if (text === wanted)
-            return true;
-        if (!text.startsWith(wanted) || text.length > wanted.length + TITLE_SLACK)
-            return false;
-        if (/[\p{L}\p{N}_]/u.test(text.charAt(wanted.length)))
-            return false;
-        return !longer.some((l) => text === l || (text.startsWith(l) && !/[\p{L}\p{N}_]/u.test(text.charAt(l.length))));
+                reject(new GitError(`git ${name} exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' ') || 'no message'}`));
+        });
     });
+    // A failure is also reported by the caller awaiting `done`; never an unhandled rejection meanwhile.
+    done.catch(() => undefined);
+    return { child, stdout: child.stdout, done, kill };
 }
-const billingPlans = {
-    meta: { id: 'smoke.billing-plans', section: 'smoke', title: 'The pricing page shows the plans', docs: 'docs/billing-integration-guide.md' },
-    async check({ settings, clients, signal }) {
-        const origin = appOrigin(settings);
-        if (!origin)
-            return NO_TARGET;
-        const url = appUrlFor(origin, settings.config.paths.pricing);
-        let expected = settings.config.plans?.expected;
-        let source = 'plans.expected in the config';
-        let allNames = [];
-        if (!expected || expected.length === 0) {
-            if (!settings.env.STRIPE_SECRET_KEY) {
-                return { status: 'skip', summary: 'no plans.expected in the config and no STRIPE_SECRET_KEY to read the plans from Stripe' };
-            }
-            try {
-                const { stripe } = await clients.stripe();
-                const products = [];
-                for await (const p of stripe.products.list({ active: true, limit: 100 }))
-                    products.push({ name: p.name, tier: p.metadata?.tier });
-                expected = products.filter((p) => p.tier).map((p) => p.name);
-                allNames = products.map((p) => p.name);
-                source = 'the active Stripe products with a tier';
-            }
-            catch (error) {
-                return { status: 'fail', summary: `cannot read the plans from Stripe: ${describeStripeError(error)}`, fix: 'List the plans in the config (plans.expected) or give the key "Products: Read".' };
-            }
-            if (expected.length === 0)
-                return { status: 'skip', summary: 'Stripe has no active product with a tier, and the config lists no plans' };
-        }
-        let html;
-        try {
-            const response = await clients.http().request({ url }, signal);
-            if (response.status >= 300 && response.status < 400) {
-                return { status: 'fail', summary: `GET ${url} redirected to ${response.headers.location ?? '?'}: the pricing page is not public`, fix: `Keep ${settings.config.paths.pricing} public in the middleware.` };
-            }
-            if (response.status !== 200)
-                return { status: 'fail', summary: `GET ${url} answered ${response.status}, not 200` };
-            html = response.body;
-        }
-        catch (error) {
-            if (error instanceof ProbeError)
-                return { status: 'fail', summary: error.message };
-            throw error;
-        }
-        const runs = textRuns(html);
-        const names = [...new Set([...allNames, ...expected])];
-        const missing = expected.filter((name) => !planShown(name, runs, names));
-        if (missing.length > 0) {
-            return {
-                status: 'fail',
-                summary: `${url} does not show ${missing.length} expected plan${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
-                details: `Expected (from ${source}): ${expected.join(', ')}.`,
-                fix: 'If the products are missing from the app database, run `npm run sync-stripe` (see stripe.catalog-sync); if a plan was retired on purpose, update plans.expected.',
-                data: { expected, missing },
-            };
-        }
-        return { status: 'pass', summary: `${url} shows ${expected.join(', ')} (from ${source})`, data: { expected } };
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/accounts.js
-/**
- * The opt-in flows' accounts: `smoke-account` and the accounts of `feature-gates` in the config file,
- * with their passwords from the variables named by `password-env` (registered as secrets by
- * settings.ts, never printed).
- */
-
-
-
-/** The config file as the user named it (relative to the repository when inside it). */
-function configFileName(settings) {
-    const rel = (0,external_node_path_namespaceObject.relative)(settings.workingDirectory, settings.configFile);
-    return rel && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel) ? rel : settings.configFile;
+/** Runs a short git command and returns its stdout. */
+async function gitText(cwd, args, signal) {
+    const git = startGit(cwd, args, { signal });
+    let out = '';
+    git.stdout.setEncoding('utf8');
+    for await (const chunk of git.stdout)
+        out += chunk;
+    await git.done;
+    return out;
 }
-/** An account's credentials, or the reason it cannot be used (its password variable is unset). */
-function credentials(settings, account) {
-    const passwordEnv = account['password-env'];
-    const password = settings.env[passwordEnv];
-    if (!password)
-        return `${passwordEnv} is not set, so ${account.email} cannot sign in`;
-    return { email: account.email, passwordEnv, password };
-}
-/** The smoke account, or the skip that says why the opt-in flow does not run. */
-function smokeAccount(settings) {
-    const account = settings.config['smoke-account'];
-    if (!account) {
-        return {
-            status: 'skip',
-            summary: `no smoke-account in the config (${configFileName(settings)}): this opt-in flow does not run`,
-            fix: 'To run it, add `smoke-account: { email, password-env }` for an account kept for the gate, and give its password in that variable.',
-        };
-    }
-    const creds = credentials(settings, account);
-    if (typeof creds === 'string') {
-        return {
-            status: 'skip',
-            summary: `${creds} (smoke-account.password-env)`,
-            fix: `Give the smoke account's password in ${account['password-env']} (a secret in the workflow, or the env file).`,
-        };
-    }
-    return creds;
-}
-/** A new signed-out visitor of the app, with the rule's time budget. Undefined when APP_URL is unusable. */
-function newVisitor(ctx) {
-    const origin = appOrigin(ctx.settings);
-    if (!origin)
-        return undefined;
-    return new AppVisitor(ctx.clients.http(), origin, ctx.settings.config.paths.login, new Budget(requestTimeoutMs(ctx)), ctx.signal);
-}
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/feature-gates.js
-
-
-const FEATURES = {
-    sso: { path: (slug) => `/api/teams/${slug}/sso`, entitlement: 'sso', flag: 'FEATURE_TEAM_SSO' },
-    webhooks: { path: (slug) => `/api/teams/${slug}/webhooks`, entitlement: 'webhooks', flag: 'FEATURE_TEAM_WEBHOOK' },
-    'audit-logs': { path: (slug) => `/teams/${slug}/audit-logs`, entitlement: 'team_audit_log', flag: 'FEATURE_TEAM_AUDIT_LOG' },
-    'api-keys': { path: (slug) => `/api/teams/${slug}/api-keys`, entitlement: 'api_keys', flag: 'FEATURE_TEAM_API_KEY' },
-};
-const PLAN_DENIAL = /Plan does not include required feature(?::\s*[a-z_]+)?/i;
-const EXPECTED_TEXT = { allow: 'allow (2xx)', deny: 'deny (403)', off: 'off (404)' };
-/** What an answer shows about the feature, compared with what was expected. */
-function judge(expected, response, loginText) {
-    if (loginText)
-        return { ok: false, got: loginText };
-    const status = response.status;
-    const html = /^text\/html\b/i.test(response.headers['content-type'] ?? '');
-    // A page states the denial in its HTML; an API route in its JSON error.
-    const pageDenial = status === 403 && html ? PLAN_DENIAL.exec(response.body) : null;
-    const denial = status === 403 && (PLAN_DENIAL.test(errorBodyMessage(response) ?? '') || pageDenial !== null);
-    const got = pageDenial ? `403 "${pageDenial[0]}"` : describeAnswer(response);
-    if (expected === 'allow')
-        return { ok: status >= 200 && status < 300, got };
-    if (expected === 'deny')
-        return { ok: denial, got };
-    return { ok: status === 404, got };
-}
-const featureGates = {
-    meta: { id: 'smoke.feature-gates', section: 'smoke', title: 'Plan features are gated per entitlements', docs: RELEASE_CHECKLIST },
-    async check(ctx) {
-        const { settings } = ctx;
-        const gates = settings.config['feature-gates'] ?? [];
-        if (gates.length === 0) {
-            return {
-                status: 'skip',
-                summary: `no feature-gates in the config (${configFileName(settings)}): this opt-in check does not run`,
-                fix: 'To run it, list accounts kept for the gate, one per plan, with the team and the expected answer of each feature (see docs/configuration.md).',
-            };
-        }
-        if (!appOrigin(settings))
-            return NO_TARGET;
-        const step = Math.min(requestTimeoutMs(ctx), 5000);
-        const checkAccount = async (gate) => {
-            const result = { email: gate.account.email, team: gate.team, features: [], steps: [] };
-            const creds = credentials(settings, gate.account);
-            if (typeof creds === 'string')
-                return { ...result, skipped: creds };
-            const visitor = newVisitor(ctx);
-            try {
-                result.signInFailure = await visitor.signIn(creds, step);
-                if (result.signInFailure)
-                    return result;
-                const slug = encodeURIComponent(gate.team);
-                const entries = Object.entries(gate.expect).filter((e) => !!e[1]);
-                result.features = await Promise.all(entries.map(async ([feature, expect]) => {
-                    const spec = FEATURES[feature];
-                    const expected = settings.env[spec.flag] === 'false' ? 'off' : expect;
-                    const path = spec.path(slug);
-                    try {
-                        const response = await visitor.request(path, { reserveMs: step });
-                        const { ok, got } = judge(expected, response, visitor.loginRedirectText(response));
-                        visitor.note('GET', path, `${got}${ok ? '' : ` (expected ${EXPECTED_TEXT[expected]})`}`);
-                        return { feature, expected, ok, got };
-                    }
-                    catch (error) {
-                        const text = probeErrorText(error);
-                        visitor.steps.push(text);
-                        return { feature, expected, ok: false, got: text };
-                    }
-                }));
-            }
-            finally {
-                result.signOutProblem = await visitor.signOut();
-                result.steps = visitor.steps;
-            }
-            return result;
-        };
-        const accounts = await Promise.all(gates.map(checkAccount));
-        const who = (a) => `${a.email} on ${a.team}`;
-        const mismatches = [];
-        for (const a of accounts) {
-            if (a.signInFailure)
-                mismatches.push(`${who(a)}: could not sign in (${a.signInFailure})`);
-            for (const f of a.features)
-                if (!f.ok)
-                    mismatches.push(`${who(a)}: ${f.feature}: expected ${EXPECTED_TEXT[f.expected]}, got ${f.got}`);
-        }
-        const skipped = accounts.filter((a) => a.skipped);
-        const checked = accounts.filter((a) => !a.skipped);
-        const details = accounts
-            .map((a) => {
-            if (a.skipped)
-                return `**${who(a)}**: not checked: ${a.skipped}`;
-            const features = a.features.map((f) => `- ${f.feature}: expected ${EXPECTED_TEXT[f.expected]}, got ${f.got} ${f.ok ? '✓' : '✗'}`);
-            const cleanup = a.signOutProblem ? [`- cleanup: ${a.signOutProblem}`] : [];
-            return [`**${who(a)}**`, ...(a.signInFailure ? a.steps.map((s) => `- ${s}`) : features), ...cleanup].join('\n');
-        })
-            .join('\n\n');
-        const data = {
-            accounts: accounts.map((a) => ({
-                email: a.email,
-                team: a.team,
-                checked: !a.skipped && !a.signInFailure,
-                features: Object.fromEntries(a.features.map((f) => [f.feature, { expected: f.expected, ok: f.ok }])),
-            })),
-        };
-        const notes = [];
-        if (skipped.length)
-            notes.push(`not checked: ${skipped.map((a) => a.skipped).join('; ')}`);
-        const signOutFailures = accounts.filter((a) => a.signOutProblem);
-        if (signOutFailures.length)
-            notes.push(`signing out failed for ${signOutFailures.map((a) => a.email).join(', ')}`);
-        const noteText = notes.length ? `; ${notes.join('; ')}` : '';
-        if (mismatches.length) {
-            return {
-                status: 'fail',
-                summary: `${mismatches.length} mismatch${mismatches.length > 1 ? 'es' : ''}: ${mismatches.join('; ')}${noteText}`,
-                details,
-                fix: 'A feature that answers for a plan that does not include it gives paid features away; one that refuses a plan that includes it breaks customers. ' +
-                    'Check the plans\' entitlements in Stripe (product metadata, synced into "Service"), each team\'s subscription, and the FEATURE_TEAM_* flags of the deployment against the gate\'s.',
-                data,
-            };
-        }
-        if (checked.length === 0) {
-            return { status: 'skip', summary: `no feature-gates account could sign in: ${skipped.map((a) => a.skipped).join('; ')}`, details, data };
-        }
-        const count = checked.reduce((n, a) => n + a.features.length, 0);
-        const status = skipped.length || signOutFailures.length ? 'warn' : 'pass';
-        return {
-            status,
-            summary: `${count} feature answer${count === 1 ? '' : 's'} for ${checked.length} account${checked.length === 1 ? '' : 's'} match the plans: ${checked
-                .map((a) => `${a.team} (${a.features.map((f) => `${f.feature} ${f.expected}`).join(', ') || 'nothing to check'})`)
-                .join('; ')}${noteText}`,
-            details,
-            ...(status === 'warn' ? { fix: skipped.length ? 'Give every feature-gates account its password variable.' : 'Check POST /api/auth/signout on the deployment.' } : {}),
-            data,
-        };
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/health.js
-
-
-const health = {
-    meta: { id: 'smoke.health', section: 'smoke', title: 'Health endpoint answers', docs: DEPLOYMENT_GUIDE },
-    async check(ctx) {
-        const origin = appOrigin(ctx.settings);
-        if (!origin)
-            return NO_TARGET;
-        const { paths } = ctx.settings.config;
-        const url = appUrlFor(origin, paths.health);
-        let response;
-        try {
-            response = await ctx.clients.http().request({ url, followRedirects: true }, ctx.signal);
-        }
-        catch (error) {
-            return app_probe_probeFailure(error, `GET ${safeUrl(url)}`);
-        }
-        const seen = `GET ${paths.health} → ${describeAnswer(response)}${response.redirects.length ? ` (after ${response.redirects.length} redirect${response.redirects.length > 1 ? 's' : ''}, at ${safeUrl(response.url)})` : ''}`;
-        const data = { status: response.status, durationMs: Math.round(response.durationMs), attempts: response.attempts };
-        const toLogin = loginRedirect(response, paths.login);
-        if (toLogin) {
-            return {
-                status: 'fail',
-                summary: `GET ${paths.health} was ${loginRedirectText(toLogin, false)}`,
-                details: seen,
-                fix: `Add ${paths.health} to the middleware's public routes (unAuthenticatedRoutes), or set paths.health in the config file to the app's health route.`,
-                data,
-            };
-        }
-        if (response.bodyTruncated) {
-            return {
-                status: 'fail',
-                summary: `GET ${paths.health} answered ${response.status}, but ${truncatedText(response)}`,
-                details: seen,
-                fix: `Check that ${paths.health} is the app's health route (a small JSON answer).`,
-                data,
-            };
-        }
-        if (response.status === 503) {
-            return {
-                status: 'fail',
-                summary: `GET ${paths.health} answered 503: the app answers but cannot reach its database`,
-                details: `${seen}, after ${response.attempts} attempt${response.attempts > 1 ? 's' : ''}.`,
-                fix: 'Check DATABASE_URL on the deployment, that the database is up, and that it accepts connections from the app (see config.database-tls and gate.migrations).',
-                data,
-            };
-        }
-        if (response.status !== 200) {
-            return {
-                status: 'fail',
-                summary: `GET ${paths.health} answered ${describeAnswer(response)}, not 200`,
-                details: seen,
-                fix: response.status === 404 ? `Set paths.health in the config file to the app's health route.` : 'Read the deployment logs for this request.',
-                data,
-            };
-        }
-        const json = parseJson(response.body);
-        if (json === undefined || typeof json !== 'object' || json === null) {
-            return {
-                status: 'warn',
-                summary: `GET ${paths.health} answered 200 but ${isHtml(response) ? 'with an HTML page' : 'not with JSON'}: it may not be the app's health route`,
-                details: `${seen}; body starts: ${shorten(response.body, 120)}`,
-                fix: `Set paths.health in the config file to the route that runs the database check (the app's is /api/health).`,
-                data,
-            };
-        }
-        const version = typeof json.version === 'string' || typeof json.version === 'number' ? String(json.version) : undefined;
-        return {
-            status: 'pass',
-            summary: `GET ${paths.health} answered 200 in ${Math.round(response.durationMs)} ms${version ? `; the app reports version ${shorten(version, 40)}` : '; it reports no version'}`,
-            details: seen,
-            data: { ...data, ...(version ? { version } : {}) },
-        };
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/login-flow.js
-
-
-const SIGN_IN_FIX = 'Check that the account exists in production with that password (sign in once by hand), that the credentials provider is enabled (AUTH_PROVIDERS), ' +
-    'and that NEXTAUTH_URL is the production origin (the session cookie is Secure and set for that host).';
-function stepsText(visitor) {
-    return visitor.steps.map((s) => `- ${s}`).join('\n');
-}
-const loginFlow = {
-    meta: { id: 'smoke.login-flow', section: 'smoke', title: 'Smoke account can sign in', docs: RELEASE_CHECKLIST },
-    async check(ctx) {
-        const account = smokeAccount(ctx.settings);
-        if ('status' in account)
-            return account;
-        const visitor = newVisitor(ctx);
-        if (!visitor)
-            return NO_TARGET;
-        let failure;
-        let signOutProblem;
-        try {
-            // Leave time to sign out whatever happens.
-            failure = await visitor.signIn(account, Math.min(requestTimeoutMs(ctx), 5000));
-        }
-        finally {
-            signOutProblem = await visitor.signOut();
-        }
-        const data = { email: account.email, cookies: visitor.jar.names() };
-        if (failure) {
-            return {
-                status: 'fail',
-                summary: `${account.email} could not sign in: ${failure}`,
-                details: `${stepsText(visitor)}${signOutProblem ? `\nCleanup: ${signOutProblem}` : ''}`,
-                fix: SIGN_IN_FIX,
-                data,
-            };
-        }
-        if (signOutProblem) {
-            return {
-                status: 'warn',
-                summary: `${account.email} signed in and /api/auth/session shows the account, but signing out failed: ${signOutProblem}; the session stays valid until it expires`,
-                details: stepsText(visitor),
-                fix: 'Check POST /api/auth/signout on the deployment (CSRF cookie, NextAuth version).',
-                data,
-            };
-        }
-        return {
-            status: 'pass',
-            summary: `${account.email} signed in with credentials; /api/auth/session shows the account; signed out`,
-            details: stepsText(visitor),
-            data,
-        };
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/register-api.js
-
-
-/** The sign-up API path for the sign-up page's path. */
-function registerApiPath(registerPage) {
-    return registerPage.startsWith('/api/') ? registerPage : `/api${registerPage}`;
-}
-const registerApi = {
-    meta: { id: 'smoke.register-api', section: 'smoke', title: 'Sign-up API validates its input', docs: RELEASE_CHECKLIST },
-    async check(ctx) {
-        const origin = appOrigin(ctx.settings);
-        if (!origin)
-            return NO_TARGET;
-        const { paths } = ctx.settings.config;
-        const path = registerApiPath(paths.register);
-        const url = appUrlFor(origin, path);
-        let response;
-        try {
-            // A POST is never retried: a retry could create twice what the first attempt created.
-            response = await ctx.clients.http().request({ url, method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }, ctx.signal);
-        }
-        catch (error) {
-            return app_probe_probeFailure(error, `POST ${safeUrl(url)}`);
-        }
-        const seen = `POST ${path} with an empty JSON body ({}) → ${describeAnswer(response)}`;
-        const data = { path, status: response.status };
-        const status = response.status;
-        if (status >= 200 && status < 300) {
-            return {
-                status: 'fail',
-                summary: `POST ${path} ACCEPTED an empty sign-up (${status}): input validation is off, and it may have created an account or team`,
-                details: `${seen}\nThe app's sign-up validates name, email, password and team and answers 4xx to an empty body; this deployment did not.`,
-                fix: `Restore the sign-up validation (pages/api/auth/join.ts), and look in "User" and "Team" for rows created at ${new Date().toISOString()} with empty values.`,
-                data,
-            };
-        }
-        if (status >= 300 && status < 400) {
-            const toLogin = loginRedirect(response, paths.login);
-            return {
-                status: 'fail',
-                summary: toLogin ? `POST ${path} was ${loginRedirectText(toLogin, false)}` : `POST ${path} answered a redirect (${describeAnswer(response)}), not the sign-up API`,
-                details: seen,
-                fix: toLogin
-                    ? `Keep /api/auth/** in the middleware's public routes (unAuthenticatedRoutes): nobody can sign up otherwise.`
-                    : `Check that ${path} is the sign-up API (set paths.register to the sign-up page whose API is /api<page>).`,
-                data,
-            };
-        }
-        if (status >= 500) {
-            return {
-                status: 'fail',
-                summary: `POST ${path} answered ${describeAnswer(response)} to an empty body: the sign-up API fails instead of validating`,
-                details: seen,
-                fix: 'Read the deployment logs for this request (a crash before validation, a database error).',
-                data,
-            };
-        }
-        if (status === 404 || status === 405) {
-            return {
-                status: 'fail',
-                summary: `POST ${path} answered ${describeAnswer(response)}: ${status === 404 ? 'there is no sign-up API there' : 'it does not accept POST'}`,
-                details: seen,
-                fix: `Set paths.register in the config file to the sign-up page (its API is /api<page>), or deploy the sign-up API.`,
-                data,
-            };
-        }
-        if (status === 429) {
-            return {
-                status: 'warn',
-                summary: `POST ${path} answered 429 (rate limited): the endpoint is alive, but whether it validates could not be seen`,
-                details: seen,
-                fix: 'Run the gate again later, or allow the runner through the rate limit.',
-                data,
-            };
-        }
-        return { status: 'pass', summary: `POST ${path} refused an empty body with ${status}: the endpoint is alive and validates`, details: seen, data };
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/team-flow.js
-/**
- * smoke.team-flow (opt-in: `smoke-account`): signed in as the smoke account, `POST /api/teams` creates
- * a uniquely named team (`prg-smoke-<timestamp>-<random>`), then `DELETE /api/teams/<slug>` deletes
- * it, and the account signs out. Cleanup is always tried, also when the creation's answer was lost
- * (a timeout, a 5xx): the team may exist anyway. Whatever is left in production is named.
- *
- * With FEATURE_TEAM_DELETION=false the app cannot delete teams: the delete is still tried (the
- * deployment's flag may differ from the gate's), and a team left behind is a warning that names it.
- */
-
-
-
-
-const TEAMS_PATH = '/api/teams';
-/** A name no real team has, that says who made it and when. */
-function smokeTeamName(now = Date.now()) {
-    return `prg-smoke-${now}-${(0,external_node_crypto_namespaceObject.randomBytes)(3).toString('hex')}`;
-}
-const teamFlow = {
-    meta: { id: 'smoke.team-flow', section: 'smoke', title: 'Team can be created and deleted', docs: RELEASE_CHECKLIST, after: ['smoke.login-flow'] },
-    async check(ctx) {
-        const account = smokeAccount(ctx.settings);
-        if ('status' in account)
-            return account;
-        const login = ctx.results.get('smoke.login-flow');
-        if (login?.status === 'fail') {
-            return { status: 'skip', summary: `the smoke account cannot sign in (see smoke.login-flow: ${login.summary}), so no team was created` };
-        }
-        const visitor = newVisitor(ctx);
-        if (!visitor)
-            return NO_TARGET;
-        const deletionOff = ctx.settings.env.FEATURE_TEAM_DELETION === 'false';
-        const step = Math.min(requestTimeoutMs(ctx), 5000);
-        const name = smokeTeamName();
-        let slug = name;
-        let created = 'no';
-        let problem;
-        let signInFailure;
-        let cleanup;
-        let signOutProblem;
-        try {
-            // Time is kept for the delete and the sign-out, whatever the steps before take.
-            signInFailure = await visitor.signIn(account, 2 * step);
-            if (!signInFailure) {
-                ({ created, slug, problem } = await createTeam(visitor, name, 2 * step));
-                if (created !== 'no')
-                    cleanup = await deleteTeam(visitor, slug, created, deletionOff, step);
-            }
-        }
-        finally {
-            signOutProblem = await visitor.signOut();
-        }
-        const details = stepsText(visitor);
-        const data = { team: name, slug, created, deleted: cleanup?.deleted ?? false };
-        const signOutNote = signOutProblem ? `; signing out failed: ${signOutProblem}` : '';
-        if (signInFailure) {
-            return { status: 'fail', summary: `${account.email} could not sign in: ${signInFailure}`, details, fix: SIGN_IN_FIX, data };
-        }
-        const named = `team "${name}"${slug === name ? '' : ` (slug ${slug})`}`;
-        const left = `${named} was left in production`;
-        if (created === 'no') {
-            return {
-                status: 'fail',
-                summary: `${problem}: no team was created${signOutNote}`,
-                details,
-                fix: `Read the deployment logs for POST ${TEAMS_PATH}; a signed-in user must be able to create a team.`,
-                data,
-            };
-        }
-        if (created === 'unknown') {
-            const after = cleanup.deleted
-                ? `the team had been created anyway and was deleted`
-                : cleanup.absent
-                    ? 'no team was left'
-                    : `cleanup failed (${cleanup.text}): ${left} if it was created; delete it by hand`;
-            return {
-                status: 'fail',
-                summary: `${problem}; ${after}${signOutNote}`,
-                details,
-                fix: `Read the deployment logs for POST ${TEAMS_PATH}.`,
-                data,
-            };
-        }
-        if (!cleanup.deleted) {
-            if (deletionOff) {
-                return {
-                    status: 'warn',
-                    summary: `created ${named}, but FEATURE_TEAM_DELETION=false, so the app cannot delete it: the team was left in production${signOutNote}`,
-                    details,
-                    fix: `Delete team ${slug} by hand (or in the database), or enable team deletion (FEATURE_TEAM_DELETION) so the gate can clean up after itself.`,
-                    data,
-                };
-            }
-            return {
-                status: 'fail',
-                summary: `created ${named}, but cleanup failed (${cleanup.text}): the team was left in production${signOutNote}`,
-                details,
-                fix: `Delete team ${slug} by hand, and read the deployment logs for DELETE ${TEAMS_PATH}/${slug}.`,
-                data,
-            };
-        }
-        const flagNote = deletionOff ? ' (although FEATURE_TEAM_DELETION=false in the gate\'s environment: the deployment\'s flag differs)' : '';
-        if (signOutProblem) {
-            return {
-                status: 'warn',
-                summary: `created ${named} and deleted it${flagNote}, but signing out failed: ${signOutProblem}`,
-                details,
-                fix: 'Check POST /api/auth/signout on the deployment.',
-                data,
-            };
-        }
-        return { status: 'pass', summary: `created ${named} and deleted it${flagNote}`, details, data };
-    },
-};
-async function createTeam(visitor, name, reserveMs) {
-    // The app's slug of a name made of lower-case letters, digits and dashes is the name itself.
-    let slug = name;
+/** The repository `cwd` is in, or undefined when it is not in a git work tree. */
+async function gitRepository(cwd, signal) {
+    let out;
     try {
-        const response = await visitor.request(TEAMS_PATH, { method: 'POST', json: { name }, reserveMs });
-        if (response.status >= 200 && response.status < 300) {
-            const data = parseJson(response.body)?.data;
-            if (typeof data?.slug === 'string' && data.slug)
-                slug = data.slug;
-            visitor.note('POST', TEAMS_PATH, `${response.status}, created "${name}"${typeof data?.slug === 'string' ? ` (slug ${slug})` : `, no slug in the answer (assuming ${slug})`}`);
-            return { created: 'yes', slug };
-        }
-        const toLogin = visitor.loginRedirectText(response);
-        const why = toLogin ?? describeAnswer(response);
-        visitor.note('POST', TEAMS_PATH, why);
-        // A 5xx may come after the insert: the team may exist.
-        return { created: response.status >= 500 ? 'unknown' : 'no', slug, problem: `POST ${TEAMS_PATH} ${toLogin ?? `answered ${why}`}` };
+        out = await gitText(cwd, ['rev-parse', '--is-inside-work-tree', '--show-toplevel', '--show-prefix', '--is-shallow-repository'], signal);
     }
     catch (error) {
-        const text = probeErrorText(error);
-        visitor.steps.push(text);
-        return { created: 'unknown', slug, problem: text };
-    }
-}
-async function deleteTeam(visitor, slug, created, deletionOff, reserveMs) {
-    const path = `${TEAMS_PATH}/${encodeURIComponent(slug)}`;
-    try {
-        const response = await visitor.request(path, { method: 'DELETE', reserveMs });
-        if (response.status >= 200 && response.status < 300) {
-            visitor.note('DELETE', path, `${response.status}, deleted`);
-            return { deleted: true, text: 'deleted' };
-        }
-        const toLogin = visitor.loginRedirectText(response);
-        if (!toLogin && response.status === 404 && created === 'unknown' && !deletionOff) {
-            visitor.note('DELETE', path, `${describeAnswer(response)}: no such team, it was not created`);
-            return { deleted: false, absent: true, text: 'no such team' };
-        }
-        let text = toLogin ?? `DELETE ${path} answered ${describeAnswer(response)}`;
-        if (!toLogin && response.status === 404) {
-            text += deletionOff
-                ? ' (FEATURE_TEAM_DELETION=false: the app cannot delete teams)'
-                : ': team deletion is switched off on the deployment (FEATURE_TEAM_DELETION=false?), or the team is gone';
-        }
-        visitor.note('DELETE', path, text);
-        return { deleted: false, text };
-    }
-    catch (error) {
-        const text = probeErrorText(error);
-        visitor.steps.push(`cleanup: ${text}`);
-        return { deleted: false, text };
-    }
-}
-
-;// CONCATENATED MODULE: ./.build/rules/stripe/handled-events.js
-/** The webhook events the target app handles (target-app.md): the endpoint must subscribe to them. */
-const HANDLED_EVENTS = [
-    'checkout.session.completed',
-    'customer.subscription.created',
-    'customer.subscription.updated',
-    'customer.subscription.deleted',
-    'customer.updated',
-    'invoice.payment_failed',
-    'invoice.payment_succeeded',
-    'price.created',
-    'price.updated',
-    'product.created',
-    'product.updated',
-];
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/stripe-webhook.js
-/**
- * smoke.stripe-webhook: the app's webhook route verifies signatures. Three requests: an unsigned
- * event and a forged one must be refused (4xx); one signed with STRIPE_WEBHOOK_SECRET, for an event
- * type the app does not handle (so nothing is written), must be accepted (2xx).
- */
-
-
-
-
-/** A real Stripe event type the app does not handle: its handler acknowledges it and writes nothing. */
-const UNHANDLED_EVENT_TYPE = 'balance.available';
-/** Stripe's signature header: `t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<payload>">`. */
-function stripeSignature(payload, secret, timestamp = Math.floor(Date.now() / 1000)) {
-    const v1 = (0,external_node_crypto_namespaceObject.createHmac)('sha256', secret).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
-    return `t=${timestamp},v1=${v1}`;
-}
-function stripe_webhook_testEvent(livemode) {
-    if (HANDLED_EVENTS.includes(UNHANDLED_EVENT_TYPE))
-        throw new Error('the probe event must be one the app ignores');
-    return JSON.stringify({
-        id: `evt_readiness_${(0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex')}`,
-        object: 'event',
-        type: UNHANDLED_EVENT_TYPE,
-        api_version: '2026-10-28.endive',
-        created: Math.floor(Date.now() / 1000),
-        livemode,
-        pending_webhooks: 0,
-        request: { id: null, idempotency_key: null },
-        data: { object: { object: 'balance', available: [], pending: [], livemode } },
-    });
-}
-const stripe_webhook_ok = (r) => r.status >= 200 && r.status < 300;
-const refused = (r) => r.status >= 400 && r.status < 500;
-const stripeWebhook = {
-    meta: { id: 'smoke.stripe-webhook', section: 'smoke', title: 'The Stripe webhook verifies signatures', docs: 'docs/billing-integration-guide.md' },
-    async check({ settings, clients, signal }) {
-        const origin = appOrigin(settings);
-        if (!origin)
-            return NO_TARGET;
-        const url = appUrlFor(origin, settings.config.paths['stripe-webhook']);
-        const secret = settings.env.STRIPE_WEBHOOK_SECRET;
-        const payload = stripe_webhook_testEvent(settings.env.STRIPE_SECRET_KEY?.includes('_live_') ?? true);
-        const post = (headers) => clients.http().request({ url, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload }, signal);
-        let unsigned, forged, signed;
-        try {
-            [unsigned, forged, signed] = await Promise.all([
-                post({}),
-                post({ 'stripe-signature': stripeSignature(payload, `whsec_${(0,external_node_crypto_namespaceObject.randomBytes)(24).toString('base64url')}`) }),
-                secret ? post({ 'stripe-signature': stripeSignature(payload, secret) }) : Promise.resolve(undefined),
-            ]);
-        }
-        catch (error) {
-            if (error instanceof ProbeError)
-                return { status: 'fail', summary: error.message };
-            throw error;
-        }
-        const evidence = `unsigned → ${unsigned.status}, forged signature → ${forged.status}${signed ? `, signed with STRIPE_WEBHOOK_SECRET → ${signed.status}` : ''} (POST ${url}, event type ${UNHANDLED_EVENT_TYPE})`;
-        const data = { unsigned: unsigned.status, forged: forged.status, signed: signed?.status };
-        if (stripe_webhook_ok(unsigned) || stripe_webhook_ok(forged)) {
-            return {
-                status: 'fail',
-                summary: `the webhook endpoint ACCEPTS ${stripe_webhook_ok(unsigned) ? 'unsigned' : 'forged'} events: anyone can fake payments and subscriptions`,
-                details: evidence,
-                fix: 'Verify every request with stripe.webhooks.constructEvent(rawBody, stripe-signature header, STRIPE_WEBHOOK_SECRET) and answer 400 when it throws.',
-                data,
-            };
-        }
-        if (!refused(unsigned) || !refused(forged)) {
-            return { status: 'fail', summary: `the webhook endpoint did not answer the bad requests with 4xx: ${evidence}`, fix: `Check that ${settings.config.paths['stripe-webhook']} is deployed and public in the middleware.`, data };
-        }
-        if (!signed) {
-            return { status: 'fail', summary: 'STRIPE_WEBHOOK_SECRET is not set, so a correctly signed event cannot be sent', details: evidence, data };
-        }
-        if (signed.status === 400) {
-            return {
-                status: 'fail',
-                summary: 'signing secret mismatch: the app refused an event signed with STRIPE_WEBHOOK_SECRET',
-                details: `${evidence}\n\nThe app verifies with another secret than the one the gate was given, so real events from Stripe are refused too (if the gate's secret is the endpoint's).`,
-                fix: "Copy the production endpoint's signing secret from https://dashboard.stripe.com/webhooks into the app's STRIPE_WEBHOOK_SECRET and redeploy.",
-                data,
-            };
-        }
-        if (!stripe_webhook_ok(signed)) {
-            return { status: 'fail', summary: `the app answered ${signed.status} to a correctly signed event it does not handle`, details: evidence, fix: 'An event type the handler does not know must be acknowledged with 2xx; read the app logs for this request.', data };
-        }
-        return { status: 'pass', summary: `signatures are verified: ${evidence}`, data };
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/stripe/catalog-sync.js
-
-
-
-
-/**
- * Every page of a Stripe list, 100 objects a page (Stripe's maximum), counting the requests: paging
- * by hand rather than with `for await` so the count is this comparison's own, whatever other rules
- * ask Stripe at the same time.
- */
-async function listAll(page) {
-    const items = [];
-    let requests = 0;
-    let after;
-    for (;;) {
-        const list = await page(after);
-        requests++;
-        items.push(...list.data);
-        if (!list.has_more || list.data.length === 0)
-            return { items, requests };
-        after = list.data.at(-1).id;
-    }
-}
-/** Active products and the active prices of active products. */
-async function readStripeCatalog(stripe) {
-    const [products, prices] = await Promise.all([
-        listAll((starting_after) => stripe.products.list({ active: true, limit: 100, ...(starting_after ? { starting_after } : {}) })),
-        listAll((starting_after) => stripe.prices.list({ active: true, limit: 100, ...(starting_after ? { starting_after } : {}) })),
-    ]);
-    const names = new Map(products.items.map((p) => [p.id, p.name]));
-    const activePrices = new Map();
-    for (const price of prices.items) {
-        const productId = typeof price.product === 'string' ? price.product : price.product.id;
-        if (names.has(productId))
-            activePrices.set(price.id, names.get(productId));
-    }
-    return { products: names, prices: activePrices, requests: products.requests + prices.requests };
-}
-async function readDbCatalog(ctx) {
-    const db = await ctx.clients.db();
-    const [services, prices] = await Promise.all([
-        db.client.query('SELECT id, name FROM "Service"'),
-        db.client.query('SELECT id FROM "Price"'),
-    ]);
-    return { services: new Map(services.rows.map((r) => [r.id, r.name])), prices: new Set(prices.rows.map((r) => r.id)) };
-}
-function diffCatalog(stripe, db) {
-    return {
-        missingProducts: [...stripe.products].filter(([id]) => !db.services.has(id)),
-        missingPrices: [...stripe.prices].filter(([id]) => !db.prices.has(id)),
-        staleServices: [...db.services].filter(([id]) => !stripe.products.has(id)),
-    };
-}
-const list = (items, max = 5) => items.slice(0, max).map(([id, name]) => `${name} (${id})`).join(', ') + (items.length > max ? `, and ${items.length - max} more` : '');
-function describeDiff(diff) {
-    const lines = [];
-    if (diff.missingProducts.length)
-        lines.push(`${diff.missingProducts.length} active product(s) missing from "Service": ${list(diff.missingProducts)}`);
-    if (diff.missingPrices.length)
-        lines.push(`${diff.missingPrices.length} active price(s) missing from "Price": ${list(diff.missingPrices)}`);
-    if (diff.staleServices.length)
-        lines.push(`${diff.staleServices.length} "Service" row(s) not active in Stripe (archived or deleted): ${list(diff.staleServices)}`);
-    return lines;
-}
-/** What `npm run sync-stripe` does: POST the sync endpoint with the secret header. */
-async function callSync(ctx, origin) {
-    const secret = ctx.settings.env.STRIPE_SYNC_SECRET;
-    if (!secret)
-        return 'not called: STRIPE_SYNC_SECRET is not set';
-    const url = appUrlFor(origin, ctx.settings.config.paths['stripe-sync']);
-    try {
-        const response = await ctx.clients.http().request({ url, method: 'POST', headers: { 'content-type': 'application/json', 'x-stripe-sync-secret': secret }, body: '{}', timeoutMs: Math.max(60_000, ctx.settings.timeoutSeconds * 1000) }, ctx.signal);
-        return `POST ${url} answered ${response.status}${response.body ? `: ${response.body.slice(0, 300)}` : ''}`;
-    }
-    catch (error) {
-        if (error instanceof ProbeError)
-            return `POST ${url} failed: ${error.message}`;
+        if (error instanceof GitError && /not a git repository/i.test(error.message))
+            return undefined;
         throw error;
     }
+    const [inside, root, prefix, shallow] = out.split('\n');
+    if (inside !== 'true')
+        return undefined;
+    return { root: root ?? cwd, prefix: prefix ?? '', shallow: shallow === 'true' };
 }
-const catalogSync = {
-    meta: { id: 'stripe.catalog-sync', section: 'stripe', title: 'Stripe products and prices are in the database', docs: 'docs/billing-integration-guide.md' },
-    async check(ctx) {
-        const { settings, clients } = ctx;
-        if (!settings.env.STRIPE_SECRET_KEY)
-            return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
-        if (!settings.env.DATABASE_URL)
-            return { status: 'skip', summary: 'DATABASE_URL is not set, so the app\'s catalog cannot be read' };
-        const handle = await clients.stripe();
-        let stripeView;
-        try {
-            stripeView = await readStripeCatalog(handle.stripe);
+/**
+ * Splits a byte stream into records ending in `separator` (NUL or newline), as strings, a chunk's
+ * worth at a time (one await per chunk, not per record: ls-files of a big repository is 100k records).
+ */
+async function* recordBatches(stream, separator) {
+    let rest = Buffer.alloc(0);
+    for await (const chunk of stream) {
+        const data = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+        const batch = [];
+        let start = 0;
+        for (let end = data.indexOf(separator, start); end !== -1; end = data.indexOf(separator, start)) {
+            batch.push(data.toString('utf8', start, end));
+            start = end + 1;
         }
-        catch (error) {
-            return { status: 'fail', summary: `cannot read the Stripe catalog: ${describeStripeError(error)}`, fix: 'A restricted key needs "Products: Read" and "Prices: Read".' };
-        }
-        let dbView;
-        try {
-            dbView = await readDbCatalog(ctx);
-        }
-        catch (error) {
-            const parsed = parseDatabaseUrl(settings.env.DATABASE_URL);
-            if (isUnreachable(error))
-                return { status: 'skip', summary: `the database is not reachable from the runner, so the catalog cannot be compared: ${describeDbError(error, parsed)}` };
-            return { status: 'fail', summary: `cannot read "Service"/"Price": ${describeDbError(error, parsed)}` };
-        }
-        let diff = diffCatalog(stripeView, dbView);
-        const before = describeDiff(diff);
-        const counts = `${stripeView.products.size} active products, ${stripeView.prices.size} active prices in Stripe (${stripeView.requests} API requests)`;
-        const data = { stripeProducts: stripeView.products.size, stripePrices: stripeView.prices.size, stripeRequests: stripeView.requests };
-        const missing = () => diff.missingProducts.length + diff.missingPrices.length;
-        let syncNote = '';
-        if (missing() > 0 && settings.stripeSync === 'if-missing') {
-            const origin = appOrigin(settings);
-            const answer = origin ? await callSync(ctx, origin) : 'not called: APP_URL is not a usable https:// URL';
-            try {
-                dbView = await readDbCatalog(ctx);
+        rest = data.subarray(start);
+        if (batch.length > 0)
+            yield batch;
+    }
+    if (rest.length > 0)
+        yield [rest.toString('utf8')];
+}
+/** The records of `recordBatches` one by one. */
+async function* records(stream, separator) {
+    for await (const batch of recordBatches(stream, separator))
+        yield* batch;
+}
+/**
+ * Files git tracks under `cwd` (`git ls-files -s -z`), in batches as they stream; each path once.
+ */
+async function* trackedFiles(cwd, signal) {
+    const git = startGit(cwd, ['ls-files', '--stage', '-z'], { signal });
+    try {
+        let last = '';
+        for await (const batch of recordBatches(git.stdout, 0)) {
+            const files = [];
+            for (const record of batch) {
+                // `<mode> <blob> <stage>\t<path>`; a conflicted path appears once per stage.
+                const tab = record.indexOf('\t');
+                const path = record.slice(tab + 1);
+                if (tab === -1 || path === last)
+                    continue;
+                last = path;
+                const [mode, blob] = record.slice(0, tab).split(' ');
+                files.push({ mode: mode, blob: blob, path });
             }
-            catch (error) {
-                return { status: 'fail', summary: `the sync was called (${answer}), but the catalog cannot be read again: ${describeDbError(error, parseDatabaseUrl(settings.env.DATABASE_URL))}` };
-            }
-            diff = diffCatalog(stripeView, dbView);
-            syncNote = `Before the sync: ${before.join('; ')}.\n\nstripe-sync: if-missing called the app's sync endpoint: ${answer}.\n\nAfter the sync: ${describeDiff(diff).join('; ') || 'every active product and price is in the database'}.`;
-            data.sync = { before: before, answer, after: describeDiff(diff) };
+            yield files;
         }
-        const problems = describeDiff(diff);
-        if (missing() > 0) {
-            return {
-                status: 'fail',
-                summary: problems.filter((p) => !p.includes('not active in Stripe')).join('; '),
-                details: [syncNote, counts].filter(Boolean).join('\n\n'),
-                fix: settings.stripeSync === 'if-missing'
-                    ? 'The sync did not fill the gap: read the app\'s answer above and its logs.'
-                    : 'Run `npm run sync-stripe` against the deployed app (it needs APP_URL and STRIPE_SYNC_SECRET), or set the input stripe-sync: if-missing to let the gate call the sync endpoint.',
-                data,
-            };
-        }
-        if (diff.staleServices.length > 0) {
-            return {
-                status: 'warn',
-                summary: problems.join('; '),
-                details: [syncNote, counts, 'Stale rows may still be shown as plans; archive them in the app or delete them once no subscription uses them.'].filter(Boolean).join('\n\n'),
-                data,
-            };
-        }
-        return {
-            status: 'pass',
-            summary: `every active Stripe product and price is in the database: ${counts}${syncNote ? '; filled by the sync call' : ''}`,
-            details: syncNote || undefined,
-            data,
-        };
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/stripe/live-mode.js
-
-const liveMode = {
-    meta: { id: 'stripe.live-mode', section: 'stripe', title: 'Stripe answers in live mode', docs: 'docs/billing-integration-guide.md' },
-    async check({ settings, clients }) {
-        if (!settings.env.STRIPE_SECRET_KEY)
-            return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
-        const { stripe } = await clients.stripe();
-        const restricted = settings.env.STRIPE_SECRET_KEY.startsWith('rk_');
+        await git.done;
+    }
+    finally {
+        git.kill();
+    }
+}
+/**
+ * Every blob reachable from any ref, once each: `git rev-list --objects --all` piped into
+ * `git cat-file --batch-check` (type and size, no content), then the wanted blobs through
+ * `git cat-file --batch`, parsed as they stream. Blobs in `skip` are not read; blobs over `maxBytes`
+ * are yielded without content.
+ */
+async function* historyBlobs(root, options) {
+    const { signal } = options;
+    const list = startGit(root, ['rev-list', '--objects', '--all'], { signal });
+    const check = startGit(root, ['cat-file', '--buffer', '--batch-check=%(objectname) %(objecttype) %(objectsize) %(rest)'], { signal, stdin: list.stdout });
+    // The listing now flows through an OS pipe between the two processes; the parent's copy of its
+    // end is closed, or the listing process would never count as closed.
+    list.stdout.destroy();
+    const read = startGit(root, ['cat-file', '--buffer', '--batch=%(objectname) %(objectsize) %(rest)'], { signal, stdin: 'pipe' });
+    const input = read.child.stdin;
+    input.on('error', () => undefined); // git exiting early is reported through `done`
+    const huge = [];
+    // Feeds the wanted blob ids to `cat-file --batch` while its output is consumed below.
+    const feeding = (async () => {
         try {
-            const balance = await stripe.balance.retrieve();
-            return balance.livemode
-                ? { status: 'pass', summary: 'the key authenticates and the account answers in live mode (balance.livemode = true)' }
-                : {
-                    status: 'fail',
-                    summary: 'the key authenticates, but in test mode (balance.livemode = false): no real payment would be taken',
-                    fix: 'Use the live secret key from https://dashboard.stripe.com/apikeys (Test mode switched off).',
-                };
-        }
-        catch (error) {
-            const type = error.type;
-            if (type !== 'StripePermissionError') {
-                return { status: 'fail', summary: describeStripeError(error), fix: 'Check STRIPE_SECRET_KEY against https://dashboard.stripe.com/apikeys.' };
-            }
-            // A restricted key without Balance read: the webhook endpoints carry livemode too.
-            try {
-                const endpoints = await stripe.webhookEndpoints.list({ limit: 1 });
-                const first = endpoints.data[0];
-                if (!first) {
-                    return {
-                        status: 'warn',
-                        summary: 'the restricted key cannot read the balance and the account has no webhook endpoint, so its mode cannot be told',
-                        fix: 'Give the restricted key "Balance: Read" (or "Webhook Endpoints: Read").',
-                    };
+            for await (const line of records(check.stdout, 10)) {
+                const [id, type, size, ...path] = line.split(' ');
+                if (type !== 'blob' || !id || options.skip.has(id))
+                    continue;
+                if (Number(size) > options.maxBytes) {
+                    huge.push({ id, path: path.join(' '), size: Number(size) });
+                    continue;
                 }
-                return first.livemode
-                    ? { status: 'pass', summary: 'the restricted key authenticates in live mode (webhook endpoint livemode = true)' }
-                    : { status: 'fail', summary: 'the restricted key is a test-mode key (webhook endpoint livemode = false)', fix: 'Create the restricted key in live mode.' };
+                if (!input.write(`${id} ${path.join(' ')}\n`))
+                    await new Promise((resolve) => input.once('drain', resolve));
             }
-            catch (inner) {
-                return {
-                    status: 'fail',
-                    summary: `the ${restricted ? 'restricted ' : ''}key can read neither the balance nor the webhook endpoints: ${describeStripeError(inner)}`,
-                    fix: 'Give the restricted key "Balance: Read" and "Webhook Endpoints: Read", or use the live secret key.',
-                };
+            await Promise.all([list.done, check.done]);
+        }
+        finally {
+            input.end();
+        }
+    })();
+    feeding.catch(() => undefined);
+    try {
+        let buffer = Buffer.alloc(0);
+        let scratch = Buffer.allocUnsafe(64 * 1024);
+        let pending;
+        for await (const chunk of read.stdout) {
+            buffer = buffer.length > 0 ? Buffer.concat([buffer, chunk]) : chunk;
+            for (;;) {
+                if (pending) {
+                    const take = Math.min(pending.size - pending.filled, buffer.length);
+                    buffer.copy(pending.content, pending.filled, 0, take);
+                    pending.filled += take;
+                    buffer = buffer.subarray(take);
+                    // The content is followed by a newline.
+                    if (pending.filled < pending.size || buffer.length < 1)
+                        break;
+                    buffer = buffer.subarray(1);
+                    const { id, path, size, content } = pending;
+                    pending = undefined;
+                    yield { id, path, size, content };
+                    continue;
+                }
+                const nl = buffer.indexOf(10);
+                if (nl === -1)
+                    break;
+                const header = buffer.toString('utf8', 0, nl);
+                buffer = buffer.subarray(nl + 1);
+                const [id, size, ...path] = header.split(' ');
+                if (size === 'missing' || !id)
+                    continue;
+                // One buffer for every blob, grown as needed: reading history allocates nothing per blob.
+                if (Number(size) > scratch.length)
+                    scratch = Buffer.allocUnsafe(Math.max(Number(size), scratch.length * 2));
+                pending = { id, path: path.join(' '), size: Number(size), content: scratch.subarray(0, Number(size)), filled: 0 };
             }
         }
-    },
-};
+        await Promise.all([feeding, read.done]);
+        yield* huge;
+    }
+    finally {
+        list.kill();
+        check.kill();
+        read.kill();
+    }
+}
+/**
+ * The oldest commit (and path) that added each of `blobs`: one pass of `git log --all --reverse
+ * --raw` over the history, stopped as soon as every blob is placed. A blob that only a merge
+ * resolution introduced is not placed (merges have no diff in this listing).
+ */
+async function blobIntroductions(root, blobs, signal) {
+    const found = new Map();
+    if (blobs.size === 0)
+        return found;
+    const git = startGit(root, ['-c', 'core.quotepath=off', 'log', '--all', '--reverse', '--no-renames', '--raw', '--no-abbrev', '--format=%x00%H %ct'], { signal });
+    let commit = '';
+    let time = 0;
+    let order = 0;
+    let early = false;
+    try {
+        for await (const line of records(git.stdout, 10)) {
+            if (line.startsWith('\u0000')) {
+                const [hash, seconds] = line.slice(1).split(' ');
+                commit = hash ?? '';
+                time = Number(seconds);
+                order++;
+            }
+            else if (line.startsWith(':')) {
+                // `:<mode> <mode> <src> <dst> <status>\t<path>`
+                const tab = line.indexOf('\t');
+                const dst = line.slice(0, tab).split(' ')[3];
+                if (dst && blobs.has(dst) && !found.has(dst)) {
+                    found.set(dst, { commit, time, path: line.slice(tab + 1), order });
+                    if (found.size === blobs.size) {
+                        early = true;
+                        break;
+                    }
+                }
+            }
+        }
+        // Read to the end: git's exit status says whether the listing was whole.
+        if (!early)
+            await git.done;
+    }
+    finally {
+        git.kill();
+    }
+    return found;
+}
 
-;// CONCATENATED MODULE: ./.build/rules/stripe/sync-endpoint.js
-
-
-const syncEndpoint = {
-    meta: { id: 'stripe.sync-endpoint', section: 'stripe', title: 'The Stripe sync endpoint is protected', docs: 'docs/billing-integration-guide.md' },
-    async check({ settings, clients, signal }) {
-        const origin = appOrigin(settings);
-        if (!origin)
-            return NO_TARGET;
-        const url = appUrlFor(origin, settings.config.paths['stripe-sync']);
-        let status;
-        let location;
-        try {
-            const response = await clients.http().request({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, signal);
-            status = response.status;
-            location = response.headers.location;
+;// CONCATENATED MODULE: ./.build/redact.js
+/**
+ * Every piece of text a reporter writes passes through a Redactor. The runner masks secrets through
+ * `core.setSecret`, but the CLI has no runner, and a report file is read outside the log: so the gate
+ * removes every known secret value itself, in the raw form and in the encodings that usually carry it
+ * (URL encoding, base64).
+ */
+const REDACTED = '***';
+/** Values shorter than this are not masked: masking "true" or "1" would garble every report. */
+const MIN_SECRET_LENGTH = 6;
+class Redactor {
+    needles;
+    constructor(secrets) {
+        const set = new Set();
+        for (const secret of secrets) {
+            if (!secret || secret.length < MIN_SECRET_LENGTH)
+                continue;
+            for (const variant of encodings(secret))
+                if (variant.length >= MIN_SECRET_LENGTH)
+                    set.add(variant);
         }
-        catch (error) {
-            if (error instanceof ProbeError)
-                return { status: 'fail', summary: error.message };
-            throw error;
+        // Longest first, so a secret that contains another is masked whole.
+        this.needles = [...set].sort((a, b) => b.length - a.length);
+    }
+    /** The values this redactor masks (raw and encoded), for `core.setSecret`. */
+    get values() {
+        return this.needles;
+    }
+    redact(text) {
+        let out = text;
+        for (const needle of this.needles)
+            if (out.includes(needle))
+                out = out.split(needle).join(REDACTED);
+        return out;
+    }
+    /** Deep-redacts every string of a JSON-like value. */
+    redactValue(value) {
+        if (typeof value === 'string')
+            return this.redact(value);
+        if (Array.isArray(value))
+            return value.map((v) => this.redactValue(v));
+        if (value && typeof value === 'object') {
+            const out = {};
+            for (const [k, v] of Object.entries(value))
+                out[k] = this.redactValue(v);
+            return out;
         }
-        const seen = `POST ${url} without x-stripe-sync-secret answered ${status}`;
-        if (status === 401)
-            return { status: 'pass', summary: `${seen}: the app has a sync secret and checks it` };
-        if (status === 503) {
-            return {
-                status: 'fail',
-                summary: `${seen}: the app has no STRIPE_SYNC_SECRET, so \`npm run sync-stripe\` cannot work`,
-                fix: 'Set STRIPE_SYNC_SECRET in the app\'s production environment (the same value the sync script and the gate use) and redeploy.',
-            };
-        }
-        if (status >= 200 && status < 300) {
-            return {
-                status: 'fail',
-                summary: `${seen}: anyone can trigger a catalog sync without the secret`,
-                fix: 'The sync route must answer 401 when x-stripe-sync-secret is missing or wrong; check the handler.',
-            };
-        }
-        if (status >= 300 && status < 400 && location && /\/auth\/login/.test(location)) {
-            return { status: 'fail', summary: `${seen}: redirected to ${location}, so the middleware treats the route as private and the sync script cannot reach it`, fix: `Keep ${settings.config.paths['stripe-sync']} public in the middleware; the route checks its own secret.` };
-        }
-        return { status: 'fail', summary: `${seen}; expected 401`, fix: `Check that ${settings.config.paths['stripe-sync']} is deployed and accepts POST (config paths.stripe-sync if it moved).` };
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/stripe/webhook-endpoint.js
-
-
-
-const normalise = (url) => url.replace(/\/+$/, '').toLowerCase();
-const webhookEndpoint = {
-    meta: { id: 'stripe.webhook-endpoint', section: 'stripe', title: 'Stripe sends webhooks to the app', docs: 'docs/billing-integration-guide.md' },
-    async check({ settings, clients }) {
-        if (!settings.env.STRIPE_SECRET_KEY)
-            return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
-        const origin = appOrigin(settings);
-        if (!origin)
-            return NO_TARGET;
-        const expected = appUrlFor(origin, settings.config.paths['stripe-webhook']);
-        const { stripe } = await clients.stripe();
-        const endpoints = [];
-        try {
-            for await (const endpoint of stripe.webhookEndpoints.list({ limit: 100 }))
-                endpoints.push(endpoint);
-        }
-        catch (error) {
-            return { status: 'fail', summary: `cannot list the webhook endpoints: ${describeStripeError(error)}`, fix: 'A restricted key needs "Webhook Endpoints: Read".' };
-        }
-        const fix = `In https://dashboard.stripe.com/webhooks, add an endpoint for ${expected} with the events ${HANDLED_EVENTS.join(', ')}, and put its signing secret in STRIPE_WEBHOOK_SECRET.`;
-        const matching = endpoints.filter((e) => normalise(e.url) === normalise(expected));
-        if (matching.length === 0) {
-            const others = endpoints.map((e) => `${e.url} (${e.status})`);
-            return {
-                status: 'fail',
-                summary: `no Stripe webhook endpoint for ${expected}${others.length ? `; the account sends to ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''}` : ': the account has none'}`,
-                details: 'Without it, checkouts, renewals and cancellations never reach the app: subscriptions in the database go stale.',
-                fix,
-                data: { endpoints: endpoints.length },
-            };
-        }
-        const enabled = matching.filter((e) => e.status === 'enabled');
-        if (enabled.length === 0) {
-            return { status: 'fail', summary: `the endpoint for ${expected} (${matching[0].id}) is disabled in Stripe`, fix: `Enable ${matching[0].id} in https://dashboard.stripe.com/webhooks (Stripe disables endpoints that keep failing: check the app's logs too).` };
-        }
-        const best = enabled.find((e) => e.enabled_events.includes('*')) ?? enabled[0];
-        const missing = best.enabled_events.includes('*') ? [] : HANDLED_EVENTS.filter((event) => !best.enabled_events.includes(event));
-        if (missing.length > 0) {
-            return {
-                status: 'fail',
-                summary: `the endpoint for ${expected} (${best.id}) does not subscribe to ${missing.length} event${missing.length > 1 ? 's' : ''} the app handles: ${missing.join(', ')}`,
-                fix: `Add ${missing.join(', ')} to the endpoint's events in https://dashboard.stripe.com/webhooks.`,
-                data: { endpoint: best.id, missing },
-            };
-        }
-        return {
-            status: 'pass',
-            summary: `enabled endpoint ${best.id} for ${expected}, subscribed to ${best.enabled_events.includes('*') ? 'every event (*)' : `the ${HANDLED_EVENTS.length} events the app handles`}`,
-            data: { endpoint: best.id },
-        };
-    },
-};
+        return value;
+    }
+}
+function encodings(secret) {
+    const out = [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')];
+    const b64 = out[2].replace(/=+$/, '');
+    out.push(b64, Buffer.from(secret).toString('base64url'));
+    return out;
+}
+/** Shows just enough of a secret to recognise it: `sk_live_…a1b2`. */
+function maskValue(value) {
+    if (value.length <= 8)
+        return REDACTED;
+    const prefix = /^(sk|rk|pk)_(live|test)_|^whsec_|^GOCSPX-|^gh[pousr]_|^AKIA/.exec(value)?.[0] ?? '';
+    return `${prefix}…${value.slice(-4)}`;
+}
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
@@ -26258,7 +23451,7 @@ function shortValue(value, name) {
 
 
 
-const MIN_SECRET_LENGTH = 32;
+const secrets_MIN_SECRET_LENGTH = 32;
 const MIN_SECRET_BITS = 128;
 /** Values that appear in templates, tutorials and `.env.example` files. */
 const PLACEHOLDERS = new Set([
@@ -26368,10 +23561,10 @@ async function checkStrongUniqueSecret(settings, name, howToMake) {
         };
     }
     const bits = estimateEntropyBits(value);
-    if (value.length < MIN_SECRET_LENGTH || bits < MIN_SECRET_BITS) {
+    if (value.length < secrets_MIN_SECRET_LENGTH || bits < MIN_SECRET_BITS) {
         return {
             status: 'fail',
-            summary: `${name} is weak: ${value.length} characters, about ${bits} bits (needs ${MIN_SECRET_LENGTH}+ characters and about ${MIN_SECRET_BITS} bits)`,
+            summary: `${name} is weak: ${value.length} characters, about ${bits} bits (needs ${secrets_MIN_SECRET_LENGTH}+ characters and about ${MIN_SECRET_BITS} bits)`,
             fix,
             data: { length: value.length, estimatedBits: bits },
         };
@@ -26393,76 +23586,4449 @@ function databasePassword(url) {
     }
 }
 
+;// CONCATENATED MODULE: ./.build/rules/security/secret-patterns.js
+/**
+ * What counts as a secret in a file: the values the run knows (and their usual encodings), the
+ * shapes of live credentials, env-file entries that hold a secret, and what a placeholder looks like.
+ * Shared by security.committed-secrets (files and history) and security.workflow-secrets (workflows
+ * and platform configs). Pure: no I/O.
+ */
+
+
+
+
+/** Secrets shorter than this are not searched for: "password1" is everywhere, "true" more so. */
+const MIN_NEEDLE_LENGTH = 8;
+/** Variables whose values are secrets in workflows and platform files, beyond SECRET_VARIABLES. */
+const SECRET_NAMES = [...SECRET_VARIABLES, 'DATABASE_URL'];
+const shortHash = (value) => (0,external_node_crypto_namespaceObject.createHash)('sha256').update(value).digest('hex').slice(0, 16);
+/**
+ * Which variable a secret value belongs to, named without printing it: the app variables first,
+ * then the DATABASE_URL password, then the github-token input.
+ */
+function secretNames(settings) {
+    const names = new Map();
+    const add = (value, name) => {
+        if (!value)
+            return;
+        const list = names.get(value) ?? [];
+        if (!list.includes(name))
+            list.push(name);
+        names.set(value, list);
+    };
+    for (const [name, value] of Object.entries(settings.env))
+        add(value, name);
+    const password = urlPassword(settings.env.DATABASE_URL ?? '');
+    if (password) {
+        add(password.raw, 'the DATABASE_URL password');
+        add(password.decoded, 'the DATABASE_URL password');
+    }
+    add(settings.githubToken, 'the github-token input');
+    return new Map([...names].map(([value, list]) => [value, list.join(' / ')]));
+}
+/**
+ * The needles for every secret the run knows (at least 8 characters, not a placeholder): the raw
+ * value, URL-encoded (as in a connection string), and base64 / base64url. Base64 is searched at the
+ * three byte alignments, keeping only the characters that depend on the secret alone, so the secret
+ * is found inside a longer encoded string too (`user:password` in a Basic auth header or a Docker
+ * `config.json`, a Kubernetes Secret).
+ */
+function secretNeedles(settings) {
+    const names = secretNames(settings);
+    const needles = [];
+    const seen = new Set();
+    // The DATABASE_URL password is known as written in the URL and decoded; the written form is the
+    // decoded one's URL encoding, searched (and named) as such.
+    const encodingOfAnother = (secret) => settings.secrets.some((s) => s !== secret && encodeURIComponent(s) === secret);
+    for (const secret of settings.secrets) {
+        if (secret.length < MIN_NEEDLE_LENGTH || isPlaceholderValue(secret) || encodingOfAnother(secret))
+            continue;
+        const name = names.get(secret);
+        const label = name ? (name.startsWith('the ') ? name : `the value of ${name}`) : 'a configured secret';
+        const key = shortHash(secret);
+        const masked = maskValue(secret);
+        const add = (text, encoding) => {
+            if (text.length < MIN_NEEDLE_LENGTH || seen.has(text))
+                return;
+            seen.add(text);
+            needles.push({ bytes: Buffer.from(text, 'utf8'), label: encoding ? `${label} (${encoding})` : label, masked, key });
+        };
+        add(secret);
+        const url = encodeURIComponent(secret);
+        add(url, 'URL-encoded');
+        add(url.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()), 'URL-encoded');
+        for (const core of base64Cores(Buffer.from(secret, 'utf8'))) {
+            add(core, 'base64-encoded');
+            add(core.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url-encoded');
+        }
+    }
+    return needles;
+}
+/**
+ * The base64 characters that encode `bytes` whatever comes before or after them, for each of the
+ * three alignments the bytes can have inside a longer encoded string.
+ */
+function base64Cores(bytes) {
+    const cores = [];
+    for (let shift = 0; shift < 3; shift++) {
+        const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64').replace(/=+$/, '');
+        // Leading characters that mix in the unknown bytes before; a trailing one that mixes in those after.
+        const lead = shift === 0 ? 0 : shift === 1 ? 2 : 3;
+        const tail = (shift + bytes.length) % 3 === 0 ? 0 : 1;
+        cores.push(encoded.slice(lead, encoded.length - tail));
+    }
+    return cores;
+}
+/** Common non-values in templates, docs and CI jobs (beyond `isPlaceholder` of the config rules). */
+const PLACEHOLDER_WORDS = new Set([
+    'none', 'null', 'nil', 'undefined', 'empty', 'tbd', 'todo', 'fixme', 'n/a', 'na', 'redacted', 'hidden', 'pass', 'pwd',
+    'dummy', 'fake', 'sample', 'testing', 'local', 'foo', 'bar', 'baz', 'foobar', 'abc', 'abc123', 'qwerty', 'admin', 'root',
+    'true', 'false', 'yes', 'no', 'on', 'off',
+]);
+/** Known credential prefixes: `sk_live_xxxxxxxx` is a placeholder when its body is one. */
+const CREDENTIAL_PREFIX = /^(?:(?:sk|rk|pk)_(?:live|test)_|whsec_|gh[pousr]_|github_pat_|GOCSPX-|AKIA|ASIA)/;
+/**
+ * True when a value is not a real secret: empty, a template word (`changeme`, `xxx`, `your_…_here`,
+ * `<PASSWORD>`), a reference to something else (`$VAR`, `${VAR}`, `${{ secrets.X }}`, `{{ .Values.x }}`),
+ * or a credential prefix followed by one of those (`sk_live_...`).
+ */
+function isPlaceholderValue(value) {
+    const v = value.trim();
+    if (v === '')
+        return true;
+    const lower = v.toLowerCase();
+    if (isPlaceholder(v) || PLACEHOLDER_WORDS.has(lower))
+        return true;
+    if (/^your[\s_-]/.test(lower) || /[\s_-]here$/.test(lower) || /^my[_-]?(secret|password|token|key)/.test(lower))
+        return true;
+    if (/<[^<>]*>/.test(v) || /\$\{\{.*\}\}/.test(v) || /\{\{.*\}\}/.test(v) || /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(v))
+        return true;
+    if (/^(.)\1+$/.test(v) || /^[.…*•]+$|\.\.\.|…/.test(v))
+        return true;
+    if (/(dummy|fake|placeholder|sample|redacted|insert[_-]?here|not[_-]?a[_-]?(real[_-]?)?(secret|key|token))/.test(lower))
+        return true;
+    const body = v.replace(CREDENTIAL_PREFIX, '');
+    return body !== v && (body === '' || /^(x+|X+|0+|\*+|\.+|…+)$/.test(body) || isPlaceholderValue(body));
+}
+/** The password part of a URL (`scheme://user:pass@host`), raw and percent-decoded, and its host. */
+function urlPassword(value) {
+    const match = /^[a-z][a-z0-9+.-]*:\/\/([^\s:@/?#]*):([^\s@/?#]*)@(\[[^\]]*\]|[^\s/?#:]*)/i.exec(value.trim());
+    if (!match || !match[2])
+        return undefined;
+    let decoded = match[2];
+    try {
+        decoded = decodeURIComponent(match[2]);
+    }
+    catch {
+        // not percent-encoded: keep it raw
+    }
+    return { raw: match[2], decoded, host: match[3].toLowerCase(), user: match[1] };
+}
+/** Passwords that only local and CI databases use (docker's defaults, tutorials). */
+const DEV_PASSWORDS = new Set(['postgres', 'password', 'pass', 'root', 'admin', 'prisma', 'test', 'secret', 'dev', 'local', 'docker', 'mysecretpassword', 'pg', 'user', 'app', 'ci']);
+/**
+ * A host that only a developer machine, a CI job or a container network reaches: loopback, the
+ * docker host alias, or a single-label name (a service container such as `postgres` or `db`).
+ */
+function isLocalHost(host) {
+    const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+    return h === 'localhost' || h.endsWith('.localhost') || /^127\./.test(h) || h === '::1' || h === '0.0.0.0' || h === 'host.docker.internal' || /^[a-z0-9_-]+$/.test(h);
+}
+/** Hosts reserved for documentation (RFC 2606): `db.example.com`, `host.test`. */
+function isExampleHost(host) {
+    return /(?:^|\.)example(?:\.(?:com|org|net))?$|\.(?:test|invalid|example)$|^(?:host|hostname|your[-_].*)$/i.test(host);
+}
+/**
+ * True when a URL's password is not a credential worth reporting: a placeholder anywhere, any
+ * password on a documentation host, or a development password (`postgres`, `mypassword`) on a
+ * local or container host. A strong password on localhost is still reported: it may be a tunnel.
+ */
+function isPlaceholderPassword(password) {
+    if (isPlaceholderValue(password.decoded) || /^\$|%s$|^%\(/.test(password.decoded) || isExampleHost(password.host))
+        return true;
+    // Prisma's and the tutorials' `johndoe:randompassword@localhost`.
+    const lower = password.decoded.toLowerCase();
+    return isLocalHost(password.host) && (DEV_PASSWORDS.has(lower) || /pass(?:word|wd)|secret/.test(lower));
+}
+/** Words that mark a value as made for tests or development (`sk_test_…`, `ci-dummy-secret`). */
+const NON_PRODUCTION_WORDS = new Set(['test', 'testing', 'ci', 'dev', 'development', 'local', 'localhost', 'dummy', 'fake', 'example', 'sample', 'demo', 'placeholder', 'changeme', 'insecure', 'e2e']);
+/**
+ * A placeholder, or a value that says it is for tests or development: a Stripe test key, a
+ * `ci-test-secret`. In a workflow such a value is a warning (the real secret does not reach the
+ * step), not a leak.
+ */
+function isNonProductionValue(value) {
+    return isPlaceholderValue(value) || value.toLowerCase().split(/[^a-z0-9]+/).some((word) => NON_PRODUCTION_WORDS.has(word));
+}
+/** `postgres://user:…ab12@host`: the URL with its password masked. */
+function maskUrlPassword(value) {
+    const password = urlPassword(value);
+    if (!password)
+        return value;
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value.trim())[0];
+    return `${scheme}${password.user}:${maskValue(password.decoded)}@${password.host}`;
+}
+/** Names of variables that hold secrets in an env file (the app's, and the usual conventions). */
+function isSecretName(name) {
+    const upper = name.toUpperCase();
+    if (SECRET_NAMES.includes(upper))
+        return true;
+    if (upper.startsWith('NEXT_PUBLIC_') || /PUBLISHABLE|PUBLIC_KEY/.test(upper))
+        return false;
+    return /SECRET|TOKEN|PASSW(?:OR)?D|PRIVATE|CREDENTIAL|(?:^|_)(?:API|ACCESS|SIGNING|ENCRYPTION|AUTH|MASTER|SERVICE_ACCOUNT)_?KEY(?:$|_)|(?:^|_)(?:PASS|PWD)(?:$|_)/.test(upper);
+}
+/** `.env`, `.env.production`, `.env.local` … (a tracked one must hold no secret). */
+function isEnvFileName(basename) {
+    return /^\.env(?:\..+)?$/.test(basename);
+}
+/** `.env.example`, `.env.sample`, `.env.template`: meant to be committed, with placeholders. */
+function isEnvTemplateName(basename) {
+    return /^\.env(?:\..+)?\.(?:example|sample|template|tpl|dist)$|^\.env\.(?:example|sample|template|tpl|dist)(?:\..+)?$/.test(basename);
+}
+/** How far a quoted dotenv value may run on (a PEM key is about 30 lines). */
+const MAX_QUOTED_LINES = 100;
+/**
+ * The assignments of a dotenv text: `NAME=value`, `export NAME=value`, quoted values (double quotes
+ * may span lines, as dotenv allows for private keys), inline ` #` comments on unquoted values.
+ */
+function parseEnvAssignments(text) {
+    const lines = text.split(/\r?\n/);
+    const found = [];
+    for (let i = 0; i < lines.length; i++) {
+        const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(lines[i]);
+        if (!match || lines[i].trimStart().startsWith('#'))
+            continue;
+        let raw = match[2];
+        const line = i + 1;
+        const quote = raw[0];
+        let value;
+        if (quote === '"' || quote === "'" || quote === '`') {
+            let body = raw.slice(1);
+            for (let more = 0; !body.includes(quote) && i + 1 < lines.length && more < MAX_QUOTED_LINES; more++)
+                body += `\n${lines[++i]}`;
+            value = body.includes(quote) ? body.slice(0, body.indexOf(quote)) : body;
+        }
+        else {
+            raw = raw.replace(/\s+#.*$/, '');
+            value = raw.trim();
+        }
+        found.push({ name: match[1], value, line });
+    }
+    return found;
+}
+/**
+ * Whether an env-file entry holds a secret: a URL with a real password whatever its name, else a
+ * secret-looking name with a value that is neither a placeholder nor a test or development value
+ * (Next.js loads a committed `.env.test` / `.env.development` by design). Returns the redacted value
+ * to show, or undefined.
+ */
+function envSecretValue(name, value) {
+    const password = urlPassword(value);
+    if (password)
+        return isPlaceholderPassword(password) ? undefined : maskUrlPassword(value);
+    if (/_URL$|_URI$|_DSN$/i.test(name))
+        return undefined;
+    if (!isSecretName(name) || isNonProductionValue(value))
+        return undefined;
+    return maskValue(value);
+}
+const plain = (match) => (isPlaceholderValue(match[0]) ? undefined : maskValue(match[0]));
+const wordAfter = (match, rest) => /[A-Za-z0-9_]/.test(rest[match[0].length] ?? '');
+/** The live-credential shapes of the guide's stack (Stripe, GitHub, Google, AWS, keys, Postgres). */
+const CREDENTIAL_PATTERNS = [
+    {
+        label: 'a Stripe live secret key',
+        anchors: ['sk_live_', 'rk_live_'],
+        regex: /[sr]k_live_[0-9A-Za-z]{16,247}/y,
+        window: 256,
+        boundary: true,
+        accept: (m, rest) => (wordAfter(m, rest) ? undefined : plain(m)),
+    },
+    {
+        label: 'a Stripe webhook signing secret',
+        anchors: ['whsec_'],
+        regex: /whsec_[0-9A-Za-z+/]{20,100}/y,
+        window: 110,
+        boundary: true,
+        accept: plain,
+    },
+    {
+        label: 'a GitHub token',
+        anchors: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
+        regex: /gh[pousr]_[0-9A-Za-z]{36,251}/y,
+        window: 256,
+        boundary: true,
+        accept: (m, rest) => (wordAfter(m, rest) ? undefined : plain(m)),
+    },
+    {
+        label: 'a GitHub fine-grained token',
+        anchors: ['github_pat_'],
+        regex: /github_pat_[0-9A-Za-z_]{40,244}/y,
+        window: 256,
+        boundary: true,
+        accept: plain,
+    },
+    {
+        label: 'a Google OAuth client secret',
+        anchors: ['GOCSPX-'],
+        regex: /GOCSPX-[0-9A-Za-z_-]{24,64}/y,
+        window: 72,
+        boundary: true,
+        accept: plain,
+    },
+    {
+        label: 'an AWS access key id',
+        anchors: ['AKIA', 'ASIA'],
+        regex: /(?:AKIA|ASIA)[0-9A-Z]{16}/y,
+        window: 21,
+        boundary: true,
+        // AWS documents AKIAIOSFODNN7EXAMPLE; `isPlaceholderValue` knows "example".
+        accept: (m, rest) => (/[A-Za-z0-9]/.test(rest[20] ?? '') ? undefined : plain(m)),
+    },
+    {
+        label: 'a private key block',
+        anchors: ['-----BEGIN '],
+        regex: /-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/y,
+        window: 600,
+        boundary: false,
+        // A real block has base64 after the header (and maybe Proc-Type/DEK-Info lines, or `\n` escapes
+        // in JSON); "-----BEGIN PRIVATE KEY-----\n...\n" in a README is not one.
+        accept: (m, rest) => /^(?:\s|\\[nr])*(?:[A-Za-z-]+: [^\n\\]*(?:\n|\\n))*(?:\s|\\[nr])*[A-Za-z0-9+/=]{40,}/.test(rest.slice(m[0].length))
+            ? m[0]
+            : undefined,
+    },
+    {
+        label: 'a Postgres URL with a password',
+        anchors: ['postgres://', 'postgresql://'],
+        regex: /postgres(?:ql)?:\/\/[^\s:@/?#'"`]*:[^\s@/?#'"`]+@(?:\[[0-9a-fA-F:.]+\]|[^\s/?#:'"`,;]+)/y,
+        window: 512,
+        boundary: false,
+        accept: (m) => {
+            const password = urlPassword(m[0]);
+            return password && !isPlaceholderPassword(password) ? maskUrlPassword(m[0]) : undefined;
+        },
+    },
+];
+
+;// CONCATENATED MODULE: ./.build/rules/security/secret-scanner.js
+/**
+ * The byte scanner behind security.committed-secrets: every needle (the secret values in their
+ * encodings) and every credential anchor (`sk_live_`, `-----BEGIN `) searched in one pass, so a file
+ * is read once whatever the number of secrets.
+ *
+ * The pass is Wu–Manber: each target is known by a 4-byte window of it, and the scan looks at the
+ * last two bytes of the current window only: when no target's window holds that pair, the window
+ * moves on by up to 3 bytes without looking at the bytes in between. Only where a pair ends some
+ * window is the whole 4-byte window looked up; a needle is then confirmed by comparing all of it, an
+ * anchor by its pattern's regex at that place. Windows avoid pairs that are common in code and text
+ * (`st`, `th`, `es`), so confirmations stay rare.
+ */
+
+
+
+/** Window length: the shortest anchors (`AKIA`, `ghp_`) have 4 bytes. */
+const WINDOW = 4;
+/** Binary files are recognised by a NUL byte in their first 8 KiB (as git and grep do). */
+const BINARY_PROBE_BYTES = 8192;
+/** Matches reported per file at most (a minified bundle full of one token says it once enough). */
+const MAX_HITS_PER_FILE = 50;
+const hashOf = (text) => (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex').slice(0, 16);
+class SecretMatcher {
+    needles;
+    patterns;
+    /** Bytes the window may move on when its last two bytes are this pair (0: look it up). */
+    shift = new Uint8Array(65536).fill(WINDOW - 1);
+    /** Targets by their 4-byte window (big-endian). */
+    byWindow = new Map();
+    /** Where windows matched in the last scan (their start offsets), confirmed after the loop. */
+    candidates = new Int32Array(256);
+    constructor(needles, patterns) {
+        this.needles = needles;
+        this.patterns = patterns;
+        const targets = [];
+        needles.forEach((needle, index) => targets.push({ kind: 0, index, bytes: needle.bytes, offset: 0 }));
+        patterns.forEach((pattern, index) => {
+            for (const anchor of pattern.anchors)
+                targets.push({ kind: 1, index, bytes: Buffer.from(anchor, 'latin1'), offset: 0 });
+        });
+        for (const target of targets) {
+            if (target.bytes.length < WINDOW)
+                throw new Error(`internal: a search target is shorter than ${WINDOW} bytes`);
+            target.offset = rarestWindow(target.bytes);
+            const w = target.bytes.subarray(target.offset, target.offset + WINDOW);
+            for (let j = 0; j < WINDOW - 1; j++) {
+                const pair = (w[j] << 8) | w[j + 1];
+                this.shift[pair] = Math.min(this.shift[pair], WINDOW - 2 - j);
+            }
+            const key = w.readUInt32BE(0);
+            const list = this.byWindow.get(key) ?? [];
+            list.push(target);
+            this.byWindow.set(key, list);
+        }
+    }
+    /** Needles and credentials in one file's bytes, redacted, with their lines. */
+    scan(content) {
+        let count = skipScan(this.shift, content, this.candidates);
+        while (count < 0) {
+            // More candidate windows than room: grow and scan again (a file full of near-misses).
+            this.candidates = new Int32Array(this.candidates.length * 4);
+            count = skipScan(this.shift, content, this.candidates);
+        }
+        if (count === 0)
+            return NO_HITS;
+        const raw = [];
+        for (let k = 0; k < count; k++) {
+            const at = this.candidates[k];
+            const targets = this.byWindow.get(content.readUInt32BE(at));
+            if (targets)
+                for (const target of targets)
+                    this.confirm(content, target, at - target.offset, raw);
+        }
+        return raw.length === 0 ? NO_HITS : withLines(content, resolveOverlaps(raw));
+    }
+    /** Whether `target` is at `start`: the rest of a needle compared, a pattern run there. */
+    confirm(content, target, start, raw) {
+        const length = target.bytes.length;
+        if (start < 0 || start + length > content.length || content.compare(target.bytes, 0, length, start, start + length) !== 0)
+            return;
+        if (target.kind === 0) {
+            const needle = this.needles[target.index];
+            raw.push({ start, end: start + length, kind: 'secret', label: needle.label, masked: needle.masked, key: needle.key });
+            return;
+        }
+        const pattern = this.patterns[target.index];
+        if (pattern.boundary && start > 0 && isWordByte(content[start - 1]))
+            return;
+        const text = content.toString('latin1', start, Math.min(content.length, start + pattern.window + 1));
+        pattern.regex.lastIndex = 0;
+        const match = pattern.regex.exec(text);
+        const masked = match ? pattern.accept(match, text) : undefined;
+        if (match && masked !== undefined) {
+            raw.push({ start, end: start + match[0].length, kind: 'credential', label: pattern.label, masked, key: hashOf(match[0]) });
+        }
+    }
+}
+const NO_HITS = [];
+/**
+ * The hot loop, on its own so the engine optimises it early: per step, one table lookup on the
+ * last two bytes of the window, and a move of up to 3 bytes. Notes the start of every window whose
+ * last pair ends some target's window. Returns the count, or -1 when `found` is too small.
+ */
+function skipScan(shift, content, found) {
+    const n = content.length;
+    const room = found.length;
+    let count = 0;
+    let pos = WINDOW - 1;
+    while (pos < n) {
+        const step = shift[(content[pos - 1] << 8) | content[pos]];
+        if (step !== 0) {
+            pos += step;
+            continue;
+        }
+        if (count === room)
+            return -1;
+        found[count++] = pos - (WINDOW - 1);
+        pos++;
+    }
+    return count;
+}
+/**
+ * How common a byte is in code and prose, 0 to 2: the frequent lowercase letters and white space
+ * most, other lowercase letters and punctuation less, capitals and digits least.
+ */
+function commonness(b) {
+    if (b === 0x20 || b === 0x0a || 'etaoinsrhl'.includes(String.fromCharCode(b)))
+        return 2;
+    if ((b >= 0x61 && b <= 0x7a) || '._-/:"\'(),;='.includes(String.fromCharCode(b)))
+        return 1;
+    return 0;
+}
+/**
+ * The offset of the 4-byte window of `bytes` least likely to occur in ordinary text: scored by how
+ * common the bytes of its last pair (which decides the lookups) and its other pairs are.
+ */
+function rarestWindow(bytes) {
+    let best = 0;
+    let bestScore = Infinity;
+    for (let o = 0; o + WINDOW <= bytes.length && o < 32; o++) {
+        let score = 0;
+        for (let j = 0; j < WINDOW - 1; j++) {
+            const common = commonness(bytes[o + j]) + commonness(bytes[o + j + 1]);
+            score += common * (j === WINDOW - 2 ? 4 : 1);
+        }
+        if (score < bestScore) {
+            best = o;
+            bestScore = score;
+        }
+    }
+    return best;
+}
+function isWordByte(b) {
+    return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f;
+}
+/**
+ * A known secret's value wins over a credential shape found inside it (the message then names the
+ * variable); of overlapping needles (the raw value and an encoding of it), the longest.
+ */
+function resolveOverlaps(raw) {
+    const secrets = raw.filter((h) => h.kind === 'secret').sort((a, b) => a.start - b.start || b.end - a.end);
+    const kept = [];
+    for (const hit of secrets) {
+        const last = kept[kept.length - 1];
+        if (last && hit.start < last.end)
+            continue;
+        kept.push(hit);
+    }
+    const overlaps = (h) => kept.some((k) => h.start < k.end && k.start < h.end);
+    for (const hit of raw)
+        if (hit.kind === 'credential' && !overlaps(hit))
+            kept.push(hit);
+    return kept.sort((a, b) => a.start - b.start);
+}
+/** Lines of sorted hits, counted once through the content; one hit per thing per line. */
+function withLines(content, hits) {
+    const out = [];
+    let line = 1;
+    let pos = 0;
+    const seen = new Set();
+    for (const hit of hits) {
+        for (let nl = content.indexOf(10, pos); nl !== -1 && nl < hit.start; nl = content.indexOf(10, nl + 1)) {
+            line++;
+            pos = nl + 1;
+        }
+        const id = `${line}\u0000${hit.key}`;
+        if (seen.has(id))
+            continue;
+        seen.add(id);
+        out.push({ line, kind: hit.kind, label: hit.label, masked: hit.masked, key: hit.key });
+        if (out.length >= MAX_HITS_PER_FILE)
+            break;
+    }
+    return out;
+}
+/** True when the first 8 KiB hold a NUL byte. */
+function isBinary(content) {
+    return content.subarray(0, BINARY_PROBE_BYTES).includes(0);
+}
+/**
+ * Everything found in one file: the matcher's hits, and for a dotenv file (`.env*`) each entry that
+ * holds a secret. An entry on a line the matcher already reported is not reported twice.
+ */
+function scanFile(matcher, path, content) {
+    const found = matcher.scan(content);
+    const base = external_node_path_namespaceObject.posix.basename(path);
+    if (!isEnvFileName(base))
+        return found;
+    const hits = [...found];
+    const lines = new Set(hits.map((h) => h.line));
+    const template = isEnvTemplateName(base);
+    for (const { name, value, line } of parseEnvAssignments(content.toString('utf8'))) {
+        const masked = envSecretValue(name, value);
+        if (masked === undefined || lines.has(line))
+            continue;
+        hits.push({
+            line,
+            kind: 'env',
+            label: `${template ? 'the template' : 'the env file'} ${base} sets ${name} to a real value`,
+            masked,
+            key: hashOf(value),
+        });
+    }
+    return hits.sort((a, b) => a.line - b.line);
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/committed-secrets.js
+/**
+ * security.committed-secrets: no secret the run knows, no live credential and no env file with a
+ * secret in the files git tracks, and (with `scan-history: true`) in any blob reachable in history.
+ *
+ * - The values of the configured secrets are searched exactly (raw, URL-encoded, base64): no
+ *   regex guesses, so no false positive for the secrets that matter most.
+ * - Credential shapes of the stack (Stripe live keys and webhook secrets, GitHub tokens, Google
+ *   client secrets, AWS access keys, private key blocks, Postgres URLs with a password) catch
+ *   secrets the run does not know; placeholders and examples are not findings.
+ * - Tracked `.env*` files: an entry with a secret-looking name (or a URL with a password) and a real
+ *   value is a finding; `.env.example` with placeholders, and non-secret defaults (`APP_URL`,
+ *   `ENABLE_HSTS`, which Next.js expects in a committed `.env`), are not.
+ *
+ * Tracked files are read from the work tree one at a time (`git ls-files`: a `.gitignore`d but
+ * tracked file is scanned, an untracked one is not); history blobs stream from `git cat-file --batch`.
+ * Binary files (a NUL byte in the first 8 KiB) and files over 5 MB are skipped and counted.
+ */
+
+
+
+
+
+
+/** Files over this size are skipped (bundles, dumps, media): they are counted, not read. */
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+/** Bytes scanned between two turns of the event loop. */
+const YIELD_BYTES = 4 * 1024 * 1024;
+/** Findings reported as annotations at most; the rest are counted in the summary. */
+const MAX_FINDINGS = 100;
+/** History blobs with hits kept for placing them in history at most (memory bound). */
+const MAX_HISTORY_BLOBS = 2000;
+/** Names of skipped files the details show. */
+const SHOWN_SKIPPED = 5;
+const DOCS = 'docs/deployment-guide.md';
+const committed_secrets_FIX = [
+    'Rotate every credential found: once pushed it is compromised (clones, forks, CI caches and everyone with read access have it).',
+    "Then remove it from the file and read it from the environment (GitHub Actions secrets, the hosting platform's environment settings); untrack env files with `git rm --cached .env.production` and add them to `.gitignore`.",
+    'For a secret in history, rewrite it out with `git filter-repo --replace-text <file>` (or BFG Repo-Cleaner) and force-push, and rotate it anyway: existing clones and forks keep the old commits.',
+].join(' ');
+const skip = (s, name) => {
+    s.count++;
+    if (s.names.length < SHOWN_SKIPPED)
+        s.names.push(name);
+};
+const committedSecrets = {
+    // A local scan, but of a whole repository (and maybe its history): the long bound of commands.
+    meta: { id: 'security.committed-secrets', section: 'security', title: 'No secret is committed', docs: DOCS, kind: 'command' },
+    async check({ settings, signal, log }) {
+        const cwd = settings.workingDirectory;
+        let repo;
+        try {
+            repo = await gitRepository(cwd, signal);
+        }
+        catch (error) {
+            if (!(error instanceof GitError))
+                throw error;
+            return { status: 'fail', summary: `cannot read the repository with git: ${error.message}`, fix: 'Run the gate where `git` works on the checked-out repository (actions/checkout).' };
+        }
+        if (!repo) {
+            return { status: 'skip', summary: 'the working directory is not a git work tree, so there are no tracked files to scan' };
+        }
+        const needles = secretNeedles(settings);
+        const matcher = new SecretMatcher(needles, CREDENTIAL_PATTERNS);
+        const found = [];
+        const binary = { count: 0, names: [] };
+        const huge = { count: 0, names: [] };
+        let files = 0;
+        let bytes = 0;
+        let missing = 0;
+        const treeBlobs = new Set();
+        const reader = new FileReader();
+        const scanTracked = (entry) => {
+            // Symlinks hold a path, submodules another repository: neither is content of this one.
+            if (entry.mode === '120000' || entry.mode === '160000')
+                return;
+            if (settings.scanHistory)
+                treeBlobs.add(entry.blob);
+            const content = reader.read((0,external_node_path_namespaceObject.join)(cwd, entry.path));
+            if (content === undefined)
+                return void missing++;
+            files++;
+            if (content === 'huge')
+                return skip(huge, entry.path);
+            if (isBinary(content))
+                return skip(binary, entry.path);
+            bytes += content.length;
+            for (const hit of scanFile(matcher, entry.path, content))
+                found.push({ file: entry.path, rootPath: repo.prefix + entry.path, hit });
+        };
+        let sinceYield = 0;
+        listing: for await (const batch of trackedFiles(cwd, signal)) {
+            for (const entry of batch) {
+                if (signal.aborted)
+                    break listing;
+                scanTracked(entry);
+                // Let timers and sockets of the rules running alongside have their turn every few MB.
+                if (bytes - sinceYield > YIELD_BYTES) {
+                    sinceYield = bytes;
+                    await (0,external_node_timers_promises_namespaceObject.setImmediate)();
+                }
+            }
+        }
+        let history;
+        if (settings.scanHistory && !signal.aborted) {
+            log.info(`security.committed-secrets: scanning every blob reachable in git history${repo.shallow ? ' (shallow clone: only the fetched part)' : ''}`);
+            // Files of the current tree outside the working directory (a monorepo's other apps) are
+            // scanned with the history; their findings say they are still in the tree.
+            const outside = new Set();
+            if (repo.prefix !== '') {
+                for await (const batch of trackedFiles(repo.root, signal))
+                    for (const f of batch)
+                        if (!f.path.startsWith(repo.prefix))
+                            outside.add(f.blob);
+            }
+            history = await scanHistory(repo.root, repo.prefix, matcher, treeBlobs, outside, found, signal);
+        }
+        return outcome({ files, bytes, binary, huge, missing, found, history, needles: needles.length, shallow: repo.shallow && settings.scanHistory });
+    },
+};
+/**
+ * Reads tracked files from the work tree into one reused buffer: a scan of thousands of small files
+ * allocates (and collects) nothing per file.
+ */
+class FileReader {
+    /** One byte more than the bound: a read that fills it is a file over the bound. */
+    buffer = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
+    /**
+     * A file's bytes (valid until the next read); 'huge' over the size bound; undefined when absent.
+     * Synchronous on purpose: for the small files of a repository, open/read/close cost less than
+     * the thread-pool round trips of the promise API (measured: 2-3x faster), and no fstat is needed
+     * to learn the size. The caller yields to the event loop every few MB, so the rules running
+     * alongside keep their turn.
+     */
+    read(path) {
+        let fd;
+        try {
+            fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
+        }
+        catch {
+            return undefined; // deleted in the work tree, or outside a sparse checkout
+        }
+        try {
+            let filled = 0;
+            for (let read = -1; read !== 0 && filled < this.buffer.length; filled += read) {
+                read = (0,external_node_fs_namespaceObject.readSync)(fd, this.buffer, filled, this.buffer.length - filled, filled);
+            }
+            return filled > MAX_FILE_BYTES ? 'huge' : this.buffer.subarray(0, filled);
+        }
+        catch {
+            return undefined; // a directory where git has a file (a submodule not registered as one)
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+    }
+}
+/**
+ * Every blob reachable in history that is not in the index (those were scanned in the work tree),
+ * then, for the blobs with hits, the commit and path that introduced them: one finding per path and
+ * thing found, at its first version; what the tree scan reported is not repeated.
+ */
+async function scanHistory(root, prefix, matcher, treeBlobs, outside, tree, signal) {
+    const binary = { count: 0, names: [] };
+    const huge = { count: 0, names: [] };
+    let blobs = 0;
+    let bytes = 0;
+    /** Blobs with hits beyond MAX_HISTORY_BLOBS: counted, not reported one by one. */
+    let unplaced = 0;
+    const withHits = new Map();
+    for await (const blob of historyBlobs(root, { skip: treeBlobs, maxBytes: MAX_FILE_BYTES, signal })) {
+        if (!blob.content) {
+            blobs++;
+            skip(huge, blob.path);
+            continue;
+        }
+        blobs++;
+        if (isBinary(blob.content)) {
+            skip(binary, blob.path);
+            continue;
+        }
+        bytes += blob.size;
+        const hits = scanFile(matcher, blob.path, blob.content);
+        if (hits.length === 0)
+            continue;
+        if (withHits.size < MAX_HISTORY_BLOBS)
+            withHits.set(blob.id, { path: blob.path, hits });
+        else
+            unplaced++;
+    }
+    const introductions = await blobIntroductions(root, new Set(withHits.keys()), signal);
+    const inTree = new Set(tree.map((t) => `${t.rootPath}\u0000${t.hit.key}`));
+    const groups = new Map();
+    for (const [id, { path: listedPath, hits }] of withHits) {
+        const intro = introductions.get(id);
+        const rootPath = intro?.path ?? listedPath;
+        const inBlob = new Set();
+        for (const hit of hits) {
+            const key = `${rootPath}\u0000${hit.key}`;
+            if (inTree.has(key) || inBlob.has(key))
+                continue;
+            inBlob.add(key);
+            const order = intro?.order ?? Number.MAX_SAFE_INTEGER;
+            const group = groups.get(key);
+            if (group) {
+                group.located.history.versions++;
+                if (order >= group.order)
+                    continue;
+            }
+            const file = prefix === '' ? rootPath : rootPath.startsWith(prefix) ? rootPath.slice(prefix.length) : undefined;
+            const versions = group ? group.located.history.versions : 1;
+            const history = { commit: intro?.commit, time: intro?.time, versions, outsideWorkingDirectory: outside.has(id) };
+            groups.set(key, { located: { file, rootPath, hit, history }, order });
+        }
+    }
+    return { blobs, bytes, binary, huge, unplaced, found: [...groups.values()].map((g) => g.located) };
+}
+const KIND_WORDS = {
+    secret: ['configured secret value', 'configured secret values'],
+    credential: ['live credential', 'live credentials'],
+    env: ['env-file secret', 'env-file secrets'],
+};
+const count = (n, [one, many]) => `${n} ${n === 1 ? one : many}`;
+const megabytes = (n) => `${(n / 1e6).toFixed(1)} MB`;
+function where(located) {
+    const place = `${located.file ?? located.rootPath}:${located.hit.line}`;
+    if (!located.history)
+        return place;
+    const { commit, time, versions, outsideWorkingDirectory } = located.history;
+    const when = time ? ` on ${new Date(time * 1000).toISOString().slice(0, 10)}` : '';
+    const introduced = commit ? `added in commit ${commit.slice(0, 12)}${when} as ${place}` : `in a version of ${place}`;
+    const still = outsideWorkingDirectory ? 'still in the tree, outside the working directory' : 'no longer in the tree';
+    return `${introduced}${versions > 1 ? ` (in ${versions} versions)` : ''}, ${still}`;
+}
+function message(located) {
+    const { hit } = located;
+    const what = `${hit.label}: ${hit.masked}`;
+    if (!located.history)
+        return what;
+    return `${located.history.outsideWorkingDirectory ? 'In the repository' : 'In git history only'}: ${what}, ${where(located)}`;
+}
+function outcome(r) {
+    const all = [...r.found, ...(r.history?.found ?? [])].sort((a, b) => Number(Boolean(a.history)) - Number(Boolean(b.history)) || (a.file ?? a.rootPath).localeCompare(b.file ?? b.rootPath) || a.hit.line - b.hit.line);
+    const skipped = r.binary.count + r.huge.count;
+    const scanned = `${r.files} tracked files scanned (${skipped} skipped: binary/huge)`;
+    const historyScanned = r.history ? `; ${r.history.blobs} history blobs scanned` : '';
+    const details = [
+        `${scanned}, ${megabytes(r.bytes)}${r.missing ? `; ${r.missing} tracked files absent from the work tree` : ''}.`,
+        `Searched for ${r.needles > 0 ? `the values of the configured secrets (${r.needles} needles: raw, URL-encoded, base64)` : 'no configured secret value (none of 8+ characters is set)'}, ${CREDENTIAL_PATTERNS.length} live-credential shapes (${CREDENTIAL_PATTERNS.map((p) => p.label.replace(/^an? /, '')).join(', ')}), and secrets in tracked .env files.`,
+    ];
+    const describeSkipped = (label, s) => s.count > 0 ? [`Skipped ${label}: ${s.count} (${s.names.join(', ')}${s.count > s.names.length ? ', …' : ''}).`] : [];
+    details.push(...describeSkipped('as binary', r.binary), ...describeSkipped('as over 5 MB', r.huge));
+    if (r.history) {
+        details.push(`History: ${r.history.blobs} blobs beyond the working directory's tracked files scanned (${megabytes(r.history.bytes)}); ${r.history.binary.count} binary and ${r.history.huge.count} over 5 MB skipped.${r.history.unplaced ? ` ${r.history.unplaced} more blobs with findings were not placed in history (over ${MAX_HISTORY_BLOBS}).` : ''}`);
+    }
+    else {
+        details.push('History was not scanned (`scan-history: false`): a secret removed from the tree but still in an old commit is not seen.');
+    }
+    if (r.shallow)
+        details.push('The clone is shallow: only the fetched commits were scanned. Use `fetch-depth: 0` on actions/checkout to scan the whole history.');
+    if (all.length === 0) {
+        if (r.shallow) {
+            return {
+                status: 'warn',
+                summary: `${scanned}${historyScanned}, nothing found, but the history is shallow: older commits were not scanned`,
+                details: details.join('\n'),
+                fix: 'Check out with `fetch-depth: 0` (actions/checkout) so scan-history sees every commit.',
+                data: data(r, 0),
+            };
+        }
+        return {
+            status: 'pass',
+            summary: `${scanned}${historyScanned}, no secret value, no live credential, no .env with values`,
+            details: details.join('\n'),
+            data: data(r, 0),
+        };
+    }
+    const findings = all.slice(0, MAX_FINDINGS).map((located) => ({
+        level: 'error',
+        message: message(located),
+        ...(located.file !== undefined ? { file: located.file, line: located.hit.line } : {}),
+    }));
+    const kinds = ['secret', 'credential', 'env']
+        .map((kind) => [kind, all.filter((l) => l.hit.kind === kind).length])
+        .filter(([, n]) => n > 0)
+        .map(([kind, n]) => count(n, KIND_WORDS[kind]));
+    const historyOnly = all.filter((l) => l.history && !l.history.outsideWorkingDirectory).length;
+    const first = all[0];
+    details.push('', `Found (${all.length}):`, ...all.slice(0, MAX_FINDINGS * 2).map((l) => `- ${l.history ? '' : `\`${l.file}:${l.hit.line}\` `}${message(l)}`), ...(all.length > MAX_FINDINGS * 2 ? [`- … and ${all.length - MAX_FINDINGS * 2} more`] : []));
+    return {
+        status: 'fail',
+        summary: `${kinds.join(', ')} committed${historyOnly ? ` (${historyOnly} only in history)` : ''}: ${first.hit.label} at ${first.file ?? first.rootPath}:${first.hit.line}${all.length > 1 ? ` and ${all.length - 1} more` : ''}`,
+        details: details.join('\n'),
+        fix: committed_secrets_FIX,
+        findings,
+        data: data(r, all.length),
+    };
+}
+function data(r, findings) {
+    return {
+        filesScanned: r.files,
+        bytesScanned: r.bytes,
+        skippedBinary: r.binary.count,
+        skippedHuge: r.huge.count,
+        needles: r.needles,
+        findings,
+        ...(r.history ? { historyBlobsScanned: r.history.blobs, historyBytesScanned: r.history.bytes, historyFindings: r.history.found.length } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/workflow-secrets.js
+/**
+ * security.workflow-secrets: the workflows and the hosting platforms' config files give the app's
+ * secret variables only from the secret store (`${{ secrets.X }}`, `${{ vars.X }}`, a platform's
+ * secret reference), never as literals, and set none of the guide's §1 flags to an unsafe value.
+ *
+ * What is read:
+ * - `.github/workflows/*.yml|yaml` and the repository's composite actions (`.github/actions/**\/action.yml`),
+ *   of the working directory or, in a monorepo app directory, of the repository's top:
+ *   `env:` at workflow, job, container, service and step level, `secrets:` passed to a reusable
+ *   workflow, `with:` inputs of this action (`github-token`, `github-client-secret`), and
+ *   `NAME=value` assignments in `run:` scripts (also `echo "NAME=value" >> $GITHUB_ENV`);
+ * - `vercel.json` (`env`, `build.env`; `@name` references Vercel secrets), `app.json` (Heroku `env`,
+ *   a string or `{ "value" }`; `generator: secret` is fine), `render.yaml` (`envVars` of services and
+ *   env groups: `value` is a literal, `sync: false` / `generateValue` / `fromDatabase` are not),
+ *   `fly.toml` (`[env]`), `netlify.toml` (`[build.environment]`, `[context.*.environment]`).
+ *
+ * A literal secret is an error; an empty value, a placeholder or a test value (`sk_test_…`) is a
+ * warning (the step does not get the real secret); a DATABASE_URL on a local or service-container
+ * host is a CI database and fine. Values are shown redacted.
+ */
+
+
+
+
+
+
+
+
+const workflow_secrets_DOCS = 'docs/deployment-guide.md';
+/** The §1 flags and the values that make them unsafe (the app compares with the string "true"). */
+const FLAGS = {
+    NEXTAUTH_DEBUG: { unsafe: (v) => /^(true|1|yes|on)$/i.test(v), level: 'error', safe: 'false', why: 'NextAuth logs tokens and profile data' },
+    ENABLE_HSTS: { unsafe: (v) => v !== 'true', level: 'error', safe: 'true', why: 'browsers may be downgraded to plain HTTP' },
+    ENABLE_CSP_STRICT: { unsafe: (v) => v !== 'true', level: 'error', safe: 'true', why: "the CSP lacks 'strict-dynamic' and upgrade-insecure-requests" },
+    ENABLE_COEP: { unsafe: (v) => v !== 'true', level: 'warning', safe: 'true', why: 'no cross-origin isolation (allowed by the guide only when external assets are incompatible)' },
+    // The app treats anything but "false" (also unset) as trusting the Host header.
+    NEXTAUTH_TRUST_HOST: { unsafe: (v) => v !== 'false', level: 'error', safe: 'false', why: 'a forged Host header can steer sign-in redirects and callback URLs' },
+    AUTH_TRUST_HOST: { unsafe: (v) => /^(true|1)$/i.test(v), level: 'error', safe: 'unset', why: 'it turns host trust back on whatever NEXTAUTH_TRUST_HOST says' },
+};
+/** This action's inputs that carry secrets. */
+const SECRET_INPUTS = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name));
+/** A step that runs this action: the published one, or `./` (the action testing itself). */
+const THIS_ACTION = /(?:^|\/)production-readiness-gate(?:[@/]|$)|^\.\/?$/i;
+const workflowSecrets = {
+    meta: { id: 'security.workflow-secrets', section: 'security', title: 'Workflows take secrets from the secret store', docs: workflow_secrets_DOCS },
+    async check({ settings }) {
+        const root = settings.workingDirectory;
+        const workflows = await workflowFiles(root);
+        const collected = { files: [], entries: [], notes: [] };
+        for (const file of workflows)
+            await collectWorkflow(root, file, collected);
+        const workflowCount = collected.files.length;
+        const workflowEntries = collected.entries.length;
+        for (const collect of [collectVercel, collectAppJson, collectRender, collectToml])
+            await collect(root, collected);
+        const platformFiles = collected.files.slice(workflowCount);
+        if (workflows.length === 0 && platformFiles.length === 0) {
+            return { status: 'skip', summary: 'no workflow (.github/workflows) and no platform config (vercel.json, app.json, render.yaml, fly.toml, netlify.toml) in the repository' };
+        }
+        const secretNames = new Set([...SECRET_NAMES, 'GITHUB_TOKEN', ...workflow_secrets_passwordVariables(settings)]);
+        const judged = collected.notes.map((finding) => ({ finding, short: finding.message.split(' (')[0] }));
+        const seen = new Set();
+        for (const entry of collected.entries) {
+            const result = judge(entry, secretNames);
+            const id = `${entry.file}:${entry.line}:${entry.name}`;
+            if (result && !seen.has(id)) {
+                seen.add(id);
+                judged.push(result);
+            }
+        }
+        judged.sort((a, b) => (a.finding.file ?? '').localeCompare(b.finding.file ?? '') || (a.finding.line ?? 0) - (b.finding.line ?? 0));
+        const findings = judged.map((j) => j.finding);
+        const checked = `${workflowCount} workflow file${workflowCount === 1 ? '' : 's'}${platformFiles.length ? ` and ${platformFiles.join(', ')}` : ''}, ${collected.entries.length} env entries checked`;
+        const details = [
+            `Read: ${collected.files.join(', ') || 'nothing'} (${workflowEntries} entries in workflows, ${collected.entries.length - workflowEntries} in platform files).`,
+            `Secret variables: ${[...secretNames].join(', ')}; flags: ${Object.keys(FLAGS).join(', ')}.`,
+            ...findings.map((f) => `- \`${f.file}:${f.line}\` ${f.level === 'error' ? 'error' : 'warning'}: ${f.message}`),
+        ].join('\n');
+        const data = { workflowFiles: workflowCount, platformFiles, envEntries: collected.entries.length };
+        const errors = findings.filter((f) => f.level === 'error');
+        const warnings = findings.filter((f) => f.level === 'warning');
+        if (findings.length === 0) {
+            return { status: 'pass', summary: `${checked}: secrets come from the secret store, no unsafe flag`, details, data };
+        }
+        const first = (judged.find((j) => j.finding.level === 'error') ?? judged[0]);
+        const counts = [
+            errors.length && `${errors.length} error${errors.length === 1 ? '' : 's'}`,
+            warnings.length && `${warnings.length} warning${warnings.length === 1 ? '' : 's'}`,
+        ].filter(Boolean);
+        return {
+            status: errors.length > 0 ? 'fail' : 'warn',
+            summary: `${first.short} at ${first.finding.file}:${first.finding.line}${findings.length > 1 ? ` (${counts.join(', ')} in all)` : ''}`,
+            details,
+            fix: 'Store each secret in GitHub Actions secrets (Settings → Secrets and variables → Actions) or in the platform\'s secret settings and reference it (`STRIPE_SECRET_KEY: ${{ secrets.STRIPE_SECRET_KEY }}`); rotate any secret that was committed as a literal (see security.committed-secrets). Set the §1 flags to their production values (ENABLE_HSTS/ENABLE_CSP_STRICT/ENABLE_COEP=true, NEXTAUTH_TRUST_HOST=false, NEXTAUTH_DEBUG=false, AUTH_TRUST_HOST unset).',
+            findings,
+            data,
+        };
+    },
+};
+function workflow_secrets_passwordVariables(settings) {
+    const names = new Set();
+    const account = settings.config['smoke-account'];
+    if (account)
+        names.add(account['password-env']);
+    for (const gate of settings.config['feature-gates'] ?? [])
+        names.add(gate.account['password-env']);
+    return [...names];
+}
+/**
+ * Where the secret should come from: `${{ secrets.NAME }}`; GitHub refuses secret names starting
+ * with GITHUB_, so those are suggested as GH_…, and the token is the run's own.
+ */
+function storeReference(name) {
+    if (name === 'GITHUB_TOKEN')
+        return '`${{ github.token }}`';
+    return `\`\${{ secrets.${name.replace(/^GITHUB_/, 'GH_')} }}\``;
+}
+/** The finding for one entry, or undefined when it is fine. */
+function judge(entry, secretNames) {
+    const { value, name } = entry;
+    if (value === undefined || entry.reference)
+        return undefined;
+    const make = (level, short, why) => ({
+        finding: { level, message: `${short} in ${entry.where}: ${why}`, file: entry.file, line: entry.line },
+        short,
+    });
+    const flag = FLAGS[name];
+    if (flag) {
+        if (value.includes('${{') || !flag.unsafe(value))
+            return undefined;
+        return make(flag.level, `${name} is "${value}"`, `${flag.why}; set it to ${flag.safe}`);
+    }
+    const use = `take it from ${storeReference(name)}`;
+    // A URL's password is judged whatever the variable's name (REDIS_URL, DIRECT_URL …).
+    const password = urlPassword(value);
+    if (password) {
+        if (password.raw.includes('$'))
+            return undefined;
+        if (isLocalHost(password.host))
+            return undefined; // a CI database (service container, localhost)
+        if (isNonProductionValue(password.decoded)) {
+            return secretNames.has(name) ? make('warning', `${name} has a placeholder password (${maskUrlPassword(value)})`, `the real database URL does not reach it; ${use}`) : undefined;
+        }
+        return make('error', `${name} is a literal URL with a password (${maskUrlPassword(value)})`, `everyone who can read the repository has it; ${use}`);
+    }
+    if (!secretNames.has(name) || value.includes('${{'))
+        return undefined;
+    if (/_URL$/.test(name))
+        return undefined; // a URL without a password holds no secret
+    if (value.trim() === '')
+        return make('warning', `${name} is empty`, `the step runs without the secret; ${use}`);
+    if (isNonProductionValue(value)) {
+        return make('warning', `${name} is a placeholder or test value (${maskValue(value)})`, `the real secret does not reach it; ${use}`);
+    }
+    return make('error', `${name} is a literal (${maskValue(value)})`, `everyone who can read the repository has it; ${use}`);
+}
+/**
+ * The workflow files (and composite actions) of the repository, relative to `root`: under `root`,
+ * or, when `root` is an app directory of a monorepo without its own, under the repository's top
+ * (found by its `.git`), as `../…` paths.
+ */
+async function workflowFiles(root) {
+    for (let up = '';; up += '../') {
+        const files = await workflowFilesIn(root, up);
+        const top = await (0,promises_.stat)((0,external_node_path_namespaceObject.join)(root, up, '.git')).then(() => true, () => false);
+        if (files.length > 0 || top || (0,external_node_path_namespaceObject.resolve)(root, up) === (0,external_node_path_namespaceObject.resolve)(root, up, '..'))
+            return files;
+    }
+}
+async function workflowFilesIn(root, up) {
+    const list = async (dir) => (await (0,promises_.readdir)((0,external_node_path_namespaceObject.join)(root, up, dir), { withFileTypes: true }).catch(() => [])).sort((a, b) => a.name.localeCompare(b.name));
+    const files = (await list('.github/workflows')).filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => `${up}.github/workflows/${e.name}`);
+    // Composite actions of the repository: `.github/actions/<name>/action.yml`, a few levels deep.
+    const walk = async (dir, depth) => {
+        for (const e of await list(dir)) {
+            if (e.isDirectory() && depth > 0)
+                await walk(`${dir}/${e.name}`, depth - 1);
+            else if (e.isFile() && /^action\.ya?ml$/.test(e.name))
+                files.push(`${up}${dir}/${e.name}`);
+        }
+    };
+    await walk('.github/actions', 3);
+    return files;
+}
+const read = (root, file) => (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(root, file), 'utf8').catch(() => undefined);
+/** Parses YAML with line positions; a file that does not parse is a warning on its line. */
+function workflow_secrets_parseYaml(file, text, notes) {
+    const counter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: counter });
+    if (doc.errors.length > 0) {
+        const line = counter.linePos(doc.errors[0].pos[0]).line;
+        notes.push({ level: 'warning', message: `${file} is not valid YAML (${doc.errors[0].message.split('\n')[0]}); its secrets were not checked`, file, line });
+        return undefined;
+    }
+    const lineOf = (node) => {
+        const range = (0,dist/* isPair */.tO)(node) ? node.key?.range : node?.range;
+        return range ? counter.linePos(range[0]).line : 1;
+    };
+    return { doc, lineOf, lineAt: (offset) => counter.linePos(offset).line };
+}
+/** A node with aliases (`*anchor`) resolved. */
+function resolved(doc, node) {
+    return (0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node;
+}
+/** A scalar as the runner sees it: YAML booleans and numbers as their text, null as ''. */
+function scalarText(node) {
+    if (!(0,dist/* isScalar */.jn)(node))
+        return undefined;
+    const v = node.value;
+    if (v === null || v === undefined)
+        return '';
+    if (typeof v === 'string')
+        return v;
+    if (typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint')
+        return String(v);
+    return undefined;
+}
+/** The pairs of a mapping, following `<<: *anchor` merges. */
+function pairsOf(doc, node) {
+    const map = resolved(doc, node);
+    if (!(0,dist/* isMap */.jh)(map))
+        return [];
+    const out = [];
+    for (const pair of map.items) {
+        const key = (0,dist/* isScalar */.jn)(pair.key) ? pair.key.value : pair.key;
+        if (key === '<<') {
+            const merged = resolved(doc, pair.value);
+            for (const source of (0,dist/* isSeq */.oP)(merged) ? merged.items : [merged])
+                out.push(...pairsOf(doc, source));
+        }
+        else
+            out.push(pair);
+    }
+    return out;
+}
+function keyName(pair) {
+    return String((0,dist/* isScalar */.jn)(pair.key) ? pair.key.value : pair.key);
+}
+/** `NAME=value` in shell (also `export NAME=value` and inside `echo "NAME=value" >> $GITHUB_ENV`). */
+const workflow_secrets_ASSIGNMENT = /(?:^|[\s;&|("'])(?:export\s+)?([A-Z_][A-Z0-9_]*)=("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s;&|)"'`]*)/g;
+async function collectWorkflow(root, file, out) {
+    const text = await read(root, file);
+    if (text === undefined)
+        return;
+    const parsed = workflow_secrets_parseYaml(file, text, out.notes);
+    out.files.push(file);
+    if (!parsed)
+        return;
+    const { doc, lineOf, lineAt } = parsed;
+    const envMap = (node, where) => {
+        for (const pair of pairsOf(doc, node)) {
+            out.entries.push({ file, line: lineOf(pair), name: keyName(pair), value: scalarText(resolved(doc, pair.value)), where });
+        }
+    };
+    const runScript = (node, where) => {
+        if (!(0,dist/* isScalar */.jn)(node) || typeof node.value !== 'string' || !node.range)
+            return;
+        const [start, end] = node.range;
+        const source = text.slice(start, end);
+        for (const match of source.matchAll(workflow_secrets_ASSIGNMENT)) {
+            const raw = match[2];
+            if (raw === '' || raw.includes('$'))
+                continue; // unset, or expanded from the environment / a secret
+            const value = /^["']/.test(raw) ? raw.slice(1, -1) : raw;
+            const offset = start + match.index + match[0].indexOf(match[1]);
+            out.entries.push({ file, line: lineAt(offset), name: match[1], value, where: `the run: script of ${where}` });
+        }
+    };
+    const steps = (node, job) => {
+        const list = resolved(doc, node);
+        if (!(0,dist/* isSeq */.oP)(list))
+            return;
+        list.items.forEach((item, index) => {
+            const step = resolved(doc, item);
+            if (!(0,dist/* isMap */.jh)(step))
+                return;
+            const label = scalarText(step.get('name', true)) || scalarText(step.get('id', true)) || scalarText(step.get('uses', true)) || `#${index + 1}`;
+            const where = `step "${label}" of ${job}`;
+            envMap(step.get('env', true), `the env of ${where}`);
+            runScript(step.get('run', true), where);
+            const uses = scalarText(step.get('uses', true));
+            if (uses && THIS_ACTION.test(uses)) {
+                for (const pair of pairsOf(doc, step.get('with', true))) {
+                    const input = keyName(pair);
+                    if (!SECRET_INPUTS.has(input))
+                        continue;
+                    // Judged as the variable the input stands for.
+                    const name = input === 'github-client-secret' ? 'GITHUB_CLIENT_SECRET' : 'GITHUB_TOKEN';
+                    out.entries.push({ file, line: lineOf(pair), name, value: scalarText(resolved(doc, pair.value)), where: `the \`${input}\` input of ${where}` });
+                }
+            }
+        });
+    };
+    envMap(doc.get('env', true), 'the workflow env');
+    for (const jobPair of pairsOf(doc, doc.get('jobs', true))) {
+        const id = keyName(jobPair);
+        const job = resolved(doc, jobPair.value);
+        if (!(0,dist/* isMap */.jh)(job))
+            continue;
+        const label = `job "${id}"`;
+        envMap(job.get('env', true), `the env of ${label}`);
+        const container = resolved(doc, job.get('container', true));
+        if ((0,dist/* isMap */.jh)(container))
+            envMap(container.get('env', true), `the container env of ${label}`);
+        for (const service of pairsOf(doc, job.get('services', true))) {
+            const s = resolved(doc, service.value);
+            if ((0,dist/* isMap */.jh)(s))
+                envMap(s.get('env', true), `the env of service "${keyName(service)}" of ${label}`);
+        }
+        // A reusable workflow call: the secrets it passes.
+        const secrets = job.get('secrets', true);
+        if ((0,dist/* isMap */.jh)(resolved(doc, secrets)))
+            envMap(secrets, `the secrets passed by ${label}`);
+        steps(job.get('steps', true), label);
+    }
+    // A composite action's steps.
+    const runs = resolved(doc, doc.get('runs', true));
+    if ((0,dist/* isMap */.jh)(runs))
+        steps(runs.get('steps', true), 'the composite action');
+}
+const workflow_secrets_isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** vercel.json `env` and `build.env`: a value starting with `@` references a Vercel secret. */
+async function collectVercel(root, out) {
+    const file = 'vercel.json';
+    const config = await readJson(root, file, out);
+    if (!config)
+        return;
+    const lines = jsonKeyLines(config.text);
+    for (const path of [['env'], ['build', 'env']]) {
+        const env = path.reduce((node, key) => (workflow_secrets_isRecord(node) ? node[key] : undefined), config.value);
+        if (!workflow_secrets_isRecord(env))
+            continue;
+        for (const [name, value] of Object.entries(env)) {
+            const text = typeof value === 'string' ? value : undefined;
+            out.entries.push({ file, line: lines.get(jsonPath(...path, name)) ?? 1, name, value: text, where: `${file} ${path.join('.')}`, reference: text?.startsWith('@') });
+        }
+    }
+}
+/** Heroku app.json `env`: `"NAME": "value"` or `{ "value": …, "generator": "secret" }`. */
+async function collectAppJson(root, out) {
+    const file = 'app.json';
+    const config = await readJson(root, file, out);
+    if (!config || !workflow_secrets_isRecord(config.value.env))
+        return;
+    const lines = jsonKeyLines(config.text);
+    for (const [name, spec] of Object.entries(config.value.env)) {
+        const value = typeof spec === 'string' ? spec : workflow_secrets_isRecord(spec) && typeof spec.value === 'string' ? spec.value : undefined;
+        const line = lines.get(jsonPath('env', name, 'value')) ?? lines.get(jsonPath('env', name)) ?? 1;
+        out.entries.push({ file, line, name, value, where: `${file} env` });
+    }
+}
+async function readJson(root, file, out) {
+    const text = await read(root, file);
+    if (text === undefined)
+        return undefined;
+    out.files.push(file);
+    try {
+        const value = JSON.parse(text.replace(/^\uFEFF/, ''));
+        return workflow_secrets_isRecord(value) ? { text, value } : undefined;
+    }
+    catch (error) {
+        out.notes.push({ level: 'warning', message: `${file} is not valid JSON (${error.message}); its env was not checked`, file, line: 1 });
+        return undefined;
+    }
+}
+/** render.yaml `envVars` of services and env groups: only `value` is a literal. */
+async function collectRender(root, out) {
+    for (const file of ['render.yaml', 'render.yml']) {
+        const text = await read(root, file);
+        if (text === undefined)
+            continue;
+        out.files.push(file);
+        const parsed = workflow_secrets_parseYaml(file, text, out.notes);
+        if (!parsed)
+            continue;
+        const { doc, lineOf } = parsed;
+        for (const group of ['services', 'envVarGroups']) {
+            const list = resolved(doc, doc.get(group, true));
+            if (!(0,dist/* isSeq */.oP)(list))
+                continue;
+            for (const item of list.items) {
+                const owner = resolved(doc, item);
+                if (!(0,dist/* isMap */.jh)(owner))
+                    continue;
+                const ownerName = scalarText(owner.get('name', true)) ?? group;
+                const vars = resolved(doc, owner.get('envVars', true));
+                if (!(0,dist/* isSeq */.oP)(vars))
+                    continue;
+                for (const v of vars.items) {
+                    const entry = resolved(doc, v);
+                    if (!(0,dist/* isMap */.jh)(entry))
+                        continue;
+                    const name = scalarText(entry.get('key', true));
+                    if (!name)
+                        continue;
+                    const valueNode = entry.get('value', true);
+                    out.entries.push({
+                        file,
+                        line: lineOf(valueNode ?? entry.items[0]),
+                        name,
+                        value: valueNode === undefined ? undefined : scalarText(resolved(doc, valueNode)),
+                        where: `${file} envVars of "${ownerName}"`,
+                    });
+                }
+            }
+        }
+    }
+}
+/** TOML env tables: fly.toml `[env]`, netlify.toml `[build.environment]` and `[context.*.environment]`. */
+const TOML_ENV = {
+    'fly.toml': (table) => table === 'env',
+    'netlify.toml': (table) => table === 'build.environment' || /^context\.[^.]+\.environment$/.test(table),
+};
+async function collectToml(root, out) {
+    for (const [file, wanted] of Object.entries(TOML_ENV)) {
+        const text = await read(root, file);
+        if (text === undefined)
+            continue;
+        out.files.push(file);
+        const entries = new Map();
+        for (const { table, key, value, line } of readTomlStrings(text)) {
+            if (wanted(table) && typeof value === 'string')
+                entries.set(line, { file, line, name: key, value, where: `${file} [${table}]` });
+        }
+        // readTomlStrings reads strings only; flags are often bare booleans (`ENABLE_HSTS = false`).
+        for (const { table, key, value, line } of bareTomlValues(text)) {
+            if (wanted(table) && !entries.has(line))
+                entries.set(line, { file, line, name: key, value, where: `${file} [${table}]` });
+        }
+        out.entries.push(...[...entries.values()].sort((a, b) => a.line - b.line));
+    }
+}
+/** `key = true|false|number` lines of a TOML text, with their table. */
+function bareTomlValues(text) {
+    const found = [];
+    let table = '';
+    text.split('\n').forEach((raw, index) => {
+        const header = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$/.exec(raw);
+        if (header) {
+            table = header[1].split('.').map((p) => p.trim().replace(/^["']|["']$/g, '')).join('.');
+            return;
+        }
+        const pair = /^\s*([A-Za-z0-9_-]+)\s*=\s*(true|false|[+-]?\d[\d_.eE+-]*)\s*(?:#.*)?$/.exec(raw);
+        if (pair)
+            found.push({ table, key: pair[1], value: pair[2], line: index + 1 });
+    });
+    return found;
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/cookies.js
+
+
+
+
+/** The NextAuth endpoints that set cookies without a session (NextAuth v4 `init()`). */
+const AUTH_COOKIE_PATHS = ['/api/auth/csrf', '/api/auth/session'];
+/**
+ * RFC 6265bis §5.6: the name=value pair up to the first `;`, then attributes whose names are
+ * case-insensitive; a repeated attribute's last value wins; Domain loses a leading dot; a Path not
+ * starting with `/` is ignored; an unknown SameSite value counts as unspecified.
+ */
+function parseSetCookie(line) {
+    const [pair = '', ...attributes] = line.split(';');
+    const eq = pair.indexOf('=');
+    const name = eq < 0 ? '' : pair.slice(0, eq).trim();
+    const cookie = { name, secure: false, httpOnly: false, shown: '' };
+    const kept = [];
+    for (const raw of attributes) {
+        const attribute = raw.trim();
+        if (!attribute)
+            continue;
+        kept.push(attribute);
+        const at = attribute.indexOf('=');
+        const key = (at < 0 ? attribute : attribute.slice(0, at)).trim().toLowerCase();
+        const value = at < 0 ? '' : attribute.slice(at + 1).trim();
+        if (key === 'secure')
+            cookie.secure = true;
+        else if (key === 'httponly')
+            cookie.httpOnly = true;
+        else if (key === 'samesite') {
+            cookie.sameSiteRaw = value;
+            const known = { strict: 'Strict', lax: 'Lax', none: 'None' }[value.toLowerCase()];
+            cookie.sameSite = known;
+        }
+        else if (key === 'path')
+            cookie.path = value.startsWith('/') ? value : undefined;
+        else if (key === 'domain')
+            cookie.domain = value.replace(/^\./, '') || undefined;
+    }
+    cookie.shown = [`${name}=…`, ...kept].join('; ');
+    return cookie;
+}
+/** NextAuth's (and Auth.js') names; a large session cookie is split into `.0`, `.1` … chunks. */
+function cookieRole(name) {
+    if (/session-token(\.\d+)?$/i.test(name))
+        return 'session';
+    if (/csrf-token$/i.test(name))
+        return 'csrf';
+    return 'other';
+}
+function prefixOf(name) {
+    // Browsers match the prefixes case-insensitively (RFC 6265bis).
+    if (/^__host-/i.test(name))
+        return '__Host-';
+    if (/^__secure-/i.test(name))
+        return '__Secure-';
+    return undefined;
+}
+const isAuthCookie = (name) => /(^|[-.])(next-auth|authjs)\./i.test(name);
+function judgeCookie(cookie) {
+    const problems = [];
+    const role = cookieRole(cookie.name);
+    const prefix = prefixOf(cookie.name);
+    const shown = code(cookie.shown);
+    const sensitive = role === 'session' ? 'the session token' : 'the CSRF token';
+    if (!cookie.secure) {
+        problems.push({
+            level: 'fail',
+            message: `${shown} lacks \`Secure\`: browsers send it over plain HTTP too${prefix ? `, and reject a ${prefix} cookie without Secure, so it is never stored` : ''}`,
+            fix: 'Set the cookie with `Secure` (NextAuth does when NEXTAUTH_URL is https://).',
+        });
+    }
+    if (prefix === '__Host-' && (cookie.path !== '/' || cookie.domain !== undefined)) {
+        problems.push({
+            level: 'fail',
+            message: `${shown} breaks the \`__Host-\` rules (${[cookie.path !== '/' ? `Path is ${cookie.path ? code(cookie.path) : 'not set'}, not \`/\`` : '', cookie.domain !== undefined ? `Domain is ${code(cookie.domain)}` : ''].filter(Boolean).join('; ')}): browsers reject it, so it is never stored`,
+            fix: 'A `__Host-` cookie needs `Secure`, `Path=/` and no `Domain`: remove the Domain attribute (cookies.*.options.domain in the NextAuth options).',
+        });
+    }
+    if (role !== 'other' && !cookie.httpOnly) {
+        problems.push({
+            level: 'fail',
+            message: `${shown} lacks \`HttpOnly\`: a script (any XSS) can read ${sensitive}`,
+            fix: 'Set the cookie with `HttpOnly` (NextAuth\'s default; check cookies.*.options.httpOnly in the NextAuth options).',
+        });
+    }
+    if (cookie.sameSite === 'None') {
+        problems.push({
+            level: 'fail',
+            message: `${shown} has \`SameSite=None\`: browsers send it with cross-site requests`,
+            fix: 'Set `SameSite=Lax` (NextAuth\'s default) or `Strict`.',
+        });
+    }
+    else if (cookie.sameSite === undefined) {
+        problems.push({
+            level: 'warn',
+            message: `${shown} has ${cookie.sameSiteRaw === undefined ? 'no SameSite' : `an unknown SameSite value ${code(cookie.sameSiteRaw)}`}: Chrome then treats it as Lax, other browsers may send it cross-site`,
+            fix: 'Set `SameSite=Lax` (NextAuth\'s default) or `Strict`.',
+        });
+    }
+    if (!prefix && (role !== 'other' || isAuthCookie(cookie.name))) {
+        problems.push({
+            level: role === 'other' ? 'warn' : 'fail',
+            message: `${code(cookie.name)} has no \`__Host-\`/\`__Secure-\` prefix, so a subdomain or a plain-HTTP page can overwrite it (NextAuth drops the prefixes when NEXTAUTH_URL is not https://)`,
+            fix: 'Set NEXTAUTH_URL to the https:// origin so NextAuth uses `__Secure-`/`__Host-` cookies, or prefix custom cookie names.',
+        });
+    }
+    if (role !== 'other' && prefix !== '__Host-' && cookie.domain !== undefined) {
+        problems.push({
+            level: 'warn',
+            message: `${shown} is shared with every subdomain of ${code(cookie.domain)}`,
+            fix: 'Leave out the Domain attribute unless subdomains must share the sign-in.',
+        });
+    }
+    return problems;
+}
+const securityCookies = {
+    meta: { id: 'security.cookies', section: 'security', title: 'Auth cookie attributes', docs: 'docs/deployment-guide.md' },
+    async check({ settings, clients, signal }) {
+        const origin = appOrigin(settings);
+        if (!origin)
+            return NO_TARGET;
+        const urls = AUTH_COOKIE_PATHS.map((path) => appUrlFor(origin, path));
+        let responses;
+        try {
+            responses = await Promise.all(urls.map((url) => clients.http().request({ url }, signal)));
+        }
+        catch (error) {
+            return probeFailure(error, `GET ${urls.join(', ')}`);
+        }
+        // Each request comes without cookies, so both endpoints may set the same one: judge it once.
+        const cookies = new Map();
+        responses.forEach((response, i) => {
+            for (const line of response.cookies) {
+                const cookie = parseSetCookie(line);
+                if (!cookies.has(cookie.name))
+                    cookies.set(cookie.name, { cookie, from: AUTH_COOKIE_PATHS[i] });
+            }
+        });
+        const answered = responses.map((r, i) => `GET ${safeUrl(urls[i])} → ${r.status}${r.headers.location ? ` (${code(r.headers.location)})` : ''}`);
+        const list = [...cookies.values()];
+        const sessionSeen = list.some(({ cookie }) => cookieRole(cookie.name) === 'session');
+        const details = [
+            ...answered.map((line) => `- ${line}`),
+            ...list.map(({ cookie, from }) => `- ${from} set ${code(cookie.shown)}`),
+            sessionSeen ? '' : 'The session cookie (`__Secure-next-auth.session-token`) is set only at sign-in, which needs an account: it is not judged here.',
+        ].filter(Boolean).join('\n');
+        const data = { cookies: list.map(({ cookie }) => cookie.name), statuses: responses.map((r) => r.status) };
+        if (list.length === 0) {
+            return {
+                status: 'warn',
+                summary: `the auth endpoints set no cookie (${answered.join(', ')}), so there is nothing to judge; NextAuth sets \`__Host-next-auth.csrf-token\` there`,
+                details,
+                fix: 'Check that NextAuth answers at /api/auth (smoke.auth-providers) and that a proxy does not strip Set-Cookie.',
+                data,
+            };
+        }
+        return outcomeOf(list.flatMap(({ cookie }) => judgeCookie(cookie)), {
+            summary: `${list.map(({ cookie }) => code(cookie.name)).join(', ')}: Secure, HttpOnly where it matters, SameSite Lax/Strict, prefixed`,
+            details,
+            data,
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/security/csp-parser.js
+/**
+ * Content-Security-Policy as browsers read it (CSP Level 3, "Parse a serialized CSP"), and the
+ * judgement security.csp makes of it. Pure: the rule passes header values in.
+ *
+ * Parsing, per the specification:
+ * - a header value is a comma-separated list of policies, and a response may carry several headers:
+ *   every policy is enforced, so a load must be allowed by all of them (their intersection);
+ * - a policy is a semicolon-separated list of directives; a directive is a name (ASCII
+ *   case-insensitive) followed by whitespace-separated source expressions;
+ * - a directive repeated in one policy is ignored after its first occurrence;
+ * - keywords (`'self'`, `'unsafe-inline'` …) are case-insensitive.
+ */
+
+function parsePolicy(text) {
+    const directives = new Map();
+    const repeated = [];
+    for (const part of text.split(';')) {
+        const tokens = part.trim().split(/[\t\n\f\r ]+/).filter(Boolean);
+        if (tokens.length === 0)
+            continue;
+        const name = tokens[0].toLowerCase();
+        // The grammar's directive-name; anything else is not a directive and browsers skip it.
+        if (!/^[a-z0-9-]+$/.test(name))
+            continue;
+        if (directives.has(name)) {
+            repeated.push(name);
+            continue;
+        }
+        directives.set(name, tokens.slice(1));
+    }
+    return { text: text.trim(), directives, repeated };
+}
+/** Every policy in a list of header values (each may hold several, comma-separated); empty ones dropped. */
+function parsePolicyList(values) {
+    return values
+        .flatMap((value) => value.split(','))
+        .map(parsePolicy)
+        .filter((p) => p.directives.size > 0);
+}
+/** The enforced policies of a response: every `Content-Security-Policy` header, repeated or not. */
+function enforcedPolicies(rawHeaders) {
+    return parsePolicyList(rawHeaders.filter(([name]) => name === 'content-security-policy').map(([, value]) => value));
+}
+/** Which directive governs a fetch type when its own is absent (CSP3 "effective directive" fallback). */
+const FALLBACKS = {
+    'script-src-elem': ['script-src-elem', 'script-src', 'default-src'],
+    'script-src-attr': ['script-src-attr', 'script-src', 'default-src'],
+    'style-src-elem': ['style-src-elem', 'style-src', 'default-src'],
+    'style-src-attr': ['style-src-attr', 'style-src', 'default-src'],
+};
+/** The directive that governs `directive` in `policy` (with the default-src fallback), if any does. */
+function effectiveDirective(policy, directive) {
+    // Every other fetch directive (`script-src`, `object-src`, `connect-src`, …) falls back to default-src.
+    for (const name of FALLBACKS[directive] ?? (directive.endsWith('-src') ? [directive, 'default-src'] : [directive])) {
+        const sources = policy.directives.get(name);
+        if (sources)
+            return { name, for: directive, sources };
+    }
+    return undefined;
+}
+const NONCE_OR_HASH = /^'(?:nonce|sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}'$/i;
+function isNonceOrHash(source) {
+    return NONCE_OR_HASH.test(source);
+}
+function hasKeyword(sources, keyword) {
+    return sources.some((s) => s.toLowerCase() === keyword);
+}
+/** A source list that matches nothing: `'none'` alone, or no source at all. */
+function isNone(sources) {
+    return sources.length === 0 || (sources.length === 1 && sources[0].toLowerCase() === "'none'");
+}
+/** Sources that allow any host (Mozilla Observatory's "dangerously broad" list). */
+const ANY_HOST = new Set(['*', 'http:', 'https:', 'ftp:', 'http://*', 'https://*', 'http://*.*', 'https://*.*']);
+function anyHostSources(sources) {
+    return sources.filter((s) => ANY_HOST.has(s.toLowerCase()));
+}
+function dataSources(sources) {
+    return sources.filter((s) => s.toLowerCase() === 'data:');
+}
+/**
+ * With a nonce or hash, `'strict-dynamic'` makes CSP3 browsers ignore host and scheme sources,
+ * `'self'` and `'unsafe-inline'`: only nonce'd scripts and what they load run.
+ */
+function trustsOnlyNonces(sources) {
+    return hasKeyword(sources, "'strict-dynamic'") && sources.some(isNonceOrHash);
+}
+/** `script-src 'self' …` in backticks, saying when default-src stands in for the directive asked for. */
+function describeDirective(effective) {
+    const text = code([effective.name, ...effective.sources].join(' '));
+    return effective.name === effective.for ? text : `${text} (${effective.for} is not set, so default-src applies)`;
+}
+/**
+ * Judges the enforced policies. A behaviour (eval, inline scripts, scripts from any host) is open
+ * only when every policy that restricts scripts allows it, since each policy is enforced on its own.
+ * A protection (object-src 'none', base-uri, frame-ancestors) holds when any policy provides it.
+ */
+function judgeCsp(policies, options) {
+    const problems = [];
+    const scripts = policies.map((p) => effectiveDirective(p, 'script-src')).filter((d) => d !== undefined);
+    const seen = (list) => list.map(describeDirective).join(' and ');
+    if (scripts.length === 0) {
+        problems.push({
+            level: 'fail',
+            message: 'no policy restricts scripts: neither `script-src` nor `default-src` is set',
+            fix: "Add `script-src 'self' 'nonce-<random per request>' 'strict-dynamic'` (the app's middleware builds it) or at least `default-src 'self'`.",
+        });
+    }
+    else {
+        if (scripts.every((d) => hasKeyword(d.sources, "'unsafe-eval'"))) {
+            problems.push({
+                level: 'fail',
+                message: `script-src allows \`'unsafe-eval'\`: ${seen(scripts)}`,
+                fix: "Remove `'unsafe-eval'` from script-src: it lets injected strings run as code (eval, new Function). Next.js adds it only in development builds: check that production runs `next build` output with NODE_ENV=production.",
+            });
+        }
+        if (scripts.every((d) => hasKeyword(d.sources, "'unsafe-inline'") && !d.sources.some(isNonceOrHash))) {
+            problems.push({
+                level: 'fail',
+                message: `script-src allows \`'unsafe-inline'\` without a nonce or hash: ${seen(scripts)}`,
+                fix: "Remove `'unsafe-inline'` from script-src, or add a per-request `'nonce-…'` (or the scripts' hashes): CSP2+ browsers then ignore `'unsafe-inline'`, so any injected <script> is blocked.",
+            });
+        }
+        const open = scripts.filter((d) => !trustsOnlyNonces(d.sources));
+        if (open.length === scripts.length && open.every((d) => anyHostSources(d.sources).length > 0)) {
+            const broad = [...new Set(open.flatMap((d) => anyHostSources(d.sources)))].map(code).join(', ');
+            problems.push({
+                level: 'fail',
+                message: `script-src allows scripts from any host (${broad}): ${seen(scripts)}`,
+                fix: "Replace the wildcard with the hosts the app loads scripts from, or add `'strict-dynamic'` with a nonce (CSP3 browsers then ignore host sources).",
+            });
+        }
+        if (open.length === scripts.length && open.every((d) => dataSources(d.sources).length > 0)) {
+            problems.push({
+                level: 'fail',
+                message: `script-src allows \`data:\` URLs, which run like inline scripts: ${seen(scripts)}`,
+                fix: 'Remove `data:` from script-src (and from default-src when script-src falls back to it).',
+            });
+        }
+        for (const d of scripts) {
+            if (hasKeyword(d.sources, "'strict-dynamic'") && !d.sources.some(isNonceOrHash)) {
+                problems.push({
+                    level: options.strict ? 'fail' : 'warn',
+                    message: `\`'strict-dynamic'\` without a nonce or hash trusts no script (CSP3 browsers block the page's own scripts; older ones ignore it): ${describeDirective(d)}`,
+                    fix: "Add a per-request `'nonce-…'` to script-src and to the page's <script> tags (or the scripts' hashes).",
+                });
+            }
+        }
+    }
+    const objects = policies.map((p) => effectiveDirective(p, 'object-src'));
+    if (!objects.some((d) => d !== undefined && isNone(d.sources))) {
+        const set = objects.filter((d) => d !== undefined);
+        problems.push({
+            level: 'fail',
+            message: set.length ? `plugins are not blocked: ${seen(set)}` : 'plugins are not blocked: neither `object-src` nor `default-src` is set',
+            fix: "Add `object-src 'none'`: <object> and <embed> load plugin content that script-src does not govern.",
+        });
+    }
+    const navigation = [
+        ['base-uri', "an injected <base href> can send the page's relative script URLs to another host"],
+        ['frame-ancestors', 'any site can frame the page (clickjacking)'],
+    ];
+    for (const [name, risk] of navigation) {
+        const set = policies.map((p) => p.directives.get(name)).filter((s) => s !== undefined);
+        if (set.length === 0) {
+            problems.push({
+                level: 'fail',
+                message: `\`${name}\` is not set (it does not fall back to default-src): ${risk}`,
+                fix: `Add \`${name} ${name === 'base-uri' ? "'self'" : "'none'"}\` (or \`'self'\`${name === 'frame-ancestors' ? ' when the app frames itself' : ''}).`,
+            });
+        }
+        else if (set.every((sources) => anyHostSources(sources).length > 0)) {
+            problems.push({
+                level: 'warn',
+                message: `\`${name}\` allows any host, so it protects nothing: ${set.map((s) => code([name, ...s].join(' '))).join(' and ')}`,
+                fix: `Set \`${name} 'self'\` (or \`'none'\`) instead of a wildcard.`,
+            });
+        }
+    }
+    if (options.strict) {
+        if (!scripts.some((d) => hasKeyword(d.sources, "'strict-dynamic'"))) {
+            problems.push({
+                level: 'fail',
+                message: `ENABLE_CSP_STRICT=true but script-src has no \`'strict-dynamic'\`${scripts.length ? `: ${seen(scripts)}` : ''}`,
+                fix: "Deploy with ENABLE_CSP_STRICT=true (the app then adds `'strict-dynamic'` and `upgrade-insecure-requests`), or find the proxy that rewrites the CSP.",
+            });
+        }
+        if (!policies.some((p) => p.directives.has('upgrade-insecure-requests'))) {
+            problems.push({
+                level: 'fail',
+                message: 'ENABLE_CSP_STRICT=true but the CSP has no `upgrade-insecure-requests`',
+                fix: 'Deploy with ENABLE_CSP_STRICT=true, which appends `upgrade-insecure-requests` to the CSP.',
+            });
+        }
+    }
+    for (const policy of policies) {
+        for (const name of new Set(policy.repeated)) {
+            problems.push({
+                level: 'warn',
+                message: `\`${name}\` appears more than once in one policy; browsers use the first, ${code([name, ...policy.directives.get(name)].join(' '))}, and ignore the rest`,
+                fix: `Write \`${name}\` once per policy, with every source it needs.`,
+            });
+        }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/csp.js
+
+
+
+const securityCsp = {
+    meta: { id: 'security.csp', section: 'security', title: 'Content-Security-Policy', docs: 'docs/deployment-guide.md' },
+    async check(ctx) {
+        const doc = await fetchAppDocument(ctx);
+        if (isOutcome(doc))
+            return doc;
+        const { rawHeaders } = doc.response;
+        const policies = enforcedPolicies(rawHeaders);
+        const reportOnly = parsePolicyList(rawHeaders.filter(([n]) => n === 'content-security-policy-report-only').map(([, v]) => v));
+        const headers = rawHeaders.filter(([n]) => n === 'content-security-policy' || n === 'content-security-policy-report-only');
+        const details = [documentNote(doc), ...headers.map(([n, v]) => `- ${n}: ${code(v)}`)].join('\n');
+        const strict = ctx.settings.env.ENABLE_CSP_STRICT === 'true';
+        const data = { policies: policies.length, reportOnlyPolicies: reportOnly.length, strict };
+        if (policies.length === 0) {
+            return {
+                status: 'fail',
+                summary: reportOnly.length
+                    ? 'only Content-Security-Policy-Report-Only is sent: browsers report violations but block nothing'
+                    : 'no Content-Security-Policy header',
+                details,
+                fix: reportOnly.length
+                    ? 'Send the policy as `Content-Security-Policy` (keep Report-Only only for trying a stricter policy next to an enforced one).'
+                    : "Send a `Content-Security-Policy` header; the app's middleware builds one with a per-request nonce.",
+                data,
+            };
+        }
+        const problems = judgeCsp(policies, { strict });
+        const nonce = policies.some((p) => [...p.directives.values()].some((s) => s.some((x) => /^'nonce-/i.test(x))));
+        return outcomeOf(problems, {
+            summary: `enforced CSP${policies.length > 1 ? ` (${policies.length} policies)` : ''}: scripts ${nonce ? 'by nonce' : 'restricted'}, no unsafe-eval or unguarded unsafe-inline, object-src 'none', base-uri and frame-ancestors set${strict ? ", 'strict-dynamic' and upgrade-insecure-requests" : ''}`,
+            details,
+            data,
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/security/headers.js
+
+
+
+const REFERRER_POLICIES = new Set([
+    'no-referrer',
+    'no-referrer-when-downgrade',
+    'same-origin',
+    'origin',
+    'strict-origin',
+    'origin-when-cross-origin',
+    'strict-origin-when-cross-origin',
+    'unsafe-url',
+]);
+const SAFE_REFERRER = new Set(['no-referrer', 'same-origin', 'strict-origin', 'strict-origin-when-cross-origin']);
+const REFERRER_FIX = 'Send `Referrer-Policy: strict-origin-when-cross-origin` (or `no-referrer`, `same-origin`, `strict-origin`).';
+/**
+ * The policy browsers apply (W3C Referrer Policy §8.1): the header is a comma-separated list and the
+ * last recognised token wins, so a fallback for old browsers can come first. Tokens are compared
+ * exactly, as the specification does.
+ */
+function effectiveReferrerPolicy(value) {
+    let policy;
+    for (const token of value.split(',').map((t) => t.trim()))
+        if (REFERRER_POLICIES.has(token))
+            policy = token;
+    return policy;
+}
+function judgeReferrerPolicy(value) {
+    if (value === undefined) {
+        return {
+            level: 'warn',
+            message: "no `Referrer-Policy` header: current browsers default to strict-origin-when-cross-origin, older ones send full URLs (paths, query strings, tokens in them) to other sites",
+            fix: REFERRER_FIX,
+        };
+    }
+    const shown = code(`Referrer-Policy: ${value}`);
+    const policy = effectiveReferrerPolicy(value);
+    if (policy === undefined) {
+        return { level: 'warn', message: `${shown} is not a policy browsers recognise, so they ignore it and use their default`, fix: REFERRER_FIX };
+    }
+    if (SAFE_REFERRER.has(policy))
+        return undefined;
+    if (policy === 'unsafe-url') {
+        return { level: 'fail', message: `${shown} sends the full URL (path and query) to every site, even over plain HTTP`, fix: REFERRER_FIX };
+    }
+    const leak = policy === 'no-referrer-when-downgrade' ? 'the full URL (path and query) to every HTTPS site' : 'the origin even to plain-HTTP sites';
+    return { level: 'warn', message: `${shown} sends ${leak}`, fix: REFERRER_FIX };
+}
+function judgeContentTypeOptions(value) {
+    const fix = 'Send `X-Content-Type-Options: nosniff`.';
+    if (value === undefined)
+        return { level: 'fail', message: 'no `X-Content-Type-Options` header: browsers may sniff uploads and responses as scripts or HTML', fix };
+    const tokens = value.split(',').map((t) => t.trim().toLowerCase());
+    if (tokens.every((t) => t === 'nosniff'))
+        return undefined;
+    return { level: 'fail', message: `${code(`X-Content-Type-Options: ${value}`)} is not \`nosniff\``, fix };
+}
+/** Framing is refused by a valid X-Frame-Options, or by CSP frame-ancestors in an enforced policy. */
+function judgeFraming(value, hasFrameAncestors) {
+    if (hasFrameAncestors)
+        return undefined;
+    const tokens = value?.split(',').map((t) => t.trim().toLowerCase()) ?? [];
+    if (tokens.length > 0 && tokens.every((t) => t === 'deny' || t === 'sameorigin'))
+        return undefined;
+    const fix = "Send `X-Frame-Options: DENY` (or `SAMEORIGIN`), or CSP `frame-ancestors 'none'`.";
+    if (value === undefined)
+        return { level: 'fail', message: 'no `X-Frame-Options` and no CSP `frame-ancestors`: any site can frame the page (clickjacking)', fix };
+    return {
+        level: 'fail',
+        message: `${code(`X-Frame-Options: ${value}`)} is not DENY or SAMEORIGIN (browsers ignore ALLOW-FROM and unknown values) and the CSP has no \`frame-ancestors\``,
+        fix,
+    };
+}
+const securityHeaders = {
+    meta: { id: 'security.headers', section: 'security', title: 'Security headers', docs: 'docs/deployment-guide.md' },
+    async check(ctx) {
+        const doc = await fetchAppDocument(ctx);
+        if (isOutcome(doc))
+            return doc;
+        const { headers, rawHeaders } = doc.response;
+        const xcto = headers['x-content-type-options'];
+        const xfo = headers['x-frame-options'];
+        const referrer = headers['referrer-policy'];
+        const frameAncestors = enforcedPolicies(rawHeaders).some((p) => p.directives.has('frame-ancestors'));
+        const problems = [judgeContentTypeOptions(xcto), judgeFraming(xfo, frameAncestors), judgeReferrerPolicy(referrer)].filter((p) => p !== undefined);
+        const shown = (name, value) => (value === undefined ? `no ${name}` : code(`${name}: ${value}`));
+        const framing = frameAncestors ? `CSP frame-ancestors${xfo === undefined ? '' : ` and ${shown('X-Frame-Options', xfo)}`}` : shown('X-Frame-Options', xfo);
+        return outcomeOf(problems, {
+            summary: `${shown('X-Content-Type-Options', xcto)}, ${framing}, ${shown('Referrer-Policy', referrer)}`,
+            details: [
+                documentNote(doc),
+                ...[
+                    ['x-content-type-options', xcto],
+                    ['x-frame-options', xfo],
+                    ['referrer-policy', referrer],
+                ].map(([name, value]) => `- ${name}: ${value === undefined ? 'absent' : code(value)}`),
+                `- CSP frame-ancestors: ${frameAncestors ? 'set' : 'absent'}`,
+            ].join('\n'),
+            data: { xContentTypeOptions: xcto, xFrameOptions: xfo, referrerPolicy: referrer, frameAncestors },
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/security/hsts.js
+
+
+/** Six months: the guide's minimum, and what the HSTS preload list once required. */
+const HSTS_MIN_MAX_AGE = 15_552_000;
+const RECOMMENDED = 'max-age=31536000; includeSubDomains';
+/** Splits on `;` outside quoted strings (a directive value may be a quoted-string). */
+function splitDirectives(value) {
+    const parts = [];
+    let current = '';
+    let quoted = false;
+    for (let i = 0; i < value.length; i++) {
+        const c = value[i];
+        if (quoted && c === '\\' && i + 1 < value.length) {
+            current += c + value[++i];
+            continue;
+        }
+        if (c === '"')
+            quoted = !quoted;
+        if (c === ';' && !quoted) {
+            parts.push(current);
+            current = '';
+        }
+        else
+            current += c;
+    }
+    parts.push(current);
+    return parts;
+}
+/**
+ * RFC 6797 §6.1: `[directive] *( ";" [directive] )`, so empty directives (a trailing `;`) are fine;
+ * names are case-insensitive; each directive at most once; max-age is required and is digits,
+ * optionally quoted; unknown directives are ignored.
+ */
+function parseHsts(value) {
+    const policy = { includeSubDomains: false, preload: false, errors: [] };
+    const seen = new Set();
+    for (const part of splitDirectives(value)) {
+        const trimmed = part.trim();
+        if (!trimmed)
+            continue;
+        const eq = trimmed.indexOf('=');
+        const name = (eq < 0 ? trimmed : trimmed.slice(0, eq)).trim().toLowerCase();
+        let arg = eq < 0 ? undefined : trimmed.slice(eq + 1).trim();
+        if (arg && arg.length >= 2 && arg.startsWith('"') && arg.endsWith('"'))
+            arg = arg.slice(1, -1);
+        if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) {
+            policy.errors.push(`${code(trimmed)} is not a directive`);
+            continue;
+        }
+        if (seen.has(name)) {
+            policy.errors.push(`${code(name)} appears more than once`);
+            continue;
+        }
+        seen.add(name);
+        if (name === 'max-age') {
+            if (arg === undefined || !/^\d+$/.test(arg))
+                policy.errors.push(`max-age has no whole number of seconds (${code(trimmed)})`);
+            else
+                policy.maxAge = Number(arg);
+        }
+        else if (name === 'includesubdomains')
+            policy.includeSubDomains = true;
+        else if (name === 'preload')
+            policy.preload = true;
+    }
+    if (!seen.has('max-age'))
+        policy.errors.push('max-age is missing');
+    return policy;
+}
+function days(seconds) {
+    const d = Math.floor(seconds / 86_400);
+    return `${d} day${d === 1 ? '' : 's'}`;
+}
+/** The problems of the HSTS header values a response carried (pure: the rule passes them in). */
+function judgeHsts(values) {
+    if (values.length === 0) {
+        return [{
+                level: 'fail',
+                message: 'no `Strict-Transport-Security` header: a browser that once reached the site can be downgraded to plain HTTP',
+                fix: `Send \`Strict-Transport-Security: ${RECOMMENDED}\` (the app sends it when ENABLE_HSTS=true).`,
+            }];
+    }
+    const problems = [];
+    if (values.length > 1) {
+        problems.push({
+            level: 'fail',
+            message: `\`Strict-Transport-Security\` is sent ${values.length} times (${values.map(code).join(', ')}): browsers use only the first, and a proxy that merges them makes a value browsers ignore`,
+            fix: 'Send the header once: remove it from either the app (ENABLE_HSTS) or the platform/proxy configuration.',
+        });
+    }
+    const first = values[0];
+    const policy = parseHsts(first);
+    if (policy.errors.length > 0) {
+        problems.push({
+            level: 'fail',
+            message: `${code(`Strict-Transport-Security: ${first}`)} is invalid, so browsers ignore it: ${policy.errors.join('; ')}`,
+            fix: `Send \`Strict-Transport-Security: ${RECOMMENDED}\`.`,
+        });
+        return problems;
+    }
+    const shown = code(`Strict-Transport-Security: ${first}`);
+    const maxAge = policy.maxAge;
+    if (maxAge < HSTS_MIN_MAX_AGE) {
+        problems.push({
+            level: 'fail',
+            message: maxAge === 0
+                ? `${shown} has max-age=0, which tells browsers to forget HSTS`
+                : `${shown} has max-age=${maxAge} (${days(maxAge)}), under six months (${HSTS_MIN_MAX_AGE})`,
+            fix: `Send \`Strict-Transport-Security: ${RECOMMENDED}\` (one year).`,
+        });
+    }
+    if (!policy.includeSubDomains) {
+        problems.push({
+            level: 'warn',
+            message: `${shown} lacks includeSubDomains: subdomains stay open to downgrade and to cookie injection over HTTP`,
+            fix: `Add includeSubDomains once every subdomain serves HTTPS: \`${RECOMMENDED}\`.`,
+        });
+    }
+    return problems;
+}
+const securityHsts = {
+    meta: { id: 'security.hsts', section: 'security', title: 'HSTS header', docs: 'docs/deployment-guide.md' },
+    async check(ctx) {
+        const doc = await fetchAppDocument(ctx);
+        if (isOutcome(doc))
+            return doc;
+        const values = doc.response.rawHeaders.filter(([name]) => name === 'strict-transport-security').map(([, value]) => value);
+        const policy = values.length ? parseHsts(values[0]) : undefined;
+        return outcomeOf(judgeHsts(values), {
+            summary: `${code(`Strict-Transport-Security: ${values[0] ?? ''}`)} (${days(policy?.maxAge ?? 0)}, includeSubDomains${policy?.preload ? ', preload' : ''})`,
+            details: [documentNote(doc), ...values.map((v) => `- strict-transport-security: ${code(v)}`)].join('\n'),
+            data: { values, maxAge: policy?.maxAge, includeSubDomains: policy?.includeSubDomains, preload: policy?.preload },
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/security/operations.js
+/**
+ * §4 operations that no probe can prove: a backup policy with a tested restore (attested in the
+ * config, never "verified"), a documented rollback with a release to roll back to, and the documents
+ * the guide relies on.
+ */
+
+
+
+
+const run = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
+const DAY_MS = 86_400_000;
+/** The documents the guide links (its "Related Documents" and the playbook it names first). */
+const GUIDE_DOCS = [
+    'docs/deployment-guide.md',
+    'docs/billing-integration-guide.md',
+    'docs/migration-operations-runbook.md',
+    'docs/release-checklist.md',
+    'docs/environment-commands-playbook.md',
+];
+const backups = {
+    meta: { id: 'security.backups', section: 'security', title: 'Backups and a tested restore are attested', docs: 'docs/deployment-guide.md' },
+    async check({ settings }) {
+        const attested = settings.config.operations?.backups;
+        const example = 'operations:\n  backups:\n    last-restore-test: 2026-10-12\n    evidence: https://wiki.example.com/restore-test-2026-10\n    max-age-days: 90';
+        if (!attested) {
+            return {
+                status: 'fail',
+                summary: 'no backup policy is attested: the config has no operations.backups',
+                details: 'The gate cannot see backups; it records what the team attests. Add to the config file:\n\n```yaml\n' + example + '\n```',
+                fix: 'Test a restore of the production backup, write down the evidence, and attest it in the config file (operations.backups).',
+            };
+        }
+        const tested = new Date(`${attested['last-restore-test']}T00:00:00Z`);
+        const age = Math.floor((Date.now() - tested.getTime()) / DAY_MS);
+        const limit = attested['max-age-days'];
+        const data = { lastRestoreTest: attested['last-restore-test'], ageDays: age, maxAgeDays: limit, evidence: attested.evidence };
+        if (age < 0) {
+            return { status: 'fail', summary: `the attested restore test is dated in the future (${attested['last-restore-test']})`, fix: 'Fix operations.backups.last-restore-test: the date the restore test happened.', data };
+        }
+        if (age > limit) {
+            return {
+                status: 'fail',
+                summary: `the attested restore test is ${age} days old (${attested['last-restore-test']}), older than max-age-days ${limit}`,
+                fix: 'Run a restore test again (restore the latest backup into a scratch database and check it), then update operations.backups.',
+                data,
+            };
+        }
+        return {
+            status: 'pass',
+            summary: `attested: restore tested on ${attested['last-restore-test']} (${age} days ago, within ${limit}); evidence: ${attested.evidence}`,
+            details: 'Attested by the team in the config file. The gate has not verified the backup itself.',
+            data,
+        };
+    },
+};
+/** Markdown headings that name a rollback, with their line numbers. */
+function rollbackHeadings(markdown) {
+    const lines = [];
+    markdown.split('\n').forEach((line, i) => {
+        if (/^#{1,6}\s.*\broll(ing)?[\s-]?backs?\b/i.test(line))
+            lines.push(i + 1);
+    });
+    return lines;
+}
+async function git(cwd, args) {
+    try {
+        return (await run('git', args, { cwd, maxBuffer: 8 * 1024 * 1024 })).stdout;
+    }
+    catch {
+        return undefined;
+    }
+}
+const rollback = {
+    meta: { id: 'security.rollback', section: 'security', title: 'Rollback is documented and possible', docs: 'docs/deployment-guide.md' },
+    async check({ settings }) {
+        const repo = settings.workingDirectory;
+        const docs = settings.config.operations?.rollback?.docs ?? ['docs/deployment-guide.md', 'docs/migration-operations-runbook.md'];
+        const documented = [];
+        const findings = [];
+        for (const doc of docs) {
+            const text = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(repo, doc), 'utf8').catch(() => undefined);
+            const headings = text ? rollbackHeadings(text) : [];
+            if (headings.length)
+                documented.push(`${doc}:${headings[0]}`);
+        }
+        // A release to roll back to: a tag on a commit before HEAD (actions/checkout fetches no tags by default).
+        const shallow = (await git(repo, ['rev-parse', '--is-shallow-repository']))?.trim() === 'true';
+        const tags = (await git(repo, ['tag', '--merged', 'HEAD', '--sort=-creatordate']))?.split('\n').filter(Boolean) ?? [];
+        const head = (await git(repo, ['describe', '--tags', '--exact-match', 'HEAD']))?.trim();
+        const previous = tags.filter((t) => t !== head);
+        const problems = [];
+        let fix = '';
+        if (documented.length === 0) {
+            problems.push(`no rollback section in ${docs.join(' or ')}`);
+            findings.push({ level: 'error', message: 'No "Rollback" heading: document how to roll back a release (app and database) here.', file: docs[0], line: 1 });
+            fix += `Add a "Rollback" section to ${docs[0]}: how to redeploy the previous release, and what to do about migrations it applied. `;
+        }
+        if (previous.length === 0) {
+            if (shallow || tags.length === 0) {
+                const why = shallow ? 'this checkout is shallow and has no tags' : 'the repository has no release tag';
+                return {
+                    status: documented.length ? 'warn' : 'fail',
+                    summary: [...problems, `no previous release could be found: ${why}`].join('; '),
+                    details: documented.length ? `Rollback documented in ${documented.join(', ')}.` : undefined,
+                    fix: `${fix}${shallow ? 'Check out with `fetch-depth: 0` (or `fetch-tags: true`) so the gate sees release tags; ' : ''}tag each release (git tag v1.2.3) so there is one to roll back to.`,
+                    findings,
+                };
+            }
+            problems.push('no release tag before HEAD to roll back to');
+            fix += 'Tag each release (git tag v1.2.3) so there is a previous one to roll back to.';
+        }
+        if (problems.length)
+            return { status: 'fail', summary: problems.join('; '), fix: fix.trim(), findings };
+        return {
+            status: 'pass',
+            summary: `rollback documented (${documented.join(', ')}); previous release to roll back to: ${previous[0]}`,
+            data: { previousRelease: previous[0], headRelease: head || undefined },
+        };
+    },
+};
+const docs = {
+    meta: { id: 'security.docs', section: 'security', title: "The guide's documents exist" },
+    async check({ settings }) {
+        const missing = [];
+        await Promise.all(GUIDE_DOCS.map(async (doc) => {
+            const text = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, doc), 'utf8').catch(() => undefined);
+            if (!text?.trim())
+                missing.push(doc);
+        }));
+        missing.sort((a, b) => GUIDE_DOCS.indexOf(a) - GUIDE_DOCS.indexOf(b));
+        if (missing.length === 0)
+            return { status: 'pass', summary: `all ${GUIDE_DOCS.length} documents the guide relies on exist` };
+        return {
+            status: 'warn',
+            summary: `${missing.length} of the guide's documents ${missing.length > 1 ? 'are' : 'is'} missing or empty: ${missing.join(', ')}`,
+            findings: missing.map((doc) => ({ level: 'warning', message: `${doc} is missing or empty: the production-readiness guide links it.` })),
+            fix: 'Write the missing documents (or restore them): the people on call follow them when a release goes wrong.',
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/probes/tls.js
+/**
+ * A look at a server's TLS that does not stop at the first problem: the connection is made without
+ * rejecting the certificate, and the verdict (trusted chain, host name match) is read from it, so a
+ * rule can say "expired 3 days ago" rather than only "TLS failed".
+ */
+
+
+
+function inspectTls(host, port, options) {
+    const override = findResolve(options.resolve, host, port);
+    const address = override?.address ?? host;
+    const where = `${host}:${port}`;
+    return new Promise((resolve, reject) => {
+        const socket = (0,external_node_tls_.connect)({
+            host: address,
+            port,
+            servername: (0,external_node_net_namespaceObject.isIP)(host) ? undefined : host,
+            ca: options.ca ? [...external_node_tls_.rootCertificates, options.ca] : undefined,
+            rejectUnauthorized: false,
+        });
+        options.signal?.addEventListener('abort', () => socket.destroy(), { once: true });
+        const timer = setTimeout(() => {
+            socket.destroy();
+            reject(new ProbeError('timeout', `https://${where}`, `${where}: no TLS handshake within ${options.timeoutMs / 1000} s`));
+        }, options.timeoutMs);
+        socket.once('secureConnect', () => {
+            clearTimeout(timer);
+            const peer = socket.getPeerCertificate(true);
+            const identity = (0,external_node_tls_.checkServerIdentity)(host, peer);
+            const chain = [];
+            let cert = peer;
+            const seen = new Set();
+            while (cert && cert.subject && !seen.has(cert.fingerprint256)) {
+                seen.add(cert.fingerprint256);
+                chain.push(String(cert.subject.CN ?? Object.values(cert.subject).join(' ')));
+                cert = cert.issuerCertificate;
+            }
+            // Node's `authorized` is also false when only the host name does not match (the chain itself
+            // verified); the name is judged separately below, so that case counts as a trusted chain.
+            const authError = socket.authorizationError ? String(socket.authorizationError) : undefined;
+            const nameOnly = authError !== undefined && /ALTNAME|does not match certificate/i.test(authError);
+            resolve({
+                host,
+                port,
+                address,
+                protocol: socket.getProtocol(),
+                cipher: socket.getCipher()?.name ?? '',
+                chainTrusted: socket.authorized || nameOnly,
+                chainError: nameOnly ? undefined : authError,
+                hostMatches: identity === undefined,
+                hostError: identity?.message,
+                certificate: certificateInfo(peer),
+                chain,
+            });
+            socket.end();
+        });
+        socket.once('error', (error) => {
+            clearTimeout(timer);
+            const text = error.code === 'ECONNREFUSED' ? 'the connection was refused: nothing listens there' : error.message;
+            reject(new ProbeError(error.code === 'ECONNREFUSED' ? 'connect' : 'tls', `https://${where}`, `${where}: ${text}${error.code ? ` (${error.code})` : ''}`, error.code));
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/https-redirect.js
+
+
+function httpsPortOf(app) {
+    return Number(app.port || 443);
+}
+/** Chooses the plain-HTTP URL to probe for APP_URL (see the file comment). Pure. */
+function planHttpProbe(app, resolve) {
+    const host = app.hostname.toLowerCase();
+    const httpsPort = httpsPortOf(app);
+    const entries = resolve.filter((e) => e.host === host);
+    const bare = `http://${app.hostname}/`;
+    if (entries.some((e) => e.port === 80))
+        return { url: bare };
+    if (httpsPort !== 443) {
+        const other = entries.find((e) => e.port !== httpsPort && e.port !== 443);
+        if (other) {
+            return {
+                url: `http://${app.hostname}:${other.port}/`,
+                note: `APP_URL has port ${httpsPort}, so the plain-HTTP listener was taken from the resolve entry ${host}:${other.port}:${other.address}.`,
+            };
+        }
+    }
+    const https = entries.find((e) => e.port === httpsPort) ?? entries[0];
+    if (https) {
+        return {
+            url: bare,
+            extra: { host, port: 80, address: https.address },
+            note: `resolve has no entry for ${host}:80, so port 80 was probed on the address given for ${host}:${https.port} (${https.address}).`,
+        };
+    }
+    return { url: bare };
+}
+const REDIRECT_FIX = 'Redirect every http:// request to https:// on the same host with a 301 or 308 (a setting of the hosting platform or load balancer).';
+/** Judges the first answer of the plain-HTTP probe. Pure. */
+function judgeHttpRedirect(url, app, response) {
+    const { status } = response;
+    const location = response.headers.location;
+    const shownUrl = code(url);
+    if (status >= 300 && status < 400 && location) {
+        const seen = `${shownUrl} → ${status} ${code(location)}`;
+        let target;
+        try {
+            target = new URL(location, url);
+        }
+        catch {
+            return { seen, problem: { level: 'fail', message: `${shownUrl} redirects to ${code(location)}, which is not a URL`, fix: REDIRECT_FIX } };
+        }
+        if (target.protocol !== 'https:') {
+            return { seen, problem: { level: 'fail', message: `${shownUrl} redirects to ${code(target.href)}, not to https:// (the first hop must go to https)`, fix: REDIRECT_FIX } };
+        }
+        if (target.hostname.toLowerCase() !== app.hostname.toLowerCase()) {
+            return {
+                seen,
+                problem: {
+                    level: 'fail',
+                    message: `${shownUrl} redirects to another host, ${code(target.href)}: browsers never receive ${app.hostname}'s HSTS header over that hop`,
+                    fix: `Redirect http://${app.hostname}/ to https://${app.hostname}/ first; send visitors to other hosts from there.`,
+                },
+            };
+        }
+        if (Number(target.port || 443) !== httpsPortOf(app)) {
+            return {
+                seen,
+                problem: { level: 'warn', message: `${shownUrl} redirects to ${code(target.href)}, a different port than APP_URL (${httpsPortOf(app)})`, fix: REDIRECT_FIX },
+            };
+        }
+        return { seen };
+    }
+    const seen = `${shownUrl} → ${status}`;
+    if (status >= 300 && status < 400) {
+        return { seen, problem: { level: 'fail', message: `${shownUrl} answers ${status} without a Location header`, fix: REDIRECT_FIX } };
+    }
+    if (status >= 200 && status < 300) {
+        return { seen, problem: { level: 'fail', message: `${shownUrl} serves the site over plain HTTP (HTTP ${status}) instead of redirecting to https://`, fix: REDIRECT_FIX } };
+    }
+    return { seen, problem: { level: 'fail', message: `${shownUrl} answers HTTP ${status} instead of redirecting to https://`, fix: REDIRECT_FIX } };
+}
+/** A plain-HTTP probe that got no answer. */
+function judgeHttpFailure(url, app, error) {
+    const shownUrl = code(url);
+    const fix = `Listen on port 80 and redirect to https://${app.hostname}/ (301 or 308).`;
+    if (error instanceof ProbeError && error.code === 'ECONNREFUSED') {
+        return {
+            seen: `${shownUrl}: connection refused`,
+            problem: { level: 'fail', message: `nothing answers on ${shownUrl} (connection refused): browsers typing the bare name get an error`, fix },
+        };
+    }
+    if (error instanceof ProbeError && error.kind === 'timeout') {
+        return {
+            seen: `${shownUrl}: no answer`,
+            problem: { level: 'fail', message: `${shownUrl} does not answer (${error.message}): browsers typing the bare name wait, then get an error`, fix },
+        };
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return { seen: `${shownUrl}: ${message}`, problem: { level: 'fail', message: `${shownUrl} cannot be reached: ${message}`, fix } };
+}
+/** Probes the plan's URL (without following redirects) and judges the answer. */
+async function checkHttpRedirect(app, settings, clients, signal) {
+    const plan = planHttpProbe(app, settings.resolve);
+    // The borrowed entry is the rule's own, not the user's: a client of its own keeps it out of the shared one.
+    const own = plan.extra ? new HttpClient({ resolve: [...settings.resolve, plan.extra], ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 }) : undefined;
+    try {
+        const response = await (own ?? clients.http()).request({ url: plan.url }, signal);
+        return { ...judgeHttpRedirect(plan.url, app, response), note: plan.note };
+    }
+    catch (error) {
+        return { ...judgeHttpFailure(plan.url, app, error), note: plan.note };
+    }
+    finally {
+        own?.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/legacy-tls.js
+/**
+ * Does the server still accept TLS 1.0 or 1.1? The normal probe (Node's defaults, TLS 1.2 minimum)
+ * only learns the best version both sides speak; this one offers nothing newer than 1.1. Not in
+ * src/probes/tls.ts because only security.tls needs it.
+ *
+ * OpenSSL 3 refuses the old versions at its default security level, hence `@SECLEVEL=0` for this
+ * one connection. A Node built without TLS 1.0/1.1 at all fails the handshake, which reads as "not
+ * accepted": the check can miss a server that accepts them, never invent one.
+ */
+
+
+
+/** The legacy protocol the server agreed to (`TLSv1`, `TLSv1.1`), or undefined when it refused or did not answer. */
+function legacyTlsProtocol(host, port, options) {
+    const address = findResolve(options.resolve, host, port)?.address ?? host;
+    return new Promise((resolve) => {
+        let settled = false;
+        const done = (protocol) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', abort);
+            socket.destroy();
+            resolve(protocol);
+        };
+        const abort = () => done(undefined);
+        const socket = (0,external_node_tls_.connect)({
+            host: address,
+            port,
+            servername: (0,external_node_net_namespaceObject.isIP)(host) ? undefined : host,
+            minVersion: 'TLSv1',
+            maxVersion: 'TLSv1.1',
+            ciphers: 'DEFAULT@SECLEVEL=0',
+            // Only the protocol is asked here; security.tls judges the certificate on the normal probe.
+            rejectUnauthorized: false,
+        });
+        const timer = setTimeout(abort, options.timeoutMs);
+        options.signal?.addEventListener('abort', abort, { once: true });
+        socket.once('secureConnect', () => done(socket.getProtocol() ?? undefined));
+        socket.once('error', () => done(undefined));
+        socket.once('close', () => done(undefined));
+    });
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/tls.js
+
+
+
+
+
+
+
+const tls_DAY_MS = 24 * 60 * 60 * 1000;
+/** Under this many days left, a certificate that still passes min-cert-days is a warning. */
+const CERT_WARN_DAYS = 30;
+const MODERN_PROTOCOLS = new Set(['TLSv1.2', 'TLSv1.3']);
+const day = (date) => date.toISOString().slice(0, 10);
+const tls_plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** Whole days from `now` until the certificate's notAfter (negative once expired). */
+function daysLeft(validTo, now) {
+    return Math.floor((validTo.getTime() - now.getTime()) / tls_DAY_MS);
+}
+/** The chain's verification error, if the chain failed (a host name mismatch is judged apart). */
+function chainFault(inspection) {
+    return inspection.chainTrusted ? undefined : (inspection.chainError ?? 'unknown');
+}
+const RENEW = 'Renew the certificate, and check the automatic renewal (ACME client, platform-managed certificate) that should have done it.';
+/** The certificate's problems: validity dates against min-cert-days, chain trust, host name. Pure. */
+function judgeCertificate(inspection, options) {
+    const problems = [];
+    const { certificate: cert, host } = inspection;
+    const { now, minCertDays } = options;
+    const left = daysLeft(cert.validTo, now);
+    const expired = cert.validTo.getTime() <= now.getTime();
+    const notYet = cert.validFrom.getTime() > now.getTime();
+    if (expired) {
+        const ago = Math.floor((now.getTime() - cert.validTo.getTime()) / tls_DAY_MS);
+        problems.push({ level: 'fail', message: `the certificate expired on ${day(cert.validTo)} (${ago === 0 ? 'today' : `${tls_plural(ago, 'day')} ago`})`, fix: RENEW });
+    }
+    else if (left < minCertDays) {
+        problems.push({ level: 'fail', message: `the certificate expires in ${tls_plural(left, 'day')} (${day(cert.validTo)}), under min-cert-days (${minCertDays})`, fix: RENEW });
+    }
+    else if (left < CERT_WARN_DAYS) {
+        problems.push({ level: 'warn', message: `the certificate expires in ${tls_plural(left, 'day')} (${day(cert.validTo)})`, fix: RENEW });
+    }
+    if (notYet) {
+        problems.push({ level: 'fail', message: `the certificate is not valid before ${cert.validFrom.toISOString()}`, fix: 'Serve a certificate that is valid now (check the clock of the machine that issued it).' });
+    }
+    // An expiry is reported above; the chain error would only repeat it.
+    const chainError = chainFault(inspection) ?? '';
+    if (chainError && !/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|expired|not yet valid/i.test(chainError)) {
+        const issuer = code(cert.issuer || 'unknown');
+        const why = /SELF_SIGNED|self.signed/i.test(chainError)
+            ? `it is issued by ${issuer}, a root the runner does not trust`
+            : /UNABLE_TO_(GET_ISSUER|VERIFY_LEAF)|issuer/i.test(chainError)
+                ? `the chain from issuer ${issuer} does not reach a trusted root: the server may not send its intermediate certificate, or the issuer is a private CA`
+                : `verification failed for issuer ${issuer}`;
+        problems.push({
+            level: 'fail',
+            message: `the certificate chain is not trusted (${code(chainError || 'unknown')}): ${why}`,
+            fix: 'Serve the full chain (leaf and intermediates) from a public CA. If the app really uses a private CA, give its certificate in ca-file.',
+        });
+    }
+    if (!inspection.hostMatches) {
+        const names = cert.altNames.length ? cert.altNames.map(code).join(', ') : code(cert.subject);
+        problems.push({
+            level: 'fail',
+            message: `the certificate is for ${names}, not ${code(host)}`,
+            fix: `Serve a certificate that names ${host} (or a wildcard that covers it).`,
+        });
+    }
+    return problems;
+}
+/** The negotiated protocol, and a legacy one the server also accepts. Pure. */
+function judgeProtocol(protocol, legacy) {
+    const problems = [];
+    if (!protocol || !MODERN_PROTOCOLS.has(protocol)) {
+        problems.push({ level: 'fail', message: `the connection used ${code(protocol ?? 'unknown')}, not TLS 1.2 or newer`, fix: 'Enable TLS 1.2 and 1.3 at the load balancer or CDN.' });
+    }
+    if (legacy) {
+        problems.push({
+            level: 'warn',
+            message: `the server also accepts ${code(legacy)}: browsers dropped TLS 1.0/1.1 in 2020 and Mozilla's intermediate configuration starts at TLS 1.2`,
+            fix: 'Set the minimum TLS version to 1.2 at the load balancer or CDN.',
+        });
+    }
+    return problems;
+}
+/** Handshake errors that mean "no common protocol version". */
+const PROTOCOL_ERROR = /UNSUPPORTED_PROTOCOL|PROTOCOL_VERSION|unsupported protocol|wrong version number/i;
+const securityTls = {
+    meta: { id: 'security.tls', section: 'security', title: 'TLS certificate and protocol', docs: 'docs/deployment-guide.md' },
+    async check({ settings, clients, signal }) {
+        const app = appOrigin(settings);
+        if (!app)
+            return NO_TARGET;
+        const host = app.hostname.replace(/^\[|\]$/g, '');
+        const port = httpsPortOf(app);
+        const timeoutMs = settings.timeoutSeconds * 1000;
+        const [inspection, legacy, redirect] = await Promise.all([
+            inspectTls(host, port, { resolve: settings.resolve, ca: settings.ca, timeoutMs, signal }).catch((error) => error),
+            legacyTlsProtocol(host, port, { resolve: settings.resolve, timeoutMs, signal }),
+            checkHttpRedirect(app, settings, clients, signal),
+        ]);
+        const redirectProblems = redirect.problem ? [redirect.problem] : [];
+        const redirectDetails = [`- http: ${redirect.seen}`, ...(redirect.note ? [`  (${redirect.note})`] : [])];
+        if (!isInspection(inspection)) {
+            const failure = probeFailure(inspection, `TLS handshake with ${host}:${port}`);
+            const onlyLegacy = inspection instanceof ProbeError && PROTOCOL_ERROR.test(inspection.message) && legacy;
+            const problems = [
+                onlyLegacy
+                    ? { level: 'fail', message: `${host}:${port} speaks only ${code(legacy)}, not TLS 1.2 or newer (${failure.summary})`, fix: 'Enable TLS 1.2 and 1.3 at the load balancer or CDN.' }
+                    : { level: 'fail', message: failure.summary, fix: failure.fix ?? 'Check that APP_URL answers over HTTPS from the runner.' },
+                ...redirectProblems,
+            ];
+            return outcomeOf(problems, { summary: '', details: redirectDetails.join('\n'), data: { legacyProtocol: legacy } });
+        }
+        const now = new Date();
+        const cert = inspection.certificate;
+        const left = daysLeft(cert.validTo, now);
+        const problems = [...judgeCertificate(inspection, { now, minCertDays: settings.minCertDays }), ...judgeProtocol(inspection.protocol, legacy), ...redirectProblems];
+        const details = [
+            `- certificate: ${code(cert.subject)}, names ${cert.altNames.map(code).join(', ') || 'none'}, issued by ${code(cert.issuer)}`,
+            `- valid ${day(cert.validFrom)} to ${day(cert.validTo)} (${tls_plural(left, 'day')} left; min-cert-days ${settings.minCertDays}, warning under ${CERT_WARN_DAYS})`,
+            `- chain as sent: ${inspection.chain.map(code).join(' → ')}; trusted: ${chainFault(inspection) ? `no (${chainFault(inspection)})` : 'yes'}`,
+            `- protocol ${code(inspection.protocol ?? 'unknown')}, cipher ${code(inspection.cipher)}${legacy ? `; also accepts ${code(legacy)}` : ''}`,
+            `- connected to ${inspection.address}:${port}`,
+            ...redirectDetails,
+        ].join('\n');
+        return outcomeOf(problems, {
+            summary: `${code(inspection.protocol ?? '')}, trusted certificate for ${code(host)}, expires in ${tls_plural(left, 'day')} (${day(cert.validTo)}); ${redirect.seen}`,
+            details,
+            data: {
+                protocol: inspection.protocol,
+                cipher: inspection.cipher,
+                validTo: cert.validTo.toISOString(),
+                daysLeft: left,
+                issuer: cert.issuer,
+                altNames: cert.altNames,
+                legacyProtocol: legacy,
+            },
+        });
+    },
+};
+function isInspection(value) {
+    return typeof value === 'object' && value !== null && 'certificate' in value && 'chainTrusted' in value;
+}
+
+;// CONCATENATED MODULE: ./.build/probes/sentry.js
+/**
+ * Sentry, as the gate uses it: parse a DSN, send one test event through the envelope endpoint (the
+ * way the SDKs do), and read the web API (events, alert rules) with an auth token.
+ */
+
+
+class DsnError extends Error {
+}
+/** Parses `https://<public_key>@<host>[/<prefix>]/<project_id>`; the message never contains the key. */
+function parseDsn(value, variable) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new DsnError(`${variable} is not a URL (expected https://<public_key>@o0.ingest.sentry.io/<project_id>)`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw new DsnError(`${variable} has scheme ${url.protocol}; expected https://`);
+    if (!url.username)
+        throw new DsnError(`${variable} has no public key (the part before @)`);
+    const parts = url.pathname.split('/').filter(Boolean);
+    const projectId = parts.pop();
+    if (!projectId || !/^\d+$/.test(projectId))
+        throw new DsnError(`${variable} does not end in a numeric project id`);
+    const pathPrefix = parts.length ? `/${parts.join('/')}` : '';
+    return {
+        protocol: url.protocol,
+        publicKey: decodeURIComponent(url.username),
+        host: url.hostname,
+        hostWithPort: url.host,
+        pathPrefix,
+        projectId,
+        envelopeUrl: `${url.protocol}//${url.host}${pathPrefix}/api/${projectId}/envelope/`,
+    };
+}
+/** One error-level event that says what it is, tagged so a person can find and mute it. */
+function testEvent(runId, environment) {
+    const eventId = (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex');
+    const now = new Date().toISOString();
+    const event = {
+        event_id: eventId,
+        timestamp: now,
+        platform: 'node',
+        level: 'info',
+        logger: 'production-readiness-gate',
+        environment: environment ?? 'production',
+        message: { formatted: `Production Readiness Gate test event (run ${runId}): safe to ignore` },
+        tags: { 'readiness-gate': 'production-readiness-gate', 'readiness-run': runId },
+        sdk: { name: 'production-readiness-gate', version: VERSION },
+    };
+    const envelope = [JSON.stringify({ event_id: eventId, sent_at: now }), JSON.stringify({ type: 'event' }), JSON.stringify(event)].join('\n');
+    return { eventId, envelope };
+}
+function sendEnvelope(http, dsn, event, signal) {
+    return http.request({
+        url: dsn.envelopeUrl,
+        method: 'POST',
+        headers: {
+            'content-type': 'application/x-sentry-envelope',
+            'x-sentry-auth': `Sentry sentry_version=7, sentry_client=production-readiness-gate/${VERSION}, sentry_key=${dsn.publicKey}`,
+        },
+        body: event.envelope,
+    }, signal);
+}
+function sentryApiGet(http, api, path, signal) {
+    const url = `${api.base.replace(/\/+$/, '')}/api/0/projects/${encodeURIComponent(api.org)}/${encodeURIComponent(api.project)}/${path}`;
+    return http.request({ url, headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
+}
+/** The Sentry DSN the app uses: the browser one first (it is what the CSP must allow), else the server one. */
+function configuredDsn(env) {
+    if (env.NEXT_PUBLIC_SENTRY_DSN)
+        return { value: env.NEXT_PUBLIC_SENTRY_DSN, variable: 'NEXT_PUBLIC_SENTRY_DSN' };
+    if (env.SENTRY_DSN)
+        return { value: env.SENTRY_DSN, variable: 'SENTRY_DSN' };
+    return undefined;
+}
+function sentryApi(env, base) {
+    const { SENTRY_AUTH_TOKEN: token, SENTRY_ORG: org, SENTRY_PROJECT: project } = env;
+    return token && org && project ? { base, token, org, project } : undefined;
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/monitoring.js
+
+
+const monitoring = {
+    meta: { id: 'security.monitoring', section: 'security', title: 'Monitoring and alerts are on', docs: 'docs/deployment-guide.md' },
+    async check({ settings, clients, signal }) {
+        const dsn = configuredDsn(settings.env);
+        if (!dsn) {
+            return { status: 'fail', summary: 'no Sentry DSN: NEXT_PUBLIC_SENTRY_DSN and SENTRY_DSN are unset, so production errors go unseen', fix: 'Create a Sentry project and set NEXT_PUBLIC_SENTRY_DSN (and SENTRY_DSN for the server).' };
+        }
+        try {
+            parseDsn(dsn.value, dsn.variable);
+        }
+        catch (error) {
+            if (error instanceof DsnError)
+                return { status: 'fail', summary: error.message, fix: 'Copy the DSN from Sentry: Project Settings → Client Keys (DSN).' };
+            throw error;
+        }
+        const api = sentryApi(settings.env, settings.sentryApiBase);
+        if (!api) {
+            return {
+                status: 'warn',
+                summary: `${dsn.variable} is set, but alert rules cannot be verified without SENTRY_AUTH_TOKEN, SENTRY_ORG and SENTRY_PROJECT`,
+                fix: 'Give the gate a Sentry auth token with project:read (and SENTRY_ORG, SENTRY_PROJECT) so it can check that alerts exist.',
+            };
+        }
+        let status;
+        let body;
+        try {
+            ({ status, body } = await sentryApiGet(clients.http(), api, 'rules/', signal));
+        }
+        catch (error) {
+            if (error instanceof ProbeError)
+                return { status: 'fail', summary: `cannot read the alert rules: ${error.message}` };
+            throw error;
+        }
+        if (status === 401 || status === 403)
+            return { status: 'fail', summary: `the Sentry API refused SENTRY_AUTH_TOKEN (${status}) for ${api.org}/${api.project}`, fix: 'Use a token with the project:read scope for this organisation.' };
+        if (status === 404)
+            return { status: 'fail', summary: `Sentry has no project ${api.org}/${api.project} (404)`, fix: 'Check SENTRY_ORG and SENTRY_PROJECT (slugs, not names).' };
+        if (status !== 200)
+            return { status: 'fail', summary: `the Sentry API answered ${status} for the alert rules` };
+        let rules;
+        try {
+            rules = JSON.parse(body);
+        }
+        catch {
+            return { status: 'fail', summary: 'the Sentry API answered something that is not JSON for the alert rules' };
+        }
+        const active = rules.filter((r) => r.status !== 'disabled');
+        if (active.length === 0) {
+            return {
+                status: 'fail',
+                summary: `Sentry project ${api.org}/${api.project} has ${rules.length ? 'only disabled' : 'no'} alert rules: errors are recorded but nobody is told`,
+                fix: 'In Sentry, Alerts → Create Alert: at least "a new issue is created" → notify the on-call channel.',
+                data: { alertRules: rules.length },
+            };
+        }
+        return { status: 'pass', summary: `${dsn.variable} is set and ${api.org}/${api.project} has ${active.length} active alert rule${active.length > 1 ? 's' : ''}: ${active.map((r) => r.name).slice(0, 3).join(', ')}`, data: { alertRules: active.length } };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/sentry.js
+
+
+
+
+const POLL_MS = 500;
+/** Does a CSP source list allow a request to `url` from a page on `self`? (CSP3 host-source matching) */
+function cspAllows(sources, url, self) {
+    const defaultPort = (scheme) => (scheme === 'https:' ? '443' : scheme === 'http:' ? '80' : '');
+    const port = url.port || defaultPort(url.protocol);
+    return sources.some((raw) => {
+        const source = raw.toLowerCase();
+        if (source === "'none'")
+            return false;
+        if (source === '*')
+            return url.protocol === 'https:' || url.protocol === 'http:';
+        if (source === "'self'")
+            return url.origin === self.origin;
+        if (/^[a-z][a-z0-9+.-]*:$/.test(source))
+            return url.protocol === source || (source === 'http:' && url.protocol === 'https:');
+        const m = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\*|\*\.[^:/]+|[^:/*]+)(?::(\*|\d+))?(\/.*)?$/.exec(source);
+        if (!m)
+            return false;
+        const [, scheme, host, sourcePort] = m;
+        if (scheme && `${scheme}:` !== url.protocol && !(scheme === 'http' && url.protocol === 'https:'))
+            return false;
+        if (!scheme && url.protocol !== self.protocol && !(self.protocol === 'http:' && url.protocol === 'https:'))
+            return false;
+        const hostOk = host === '*' || (host.startsWith('*.') ? url.hostname.endsWith(host.slice(1)) : url.hostname === host);
+        const portOk = sourcePort === '*' || (sourcePort ?? defaultPort(scheme ? `${scheme}:` : url.protocol)) === port;
+        return hostOk && portOk;
+    });
+}
+const sentry = {
+    meta: { id: 'smoke.sentry', section: 'smoke', title: 'Sentry receives events', docs: 'docs/deployment-guide.md' },
+    async check({ settings, clients, signal }) {
+        const configured = configuredDsn(settings.env);
+        if (!configured)
+            return { status: 'skip', summary: 'no Sentry DSN is configured (see security.monitoring)' };
+        let dsn;
+        try {
+            dsn = parseDsn(configured.value, configured.variable);
+        }
+        catch (error) {
+            if (error instanceof DsnError)
+                return { status: 'fail', summary: error.message, fix: 'Copy the DSN from Sentry: Project Settings → Client Keys (DSN).' };
+            throw error;
+        }
+        const http = clients.http();
+        const steps = [];
+        const event = testEvent(settings.runId, settings.env.SENTRY_ENVIRONMENT);
+        try {
+            const sent = await sendEnvelope(http, dsn, event, signal);
+            if (sent.status !== 200) {
+                const why = sent.status === 401 || sent.status === 403 ? ': the DSN key is unknown or revoked' : sent.status === 429 ? ': the project is rate limited or over quota' : '';
+                return { status: 'fail', summary: `Sentry refused the test event (${sent.status} from ${dsn.envelopeUrl})${why}`, fix: 'Check the DSN in Sentry: Project Settings → Client Keys, and the project\'s quota.' };
+            }
+            steps.push(`test event ${event.eventId} accepted by ${dsn.envelopeUrl} (tags readiness-gate, readiness-run=${settings.runId})`);
+        }
+        catch (error) {
+            if (error instanceof ProbeError)
+                return { status: 'fail', summary: `the test event could not be sent: ${error.message}` };
+            throw error;
+        }
+        const problems = [];
+        let warning;
+        const api = sentryApi(settings.env, settings.sentryApiBase);
+        if (api) {
+            const deadline = Date.now() + settings.timeoutSeconds * 1000;
+            let found = false;
+            let last = 0;
+            while (!found && Date.now() < deadline && !signal.aborted) {
+                try {
+                    last = (await sentryApiGet(http, api, `events/${event.eventId}/`, signal)).status;
+                }
+                catch (error) {
+                    if (error instanceof ProbeError)
+                        return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n') };
+                    throw error;
+                }
+                if (last === 200)
+                    found = true;
+                else if (last === 401 || last === 403)
+                    return { status: 'fail', summary: `the Sentry API refused SENTRY_AUTH_TOKEN (${last})`, details: steps.join('\n'), fix: 'Use a token with project:read for SENTRY_ORG.' };
+                else
+                    await new Promise((r) => setTimeout(r, POLL_MS));
+            }
+            if (found)
+                steps.push(`found through the Sentry API in ${api.org}/${api.project}`);
+            else
+                warning = `the event was accepted but not found through the API within ${settings.timeoutSeconds} s (last answer ${last}): check that SENTRY_ORG/SENTRY_PROJECT are the DSN's project`;
+        }
+        else {
+            steps.push('not confirmed through the API (no SENTRY_AUTH_TOKEN, SENTRY_ORG, SENTRY_PROJECT)');
+        }
+        const origin = appOrigin(settings);
+        if (origin && configured.variable === 'NEXT_PUBLIC_SENTRY_DSN') {
+            try {
+                const page = await http.getShared(appUrlFor(origin, settings.config.paths.login), signal);
+                const ingest = new URL(dsn.envelopeUrl);
+                // Several enforced policies all apply: the host must be allowed by each of them.
+                const blocking = enforcedPolicies(page.rawHeaders)
+                    .map((policy) => effectiveDirective(policy, 'connect-src'))
+                    .filter((d) => d !== undefined && !cspAllows(d.sources, ingest, origin));
+                if (blocking.length > 0) {
+                    problems.push(`the deployed CSP ${blocking[0].name} (${blocking[0].sources.join(' ')}) does not allow ${ingest.host}: browser errors never reach Sentry`);
+                }
+                else if (page.headers['content-security-policy']) {
+                    steps.push(`the deployed CSP connect-src allows ${ingest.host}`);
+                }
+            }
+            catch (error) {
+                if (!(error instanceof ProbeError))
+                    throw error;
+                steps.push(`the CSP could not be read (${error.message})`);
+            }
+        }
+        if (problems.length) {
+            return { status: 'fail', summary: problems.join('; '), details: steps.join('\n'), fix: `Add the DSN host (or *.ingest.sentry.io) to connect-src in the app's CSP.` };
+        }
+        if (warning)
+            return { status: 'warn', summary: warning, details: steps.join('\n') };
+        return { status: 'pass', summary: steps.join('; ') };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/app-probe.js
+
+
+
+const RELEASE_CHECKLIST = 'docs/release-checklist.md';
+const DEPLOYMENT_GUIDE = 'docs/deployment-guide.md';
+const app_probe_PROBE_FIXES = {
+    tls: 'Fix the certificate (see security.tls); if the app uses a private CA, give it in ca-file.',
+    dns: 'Check APP_URL; to probe a deployment before DNS points at it, give a resolve entry (host:port:address).',
+    connect: 'Check that the deployment is up and reachable from the runner (resolve entries, firewall).',
+    timeout: 'Check that the app answers (a hung server, a firewall that drops packets), or raise timeout-seconds.',
+    'redirect-loop': 'Fix the redirect loop in the app or the platform configuration.',
+    'too-many-redirects': 'Shorten the redirect chain to at most a few hops.',
+    aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
+    protocol: 'Give APP_URL as an https:// URL.',
+};
+/** A probe that got no answer: the rule fails with the probe's message (it names the URL and what happened). */
+function app_probe_probeFailure(error, what) {
+    if (error instanceof ProbeError)
+        return { status: 'fail', summary: error.message, fix: app_probe_PROBE_FIXES[error.kind] };
+    return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
+}
+/** The text of a probe error, for a step of a longer flow. */
+function probeErrorText(error) {
+    return error instanceof ProbeError ? error.message : errorMessage(error);
+}
+/**
+ * The login-page redirect a response (or one of the hops it followed) carries, as `path?query`, or
+ * undefined. The app's middleware sends every non-public route without a session there.
+ */
+function loginRedirect(response, loginPath) {
+    const hops = [...response.redirects];
+    if (response.status >= 300 && response.status < 400)
+        hops.push({ url: response.url, location: response.headers.location });
+    for (const hop of hops) {
+        if (!hop.location)
+            continue;
+        try {
+            const target = new URL(hop.location, hop.url);
+            if (target.pathname === loginPath || target.pathname === `${loginPath}/`)
+                return `${target.pathname}${target.search}`;
+        }
+        catch {
+            // An unparsable Location is not a login redirect.
+        }
+    }
+    return undefined;
+}
+/**
+ * What a redirect to the login page means: signed out, the middleware treats the route as private;
+ * signed in, the app did not accept the session.
+ */
+function loginRedirectText(location, signedIn) {
+    return `redirected to ${location}: ${signedIn ? 'the session was not accepted' : 'the middleware treats this route as private'}`;
+}
+/** The body as JSON, or undefined when it is not JSON. */
+function parseJson(body) {
+    try {
+        return JSON.parse(body);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The message of the app's error bodies (`{error: {message}}`, `{error: "…"}`, `{message}`), shortened. */
+function errorBodyMessage(response) {
+    const json = parseJson(response.body);
+    let message;
+    if (json && typeof json === 'object') {
+        const error = json.error;
+        message = typeof error === 'string' ? error : typeof error === 'object' && error !== null ? error.message : json.message;
+    }
+    if (typeof message !== 'string' || !message.trim())
+        return undefined;
+    return shorten(message.trim(), 160);
+}
+/** `403 "Plan does not include …"`, `302 → /elsewhere`, `500`: a status as a person reads it. */
+function describeAnswer(response) {
+    const location = response.headers.location;
+    if (response.status >= 300 && response.status < 400 && location)
+        return `${response.status} → ${shorten(location, 200)}`;
+    const message = errorBodyMessage(response);
+    return message ? `${response.status} "${message}"` : String(response.status);
+}
+function shorten(text, max) {
+    const flat = text.replace(/\s+/g, ' ');
+    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+/** Said of an answer whose body the client cut at its cap (an endless or oversized body). */
+function truncatedText(response) {
+    return `its body did not end: cut off after ${Buffer.byteLength(response.body)} bytes`;
+}
+function isHtml(response) {
+    return /^text\/html\b/i.test(response.headers['content-type'] ?? '');
+}
+/**
+ * Per-request deadlines within the rule's own bound. The runner stops a probe rule after three times
+ * `timeout-seconds` (src/gate.ts); a flow of several requests asks each one to finish early enough
+ * that what must follow (deleting what it created, signing out) still has time, so cleanup is tried
+ * and reported before the bound rather than cut off by it.
+ */
+class Budget {
+    requestTimeoutMs;
+    end;
+    constructor(requestTimeoutMs, totalMs = requestTimeoutMs * 3 - 500) {
+        this.requestTimeoutMs = requestTimeoutMs;
+        this.end = performance.now() + totalMs;
+    }
+    /** A request's deadline that leaves `reserveMs` for the steps after it (never below half a second). */
+    timeout(reserveMs = 0) {
+        return Math.max(500, Math.min(this.requestTimeoutMs, Math.floor(this.end - performance.now() - reserveMs)));
+    }
+}
+/** The probe bound of one request, from the run's settings. */
+function requestTimeoutMs(ctx) {
+    return ctx.settings.timeoutSeconds * 1000;
+}
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/auth-pages.js
+
+
+const authPages = {
+    meta: { id: 'smoke.auth-pages', section: 'smoke', title: 'Login and sign-up pages load', docs: RELEASE_CHECKLIST },
+    async check(ctx) {
+        const origin = appOrigin(ctx.settings);
+        if (!origin)
+            return NO_TARGET;
+        const { paths } = ctx.settings.config;
+        const http = ctx.clients.http();
+        const checkPage = async (label, path) => {
+            const url = appUrlFor(origin, path);
+            let response;
+            try {
+                response = await http.request({ url, followRedirects: true }, ctx.signal);
+            }
+            catch (error) {
+                return { label, path, ok: false, text: probeErrorText(error) };
+            }
+            const via = response.redirects.length ? ` (after redirects, at ${safeUrl(response.url)})` : '';
+            // The login page itself may not redirect to itself; any other page that lands there is private.
+            const toLogin = path === paths.login ? undefined : loginRedirect(response, paths.login);
+            if (toLogin)
+                return { label, path, ok: false, text: `GET ${path} was ${loginRedirectText(toLogin, false)}`, loginRedirect: true };
+            const type = response.headers['content-type'] ?? 'no content type';
+            if (response.status !== 200)
+                return { label, path, ok: false, text: `GET ${path} answered ${describeAnswer(response)}${via}` };
+            if (response.bodyTruncated)
+                return { label, path, ok: false, text: `GET ${path} answered ${response.status}, but ${truncatedText(response)}${via}` };
+            if (!isHtml(response))
+                return { label, path, ok: false, text: `GET ${path} answered 200 but ${type}, not text/html${via}` };
+            return { label, path, ok: true, text: `GET ${path} → 200 text/html${via}` };
+        };
+        const pages = await Promise.all([checkPage('login page', paths.login), checkPage('sign-up page', paths.register)]);
+        const details = pages.map((p) => `- ${p.label}: ${p.text}`).join('\n');
+        const failed = pages.filter((p) => !p.ok);
+        if (failed.length === 0) {
+            return { status: 'pass', summary: `${paths.login} and ${paths.register} answer 200 HTML`, details };
+        }
+        const fixes = [];
+        if (failed.some((p) => p.loginRedirect))
+            fixes.push(`Keep /auth/** in the middleware's public routes (unAuthenticatedRoutes).`);
+        fixes.push('If the app serves these pages elsewhere, set paths.login / paths.register in the config file; otherwise read the deployment logs for these requests.');
+        return {
+            status: 'fail',
+            summary: failed.map((p) => `${p.label}: ${p.text}`).join('; '),
+            details,
+            fix: fixes.join(' '),
+            data: { pages: pages.map((p) => ({ path: p.path, ok: p.ok })) },
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/config/oauth.js
+/** The providers the app enables: `AUTH_PROVIDERS`, default `github,credentials`, as the app reads it. */
+function enabledProviders(env) {
+    return (env.AUTH_PROVIDERS ?? 'github,credentials')
+        .split(',')
+        .map((p) => p.trim().toLowerCase())
+        .filter(Boolean);
+}
+function checkProvider(ctx, provider, label, extra) {
+    const { env } = ctx.settings;
+    if (!enabledProviders(env).includes(provider)) {
+        return { status: 'skip', summary: `${label} sign-in is not enabled (AUTH_PROVIDERS=${env.AUTH_PROVIDERS ?? 'github,credentials'})` };
+    }
+    const prefix = provider.toUpperCase();
+    const idName = `${prefix}_CLIENT_ID`;
+    const secretName = `${prefix}_CLIENT_SECRET`;
+    const base = (env.NEXTAUTH_URL ?? env.APP_URL ?? '<NEXTAUTH_URL>').replace(/\/+$/, '');
+    const callback = `${base}/api/auth/callback/${provider}`;
+    const register = `Register ${callback} as the callback URL of the production OAuth app.`;
+    const missing = [idName, secretName].filter((n) => !env[n]);
+    if (missing.length > 0) {
+        const via = provider === 'github' ? ' (in a workflow, pass them as the github-client-id / github-client-secret inputs: GitHub refuses secrets named GITHUB_*)' : '';
+        return {
+            status: 'fail',
+            summary: `${label} sign-in is enabled but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set; the app refuses to start`,
+            fix: `Set ${missing.join(' and ')}${via}. ${register}`,
+            data: { callbackUrl: callback },
+        };
+    }
+    const problem = extra?.(env[idName]);
+    if (problem)
+        return { status: 'fail', summary: problem, fix: `Copy the client id of the production ${label} OAuth app. ${register}`, data: { callbackUrl: callback } };
+    return {
+        status: 'pass',
+        summary: `${label} client id and secret are set; callback URL to register: ${callback}`,
+        data: { callbackUrl: callback },
+    };
+}
+const oauthGithub = {
+    meta: { id: 'config.oauth-github', section: 'config', title: 'GitHub OAuth client is configured', docs: 'docs/deployment-guide.md' },
+    check: async (ctx) => checkProvider(ctx, 'github', 'GitHub'),
+};
+const oauthGoogle = {
+    meta: { id: 'config.oauth-google', section: 'config', title: 'Google OAuth client is configured', docs: 'docs/deployment-guide.md' },
+    check: async (ctx) => checkProvider(ctx, 'google', 'Google', (id) => id.endsWith('.apps.googleusercontent.com') ? undefined : 'GOOGLE_CLIENT_ID does not end in .apps.googleusercontent.com'),
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/cookies.js
+/**
+ * A small cookie jar for the sign-in flows: what a browser keeps between requests to one site.
+ * Set-Cookie is parsed with RFC 6265's rules that matter for one origin (Domain, Path, Secure,
+ * Expires/Max-Age) and the `__Secure-`/`__Host-` prefix rules browsers enforce, so a cookie a
+ * browser would drop is dropped here too, and said so. Values never leave the jar except in the
+ * Cookie header: reports get names only.
+ */
+class CookieJar {
+    cookies = [];
+    /** Cookies a browser would have refused, with the reason (names only). */
+    rejected = [];
+    /** Keeps the cookies of a response to `url` (its Set-Cookie lines). */
+    store(url, setCookies, now = Date.now()) {
+        const target = new URL(url);
+        for (const line of setCookies)
+            this.storeOne(target, line, now);
+    }
+    /** The Cookie header for a request to `url`, or undefined when no cookie applies. */
+    header(url, now = Date.now()) {
+        const target = new URL(url);
+        const host = target.hostname.toLowerCase();
+        this.cookies = this.cookies.filter((c) => c.expires === undefined || c.expires > now);
+        const matching = this.cookies
+            .filter((c) => (c.hostOnly ? host === c.domain : domainMatch(host, c.domain)))
+            .filter((c) => pathMatch(target.pathname || '/', c.path))
+            .filter((c) => !c.secure || target.protocol === 'https:')
+            // Longer paths first, as browsers send them.
+            .sort((a, b) => b.path.length - a.path.length);
+        return matching.length ? matching.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
+    }
+    /** Names of the cookies held (for reports: never values). */
+    names() {
+        return this.cookies.map((c) => c.name);
+    }
+    has(name) {
+        return this.cookies.some((c) => c.name === name);
+    }
+    storeOne(target, line, now) {
+        const [pair = '', ...attributes] = line.split(';');
+        const eq = pair.indexOf('=');
+        if (eq <= 0)
+            return;
+        const name = pair.slice(0, eq).trim();
+        const value = pair.slice(eq + 1).trim();
+        if (!name)
+            return;
+        const host = target.hostname.toLowerCase();
+        let domain;
+        let path;
+        let secure = false;
+        let expires;
+        let maxAge;
+        for (const attribute of attributes) {
+            const i = attribute.indexOf('=');
+            const key = (i < 0 ? attribute : attribute.slice(0, i)).trim().toLowerCase();
+            const val = i < 0 ? '' : attribute.slice(i + 1).trim();
+            if (key === 'domain' && val)
+                domain = val.replace(/^\./, '').toLowerCase();
+            else if (key === 'path')
+                path = val.startsWith('/') ? val : undefined;
+            else if (key === 'secure')
+                secure = true;
+            else if (key === 'expires') {
+                const t = Date.parse(val);
+                if (!Number.isNaN(t))
+                    expires = t;
+            }
+            else if (key === 'max-age' && /^-?\d+$/.test(val))
+                maxAge = Number(val);
+        }
+        if (maxAge !== undefined)
+            expires = maxAge <= 0 ? 0 : now + maxAge * 1000;
+        const reject = (reason) => {
+            this.rejected.push({ name, reason });
+        };
+        if (domain !== undefined && !domainMatch(host, domain))
+            return reject(`its Domain=${domain} does not cover ${host}`);
+        if (secure && target.protocol !== 'https:')
+            return reject('it is Secure but came over http');
+        if ((name.startsWith('__Secure-') || name.startsWith('__Host-')) && !secure)
+            return reject(`a ${name.startsWith('__Host-') ? '__Host-' : '__Secure-'} cookie must be Secure`);
+        if (name.startsWith('__Host-') && (domain !== undefined || path !== '/'))
+            return reject('a __Host- cookie must have Path=/ and no Domain');
+        const cookie = {
+            name,
+            value,
+            domain: domain ?? host,
+            hostOnly: domain === undefined,
+            path: path ?? defaultPath(target.pathname),
+            secure,
+            expires,
+        };
+        this.cookies = this.cookies.filter((c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path));
+        // An expired cookie (Max-Age=0, a past Expires) is how a server deletes one.
+        if (cookie.expires === undefined || cookie.expires > now)
+            this.cookies.push(cookie);
+    }
+}
+function domainMatch(host, domain) {
+    return host === domain || host.endsWith(`.${domain}`);
+}
+function pathMatch(requestPath, cookiePath) {
+    if (requestPath === cookiePath)
+        return true;
+    if (!requestPath.startsWith(cookiePath))
+        return false;
+    return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
+}
+/** RFC 6265 §5.1.4: the request path up to its last slash. */
+function defaultPath(requestPath) {
+    if (!requestPath.startsWith('/'))
+        return '/';
+    const last = requestPath.lastIndexOf('/');
+    return last <= 0 ? '/' : requestPath.slice(0, last);
+}
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/nextauth.js
+
+
+const NEXTAUTH_BASE = '/api/auth';
+/** A browser-like visitor of the app: a cookie jar, the run's HTTP client, one time budget. */
+class AppVisitor {
+    http;
+    origin;
+    loginPath;
+    budget;
+    signal;
+    jar = new CookieJar();
+    /** One line per request made, for the report's details. */
+    steps = [];
+    signedIn = false;
+    csrfToken;
+    /** The credentials callback accepted the account: there may be a session to end. */
+    sessionStarted = false;
+    constructor(http, origin, loginPath, budget, signal) {
+        this.http = http;
+        this.origin = origin;
+        this.loginPath = loginPath;
+        this.budget = budget;
+        this.signal = signal;
+    }
+    url(path) {
+        return new URL(path, this.origin).toString();
+    }
+    /** One request with the jar's cookies; the answer's cookies go back into the jar. Throws ProbeError. */
+    async request(path, req = {}) {
+        const url = this.url(path);
+        const headers = {};
+        let body;
+        if (req.json !== undefined) {
+            headers['content-type'] = 'application/json';
+            body = JSON.stringify(req.json);
+        }
+        else if (req.form) {
+            headers['content-type'] = 'application/x-www-form-urlencoded';
+            body = new URLSearchParams(req.form).toString();
+        }
+        const cookie = this.jar.header(url);
+        if (cookie)
+            headers.cookie = cookie;
+        const response = await this.http.request({ url, method: req.method ?? 'GET', headers, body, timeoutMs: this.budget.timeout(req.reserveMs) }, this.signal);
+        this.jar.store(url, response.cookies);
+        return response;
+    }
+    /** A step line: `POST /api/teams → 200, created "x"`. */
+    note(method, path, text) {
+        this.steps.push(`${method} ${path} → ${text}`);
+    }
+    /** What a redirect to the login page means for this visitor, when the answer is one. */
+    loginRedirectText(response) {
+        const location = loginRedirect(response, this.loginPath);
+        return location ? loginRedirectText(location, this.signedIn) : undefined;
+    }
+    /**
+     * Signs in with the credentials provider and checks the session. Resolves to undefined when
+     * signed in, else to what went wrong (one line; `steps` has the evidence).
+     */
+    async signIn(account, reserveMs = 0) {
+        const csrfPath = `${NEXTAUTH_BASE}/csrf`;
+        const callbackPath = `${NEXTAUTH_BASE}/callback/credentials`;
+        const sessionPath = `${NEXTAUTH_BASE}/session`;
+        try {
+            // 1. The CSRF token and its cookie.
+            const csrf = await this.request(csrfPath, { reserveMs });
+            const token = parseJson(csrf.body)?.csrfToken;
+            if (csrf.status !== 200 || typeof token !== 'string' || !token) {
+                const why = this.loginRedirectText(csrf) ?? `${describeAnswer(csrf)}, no csrfToken in the answer`;
+                this.note('GET', csrfPath, why);
+                return `GET ${csrfPath} ${why}`;
+            }
+            this.csrfToken = token;
+            this.note('GET', csrfPath, `${csrf.status}, CSRF token received${csrf.cookies.length ? ` (cookies: ${this.jar.names().join(', ')})` : ', but no cookie was set'}`);
+            // 2. The credentials sign-in.
+            const signIn = await this.request(callbackPath, {
+                method: 'POST',
+                form: { csrfToken: token, email: account.email, password: account.password, callbackUrl: this.url('/'), json: 'true' },
+                reserveMs,
+            });
+            const refused = this.signInRefusal(signIn, account);
+            if (refused) {
+                this.note('POST', callbackPath, refused);
+                return `POST ${callbackPath} ${refused}`;
+            }
+            this.sessionStarted = true;
+            this.note('POST', callbackPath, `${signIn.status}, credentials accepted${signIn.cookies.length ? '' : ' (no cookie set)'}`);
+            // 3. The session the app sees.
+            this.signedIn = true;
+            const session = await this.request(sessionPath, { reserveMs });
+            const email = parseJson(session.body)?.user?.email;
+            if (session.status !== 200 || typeof email !== 'string') {
+                const rejected = this.jar.rejected.map((r) => `${r.name} (${r.reason})`);
+                const why = session.status === 200
+                    ? `200 without a user: the app did not accept the session cookie${rejected.length ? `; refused as a browser would: ${rejected.join(', ')}` : ''} (cookies held: ${this.jar.names().join(', ') || 'none'})`
+                    : (this.loginRedirectText(session) ?? describeAnswer(session));
+                this.signedIn = false;
+                this.note('GET', sessionPath, why);
+                return `GET ${sessionPath} ${why}`;
+            }
+            if (email.toLowerCase() !== account.email.toLowerCase()) {
+                this.note('GET', sessionPath, `200, but the session is ${email}'s`);
+                return `GET ${sessionPath} shows ${email}, not ${account.email}`;
+            }
+            this.note('GET', sessionPath, `200, signed in as ${email}`);
+            return undefined;
+        }
+        catch (error) {
+            this.signedIn = false;
+            const text = probeErrorText(error);
+            this.steps.push(text);
+            return text;
+        }
+    }
+    /** Why the sign-in answer is not a success, or undefined when it is one. */
+    signInRefusal(response, account) {
+        if (response.status >= 500)
+            return `${describeAnswer(response)}: the sign-in failed on the server`;
+        const json = parseJson(response.body);
+        const target = typeof json?.url === 'string' ? json.url : response.headers.location;
+        if (!target)
+            return `${describeAnswer(response)}, neither {url} nor a redirect: not NextAuth's credentials callback`;
+        let url;
+        try {
+            url = new URL(target, this.origin);
+        }
+        catch {
+            return `${response.status}, to an unusable URL`;
+        }
+        if (url.pathname === this.loginPath || url.pathname === `${this.loginPath}/`) {
+            // The middleware (a 3xx with callbackUrl) or the app's sign-in page instead of a session.
+            const toLogin = this.loginRedirectText(response);
+            if (toLogin && !url.searchParams.has('error'))
+                return toLogin;
+        }
+        if (url.searchParams.get('csrf') === 'true') {
+            return `${response.status}, the CSRF token was refused (→ ${url.pathname}?csrf=true): the CSRF cookie did not come back or does not match`;
+        }
+        const error = url.searchParams.get('error');
+        if (error || response.status === 401) {
+            return `${response.status}, the credentials were refused (error=${error ?? 'none'}): check that ${account.email} exists in production with the password in ${account.passwordEnv}`;
+        }
+        if (response.status >= 400)
+            return `${describeAnswer(response)}: not a sign-in`;
+        return undefined;
+    }
+    /** Ends the session (`POST /api/auth/signout`). Resolves to undefined, or what went wrong. */
+    async signOut() {
+        if (!this.csrfToken || !this.sessionStarted)
+            return undefined;
+        const path = `${NEXTAUTH_BASE}/signout`;
+        try {
+            const response = await this.request(path, { method: 'POST', form: { csrfToken: this.csrfToken, callbackUrl: this.url('/'), json: 'true' } });
+            const json = parseJson(response.body);
+            const target = typeof json?.url === 'string' ? json.url : (response.headers.location ?? '');
+            if (response.status >= 400 || target.includes('csrf=true')) {
+                const why = `${describeAnswer(response)}${target.includes('csrf=true') ? ' (CSRF token refused)' : ''}: the session was not ended`;
+                this.note('POST', path, why);
+                return `POST ${path} ${why}`;
+            }
+            this.signedIn = false;
+            this.sessionStarted = false;
+            this.note('POST', path, `${response.status}, signed out`);
+            return undefined;
+        }
+        catch (error) {
+            const text = probeErrorText(error);
+            this.steps.push(`signing out: ${text}`);
+            return `signing out: ${text}`;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/auth-providers.js
+
+
+
+
+/** `AUTH_PROVIDERS` names → NextAuth provider ids, as the app maps them. */
+const PROVIDER_IDS = {
+    github: 'github',
+    google: 'google',
+    saml: 'boxyhq-saml',
+    email: 'email',
+    credentials: 'credentials',
+    'idp-initiated': 'boxyhq-idp',
+};
+const authProviders = {
+    meta: { id: 'smoke.auth-providers', section: 'smoke', title: 'Sign-in providers use the production callback URL', docs: DEPLOYMENT_GUIDE },
+    async check(ctx) {
+        const origin = appOrigin(ctx.settings);
+        if (!origin)
+            return NO_TARGET;
+        const { env, config } = ctx.settings;
+        const path = `${NEXTAUTH_BASE}/providers`;
+        const url = appUrlFor(origin, path);
+        let response;
+        try {
+            response = await ctx.clients.http().request({ url, followRedirects: true }, ctx.signal);
+        }
+        catch (error) {
+            return app_probe_probeFailure(error, `GET ${safeUrl(url)}`);
+        }
+        const toLogin = loginRedirect(response, config.paths.login);
+        if (toLogin) {
+            return {
+                status: 'fail',
+                summary: `GET ${path} was ${loginRedirectText(toLogin, false)}`,
+                fix: 'Keep /api/auth/** in the middleware\'s public routes (unAuthenticatedRoutes): NextAuth cannot work without them.',
+            };
+        }
+        const listed = parseJson(response.body);
+        if (response.status !== 200 || !listed || typeof listed !== 'object' || Array.isArray(listed)) {
+            return {
+                status: 'fail',
+                summary: `GET ${path} answered ${describeAnswer(response)}${response.bodyTruncated ? `, but ${truncatedText(response)}` : response.status === 200 ? `, not NextAuth's providers JSON (${shorten(response.body, 80)})` : ''}`,
+                fix: 'Check that NextAuth is mounted at /api/auth (pages/api/auth/[...nextauth].ts) and read the deployment logs for this request.',
+            };
+        }
+        const nextauthUrl = env.NEXTAUTH_URL;
+        const base = (nextauthUrl ?? origin.origin).replace(/\/+$/, '');
+        const baseName = nextauthUrl ? 'NEXTAUTH_URL' : 'APP_URL (NEXTAUTH_URL is not set)';
+        const names = enabledProviders(env);
+        const expectedIds = names.map((n) => PROVIDER_IDS[n] ?? n);
+        const listedIds = Object.keys(listed);
+        const missing = expectedIds.filter((id) => !(id in listed));
+        const extra = listedIds.filter((id) => !expectedIds.includes(id));
+        const wrongCallback = [];
+        const lines = [];
+        for (const id of listedIds) {
+            const callback = listed[id]?.callbackUrl;
+            const callbackUrl = typeof callback === 'string' ? callback : '(none)';
+            const ok = typeof callback === 'string' && callback.startsWith(`${base}/`);
+            if (!ok)
+                wrongCallback.push({ id, callbackUrl });
+            lines.push(`- ${id}: callbackUrl ${callbackUrl}${ok ? '' : ` (not under ${base})`}${expectedIds.includes(id) ? '' : ' (not in AUTH_PROVIDERS)'}`);
+        }
+        for (const id of missing)
+            lines.push(`- ${id}: enabled by AUTH_PROVIDERS but not listed`);
+        const details = `GET ${path} → 200 listing ${listedIds.length} provider${listedIds.length === 1 ? '' : 's'}; ${baseName} is ${base}; AUTH_PROVIDERS is ${env.AUTH_PROVIDERS ?? 'unset (github,credentials)'}.\n${lines.join('\n')}`;
+        const data = { listed: listedIds, expected: expectedIds, missing, wrongCallback: wrongCallback.map((w) => w.id) };
+        if (wrongCallback.length || missing.length) {
+            const problems = [
+                ...wrongCallback.map((w) => `provider ${w.id} has callbackUrl ${w.callbackUrl}, not under ${baseName === 'NEXTAUTH_URL' ? 'NEXTAUTH_URL' : 'APP_URL'} ${base}`),
+                ...missing.map((id) => `provider ${id} is enabled by AUTH_PROVIDERS but not listed`),
+            ];
+            const fixes = [];
+            if (wrongCallback.length) {
+                fixes.push(`Set NEXTAUTH_URL=${base} on the deployment and NEXTAUTH_TRUST_HOST=false (a trusted forwarded host rewrites these URLs), then redeploy; ` +
+                    `the callback URLs to register with the providers are ${wrongCallback.map((w) => `${base}${NEXTAUTH_BASE}/callback/${w.id}`).join(', ')}.`);
+            }
+            if (missing.length)
+                fixes.push(`Give the deployment the same AUTH_PROVIDERS as the gate (${env.AUTH_PROVIDERS ?? 'github,credentials'}), or correct the gate's value.`);
+            return { status: 'fail', summary: problems.join('; '), details, fix: fixes.join(' '), data };
+        }
+        if (extra.length) {
+            return {
+                status: 'warn',
+                summary: `every callbackUrl is under ${base}, but the app also lists ${extra.join(', ')}, which the gate's AUTH_PROVIDERS does not enable`,
+                details,
+                fix: 'Give the gate the deployment\'s AUTH_PROVIDERS, so the config rules check those providers\' credentials too.',
+                data,
+            };
+        }
+        return {
+            status: 'pass',
+            summary: `${listedIds.join(', ')} listed; every callbackUrl is under ${baseName === 'NEXTAUTH_URL' ? 'NEXTAUTH_URL' : 'APP_URL'} ${base}`,
+            details,
+            data,
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/billing-plans.js
+
+
+
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+/** The text of an HTML document, one entry per text run between tags (scripts and styles dropped). */
+function textRuns(html) {
+    return html
+        .replace(/<(script|style|template)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+        .replace(/<!--[\s\S]*?-->/g, ' ')
+        .split(/<[^>]*>/)
+        .map((t) => t
+        .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e) => e[0] === '#' ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : (ENTITIES[e.toLowerCase()] ?? m))
+        .replace(/\s+/g, ' ')
+        .trim())
+        .filter(Boolean);
+}
+/** How much longer than the plan name a title-like text run may be ("Team plan · $60/month"). */
+const TITLE_SLACK = 32;
+/**
+ * Is `name` shown in `runs` as a plan title: a text run that is the name, or starts with it (then a
+ * non-letter) and is short like a title, and is not the title of a longer plan (`otherNames`)?
+ * Prose that mentions a plan ("everything in Team") does not count, nor does "Teams Plus" for "Team".
+ */
+function planShown(name, runs, otherNames) {
+    const wanted = name.trim().toLowerCase();
+    const longer = otherNames.map((n) => n.trim().toLowerCase()).filter((n) => n !== wanted && n.startsWith(wanted));
+    return runs.some((run) => {
+        const text = run.toLowerCase();
+        if (text === wanted)
+            return true;
+        if (!text.startsWith(wanted) || text.length > wanted.length + TITLE_SLACK)
+            return false;
+        if (/[\p{L}\p{N}_]/u.test(text.charAt(wanted.length)))
+            return false;
+        return !longer.some((l) => text === l || (text.startsWith(l) && !/[\p{L}\p{N}_]/u.test(text.charAt(l.length))));
+    });
+}
+const billingPlans = {
+    meta: { id: 'smoke.billing-plans', section: 'smoke', title: 'The pricing page shows the plans', docs: 'docs/billing-integration-guide.md' },
+    async check({ settings, clients, signal }) {
+        const origin = appOrigin(settings);
+        if (!origin)
+            return NO_TARGET;
+        const url = appUrlFor(origin, settings.config.paths.pricing);
+        let expected = settings.config.plans?.expected;
+        let source = 'plans.expected in the config';
+        let allNames = [];
+        if (!expected || expected.length === 0) {
+            if (!settings.env.STRIPE_SECRET_KEY) {
+                return { status: 'skip', summary: 'no plans.expected in the config and no STRIPE_SECRET_KEY to read the plans from Stripe' };
+            }
+            try {
+                const { stripe } = await clients.stripe();
+                const products = [];
+                for await (const p of stripe.products.list({ active: true, limit: 100 }))
+                    products.push({ name: p.name, tier: p.metadata?.tier });
+                expected = products.filter((p) => p.tier).map((p) => p.name);
+                allNames = products.map((p) => p.name);
+                source = 'the active Stripe products with a tier';
+            }
+            catch (error) {
+                return { status: 'fail', summary: `cannot read the plans from Stripe: ${describeStripeError(error)}`, fix: 'List the plans in the config (plans.expected) or give the key "Products: Read".' };
+            }
+            if (expected.length === 0)
+                return { status: 'skip', summary: 'Stripe has no active product with a tier, and the config lists no plans' };
+        }
+        let html;
+        try {
+            const response = await clients.http().request({ url }, signal);
+            if (response.status >= 300 && response.status < 400) {
+                return { status: 'fail', summary: `GET ${url} redirected to ${response.headers.location ?? '?'}: the pricing page is not public`, fix: `Keep ${settings.config.paths.pricing} public in the middleware.` };
+            }
+            if (response.status !== 200)
+                return { status: 'fail', summary: `GET ${url} answered ${response.status}, not 200` };
+            html = response.body;
+        }
+        catch (error) {
+            if (error instanceof ProbeError)
+                return { status: 'fail', summary: error.message };
+            throw error;
+        }
+        const runs = textRuns(html);
+        const names = [...new Set([...allNames, ...expected])];
+        const missing = expected.filter((name) => !planShown(name, runs, names));
+        if (missing.length > 0) {
+            return {
+                status: 'fail',
+                summary: `${url} does not show ${missing.length} expected plan${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
+                details: `Expected (from ${source}): ${expected.join(', ')}.`,
+                fix: 'If the products are missing from the app database, run `npm run sync-stripe` (see stripe.catalog-sync); if a plan was retired on purpose, update plans.expected.',
+                data: { expected, missing },
+            };
+        }
+        return { status: 'pass', summary: `${url} shows ${expected.join(', ')} (from ${source})`, data: { expected } };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/accounts.js
+/**
+ * The opt-in flows' accounts: `smoke-account` and the accounts of `feature-gates` in the config file,
+ * with their passwords from the variables named by `password-env` (registered as secrets by
+ * settings.ts, never printed).
+ */
+
+
+
+/** The config file as the user named it (relative to the repository when inside it). */
+function configFileName(settings) {
+    const rel = (0,external_node_path_namespaceObject.relative)(settings.workingDirectory, settings.configFile);
+    return rel && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel) ? rel : settings.configFile;
+}
+/** An account's credentials, or the reason it cannot be used (its password variable is unset). */
+function credentials(settings, account) {
+    const passwordEnv = account['password-env'];
+    const password = settings.env[passwordEnv];
+    if (!password)
+        return `${passwordEnv} is not set, so ${account.email} cannot sign in`;
+    return { email: account.email, passwordEnv, password };
+}
+/** The smoke account, or the skip that says why the opt-in flow does not run. */
+function smokeAccount(settings) {
+    const account = settings.config['smoke-account'];
+    if (!account) {
+        return {
+            status: 'skip',
+            summary: `no smoke-account in the config (${configFileName(settings)}): this opt-in flow does not run`,
+            fix: 'To run it, add `smoke-account: { email, password-env }` for an account kept for the gate, and give its password in that variable.',
+        };
+    }
+    const creds = credentials(settings, account);
+    if (typeof creds === 'string') {
+        return {
+            status: 'skip',
+            summary: `${creds} (smoke-account.password-env)`,
+            fix: `Give the smoke account's password in ${account['password-env']} (a secret in the workflow, or the env file).`,
+        };
+    }
+    return creds;
+}
+/** A new signed-out visitor of the app, with the rule's time budget. Undefined when APP_URL is unusable. */
+function newVisitor(ctx) {
+    const origin = appOrigin(ctx.settings);
+    if (!origin)
+        return undefined;
+    return new AppVisitor(ctx.clients.http(), origin, ctx.settings.config.paths.login, new Budget(requestTimeoutMs(ctx)), ctx.signal);
+}
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/feature-gates.js
+
+
+const FEATURES = {
+    sso: { path: (slug) => `/api/teams/${slug}/sso`, entitlement: 'sso', flag: 'FEATURE_TEAM_SSO' },
+    webhooks: { path: (slug) => `/api/teams/${slug}/webhooks`, entitlement: 'webhooks', flag: 'FEATURE_TEAM_WEBHOOK' },
+    'audit-logs': { path: (slug) => `/teams/${slug}/audit-logs`, entitlement: 'team_audit_log', flag: 'FEATURE_TEAM_AUDIT_LOG' },
+    'api-keys': { path: (slug) => `/api/teams/${slug}/api-keys`, entitlement: 'api_keys', flag: 'FEATURE_TEAM_API_KEY' },
+};
+const PLAN_DENIAL = /Plan does not include required feature(?::\s*[a-z_]+)?/i;
+const EXPECTED_TEXT = { allow: 'allow (2xx)', deny: 'deny (403)', off: 'off (404)' };
+/** What an answer shows about the feature, compared with what was expected. */
+function feature_gates_judge(expected, response, loginText) {
+    if (loginText)
+        return { ok: false, got: loginText };
+    const status = response.status;
+    const html = /^text\/html\b/i.test(response.headers['content-type'] ?? '');
+    // A page states the denial in its HTML; an API route in its JSON error.
+    const pageDenial = status === 403 && html ? PLAN_DENIAL.exec(response.body) : null;
+    const denial = status === 403 && (PLAN_DENIAL.test(errorBodyMessage(response) ?? '') || pageDenial !== null);
+    const got = pageDenial ? `403 "${pageDenial[0]}"` : describeAnswer(response);
+    if (expected === 'allow')
+        return { ok: status >= 200 && status < 300, got };
+    if (expected === 'deny')
+        return { ok: denial, got };
+    return { ok: status === 404, got };
+}
+const featureGates = {
+    meta: { id: 'smoke.feature-gates', section: 'smoke', title: 'Plan features are gated per entitlements', docs: RELEASE_CHECKLIST },
+    async check(ctx) {
+        const { settings } = ctx;
+        const gates = settings.config['feature-gates'] ?? [];
+        if (gates.length === 0) {
+            return {
+                status: 'skip',
+                summary: `no feature-gates in the config (${configFileName(settings)}): this opt-in check does not run`,
+                fix: 'To run it, list accounts kept for the gate, one per plan, with the team and the expected answer of each feature (see docs/configuration.md).',
+            };
+        }
+        if (!appOrigin(settings))
+            return NO_TARGET;
+        const step = Math.min(requestTimeoutMs(ctx), 5000);
+        const checkAccount = async (gate) => {
+            const result = { email: gate.account.email, team: gate.team, features: [], steps: [] };
+            const creds = credentials(settings, gate.account);
+            if (typeof creds === 'string')
+                return { ...result, skipped: creds };
+            const visitor = newVisitor(ctx);
+            try {
+                result.signInFailure = await visitor.signIn(creds, step);
+                if (result.signInFailure)
+                    return result;
+                const slug = encodeURIComponent(gate.team);
+                const entries = Object.entries(gate.expect).filter((e) => !!e[1]);
+                result.features = await Promise.all(entries.map(async ([feature, expect]) => {
+                    const spec = FEATURES[feature];
+                    const expected = settings.env[spec.flag] === 'false' ? 'off' : expect;
+                    const path = spec.path(slug);
+                    try {
+                        const response = await visitor.request(path, { reserveMs: step });
+                        const { ok, got } = feature_gates_judge(expected, response, visitor.loginRedirectText(response));
+                        visitor.note('GET', path, `${got}${ok ? '' : ` (expected ${EXPECTED_TEXT[expected]})`}`);
+                        return { feature, expected, ok, got };
+                    }
+                    catch (error) {
+                        const text = probeErrorText(error);
+                        visitor.steps.push(text);
+                        return { feature, expected, ok: false, got: text };
+                    }
+                }));
+            }
+            finally {
+                result.signOutProblem = await visitor.signOut();
+                result.steps = visitor.steps;
+            }
+            return result;
+        };
+        const accounts = await Promise.all(gates.map(checkAccount));
+        const who = (a) => `${a.email} on ${a.team}`;
+        const mismatches = [];
+        for (const a of accounts) {
+            if (a.signInFailure)
+                mismatches.push(`${who(a)}: could not sign in (${a.signInFailure})`);
+            for (const f of a.features)
+                if (!f.ok)
+                    mismatches.push(`${who(a)}: ${f.feature}: expected ${EXPECTED_TEXT[f.expected]}, got ${f.got}`);
+        }
+        const skipped = accounts.filter((a) => a.skipped);
+        const checked = accounts.filter((a) => !a.skipped);
+        const details = accounts
+            .map((a) => {
+            if (a.skipped)
+                return `**${who(a)}**: not checked: ${a.skipped}`;
+            const features = a.features.map((f) => `- ${f.feature}: expected ${EXPECTED_TEXT[f.expected]}, got ${f.got} ${f.ok ? '✓' : '✗'}`);
+            const cleanup = a.signOutProblem ? [`- cleanup: ${a.signOutProblem}`] : [];
+            return [`**${who(a)}**`, ...(a.signInFailure ? a.steps.map((s) => `- ${s}`) : features), ...cleanup].join('\n');
+        })
+            .join('\n\n');
+        const data = {
+            accounts: accounts.map((a) => ({
+                email: a.email,
+                team: a.team,
+                checked: !a.skipped && !a.signInFailure,
+                features: Object.fromEntries(a.features.map((f) => [f.feature, { expected: f.expected, ok: f.ok }])),
+            })),
+        };
+        const notes = [];
+        if (skipped.length)
+            notes.push(`not checked: ${skipped.map((a) => a.skipped).join('; ')}`);
+        const signOutFailures = accounts.filter((a) => a.signOutProblem);
+        if (signOutFailures.length)
+            notes.push(`signing out failed for ${signOutFailures.map((a) => a.email).join(', ')}`);
+        const noteText = notes.length ? `; ${notes.join('; ')}` : '';
+        if (mismatches.length) {
+            return {
+                status: 'fail',
+                summary: `${mismatches.length} mismatch${mismatches.length > 1 ? 'es' : ''}: ${mismatches.join('; ')}${noteText}`,
+                details,
+                fix: 'A feature that answers for a plan that does not include it gives paid features away; one that refuses a plan that includes it breaks customers. ' +
+                    'Check the plans\' entitlements in Stripe (product metadata, synced into "Service"), each team\'s subscription, and the FEATURE_TEAM_* flags of the deployment against the gate\'s.',
+                data,
+            };
+        }
+        if (checked.length === 0) {
+            return { status: 'skip', summary: `no feature-gates account could sign in: ${skipped.map((a) => a.skipped).join('; ')}`, details, data };
+        }
+        const count = checked.reduce((n, a) => n + a.features.length, 0);
+        const status = skipped.length || signOutFailures.length ? 'warn' : 'pass';
+        return {
+            status,
+            summary: `${count} feature answer${count === 1 ? '' : 's'} for ${checked.length} account${checked.length === 1 ? '' : 's'} match the plans: ${checked
+                .map((a) => `${a.team} (${a.features.map((f) => `${f.feature} ${f.expected}`).join(', ') || 'nothing to check'})`)
+                .join('; ')}${noteText}`,
+            details,
+            ...(status === 'warn' ? { fix: skipped.length ? 'Give every feature-gates account its password variable.' : 'Check POST /api/auth/signout on the deployment.' } : {}),
+            data,
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/health.js
+
+
+const health = {
+    meta: { id: 'smoke.health', section: 'smoke', title: 'Health endpoint answers', docs: DEPLOYMENT_GUIDE },
+    async check(ctx) {
+        const origin = appOrigin(ctx.settings);
+        if (!origin)
+            return NO_TARGET;
+        const { paths } = ctx.settings.config;
+        const url = appUrlFor(origin, paths.health);
+        let response;
+        try {
+            response = await ctx.clients.http().request({ url, followRedirects: true }, ctx.signal);
+        }
+        catch (error) {
+            return app_probe_probeFailure(error, `GET ${safeUrl(url)}`);
+        }
+        const seen = `GET ${paths.health} → ${describeAnswer(response)}${response.redirects.length ? ` (after ${response.redirects.length} redirect${response.redirects.length > 1 ? 's' : ''}, at ${safeUrl(response.url)})` : ''}`;
+        const data = { status: response.status, durationMs: Math.round(response.durationMs), attempts: response.attempts };
+        const toLogin = loginRedirect(response, paths.login);
+        if (toLogin) {
+            return {
+                status: 'fail',
+                summary: `GET ${paths.health} was ${loginRedirectText(toLogin, false)}`,
+                details: seen,
+                fix: `Add ${paths.health} to the middleware's public routes (unAuthenticatedRoutes), or set paths.health in the config file to the app's health route.`,
+                data,
+            };
+        }
+        if (response.bodyTruncated) {
+            return {
+                status: 'fail',
+                summary: `GET ${paths.health} answered ${response.status}, but ${truncatedText(response)}`,
+                details: seen,
+                fix: `Check that ${paths.health} is the app's health route (a small JSON answer).`,
+                data,
+            };
+        }
+        if (response.status === 503) {
+            return {
+                status: 'fail',
+                summary: `GET ${paths.health} answered 503: the app answers but cannot reach its database`,
+                details: `${seen}, after ${response.attempts} attempt${response.attempts > 1 ? 's' : ''}.`,
+                fix: 'Check DATABASE_URL on the deployment, that the database is up, and that it accepts connections from the app (see config.database-tls and gate.migrations).',
+                data,
+            };
+        }
+        if (response.status !== 200) {
+            return {
+                status: 'fail',
+                summary: `GET ${paths.health} answered ${describeAnswer(response)}, not 200`,
+                details: seen,
+                fix: response.status === 404 ? `Set paths.health in the config file to the app's health route.` : 'Read the deployment logs for this request.',
+                data,
+            };
+        }
+        const json = parseJson(response.body);
+        if (json === undefined || typeof json !== 'object' || json === null) {
+            return {
+                status: 'warn',
+                summary: `GET ${paths.health} answered 200 but ${isHtml(response) ? 'with an HTML page' : 'not with JSON'}: it may not be the app's health route`,
+                details: `${seen}; body starts: ${shorten(response.body, 120)}`,
+                fix: `Set paths.health in the config file to the route that runs the database check (the app's is /api/health).`,
+                data,
+            };
+        }
+        const version = typeof json.version === 'string' || typeof json.version === 'number' ? String(json.version) : undefined;
+        return {
+            status: 'pass',
+            summary: `GET ${paths.health} answered 200 in ${Math.round(response.durationMs)} ms${version ? `; the app reports version ${shorten(version, 40)}` : '; it reports no version'}`,
+            details: seen,
+            data: { ...data, ...(version ? { version } : {}) },
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/login-flow.js
+
+
+const SIGN_IN_FIX = 'Check that the account exists in production with that password (sign in once by hand), that the credentials provider is enabled (AUTH_PROVIDERS), ' +
+    'and that NEXTAUTH_URL is the production origin (the session cookie is Secure and set for that host).';
+function stepsText(visitor) {
+    return visitor.steps.map((s) => `- ${s}`).join('\n');
+}
+const loginFlow = {
+    meta: { id: 'smoke.login-flow', section: 'smoke', title: 'Smoke account can sign in', docs: RELEASE_CHECKLIST },
+    async check(ctx) {
+        const account = smokeAccount(ctx.settings);
+        if ('status' in account)
+            return account;
+        const visitor = newVisitor(ctx);
+        if (!visitor)
+            return NO_TARGET;
+        let failure;
+        let signOutProblem;
+        try {
+            // Leave time to sign out whatever happens.
+            failure = await visitor.signIn(account, Math.min(requestTimeoutMs(ctx), 5000));
+        }
+        finally {
+            signOutProblem = await visitor.signOut();
+        }
+        const data = { email: account.email, cookies: visitor.jar.names() };
+        if (failure) {
+            return {
+                status: 'fail',
+                summary: `${account.email} could not sign in: ${failure}`,
+                details: `${stepsText(visitor)}${signOutProblem ? `\nCleanup: ${signOutProblem}` : ''}`,
+                fix: SIGN_IN_FIX,
+                data,
+            };
+        }
+        if (signOutProblem) {
+            return {
+                status: 'warn',
+                summary: `${account.email} signed in and /api/auth/session shows the account, but signing out failed: ${signOutProblem}; the session stays valid until it expires`,
+                details: stepsText(visitor),
+                fix: 'Check POST /api/auth/signout on the deployment (CSRF cookie, NextAuth version).',
+                data,
+            };
+        }
+        return {
+            status: 'pass',
+            summary: `${account.email} signed in with credentials; /api/auth/session shows the account; signed out`,
+            details: stepsText(visitor),
+            data,
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/register-api.js
+
+
+/** The sign-up API path for the sign-up page's path. */
+function registerApiPath(registerPage) {
+    return registerPage.startsWith('/api/') ? registerPage : `/api${registerPage}`;
+}
+const registerApi = {
+    meta: { id: 'smoke.register-api', section: 'smoke', title: 'Sign-up API validates its input', docs: RELEASE_CHECKLIST },
+    async check(ctx) {
+        const origin = appOrigin(ctx.settings);
+        if (!origin)
+            return NO_TARGET;
+        const { paths } = ctx.settings.config;
+        const path = registerApiPath(paths.register);
+        const url = appUrlFor(origin, path);
+        let response;
+        try {
+            // A POST is never retried: a retry could create twice what the first attempt created.
+            response = await ctx.clients.http().request({ url, method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }, ctx.signal);
+        }
+        catch (error) {
+            return app_probe_probeFailure(error, `POST ${safeUrl(url)}`);
+        }
+        const seen = `POST ${path} with an empty JSON body ({}) → ${describeAnswer(response)}`;
+        const data = { path, status: response.status };
+        const status = response.status;
+        if (status >= 200 && status < 300) {
+            return {
+                status: 'fail',
+                summary: `POST ${path} ACCEPTED an empty sign-up (${status}): input validation is off, and it may have created an account or team`,
+                details: `${seen}\nThe app's sign-up validates name, email, password and team and answers 4xx to an empty body; this deployment did not.`,
+                fix: `Restore the sign-up validation (pages/api/auth/join.ts), and look in "User" and "Team" for rows created at ${new Date().toISOString()} with empty values.`,
+                data,
+            };
+        }
+        if (status >= 300 && status < 400) {
+            const toLogin = loginRedirect(response, paths.login);
+            return {
+                status: 'fail',
+                summary: toLogin ? `POST ${path} was ${loginRedirectText(toLogin, false)}` : `POST ${path} answered a redirect (${describeAnswer(response)}), not the sign-up API`,
+                details: seen,
+                fix: toLogin
+                    ? `Keep /api/auth/** in the middleware's public routes (unAuthenticatedRoutes): nobody can sign up otherwise.`
+                    : `Check that ${path} is the sign-up API (set paths.register to the sign-up page whose API is /api<page>).`,
+                data,
+            };
+        }
+        if (status >= 500) {
+            return {
+                status: 'fail',
+                summary: `POST ${path} answered ${describeAnswer(response)} to an empty body: the sign-up API fails instead of validating`,
+                details: seen,
+                fix: 'Read the deployment logs for this request (a crash before validation, a database error).',
+                data,
+            };
+        }
+        if (status === 404 || status === 405) {
+            return {
+                status: 'fail',
+                summary: `POST ${path} answered ${describeAnswer(response)}: ${status === 404 ? 'there is no sign-up API there' : 'it does not accept POST'}`,
+                details: seen,
+                fix: `Set paths.register in the config file to the sign-up page (its API is /api<page>), or deploy the sign-up API.`,
+                data,
+            };
+        }
+        if (status === 429) {
+            return {
+                status: 'warn',
+                summary: `POST ${path} answered 429 (rate limited): the endpoint is alive, but whether it validates could not be seen`,
+                details: seen,
+                fix: 'Run the gate again later, or allow the runner through the rate limit.',
+                data,
+            };
+        }
+        return { status: 'pass', summary: `POST ${path} refused an empty body with ${status}: the endpoint is alive and validates`, details: seen, data };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/team-flow.js
+/**
+ * smoke.team-flow (opt-in: `smoke-account`): signed in as the smoke account, `POST /api/teams` creates
+ * a uniquely named team (`prg-smoke-<timestamp>-<random>`), then `DELETE /api/teams/<slug>` deletes
+ * it, and the account signs out. Cleanup is always tried, also when the creation's answer was lost
+ * (a timeout, a 5xx): the team may exist anyway. Whatever is left in production is named.
+ *
+ * With FEATURE_TEAM_DELETION=false the app cannot delete teams: the delete is still tried (the
+ * deployment's flag may differ from the gate's), and a team left behind is a warning that names it.
+ */
+
+
+
+
+const TEAMS_PATH = '/api/teams';
+/** A name no real team has, that says who made it and when. */
+function smokeTeamName(now = Date.now()) {
+    return `prg-smoke-${now}-${(0,external_node_crypto_namespaceObject.randomBytes)(3).toString('hex')}`;
+}
+const teamFlow = {
+    meta: { id: 'smoke.team-flow', section: 'smoke', title: 'Team can be created and deleted', docs: RELEASE_CHECKLIST, after: ['smoke.login-flow'] },
+    async check(ctx) {
+        const account = smokeAccount(ctx.settings);
+        if ('status' in account)
+            return account;
+        const login = ctx.results.get('smoke.login-flow');
+        if (login?.status === 'fail') {
+            return { status: 'skip', summary: `the smoke account cannot sign in (see smoke.login-flow: ${login.summary}), so no team was created` };
+        }
+        const visitor = newVisitor(ctx);
+        if (!visitor)
+            return NO_TARGET;
+        const deletionOff = ctx.settings.env.FEATURE_TEAM_DELETION === 'false';
+        const step = Math.min(requestTimeoutMs(ctx), 5000);
+        const name = smokeTeamName();
+        let slug = name;
+        let created = 'no';
+        let problem;
+        let signInFailure;
+        let cleanup;
+        let signOutProblem;
+        try {
+            // Time is kept for the delete and the sign-out, whatever the steps before take.
+            signInFailure = await visitor.signIn(account, 2 * step);
+            if (!signInFailure) {
+                ({ created, slug, problem } = await createTeam(visitor, name, 2 * step));
+                if (created !== 'no')
+                    cleanup = await deleteTeam(visitor, slug, created, deletionOff, step);
+            }
+        }
+        finally {
+            signOutProblem = await visitor.signOut();
+        }
+        const details = stepsText(visitor);
+        const data = { team: name, slug, created, deleted: cleanup?.deleted ?? false };
+        const signOutNote = signOutProblem ? `; signing out failed: ${signOutProblem}` : '';
+        if (signInFailure) {
+            return { status: 'fail', summary: `${account.email} could not sign in: ${signInFailure}`, details, fix: SIGN_IN_FIX, data };
+        }
+        const named = `team "${name}"${slug === name ? '' : ` (slug ${slug})`}`;
+        const left = `${named} was left in production`;
+        if (created === 'no') {
+            return {
+                status: 'fail',
+                summary: `${problem}: no team was created${signOutNote}`,
+                details,
+                fix: `Read the deployment logs for POST ${TEAMS_PATH}; a signed-in user must be able to create a team.`,
+                data,
+            };
+        }
+        if (created === 'unknown') {
+            const after = cleanup.deleted
+                ? `the team had been created anyway and was deleted`
+                : cleanup.absent
+                    ? 'no team was left'
+                    : `cleanup failed (${cleanup.text}): ${left} if it was created; delete it by hand`;
+            return {
+                status: 'fail',
+                summary: `${problem}; ${after}${signOutNote}`,
+                details,
+                fix: `Read the deployment logs for POST ${TEAMS_PATH}.`,
+                data,
+            };
+        }
+        if (!cleanup.deleted) {
+            if (deletionOff) {
+                return {
+                    status: 'warn',
+                    summary: `created ${named}, but FEATURE_TEAM_DELETION=false, so the app cannot delete it: the team was left in production${signOutNote}`,
+                    details,
+                    fix: `Delete team ${slug} by hand (or in the database), or enable team deletion (FEATURE_TEAM_DELETION) so the gate can clean up after itself.`,
+                    data,
+                };
+            }
+            return {
+                status: 'fail',
+                summary: `created ${named}, but cleanup failed (${cleanup.text}): the team was left in production${signOutNote}`,
+                details,
+                fix: `Delete team ${slug} by hand, and read the deployment logs for DELETE ${TEAMS_PATH}/${slug}.`,
+                data,
+            };
+        }
+        const flagNote = deletionOff ? ' (although FEATURE_TEAM_DELETION=false in the gate\'s environment: the deployment\'s flag differs)' : '';
+        if (signOutProblem) {
+            return {
+                status: 'warn',
+                summary: `created ${named} and deleted it${flagNote}, but signing out failed: ${signOutProblem}`,
+                details,
+                fix: 'Check POST /api/auth/signout on the deployment.',
+                data,
+            };
+        }
+        return { status: 'pass', summary: `created ${named} and deleted it${flagNote}`, details, data };
+    },
+};
+async function createTeam(visitor, name, reserveMs) {
+    // The app's slug of a name made of lower-case letters, digits and dashes is the name itself.
+    let slug = name;
+    try {
+        const response = await visitor.request(TEAMS_PATH, { method: 'POST', json: { name }, reserveMs });
+        if (response.status >= 200 && response.status < 300) {
+            const data = parseJson(response.body)?.data;
+            if (typeof data?.slug === 'string' && data.slug)
+                slug = data.slug;
+            visitor.note('POST', TEAMS_PATH, `${response.status}, created "${name}"${typeof data?.slug === 'string' ? ` (slug ${slug})` : `, no slug in the answer (assuming ${slug})`}`);
+            return { created: 'yes', slug };
+        }
+        const toLogin = visitor.loginRedirectText(response);
+        const why = toLogin ?? describeAnswer(response);
+        visitor.note('POST', TEAMS_PATH, why);
+        // A 5xx may come after the insert: the team may exist.
+        return { created: response.status >= 500 ? 'unknown' : 'no', slug, problem: `POST ${TEAMS_PATH} ${toLogin ?? `answered ${why}`}` };
+    }
+    catch (error) {
+        const text = probeErrorText(error);
+        visitor.steps.push(text);
+        return { created: 'unknown', slug, problem: text };
+    }
+}
+async function deleteTeam(visitor, slug, created, deletionOff, reserveMs) {
+    const path = `${TEAMS_PATH}/${encodeURIComponent(slug)}`;
+    try {
+        const response = await visitor.request(path, { method: 'DELETE', reserveMs });
+        if (response.status >= 200 && response.status < 300) {
+            visitor.note('DELETE', path, `${response.status}, deleted`);
+            return { deleted: true, text: 'deleted' };
+        }
+        const toLogin = visitor.loginRedirectText(response);
+        if (!toLogin && response.status === 404 && created === 'unknown' && !deletionOff) {
+            visitor.note('DELETE', path, `${describeAnswer(response)}: no such team, it was not created`);
+            return { deleted: false, absent: true, text: 'no such team' };
+        }
+        let text = toLogin ?? `DELETE ${path} answered ${describeAnswer(response)}`;
+        if (!toLogin && response.status === 404) {
+            text += deletionOff
+                ? ' (FEATURE_TEAM_DELETION=false: the app cannot delete teams)'
+                : ': team deletion is switched off on the deployment (FEATURE_TEAM_DELETION=false?), or the team is gone';
+        }
+        visitor.note('DELETE', path, text);
+        return { deleted: false, text };
+    }
+    catch (error) {
+        const text = probeErrorText(error);
+        visitor.steps.push(`cleanup: ${text}`);
+        return { deleted: false, text };
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/rules/stripe/handled-events.js
+/** The webhook events the target app handles (target-app.md): the endpoint must subscribe to them. */
+const HANDLED_EVENTS = [
+    'checkout.session.completed',
+    'customer.subscription.created',
+    'customer.subscription.updated',
+    'customer.subscription.deleted',
+    'customer.updated',
+    'invoice.payment_failed',
+    'invoice.payment_succeeded',
+    'price.created',
+    'price.updated',
+    'product.created',
+    'product.updated',
+];
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/stripe-webhook.js
+/**
+ * smoke.stripe-webhook: the app's webhook route verifies signatures. Three requests: an unsigned
+ * event and a forged one must be refused (4xx); one signed with STRIPE_WEBHOOK_SECRET, for an event
+ * type the app does not handle (so nothing is written), must be accepted (2xx).
+ */
+
+
+
+
+/** A real Stripe event type the app does not handle: its handler acknowledges it and writes nothing. */
+const UNHANDLED_EVENT_TYPE = 'balance.available';
+/** Stripe's signature header: `t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<payload>">`. */
+function stripeSignature(payload, secret, timestamp = Math.floor(Date.now() / 1000)) {
+    const v1 = (0,external_node_crypto_namespaceObject.createHmac)('sha256', secret).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
+    return `t=${timestamp},v1=${v1}`;
+}
+function stripe_webhook_testEvent(livemode) {
+    if (HANDLED_EVENTS.includes(UNHANDLED_EVENT_TYPE))
+        throw new Error('the probe event must be one the app ignores');
+    return JSON.stringify({
+        id: `evt_readiness_${(0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex')}`,
+        object: 'event',
+        type: UNHANDLED_EVENT_TYPE,
+        api_version: '2026-10-28.endive',
+        created: Math.floor(Date.now() / 1000),
+        livemode,
+        pending_webhooks: 0,
+        request: { id: null, idempotency_key: null },
+        data: { object: { object: 'balance', available: [], pending: [], livemode } },
+    });
+}
+const stripe_webhook_ok = (r) => r.status >= 200 && r.status < 300;
+const refused = (r) => r.status >= 400 && r.status < 500;
+const stripeWebhook = {
+    meta: { id: 'smoke.stripe-webhook', section: 'smoke', title: 'The Stripe webhook verifies signatures', docs: 'docs/billing-integration-guide.md' },
+    async check({ settings, clients, signal }) {
+        const origin = appOrigin(settings);
+        if (!origin)
+            return NO_TARGET;
+        const url = appUrlFor(origin, settings.config.paths['stripe-webhook']);
+        const secret = settings.env.STRIPE_WEBHOOK_SECRET;
+        const payload = stripe_webhook_testEvent(settings.env.STRIPE_SECRET_KEY?.includes('_live_') ?? true);
+        const post = (headers) => clients.http().request({ url, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload }, signal);
+        let unsigned, forged, signed;
+        try {
+            [unsigned, forged, signed] = await Promise.all([
+                post({}),
+                post({ 'stripe-signature': stripeSignature(payload, `whsec_${(0,external_node_crypto_namespaceObject.randomBytes)(24).toString('base64url')}`) }),
+                secret ? post({ 'stripe-signature': stripeSignature(payload, secret) }) : Promise.resolve(undefined),
+            ]);
+        }
+        catch (error) {
+            if (error instanceof ProbeError)
+                return { status: 'fail', summary: error.message };
+            throw error;
+        }
+        const evidence = `unsigned → ${unsigned.status}, forged signature → ${forged.status}${signed ? `, signed with STRIPE_WEBHOOK_SECRET → ${signed.status}` : ''} (POST ${url}, event type ${UNHANDLED_EVENT_TYPE})`;
+        const data = { unsigned: unsigned.status, forged: forged.status, signed: signed?.status };
+        if (stripe_webhook_ok(unsigned) || stripe_webhook_ok(forged)) {
+            return {
+                status: 'fail',
+                summary: `the webhook endpoint ACCEPTS ${stripe_webhook_ok(unsigned) ? 'unsigned' : 'forged'} events: anyone can fake payments and subscriptions`,
+                details: evidence,
+                fix: 'Verify every request with stripe.webhooks.constructEvent(rawBody, stripe-signature header, STRIPE_WEBHOOK_SECRET) and answer 400 when it throws.',
+                data,
+            };
+        }
+        if (!refused(unsigned) || !refused(forged)) {
+            return { status: 'fail', summary: `the webhook endpoint did not answer the bad requests with 4xx: ${evidence}`, fix: `Check that ${settings.config.paths['stripe-webhook']} is deployed and public in the middleware.`, data };
+        }
+        if (!signed) {
+            return { status: 'fail', summary: 'STRIPE_WEBHOOK_SECRET is not set, so a correctly signed event cannot be sent', details: evidence, data };
+        }
+        if (signed.status === 400) {
+            return {
+                status: 'fail',
+                summary: 'signing secret mismatch: the app refused an event signed with STRIPE_WEBHOOK_SECRET',
+                details: `${evidence}\n\nThe app verifies with another secret than the one the gate was given, so real events from Stripe are refused too (if the gate's secret is the endpoint's).`,
+                fix: "Copy the production endpoint's signing secret from https://dashboard.stripe.com/webhooks into the app's STRIPE_WEBHOOK_SECRET and redeploy.",
+                data,
+            };
+        }
+        if (!stripe_webhook_ok(signed)) {
+            return { status: 'fail', summary: `the app answered ${signed.status} to a correctly signed event it does not handle`, details: evidence, fix: 'An event type the handler does not know must be acknowledged with 2xx; read the app logs for this request.', data };
+        }
+        return { status: 'pass', summary: `signatures are verified: ${evidence}`, data };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/stripe/catalog-sync.js
+
+
+
+
+/**
+ * Every page of a Stripe list, 100 objects a page (Stripe's maximum), counting the requests: paging
+ * by hand rather than with `for await` so the count is this comparison's own, whatever other rules
+ * ask Stripe at the same time.
+ */
+async function listAll(page) {
+    const items = [];
+    let requests = 0;
+    let after;
+    for (;;) {
+        const list = await page(after);
+        requests++;
+        items.push(...list.data);
+        if (!list.has_more || list.data.length === 0)
+            return { items, requests };
+        after = list.data.at(-1).id;
+    }
+}
+/** Active products and the active prices of active products. */
+async function readStripeCatalog(stripe) {
+    const [products, prices] = await Promise.all([
+        listAll((starting_after) => stripe.products.list({ active: true, limit: 100, ...(starting_after ? { starting_after } : {}) })),
+        listAll((starting_after) => stripe.prices.list({ active: true, limit: 100, ...(starting_after ? { starting_after } : {}) })),
+    ]);
+    const names = new Map(products.items.map((p) => [p.id, p.name]));
+    const activePrices = new Map();
+    for (const price of prices.items) {
+        const productId = typeof price.product === 'string' ? price.product : price.product.id;
+        if (names.has(productId))
+            activePrices.set(price.id, names.get(productId));
+    }
+    return { products: names, prices: activePrices, requests: products.requests + prices.requests };
+}
+async function readDbCatalog(ctx) {
+    const db = await ctx.clients.db();
+    const [services, prices] = await Promise.all([
+        db.client.query('SELECT id, name FROM "Service"'),
+        db.client.query('SELECT id FROM "Price"'),
+    ]);
+    return { services: new Map(services.rows.map((r) => [r.id, r.name])), prices: new Set(prices.rows.map((r) => r.id)) };
+}
+function diffCatalog(stripe, db) {
+    return {
+        missingProducts: [...stripe.products].filter(([id]) => !db.services.has(id)),
+        missingPrices: [...stripe.prices].filter(([id]) => !db.prices.has(id)),
+        staleServices: [...db.services].filter(([id]) => !stripe.products.has(id)),
+    };
+}
+const list = (items, max = 5) => items.slice(0, max).map(([id, name]) => `${name} (${id})`).join(', ') + (items.length > max ? `, and ${items.length - max} more` : '');
+function describeDiff(diff) {
+    const lines = [];
+    if (diff.missingProducts.length)
+        lines.push(`${diff.missingProducts.length} active product(s) missing from "Service": ${list(diff.missingProducts)}`);
+    if (diff.missingPrices.length)
+        lines.push(`${diff.missingPrices.length} active price(s) missing from "Price": ${list(diff.missingPrices)}`);
+    if (diff.staleServices.length)
+        lines.push(`${diff.staleServices.length} "Service" row(s) not active in Stripe (archived or deleted): ${list(diff.staleServices)}`);
+    return lines;
+}
+/** What `npm run sync-stripe` does: POST the sync endpoint with the secret header. */
+async function callSync(ctx, origin) {
+    const secret = ctx.settings.env.STRIPE_SYNC_SECRET;
+    if (!secret)
+        return 'not called: STRIPE_SYNC_SECRET is not set';
+    const url = appUrlFor(origin, ctx.settings.config.paths['stripe-sync']);
+    try {
+        const response = await ctx.clients.http().request({ url, method: 'POST', headers: { 'content-type': 'application/json', 'x-stripe-sync-secret': secret }, body: '{}', timeoutMs: Math.max(60_000, ctx.settings.timeoutSeconds * 1000) }, ctx.signal);
+        return `POST ${url} answered ${response.status}${response.body ? `: ${response.body.slice(0, 300)}` : ''}`;
+    }
+    catch (error) {
+        if (error instanceof ProbeError)
+            return `POST ${url} failed: ${error.message}`;
+        throw error;
+    }
+}
+const catalogSync = {
+    meta: { id: 'stripe.catalog-sync', section: 'stripe', title: 'Stripe products and prices are in the database', docs: 'docs/billing-integration-guide.md' },
+    async check(ctx) {
+        const { settings, clients } = ctx;
+        if (!settings.env.STRIPE_SECRET_KEY)
+            return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
+        if (!settings.env.DATABASE_URL)
+            return { status: 'skip', summary: 'DATABASE_URL is not set, so the app\'s catalog cannot be read' };
+        const handle = await clients.stripe();
+        let stripeView;
+        try {
+            stripeView = await readStripeCatalog(handle.stripe);
+        }
+        catch (error) {
+            return { status: 'fail', summary: `cannot read the Stripe catalog: ${describeStripeError(error)}`, fix: 'A restricted key needs "Products: Read" and "Prices: Read".' };
+        }
+        let dbView;
+        try {
+            dbView = await readDbCatalog(ctx);
+        }
+        catch (error) {
+            const parsed = parseDatabaseUrl(settings.env.DATABASE_URL);
+            if (isUnreachable(error))
+                return { status: 'skip', summary: `the database is not reachable from the runner, so the catalog cannot be compared: ${describeDbError(error, parsed)}` };
+            return { status: 'fail', summary: `cannot read "Service"/"Price": ${describeDbError(error, parsed)}` };
+        }
+        let diff = diffCatalog(stripeView, dbView);
+        const before = describeDiff(diff);
+        const counts = `${stripeView.products.size} active products, ${stripeView.prices.size} active prices in Stripe (${stripeView.requests} API requests)`;
+        const data = { stripeProducts: stripeView.products.size, stripePrices: stripeView.prices.size, stripeRequests: stripeView.requests };
+        const missing = () => diff.missingProducts.length + diff.missingPrices.length;
+        let syncNote = '';
+        if (missing() > 0 && settings.stripeSync === 'if-missing') {
+            const origin = appOrigin(settings);
+            const answer = origin ? await callSync(ctx, origin) : 'not called: APP_URL is not a usable https:// URL';
+            try {
+                dbView = await readDbCatalog(ctx);
+            }
+            catch (error) {
+                return { status: 'fail', summary: `the sync was called (${answer}), but the catalog cannot be read again: ${describeDbError(error, parseDatabaseUrl(settings.env.DATABASE_URL))}` };
+            }
+            diff = diffCatalog(stripeView, dbView);
+            syncNote = `Before the sync: ${before.join('; ')}.\n\nstripe-sync: if-missing called the app's sync endpoint: ${answer}.\n\nAfter the sync: ${describeDiff(diff).join('; ') || 'every active product and price is in the database'}.`;
+            data.sync = { before: before, answer, after: describeDiff(diff) };
+        }
+        const problems = describeDiff(diff);
+        if (missing() > 0) {
+            return {
+                status: 'fail',
+                summary: problems.filter((p) => !p.includes('not active in Stripe')).join('; '),
+                details: [syncNote, counts].filter(Boolean).join('\n\n'),
+                fix: settings.stripeSync === 'if-missing'
+                    ? 'The sync did not fill the gap: read the app\'s answer above and its logs.'
+                    : 'Run `npm run sync-stripe` against the deployed app (it needs APP_URL and STRIPE_SYNC_SECRET), or set the input stripe-sync: if-missing to let the gate call the sync endpoint.',
+                data,
+            };
+        }
+        if (diff.staleServices.length > 0) {
+            return {
+                status: 'warn',
+                summary: problems.join('; '),
+                details: [syncNote, counts, 'Stale rows may still be shown as plans; archive them in the app or delete them once no subscription uses them.'].filter(Boolean).join('\n\n'),
+                data,
+            };
+        }
+        return {
+            status: 'pass',
+            summary: `every active Stripe product and price is in the database: ${counts}${syncNote ? '; filled by the sync call' : ''}`,
+            details: syncNote || undefined,
+            data,
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/stripe/live-mode.js
+
+const liveMode = {
+    meta: { id: 'stripe.live-mode', section: 'stripe', title: 'Stripe answers in live mode', docs: 'docs/billing-integration-guide.md' },
+    async check({ settings, clients }) {
+        if (!settings.env.STRIPE_SECRET_KEY)
+            return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
+        const { stripe } = await clients.stripe();
+        const restricted = settings.env.STRIPE_SECRET_KEY.startsWith('rk_');
+        try {
+            const balance = await stripe.balance.retrieve();
+            return balance.livemode
+                ? { status: 'pass', summary: 'the key authenticates and the account answers in live mode (balance.livemode = true)' }
+                : {
+                    status: 'fail',
+                    summary: 'the key authenticates, but in test mode (balance.livemode = false): no real payment would be taken',
+                    fix: 'Use the live secret key from https://dashboard.stripe.com/apikeys (Test mode switched off).',
+                };
+        }
+        catch (error) {
+            const type = error.type;
+            if (type !== 'StripePermissionError') {
+                return { status: 'fail', summary: describeStripeError(error), fix: 'Check STRIPE_SECRET_KEY against https://dashboard.stripe.com/apikeys.' };
+            }
+            // A restricted key without Balance read: the webhook endpoints carry livemode too.
+            try {
+                const endpoints = await stripe.webhookEndpoints.list({ limit: 1 });
+                const first = endpoints.data[0];
+                if (!first) {
+                    return {
+                        status: 'warn',
+                        summary: 'the restricted key cannot read the balance and the account has no webhook endpoint, so its mode cannot be told',
+                        fix: 'Give the restricted key "Balance: Read" (or "Webhook Endpoints: Read").',
+                    };
+                }
+                return first.livemode
+                    ? { status: 'pass', summary: 'the restricted key authenticates in live mode (webhook endpoint livemode = true)' }
+                    : { status: 'fail', summary: 'the restricted key is a test-mode key (webhook endpoint livemode = false)', fix: 'Create the restricted key in live mode.' };
+            }
+            catch (inner) {
+                return {
+                    status: 'fail',
+                    summary: `the ${restricted ? 'restricted ' : ''}key can read neither the balance nor the webhook endpoints: ${describeStripeError(inner)}`,
+                    fix: 'Give the restricted key "Balance: Read" and "Webhook Endpoints: Read", or use the live secret key.',
+                };
+            }
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/stripe/sync-endpoint.js
+
+
+const syncEndpoint = {
+    meta: { id: 'stripe.sync-endpoint', section: 'stripe', title: 'The Stripe sync endpoint is protected', docs: 'docs/billing-integration-guide.md' },
+    async check({ settings, clients, signal }) {
+        const origin = appOrigin(settings);
+        if (!origin)
+            return NO_TARGET;
+        const url = appUrlFor(origin, settings.config.paths['stripe-sync']);
+        let status;
+        let location;
+        try {
+            const response = await clients.http().request({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, signal);
+            status = response.status;
+            location = response.headers.location;
+        }
+        catch (error) {
+            if (error instanceof ProbeError)
+                return { status: 'fail', summary: error.message };
+            throw error;
+        }
+        const seen = `POST ${url} without x-stripe-sync-secret answered ${status}`;
+        if (status === 401)
+            return { status: 'pass', summary: `${seen}: the app has a sync secret and checks it` };
+        if (status === 503) {
+            return {
+                status: 'fail',
+                summary: `${seen}: the app has no STRIPE_SYNC_SECRET, so \`npm run sync-stripe\` cannot work`,
+                fix: 'Set STRIPE_SYNC_SECRET in the app\'s production environment (the same value the sync script and the gate use) and redeploy.',
+            };
+        }
+        if (status >= 200 && status < 300) {
+            return {
+                status: 'fail',
+                summary: `${seen}: anyone can trigger a catalog sync without the secret`,
+                fix: 'The sync route must answer 401 when x-stripe-sync-secret is missing or wrong; check the handler.',
+            };
+        }
+        if (status >= 300 && status < 400 && location && /\/auth\/login/.test(location)) {
+            return { status: 'fail', summary: `${seen}: redirected to ${location}, so the middleware treats the route as private and the sync script cannot reach it`, fix: `Keep ${settings.config.paths['stripe-sync']} public in the middleware; the route checks its own secret.` };
+        }
+        return { status: 'fail', summary: `${seen}; expected 401`, fix: `Check that ${settings.config.paths['stripe-sync']} is deployed and accepts POST (config paths.stripe-sync if it moved).` };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/stripe/webhook-endpoint.js
+
+
+
+const normalise = (url) => url.replace(/\/+$/, '').toLowerCase();
+const webhookEndpoint = {
+    meta: { id: 'stripe.webhook-endpoint', section: 'stripe', title: 'Stripe sends webhooks to the app', docs: 'docs/billing-integration-guide.md' },
+    async check({ settings, clients }) {
+        if (!settings.env.STRIPE_SECRET_KEY)
+            return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
+        const origin = appOrigin(settings);
+        if (!origin)
+            return NO_TARGET;
+        const expected = appUrlFor(origin, settings.config.paths['stripe-webhook']);
+        const { stripe } = await clients.stripe();
+        const endpoints = [];
+        try {
+            for await (const endpoint of stripe.webhookEndpoints.list({ limit: 100 }))
+                endpoints.push(endpoint);
+        }
+        catch (error) {
+            return { status: 'fail', summary: `cannot list the webhook endpoints: ${describeStripeError(error)}`, fix: 'A restricted key needs "Webhook Endpoints: Read".' };
+        }
+        const fix = `In https://dashboard.stripe.com/webhooks, add an endpoint for ${expected} with the events ${HANDLED_EVENTS.join(', ')}, and put its signing secret in STRIPE_WEBHOOK_SECRET.`;
+        const matching = endpoints.filter((e) => normalise(e.url) === normalise(expected));
+        if (matching.length === 0) {
+            const others = endpoints.map((e) => `${e.url} (${e.status})`);
+            return {
+                status: 'fail',
+                summary: `no Stripe webhook endpoint for ${expected}${others.length ? `; the account sends to ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''}` : ': the account has none'}`,
+                details: 'Without it, checkouts, renewals and cancellations never reach the app: subscriptions in the database go stale.',
+                fix,
+                data: { endpoints: endpoints.length },
+            };
+        }
+        const enabled = matching.filter((e) => e.status === 'enabled');
+        if (enabled.length === 0) {
+            return { status: 'fail', summary: `the endpoint for ${expected} (${matching[0].id}) is disabled in Stripe`, fix: `Enable ${matching[0].id} in https://dashboard.stripe.com/webhooks (Stripe disables endpoints that keep failing: check the app's logs too).` };
+        }
+        const best = enabled.find((e) => e.enabled_events.includes('*')) ?? enabled[0];
+        const missing = best.enabled_events.includes('*') ? [] : HANDLED_EVENTS.filter((event) => !best.enabled_events.includes(event));
+        if (missing.length > 0) {
+            return {
+                status: 'fail',
+                summary: `the endpoint for ${expected} (${best.id}) does not subscribe to ${missing.length} event${missing.length > 1 ? 's' : ''} the app handles: ${missing.join(', ')}`,
+                fix: `Add ${missing.join(', ')} to the endpoint's events in https://dashboard.stripe.com/webhooks.`,
+                data: { endpoint: best.id, missing },
+            };
+        }
+        return {
+            status: 'pass',
+            summary: `enabled endpoint ${best.id} for ${expected}, subscribed to ${best.enabled_events.includes('*') ? 'every event (*)' : `the ${HANDLED_EVENTS.length} events the app handles`}`,
+            data: { endpoint: best.id },
+        };
+    },
+};
+
 ;// CONCATENATED MODULE: ./.build/rules/config/nextauth-secret.js
 
 const nextauthSecret = {
     meta: { id: 'config.nextauth-secret', section: 'config', title: 'NEXTAUTH_SECRET is strong and unique', docs: 'docs/deployment-guide.md' },
     check: ({ settings }) => checkStrongUniqueSecret(settings, 'NEXTAUTH_SECRET', 'openssl rand -base64 32'),
 };
-
-;// CONCATENATED MODULE: ./.build/redact.js
-/**
- * Every piece of text a reporter writes passes through a Redactor. The runner masks secrets through
- * `core.setSecret`, but the CLI has no runner, and a report file is read outside the log: so the gate
- * removes every known secret value itself, in the raw form and in the encodings that usually carry it
- * (URL encoding, base64).
- */
-const REDACTED = '***';
-/** Values shorter than this are not masked: masking "true" or "1" would garble every report. */
-const redact_MIN_SECRET_LENGTH = 6;
-class Redactor {
-    needles;
-    constructor(secrets) {
-        const set = new Set();
-        for (const secret of secrets) {
-            if (!secret || secret.length < redact_MIN_SECRET_LENGTH)
-                continue;
-            for (const variant of encodings(secret))
-                if (variant.length >= redact_MIN_SECRET_LENGTH)
-                    set.add(variant);
-        }
-        // Longest first, so a secret that contains another is masked whole.
-        this.needles = [...set].sort((a, b) => b.length - a.length);
-    }
-    /** The values this redactor masks (raw and encoded), for `core.setSecret`. */
-    get values() {
-        return this.needles;
-    }
-    redact(text) {
-        let out = text;
-        for (const needle of this.needles)
-            if (out.includes(needle))
-                out = out.split(needle).join(REDACTED);
-        return out;
-    }
-    /** Deep-redacts every string of a JSON-like value. */
-    redactValue(value) {
-        if (typeof value === 'string')
-            return this.redact(value);
-        if (Array.isArray(value))
-            return value.map((v) => this.redactValue(v));
-        if (value && typeof value === 'object') {
-            const out = {};
-            for (const [k, v] of Object.entries(value))
-                out[k] = this.redactValue(v);
-            return out;
-        }
-        return value;
-    }
-}
-function encodings(secret) {
-    const out = [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')];
-    const b64 = out[2].replace(/=+$/, '');
-    out.push(b64, Buffer.from(secret).toString('base64url'));
-    return out;
-}
-/** Shows just enough of a secret to recognise it: `sk_live_…a1b2`. */
-function maskValue(value) {
-    if (value.length <= 8)
-        return REDACTED;
-    const prefix = /^(sk|rk|pk)_(live|test)_|^whsec_|^GOCSPX-|^gh[pousr]_|^AKIA/.exec(value)?.[0] ?? '';
-    return `${prefix}…${value.slice(-4)}`;
-}
 
 ;// CONCATENATED MODULE: ./.build/rules/config/stripe-keys.js
 
@@ -26539,6 +28105,8 @@ const stripeSyncSecret = {
 
 
 
+
+
 const RULES = [
     appUrl,
     nextauthUrl,
@@ -26571,6 +28139,8 @@ const RULES = [
     stripeWebhook,
     featureGates,
     sentry,
+    committedSecrets,
+    workflowSecrets,
     securityTls,
     securityHsts,
     securityCsp,
@@ -26911,12 +28481,12 @@ function listItem(rule) {
 ;// CONCATENATED MODULE: ./.build/report/console.js
 
 /** Findings listed per rule without `verbose`: the rest are one `--verbose` (or the JSON report) away. */
-const MAX_FINDINGS = 10;
+const console_MAX_FINDINGS = 10;
 const ansi = (open, close) => (text) => `\x1b[${open}m${text}\x1b[${close}m`;
-const plain = (text) => text;
+const console_plain = (text) => text;
 function palette(color) {
     if (!color)
-        return { status: { pass: plain, warn: plain, fail: plain, skip: plain }, bold: plain, dim: plain };
+        return { status: { pass: console_plain, warn: console_plain, fail: console_plain, skip: console_plain }, bold: console_plain, dim: console_plain };
     const dim = ansi(2, 22);
     return {
         status: { pass: ansi(32, 39), warn: ansi(33, 39), fail: ansi(31, 39), skip: dim },
@@ -26955,7 +28525,7 @@ function ruleLines(rule, idWidth, paint, verbose) {
     if (verbose && rule.details)
         out.push(...terminalText(rule.details).split('\n').map((l) => paint.dim(indent + l)));
     const findings = common_fileFindingsFirst(rule.findings);
-    const shown = verbose ? findings : findings.slice(0, MAX_FINDINGS);
+    const shown = verbose ? findings : findings.slice(0, console_MAX_FINDINGS);
     for (const f of shown) {
         const where = f.file ? `${common_formatLocation(f)} ` : '';
         out.push(`${indent}→ ${terminalText(where + common_oneLine(f.message))}`);

@@ -1,4 +1,5 @@
 /** Turns the rules' results into the one report model every reporter reads. */
+import { posix } from 'node:path';
 import type { Counts, Report, RuleReport } from './types.js';
 
 export interface ReportInput {
@@ -43,7 +44,8 @@ export function blocks(rule: RuleReport, failOn: 'fail' | 'warn'): boolean {
 export function rebaseReport(report: Report, prefix: string): Report {
   const clean = prefix.replace(/\\/g, '/').replace(/^\.\/?|\/+$/g, '');
   if (!clean || clean.startsWith('..')) return report;
-  const join = (file: string) => `${clean}/${file.replace(/^\.\//, '')}`;
+  // posix.normalize: a rule may name a file above the working directory (`../../.github/…`).
+  const join = (file: string) => posix.normalize(`${clean}/${file}`);
   return {
     ...report,
     rules: report.rules.map((r) => ({

@@ -12,6 +12,8 @@ import { migrationSafety } from './gate/migration-safety.js';
 import { migrations } from './gate/migrations.js';
 import { noDbPush } from './gate/no-db-push.js';
 import { securityCoep } from './security/coep.js';
+import { committedSecrets } from './security/committed-secrets.js';
+import { workflowSecrets } from './security/workflow-secrets.js';
 import { securityCookies } from './security/cookies.js';
 import { securityCsp } from './security/csp.js';
 import { securityHeaders } from './security/headers.js';
@@ -69,6 +71,8 @@ export const RULES: readonly Rule[] = [
   stripeWebhook,
   featureGates,
   sentry,
+  committedSecrets,
+  workflowSecrets,
   securityTls,
   securityHsts,
   securityCsp,

@@ -1,0 +1,458 @@
+/**
+ * security.workflow-secrets: the workflows and the hosting platforms' config files give the app's
+ * secret variables only from the secret store (`${{ secrets.X }}`, `${{ vars.X }}`, a platform's
+ * secret reference), never as literals, and set none of the guide's §1 flags to an unsafe value.
+ *
+ * What is read:
+ * - `.github/workflows/*.yml|yaml` and the repository's composite actions (`.github/actions/**\/action.yml`),
+ *   of the working directory or, in a monorepo app directory, of the repository's top:
+ *   `env:` at workflow, job, container, service and step level, `secrets:` passed to a reusable
+ *   workflow, `with:` inputs of this action (`github-token`, `github-client-secret`), and
+ *   `NAME=value` assignments in `run:` scripts (also `echo "NAME=value" >> $GITHUB_ENV`);
+ * - `vercel.json` (`env`, `build.env`; `@name` references Vercel secrets), `app.json` (Heroku `env`,
+ *   a string or `{ "value" }`; `generator: secret` is fine), `render.yaml` (`envVars` of services and
+ *   env groups: `value` is a literal, `sync: false` / `generateValue` / `fromDatabase` are not),
+ *   `fly.toml` (`[env]`), `netlify.toml` (`[build.environment]`, `[context.*.environment]`).
+ *
+ * A literal secret is an error; an empty value, a placeholder or a test value (`sk_test_…`) is a
+ * warning (the step does not get the real secret); a DATABASE_URL on a local or service-container
+ * host is a CI database and fine. Values are shown redacted.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import type { Finding, Outcome, Rule } from '../../engine/types.js';
+import { INPUTS } from '../../inputs.js';
+import { maskValue } from '../../redact.js';
+import type { Settings } from '../../settings.js';
+import { jsonKeyLines, jsonPath } from '../gate/scripts.js';
+import { readTomlStrings } from '../gate/no-db-push.js';
+import { isLocalHost, isNonProductionValue, maskUrlPassword, SECRET_NAMES, urlPassword } from './secret-patterns.js';
+
+const DOCS = 'docs/deployment-guide.md';
+
+/** The §1 flags and the values that make them unsafe (the app compares with the string "true"). */
+const FLAGS: Record<string, { unsafe(value: string): boolean; level: 'error' | 'warning'; safe: string; why: string }> = {
+  NEXTAUTH_DEBUG: { unsafe: (v) => /^(true|1|yes|on)$/i.test(v), level: 'error', safe: 'false', why: 'NextAuth logs tokens and profile data' },
+  ENABLE_HSTS: { unsafe: (v) => v !== 'true', level: 'error', safe: 'true', why: 'browsers may be downgraded to plain HTTP' },
+  ENABLE_CSP_STRICT: { unsafe: (v) => v !== 'true', level: 'error', safe: 'true', why: "the CSP lacks 'strict-dynamic' and upgrade-insecure-requests" },
+  ENABLE_COEP: { unsafe: (v) => v !== 'true', level: 'warning', safe: 'true', why: 'no cross-origin isolation (allowed by the guide only when external assets are incompatible)' },
+  // The app treats anything but "false" (also unset) as trusting the Host header.
+  NEXTAUTH_TRUST_HOST: { unsafe: (v) => v !== 'false', level: 'error', safe: 'false', why: 'a forged Host header can steer sign-in redirects and callback URLs' },
+  AUTH_TRUST_HOST: { unsafe: (v) => /^(true|1)$/i.test(v), level: 'error', safe: 'unset', why: 'it turns host trust back on whatever NEXTAUTH_TRUST_HOST says' },
+};
+
+/** This action's inputs that carry secrets. */
+const SECRET_INPUTS = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name));
+/** A step that runs this action: the published one, or `./` (the action testing itself). */
+const THIS_ACTION = /(?:^|\/)production-readiness-gate(?:[@/]|$)|^\.\/?$/i;
+
+/** One variable given a value somewhere: the literal text, or undefined when it is not a scalar. */
+interface EnvEntry {
+  file: string;
+  line: number;
+  name: string;
+  value: string | undefined;
+  /** "job \"deploy\" env", "vercel.json env". */
+  where: string;
+  /** A platform's own secret reference (Vercel `@name`, render `sync: false`): never a literal. */
+  reference?: boolean;
+}
+
+interface Collected {
+  files: string[];
+  entries: EnvEntry[];
+  notes: Finding[];
+}
+
+export const workflowSecrets: Rule = {
+  meta: { id: 'security.workflow-secrets', section: 'security', title: 'Workflows take secrets from the secret store', docs: DOCS },
+  async check({ settings }): Promise<Outcome> {
+    const root = settings.workingDirectory;
+    const workflows = await workflowFiles(root);
+    const collected: Collected = { files: [], entries: [], notes: [] };
+    for (const file of workflows) await collectWorkflow(root, file, collected);
+    const workflowCount = collected.files.length;
+    const workflowEntries = collected.entries.length;
+    for (const collect of [collectVercel, collectAppJson, collectRender, collectToml]) await collect(root, collected);
+    const platformFiles = collected.files.slice(workflowCount);
+
+    if (workflows.length === 0 && platformFiles.length === 0) {
+      return { status: 'skip', summary: 'no workflow (.github/workflows) and no platform config (vercel.json, app.json, render.yaml, fly.toml, netlify.toml) in the repository' };
+    }
+
+    const secretNames = new Set([...SECRET_NAMES, 'GITHUB_TOKEN', ...passwordVariables(settings)]);
+    const judged: Judged[] = collected.notes.map((finding) => ({ finding, short: finding.message.split(' (')[0]! }));
+    const seen = new Set<string>();
+    for (const entry of collected.entries) {
+      const result = judge(entry, secretNames);
+      const id = `${entry.file}:${entry.line}:${entry.name}`;
+      if (result && !seen.has(id)) {
+        seen.add(id);
+        judged.push(result);
+      }
+    }
+    judged.sort((a, b) => (a.finding.file ?? '').localeCompare(b.finding.file ?? '') || (a.finding.line ?? 0) - (b.finding.line ?? 0));
+    const findings = judged.map((j) => j.finding);
+
+    const checked = `${workflowCount} workflow file${workflowCount === 1 ? '' : 's'}${platformFiles.length ? ` and ${platformFiles.join(', ')}` : ''}, ${collected.entries.length} env entries checked`;
+    const details = [
+      `Read: ${collected.files.join(', ') || 'nothing'} (${workflowEntries} entries in workflows, ${collected.entries.length - workflowEntries} in platform files).`,
+      `Secret variables: ${[...secretNames].join(', ')}; flags: ${Object.keys(FLAGS).join(', ')}.`,
+      ...findings.map((f) => `- \`${f.file}:${f.line}\` ${f.level === 'error' ? 'error' : 'warning'}: ${f.message}`),
+    ].join('\n');
+    const data = { workflowFiles: workflowCount, platformFiles, envEntries: collected.entries.length };
+    const errors = findings.filter((f) => f.level === 'error');
+    const warnings = findings.filter((f) => f.level === 'warning');
+    if (findings.length === 0) {
+      return { status: 'pass', summary: `${checked}: secrets come from the secret store, no unsafe flag`, details, data };
+    }
+    const first = (judged.find((j) => j.finding.level === 'error') ?? judged[0])!;
+    const counts = [
+      errors.length && `${errors.length} error${errors.length === 1 ? '' : 's'}`,
+      warnings.length && `${warnings.length} warning${warnings.length === 1 ? '' : 's'}`,
+    ].filter(Boolean);
+    return {
+      status: errors.length > 0 ? 'fail' : 'warn',
+      summary: `${first.short} at ${first.finding.file}:${first.finding.line}${findings.length > 1 ? ` (${counts.join(', ')} in all)` : ''}`,
+      details,
+      fix:
+        'Store each secret in GitHub Actions secrets (Settings → Secrets and variables → Actions) or in the platform\'s secret settings and reference it (`STRIPE_SECRET_KEY: ${{ secrets.STRIPE_SECRET_KEY }}`); rotate any secret that was committed as a literal (see security.committed-secrets). Set the §1 flags to their production values (ENABLE_HSTS/ENABLE_CSP_STRICT/ENABLE_COEP=true, NEXTAUTH_TRUST_HOST=false, NEXTAUTH_DEBUG=false, AUTH_TRUST_HOST unset).',
+      findings,
+      data,
+    };
+  },
+};
+
+function passwordVariables(settings: Settings): string[] {
+  const names = new Set<string>();
+  const account = settings.config['smoke-account'];
+  if (account) names.add(account['password-env']);
+  for (const gate of settings.config['feature-gates'] ?? []) names.add(gate.account['password-env']);
+  return [...names];
+}
+
+/** A finding and its short form for the summary line. */
+interface Judged {
+  finding: Finding;
+  short: string;
+}
+
+/**
+ * Where the secret should come from: `${{ secrets.NAME }}`; GitHub refuses secret names starting
+ * with GITHUB_, so those are suggested as GH_…, and the token is the run's own.
+ */
+function storeReference(name: string): string {
+  if (name === 'GITHUB_TOKEN') return '`${{ github.token }}`';
+  return `\`\${{ secrets.${name.replace(/^GITHUB_/, 'GH_')} }}\``;
+}
+
+/** The finding for one entry, or undefined when it is fine. */
+function judge(entry: EnvEntry, secretNames: ReadonlySet<string>): Judged | undefined {
+  const { value, name } = entry;
+  if (value === undefined || entry.reference) return undefined;
+  const make = (level: Finding['level'], short: string, why: string): Judged => ({
+    finding: { level, message: `${short} in ${entry.where}: ${why}`, file: entry.file, line: entry.line },
+    short,
+  });
+  const flag = FLAGS[name];
+  if (flag) {
+    if (value.includes('${{') || !flag.unsafe(value)) return undefined;
+    return make(flag.level, `${name} is "${value}"`, `${flag.why}; set it to ${flag.safe}`);
+  }
+  const use = `take it from ${storeReference(name)}`;
+  // A URL's password is judged whatever the variable's name (REDIS_URL, DIRECT_URL …).
+  const password = urlPassword(value);
+  if (password) {
+    if (password.raw.includes('$')) return undefined;
+    if (isLocalHost(password.host)) return undefined; // a CI database (service container, localhost)
+    if (isNonProductionValue(password.decoded)) {
+      return secretNames.has(name) ? make('warning', `${name} has a placeholder password (${maskUrlPassword(value)})`, `the real database URL does not reach it; ${use}`) : undefined;
+    }
+    return make('error', `${name} is a literal URL with a password (${maskUrlPassword(value)})`, `everyone who can read the repository has it; ${use}`);
+  }
+  if (!secretNames.has(name) || value.includes('${{')) return undefined;
+  if (/_URL$/.test(name)) return undefined; // a URL without a password holds no secret
+  if (value.trim() === '') return make('warning', `${name} is empty`, `the step runs without the secret; ${use}`);
+  if (isNonProductionValue(value)) {
+    return make('warning', `${name} is a placeholder or test value (${maskValue(value)})`, `the real secret does not reach it; ${use}`);
+  }
+  return make('error', `${name} is a literal (${maskValue(value)})`, `everyone who can read the repository has it; ${use}`);
+}
+
+/**
+ * The workflow files (and composite actions) of the repository, relative to `root`: under `root`,
+ * or, when `root` is an app directory of a monorepo without its own, under the repository's top
+ * (found by its `.git`), as `../…` paths.
+ */
+async function workflowFiles(root: string): Promise<string[]> {
+  for (let up = ''; ; up += '../') {
+    const files = await workflowFilesIn(root, up);
+    const top = await stat(join(root, up, '.git')).then(() => true, () => false);
+    if (files.length > 0 || top || resolve(root, up) === resolve(root, up, '..')) return files;
+  }
+}
+
+async function workflowFilesIn(root: string, up: string): Promise<string[]> {
+  const list = async (dir: string) => (await readdir(join(root, up, dir), { withFileTypes: true }).catch(() => [])).sort((a, b) => a.name.localeCompare(b.name));
+  const files = (await list('.github/workflows')).filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => `${up}.github/workflows/${e.name}`);
+  // Composite actions of the repository: `.github/actions/<name>/action.yml`, a few levels deep.
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    for (const e of await list(dir)) {
+      if (e.isDirectory() && depth > 0) await walk(`${dir}/${e.name}`, depth - 1);
+      else if (e.isFile() && /^action\.ya?ml$/.test(e.name)) files.push(`${up}${dir}/${e.name}`);
+    }
+  };
+  await walk('.github/actions', 3);
+  return files;
+}
+
+const read = (root: string, file: string) => readFile(join(root, file), 'utf8').catch(() => undefined);
+
+/** Parses YAML with line positions; a file that does not parse is a warning on its line. */
+function parseYaml(
+  file: string,
+  text: string,
+  notes: Finding[],
+): { doc: Document; lineOf: (node: Node | Pair | undefined) => number; lineAt: (offset: number) => number } | undefined {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter });
+  if (doc.errors.length > 0) {
+    const line = counter.linePos(doc.errors[0]!.pos[0]).line;
+    notes.push({ level: 'warning', message: `${file} is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); its secrets were not checked`, file, line });
+    return undefined;
+  }
+  const lineOf = (node: Node | Pair | undefined) => {
+    const range = isPair(node) ? (node.key as Node | null)?.range : node?.range;
+    return range ? counter.linePos(range[0]).line : 1;
+  };
+  return { doc, lineOf, lineAt: (offset) => counter.linePos(offset).line };
+}
+
+/** A node with aliases (`*anchor`) resolved. */
+function resolved(doc: Document, node: unknown): unknown {
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
+/** A scalar as the runner sees it: YAML booleans and numbers as their text, null as ''. */
+function scalarText(node: unknown): string | undefined {
+  if (!isScalar(node)) return undefined;
+  const v = node.value;
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint') return String(v);
+  return undefined;
+}
+
+/** The pairs of a mapping, following `<<: *anchor` merges. */
+function pairsOf(doc: Document, node: unknown): Pair[] {
+  const map = resolved(doc, node);
+  if (!isMap(map)) return [];
+  const out: Pair[] = [];
+  for (const pair of map.items) {
+    const key = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (key === '<<') {
+      const merged = resolved(doc, pair.value);
+      for (const source of isSeq(merged) ? merged.items : [merged]) out.push(...pairsOf(doc, source));
+    } else out.push(pair);
+  }
+  return out;
+}
+
+function keyName(pair: Pair): string {
+  return String(isScalar(pair.key) ? pair.key.value : pair.key);
+}
+
+/** `NAME=value` in shell (also `export NAME=value` and inside `echo "NAME=value" >> $GITHUB_ENV`). */
+const ASSIGNMENT = /(?:^|[\s;&|("'])(?:export\s+)?([A-Z_][A-Z0-9_]*)=("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s;&|)"'`]*)/g;
+
+async function collectWorkflow(root: string, file: string, out: Collected): Promise<void> {
+  const text = await read(root, file);
+  if (text === undefined) return;
+  const parsed = parseYaml(file, text, out.notes);
+  out.files.push(file);
+  if (!parsed) return;
+  const { doc, lineOf, lineAt } = parsed;
+
+  const envMap = (node: unknown, where: string) => {
+    for (const pair of pairsOf(doc, node)) {
+      out.entries.push({ file, line: lineOf(pair), name: keyName(pair), value: scalarText(resolved(doc, pair.value)), where });
+    }
+  };
+  const runScript = (node: unknown, where: string) => {
+    if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return;
+    const [start, end] = node.range;
+    const source = text.slice(start, end);
+    for (const match of source.matchAll(ASSIGNMENT)) {
+      const raw = match[2]!;
+      if (raw === '' || raw.includes('$')) continue; // unset, or expanded from the environment / a secret
+      const value = /^["']/.test(raw) ? raw.slice(1, -1) : raw;
+      const offset = start + match.index! + match[0].indexOf(match[1]!);
+      out.entries.push({ file, line: lineAt(offset), name: match[1]!, value, where: `the run: script of ${where}` });
+    }
+  };
+  const steps = (node: unknown, job: string) => {
+    const list = resolved(doc, node);
+    if (!isSeq(list)) return;
+    list.items.forEach((item, index) => {
+      const step = resolved(doc, item);
+      if (!isMap(step)) return;
+      const label = scalarText(step.get('name', true)) || scalarText(step.get('id', true)) || scalarText(step.get('uses', true)) || `#${index + 1}`;
+      const where = `step "${label}" of ${job}`;
+      envMap(step.get('env', true), `the env of ${where}`);
+      runScript(step.get('run', true), where);
+      const uses = scalarText(step.get('uses', true));
+      if (uses && THIS_ACTION.test(uses)) {
+        for (const pair of pairsOf(doc, step.get('with', true))) {
+          const input = keyName(pair);
+          if (!SECRET_INPUTS.has(input)) continue;
+          // Judged as the variable the input stands for.
+          const name = input === 'github-client-secret' ? 'GITHUB_CLIENT_SECRET' : 'GITHUB_TOKEN';
+          out.entries.push({ file, line: lineOf(pair), name, value: scalarText(resolved(doc, pair.value)), where: `the \`${input}\` input of ${where}` });
+        }
+      }
+    });
+  };
+
+  envMap(doc.get('env', true), 'the workflow env');
+  for (const jobPair of pairsOf(doc, doc.get('jobs', true))) {
+    const id = keyName(jobPair);
+    const job = resolved(doc, jobPair.value);
+    if (!isMap(job)) continue;
+    const label = `job "${id}"`;
+    envMap(job.get('env', true), `the env of ${label}`);
+    const container = resolved(doc, job.get('container', true));
+    if (isMap(container)) envMap(container.get('env', true), `the container env of ${label}`);
+    for (const service of pairsOf(doc, job.get('services', true))) {
+      const s = resolved(doc, service.value);
+      if (isMap(s)) envMap(s.get('env', true), `the env of service "${keyName(service)}" of ${label}`);
+    }
+    // A reusable workflow call: the secrets it passes.
+    const secrets = job.get('secrets', true);
+    if (isMap(resolved(doc, secrets))) envMap(secrets, `the secrets passed by ${label}`);
+    steps(job.get('steps', true), label);
+  }
+  // A composite action's steps.
+  const runs = resolved(doc, doc.get('runs', true));
+  if (isMap(runs)) steps(runs.get('steps', true), 'the composite action');
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** vercel.json `env` and `build.env`: a value starting with `@` references a Vercel secret. */
+async function collectVercel(root: string, out: Collected): Promise<void> {
+  const file = 'vercel.json';
+  const config = await readJson(root, file, out);
+  if (!config) return;
+  const lines = jsonKeyLines(config.text);
+  for (const path of [['env'], ['build', 'env']]) {
+    const env = path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), config.value);
+    if (!isRecord(env)) continue;
+    for (const [name, value] of Object.entries(env)) {
+      const text = typeof value === 'string' ? value : undefined;
+      out.entries.push({ file, line: lines.get(jsonPath(...path, name)) ?? 1, name, value: text, where: `${file} ${path.join('.')}`, reference: text?.startsWith('@') });
+    }
+  }
+}
+
+/** Heroku app.json `env`: `"NAME": "value"` or `{ "value": …, "generator": "secret" }`. */
+async function collectAppJson(root: string, out: Collected): Promise<void> {
+  const file = 'app.json';
+  const config = await readJson(root, file, out);
+  if (!config || !isRecord(config.value.env)) return;
+  const lines = jsonKeyLines(config.text);
+  for (const [name, spec] of Object.entries(config.value.env)) {
+    const value = typeof spec === 'string' ? spec : isRecord(spec) && typeof spec.value === 'string' ? spec.value : undefined;
+    const line = lines.get(jsonPath('env', name, 'value')) ?? lines.get(jsonPath('env', name)) ?? 1;
+    out.entries.push({ file, line, name, value, where: `${file} env` });
+  }
+}
+
+async function readJson(root: string, file: string, out: Collected): Promise<{ text: string; value: Record<string, unknown> } | undefined> {
+  const text = await read(root, file);
+  if (text === undefined) return undefined;
+  out.files.push(file);
+  try {
+    const value: unknown = JSON.parse(text.replace(/^\uFEFF/, ''));
+    return isRecord(value) ? { text, value } : undefined;
+  } catch (error) {
+    out.notes.push({ level: 'warning', message: `${file} is not valid JSON (${(error as Error).message}); its env was not checked`, file, line: 1 });
+    return undefined;
+  }
+}
+
+/** render.yaml `envVars` of services and env groups: only `value` is a literal. */
+async function collectRender(root: string, out: Collected): Promise<void> {
+  for (const file of ['render.yaml', 'render.yml']) {
+    const text = await read(root, file);
+    if (text === undefined) continue;
+    out.files.push(file);
+    const parsed = parseYaml(file, text, out.notes);
+    if (!parsed) continue;
+    const { doc, lineOf } = parsed;
+    for (const group of ['services', 'envVarGroups']) {
+      const list = resolved(doc, doc.get(group, true));
+      if (!isSeq(list)) continue;
+      for (const item of list.items) {
+        const owner = resolved(doc, item);
+        if (!isMap(owner)) continue;
+        const ownerName = scalarText(owner.get('name', true)) ?? group;
+        const vars = resolved(doc, owner.get('envVars', true));
+        if (!isSeq(vars)) continue;
+        for (const v of vars.items) {
+          const entry = resolved(doc, v);
+          if (!isMap(entry)) continue;
+          const name = scalarText(entry.get('key', true));
+          if (!name) continue;
+          const valueNode = entry.get('value', true) as Node | undefined;
+          out.entries.push({
+            file,
+            line: lineOf(valueNode ?? (entry.items[0] as Pair | undefined)),
+            name,
+            value: valueNode === undefined ? undefined : scalarText(resolved(doc, valueNode)),
+            where: `${file} envVars of "${ownerName}"`,
+          });
+        }
+      }
+    }
+  }
+}
+
+/** TOML env tables: fly.toml `[env]`, netlify.toml `[build.environment]` and `[context.*.environment]`. */
+const TOML_ENV: Record<string, (table: string) => boolean> = {
+  'fly.toml': (table) => table === 'env',
+  'netlify.toml': (table) => table === 'build.environment' || /^context\.[^.]+\.environment$/.test(table),
+};
+
+async function collectToml(root: string, out: Collected): Promise<void> {
+  for (const [file, wanted] of Object.entries(TOML_ENV)) {
+    const text = await read(root, file);
+    if (text === undefined) continue;
+    out.files.push(file);
+    const entries = new Map<number, EnvEntry>();
+    for (const { table, key, value, line } of readTomlStrings(text)) {
+      if (wanted(table) && typeof value === 'string') entries.set(line, { file, line, name: key, value, where: `${file} [${table}]` });
+    }
+    // readTomlStrings reads strings only; flags are often bare booleans (`ENABLE_HSTS = false`).
+    for (const { table, key, value, line } of bareTomlValues(text)) {
+      if (wanted(table) && !entries.has(line)) entries.set(line, { file, line, name: key, value, where: `${file} [${table}]` });
+    }
+    out.entries.push(...[...entries.values()].sort((a, b) => a.line - b.line));
+  }
+}
+
+/** `key = true|false|number` lines of a TOML text, with their table. */
+function bareTomlValues(text: string): Array<{ table: string; key: string; value: string; line: number }> {
+  const found: Array<{ table: string; key: string; value: string; line: number }> = [];
+  let table = '';
+  text.split('\n').forEach((raw, index) => {
+    const header = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$/.exec(raw);
+    if (header) {
+      table = header[1]!.split('.').map((p) => p.trim().replace(/^["']|["']$/g, '')).join('.');
+      return;
+    }
+    const pair = /^\s*([A-Za-z0-9_-]+)\s*=\s*(true|false|[+-]?\d[\d_.eE+-]*)\s*(?:#.*)?$/.exec(raw);
+    if (pair) found.push({ table, key: pair[1]!, value: pair[2]!, line: index + 1 });
+  });
+  return found;
+}
