@@ -43283,6 +43283,8 @@ function lifecycleEntries(scripts) {
 }
 
 ;// CONCATENATED MODULE: ./.build/probes/target.js
+
+
 const NO_TARGET = { status: 'skip', summary: 'APP_URL is not a usable https:// URL (see config.app-url)' };
 /** APP_URL's origin as a URL, when it is an absolute https:// URL. */
 function appOrigin(settings) {
@@ -43297,6 +43299,23 @@ function appOrigin(settings) {
 /** `APP_URL` + a route path of the config (`/api/health`). */
 function appUrlFor(origin, path) {
     return new URL(path, origin).toString();
+}
+/** What to do when a probe got no answer, by the kind of failure. */
+const PROBE_FIXES = {
+    tls: 'Fix the certificate (see security.tls); if the app uses a private CA, give it in ca-file.',
+    dns: 'Check APP_URL; to probe a deployment before DNS points at it, give a resolve entry (host:port:address).',
+    connect: 'Check that the deployment is up and reachable from the runner (resolve entries, firewall).',
+    timeout: 'Check that the app answers (a hung server, a firewall that drops packets), or raise timeout-seconds.',
+    'redirect-loop': 'Fix the redirect loop in the app or the platform configuration.',
+    'too-many-redirects': 'Shorten the redirect chain to at most a few hops.',
+    aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
+    protocol: 'Give APP_URL as an https:// URL.',
+};
+/** A probe that got no answer fails the rule with the probe's own message (it names the URL) and a fix. */
+function probeFailure(error, what) {
+    if (error instanceof ProbeError)
+        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind] };
+    return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/security/problems.js
@@ -43333,7 +43352,6 @@ function outcomeOf(problems, pass) {
 
 
 
-
 /** The login page's response, or the outcome that says why there is none (skip, or the probe's failure). */
 async function fetchAppDocument(ctx) {
     const origin = appOrigin(ctx.settings);
@@ -43349,22 +43367,6 @@ async function fetchAppDocument(ctx) {
 }
 function isOutcome(value) {
     return 'status' in value && 'summary' in value;
-}
-const PROBE_FIXES = {
-    tls: 'Fix the certificate (see security.tls); if the app uses a private CA, give it in ca-file.',
-    dns: 'Check APP_URL; to probe a deployment before DNS points at it, give a resolve entry (host:port:address).',
-    connect: 'Check that the deployment is up and reachable from the runner (resolve entries, firewall).',
-    timeout: 'Check that the app answers (a hung server, a firewall that drops packets), or raise timeout-seconds.',
-    'redirect-loop': 'Fix the redirect loop in the app or the platform configuration.',
-    'too-many-redirects': 'Shorten the redirect chain to at most a few hops.',
-    aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
-    protocol: 'Give APP_URL as an https:// URL.',
-};
-/** A probe that got no answer fails the rule with the probe's own message (it names the URL). */
-function probeFailure(error, what) {
-    if (error instanceof ProbeError)
-        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind] };
-    return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
 }
 /**
  * One line saying which answer the headers came from. A login page that does not answer 200 is
@@ -56655,22 +56657,6 @@ const sentry = {
 
 const RELEASE_CHECKLIST = 'docs/release-checklist.md';
 const DEPLOYMENT_GUIDE = 'docs/deployment-guide.md';
-const app_probe_PROBE_FIXES = {
-    tls: 'Fix the certificate (see security.tls); if the app uses a private CA, give it in ca-file.',
-    dns: 'Check APP_URL; to probe a deployment before DNS points at it, give a resolve entry (host:port:address).',
-    connect: 'Check that the deployment is up and reachable from the runner (resolve entries, firewall).',
-    timeout: 'Check that the app answers (a hung server, a firewall that drops packets), or raise timeout-seconds.',
-    'redirect-loop': 'Fix the redirect loop in the app or the platform configuration.',
-    'too-many-redirects': 'Shorten the redirect chain to at most a few hops.',
-    aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
-    protocol: 'Give APP_URL as an https:// URL.',
-};
-/** A probe that got no answer: the rule fails with the probe's message (it names the URL and what happened). */
-function app_probe_probeFailure(error, what) {
-    if (error instanceof ProbeError)
-        return { status: 'fail', summary: error.message, fix: app_probe_PROBE_FIXES[error.kind] };
-    return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
-}
 /** The text of a probe error, for a step of a longer flow. */
 function probeErrorText(error) {
     return error instanceof ProbeError ? error.message : errorMessage(error);
@@ -57188,7 +57174,7 @@ const authProviders = {
             response = await ctx.clients.http().request({ url, followRedirects: true }, ctx.signal);
         }
         catch (error) {
-            return app_probe_probeFailure(error, `GET ${safeUrl(url)}`);
+            return probeFailure(error, `GET ${safeUrl(url)}`);
         }
         const toLogin = loginRedirect(response, config.paths.login);
         if (toLogin) {
@@ -57261,7 +57247,6 @@ const authProviders = {
 };
 
 ;// CONCATENATED MODULE: ./.build/rules/smoke/billing-plans.js
-
 
 
 const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
@@ -57338,9 +57323,7 @@ const billingPlans = {
             html = response.body;
         }
         catch (error) {
-            if (error instanceof ProbeError)
-                return { status: 'fail', summary: error.message };
-            throw error;
+            return probeFailure(error, `GET ${url}`);
         }
         const runs = textRuns(html);
         const names = [...new Set([...allNames, ...expected])];
@@ -57564,7 +57547,7 @@ const health = {
             response = await ctx.clients.http().request({ url, followRedirects: true }, ctx.signal);
         }
         catch (error) {
-            return app_probe_probeFailure(error, `GET ${safeUrl(url)}`);
+            return probeFailure(error, `GET ${safeUrl(url)}`);
         }
         const seen = `GET ${paths.health} → ${describeAnswer(response)}${response.redirects.length ? ` (after ${response.redirects.length} redirect${response.redirects.length > 1 ? 's' : ''}, at ${safeUrl(response.url)})` : ''}`;
         const data = { status: response.status, durationMs: Math.round(response.durationMs), attempts: response.attempts };
@@ -57701,7 +57684,7 @@ const registerApi = {
             response = await ctx.clients.http().request({ url, method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }, ctx.signal);
         }
         catch (error) {
-            return app_probe_probeFailure(error, `POST ${safeUrl(url)}`);
+            return probeFailure(error, `POST ${safeUrl(url)}`);
         }
         const seen = `POST ${path} with an empty JSON body ({}) → ${describeAnswer(response)}`;
         const data = { path, status: response.status };
@@ -57951,7 +57934,6 @@ const HANDLED_EVENTS = [
 
 
 
-
 /** A real Stripe event type the app does not handle: its handler acknowledges it and writes nothing. */
 const UNHANDLED_EVENT_TYPE = 'balance.available';
 /** Stripe's signature header: `t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<payload>">`. */
@@ -57995,9 +57977,7 @@ const stripeWebhook = {
             ]);
         }
         catch (error) {
-            if (error instanceof ProbeError)
-                return { status: 'fail', summary: error.message };
-            throw error;
+            return probeFailure(error, `POST ${url}`);
         }
         const evidence = `unsigned → ${unsigned.status}, forged signature → ${forged.status}${signed ? `, signed with STRIPE_WEBHOOK_SECRET → ${signed.status}` : ''} (POST ${url}, event type ${UNHANDLED_EVENT_TYPE})`;
         const data = { unsigned: unsigned.status, forged: forged.status, signed: signed?.status };
@@ -58238,7 +58218,6 @@ const liveMode = {
 
 ;// CONCATENATED MODULE: ./.build/rules/stripe/sync-endpoint.js
 
-
 const syncEndpoint = {
     meta: { id: 'stripe.sync-endpoint', section: 'stripe', title: 'The Stripe sync endpoint is protected', docs: 'docs/billing-integration-guide.md' },
     async check({ settings, clients, signal }) {
@@ -58254,9 +58233,7 @@ const syncEndpoint = {
             location = response.headers.location;
         }
         catch (error) {
-            if (error instanceof ProbeError)
-                return { status: 'fail', summary: error.message };
-            throw error;
+            return probeFailure(error, `POST ${url}`);
         }
         const seen = `POST ${url} without x-stripe-sync-secret answered ${status}`;
         if (status === 401)

@@ -1,6 +1,8 @@
 /** The deployed app the live rules probe: APP_URL's origin, or the reason it cannot be probed. */
 import type { Outcome } from '../engine/types.js';
+import { errorMessage } from '../errors.js';
 import type { Settings } from '../settings.js';
+import { ProbeError, type ProbeErrorKind } from './http.js';
 
 export const NO_TARGET: Outcome = { status: 'skip', summary: 'APP_URL is not a usable https:// URL (see config.app-url)' };
 
@@ -17,4 +19,22 @@ export function appOrigin(settings: Settings): URL | undefined {
 /** `APP_URL` + a route path of the config (`/api/health`). */
 export function appUrlFor(origin: URL, path: string): string {
   return new URL(path, origin).toString();
+}
+
+/** What to do when a probe got no answer, by the kind of failure. */
+const PROBE_FIXES: Record<ProbeErrorKind, string> = {
+  tls: 'Fix the certificate (see security.tls); if the app uses a private CA, give it in ca-file.',
+  dns: 'Check APP_URL; to probe a deployment before DNS points at it, give a resolve entry (host:port:address).',
+  connect: 'Check that the deployment is up and reachable from the runner (resolve entries, firewall).',
+  timeout: 'Check that the app answers (a hung server, a firewall that drops packets), or raise timeout-seconds.',
+  'redirect-loop': 'Fix the redirect loop in the app or the platform configuration.',
+  'too-many-redirects': 'Shorten the redirect chain to at most a few hops.',
+  aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
+  protocol: 'Give APP_URL as an https:// URL.',
+};
+
+/** A probe that got no answer fails the rule with the probe's own message (it names the URL) and a fix. */
+export function probeFailure(error: unknown, what: string): Outcome {
+  if (error instanceof ProbeError) return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind] };
+  return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
 }

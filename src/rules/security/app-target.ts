@@ -5,12 +5,11 @@
  * coep and headers, so the five rules cost one request.
  */
 import type { Outcome, RuleContext } from '../../engine/types.js';
-import { errorMessage } from '../../errors.js';
-import { ProbeError, safeUrl, type ProbeErrorKind, type ProbeResponse } from '../../probes/http.js';
-import { appOrigin, appUrlFor, NO_TARGET } from '../../probes/target.js';
+import { safeUrl, type ProbeResponse } from '../../probes/http.js';
+import { appOrigin, appUrlFor, NO_TARGET, probeFailure } from '../../probes/target.js';
 import { code } from './problems.js';
 
-export { NO_TARGET };
+export { NO_TARGET, probeFailure };
 
 export interface AppDocument {
   url: string;
@@ -33,22 +32,6 @@ export function isOutcome(value: object): value is Outcome {
   return 'status' in value && 'summary' in value;
 }
 
-const PROBE_FIXES: Record<ProbeErrorKind, string> = {
-  tls: 'Fix the certificate (see security.tls); if the app uses a private CA, give it in ca-file.',
-  dns: 'Check APP_URL; to probe a deployment before DNS points at it, give a resolve entry (host:port:address).',
-  connect: 'Check that the deployment is up and reachable from the runner (resolve entries, firewall).',
-  timeout: 'Check that the app answers (a hung server, a firewall that drops packets), or raise timeout-seconds.',
-  'redirect-loop': 'Fix the redirect loop in the app or the platform configuration.',
-  'too-many-redirects': 'Shorten the redirect chain to at most a few hops.',
-  aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
-  protocol: 'Give APP_URL as an https:// URL.',
-};
-
-/** A probe that got no answer fails the rule with the probe's own message (it names the URL). */
-export function probeFailure(error: unknown, what: string): Outcome {
-  if (error instanceof ProbeError) return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind] };
-  return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
-}
 
 /**
  * One line saying which answer the headers came from. A login page that does not answer 200 is

@@ -3,31 +3,15 @@
  * through the run's HttpClient (resolve, ca-file, deadlines, retries, body cap); a probe that got no
  * answer fails the rule with the client's own message, which names the URL.
  */
-import type { Outcome, RuleContext } from '../../engine/types.js';
+import type { RuleContext } from '../../engine/types.js';
 import { errorMessage } from '../../errors.js';
-import { ProbeError, type ProbeErrorKind, type ProbeResponse } from '../../probes/http.js';
+import { ProbeError, type ProbeResponse } from '../../probes/http.js';
 
-export { appOrigin, appUrlFor, NO_TARGET } from '../../probes/target.js';
+export { appOrigin, appUrlFor, NO_TARGET, probeFailure } from '../../probes/target.js';
 
 export const RELEASE_CHECKLIST = 'docs/release-checklist.md';
 export const DEPLOYMENT_GUIDE = 'docs/deployment-guide.md';
 
-const PROBE_FIXES: Record<ProbeErrorKind, string> = {
-  tls: 'Fix the certificate (see security.tls); if the app uses a private CA, give it in ca-file.',
-  dns: 'Check APP_URL; to probe a deployment before DNS points at it, give a resolve entry (host:port:address).',
-  connect: 'Check that the deployment is up and reachable from the runner (resolve entries, firewall).',
-  timeout: 'Check that the app answers (a hung server, a firewall that drops packets), or raise timeout-seconds.',
-  'redirect-loop': 'Fix the redirect loop in the app or the platform configuration.',
-  'too-many-redirects': 'Shorten the redirect chain to at most a few hops.',
-  aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
-  protocol: 'Give APP_URL as an https:// URL.',
-};
-
-/** A probe that got no answer: the rule fails with the probe's message (it names the URL and what happened). */
-export function probeFailure(error: unknown, what: string): Outcome {
-  if (error instanceof ProbeError) return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind] };
-  return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
-}
 
 /** The text of a probe error, for a step of a longer flow. */
 export function probeErrorText(error: unknown): string {

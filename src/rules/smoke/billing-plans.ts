@@ -5,9 +5,8 @@
  * not the title of a longer plan ("Team Plus", "Teams"); prose that mentions it does not count.
  */
 import type { Rule } from '../../engine/types.js';
-import { ProbeError } from '../../probes/http.js';
 import { describeStripeError } from '../../probes/stripe.js';
-import { appOrigin, appUrlFor, NO_TARGET } from '../../probes/target.js';
+import { appOrigin, appUrlFor, NO_TARGET, probeFailure } from '../../probes/target.js';
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
@@ -84,8 +83,7 @@ export const billingPlans: Rule = {
       if (response.status !== 200) return { status: 'fail', summary: `GET ${url} answered ${response.status}, not 200` };
       html = response.body;
     } catch (error) {
-      if (error instanceof ProbeError) return { status: 'fail', summary: error.message };
-      throw error;
+      return probeFailure(error, `GET ${url}`);
     }
     const runs = textRuns(html);
     const names = [...new Set([...allNames, ...expected])];

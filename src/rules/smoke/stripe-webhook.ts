@@ -5,8 +5,8 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Rule } from '../../engine/types.js';
-import { ProbeError, type ProbeResponse } from '../../probes/http.js';
-import { appOrigin, appUrlFor, NO_TARGET } from '../../probes/target.js';
+import type { ProbeResponse } from '../../probes/http.js';
+import { appOrigin, appUrlFor, NO_TARGET, probeFailure } from '../../probes/target.js';
 import { HANDLED_EVENTS } from '../stripe/handled-events.js';
 
 /** A real Stripe event type the app does not handle: its handler acknowledges it and writes nothing. */
@@ -54,8 +54,7 @@ export const stripeWebhook: Rule = {
         secret ? post({ 'stripe-signature': stripeSignature(payload, secret) }) : Promise.resolve(undefined),
       ]);
     } catch (error) {
-      if (error instanceof ProbeError) return { status: 'fail', summary: error.message };
-      throw error;
+      return probeFailure(error, `POST ${url}`);
     }
     const evidence = `unsigned → ${unsigned.status}, forged signature → ${forged.status}${signed ? `, signed with STRIPE_WEBHOOK_SECRET → ${signed.status}` : ''} (POST ${url}, event type ${UNHANDLED_EVENT_TYPE})`;
     const data = { unsigned: unsigned.status, forged: forged.status, signed: signed?.status };

@@ -4,8 +4,7 @@
  * refuses the call before syncing anything.
  */
 import type { Rule } from '../../engine/types.js';
-import { ProbeError } from '../../probes/http.js';
-import { appOrigin, appUrlFor, NO_TARGET } from '../../probes/target.js';
+import { appOrigin, appUrlFor, NO_TARGET, probeFailure } from '../../probes/target.js';
 
 export const syncEndpoint: Rule = {
   meta: { id: 'stripe.sync-endpoint', section: 'stripe', title: 'The Stripe sync endpoint is protected', docs: 'docs/billing-integration-guide.md' },
@@ -20,8 +19,7 @@ export const syncEndpoint: Rule = {
       status = response.status;
       location = response.headers.location;
     } catch (error) {
-      if (error instanceof ProbeError) return { status: 'fail', summary: error.message };
-      throw error;
+      return probeFailure(error, `POST ${url}`);
     }
     const seen = `POST ${url} without x-stripe-sync-secret answered ${status}`;
     if (status === 401) return { status: 'pass', summary: `${seen}: the app has a sync secret and checks it` };
