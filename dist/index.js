@@ -40495,7 +40495,7 @@ class http_HttpClient {
     httpAgent;
     opts;
     constructor(options) {
-        this.opts = { retries: 2, backoffMs: 250, maxRedirects: 5, maxBodyBytes: 1024 * 1024, maxSockets: 16, ...options };
+        this.opts = { retries: 2, backoffMs: 250, maxRedirects: 5, maxBodyBytes: 1024 * 1024, maxSockets: 32, ...options };
         const ca = options.ca ? [...external_node_tls_.rootCertificates, options.ca] : undefined;
         this.httpsAgent = new external_node_https_namespaceObject.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets, ca });
         this.httpAgent = new external_node_http_.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets });
@@ -40849,7 +40849,7 @@ function createClients(settings) {
                 ca: settings.ca,
                 resolve: settings.resolve,
                 timeoutMs: settings.timeoutSeconds * 1000,
-            });
+            }).then(oneQueryAtATime);
             return db;
         },
         async close() {
@@ -40861,6 +40861,20 @@ function createClients(settings) {
                 await pending.then((c) => c.close()).catch(() => undefined);
         },
     };
+}
+/**
+ * Rules share the connection and run concurrently; a pg client runs one query at a time and queuing
+ * more on it is deprecated (pg 9 removes it), so the queue is kept here.
+ */
+function oneQueryAtATime(db) {
+    const query = db.client.query.bind(db.client);
+    let tail = Promise.resolve();
+    db.client.query = ((...args) => {
+        const run = tail.then(() => query(...args));
+        tail = run.catch(() => undefined);
+        return run;
+    });
+    return db;
 }
 
 ;// CONCATENATED MODULE: ./.build/engine/types.js
@@ -55333,8 +55347,9 @@ function judgeCookie(cookie) {
     return problems;
 }
 const securityCookies = {
-    meta: { id: 'security.cookies', section: 'security', title: 'Auth cookie attributes', docs: 'docs/deployment-guide.md' },
-    async check({ settings, clients, signal }) {
+    // After the opt-in sign-in, whose session cookie (attributes only, value masked) is judged too.
+    meta: { id: 'security.cookies', section: 'security', title: 'Auth cookie attributes', docs: 'docs/deployment-guide.md', after: ['smoke.login-flow'] },
+    async check({ settings, clients, signal, results }) {
         const origin = appOrigin(settings);
         if (!origin)
             return NO_TARGET;
@@ -55355,13 +55370,21 @@ const securityCookies = {
                     cookies.set(cookie.name, { cookie, from: AUTH_COOKIE_PATHS[i] });
             }
         });
+        const signIn = results.get('smoke.login-flow')?.data?.sessionCookies;
+        if (Array.isArray(signIn)) {
+            for (const shown of signIn) {
+                const cookie = parseSetCookie(String(shown));
+                if (!cookies.has(cookie.name))
+                    cookies.set(cookie.name, { cookie, from: 'the sign-in (smoke.login-flow)' });
+            }
+        }
         const answered = responses.map((r, i) => `GET ${safeUrl(urls[i])} → ${r.status}${r.headers.location ? ` (${code(r.headers.location)})` : ''}`);
         const list = [...cookies.values()];
         const sessionSeen = list.some(({ cookie }) => cookieRole(cookie.name) === 'session');
         const details = [
             ...answered.map((line) => `- ${line}`),
             ...list.map(({ cookie, from }) => `- ${from} set ${code(cookie.shown)}`),
-            sessionSeen ? '' : 'The session cookie (`__Secure-next-auth.session-token`) is set only at sign-in, which needs an account: it is not judged here.',
+            sessionSeen ? '' : 'The session cookie (`__Secure-next-auth.session-token`) is set only at sign-in: configure a smoke-account to have it judged.',
         ].filter(Boolean).join('\n');
         const data = { cookies: list.map(({ cookie }) => cookie.name), statuses: responses.map((r) => r.status) };
         if (list.length === 0) {
@@ -56972,6 +56995,21 @@ function defaultPath(requestPath) {
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/smoke/nextauth.js
+/**
+ * Signing in to the app as its login page does, with NextAuth v4's REST endpoints:
+ *
+ *   1. `GET /api/auth/csrf` → `{csrfToken}` and the CSRF cookie (the double-submit pair);
+ *   2. `POST /api/auth/callback/credentials`, form-encoded: csrfToken, email, password, callbackUrl,
+ *      `json=true` (so NextAuth answers `{url}` instead of a 302; `…?csrf=true` means the CSRF pair
+ *      was refused, `…/error?error=…` with 401 that the credentials were);
+ *   3. `GET /api/auth/session` → `{user: {email}}` proves the session cookie is accepted.
+ *
+ * The session lives in a cookie jar; `signOut()` (`POST /api/auth/signout`) ends it, so a smoke run
+ * leaves no session behind. Requests are never followed through redirects: a redirect is itself the
+ * finding (the login page means the session was not accepted). No password or cookie value is ever
+ * put in a step's text.
+ */
+
 
 
 const NEXTAUTH_BASE = '/api/auth';
@@ -56986,6 +57024,10 @@ class AppVisitor {
     /** One line per request made, for the report's details. */
     steps = [];
     signedIn = false;
+    /** The Set-Cookie headers of the sign-in answer, values masked: security.cookies judges them. */
+    signInCookies = [];
+    /** Where NextAuth sends the user after a successful sign-in (built from the deployment's NEXTAUTH_URL). */
+    landing;
     csrfToken;
     /** The credentials callback accepted the account: there may be a session to end. */
     sessionStarted = false;
@@ -57059,6 +57101,7 @@ class AppVisitor {
                 return `POST ${callbackPath} ${refused}`;
             }
             this.sessionStarted = true;
+            this.signInCookies = signIn.cookies.map((line) => parseSetCookie(line).shown);
             this.note('POST', callbackPath, `${signIn.status}, credentials accepted${signIn.cookies.length ? '' : ' (no cookie set)'}`);
             // 3. The session the app sees.
             this.signedIn = true;
@@ -57111,6 +57154,7 @@ class AppVisitor {
         if (url.searchParams.get('csrf') === 'true') {
             return `${response.status}, the CSRF token was refused (→ ${url.pathname}?csrf=true): the CSRF cookie did not come back or does not match`;
         }
+        this.landing = url;
         const error = url.searchParams.get('error');
         if (error || response.status === 401) {
             return `${response.status}, the credentials were refused (error=${error ?? 'none'}): check that ${account.email} exists in production with the password in ${account.passwordEnv}`;
@@ -57634,13 +57678,24 @@ const loginFlow = {
         finally {
             signOutProblem = await visitor.signOut();
         }
-        const data = { email: account.email, cookies: visitor.jar.names() };
+        const data = { email: account.email, cookies: visitor.jar.names(), sessionCookies: visitor.signInCookies };
         if (failure) {
             return {
                 status: 'fail',
                 summary: `${account.email} could not sign in: ${failure}`,
                 details: `${stepsText(visitor)}${signOutProblem ? `\nCleanup: ${signOutProblem}` : ''}`,
                 fix: SIGN_IN_FIX,
+                data,
+            };
+        }
+        const landing = visitor.landing;
+        if (landing && landing.origin !== visitor.origin.origin) {
+            // The session works, but NextAuth builds this URL from NEXTAUTH_URL: users land elsewhere.
+            return {
+                status: 'fail',
+                summary: `${account.email} signed in, but NextAuth sends the signed-in user to ${landing.origin}, not ${visitor.origin.origin}: the deployment's NEXTAUTH_URL is not the production origin`,
+                details: `${stepsText(visitor)}${signOutProblem ? `\nCleanup: ${signOutProblem}` : ''}`,
+                fix: `Set NEXTAUTH_URL=${visitor.origin.origin} in the production environment and redeploy.`,
                 data,
             };
         }
@@ -58052,10 +58107,9 @@ async function readStripeCatalog(stripe) {
 }
 async function readDbCatalog(ctx) {
     const db = await ctx.clients.db();
-    const [services, prices] = await Promise.all([
-        db.client.query('SELECT id, name FROM "Service"'),
-        db.client.query('SELECT id FROM "Price"'),
-    ]);
+    // One after the other: a pg client runs one query at a time (queuing more is deprecated).
+    const services = await db.client.query('SELECT id, name FROM "Service"');
+    const prices = await db.client.query('SELECT id FROM "Price"');
     return { services: new Map(services.rows.map((r) => [r.id, r.name])), prices: new Set(prices.rows.map((r) => r.id)) };
 }
 function diffCatalog(stripe, db) {

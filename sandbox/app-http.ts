@@ -38,7 +38,33 @@ export interface RequestContext {
   jsonBody(): Promise<unknown>;
   /** Shared state of the running app (CSP reports, later sessions). */
   state: AppState;
+  /** The deployed build's defects (none in a good deployment). */
+  defects: AppDefects;
 }
+
+/**
+ * Code defects of a deployed build, for scenarios: what a bad release does, which no environment
+ * variable of the real app switches on.
+ */
+export interface AppDefects {
+  /**
+   * `pages/api/webhooks/stripe.ts` parses the body and handles it without `constructEvent`: the
+   * signature check was commented out to replay events with curl, and shipped.
+   */
+  webhookSkipsSignature?: boolean;
+  /**
+   * Routes (ROUTES paths) whose module throws when Next loads it, with the error: every request to
+   * the route gets Next's 500, before the handler runs (a module missing from the serverless
+   * function's bundle, a module-scope initialisation that throws).
+   */
+  failingRoutes?: Record<string, string>;
+}
+
+/**
+ * The platform edge in front of the app (a CDN or reverse proxy with header rules): header name →
+ * the value it sets (replacing the app's), null to strip it, or an edit of the app's value.
+ */
+export type EdgeHeaders = Record<string, string | null | ((appValue: string | undefined) => string | null)>;
 
 export interface AppState {
   cspReports: unknown[];

@@ -21,10 +21,10 @@ import { closeServer, hostWithPort, listen } from './net.js';
 import { ROUTES, PUBLIC_ROUTES, type Route } from './app-routes.js';
 import { currentSession } from './app-auth.js';
 import { loadAppConfig, type AppConfig } from './app-config.js';
-import { HttpError, page, type AppResponse, type AppState, type RequestContext } from './app-http.js';
+import { HttpError, page, type AppDefects, type AppResponse, type AppState, type EdgeHeaders, type RequestContext } from './app-http.js';
 
 export { AppConfigError, loadAppConfig, type AppConfig } from './app-config.js';
-export type { AppResponse, RequestContext } from './app-http.js';
+export type { AppDefects, AppResponse, EdgeHeaders, RequestContext } from './app-http.js';
 
 export interface AppServerOptions {
   /** The app's process environment (APP_URL, NEXTAUTH_URL, ENABLE_HSTS, …). */
@@ -47,6 +47,18 @@ export interface AppServerOptions {
   stripeApi: { host: string; port: number; protocol: 'http' | 'https' };
   /** Receives one line per request. */
   onLog?: (line: string) => void;
+  /**
+   * Every response (HTTPS and plain HTTP, the edge's redirects included) waits this long before it
+   * is sent: a slow deployment (cold starts, a distant region). Default 0.
+   */
+  responseDelayMs?: number;
+  /**
+   * The platform edge in front of the app (a CDN or reverse proxy): header changes applied to every
+   * response of the app, after the app set its own (`./app-http.ts`, EdgeHeaders).
+   */
+  edge?: EdgeHeaders;
+  /** Code defects of the deployed build (`./app-http.ts`, AppDefects). */
+  defects?: AppDefects;
 }
 
 export interface RecordedAppRequest {
@@ -54,7 +66,10 @@ export interface RecordedAppRequest {
   path: string;
   status: number;
   scheme: 'https' | 'http';
+  /** When the request arrived (ms since the epoch). */
   at: number;
+  /** From its arrival to the response sent (the response delay included). */
+  durationMs: number;
 }
 
 export interface AppHandle {
@@ -88,21 +103,26 @@ export async function startApp(options: AppServerOptions): Promise<AppHandle> {
   const state: AppState = { cspReports: [] };
   const requests: RecordedAppRequest[] = [];
   const httpsPort = options.httpsPort;
+  const delayMs = Math.max(0, options.responseDelayMs ?? 0);
+  const edge = options.edge ?? {};
+  const defects = options.defects ?? {};
 
   const handle = (scheme: 'https' | 'http') => (req: http.IncomingMessage, res: http.ServerResponse) => {
     const started = Date.now();
     const record = (status: number) => {
-      const entry = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, status, scheme, at: started };
+      const entry = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, status, scheme, at: started, durationMs: Date.now() - started };
       requests.push(entry);
-      options.onLog?.(`${scheme} ${entry.method} ${entry.path} ${status} ${Date.now() - started}ms`);
+      options.onLog?.(`${scheme} ${entry.method} ${entry.path} ${status} ${entry.durationMs}ms`);
     };
     const onError = (err: unknown) => options.onLog?.(`app error: ${(err as Error).stack ?? String(err)}`);
-    serve(req, res, scheme, { config, db, stripe: stripeClient, state, onError })
+    serve(req, res, scheme, { config, db, stripe: stripeClient, state, onError, delayMs, edge, defects })
       .then(record)
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         onError(err);
-        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal Server Error');
-        else res.destroy();
+        if (!res.headersSent) {
+          await sleep(delayMs);
+          res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal Server Error');
+        } else res.destroy();
         record(500);
       });
   };
@@ -121,9 +141,13 @@ export async function startApp(options: AppServerOptions): Promise<AppHandle> {
             // The hosting platform's edge, not the app: a bare redirect without the app's headers.
             const host = (req.headers.host ?? '').replace(/:\d+$/, '');
             const location = `https://${hostWithPort(host, httpsPort, 443)}${req.url ?? '/'}`;
-            res.writeHead(301, { Location: location, 'Content-Type': 'text/plain', Connection: 'close' });
-            res.end('Redirecting...');
-            requests.push({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, status: 301, scheme: 'http', at: Date.now() });
+            const at = Date.now();
+            req.resume();
+            void sleep(delayMs).then(() => {
+              res.writeHead(301, { Location: location, 'Content-Type': 'text/plain', Connection: 'close' });
+              res.end('Redirecting...');
+              requests.push({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, status: 301, scheme: 'http', at, durationMs: Date.now() - at });
+            });
           },
     );
   }
@@ -162,7 +186,12 @@ interface AppRuntime {
   stripe: () => Stripe;
   state: AppState;
   onError: (err: unknown) => void;
+  delayMs: number;
+  edge: EdgeHeaders;
+  defects: AppDefects;
 }
+
+const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
 
 /** Handles one request; resolves to the status sent. */
 async function serve(req: http.IncomingMessage, res: http.ServerResponse, scheme: 'https' | 'http', app: AppRuntime): Promise<number> {
@@ -179,8 +208,15 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, scheme
     response = { status: 307, headers: { Location: login.href } };
   } else {
     const match = matchRoute(url.pathname);
+    const loadError = match ? app.defects.failingRoutes?.[match.route.path] : undefined;
     if (!match) {
       response = notFound(url.pathname, nonce);
+    } else if (loadError !== undefined) {
+      // The route's module throws when Next loads it: every request to it is Next's 500.
+      app.onError(new Error(`${match.route.path}: ${loadError}`));
+      response = url.pathname.startsWith('/api/')
+        ? { status: 500, text: 'Internal Server Error' }
+        : { status: 500, html: page('500: Internal Server Error', nonce, '<h1>500</h1><h2>Internal Server Error.</h2>') };
     } else {
       let bodyPromise: Promise<Buffer> | undefined;
       const rawBody = () => (bodyPromise ??= readBody(req));
@@ -197,6 +233,7 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, scheme
         rawBody,
         jsonBody: async () => parseJsonBody(req, await rawBody()),
         state: app.state,
+        defects: app.defects,
       };
       try {
         response = await match.route.handler(ctx);
@@ -213,7 +250,7 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, scheme
     }
   }
 
-  const out: Record<string, string | string[]> = { ...headers, ...response.headers };
+  const out = applyEdge({ ...headers, ...response.headers }, app.edge);
   let body: string | undefined;
   if (response.json !== undefined) {
     body = JSON.stringify(response.json);
@@ -230,9 +267,23 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, scheme
   if (response.status !== 204 && response.status !== 304) out['Content-Length'] = String(body === undefined ? 0 : Buffer.byteLength(body));
   // Drain an unread request body so keep-alive connections stay usable.
   if (!req.readableEnded) req.resume();
+  await sleep(app.delayMs);
   res.writeHead(response.status, out);
   res.end(method === 'HEAD' ? undefined : body);
   return response.status;
+}
+
+/** The edge's header changes over the app's headers (names matched case-insensitively). */
+export function applyEdge(headers: Record<string, string | string[]>, edge: EdgeHeaders): Record<string, string | string[]> {
+  const out = { ...headers };
+  for (const [name, change] of Object.entries(edge)) {
+    const key = Object.keys(out).find((k) => k.toLowerCase() === name.toLowerCase());
+    const current = key === undefined ? undefined : out[key];
+    const value = typeof change === 'function' ? change(Array.isArray(current) ? current.join(', ') : current) : change;
+    if (key !== undefined) delete out[key];
+    if (value !== null) out[key ?? name] = value;
+  }
+  return out;
 }
 
 /** The headers the app puts on every response (target-app.md, "Security headers"). */

@@ -1,5 +1,5 @@
 /**
- * `npm run sandbox -- [--scenario NAME] [--dir DIR] [--json] [--list]`
+ * `npm run sandbox -- [--scenario NAME] [--dir DIR] [--delay-ms N] [--json] [--list]`
  *
  * Starts the sandbox, prints what a user would give the gate (the app's variables as `export` lines,
  * the action inputs, the equivalent CLI flags), and keeps it running until Ctrl-C.
@@ -15,6 +15,7 @@ async function main(): Promise<number> {
       options: {
         scenario: { type: 'string', short: 's', default: 'good' },
         dir: { type: 'string' },
+        'delay-ms': { type: 'string', default: '0' },
         json: { type: 'boolean', default: false },
         list: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -41,7 +42,12 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const sandbox = await startSandbox({ scenario: args.scenario, dir: args.dir });
+  const delay = args['delay-ms'];
+  if (!/^\d+$/.test(delay)) {
+    process.stderr.write(`--delay-ms must be a whole number of milliseconds (got "${delay}")\n${USAGE}`);
+    return 2;
+  }
+  const sandbox = await startSandbox({ scenario: args.scenario, dir: args.dir, responseDelayMs: Number(delay) });
   process.stdout.write(args.json ? `${JSON.stringify(describe(sandbox), null, 2)}\n` : render(sandbox));
   process.stderr.write('sandbox: running; press Ctrl-C to stop\n');
 
@@ -67,9 +73,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
-const USAGE = `usage: npm run sandbox -- [--scenario NAME] [--dir DIR] [--json] [--list]
+const USAGE = `usage: npm run sandbox -- [--scenario NAME] [--dir DIR] [--delay-ms N] [--json] [--list]
   --scenario, -s  the scenario to run (default: good)
   --dir           working directory, kept after stop (default: a temp directory, removed)
+  --delay-ms      delay every app response (HTTPS and HTTP) by N ms: a slow deployment (default 0)
   --json          print the environment and inputs as JSON
   --list          list the scenarios
 `;

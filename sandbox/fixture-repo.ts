@@ -44,8 +44,16 @@ export interface FixtureRepoOptions {
   files?: Record<string, FileChange>;
   /** Message of that commit. */
   changeMessage?: string;
+  /** Further commits after that one, in order (history a scenario needs: a secret added, then removed). */
+  commits?: readonly FixtureCommit[];
   /** Written to `.sandbox.json` (untracked); without it the vendored prisma resolves host names itself. */
   runtime?: FixtureRuntime;
+}
+
+/** One commit of changes on top of the release. */
+export interface FixtureCommit {
+  message: string;
+  files: Record<string, FileChange>;
 }
 
 export interface FixtureRepo {
@@ -75,18 +83,15 @@ export async function createFixtureRepo(options: FixtureRepoOptions): Promise<Fi
   await commit(git, 'Release 1.6.0: plan tiers, invoices and webhook events', '2024-09-18T10:15:33Z');
   await git(['tag', '--annotate', 'v1.6.0', '--message', 'Release 1.6.0'], '2024-09-18T10:20:00Z');
 
+  const commits: FixtureCommit[] = [];
   if (options.files && Object.keys(options.files).length > 0) {
-    for (const [file, change] of Object.entries(options.files)) {
-      const target = path.join(dir, file);
-      const content =
-        typeof change === 'function' ? change(await fs.readFile(target, 'utf8').catch(() => undefined)) : change;
-      if (content === null) await fs.rm(target, { force: true });
-      else {
-        await fs.mkdir(path.dirname(target), { recursive: true });
-        await fs.writeFile(target, content);
-      }
-    }
-    await commit(git, options.changeMessage ?? 'Update configuration', '2024-09-20T08:30:00Z');
+    commits.push({ message: options.changeMessage ?? 'Update configuration', files: options.files });
+  }
+  commits.push(...(options.commits ?? []));
+  for (const [i, change] of commits.entries()) {
+    await applyChanges(dir, change.files);
+    // One commit a day after the release, from 2024-09-20.
+    await commit(git, change.message, new Date(Date.UTC(2024, 8, 20 + i, 8, 30, 0)).toISOString().replace('.000', ''));
   }
   const head = (await git(['rev-parse', 'HEAD'])).trim();
 
@@ -95,6 +100,18 @@ export async function createFixtureRepo(options: FixtureRepoOptions): Promise<Fi
   await fs.appendFile(path.join(dir, '.git', 'info', 'exclude'), `${RUNTIME_FILE}\n`);
   if (options.runtime) await writeRuntime(dir, options.runtime);
   return { dir, head, tags: ['v1.5.0', 'v1.6.0'] };
+}
+
+async function applyChanges(dir: string, files: Record<string, FileChange>): Promise<void> {
+  for (const [file, change] of Object.entries(files)) {
+    const target = path.join(dir, file);
+    const content = typeof change === 'function' ? change(await fs.readFile(target, 'utf8').catch(() => undefined)) : change;
+    if (content === null) await fs.rm(target, { force: true });
+    else {
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.writeFile(target, content);
+    }
+  }
 }
 
 export const RUNTIME_FILE = '.sandbox.json';

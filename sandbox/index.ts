@@ -23,9 +23,9 @@ import { createCA, issueCert, type CertificateAuthority } from './certs.js';
 import { createFixtureRepo } from './fixture-repo.js';
 import { IS_ROOT, freePort, pickLoopbackAddress } from './net.js';
 import { startPostgres, type PostgresHandle } from './postgres.js';
-import { SCENARIOS, type EnvChange, type ScenarioContext } from './scenarios.js';
+import { SCENARIOS, type EnvChange, type FixtureContext, type ScenarioContext } from './scenarios.js';
 import { deployMigrations, provisionAppDatabase, type AppDatabase } from './schema.js';
-import { appWebhookEndpoint, startStripeServer, type StripeServerHandle } from './stripe-server.js';
+import { appWebhookEndpoint, defaultCatalog, startStripeServer, type StripeServerHandle } from './stripe-server.js';
 import { startSentryServer, type SentryServerHandle } from './sentry-server.js';
 import { seedSmokeAccounts } from './app-accounts.js';
 import { syncStripeCatalog } from './stripe-sync.js';
@@ -56,6 +56,8 @@ export interface StartSandboxOptions {
   dir?: string;
   /** No progress lines on stderr. */
   quiet?: boolean;
+  /** Every app response (HTTPS and plain HTTP) waits this long before it is sent: a slow deployment. */
+  responseDelayMs?: number;
 }
 
 export interface Sandbox {
@@ -65,7 +67,10 @@ export interface Sandbox {
   env: Record<string, string>;
   /** The variables the running app uses (differs from `env` only for `gateEnv` scenarios). */
   appEnv: Record<string, string>;
-  /** Gate inputs by action input name: working-directory, resolve, ca-file, stripe-api-base, sentry-api-base. */
+  /**
+   * Gate inputs by action input name: working-directory, resolve, ca-file, stripe-api-base,
+   * sentry-api-base, and the scenario's `gateInputs`.
+   */
   inputs: Record<string, string>;
   /** Every secret value in `env` (and the database password), to assert that none leaks. */
   secrets: string[];
@@ -183,10 +188,11 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     };
     const appEnv = applyEnv(baseline, scenario.env, ctx);
     const env = applyEnv(appEnv, scenario.gateEnv, ctx);
+    const fixtureCtx: FixtureContext = { ...ctx, appEnv };
 
     // --- certificates -------------------------------------------------------------------------
     const ca = createCA('Acme SaaS Sandbox Root CA');
-    const appCert = issueCert(ca, { hosts: [APP_HOST] });
+    const appCert = issueCert(ca, { hosts: scenario.app?.certificate?.hosts ?? [APP_HOST], ...certificateDates(scenario.app?.certificate?.expiresInDays) });
     const ingestCert = issueCert(ca, { hosts: [SENTRY_INGEST_HOST] });
     const dbTls = scenario.postgres?.tls ?? true;
     const dbIssuer = scenario.postgres?.certIssuer === 'foreign-ca' ? createCA('Managed Database Provider CA') : ca;
@@ -203,8 +209,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       }),
       createFixtureRepo({
         dir: repoDir,
-        files: scenario.fixtureFiles,
+        files: typeof scenario.fixtureFiles === 'function' ? scenario.fixtureFiles(fixtureCtx) : scenario.fixtureFiles,
         changeMessage: scenario.fixtureMessage,
+        commits: scenario.fixtureCommits?.(fixtureCtx),
         // The vendored prisma's /etc/hosts: DATABASE_URL keeps its production host name.
         runtime: { hosts: { [DB_HOST]: address, [APP_HOST]: address, [SENTRY_INGEST_HOST]: ingestAddress } },
       }),
@@ -223,7 +230,14 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
 
     // --- Stripe and Sentry --------------------------------------------------------------------
     const stripeKeys = [...new Set([env.STRIPE_SECRET_KEY, appEnv.STRIPE_SECRET_KEY].filter((k): k is string => !!k))];
-    const stripe = await startStripeServer({ keys: stripeKeys, webhookEndpoints: [appWebhookEndpoint(origin())] });
+    const catalog = defaultCatalog();
+    scenario.stripe?.catalog?.(catalog);
+    const appEndpoint = appWebhookEndpoint(origin());
+    const stripe = await startStripeServer({
+      keys: stripeKeys,
+      catalog,
+      webhookEndpoints: scenario.stripe?.webhookEndpoints?.(appEndpoint) ?? [appEndpoint],
+    });
     cleanup.push(() => stripe.stop());
     if ((scenario.catalogSynced ?? true) && appEnv.STRIPE_SECRET_KEY) {
       // What the post-deploy `npm run sync-stripe` left in the database.
@@ -243,8 +257,10 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     }
     // The smoke accounts the config's opt-in flows sign in with; their passwords go to the gate only.
     const smokeDb = await postgres.adminClient(database.database);
-    const smoke = await seedSmokeAccounts(smokeDb).finally(() => smokeDb.end());
+    const smoke = await seedSmokeAccounts(smokeDb, { catalog }).finally(() => smokeDb.end());
     Object.assign(env, smoke.env);
+    // Changes made in Stripe since that sync.
+    scenario.stripe?.afterSync?.(stripe.catalog);
     const sentry = await startSentryServer({
       org: baseline.SENTRY_ORG!,
       project: baseline.SENTRY_PROJECT!,
@@ -252,6 +268,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       publicKey: dsnKey,
       authToken: baseline.SENTRY_AUTH_TOKEN!,
       ingest: { address: ingestAddress, port: ports.sentryIngest, cert: ingestCert },
+      alertRules: scenario.sentry?.alertRules,
     });
     cleanup.push(() => sentry.stop());
 
@@ -266,6 +283,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         httpPort: ports.http,
         http: scenario.app?.http,
         cert: appCert,
+        edge: scenario.app?.edge,
+        defects: scenario.app?.defects,
+        responseDelayMs: options.responseDelayMs,
         database: appDbConfig,
         stripeApi: stripe.sdkOptions,
         // Unless quiet, one line per request: shows what the gate probes.
@@ -294,6 +314,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       'ca-file': caFile,
       'stripe-api-base': stripe.url,
       'sentry-api-base': sentry.url,
+      ...scenario.gateInputs,
     };
     const secrets = [
       ...new Set([
@@ -336,6 +357,15 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     await stopAll().catch(() => undefined);
     throw err;
   }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A certificate's validity for `expiresInDays` (see Scenario.app.certificate); the default when undefined. */
+function certificateDates(expiresInDays: number | undefined): { notBefore?: Date; notAfter?: Date } {
+  if (expiresInDays === undefined) return {};
+  const notAfter = new Date(Date.now() + expiresInDays * DAY_MS + (expiresInDays > 0 ? 60 * 60 * 1000 : 0));
+  return { notBefore: new Date(Math.min(Date.now() - DAY_MS, notAfter.getTime() - 90 * DAY_MS)), notAfter };
 }
 
 function applyEnv(base: Record<string, string>, changes: Record<string, EnvChange> | undefined, ctx: ScenarioContext): Record<string, string> {

@@ -5,8 +5,11 @@
  * HSTS, a webhook route that accepts unsigned events, a failed migration row, …) are new entries,
  * plus a new option here when the baseline cannot express them yet.
  */
-import type { FileChange } from './fixture-repo.js';
+import type { AppDefects, EdgeHeaders } from './app-http.js';
+import type { FileChange, FixtureCommit } from './fixture-repo.js';
 import { PRICING_PAGE } from './fixture-app.js';
+import type { SentryAlertRule } from './sentry-server.js';
+import type { StripeCatalog, StripeWebhookEndpoint } from './stripe-server.js';
 import type { Migration } from './schema.js';
 import {
   DRIFTED_MIGRATION,
@@ -30,8 +33,19 @@ export interface ScenarioContext {
   randomSecret(bytes?: number): string;
 }
 
+/** What a scenario's repository files may be computed from (at start, like the keys they may hold). */
+export interface FixtureContext extends ScenarioContext {
+  /** The deployment's variables: what the running app uses. */
+  appEnv: Readonly<Record<string, string>>;
+}
+
 /** A variable's new value; `null` removes the variable. */
 export type EnvChange = string | null | ((ctx: ScenarioContext) => string);
+
+export type FixtureFiles = Record<string, FileChange>;
+
+/** A webhook endpoint as the Stripe account holds it (its mode follows the key that reads it). */
+export type WebhookEndpoint = Omit<StripeWebhookEndpoint, 'livemode'>;
 
 export interface Scenario {
   description: string;
@@ -53,16 +67,47 @@ export interface Scenario {
   app?: {
     /** The platform's plain-HTTP behaviour (default `redirect`). */
     http?: 'redirect' | 'serve' | 'off';
+    /**
+     * The certificate the platform serves for the app's host, issued by the sandbox CA (default: for
+     * the app's host, valid from yesterday for 90 days). `expiresInDays` sets notAfter that many days
+     * from now (negative: expired), plus an hour when positive, so the whole days left read exactly
+     * that during a run.
+     */
+    certificate?: { hosts?: string[]; expiresInDays?: number };
+    /** The platform edge (CDN, reverse proxy) rewriting the app's response headers. */
+    edge?: EdgeHeaders;
+    /** Defects of the deployed build (code, not configuration). */
+    defects?: AppDefects;
   };
   /** Whether the database holds the synced Stripe catalog at start (default true). */
   catalogSynced?: boolean;
+  stripe?: {
+    /** Changes to the Stripe account's catalog before the last sync (so the database has them too). */
+    catalog?: (catalog: StripeCatalog) => void;
+    /** Changes made in Stripe after the last sync (the database does not have them). */
+    afterSync?: (catalog: StripeCatalog) => void;
+    /** The account's webhook endpoints, from the app's (enabled, every event it handles). */
+    webhookEndpoints?: (app: WebhookEndpoint) => WebhookEndpoint[];
+  };
+  sentry?: {
+    /** The project's issue alert rules (default: one active "new issue" email rule). */
+    alertRules?: SentryAlertRule[];
+  };
+  /**
+   * Action inputs the team gives the gate in this scenario, over the sandbox's (e.g.
+   * `scan-history: 'true'`); they are part of `Sandbox.inputs`.
+   */
+  gateInputs?: Record<string, string>;
   /**
    * Files added, replaced, edited (a function of the current text) or removed (null) in the fixture
-   * repository, in a commit after the release.
+   * repository, in a commit after the release; a function of the run's values when they must hold
+   * one (a committed key).
    */
-  fixtureFiles?: Record<string, FileChange>;
+  fixtureFiles?: FixtureFiles | ((ctx: FixtureContext) => FixtureFiles);
   /** The message of that commit. */
   fixtureMessage?: string;
+  /** Further commits after that one, in order: history (a secret committed, then removed). */
+  fixtureCommits?: (ctx: FixtureContext) => FixtureCommit[];
   /**
    * The database's history after the release's migrations: `deploy` runs `prisma migrate deploy`
    * (the vendored CLI's own logic, as the app's role) on these migrations once the Stripe catalog is
@@ -75,6 +120,29 @@ export interface Scenario {
    */
   expect: { ready: boolean; notPassing: string[] };
 }
+
+/**
+ * The rules that make HTTPS requests to the app: all of them fail when its certificate is refused.
+ * smoke.team-flow skips then (its smoke account cannot sign in: smoke.login-flow says why), and
+ * smoke.sentry posts to the Sentry ingest (an unreadable CSP is only noted).
+ */
+const APP_HTTPS_PROBES = [
+  'smoke.health',
+  'smoke.auth-pages',
+  'smoke.auth-providers',
+  'smoke.register-api',
+  'smoke.login-flow',
+  'smoke.billing-plans',
+  'smoke.stripe-webhook',
+  'smoke.feature-gates',
+  'security.tls',
+  'security.hsts',
+  'security.csp',
+  'security.coep',
+  'security.headers',
+  'security.cookies',
+  'stripe.sync-endpoint',
+] as const;
 
 export const SCENARIOS: Record<string, Scenario> = {
   good: {
@@ -187,11 +255,263 @@ export const SCENARIOS: Record<string, Scenario> = {
     gateEnv: { GITHUB_CLIENT_SECRET: null },
     expect: { ready: false, notPassing: ['config.oauth-github'] },
   },
+
+  // --- §3/§4 live probes --------------------------------------------------------------------------
+  'expired-cert': {
+    description:
+      "The app's certificate expired yesterday (the platform's automatic renewal failed): browsers refuse the site, and so does every HTTPS probe of the app.",
+    app: { certificate: { expiresInDays: -1 } },
+    expect: { ready: false, notPassing: [...APP_HTTPS_PROBES] },
+  },
+  'cert-expiring-soon': {
+    description: "The app's certificate expires in 5 days, under min-cert-days (14): renewal is failing and the site goes down within the week.",
+    app: { certificate: { expiresInDays: 5 } },
+    expect: { ready: false, notPassing: ['security.tls'] },
+  },
+  'cert-expiring-in-20-days': {
+    description: "The app's certificate expires in 20 days: above min-cert-days (14), under the 30-day warning.",
+    app: { certificate: { expiresInDays: 20 } },
+    expect: { ready: true, notPassing: ['security.tls'] },
+  },
+  'wrong-host-cert': {
+    description:
+      "The load balancer serves the marketing site's certificate (acme-saas.com, www.acme-saas.com), which does not name app.acme-saas.com: every HTTPS probe of the app fails verification.",
+    app: { certificate: { hosts: ['acme-saas.com', 'www.acme-saas.com'] } },
+    expect: { ready: false, notPassing: [...APP_HTTPS_PROBES] },
+  },
+  'no-https-redirect': {
+    description: 'The platform serves the app over plain HTTP on port 80 instead of redirecting to https://.',
+    app: { http: 'serve' },
+    expect: { ready: false, notPassing: ['security.tls'] },
+  },
+  'hsts-too-short': {
+    description:
+      'The platform edge (a CDN header rule) replaces the app\'s Strict-Transport-Security with `max-age=86400`: one day, under the six months the guide asks, and without includeSubDomains.',
+    app: { edge: { 'strict-transport-security': 'max-age=86400' } },
+    expect: { ready: false, notPassing: ['security.hsts'] },
+  },
+  'csp-unsafe-eval': {
+    description: "A development build was deployed (NODE_ENV=development): Next's dev CSP adds 'unsafe-eval' to script-src.",
+    env: { NODE_ENV: 'development' },
+    expect: { ready: false, notPassing: ['security.csp'] },
+  },
+  'csp-no-object-src': {
+    description:
+      "The platform edge rewrites the app's Content-Security-Policy and drops its object-src directive (a rule added for an embedded PDF viewer): plugins fall back to default-src 'self'.",
+    app: { edge: { 'content-security-policy': (csp) => (csp ?? '').replace(/object-src [^;]*;\s*/, '') } },
+    expect: { ready: false, notPassing: ['security.csp'] },
+  },
+  'coep-missing': {
+    description:
+      'ENABLE_COEP=true is in the CI secrets given to the gate, but the hosting platform\'s environment lacks it: the deployed app sends no COEP/COOP headers.',
+    env: { ENABLE_COEP: null },
+    gateEnv: { ENABLE_COEP: 'true' },
+    expect: { ready: false, notPassing: ['security.coep'] },
+  },
+  'insecure-cookies': {
+    description:
+      "The platform's NEXTAUTH_URL is http:// (the gate is given the right https:// one): NextAuth then sets its cookies without Secure and without the __Secure-/__Host- prefixes, and builds http:// callback URLs.",
+    env: { NEXTAUTH_URL: (ctx) => ctx.appOrigin('http') },
+    gateEnv: { NEXTAUTH_URL: (ctx) => ctx.appOrigin() },
+    expect: { ready: false, notPassing: ['smoke.auth-providers', 'smoke.login-flow', 'security.cookies'] },
+  },
+  'wrong-callback-urls': {
+    description:
+      "The platform's NEXTAUTH_URL is the staging origin (https://staging.acme-saas.com), copied with the other variables; the gate is given the production one. NextAuth's provider callback URLs point at staging.",
+    env: { NEXTAUTH_URL: 'https://staging.acme-saas.com' },
+    gateEnv: { NEXTAUTH_URL: (ctx) => ctx.appOrigin() },
+    expect: { ready: false, notPassing: ['smoke.auth-providers', 'smoke.login-flow'] },
+  },
+  'register-api-500': {
+    description:
+      "The deployed sign-up route cannot load: its serverless bundle lacks a module (output file tracing left @react-email/render out), so Next answers every POST /api/auth/join with 500, an empty one included. (A database fault inside the handler would not show: the handler validates the body before it touches the database.)",
+    app: { defects: { failingRoutes: { '/api/auth/join': "Error: Cannot find module '@react-email/render'" } } },
+    expect: { ready: false, notPassing: ['smoke.register-api'] },
+  },
+  'plan-grants-feature': {
+    description:
+      "The Free plan's Stripe product lists `sso` in its metadata.features (an edit meant for Enterprise), and the sync copied it into \"Service\": free teams get SSO.",
+    stripe: {
+      catalog: (catalog) => {
+        const free = catalog.products.find((p) => p.metadata.tier === 'free')!;
+        free.metadata = { ...free.metadata, features: `${free.metadata.features},sso` };
+        free.marketing_features = [...free.marketing_features, { name: 'sso' }];
+      },
+    },
+    expect: { ready: false, notPassing: ['smoke.feature-gates'] },
+  },
+
+  // --- §1/§5 Stripe ---------------------------------------------------------------------------------
+  'no-webhook-endpoint': {
+    description: 'The live Stripe account has no webhook endpoint (it was only ever created in test mode): checkouts and renewals never reach the app.',
+    stripe: { webhookEndpoints: () => [] },
+    expect: { ready: false, notPassing: ['stripe.webhook-endpoint'] },
+  },
+  'webhook-endpoint-disabled': {
+    description: "Stripe disabled the app's webhook endpoint after days of failed deliveries.",
+    stripe: { webhookEndpoints: (endpoint) => [{ ...endpoint, status: 'disabled' }] },
+    expect: { ready: false, notPassing: ['stripe.webhook-endpoint'] },
+  },
+  'webhook-missing-events': {
+    description:
+      "The app's webhook endpoint does not subscribe to customer.subscription.deleted and invoice.payment_failed (created before the app handled them): cancellations and failed payments never reach it.",
+    stripe: {
+      webhookEndpoints: (endpoint) => [
+        { ...endpoint, enabled_events: endpoint.enabled_events.filter((e) => e !== 'customer.subscription.deleted' && e !== 'invoice.payment_failed') },
+      ],
+    },
+    expect: { ready: false, notPassing: ['stripe.webhook-endpoint'] },
+  },
+  'webhook-accepts-unsigned': {
+    description:
+      'The deployed webhook route skips signature verification (constructEvent was commented out to replay events with curl, and shipped): anyone can post fake payment events.',
+    app: { defects: { webhookSkipsSignature: true } },
+    expect: { ready: false, notPassing: ['smoke.stripe-webhook'] },
+  },
+  'catalog-missing-price': {
+    description:
+      'A price was added in Stripe after the last `npm run sync-stripe` (Team, EUR monthly): it is missing from "Price", so it cannot be sold.',
+    stripe: {
+      afterSync: (catalog) => {
+        const monthly = catalog.prices.find((p) => p.id === 'price_1OtEamMonthAcme00000002')!;
+        catalog.prices.push({ ...monthly, id: 'price_1OtEamMonthEurAcme000008', currency: 'eur', unit_amount: 2700, unit_amount_decimal: '2700', created: Math.floor(Date.now() / 1000) - 3600 });
+      },
+    },
+    expect: { ready: false, notPassing: ['stripe.catalog-sync'] },
+  },
+  'stale-product': {
+    description: 'The Priority Support add-on was archived in Stripe after the last sync: its "Service" row is stale.',
+    stripe: {
+      afterSync: (catalog) => {
+        catalog.products.find((p) => p.name === 'Priority Support')!.active = false;
+      },
+    },
+    expect: { ready: true, notPassing: ['stripe.catalog-sync'] },
+  },
+  'sync-secret-unset': {
+    description:
+      'The hosting platform has no STRIPE_SYNC_SECRET (the gate is given one): the sync endpoint answers 503, so `npm run sync-stripe` cannot work.',
+    env: { STRIPE_SYNC_SECRET: null },
+    gateEnv: { STRIPE_SYNC_SECRET: (ctx) => ctx.randomSecret() },
+    expect: { ready: false, notPassing: ['stripe.sync-endpoint'] },
+  },
+  'plan-missing-from-pricing': {
+    description:
+      'The Enterprise product lost its `tier` metadata in Stripe (replaced when another field was added in the dashboard) and the sync copied that: /pricing lists only products with a tier, so Enterprise is gone from it.',
+    stripe: {
+      catalog: (catalog) => {
+        const enterprise = catalog.products.find((p) => p.name === 'Enterprise')!;
+        const { tier: _dropped, ...rest } = enterprise.metadata;
+        enterprise.metadata = rest;
+      },
+    },
+    expect: { ready: false, notPassing: ['smoke.billing-plans'] },
+  },
+
+  // --- §4 secrets and operations ------------------------------------------------------------------
+  'committed-live-key': {
+    description:
+      'lib/stripe.ts hard-codes the live STRIPE_SECRET_KEY the app runs with (pasted while debugging a webhook): found by its exact value.',
+    fixtureFiles: ({ appEnv }) => ({ 'lib/stripe.ts': stripeModule(`'${appEnv.STRIPE_SECRET_KEY}'`) }),
+    fixtureMessage: 'Billing: one Stripe client',
+    expect: { ready: false, notPassing: ['security.committed-secrets'] },
+  },
+  'committed-restricted-key': {
+    description:
+      "scripts/mrr-report.ts holds a restricted live Stripe key (rk_live_…) the gate is not given: found by its shape, not its value.",
+    fixtureFiles: (ctx) => ({ 'scripts/mrr-report.ts': mrrReport(`'${ctx.stripeKey('live', 'rk')}'`) }),
+    fixtureMessage: 'Add a monthly revenue report script',
+    expect: { ready: false, notPassing: ['security.committed-secrets'] },
+  },
+  'live-key-in-history': {
+    description:
+      'The live STRIPE_SECRET_KEY was committed in scripts/mrr-report.ts and removed in the next commit, but never rotated: only `scan-history: true` (given here) finds it.',
+    gateInputs: { 'scan-history': 'true' },
+    fixtureCommits: ({ appEnv }) => [
+      { message: 'Add a monthly revenue report script', files: { 'scripts/mrr-report.ts': mrrReport(`'${appEnv.STRIPE_SECRET_KEY}'`) } },
+      { message: 'mrr-report: read the key from the environment', files: { 'scripts/mrr-report.ts': mrrReport('process.env.STRIPE_SECRET_KEY ?? \'\'') } },
+    ],
+    expect: { ready: false, notPassing: ['security.committed-secrets'] },
+  },
+  'tracked-env-file': {
+    description: '`vercel env pull .env.production` wrote the production variables to a file .gitignore does not cover, and it was committed.',
+    fixtureFiles: ({ appEnv }) => ({
+      '.env.production': `# Created by Vercel CLI\n${Object.entries(appEnv).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n')}\n`,
+    }),
+    fixtureMessage: 'Production env for local debugging',
+    expect: { ready: false, notPassing: ['security.committed-secrets'] },
+  },
+  'workflow-literal-secret': {
+    description:
+      'The deploy workflow sets STRIPE_SECRET_KEY to the live key as a literal (the secret "was not picked up") and NEXTAUTH_DEBUG: true.',
+    fixtureFiles: ({ appEnv }) => ({
+      '.github/workflows/deploy.yml': (text) =>
+        replaceOnce(
+          text,
+          '      SENTRY_AUTH_TOKEN: ${{ secrets.SENTRY_AUTH_TOKEN }}\n',
+          `      SENTRY_AUTH_TOKEN: \${{ secrets.SENTRY_AUTH_TOKEN }}\n      STRIPE_SECRET_KEY: ${appEnv.STRIPE_SECRET_KEY}\n      NEXTAUTH_DEBUG: true\n`,
+        ),
+    }),
+    fixtureMessage: 'Deploy: fix the Stripe key in the build',
+    expect: { ready: false, notPassing: ['security.committed-secrets', 'security.workflow-secrets'] },
+  },
+  'no-alert-rules': {
+    description: 'The Sentry project has no alert rules: errors are recorded, nobody is told.',
+    sentry: { alertRules: [] },
+    expect: { ready: false, notPassing: ['security.monitoring'] },
+  },
+  'no-backup-attestation': {
+    description: "The gate's config attests no backup policy (operations.backups was dropped when the file was reorganised).",
+    fixtureFiles: { '.github/production-readiness.yml': (text) => replaceOnce(text, /^ {2}backups:\n(?: {4}.*\n)+/m, '') },
+    fixtureMessage: 'Readiness config: reorganise',
+    expect: { ready: false, notPassing: ['security.backups'] },
+  },
+  'no-rollback-docs': {
+    description: 'The deployment guide was rewritten for a new platform and lost its Rollback section; the runbook has none either.',
+    fixtureFiles: { 'docs/deployment-guide.md': (text) => replaceOnce(text, /\n## Rollback\n[\s\S]*$/, '\n') },
+    fixtureMessage: 'Docs: deployment guide for the new platform',
+    expect: { ready: false, notPassing: ['security.rollback'] },
+  },
+  'missing-docs': {
+    description: 'docs/release-checklist.md was deleted (README still links it).',
+    fixtureFiles: { 'docs/release-checklist.md': null },
+    fixtureMessage: 'Docs: remove the outdated release checklist',
+    expect: { ready: true, notPassing: ['security.docs'] },
+  },
 };
 
-function replaceOnce(text: string | undefined, search: string, replace: string): string {
-  if (!text?.includes(search)) throw new Error(`scenario edit: ${JSON.stringify(search.slice(0, 60))} not found`);
-  return text.replace(search, replace);
+function replaceOnce(text: string | undefined, search: string | RegExp, replace: string): string {
+  const found = typeof search === 'string' ? text?.includes(search) : text !== undefined && search.test(text);
+  if (!found) throw new Error(`scenario edit: ${JSON.stringify(String(search).slice(0, 60))} not found`);
+  return text!.replace(search, replace);
+}
+
+/** `lib/stripe.ts`: the app's Stripe client, with the key expression given. */
+function stripeModule(key: string): string {
+  return `import Stripe from 'stripe';
+
+// TODO: back to process.env.STRIPE_SECRET_KEY once the webhook issue is fixed
+export const stripe = new Stripe(${key}, { apiVersion: '2026-10-28.endive' });
+`;
+}
+
+/** `scripts/mrr-report.ts`: a revenue report run by hand, with the key expression given. */
+function mrrReport(key: string): string {
+  return `// Monthly recurring revenue from active subscriptions: npx tsx scripts/mrr-report.ts
+import Stripe from 'stripe';
+
+const stripe = new Stripe(${key});
+
+async function main() {
+  let cents = 0;
+  for await (const sub of stripe.subscriptions.list({ status: 'active', limit: 100 })) {
+    for (const item of sub.items.data) cents += (item.price.unit_amount ?? 0) * (item.quantity ?? 1);
+  }
+  console.log(\`MRR: \${(cents / 100).toFixed(2)}\`);
+}
+
+main();
+`;
 }
 
 function editJson<T>(text: string | undefined, edit: (value: T) => void): string {

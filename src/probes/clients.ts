@@ -40,7 +40,7 @@ export function createClients(settings: Settings): Clients {
         ca: settings.ca,
         resolve: settings.resolve,
         timeoutMs: settings.timeoutSeconds * 1000,
-      });
+      }).then(oneQueryAtATime);
       return db;
     },
     async close() {
@@ -51,4 +51,19 @@ export function createClients(settings: Settings): Clients {
       if (pending) await pending.then((c) => c.close()).catch(() => undefined);
     },
   };
+}
+
+/**
+ * Rules share the connection and run concurrently; a pg client runs one query at a time and queuing
+ * more on it is deprecated (pg 9 removes it), so the queue is kept here.
+ */
+function oneQueryAtATime(db: ReadOnlyDb): ReadOnlyDb {
+  const query = db.client.query.bind(db.client) as (...args: unknown[]) => Promise<unknown>;
+  let tail: Promise<unknown> = Promise.resolve();
+  db.client.query = ((...args: unknown[]) => {
+    const run = tail.then(() => query(...args));
+    tail = run.catch(() => undefined);
+    return run;
+  }) as typeof db.client.query;
+  return db;
 }

@@ -105,7 +105,7 @@ export interface HttpClientOptions {
   backoffMs?: number;
   maxRedirects?: number;
   maxBodyBytes?: number;
-  /** Sockets per host: bounds how many probes hit the target at once. Default 16. */
+  /** Sockets per host: bounds how many probes hit the target at once. Default 32 (the whole probe phase's first burst). */
   maxSockets?: number;
 }
 
@@ -132,7 +132,7 @@ export class HttpClient {
   private readonly opts: Required<Omit<HttpClientOptions, 'ca' | 'resolve'>> & Pick<HttpClientOptions, 'ca' | 'resolve'>;
 
   constructor(options: HttpClientOptions) {
-    this.opts = { retries: 2, backoffMs: 250, maxRedirects: 5, maxBodyBytes: 1024 * 1024, maxSockets: 16, ...options };
+    this.opts = { retries: 2, backoffMs: 250, maxRedirects: 5, maxBodyBytes: 1024 * 1024, maxSockets: 32, ...options };
     const ca = options.ca ? [...rootCertificates, options.ca] : undefined;
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets, ca });
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets });

@@ -261,3 +261,33 @@ describe('good scenario', () => {
     assert.match(unaware.summary, /free@acme\.com on smoke-free: sso: expected deny \(403\), got 404 "Not Found"/);
   });
 });
+
+describe('the signed-in session cookie', () => {
+  test('security.cookies judges the cookie the sign-in set (value masked); an http:// NEXTAUTH_URL fails it', async () => {
+    const { runRules } = await import('../../../src/engine/runner.js');
+    const { createClients } = await import('../../../src/probes/clients.js');
+    const { securityCookies } = await import('../../../src/rules/security/cookies.js');
+    const { loginFlow } = await import('../../../src/rules/smoke/login-flow.js');
+    const judge = async (settings: Settings) => {
+      const clients = createClients(settings);
+      try {
+        return await runRules([loginFlow, securityCookies], { context: { settings, clients, log: { info: () => undefined, output: () => undefined, group: (_n, fn) => fn() } }, probeTimeoutMs: 20_000, commandTimeoutMs: 20_000 });
+      } finally {
+        await clients.close();
+      }
+    };
+    const [login, cookies] = await judge(await gateSettings());
+    assert.equal(login!.status, 'pass');
+    assert.equal(cookies!.status, 'pass', cookies!.summary);
+    assert.match(cookies!.summary, /__Secure-next-auth\.session-token/);
+    assert.match(cookies!.details ?? '', /the sign-in \(smoke\.login-flow\) set `__Secure-next-auth\.session-token=…/);
+
+    const insecure = await variant({ NEXTAUTH_URL: 'http://app.acme-saas.com' });
+    const [badLogin, badCookies] = await judge(await gateSettings({ env: { APP_URL: insecure.appUrl, NEXTAUTH_URL: insecure.appUrl }, inputs: insecure.inputs }));
+    assert.equal(badLogin!.status, 'fail');
+    assert.match(badLogin!.summary, /NextAuth sends the signed-in user to http:\/\/app\.acme-saas\.com/);
+    assert.equal(badCookies!.status, 'fail');
+    assert.match(badCookies!.summary + (badCookies!.details ?? ''), /next-auth\.session-token/);
+    assert.ok(!JSON.stringify(badCookies).includes(seeded.env.SMOKE_USER_PASSWORD!));
+  });
+});

@@ -135,8 +135,9 @@ export function judgeCookie(cookie: SetCookie): Problem[] {
 }
 
 export const securityCookies: Rule = {
-  meta: { id: 'security.cookies', section: 'security', title: 'Auth cookie attributes', docs: 'docs/deployment-guide.md' },
-  async check({ settings, clients, signal }) {
+  // After the opt-in sign-in, whose session cookie (attributes only, value masked) is judged too.
+  meta: { id: 'security.cookies', section: 'security', title: 'Auth cookie attributes', docs: 'docs/deployment-guide.md', after: ['smoke.login-flow'] },
+  async check({ settings, clients, signal, results }) {
     const origin = appOrigin(settings);
     if (!origin) return NO_TARGET;
     const urls = AUTH_COOKIE_PATHS.map((path) => appUrlFor(origin, path));
@@ -154,13 +155,20 @@ export const securityCookies: Rule = {
         if (!cookies.has(cookie.name)) cookies.set(cookie.name, { cookie, from: AUTH_COOKIE_PATHS[i]! });
       }
     });
+    const signIn = results.get('smoke.login-flow')?.data?.sessionCookies;
+    if (Array.isArray(signIn)) {
+      for (const shown of signIn) {
+        const cookie = parseSetCookie(String(shown));
+        if (!cookies.has(cookie.name)) cookies.set(cookie.name, { cookie, from: 'the sign-in (smoke.login-flow)' });
+      }
+    }
     const answered = responses.map((r, i) => `GET ${safeUrl(urls[i]!)} → ${r.status}${r.headers.location ? ` (${code(r.headers.location)})` : ''}`);
     const list = [...cookies.values()];
     const sessionSeen = list.some(({ cookie }) => cookieRole(cookie.name) === 'session');
     const details = [
       ...answered.map((line) => `- ${line}`),
       ...list.map(({ cookie, from }) => `- ${from} set ${code(cookie.shown)}`),
-      sessionSeen ? '' : 'The session cookie (`__Secure-next-auth.session-token`) is set only at sign-in, which needs an account: it is not judged here.',
+      sessionSeen ? '' : 'The session cookie (`__Secure-next-auth.session-token`) is set only at sign-in: configure a smoke-account to have it judged.',
     ].filter(Boolean).join('\n');
     const data = { cookies: list.map(({ cookie }) => cookie.name), statuses: responses.map((r) => r.status) };
     if (list.length === 0) {

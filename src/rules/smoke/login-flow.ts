@@ -31,13 +31,24 @@ export const loginFlow: Rule = {
     } finally {
       signOutProblem = await visitor.signOut();
     }
-    const data = { email: account.email, cookies: visitor.jar.names() };
+    const data = { email: account.email, cookies: visitor.jar.names(), sessionCookies: visitor.signInCookies };
     if (failure) {
       return {
         status: 'fail',
         summary: `${account.email} could not sign in: ${failure}`,
         details: `${stepsText(visitor)}${signOutProblem ? `\nCleanup: ${signOutProblem}` : ''}`,
         fix: SIGN_IN_FIX,
+        data,
+      };
+    }
+    const landing = visitor.landing;
+    if (landing && landing.origin !== visitor.origin.origin) {
+      // The session works, but NextAuth builds this URL from NEXTAUTH_URL: users land elsewhere.
+      return {
+        status: 'fail',
+        summary: `${account.email} signed in, but NextAuth sends the signed-in user to ${landing.origin}, not ${visitor.origin.origin}: the deployment's NEXTAUTH_URL is not the production origin`,
+        details: `${stepsText(visitor)}${signOutProblem ? `\nCleanup: ${signOutProblem}` : ''}`,
+        fix: `Set NEXTAUTH_URL=${visitor.origin.origin} in the production environment and redeploy.`,
         data,
       };
     }

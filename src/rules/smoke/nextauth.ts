@@ -12,6 +12,7 @@
  * finding (the login page means the session was not accepted). No password or cookie value is ever
  * put in a step's text.
  */
+import { parseSetCookie } from '../security/cookies.js';
 import type { HttpClient, ProbeResponse } from '../../probes/http.js';
 import { Budget, describeAnswer, loginRedirect, loginRedirectText, parseJson, probeErrorText } from './app-probe.js';
 import { CookieJar } from './cookies.js';
@@ -41,6 +42,10 @@ export class AppVisitor {
   /** One line per request made, for the report's details. */
   readonly steps: string[] = [];
   signedIn = false;
+  /** The Set-Cookie headers of the sign-in answer, values masked: security.cookies judges them. */
+  signInCookies: string[] = [];
+  /** Where NextAuth sends the user after a successful sign-in (built from the deployment's NEXTAUTH_URL). */
+  landing?: URL;
   private csrfToken?: string;
   /** The credentials callback accepted the account: there may be a session to end. */
   private sessionStarted = false;
@@ -122,6 +127,7 @@ export class AppVisitor {
         return `POST ${callbackPath} ${refused}`;
       }
       this.sessionStarted = true;
+      this.signInCookies = signIn.cookies.map((line) => parseSetCookie(line).shown);
       this.note('POST', callbackPath, `${signIn.status}, credentials accepted${signIn.cookies.length ? '' : ' (no cookie set)'}`);
 
       // 3. The session the app sees.
@@ -172,6 +178,7 @@ export class AppVisitor {
     if (url.searchParams.get('csrf') === 'true') {
       return `${response.status}, the CSRF token was refused (→ ${url.pathname}?csrf=true): the CSRF cookie did not come back or does not match`;
     }
+    this.landing = url;
     const error = url.searchParams.get('error');
     if (error || response.status === 401) {
       return `${response.status}, the credentials were refused (error=${error ?? 'none'}): check that ${account.email} exists in production with the password in ${account.passwordEnv}`;
