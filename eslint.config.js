@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'schema/**', '.tmp/**'] },
+  { ignores: ['dist/**', '.build/**', 'node_modules/**', 'schema/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
