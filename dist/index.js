@@ -57290,101 +57290,6 @@ const authProviders = {
     },
 };
 
-;// CONCATENATED MODULE: ./.build/rules/smoke/billing-plans.js
-
-
-const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-/** The text of an HTML document, one entry per text run between tags (scripts and styles dropped). */
-function textRuns(html) {
-    return html
-        .replace(/<(script|style|template)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-        .replace(/<!--[\s\S]*?-->/g, ' ')
-        .split(/<[^>]*>/)
-        .map((t) => t
-        .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e) => e[0] === '#' ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : (ENTITIES[e.toLowerCase()] ?? m))
-        .replace(/\s+/g, ' ')
-        .trim())
-        .filter(Boolean);
-}
-/** How much longer than the plan name a title-like text run may be ("Team plan · $60/month"). */
-const TITLE_SLACK = 32;
-/**
- * Is `name` shown in `runs` as a plan title: a text run that is the name, or starts with it (then a
- * non-letter) and is short like a title, and is not the title of a longer plan (`otherNames`)?
- * Prose that mentions a plan ("everything in Team") does not count, nor does "Teams Plus" for "Team".
- */
-function planShown(name, runs, otherNames) {
-    const wanted = name.trim().toLowerCase();
-    const longer = otherNames.map((n) => n.trim().toLowerCase()).filter((n) => n !== wanted && n.startsWith(wanted));
-    return runs.some((run) => {
-        const text = run.toLowerCase();
-        if (text === wanted)
-            return true;
-        if (!text.startsWith(wanted) || text.length > wanted.length + TITLE_SLACK)
-            return false;
-        if (/[\p{L}\p{N}_]/u.test(text.charAt(wanted.length)))
-            return false;
-        return !longer.some((l) => text === l || (text.startsWith(l) && !/[\p{L}\p{N}_]/u.test(text.charAt(l.length))));
-    });
-}
-const billingPlans = {
-    meta: { id: 'smoke.billing-plans', section: 'smoke', title: 'The pricing page shows the plans', docs: 'docs/billing-integration-guide.md' },
-    async check({ settings, clients, signal }) {
-        const origin = appOrigin(settings);
-        if (!origin)
-            return NO_TARGET;
-        const url = appUrlFor(origin, settings.config.paths.pricing);
-        let expected = settings.config.plans?.expected;
-        let source = 'plans.expected in the config';
-        let allNames = [];
-        if (!expected || expected.length === 0) {
-            if (!settings.env.STRIPE_SECRET_KEY) {
-                return { status: 'skip', summary: 'no plans.expected in the config and no STRIPE_SECRET_KEY to read the plans from Stripe' };
-            }
-            try {
-                const { stripe } = await clients.stripe();
-                const products = [];
-                for await (const p of stripe.products.list({ active: true, limit: 100 }))
-                    products.push({ name: p.name, tier: p.metadata?.tier });
-                expected = products.filter((p) => p.tier).map((p) => p.name);
-                allNames = products.map((p) => p.name);
-                source = 'the active Stripe products with a tier';
-            }
-            catch (error) {
-                return { status: 'fail', summary: `cannot read the plans from Stripe: ${describeStripeError(error)}`, fix: 'List the plans in the config (plans.expected) or give the key "Products: Read".' };
-            }
-            if (expected.length === 0)
-                return { status: 'skip', summary: 'Stripe has no active product with a tier, and the config lists no plans' };
-        }
-        let html;
-        try {
-            const response = await clients.http().request({ url }, signal);
-            if (response.status >= 300 && response.status < 400) {
-                return { status: 'fail', summary: `GET ${url} redirected to ${response.headers.location ?? '?'}: the pricing page is not public`, fix: `Keep ${settings.config.paths.pricing} public in the middleware.` };
-            }
-            if (response.status !== 200)
-                return { status: 'fail', summary: `GET ${url} answered ${response.status}, not 200` };
-            html = response.body;
-        }
-        catch (error) {
-            return probeFailure(error, `GET ${url}`);
-        }
-        const runs = textRuns(html);
-        const names = [...new Set([...allNames, ...expected])];
-        const missing = expected.filter((name) => !planShown(name, runs, names));
-        if (missing.length > 0) {
-            return {
-                status: 'fail',
-                summary: `${url} does not show ${missing.length} expected plan${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
-                details: `Expected (from ${source}): ${expected.join(', ')}.`,
-                fix: 'If the products are missing from the app database, run `npm run sync-stripe` (see stripe.catalog-sync); if a plan was retired on purpose, update plans.expected.',
-                data: { expected, missing },
-            };
-        }
-        return { status: 'pass', summary: `${url} shows ${expected.join(', ')} (from ${source})`, data: { expected } };
-    },
-};
-
 ;// CONCATENATED MODULE: ./.build/rules/smoke/accounts.js
 /**
  * The opt-in flows' accounts: `smoke-account` and the accounts of `feature-gates` in the config file,
@@ -57433,6 +57338,217 @@ function newVisitor(ctx) {
     if (!origin)
         return undefined;
     return new AppVisitor(ctx.clients.http(), origin, ctx.settings.config.paths.login, new Budget(requestTimeoutMs(ctx)), ctx.signal);
+}
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/login-flow.js
+
+
+const SIGN_IN_FIX = 'Check that the account exists in production with that password (sign in once by hand), that the credentials provider is enabled (AUTH_PROVIDERS), ' +
+    'and that NEXTAUTH_URL is the production origin (the session cookie is Secure and set for that host).';
+function stepsText(visitor) {
+    return visitor.steps.map((s) => `- ${s}`).join('\n');
+}
+const loginFlow = {
+    meta: { id: 'smoke.login-flow', section: 'smoke', title: 'Smoke account can sign in', docs: RELEASE_CHECKLIST },
+    async check(ctx) {
+        const account = smokeAccount(ctx.settings);
+        if ('status' in account)
+            return account;
+        const visitor = newVisitor(ctx);
+        if (!visitor)
+            return NO_TARGET;
+        let failure;
+        let signOutProblem;
+        try {
+            // Leave time to sign out whatever happens.
+            failure = await visitor.signIn(account, Math.min(requestTimeoutMs(ctx), 5000));
+        }
+        finally {
+            signOutProblem = await visitor.signOut();
+        }
+        const data = { email: account.email, cookies: visitor.jar.names(), sessionCookies: visitor.signInCookies };
+        if (failure) {
+            return {
+                status: 'fail',
+                summary: `${account.email} could not sign in: ${failure}`,
+                details: `${stepsText(visitor)}${signOutProblem ? `\nCleanup: ${signOutProblem}` : ''}`,
+                fix: SIGN_IN_FIX,
+                data,
+            };
+        }
+        const landing = visitor.landing;
+        if (landing && landing.origin !== visitor.origin.origin) {
+            // The session works, but NextAuth builds this URL from NEXTAUTH_URL: users land elsewhere.
+            return {
+                status: 'fail',
+                summary: `${account.email} signed in, but NextAuth sends the signed-in user to ${landing.origin}, not ${visitor.origin.origin}: the deployment's NEXTAUTH_URL is not the production origin`,
+                details: `${stepsText(visitor)}${signOutProblem ? `\nCleanup: ${signOutProblem}` : ''}`,
+                fix: `Set NEXTAUTH_URL=${visitor.origin.origin} in the production environment and redeploy.`,
+                data,
+            };
+        }
+        if (signOutProblem) {
+            return {
+                status: 'warn',
+                summary: `${account.email} signed in and /api/auth/session shows the account, but signing out failed: ${signOutProblem}; the session stays valid until it expires`,
+                details: stepsText(visitor),
+                fix: 'Check POST /api/auth/signout on the deployment (CSRF cookie, NextAuth version).',
+                data,
+            };
+        }
+        return {
+            status: 'pass',
+            summary: `${account.email} signed in with credentials; /api/auth/session shows the account; signed out`,
+            details: stepsText(visitor),
+            data,
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/rules/smoke/billing-plans.js
+
+
+
+
+
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+/** The text of an HTML document, one entry per text run between tags (scripts and styles dropped). */
+function textRuns(html) {
+    return html
+        .replace(/<(script|style|template)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+        .replace(/<!--[\s\S]*?-->/g, ' ')
+        .split(/<[^>]*>/)
+        .map((t) => t
+        .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e) => e[0] === '#' ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : (ENTITIES[e.toLowerCase()] ?? m))
+        .replace(/\s+/g, ' ')
+        .trim())
+        .filter(Boolean);
+}
+/** How much longer than the plan name a title-like text run may be ("Team plan · $60/month"). */
+const TITLE_SLACK = 32;
+/**
+ * Is `name` shown in `runs` as a plan title: a text run that is the name, or starts with it (then a
+ * non-letter) and is short like a title, and is not the title of a longer plan (`otherNames`)?
+ * Prose that mentions a plan ("everything in Team") does not count, nor does "Teams Plus" for "Team".
+ */
+function planShown(name, runs, otherNames) {
+    const wanted = name.trim().toLowerCase();
+    const longer = otherNames.map((n) => n.trim().toLowerCase()).filter((n) => n !== wanted && n.startsWith(wanted));
+    return runs.some((run) => {
+        const text = run.toLowerCase();
+        if (text === wanted)
+            return true;
+        if (!text.startsWith(wanted) || text.length > wanted.length + TITLE_SLACK)
+            return false;
+        if (/[\p{L}\p{N}_]/u.test(text.charAt(wanted.length)))
+            return false;
+        return !longer.some((l) => text === l || (text.startsWith(l) && !/[\p{L}\p{N}_]/u.test(text.charAt(l.length))));
+    });
+}
+const billingPlans = {
+    meta: { id: 'smoke.billing-plans', section: 'smoke', title: 'The pricing page shows the plans', docs: 'docs/billing-integration-guide.md' },
+    async check(ctx) {
+        const { settings, clients, signal } = ctx;
+        const origin = appOrigin(settings);
+        if (!origin)
+            return NO_TARGET;
+        const url = appUrlFor(origin, settings.config.paths.pricing);
+        let expected = settings.config.plans?.expected;
+        let source = 'plans.expected in the config';
+        let products;
+        if (settings.env.STRIPE_SECRET_KEY) {
+            try {
+                const { stripe } = await clients.stripe();
+                products = [];
+                for await (const p of stripe.products.list({ active: true, limit: 100 }))
+                    products.push({ name: p.name, tier: p.metadata?.tier });
+            }
+            catch (error) {
+                if (!expected?.length)
+                    return { status: 'fail', summary: `cannot read the plans from Stripe: ${describeStripeError(error)}`, fix: 'List the plans in the config (plans.expected) or give the key "Products: Read".' };
+            }
+        }
+        if (!expected || expected.length === 0) {
+            if (!products)
+                return { status: 'skip', summary: 'no plans.expected in the config and no STRIPE_SECRET_KEY to read the plans from Stripe' };
+            expected = products.filter((p) => p.tier).map((p) => p.name);
+            source = 'the active Stripe products with a tier';
+            if (expected.length === 0)
+                return { status: 'skip', summary: 'Stripe has no active product with a tier, and the config lists no plans' };
+        }
+        const allNames = products?.map((p) => p.name) ?? [];
+        let html;
+        try {
+            const response = await clients.http().request({ url }, signal);
+            if (response.status >= 300 && response.status < 400) {
+                return { status: 'fail', summary: `GET ${url} redirected to ${response.headers.location ?? '?'}: the pricing page is not public`, fix: `Keep ${settings.config.paths.pricing} public in the middleware.` };
+            }
+            if (response.status !== 200)
+                return { status: 'fail', summary: `GET ${url} answered ${response.status}, not 200` };
+            html = response.body;
+        }
+        catch (error) {
+            return probeFailure(error, `GET ${url}`);
+        }
+        const runs = textRuns(html);
+        const names = [...new Set([...allNames, ...expected])];
+        const missing = expected.filter((name) => !planShown(name, runs, names));
+        const business = products?.filter((p) => p.tier === 'business').map((p) => p.name) ?? [];
+        const team = await teamBilling(ctx, business);
+        if (missing.length > 0) {
+            return {
+                status: 'fail',
+                summary: `${url} does not show ${missing.length} expected plan${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
+                details: [`Expected (from ${source}): ${expected.join(', ')}.`, team.text].filter(Boolean).join('\n\n'),
+                fix: 'If the products are missing from the app database, run `npm run sync-stripe` (see stripe.catalog-sync); if a plan was retired on purpose, update plans.expected.',
+                data: { expected, missing },
+            };
+        }
+        if (team.problem) {
+            return { status: 'fail', summary: team.problem, details: team.text, fix: 'Run `npm run sync-stripe` if business-tier products are missing from the app database, and check the team billing API.', data: { expected } };
+        }
+        return { status: 'pass', summary: `${url} shows ${expected.join(', ')} (from ${source})${team.summary ?? ''}`, details: team.text || undefined, data: { expected } };
+    },
+};
+/**
+ * With the smoke account: signed in, the team billing data (`GET /api/teams/<slug>/payments/products`)
+ * lists every business-tier plan. The team is the one a `feature-gates` entry gives for the smoke
+ * account (the config names no other team of it).
+ */
+async function teamBilling(ctx, business) {
+    const account = smokeAccount(ctx.settings);
+    if ('status' in account || business.length === 0)
+        return { text: '' };
+    const slug = ctx.settings.config['feature-gates']?.find((g) => g.account.email === account.email)?.team;
+    if (!slug)
+        return { text: `The team billing data was not checked: no feature-gates entry names a team of ${account.email}.` };
+    const visitor = newVisitor(ctx);
+    if (!visitor)
+        return { text: '' };
+    const path = `/api/teams/${encodeURIComponent(slug)}/payments/products`;
+    try {
+        const failure = await visitor.signIn(account);
+        if (failure)
+            return { text: `The team billing data was not checked: ${account.email} could not sign in (${failure}).` };
+        const response = await visitor.request(path);
+        const redirect = visitor.loginRedirectText(response);
+        if (redirect || response.status !== 200) {
+            return { problem: `GET ${path} as ${account.email} answered ${redirect ?? response.status}: the team billing page cannot list the plans`, text: stepsText(visitor) };
+        }
+        const data = parseJson(response.body)?.data;
+        const listed = (data?.products ?? []).map((p) => String(p.name ?? ''));
+        const missing = business.filter((name) => !listed.some((l) => l.trim().toLowerCase() === name.trim().toLowerCase()));
+        if (missing.length > 0) {
+            return { problem: `the billing data of team ${slug} does not list the business-tier plan${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, text: `${path} lists: ${listed.join(', ') || 'nothing'}.` };
+        }
+        return { summary: `; team ${slug}'s billing lists ${business.join(', ')}`, text: `${path} as ${account.email} lists: ${listed.join(', ')}.` };
+    }
+    catch (error) {
+        return { problem: `the team billing data could not be read: ${probeErrorText(error)}`, text: stepsText(visitor) };
+    }
+    finally {
+        await visitor.signOut();
+    }
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/smoke/feature-gates.js
@@ -57648,71 +57764,6 @@ const health = {
             summary: `GET ${paths.health} answered 200 in ${Math.round(response.durationMs)} ms${version ? `; the app reports version ${shorten(version, 40)}` : '; it reports no version'}`,
             details: seen,
             data: { ...data, ...(version ? { version } : {}) },
-        };
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/rules/smoke/login-flow.js
-
-
-const SIGN_IN_FIX = 'Check that the account exists in production with that password (sign in once by hand), that the credentials provider is enabled (AUTH_PROVIDERS), ' +
-    'and that NEXTAUTH_URL is the production origin (the session cookie is Secure and set for that host).';
-function stepsText(visitor) {
-    return visitor.steps.map((s) => `- ${s}`).join('\n');
-}
-const loginFlow = {
-    meta: { id: 'smoke.login-flow', section: 'smoke', title: 'Smoke account can sign in', docs: RELEASE_CHECKLIST },
-    async check(ctx) {
-        const account = smokeAccount(ctx.settings);
-        if ('status' in account)
-            return account;
-        const visitor = newVisitor(ctx);
-        if (!visitor)
-            return NO_TARGET;
-        let failure;
-        let signOutProblem;
-        try {
-            // Leave time to sign out whatever happens.
-            failure = await visitor.signIn(account, Math.min(requestTimeoutMs(ctx), 5000));
-        }
-        finally {
-            signOutProblem = await visitor.signOut();
-        }
-        const data = { email: account.email, cookies: visitor.jar.names(), sessionCookies: visitor.signInCookies };
-        if (failure) {
-            return {
-                status: 'fail',
-                summary: `${account.email} could not sign in: ${failure}`,
-                details: `${stepsText(visitor)}${signOutProblem ? `\nCleanup: ${signOutProblem}` : ''}`,
-                fix: SIGN_IN_FIX,
-                data,
-            };
-        }
-        const landing = visitor.landing;
-        if (landing && landing.origin !== visitor.origin.origin) {
-            // The session works, but NextAuth builds this URL from NEXTAUTH_URL: users land elsewhere.
-            return {
-                status: 'fail',
-                summary: `${account.email} signed in, but NextAuth sends the signed-in user to ${landing.origin}, not ${visitor.origin.origin}: the deployment's NEXTAUTH_URL is not the production origin`,
-                details: `${stepsText(visitor)}${signOutProblem ? `\nCleanup: ${signOutProblem}` : ''}`,
-                fix: `Set NEXTAUTH_URL=${visitor.origin.origin} in the production environment and redeploy.`,
-                data,
-            };
-        }
-        if (signOutProblem) {
-            return {
-                status: 'warn',
-                summary: `${account.email} signed in and /api/auth/session shows the account, but signing out failed: ${signOutProblem}; the session stays valid until it expires`,
-                details: stepsText(visitor),
-                fix: 'Check POST /api/auth/signout on the deployment (CSRF cookie, NextAuth version).',
-                data,
-            };
-        }
-        return {
-            status: 'pass',
-            summary: `${account.email} signed in with credentials; /api/auth/session shows the account; signed out`,
-            details: stepsText(visitor),
-            data,
         };
     },
 };

@@ -7,7 +7,7 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import { hashPassword } from './app-accounts.js';
 import { nextAuthHandler } from './app-auth.js';
-import { auditLogsPage, slugify, team, teamApiKeys, teams, teamSso, teamWebhooks } from './app-teams.js';
+import { auditLogsPage, slugify, team, teamApiKeys, teamProducts, teams, teamSso, teamWebhooks } from './app-teams.js';
 import { escapeHtml, page, type AppResponse, type RequestContext } from './app-http.js';
 import { syncStripeCatalog } from './stripe-sync.js';
 
@@ -43,6 +43,7 @@ export const ROUTES: readonly Route[] = [
   { path: '/api/teams/[slug]/sso', handler: teamSso },
   { path: '/api/teams/[slug]/webhooks', handler: teamWebhooks },
   { path: '/api/teams/[slug]/api-keys', handler: teamApiKeys },
+  { path: '/api/teams/[slug]/payments/products', handler: teamProducts },
   { path: '/api/teams/[slug]', handler: team },
   { path: '/teams/[slug]/audit-logs', handler: auditLogsPage },
   { path: '/auth/login', handler: loginPage },

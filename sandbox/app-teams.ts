@@ -222,3 +222,26 @@ export async function auditLogsPage(ctx: RequestContext): Promise<AppResponse> {
   const body = `<main><h1>Audit logs</h1><p>Team ${escapeHtml(result.team.name)}</p><div id="retraced-viewer"></div></main>`;
   return { status: 200, html: page('Audit logs', ctx.nonce, body) };
 }
+
+/**
+ * `pages/api/teams/[slug]/payments/products.ts`: what the team billing page shows. Only products
+ * with `tier=business` are offered to teams; with the team's subscriptions and invoices.
+ */
+export async function teamProducts(ctx: RequestContext): Promise<AppResponse> {
+  if (ctx.method !== 'GET') return methodNotAllowed(ctx, 'GET');
+  if (!ctx.config.features.payments) return { status: 404, json: { error: { message: 'Not Found' } } };
+  const user = await requireSession(ctx);
+  const { team: row } = await teamAccess(ctx, user);
+  const { rows: products } = await ctx.db.query<{ id: string; name: string; description: string | null; prices: unknown }>(
+    `SELECT s."id", s."name", s."description",
+            COALESCE(json_agg(json_build_object('id', p."id", 'amount', p."amount", 'currency', p."currency")) FILTER (WHERE p."id" IS NOT NULL), '[]') AS "prices"
+       FROM "Service" s LEFT JOIN "Price" p ON p."serviceId" = s."id"
+      WHERE s."metadata"->>'tier' = 'business'
+      GROUP BY s."id" ORDER BY s."name"`,
+  );
+  const billingId = row.billingId;
+  const { rows: subscriptions } = billingId
+    ? await ctx.db.query('SELECT * FROM "Subscription" WHERE "customerId" = $1', [billingId])
+    : { rows: [] };
+  return { status: 200, json: { data: { products, subscriptions, invoices: [] } } };
+}

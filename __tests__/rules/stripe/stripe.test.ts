@@ -240,3 +240,21 @@ test('planShown: titles count, prose, identifiers and longer plan names do not',
   assert.ok(planShown('Pro Plus', runs, ['Pro']));
   assert.ok(!planShown('Business', runs, []));
 });
+
+describe('smoke.billing-plans, signed in', () => {
+  test('the smoke account\'s team billing lists the business-tier plans; one missing fails naming it', async () => {
+    const ok = await run(billingPlans);
+    assert.equal(ok.status, 'pass', ok.summary);
+    assert.match(ok.summary, /team smoke-team's billing lists (Team, Enterprise|Enterprise, Team)/);
+    const db = await appDb();
+    try {
+      await db.query(`UPDATE "Service" SET metadata = jsonb_set(metadata, '{tier}', '"enterprise"') WHERE name = 'Enterprise'`);
+      const r = await run(billingPlans);
+      assert.equal(r.status, 'fail');
+      assert.match(r.summary, /the billing data of team smoke-team does not list the business-tier plan Enterprise/);
+    } finally {
+      await db.query(`UPDATE "Service" SET metadata = jsonb_set(metadata, '{tier}', '"business"') WHERE name = 'Enterprise'`);
+      await db.end();
+    }
+  });
+});

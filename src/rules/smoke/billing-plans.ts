@@ -4,7 +4,10 @@
  * a title on the page: the text of an element, or the start of a short one ("Team plan · $60"), and
  * not the title of a longer plan ("Team Plus", "Teams"); prose that mentions it does not count.
  */
-import type { Rule } from '../../engine/types.js';
+import type { Rule, RuleContext } from '../../engine/types.js';
+import { newVisitor, smokeAccount } from './accounts.js';
+import { parseJson, probeErrorText } from './app-probe.js';
+import { stepsText } from './login-flow.js';
 import { describeStripeError } from '../../probes/stripe.js';
 import { appOrigin, appUrlFor, NO_TARGET, probeFailure } from '../../probes/target.js';
 
@@ -49,30 +52,31 @@ export function planShown(name: string, runs: readonly string[], otherNames: rea
 
 export const billingPlans: Rule = {
   meta: { id: 'smoke.billing-plans', section: 'smoke', title: 'The pricing page shows the plans', docs: 'docs/billing-integration-guide.md' },
-  async check({ settings, clients, signal }) {
+  async check(ctx) {
+    const { settings, clients, signal } = ctx;
     const origin = appOrigin(settings);
     if (!origin) return NO_TARGET;
     const url = appUrlFor(origin, settings.config.paths.pricing);
 
     let expected = settings.config.plans?.expected;
     let source = 'plans.expected in the config';
-    let allNames: string[] = [];
-    if (!expected || expected.length === 0) {
-      if (!settings.env.STRIPE_SECRET_KEY) {
-        return { status: 'skip', summary: 'no plans.expected in the config and no STRIPE_SECRET_KEY to read the plans from Stripe' };
-      }
+    let products: { name: string; tier?: string }[] | undefined;
+    if (settings.env.STRIPE_SECRET_KEY) {
       try {
         const { stripe } = await clients.stripe();
-        const products: { name: string; tier?: string }[] = [];
+        products = [];
         for await (const p of stripe.products.list({ active: true, limit: 100 })) products.push({ name: p.name, tier: p.metadata?.tier });
-        expected = products.filter((p) => p.tier).map((p) => p.name);
-        allNames = products.map((p) => p.name);
-        source = 'the active Stripe products with a tier';
       } catch (error) {
-        return { status: 'fail', summary: `cannot read the plans from Stripe: ${describeStripeError(error)}`, fix: 'List the plans in the config (plans.expected) or give the key "Products: Read".' };
+        if (!expected?.length) return { status: 'fail', summary: `cannot read the plans from Stripe: ${describeStripeError(error)}`, fix: 'List the plans in the config (plans.expected) or give the key "Products: Read".' };
       }
+    }
+    if (!expected || expected.length === 0) {
+      if (!products) return { status: 'skip', summary: 'no plans.expected in the config and no STRIPE_SECRET_KEY to read the plans from Stripe' };
+      expected = products.filter((p) => p.tier).map((p) => p.name);
+      source = 'the active Stripe products with a tier';
       if (expected.length === 0) return { status: 'skip', summary: 'Stripe has no active product with a tier, and the config lists no plans' };
     }
+    const allNames = products?.map((p) => p.name) ?? [];
 
     let html: string;
     try {
@@ -88,15 +92,62 @@ export const billingPlans: Rule = {
     const runs = textRuns(html);
     const names = [...new Set([...allNames, ...expected])];
     const missing = expected.filter((name) => !planShown(name, runs, names));
+    const business = products?.filter((p) => p.tier === 'business').map((p) => p.name) ?? [];
+    const team = await teamBilling(ctx, business);
     if (missing.length > 0) {
       return {
         status: 'fail',
         summary: `${url} does not show ${missing.length} expected plan${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
-        details: `Expected (from ${source}): ${expected.join(', ')}.`,
+        details: [`Expected (from ${source}): ${expected.join(', ')}.`, team.text].filter(Boolean).join('\n\n'),
         fix: 'If the products are missing from the app database, run `npm run sync-stripe` (see stripe.catalog-sync); if a plan was retired on purpose, update plans.expected.',
         data: { expected, missing },
       };
     }
-    return { status: 'pass', summary: `${url} shows ${expected.join(', ')} (from ${source})`, data: { expected } };
+    if (team.problem) {
+      return { status: 'fail', summary: team.problem, details: team.text, fix: 'Run `npm run sync-stripe` if business-tier products are missing from the app database, and check the team billing API.', data: { expected } };
+    }
+    return { status: 'pass', summary: `${url} shows ${expected.join(', ')} (from ${source})${team.summary ?? ''}`, details: team.text || undefined, data: { expected } };
   },
 };
+
+interface TeamBilling {
+  /** Appended to the passing summary. */
+  summary?: string;
+  problem?: string;
+  text: string;
+}
+
+/**
+ * With the smoke account: signed in, the team billing data (`GET /api/teams/<slug>/payments/products`)
+ * lists every business-tier plan. The team is the one a `feature-gates` entry gives for the smoke
+ * account (the config names no other team of it).
+ */
+async function teamBilling(ctx: RuleContext, business: readonly string[]): Promise<TeamBilling> {
+  const account = smokeAccount(ctx.settings);
+  if ('status' in account || business.length === 0) return { text: '' };
+  const slug = ctx.settings.config['feature-gates']?.find((g) => g.account.email === account.email)?.team;
+  if (!slug) return { text: `The team billing data was not checked: no feature-gates entry names a team of ${account.email}.` };
+  const visitor = newVisitor(ctx);
+  if (!visitor) return { text: '' };
+  const path = `/api/teams/${encodeURIComponent(slug)}/payments/products`;
+  try {
+    const failure = await visitor.signIn(account);
+    if (failure) return { text: `The team billing data was not checked: ${account.email} could not sign in (${failure}).` };
+    const response = await visitor.request(path);
+    const redirect = visitor.loginRedirectText(response);
+    if (redirect || response.status !== 200) {
+      return { problem: `GET ${path} as ${account.email} answered ${redirect ?? response.status}: the team billing page cannot list the plans`, text: stepsText(visitor) };
+    }
+    const data = (parseJson(response.body) as { data?: { products?: Array<{ name?: unknown }> } } | undefined)?.data;
+    const listed = (data?.products ?? []).map((p) => String(p.name ?? ''));
+    const missing = business.filter((name) => !listed.some((l) => l.trim().toLowerCase() === name.trim().toLowerCase()));
+    if (missing.length > 0) {
+      return { problem: `the billing data of team ${slug} does not list the business-tier plan${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, text: `${path} lists: ${listed.join(', ') || 'nothing'}.` };
+    }
+    return { summary: `; team ${slug}'s billing lists ${business.join(', ')}`, text: `${path} as ${account.email} lists: ${listed.join(', ')}.` };
+  } catch (error) {
+    return { problem: `the team billing data could not be read: ${probeErrorText(error)}`, text: stepsText(visitor) };
+  } finally {
+    await visitor.signOut();
+  }
+}
