@@ -59474,16 +59474,13 @@ function readActionInputs(env) {
     return inputs;
 }
 async function main_run() {
-    // Mask what is secret before anything at all is printed, even an input error.
-    for (const name of SECRET_VARIABLES)
-        if (process.env[name])
-            core_setSecret(process.env[name]);
-    for (const spec of INPUTS.filter((i) => i.secret)) {
-        const value = process.env[`INPUT_${spec.name.toUpperCase()}`];
-        if (value)
-            core_setSecret(value);
-    }
-    let redactor = new Redactor([]);
+    // Mask what is known to be secret before anything at all is printed, even an input error.
+    let redactor = new Redactor([
+        ...SECRET_VARIABLES.map((name) => process.env[name]),
+        ...INPUTS.filter((i) => i.secret).map((i) => process.env[`INPUT_${i.name.toUpperCase()}`]),
+    ]);
+    for (const value of redactor.values)
+        core_setSecret(value);
     try {
         const settings = await loadSettings({
             inputs: readActionInputs(process.env),
@@ -59506,7 +59503,7 @@ async function main_run() {
         const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
         await publish(rebaseReport(report, (0,external_node_path_namespaceObject.relative)(workspace, settings.workingDirectory)), settings, redactor);
         if (!report.ready) {
-            const blocking = report.rules.filter((r) => !r.waived && (r.status === 'fail' || (settings.failOn === 'warn' && r.status === 'warn')));
+            const blocking = report.rules.filter((r) => blocks(r, settings.failOn));
             setFailed(redactor.redact(`Not ready to go live: ${blocking.map((r) => r.id).join(', ')} (see the job summary)`));
         }
     }

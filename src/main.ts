@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { errorMessage, UsageError } from './errors.js';
-import { rebaseReport } from './engine/report.js';
+import { blocks, rebaseReport } from './engine/report.js';
 import type { Logger, Report } from './engine/types.js';
 import { runGate } from './gate.js';
 import { INPUTS, type RawInputs } from './inputs.js';
@@ -27,13 +27,12 @@ export function readActionInputs(env: NodeJS.ProcessEnv): RawInputs {
 }
 
 export async function run(): Promise<void> {
-  // Mask what is secret before anything at all is printed, even an input error.
-  for (const name of SECRET_VARIABLES) if (process.env[name]) core.setSecret(process.env[name]!);
-  for (const spec of INPUTS.filter((i) => i.secret)) {
-    const value = process.env[`INPUT_${spec.name.toUpperCase()}`];
-    if (value) core.setSecret(value);
-  }
-  let redactor = new Redactor([]);
+  // Mask what is known to be secret before anything at all is printed, even an input error.
+  let redactor = new Redactor([
+    ...SECRET_VARIABLES.map((name) => process.env[name]),
+    ...INPUTS.filter((i) => i.secret).map((i) => process.env[`INPUT_${i.name.toUpperCase()}`]),
+  ]);
+  for (const value of redactor.values) core.setSecret(value);
   try {
     const settings = await loadSettings({
       inputs: readActionInputs(process.env),
@@ -56,7 +55,7 @@ export async function run(): Promise<void> {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     await publish(rebaseReport(report, relative(workspace, settings.workingDirectory)), settings, redactor);
     if (!report.ready) {
-      const blocking = report.rules.filter((r) => !r.waived && (r.status === 'fail' || (settings.failOn === 'warn' && r.status === 'warn')));
+      const blocking = report.rules.filter((r) => blocks(r, settings.failOn));
       core.setFailed(redactor.redact(`Not ready to go live: ${blocking.map((r) => r.id).join(', ')} (see the job summary)`));
     }
   } catch (error) {
