@@ -37205,7 +37205,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6041);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4180);
 /** The action entry: runs the gate. Everything else lives in main.ts and below. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37217,7 +37217,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6041:
+/***/ 4180:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40888,33 +40888,12 @@ const SECTION_TITLES = {
     stripe: '§1/§5 Stripe live keys and post-deploy sync',
 };
 
-;// CONCATENATED MODULE: ./.build/rules/catalog.js
-/**
- * Every rule id of the public catalog (`../shared/spec/rules.md`), including the ones this version
- * does not run yet: a waiver may name them (a config file stays valid across upgrades), and `checks`
- * says "not available yet" rather than "unknown".
- */
-const CATALOG_IDS = [
-    'config.app-url', 'config.nextauth-url', 'config.database-url', 'config.database-tls', 'config.nextauth-secret',
-    'config.oauth-github', 'config.oauth-google', 'config.stripe-secret-key', 'config.stripe-webhook-secret',
-    'config.stripe-sync-secret', 'config.enable-hsts', 'config.enable-csp-strict', 'config.enable-coep',
-    'config.nextauth-trust-host', 'config.nextauth-debug',
-    'gate.install', 'gate.migrate', 'gate.build', 'gate.no-db-push', 'gate.migrations', 'gate.migration-safety',
-    'smoke.health', 'smoke.auth-pages', 'smoke.auth-providers', 'smoke.register-api', 'smoke.login-flow',
-    'smoke.team-flow', 'smoke.billing-plans', 'smoke.stripe-webhook', 'smoke.feature-gates', 'smoke.sentry',
-    'security.committed-secrets', 'security.workflow-secrets', 'security.tls', 'security.hsts', 'security.csp',
-    'security.coep', 'security.headers', 'security.cookies', 'security.backups', 'security.monitoring',
-    'security.rollback', 'security.docs',
-    'stripe.live-mode', 'stripe.webhook-endpoint', 'stripe.sync-endpoint', 'stripe.catalog-sync',
-];
-
 ;// CONCATENATED MODULE: ./.build/engine/runner.js
 /**
  * Runs the selected rules: each as soon as the rules it comes `after` are done, independent ones
  * concurrently (bounded), each within a time bound. A throw or a timeout becomes a `fail` that says
  * so; nothing a rule does can take the run down. Waivers are applied last, to the finished results.
  */
-
 
 
 
@@ -40930,9 +40909,6 @@ function selectRules(registry, checks) {
         else if (registry.some((r) => r.meta.id === token)) {
             wanted.add(token);
         }
-        else if (CATALOG_IDS.includes(token)) {
-            throw new UsageError(`checks: ${token} is not available in this version yet; see docs/rules.md for the rules it runs`);
-        }
         else {
             const near = registry.find((r) => r.meta.id.endsWith(`.${token}`) || r.meta.id.startsWith(token));
             throw new UsageError(`checks: "${token}" is neither a section (${SECTIONS.join(', ')}) nor a rule id` +
@@ -40946,7 +40922,7 @@ function selectRules(registry, checks) {
 /** Checks that every waiver names a rule the gate has, so a typo does not silently waive nothing. */
 function validateWaivers(registry, config, configPath) {
     for (const waiver of config.waivers) {
-        if (!registry.some((r) => r.meta.id === waiver.rule) && !CATALOG_IDS.includes(waiver.rule)) {
+        if (!registry.some((r) => r.meta.id === waiver.rule)) {
             throw new UsageError(`${configPath}: waivers: unknown rule id "${waiver.rule}"; see docs/rules.md for the ids`);
         }
     }

@@ -7,7 +7,6 @@ import { errorMessage } from '../errors.js';
 import type { Config } from '../config.js';
 import { SECTIONS, type Finding, type Location, type Outcome, type Rule, type RuleContext, type RuleReport, type Section } from './types.js';
 import { UsageError } from '../errors.js';
-import { CATALOG_IDS } from '../rules/catalog.js';
 
 export interface RunOptions {
   /** Builds the context of one rule (the runner adds `results`, `signal`). */
@@ -29,8 +28,6 @@ export function selectRules(registry: readonly Rule[], checks: readonly string[]
       for (const rule of registry) if (rule.meta.section === token) wanted.add(rule.meta.id);
     } else if (registry.some((r) => r.meta.id === token)) {
       wanted.add(token);
-    } else if (CATALOG_IDS.includes(token)) {
-      throw new UsageError(`checks: ${token} is not available in this version yet; see docs/rules.md for the rules it runs`);
     } else {
       const near = registry.find((r) => r.meta.id.endsWith(`.${token}`) || r.meta.id.startsWith(token));
       throw new UsageError(
@@ -46,7 +43,7 @@ export function selectRules(registry: readonly Rule[], checks: readonly string[]
 /** Checks that every waiver names a rule the gate has, so a typo does not silently waive nothing. */
 export function validateWaivers(registry: readonly Rule[], config: Config, configPath: string): void {
   for (const waiver of config.waivers) {
-    if (!registry.some((r) => r.meta.id === waiver.rule) && !CATALOG_IDS.includes(waiver.rule)) {
+    if (!registry.some((r) => r.meta.id === waiver.rule)) {
       throw new UsageError(`${configPath}: waivers: unknown rule id "${waiver.rule}"; see docs/rules.md for the ids`);
     }
   }
