@@ -28487,13 +28487,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
-/***/ 1455:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-
-/***/ }),
-
 /***/ 7067:
 /***/ ((module) => {
 
@@ -37205,7 +37198,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4180);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9540);
 /** The action entry: runs the gate. Everything else lives in main.ts and below. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37217,7 +37210,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4180:
+/***/ 9540:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40173,8 +40166,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
@@ -41535,7 +41528,7 @@ const sha256 = (text) => (0,external_node_crypto_.createHash)('sha256').update(t
 async function readMigrations(repoDir, dir = MIGRATIONS_DIR) {
     let entries;
     try {
-        entries = await (0,promises_.readdir)((0,external_node_path_namespaceObject.join)(repoDir, dir), { withFileTypes: true });
+        entries = await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(repoDir, dir), { withFileTypes: true });
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -41545,7 +41538,7 @@ async function readMigrations(repoDir, dir = MIGRATIONS_DIR) {
     const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
     const migrations = await Promise.all(names.map(async (name) => {
         const file = `${dir}/${name}/migration.sql`;
-        const sql = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(repoDir, file), 'utf8').catch(() => undefined);
+        const sql = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(repoDir, file), 'utf8').catch(() => undefined);
         if (sql === undefined)
             return undefined;
         const lf = sql.replace(/\r\n/g, '\n');
@@ -42884,10 +42877,10 @@ class Repo {
         this.root = root;
     }
     async read(file) {
-        return (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(this.root, file), 'utf8').catch(() => undefined);
+        return (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(this.root, file), 'utf8').catch(() => undefined);
     }
     async list(dir) {
-        const entries = await (0,promises_.readdir)((0,external_node_path_namespaceObject.join)(this.root, dir), { withFileTypes: true }).catch(() => []);
+        const entries = await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(this.root, dir), { withFileTypes: true }).catch(() => []);
         return entries.map((e) => ({ name: e.name, dir: e.isDirectory() })).sort((a, b) => a.name.localeCompare(b.name));
     }
     /** Files under `dir` (relative, `/`-separated) whose name matches, down to `depth` levels. */
@@ -53366,7 +53359,7 @@ const DEFAULT_CONFIG = configSchema.parse({});
 async function loadConfig(path, displayPath, required) {
     let text;
     try {
-        text = await (0,promises_.readFile)(path, 'utf8');
+        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
     }
     catch (error) {
         if (error.code === 'ENOENT' && !required)
@@ -53635,7 +53628,7 @@ async function loadSettings({ inputs, env, cwd }) {
     let caFile;
     if (i['ca-file']) {
         caFile = (0,external_node_path_namespaceObject.resolve)(cwd, i['ca-file']);
-        ca = await (0,promises_.readFile)(caFile, 'utf8').catch((error) => {
+        ca = await (0,promises_namespaceObject.readFile)(caFile, 'utf8').catch((error) => {
             throw new UsageError(`ca-file: cannot read ${i['ca-file']} (${error.code ?? error.message}); give a PEM file path`);
         });
         if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
@@ -53722,7 +53715,7 @@ function collectSecrets(settings) {
 async function readEnvFile(path, given) {
     let text;
     try {
-        text = await (0,promises_.readFile)(path, 'utf8');
+        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
     }
     catch (error) {
         throw new UsageError(`env-file: cannot read ${given} (${error.code ?? 'error'}); give the path of a dotenv file`);
@@ -53735,8 +53728,7 @@ async function readEnvFile(path, given) {
     }
 }
 async function assertDirectory(path, input, given) {
-    const { stat } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 19));
-    const info = await stat(path).catch(() => undefined);
+    const info = await (0,promises_namespaceObject.stat)(path).catch(() => undefined);
     if (!info?.isDirectory()) {
         throw new UsageError(`${input}: ${given} is not a directory; point it at the app's repository root`);
     }
@@ -53832,7 +53824,7 @@ function estimateEntropyBits(value) {
 async function examplePlaceholders(settings) {
     for (const name of ['.env.example', '.env.sample', '.env.template']) {
         try {
-            return (0,external_node_util_.parseEnv)(await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, name), 'utf8'));
+            return (0,external_node_util_.parseEnv)(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, name), 'utf8'));
         }
         catch {
             // try the next name
@@ -54920,13 +54912,13 @@ function judge(entry, secretNames) {
 async function workflowFiles(root) {
     for (let up = '';; up += '../') {
         const files = await workflowFilesIn(root, up);
-        const top = await (0,promises_.stat)((0,external_node_path_namespaceObject.join)(root, up, '.git')).then(() => true, () => false);
+        const top = await (0,promises_namespaceObject.stat)((0,external_node_path_namespaceObject.join)(root, up, '.git')).then(() => true, () => false);
         if (files.length > 0 || top || (0,external_node_path_namespaceObject.resolve)(root, up) === (0,external_node_path_namespaceObject.resolve)(root, up, '..'))
             return files;
     }
 }
 async function workflowFilesIn(root, up) {
-    const list = async (dir) => (await (0,promises_.readdir)((0,external_node_path_namespaceObject.join)(root, up, dir), { withFileTypes: true }).catch(() => [])).sort((a, b) => a.name.localeCompare(b.name));
+    const list = async (dir) => (await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(root, up, dir), { withFileTypes: true }).catch(() => [])).sort((a, b) => a.name.localeCompare(b.name));
     const files = (await list('.github/workflows')).filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => `${up}.github/workflows/${e.name}`);
     // Composite actions of the repository: `.github/actions/<name>/action.yml`, a few levels deep.
     const walk = async (dir, depth) => {
@@ -54940,7 +54932,7 @@ async function workflowFilesIn(root, up) {
     await walk('.github/actions', 3);
     return files;
 }
-const read = (root, file) => (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(root, file), 'utf8').catch(() => undefined);
+const read = (root, file) => (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(root, file), 'utf8').catch(() => undefined);
 /** Parses YAML with line positions; a file that does not parse is a warning on its line. */
 function workflow_secrets_parseYaml(file, text, notes) {
     const counter = new dist/* LineCounter */.HN();
@@ -55949,7 +55941,7 @@ const rollback = {
         const documented = [];
         const findings = [];
         for (const doc of docs) {
-            const text = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(repo, doc), 'utf8').catch(() => undefined);
+            const text = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(repo, doc), 'utf8').catch(() => undefined);
             const headings = text ? rollbackHeadings(text) : [];
             if (headings.length)
                 documented.push(`${doc}:${headings[0]}`);
@@ -55994,7 +55986,7 @@ const docs = {
     async check({ settings }) {
         const missing = [];
         await Promise.all(GUIDE_DOCS.map(async (doc) => {
-            const text = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, doc), 'utf8').catch(() => undefined);
+            const text = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, doc), 'utf8').catch(() => undefined);
             if (!text?.trim())
                 missing.push(doc);
         }));
@@ -59546,8 +59538,8 @@ function sarifAnchor(settings) {
 }
 async function writeOut(path, text, input) {
     try {
-        await (0,promises_.mkdir)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
-        await (0,promises_.writeFile)(path, text);
+        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
+        await (0,promises_namespaceObject.writeFile)(path, text);
     }
     catch (error) {
         // The verdict still stands; a report that cannot be written is a warning naming the input.

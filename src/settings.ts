@@ -3,7 +3,7 @@
  * flags, which carry the same names), the app's variables from the environment and the env file, and
  * the config file. Pure apart from reading the two files; never touches `process.env` or `core`.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
@@ -340,7 +340,6 @@ async function readEnvFile(path: string, given: string): Promise<Record<string, 
 }
 
 async function assertDirectory(path: string, input: string, given: string): Promise<void> {
-  const { stat } = await import('node:fs/promises');
   const info = await stat(path).catch(() => undefined);
   if (!info?.isDirectory()) {
     throw new UsageError(`${input}: ${given} is not a directory; point it at the app's repository root`);

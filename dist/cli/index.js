@@ -58,13 +58,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
 
 /***/ }),
 
-/***/ 1455:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-
-/***/ }),
-
 /***/ 1692:
 /***/ ((module) => {
 
@@ -8699,7 +8692,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1094);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4165);
 /** The command-line entry (`npx production-readiness-gate`): runs cli() with this process's streams. */
 
 const code = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
@@ -8712,7 +8705,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1094:
+/***/ 4165:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8721,8 +8714,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   x: () => (/* binding */ cli)
 });
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:util"
@@ -11221,7 +11214,7 @@ const sha256 = (text) => (0,external_node_crypto_namespaceObject.createHash)('sh
 async function readMigrations(repoDir, dir = MIGRATIONS_DIR) {
     let entries;
     try {
-        entries = await (0,promises_.readdir)((0,external_node_path_namespaceObject.join)(repoDir, dir), { withFileTypes: true });
+        entries = await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(repoDir, dir), { withFileTypes: true });
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -11231,7 +11224,7 @@ async function readMigrations(repoDir, dir = MIGRATIONS_DIR) {
     const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
     const migrations = await Promise.all(names.map(async (name) => {
         const file = `${dir}/${name}/migration.sql`;
-        const sql = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(repoDir, file), 'utf8').catch(() => undefined);
+        const sql = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(repoDir, file), 'utf8').catch(() => undefined);
         if (sql === undefined)
             return undefined;
         const lf = sql.replace(/\r\n/g, '\n');
@@ -12570,10 +12563,10 @@ class Repo {
         this.root = root;
     }
     async read(file) {
-        return (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(this.root, file), 'utf8').catch(() => undefined);
+        return (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(this.root, file), 'utf8').catch(() => undefined);
     }
     async list(dir) {
-        const entries = await (0,promises_.readdir)((0,external_node_path_namespaceObject.join)(this.root, dir), { withFileTypes: true }).catch(() => []);
+        const entries = await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(this.root, dir), { withFileTypes: true }).catch(() => []);
         return entries.map((e) => ({ name: e.name, dir: e.isDirectory() })).sort((a, b) => a.name.localeCompare(b.name));
     }
     /** Files under `dir` (relative, `/`-separated) whose name matches, down to `depth` levels. */
@@ -23050,7 +23043,7 @@ const DEFAULT_CONFIG = configSchema.parse({});
 async function loadConfig(path, displayPath, required) {
     let text;
     try {
-        text = await (0,promises_.readFile)(path, 'utf8');
+        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
     }
     catch (error) {
         if (error.code === 'ENOENT' && !required)
@@ -23319,7 +23312,7 @@ async function loadSettings({ inputs, env, cwd }) {
     let caFile;
     if (i['ca-file']) {
         caFile = (0,external_node_path_namespaceObject.resolve)(cwd, i['ca-file']);
-        ca = await (0,promises_.readFile)(caFile, 'utf8').catch((error) => {
+        ca = await (0,promises_namespaceObject.readFile)(caFile, 'utf8').catch((error) => {
             throw new UsageError(`ca-file: cannot read ${i['ca-file']} (${error.code ?? error.message}); give a PEM file path`);
         });
         if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
@@ -23406,7 +23399,7 @@ function collectSecrets(settings) {
 async function readEnvFile(path, given) {
     let text;
     try {
-        text = await (0,promises_.readFile)(path, 'utf8');
+        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
     }
     catch (error) {
         throw new UsageError(`env-file: cannot read ${given} (${error.code ?? 'error'}); give the path of a dotenv file`);
@@ -23419,8 +23412,7 @@ async function readEnvFile(path, given) {
     }
 }
 async function assertDirectory(path, input, given) {
-    const { stat } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 19));
-    const info = await stat(path).catch(() => undefined);
+    const info = await (0,promises_namespaceObject.stat)(path).catch(() => undefined);
     if (!info?.isDirectory()) {
         throw new UsageError(`${input}: ${given} is not a directory; point it at the app's repository root`);
     }
@@ -23516,7 +23508,7 @@ function estimateEntropyBits(value) {
 async function examplePlaceholders(settings) {
     for (const name of ['.env.example', '.env.sample', '.env.template']) {
         try {
-            return (0,external_node_util_namespaceObject.parseEnv)(await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, name), 'utf8'));
+            return (0,external_node_util_namespaceObject.parseEnv)(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, name), 'utf8'));
         }
         catch {
             // try the next name
@@ -24604,13 +24596,13 @@ function judge(entry, secretNames) {
 async function workflowFiles(root) {
     for (let up = '';; up += '../') {
         const files = await workflowFilesIn(root, up);
-        const top = await (0,promises_.stat)((0,external_node_path_namespaceObject.join)(root, up, '.git')).then(() => true, () => false);
+        const top = await (0,promises_namespaceObject.stat)((0,external_node_path_namespaceObject.join)(root, up, '.git')).then(() => true, () => false);
         if (files.length > 0 || top || (0,external_node_path_namespaceObject.resolve)(root, up) === (0,external_node_path_namespaceObject.resolve)(root, up, '..'))
             return files;
     }
 }
 async function workflowFilesIn(root, up) {
-    const list = async (dir) => (await (0,promises_.readdir)((0,external_node_path_namespaceObject.join)(root, up, dir), { withFileTypes: true }).catch(() => [])).sort((a, b) => a.name.localeCompare(b.name));
+    const list = async (dir) => (await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(root, up, dir), { withFileTypes: true }).catch(() => [])).sort((a, b) => a.name.localeCompare(b.name));
     const files = (await list('.github/workflows')).filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => `${up}.github/workflows/${e.name}`);
     // Composite actions of the repository: `.github/actions/<name>/action.yml`, a few levels deep.
     const walk = async (dir, depth) => {
@@ -24624,7 +24616,7 @@ async function workflowFilesIn(root, up) {
     await walk('.github/actions', 3);
     return files;
 }
-const read = (root, file) => (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(root, file), 'utf8').catch(() => undefined);
+const read = (root, file) => (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(root, file), 'utf8').catch(() => undefined);
 /** Parses YAML with line positions; a file that does not parse is a warning on its line. */
 function workflow_secrets_parseYaml(file, text, notes) {
     const counter = new dist/* LineCounter */.HN();
@@ -25633,7 +25625,7 @@ const rollback = {
         const documented = [];
         const findings = [];
         for (const doc of docs) {
-            const text = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(repo, doc), 'utf8').catch(() => undefined);
+            const text = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(repo, doc), 'utf8').catch(() => undefined);
             const headings = text ? rollbackHeadings(text) : [];
             if (headings.length)
                 documented.push(`${doc}:${headings[0]}`);
@@ -25678,7 +25670,7 @@ const docs = {
     async check({ settings }) {
         const missing = [];
         await Promise.all(GUIDE_DOCS.map(async (doc) => {
-            const text = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, doc), 'utf8').catch(() => undefined);
+            const text = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, doc), 'utf8').catch(() => undefined);
             if (!text?.trim())
                 missing.push(doc);
         }));
@@ -29053,8 +29045,8 @@ async function cli(io) {
 }
 async function writeOut(path, text, input) {
     try {
-        await (0,promises_.mkdir)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
-        await (0,promises_.writeFile)(path, text);
+        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
+        await (0,promises_namespaceObject.writeFile)(path, text);
     }
     catch (error) {
         throw new UsageError(`${input}: cannot write ${path} (${errorMessage(error)})`);
