@@ -25,6 +25,8 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'ca-file', default: '', description: 'Extra PEM CA certificates to trust for HTTPS probes and the database.' },
   { name: 'min-cert-days', default: '14', description: 'Fail when the TLS certificate expires within this many days (warn under 30).' },
   { name: 'timeout-seconds', default: '20', description: 'Time bound of each probe; the whole probe phase is bounded too.' },
+  { name: 'command-timeout-minutes', default: '30', description: 'Bound on each of install, migrate and build (decimals allowed); the process tree is ended when it passes.' },
+  { name: 'unreachable', default: 'fail', description: 'What a needed check that could not run (database, Stripe or app unreachable or hanging) reports: `fail`, or `warn` for PR checks that cannot reach production.' },
   { name: 'fail-on', default: 'fail', description: '`fail`, or `warn` to also block on warnings.' },
   { name: 'report-path', default: '', description: 'Where to write the JSON report (default `$RUNNER_TEMP/production-readiness.json`).' },
   { name: 'sarif-path', default: '', description: 'When set, a SARIF 2.1.0 file for code scanning.' },

@@ -78,6 +78,10 @@ export interface Settings {
   ca?: string;
   minCertDays: number;
   timeoutSeconds: number;
+  /** Bound of each gate command (install, migrate, build), in milliseconds. */
+  commandTimeoutMs: number;
+  /** What a needed check that could not run reports: `fail` (default) or `warn`. */
+  unreachable: 'fail' | 'warn';
   failOn: 'fail' | 'warn';
   reportPath?: string;
   sarifPath?: string;
@@ -139,6 +143,13 @@ const inputSchema = z.object({
   'ca-file': z.string().trim(),
   'min-cert-days': positiveInt('min-cert-days', 3650),
   'timeout-seconds': positiveInt('timeout-seconds', 600),
+  'command-timeout-minutes': z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'command-timeout-minutes must be a number of minutes, like 30 or 2.5')
+    .transform(Number)
+    .refine((n) => n > 0 && n <= 360, { message: 'command-timeout-minutes must be more than 0 and at most 360' }),
+  unreachable: z.enum(['fail', 'warn'], { message: 'unreachable must be fail or warn' }),
   'fail-on': z.enum(['fail', 'warn'], { message: 'fail-on must be fail or warn' }),
   'report-path': z.string().trim(),
   'sarif-path': z.string().trim(),
@@ -274,6 +285,8 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     ca,
     minCertDays: i['min-cert-days'],
     timeoutSeconds: i['timeout-seconds'],
+    commandTimeoutMs: Math.round(i['command-timeout-minutes'] * 60_000),
+    unreachable: i.unreachable,
     failOn: i['fail-on'],
     reportPath: reportPath ? resolvePath(cwd, reportPath) : undefined,
     sarifPath: i['sarif-path'] ? resolvePath(cwd, i['sarif-path']) : undefined,

@@ -8692,7 +8692,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4165);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2919);
 /** The command-line entry (`npx production-readiness-gate`): runs cli() with this process's streams. */
 
 const code = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
@@ -8705,7 +8705,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4165:
+/***/ 2919:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -9669,7 +9669,30 @@ const nextauthUrl = {
     },
 };
 
+;// CONCATENATED MODULE: ./.build/engine/unavailable.js
+const DEFAULT_FIX = {
+    app: 'Check that the deployment is up and reachable from the runner (APP_URL, resolve entries, firewall).',
+    database: 'Run the gate where the database is reachable (a self-hosted runner in its network, or a resolve entry). For PR checks that cannot reach production, set the input unreachable: warn.',
+    Stripe: 'Check that the runner reaches the Stripe API (stripe-api-base, proxy, firewall) and retry.',
+    Sentry: 'Check that the runner reaches Sentry (the DSN host, sentry-api-base) and retry.',
+    GitHub: 'Check the GitHub API status and the token, and retry.',
+    command: 'Look at the step log for where the command stopped.',
+};
+/** The outcome of a needed check that could not run: `fail` by default, `warn` with `unreachable: warn`. */
+function couldNotCheck(policy, u) {
+    const optedIn = policy === 'warn' ? 'unreachable: warn makes this a warning: the release is not verified on this point.' : '';
+    const details = [u.details, optedIn].filter(Boolean).join('\n\n');
+    return {
+        status: policy,
+        summary: `${u.what}: ${u.cause}`,
+        details: details || undefined,
+        fix: u.fix ?? DEFAULT_FIX[u.component],
+        data: { ...u.data, unreachable: u.component },
+    };
+}
+
 ;// CONCATENATED MODULE: ./.build/rules/config/database-tls.js
+
 
 const databaseTls = {
     meta: { id: 'config.database-tls', section: 'config', title: 'The database connection negotiates TLS', docs: 'docs/deployment-guide.md' },
@@ -9682,7 +9705,7 @@ const databaseTls = {
             p = parseDatabaseUrl(value);
         }
         catch {
-            return { status: 'skip', summary: 'DATABASE_URL does not parse (see config.database-url)' };
+            return { status: 'fail', summary: 'TLS cannot be checked: DATABASE_URL does not parse (see config.database-url)', fix: 'Fix DATABASE_URL (config.database-url says what is wrong).' };
         }
         const where = `${p.host}:${p.port}`;
         try {
@@ -9715,11 +9738,12 @@ const databaseTls = {
         }
         catch (error) {
             if (isUnreachable(error)) {
-                return {
-                    status: 'skip',
-                    summary: `the database is not reachable from the runner: ${describeDbError(error, p)}`,
+                return couldNotCheck(settings.unreachable, {
+                    component: 'database',
+                    what: 'TLS cannot be checked',
+                    cause: `the database is not reachable from the runner: ${describeDbError(error, p)}`,
                     details: 'Private databases often accept connections only from the app network. Run the gate where the database is reachable (a self-hosted runner, or a `resolve` entry) to check TLS live.',
-                };
+                });
             }
             const reason = describeDbError(error, p);
             if (/^TLS verification/.test(reason)) {
@@ -11243,6 +11267,7 @@ function checksumMatches(stored, candidates) {
 
 
 
+
 /** How many lines of a failed migration's `logs` the report quotes. */
 const LOG_LINES = 6;
 /**
@@ -11264,7 +11289,8 @@ async function readMigrationState(settings, clients) {
         parsed = parseDatabaseUrl(url);
     }
     catch {
-        return unknown({ status: 'skip', summary: 'DATABASE_URL does not parse (see config.database-url)' });
+        // The variable's own rule says why; this one cannot verify anything without it.
+        return unknown({ status: 'fail', summary: 'the migration history cannot be read: DATABASE_URL does not parse (see config.database-url)', fix: 'Fix DATABASE_URL (config.database-url says what is wrong).' });
     }
     const schema = parsed.params.get('schema') ?? 'public';
     try {
@@ -11286,7 +11312,7 @@ async function readMigrationState(settings, clients) {
     catch (error) {
         const reason = describeDbError(error, parsed);
         if (isUnreachable(error)) {
-            return unknown({ status: 'skip', summary: `the database is not reachable from the runner, so the migration history cannot be read: ${reason}` });
+            return unknown(couldNotCheck(settings.unreachable, { component: 'database', what: 'the migration history cannot be read', cause: `the database is not reachable from the runner: ${reason}` }));
         }
         return unknown({ status: 'fail', summary: `cannot read the migration history: ${reason}`, fix: 'Check DATABASE_URL and that its user may read _prisma_migrations.' });
     }
@@ -11903,9 +11929,11 @@ const migrationSafety = {
     async check({ settings, clients }) {
         const state = await readMigrationState(settings, clients);
         if ('unknown' in state) {
-            return state.outcome.status === 'skip' && /nothing to compare/.test(state.outcome.summary)
-                ? state.outcome
-                : { status: 'skip', summary: `pending migrations are unknown: ${state.outcome.summary}` };
+            // No migration files: nothing to lint. Anything else (no database answer, no history table) means
+            // the pending set is unknown, and an unknown set is not a safe one.
+            if (state.outcome.status === 'skip')
+                return state.outcome;
+            return { ...state.outcome, summary: `pending migrations are unknown: ${state.outcome.summary}` };
         }
         const pendingData = pendingMigrations(state.repo, state.rows);
         const pending = new Set(pendingData);
@@ -23132,6 +23160,8 @@ const INPUTS = [
     { name: 'ca-file', default: '', description: 'Extra PEM CA certificates to trust for HTTPS probes and the database.' },
     { name: 'min-cert-days', default: '14', description: 'Fail when the TLS certificate expires within this many days (warn under 30).' },
     { name: 'timeout-seconds', default: '20', description: 'Time bound of each probe; the whole probe phase is bounded too.' },
+    { name: 'command-timeout-minutes', default: '30', description: 'Bound on each of install, migrate and build (decimals allowed); the process tree is ended when it passes.' },
+    { name: 'unreachable', default: 'fail', description: 'What a needed check that could not run (database, Stripe or app unreachable or hanging) reports: `fail`, or `warn` for PR checks that cannot reach production.' },
     { name: 'fail-on', default: 'fail', description: '`fail`, or `warn` to also block on warnings.' },
     { name: 'report-path', default: '', description: 'Where to write the JSON report (default `$RUNNER_TEMP/production-readiness.json`).' },
     { name: 'sarif-path', default: '', description: 'When set, a SARIF 2.1.0 file for code scanning.' },
@@ -23217,6 +23247,12 @@ const inputSchema = object({
     'ca-file': schemas_string().trim(),
     'min-cert-days': positiveInt('min-cert-days', 3650),
     'timeout-seconds': positiveInt('timeout-seconds', 600),
+    'command-timeout-minutes': schemas_string()
+        .trim()
+        .regex(/^\d+(\.\d+)?$/, 'command-timeout-minutes must be a number of minutes, like 30 or 2.5')
+        .transform(Number)
+        .refine((n) => n > 0 && n <= 360, { message: 'command-timeout-minutes must be more than 0 and at most 360' }),
+    unreachable: schemas_enum(['fail', 'warn'], { message: 'unreachable must be fail or warn' }),
     'fail-on': schemas_enum(['fail', 'warn'], { message: 'fail-on must be fail or warn' }),
     'report-path': schemas_string().trim(),
     'sarif-path': schemas_string().trim(),
@@ -23342,6 +23378,8 @@ async function loadSettings({ inputs, env, cwd }) {
         ca,
         minCertDays: i['min-cert-days'],
         timeoutSeconds: i['timeout-seconds'],
+        commandTimeoutMs: Math.round(i['command-timeout-minutes'] * 60_000),
+        unreachable: i.unreachable,
         failOn: i['fail-on'],
         reportPath: reportPath ? (0,external_node_path_namespaceObject.resolve)(cwd, reportPath) : undefined,
         sarifPath: i['sarif-path'] ? (0,external_node_path_namespaceObject.resolve)(cwd, i['sarif-path']) : undefined,
@@ -27775,6 +27813,7 @@ const stripeWebhook = {
 
 
 
+
 /**
  * Every page of a Stripe list, 100 objects a page (Stripe's maximum), counting the requests: paging
  * by hand rather than with `for await` so the count is this comparison's own, whatever other rules
@@ -27857,6 +27896,13 @@ const catalogSync = {
             return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
         if (!settings.env.DATABASE_URL)
             return { status: 'skip', summary: 'DATABASE_URL is not set, so the app\'s catalog cannot be read' };
+        let parsed;
+        try {
+            parsed = parseDatabaseUrl(settings.env.DATABASE_URL);
+        }
+        catch {
+            return { status: 'fail', summary: 'the catalog cannot be compared: DATABASE_URL does not parse (see config.database-url)', fix: 'Fix DATABASE_URL (config.database-url says what is wrong).' };
+        }
         const handle = await clients.stripe();
         let stripeView;
         try {
@@ -27870,9 +27916,9 @@ const catalogSync = {
             dbView = await readDbCatalog(ctx);
         }
         catch (error) {
-            const parsed = parseDatabaseUrl(settings.env.DATABASE_URL);
-            if (isUnreachable(error))
-                return { status: 'skip', summary: `the database is not reachable from the runner, so the catalog cannot be compared: ${describeDbError(error, parsed)}` };
+            if (isUnreachable(error)) {
+                return couldNotCheck(settings.unreachable, { component: 'database', what: 'the catalog cannot be compared', cause: `the database is not reachable from the runner: ${describeDbError(error, parsed)}` });
+            }
             return { status: 'fail', summary: `cannot read "Service"/"Price": ${describeDbError(error, parsed)}` };
         }
         let diff = diffCatalog(stripeView, dbView);
@@ -27888,7 +27934,7 @@ const catalogSync = {
                 dbView = await readDbCatalog(ctx);
             }
             catch (error) {
-                return { status: 'fail', summary: `the sync was called (${answer}), but the catalog cannot be read again: ${describeDbError(error, parseDatabaseUrl(settings.env.DATABASE_URL))}` };
+                return { status: 'fail', summary: `the sync was called (${answer}), but the catalog cannot be read again: ${describeDbError(error, parsed)}` };
             }
             diff = diffCatalog(stripeView, dbView);
             syncNote = `Before the sync: ${before.join('; ')}.\n\nstripe-sync: if-missing called the app's sync endpoint: ${answer}.\n\nAfter the sync: ${describeDiff(diff).join('; ') || 'every active product and price is in the database'}.`;

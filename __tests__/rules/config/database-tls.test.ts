@@ -88,7 +88,7 @@ test('a server without TLS fails: clear text under prefer, refused under require
   assert.match(required.summary, /does not offer TLS/);
 });
 
-test('wrong credentials fail without printing the password; an unreachable database skips with the reason', async () => {
+test('wrong credentials fail without printing the password; an unreachable database fails with the reason (warns with unreachable: warn)', async () => {
   const wrong = await check(tlsServer, 'sslmode=verify-full', { password: 'Wr0ngPassw0rdValue' });
   assert.equal(wrong.status, 'fail');
   assert.match(wrong.summary, /refused the credentials of user "postgres"/);
@@ -99,9 +99,13 @@ test('wrong credentials fail without printing the password; an unreachable datab
     { ...goodEnv(), DATABASE_URL: `postgresql://u:p@${HOST}:${closed}/app?sslmode=verify-full` },
     { repo: repo.dir, inputs: { resolve: `${HOST}:${closed}:127.0.0.1`, 'timeout-seconds': '3' } },
   );
-  const skipped = await runRule(databaseTls, settings);
-  assert.equal(skipped.status, 'skip');
-  assert.match(skipped.summary, /not reachable from the runner: .*ECONNREFUSED/);
+  const unreachable = await runRule(databaseTls, settings);
+  assert.equal(unreachable.status, 'fail');
+  assert.match(unreachable.summary, /^TLS cannot be checked: the database is not reachable from the runner: .*ECONNREFUSED/);
+  assert.equal(unreachable.data?.unreachable, 'database');
+  const optedIn = await runRule(databaseTls, { ...settings, unreachable: 'warn' });
+  assert.equal(optedIn.status, 'warn');
+  assert.match(optedIn.details ?? '', /unreachable: warn/);
 });
 
 test('the session is read-only: a write is refused by the server', async () => {

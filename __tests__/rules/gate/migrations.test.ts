@@ -151,11 +151,13 @@ test('a database without _prisma_migrations is not managed by Prisma Migrate', a
   repo.cleanup();
 });
 
-test('an unreachable database skips with the reason; a repository without migrations skips', async () => {
+test('an unreachable database fails with the reason (warns with unreachable: warn); a repository without migrations skips', async () => {
   const { settings, cleanup } = await unreachableFixture({ '20240101000000_init': 'SELECT 1;' });
   const { report } = await check(settings);
-  assert.equal(report.status, 'skip');
+  assert.equal(report.status, 'fail');
   assert.match(report.summary, /not reachable from the runner.*ECONNREFUSED/);
+  const { report: warned } = await check({ ...settings, unreachable: 'warn' });
+  assert.equal(warned.status, 'warn');
   const empty = tempRepo();
   const none = await check(await settingsFor(goodEnv(), { repo: empty.dir }));
   assert.equal(none.report.status, 'skip');

@@ -4,6 +4,7 @@
  */
 import type { Rule } from '../../engine/types.js';
 import { connectReadOnly, describeDbError, isUnreachable, parseDatabaseUrl, type ParsedDatabaseUrl } from '../../probes/db.js';
+import { couldNotCheck } from '../../engine/unavailable.js';
 
 export const databaseTls: Rule = {
   meta: { id: 'config.database-tls', section: 'config', title: 'The database connection negotiates TLS', docs: 'docs/deployment-guide.md' },
@@ -14,7 +15,7 @@ export const databaseTls: Rule = {
     try {
       p = parseDatabaseUrl(value);
     } catch {
-      return { status: 'skip', summary: 'DATABASE_URL does not parse (see config.database-url)' };
+      return { status: 'fail', summary: 'TLS cannot be checked: DATABASE_URL does not parse (see config.database-url)', fix: 'Fix DATABASE_URL (config.database-url says what is wrong).' };
     }
     const where = `${p.host}:${p.port}`;
     try {
@@ -48,11 +49,12 @@ export const databaseTls: Rule = {
       };
     } catch (error) {
       if (isUnreachable(error)) {
-        return {
-          status: 'skip',
-          summary: `the database is not reachable from the runner: ${describeDbError(error, p)}`,
+        return couldNotCheck(settings.unreachable, {
+          component: 'database',
+          what: 'TLS cannot be checked',
+          cause: `the database is not reachable from the runner: ${describeDbError(error, p)}`,
           details: 'Private databases often accept connections only from the app network. Run the gate where the database is reachable (a self-hosted runner, or a `resolve` entry) to check TLS live.',
-        };
+        });
       }
       const reason = describeDbError(error, p);
       if (/^TLS verification/.test(reason)) {

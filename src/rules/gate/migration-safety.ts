@@ -314,9 +314,10 @@ export const migrationSafety: Rule = {
   async check({ settings, clients }) {
     const state = await readMigrationState(settings, clients);
     if ('unknown' in state) {
-      return state.outcome.status === 'skip' && /nothing to compare/.test(state.outcome.summary)
-        ? state.outcome
-        : { status: 'skip', summary: `pending migrations are unknown: ${state.outcome.summary}` };
+      // No migration files: nothing to lint. Anything else (no database answer, no history table) means
+      // the pending set is unknown, and an unknown set is not a safe one.
+      if (state.outcome.status === 'skip') return state.outcome;
+      return { ...state.outcome, summary: `pending migrations are unknown: ${state.outcome.summary}` };
     }
     const pendingData = pendingMigrations(state.repo, state.rows);
     const pending = new Set(pendingData);

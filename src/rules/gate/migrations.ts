@@ -13,6 +13,7 @@ import type { Finding, Outcome, Rule } from '../../engine/types.js';
 import type { Clients } from '../../probes/clients.js';
 import type { Settings } from '../../settings.js';
 import { describeDbError, isUnreachable, parseDatabaseUrl } from '../../probes/db.js';
+import { couldNotCheck } from '../../engine/unavailable.js';
 import { checksumMatches, MIGRATIONS_DIR, readMigrations, type RepoMigration } from '../../probes/migrations.js';
 import { RUNBOOK } from './commands.js';
 
@@ -49,7 +50,8 @@ export async function readMigrationState(settings: Settings, clients: Clients): 
   try {
     parsed = parseDatabaseUrl(url);
   } catch {
-    return unknown({ status: 'skip', summary: 'DATABASE_URL does not parse (see config.database-url)' });
+    // The variable's own rule says why; this one cannot verify anything without it.
+    return unknown({ status: 'fail', summary: 'the migration history cannot be read: DATABASE_URL does not parse (see config.database-url)', fix: 'Fix DATABASE_URL (config.database-url says what is wrong).' });
   }
   const schema = parsed.params.get('schema') ?? 'public';
   try {
@@ -72,7 +74,7 @@ export async function readMigrationState(settings: Settings, clients: Clients): 
   } catch (error) {
     const reason = describeDbError(error, parsed);
     if (isUnreachable(error)) {
-      return unknown({ status: 'skip', summary: `the database is not reachable from the runner, so the migration history cannot be read: ${reason}` });
+      return unknown(couldNotCheck(settings.unreachable, { component: 'database', what: 'the migration history cannot be read', cause: `the database is not reachable from the runner: ${reason}` }));
     }
     return unknown({ status: 'fail', summary: `cannot read the migration history: ${reason}`, fix: 'Check DATABASE_URL and that its user may read _prisma_migrations.' });
   }

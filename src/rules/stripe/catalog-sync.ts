@@ -10,6 +10,7 @@ import { describeDbError, isUnreachable, parseDatabaseUrl } from '../../probes/d
 import { ProbeError } from '../../probes/http.js';
 import { describeStripeError } from '../../probes/stripe.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
+import { couldNotCheck } from '../../engine/unavailable.js';
 
 export interface StripeCatalogView {
   products: Map<string, string>;
@@ -112,6 +113,12 @@ export const catalogSync: Rule = {
     const { settings, clients } = ctx;
     if (!settings.env.STRIPE_SECRET_KEY) return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
     if (!settings.env.DATABASE_URL) return { status: 'skip', summary: 'DATABASE_URL is not set, so the app\'s catalog cannot be read' };
+    let parsed: ReturnType<typeof parseDatabaseUrl>;
+    try {
+      parsed = parseDatabaseUrl(settings.env.DATABASE_URL);
+    } catch {
+      return { status: 'fail', summary: 'the catalog cannot be compared: DATABASE_URL does not parse (see config.database-url)', fix: 'Fix DATABASE_URL (config.database-url says what is wrong).' };
+    }
     const handle = await clients.stripe();
     let stripeView: StripeCatalogView;
     try {
@@ -123,8 +130,9 @@ export const catalogSync: Rule = {
     try {
       dbView = await readDbCatalog(ctx);
     } catch (error) {
-      const parsed = parseDatabaseUrl(settings.env.DATABASE_URL);
-      if (isUnreachable(error)) return { status: 'skip', summary: `the database is not reachable from the runner, so the catalog cannot be compared: ${describeDbError(error, parsed)}` };
+      if (isUnreachable(error)) {
+        return couldNotCheck(settings.unreachable, { component: 'database', what: 'the catalog cannot be compared', cause: `the database is not reachable from the runner: ${describeDbError(error, parsed)}` });
+      }
       return { status: 'fail', summary: `cannot read "Service"/"Price": ${describeDbError(error, parsed)}` };
     }
     let diff = diffCatalog(stripeView, dbView);
@@ -140,7 +148,7 @@ export const catalogSync: Rule = {
       try {
         dbView = await readDbCatalog(ctx);
       } catch (error) {
-        return { status: 'fail', summary: `the sync was called (${answer}), but the catalog cannot be read again: ${describeDbError(error, parseDatabaseUrl(settings.env.DATABASE_URL))}` };
+        return { status: 'fail', summary: `the sync was called (${answer}), but the catalog cannot be read again: ${describeDbError(error, parsed)}` };
       }
       diff = diffCatalog(stripeView, dbView);
       syncNote = `Before the sync: ${before.join('; ')}.\n\nstripe-sync: if-missing called the app's sync endpoint: ${answer}.\n\nAfter the sync: ${describeDiff(diff).join('; ') || 'every active product and price is in the database'}.`;
