@@ -1,9 +1,11 @@
 /**
  * Every piece of text a reporter writes passes through a Redactor. The runner masks secrets through
  * `core.setSecret`, but the CLI has no runner, and a report file is read outside the log: so the gate
- * removes every known secret value itself, in the raw form and in the encodings that usually carry it
- * (URL encoding, base64).
+ * removes every known secret value itself, in every form `secretForms` knows (raw, URL-encoded, base64
+ * at any alignment, hex, JSON/JS-escaped).
  */
+import { secretForms } from './secret-forms.js';
+
 export const REDACTED = '***';
 
 /** Values shorter than this are not masked: masking "true" or "1" would garble every report. */
@@ -16,7 +18,7 @@ export class Redactor {
     const set = new Set<string>();
     for (const secret of secrets) {
       if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
-      for (const variant of encodings(secret)) if (variant.length >= MIN_SECRET_LENGTH) set.add(variant);
+      for (const variant of secretForms(secret)) if (variant.length >= MIN_SECRET_LENGTH) set.add(variant);
     }
     // Longest first, so a secret that contains another is masked whole.
     this.needles = [...set].sort((a, b) => b.length - a.length);
@@ -44,13 +46,6 @@ export class Redactor {
     }
     return value;
   }
-}
-
-function encodings(secret: string): string[] {
-  const out = [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')];
-  const b64 = out[2]!.replace(/=+$/, '');
-  out.push(b64, Buffer.from(secret).toString('base64url'));
-  return out;
 }
 
 /** Shows just enough of a secret to recognise it: `sk_live_…a1b2`. */

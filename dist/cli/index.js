@@ -8692,7 +8692,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2919);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6888);
 /** The command-line entry (`npx production-readiness-gate`): runs cli() with this process's streams. */
 
 const code = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
@@ -8705,7 +8705,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2919:
+/***/ 6888:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -13396,13 +13396,72 @@ async function blobIntroductions(root, blobs, signal) {
     return found;
 }
 
+;// CONCATENATED MODULE: ./.build/secret-forms.js
+/**
+ * The forms a secret value travels in once a program has touched it: raw, URL-encoded, base64 (standard
+ * and URL-safe, padded or not, and inside a longer base64 text at each of the three byte alignments),
+ * hex in both cases, and JSON/JS string escapes. One list, used by the redactor (so no report or log
+ * shows a secret in any of these forms) and by the committed-secrets scan (so the run's own values are
+ * found however a file holds them).
+ */
+/** Every form of `secret` a reporter must not show and a scanner must find, longest first, deduplicated. */
+function secretForms(secret) {
+    if (!secret)
+        return [];
+    const bytes = Buffer.from(secret, 'utf8');
+    const forms = new Set([secret]);
+    forms.add(encodeURIComponent(secret));
+    // encodeURI keeps `:/?#&=+` as they are (a secret inside a URL that was encoded as a whole).
+    forms.add(encodeURI(secret));
+    // application/x-www-form-urlencoded: spaces as '+'.
+    forms.add(new URLSearchParams({ x: secret }).toString().slice(2));
+    for (const form of base64Forms(bytes))
+        forms.add(form);
+    const hex = bytes.toString('hex');
+    forms.add(hex);
+    forms.add(hex.toUpperCase());
+    for (const form of escapedForms(secret))
+        forms.add(form);
+    return [...forms].sort((a, b) => b.length - a.length);
+}
+/**
+ * Base64 of the value alone, and the part of it that stays the same wherever the value sits inside a
+ * longer base64 text: with `offset` bytes before it (0, 1 or 2 modulo 3), the characters that also
+ * carry bits of the neighbouring bytes are dropped at both ends.
+ */
+function base64Forms(bytes) {
+    const out = [];
+    for (const alphabet of ['base64', 'base64url']) {
+        const whole = bytes.toString(alphabet);
+        out.push(whole, whole.replace(/=+$/, ''));
+        for (let offset = 0; offset < 3; offset++) {
+            const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString(alphabet).replace(/=+$/, '');
+            const start = Math.ceil((offset * 8) / 6);
+            const end = Math.floor(((offset + bytes.length) * 8) / 6);
+            if (end > start)
+                out.push(encoded.slice(start, end));
+        }
+    }
+    return out;
+}
+/** JSON and JavaScript string escapes: `"`, `\`, `/` as `\/`, control characters, non-ASCII as `\uXXXX`. */
+function escapedForms(secret) {
+    const json = JSON.stringify(secret).slice(1, -1);
+    const slashes = json.replace(/\//g, '\\/');
+    const ascii = (text) => text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    // Single-quoted JS strings escape the quote instead.
+    const single = secret.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+    return [json, slashes, ascii(json), ascii(slashes), single];
+}
+
 ;// CONCATENATED MODULE: ./.build/redact.js
 /**
  * Every piece of text a reporter writes passes through a Redactor. The runner masks secrets through
  * `core.setSecret`, but the CLI has no runner, and a report file is read outside the log: so the gate
- * removes every known secret value itself, in the raw form and in the encodings that usually carry it
- * (URL encoding, base64).
+ * removes every known secret value itself, in every form `secretForms` knows (raw, URL-encoded, base64
+ * at any alignment, hex, JSON/JS-escaped).
  */
+
 const REDACTED = '***';
 /** Values shorter than this are not masked: masking "true" or "1" would garble every report. */
 const MIN_SECRET_LENGTH = 6;
@@ -13413,7 +13472,7 @@ class Redactor {
         for (const secret of secrets) {
             if (!secret || secret.length < MIN_SECRET_LENGTH)
                 continue;
-            for (const variant of encodings(secret))
+            for (const variant of secretForms(secret))
                 if (variant.length >= MIN_SECRET_LENGTH)
                     set.add(variant);
         }
@@ -13445,12 +13504,6 @@ class Redactor {
         }
         return value;
     }
-}
-function encodings(secret) {
-    const out = [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')];
-    const b64 = out[2].replace(/=+$/, '');
-    out.push(b64, Buffer.from(secret).toString('base64url'));
-    return out;
 }
 /** Shows just enough of a secret to recognise it: `sk_live_…a1b2`. */
 function maskValue(value) {
