@@ -37198,7 +37198,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1270);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3139);
 /** The action entry: runs the gate. Everything else lives in main.ts and below. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37210,7 +37210,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1270:
+/***/ 3139:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39727,14 +39727,14 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  */
 function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
+        const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
+        const runner = new tr.ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -40435,6 +40435,73 @@ var external_node_tls_ = __nccwpck_require__(1692);
 /** The gate's version, as the JSON report and SARIF name it. Kept in step with package.json by a test. */
 const VERSION = '1.0.0';
 
+// EXTERNAL MODULE: external "node:async_hooks"
+var external_node_async_hooks_ = __nccwpck_require__(6698);
+;// CONCATENATED MODULE: ./.build/util/activity.js
+/**
+ * What a piece of work is waiting for, so that when it is cut off at its time bound the report can say
+ * "waiting for the database (connect to db.acme.com:5432)" rather than only "timed out".
+ *
+ * The caller opens a scope with `withActivity` (the engine does, once per rule); every I/O the probes
+ * start inside it (a query, an HTTP request, a Stripe call, a command) registers itself with `track`
+ * while it is in flight. AsyncLocalStorage carries the scope through promises and callbacks, so probes
+ * need no extra parameter and know nothing of who is asking.
+ */
+
+class Activity {
+    open = new Set();
+    /** The last operation that started, kept after it ended: a rule stuck in its own code names it too. */
+    last;
+    start(component, detail) {
+        const entry = { component, detail, since: performance.now() };
+        this.open.add(entry);
+        this.last = entry;
+        return () => this.open.delete(entry);
+    }
+    /** Operations in flight now, oldest first. */
+    inFlight() {
+        return [...this.open].sort((a, b) => a.since - b.since);
+    }
+}
+const storage = new external_node_async_hooks_.AsyncLocalStorage();
+/** Runs `fn` with `activity` as the scope that `track` records into. */
+function withActivity(activity, fn) {
+    return storage.run(activity, fn);
+}
+/** Records `work` as in flight for `component` in the current scope (if any) until it settles. */
+function track(component, detail, work) {
+    const activity = storage.getStore();
+    if (!activity)
+        return work;
+    const end = activity.start(component, detail);
+    return work.finally(end);
+}
+/** Names the components in flight (or the last one) as a phrase: "the database (connect to …)". */
+function describeWaiting(activity) {
+    const open = activity.inFlight();
+    const first = open[0];
+    if (first) {
+        const others = open.length > 1 ? ` and ${open.length - 1} more` : '';
+        return { component: first.component, text: `waiting for ${componentName(first.component)} (${first.detail})${others}` };
+    }
+    if (activity.last) {
+        return { text: `nothing was in flight; the last operation was ${componentName(activity.last.component)} (${activity.last.detail})` };
+    }
+    return { text: 'nothing was in flight (the rule itself did not return)' };
+}
+function componentName(component) {
+    switch (component) {
+        case 'app':
+            return 'the app';
+        case 'database':
+            return 'the database';
+        case 'command':
+            return 'a command';
+        default:
+            return component;
+    }
+}
+
 ;// CONCATENATED MODULE: ./.build/probes/http.js
 /**
  * The one HTTP probe layer every live rule uses.
@@ -40448,6 +40515,7 @@ const VERSION = '1.0.0';
  *   bytes read from a body.
  * - Every exchange is recorded (method, URL, status, time) as evidence for the report.
  */
+
 
 
 
@@ -40511,7 +40579,10 @@ class http_HttpClient {
         this.httpAgent.destroy();
     }
     /** One probe: retries, redirects and the deadline included. Throws ProbeError when no answer came. */
-    async request(req, signal) {
+    request(req, signal) {
+        return track(req.component ?? 'app', `${(req.method ?? 'GET').toUpperCase()} ${safeUrl(req.url)}`, this.exchange(req, signal));
+    }
+    async exchange(req, signal) {
         const method = (req.method ?? 'GET').toUpperCase();
         const started = performance.now();
         let url = req.url;
@@ -40737,6 +40808,7 @@ function sleep(ms, signal) {
 }
 
 ;// CONCATENATED MODULE: ./.build/probes/stripe.js
+
 /** The API version the gate's reading of Stripe objects was written against. */
 const STRIPE_API_VERSION = '2026-10-28.endive';
 class StripeWriteRefused extends Error {
@@ -40758,7 +40830,7 @@ async function createStripe(options) {
             return refusedResponse(`refused ${method} ${path.split('?')[0]}: the gate only reads Stripe`);
         }
         for (let attempt = 0;; attempt++) {
-            const response = await base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout);
+            const response = await track('Stripe', `${method} ${path.split('?')[0]}`, base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout));
             requests.push({ method, path: path.split('?')[0], status: response.getStatusCode() });
             if (response.getStatusCode() !== 429 || attempt >= retries)
                 return response;
@@ -40818,6 +40890,7 @@ function describeStripeError(error) {
 
 
 
+
 function createClients(settings) {
     let db;
     let http;
@@ -40828,7 +40901,7 @@ function createClients(settings) {
             if (!key)
                 return Promise.reject(new Error('STRIPE_SECRET_KEY is not set'));
             stripe ??= createStripe({ secretKey: key, apiBase: settings.stripeApiBase, timeoutMs: settings.timeoutSeconds * 1000 });
-            return stripe;
+            return track('Stripe', 'load the Stripe SDK', stripe);
         },
         http() {
             http ??= new http_HttpClient({ resolve: settings.resolve, ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 });
@@ -40843,7 +40916,7 @@ function createClients(settings) {
                 resolve: settings.resolve,
                 timeoutMs: settings.timeoutSeconds * 1000,
             }).then(oneQueryAtATime);
-            return db;
+            return track('database', `connect to ${databaseHost(url)}`, db);
         },
         async close() {
             const pending = db;
@@ -40855,9 +40928,20 @@ function createClients(settings) {
         },
     };
 }
+/** `host:port` of a database URL, for messages (never the credentials). */
+function databaseHost(url) {
+    try {
+        const u = new URL(url);
+        return `${u.hostname}:${u.port || 5432}`;
+    }
+    catch {
+        return 'DATABASE_URL';
+    }
+}
 /**
  * Rules share the connection and run concurrently; a pg client runs one query at a time and queuing
- * more on it is deprecated (pg 9 removes it), so the queue is kept here.
+ * more on it is deprecated (pg 9 removes it), so the queue is kept here. Each query is tracked as
+ * database work of the rule that asked.
  */
 function oneQueryAtATime(db) {
     const query = db.client.query.bind(db.client);
@@ -40865,7 +40949,8 @@ function oneQueryAtATime(db) {
     db.client.query = ((...args) => {
         const run = tail.then(() => query(...args));
         tail = run.catch(() => undefined);
-        return run;
+        const text = typeof args[0] === 'string' ? args[0] : 'a query';
+        return track('database', `query ${text.replace(/\s+/g, ' ').slice(0, 60)}`, run);
     });
     return db;
 }
@@ -40881,12 +40966,42 @@ const SECTION_TITLES = {
     stripe: '§1/§5 Stripe live keys and post-deploy sync',
 };
 
+;// CONCATENATED MODULE: ./.build/engine/unavailable.js
+const DEFAULT_FIX = {
+    app: 'Check that the deployment is up and reachable from the runner (APP_URL, resolve entries, firewall). For PR checks that cannot reach production, set the input unreachable: warn.',
+    database: 'Run the gate where the database is reachable (a self-hosted runner in its network, or a resolve entry). For PR checks that cannot reach production, set the input unreachable: warn.',
+    Stripe: 'Check that the runner reaches the Stripe API (stripe-api-base, proxy, firewall) and retry.',
+    Sentry: 'Check that the runner reaches Sentry (the DSN host, sentry-api-base) and retry.',
+    GitHub: 'Check the GitHub API status and the token, and retry.',
+    command: 'Look at the step log for where the command stopped.',
+};
+const OPTED_IN_NOTE = 'unreachable: warn makes this a warning: the release is not verified on this point.';
+/** The outcome of a needed check that could not run: `fail` by default, `warn` with `unreachable: warn`. */
+function couldNotCheck(policy, u) {
+    return applyUnreachablePolicy({
+        status: 'fail',
+        summary: `${u.what}: ${u.cause}`,
+        details: u.details,
+        fix: u.fix ?? DEFAULT_FIX[u.component],
+        unreachable: u.component,
+        data: u.data,
+    }, policy);
+}
+/** `unreachable: warn` turns a failure that only says "could not reach X" into a warning that says so. */
+function applyUnreachablePolicy(outcome, policy) {
+    if (policy !== 'warn' || outcome.status !== 'fail' || !outcome.unreachable || outcome.unreachable === 'command')
+        return outcome;
+    return { ...outcome, status: 'warn', details: [outcome.details, OPTED_IN_NOTE].filter(Boolean).join('\n\n') };
+}
+
 ;// CONCATENATED MODULE: ./.build/engine/runner.js
 /**
  * Runs the selected rules: each as soon as the rules it comes `after` are done, independent ones
  * concurrently (bounded), each within a time bound. A throw or a timeout becomes a `fail` that says
  * so; nothing a rule does can take the run down. Waivers are applied last, to the finished results.
  */
+
+
 
 
 
@@ -40920,73 +41035,162 @@ function validateWaivers(registry, config, configPath) {
         }
     }
 }
+/** Time a command rule gets on top of its bound to end its process tree (TERM, then KILL). */
+const COMMAND_GRACE_MS = 15_000;
+/** The bound of one rule: a command's own bound (plus the time to end it), else the probe bound. */
+function ruleBound(rule, options) {
+    return rule.meta.kind === 'command' ? options.commandTimeoutMs + COMMAND_GRACE_MS : options.probeTimeoutMs;
+}
+/**
+ * The longest time the selected rules can take: the longest chain of `after` dependencies, each rule
+ * counted at its bound. The run's deadline is derived from it, so it follows the inputs.
+ */
+function longestChainMs(rules, options) {
+    const byId = new Map(rules.map((r) => [r.meta.id, r]));
+    const memo = new Map();
+    const visiting = new Set();
+    const finish = (rule) => {
+        const known = memo.get(rule.meta.id);
+        if (known !== undefined)
+            return known;
+        if (visiting.has(rule.meta.id))
+            return 0; // a cycle is reported by runRules, not here
+        visiting.add(rule.meta.id);
+        const before = Math.max(0, ...(rule.meta.after ?? []).map((id) => byId.get(id)).filter((r) => !!r).map(finish));
+        visiting.delete(rule.meta.id);
+        const total = before + ruleBound(rule, options);
+        memo.set(rule.meta.id, total);
+        return total;
+    };
+    return Math.max(0, ...rules.map(finish));
+}
 async function runRules(rules, options) {
     const results = new Map();
     const selected = new Set(rules.map((r) => r.meta.id));
     // High enough that every probe starts at once; the HTTP client bounds the sockets per target.
     const limit = Math.max(1, options.concurrency ?? 32);
     const pending = [...rules];
-    const running = new Set();
+    const running = new Map();
+    const policy = options.context.settings.unreachable;
+    let wake = () => undefined;
+    let deadlinePassed = false;
+    const finish = (rule, outcome, started) => {
+        const report = toReport(rule, applyUnreachablePolicy(outcome, policy), performance.now() - started);
+        results.set(rule.meta.id, report);
+        running.delete(rule.meta.id);
+        options.onRuleDone?.(report);
+        wake();
+    };
+    // The run's own deadline: whatever is still running then is cut off, and the report is written with
+    // what is known. The timer is not unref'd: it is what keeps the process alive while rules wait.
+    const deadlineTimer = options.deadlineMs !== undefined
+        ? setTimeout(() => {
+            deadlinePassed = true;
+            const seconds = formatBound(options.deadlineMs);
+            for (const slot of [...running.values()])
+                slot.settle(cutOff(slot.rule, slot.activity, `the run's deadline (${seconds}) passed`));
+            for (const rule of pending.splice(0)) {
+                finish(rule, { status: 'fail', summary: `not started: the run's deadline (${seconds}) passed while earlier rules ran`, fix: DEADLINE_FIX }, performance.now());
+            }
+            wake();
+        }, options.deadlineMs)
+        : undefined;
     // Only dependencies that were selected are waited for; a rule run alone checks what it can.
     const ready = (rule) => (rule.meta.after ?? []).every((id) => !selected.has(id) || results.has(id));
-    while (pending.length > 0 || running.size > 0) {
-        let started = false;
-        for (let i = 0; i < pending.length && running.size < limit;) {
-            const rule = pending[i];
-            if (!ready(rule)) {
-                i++;
-                continue;
+    try {
+        while ((pending.length > 0 || running.size > 0) && !deadlinePassed) {
+            let started = false;
+            for (let i = 0; i < pending.length && running.size < limit;) {
+                const rule = pending[i];
+                if (!ready(rule)) {
+                    i++;
+                    continue;
+                }
+                pending.splice(i, 1);
+                started = true;
+                start(rule);
             }
-            pending.splice(i, 1);
-            started = true;
-            const task = runOne(rule, results, options).then((report) => {
-                results.set(rule.meta.id, report);
-                options.onRuleDone?.(report);
-                running.delete(task);
-            });
-            running.add(task);
-        }
-        if (running.size === 0 && !started && pending.length > 0) {
-            // A cycle in `after` (a programming error): fail those rules rather than hang.
-            for (const rule of pending.splice(0)) {
-                results.set(rule.meta.id, toReport(rule, { status: 'fail', summary: `internal error: rule waits on ${rule.meta.after?.join(', ')} in a cycle` }, 0));
+            if (running.size === 0 && !started && pending.length > 0) {
+                // A cycle in `after` (a programming error): fail those rules rather than hang.
+                for (const rule of pending.splice(0)) {
+                    finish(rule, { status: 'fail', summary: `internal error: rule waits on ${rule.meta.after?.join(', ')} in a cycle` }, performance.now());
+                }
+                break;
             }
-            break;
+            if (running.size > 0)
+                await new Promise((resolve) => (wake = resolve));
         }
-        if (running.size > 0)
-            await Promise.race(running);
+    }
+    finally {
+        clearTimeout(deadlineTimer);
     }
     const now = options.now ?? new Date();
     return rules.map((rule) => applyWaiver(results.get(rule.meta.id), options.context.settings.config, now));
-}
-async function runOne(rule, results, options) {
-    const started = performance.now();
-    const controller = new AbortController();
-    const bound = rule.meta.kind === 'command' ? options.commandTimeoutMs : options.probeTimeoutMs;
-    let timer;
-    const timeout = new Promise((resolve) => {
-        timer = setTimeout(() => {
-            controller.abort(new Error(`timed out after ${Math.round(bound / 1000)} s`));
-            resolve({
-                status: 'fail',
-                summary: `did not finish within ${Math.round(bound / 1000)} s`,
-                fix: rule.meta.kind === 'command' ? 'Look at the step log for where it hung.' : 'Check that the target answers, or raise timeout-seconds.',
-            });
-        }, bound);
-        timer.unref?.();
-    });
-    let outcome;
-    try {
+    function start(rule) {
+        const begun = performance.now();
+        const controller = new AbortController();
+        const activity = new Activity();
+        const bound = ruleBound(rule, options);
+        let settled = false;
+        const settle = (outcome) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            // Tell the rule's I/O to stop (a command's process tree is ended on abort).
+            if (!controller.signal.aborted)
+                controller.abort(new Error(outcome.summary));
+            finish(rule, outcome, begun);
+        };
+        // Not unref'd: a rule that waits on nothing (a promise that never settles) must still be cut off
+        // here, not end the process with "unsettled top-level await" and no report.
+        const timer = setTimeout(() => settle(cutOff(rule, activity, formatBound(bound))), bound);
+        running.set(rule.meta.id, { rule, activity, started: begun, settle });
         const ctx = { ...options.context, results, signal: controller.signal };
-        outcome = await Promise.race([rule.check(ctx), timeout]);
+        withActivity(activity, () => {
+            let check;
+            try {
+                check = rule.check(ctx);
+            }
+            catch (error) {
+                check = Promise.reject(error);
+            }
+            check.then(settle, (error) => settle(crashed(error)));
+        });
     }
-    catch (error) {
-        outcome = { status: 'fail', summary: `the check failed: ${errorMessage(error)}` };
-    }
-    finally {
-        clearTimeout(timer);
-    }
-    return toReport(rule, outcome, performance.now() - started);
+}
+/** `45 s`, `30 min`, or `150 ms` for the tests' short bounds. */
+function formatBound(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms >= 120_000 && ms % 60_000 === 0)
+        return `${ms / 60_000} min`;
+    return `${Math.round(ms / 1000)} s`;
+}
+const DEADLINE_FIX = 'Look at what the rule waited for. The deadline follows the inputs: raise timeout-seconds or command-timeout-minutes if the work is legitimately slow.';
+/** The outcome of a rule stopped at its bound or at the run's deadline, naming what it waited for. */
+function cutOff(rule, activity, bound) {
+    const waiting = describeWaiting(activity);
+    const within = bound.startsWith('the run') ? `was cut off: ${bound}` : `did not finish within ${bound}`;
+    const external = waiting.component && waiting.component !== 'command' ? waiting.component : undefined;
+    return {
+        status: 'fail',
+        summary: `${within}; ${waiting.text}`,
+        fix: rule.meta.kind === 'command'
+            ? 'Look at the step log for where it hung; command-timeout-minutes bounds each command.'
+            : external
+                ? `Check that ${componentName(external)} answers from the runner, or raise timeout-seconds.`
+                : DEADLINE_FIX,
+        ...(external ? { unreachable: external } : {}),
+    };
+}
+/** A rule that threw: a bug in the gate or an input nobody foresaw. The message, never a stack. */
+function crashed(error) {
+    return {
+        status: 'fail',
+        summary: `the rule stopped on an unexpected error: ${errorMessage(error)}`,
+        fix: 'This is a bug in the gate, not in the app: please report it with the JSON report attached.',
+    };
 }
 function toReport(rule, outcome, durationMs) {
     const findings = outcome.findings ?? [];
@@ -41010,6 +41214,7 @@ function toReport(rule, outcome, durationMs) {
         findings,
         docs: rule.meta.docs,
         data: outcome.data,
+        ...(outcome.unreachable ? { unreachable: outcome.unreachable } : {}),
     };
 }
 /**
@@ -41118,28 +41323,6 @@ const nextauthUrl = {
         return { status: 'pass', summary: `NEXTAUTH_URL is ${url.origin}, the same origin as APP_URL` };
     },
 };
-
-;// CONCATENATED MODULE: ./.build/engine/unavailable.js
-const DEFAULT_FIX = {
-    app: 'Check that the deployment is up and reachable from the runner (APP_URL, resolve entries, firewall).',
-    database: 'Run the gate where the database is reachable (a self-hosted runner in its network, or a resolve entry). For PR checks that cannot reach production, set the input unreachable: warn.',
-    Stripe: 'Check that the runner reaches the Stripe API (stripe-api-base, proxy, firewall) and retry.',
-    Sentry: 'Check that the runner reaches Sentry (the DSN host, sentry-api-base) and retry.',
-    GitHub: 'Check the GitHub API status and the token, and retry.',
-    command: 'Look at the step log for where the command stopped.',
-};
-/** The outcome of a needed check that could not run: `fail` by default, `warn` with `unreachable: warn`. */
-function couldNotCheck(policy, u) {
-    const optedIn = policy === 'warn' ? 'unreachable: warn makes this a warning: the release is not verified on this point.' : '';
-    const details = [u.details, optedIn].filter(Boolean).join('\n\n');
-    return {
-        status: policy,
-        summary: `${u.what}: ${u.cause}`,
-        details: details || undefined,
-        fix: u.fix ?? DEFAULT_FIX[u.component],
-        data: { ...u.data, unreachable: u.component },
-    };
-}
 
 ;// CONCATENATED MODULE: ./.build/rules/config/database-tls.js
 
@@ -41322,78 +41505,253 @@ const nextauthDebug = {
     },
 };
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./.build/probes/exec.js
 /**
- * Runs one of the gate's commands (install, migrate, build) through @actions/exec, in a shell so
- * that `npm ci && npm run x` works as it does in a workflow `run:` step. Output is streamed line by
- * line to the log and the last lines are kept for the summary.
+ * Runs one of the gate's commands (install, migrate, build) in a shell, so that `npm ci && npm run x`
+ * works as it does in a workflow `run:` step, within a time bound, with output handling that stays
+ * linear in time and bounded in memory whatever the command prints.
+ *
+ * Why not @actions/exec: it joins the unfinished line with every new chunk and searches it again
+ * (`strBuffer + data` then `indexOf`), which is quadratic on a long line without a newline (100 MB of
+ * minified output never finishes), and it gives no handle on the child process, so a hanging command
+ * cannot be ended. This module spawns the shell itself, in a process group of its own, and ends the
+ * whole group (SIGTERM, then SIGKILL after a grace period) when the bound passes or the rule is
+ * aborted.
  */
 
-/** Bytes of output kept for error-code searches; a build log's useful part is its end. */
-const MAX_KEPT_BYTES = 512 * 1024;
-async function runCommand(command, options) {
+
+
+/** A line longer than this is cut (minified bundles, progress bars without newlines). */
+const MAX_LINE_CHARS = 2000;
+/** Bytes of the output's end kept for error-code searches; a build log's useful part is its end. */
+const KEPT_BYTES = 512 * 1024;
+const DEFAULT_LOG_BUDGET = 2 * 1024 * 1024;
+// `ERR!` ends in a non-word character, so it needs no word boundary after it (npm's `npm ERR! …`).
+const ERROR_LINE = /\b(?:error|fatal)\b|\bERR!/i;
+/** After the shell exits, how long its stdio may stay open (a daemon it started keeps the pipes). */
+const CLOSE_WAIT_MS = 2000;
+/** Splits a byte stream into lines in one pass over each chunk; a line over the limit is cut. */
+class LineSplitter {
+    onLine;
+    decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    parts = [];
+    partLength = 0;
+    dropped = 0;
+    constructor(onLine) {
+        this.onLine = onLine;
+    }
+    push(chunk) {
+        const text = this.decoder.write(chunk);
+        let from = 0;
+        for (;;) {
+            const nl = text.indexOf('\n', from);
+            if (nl === -1)
+                break;
+            this.append(text.slice(from, nl));
+            this.emit();
+            from = nl + 1;
+        }
+        if (from < text.length)
+            this.append(text.slice(from));
+    }
+    flush() {
+        const rest = this.decoder.end();
+        if (rest)
+            this.append(rest);
+        if (this.partLength > 0 || this.dropped > 0)
+            this.emit();
+    }
+    append(piece) {
+        const room = MAX_LINE_CHARS - this.partLength;
+        if (room <= 0) {
+            this.dropped += piece.length;
+            return;
+        }
+        const kept = piece.length > room ? piece.slice(0, room) : piece;
+        this.parts.push(kept);
+        this.partLength += kept.length;
+        this.dropped += piece.length - kept.length;
+    }
+    emit() {
+        let line = this.parts.join('');
+        if (line.endsWith('\r'))
+            line = line.slice(0, -1);
+        if (this.dropped > 0)
+            line += ` … (${this.dropped.toLocaleString('en-US')} more characters)`;
+        this.parts = [];
+        this.partLength = 0;
+        this.dropped = 0;
+        this.onLine(line);
+    }
+}
+/** The last lines that fit in `maxChars`, kept in a queue whose removals cost O(1) (not `shift`). */
+class LineWindow {
+    maxChars;
+    lines = [];
+    head = 0;
+    length = 0;
+    constructor(maxChars) {
+        this.maxChars = maxChars;
+    }
+    push(line) {
+        this.lines.push(line);
+        this.length += line.length + 1;
+        while (this.length > this.maxChars && this.lines.length - this.head > 1) {
+            this.length -= this.lines[this.head].length + 1;
+            this.head++;
+        }
+        if (this.head > 1024 && this.head * 2 > this.lines.length) {
+            this.lines = this.lines.slice(this.head);
+            this.head = 0;
+        }
+    }
+    text() {
+        return this.lines.slice(this.head).join('\n');
+    }
+}
+function runCommand(command, options) {
+    return track('command', command, execute(command, options));
+}
+async function execute(command, options) {
     const tailLines = options.tailLines ?? 30;
+    const logBudget = options.logBudgetBytes ?? DEFAULT_LOG_BUDGET;
     const tail = [];
-    let text = '';
+    const kept = new LineWindow(KEPT_BYTES);
     let firstError;
-    let lineNumber = 0;
     let firstErrorAt = 0;
+    let lines = 0;
+    let bytes = 0;
+    let logged = 0;
+    let linesNotLogged = 0;
     const onLine = (line) => {
-        lineNumber++;
-        if (firstError === undefined && /\b(error|ERR!|fatal)\b/i.test(line) && line.trim().length > 12) {
+        lines++;
+        if (firstError === undefined && ERROR_LINE.test(line) && line.trim().length > 12) {
             firstError = line;
-            firstErrorAt = lineNumber;
+            firstErrorAt = lines;
         }
         tail.push(line);
         if (tail.length > tailLines)
             tail.shift();
-        text += `${line}\n`;
-        if (text.length > MAX_KEPT_BYTES)
-            text = text.slice(text.length - MAX_KEPT_BYTES / 2);
-        options.onLine?.(line);
+        kept.push(line);
+        if (logged < logBudget) {
+            logged += line.length + 1;
+            options.onLine?.(line);
+        }
+        else {
+            linesNotLogged++;
+        }
     };
-    // Our own line splitting: @actions/exec's stdline/errline listeners drop a last line that has no
-    // newline (it emits it as an event instead), and Prisma's last line is often the one that matters.
-    const splitter = () => {
-        let rest = '';
-        return {
-            push(chunk) {
-                const lines = (rest + chunk.toString('utf8')).split(/\r?\n/);
-                rest = lines.pop() ?? '';
-                for (const line of lines)
-                    onLine(line);
-            },
-            flush() {
-                if (rest)
-                    onLine(rest);
-                rest = '';
-            },
-        };
-    };
-    const out = splitter();
-    const err = splitter();
-    const [shell, args] = process.platform === 'win32' ? ['cmd.exe', ['/d', '/s', '/c', command]] : ['/bin/sh', ['-c', command]];
+    const out = new LineSplitter(onLine);
+    const err = new LineSplitter(onLine);
     const started = performance.now();
-    let exitCode;
+    const windows = process.platform === 'win32';
+    let child;
     try {
-        exitCode = await exec_exec(shell, args, {
+        child = (0,external_node_child_process_namespaceObject.spawn)(windows ? 'cmd.exe' : '/bin/sh', windows ? ['/d', '/s', '/c', command] : ['-c', command], {
             cwd: options.cwd,
             env: { ...options.env },
-            ignoreReturnCode: true,
-            silent: true,
-            windowsVerbatimArguments: process.platform === 'win32',
-            listeners: { stdout: (b) => out.push(b), stderr: (b) => err.push(b) },
+            // A group of its own, so the whole tree (npm → node → next build workers) can be ended at once.
+            detached: !windows,
+            // No stdin: a command that prompts (prisma asking to reset) gets end-of-file, not a hang.
+            stdio: ['ignore', 'pipe', 'pipe'],
+            windowsVerbatimArguments: windows,
         });
-        out.flush();
-        err.flush();
     }
     catch (error) {
-        // The shell itself could not start (cwd missing, no /bin/sh): report it as the command's failure.
-        onLine(String(error.message));
-        exitCode = 127;
+        onLine(`the shell could not start: ${error.message}`);
+        return finish(127);
     }
-    const inTail = firstErrorAt > lineNumber - tail.length;
-    return { exitCode, durationMs: performance.now() - started, tail, text, firstError: inTail ? undefined : firstError };
+    let endedBy;
+    let killTimer;
+    const end = (why) => {
+        if (endedBy || child.exitCode !== null || child.signalCode !== null)
+            return;
+        endedBy = why;
+        signalTree(child, 'SIGTERM');
+        killTimer = setTimeout(() => signalTree(child, 'SIGKILL'), options.graceMs ?? 10_000);
+    };
+    const bound = setTimeout(() => end(`did not finish within ${formatMinutes(options.timeoutMs)} (command-timeout-minutes)`), options.timeoutMs);
+    const onAbort = () => end(`stopped: ${String(options.signal?.reason?.message ?? 'aborted')}`);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted)
+        onAbort();
+    child.stdout.on('data', (chunk) => {
+        bytes += chunk.length;
+        out.push(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+        bytes += chunk.length;
+        err.push(chunk);
+    });
+    const exitCode = await new Promise((resolve) => {
+        let closeWait;
+        child.on('error', (error) => {
+            onLine(`the shell could not start: ${error.message}`);
+            resolve(127);
+        });
+        child.on('exit', (code) => {
+            // The shell is gone; its stdio may be held open by something it left running. Read what is
+            // there, then stop waiting.
+            closeWait = setTimeout(() => {
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+                resolve(code);
+            }, CLOSE_WAIT_MS);
+        });
+        child.on('close', (code) => {
+            clearTimeout(closeWait);
+            resolve(code);
+        });
+    });
+    clearTimeout(bound);
+    clearTimeout(killTimer);
+    options.signal?.removeEventListener('abort', onAbort);
+    // Anything the command left behind in its group goes too: the step must not outlive the gate.
+    if (!windows)
+        signalTree(child, 'SIGKILL');
+    out.flush();
+    err.flush();
+    return finish(endedBy ? null : exitCode, endedBy);
+    function finish(code, why) {
+        const inTail = firstErrorAt > lines - tail.length;
+        return {
+            exitCode: code,
+            ...(why ? { endedBy: why } : {}),
+            durationMs: performance.now() - started,
+            tail,
+            text: kept.text(),
+            firstError: inTail ? undefined : firstError,
+            lines,
+            bytes,
+            linesNotLogged,
+        };
+    }
+}
+function signalTree(child, signal) {
+    if (child.pid === undefined)
+        return;
+    try {
+        if (process.platform === 'win32') {
+            (0,external_node_child_process_namespaceObject.spawn)('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore' });
+        }
+        else {
+            // The negative pid addresses the process group the shell leads.
+            process.kill(-child.pid, signal);
+        }
+    }
+    catch {
+        // Already gone.
+    }
+}
+function formatMinutes(ms) {
+    const minutes = ms / 60_000;
+    if (minutes >= 1)
+        return `${Number.isInteger(minutes) ? minutes : minutes.toFixed(1)} min`;
+    return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/gate/prisma-errors.js
@@ -41462,6 +41820,15 @@ function failedBefore(ctx, ids) {
     }
     return undefined;
 }
+function formatBytes(n) {
+    return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`;
+}
+/** A fenced code block that the quoted output cannot close: the fence is longer than any run of backticks in it. */
+function fenced(text) {
+    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}text\n${text}\n${fence}`;
+}
 function commands_formatDuration(ms) {
     return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
@@ -41474,16 +41841,39 @@ async function runStep(ctx, step, earlier) {
         return { status: 'skip', summary: `not run: ${failed} failed first`, data: { blockedBy: failed } };
     const cwd = ctx.settings.workingDirectory;
     const result = await ctx.log.group(`${step}: ${command}`, async () => {
-        const r = await runCommand(command, { cwd, env: ctx.settings.commandEnv, onLine: (l) => ctx.log.output(l), tailLines: TAIL_LINES });
-        ctx.log.info(`${step}: exit code ${r.exitCode} after ${commands_formatDuration(r.durationMs)}`);
+        const r = await runCommand(command, {
+            cwd,
+            env: ctx.settings.commandEnv,
+            onLine: (l) => ctx.log.output(l),
+            tailLines: TAIL_LINES,
+            timeoutMs: ctx.settings.commandTimeoutMs,
+            signal: ctx.signal,
+        });
+        if (r.linesNotLogged > 0) {
+            // The log got its share; the end of the output is what explains a failure, so it is shown too.
+            ctx.log.info(`… ${r.linesNotLogged.toLocaleString('en-US')} of ${r.lines.toLocaleString('en-US')} lines (${formatBytes(r.bytes)} in all) are left out of the log; the last ${r.tail.length}:`);
+            for (const line of r.tail)
+                ctx.log.output(line);
+        }
+        ctx.log.info(`${step}: ${r.endedBy ? `ended by the gate: ${r.endedBy}` : `exit code ${r.exitCode}`} after ${commands_formatDuration(r.durationMs)}`);
         return r;
     });
     const took = commands_formatDuration(result.durationMs);
-    const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) };
+    const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), outputLines: result.lines, outputBytes: result.bytes };
     if (result.exitCode === 0)
         return { status: 'pass', summary: `\`${command}\` succeeded in ${took}`, data };
-    const first = result.firstError ? `First error line:\n\n\`\`\`text\n${result.firstError}\n\`\`\`\n\n` : '';
-    const log = `${first}Last ${result.tail.length} lines of output:\n\n\`\`\`text\n${result.tail.join('\n')}\n\`\`\``;
+    const first = result.firstError ? `First error line:\n\n${fenced(result.firstError)}\n\n` : '';
+    const log = `${first}Last ${result.tail.length} lines of output:\n\n${fenced(result.tail.join('\n'))}`;
+    if (result.endedBy) {
+        return {
+            status: 'fail',
+            summary: `\`${command}\` ${result.endedBy}; the gate ended its process tree`,
+            details: log,
+            fix: `Find where \`${command}\` hangs or slows (the last lines are in the details), or raise command-timeout-minutes if it legitimately takes longer.`,
+            unreachable: 'command',
+            data,
+        };
+    }
     if (step !== 'migrate') {
         return {
             status: 'fail',
@@ -43458,8 +43848,6 @@ const securityCoep = {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./.build/probes/git.js
 /**
  * Reading the app's git repository with the `git` command: tracked files, every blob reachable in
@@ -56521,6 +56909,7 @@ function sendEnvelope(http, dsn, event, signal) {
     return http.request({
         url: dsn.envelopeUrl,
         method: 'POST',
+        component: 'Sentry',
         headers: {
             'content-type': 'application/x-sentry-envelope',
             'x-sentry-auth': `Sentry sentry_version=7, sentry_client=production-readiness-gate/${VERSION}, sentry_key=${dsn.publicKey}`,
@@ -56530,7 +56919,7 @@ function sendEnvelope(http, dsn, event, signal) {
 }
 function sentryApiGet(http, api, path, signal) {
     const url = `${api.base.replace(/\/+$/, '')}/api/0/projects/${encodeURIComponent(api.org)}/${encodeURIComponent(api.project)}/${path}`;
-    return http.request({ url, headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
+    return http.request({ url, component: 'Sentry', headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
 }
 /** The Sentry DSN the app uses: the browser one first (it is what the CSP must allow), else the server one. */
 function configuredDsn(env) {
@@ -58633,17 +59022,31 @@ function validateSelection(settings) {
     validateWaivers(RULES, settings.config, settings.configFile);
     return selectRules(RULES, settings.checks);
 }
+/** Time the run keeps for itself beyond its rules: closing clients, rendering and writing the reports. */
+const RUN_MARGIN_MS = 30_000;
+/** How long closing the clients may take before the run goes on without waiting. */
+const CLOSE_BOUND_MS = 5_000;
+/** Bounds of one run, all derived from the inputs (documented in the README). */
+function runBounds(settings, rules) {
+    // Room for the bounded retries of a probe chain within one rule.
+    const probeTimeoutMs = settings.timeoutSeconds * 1000 * 3;
+    const commandTimeoutMs = settings.commandTimeoutMs;
+    const rulesMs = longestChainMs(rules, { probeTimeoutMs, commandTimeoutMs });
+    return { probeTimeoutMs, commandTimeoutMs, rulesMs, deadlineMs: rulesMs + RUN_MARGIN_MS };
+}
 async function runGate(settings, options) {
     const rules = validateSelection(settings);
     const startedAt = options.now ?? new Date();
     const started = performance.now();
     const clients = createClients(settings);
+    const bounds = runBounds(settings, rules);
     try {
         const results = await runRules(rules, {
             context: { settings, clients, log: options.log },
-            // Room for the bounded retries of a probe chain within one rule.
-            probeTimeoutMs: settings.timeoutSeconds * 1000 * 3,
-            commandTimeoutMs: 60 * 60 * 1000,
+            probeTimeoutMs: bounds.probeTimeoutMs,
+            commandTimeoutMs: bounds.commandTimeoutMs,
+            // The rules' own bounds end every chain before this; it is the guard should one of them not.
+            deadlineMs: bounds.rulesMs + CLOSE_BOUND_MS,
             now: options.now,
             onRuleDone: options.onRuleDone,
         });
@@ -58657,7 +59060,10 @@ async function runGate(settings, options) {
         });
     }
     finally {
-        await clients.close();
+        // A server that never answers the goodbye must not hold the report back.
+        let timer;
+        await Promise.race([clients.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_BOUND_MS)))]);
+        clearTimeout(timer);
     }
 }
 /** The target as the report names it: never with a user:password part. */

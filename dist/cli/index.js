@@ -8692,7 +8692,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6888);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1653);
 /** The command-line entry (`npx production-readiness-gate`): runs cli() with this process's streams. */
 
 const code = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
@@ -8705,7 +8705,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6888:
+/***/ 1653:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8936,6 +8936,73 @@ var external_node_tls_ = __nccwpck_require__(1692);
 /** The gate's version, as the JSON report and SARIF name it. Kept in step with package.json by a test. */
 const VERSION = '1.0.0';
 
+;// CONCATENATED MODULE: external "node:async_hooks"
+const external_node_async_hooks_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+;// CONCATENATED MODULE: ./.build/util/activity.js
+/**
+ * What a piece of work is waiting for, so that when it is cut off at its time bound the report can say
+ * "waiting for the database (connect to db.acme.com:5432)" rather than only "timed out".
+ *
+ * The caller opens a scope with `withActivity` (the engine does, once per rule); every I/O the probes
+ * start inside it (a query, an HTTP request, a Stripe call, a command) registers itself with `track`
+ * while it is in flight. AsyncLocalStorage carries the scope through promises and callbacks, so probes
+ * need no extra parameter and know nothing of who is asking.
+ */
+
+class Activity {
+    open = new Set();
+    /** The last operation that started, kept after it ended: a rule stuck in its own code names it too. */
+    last;
+    start(component, detail) {
+        const entry = { component, detail, since: performance.now() };
+        this.open.add(entry);
+        this.last = entry;
+        return () => this.open.delete(entry);
+    }
+    /** Operations in flight now, oldest first. */
+    inFlight() {
+        return [...this.open].sort((a, b) => a.since - b.since);
+    }
+}
+const storage = new external_node_async_hooks_namespaceObject.AsyncLocalStorage();
+/** Runs `fn` with `activity` as the scope that `track` records into. */
+function withActivity(activity, fn) {
+    return storage.run(activity, fn);
+}
+/** Records `work` as in flight for `component` in the current scope (if any) until it settles. */
+function track(component, detail, work) {
+    const activity = storage.getStore();
+    if (!activity)
+        return work;
+    const end = activity.start(component, detail);
+    return work.finally(end);
+}
+/** Names the components in flight (or the last one) as a phrase: "the database (connect to …)". */
+function describeWaiting(activity) {
+    const open = activity.inFlight();
+    const first = open[0];
+    if (first) {
+        const others = open.length > 1 ? ` and ${open.length - 1} more` : '';
+        return { component: first.component, text: `waiting for ${componentName(first.component)} (${first.detail})${others}` };
+    }
+    if (activity.last) {
+        return { text: `nothing was in flight; the last operation was ${componentName(activity.last.component)} (${activity.last.detail})` };
+    }
+    return { text: 'nothing was in flight (the rule itself did not return)' };
+}
+function componentName(component) {
+    switch (component) {
+        case 'app':
+            return 'the app';
+        case 'database':
+            return 'the database';
+        case 'command':
+            return 'a command';
+        default:
+            return component;
+    }
+}
+
 ;// CONCATENATED MODULE: ./.build/probes/http.js
 /**
  * The one HTTP probe layer every live rule uses.
@@ -8949,6 +9016,7 @@ const VERSION = '1.0.0';
  *   bytes read from a body.
  * - Every exchange is recorded (method, URL, status, time) as evidence for the report.
  */
+
 
 
 
@@ -9012,7 +9080,10 @@ class HttpClient {
         this.httpAgent.destroy();
     }
     /** One probe: retries, redirects and the deadline included. Throws ProbeError when no answer came. */
-    async request(req, signal) {
+    request(req, signal) {
+        return track(req.component ?? 'app', `${(req.method ?? 'GET').toUpperCase()} ${safeUrl(req.url)}`, this.exchange(req, signal));
+    }
+    async exchange(req, signal) {
         const method = (req.method ?? 'GET').toUpperCase();
         const started = performance.now();
         let url = req.url;
@@ -9238,6 +9309,7 @@ function sleep(ms, signal) {
 }
 
 ;// CONCATENATED MODULE: ./.build/probes/stripe.js
+
 /** The API version the gate's reading of Stripe objects was written against. */
 const STRIPE_API_VERSION = '2026-10-28.endive';
 class StripeWriteRefused extends Error {
@@ -9259,7 +9331,7 @@ async function createStripe(options) {
             return refusedResponse(`refused ${method} ${path.split('?')[0]}: the gate only reads Stripe`);
         }
         for (let attempt = 0;; attempt++) {
-            const response = await base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout);
+            const response = await track('Stripe', `${method} ${path.split('?')[0]}`, base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout));
             requests.push({ method, path: path.split('?')[0], status: response.getStatusCode() });
             if (response.getStatusCode() !== 429 || attempt >= retries)
                 return response;
@@ -9319,6 +9391,7 @@ function describeStripeError(error) {
 
 
 
+
 function createClients(settings) {
     let db;
     let http;
@@ -9329,7 +9402,7 @@ function createClients(settings) {
             if (!key)
                 return Promise.reject(new Error('STRIPE_SECRET_KEY is not set'));
             stripe ??= createStripe({ secretKey: key, apiBase: settings.stripeApiBase, timeoutMs: settings.timeoutSeconds * 1000 });
-            return stripe;
+            return track('Stripe', 'load the Stripe SDK', stripe);
         },
         http() {
             http ??= new HttpClient({ resolve: settings.resolve, ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 });
@@ -9344,7 +9417,7 @@ function createClients(settings) {
                 resolve: settings.resolve,
                 timeoutMs: settings.timeoutSeconds * 1000,
             }).then(oneQueryAtATime);
-            return db;
+            return track('database', `connect to ${databaseHost(url)}`, db);
         },
         async close() {
             const pending = db;
@@ -9356,9 +9429,20 @@ function createClients(settings) {
         },
     };
 }
+/** `host:port` of a database URL, for messages (never the credentials). */
+function databaseHost(url) {
+    try {
+        const u = new URL(url);
+        return `${u.hostname}:${u.port || 5432}`;
+    }
+    catch {
+        return 'DATABASE_URL';
+    }
+}
 /**
  * Rules share the connection and run concurrently; a pg client runs one query at a time and queuing
- * more on it is deprecated (pg 9 removes it), so the queue is kept here.
+ * more on it is deprecated (pg 9 removes it), so the queue is kept here. Each query is tracked as
+ * database work of the rule that asked.
  */
 function oneQueryAtATime(db) {
     const query = db.client.query.bind(db.client);
@@ -9366,7 +9450,8 @@ function oneQueryAtATime(db) {
     db.client.query = ((...args) => {
         const run = tail.then(() => query(...args));
         tail = run.catch(() => undefined);
-        return run;
+        const text = typeof args[0] === 'string' ? args[0] : 'a query';
+        return track('database', `query ${text.replace(/\s+/g, ' ').slice(0, 60)}`, run);
     });
     return db;
 }
@@ -9431,12 +9516,42 @@ const SECTION_TITLES = {
     stripe: '§1/§5 Stripe live keys and post-deploy sync',
 };
 
+;// CONCATENATED MODULE: ./.build/engine/unavailable.js
+const DEFAULT_FIX = {
+    app: 'Check that the deployment is up and reachable from the runner (APP_URL, resolve entries, firewall). For PR checks that cannot reach production, set the input unreachable: warn.',
+    database: 'Run the gate where the database is reachable (a self-hosted runner in its network, or a resolve entry). For PR checks that cannot reach production, set the input unreachable: warn.',
+    Stripe: 'Check that the runner reaches the Stripe API (stripe-api-base, proxy, firewall) and retry.',
+    Sentry: 'Check that the runner reaches Sentry (the DSN host, sentry-api-base) and retry.',
+    GitHub: 'Check the GitHub API status and the token, and retry.',
+    command: 'Look at the step log for where the command stopped.',
+};
+const OPTED_IN_NOTE = 'unreachable: warn makes this a warning: the release is not verified on this point.';
+/** The outcome of a needed check that could not run: `fail` by default, `warn` with `unreachable: warn`. */
+function couldNotCheck(policy, u) {
+    return applyUnreachablePolicy({
+        status: 'fail',
+        summary: `${u.what}: ${u.cause}`,
+        details: u.details,
+        fix: u.fix ?? DEFAULT_FIX[u.component],
+        unreachable: u.component,
+        data: u.data,
+    }, policy);
+}
+/** `unreachable: warn` turns a failure that only says "could not reach X" into a warning that says so. */
+function applyUnreachablePolicy(outcome, policy) {
+    if (policy !== 'warn' || outcome.status !== 'fail' || !outcome.unreachable || outcome.unreachable === 'command')
+        return outcome;
+    return { ...outcome, status: 'warn', details: [outcome.details, OPTED_IN_NOTE].filter(Boolean).join('\n\n') };
+}
+
 ;// CONCATENATED MODULE: ./.build/engine/runner.js
 /**
  * Runs the selected rules: each as soon as the rules it comes `after` are done, independent ones
  * concurrently (bounded), each within a time bound. A throw or a timeout becomes a `fail` that says
  * so; nothing a rule does can take the run down. Waivers are applied last, to the finished results.
  */
+
+
 
 
 
@@ -9470,73 +9585,162 @@ function validateWaivers(registry, config, configPath) {
         }
     }
 }
+/** Time a command rule gets on top of its bound to end its process tree (TERM, then KILL). */
+const COMMAND_GRACE_MS = 15_000;
+/** The bound of one rule: a command's own bound (plus the time to end it), else the probe bound. */
+function ruleBound(rule, options) {
+    return rule.meta.kind === 'command' ? options.commandTimeoutMs + COMMAND_GRACE_MS : options.probeTimeoutMs;
+}
+/**
+ * The longest time the selected rules can take: the longest chain of `after` dependencies, each rule
+ * counted at its bound. The run's deadline is derived from it, so it follows the inputs.
+ */
+function longestChainMs(rules, options) {
+    const byId = new Map(rules.map((r) => [r.meta.id, r]));
+    const memo = new Map();
+    const visiting = new Set();
+    const finish = (rule) => {
+        const known = memo.get(rule.meta.id);
+        if (known !== undefined)
+            return known;
+        if (visiting.has(rule.meta.id))
+            return 0; // a cycle is reported by runRules, not here
+        visiting.add(rule.meta.id);
+        const before = Math.max(0, ...(rule.meta.after ?? []).map((id) => byId.get(id)).filter((r) => !!r).map(finish));
+        visiting.delete(rule.meta.id);
+        const total = before + ruleBound(rule, options);
+        memo.set(rule.meta.id, total);
+        return total;
+    };
+    return Math.max(0, ...rules.map(finish));
+}
 async function runRules(rules, options) {
     const results = new Map();
     const selected = new Set(rules.map((r) => r.meta.id));
     // High enough that every probe starts at once; the HTTP client bounds the sockets per target.
     const limit = Math.max(1, options.concurrency ?? 32);
     const pending = [...rules];
-    const running = new Set();
+    const running = new Map();
+    const policy = options.context.settings.unreachable;
+    let wake = () => undefined;
+    let deadlinePassed = false;
+    const finish = (rule, outcome, started) => {
+        const report = toReport(rule, applyUnreachablePolicy(outcome, policy), performance.now() - started);
+        results.set(rule.meta.id, report);
+        running.delete(rule.meta.id);
+        options.onRuleDone?.(report);
+        wake();
+    };
+    // The run's own deadline: whatever is still running then is cut off, and the report is written with
+    // what is known. The timer is not unref'd: it is what keeps the process alive while rules wait.
+    const deadlineTimer = options.deadlineMs !== undefined
+        ? setTimeout(() => {
+            deadlinePassed = true;
+            const seconds = formatBound(options.deadlineMs);
+            for (const slot of [...running.values()])
+                slot.settle(cutOff(slot.rule, slot.activity, `the run's deadline (${seconds}) passed`));
+            for (const rule of pending.splice(0)) {
+                finish(rule, { status: 'fail', summary: `not started: the run's deadline (${seconds}) passed while earlier rules ran`, fix: DEADLINE_FIX }, performance.now());
+            }
+            wake();
+        }, options.deadlineMs)
+        : undefined;
     // Only dependencies that were selected are waited for; a rule run alone checks what it can.
     const ready = (rule) => (rule.meta.after ?? []).every((id) => !selected.has(id) || results.has(id));
-    while (pending.length > 0 || running.size > 0) {
-        let started = false;
-        for (let i = 0; i < pending.length && running.size < limit;) {
-            const rule = pending[i];
-            if (!ready(rule)) {
-                i++;
-                continue;
+    try {
+        while ((pending.length > 0 || running.size > 0) && !deadlinePassed) {
+            let started = false;
+            for (let i = 0; i < pending.length && running.size < limit;) {
+                const rule = pending[i];
+                if (!ready(rule)) {
+                    i++;
+                    continue;
+                }
+                pending.splice(i, 1);
+                started = true;
+                start(rule);
             }
-            pending.splice(i, 1);
-            started = true;
-            const task = runOne(rule, results, options).then((report) => {
-                results.set(rule.meta.id, report);
-                options.onRuleDone?.(report);
-                running.delete(task);
-            });
-            running.add(task);
-        }
-        if (running.size === 0 && !started && pending.length > 0) {
-            // A cycle in `after` (a programming error): fail those rules rather than hang.
-            for (const rule of pending.splice(0)) {
-                results.set(rule.meta.id, toReport(rule, { status: 'fail', summary: `internal error: rule waits on ${rule.meta.after?.join(', ')} in a cycle` }, 0));
+            if (running.size === 0 && !started && pending.length > 0) {
+                // A cycle in `after` (a programming error): fail those rules rather than hang.
+                for (const rule of pending.splice(0)) {
+                    finish(rule, { status: 'fail', summary: `internal error: rule waits on ${rule.meta.after?.join(', ')} in a cycle` }, performance.now());
+                }
+                break;
             }
-            break;
+            if (running.size > 0)
+                await new Promise((resolve) => (wake = resolve));
         }
-        if (running.size > 0)
-            await Promise.race(running);
+    }
+    finally {
+        clearTimeout(deadlineTimer);
     }
     const now = options.now ?? new Date();
     return rules.map((rule) => applyWaiver(results.get(rule.meta.id), options.context.settings.config, now));
-}
-async function runOne(rule, results, options) {
-    const started = performance.now();
-    const controller = new AbortController();
-    const bound = rule.meta.kind === 'command' ? options.commandTimeoutMs : options.probeTimeoutMs;
-    let timer;
-    const timeout = new Promise((resolve) => {
-        timer = setTimeout(() => {
-            controller.abort(new Error(`timed out after ${Math.round(bound / 1000)} s`));
-            resolve({
-                status: 'fail',
-                summary: `did not finish within ${Math.round(bound / 1000)} s`,
-                fix: rule.meta.kind === 'command' ? 'Look at the step log for where it hung.' : 'Check that the target answers, or raise timeout-seconds.',
-            });
-        }, bound);
-        timer.unref?.();
-    });
-    let outcome;
-    try {
+    function start(rule) {
+        const begun = performance.now();
+        const controller = new AbortController();
+        const activity = new Activity();
+        const bound = ruleBound(rule, options);
+        let settled = false;
+        const settle = (outcome) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            // Tell the rule's I/O to stop (a command's process tree is ended on abort).
+            if (!controller.signal.aborted)
+                controller.abort(new Error(outcome.summary));
+            finish(rule, outcome, begun);
+        };
+        // Not unref'd: a rule that waits on nothing (a promise that never settles) must still be cut off
+        // here, not end the process with "unsettled top-level await" and no report.
+        const timer = setTimeout(() => settle(cutOff(rule, activity, formatBound(bound))), bound);
+        running.set(rule.meta.id, { rule, activity, started: begun, settle });
         const ctx = { ...options.context, results, signal: controller.signal };
-        outcome = await Promise.race([rule.check(ctx), timeout]);
+        withActivity(activity, () => {
+            let check;
+            try {
+                check = rule.check(ctx);
+            }
+            catch (error) {
+                check = Promise.reject(error);
+            }
+            check.then(settle, (error) => settle(crashed(error)));
+        });
     }
-    catch (error) {
-        outcome = { status: 'fail', summary: `the check failed: ${errorMessage(error)}` };
-    }
-    finally {
-        clearTimeout(timer);
-    }
-    return toReport(rule, outcome, performance.now() - started);
+}
+/** `45 s`, `30 min`, or `150 ms` for the tests' short bounds. */
+function formatBound(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms >= 120_000 && ms % 60_000 === 0)
+        return `${ms / 60_000} min`;
+    return `${Math.round(ms / 1000)} s`;
+}
+const DEADLINE_FIX = 'Look at what the rule waited for. The deadline follows the inputs: raise timeout-seconds or command-timeout-minutes if the work is legitimately slow.';
+/** The outcome of a rule stopped at its bound or at the run's deadline, naming what it waited for. */
+function cutOff(rule, activity, bound) {
+    const waiting = describeWaiting(activity);
+    const within = bound.startsWith('the run') ? `was cut off: ${bound}` : `did not finish within ${bound}`;
+    const external = waiting.component && waiting.component !== 'command' ? waiting.component : undefined;
+    return {
+        status: 'fail',
+        summary: `${within}; ${waiting.text}`,
+        fix: rule.meta.kind === 'command'
+            ? 'Look at the step log for where it hung; command-timeout-minutes bounds each command.'
+            : external
+                ? `Check that ${componentName(external)} answers from the runner, or raise timeout-seconds.`
+                : DEADLINE_FIX,
+        ...(external ? { unreachable: external } : {}),
+    };
+}
+/** A rule that threw: a bug in the gate or an input nobody foresaw. The message, never a stack. */
+function crashed(error) {
+    return {
+        status: 'fail',
+        summary: `the rule stopped on an unexpected error: ${errorMessage(error)}`,
+        fix: 'This is a bug in the gate, not in the app: please report it with the JSON report attached.',
+    };
 }
 function toReport(rule, outcome, durationMs) {
     const findings = outcome.findings ?? [];
@@ -9560,6 +9764,7 @@ function toReport(rule, outcome, durationMs) {
         findings,
         docs: rule.meta.docs,
         data: outcome.data,
+        ...(outcome.unreachable ? { unreachable: outcome.unreachable } : {}),
     };
 }
 /**
@@ -9668,28 +9873,6 @@ const nextauthUrl = {
         return { status: 'pass', summary: `NEXTAUTH_URL is ${url.origin}, the same origin as APP_URL` };
     },
 };
-
-;// CONCATENATED MODULE: ./.build/engine/unavailable.js
-const DEFAULT_FIX = {
-    app: 'Check that the deployment is up and reachable from the runner (APP_URL, resolve entries, firewall).',
-    database: 'Run the gate where the database is reachable (a self-hosted runner in its network, or a resolve entry). For PR checks that cannot reach production, set the input unreachable: warn.',
-    Stripe: 'Check that the runner reaches the Stripe API (stripe-api-base, proxy, firewall) and retry.',
-    Sentry: 'Check that the runner reaches Sentry (the DSN host, sentry-api-base) and retry.',
-    GitHub: 'Check the GitHub API status and the token, and retry.',
-    command: 'Look at the step log for where the command stopped.',
-};
-/** The outcome of a needed check that could not run: `fail` by default, `warn` with `unreachable: warn`. */
-function couldNotCheck(policy, u) {
-    const optedIn = policy === 'warn' ? 'unreachable: warn makes this a warning: the release is not verified on this point.' : '';
-    const details = [u.details, optedIn].filter(Boolean).join('\n\n');
-    return {
-        status: policy,
-        summary: `${u.what}: ${u.cause}`,
-        details: details || undefined,
-        fix: u.fix ?? DEFAULT_FIX[u.component],
-        data: { ...u.data, unreachable: u.component },
-    };
-}
 
 ;// CONCATENATED MODULE: ./.build/rules/config/database-tls.js
 
@@ -9872,1214 +10055,253 @@ const nextauthDebug = {
     },
 };
 
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-;// CONCATENATED MODULE: external "assert"
-const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./.build/probes/exec.js
 /**
- * Runs one of the gate's commands (install, migrate, build) through @actions/exec, in a shell so
- * that `npm ci && npm run x` works as it does in a workflow `run:` step. Output is streamed line by
- * line to the log and the last lines are kept for the summary.
+ * Runs one of the gate's commands (install, migrate, build) in a shell, so that `npm ci && npm run x`
+ * works as it does in a workflow `run:` step, within a time bound, with output handling that stays
+ * linear in time and bounded in memory whatever the command prints.
+ *
+ * Why not @actions/exec: it joins the unfinished line with every new chunk and searches it again
+ * (`strBuffer + data` then `indexOf`), which is quadratic on a long line without a newline (100 MB of
+ * minified output never finishes), and it gives no handle on the child process, so a hanging command
+ * cannot be ended. This module spawns the shell itself, in a process group of its own, and ends the
+ * whole group (SIGTERM, then SIGKILL after a grace period) when the bound passes or the rule is
+ * aborted.
  */
 
-/** Bytes of output kept for error-code searches; a build log's useful part is its end. */
-const MAX_KEPT_BYTES = 512 * 1024;
-async function runCommand(command, options) {
+
+
+/** A line longer than this is cut (minified bundles, progress bars without newlines). */
+const MAX_LINE_CHARS = 2000;
+/** Bytes of the output's end kept for error-code searches; a build log's useful part is its end. */
+const KEPT_BYTES = 512 * 1024;
+const DEFAULT_LOG_BUDGET = 2 * 1024 * 1024;
+// `ERR!` ends in a non-word character, so it needs no word boundary after it (npm's `npm ERR! …`).
+const ERROR_LINE = /\b(?:error|fatal)\b|\bERR!/i;
+/** After the shell exits, how long its stdio may stay open (a daemon it started keeps the pipes). */
+const CLOSE_WAIT_MS = 2000;
+/** Splits a byte stream into lines in one pass over each chunk; a line over the limit is cut. */
+class LineSplitter {
+    onLine;
+    decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    parts = [];
+    partLength = 0;
+    dropped = 0;
+    constructor(onLine) {
+        this.onLine = onLine;
+    }
+    push(chunk) {
+        const text = this.decoder.write(chunk);
+        let from = 0;
+        for (;;) {
+            const nl = text.indexOf('\n', from);
+            if (nl === -1)
+                break;
+            this.append(text.slice(from, nl));
+            this.emit();
+            from = nl + 1;
+        }
+        if (from < text.length)
+            this.append(text.slice(from));
+    }
+    flush() {
+        const rest = this.decoder.end();
+        if (rest)
+            this.append(rest);
+        if (this.partLength > 0 || this.dropped > 0)
+            this.emit();
+    }
+    append(piece) {
+        const room = MAX_LINE_CHARS - this.partLength;
+        if (room <= 0) {
+            this.dropped += piece.length;
+            return;
+        }
+        const kept = piece.length > room ? piece.slice(0, room) : piece;
+        this.parts.push(kept);
+        this.partLength += kept.length;
+        this.dropped += piece.length - kept.length;
+    }
+    emit() {
+        let line = this.parts.join('');
+        if (line.endsWith('\r'))
+            line = line.slice(0, -1);
+        if (this.dropped > 0)
+            line += ` … (${this.dropped.toLocaleString('en-US')} more characters)`;
+        this.parts = [];
+        this.partLength = 0;
+        this.dropped = 0;
+        this.onLine(line);
+    }
+}
+/** The last lines that fit in `maxChars`, kept in a queue whose removals cost O(1) (not `shift`). */
+class LineWindow {
+    maxChars;
+    lines = [];
+    head = 0;
+    length = 0;
+    constructor(maxChars) {
+        this.maxChars = maxChars;
+    }
+    push(line) {
+        this.lines.push(line);
+        this.length += line.length + 1;
+        while (this.length > this.maxChars && this.lines.length - this.head > 1) {
+            this.length -= this.lines[this.head].length + 1;
+            this.head++;
+        }
+        if (this.head > 1024 && this.head * 2 > this.lines.length) {
+            this.lines = this.lines.slice(this.head);
+            this.head = 0;
+        }
+    }
+    text() {
+        return this.lines.slice(this.head).join('\n');
+    }
+}
+function runCommand(command, options) {
+    return track('command', command, execute(command, options));
+}
+async function execute(command, options) {
     const tailLines = options.tailLines ?? 30;
+    const logBudget = options.logBudgetBytes ?? DEFAULT_LOG_BUDGET;
     const tail = [];
-    let text = '';
+    const kept = new LineWindow(KEPT_BYTES);
     let firstError;
-    let lineNumber = 0;
     let firstErrorAt = 0;
+    let lines = 0;
+    let bytes = 0;
+    let logged = 0;
+    let linesNotLogged = 0;
     const onLine = (line) => {
-        lineNumber++;
-        if (firstError === undefined && /\b(error|ERR!|fatal)\b/i.test(line) && line.trim().length > 12) {
+        lines++;
+        if (firstError === undefined && ERROR_LINE.test(line) && line.trim().length > 12) {
             firstError = line;
-            firstErrorAt = lineNumber;
+            firstErrorAt = lines;
         }
         tail.push(line);
         if (tail.length > tailLines)
             tail.shift();
-        text += `${line}\n`;
-        if (text.length > MAX_KEPT_BYTES)
-            text = text.slice(text.length - MAX_KEPT_BYTES / 2);
-        options.onLine?.(line);
+        kept.push(line);
+        if (logged < logBudget) {
+            logged += line.length + 1;
+            options.onLine?.(line);
+        }
+        else {
+            linesNotLogged++;
+        }
     };
-    // Our own line splitting: @actions/exec's stdline/errline listeners drop a last line that has no
-    // newline (it emits it as an event instead), and Prisma's last line is often the one that matters.
-    const splitter = () => {
-        let rest = '';
-        return {
-            push(chunk) {
-                const lines = (rest + chunk.toString('utf8')).split(/\r?\n/);
-                rest = lines.pop() ?? '';
-                for (const line of lines)
-                    onLine(line);
-            },
-            flush() {
-                if (rest)
-                    onLine(rest);
-                rest = '';
-            },
-        };
-    };
-    const out = splitter();
-    const err = splitter();
-    const [shell, args] = process.platform === 'win32' ? ['cmd.exe', ['/d', '/s', '/c', command]] : ['/bin/sh', ['-c', command]];
+    const out = new LineSplitter(onLine);
+    const err = new LineSplitter(onLine);
     const started = performance.now();
-    let exitCode;
+    const windows = process.platform === 'win32';
+    let child;
     try {
-        exitCode = await exec(shell, args, {
+        child = (0,external_node_child_process_namespaceObject.spawn)(windows ? 'cmd.exe' : '/bin/sh', windows ? ['/d', '/s', '/c', command] : ['-c', command], {
             cwd: options.cwd,
             env: { ...options.env },
-            ignoreReturnCode: true,
-            silent: true,
-            windowsVerbatimArguments: process.platform === 'win32',
-            listeners: { stdout: (b) => out.push(b), stderr: (b) => err.push(b) },
+            // A group of its own, so the whole tree (npm → node → next build workers) can be ended at once.
+            detached: !windows,
+            // No stdin: a command that prompts (prisma asking to reset) gets end-of-file, not a hang.
+            stdio: ['ignore', 'pipe', 'pipe'],
+            windowsVerbatimArguments: windows,
         });
-        out.flush();
-        err.flush();
     }
     catch (error) {
-        // The shell itself could not start (cwd missing, no /bin/sh): report it as the command's failure.
-        onLine(String(error.message));
-        exitCode = 127;
+        onLine(`the shell could not start: ${error.message}`);
+        return finish(127);
     }
-    const inTail = firstErrorAt > lineNumber - tail.length;
-    return { exitCode, durationMs: performance.now() - started, tail, text, firstError: inTail ? undefined : firstError };
+    let endedBy;
+    let killTimer;
+    const end = (why) => {
+        if (endedBy || child.exitCode !== null || child.signalCode !== null)
+            return;
+        endedBy = why;
+        signalTree(child, 'SIGTERM');
+        killTimer = setTimeout(() => signalTree(child, 'SIGKILL'), options.graceMs ?? 10_000);
+    };
+    const bound = setTimeout(() => end(`did not finish within ${formatMinutes(options.timeoutMs)} (command-timeout-minutes)`), options.timeoutMs);
+    const onAbort = () => end(`stopped: ${String(options.signal?.reason?.message ?? 'aborted')}`);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted)
+        onAbort();
+    child.stdout.on('data', (chunk) => {
+        bytes += chunk.length;
+        out.push(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+        bytes += chunk.length;
+        err.push(chunk);
+    });
+    const exitCode = await new Promise((resolve) => {
+        let closeWait;
+        child.on('error', (error) => {
+            onLine(`the shell could not start: ${error.message}`);
+            resolve(127);
+        });
+        child.on('exit', (code) => {
+            // The shell is gone; its stdio may be held open by something it left running. Read what is
+            // there, then stop waiting.
+            closeWait = setTimeout(() => {
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+                resolve(code);
+            }, CLOSE_WAIT_MS);
+        });
+        child.on('close', (code) => {
+            clearTimeout(closeWait);
+            resolve(code);
+        });
+    });
+    clearTimeout(bound);
+    clearTimeout(killTimer);
+    options.signal?.removeEventListener('abort', onAbort);
+    // Anything the command left behind in its group goes too: the step must not outlive the gate.
+    if (!windows)
+        signalTree(child, 'SIGKILL');
+    out.flush();
+    err.flush();
+    return finish(endedBy ? null : exitCode, endedBy);
+    function finish(code, why) {
+        const inTail = firstErrorAt > lines - tail.length;
+        return {
+            exitCode: code,
+            ...(why ? { endedBy: why } : {}),
+            durationMs: performance.now() - started,
+            tail,
+            text: kept.text(),
+            firstError: inTail ? undefined : firstError,
+            lines,
+            bytes,
+            linesNotLogged,
+        };
+    }
+}
+function signalTree(child, signal) {
+    if (child.pid === undefined)
+        return;
+    try {
+        if (process.platform === 'win32') {
+            (0,external_node_child_process_namespaceObject.spawn)('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore' });
+        }
+        else {
+            // The negative pid addresses the process group the shell leads.
+            process.kill(-child.pid, signal);
+        }
+    }
+    catch {
+        // Already gone.
+    }
+}
+function formatMinutes(ms) {
+    const minutes = ms / 60_000;
+    if (minutes >= 1)
+        return `${Number.isInteger(minutes) ? minutes : minutes.toFixed(1)} min`;
+    return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/gate/prisma-errors.js
@@ -11148,6 +10370,15 @@ function failedBefore(ctx, ids) {
     }
     return undefined;
 }
+function formatBytes(n) {
+    return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`;
+}
+/** A fenced code block that the quoted output cannot close: the fence is longer than any run of backticks in it. */
+function fenced(text) {
+    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}text\n${text}\n${fence}`;
+}
 function commands_formatDuration(ms) {
     return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
@@ -11160,16 +10391,39 @@ async function runStep(ctx, step, earlier) {
         return { status: 'skip', summary: `not run: ${failed} failed first`, data: { blockedBy: failed } };
     const cwd = ctx.settings.workingDirectory;
     const result = await ctx.log.group(`${step}: ${command}`, async () => {
-        const r = await runCommand(command, { cwd, env: ctx.settings.commandEnv, onLine: (l) => ctx.log.output(l), tailLines: TAIL_LINES });
-        ctx.log.info(`${step}: exit code ${r.exitCode} after ${commands_formatDuration(r.durationMs)}`);
+        const r = await runCommand(command, {
+            cwd,
+            env: ctx.settings.commandEnv,
+            onLine: (l) => ctx.log.output(l),
+            tailLines: TAIL_LINES,
+            timeoutMs: ctx.settings.commandTimeoutMs,
+            signal: ctx.signal,
+        });
+        if (r.linesNotLogged > 0) {
+            // The log got its share; the end of the output is what explains a failure, so it is shown too.
+            ctx.log.info(`… ${r.linesNotLogged.toLocaleString('en-US')} of ${r.lines.toLocaleString('en-US')} lines (${formatBytes(r.bytes)} in all) are left out of the log; the last ${r.tail.length}:`);
+            for (const line of r.tail)
+                ctx.log.output(line);
+        }
+        ctx.log.info(`${step}: ${r.endedBy ? `ended by the gate: ${r.endedBy}` : `exit code ${r.exitCode}`} after ${commands_formatDuration(r.durationMs)}`);
         return r;
     });
     const took = commands_formatDuration(result.durationMs);
-    const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) };
+    const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), outputLines: result.lines, outputBytes: result.bytes };
     if (result.exitCode === 0)
         return { status: 'pass', summary: `\`${command}\` succeeded in ${took}`, data };
-    const first = result.firstError ? `First error line:\n\n\`\`\`text\n${result.firstError}\n\`\`\`\n\n` : '';
-    const log = `${first}Last ${result.tail.length} lines of output:\n\n\`\`\`text\n${result.tail.join('\n')}\n\`\`\``;
+    const first = result.firstError ? `First error line:\n\n${fenced(result.firstError)}\n\n` : '';
+    const log = `${first}Last ${result.tail.length} lines of output:\n\n${fenced(result.tail.join('\n'))}`;
+    if (result.endedBy) {
+        return {
+            status: 'fail',
+            summary: `\`${command}\` ${result.endedBy}; the gate ended its process tree`,
+            details: log,
+            fix: `Find where \`${command}\` hangs or slows (the last lines are in the details), or raise command-timeout-minutes if it legitimately takes longer.`,
+            unreachable: 'command',
+            data,
+        };
+    }
     if (step !== 'migrate') {
         return {
             status: 'fail',
@@ -13144,8 +12398,6 @@ const securityCoep = {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./.build/probes/git.js
 /**
  * Reading the app's git repository with the `git` command: tracked files, every blob reachable in
@@ -26205,6 +25457,7 @@ function sendEnvelope(http, dsn, event, signal) {
     return http.request({
         url: dsn.envelopeUrl,
         method: 'POST',
+        component: 'Sentry',
         headers: {
             'content-type': 'application/x-sentry-envelope',
             'x-sentry-auth': `Sentry sentry_version=7, sentry_client=production-readiness-gate/${VERSION}, sentry_key=${dsn.publicKey}`,
@@ -26214,7 +25467,7 @@ function sendEnvelope(http, dsn, event, signal) {
 }
 function sentryApiGet(http, api, path, signal) {
     const url = `${api.base.replace(/\/+$/, '')}/api/0/projects/${encodeURIComponent(api.org)}/${encodeURIComponent(api.project)}/${path}`;
-    return http.request({ url, headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
+    return http.request({ url, component: 'Sentry', headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
 }
 /** The Sentry DSN the app uses: the browser one first (it is what the CSP must allow), else the server one. */
 function configuredDsn(env) {
@@ -27805,7 +27058,7 @@ function stripe_webhook_testEvent(livemode) {
         data: { object: { object: 'balance', available: [], pending: [], livemode } },
     });
 }
-const stripe_webhook_ok = (r) => r.status >= 200 && r.status < 300;
+const ok = (r) => r.status >= 200 && r.status < 300;
 const refused = (r) => r.status >= 400 && r.status < 500;
 const stripeWebhook = {
     meta: { id: 'smoke.stripe-webhook', section: 'smoke', title: 'The Stripe webhook verifies signatures', docs: 'docs/billing-integration-guide.md' },
@@ -27830,10 +27083,10 @@ const stripeWebhook = {
         }
         const evidence = `unsigned → ${unsigned.status}, forged signature → ${forged.status}${signed ? `, signed with STRIPE_WEBHOOK_SECRET → ${signed.status}` : ''} (POST ${url}, event type ${UNHANDLED_EVENT_TYPE})`;
         const data = { unsigned: unsigned.status, forged: forged.status, signed: signed?.status };
-        if (stripe_webhook_ok(unsigned) || stripe_webhook_ok(forged)) {
+        if (ok(unsigned) || ok(forged)) {
             return {
                 status: 'fail',
-                summary: `the webhook endpoint ACCEPTS ${stripe_webhook_ok(unsigned) ? 'unsigned' : 'forged'} events: anyone can fake payments and subscriptions`,
+                summary: `the webhook endpoint ACCEPTS ${ok(unsigned) ? 'unsigned' : 'forged'} events: anyone can fake payments and subscriptions`,
                 details: evidence,
                 fix: 'Verify every request with stripe.webhooks.constructEvent(rawBody, stripe-signature header, STRIPE_WEBHOOK_SECRET) and answer 400 when it throws.',
                 data,
@@ -27854,7 +27107,7 @@ const stripeWebhook = {
                 data,
             };
         }
-        if (!stripe_webhook_ok(signed)) {
+        if (!ok(signed)) {
             return { status: 'fail', summary: `the app answered ${signed.status} to a correctly signed event it does not handle`, details: evidence, fix: 'An event type the handler does not know must be acknowledged with 2xx; read the app logs for this request.', data };
         }
         return { status: 'pass', summary: `signatures are verified: ${evidence}`, data };
@@ -28317,17 +27570,31 @@ function validateSelection(settings) {
     validateWaivers(RULES, settings.config, settings.configFile);
     return selectRules(RULES, settings.checks);
 }
+/** Time the run keeps for itself beyond its rules: closing clients, rendering and writing the reports. */
+const RUN_MARGIN_MS = 30_000;
+/** How long closing the clients may take before the run goes on without waiting. */
+const CLOSE_BOUND_MS = 5_000;
+/** Bounds of one run, all derived from the inputs (documented in the README). */
+function runBounds(settings, rules) {
+    // Room for the bounded retries of a probe chain within one rule.
+    const probeTimeoutMs = settings.timeoutSeconds * 1000 * 3;
+    const commandTimeoutMs = settings.commandTimeoutMs;
+    const rulesMs = longestChainMs(rules, { probeTimeoutMs, commandTimeoutMs });
+    return { probeTimeoutMs, commandTimeoutMs, rulesMs, deadlineMs: rulesMs + RUN_MARGIN_MS };
+}
 async function runGate(settings, options) {
     const rules = validateSelection(settings);
     const startedAt = options.now ?? new Date();
     const started = performance.now();
     const clients = createClients(settings);
+    const bounds = runBounds(settings, rules);
     try {
         const results = await runRules(rules, {
             context: { settings, clients, log: options.log },
-            // Room for the bounded retries of a probe chain within one rule.
-            probeTimeoutMs: settings.timeoutSeconds * 1000 * 3,
-            commandTimeoutMs: 60 * 60 * 1000,
+            probeTimeoutMs: bounds.probeTimeoutMs,
+            commandTimeoutMs: bounds.commandTimeoutMs,
+            // The rules' own bounds end every chain before this; it is the guard should one of them not.
+            deadlineMs: bounds.rulesMs + CLOSE_BOUND_MS,
             now: options.now,
             onRuleDone: options.onRuleDone,
         });
@@ -28341,7 +27608,10 @@ async function runGate(settings, options) {
         });
     }
     finally {
-        await clients.close();
+        // A server that never answers the goodbye must not hold the report back.
+        let timer;
+        await Promise.race([clients.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_BOUND_MS)))]);
+        clearTimeout(timer);
     }
 }
 /** The target as the report names it: never with a user:password part. */

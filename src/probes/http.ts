@@ -16,6 +16,7 @@ import { isIP } from 'node:net';
 import { rootCertificates, type TLSSocket } from 'node:tls';
 import type { ResolveEntry } from '../settings.js';
 import { VERSION } from '../version.js';
+import { track, type Component } from '../util/activity.js';
 
 export const USER_AGENT = `production-readiness-gate/${VERSION} (+https://github.com/production-readiness-gate)`;
 
@@ -45,6 +46,8 @@ export interface ProbeRequest {
   retry?: boolean;
   /** Override the client's per-request deadline. */
   timeoutMs?: number;
+  /** Who answers this URL, for "waiting for …" when a rule is cut off. Default `app`. */
+  component?: Component;
 }
 
 export interface CertificateInfo {
@@ -159,7 +162,11 @@ export class HttpClient {
   }
 
   /** One probe: retries, redirects and the deadline included. Throws ProbeError when no answer came. */
-  async request(req: ProbeRequest, signal?: AbortSignal): Promise<ProbeResponse> {
+  request(req: ProbeRequest, signal?: AbortSignal): Promise<ProbeResponse> {
+    return track(req.component ?? 'app', `${(req.method ?? 'GET').toUpperCase()} ${safeUrl(req.url)}`, this.exchange(req, signal));
+  }
+
+  private async exchange(req: ProbeRequest, signal?: AbortSignal): Promise<ProbeResponse> {
     const method = (req.method ?? 'GET').toUpperCase();
     const started = performance.now();
     let url = req.url;

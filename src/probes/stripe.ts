@@ -4,6 +4,7 @@
  * unable to write: any request that is not a GET throws before it leaves the process.
  */
 import type Stripe from 'stripe';
+import { track } from '../util/activity.js';
 
 /** The API version the gate's reading of Stripe objects was written against. */
 export const STRIPE_API_VERSION = '2026-10-28.endive';
@@ -46,7 +47,7 @@ export async function createStripe(options: StripeClientOptions): Promise<Stripe
       return refusedResponse(`refused ${method} ${path.split('?')[0]}: the gate only reads Stripe`);
     }
     for (let attempt = 0; ; attempt++) {
-      const response = await base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout);
+      const response = await track('Stripe', `${method} ${path.split('?')[0]}`, base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout));
       requests.push({ method, path: path.split('?')[0]!, status: response.getStatusCode() });
       if (response.getStatusCode() !== 429 || attempt >= retries) return response;
       await new Promise((r) => setTimeout(r, backoffMs * 2 ** attempt));
