@@ -18,7 +18,10 @@ async function runCli(argv: string[], env: Record<string, string | undefined>, c
   return { code, stdout, stderr };
 }
 
-/** The good environment with the database resolved to a closed local port (database-tls skips fast). */
+/**
+ * The good environment with the database resolved to a closed local port: database-tls cannot check,
+ * which fails the run unless `--unreachable warn` (what a laptop without the production network uses).
+ */
 async function env(overrides: Record<string, string | undefined> = {}) {
   const port = await freePort();
   const e = { ...goodEnv(), ...overrides };
@@ -29,9 +32,12 @@ async function env(overrides: Record<string, string | undefined> = {}) {
 test('exit 0 and a ready verdict for a production-safe configuration', async () => {
   const repo = tempRepo();
   const { env: e, resolve } = await env();
-  const r = await runCli(['--checks', 'config', '--resolve', resolve, '--timeout-seconds', '3'], e, repo.dir);
+  const r = await runCli(['--checks', 'config', '--resolve', resolve, '--timeout-seconds', '3', '--unreachable', 'warn'], e, repo.dir);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /Ready/);
+  assert.match(r.stdout, /▲ warn {2}config\.database-tls +TLS cannot be checked: the database is not reachable/);
+  const strict = await runCli(['--checks', 'config', '--resolve', resolve, '--timeout-seconds', '3'], e, repo.dir);
+  assert.equal(strict.code, 1, 'by default a check that could not run is not a pass');
   assert.ok(!r.stdout.includes('\u001b['), 'no colour when stdout is not a terminal');
   for (const secret of [e.NEXTAUTH_SECRET!, e.STRIPE_SECRET_KEY!, e.STRIPE_SYNC_SECRET!, 'Zq8vN2pLx4Rt7Ws9']) {
     assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), 'no secret printed');

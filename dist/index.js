@@ -37194,32 +37194,1003 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 1318:
-/***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+/***/ 9952:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-__nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3139);
-/** The action entry: runs the gate. Everything else lives in main.ts and below. */
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   _: () => (/* binding */ SECTION_TITLES),
+/* harmony export */   b: () => (/* binding */ SECTIONS)
+/* harmony export */ });
+/** The guide's five parts, in catalog order. */
+const SECTIONS = ['config', 'gate', 'smoke', 'security', 'stripe'];
+const SECTION_TITLES = {
+    config: '§1 Required configuration',
+    gate: '§2 Build and migration gate',
+    smoke: '§3 Production smoke checks',
+    security: '§4 Security and operations',
+    stripe: '§1/§5 Stripe live keys and post-deploy sync',
+};
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
-// A client that keeps a socket alive must not keep a finished step waiting.
-setTimeout(() => process.exit(), 2000).unref();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 3139:
+/***/ 9243:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ UsageError),
+/* harmony export */   g: () => (/* binding */ errorMessage)
+/* harmony export */ });
+/**
+ * A mistake in what the user gave the gate: an input, the env file, the config file. It is shown as
+ * its message alone (no stack), ends the CLI with exit code 2 and fails the step.
+ * The message names the input, file or URL and says what to do; it never contains a secret.
+ */
+class UsageError extends Error {
+    name = 'UsageError';
+}
+/** The message of anything thrown, without a stack. */
+function errorMessage(error) {
+    if (error instanceof AggregateError && error.errors.length > 0) {
+        return error.errors.map(errorMessage).join('; ');
+    }
+    if (error instanceof Error) {
+        const code = error.code;
+        const message = error.message || error.name;
+        return code && !message.includes(code) ? `${message} (${code})` : message;
+    }
+    return String(error);
+}
+
+
+/***/ }),
+
+/***/ 7124:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ main_run)
+  JO: () => (/* reexport */ COMMENT_MARKER),
+  P: () => (/* reexport */ buildAnnotations),
+  JZ: () => (/* reexport */ buildOutputs),
+  wQ: () => (/* reexport */ renderComment),
+  hF: () => (/* reexport */ renderJson),
+  WH: () => (/* reexport */ renderSarif),
+  Br: () => (/* reexport */ renderSummary)
 });
 
-// UNUSED EXPORTS: readActionInputs
+// UNUSED EXPORTS: COMMENT_CHAR_BUDGET, GITHUB_ANNOTATIONS_PER_LEVEL, SARIF_SCHEMA, SUMMARY_BYTE_BUDGET, formatAnnotationCommand, renderConsole
+
+// EXTERNAL MODULE: ./.build/engine/types.js
+var types = __nccwpck_require__(9952);
+;// CONCATENATED MODULE: ./.build/report/common.js
+/**
+ * What every reporter agrees on: how a status looks, in which order rules appear, what blocks a
+ * release, and how a finding's level follows from its rule. Keeping it in one place is what makes the
+ * job summary, the console, the annotations, SARIF and the PR comment tell the same story.
+ */
+
+/** Emoji for markdown (summary, comment) and plain symbols for the terminal, where emoji widths vary. */
+const common_STATUS_MARK = {
+    pass: { emoji: '✅', symbol: '✔' },
+    warn: { emoji: '⚠️', symbol: '▲' },
+    fail: { emoji: '❌', symbol: '✖' },
+    skip: { emoji: '⏭️', symbol: '○' },
+};
+/**
+ * Redacts the whole model before any rendering. Redacting the rendered text instead would miss a secret
+ * that escaping has already changed (`a|b` → `a\|b` in a table, `,` → `%2C` in a command), and those
+ * escaped forms are still readable.
+ */
+function common_redactReport(report, redactor) {
+    return redactor.redactValue(report);
+}
+/** Sections present in the report, in the guide's order; rules keep the engine's (catalog) order. */
+function common_groupBySection(rules) {
+    return types/* SECTIONS */.b.map((section) => ({
+        section,
+        title: types/* SECTION_TITLES */._[section],
+        rules: rules.filter((rule) => rule.section === section),
+    })).filter((group) => group.rules.length > 0);
+}
+/** Rules a person should look at: failing or warning, waived or not. */
+function common_needsAttention(rule) {
+    return rule.status === 'fail' || rule.status === 'warn';
+}
+/** Rules that stop the release under the run's `fail-on`: a waiver takes a rule out. */
+function isBlocking(rule, failOn) {
+    if (rule.waived)
+        return false;
+    return rule.status === 'fail' || (failOn === 'warn' && rule.status === 'warn');
+}
+function common_plural(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+/**
+ * The headline every reporter opens or closes with. The numbers are the unwaived failures and
+ * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`.
+ */
+function common_verdictText(report) {
+    const failed = report.rules.filter((r) => r.status === 'fail' && !r.waived).length;
+    const warned = report.rules.filter((r) => r.status === 'warn' && !r.waived).length;
+    if (report.ready)
+        return warned ? `Ready to go live, with ${common_plural(warned, 'warning')}` : 'Ready to go live';
+    const parts = [failed ? `${failed} failed` : '', warned ? common_plural(warned, 'warning') : ''].filter(Boolean);
+    // With `fail-on: warn` a release can be blocked by warnings alone; say why, or it reads as a bug.
+    const why = !failed && warned && report.failOn === 'warn' ? ' (fail-on: warn)' : '';
+    return parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
+}
+function waivedCount(report) {
+    return report.rules.filter((r) => r.waived).length;
+}
+/** `30 passed · 2 warnings · 3 failed · 5 skipped · 1 waived` */
+function common_countsText(report) {
+    const { pass, warn, fail, skip } = report.counts;
+    const parts = [`${pass} passed`, common_plural(warn, 'warning'), `${fail} failed`, `${skip} skipped`];
+    const waived = waivedCount(report);
+    if (waived)
+        parts.push(`${waived} waived`);
+    return parts.join(' · ');
+}
+function common_formatDuration(ms) {
+    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+/**
+ * The level a finding is reported at. A finding can never be louder than its rule (an error finding of a
+ * warning rule is a warning; anything under a passing or skipped rule is a notice), and a waived rule
+ * is only a notice: it must not look like it blocks.
+ */
+function findingLevel(rule, finding) {
+    return quieter(finding.level, ruleLevel(rule));
+}
+/** The level of a rule as a whole, for reports of a rule that has no file finding. */
+function ruleLevel(rule) {
+    if (rule.waived)
+        return 'notice';
+    if (rule.status === 'fail')
+        return 'error';
+    if (rule.status === 'warn')
+        return 'warning';
+    return 'notice';
+}
+const LOUDNESS = { notice: 0, warning: 1, error: 2 };
+function quieter(a, b) {
+    return LOUDNESS[a] <= LOUDNESS[b] ? a : b;
+}
+function hasFile(finding) {
+    return typeof finding.file === 'string' && finding.file.length > 0;
+}
+/** Findings with a place first (they are what a person can jump to), otherwise in the rule's order. */
+function common_fileFindingsFirst(findings) {
+    return [...findings.filter(hasFile), ...findings.filter((f) => !hasFile(f))];
+}
+/** `path/file.ts:12` or `path/file.ts:12-14`; a line below 1 means "no line". */
+function common_formatLocation(finding) {
+    if (!finding.file)
+        return '';
+    if (!finding.line || finding.line < 1)
+        return finding.file;
+    const end = finding.endLine && finding.endLine > finding.line ? `-${finding.endLine}` : '';
+    return `${finding.file}:${finding.line}${end}`;
+}
+/** ` (waived: reason, until 2027-03-01)` for a waived rule, '' otherwise. */
+function common_waiverNote(rule) {
+    if (!rule.waived || !rule.waiver)
+        return rule.waived ? ' (waived)' : '';
+    const until = rule.waiver.until ? `, until ${rule.waiver.until}` : '';
+    return ` (waived: ${rule.waiver.reason}${until})`;
+}
+/** Collapses a text to one line: tables, list items and terminal rows break on a newline. */
+function common_oneLine(text) {
+    return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+/** Cuts a text to `max` characters with an ellipsis, never splitting a surrogate pair. */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    let cut = Math.max(0, max - 1);
+    if (cut > 0 && /[\uD800-\uDBFF]/.test(text[cut - 1]))
+        cut -= 1;
+    return `${text.slice(0, cut)}…`;
+}
+/** Joins a docs path to a URL prefix, keeping exactly one slash between them. */
+function docsUrl(docsBaseUrl, docs) {
+    return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, ''))}`;
+}
+
+;// CONCATENATED MODULE: ./.build/report/annotations.js
+
+/** What GitHub displays per step and level. */
+const GITHUB_ANNOTATIONS_PER_LEVEL = 10;
+function buildAnnotations(report, options) {
+    const max = options.maxPerLevel ?? GITHUB_ANNOTATIONS_PER_LEVEL;
+    if (!(max >= 1))
+        throw new RangeError(`maxPerLevel must be at least 1, got ${max}`);
+    const rules = common_redactReport(report, options.redactor).rules;
+    // Every rule's file findings before any file-less annotation: those would otherwise use up the slots.
+    const all = [...rules.flatMap(fileAnnotations), ...rules.flatMap(filelessAnnotation)];
+    return limitPerLevel(all, max);
+}
+function fileAnnotations(rule) {
+    return rule.findings.filter(hasFile).map((finding) => ({
+        level: findingLevel(rule, finding),
+        title: titleOf(rule),
+        message: finding.message + common_waiverNote(rule),
+        file: finding.file,
+        // A line below 1 is "no line": the annotation then belongs to the whole file.
+        ...(finding.line && finding.line >= 1 ? { startLine: finding.line } : {}),
+        ...(finding.line && finding.line >= 1 && finding.endLine && finding.endLine >= finding.line
+            ? { endLine: finding.endLine }
+            : {}),
+    }));
+}
+/** A failing or warning rule with nothing to pin on a file still shows up once, with its summary. */
+function filelessAnnotation(rule) {
+    if (rule.status !== 'fail' && rule.status !== 'warn')
+        return [];
+    if (rule.findings.some(hasFile))
+        return [];
+    const fix = rule.fix ? `\nFix: ${rule.fix}` : '';
+    return [{ level: ruleLevel(rule), title: titleOf(rule), message: rule.summary + common_waiverNote(rule) + fix }];
+}
+function titleOf(rule) {
+    return `${rule.id}: ${rule.title}`;
+}
+/** Keeps order; a level over the limit keeps `max - 1` and ends with one roll-up, so it shows `max`. */
+function limitPerLevel(annotations, max) {
+    const totals = new Map();
+    for (const a of annotations)
+        totals.set(a.level, (totals.get(a.level) ?? 0) + 1);
+    const keep = (level) => ((totals.get(level) ?? 0) > max ? max - 1 : max);
+    const seen = new Map();
+    const kept = annotations.filter((a) => {
+        const n = (seen.get(a.level) ?? 0) + 1;
+        seen.set(a.level, n);
+        return n <= keep(a.level);
+    });
+    const rollups = [];
+    for (const [level, total] of totals) {
+        const hidden = total - keep(level);
+        if (hidden <= 0)
+            continue;
+        rollups.push({
+            level,
+            title: `Production readiness: ${common_plural(hidden, `more ${level}`)}`,
+            message: `and ${common_plural(hidden, `more ${level}`)}: see the job summary`,
+        });
+    }
+    return [...kept, ...rollups];
+}
+/**
+ * The workflow command `core.error/warning/notice(message, properties)` prints for an annotation, byte
+ * for byte (@actions/core 3: properties in the order title, file, line, endLine; empty ones left out;
+ * the space after the command is printed whenever a properties object is passed).
+ */
+function formatAnnotationCommand(a) {
+    const properties = [
+        ['title', a.title],
+        ['file', a.file],
+        ['line', a.startLine],
+        ['endLine', a.endLine],
+    ];
+    const rendered = properties
+        .filter(([, value]) => Boolean(value))
+        .map(([key, value]) => `${key}=${escapeProperty(String(value))}`)
+        .join(',');
+    return `::${a.level} ${rendered}::${escapeData(a.message)}`;
+}
+function escapeData(text) {
+    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function escapeProperty(text) {
+    return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+;// CONCATENATED MODULE: ./.build/report/markdown.js
+/**
+ * GitHub-flavoured markdown helpers shared by the job summary and the PR comment. Rule text comes from
+ * the app's files, HTTP responses and command output, so it must not be able to open a tag, break a
+ * table row or swallow the rest of the page in an unclosed code fence.
+ */
+/** Inline text (a table cell, a list item, a `<summary>`): one line, no tags. */
+function inlineText(text) {
+    return escapeTags(text.replace(/\s*[\r\n]+\s*/g, ' ').trim());
+}
+/** A table cell: inline text with `|` escaped (GFM needs `\|` even inside code spans). */
+function tableCell(text) {
+    return inlineText(text).replace(/\|/g, '\\|');
+}
+/**
+ * Neutralises what looks like an HTML tag or comment start (`<x`, `</x`, `<!`, `<?`), and nothing else:
+ * escaping every `<` or `&` would garble code spans, where entities are shown literally.
+ */
+function escapeTags(text) {
+    return text.replace(/<(?=[A-Za-z/!?])/g, '&lt;');
+}
+/** Escapes text for an HTML context such as `<summary>` or `<code>`, where markdown does not apply. */
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+/** A code span that survives backticks in its content (CommonMark: use a longer backtick run). */
+function codeSpan(text) {
+    const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const ticks = '`'.repeat(longestRun + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+    return `${ticks}${pad}${text}${pad}${ticks}`;
+}
+/**
+ * A block of rule-written markdown (details, fix) placed inside `<details>`: the tags that would end the
+ * block early are neutralised, and an unclosed code fence is closed so it cannot swallow what follows.
+ */
+function markdownBlock(text) {
+    const safe = text.replace(/<(?=\/?(details|summary)\b)/gi, '&lt;');
+    return closeFences(safe);
+}
+/** Appends a closing fence when the text opens more ``` / ~~~ fences than it closes. */
+function closeFences(text) {
+    let open;
+    for (const line of text.split('\n')) {
+        const fence = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+        if (!fence)
+            continue;
+        if (open === undefined)
+            open = fence;
+        else if (fence[0] === open[0] && fence.length >= open.length && line.trim() === fence)
+            open = undefined;
+    }
+    return open === undefined ? text : `${text}\n${open}`;
+}
+/** A markdown link whose text cannot break out of the brackets. */
+function markdown_link(text, url) {
+    return `[${inlineText(text).replace(/[[\]]/g, '\\$&')}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
+}
+
+;// CONCATENATED MODULE: ./.build/report/comment.js
+
+
+const COMMENT_MARKER = '<!-- production-readiness-gate -->';
+/** GitHub refuses comments over 65,536 characters; the margin covers the footer and the marker. */
+const COMMENT_CHAR_BUDGET = 60_000;
+const MAX_SUMMARY_CHARS = 200;
+function renderComment(report, options) {
+    const safe = common_redactReport(report, options.redactor);
+    const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
+    const icon = safe.ready ? '✅' : '❌';
+    const head = [
+        COMMENT_MARKER,
+        `### ${icon} Production readiness — ${inlineText(common_verdictText(safe))}`,
+        '',
+        common_countsText(safe),
+        '',
+    ].join('\n');
+    const foot = `\n${runUrl ? `${markdown_link('Full report in the workflow run', runUrl)} · ` : ''}${inlineText(`${safe.tool.name} ${safe.tool.version}, ${safe.startedAt}`)}\n`;
+    // Failures first, then warnings, then waived rules: the order of what a reviewer must act on.
+    const attention = common_groupBySection(safe.rules).flatMap((g) => g.rules).filter(common_needsAttention);
+    const ordered = [
+        ...attention.filter((r) => r.status === 'fail' && !r.waived),
+        ...attention.filter((r) => r.status === 'warn' && !r.waived),
+        ...attention.filter((r) => r.waived),
+    ];
+    const items = [];
+    let room = COMMENT_CHAR_BUDGET - head.length - foot.length - 200;
+    for (const rule of ordered) {
+        const item = listItem(rule);
+        if (item.length + 1 > room)
+            break;
+        items.push(item);
+        room -= item.length + 1;
+    }
+    const left = ordered.length - items.length;
+    if (left > 0)
+        items.push(`- … and ${common_plural(left, 'more rule')}: see the workflow run`);
+    return `${head}${items.length ? `${items.join('\n')}\n` : ''}${foot}`;
+}
+function listItem(rule) {
+    const waived = rule.waived ? ` *(waived${rule.waiver ? `: ${inlineText(clip(rule.waiver.reason, MAX_SUMMARY_CHARS))}` : ''})*` : '';
+    return `- ${common_STATUS_MARK[rule.status].emoji} ${codeSpan(rule.id)} ${inlineText(clip(common_oneLine(rule.summary), MAX_SUMMARY_CHARS))}${waived}`;
+}
+
+;// CONCATENATED MODULE: ./.build/report/console.js
+
+/** Findings listed per rule without `verbose`: the rest are one `--verbose` (or the JSON report) away. */
+const MAX_FINDINGS = 10;
+const ansi = (open, close) => (text) => `\x1b[${open}m${text}\x1b[${close}m`;
+const plain = (text) => text;
+function palette(color) {
+    if (!color)
+        return { status: { pass: plain, warn: plain, fail: plain, skip: plain }, bold: plain, dim: plain };
+    const dim = ansi(2, 22);
+    return {
+        status: { pass: ansi(32, 39), warn: ansi(33, 39), fail: ansi(31, 39), skip: dim },
+        bold: ansi(1, 22),
+        dim,
+    };
+}
+function renderConsole(report, options) {
+    const safe = redactReport(report, options.redactor);
+    const paint = palette(options.color);
+    const idWidth = Math.max(0, ...safe.rules.map((r) => r.id.length));
+    const lines = [];
+    const target = safe.target.appUrl ? ` · ${terminalText(safe.target.appUrl)}` : '';
+    lines.push(paint.dim(`${safe.tool.name} ${safe.tool.version}${target}`), '');
+    for (const group of groupBySection(safe.rules)) {
+        lines.push(paint.bold(group.title));
+        for (const rule of group.rules)
+            lines.push(...ruleLines(rule, idWidth, paint, options.verbose ?? false));
+        lines.push('');
+    }
+    const verdictStatus = safe.ready ? 'pass' : 'fail';
+    const mark = STATUS_MARK[verdictStatus].symbol;
+    lines.push(paint.bold(paint.status[verdictStatus](`${mark} ${verdictText(safe)}`)));
+    lines.push(`  ${countsText(safe)} · ${formatDuration(safe.durationMs)}`);
+    return `${lines.join('\n')}\n`;
+}
+function ruleLines(rule, idWidth, paint, verbose) {
+    const color = paint.status[rule.status];
+    const status = color(`${STATUS_MARK[rule.status].symbol} ${rule.status.padEnd(4)}`);
+    const took = verbose ? paint.dim(`  (${formatDuration(rule.durationMs)})`) : '';
+    const head = `  ${status}  ${rule.id.padEnd(idWidth)}  ${terminalText(oneLine(rule.summary) + waiverText(rule))}${took}`;
+    if (!needsAttention(rule) && !verbose)
+        return [head];
+    const indent = '      ';
+    const out = [head];
+    if (verbose && rule.details)
+        out.push(...terminalText(rule.details).split('\n').map((l) => paint.dim(indent + l)));
+    const findings = fileFindingsFirst(rule.findings);
+    const shown = verbose ? findings : findings.slice(0, MAX_FINDINGS);
+    for (const f of shown) {
+        const where = f.file ? `${formatLocation(f)} ` : '';
+        out.push(`${indent}→ ${terminalText(where + oneLine(f.message))}`);
+    }
+    if (shown.length < findings.length)
+        out.push(paint.dim(`${indent}… and ${plural(findings.length - shown.length, 'more finding')}`));
+    if (rule.fix)
+        out.push(`${indent}fix: ${terminalText(oneLine(rule.fix))}`);
+    if (rule.docs && needsAttention(rule))
+        out.push(paint.dim(`${indent}docs: ${terminalText(rule.docs)}`));
+    return out;
+}
+function waiverText(rule) {
+    if (rule.waiver?.expired)
+        return ` (waiver expired${rule.waiver.until ? ` ${rule.waiver.until}` : ''})`;
+    return waiverNote(rule);
+}
+/**
+ * Rule text can carry bytes from HTTP responses and command output: control characters (escape
+ * sequences above all) are removed so they cannot recolour, move the cursor or rewrite the terminal.
+ */
+function terminalText(text) {
+    /* eslint-disable no-control-regex -- matching control characters is the point */
+    return text
+        .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '') // CSI: colours, cursor moves
+        .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '') // OSC: window titles, hyperlinks
+        .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
+    /* eslint-enable no-control-regex */
+}
+
+;// CONCATENATED MODULE: ./.build/report/json.js
+
+function renderJson(report, options) {
+    const safe = common_redactReport(report, options.redactor);
+    const document = {
+        schemaVersion: safe.schemaVersion,
+        tool: { name: safe.tool.name, version: safe.tool.version },
+        target: { appUrl: safe.target.appUrl ?? null },
+        startedAt: safe.startedAt,
+        durationMs: safe.durationMs,
+        ready: safe.ready,
+        failOn: safe.failOn,
+        counts: { pass: safe.counts.pass, warn: safe.counts.warn, fail: safe.counts.fail, skip: safe.counts.skip },
+        rules: safe.rules.map(ruleJson),
+    };
+    return `${JSON.stringify(document, null, 2)}\n`;
+}
+function ruleJson(rule) {
+    return {
+        id: rule.id,
+        section: rule.section,
+        title: rule.title,
+        status: rule.status,
+        summary: rule.summary,
+        details: rule.details ?? null,
+        durationMs: rule.durationMs,
+        waived: rule.waived,
+        locations: rule.locations.map((l) => ({ file: l.file, ...lines(l) })),
+        docs: rule.docs ?? null,
+        // Additive to the spec's example:
+        fix: rule.fix ?? null,
+        findings: rule.findings.map((f) => ({
+            level: f.level,
+            message: f.message,
+            file: f.file ?? null,
+            ...lines(f),
+        })),
+        waiver: rule.waiver
+            ? { reason: rule.waiver.reason, until: rule.waiver.until ?? null, expired: rule.waiver.expired }
+            : null,
+        data: rule.data ?? null,
+    };
+}
+function lines(place) {
+    return {
+        ...(place.line !== undefined ? { line: place.line } : {}),
+        ...(place.endLine !== undefined ? { endLine: place.endLine } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/report/outputs.js
+function buildOutputs(report, options = {}) {
+    return {
+        ready: String(report.ready),
+        passed: String(report.counts.pass),
+        warnings: String(report.counts.warn),
+        failed: String(report.counts.fail),
+        skipped: String(report.counts.skip),
+        // Empty rather than missing, so `steps.gate.outputs.sarif-path != ''` works in a workflow.
+        'report-path': options.reportPath ?? '',
+        'sarif-path': options.sarifPath ?? '',
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/report/sarif.js
+
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const SARIF_LEVEL = {
+    error: 'error',
+    warning: 'warning',
+    notice: 'note',
+};
+function renderSarif(report, options) {
+    const safe = common_redactReport(report, options.redactor);
+    const redact = (text) => text && options.redactor.redact(text);
+    const index = new Map(safe.rules.map((rule, i) => [rule.id, i]));
+    const anchorFile = redact(options.anchorFile);
+    const results = safe.rules
+        .filter(common_needsAttention)
+        .flatMap((rule) => ruleResults(rule, index.get(rule.id), anchorFile));
+    const sarif = {
+        $schema: SARIF_SCHEMA,
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: safe.tool.name,
+                        version: options.toolVersion,
+                        semanticVersion: options.toolVersion,
+                        ...(options.informationUri ? { informationUri: redact(options.informationUri) } : {}),
+                        rules: safe.rules.map((rule) => descriptor(rule, redact(options.docsBaseUrl))),
+                    },
+                },
+                results,
+            },
+        ],
+    };
+    return `${JSON.stringify(sarif, null, 2)}\n`;
+}
+function descriptor(rule, docsBaseUrl) {
+    const helpUri = rule.docs && (isAbsoluteUrl(rule.docs) ? rule.docs : docsBaseUrl && docsUrl(docsBaseUrl, rule.docs));
+    return {
+        id: rule.id,
+        name: ruleName(rule.id),
+        shortDescription: { text: rule.title },
+        ...(helpUri ? { helpUri } : {}),
+        ...(rule.docs ? { help: { text: `See ${rule.docs} in the app's repository.` } } : {}),
+        properties: { tags: ['production-readiness', rule.section] },
+    };
+}
+/** SARIF's `name` is an identifier-like word: `gate.no-db-push` → `GateNoDbPush`. */
+function ruleName(id) {
+    return id
+        .split(/[^A-Za-z0-9]+/)
+        .filter(Boolean)
+        .map((part) => part[0].toUpperCase() + part.slice(1))
+        .join('');
+}
+function ruleResults(rule, ruleIndex, anchorFile) {
+    const located = rule.findings.filter(hasFile);
+    if (located.length > 0) {
+        return located.map((finding) => ({
+            ...resultBase(rule, ruleIndex, findingLevel(rule, finding), finding.message),
+            locations: [physicalLocation(finding.file, finding)],
+        }));
+    }
+    return [
+        {
+            ...resultBase(rule, ruleIndex, ruleLevel(rule), rule.summary),
+            ...(anchorFile ? { locations: [physicalLocation(anchorFile, { line: 1 })] } : {}),
+        },
+    ];
+}
+function resultBase(rule, ruleIndex, level, message) {
+    return {
+        ruleId: rule.id,
+        ruleIndex,
+        level: SARIF_LEVEL[level],
+        message: { text: message + common_waiverNote(rule) },
+        // A waiver is SARIF's external suppression. GitHub code scanning does not act on suppressions by
+        // itself, which is why a waived result's level is also lowered to `note` (see `ruleLevel`).
+        ...(rule.waived ? { suppressions: [{ kind: 'external', justification: rule.waiver?.reason ?? 'waived' }] } : {}),
+    };
+}
+function physicalLocation(file, place) {
+    const startLine = place.line && place.line >= 1 ? place.line : undefined;
+    const endLine = startLine && place.endLine && place.endLine >= startLine ? place.endLine : undefined;
+    return {
+        physicalLocation: {
+            artifactLocation: { uri: toUri(file) },
+            ...(startLine ? { region: { startLine, ...(endLine ? { endLine } : {}) } } : {}),
+        },
+    };
+}
+/** Repository-relative, forward slashes, percent-encoded: what `artifactLocation.uri` must be. */
+function toUri(file) {
+    return encodeURI(file.replace(/\\/g, '/').replace(/^\.\//, ''));
+}
+function isAbsoluteUrl(text) {
+    return /^https?:\/\//i.test(text);
+}
+
+;// CONCATENATED MODULE: ./.build/report/summary.js
+
+
+/** Under GitHub's 1 MiB (1,048,576 bytes) step-summary limit, with room for other steps' markdown. */
+const SUMMARY_BYTE_BUDGET = 1_000_000;
+/** A table row or `<summary>` is one glance; longer summaries are clipped (the details keep everything). */
+const summary_MAX_SUMMARY_CHARS = 300;
+/** Findings beyond this are counted, not listed: annotations and the JSON report carry all of them. */
+const MAX_FINDINGS_PER_RULE = 50;
+const MAX_FINDING_CHARS = 500;
+const MAX_FIX_CHARS = 4000;
+function renderSummary(report, options) {
+    return renderWithBudget(report, options, SUMMARY_BYTE_BUDGET);
+}
+/** The budget is a parameter so tests can exercise the fitting without megabytes of fixtures. */
+function renderWithBudget(report, options, budgetBytes) {
+    const safe = common_redactReport(report, options.redactor);
+    const docsBaseUrl = options.docsBaseUrl && options.redactor.redact(options.docsBaseUrl);
+    const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
+    const page = {
+        verdict: verdictBlock(safe),
+        tables: sectionTables(safe).join('\n'),
+        blocks: common_groupBySection(safe.rules)
+            .flatMap((group) => group.rules)
+            .filter((rule) => common_needsAttention(rule) || rule.waived)
+            .map((rule) => detailBlock(rule, docsBaseUrl)),
+        foot: runUrl ? `\n${markdown_link('Workflow run', runUrl)}\n` : '',
+    };
+    return fitToBudget(page, budgetBytes);
+}
+function verdictBlock(report) {
+    const icon = report.ready ? '✅' : '❌';
+    const context = [
+        report.target.appUrl ? codeSpan(report.target.appUrl) : '',
+        common_formatDuration(report.durationMs),
+        `${report.tool.name} ${report.tool.version}`,
+    ].filter(Boolean);
+    return `## ${icon} ${inlineText(common_verdictText(report))}\n\n${common_countsText(report)} — ${inlineText(context.join(', '))}\n`;
+}
+function sectionTables(report) {
+    return common_groupBySection(report.rules).map((group) => {
+        const rows = group.rules.map((rule) => `| ${statusCell(rule)} | ${tableCell(codeSpan(rule.id))} | ${tableCell(clip(common_oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))} |`);
+        return [`### ${inlineText(group.title)}`, '', '| Status | Rule | Result |', '|---|---|---|', ...rows, ''].join('\n');
+    });
+}
+function statusCell(rule) {
+    return `${common_STATUS_MARK[rule.status].emoji} ${rule.status}${rule.waived ? ', waived' : ''}`;
+}
+function detailBlock(rule, docsBaseUrl) {
+    const title = `${escapeHtml(rule.title)}: ${escapeHtml(clip(common_oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))}`;
+    const waived = rule.waived ? ' (waived)' : '';
+    const header = `<details>\n<summary>${common_STATUS_MARK[rule.status].emoji} <code>${escapeHtml(rule.id)}</code> ${title}${waived}</summary>\n\n`;
+    const body = paragraphs([rule.details ? markdownBlock(rule.details) : '', findingsList(rule.findings)]);
+    const tail = paragraphs([
+        rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, MAX_FIX_CHARS))}` : '',
+        rule.waiver ? waiverLine(rule) : '',
+        rule.docs ? `📖 ${docsBaseUrl ? markdown_link(rule.docs, docsUrl(docsBaseUrl, rule.docs)) : codeSpan(rule.docs)}` : '',
+    ]);
+    return { header, body, tail: `${tail}</details>\n` };
+}
+/** Markdown paragraphs, each followed by a blank line (so parts can be concatenated, or dropped). */
+function paragraphs(parts) {
+    return parts
+        .filter(Boolean)
+        .map((part) => `${part}\n\n`)
+        .join('');
+}
+function findingsList(findings) {
+    if (findings.length === 0)
+        return '';
+    const shown = common_fileFindingsFirst(findings).slice(0, MAX_FINDINGS_PER_RULE);
+    const items = shown.map((f) => {
+        const where = f.file ? `${codeSpan(common_formatLocation(f))} ` : '';
+        return `- ${where}${inlineText(clip(f.message, MAX_FINDING_CHARS))}`;
+    });
+    const more = findings.length - shown.length;
+    if (more > 0)
+        items.push(`- … and ${common_plural(more, 'more finding')} (see the annotations or the JSON report)`);
+    return `**Findings**\n\n${items.join('\n')}`;
+}
+function waiverLine(rule) {
+    const waiver = rule.waiver;
+    const until = waiver.until ? ` (until ${inlineText(waiver.until)})` : '';
+    // An expired waiver no longer applies: the rule blocks again, and the reader should know why.
+    return waiver.expired
+        ? `**Waiver expired**${until}: ${inlineText(waiver.reason)}`
+        : `**Waived**${until}: ${inlineText(waiver.reason)}`;
+}
+const bytes = (text) => Buffer.byteLength(text, 'utf8');
+const SHORTENED = "\n\n*… shortened to fit GitHub's 1 MiB job summary; the JSON report has the full text.*\n\n";
+/** Room for the shortening note plus a fence that `closeFences` may have to add after the cut. */
+const SHORTENED_COST = bytes(SHORTENED) + 24;
+/** Room for the note at the top that says the page was shortened. */
+const NOTICE_RESERVE = 400;
+function fitToBudget(page, budget) {
+    const whole = assemble(page, page.blocks.map(fullBlock), '');
+    if (bytes(whole) <= budget)
+        return whole;
+    const fixed = bytes(page.verdict) + bytes(page.tables) + bytes(page.foot) + bytes(DETAILS_HEADING) + NOTICE_RESERVE;
+    // Each block costs its frame plus the newline `assemble` puts between blocks.
+    const frames = page.blocks.map((b) => bytes(b.header) + bytes(b.tail) + 1);
+    const bodies = page.blocks.map((b) => bytes(b.body));
+    const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+    const costAt = (cap) => fixed + sum(frames) + sum(bodies.map((len) => (len <= cap ? len : cap + SHORTENED_COST)));
+    // Water-filling: one cap for every body, as high as the budget allows, so the longest are cut first
+    // and short evidence stays whole. Binary search keeps `costAt(lo) <= budget` as its invariant.
+    if (costAt(0) <= budget) {
+        let lo = 0;
+        let hi = bodies.reduce((a, b) => Math.max(a, b), 0);
+        while (lo < hi) {
+            const mid = Math.ceil((lo + hi) / 2);
+            if (costAt(mid) <= budget)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        const cut = page.blocks.filter((_, i) => bodies[i] > lo).length;
+        const rendered = page.blocks.map((b, i) => b.header + shortenBody(b.body, bodies[i], lo) + b.tail);
+        const notice = `> [!NOTE]\n> The details of ${common_plural(cut, 'rule')} were shortened to stay under GitHub's 1 MiB job summary limit; the JSON report has them in full.\n`;
+        return guard(assemble(page, rendered, notice), budget);
+    }
+    // Even the headers and fixes do not fit (thousands of failing rules): keep blocks in order while they
+    // fit, without bodies, and say how many were left out.
+    let room = budget - fixed;
+    const kept = [];
+    for (const [i, b] of page.blocks.entries()) {
+        if (frames[i] > room)
+            break;
+        room -= frames[i];
+        kept.push(b.header + b.tail);
+    }
+    const omitted = page.blocks.length - kept.length;
+    const notice = `> [!NOTE]\n> To stay under GitHub's 1 MiB job summary limit, evidence is left out${omitted ? ` and the details of ${common_plural(omitted, 'rule')} are not shown` : ''}; the JSON report has everything.\n`;
+    return guard(assemble(page, kept, notice), budget);
+}
+const DETAILS_HEADING = '\n### Details\n\n';
+function fullBlock(block) {
+    return block.header + block.body + block.tail;
+}
+/** The verdict stays first; a note about shortening goes right under it, where it is seen. */
+function assemble(page, blocks, notice) {
+    const details = blocks.length ? DETAILS_HEADING + blocks.join('\n') : '';
+    return [page.verdict, notice, page.tables].filter(Boolean).join('\n') + details + page.foot;
+}
+function shortenBody(body, length, cap) {
+    if (length <= cap)
+        return body;
+    return markdownBlock(truncateBytes(body, cap)) + SHORTENED;
+}
+/** Cuts UTF-8 text to at most `max` bytes without leaving half a character. */
+function truncateBytes(text, max) {
+    return Buffer.from(text, 'utf8').subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '');
+}
+/** Last resort, should the estimates above ever be wrong: a hard cut at a line boundary. */
+function guard(text, budget) {
+    if (bytes(text) <= budget)
+        return text;
+    const note = '\n\n*… cut to fit GitHub\'s 1 MiB job summary.*\n';
+    const cut = truncateBytes(text, budget - bytes(note) - 8);
+    return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}${note}`;
+}
+
+;// CONCATENATED MODULE: ./.build/report/index.js
+/** The reporters: pure functions from the engine's Report to text or data. main.ts and the CLI do the I/O. */
+
+
+
+
+
+
+
+
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
+/************************************************************************/
+var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -38617,7 +39588,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
+const summary = (/* unused pure expression or super */ null && (_summary));
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -40166,34 +41137,12 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./.build/errors.js
-/**
- * A mistake in what the user gave the gate: an input, the env file, the config file. It is shown as
- * its message alone (no stack), ends the CLI with exit code 2 and fails the step.
- * The message names the input, file or URL and says what to do; it never contains a secret.
- */
-class UsageError extends Error {
-    name = 'UsageError';
-}
-/** The message of anything thrown, without a stack. */
-function errorMessage(error) {
-    if (error instanceof AggregateError && error.errors.length > 0) {
-        return error.errors.map(errorMessage).join('; ');
-    }
-    if (error instanceof Error) {
-        const code = error.code;
-        const message = error.message || error.name;
-        return code && !message.includes(code) ? `${message} (${code})` : message;
-    }
-    return String(error);
-}
-
+// EXTERNAL MODULE: ./.build/errors.js
+var errors = __nccwpck_require__(9243);
 ;// CONCATENATED MODULE: ./.build/engine/report.js
 /** Turns the rules' results into the one report model every reporter reads. */
 
@@ -40955,17 +41904,8 @@ function oneQueryAtATime(db) {
     return db;
 }
 
-;// CONCATENATED MODULE: ./.build/engine/types.js
-/** The guide's five parts, in catalog order. */
-const SECTIONS = ['config', 'gate', 'smoke', 'security', 'stripe'];
-const SECTION_TITLES = {
-    config: '§1 Required configuration',
-    gate: '§2 Build and migration gate',
-    smoke: '§3 Production smoke checks',
-    security: '§4 Security and operations',
-    stripe: '§1/§5 Stripe live keys and post-deploy sync',
-};
-
+// EXTERNAL MODULE: ./.build/engine/types.js
+var types = __nccwpck_require__(9952);
 ;// CONCATENATED MODULE: ./.build/engine/unavailable.js
 const DEFAULT_FIX = {
     app: 'Check that the deployment is up and reachable from the runner (APP_URL, resolve entries, firewall). For PR checks that cannot reach production, set the input unreachable: warn.',
@@ -41009,7 +41949,7 @@ function applyUnreachablePolicy(outcome, policy) {
 function selectRules(registry, checks) {
     const wanted = new Set();
     for (const token of checks) {
-        if (SECTIONS.includes(token)) {
+        if (types/* SECTIONS */.b.includes(token)) {
             for (const rule of registry)
                 if (rule.meta.section === token)
                     wanted.add(rule.meta.id);
@@ -41019,19 +41959,19 @@ function selectRules(registry, checks) {
         }
         else {
             const near = registry.find((r) => r.meta.id.endsWith(`.${token}`) || r.meta.id.startsWith(token));
-            throw new UsageError(`checks: "${token}" is neither a section (${SECTIONS.join(', ')}) nor a rule id` +
+            throw new errors/* UsageError */.e(`checks: "${token}" is neither a section (${types/* SECTIONS */.b.join(', ')}) nor a rule id` +
                 (near ? `; did you mean ${near.meta.id}?` : '; see docs/rules.md for the ids'));
         }
     }
     if (checks.length === 0)
-        throw new UsageError(`checks: empty; give sections (${SECTIONS.join(', ')}) or rule ids`);
+        throw new errors/* UsageError */.e(`checks: empty; give sections (${types/* SECTIONS */.b.join(', ')}) or rule ids`);
     return registry.filter((r) => wanted.has(r.meta.id));
 }
 /** Checks that every waiver names a rule the gate has, so a typo does not silently waive nothing. */
 function validateWaivers(registry, config, configPath) {
     for (const waiver of config.waivers) {
         if (!registry.some((r) => r.meta.id === waiver.rule)) {
-            throw new UsageError(`${configPath}: waivers: unknown rule id "${waiver.rule}"; see docs/rules.md for the ids`);
+            throw new errors/* UsageError */.e(`${configPath}: waivers: unknown rule id "${waiver.rule}"; see docs/rules.md for the ids`);
         }
     }
 }
@@ -41188,7 +42128,7 @@ function cutOff(rule, activity, bound) {
 function crashed(error) {
     return {
         status: 'fail',
-        summary: `the rule stopped on an unexpected error: ${errorMessage(error)}`,
+        summary: `the rule stopped on an unexpected error: ${(0,errors/* errorMessage */.g)(error)}`,
         fix: 'This is a bug in the gate, not in the app: please report it with the JSON report attached.',
     };
 }
@@ -41665,6 +42605,7 @@ async function execute(command, options) {
         onLine(`the shell could not start: ${error.message}`);
         return finish(127);
     }
+    liveGroups.add(child);
     let endedBy;
     let killTimer;
     const end = (why) => {
@@ -41709,6 +42650,7 @@ async function execute(command, options) {
     });
     clearTimeout(bound);
     clearTimeout(killTimer);
+    liveGroups.delete(child);
     options.signal?.removeEventListener('abort', onAbort);
     // Anything the command left behind in its group goes too: the step must not outlive the gate.
     if (!windows)
@@ -41731,6 +42673,15 @@ async function execute(command, options) {
         };
     }
 }
+/**
+ * Commands still running. Should the gate itself be ended (the job cancelled), their process groups
+ * go with it: they were started in groups of their own, which the runner's signal does not reach.
+ */
+const liveGroups = new Set();
+process.once('exit', () => {
+    for (const child of liveGroups)
+        signalTree(child, 'SIGKILL');
+});
 function signalTree(child, signal) {
     if (child.pid === undefined)
         return;
@@ -41829,7 +42780,7 @@ function fenced(text) {
     const fence = '`'.repeat(longest + 1);
     return `${fence}text\n${text}\n${fence}`;
 }
-function commands_formatDuration(ms) {
+function _build_formatDuration(ms) {
     return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 async function runStep(ctx, step, earlier) {
@@ -41855,10 +42806,10 @@ async function runStep(ctx, step, earlier) {
             for (const line of r.tail)
                 ctx.log.output(line);
         }
-        ctx.log.info(`${step}: ${r.endedBy ? `ended by the gate: ${r.endedBy}` : `exit code ${r.exitCode}`} after ${commands_formatDuration(r.durationMs)}`);
+        ctx.log.info(`${step}: ${r.endedBy ? `ended by the gate: ${r.endedBy}` : `exit code ${r.exitCode}`} after ${_build_formatDuration(r.durationMs)}`);
         return r;
     });
-    const took = commands_formatDuration(result.durationMs);
+    const took = _build_formatDuration(result.durationMs);
     const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), outputLines: result.lines, outputBytes: result.bytes };
     if (result.exitCode === 0)
         return { status: 'pass', summary: `\`${command}\` succeeded in ${took}`, data };
@@ -41928,6 +42879,8 @@ const build = {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./.build/probes/migrations.js
 /**
  * The repository side of Prisma Migrate: `prisma/migrations/<name>/migration.sql`, read once per run
@@ -42621,7 +43574,7 @@ class Reader {
         return -1;
     }
 }
-const migration_safety_plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const _build_plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const migrationSafety = {
     meta: {
         id: 'gate.migration-safety',
@@ -42651,7 +43604,7 @@ const migrationSafety = {
         if (risky.length === 0) {
             return {
                 status: 'pass',
-                summary: `${migration_safety_plural(pending.size, 'pending migration')}, no risky statement`,
+                summary: `${_build_plural(pending.size, 'pending migration')}, no risky statement`,
                 details: `Linted: ${migrations.map((m) => m.file).join(', ') || 'none'}.${notFound}`,
                 data,
             };
@@ -42667,7 +43620,7 @@ const migrationSafety = {
         const first = risky[0];
         return {
             status: blocking ? 'fail' : 'warn',
-            summary: `${migration_safety_plural(risky.length, 'risky statement')} in ${files.size} of ${migration_safety_plural(pending.size, 'pending migration')}: ` +
+            summary: `${_build_plural(risky.length, 'risky statement')} in ${files.size} of ${_build_plural(pending.size, 'pending migration')}: ` +
                 `${first.what} at ${first.file}:${first.line}${risky.length > 1 ? ` and ${risky.length - 1} more` : ''}`,
             details: risky.map((r) => `- \`${r.file}:${r.line}\` ${r.what}: ${r.risk}.\n  Safer: ${r.instead}.`).join('\n') + notFound,
             fix: 'Rewrite the risky statements with the safer pattern named for each (expand/contract across two releases), ' +
@@ -43716,7 +44669,7 @@ const PROBE_FIXES = {
 function probeFailure(error, what) {
     if (error instanceof ProbeError)
         return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind] };
-    return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
+    return { status: 'fail', summary: `${what}: ${(0,errors/* errorMessage */.g)(error)}` };
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/security/problems.js
@@ -53833,7 +54786,7 @@ async function loadConfig(path, displayPath, required) {
     catch (error) {
         if (error.code === 'ENOENT' && !required)
             return DEFAULT_CONFIG;
-        throw new UsageError(`config-file: cannot read ${displayPath} (${error.code ?? 'error'}); ` +
+        throw new errors/* UsageError */.e(`config-file: cannot read ${displayPath} (${error.code ?? 'error'}); ` +
             'fix the path in the config-file input or remove the input to run without a config file');
     }
     return parseConfig(text, displayPath);
@@ -53844,7 +54797,7 @@ function parseConfig(text, displayPath) {
     if (doc.errors.length > 0) {
         const first = doc.errors[0];
         const pos = lineCounter.linePos(first.pos[0]);
-        throw new UsageError(`${displayPath}:${pos.line}: not valid YAML: ${first.message.split('\n')[0]}; fix the file and run again`);
+        throw new errors/* UsageError */.e(`${displayPath}:${pos.line}: not valid YAML: ${first.message.split('\n')[0]}; fix the file and run again`);
     }
     const raw = doc.toJS() ?? {};
     const result = configSchema.safeParse(raw);
@@ -53869,7 +54822,7 @@ function parseConfig(text, displayPath) {
         return `${displayPath}${line}: ${where || '(top level)'}: ${message}`;
     });
     const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
-    throw new UsageError(`invalid config file: ${problems.join('; ')}${more}. See the config reference in docs/configuration.md`);
+    throw new errors/* UsageError */.e(`invalid config file: ${problems.join('; ')}${more}. See the config reference in docs/configuration.md`);
 }
 /** The source offset of the key node at `path` (so an unknown key is reported at its own line). */
 function findKeyNode(doc, path) {
@@ -54039,7 +54992,7 @@ function parseResolve(text) {
         const match = /^([^:\s]+):(\d{1,5}):(\[[0-9a-fA-F:.]+\]|[0-9.]+)$/.exec(line);
         const port = match ? Number(match[2]) : 0;
         if (!match || port < 1 || port > 65535) {
-            throw new UsageError(`resolve: "${line}" is not host:port:address (for example app.acme.com:443:203.0.113.10); fix the resolve input`);
+            throw new errors/* UsageError */.e(`resolve: "${line}" is not host:port:address (for example app.acme.com:443:203.0.113.10); fix the resolve input`);
         }
         entries.push({ host: match[1].toLowerCase(), port, address: match[3].replace(/^\[|\]$/g, '') });
     }
@@ -54067,14 +55020,14 @@ async function loadSettings({ inputs, env, cwd }) {
     }
     const unknown = Object.keys(inputs).filter((k) => !INPUTS.some((i) => i.name === k));
     if (unknown.length > 0) {
-        throw new UsageError(`unknown input "${unknown[0]}"; the inputs are: ${INPUTS.map((i) => i.name).join(', ')}`);
+        throw new errors/* UsageError */.e(`unknown input "${unknown[0]}"; the inputs are: ${INPUTS.map((i) => i.name).join(', ')}`);
     }
     const parsed = inputSchema.safeParse(withDefaults);
     if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const name = String(issue.path[0] ?? 'input');
         const message = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
-        throw new UsageError(`${message} (got "${shortValue(withDefaults[name] ?? '', name)}")`);
+        throw new errors/* UsageError */.e(`${message} (got "${shortValue(withDefaults[name] ?? '', name)}")`);
     }
     const i = parsed.data;
     const workingDirectory = (0,external_node_path_namespaceObject.resolve)(cwd, i['working-directory']);
@@ -54106,10 +55059,10 @@ async function loadSettings({ inputs, env, cwd }) {
     if (i['ca-file']) {
         caFile = (0,external_node_path_namespaceObject.resolve)(cwd, i['ca-file']);
         ca = await (0,promises_namespaceObject.readFile)(caFile, 'utf8').catch((error) => {
-            throw new UsageError(`ca-file: cannot read ${i['ca-file']} (${error.code ?? error.message}); give a PEM file path`);
+            throw new errors/* UsageError */.e(`ca-file: cannot read ${i['ca-file']} (${error.code ?? error.message}); give a PEM file path`);
         });
         if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
-            throw new UsageError(`ca-file: ${i['ca-file']} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+            throw new errors/* UsageError */.e(`ca-file: ${i['ca-file']} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
         }
     }
     const githubToken = i['github-token'] && !i['github-token'].startsWith('${{') ? i['github-token'] : undefined;
@@ -54197,19 +55150,19 @@ async function readEnvFile(path, given) {
         text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
     }
     catch (error) {
-        throw new UsageError(`env-file: cannot read ${given} (${error.code ?? 'error'}); give the path of a dotenv file`);
+        throw new errors/* UsageError */.e(`env-file: cannot read ${given} (${error.code ?? 'error'}); give the path of a dotenv file`);
     }
     try {
         return (0,external_node_util_.parseEnv)(text);
     }
     catch (error) {
-        throw new UsageError(`env-file: ${given} is not a dotenv file (${error.message})`);
+        throw new errors/* UsageError */.e(`env-file: ${given} is not a dotenv file (${error.message})`);
     }
 }
 async function assertDirectory(path, input, given) {
     const info = await (0,promises_namespaceObject.stat)(path).catch(() => undefined);
     if (!info?.isDirectory()) {
-        throw new UsageError(`${input}: ${given} is not a directory; point it at the app's repository root`);
+        throw new errors/* UsageError */.e(`${input}: ${given} is not a directory; point it at the app's repository root`);
     }
 }
 function displayPath(root, path) {
@@ -57130,7 +58083,7 @@ const RELEASE_CHECKLIST = 'docs/release-checklist.md';
 const DEPLOYMENT_GUIDE = 'docs/deployment-guide.md';
 /** The text of a probe error, for a step of a longer flow. */
 function probeErrorText(error) {
-    return error instanceof ProbeError ? error.message : errorMessage(error);
+    return error instanceof ProbeError ? error.message : (0,errors/* errorMessage */.g)(error);
 }
 /**
  * The login-page redirect a response (or one of the hops it followed) carries, as `path?query`, or
@@ -59066,6 +60019,37 @@ async function runGate(settings, options) {
         clearTimeout(timer);
     }
 }
+/**
+ * The report of a run that stopped before its end (cancelled, or a bug): the rules that finished as
+ * they finished, every other selected rule as `fail` "not finished", with the reason.
+ */
+function partialReport(settings, finished, startedAt, why) {
+    const done = new Map(finished.map((r) => [r.id, r]));
+    const now = new Date();
+    const rules = selectRules(RULES, settings.checks).map((rule) => {
+        const report = done.get(rule.meta.id) ?? {
+            id: rule.meta.id,
+            section: rule.meta.section,
+            title: rule.meta.title,
+            status: 'fail',
+            summary: `not finished: ${why}`,
+            durationMs: 0,
+            waived: false,
+            locations: [],
+            findings: [],
+            docs: rule.meta.docs,
+        };
+        return applyWaiver(report, settings.config, now);
+    });
+    return buildReport({
+        rules,
+        startedAt,
+        durationMs: now.getTime() - startedAt.getTime(),
+        appUrl: withoutCredentials(settings.env.APP_URL),
+        failOn: settings.failOn,
+        version: VERSION,
+    });
+}
 /** The target as the report names it: never with a user:password part. */
 function withoutCredentials(value) {
     if (!value)
@@ -59081,849 +60065,62 @@ function withoutCredentials(value) {
     }
 }
 
-;// CONCATENATED MODULE: ./.build/report/common.js
+// EXTERNAL MODULE: ./.build/report/index.js + 9 modules
+var _build_report = __nccwpck_require__(7124);
+;// CONCATENATED MODULE: ./.build/workflow-text.js
 /**
- * What every reporter agrees on: how a status looks, in which order rules appear, what blocks a
- * release, and how a finding's level follows from its rule. Keeping it in one place is what makes the
- * job summary, the console, the annotations, SARIF and the PR comment tell the same story.
+ * Text from outside is data, never commands. The Actions runner reads the step's stdout line by line
+ * and runs two kinds of workflow commands (actions/runner, ActionCommandManager):
+ *
+ * - `::name props::data`, when the line starts with `::` after leading whitespace is trimmed;
+ * - the legacy `##[name props]data`, found anywhere in the line.
+ *
+ * Both include `stop-commands` (every later annotation, mask and the step's own failure ignored),
+ * `add-mask`, `error`/`warning`/`notice`, `group`. So every line the gate prints that carries text it
+ * does not control (a variable, a response, a row, an error message) goes through `workflowSafeLines`:
+ * multi-line text is split here, and no resulting line can be read as a command. The gate's own
+ * commands go through @actions/core, which escapes their data.
+ *
+ * Output of the user's own install, migrate and build commands is not changed: it is their code, as
+ * in a `run:` step, and their tools may mean to annotate (tsc and eslint formatters do).
  */
-
-/** Emoji for markdown (summary, comment) and plain symbols for the terminal, where emoji widths vary. */
-const common_STATUS_MARK = {
-    pass: { emoji: '✅', symbol: '✔' },
-    warn: { emoji: '⚠️', symbol: '▲' },
-    fail: { emoji: '❌', symbol: '✖' },
-    skip: { emoji: '⏭️', symbol: '○' },
-};
-/**
- * Redacts the whole model before any rendering. Redacting the rendered text instead would miss a secret
- * that escaping has already changed (`a|b` → `a\|b` in a table, `,` → `%2C` in a command), and those
- * escaped forms are still readable.
- */
-function common_redactReport(report, redactor) {
-    return redactor.redactValue(report);
-}
-/** Sections present in the report, in the guide's order; rules keep the engine's (catalog) order. */
-function common_groupBySection(rules) {
-    return SECTIONS.map((section) => ({
-        section,
-        title: SECTION_TITLES[section],
-        rules: rules.filter((rule) => rule.section === section),
-    })).filter((group) => group.rules.length > 0);
-}
-/** Rules a person should look at: failing or warning, waived or not. */
-function common_needsAttention(rule) {
-    return rule.status === 'fail' || rule.status === 'warn';
-}
-/** Rules that stop the release under the run's `fail-on`: a waiver takes a rule out. */
-function isBlocking(rule, failOn) {
-    if (rule.waived)
-        return false;
-    return rule.status === 'fail' || (failOn === 'warn' && rule.status === 'warn');
-}
-function common_plural(count, one, many = `${one}s`) {
-    return `${count} ${count === 1 ? one : many}`;
-}
-/**
- * The headline every reporter opens or closes with. The numbers are the unwaived failures and
- * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`.
- */
-function common_verdictText(report) {
-    const failed = report.rules.filter((r) => r.status === 'fail' && !r.waived).length;
-    const warned = report.rules.filter((r) => r.status === 'warn' && !r.waived).length;
-    if (report.ready)
-        return warned ? `Ready to go live, with ${common_plural(warned, 'warning')}` : 'Ready to go live';
-    const parts = [failed ? `${failed} failed` : '', warned ? common_plural(warned, 'warning') : ''].filter(Boolean);
-    // With `fail-on: warn` a release can be blocked by warnings alone; say why, or it reads as a bug.
-    const why = !failed && warned && report.failOn === 'warn' ? ' (fail-on: warn)' : '';
-    return parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
-}
-function waivedCount(report) {
-    return report.rules.filter((r) => r.waived).length;
-}
-/** `30 passed · 2 warnings · 3 failed · 5 skipped · 1 waived` */
-function common_countsText(report) {
-    const { pass, warn, fail, skip } = report.counts;
-    const parts = [`${pass} passed`, common_plural(warn, 'warning'), `${fail} failed`, `${skip} skipped`];
-    const waived = waivedCount(report);
-    if (waived)
-        parts.push(`${waived} waived`);
-    return parts.join(' · ');
-}
-function common_formatDuration(ms) {
-    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-/**
- * The level a finding is reported at. A finding can never be louder than its rule (an error finding of a
- * warning rule is a warning; anything under a passing or skipped rule is a notice), and a waived rule
- * is only a notice: it must not look like it blocks.
- */
-function findingLevel(rule, finding) {
-    return quieter(finding.level, ruleLevel(rule));
-}
-/** The level of a rule as a whole, for reports of a rule that has no file finding. */
-function ruleLevel(rule) {
-    if (rule.waived)
-        return 'notice';
-    if (rule.status === 'fail')
-        return 'error';
-    if (rule.status === 'warn')
-        return 'warning';
-    return 'notice';
-}
-const LOUDNESS = { notice: 0, warning: 1, error: 2 };
-function quieter(a, b) {
-    return LOUDNESS[a] <= LOUDNESS[b] ? a : b;
-}
-function hasFile(finding) {
-    return typeof finding.file === 'string' && finding.file.length > 0;
-}
-/** Findings with a place first (they are what a person can jump to), otherwise in the rule's order. */
-function common_fileFindingsFirst(findings) {
-    return [...findings.filter(hasFile), ...findings.filter((f) => !hasFile(f))];
-}
-/** `path/file.ts:12` or `path/file.ts:12-14`; a line below 1 means "no line". */
-function common_formatLocation(finding) {
-    if (!finding.file)
-        return '';
-    if (!finding.line || finding.line < 1)
-        return finding.file;
-    const end = finding.endLine && finding.endLine > finding.line ? `-${finding.endLine}` : '';
-    return `${finding.file}:${finding.line}${end}`;
-}
-/** ` (waived: reason, until 2027-03-01)` for a waived rule, '' otherwise. */
-function common_waiverNote(rule) {
-    if (!rule.waived || !rule.waiver)
-        return rule.waived ? ' (waived)' : '';
-    const until = rule.waiver.until ? `, until ${rule.waiver.until}` : '';
-    return ` (waived: ${rule.waiver.reason}${until})`;
-}
-/** Collapses a text to one line: tables, list items and terminal rows break on a newline. */
-function common_oneLine(text) {
-    return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
-/** Cuts a text to `max` characters with an ellipsis, never splitting a surrogate pair. */
-function clip(text, max) {
-    if (text.length <= max)
-        return text;
-    let cut = Math.max(0, max - 1);
-    if (cut > 0 && /[\uD800-\uDBFF]/.test(text[cut - 1]))
-        cut -= 1;
-    return `${text.slice(0, cut)}…`;
-}
-/** Joins a docs path to a URL prefix, keeping exactly one slash between them. */
-function docsUrl(docsBaseUrl, docs) {
-    return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, ''))}`;
-}
-
-;// CONCATENATED MODULE: ./.build/report/annotations.js
-
-/** What GitHub displays per step and level. */
-const GITHUB_ANNOTATIONS_PER_LEVEL = 10;
-function buildAnnotations(report, options) {
-    const max = options.maxPerLevel ?? GITHUB_ANNOTATIONS_PER_LEVEL;
-    if (!(max >= 1))
-        throw new RangeError(`maxPerLevel must be at least 1, got ${max}`);
-    const rules = common_redactReport(report, options.redactor).rules;
-    // Every rule's file findings before any file-less annotation: those would otherwise use up the slots.
-    const all = [...rules.flatMap(fileAnnotations), ...rules.flatMap(filelessAnnotation)];
-    return limitPerLevel(all, max);
-}
-function fileAnnotations(rule) {
-    return rule.findings.filter(hasFile).map((finding) => ({
-        level: findingLevel(rule, finding),
-        title: titleOf(rule),
-        message: finding.message + common_waiverNote(rule),
-        file: finding.file,
-        // A line below 1 is "no line": the annotation then belongs to the whole file.
-        ...(finding.line && finding.line >= 1 ? { startLine: finding.line } : {}),
-        ...(finding.line && finding.line >= 1 && finding.endLine && finding.endLine >= finding.line
-            ? { endLine: finding.endLine }
-            : {}),
-    }));
-}
-/** A failing or warning rule with nothing to pin on a file still shows up once, with its summary. */
-function filelessAnnotation(rule) {
-    if (rule.status !== 'fail' && rule.status !== 'warn')
-        return [];
-    if (rule.findings.some(hasFile))
-        return [];
-    const fix = rule.fix ? `\nFix: ${rule.fix}` : '';
-    return [{ level: ruleLevel(rule), title: titleOf(rule), message: rule.summary + common_waiverNote(rule) + fix }];
-}
-function titleOf(rule) {
-    return `${rule.id}: ${rule.title}`;
-}
-/** Keeps order; a level over the limit keeps `max - 1` and ends with one roll-up, so it shows `max`. */
-function limitPerLevel(annotations, max) {
-    const totals = new Map();
-    for (const a of annotations)
-        totals.set(a.level, (totals.get(a.level) ?? 0) + 1);
-    const keep = (level) => ((totals.get(level) ?? 0) > max ? max - 1 : max);
-    const seen = new Map();
-    const kept = annotations.filter((a) => {
-        const n = (seen.get(a.level) ?? 0) + 1;
-        seen.set(a.level, n);
-        return n <= keep(a.level);
-    });
-    const rollups = [];
-    for (const [level, total] of totals) {
-        const hidden = total - keep(level);
-        if (hidden <= 0)
-            continue;
-        rollups.push({
-            level,
-            title: `Production readiness: ${common_plural(hidden, `more ${level}`)}`,
-            message: `and ${common_plural(hidden, `more ${level}`)}: see the job summary`,
-        });
-    }
-    return [...kept, ...rollups];
-}
-/**
- * The workflow command `core.error/warning/notice(message, properties)` prints for an annotation, byte
- * for byte (@actions/core 3: properties in the order title, file, line, endLine; empty ones left out;
- * the space after the command is printed whenever a properties object is passed).
- */
-function formatAnnotationCommand(a) {
-    const properties = [
-        ['title', a.title],
-        ['file', a.file],
-        ['line', a.startLine],
-        ['endLine', a.endLine],
-    ];
-    const rendered = properties
-        .filter(([, value]) => Boolean(value))
-        .map(([key, value]) => `${key}=${annotations_escapeProperty(String(value))}`)
-        .join(',');
-    return `::${a.level} ${rendered}::${annotations_escapeData(a.message)}`;
-}
-function annotations_escapeData(text) {
-    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-function annotations_escapeProperty(text) {
-    return annotations_escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-
-;// CONCATENATED MODULE: ./.build/report/markdown.js
-/**
- * GitHub-flavoured markdown helpers shared by the job summary and the PR comment. Rule text comes from
- * the app's files, HTTP responses and command output, so it must not be able to open a tag, break a
- * table row or swallow the rest of the page in an unclosed code fence.
- */
-/** Inline text (a table cell, a list item, a `<summary>`): one line, no tags. */
-function inlineText(text) {
-    return escapeTags(text.replace(/\s*[\r\n]+\s*/g, ' ').trim());
-}
-/** A table cell: inline text with `|` escaped (GFM needs `\|` even inside code spans). */
-function tableCell(text) {
-    return inlineText(text).replace(/\|/g, '\\|');
-}
-/**
- * Neutralises what looks like an HTML tag or comment start (`<x`, `</x`, `<!`, `<?`), and nothing else:
- * escaping every `<` or `&` would garble code spans, where entities are shown literally.
- */
-function escapeTags(text) {
-    return text.replace(/<(?=[A-Za-z/!?])/g, '&lt;');
-}
-/** Escapes text for an HTML context such as `<summary>` or `<code>`, where markdown does not apply. */
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-/** A code span that survives backticks in its content (CommonMark: use a longer backtick run). */
-function codeSpan(text) {
-    const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const ticks = '`'.repeat(longestRun + 1);
-    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-    return `${ticks}${pad}${text}${pad}${ticks}`;
-}
-/**
- * A block of rule-written markdown (details, fix) placed inside `<details>`: the tags that would end the
- * block early are neutralised, and an unclosed code fence is closed so it cannot swallow what follows.
- */
-function markdownBlock(text) {
-    const safe = text.replace(/<(?=\/?(details|summary)\b)/gi, '&lt;');
-    return closeFences(safe);
-}
-/** Appends a closing fence when the text opens more ``` / ~~~ fences than it closes. */
-function closeFences(text) {
-    let open;
-    for (const line of text.split('\n')) {
-        const fence = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-        if (!fence)
-            continue;
-        if (open === undefined)
-            open = fence;
-        else if (fence[0] === open[0] && fence.length >= open.length && line.trim() === fence)
-            open = undefined;
-    }
-    return open === undefined ? text : `${text}\n${open}`;
-}
-/** A markdown link whose text cannot break out of the brackets. */
-function markdown_link(text, url) {
-    return `[${inlineText(text).replace(/[[\]]/g, '\\$&')}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
-}
-
-;// CONCATENATED MODULE: ./.build/report/comment.js
-
-
-const COMMENT_MARKER = '<!-- production-readiness-gate -->';
-/** GitHub refuses comments over 65,536 characters; the margin covers the footer and the marker. */
-const COMMENT_CHAR_BUDGET = 60_000;
-const MAX_SUMMARY_CHARS = 200;
-function renderComment(report, options) {
-    const safe = common_redactReport(report, options.redactor);
-    const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
-    const icon = safe.ready ? '✅' : '❌';
-    const head = [
-        COMMENT_MARKER,
-        `### ${icon} Production readiness — ${inlineText(common_verdictText(safe))}`,
-        '',
-        common_countsText(safe),
-        '',
-    ].join('\n');
-    const foot = `\n${runUrl ? `${markdown_link('Full report in the workflow run', runUrl)} · ` : ''}${inlineText(`${safe.tool.name} ${safe.tool.version}, ${safe.startedAt}`)}\n`;
-    // Failures first, then warnings, then waived rules: the order of what a reviewer must act on.
-    const attention = common_groupBySection(safe.rules).flatMap((g) => g.rules).filter(common_needsAttention);
-    const ordered = [
-        ...attention.filter((r) => r.status === 'fail' && !r.waived),
-        ...attention.filter((r) => r.status === 'warn' && !r.waived),
-        ...attention.filter((r) => r.waived),
-    ];
-    const items = [];
-    let room = COMMENT_CHAR_BUDGET - head.length - foot.length - 200;
-    for (const rule of ordered) {
-        const item = listItem(rule);
-        if (item.length + 1 > room)
-            break;
-        items.push(item);
-        room -= item.length + 1;
-    }
-    const left = ordered.length - items.length;
-    if (left > 0)
-        items.push(`- … and ${common_plural(left, 'more rule')}: see the workflow run`);
-    return `${head}${items.length ? `${items.join('\n')}\n` : ''}${foot}`;
-}
-function listItem(rule) {
-    const waived = rule.waived ? ` *(waived${rule.waiver ? `: ${inlineText(clip(rule.waiver.reason, MAX_SUMMARY_CHARS))}` : ''})*` : '';
-    return `- ${common_STATUS_MARK[rule.status].emoji} ${codeSpan(rule.id)} ${inlineText(clip(common_oneLine(rule.summary), MAX_SUMMARY_CHARS))}${waived}`;
-}
-
-;// CONCATENATED MODULE: ./.build/report/console.js
-
-/** Findings listed per rule without `verbose`: the rest are one `--verbose` (or the JSON report) away. */
-const console_MAX_FINDINGS = 10;
-const ansi = (open, close) => (text) => `\x1b[${open}m${text}\x1b[${close}m`;
-const console_plain = (text) => text;
-function palette(color) {
-    if (!color)
-        return { status: { pass: console_plain, warn: console_plain, fail: console_plain, skip: console_plain }, bold: console_plain, dim: console_plain };
-    const dim = ansi(2, 22);
-    return {
-        status: { pass: ansi(32, 39), warn: ansi(33, 39), fail: ansi(31, 39), skip: dim },
-        bold: ansi(1, 22),
-        dim,
-    };
-}
-function renderConsole(report, options) {
-    const safe = redactReport(report, options.redactor);
-    const paint = palette(options.color);
-    const idWidth = Math.max(0, ...safe.rules.map((r) => r.id.length));
-    const lines = [];
-    const target = safe.target.appUrl ? ` · ${terminalText(safe.target.appUrl)}` : '';
-    lines.push(paint.dim(`${safe.tool.name} ${safe.tool.version}${target}`), '');
-    for (const group of groupBySection(safe.rules)) {
-        lines.push(paint.bold(group.title));
-        for (const rule of group.rules)
-            lines.push(...ruleLines(rule, idWidth, paint, options.verbose ?? false));
-        lines.push('');
-    }
-    const verdictStatus = safe.ready ? 'pass' : 'fail';
-    const mark = STATUS_MARK[verdictStatus].symbol;
-    lines.push(paint.bold(paint.status[verdictStatus](`${mark} ${verdictText(safe)}`)));
-    lines.push(`  ${countsText(safe)} · ${formatDuration(safe.durationMs)}`);
-    return `${lines.join('\n')}\n`;
-}
-function ruleLines(rule, idWidth, paint, verbose) {
-    const color = paint.status[rule.status];
-    const status = color(`${STATUS_MARK[rule.status].symbol} ${rule.status.padEnd(4)}`);
-    const took = verbose ? paint.dim(`  (${formatDuration(rule.durationMs)})`) : '';
-    const head = `  ${status}  ${rule.id.padEnd(idWidth)}  ${terminalText(oneLine(rule.summary) + waiverText(rule))}${took}`;
-    if (!needsAttention(rule) && !verbose)
-        return [head];
-    const indent = '      ';
-    const out = [head];
-    if (verbose && rule.details)
-        out.push(...terminalText(rule.details).split('\n').map((l) => paint.dim(indent + l)));
-    const findings = fileFindingsFirst(rule.findings);
-    const shown = verbose ? findings : findings.slice(0, console_MAX_FINDINGS);
-    for (const f of shown) {
-        const where = f.file ? `${formatLocation(f)} ` : '';
-        out.push(`${indent}→ ${terminalText(where + oneLine(f.message))}`);
-    }
-    if (shown.length < findings.length)
-        out.push(paint.dim(`${indent}… and ${plural(findings.length - shown.length, 'more finding')}`));
-    if (rule.fix)
-        out.push(`${indent}fix: ${terminalText(oneLine(rule.fix))}`);
-    if (rule.docs && needsAttention(rule))
-        out.push(paint.dim(`${indent}docs: ${terminalText(rule.docs)}`));
-    return out;
-}
-function waiverText(rule) {
-    if (rule.waiver?.expired)
-        return ` (waiver expired${rule.waiver.until ? ` ${rule.waiver.until}` : ''})`;
-    return waiverNote(rule);
-}
-/**
- * Rule text can carry bytes from HTTP responses and command output: control characters (escape
- * sequences above all) are removed so they cannot recolour, move the cursor or rewrite the terminal.
- */
-function terminalText(text) {
-    /* eslint-disable no-control-regex -- matching control characters is the point */
-    return text
-        .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '') // CSI: colours, cursor moves
-        .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '') // OSC: window titles, hyperlinks
-        .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
-    /* eslint-enable no-control-regex */
-}
-
-;// CONCATENATED MODULE: ./.build/report/json.js
-
-function renderJson(report, options) {
-    const safe = common_redactReport(report, options.redactor);
-    const document = {
-        schemaVersion: safe.schemaVersion,
-        tool: { name: safe.tool.name, version: safe.tool.version },
-        target: { appUrl: safe.target.appUrl ?? null },
-        startedAt: safe.startedAt,
-        durationMs: safe.durationMs,
-        ready: safe.ready,
-        failOn: safe.failOn,
-        counts: { pass: safe.counts.pass, warn: safe.counts.warn, fail: safe.counts.fail, skip: safe.counts.skip },
-        rules: safe.rules.map(ruleJson),
-    };
-    return `${JSON.stringify(document, null, 2)}\n`;
-}
-function ruleJson(rule) {
-    return {
-        id: rule.id,
-        section: rule.section,
-        title: rule.title,
-        status: rule.status,
-        summary: rule.summary,
-        details: rule.details ?? null,
-        durationMs: rule.durationMs,
-        waived: rule.waived,
-        locations: rule.locations.map((l) => ({ file: l.file, ...lines(l) })),
-        docs: rule.docs ?? null,
-        // Additive to the spec's example:
-        fix: rule.fix ?? null,
-        findings: rule.findings.map((f) => ({
-            level: f.level,
-            message: f.message,
-            file: f.file ?? null,
-            ...lines(f),
-        })),
-        waiver: rule.waiver
-            ? { reason: rule.waiver.reason, until: rule.waiver.until ?? null, expired: rule.waiver.expired }
-            : null,
-        data: rule.data ?? null,
-    };
-}
-function lines(place) {
-    return {
-        ...(place.line !== undefined ? { line: place.line } : {}),
-        ...(place.endLine !== undefined ? { endLine: place.endLine } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./.build/report/outputs.js
-function buildOutputs(report, options = {}) {
-    return {
-        ready: String(report.ready),
-        passed: String(report.counts.pass),
-        warnings: String(report.counts.warn),
-        failed: String(report.counts.fail),
-        skipped: String(report.counts.skip),
-        // Empty rather than missing, so `steps.gate.outputs.sarif-path != ''` works in a workflow.
-        'report-path': options.reportPath ?? '',
-        'sarif-path': options.sarifPath ?? '',
-    };
-}
-
-;// CONCATENATED MODULE: ./.build/report/sarif.js
-
-const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
-const SARIF_LEVEL = {
-    error: 'error',
-    warning: 'warning',
-    notice: 'note',
-};
-function renderSarif(report, options) {
-    const safe = common_redactReport(report, options.redactor);
-    const redact = (text) => text && options.redactor.redact(text);
-    const index = new Map(safe.rules.map((rule, i) => [rule.id, i]));
-    const anchorFile = redact(options.anchorFile);
-    const results = safe.rules
-        .filter(common_needsAttention)
-        .flatMap((rule) => ruleResults(rule, index.get(rule.id), anchorFile));
-    const sarif = {
-        $schema: SARIF_SCHEMA,
-        version: '2.1.0',
-        runs: [
-            {
-                tool: {
-                    driver: {
-                        name: safe.tool.name,
-                        version: options.toolVersion,
-                        semanticVersion: options.toolVersion,
-                        ...(options.informationUri ? { informationUri: redact(options.informationUri) } : {}),
-                        rules: safe.rules.map((rule) => descriptor(rule, redact(options.docsBaseUrl))),
-                    },
-                },
-                results,
-            },
-        ],
-    };
-    return `${JSON.stringify(sarif, null, 2)}\n`;
-}
-function descriptor(rule, docsBaseUrl) {
-    const helpUri = rule.docs && (isAbsoluteUrl(rule.docs) ? rule.docs : docsBaseUrl && docsUrl(docsBaseUrl, rule.docs));
-    return {
-        id: rule.id,
-        name: ruleName(rule.id),
-        shortDescription: { text: rule.title },
-        ...(helpUri ? { helpUri } : {}),
-        ...(rule.docs ? { help: { text: `See ${rule.docs} in the app's repository.` } } : {}),
-        properties: { tags: ['production-readiness', rule.section] },
-    };
-}
-/** SARIF's `name` is an identifier-like word: `gate.no-db-push` → `GateNoDbPush`. */
-function ruleName(id) {
-    return id
-        .split(/[^A-Za-z0-9]+/)
-        .filter(Boolean)
-        .map((part) => part[0].toUpperCase() + part.slice(1))
-        .join('');
-}
-function ruleResults(rule, ruleIndex, anchorFile) {
-    const located = rule.findings.filter(hasFile);
-    if (located.length > 0) {
-        return located.map((finding) => ({
-            ...resultBase(rule, ruleIndex, findingLevel(rule, finding), finding.message),
-            locations: [physicalLocation(finding.file, finding)],
-        }));
-    }
-    return [
-        {
-            ...resultBase(rule, ruleIndex, ruleLevel(rule), rule.summary),
-            ...(anchorFile ? { locations: [physicalLocation(anchorFile, { line: 1 })] } : {}),
-        },
-    ];
-}
-function resultBase(rule, ruleIndex, level, message) {
-    return {
-        ruleId: rule.id,
-        ruleIndex,
-        level: SARIF_LEVEL[level],
-        message: { text: message + common_waiverNote(rule) },
-        // A waiver is SARIF's external suppression. GitHub code scanning does not act on suppressions by
-        // itself, which is why a waived result's level is also lowered to `note` (see `ruleLevel`).
-        ...(rule.waived ? { suppressions: [{ kind: 'external', justification: rule.waiver?.reason ?? 'waived' }] } : {}),
-    };
-}
-function physicalLocation(file, place) {
-    const startLine = place.line && place.line >= 1 ? place.line : undefined;
-    const endLine = startLine && place.endLine && place.endLine >= startLine ? place.endLine : undefined;
-    return {
-        physicalLocation: {
-            artifactLocation: { uri: toUri(file) },
-            ...(startLine ? { region: { startLine, ...(endLine ? { endLine } : {}) } } : {}),
-        },
-    };
-}
-/** Repository-relative, forward slashes, percent-encoded: what `artifactLocation.uri` must be. */
-function toUri(file) {
-    return encodeURI(file.replace(/\\/g, '/').replace(/^\.\//, ''));
-}
-function isAbsoluteUrl(text) {
-    return /^https?:\/\//i.test(text);
-}
-
-;// CONCATENATED MODULE: ./.build/report/summary.js
-
-
-/** Under GitHub's 1 MiB (1,048,576 bytes) step-summary limit, with room for other steps' markdown. */
-const SUMMARY_BYTE_BUDGET = 1_000_000;
-/** A table row or `<summary>` is one glance; longer summaries are clipped (the details keep everything). */
-const summary_MAX_SUMMARY_CHARS = 300;
-/** Findings beyond this are counted, not listed: annotations and the JSON report carry all of them. */
-const MAX_FINDINGS_PER_RULE = 50;
-const MAX_FINDING_CHARS = 500;
-const MAX_FIX_CHARS = 4000;
-function renderSummary(report, options) {
-    return renderWithBudget(report, options, SUMMARY_BYTE_BUDGET);
-}
-/** The budget is a parameter so tests can exercise the fitting without megabytes of fixtures. */
-function renderWithBudget(report, options, budgetBytes) {
-    const safe = common_redactReport(report, options.redactor);
-    const docsBaseUrl = options.docsBaseUrl && options.redactor.redact(options.docsBaseUrl);
-    const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
-    const page = {
-        verdict: verdictBlock(safe),
-        tables: sectionTables(safe).join('\n'),
-        blocks: common_groupBySection(safe.rules)
-            .flatMap((group) => group.rules)
-            .filter((rule) => common_needsAttention(rule) || rule.waived)
-            .map((rule) => detailBlock(rule, docsBaseUrl)),
-        foot: runUrl ? `\n${markdown_link('Workflow run', runUrl)}\n` : '',
-    };
-    return fitToBudget(page, budgetBytes);
-}
-function verdictBlock(report) {
-    const icon = report.ready ? '✅' : '❌';
-    const context = [
-        report.target.appUrl ? codeSpan(report.target.appUrl) : '',
-        common_formatDuration(report.durationMs),
-        `${report.tool.name} ${report.tool.version}`,
-    ].filter(Boolean);
-    return `## ${icon} ${inlineText(common_verdictText(report))}\n\n${common_countsText(report)} — ${inlineText(context.join(', '))}\n`;
-}
-function sectionTables(report) {
-    return common_groupBySection(report.rules).map((group) => {
-        const rows = group.rules.map((rule) => `| ${statusCell(rule)} | ${tableCell(codeSpan(rule.id))} | ${tableCell(clip(common_oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))} |`);
-        return [`### ${inlineText(group.title)}`, '', '| Status | Rule | Result |', '|---|---|---|', ...rows, ''].join('\n');
-    });
-}
-function statusCell(rule) {
-    return `${common_STATUS_MARK[rule.status].emoji} ${rule.status}${rule.waived ? ', waived' : ''}`;
-}
-function detailBlock(rule, docsBaseUrl) {
-    const title = `${escapeHtml(rule.title)}: ${escapeHtml(clip(common_oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))}`;
-    const waived = rule.waived ? ' (waived)' : '';
-    const header = `<details>\n<summary>${common_STATUS_MARK[rule.status].emoji} <code>${escapeHtml(rule.id)}</code> ${title}${waived}</summary>\n\n`;
-    const body = paragraphs([rule.details ? markdownBlock(rule.details) : '', findingsList(rule.findings)]);
-    const tail = paragraphs([
-        rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, MAX_FIX_CHARS))}` : '',
-        rule.waiver ? waiverLine(rule) : '',
-        rule.docs ? `📖 ${docsBaseUrl ? markdown_link(rule.docs, docsUrl(docsBaseUrl, rule.docs)) : codeSpan(rule.docs)}` : '',
-    ]);
-    return { header, body, tail: `${tail}</details>\n` };
-}
-/** Markdown paragraphs, each followed by a blank line (so parts can be concatenated, or dropped). */
-function paragraphs(parts) {
-    return parts
-        .filter(Boolean)
-        .map((part) => `${part}\n\n`)
-        .join('');
-}
-function findingsList(findings) {
-    if (findings.length === 0)
-        return '';
-    const shown = common_fileFindingsFirst(findings).slice(0, MAX_FINDINGS_PER_RULE);
-    const items = shown.map((f) => {
-        const where = f.file ? `${codeSpan(common_formatLocation(f))} ` : '';
-        return `- ${where}${inlineText(clip(f.message, MAX_FINDING_CHARS))}`;
-    });
-    const more = findings.length - shown.length;
-    if (more > 0)
-        items.push(`- … and ${common_plural(more, 'more finding')} (see the annotations or the JSON report)`);
-    return `**Findings**\n\n${items.join('\n')}`;
-}
-function waiverLine(rule) {
-    const waiver = rule.waiver;
-    const until = waiver.until ? ` (until ${inlineText(waiver.until)})` : '';
-    // An expired waiver no longer applies: the rule blocks again, and the reader should know why.
-    return waiver.expired
-        ? `**Waiver expired**${until}: ${inlineText(waiver.reason)}`
-        : `**Waived**${until}: ${inlineText(waiver.reason)}`;
-}
-const bytes = (text) => Buffer.byteLength(text, 'utf8');
-const SHORTENED = "\n\n*… shortened to fit GitHub's 1 MiB job summary; the JSON report has the full text.*\n\n";
-/** Room for the shortening note plus a fence that `closeFences` may have to add after the cut. */
-const SHORTENED_COST = bytes(SHORTENED) + 24;
-/** Room for the note at the top that says the page was shortened. */
-const NOTICE_RESERVE = 400;
-function fitToBudget(page, budget) {
-    const whole = assemble(page, page.blocks.map(fullBlock), '');
-    if (bytes(whole) <= budget)
-        return whole;
-    const fixed = bytes(page.verdict) + bytes(page.tables) + bytes(page.foot) + bytes(DETAILS_HEADING) + NOTICE_RESERVE;
-    // Each block costs its frame plus the newline `assemble` puts between blocks.
-    const frames = page.blocks.map((b) => bytes(b.header) + bytes(b.tail) + 1);
-    const bodies = page.blocks.map((b) => bytes(b.body));
-    const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-    const costAt = (cap) => fixed + sum(frames) + sum(bodies.map((len) => (len <= cap ? len : cap + SHORTENED_COST)));
-    // Water-filling: one cap for every body, as high as the budget allows, so the longest are cut first
-    // and short evidence stays whole. Binary search keeps `costAt(lo) <= budget` as its invariant.
-    if (costAt(0) <= budget) {
-        let lo = 0;
-        let hi = bodies.reduce((a, b) => Math.max(a, b), 0);
-        while (lo < hi) {
-            const mid = Math.ceil((lo + hi) / 2);
-            if (costAt(mid) <= budget)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        const cut = page.blocks.filter((_, i) => bodies[i] > lo).length;
-        const rendered = page.blocks.map((b, i) => b.header + shortenBody(b.body, bodies[i], lo) + b.tail);
-        const notice = `> [!NOTE]\n> The details of ${common_plural(cut, 'rule')} were shortened to stay under GitHub's 1 MiB job summary limit; the JSON report has them in full.\n`;
-        return guard(assemble(page, rendered, notice), budget);
-    }
-    // Even the headers and fixes do not fit (thousands of failing rules): keep blocks in order while they
-    // fit, without bodies, and say how many were left out.
-    let room = budget - fixed;
-    const kept = [];
-    for (const [i, b] of page.blocks.entries()) {
-        if (frames[i] > room)
-            break;
-        room -= frames[i];
-        kept.push(b.header + b.tail);
-    }
-    const omitted = page.blocks.length - kept.length;
-    const notice = `> [!NOTE]\n> To stay under GitHub's 1 MiB job summary limit, evidence is left out${omitted ? ` and the details of ${common_plural(omitted, 'rule')} are not shown` : ''}; the JSON report has everything.\n`;
-    return guard(assemble(page, kept, notice), budget);
-}
-const DETAILS_HEADING = '\n### Details\n\n';
-function fullBlock(block) {
-    return block.header + block.body + block.tail;
-}
-/** The verdict stays first; a note about shortening goes right under it, where it is seen. */
-function assemble(page, blocks, notice) {
-    const details = blocks.length ? DETAILS_HEADING + blocks.join('\n') : '';
-    return [page.verdict, notice, page.tables].filter(Boolean).join('\n') + details + page.foot;
-}
-function shortenBody(body, length, cap) {
-    if (length <= cap)
-        return body;
-    return markdownBlock(truncateBytes(body, cap)) + SHORTENED;
-}
-/** Cuts UTF-8 text to at most `max` bytes without leaving half a character. */
-function truncateBytes(text, max) {
-    return Buffer.from(text, 'utf8').subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '');
-}
-/** Last resort, should the estimates above ever be wrong: a hard cut at a line boundary. */
-function guard(text, budget) {
-    if (bytes(text) <= budget)
-        return text;
-    const note = '\n\n*… cut to fit GitHub\'s 1 MiB job summary.*\n';
-    const cut = truncateBytes(text, budget - bytes(note) - 8);
-    return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}${note}`;
-}
-
-;// CONCATENATED MODULE: ./.build/report/index.js
-/** The reporters: pure functions from the engine's Report to text or data. main.ts and the CLI do the I/O. */
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./.build/github.js
-/**
- * What the gate writes to GitHub besides the step's own log: the pull-request comment (one per PR,
- * found again by its hidden marker and updated in place) and a check run that carries every
- * annotation (a step shows only 10 per level; the Checks API takes 50 per request). A missing token
- * or permission never fails the gate: the caller logs what we return.
- */
-
-
-const CHECK_ANNOTATIONS_PER_REQUEST = 50;
-/** The Checks API caps output.summary at 65,535 characters. */
-const CHECK_SUMMARY_LIMIT = 65_000;
-async function github() {
-    return __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-}
-function permissionHint(error, permission, input) {
-    const status = error.status;
-    return status === 403 || status === 404 ? ` (give the job \`permissions: ${permission}: write\`, or set ${input}: false)` : '';
-}
-/** The PR comment; nothing outside pull-request events. */
-async function publishComment(report, options) {
-    const { context, getOctokit } = await github();
-    const pr = context.payload.pull_request;
-    if (!pr)
-        return undefined;
-    if (!options.token)
-        return { level: 'warning', message: 'pr-comment: no github-token, so no PR comment was written' };
-    const body = renderComment(report, { redactor: options.redactor, runUrl: options.runUrl });
-    try {
-        const octokit = getOctokit(options.token);
-        const { owner, repo } = context.repo;
-        const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 });
-        const mine = comments.find((c) => c.body?.includes(COMMENT_MARKER));
-        if (mine)
-            await octokit.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });
-        else
-            await octokit.rest.issues.createComment({ owner, repo, issue_number: pr.number, body });
-        return undefined;
-    }
-    catch (error) {
-        return { level: 'warning', message: `pr-comment: could not write the PR comment: ${errorMessage(error)}${permissionHint(error, 'pull-requests', 'pr-comment')}` };
-    }
-}
-/**
- * A completed check run on the commit, with every file annotation. Optional: without `checks: write`
- * the step's own annotations remain, so a refusal is only an info line.
- */
-async function publishCheckRun(report, options) {
-    const { context, getOctokit } = await github();
-    if (!options.token || !context.sha)
-        return undefined;
-    const annotations = buildAnnotations(report, { redactor: options.redactor, maxPerLevel: Infinity })
-        .filter((a) => a.file && a.startLine)
-        .map((a) => ({
-        path: a.file,
-        start_line: a.startLine,
-        end_line: a.endLine ?? a.startLine,
-        annotation_level: a.level === 'error' ? 'failure' : a.level === 'warning' ? 'warning' : 'notice',
-        title: a.title,
-        message: a.message,
-    }));
-    const failed = report.counts.fail;
-    const title = report.ready ? 'Ready to go live' : `Not ready: ${failed} failed`;
-    let summary = renderSummary(report, { redactor: options.redactor, runUrl: options.runUrl });
-    if (summary.length > CHECK_SUMMARY_LIMIT)
-        summary = `${summary.slice(0, CHECK_SUMMARY_LIMIT)}\n\n… (cut: the job summary has it all)`;
-    try {
-        const octokit = getOctokit(options.token);
-        const { owner, repo } = context.repo;
-        const head_sha = context.payload.pull_request?.head?.sha ?? context.sha;
-        const batches = [];
-        for (let i = 0; i < annotations.length; i += CHECK_ANNOTATIONS_PER_REQUEST)
-            batches.push(annotations.slice(i, i + CHECK_ANNOTATIONS_PER_REQUEST));
-        const output = (batch) => ({ title, summary, annotations: batch });
-        const created = await octokit.rest.checks.create({
-            owner,
-            repo,
-            head_sha,
-            name: 'Production readiness',
-            status: 'completed',
-            conclusion: report.ready ? 'success' : 'failure',
-            details_url: options.runUrl,
-            output: output(batches[0] ?? []),
-        });
-        for (const batch of batches.slice(1)) {
-            await octokit.rest.checks.update({ owner, repo, check_run_id: created.data.id, output: output(batch) });
-        }
-        return undefined;
-    }
-    catch (error) {
-        const status = error.status;
-        if (status === 403 || status === 404) {
-            return { level: 'info', message: 'check run: not written (the token may not write checks; give the job `permissions: checks: write` to get every annotation in one check run)' };
-        }
-        return { level: 'warning', message: `check run: could not be written: ${errorMessage(error)}` };
-    }
+// Control characters (all but tab) and invisible format characters (zero-width space, soft hyphen,
+// bidi overrides): a terminal or the runner's string comparison may not see them, so a check for `::`
+// could be fooled by `:\u200B:`, and a bidi override can make a line read differently than it is.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}]/gu;
+/** Marks a line that would otherwise start a workflow command; visible, so the reader knows why. */
+const COMMAND_QUOTE = '› ';
+/** One line as it may be printed: hidden characters removed, never a workflow command. */
+function workflowSafeLine(line) {
+    let safe = line.replace(HIDDEN, '');
+    // `##[` anywhere is the legacy command syntax; a space breaks it without hiding the text.
+    safe = safe.replaceAll('##[', '## [');
+    if (safe.trimStart().startsWith('::'))
+        safe = COMMAND_QUOTE + safe.trimStart();
+    return safe;
+}
+/** Splits text the way the runner reads lines (\n, \r\n, \r), each line made safe. */
+function workflowSafeLines(text) {
+    return text.split(/\r\n|\r|\n/).map(workflowSafeLine);
+}
+/** `workflowSafeLines` joined again with \n. */
+function workflowSafeText(text) {
+    return workflowSafeLines(text).join('\n');
 }
 
 ;// CONCATENATED MODULE: ./.build/main.js
 /**
  * The action: inputs → settings → engine → reporters. The one place that calls `core.setFailed`.
+ *
+ * Two promises are kept here whatever happens:
+ * - nothing the gate prints can act as a workflow command: every line of text it prints goes through
+ *   `say` (workflow-text.ts); annotations, groups, masks and the failure go through @actions/core,
+ *   which escapes their data;
+ * - the report is always written: rules that finished are reported even when the run stops early (a
+ *   bug, the job cancelled with SIGINT/SIGTERM, an event loop that empties before the run settles),
+ *   the others as not finished, with the summary, outputs and JSON report, and the step fails.
  */
-
 
 
 
@@ -59946,6 +60143,8 @@ function readActionInputs(env) {
     }
     return inputs;
 }
+/** How long publishing to GitHub (PR comment, check run) may take before the step goes on without it. */
+const PUBLISH_BOUND_MS = 30_000;
 async function main_run() {
     // Mask what is known to be secret before anything at all is printed, even an input error.
     let redactor = new Redactor([
@@ -59954,81 +60153,209 @@ async function main_run() {
     ]);
     for (const value of redactor.values)
         core_setSecret(value);
+    /** Every line of text the gate prints: redacted, split, never a workflow command. */
+    const say = (text) => {
+        for (const line of workflowSafeLines(redactor.redact(text)))
+            info(line);
+    };
+    let settings;
     try {
-        const settings = await loadSettings({
+        settings = await loadSettings({
             inputs: readActionInputs(process.env),
             env: process.env,
             cwd: process.env.GITHUB_WORKSPACE || process.cwd(),
         });
-        redactor = new Redactor(settings.secrets);
-        for (const value of redactor.values)
-            core_setSecret(value);
-        const log = {
-            info: (message) => info(redactor.redact(message)),
-            output: (line) => process.stdout.write(`${redactor.redact(line)}\n`),
-            group: (name, fn) => group(redactor.redact(name), fn),
-        };
-        const report = await runGate(settings, {
-            log,
-            onRuleDone: (r) => info(redactor.redact(`${r.status.padEnd(4)} ${r.id}: ${r.summary}`)),
-        });
-        // Annotations, SARIF and links name files from the repository root, not the working directory.
-        const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-        await publish(rebaseReport(report, (0,external_node_path_namespaceObject.relative)(workspace, settings.workingDirectory)), settings, redactor);
-        if (!report.ready) {
-            const blocking = report.rules.filter((r) => blocks(r, settings.failOn));
-            setFailed(redactor.redact(`Not ready to go live: ${blocking.map((r) => r.id).join(', ')} (see the job summary)`));
-        }
+        validateSelection(settings);
     }
     catch (error) {
-        const message = redactor.redact(errorMessage(error));
-        setFailed(error instanceof UsageError ? message : `Production Readiness Gate stopped: ${message}`);
+        const message = redactor.redact((0,errors/* errorMessage */.g)(error));
+        // A mistake in what the user gave: no rule ran, so there is no report, only the reason.
+        setOutput('ready', 'false');
+        if (process.env.GITHUB_STEP_SUMMARY) {
+            try {
+                (0,external_node_fs_namespaceObject.appendFileSync)(process.env.GITHUB_STEP_SUMMARY, `## ❌ Production readiness: configuration error\n\n${escapeMarkdown(message)}\n`);
+            }
+            catch {
+                // The failure below says it all.
+            }
+        }
+        setFailed(error instanceof errors/* UsageError */.e ? `configuration error: ${message}` : `Production Readiness Gate stopped: ${message}`);
+        return;
+    }
+    redactor = new Redactor(settings.secrets);
+    for (const value of redactor.values)
+        core_setSecret(value);
+    const finished = [];
+    const started = new Date();
+    const guard = new LastGuard((why) => {
+        // Synchronous on purpose: it runs on a signal or an emptied event loop, with no time to wait.
+        const report = partialReport(settings, finished, started, why);
+        writeLocal(rebaseForGitHub(report, settings), settings, redactor, say);
+        failStep(report, settings, redactor, why);
+    });
+    const log = {
+        info: say,
+        // The user's own commands (install, migrate, build): as in a `run:` step, their lines are theirs.
+        output: (line) => process.stdout.write(`${redactor.redact(line)}\n`),
+        group: (name, fn) => group(redactor.redact(name), fn),
+    };
+    try {
+        const report = await runGate(settings, {
+            log,
+            onRuleDone: (r) => {
+                finished.push(r);
+                say(`${r.status.padEnd(4)} ${r.id}: ${r.summary}`);
+            },
+        });
+        if (!guard.take())
+            return;
+        const rebased = rebaseForGitHub(report, settings);
+        writeLocal(rebased, settings, redactor, say);
+        await publishToGitHub(rebased, settings, redactor, say);
+        failStep(report, settings, redactor);
+    }
+    catch (error) {
+        // A bug in the gate: what finished is still reported, the rest is marked as not finished.
+        if (!guard.take())
+            return;
+        const why = `the gate stopped on an unexpected error: ${(0,errors/* errorMessage */.g)(error)}`;
+        const report = partialReport(settings, finished, started, why);
+        writeLocal(rebaseForGitHub(report, settings), settings, redactor, say);
+        failStep(report, settings, redactor, why);
+    }
+    finally {
+        guard.release();
     }
 }
-async function publish(report, settings, redactor) {
-    const runUrl = process.env.GITHUB_RUN_ID
-        ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
-        : undefined;
-    const docsBaseUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_SHA
-        ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/blob/${process.env.GITHUB_SHA}/`
-        : undefined;
-    // Annotations first: they are what a person sees on the files of the PR.
-    for (const a of buildAnnotations(report, { redactor })) {
-        const props = { title: a.title, file: a.file, startLine: a.startLine, endLine: a.endLine };
-        if (a.level === 'error')
-            error(a.message, props);
-        else if (a.level === 'warning')
-            warning(a.message, props);
-        else
-            notice(a.message, props);
+/**
+ * The last guard: runs its `finish` once if the run ends any other way than through `run()`'s own
+ * path — SIGINT or SIGTERM (a cancelled or timed-out job), an uncaught error, or an event loop that
+ * empties while the run still awaits something (which would end the process with exit code 13).
+ */
+class LastGuard {
+    finish;
+    done = false;
+    handlers = [];
+    constructor(finish) {
+        this.finish = finish;
+        const on = (event, why, exit) => {
+            const handler = (arg) => {
+                if (this.take()) {
+                    try {
+                        this.finish(why(arg));
+                    }
+                    catch {
+                        // Nothing more can be done; the exit code still says not ready.
+                    }
+                }
+                if (exit)
+                    process.exit(1);
+            };
+            process.on(event, handler);
+            this.handlers.push([event, handler]);
+        };
+        on('SIGINT', () => 'the step was cancelled (SIGINT) before every rule finished', true);
+        on('SIGTERM', () => 'the step was ended (SIGTERM) before every rule finished', true);
+        on('uncaughtException', (error) => `the gate stopped on an unexpected error: ${(0,errors/* errorMessage */.g)(error)}`, true);
+        on('unhandledRejection', (error) => `the gate stopped on an unexpected error: ${(0,errors/* errorMessage */.g)(error)}`, true);
+        on('beforeExit', () => 'the run stopped waiting before every rule finished', false);
     }
-    if (settings.reportPath)
-        await writeOut(settings.reportPath, renderJson(report, { redactor }), 'report-path');
-    if (settings.sarifPath) {
-        const sarif = renderSarif(report, { redactor, toolVersion: VERSION, docsBaseUrl, anchorFile: sarifAnchor(settings) });
-        await writeOut(settings.sarifPath, sarif, 'sarif-path');
+    /** True the first time: the caller reports. False when the guard (or the run) already did. */
+    take() {
+        if (this.done)
+            return false;
+        this.done = true;
+        return true;
     }
-    if (process.env.GITHUB_STEP_SUMMARY) {
+    release() {
+        for (const [event, handler] of this.handlers)
+            process.off(event, handler);
+    }
+}
+/** Annotations, SARIF and links name files from the repository root, not the working directory. */
+function rebaseForGitHub(report, settings) {
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    return rebaseReport(report, (0,external_node_path_namespaceObject.relative)(workspace, settings.workingDirectory));
+}
+function runLinks() {
+    const server = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const runUrl = process.env.GITHUB_RUN_ID ? `${server}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
+    const docsBaseUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_SHA ? `${server}/${process.env.GITHUB_REPOSITORY}/blob/${process.env.GITHUB_SHA}/` : undefined;
+    return { runUrl, docsBaseUrl };
+}
+/**
+ * Everything that stays on the runner: annotations, the JSON report, SARIF, the job summary and the
+ * outputs. Synchronous, so the last guard can use it from a signal handler; each part is attempted
+ * even when another fails.
+ */
+function writeLocal(report, settings, redactor, say) {
+    const { runUrl, docsBaseUrl } = runLinks();
+    const attempt = (what, fn) => {
         try {
-            await summary.addRaw(renderSummary(report, { redactor, docsBaseUrl, runUrl })).write();
+            fn();
         }
         catch (error) {
-            warning(`could not write the job summary: ${errorMessage(error)}`);
+            warning(redactor.redact(`could not write ${what}: ${(0,errors/* errorMessage */.g)(error)}`));
         }
+    };
+    // Annotations first: they are what a person sees on the files of the PR.
+    attempt('the annotations', () => {
+        for (const a of (0,_build_report/* buildAnnotations */.P)(report, { redactor })) {
+            const props = { title: a.title, file: a.file, startLine: a.startLine, endLine: a.endLine };
+            if (a.level === 'error')
+                error(a.message, props);
+            else if (a.level === 'warning')
+                warning(a.message, props);
+            else
+                notice(a.message, props);
+        }
+    });
+    if (settings.reportPath)
+        attempt(`the JSON report (report-path: ${settings.reportPath})`, () => writeFileMade(settings.reportPath, (0,_build_report/* renderJson */.hF)(report, { redactor })));
+    if (settings.sarifPath) {
+        attempt(`the SARIF file (sarif-path: ${settings.sarifPath})`, () => writeFileMade(settings.sarifPath, (0,_build_report/* renderSarif */.WH)(report, { redactor, toolVersion: VERSION, docsBaseUrl, anchorFile: sarifAnchor(settings) })));
     }
-    for (const [name, value] of Object.entries(buildOutputs(report, { reportPath: settings.reportPath, sarifPath: settings.sarifPath }))) {
-        setOutput(name, value);
+    if (process.env.GITHUB_STEP_SUMMARY) {
+        attempt('the job summary', () => (0,external_node_fs_namespaceObject.appendFileSync)(process.env.GITHUB_STEP_SUMMARY, (0,_build_report/* renderSummary */.Br)(report, { redactor, docsBaseUrl, runUrl })));
     }
+    attempt('the outputs', () => {
+        for (const [name, value] of Object.entries((0,_build_report/* buildOutputs */.JZ)(report, { reportPath: settings.reportPath, sarifPath: settings.sarifPath }))) {
+            setOutput(name, value);
+        }
+    });
+    if (settings.reportPath)
+        say(`JSON report: ${settings.reportPath}`);
+}
+/** The PR comment and the check run: optional, bounded in time, never failing the step. */
+async function publishToGitHub(report, settings, redactor, say) {
+    const pullRequest = ['pull_request', 'pull_request_target'].includes(settings.eventName ?? '');
+    if (!settings.githubToken && !(settings.prComment && pullRequest))
+        return;
+    const { runUrl } = runLinks();
+    // Loaded only here: a run without a token never pays for Octokit.
+    const { publishCheckRun, publishComment } = await __nccwpck_require__.e(/* import() */ 475).then(__nccwpck_require__.bind(__nccwpck_require__, 6475));
+    const signal = AbortSignal.timeout(PUBLISH_BOUND_MS);
+    const bounded = (work, what) => Promise.race([
+        work,
+        new Promise((resolve) => signal.addEventListener('abort', () => resolve({ level: 'warning', message: `${what}: GitHub did not answer within ${PUBLISH_BOUND_MS / 1000} s; skipped` }), { once: true })),
+    ]);
     const notes = await Promise.all([
-        settings.prComment ? publishComment(report, { redactor, token: settings.githubToken, runUrl }) : undefined,
-        publishCheckRun(report, { redactor, token: settings.githubToken, runUrl }),
+        settings.prComment ? bounded(publishComment(report, { redactor, token: settings.githubToken, runUrl, signal }), 'pr-comment') : undefined,
+        bounded(publishCheckRun(report, { redactor, token: settings.githubToken, runUrl, signal }), 'check run'),
     ]);
     for (const note of notes) {
         if (note?.level === 'warning')
             warning(redactor.redact(note.message));
         else if (note)
-            info(redactor.redact(note.message));
+            say(note.message);
     }
+}
+function failStep(report, settings, redactor, why) {
+    if (report.ready && !why)
+        return;
+    const blocking = report.rules.filter((r) => blocks(r, settings.failOn)).map((r) => r.id);
+    const list = blocking.length ? `: ${blocking.join(', ')}` : '';
+    setFailed(redactor.redact(`${why ? `${why}. ` : ''}Not ready to go live${list} (see the job summary)`));
 }
 /**
  * Code scanning rejects a SARIF file with a location-less result, so rule-level results point at a
@@ -60041,276 +60368,21 @@ function sarifAnchor(settings) {
     const workflow = /^[^/]+\/[^/]+\/(.+?)@/.exec(process.env.GITHUB_WORKFLOW_REF ?? '')?.[1];
     return workflow && (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(workspace, workflow)) ? workflow : undefined;
 }
-async function writeOut(path, text, input) {
-    try {
-        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
-        await (0,promises_namespaceObject.writeFile)(path, text);
-    }
-    catch (error) {
-        // The verdict still stands; a report that cannot be written is a warning naming the input.
-        warning(`${input}: cannot write ${path} (${errorMessage(error)})`);
-    }
+function writeFileMade(path, text) {
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
+    (0,external_node_fs_namespaceObject.writeFileSync)(path, text);
+}
+function escapeMarkdown(text) {
+    return text.replace(/[\\`*_{}[\]<>()#+!|]/g, (c) => `\\${c}`);
 }
 
+;// CONCATENATED MODULE: ./.build/index.js
+/** The action entry: runs the gate. Everything else lives in main.ts and below. */
 
-/***/ })
+// Not a top-level await: should the run ever stop waiting with nothing left to do, the last guard in
+// main.ts writes the report and Node exits with the step's exit code, not 13 ("unsettled await").
+void main_run().then(() => {
+    // A client that keeps a socket alive must not keep a finished step waiting.
+    setTimeout(() => process.exit(), 2000).unref();
+});
 
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/******/ // expose the modules object (__webpack_modules__)
-/******/ __nccwpck_require__.m = __webpack_modules__;
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/******/ /* webpack/runtime/async module */
-/******/ (() => {
-/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
-/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
-/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
-/******/ 	var resolveQueue = (queue) => {
-/******/ 		if(queue && queue.d < 1) {
-/******/ 			queue.d = 1;
-/******/ 			queue.forEach((fn) => (fn.r--));
-/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
-/******/ 		}
-/******/ 	}
-/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
-/******/ 		if(dep !== null && typeof dep === "object") {
-/******/ 			if(dep[webpackQueues]) return dep;
-/******/ 			if(dep.then) {
-/******/ 				var queue = [];
-/******/ 				queue.d = 0;
-/******/ 				dep.then((r) => {
-/******/ 					obj[webpackExports] = r;
-/******/ 					resolveQueue(queue);
-/******/ 				}, (e) => {
-/******/ 					obj[webpackError] = e;
-/******/ 					resolveQueue(queue);
-/******/ 				});
-/******/ 				var obj = {};
-/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
-/******/ 				return obj;
-/******/ 			}
-/******/ 		}
-/******/ 		var ret = {};
-/******/ 		ret[webpackQueues] = x => {};
-/******/ 		ret[webpackExports] = dep;
-/******/ 		return ret;
-/******/ 	}));
-/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
-/******/ 		var queue;
-/******/ 		hasAwait && ((queue = []).d = -1);
-/******/ 		var depQueues = new Set();
-/******/ 		var exports = module.exports;
-/******/ 		var currentDeps;
-/******/ 		var outerResolve;
-/******/ 		var reject;
-/******/ 		var promise = new Promise((resolve, rej) => {
-/******/ 			reject = rej;
-/******/ 			outerResolve = resolve;
-/******/ 		});
-/******/ 		promise[webpackExports] = exports;
-/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
-/******/ 		module.exports = promise;
-/******/ 		body((deps) => {
-/******/ 			currentDeps = wrapDeps(deps);
-/******/ 			var fn;
-/******/ 			var getResult = () => (currentDeps.map((d) => {
-/******/ 				if(d[webpackError]) throw d[webpackError];
-/******/ 				return d[webpackExports];
-/******/ 			}))
-/******/ 			var promise = new Promise((resolve) => {
-/******/ 				fn = () => (resolve(getResult));
-/******/ 				fn.r = 0;
-/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
-/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
-/******/ 			});
-/******/ 			return fn.r ? promise : getResult();
-/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
-/******/ 		queue && queue.d < 0 && (queue.d = 0);
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/define property getters */
-/******/ (() => {
-/******/ 	// define getter functions for harmony exports
-/******/ 	__nccwpck_require__.d = (exports, definition) => {
-/******/ 		for(var key in definition) {
-/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
-/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
-/******/ 			}
-/******/ 		}
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/ensure chunk */
-/******/ (() => {
-/******/ 	__nccwpck_require__.f = {};
-/******/ 	// This file contains only the entry chunk.
-/******/ 	// The chunk loading function for additional chunks
-/******/ 	__nccwpck_require__.e = (chunkId) => {
-/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
-/******/ 			__nccwpck_require__.f[key](chunkId, promises);
-/******/ 			return promises;
-/******/ 		}, []));
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/get javascript chunk filename */
-/******/ (() => {
-/******/ 	// This function allow to reference async chunks
-/******/ 	__nccwpck_require__.u = (chunkId) => {
-/******/ 		// return url for filenames based on template
-/******/ 		return "" + chunkId + ".index.js";
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/hasOwnProperty shorthand */
-/******/ (() => {
-/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/import chunk loading */
-/******/ (() => {
-/******/ 	// no baseURI
-/******/ 	
-/******/ 	// object to store loaded and loading chunks
-/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
-/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
-/******/ 	var installedChunks = {
-/******/ 		792: 0
-/******/ 	};
-/******/ 	
-/******/ 	var installChunk = (data) => {
-/******/ 		var {ids, modules, runtime} = data;
-/******/ 		// add "modules" to the modules object,
-/******/ 		// then flag all "ids" as loaded and fire callback
-/******/ 		var moduleId, chunkId, i = 0;
-/******/ 		for(moduleId in modules) {
-/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
-/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
-/******/ 			}
-/******/ 		}
-/******/ 		if(runtime) runtime(__nccwpck_require__);
-/******/ 		for(;i < ids.length; i++) {
-/******/ 			chunkId = ids[i];
-/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
-/******/ 				installedChunks[chunkId][0]();
-/******/ 			}
-/******/ 			installedChunks[ids[i]] = 0;
-/******/ 		}
-/******/ 	
-/******/ 	}
-/******/ 	
-/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
-/******/ 			// import() chunk loading for javascript
-/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
-/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
-/******/ 	
-/******/ 				// a Promise means "currently loading".
-/******/ 				if(installedChunkData) {
-/******/ 					promises.push(installedChunkData[1]);
-/******/ 				} else {
-/******/ 					if(true) { // all chunks have JS
-/******/ 						// setup Promise in chunk cache
-/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
-/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
-/******/ 							throw e;
-/******/ 						});
-/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
-/******/ 						promises.push(installedChunkData[1] = promise);
-/******/ 					}
-/******/ 				}
-/******/ 			}
-/******/ 	};
-/******/ 	
-/******/ 	// no prefetching
-/******/ 	
-/******/ 	// no preloaded
-/******/ 	
-/******/ 	// no external install chunk
-/******/ 	
-/******/ 	// no on chunks loaded
-/******/ })();
-/******/ 
-/************************************************************************/
-/******/ 
-/******/ // startup
-/******/ // Load entry module and return exports
-/******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(1318);
-/******/ __webpack_exports__ = await __webpack_exports__;
-/******/ 

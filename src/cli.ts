@@ -14,6 +14,7 @@ import { Redactor } from './redact.js';
 import { renderConsole, renderJson, renderSarif } from './report/index.js';
 import { SECRET_VARIABLES, loadSettings } from './settings.js';
 import { VERSION } from './version.js';
+import { workflowSafeText } from './workflow-text.js';
 
 export interface CliIo {
   argv: string[];
@@ -41,7 +42,16 @@ ${INPUTS.filter((i) => i.name !== 'github-token' && i.name !== 'pr-comment')
 Exit code: 0 ready, 1 not ready, 2 usage or config error.
 `;
 
-export async function cli(io: CliIo): Promise<number> {
+export async function cli(raw: CliIo): Promise<number> {
+  // Run inside a workflow, the CLI's stdout is a step log too: no line it prints from text it does not
+  // control may act as a workflow command (the user's own command output, with --verbose, excepted).
+  // A terminal is not a step log, and keeps its colours (console.ts strips control characters from
+  // rule text there).
+  const io: CliIo = {
+    ...raw,
+    stdout: { write: (text: string) => raw.stdout.write(raw.stdout.isTTY ? text : workflowSafeText(text)), isTTY: raw.stdout.isTTY },
+    stderr: { write: (text: string) => raw.stderr.write(workflowSafeText(text)) },
+  };
   const options: Record<string, { type: 'string' | 'boolean' }> = {
     json: { type: 'boolean' },
     verbose: { type: 'boolean' },
@@ -92,7 +102,7 @@ export async function cli(io: CliIo): Promise<number> {
         if (values.verbose) io.stderr.write(`${redactor.redact(m)}\n`);
       },
       output: (line) => {
-        if (values.verbose) io.stderr.write(`${redactor.redact(line)}\n`);
+        if (values.verbose) raw.stderr.write(`${redactor.redact(line)}\n`);
       },
       group: async (name, fn) => {
         if (values.verbose) io.stderr.write(`▸ ${redactor.redact(name)}\n`);

@@ -5,7 +5,7 @@
 import type { Settings } from './settings.js';
 import { createClients } from './probes/clients.js';
 import { buildReport } from './engine/report.js';
-import { longestChainMs, runRules, selectRules, validateWaivers } from './engine/runner.js';
+import { applyWaiver, longestChainMs, runRules, selectRules, validateWaivers } from './engine/runner.js';
 import type { Logger, Report, Rule, RuleReport } from './engine/types.js';
 import { RULES } from './rules/index.js';
 import { VERSION } from './version.js';
@@ -66,6 +66,38 @@ export async function runGate(settings: Settings, options: GateOptions): Promise
     await Promise.race([clients.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_BOUND_MS)))]);
     clearTimeout(timer);
   }
+}
+
+/**
+ * The report of a run that stopped before its end (cancelled, or a bug): the rules that finished as
+ * they finished, every other selected rule as `fail` "not finished", with the reason.
+ */
+export function partialReport(settings: Settings, finished: readonly RuleReport[], startedAt: Date, why: string): Report {
+  const done = new Map(finished.map((r) => [r.id, r]));
+  const now = new Date();
+  const rules = selectRules(RULES, settings.checks).map((rule): RuleReport => {
+    const report = done.get(rule.meta.id) ?? {
+      id: rule.meta.id,
+      section: rule.meta.section,
+      title: rule.meta.title,
+      status: 'fail',
+      summary: `not finished: ${why}`,
+      durationMs: 0,
+      waived: false,
+      locations: [],
+      findings: [],
+      docs: rule.meta.docs,
+    };
+    return applyWaiver(report, settings.config, now);
+  });
+  return buildReport({
+    rules,
+    startedAt,
+    durationMs: now.getTime() - startedAt.getTime(),
+    appUrl: withoutCredentials(settings.env.APP_URL),
+    failOn: settings.failOn,
+    version: VERSION,
+  });
 }
 
 /** The target as the report names it: never with a user:password part. */

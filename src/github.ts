@@ -13,6 +13,8 @@ export interface PublishOptions {
   redactor: Redactor;
   token?: string;
   runUrl?: string;
+  /** Ends every request when publishing has taken too long. */
+  signal?: AbortSignal;
 }
 
 /** A line for the log: `warning` for what a person should fix, `info` for an optional feature off. */
@@ -42,7 +44,7 @@ export async function publishComment(report: Report, options: PublishOptions): P
   if (!options.token) return { level: 'warning', message: 'pr-comment: no github-token, so no PR comment was written' };
   const body = renderComment(report, { redactor: options.redactor, runUrl: options.runUrl });
   try {
-    const octokit = getOctokit(options.token);
+    const octokit = getOctokit(options.token, { request: { signal: options.signal } });
     const { owner, repo } = context.repo;
     const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 });
     const mine = comments.find((c) => c.body?.includes(COMMENT_MARKER));
@@ -76,7 +78,7 @@ export async function publishCheckRun(report: Report, options: PublishOptions): 
   let summary = renderSummary(report, { redactor: options.redactor, runUrl: options.runUrl });
   if (summary.length > CHECK_SUMMARY_LIMIT) summary = `${summary.slice(0, CHECK_SUMMARY_LIMIT)}\n\n… (cut: the job summary has it all)`;
   try {
-    const octokit = getOctokit(options.token);
+    const octokit = getOctokit(options.token, { request: { signal: options.signal } });
     const { owner, repo } = context.repo;
     const head_sha = context.payload.pull_request?.head?.sha ?? context.sha;
     const batches = [];

@@ -124,6 +124,8 @@ describe('broken scenario: test-mode Stripe key and a drifted migration file', (
 test('a malformed input fails the step with a message naming it, and no stack trace', async () => {
   const run = await runAction({ inputs: { 'working-directory': process.cwd(), 'timeout-seconds': 'soon', checks: 'config' }, env: {} });
   assert.equal(run.exitCode, 1);
-  assert.match(run.stdout, /::error::timeout-seconds must be a whole number \(got "soon"\)/);
+  assert.match(run.stdout, /::error::configuration error: timeout-seconds must be a whole number \(got "soon"\)/);
+  assert.equal(run.outputs.ready, 'false');
+  assert.match(run.summary, /configuration error/);
   assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at /);
 });

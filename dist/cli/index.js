@@ -8934,7 +8934,7 @@ const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./.build/version.js
 /** The gate's version, as the JSON report and SARIF name it. Kept in step with package.json by a test. */
-const VERSION = '1.0.0';
+const version_VERSION = '1.0.0';
 
 ;// CONCATENATED MODULE: external "node:async_hooks"
 const external_node_async_hooks_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
@@ -9022,7 +9022,7 @@ function componentName(component) {
 
 
 
-const USER_AGENT = `production-readiness-gate/${VERSION} (+https://github.com/production-readiness-gate)`;
+const USER_AGENT = `production-readiness-gate/${version_VERSION} (+https://github.com/production-readiness-gate)`;
 /** A probe that got no usable answer. The message names the URL and says what happened. */
 class ProbeError extends Error {
     kind;
@@ -9459,7 +9459,7 @@ function oneQueryAtATime(db) {
 ;// CONCATENATED MODULE: ./.build/engine/report.js
 /** Turns the rules' results into the one report model every reporter reads. */
 
-function buildReport(input) {
+function report_buildReport(input) {
     const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
     for (const rule of input.rules)
         counts[rule.status]++;
@@ -9556,7 +9556,7 @@ function applyUnreachablePolicy(outcome, policy) {
 
 
 /** Picks the rules `checks` names (sections or rule ids), in catalog order. */
-function selectRules(registry, checks) {
+function runner_selectRules(registry, checks) {
     const wanted = new Set();
     for (const token of checks) {
         if (SECTIONS.includes(token)) {
@@ -9675,7 +9675,7 @@ async function runRules(rules, options) {
         clearTimeout(deadlineTimer);
     }
     const now = options.now ?? new Date();
-    return rules.map((rule) => applyWaiver(results.get(rule.meta.id), options.context.settings.config, now));
+    return rules.map((rule) => runner_applyWaiver(results.get(rule.meta.id), options.context.settings.config, now));
     function start(rule) {
         const begun = performance.now();
         const controller = new AbortController();
@@ -9771,7 +9771,7 @@ function toReport(rule, outcome, durationMs) {
  * A waiver lets a non-passing rule not block, and says so; the rule still shows its real status.
  * An expired waiver no longer applies, and the report says it expired.
  */
-function applyWaiver(report, config, now) {
+function runner_applyWaiver(report, config, now) {
     const waiver = config.waivers.find((w) => w.rule === report.id);
     if (!waiver)
         return report;
@@ -10215,6 +10215,7 @@ async function execute(command, options) {
         onLine(`the shell could not start: ${error.message}`);
         return finish(127);
     }
+    liveGroups.add(child);
     let endedBy;
     let killTimer;
     const end = (why) => {
@@ -10259,6 +10260,7 @@ async function execute(command, options) {
     });
     clearTimeout(bound);
     clearTimeout(killTimer);
+    liveGroups.delete(child);
     options.signal?.removeEventListener('abort', onAbort);
     // Anything the command left behind in its group goes too: the step must not outlive the gate.
     if (!windows)
@@ -10281,6 +10283,15 @@ async function execute(command, options) {
         };
     }
 }
+/**
+ * Commands still running. Should the gate itself be ended (the job cancelled), their process groups
+ * go with it: they were started in groups of their own, which the runner's signal does not reach.
+ */
+const liveGroups = new Set();
+process.once('exit', () => {
+    for (const child of liveGroups)
+        signalTree(child, 'SIGKILL');
+});
 function signalTree(child, signal) {
     if (child.pid === undefined)
         return;
@@ -25448,7 +25459,7 @@ function testEvent(runId, environment) {
         environment: environment ?? 'production',
         message: { formatted: `Production Readiness Gate test event (run ${runId}): safe to ignore` },
         tags: { 'readiness-gate': 'production-readiness-gate', 'readiness-run': runId },
-        sdk: { name: 'production-readiness-gate', version: VERSION },
+        sdk: { name: 'production-readiness-gate', version: version_VERSION },
     };
     const envelope = [JSON.stringify({ event_id: eventId, sent_at: now }), JSON.stringify({ type: 'event' }), JSON.stringify(event)].join('\n');
     return { eventId, envelope };
@@ -25460,7 +25471,7 @@ function sendEnvelope(http, dsn, event, signal) {
         component: 'Sentry',
         headers: {
             'content-type': 'application/x-sentry-envelope',
-            'x-sentry-auth': `Sentry sentry_version=7, sentry_client=production-readiness-gate/${VERSION}, sentry_key=${dsn.publicKey}`,
+            'x-sentry-auth': `Sentry sentry_version=7, sentry_client=production-readiness-gate/${version_VERSION}, sentry_key=${dsn.publicKey}`,
         },
         body: event.envelope,
     }, signal);
@@ -27509,7 +27520,7 @@ const stripeSyncSecret = {
 
 
 
-const RULES = [
+const rules_RULES = [
     appUrl,
     nextauthUrl,
     databaseUrl,
@@ -27567,8 +27578,8 @@ const RULES = [
 
 /** Checks the parts of the settings that depend on the rule catalog (throws UsageError). */
 function validateSelection(settings) {
-    validateWaivers(RULES, settings.config, settings.configFile);
-    return selectRules(RULES, settings.checks);
+    validateWaivers(rules_RULES, settings.config, settings.configFile);
+    return runner_selectRules(rules_RULES, settings.checks);
 }
 /** Time the run keeps for itself beyond its rules: closing clients, rendering and writing the reports. */
 const RUN_MARGIN_MS = 30_000;
@@ -27598,13 +27609,13 @@ async function runGate(settings, options) {
             now: options.now,
             onRuleDone: options.onRuleDone,
         });
-        return buildReport({
+        return report_buildReport({
             rules: results,
             startedAt,
             durationMs: performance.now() - started,
             appUrl: withoutCredentials(settings.env.APP_URL),
             failOn: settings.failOn,
-            version: VERSION,
+            version: version_VERSION,
         });
     }
     finally {
@@ -27613,6 +27624,37 @@ async function runGate(settings, options) {
         await Promise.race([clients.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_BOUND_MS)))]);
         clearTimeout(timer);
     }
+}
+/**
+ * The report of a run that stopped before its end (cancelled, or a bug): the rules that finished as
+ * they finished, every other selected rule as `fail` "not finished", with the reason.
+ */
+function partialReport(settings, finished, startedAt, why) {
+    const done = new Map(finished.map((r) => [r.id, r]));
+    const now = new Date();
+    const rules = selectRules(RULES, settings.checks).map((rule) => {
+        const report = done.get(rule.meta.id) ?? {
+            id: rule.meta.id,
+            section: rule.meta.section,
+            title: rule.meta.title,
+            status: 'fail',
+            summary: `not finished: ${why}`,
+            durationMs: 0,
+            waived: false,
+            locations: [],
+            findings: [],
+            docs: rule.meta.docs,
+        };
+        return applyWaiver(report, settings.config, now);
+    });
+    return buildReport({
+        rules,
+        startedAt,
+        durationMs: now.getTime() - startedAt.getTime(),
+        appUrl: withoutCredentials(settings.env.APP_URL),
+        failOn: settings.failOn,
+        version: VERSION,
+    });
 }
 /** The target as the report names it: never with a user:password part. */
 function withoutCredentials(value) {
@@ -28355,7 +28397,7 @@ async function cli(io) {
         return 0;
     }
     if (values.version) {
-        io.stdout.write(`${VERSION}\n`);
+        io.stdout.write(`${version_VERSION}\n`);
         return 0;
     }
     const inputs = {};
@@ -28396,7 +28438,7 @@ async function cli(io) {
         if (settings.reportPath)
             await writeOut(settings.reportPath, renderJson(report, { redactor }), 'report-path');
         if (settings.sarifPath)
-            await writeOut(settings.sarifPath, renderSarif(report, { redactor, toolVersion: VERSION }), 'sarif-path');
+            await writeOut(settings.sarifPath, renderSarif(report, { redactor, toolVersion: version_VERSION }), 'sarif-path');
         io.stdout.write(values.json ? renderJson(report, { redactor }) : renderConsole(report, { redactor, color, verbose: Boolean(values.verbose) }));
         if (settings.reportPath && !values.json)
             io.stdout.write(`JSON report: ${settings.reportPath}\n`);

@@ -192,6 +192,7 @@ async function execute(command: string, options: RunCommandOptions): Promise<Com
     return finish(127);
   }
 
+  liveGroups.add(child);
   let endedBy: string | undefined;
   let killTimer: NodeJS.Timeout | undefined;
   const end = (why: string) => {
@@ -236,6 +237,7 @@ async function execute(command: string, options: RunCommandOptions): Promise<Com
   });
   clearTimeout(bound);
   clearTimeout(killTimer);
+  liveGroups.delete(child);
   options.signal?.removeEventListener('abort', onAbort);
   // Anything the command left behind in its group goes too: the step must not outlive the gate.
   if (!windows) signalTree(child, 'SIGKILL');
@@ -258,6 +260,15 @@ async function execute(command: string, options: RunCommandOptions): Promise<Com
     };
   }
 }
+
+/**
+ * Commands still running. Should the gate itself be ended (the job cancelled), their process groups
+ * go with it: they were started in groups of their own, which the runner's signal does not reach.
+ */
+const liveGroups = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveGroups) signalTree(child, 'SIGKILL');
+});
 
 function signalTree(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
