@@ -41192,6 +41192,78 @@ function rebaseReport(report, prefix) {
     };
 }
 
+;// CONCATENATED MODULE: ./.build/probes/network-errors.js
+/**
+ * One sentence for a network failure, whoever hit it (the app's HTTPS probes, the database, Stripe,
+ * Sentry): the cause in words a person acts on, never a raw library or OpenSSL string. The caller
+ * names the component and the place; these functions name the cause.
+ */
+/** Node's and OpenSSL's codes for a certificate that does not pass verification. */
+const CERTIFICATE = {
+    CERT_HAS_EXPIRED: 'the certificate has expired',
+    CERT_NOT_YET_VALID: 'the certificate is not valid yet (check the server clock and the certificate dates)',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
+    SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in a CA the runner does not trust (a private CA goes in ca-file)',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is not signed by a CA the runner trusts (a private CA goes in ca-file; else the server may not send its intermediate certificate)',
+    UNABLE_TO_GET_ISSUER_CERT: 'the certificate is not signed by a CA the runner trusts (a private CA goes in ca-file; else the server may not send its intermediate certificate)',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is not signed by a CA the runner trusts (the server may not send its intermediate certificate)',
+    CERT_SIGNATURE_FAILURE: 'the certificate signature does not verify',
+    CERT_REVOKED: 'the certificate was revoked',
+    CERT_UNTRUSTED: 'the certificate is not trusted',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
+};
+/** Handshakes that fail before any certificate is looked at. */
+const HANDSHAKE = {
+    ERR_SSL_WRONG_VERSION_NUMBER: 'the server does not speak TLS on this port (it answered something else, often plain HTTP)',
+    ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'no TLS version both sides accept (the server offers only TLS 1.0 or 1.1, which the runner refuses)',
+    ERR_SSL_UNSUPPORTED_PROTOCOL: 'no TLS version both sides accept (the server offers only TLS 1.0 or 1.1, which the runner refuses)',
+    ERR_SSL_NO_PROTOCOLS_AVAILABLE: 'no TLS version both sides accept',
+    ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'the TLS handshake was refused by the server (no cipher or protocol in common)',
+    ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR: 'the server ended the TLS handshake with an internal error',
+    ERR_SSL_TLSV1_UNRECOGNIZED_NAME: 'the server does not know this host name (SNI)',
+    ERR_SSL_PACKET_LENGTH_TOO_LONG: 'the server does not speak TLS on this port',
+    EPROTO: 'the TLS handshake failed',
+};
+const SOCKET = {
+    ECONNREFUSED: 'the connection was refused: nothing listens there',
+    ECONNRESET: 'the connection was reset',
+    EPIPE: 'the connection was reset',
+    ECONNABORTED: 'the connection was aborted',
+    EHOSTUNREACH: 'the host could not be reached (no route)',
+    ENETUNREACH: 'the network is unreachable from the runner',
+    ETIMEDOUT: 'the connection timed out',
+    ENOTFOUND: 'the host name does not resolve',
+    EAI_AGAIN: 'the host name does not resolve (DNS did not answer)',
+    UND_ERR_SOCKET: 'the connection was reset',
+    UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+};
+/** What went wrong, from an error's `code` (falling back on what its message says, never quoting it). */
+function networkCause(error) {
+    const err = error;
+    const code = typeof err?.code === 'string' ? err.code : undefined;
+    if (code && CERTIFICATE[code])
+        return { kind: 'certificate', text: CERTIFICATE[code], code };
+    if (code && HANDSHAKE[code])
+        return { kind: 'handshake', text: HANDSHAKE[code], code };
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        return { kind: 'dns', text: SOCKET[code], code };
+    if (code && SOCKET[code])
+        return { kind: 'socket', text: SOCKET[code], code };
+    const message = String(err?.message ?? '');
+    if (code?.startsWith('ERR_SSL_') || /ssl|tls/i.test(message))
+        return { kind: 'handshake', text: 'the TLS handshake failed', code };
+    if (/socket hang up/i.test(message))
+        return { kind: 'socket', text: 'the connection was closed before an answer', code: code ?? 'ECONNRESET' };
+    if (err?.cause && err.cause !== error)
+        return networkCause(err.cause);
+    return { kind: 'unknown', text: 'the connection failed', code };
+}
+/** "the certificate has expired (CERT_HAS_EXPIRED)" */
+function describeCause(error) {
+    const cause = networkCause(error);
+    return cause.code ? `${cause.text} (${cause.code})` : cause.text;
+}
+
 ;// CONCATENATED MODULE: ./.build/probes/db.js
 /**
  * Read-only PostgreSQL access with libpq's meaning of `sslmode`, whatever `pg` does by default.
@@ -41202,6 +41274,7 @@ function rebaseReport(report, prefix) {
  * explicitly: `require` encrypts without verifying, `verify-ca` checks the chain, `verify-full` the
  * chain and the host name. Every session is read-only with a short statement timeout.
  */
+
 
 /** Query parameters Prisma's engines read and libpq/pg do not. */
 const PRISMA_ONLY_PARAMS = [
@@ -41341,35 +41414,37 @@ function isUnreachable(error) {
     const message = String(error?.message ?? '');
     return (code !== undefined && NETWORK_CODES.includes(code)) || /timeout expired|Connection terminated due to connection timeout/i.test(message);
 }
-const TLS_VERIFY_CODES = {
-    SELF_SIGNED_CERT_IN_CHAIN: 'the chain ends in a CA the runner does not trust',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is not signed by a CA the runner trusts',
-    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is not signed by a CA the runner trusts',
-    CERT_HAS_EXPIRED: 'the certificate has expired',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
-};
 /** One sentence about a database error, naming host and port, never the password. */
 function describeDbError(error, parsed) {
     const err = error;
     const where = `${parsed.host}:${parsed.port}`;
     const code = err?.code;
-    if (code && TLS_VERIFY_CODES[code])
-        return `TLS verification of ${where} failed: ${TLS_VERIFY_CODES[code]} (${code})`;
+    const message = String(err?.message ?? error);
     if (code === '28P01' || code === '28000')
         return `${where} refused the credentials of user "${parsed.user}" (${code})`;
     if (code === '3D000')
         return `database "${parsed.database}" does not exist on ${where}`;
-    if (code === 'ECONNREFUSED')
-        return `${where} refused the connection (ECONNREFUSED)`;
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
         return `the host name ${parsed.host} does not resolve from the runner (${code})`;
+    if (code === 'ECONNREFUSED')
+        return `${where} refused the connection (ECONNREFUSED)`;
     if (isUnreachable(error))
         return `no answer from ${where} within the time bound (${code ?? 'timeout'})`;
-    if (/does not support SSL/i.test(String(err?.message)))
+    if (/does not support SSL/i.test(message))
         return `${where} does not offer TLS (the server has ssl=off)`;
-    const message = String(err?.message ?? error).replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgresql://…');
-    return `${where}: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
+    const cause = networkCause(error);
+    if (cause.kind === 'certificate')
+        return `TLS verification of ${where} failed: ${cause.text} (${cause.code})`;
+    if (cause.kind !== 'unknown')
+        return `${where}: ${describeCause(error)}`;
+    // A SQLSTATE (five characters) means the server answered: its own message says what it refused.
+    if (code && /^[0-9A-Z]{5}$/.test(code)) {
+        const said = message.replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgresql://…');
+        return `${where} answered: ${said} (${code})`;
+    }
+    if (/terminated|closed|ended/i.test(message))
+        return `${where} closed the connection before it was ready`;
+    return `${where}: the connection failed${code ? ` (${code})` : ''}`;
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -41470,6 +41545,7 @@ function componentName(component) {
 
 
 
+
 const USER_AGENT = `production-readiness-gate/${VERSION} (+https://github.com/production-readiness-gate)`;
 /** A probe that got no usable answer. The message names the URL and says what happened. */
 class ProbeError extends Error {
@@ -41485,19 +41561,6 @@ class ProbeError extends Error {
     }
 }
 const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
-const TLS_CODES = new Set([
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-    'ERR_SSL_WRONG_VERSION_NUMBER',
-    'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
-    'ERR_SSL_UNSUPPORTED_PROTOCOL',
-    'EPROTO',
-]);
 class http_HttpClient {
     /** Every exchange this client made, in order of completion. */
     records = [];
@@ -41671,8 +41734,18 @@ class http_HttpClient {
                     });
                 };
                 res.on('end', finish);
-                res.on('error', (error) => (truncated ? finish() : reject(error)));
-                res.on('aborted', () => (truncated ? finish() : reject(Object.assign(new Error('the connection closed mid-body'), { code: 'ECONNRESET' }))));
+                const midBody = (error) => {
+                    if (truncated)
+                        return finish();
+                    // The deadline can pass while a slow body trickles in: that is a timeout, not a reset.
+                    if (deadline.aborted)
+                        return reject(new ProbeError('timeout', req.url, `${req.method} ${req.url}: no complete answer within ${formatMs(timeoutMs)} (the body was still arriving)`));
+                    if (outer?.aborted)
+                        return reject(new ProbeError('aborted', req.url, `${req.method} ${req.url}: stopped (${String(outer.reason?.message ?? 'aborted')})`));
+                    reject(error);
+                };
+                res.on('error', midBody);
+                res.on('aborted', () => midBody(Object.assign(new Error('the connection closed mid-body'), { code: 'ECONNRESET' })));
             });
             request.on('error', (error) => {
                 if (deadline.aborted)
@@ -41713,23 +41786,14 @@ function findResolve(entries, host, port) {
 function toProbeError(error, url) {
     if (error instanceof ProbeError)
         return error;
-    const err = error;
-    const code = err.code;
     const where = safeUrl(url);
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-        return new ProbeError('dns', url, `${where}: the host name does not resolve (${code}); check the URL, DNS, or give a resolve entry`, code);
-    if (code && TLS_CODES.has(code))
-        return new ProbeError('tls', url, `${where}: TLS failed: ${err.message} (${code})`, code);
-    if (code && RETRY_CODES.has(code))
-        return new ProbeError('connect', url, `${where}: ${connectText(code)} (${code})`, code);
-    return new ProbeError('connect', url, `${where}: ${err.message}${code ? ` (${code})` : ''}`, code);
-}
-function connectText(code) {
-    if (code === 'ECONNREFUSED')
-        return 'the connection was refused: nothing listens there';
-    if (code === 'ECONNRESET' || code === 'EPIPE')
-        return 'the connection was reset';
-    return 'the host could not be reached';
+    const cause = networkCause(error);
+    const code = cause.code;
+    if (cause.kind === 'dns')
+        return new ProbeError('dns', url, `${where}: ${cause.text} (${code}); check the URL, DNS, or give a resolve entry`, code);
+    if (cause.kind === 'certificate' || cause.kind === 'handshake')
+        return new ProbeError('tls', url, `${where}: TLS failed: ${describeCause(error)}`, code);
+    return new ProbeError('connect', url, `${where}: ${describeCause(error)}`, code);
 }
 /** A URL as it may be printed: no credentials. */
 function safeUrl(url) {
@@ -41757,6 +41821,7 @@ function sleep(ms, signal) {
 }
 
 ;// CONCATENATED MODULE: ./.build/probes/stripe.js
+
 
 /** The API version the gate's reading of Stripe objects was written against. */
 const STRIPE_API_VERSION = '2026-10-28.endive';
@@ -41814,7 +41879,7 @@ function refusedResponse(message) {
         toJSON: () => Promise.resolve(body),
     };
 }
-/** One sentence for a Stripe SDK error, naming what to do. Never includes the key. */
+/** One sentence for a Stripe SDK error, naming Stripe and the cause. Never includes the key. */
 function describeStripeError(error) {
     const e = error;
     if (error instanceof StripeWriteRefused || e.code === 'readiness_gate_read_only')
@@ -41826,13 +41891,23 @@ function describeStripeError(error) {
             return `the restricted key lacks a permission Stripe needs for this read (403): ${e.message ?? ''}`.trim();
         case 'StripeRateLimitError':
             return 'Stripe kept answering 429 (rate limited) after retries';
-        case 'StripeConnectionError':
-            return `Stripe could not be reached: ${e.message ?? 'connection error'}`;
+        case 'StripeConnectionError': {
+            const timedOut = /timeout/i.test(e.message ?? '') || e.detail?.code === 'ETIMEDOUT';
+            return timedOut ? 'Stripe did not answer within the time bound (timeout-seconds)' : `Stripe could not be reached: ${describeCause(e.detail ?? error)}`;
+        }
         case 'StripeAPIError':
             return `Stripe answered an error${e.statusCode ? ` (${e.statusCode})` : ''}: ${e.message ?? ''}`.trim();
         default:
-            return e.message ?? String(error);
+            return e.message ? `Stripe: ${e.message}` : `Stripe: the request failed`;
     }
+}
+/**
+ * True when the error says Stripe could not answer (no connection, a timeout, 5xx or 429 after the
+ * retries), as opposed to an answer about the key or the account: such a check could not run.
+ */
+function stripeUnavailable(error) {
+    const e = error;
+    return e.type === 'StripeConnectionError' || e.type === 'StripeRateLimitError' || (e.statusCode ?? 0) >= 500 || (e.type === 'StripeAPIError' && !e.statusCode);
 }
 
 ;// CONCATENATED MODULE: ./.build/probes/clients.js
@@ -44665,10 +44740,17 @@ const PROBE_FIXES = {
     aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
     protocol: 'Give APP_URL as an https:// URL.',
 };
-/** A probe that got no answer fails the rule with the probe's own message (it names the URL) and a fix. */
+/** The kinds of failure that mean "the app did not answer", as opposed to an answer that is wrong (TLS). */
+const NO_ANSWER = new Set(['dns', 'connect', 'timeout', 'aborted']);
+/**
+ * A probe that got no answer fails the rule with the probe's own message (it names the URL) and a fix.
+ * When the app did not answer at all, the outcome says so (`unreachable: 'app'`), and the run's
+ * `unreachable` input decides whether that fails or warns.
+ */
 function probeFailure(error, what) {
-    if (error instanceof ProbeError)
-        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind] };
+    if (error instanceof ProbeError) {
+        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind], ...(NO_ANSWER.has(error.kind) ? { unreachable: 'app' } : {}) };
+    }
     return { status: 'fail', summary: `${what}: ${(0,errors/* errorMessage */.g)(error)}` };
 }
 
@@ -54791,7 +54873,13 @@ async function loadConfig(path, displayPath, required) {
     }
     return parseConfig(text, displayPath);
 }
+/** Limits that keep a hostile or broken config file from exhausting the runner. */
+const CONFIG_LIMITS = { bytes: 256 * 1024, aliases: 100, depth: 24 };
 function parseConfig(text, displayPath) {
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size > CONFIG_LIMITS.bytes) {
+        throw new errors/* UsageError */.e(`${displayPath}: the file has ${Math.round(size / 1024)} KB; a config file may have at most ${CONFIG_LIMITS.bytes / 1024} KB. Is config-file pointing at the right file?`);
+    }
     const lineCounter = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
@@ -54799,7 +54887,21 @@ function parseConfig(text, displayPath) {
         const pos = lineCounter.linePos(first.pos[0]);
         throw new errors/* UsageError */.e(`${displayPath}:${pos.line}: not valid YAML: ${first.message.split('\n')[0]}; fix the file and run again`);
     }
-    const raw = doc.toJS() ?? {};
+    const tooDeep = deeperThan(doc.contents, CONFIG_LIMITS.depth);
+    if (tooDeep !== undefined) {
+        throw new errors/* UsageError */.e(`${displayPath}:${lineCounter.linePos(tooDeep).line}: nested more than ${CONFIG_LIMITS.depth} levels deep; the config has at most a few levels (see docs/configuration.md)`);
+    }
+    let raw;
+    try {
+        raw = doc.toJS({ maxAliasCount: CONFIG_LIMITS.aliases }) ?? {};
+    }
+    catch (error) {
+        // The yaml library stops alias bombs ("excessive alias count") and bad tags here.
+        const reason = /alias count/i.test(String(error.message))
+            ? `its aliases expand to too much data (more than ${CONFIG_LIMITS.aliases} alias uses); write the values out`
+            : `it cannot be read as data (${String(error.message).split('\n')[0]})`;
+        throw new errors/* UsageError */.e(`${displayPath}: ${reason}`);
+    }
     const result = configSchema.safeParse(raw);
     if (result.success)
         return result.data;
@@ -54823,6 +54925,24 @@ function parseConfig(text, displayPath) {
     });
     const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
     throw new errors/* UsageError */.e(`invalid config file: ${problems.join('; ')}${more}. See the config reference in docs/configuration.md`);
+}
+/** The source offset of the first node nested deeper than `max` levels, if any. */
+function deeperThan(node, max, depth = 0) {
+    if (!node || typeof node !== 'object')
+        return undefined;
+    const items = node.items;
+    if (!Array.isArray(items))
+        return undefined;
+    if (depth >= max)
+        return node.range?.[0] ?? 0;
+    for (const item of items) {
+        const pair = item;
+        const child = 'value' in pair || 'key' in pair ? pair.value : item;
+        const found = deeperThan(child, max, depth + 1);
+        if (found !== undefined)
+            return found;
+    }
+    return undefined;
 }
 /** The source offset of the key node at `path` (so an unknown key is reported at its own line). */
 function findKeyNode(doc, path) {
@@ -55151,6 +55271,9 @@ async function readEnvFile(path, given) {
     }
     catch (error) {
         throw new errors/* UsageError */.e(`env-file: cannot read ${given} (${error.code ?? 'error'}); give the path of a dotenv file`);
+    }
+    if (text.length > 1024 * 1024) {
+        throw new errors/* UsageError */.e(`env-file: ${given} has ${Math.round(text.length / 1024)} KB; a dotenv file of the app's variables is at most 1 MB. Is env-file pointing at the right file?`);
     }
     try {
         return (0,external_node_util_.parseEnv)(text);
@@ -59620,6 +59743,9 @@ const catalogSync = {
             stripeView = await readStripeCatalog(handle.stripe);
         }
         catch (error) {
+            if (stripeUnavailable(error)) {
+                return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the catalog cannot be compared', cause: describeStripeError(error) });
+            }
             return { status: 'fail', summary: `cannot read the Stripe catalog: ${describeStripeError(error)}`, fix: 'A restricted key needs "Products: Read" and "Prices: Read".' };
         }
         let dbView;
@@ -59682,6 +59808,7 @@ const catalogSync = {
 
 ;// CONCATENATED MODULE: ./.build/rules/stripe/live-mode.js
 
+
 const liveMode = {
     meta: { id: 'stripe.live-mode', section: 'stripe', title: 'Stripe answers in live mode', docs: 'docs/billing-integration-guide.md' },
     async check({ settings, clients }) {
@@ -59701,6 +59828,9 @@ const liveMode = {
         }
         catch (error) {
             const type = error.type;
+            if (stripeUnavailable(error)) {
+                return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the live mode cannot be checked', cause: describeStripeError(error) });
+            }
             if (type !== 'StripePermissionError') {
                 return { status: 'fail', summary: describeStripeError(error), fix: 'Check STRIPE_SECRET_KEY against https://dashboard.stripe.com/apikeys.' };
             }
@@ -59777,6 +59907,7 @@ const syncEndpoint = {
 
 
 
+
 const normalise = (url) => url.replace(/\/+$/, '').toLowerCase();
 const webhookEndpoint = {
     meta: { id: 'stripe.webhook-endpoint', section: 'stripe', title: 'Stripe sends webhooks to the app', docs: 'docs/billing-integration-guide.md' },
@@ -59794,6 +59925,9 @@ const webhookEndpoint = {
                 endpoints.push(endpoint);
         }
         catch (error) {
+            if (stripeUnavailable(error)) {
+                return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the webhook endpoints cannot be listed', cause: describeStripeError(error) });
+            }
             return { status: 'fail', summary: `cannot list the webhook endpoints: ${describeStripeError(error)}`, fix: 'A restricted key needs "Webhook Endpoints: Read".' };
         }
         const fix = `In https://dashboard.stripe.com/webhooks, add an endpoint for ${expected} with the events ${HANDLED_EVENTS.join(', ')}, and put its signing secret in STRIPE_WEBHOOK_SECRET.`;
