@@ -44748,10 +44748,13 @@ const NO_ANSWER = new Set(['dns', 'connect', 'timeout', 'aborted']);
  * `unreachable` input decides whether that fails or warns.
  */
 function probeFailure(error, what) {
-    if (error instanceof ProbeError) {
-        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind], ...(NO_ANSWER.has(error.kind) ? { unreachable: 'app' } : {}) };
-    }
+    if (error instanceof ProbeError)
+        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind], ...noAnswerFrom(error, 'app') };
     return { status: 'fail', summary: `${what}: ${(0,errors/* errorMessage */.g)(error)}` };
+}
+/** `{ unreachable: component }` when the probe got no answer at all (for an outcome's spread), else `{}`. */
+function noAnswerFrom(error, component) {
+    return NO_ANSWER.has(error.kind) ? { unreachable: component } : {};
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/security/problems.js
@@ -58013,6 +58016,7 @@ function sentryApi(env, base) {
 ;// CONCATENATED MODULE: ./.build/rules/security/monitoring.js
 
 
+
 const monitoring = {
     meta: { id: 'security.monitoring', section: 'security', title: 'Monitoring and alerts are on', docs: 'docs/deployment-guide.md' },
     async check({ settings, clients, signal }) {
@@ -58043,7 +58047,7 @@ const monitoring = {
         }
         catch (error) {
             if (error instanceof ProbeError)
-                return { status: 'fail', summary: `cannot read the alert rules: ${error.message}` };
+                return { status: 'fail', summary: `cannot read the alert rules from Sentry: ${error.message}`, ...noAnswerFrom(error, 'Sentry') };
             throw error;
         }
         if (status === 401 || status === 403)
@@ -58133,7 +58137,7 @@ const sentry = {
         }
         catch (error) {
             if (error instanceof ProbeError)
-                return { status: 'fail', summary: `the test event could not be sent: ${error.message}` };
+                return { status: 'fail', summary: `the test event could not be sent to Sentry: ${error.message}`, ...noAnswerFrom(error, 'Sentry') };
             throw error;
         }
         const problems = [];
@@ -58149,7 +58153,7 @@ const sentry = {
                 }
                 catch (error) {
                     if (error instanceof ProbeError)
-                        return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n') };
+                        return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n'), ...noAnswerFrom(error, 'Sentry') };
                     throw error;
                 }
                 if (last === 200)

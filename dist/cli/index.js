@@ -12356,10 +12356,13 @@ const NO_ANSWER = new Set(['dns', 'connect', 'timeout', 'aborted']);
  * `unreachable` input decides whether that fails or warns.
  */
 function probeFailure(error, what) {
-    if (error instanceof ProbeError) {
-        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind], ...(NO_ANSWER.has(error.kind) ? { unreachable: 'app' } : {}) };
-    }
+    if (error instanceof ProbeError)
+        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind], ...noAnswerFrom(error, 'app') };
     return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
+}
+/** `{ unreachable: component }` when the probe got no answer at all (for an outcome's spread), else `{}`. */
+function noAnswerFrom(error, component) {
+    return NO_ANSWER.has(error.kind) ? { unreachable: component } : {};
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/security/problems.js
@@ -25619,6 +25622,7 @@ function sentryApi(env, base) {
 ;// CONCATENATED MODULE: ./.build/rules/security/monitoring.js
 
 
+
 const monitoring = {
     meta: { id: 'security.monitoring', section: 'security', title: 'Monitoring and alerts are on', docs: 'docs/deployment-guide.md' },
     async check({ settings, clients, signal }) {
@@ -25649,7 +25653,7 @@ const monitoring = {
         }
         catch (error) {
             if (error instanceof ProbeError)
-                return { status: 'fail', summary: `cannot read the alert rules: ${error.message}` };
+                return { status: 'fail', summary: `cannot read the alert rules from Sentry: ${error.message}`, ...noAnswerFrom(error, 'Sentry') };
             throw error;
         }
         if (status === 401 || status === 403)
@@ -25739,7 +25743,7 @@ const sentry = {
         }
         catch (error) {
             if (error instanceof ProbeError)
-                return { status: 'fail', summary: `the test event could not be sent: ${error.message}` };
+                return { status: 'fail', summary: `the test event could not be sent to Sentry: ${error.message}`, ...noAnswerFrom(error, 'Sentry') };
             throw error;
         }
         const problems = [];
@@ -25755,7 +25759,7 @@ const sentry = {
                 }
                 catch (error) {
                     if (error instanceof ProbeError)
-                        return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n') };
+                        return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n'), ...noAnswerFrom(error, 'Sentry') };
                     throw error;
                 }
                 if (last === 200)
