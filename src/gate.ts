@@ -43,6 +43,7 @@ export async function runGate(settings: Settings, options: GateOptions): Promise
       appUrl: withoutCredentials(settings.env.APP_URL),
       failOn: settings.failOn,
       version: VERSION,
+      selection: { checks: settings.checks, notRun: RULES.filter((r) => !rules.includes(r)).map((r) => r.meta.id) },
     });
   } finally {
     await clients.close();
