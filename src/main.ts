@@ -3,7 +3,7 @@
  */
 import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { errorMessage, UsageError } from './errors.js';
 import { blocks, rebaseReport } from './engine/report.js';
@@ -68,9 +68,12 @@ async function publish(report: Report, settings: Settings, redactor: Redactor): 
   const runUrl = process.env.GITHUB_RUN_ID
     ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
     : undefined;
+  // Links to files and docs point at the commit that was checked: on a pull request its head commit
+  // (GITHUB_SHA is then a merge commit that the PR page does not show).
+  const sha = pullRequestHeadSha() ?? process.env.GITHUB_SHA;
   const docsBaseUrl =
-    process.env.GITHUB_REPOSITORY && process.env.GITHUB_SHA
-      ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/blob/${process.env.GITHUB_SHA}/`
+    process.env.GITHUB_REPOSITORY && sha
+      ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/blob/${sha}/`
       : undefined;
 
   // Annotations first: they are what a person sees on the files of the PR.
@@ -100,12 +103,24 @@ async function publish(report: Report, settings: Settings, redactor: Redactor): 
   }
 
   const notes = await Promise.all([
-    settings.prComment ? publishComment(report, { redactor, token: settings.githubToken, runUrl }) : undefined,
-    publishCheckRun(report, { redactor, token: settings.githubToken, runUrl }),
+    settings.prComment ? publishComment(report, { redactor, token: settings.githubToken, runUrl, blobBaseUrl: docsBaseUrl }) : undefined,
+    publishCheckRun(report, { redactor, token: settings.githubToken, runUrl, blobBaseUrl: docsBaseUrl }),
   ]);
   for (const note of notes) {
     if (note?.level === 'warning') core.warning(redactor.redact(note.message));
     else if (note) core.info(redactor.redact(note.message));
+  }
+}
+
+/** The PR's head commit, from the event payload the runner wrote; undefined outside pull requests. */
+function pullRequestHeadSha(): string | undefined {
+  const path = process.env.GITHUB_EVENT_PATH;
+  if (!path || !existsSync(path)) return undefined;
+  try {
+    const sha = (JSON.parse(readFileSync(path, 'utf8')) as { pull_request?: { head?: { sha?: unknown } } }).pull_request?.head?.sha;
+    return typeof sha === 'string' && /^[0-9a-f]{40,64}$/i.test(sha) ? sha : undefined;
+  } catch {
+    return undefined;
   }
 }
 
