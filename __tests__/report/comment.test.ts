@@ -22,9 +22,13 @@ test('blocking rules first with their fix and links to the lines at the head com
       '**Fix first**',
       '',
       '- ❌ `config.nextauth-secret` NEXTAUTH_SECRET is 12 characters',
+      '',
       '  **Fix:** Generate one with `openssl rand -base64 32`.',
+      '',
       '- ❌ `gate.no-db-push` prisma db push runs in the deploy workflow',
+      '',
       '  **Fix:** Use `prisma migrate deploy`.',
+      '',
       '  - [`.github/workflows/deploy.yml:31`](https://github.com/acme/app/blob/feedface/.github/workflows/deploy.yml#L31) prisma db push in step "deploy"',
     ].join('\n'),
   );
@@ -42,7 +46,7 @@ test('with fail-on: warn, a warning blocks and is listed under Fix first', () =>
   const r = report([rule('gate.migration-safety', { status: 'warn', summary: 'risky', fix: 'split it' })], { failOn: 'warn' });
   const text = renderComment(r, { redactor: noSecrets });
   assert.match(text, /Not ready: 1 warning \(fail-on: warn\)/);
-  assert.ok(text.includes('**Fix first**\n\n- ⚠️ `gate.migration-safety` risky\n  **Fix:** split it'));
+  assert.ok(text.includes('**Fix first**\n\n- ⚠️ `gate.migration-safety` risky\n\n  **Fix:** split it'));
   assert.ok(!text.includes('<details>'));
 });
 

@@ -69,7 +69,7 @@ export function renderComment(report: Report, options: CommentOptions): string {
   if (blocking.length) {
     const { kept, left } = take(blocking.map((r) => blockingItem(r, baseUrl)));
     const more = left > 0 ? `\n- … and ${plural(left, 'more blocking rule')}: see the workflow run` : '';
-    body += `**Fix first**\n\n${kept.join('\n')}${more}\n\n`;
+    body += `**Fix first**\n\n${kept.join('\n\n')}${more}\n\n`;
   }
   if (others.length) {
     const label = others.some((r) => r.waived) ? 'warnings and waived rules' : plural(others.length, 'warning');
@@ -81,19 +81,23 @@ export function renderComment(report: Report, options: CommentOptions): string {
   return `${head}${body ? `\n${body}` : ''}${foot}`;
 }
 
-/** `- ❌ id result`, then the fix and the first places, indented under the item. */
+/**
+ * `- ❌ id result`, then the fix and the first places as paragraphs of the item (indented, after a
+ * blank line: a plain next line would run on in the same paragraph).
+ */
 function blockingItem(rule: RuleReport, baseUrl: string | undefined): string {
-  const lines = [`- ${STATUS_MARK[rule.status].emoji} ${codeSpan(rule.id)} ${inlineText(clip(oneLine(rule.summary), MAX_SUMMARY_CHARS))}`];
-  if (rule.fix) lines.push(`  **Fix:** ${inlineText(clip(oneLine(rule.fix), MAX_FIX_CHARS))}`);
-  if (rule.waiver?.expired) lines.push(`  *Waiver expired${rule.waiver.until ? ` on ${inlineText(rule.waiver.until)}` : ''}: ${inlineText(clip(rule.waiver.reason, MAX_SUMMARY_CHARS))}*`);
+  const parts = [`- ${STATUS_MARK[rule.status].emoji} ${codeSpan(rule.id)} ${inlineText(clip(oneLine(rule.summary), MAX_SUMMARY_CHARS))}`];
+  if (rule.fix) parts.push(`  **Fix:** ${inlineText(clip(oneLine(rule.fix), MAX_FIX_CHARS))}`);
+  if (rule.waiver?.expired) parts.push(`  *Waiver expired${rule.waiver.until ? ` on ${inlineText(rule.waiver.until)}` : ''}: ${inlineText(clip(rule.waiver.reason, MAX_SUMMARY_CHARS))}*`);
   const places = rule.findings.filter(hasFile);
-  for (const f of places.slice(0, MAX_LINKS)) {
+  const links = places.slice(0, MAX_LINKS).map((f) => {
     const place = formatLocation(f);
     const where = baseUrl ? codeLink(place, fileUrl(baseUrl, f)) : codeSpan(place);
-    lines.push(`  - ${where} ${inlineText(clip(oneLine(f.message), MAX_SUMMARY_CHARS))}`);
-  }
-  if (places.length > MAX_LINKS) lines.push(`  - … and ${plural(places.length - MAX_LINKS, 'more place')} in the run's annotations`);
-  return lines.join('\n');
+    return `  - ${where} ${inlineText(clip(oneLine(f.message), MAX_SUMMARY_CHARS))}`;
+  });
+  if (places.length > MAX_LINKS) links.push(`  - … and ${plural(places.length - MAX_LINKS, 'more place')} in the run's annotations`);
+  if (links.length) parts.push(links.join('\n'));
+  return parts.join('\n\n');
 }
 
 function listItem(rule: RuleReport): string {
