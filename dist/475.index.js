@@ -9,8 +9,10 @@ export const modules = {
 /* harmony export */   publishCheckRun: () => (/* binding */ publishCheckRun),
 /* harmony export */   publishComment: () => (/* binding */ publishComment)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9243);
-/* harmony import */ var _report_index_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7124);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9243);
+/* harmony import */ var _report_index_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1728);
+/* harmony import */ var _report_common_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1176);
+/* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4681);
 /**
  * What the gate writes to GitHub besides the step's own log: the pull-request comment (one per PR,
  * found again by its hidden marker and updated in place) and a check run that carries every
@@ -19,9 +21,11 @@ export const modules = {
  */
 
 
+
+
 const CHECK_ANNOTATIONS_PER_REQUEST = 50;
-/** The Checks API caps output.summary at 65,535 characters. */
-const CHECK_SUMMARY_LIMIT = 65_000;
+/** The Checks API caps output.summary at 65,535 characters; a byte budget under it is safe for any text. */
+const CHECK_SUMMARY_BYTES = 60_000;
 async function github() {
     return __webpack_require__.e(/* import() */ 413).then(__webpack_require__.bind(__webpack_require__, 2413));
 }
@@ -37,7 +41,7 @@ async function publishComment(report, options) {
         return undefined;
     if (!options.token)
         return { level: 'warning', message: 'pr-comment: no github-token, so no PR comment was written' };
-    const body = (0,_report_index_js__WEBPACK_IMPORTED_MODULE_0__/* .renderComment */ .wQ)(report, { redactor: options.redactor, runUrl: options.runUrl });
+    const body = (0,_report_index_js__WEBPACK_IMPORTED_MODULE_0__/* .renderComment */ .wQ)(report, { redactor: options.redactor, runUrl: options.runUrl, blobBaseUrl: options.blobBaseUrl });
     try {
         const octokit = getOctokit(options.token, { request: { signal: options.signal } });
         const { owner, repo } = context.repo;
@@ -50,7 +54,7 @@ async function publishComment(report, options) {
         return undefined;
     }
     catch (error) {
-        return { level: 'warning', message: `pr-comment: could not write the PR comment: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .g)(error)}${permissionHint(error, 'pull-requests', 'pr-comment')}` };
+        return { level: 'warning', message: `pr-comment: could not write the PR comment: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .g)(error)}${permissionHint(error, 'pull-requests', 'pr-comment')}` };
     }
 }
 /**
@@ -71,11 +75,10 @@ async function publishCheckRun(report, options) {
         title: a.title,
         message: a.message,
     }));
-    const failed = report.counts.fail;
-    const title = report.ready ? 'Ready to go live' : `Not ready: ${failed} failed`;
-    let summary = (0,_report_index_js__WEBPACK_IMPORTED_MODULE_0__/* .renderSummary */ .Br)(report, { redactor: options.redactor, runUrl: options.runUrl });
-    if (summary.length > CHECK_SUMMARY_LIMIT)
-        summary = `${summary.slice(0, CHECK_SUMMARY_LIMIT)}\n\n… (cut: the job summary has it all)`;
+    // The verdict as every other reporter words it: it follows fail-on (a run blocked by warnings says
+    // so) and says when only part of the catalog was run. `report.ready` already follows fail-on.
+    const title = options.redactor.redact((0,_report_common_js__WEBPACK_IMPORTED_MODULE_1__/* .verdictText */ .nt)(report));
+    const summary = (0,_report_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .renderWithBudget */ .Eb)(report, { redactor: options.redactor, runUrl: options.runUrl, docsBaseUrl: options.blobBaseUrl }, CHECK_SUMMARY_BYTES);
     try {
         const octokit = getOctokit(options.token, { request: { signal: options.signal } });
         const { owner, repo } = context.repo;
@@ -104,7 +107,7 @@ async function publishCheckRun(report, options) {
         if (status === 403 || status === 404) {
             return { level: 'info', message: 'check run: not written (the token may not write checks; give the job `permissions: checks: write` to get every annotation in one check run)' };
         }
-        return { level: 'warning', message: `check run: could not be written: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .g)(error)}` };
+        return { level: 'warning', message: `check run: could not be written: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .g)(error)}` };
     }
 }
 

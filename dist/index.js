@@ -37245,26 +37245,33 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 7124:
+/***/ 1176:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  JO: () => (/* reexport */ COMMENT_MARKER),
-  P: () => (/* reexport */ buildAnnotations),
-  JZ: () => (/* reexport */ buildOutputs),
-  wQ: () => (/* reexport */ renderComment),
-  hF: () => (/* reexport */ renderJson),
-  WH: () => (/* reexport */ renderSarif),
-  Br: () => (/* reexport */ renderSummary)
-});
-
-// UNUSED EXPORTS: COMMENT_CHAR_BUDGET, GITHUB_ANNOTATIONS_PER_LEVEL, SARIF_SCHEMA, SUMMARY_BYTE_BUDGET, formatAnnotationCommand, renderConsole
-
-// EXTERNAL MODULE: ./.build/engine/types.js
-var types = __nccwpck_require__(9952);
-;// CONCATENATED MODULE: ./.build/report/common.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $Q: () => (/* binding */ clip),
+/* harmony export */   Hl: () => (/* binding */ STATUS_MARK),
+/* harmony export */   IF: () => (/* binding */ findingLevel),
+/* harmony export */   LS: () => (/* binding */ plural),
+/* harmony export */   OG: () => (/* binding */ groupBySection),
+/* harmony export */   Pg: () => (/* binding */ requirementText),
+/* harmony export */   Ro: () => (/* binding */ fileFindingsFirst),
+/* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   Us: () => (/* binding */ isBlocking),
+/* harmony export */   Vs: () => (/* binding */ waiverNote),
+/* harmony export */   WN: () => (/* binding */ countsText),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   a5: () => (/* binding */ redactReport),
+/* harmony export */   e_: () => (/* binding */ needsAttention),
+/* harmony export */   fs: () => (/* binding */ docsUrl),
+/* harmony export */   iw: () => (/* binding */ fileUrl),
+/* harmony export */   j$: () => (/* binding */ formatLocation),
+/* harmony export */   jv: () => (/* binding */ hasFile),
+/* harmony export */   ln: () => (/* binding */ ruleLevel),
+/* harmony export */   nt: () => (/* binding */ verdictText)
+/* harmony export */ });
+/* unused harmony exports notRunText, waivedCount */
+/* harmony import */ var _engine_types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9952);
 /**
  * What every reporter agrees on: how a status looks, in which order rules appear, what blocks a
  * release, and how a finding's level follows from its rule. Keeping it in one place is what makes the
@@ -37272,7 +37279,7 @@ var types = __nccwpck_require__(9952);
  */
 
 /** Emoji for markdown (summary, comment) and plain symbols for the terminal, where emoji widths vary. */
-const common_STATUS_MARK = {
+const STATUS_MARK = {
     pass: { emoji: '✅', symbol: '✔' },
     warn: { emoji: '⚠️', symbol: '▲' },
     fail: { emoji: '❌', symbol: '✖' },
@@ -37283,19 +37290,19 @@ const common_STATUS_MARK = {
  * that escaping has already changed (`a|b` → `a\|b` in a table, `,` → `%2C` in a command), and those
  * escaped forms are still readable.
  */
-function common_redactReport(report, redactor) {
+function redactReport(report, redactor) {
     return redactor.redactValue(report);
 }
 /** Sections present in the report, in the guide's order; rules keep the engine's (catalog) order. */
-function common_groupBySection(rules) {
-    return types/* SECTIONS */.b.map((section) => ({
+function groupBySection(rules) {
+    return _engine_types_js__WEBPACK_IMPORTED_MODULE_0__/* .SECTIONS */ .b.map((section) => ({
         section,
-        title: types/* SECTION_TITLES */._[section],
+        title: _engine_types_js__WEBPACK_IMPORTED_MODULE_0__/* .SECTION_TITLES */ ._[section],
         rules: rules.filter((rule) => rule.section === section),
     })).filter((group) => group.rules.length > 0);
 }
 /** Rules a person should look at: failing or warning, waived or not. */
-function common_needsAttention(rule) {
+function needsAttention(rule) {
     return rule.status === 'fail' || rule.status === 'warn';
 }
 /** Rules that stop the release under the run's `fail-on`: a waiver takes a rule out. */
@@ -37304,36 +37311,68 @@ function isBlocking(rule, failOn) {
         return false;
     return rule.status === 'fail' || (failOn === 'warn' && rule.status === 'warn');
 }
-function common_plural(count, one, many = `${one}s`) {
+function plural(count, one, many = `${one}s`) {
     return `${count} ${count === 1 ? one : many}`;
 }
 /**
  * The headline every reporter opens or closes with. The numbers are the unwaived failures and
- * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`.
+ * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`. A run of a
+ * subset of the catalog says so: "ready" is then only "ready for the selected checks".
  */
-function common_verdictText(report) {
+function verdictText(report) {
     const failed = report.rules.filter((r) => r.status === 'fail' && !r.waived).length;
     const warned = report.rules.filter((r) => r.status === 'warn' && !r.waived).length;
-    if (report.ready)
-        return warned ? `Ready to go live, with ${common_plural(warned, 'warning')}` : 'Ready to go live';
-    const parts = [failed ? `${failed} failed` : '', warned ? common_plural(warned, 'warning') : ''].filter(Boolean);
+    const notRun = notRunText(report);
+    if (report.ready) {
+        const ready = notRun ? 'Ready for the selected checks' : 'Ready to go live';
+        const warnings = warned ? `, with ${plural(warned, 'warning')}` : '';
+        return `${ready}${warnings}${notRun ? `; not run: ${notRun}` : ''}`;
+    }
+    const parts = [failed ? `${failed} failed` : '', warned ? plural(warned, 'warning') : ''].filter(Boolean);
     // With `fail-on: warn` a release can be blocked by warnings alone; say why, or it reads as a bug.
     const why = !failed && warned && report.failOn === 'warn' ? ' (fail-on: warn)' : '';
-    return parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
+    const head = parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
+    return `${head}${notRun ? `; not run: ${notRun}` : ''}`;
+}
+/**
+ * What the run's selection left out, shortest first: whole sections by name, partly selected ones as
+ * "9 of 13 security rules"; '' when every rule of the catalog ran.
+ */
+function notRunText(report) {
+    const notRun = report.selection?.notRun ?? [];
+    if (notRun.length === 0)
+        return '';
+    const parts = [];
+    for (const section of _engine_types_js__WEBPACK_IMPORTED_MODULE_0__/* .SECTIONS */ .b) {
+        const missing = notRun.filter((id) => id.split('.')[0] === section).length;
+        if (missing === 0)
+            continue;
+        const ran = report.rules.filter((r) => r.section === section).length;
+        parts.push(ran === 0 ? section : `${missing} of ${ran + missing} ${section} rules`);
+    }
+    return parts.join(', ');
+}
+/**
+ * A rule's title states its requirement ("No secret is committed"); on its own above a failure it
+ * reads as the opposite of the result. This phrases it for the status it heads.
+ */
+function requirementText(rule) {
+    const state = rule.waived ? 'Waived' : { pass: 'Met', warn: 'At risk', fail: 'Not met', skip: 'Not checked' }[rule.status];
+    return `${state}: ${rule.title}`;
 }
 function waivedCount(report) {
     return report.rules.filter((r) => r.waived).length;
 }
 /** `30 passed · 2 warnings · 3 failed · 5 skipped · 1 waived` */
-function common_countsText(report) {
+function countsText(report) {
     const { pass, warn, fail, skip } = report.counts;
-    const parts = [`${pass} passed`, common_plural(warn, 'warning'), `${fail} failed`, `${skip} skipped`];
+    const parts = [`${pass} passed`, plural(warn, 'warning'), `${fail} failed`, `${skip} skipped`];
     const waived = waivedCount(report);
     if (waived)
         parts.push(`${waived} waived`);
     return parts.join(' · ');
 }
-function common_formatDuration(ms) {
+function formatDuration(ms) {
     return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 /**
@@ -37362,11 +37401,11 @@ function hasFile(finding) {
     return typeof finding.file === 'string' && finding.file.length > 0;
 }
 /** Findings with a place first (they are what a person can jump to), otherwise in the rule's order. */
-function common_fileFindingsFirst(findings) {
+function fileFindingsFirst(findings) {
     return [...findings.filter(hasFile), ...findings.filter((f) => !hasFile(f))];
 }
 /** `path/file.ts:12` or `path/file.ts:12-14`; a line below 1 means "no line". */
-function common_formatLocation(finding) {
+function formatLocation(finding) {
     if (!finding.file)
         return '';
     if (!finding.line || finding.line < 1)
@@ -37375,14 +37414,14 @@ function common_formatLocation(finding) {
     return `${finding.file}:${finding.line}${end}`;
 }
 /** ` (waived: reason, until 2027-03-01)` for a waived rule, '' otherwise. */
-function common_waiverNote(rule) {
+function waiverNote(rule) {
     if (!rule.waived || !rule.waiver)
         return rule.waived ? ' (waived)' : '';
     const until = rule.waiver.until ? `, until ${rule.waiver.until}` : '';
     return ` (waived: ${rule.waiver.reason}${until})`;
 }
 /** Collapses a text to one line: tables, list items and terminal rows break on a newline. */
-function common_oneLine(text) {
+function oneLine(text) {
     return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 /** Cuts a text to `max` characters with an ellipsis, never splitting a surrogate pair. */
@@ -37394,11 +37433,41 @@ function clip(text, max) {
         cut -= 1;
     return `${text.slice(0, cut)}…`;
 }
+/**
+ * A link to a file's lines in the repository: `<base><file>#L3-L5`, where `base` is the blob URL of the
+ * commit that was checked (`https://github.com/o/r/blob/<sha>/`).
+ */
+function fileUrl(baseUrl, place) {
+    const anchor = place.line && place.line >= 1 ? `#L${place.line}${place.endLine && place.endLine > place.line ? `-L${place.endLine}` : ''}` : '';
+    return `${docsUrl(baseUrl, place.file)}${anchor}`;
+}
 /** Joins a docs path to a URL prefix, keeping exactly one slash between them. */
 function docsUrl(docsBaseUrl, docs) {
-    return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, ''))}`;
+    return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, '')).replace(/[#?]/g, encodeURIComponent)}`;
 }
 
+
+/***/ }),
+
+/***/ 1728:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  JO: () => (/* reexport */ COMMENT_MARKER),
+  P: () => (/* reexport */ buildAnnotations),
+  JZ: () => (/* reexport */ buildOutputs),
+  wQ: () => (/* reexport */ renderComment),
+  hF: () => (/* reexport */ renderJson),
+  WH: () => (/* reexport */ renderSarif),
+  Br: () => (/* reexport */ summary/* renderSummary */.Br)
+});
+
+// UNUSED EXPORTS: COMMENT_CHAR_BUDGET, GITHUB_ANNOTATIONS_PER_LEVEL, SARIF_SCHEMA, SUMMARY_BYTE_BUDGET, formatAnnotationCommand, renderConsole
+
+// EXTERNAL MODULE: ./.build/report/common.js
+var common = __nccwpck_require__(1176);
 ;// CONCATENATED MODULE: ./.build/report/annotations.js
 
 /** What GitHub displays per step and level. */
@@ -37407,16 +37476,17 @@ function buildAnnotations(report, options) {
     const max = options.maxPerLevel ?? GITHUB_ANNOTATIONS_PER_LEVEL;
     if (!(max >= 1))
         throw new RangeError(`maxPerLevel must be at least 1, got ${max}`);
-    const rules = common_redactReport(report, options.redactor).rules;
+    const rules = (0,common/* redactReport */.a5)(report, options.redactor).rules;
+    const actionable = rules.filter((rule) => !rule.waived && (rule.status === 'fail' || rule.status === 'warn'));
     // Every rule's file findings before any file-less annotation: those would otherwise use up the slots.
-    const all = [...rules.flatMap(fileAnnotations), ...rules.flatMap(filelessAnnotation)];
-    return limitPerLevel(all, max);
+    const all = [...actionable.flatMap(fileAnnotations), ...actionable.flatMap(filelessAnnotation)];
+    return limitPerLevel(all.filter((a) => a.level !== 'notice'), max);
 }
 function fileAnnotations(rule) {
-    return rule.findings.filter(hasFile).map((finding) => ({
-        level: findingLevel(rule, finding),
+    return rule.findings.filter(common/* hasFile */.jv).map((finding) => ({
+        level: (0,common/* findingLevel */.IF)(rule, finding),
         title: titleOf(rule),
-        message: finding.message + common_waiverNote(rule),
+        message: finding.message,
         file: finding.file,
         // A line below 1 is "no line": the annotation then belongs to the whole file.
         ...(finding.line && finding.line >= 1 ? { startLine: finding.line } : {}),
@@ -37427,15 +37497,14 @@ function fileAnnotations(rule) {
 }
 /** A failing or warning rule with nothing to pin on a file still shows up once, with its summary. */
 function filelessAnnotation(rule) {
-    if (rule.status !== 'fail' && rule.status !== 'warn')
-        return [];
-    if (rule.findings.some(hasFile))
+    if (rule.findings.some((f) => (0,common/* hasFile */.jv)(f) && (0,common/* findingLevel */.IF)(rule, f) !== 'notice'))
         return [];
     const fix = rule.fix ? `\nFix: ${rule.fix}` : '';
-    return [{ level: ruleLevel(rule), title: titleOf(rule), message: rule.summary + common_waiverNote(rule) + fix }];
+    return [{ level: (0,common/* ruleLevel */.ln)(rule), title: titleOf(rule), message: rule.summary + fix }];
 }
+/** `gate.migrations: Not met: Migration history is clean`: the title says the requirement failed. */
 function titleOf(rule) {
-    return `${rule.id}: ${rule.title}`;
+    return `${rule.id}: ${(0,common/* requirementText */.Pg)(rule)}`;
 }
 /** Keeps order; a level over the limit keeps `max - 1` and ends with one roll-up, so it shows `max`. */
 function limitPerLevel(annotations, max) {
@@ -37456,8 +37525,8 @@ function limitPerLevel(annotations, max) {
             continue;
         rollups.push({
             level,
-            title: `Production readiness: ${common_plural(hidden, `more ${level}`)}`,
-            message: `and ${common_plural(hidden, `more ${level}`)}: see the job summary`,
+            title: `Production readiness: ${(0,common/* plural */.LS)(hidden, `more ${level}`)}`,
+            message: `and ${(0,common/* plural */.LS)(hidden, `more ${level}`)}: see the job summary`,
         });
     }
     return [...kept, ...rollups];
@@ -37487,65 +37556,8 @@ function escapeProperty(text) {
     return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-;// CONCATENATED MODULE: ./.build/report/markdown.js
-/**
- * GitHub-flavoured markdown helpers shared by the job summary and the PR comment. Rule text comes from
- * the app's files, HTTP responses and command output, so it must not be able to open a tag, break a
- * table row or swallow the rest of the page in an unclosed code fence.
- */
-/** Inline text (a table cell, a list item, a `<summary>`): one line, no tags. */
-function inlineText(text) {
-    return escapeTags(text.replace(/\s*[\r\n]+\s*/g, ' ').trim());
-}
-/** A table cell: inline text with `|` escaped (GFM needs `\|` even inside code spans). */
-function tableCell(text) {
-    return inlineText(text).replace(/\|/g, '\\|');
-}
-/**
- * Neutralises what looks like an HTML tag or comment start (`<x`, `</x`, `<!`, `<?`), and nothing else:
- * escaping every `<` or `&` would garble code spans, where entities are shown literally.
- */
-function escapeTags(text) {
-    return text.replace(/<(?=[A-Za-z/!?])/g, '&lt;');
-}
-/** Escapes text for an HTML context such as `<summary>` or `<code>`, where markdown does not apply. */
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-/** A code span that survives backticks in its content (CommonMark: use a longer backtick run). */
-function codeSpan(text) {
-    const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const ticks = '`'.repeat(longestRun + 1);
-    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-    return `${ticks}${pad}${text}${pad}${ticks}`;
-}
-/**
- * A block of rule-written markdown (details, fix) placed inside `<details>`: the tags that would end the
- * block early are neutralised, and an unclosed code fence is closed so it cannot swallow what follows.
- */
-function markdownBlock(text) {
-    const safe = text.replace(/<(?=\/?(details|summary)\b)/gi, '&lt;');
-    return closeFences(safe);
-}
-/** Appends a closing fence when the text opens more ``` / ~~~ fences than it closes. */
-function closeFences(text) {
-    let open;
-    for (const line of text.split('\n')) {
-        const fence = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-        if (!fence)
-            continue;
-        if (open === undefined)
-            open = fence;
-        else if (fence[0] === open[0] && fence.length >= open.length && line.trim() === fence)
-            open = undefined;
-    }
-    return open === undefined ? text : `${text}\n${open}`;
-}
-/** A markdown link whose text cannot break out of the brackets. */
-function markdown_link(text, url) {
-    return `[${inlineText(text).replace(/[[\]]/g, '\\$&')}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
-}
-
+// EXTERNAL MODULE: ./.build/report/markdown.js
+var markdown = __nccwpck_require__(4348);
 ;// CONCATENATED MODULE: ./.build/report/comment.js
 
 
@@ -37553,42 +37565,71 @@ const COMMENT_MARKER = '<!-- production-readiness-gate -->';
 /** GitHub refuses comments over 65,536 characters; the margin covers the footer and the marker. */
 const COMMENT_CHAR_BUDGET = 60_000;
 const MAX_SUMMARY_CHARS = 200;
+const MAX_FIX_CHARS = 600;
+/** File links per rule: the first few places; the run's annotations have every one. */
+const MAX_LINKS = 5;
 function renderComment(report, options) {
-    const safe = common_redactReport(report, options.redactor);
+    const safe = (0,common/* redactReport */.a5)(report, options.redactor);
     const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
+    const baseUrl = options.blobBaseUrl && options.redactor.redact(options.blobBaseUrl);
     const icon = safe.ready ? '✅' : '❌';
-    const head = [
-        COMMENT_MARKER,
-        `### ${icon} Production readiness — ${inlineText(common_verdictText(safe))}`,
-        '',
-        common_countsText(safe),
-        '',
-    ].join('\n');
-    const foot = `\n${runUrl ? `${markdown_link('Full report in the workflow run', runUrl)} · ` : ''}${inlineText(`${safe.tool.name} ${safe.tool.version}, ${safe.startedAt}`)}\n`;
-    // Failures first, then warnings, then waived rules: the order of what a reviewer must act on.
-    const attention = common_groupBySection(safe.rules).flatMap((g) => g.rules).filter(common_needsAttention);
-    const ordered = [
-        ...attention.filter((r) => r.status === 'fail' && !r.waived),
-        ...attention.filter((r) => r.status === 'warn' && !r.waived),
-        ...attention.filter((r) => r.waived),
-    ];
-    const items = [];
-    let room = COMMENT_CHAR_BUDGET - head.length - foot.length - 200;
-    for (const rule of ordered) {
-        const item = listItem(rule);
-        if (item.length + 1 > room)
-            break;
-        items.push(item);
-        room -= item.length + 1;
+    const head = [COMMENT_MARKER, `### ${icon} Production readiness — ${(0,markdown/* inlineText */.ln)((0,common/* verdictText */.nt)(safe))}`, '', (0,common/* countsText */.WN)(safe), ''].join('\n');
+    const foot = `\n${runUrl ? `${(0,markdown/* link */.nf)('Full report in the workflow run', runUrl)} · ` : ''}${(0,markdown/* inlineText */.ln)(`${safe.tool.name} ${safe.tool.version}, ${safe.startedAt}`)}\n`;
+    const ordered = (0,common/* groupBySection */.OG)(safe.rules).flatMap((g) => g.rules);
+    const blocking = ordered.filter((r) => (0,common/* isBlocking */.Us)(r, safe.failOn));
+    const notBlocking = ordered.filter((r) => !(0,common/* isBlocking */.Us)(r, safe.failOn) && (0,common/* needsAttention */.e_)(r));
+    const others = [...notBlocking.filter((r) => !r.waived), ...notBlocking.filter((r) => r.waived)];
+    let room = COMMENT_CHAR_BUDGET - head.length - foot.length - 400;
+    const take = (items) => {
+        const kept = [];
+        for (const item of items) {
+            if (item.length + 1 > room)
+                break;
+            kept.push(item);
+            room -= item.length + 1;
+        }
+        return { kept, left: items.length - kept.length };
+    };
+    let body = '';
+    if (blocking.length) {
+        const { kept, left } = take(blocking.map((r) => blockingItem(r, baseUrl)));
+        const more = left > 0 ? `\n- … and ${(0,common/* plural */.LS)(left, 'more blocking rule')}: see the workflow run` : '';
+        body += `**Fix first**\n\n${kept.join('\n\n')}${more}\n\n`;
     }
-    const left = ordered.length - items.length;
-    if (left > 0)
-        items.push(`- … and ${common_plural(left, 'more rule')}: see the workflow run`);
-    return `${head}${items.length ? `${items.join('\n')}\n` : ''}${foot}`;
+    if (others.length) {
+        const label = others.some((r) => r.waived) ? 'warnings and waived rules' : (0,common/* plural */.LS)(others.length, 'warning');
+        const { kept, left } = take(others.map(listItem));
+        const more = left > 0 ? `\n- … and ${(0,common/* plural */.LS)(left, 'more rule')}: see the workflow run` : '';
+        const title = others.some((r) => r.waived) ? `${others.length} ${label}` : label;
+        body += `<details>\n<summary>⚠️ ${title}</summary>\n\n${kept.join('\n')}${more}\n\n</details>\n`;
+    }
+    return `${head}${body ? `\n${body}` : ''}${foot}`;
+}
+/**
+ * `- ❌ id result`, then the fix and the first places as paragraphs of the item (indented, after a
+ * blank line: a plain next line would run on in the same paragraph).
+ */
+function blockingItem(rule, baseUrl) {
+    const parts = [`- ${common/* STATUS_MARK */.Hl[rule.status].emoji} ${(0,markdown/* codeSpan */.SS)(rule.id)} ${(0,markdown/* inlineText */.ln)((0,common/* clip */.$Q)((0,common/* oneLine */.TN)(rule.summary), MAX_SUMMARY_CHARS))}`];
+    if (rule.fix)
+        parts.push(`  **Fix:** ${(0,markdown/* inlineText */.ln)((0,common/* clip */.$Q)((0,common/* oneLine */.TN)(rule.fix), MAX_FIX_CHARS))}`);
+    if (rule.waiver?.expired)
+        parts.push(`  *Waiver expired${rule.waiver.until ? ` on ${(0,markdown/* inlineText */.ln)(rule.waiver.until)}` : ''}: ${(0,markdown/* inlineText */.ln)((0,common/* clip */.$Q)(rule.waiver.reason, MAX_SUMMARY_CHARS))}*`);
+    const places = rule.findings.filter(common/* hasFile */.jv);
+    const links = places.slice(0, MAX_LINKS).map((f) => {
+        const place = (0,common/* formatLocation */.j$)(f);
+        const where = baseUrl ? (0,markdown/* codeLink */.U1)(place, (0,common/* fileUrl */.iw)(baseUrl, f)) : (0,markdown/* codeSpan */.SS)(place);
+        return `  - ${where} ${(0,markdown/* inlineText */.ln)((0,common/* clip */.$Q)((0,common/* oneLine */.TN)(f.message), MAX_SUMMARY_CHARS))}`;
+    });
+    if (places.length > MAX_LINKS)
+        links.push(`  - … and ${(0,common/* plural */.LS)(places.length - MAX_LINKS, 'more place')} in the run's annotations`);
+    if (links.length)
+        parts.push(links.join('\n'));
+    return parts.join('\n\n');
 }
 function listItem(rule) {
-    const waived = rule.waived ? ` *(waived${rule.waiver ? `: ${inlineText(clip(rule.waiver.reason, MAX_SUMMARY_CHARS))}` : ''})*` : '';
-    return `- ${common_STATUS_MARK[rule.status].emoji} ${codeSpan(rule.id)} ${inlineText(clip(common_oneLine(rule.summary), MAX_SUMMARY_CHARS))}${waived}`;
+    const waived = rule.waived ? ` *(waived${rule.waiver ? `: ${(0,markdown/* inlineText */.ln)((0,common/* clip */.$Q)(rule.waiver.reason, MAX_SUMMARY_CHARS))}` : ''})*` : '';
+    return `- ${common/* STATUS_MARK */.Hl[rule.status].emoji} ${(0,markdown/* codeSpan */.SS)(rule.id)} ${(0,markdown/* inlineText */.ln)((0,common/* clip */.$Q)((0,common/* oneLine */.TN)(rule.summary), MAX_SUMMARY_CHARS))}${waived}`;
 }
 
 ;// CONCATENATED MODULE: ./.build/report/console.js
@@ -37672,7 +37713,7 @@ function terminalText(text) {
 ;// CONCATENATED MODULE: ./.build/report/json.js
 
 function renderJson(report, options) {
-    const safe = common_redactReport(report, options.redactor);
+    const safe = (0,common/* redactReport */.a5)(report, options.redactor);
     const document = {
         schemaVersion: safe.schemaVersion,
         tool: { name: safe.tool.name, version: safe.tool.version },
@@ -37683,6 +37724,8 @@ function renderJson(report, options) {
         failOn: safe.failOn,
         counts: { pass: safe.counts.pass, warn: safe.counts.warn, fail: safe.counts.fail, skip: safe.counts.skip },
         rules: safe.rules.map(ruleJson),
+        // Additive: what `checks` selected, and the catalog's rules that did not run (empty: all ran).
+        selection: { checks: safe.selection?.checks ?? [], notRun: safe.selection?.notRun ?? [] },
     };
     return `${JSON.stringify(document, null, 2)}\n`;
 }
@@ -37733,7 +37776,19 @@ function buildOutputs(report, options = {}) {
     };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./.build/report/sarif.js
+/**
+ * SARIF 2.1.0 for GitHub code scanning (`sarif-path`): one descriptor per rule of the run, one result per
+ * finding with a file of a failing or warning rule, and one result per such rule with no file finding.
+ *
+ * GitHub rejects a whole SARIF upload when any result has no location ("locationFromSarifResult:
+ * expected at least one location", github/codeql-action#1738), so rule-level results are pinned to
+ * `anchorFile` when the caller gives one (the workflow or the config file); without it they carry no
+ * location, which is valid SARIF for other consumers.
+ */
+
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const SARIF_LEVEL = {
@@ -37742,13 +37797,14 @@ const SARIF_LEVEL = {
     notice: 'note',
 };
 function renderSarif(report, options) {
-    const safe = common_redactReport(report, options.redactor);
+    const safe = (0,common/* redactReport */.a5)(report, options.redactor);
     const redact = (text) => text && options.redactor.redact(text);
     const index = new Map(safe.rules.map((rule, i) => [rule.id, i]));
     const anchorFile = redact(options.anchorFile);
     const results = safe.rules
-        .filter(common_needsAttention)
+        .filter(common/* needsAttention */.e_)
         .flatMap((rule) => ruleResults(rule, index.get(rule.id), anchorFile));
+    withFingerprints(results);
     const sarif = {
         $schema: SARIF_SCHEMA,
         version: '2.1.0',
@@ -37763,6 +37819,7 @@ function renderSarif(report, options) {
                         rules: safe.rules.map((rule) => descriptor(rule, redact(options.docsBaseUrl))),
                     },
                 },
+                automationDetails: { id: automationId(safe) },
                 results,
             },
         ],
@@ -37770,7 +37827,7 @@ function renderSarif(report, options) {
     return `${JSON.stringify(sarif, null, 2)}\n`;
 }
 function descriptor(rule, docsBaseUrl) {
-    const helpUri = rule.docs && (isAbsoluteUrl(rule.docs) ? rule.docs : docsBaseUrl && docsUrl(docsBaseUrl, rule.docs));
+    const helpUri = rule.docs && (isAbsoluteUrl(rule.docs) ? rule.docs : docsBaseUrl && (0,common/* docsUrl */.fs)(docsBaseUrl, rule.docs));
     return {
         id: rule.id,
         name: ruleName(rule.id),
@@ -37789,17 +37846,20 @@ function ruleName(id) {
         .join('');
 }
 function ruleResults(rule, ruleIndex, anchorFile) {
-    const located = rule.findings.filter(hasFile);
+    const located = rule.findings.filter(common/* hasFile */.jv);
     if (located.length > 0) {
         return located.map((finding) => ({
-            ...resultBase(rule, ruleIndex, findingLevel(rule, finding), finding.message),
+            ...resultBase(rule, ruleIndex, (0,common/* findingLevel */.IF)(rule, finding), finding.message),
             locations: [physicalLocation(finding.file, finding)],
+            ruleLevel: false,
         }));
     }
     return [
         {
-            ...resultBase(rule, ruleIndex, ruleLevel(rule), rule.summary),
+            ...resultBase(rule, ruleIndex, (0,common/* ruleLevel */.ln)(rule), rule.summary),
             ...(anchorFile ? { locations: [physicalLocation(anchorFile, { line: 1 })] } : {}),
+            // Its message is the rule's summary, which may hold timings: the fingerprint leaves it out.
+            ruleLevel: true,
         },
     ];
 }
@@ -37808,7 +37868,7 @@ function resultBase(rule, ruleIndex, level, message) {
         ruleId: rule.id,
         ruleIndex,
         level: SARIF_LEVEL[level],
-        message: { text: message + common_waiverNote(rule) },
+        message: { text: message + (0,common/* waiverNote */.Vs)(rule) },
         // A waiver is SARIF's external suppression. GitHub code scanning does not act on suppressions by
         // itself, which is why a waived result's level is also lowered to `note` (see `ruleLevel`).
         ...(rule.waived ? { suppressions: [{ kind: 'external', justification: rule.waiver?.reason ?? 'waived' }] } : {}),
@@ -37831,169 +37891,38 @@ function toUri(file) {
 function isAbsoluteUrl(text) {
     return /^https?:\/\//i.test(text);
 }
-
-;// CONCATENATED MODULE: ./.build/report/summary.js
-
-
-/** Under GitHub's 1 MiB (1,048,576 bytes) step-summary limit, with room for other steps' markdown. */
-const SUMMARY_BYTE_BUDGET = 1_000_000;
-/** A table row or `<summary>` is one glance; longer summaries are clipped (the details keep everything). */
-const summary_MAX_SUMMARY_CHARS = 300;
-/** Findings beyond this are counted, not listed: annotations and the JSON report carry all of them. */
-const MAX_FINDINGS_PER_RULE = 50;
-const MAX_FINDING_CHARS = 500;
-const MAX_FIX_CHARS = 4000;
-function renderSummary(report, options) {
-    return renderWithBudget(report, options, SUMMARY_BYTE_BUDGET);
-}
-/** The budget is a parameter so tests can exercise the fitting without megabytes of fixtures. */
-function renderWithBudget(report, options, budgetBytes) {
-    const safe = common_redactReport(report, options.redactor);
-    const docsBaseUrl = options.docsBaseUrl && options.redactor.redact(options.docsBaseUrl);
-    const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
-    const page = {
-        verdict: verdictBlock(safe),
-        tables: sectionTables(safe).join('\n'),
-        blocks: common_groupBySection(safe.rules)
-            .flatMap((group) => group.rules)
-            .filter((rule) => common_needsAttention(rule) || rule.waived)
-            .map((rule) => detailBlock(rule, docsBaseUrl)),
-        foot: runUrl ? `\n${markdown_link('Workflow run', runUrl)}\n` : '',
-    };
-    return fitToBudget(page, budgetBytes);
-}
-function verdictBlock(report) {
-    const icon = report.ready ? '✅' : '❌';
-    const context = [
-        report.target.appUrl ? codeSpan(report.target.appUrl) : '',
-        common_formatDuration(report.durationMs),
-        `${report.tool.name} ${report.tool.version}`,
-    ].filter(Boolean);
-    return `## ${icon} ${inlineText(common_verdictText(report))}\n\n${common_countsText(report)} — ${inlineText(context.join(', '))}\n`;
-}
-function sectionTables(report) {
-    return common_groupBySection(report.rules).map((group) => {
-        const rows = group.rules.map((rule) => `| ${statusCell(rule)} | ${tableCell(codeSpan(rule.id))} | ${tableCell(clip(common_oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))} |`);
-        return [`### ${inlineText(group.title)}`, '', '| Status | Rule | Result |', '|---|---|---|', ...rows, ''].join('\n');
-    });
-}
-function statusCell(rule) {
-    return `${common_STATUS_MARK[rule.status].emoji} ${rule.status}${rule.waived ? ', waived' : ''}`;
-}
-function detailBlock(rule, docsBaseUrl) {
-    const title = `${escapeHtml(rule.title)}: ${escapeHtml(clip(common_oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))}`;
-    const waived = rule.waived ? ' (waived)' : '';
-    const header = `<details>\n<summary>${common_STATUS_MARK[rule.status].emoji} <code>${escapeHtml(rule.id)}</code> ${title}${waived}</summary>\n\n`;
-    const body = paragraphs([rule.details ? markdownBlock(rule.details) : '', findingsList(rule.findings)]);
-    const tail = paragraphs([
-        rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, MAX_FIX_CHARS))}` : '',
-        rule.waiver ? waiverLine(rule) : '',
-        rule.docs ? `📖 ${docsBaseUrl ? markdown_link(rule.docs, docsUrl(docsBaseUrl, rule.docs)) : codeSpan(rule.docs)}` : '',
-    ]);
-    return { header, body, tail: `${tail}</details>\n` };
-}
-/** Markdown paragraphs, each followed by a blank line (so parts can be concatenated, or dropped). */
-function paragraphs(parts) {
-    return parts
-        .filter(Boolean)
-        .map((part) => `${part}\n\n`)
-        .join('');
-}
-function findingsList(findings) {
-    if (findings.length === 0)
-        return '';
-    const shown = common_fileFindingsFirst(findings).slice(0, MAX_FINDINGS_PER_RULE);
-    const items = shown.map((f) => {
-        const where = f.file ? `${codeSpan(common_formatLocation(f))} ` : '';
-        return `- ${where}${inlineText(clip(f.message, MAX_FINDING_CHARS))}`;
-    });
-    const more = findings.length - shown.length;
-    if (more > 0)
-        items.push(`- … and ${common_plural(more, 'more finding')} (see the annotations or the JSON report)`);
-    return `**Findings**\n\n${items.join('\n')}`;
-}
-function waiverLine(rule) {
-    const waiver = rule.waiver;
-    const until = waiver.until ? ` (until ${inlineText(waiver.until)})` : '';
-    // An expired waiver no longer applies: the rule blocks again, and the reader should know why.
-    return waiver.expired
-        ? `**Waiver expired**${until}: ${inlineText(waiver.reason)}`
-        : `**Waived**${until}: ${inlineText(waiver.reason)}`;
-}
-const bytes = (text) => Buffer.byteLength(text, 'utf8');
-const SHORTENED = "\n\n*… shortened to fit GitHub's 1 MiB job summary; the JSON report has the full text.*\n\n";
-/** Room for the shortening note plus a fence that `closeFences` may have to add after the cut. */
-const SHORTENED_COST = bytes(SHORTENED) + 24;
-/** Room for the note at the top that says the page was shortened. */
-const NOTICE_RESERVE = 400;
-function fitToBudget(page, budget) {
-    const whole = assemble(page, page.blocks.map(fullBlock), '');
-    if (bytes(whole) <= budget)
-        return whole;
-    const fixed = bytes(page.verdict) + bytes(page.tables) + bytes(page.foot) + bytes(DETAILS_HEADING) + NOTICE_RESERVE;
-    // Each block costs its frame plus the newline `assemble` puts between blocks.
-    const frames = page.blocks.map((b) => bytes(b.header) + bytes(b.tail) + 1);
-    const bodies = page.blocks.map((b) => bytes(b.body));
-    const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-    const costAt = (cap) => fixed + sum(frames) + sum(bodies.map((len) => (len <= cap ? len : cap + SHORTENED_COST)));
-    // Water-filling: one cap for every body, as high as the budget allows, so the longest are cut first
-    // and short evidence stays whole. Binary search keeps `costAt(lo) <= budget` as its invariant.
-    if (costAt(0) <= budget) {
-        let lo = 0;
-        let hi = bodies.reduce((a, b) => Math.max(a, b), 0);
-        while (lo < hi) {
-            const mid = Math.ceil((lo + hi) / 2);
-            if (costAt(mid) <= budget)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        const cut = page.blocks.filter((_, i) => bodies[i] > lo).length;
-        const rendered = page.blocks.map((b, i) => b.header + shortenBody(b.body, bodies[i], lo) + b.tail);
-        const notice = `> [!NOTE]\n> The details of ${common_plural(cut, 'rule')} were shortened to stay under GitHub's 1 MiB job summary limit; the JSON report has them in full.\n`;
-        return guard(assemble(page, rendered, notice), budget);
+/** The fingerprint type this tool writes; bump the version if the recipe ever changes. */
+const FINGERPRINT_KEY = 'productionReadinessGate/v1';
+/**
+ * A hash of what identifies the finding: rule, file and message, plus its rank among identical ones
+ * (the same message at several lines of one file), so two findings never share a fingerprint and the
+ * same finding keeps its own from run to run.
+ */
+function withFingerprints(results) {
+    const seen = new Map();
+    for (const result of results) {
+        const file = result.locations?.[0]?.physicalLocation.artifactLocation.uri ?? '';
+        const identity = result.ruleLevel ? [result.ruleId, 'rule'] : [result.ruleId, file, result.message.text];
+        const key = identity.join('\0');
+        const rank = seen.get(key) ?? 0;
+        seen.set(key, rank + 1);
+        const hash = (0,external_node_crypto_.createHash)('sha256').update(`${key}\0${rank}`).digest('hex');
+        Object.assign(result, { partialFingerprints: { [FINGERPRINT_KEY]: hash } });
+        delete result.ruleLevel;
     }
-    // Even the headers and fixes do not fit (thousands of failing rules): keep blocks in order while they
-    // fit, without bodies, and say how many were left out.
-    let room = budget - fixed;
-    const kept = [];
-    for (const [i, b] of page.blocks.entries()) {
-        if (frames[i] > room)
-            break;
-        room -= frames[i];
-        kept.push(b.header + b.tail);
-    }
-    const omitted = page.blocks.length - kept.length;
-    const notice = `> [!NOTE]\n> To stay under GitHub's 1 MiB job summary limit, evidence is left out${omitted ? ` and the details of ${common_plural(omitted, 'rule')} are not shown` : ''}; the JSON report has everything.\n`;
-    return guard(assemble(page, kept, notice), budget);
 }
-const DETAILS_HEADING = '\n### Details\n\n';
-function fullBlock(block) {
-    return block.header + block.body + block.tail;
-}
-/** The verdict stays first; a note about shortening goes right under it, where it is seen. */
-function assemble(page, blocks, notice) {
-    const details = blocks.length ? DETAILS_HEADING + blocks.join('\n') : '';
-    return [page.verdict, notice, page.tables].filter(Boolean).join('\n') + details + page.foot;
-}
-function shortenBody(body, length, cap) {
-    if (length <= cap)
-        return body;
-    return markdownBlock(truncateBytes(body, cap)) + SHORTENED;
-}
-/** Cuts UTF-8 text to at most `max` bytes without leaving half a character. */
-function truncateBytes(text, max) {
-    return Buffer.from(text, 'utf8').subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '');
-}
-/** Last resort, should the estimates above ever be wrong: a hard cut at a line boundary. */
-function guard(text, budget) {
-    if (bytes(text) <= budget)
-        return text;
-    const note = '\n\n*… cut to fit GitHub\'s 1 MiB job summary.*\n';
-    const cut = truncateBytes(text, budget - bytes(note) - 8);
-    return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}${note}`;
+/**
+ * `production-readiness-gate/<selection>/`: the category of the run. Code scanning keeps one set of
+ * alerts per category, so runs of different selections do not close each other's alerts.
+ */
+function automationId(report) {
+    const notRun = report.selection?.notRun ?? [];
+    const checks = notRun.length === 0 ? 'all' : [...new Set(report.selection.checks)].sort().join(',');
+    return `production-readiness-gate/${checks}/`;
 }
 
+// EXTERNAL MODULE: ./.build/report/summary.js
+var summary = __nccwpck_require__(4681);
 ;// CONCATENATED MODULE: ./.build/report/index.js
 /** The reporters: pure functions from the engine's Report to text or data. main.ts and the CLI do the I/O. */
 
@@ -38003,6 +37932,404 @@ function guard(text, budget) {
 
 
 
+
+
+/***/ }),
+
+/***/ 4348:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   SS: () => (/* binding */ codeSpan),
+/* harmony export */   U1: () => (/* binding */ codeLink),
+/* harmony export */   dI: () => (/* binding */ markdownBlock),
+/* harmony export */   l0: () => (/* binding */ inlineHtml),
+/* harmony export */   ln: () => (/* binding */ inlineText),
+/* harmony export */   nf: () => (/* binding */ link),
+/* harmony export */   xR: () => (/* binding */ tableCell)
+/* harmony export */ });
+/* unused harmony exports escapeTags, escapeHtml, closeFences */
+/**
+ * GitHub-flavoured markdown helpers shared by the job summary and the PR comment. Rule text comes from
+ * the app's files, HTTP responses and command output, so it must not be able to open a tag, break a
+ * table row or swallow the rest of the page in an unclosed code fence.
+ */
+/** Inline text (a table cell, a list item, a `<summary>`): one line, no tags. */
+function inlineText(text) {
+    return escapeTags(text.replace(/\s*[\r\n]+\s*/g, ' ').trim());
+}
+/** A table cell: inline text with `|` escaped (GFM needs `\|` even inside code spans). */
+function tableCell(text) {
+    return inlineText(text).replace(/\|/g, '\\|');
+}
+/**
+ * Neutralises what looks like an HTML tag or comment start (`<x`, `</x`, `<!`, `<?`), and nothing else:
+ * escaping every `<` or `&` would garble code spans, where entities are shown literally.
+ */
+function escapeTags(text) {
+    return text.replace(/<(?=[A-Za-z/!?])/g, '&lt;');
+}
+/** Escapes text for an HTML context such as `<summary>` or `<code>`, where markdown does not apply. */
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+/** A code span that survives backticks in its content (CommonMark: use a longer backtick run). */
+function codeSpan(text) {
+    const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const ticks = '`'.repeat(longestRun + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+    return `${ticks}${pad}${text}${pad}${ticks}`;
+}
+/**
+ * A block of rule-written markdown (details, fix) placed inside `<details>`: the tags that would end the
+ * block early are neutralised, and an unclosed code fence is closed so it cannot swallow what follows.
+ */
+function markdownBlock(text) {
+    const safe = text.replace(/<(?=\/?(details|summary)\b)/gi, '&lt;');
+    return closeFences(safe);
+}
+/** Appends a closing fence when the text opens more ``` / ~~~ fences than it closes. */
+function closeFences(text) {
+    let open;
+    for (const line of text.split('\n')) {
+        const fence = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+        if (!fence)
+            continue;
+        if (open === undefined)
+            open = fence;
+        else if (fence[0] === open[0] && fence.length >= open.length && line.trim() === fence)
+            open = undefined;
+    }
+    return open === undefined ? text : `${text}\n${open}`;
+}
+/** A link whose text is a code span (a file:line): backticks bind tighter than the brackets. */
+function codeLink(code, url) {
+    return `[${codeSpan(code.replace(/\s*[\r\n]+\s*/g, " "))}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
+}
+/** A markdown link whose text cannot break out of the brackets. */
+function link(text, url) {
+    return `[${inlineText(text).replace(/[[\]]/g, '\\$&')}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
+}
+/**
+ * Inline text for an HTML context where markdown is not parsed (`<summary>`): one line, HTML-escaped,
+ * with markdown code spans turned into `<code>` so they do not show their backticks.
+ */
+function inlineHtml(text) {
+    const flat = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+    let out = '';
+    let rest = flat;
+    for (;;) {
+        const open = /`+/.exec(rest);
+        if (!open)
+            break;
+        const ticks = open[0];
+        // The closing run must have the same length (CommonMark); an unmatched run is literal text.
+        const close = new RegExp(`(?<!\`)${ticks}(?!\`)`).exec(rest.slice(open.index + ticks.length));
+        if (!close) {
+            out += escapeHtml(rest.slice(0, open.index + ticks.length));
+            rest = rest.slice(open.index + ticks.length);
+            continue;
+        }
+        let code = rest.slice(open.index + ticks.length, open.index + ticks.length + close.index);
+        if (/^ .*[^ ].* $/.test(code))
+            code = code.slice(1, -1);
+        out += `${escapeHtml(rest.slice(0, open.index))}<code>${escapeHtml(code)}</code>`;
+        rest = rest.slice(open.index + ticks.length + close.index + ticks.length);
+    }
+    return out + escapeHtml(rest);
+}
+
+
+/***/ }),
+
+/***/ 4681:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Br: () => (/* binding */ renderSummary),
+/* harmony export */   Eb: () => (/* binding */ renderWithBudget)
+/* harmony export */ });
+/* unused harmony export SUMMARY_BYTE_BUDGET */
+/* harmony import */ var _common_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1176);
+/* harmony import */ var _engine_types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9952);
+/* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4348);
+
+
+
+/** Under GitHub's 1 MiB (1,048,576 bytes) step-summary limit, with room for other steps' markdown. */
+const SUMMARY_BYTE_BUDGET = 1_000_000;
+/** A heading or table row is one glance; longer results are clipped (the JSON report keeps them). */
+const MAX_SUMMARY_CHARS = 300;
+/** Findings beyond this are counted, not listed: annotations and the JSON report carry all of them. */
+const MAX_FINDINGS_PER_RULE = 50;
+const MAX_FINDING_CHARS = 500;
+const MAX_FIX_CHARS = 4000;
+function renderSummary(report, options) {
+    return renderWithBudget(report, options, SUMMARY_BYTE_BUDGET);
+}
+/** The budget is a parameter so tests (and the check run, 65,535 characters) can use a smaller one. */
+function renderWithBudget(report, options, budgetBytes) {
+    const safe = (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .redactReport */ .a5)(report, options.redactor);
+    const baseUrl = options.docsBaseUrl && options.redactor.redact(options.docsBaseUrl);
+    const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
+    const ordered = (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .groupBySection */ .OG)(safe.rules).flatMap((group) => group.rules);
+    const blocking = ordered.filter((rule) => (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .isBlocking */ .Us)(rule, safe.failOn));
+    // Warnings a person should weigh first, then the waived rules (they are known and accepted).
+    const notBlocking = ordered.filter((rule) => !(0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .isBlocking */ .Us)(rule, safe.failOn) && ((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .needsAttention */ .e_)(rule) || rule.waived));
+    const other = [...notBlocking.filter((r) => !r.waived), ...notBlocking.filter((r) => r.waived)];
+    const groups = [];
+    if (blocking.length) {
+        groups.push({
+            heading: `### ❌ Fix first: ${(0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .plural */ .LS)(blocking.length, 'blocking rule')}\n\n`,
+            blocks: blocking.map((rule) => blockingBlock(rule, baseUrl)),
+        });
+    }
+    if (other.length) {
+        const title = other.some((r) => r.waived) ? 'Warnings and waived rules' : 'Warnings';
+        groups.push({
+            heading: `### ⚠️ ${title} (${other.length})\n\n`,
+            blocks: other.map((rule) => collapsedBlock(rule, baseUrl)),
+        });
+    }
+    const page = {
+        verdict: verdictBlock(safe),
+        groups,
+        outro: passedAndSkipped(safe) + (runUrl ? `\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)('Workflow run', runUrl)}\n` : ''),
+    };
+    return fitToBudget(page, budgetBytes);
+}
+function verdictBlock(report) {
+    const icon = report.ready ? '✅' : '❌';
+    const context = [
+        report.target.appUrl ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .codeSpan */ .SS)(report.target.appUrl) : '',
+        (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(report.durationMs),
+        `${report.tool.name} ${report.tool.version}`,
+    ].filter(Boolean);
+    const checks = report.selection?.notRun.length ? `\n\nSelected checks: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .codeSpan */ .SS)(report.selection.checks.join(','))}` : '';
+    return `## ${icon} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .verdictText */ .nt)(report))}\n\n${(0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .countsText */ .WN)(report)} — ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)(context.join(', '))}${checks}\n`;
+}
+function blockingBlock(rule, baseUrl) {
+    const findings = findingsList(rule.findings, baseUrl);
+    const evidence = evidenceText(rule);
+    return [
+        { text: `#### ${_common_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUS_MARK */ .Hl[rule.status].emoji} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .codeSpan */ .SS)(rule.id)} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .clip */ .$Q)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(rule.summary), MAX_SUMMARY_CHARS))}\n\n` },
+        { text: ruleContext(rule, baseUrl) },
+        { text: rule.fix ? `**Fix:** ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownBlock */ .dI)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .clip */ .$Q)(rule.fix, MAX_FIX_CHARS))}\n\n` : '' },
+        { text: rule.waiver ? `${waiverLine(rule)}\n\n` : '' },
+        ...(findings ? [findings] : []),
+        ...(evidence ? [{ text: evidence, cuttable: true, open: '<details>\n<summary>Evidence</summary>\n\n', close: '\n\n</details>\n\n' }] : []),
+    ];
+}
+function collapsedBlock(rule, baseUrl) {
+    const findings = findingsList(rule.findings, baseUrl);
+    const evidence = evidenceText(rule);
+    const status = `${_common_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUS_MARK */ .Hl[rule.status].emoji} <code>${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineHtml */ .l0)(rule.id)}</code>`;
+    const waived = rule.waived ? ' <em>(waived)</em>' : '';
+    return [
+        { text: `<details>\n<summary>${status} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineHtml */ .l0)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .clip */ .$Q)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(rule.summary), MAX_SUMMARY_CHARS))}${waived}</summary>\n\n` },
+        { text: ruleContext(rule, baseUrl) },
+        { text: rule.fix ? `**Fix:** ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownBlock */ .dI)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .clip */ .$Q)(rule.fix, MAX_FIX_CHARS))}\n\n` : '' },
+        { text: rule.waiver ? `${waiverLine(rule)}\n\n` : '' },
+        ...(findings ? [findings] : []),
+        ...(evidence ? [{ text: evidence, cuttable: true, open: '**Evidence**\n\n', close: '\n\n' }] : []),
+        { text: '</details>\n\n' },
+    ];
+}
+/** `Not met: Migration history is clean · §2 Build and migration gate · 📖 docs/runbook.md` */
+function ruleContext(rule, baseUrl) {
+    const docs = rule.docs ? `📖 ${baseUrl ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)(rule.docs, (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .docsUrl */ .fs)(baseUrl, rule.docs)) : (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .codeSpan */ .SS)(rule.docs)}` : '';
+    const parts = [`*${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .requirementText */ .Pg)(rule)).replace(/[*_]/g, '\\$&')}*`, (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)(_engine_types_js__WEBPACK_IMPORTED_MODULE_1__/* .SECTION_TITLES */ ._[rule.section]), docs];
+    return `${parts.filter(Boolean).join(' · ')}\n\n`;
+}
+/** Every finding once, loudest first, those with a place linked to their lines. */
+function findingsList(findings, baseUrl) {
+    if (findings.length === 0)
+        return undefined;
+    const loudness = { error: 0, warning: 1, notice: 2 };
+    const sorted = (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .fileFindingsFirst */ .Ro)(findings).sort((a, b) => loudness[a.level] - loudness[b.level]);
+    const items = sorted.slice(0, MAX_FINDINGS_PER_RULE).map((f) => {
+        const place = f.file ? (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .formatLocation */ .j$)(f) : '';
+        const where = f.file ? `${baseUrl ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .codeLink */ .U1)(place, (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .fileUrl */ .iw)(baseUrl, { ...f, file: f.file })) : (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .codeSpan */ .SS)(place)} ` : '';
+        const level = f.level === 'notice' ? 'ℹ️ ' : '';
+        return `- ${level}${where}${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .clip */ .$Q)(f.message, MAX_FINDING_CHARS))}`;
+    });
+    const list = { items, total: findings.length };
+    return { text: listText(items, findings.length), cuttable: true, open: '**Findings**\n\n', close: '\n\n', list };
+}
+function listText(items, total) {
+    const more = total - items.length;
+    const tail = more > 0 ? `\n- … and ${(0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .plural */ .LS)(more, 'more finding')} (see the annotations or the JSON report)` : '';
+    return items.join('\n') + tail;
+}
+/**
+ * The rule's details, without the lines that only repeat a finding (rules often list their findings
+ * in the details too, for the JSON report and the console): each finding is shown once, in the list.
+ */
+function evidenceText(rule) {
+    if (!rule.details)
+        return '';
+    if (rule.findings.length === 0)
+        return (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownBlock */ .dI)(rule.details).trim();
+    const repeated = new Set();
+    for (const f of rule.findings) {
+        const message = normalise(f.message);
+        repeated.add(message);
+        if (f.file) {
+            const place = (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .formatLocation */ .j$)(f);
+            repeated.add(normalise(`${place} ${f.message}`));
+            repeated.add(normalise(`${place}: ${f.message}`));
+        }
+    }
+    let inFence = false;
+    const kept = rule.details.split('\n').filter((line) => {
+        if (/^ {0,3}(`{3,}|~{3,})/.test(line))
+            inFence = !inFence;
+        return inFence || !repeated.has(normalise(line));
+    });
+    return (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownBlock */ .dI)(kept.join('\n')).trim();
+}
+/** A line as a reader compares it: no list marker, no code-span ticks, single spaces. */
+function normalise(line) {
+    return line
+        .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '')
+        .replace(/`/g, '')
+        .replace(/\s+/g, ' ')
+        .trim();
+}
+function waiverLine(rule) {
+    const waiver = rule.waiver;
+    const until = waiver.until ? ` (until ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)(waiver.until)})` : '';
+    // An expired waiver no longer applies: the rule blocks again, and the reader should know why.
+    return waiver.expired
+        ? `**Waiver expired**${until}: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)(waiver.reason)}`
+        : `**Waived**${until}: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)(waiver.reason)}`;
+}
+/** Per section, one collapsed line for the rules that passed or were skipped, the table inside. */
+function passedAndSkipped(report) {
+    const sections = (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .groupBySection */ .OG)(report.rules)
+        .map((group) => ({ ...group, rules: group.rules.filter((r) => !(0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .needsAttention */ .e_)(r) && !r.waived) }))
+        .filter((group) => group.rules.length > 0);
+    if (sections.length === 0)
+        return '';
+    const blocks = sections.map((group) => {
+        const passed = group.rules.filter((r) => r.status === 'pass').length;
+        const skipped = group.rules.length - passed;
+        const icon = passed ? _common_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUS_MARK */ .Hl.pass.emoji : _common_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUS_MARK */ .Hl.skip.emoji;
+        const counts = [passed ? `${passed} passed` : '', skipped ? `${skipped} skipped` : ''].filter(Boolean).join(', ');
+        const rows = group.rules.map((rule) => `| ${statusCell(rule)} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .tableCell */ .xR)((0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .codeSpan */ .SS)(rule.id))} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .tableCell */ .xR)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .clip */ .$Q)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(rule.summary), MAX_SUMMARY_CHARS))} |`);
+        return [
+            `<details>\n<summary>${icon} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineHtml */ .l0)(group.title)}: ${counts}</summary>\n`,
+            '| Status | Rule | Result |',
+            '|---|---|---|',
+            ...rows,
+            '\n</details>\n',
+        ].join('\n');
+    });
+    return `### Passed and skipped\n\n${blocks.join('\n')}`;
+}
+/** A no-break space keeps the status on one line in a narrow column. */
+function statusCell(rule) {
+    return `${_common_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUS_MARK */ .Hl[rule.status].emoji}\u00a0${rule.status}`;
+}
+const bytes = (text) => Buffer.byteLength(text, 'utf8');
+const SHORTENED = "\n\n*… shortened to fit GitHub's 1 MiB job summary; the JSON report has the full text.*";
+/** Room for the shortening note plus a fence that `closeFences` may have to add after the cut. */
+const SHORTENED_COST = bytes(SHORTENED) + 24;
+/** Room for the note at the top that says the page was shortened. */
+const NOTICE_RESERVE = 400;
+function fitToBudget(page, budget) {
+    const whole = assemble(page, (segment) => frame(segment, segment.text), '');
+    if (bytes(whole) <= budget)
+        return whole;
+    const segments = page.groups.flatMap((g) => g.blocks.flat());
+    // What is never cut: the verdict, the headings, the tables, and the room for the note.
+    const base = bytes(page.verdict) + bytes(page.outro) + NOTICE_RESERVE + sum(page.groups.map((g) => bytes(g.heading) + 1));
+    const fixed = base + sum(segments.filter((s) => !s.cuttable).map((s) => bytes(s.text)));
+    const cuttable = segments.filter((s) => s.cuttable).map((s) => ({ length: bytes(s.text), frame: bytes(s.open ?? '') + bytes(s.close ?? '') }));
+    const costAt = (cap) => fixed + sum(cuttable.map((c) => c.frame + (c.length <= cap ? c.length : cap + SHORTENED_COST)));
+    // Water-filling: one cap for every cuttable part, as high as the budget allows, so the longest are
+    // cut first and short evidence stays whole. Binary search keeps `costAt(lo) <= budget`.
+    if (costAt(0) <= budget) {
+        let lo = 0;
+        let hi = cuttable.reduce((a, c) => Math.max(a, c.length), 0);
+        while (lo < hi) {
+            const mid = Math.ceil((lo + hi) / 2);
+            if (costAt(mid) <= budget)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        const cut = page.groups.flatMap((g) => g.blocks).filter((b) => b.some((s) => s.cuttable && bytes(s.text) > lo)).length;
+        const notice = `> [!NOTE]\n> The findings or evidence of ${(0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .plural */ .LS)(cut, 'rule')} were shortened to stay under GitHub's 1 MiB job summary limit; the JSON report has them in full.\n`;
+        return guard(assemble(page, (segment) => frame(segment, shorten(segment, lo)), notice), budget);
+    }
+    // Even the results and fixes do not fit (thousands of failing rules): no findings or evidence, and
+    // blocks kept in order while they fit; the note says how many were left out.
+    let room = budget - base;
+    let omitted = 0;
+    const groups = page.groups.map((g) => ({
+        ...g,
+        blocks: g.blocks.filter((block) => {
+            const size = sum(block.filter((s) => !s.cuttable).map((s) => bytes(s.text)));
+            if (omitted > 0 || size > room) {
+                omitted += 1;
+                return false;
+            }
+            room -= size;
+            return true;
+        }),
+    }));
+    const notice = `> [!NOTE]\n> To stay under GitHub's 1 MiB job summary limit, findings and evidence are left out${omitted ? ` and ${(0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .plural */ .LS)(omitted, 'rule')} not shown here` : ''}; the JSON report has everything.\n`;
+    return guard(assemble({ ...page, groups }, (segment) => (segment.cuttable ? '' : segment.text), notice), budget);
+}
+function sum(xs) {
+    return xs.reduce((a, b) => a + b, 0);
+}
+function frame(segment, text) {
+    return segment.cuttable ? `${segment.open ?? ''}${text}${segment.close ?? ''}` : text;
+}
+/** The verdict stays first; a note about shortening goes right under it, where it is seen. */
+function assemble(page, render, notice) {
+    const groups = page.groups
+        .filter((g) => g.blocks.length > 0)
+        .map((g) => `${g.heading}${g.blocks.map((block) => block.map(render).join('')).join('')}`);
+    return [page.verdict, notice, ...groups, page.outro].filter(Boolean).join('\n');
+}
+/**
+ * Cuts a part to about `cap` bytes: a findings list between items (then it counts what it left out),
+ * other text at a line boundary, closing any code fence it opened.
+ */
+function shorten(segment, cap) {
+    const text = segment.text;
+    if (bytes(text) <= cap)
+        return text;
+    if (segment.list) {
+        const kept = [];
+        let size = 0;
+        for (const item of segment.list.items) {
+            size += bytes(item) + 1;
+            if (size > cap)
+                break;
+            kept.push(item);
+        }
+        return listText(kept, segment.list.total);
+    }
+    const cut = truncateBytes(text, cap);
+    const atLine = cut.lastIndexOf('\n');
+    return (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownBlock */ .dI)(atLine > 0 ? cut.slice(0, atLine) : cut) + SHORTENED;
+}
+/** Cuts UTF-8 text to at most `max` bytes without leaving half a character. */
+function truncateBytes(text, max) {
+    return Buffer.from(text, 'utf8').subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '');
+}
+/** Last resort, should the estimates above ever be wrong: a hard cut at a line boundary. */
+function guard(text, budget) {
+    if (bytes(text) <= budget)
+        return text;
+    const note = "\n\n*… cut to fit GitHub's 1 MiB job summary.*\n";
+    const cut = truncateBytes(text, budget - bytes(note) - 8);
+    return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}${note}`;
+}
 
 
 /***/ })
@@ -41160,6 +41487,7 @@ function buildReport(input) {
         failOn: input.failOn,
         counts,
         rules: input.rules,
+        selection: input.selection ?? { checks: [], notRun: [] },
     };
 }
 /** Ready when no rule blocks: a `fail` (or, with fail-on warn, a `warn`) that is not waived. */
@@ -54790,11 +55118,31 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./.build/rules/catalog.js
+/**
+ * Every rule id of the public catalog (`../shared/spec/rules.md`), in catalog order: the contract the
+ * registry is tested against (ids never change once released).
+ */
+const CATALOG_IDS = [
+    'config.app-url', 'config.nextauth-url', 'config.database-url', 'config.database-tls', 'config.nextauth-secret',
+    'config.oauth-github', 'config.oauth-google', 'config.stripe-secret-key', 'config.stripe-webhook-secret',
+    'config.stripe-sync-secret', 'config.enable-hsts', 'config.enable-csp-strict', 'config.enable-coep',
+    'config.nextauth-trust-host', 'config.nextauth-debug',
+    'gate.install', 'gate.migrate', 'gate.build', 'gate.no-db-push', 'gate.migrations', 'gate.migration-safety',
+    'smoke.health', 'smoke.auth-pages', 'smoke.auth-providers', 'smoke.register-api', 'smoke.login-flow',
+    'smoke.team-flow', 'smoke.billing-plans', 'smoke.stripe-webhook', 'smoke.feature-gates', 'smoke.sentry',
+    'security.committed-secrets', 'security.workflow-secrets', 'security.tls', 'security.hsts', 'security.csp',
+    'security.coep', 'security.headers', 'security.cookies', 'security.backups', 'security.monitoring',
+    'security.rollback', 'security.docs',
+    'stripe.live-mode', 'stripe.webhook-endpoint', 'stripe.sync-endpoint', 'stripe.catalog-sync',
+];
+
 ;// CONCATENATED MODULE: ./.build/config.js
 /**
  * The optional config file (`.github/production-readiness.yml`): its zod schema, the loader that
  * turns a YAML mistake into a message naming the file, line and key, and the JSON Schema editors use.
  */
+
 
 
 
@@ -54852,12 +55200,20 @@ const configSchema = strictObject({
     })
         .default({ level: 'warn' }),
     waivers: array(strictObject({
-        rule: schemas_string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a rule id like config.enable-coep'),
+        // An enum, so the shipped JSON Schema lets editors complete and check the id.
+        rule: schemas_enum(CATALOG_IDS, { error: (issue) => unknownRule(issue.input) }),
         reason: schemas_string().trim().min(1, 'a reason'),
         until: isoDate.optional(),
     }))
         .default([]),
 });
+/** A waiver naming no rule of the catalog: say so, and suggest the id that was probably meant. */
+function unknownRule(input) {
+    if (typeof input !== 'string')
+        return 'a rule id like config.enable-coep';
+    const near = CATALOG_IDS.find((id) => id.endsWith(`.${input}`) || input.startsWith(id) || id.startsWith(input));
+    return `unknown rule id "${input}"${near ? `; did you mean ${near}?` : ''} (the ids are in docs/rules.md)`;
+}
 const DEFAULT_CONFIG = configSchema.parse({});
 /**
  * Reads and validates the config file. A missing file is fine when it is the default path
@@ -60148,6 +60504,7 @@ async function runGate(settings, options) {
             appUrl: withoutCredentials(settings.env.APP_URL),
             failOn: settings.failOn,
             version: VERSION,
+            selection: { checks: settings.checks, notRun: RULES.filter((r) => !rules.includes(r)).map((r) => r.meta.id) },
         });
     }
     finally {
@@ -60164,7 +60521,8 @@ async function runGate(settings, options) {
 function partialReport(settings, finished, startedAt, why) {
     const done = new Map(finished.map((r) => [r.id, r]));
     const now = new Date();
-    const rules = selectRules(RULES, settings.checks).map((rule) => {
+    const selected = selectRules(RULES, settings.checks);
+    const rules = selected.map((rule) => {
         const report = done.get(rule.meta.id) ?? {
             id: rule.meta.id,
             section: rule.meta.section,
@@ -60186,6 +60544,7 @@ function partialReport(settings, finished, startedAt, why) {
         appUrl: withoutCredentials(settings.env.APP_URL),
         failOn: settings.failOn,
         version: VERSION,
+        selection: { checks: settings.checks, notRun: RULES.filter((r) => !selected.includes(r)).map((r) => r.meta.id) },
     });
 }
 /** The target as the report names it: never with a user:password part. */
@@ -60203,8 +60562,8 @@ function withoutCredentials(value) {
     }
 }
 
-// EXTERNAL MODULE: ./.build/report/index.js + 9 modules
-var _build_report = __nccwpck_require__(7124);
+// EXTERNAL MODULE: ./.build/report/index.js + 6 modules
+var _build_report = __nccwpck_require__(1728);
 ;// CONCATENATED MODULE: ./.build/workflow-text.js
 /**
  * Text from outside is data, never commands. The Actions runner reads the step's stdout line by line
@@ -60418,7 +60777,10 @@ function rebaseForGitHub(report, settings) {
 function runLinks() {
     const server = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
     const runUrl = process.env.GITHUB_RUN_ID ? `${server}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
-    const docsBaseUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_SHA ? `${server}/${process.env.GITHUB_REPOSITORY}/blob/${process.env.GITHUB_SHA}/` : undefined;
+    // Links to files and docs point at the commit that was checked: on a pull request its head commit
+    // (GITHUB_SHA is then a merge commit that the PR page does not show).
+    const sha = pullRequestHeadSha() ?? process.env.GITHUB_SHA;
+    const docsBaseUrl = process.env.GITHUB_REPOSITORY && sha ? `${server}/${process.env.GITHUB_REPOSITORY}/blob/${sha}/` : undefined;
     return { runUrl, docsBaseUrl };
 }
 /**
@@ -60469,7 +60831,7 @@ async function publishToGitHub(report, settings, redactor, say) {
     const pullRequest = ['pull_request', 'pull_request_target'].includes(settings.eventName ?? '');
     if (!settings.githubToken && !(settings.prComment && pullRequest))
         return;
-    const { runUrl } = runLinks();
+    const { runUrl, docsBaseUrl } = runLinks();
     // Loaded only here: a run without a token never pays for Octokit.
     const { publishCheckRun, publishComment } = await __nccwpck_require__.e(/* import() */ 475).then(__nccwpck_require__.bind(__nccwpck_require__, 6475));
     const signal = AbortSignal.timeout(PUBLISH_BOUND_MS);
@@ -60478,8 +60840,8 @@ async function publishToGitHub(report, settings, redactor, say) {
         new Promise((resolve) => signal.addEventListener('abort', () => resolve({ level: 'warning', message: `${what}: GitHub did not answer within ${PUBLISH_BOUND_MS / 1000} s; skipped` }), { once: true })),
     ]);
     const notes = await Promise.all([
-        settings.prComment ? bounded(publishComment(report, { redactor, token: settings.githubToken, runUrl, signal }), 'pr-comment') : undefined,
-        bounded(publishCheckRun(report, { redactor, token: settings.githubToken, runUrl, signal }), 'check run'),
+        settings.prComment ? bounded(publishComment(report, { redactor, token: settings.githubToken, runUrl, signal, blobBaseUrl: docsBaseUrl }), 'pr-comment') : undefined,
+        bounded(publishCheckRun(report, { redactor, token: settings.githubToken, runUrl, signal, blobBaseUrl: docsBaseUrl }), 'check run'),
     ]);
     for (const note of notes) {
         if (note?.level === 'warning')
@@ -60494,6 +60856,19 @@ function failStep(report, settings, redactor, why) {
     const blocking = report.rules.filter((r) => blocks(r, settings.failOn)).map((r) => r.id);
     const list = blocking.length ? `: ${blocking.join(', ')}` : '';
     setFailed(redactor.redact(`${why ? `${why}. ` : ''}Not ready to go live${list} (see the job summary)`));
+}
+/** The PR's head commit, from the event payload the runner wrote; undefined outside pull requests. */
+function pullRequestHeadSha() {
+    const path = process.env.GITHUB_EVENT_PATH;
+    if (!path || !(0,external_node_fs_namespaceObject.existsSync)(path))
+        return undefined;
+    try {
+        const sha = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')).pull_request?.head?.sha;
+        return typeof sha === 'string' && /^[0-9a-f]{40,64}$/i.test(sha) ? sha : undefined;
+    }
+    catch {
+        return undefined;
+    }
 }
 /**
  * Code scanning rejects a SARIF file with a location-less result, so rule-level results point at a

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
+import { CATALOG_IDS } from './rules/catalog.js';
 
 const isoDate = z
   .string()
@@ -72,7 +73,8 @@ export const configSchema = z.strictObject({
   waivers: z
     .array(
       z.strictObject({
-        rule: z.string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a rule id like config.enable-coep'),
+        // An enum, so the shipped JSON Schema lets editors complete and check the id.
+        rule: z.enum(CATALOG_IDS as [string, ...string[]], { error: (issue) => unknownRule(issue.input) }),
         reason: z.string().trim().min(1, 'a reason'),
         until: isoDate.optional(),
       }),
@@ -81,6 +83,13 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.output<typeof configSchema>;
+
+/** A waiver naming no rule of the catalog: say so, and suggest the id that was probably meant. */
+function unknownRule(input: unknown): string {
+  if (typeof input !== 'string') return 'a rule id like config.enable-coep';
+  const near = CATALOG_IDS.find((id) => id.endsWith(`.${input}`) || input.startsWith(id) || id.startsWith(input));
+  return `unknown rule id "${input}"${near ? `; did you mean ${near}?` : ''} (the ids are in docs/rules.md)`;
+}
 
 export const DEFAULT_CONFIG: Config = configSchema.parse({});
 

@@ -59,6 +59,7 @@ export async function runGate(settings: Settings, options: GateOptions): Promise
       appUrl: withoutCredentials(settings.env.APP_URL),
       failOn: settings.failOn,
       version: VERSION,
+      selection: { checks: settings.checks, notRun: RULES.filter((r) => !rules.includes(r)).map((r) => r.meta.id) },
     });
   } finally {
     // A server that never answers the goodbye must not hold the report back.
@@ -75,7 +76,8 @@ export async function runGate(settings: Settings, options: GateOptions): Promise
 export function partialReport(settings: Settings, finished: readonly RuleReport[], startedAt: Date, why: string): Report {
   const done = new Map(finished.map((r) => [r.id, r]));
   const now = new Date();
-  const rules = selectRules(RULES, settings.checks).map((rule): RuleReport => {
+  const selected = selectRules(RULES, settings.checks);
+  const rules = selected.map((rule): RuleReport => {
     const report = done.get(rule.meta.id) ?? {
       id: rule.meta.id,
       section: rule.meta.section,
@@ -97,6 +99,7 @@ export function partialReport(settings: Settings, finished: readonly RuleReport[
     appUrl: withoutCredentials(settings.env.APP_URL),
     failOn: settings.failOn,
     version: VERSION,
+    selection: { checks: settings.checks, notRun: RULES.filter((r) => !selected.includes(r)).map((r) => r.meta.id) },
   });
 }
 

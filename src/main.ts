@@ -10,7 +10,7 @@
  *   the others as not finished, with the summary, outputs and JSON report, and the step fails.
  */
 import * as core from '@actions/core';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { errorMessage, UsageError } from './errors.js';
 import { blocks, rebaseReport } from './engine/report.js';
@@ -165,8 +165,10 @@ function rebaseForGitHub(report: Report, settings: Settings): Report {
 function runLinks() {
   const server = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
   const runUrl = process.env.GITHUB_RUN_ID ? `${server}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
-  const docsBaseUrl =
-    process.env.GITHUB_REPOSITORY && process.env.GITHUB_SHA ? `${server}/${process.env.GITHUB_REPOSITORY}/blob/${process.env.GITHUB_SHA}/` : undefined;
+  // Links to files and docs point at the commit that was checked: on a pull request its head commit
+  // (GITHUB_SHA is then a merge commit that the PR page does not show).
+  const sha = pullRequestHeadSha() ?? process.env.GITHUB_SHA;
+  const docsBaseUrl = process.env.GITHUB_REPOSITORY && sha ? `${server}/${process.env.GITHUB_REPOSITORY}/blob/${sha}/` : undefined;
   return { runUrl, docsBaseUrl };
 }
 
@@ -214,7 +216,7 @@ function writeLocal(report: Report, settings: Settings, redactor: Redactor, say:
 async function publishToGitHub(report: Report, settings: Settings, redactor: Redactor, say: (text: string) => void): Promise<void> {
   const pullRequest = ['pull_request', 'pull_request_target'].includes(settings.eventName ?? '');
   if (!settings.githubToken && !(settings.prComment && pullRequest)) return;
-  const { runUrl } = runLinks();
+  const { runUrl, docsBaseUrl } = runLinks();
   // Loaded only here: a run without a token never pays for Octokit.
   const { publishCheckRun, publishComment } = await import('./github.js');
   const signal = AbortSignal.timeout(PUBLISH_BOUND_MS);
@@ -226,8 +228,8 @@ async function publishToGitHub(report: Report, settings: Settings, redactor: Red
       ),
     ]);
   const notes = await Promise.all([
-    settings.prComment ? bounded(publishComment(report, { redactor, token: settings.githubToken, runUrl, signal }), 'pr-comment') : undefined,
-    bounded(publishCheckRun(report, { redactor, token: settings.githubToken, runUrl, signal }), 'check run'),
+    settings.prComment ? bounded(publishComment(report, { redactor, token: settings.githubToken, runUrl, signal, blobBaseUrl: docsBaseUrl }), 'pr-comment') : undefined,
+    bounded(publishCheckRun(report, { redactor, token: settings.githubToken, runUrl, signal, blobBaseUrl: docsBaseUrl }), 'check run'),
   ]);
   for (const note of notes) {
     if (note?.level === 'warning') core.warning(redactor.redact(note.message));
@@ -240,6 +242,18 @@ function failStep(report: Report, settings: Settings, redactor: Redactor, why?: 
   const blocking = report.rules.filter((r) => blocks(r, settings.failOn)).map((r) => r.id);
   const list = blocking.length ? `: ${blocking.join(', ')}` : '';
   core.setFailed(redactor.redact(`${why ? `${why}. ` : ''}Not ready to go live${list} (see the job summary)`));
+}
+
+/** The PR's head commit, from the event payload the runner wrote; undefined outside pull requests. */
+function pullRequestHeadSha(): string | undefined {
+  const path = process.env.GITHUB_EVENT_PATH;
+  if (!path || !existsSync(path)) return undefined;
+  try {
+    const sha = (JSON.parse(readFileSync(path, 'utf8')) as { pull_request?: { head?: { sha?: unknown } } }).pull_request?.head?.sha;
+    return typeof sha === 'string' && /^[0-9a-f]{40,64}$/i.test(sha) ? sha : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

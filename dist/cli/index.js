@@ -8692,7 +8692,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5557);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5036);
 /** The command-line entry (`npx production-readiness-gate`): runs cli() with this process's streams. */
 
 const code = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
@@ -8705,7 +8705,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5557:
+/***/ 5036:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -9548,6 +9548,7 @@ function report_buildReport(input) {
         failOn: input.failOn,
         counts,
         rules: input.rules,
+        selection: input.selection ?? { checks: [], notRun: [] },
     };
 }
 /** Ready when no rule blocks: a `fail` (or, with fail-on warn, a `warn`) that is not waived. */
@@ -9583,7 +9584,7 @@ function rebaseReport(report, prefix) {
 ;// CONCATENATED MODULE: ./.build/engine/types.js
 /** The guide's five parts, in catalog order. */
 const SECTIONS = ['config', 'gate', 'smoke', 'security', 'stripe'];
-const SECTION_TITLES = {
+const types_SECTION_TITLES = {
     config: '§1 Required configuration',
     gate: '§2 Build and migration gate',
     smoke: '§3 Production smoke checks',
@@ -22396,11 +22397,31 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./.build/rules/catalog.js
+/**
+ * Every rule id of the public catalog (`../shared/spec/rules.md`), in catalog order: the contract the
+ * registry is tested against (ids never change once released).
+ */
+const CATALOG_IDS = [
+    'config.app-url', 'config.nextauth-url', 'config.database-url', 'config.database-tls', 'config.nextauth-secret',
+    'config.oauth-github', 'config.oauth-google', 'config.stripe-secret-key', 'config.stripe-webhook-secret',
+    'config.stripe-sync-secret', 'config.enable-hsts', 'config.enable-csp-strict', 'config.enable-coep',
+    'config.nextauth-trust-host', 'config.nextauth-debug',
+    'gate.install', 'gate.migrate', 'gate.build', 'gate.no-db-push', 'gate.migrations', 'gate.migration-safety',
+    'smoke.health', 'smoke.auth-pages', 'smoke.auth-providers', 'smoke.register-api', 'smoke.login-flow',
+    'smoke.team-flow', 'smoke.billing-plans', 'smoke.stripe-webhook', 'smoke.feature-gates', 'smoke.sentry',
+    'security.committed-secrets', 'security.workflow-secrets', 'security.tls', 'security.hsts', 'security.csp',
+    'security.coep', 'security.headers', 'security.cookies', 'security.backups', 'security.monitoring',
+    'security.rollback', 'security.docs',
+    'stripe.live-mode', 'stripe.webhook-endpoint', 'stripe.sync-endpoint', 'stripe.catalog-sync',
+];
+
 ;// CONCATENATED MODULE: ./.build/config.js
 /**
  * The optional config file (`.github/production-readiness.yml`): its zod schema, the loader that
  * turns a YAML mistake into a message naming the file, line and key, and the JSON Schema editors use.
  */
+
 
 
 
@@ -22458,12 +22479,20 @@ const configSchema = strictObject({
     })
         .default({ level: 'warn' }),
     waivers: array(strictObject({
-        rule: schemas_string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a rule id like config.enable-coep'),
+        // An enum, so the shipped JSON Schema lets editors complete and check the id.
+        rule: schemas_enum(CATALOG_IDS, { error: (issue) => unknownRule(issue.input) }),
         reason: schemas_string().trim().min(1, 'a reason'),
         until: isoDate.optional(),
     }))
         .default([]),
 });
+/** A waiver naming no rule of the catalog: say so, and suggest the id that was probably meant. */
+function unknownRule(input) {
+    if (typeof input !== 'string')
+        return 'a rule id like config.enable-coep';
+    const near = CATALOG_IDS.find((id) => id.endsWith(`.${input}`) || input.startsWith(id) || id.startsWith(input));
+    return `unknown rule id "${input}"${near ? `; did you mean ${near}?` : ''} (the ids are in docs/rules.md)`;
+}
 const DEFAULT_CONFIG = configSchema.parse({});
 /**
  * Reads and validates the config file. A missing file is fine when it is the default path
@@ -27754,6 +27783,7 @@ async function runGate(settings, options) {
             appUrl: withoutCredentials(settings.env.APP_URL),
             failOn: settings.failOn,
             version: version_VERSION,
+            selection: { checks: settings.checks, notRun: rules_RULES.filter((r) => !rules.includes(r)).map((r) => r.meta.id) },
         });
     }
     finally {
@@ -27770,7 +27800,8 @@ async function runGate(settings, options) {
 function partialReport(settings, finished, startedAt, why) {
     const done = new Map(finished.map((r) => [r.id, r]));
     const now = new Date();
-    const rules = selectRules(RULES, settings.checks).map((rule) => {
+    const selected = selectRules(RULES, settings.checks);
+    const rules = selected.map((rule) => {
         const report = done.get(rule.meta.id) ?? {
             id: rule.meta.id,
             section: rule.meta.section,
@@ -27792,6 +27823,7 @@ function partialReport(settings, finished, startedAt, why) {
         appUrl: withoutCredentials(settings.env.APP_URL),
         failOn: settings.failOn,
         version: VERSION,
+        selection: { checks: settings.checks, notRun: RULES.filter((r) => !selected.includes(r)).map((r) => r.meta.id) },
     });
 }
 /** The target as the report names it: never with a user:password part. */
@@ -27835,7 +27867,7 @@ function common_redactReport(report, redactor) {
 function common_groupBySection(rules) {
     return SECTIONS.map((section) => ({
         section,
-        title: SECTION_TITLES[section],
+        title: types_SECTION_TITLES[section],
         rules: rules.filter((rule) => rule.section === section),
     })).filter((group) => group.rules.length > 0);
 }
@@ -27844,7 +27876,7 @@ function common_needsAttention(rule) {
     return rule.status === 'fail' || rule.status === 'warn';
 }
 /** Rules that stop the release under the run's `fail-on`: a waiver takes a rule out. */
-function isBlocking(rule, failOn) {
+function common_isBlocking(rule, failOn) {
     if (rule.waived)
         return false;
     return rule.status === 'fail' || (failOn === 'warn' && rule.status === 'warn');
@@ -27854,17 +27886,49 @@ function common_plural(count, one, many = `${one}s`) {
 }
 /**
  * The headline every reporter opens or closes with. The numbers are the unwaived failures and
- * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`.
+ * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`. A run of a
+ * subset of the catalog says so: "ready" is then only "ready for the selected checks".
  */
 function common_verdictText(report) {
     const failed = report.rules.filter((r) => r.status === 'fail' && !r.waived).length;
     const warned = report.rules.filter((r) => r.status === 'warn' && !r.waived).length;
-    if (report.ready)
-        return warned ? `Ready to go live, with ${common_plural(warned, 'warning')}` : 'Ready to go live';
+    const notRun = notRunText(report);
+    if (report.ready) {
+        const ready = notRun ? 'Ready for the selected checks' : 'Ready to go live';
+        const warnings = warned ? `, with ${common_plural(warned, 'warning')}` : '';
+        return `${ready}${warnings}${notRun ? `; not run: ${notRun}` : ''}`;
+    }
     const parts = [failed ? `${failed} failed` : '', warned ? common_plural(warned, 'warning') : ''].filter(Boolean);
     // With `fail-on: warn` a release can be blocked by warnings alone; say why, or it reads as a bug.
     const why = !failed && warned && report.failOn === 'warn' ? ' (fail-on: warn)' : '';
-    return parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
+    const head = parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
+    return `${head}${notRun ? `; not run: ${notRun}` : ''}`;
+}
+/**
+ * What the run's selection left out, shortest first: whole sections by name, partly selected ones as
+ * "9 of 13 security rules"; '' when every rule of the catalog ran.
+ */
+function notRunText(report) {
+    const notRun = report.selection?.notRun ?? [];
+    if (notRun.length === 0)
+        return '';
+    const parts = [];
+    for (const section of SECTIONS) {
+        const missing = notRun.filter((id) => id.split('.')[0] === section).length;
+        if (missing === 0)
+            continue;
+        const ran = report.rules.filter((r) => r.section === section).length;
+        parts.push(ran === 0 ? section : `${missing} of ${ran + missing} ${section} rules`);
+    }
+    return parts.join(', ');
+}
+/**
+ * A rule's title states its requirement ("No secret is committed"); on its own above a failure it
+ * reads as the opposite of the result. This phrases it for the status it heads.
+ */
+function common_requirementText(rule) {
+    const state = rule.waived ? 'Waived' : { pass: 'Met', warn: 'At risk', fail: 'Not met', skip: 'Not checked' }[rule.status];
+    return `${state}: ${rule.title}`;
 }
 function waivedCount(report) {
     return report.rules.filter((r) => r.waived).length;
@@ -27920,7 +27984,7 @@ function common_formatLocation(finding) {
     return `${finding.file}:${finding.line}${end}`;
 }
 /** ` (waived: reason, until 2027-03-01)` for a waived rule, '' otherwise. */
-function common_waiverNote(rule) {
+function waiverNote(rule) {
     if (!rule.waived || !rule.waiver)
         return rule.waived ? ' (waived)' : '';
     const until = rule.waiver.until ? `, until ${rule.waiver.until}` : '';
@@ -27939,9 +28003,17 @@ function common_clip(text, max) {
         cut -= 1;
     return `${text.slice(0, cut)}…`;
 }
+/**
+ * A link to a file's lines in the repository: `<base><file>#L3-L5`, where `base` is the blob URL of the
+ * commit that was checked (`https://github.com/o/r/blob/<sha>/`).
+ */
+function common_fileUrl(baseUrl, place) {
+    const anchor = place.line && place.line >= 1 ? `#L${place.line}${place.endLine && place.endLine > place.line ? `-L${place.endLine}` : ''}` : '';
+    return `${common_docsUrl(baseUrl, place.file)}${anchor}`;
+}
 /** Joins a docs path to a URL prefix, keeping exactly one slash between them. */
 function common_docsUrl(docsBaseUrl, docs) {
-    return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, ''))}`;
+    return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, '')).replace(/[#?]/g, encodeURIComponent)}`;
 }
 
 ;// CONCATENATED MODULE: ./.build/report/annotations.js
@@ -27953,15 +28025,16 @@ function buildAnnotations(report, options) {
     if (!(max >= 1))
         throw new RangeError(`maxPerLevel must be at least 1, got ${max}`);
     const rules = redactReport(report, options.redactor).rules;
+    const actionable = rules.filter((rule) => !rule.waived && (rule.status === 'fail' || rule.status === 'warn'));
     // Every rule's file findings before any file-less annotation: those would otherwise use up the slots.
-    const all = [...rules.flatMap(fileAnnotations), ...rules.flatMap(filelessAnnotation)];
-    return limitPerLevel(all, max);
+    const all = [...actionable.flatMap(fileAnnotations), ...actionable.flatMap(filelessAnnotation)];
+    return limitPerLevel(all.filter((a) => a.level !== 'notice'), max);
 }
 function fileAnnotations(rule) {
     return rule.findings.filter(hasFile).map((finding) => ({
         level: findingLevel(rule, finding),
         title: titleOf(rule),
-        message: finding.message + waiverNote(rule),
+        message: finding.message,
         file: finding.file,
         // A line below 1 is "no line": the annotation then belongs to the whole file.
         ...(finding.line && finding.line >= 1 ? { startLine: finding.line } : {}),
@@ -27972,15 +28045,14 @@ function fileAnnotations(rule) {
 }
 /** A failing or warning rule with nothing to pin on a file still shows up once, with its summary. */
 function filelessAnnotation(rule) {
-    if (rule.status !== 'fail' && rule.status !== 'warn')
-        return [];
-    if (rule.findings.some(hasFile))
+    if (rule.findings.some((f) => hasFile(f) && findingLevel(rule, f) !== 'notice'))
         return [];
     const fix = rule.fix ? `\nFix: ${rule.fix}` : '';
-    return [{ level: ruleLevel(rule), title: titleOf(rule), message: rule.summary + waiverNote(rule) + fix }];
+    return [{ level: ruleLevel(rule), title: titleOf(rule), message: rule.summary + fix }];
 }
+/** `gate.migrations: Not met: Migration history is clean`: the title says the requirement failed. */
 function titleOf(rule) {
-    return `${rule.id}: ${rule.title}`;
+    return `${rule.id}: ${requirementText(rule)}`;
 }
 /** Keeps order; a level over the limit keeps `max - 1` and ends with one roll-up, so it shows `max`. */
 function limitPerLevel(annotations, max) {
@@ -28039,38 +28111,67 @@ const COMMENT_MARKER = '<!-- production-readiness-gate -->';
 /** GitHub refuses comments over 65,536 characters; the margin covers the footer and the marker. */
 const COMMENT_CHAR_BUDGET = 60_000;
 const MAX_SUMMARY_CHARS = 200;
+const MAX_FIX_CHARS = 600;
+/** File links per rule: the first few places; the run's annotations have every one. */
+const MAX_LINKS = 5;
 function renderComment(report, options) {
     const safe = redactReport(report, options.redactor);
     const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
+    const baseUrl = options.blobBaseUrl && options.redactor.redact(options.blobBaseUrl);
     const icon = safe.ready ? '✅' : '❌';
-    const head = [
-        COMMENT_MARKER,
-        `### ${icon} Production readiness — ${inlineText(verdictText(safe))}`,
-        '',
-        countsText(safe),
-        '',
-    ].join('\n');
+    const head = [COMMENT_MARKER, `### ${icon} Production readiness — ${inlineText(verdictText(safe))}`, '', countsText(safe), ''].join('\n');
     const foot = `\n${runUrl ? `${link('Full report in the workflow run', runUrl)} · ` : ''}${inlineText(`${safe.tool.name} ${safe.tool.version}, ${safe.startedAt}`)}\n`;
-    // Failures first, then warnings, then waived rules: the order of what a reviewer must act on.
-    const attention = groupBySection(safe.rules).flatMap((g) => g.rules).filter(needsAttention);
-    const ordered = [
-        ...attention.filter((r) => r.status === 'fail' && !r.waived),
-        ...attention.filter((r) => r.status === 'warn' && !r.waived),
-        ...attention.filter((r) => r.waived),
-    ];
-    const items = [];
-    let room = COMMENT_CHAR_BUDGET - head.length - foot.length - 200;
-    for (const rule of ordered) {
-        const item = listItem(rule);
-        if (item.length + 1 > room)
-            break;
-        items.push(item);
-        room -= item.length + 1;
+    const ordered = groupBySection(safe.rules).flatMap((g) => g.rules);
+    const blocking = ordered.filter((r) => isBlocking(r, safe.failOn));
+    const notBlocking = ordered.filter((r) => !isBlocking(r, safe.failOn) && needsAttention(r));
+    const others = [...notBlocking.filter((r) => !r.waived), ...notBlocking.filter((r) => r.waived)];
+    let room = COMMENT_CHAR_BUDGET - head.length - foot.length - 400;
+    const take = (items) => {
+        const kept = [];
+        for (const item of items) {
+            if (item.length + 1 > room)
+                break;
+            kept.push(item);
+            room -= item.length + 1;
+        }
+        return { kept, left: items.length - kept.length };
+    };
+    let body = '';
+    if (blocking.length) {
+        const { kept, left } = take(blocking.map((r) => blockingItem(r, baseUrl)));
+        const more = left > 0 ? `\n- … and ${plural(left, 'more blocking rule')}: see the workflow run` : '';
+        body += `**Fix first**\n\n${kept.join('\n\n')}${more}\n\n`;
     }
-    const left = ordered.length - items.length;
-    if (left > 0)
-        items.push(`- … and ${plural(left, 'more rule')}: see the workflow run`);
-    return `${head}${items.length ? `${items.join('\n')}\n` : ''}${foot}`;
+    if (others.length) {
+        const label = others.some((r) => r.waived) ? 'warnings and waived rules' : plural(others.length, 'warning');
+        const { kept, left } = take(others.map(listItem));
+        const more = left > 0 ? `\n- … and ${plural(left, 'more rule')}: see the workflow run` : '';
+        const title = others.some((r) => r.waived) ? `${others.length} ${label}` : label;
+        body += `<details>\n<summary>⚠️ ${title}</summary>\n\n${kept.join('\n')}${more}\n\n</details>\n`;
+    }
+    return `${head}${body ? `\n${body}` : ''}${foot}`;
+}
+/**
+ * `- ❌ id result`, then the fix and the first places as paragraphs of the item (indented, after a
+ * blank line: a plain next line would run on in the same paragraph).
+ */
+function blockingItem(rule, baseUrl) {
+    const parts = [`- ${STATUS_MARK[rule.status].emoji} ${codeSpan(rule.id)} ${inlineText(clip(oneLine(rule.summary), MAX_SUMMARY_CHARS))}`];
+    if (rule.fix)
+        parts.push(`  **Fix:** ${inlineText(clip(oneLine(rule.fix), MAX_FIX_CHARS))}`);
+    if (rule.waiver?.expired)
+        parts.push(`  *Waiver expired${rule.waiver.until ? ` on ${inlineText(rule.waiver.until)}` : ''}: ${inlineText(clip(rule.waiver.reason, MAX_SUMMARY_CHARS))}*`);
+    const places = rule.findings.filter(hasFile);
+    const links = places.slice(0, MAX_LINKS).map((f) => {
+        const place = formatLocation(f);
+        const where = baseUrl ? codeLink(place, fileUrl(baseUrl, f)) : codeSpan(place);
+        return `  - ${where} ${inlineText(clip(oneLine(f.message), MAX_SUMMARY_CHARS))}`;
+    });
+    if (places.length > MAX_LINKS)
+        links.push(`  - … and ${plural(places.length - MAX_LINKS, 'more place')} in the run's annotations`);
+    if (links.length)
+        parts.push(links.join('\n'));
+    return parts.join('\n\n');
 }
 function listItem(rule) {
     const waived = rule.waived ? ` *(waived${rule.waiver ? `: ${inlineText(clip(rule.waiver.reason, MAX_SUMMARY_CHARS))}` : ''})*` : '';
@@ -28140,7 +28241,7 @@ function ruleLines(rule, idWidth, paint, verbose) {
 function waiverText(rule) {
     if (rule.waiver?.expired)
         return ` (waiver expired${rule.waiver.until ? ` ${rule.waiver.until}` : ''})`;
-    return common_waiverNote(rule);
+    return waiverNote(rule);
 }
 /**
  * Rule text can carry bytes from HTTP responses and command output: control characters (escape
@@ -28169,6 +28270,8 @@ function renderJson(report, options) {
         failOn: safe.failOn,
         counts: { pass: safe.counts.pass, warn: safe.counts.warn, fail: safe.counts.fail, skip: safe.counts.skip },
         rules: safe.rules.map(ruleJson),
+        // Additive: what `checks` selected, and the catalog's rules that did not run (empty: all ran).
+        selection: { checks: safe.selection?.checks ?? [], notRun: safe.selection?.notRun ?? [] },
     };
     return `${JSON.stringify(document, null, 2)}\n`;
 }
@@ -28206,6 +28309,16 @@ function lines(place) {
 }
 
 ;// CONCATENATED MODULE: ./.build/report/sarif.js
+/**
+ * SARIF 2.1.0 for GitHub code scanning (`sarif-path`): one descriptor per rule of the run, one result per
+ * finding with a file of a failing or warning rule, and one result per such rule with no file finding.
+ *
+ * GitHub rejects a whole SARIF upload when any result has no location ("locationFromSarifResult:
+ * expected at least one location", github/codeql-action#1738), so rule-level results are pinned to
+ * `anchorFile` when the caller gives one (the workflow or the config file); without it they carry no
+ * location, which is valid SARIF for other consumers.
+ */
+
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const SARIF_LEVEL = {
@@ -28221,6 +28334,7 @@ function renderSarif(report, options) {
     const results = safe.rules
         .filter(common_needsAttention)
         .flatMap((rule) => ruleResults(rule, index.get(rule.id), anchorFile));
+    withFingerprints(results);
     const sarif = {
         $schema: SARIF_SCHEMA,
         version: '2.1.0',
@@ -28235,6 +28349,7 @@ function renderSarif(report, options) {
                         rules: safe.rules.map((rule) => descriptor(rule, redact(options.docsBaseUrl))),
                     },
                 },
+                automationDetails: { id: automationId(safe) },
                 results,
             },
         ],
@@ -28266,12 +28381,15 @@ function ruleResults(rule, ruleIndex, anchorFile) {
         return located.map((finding) => ({
             ...resultBase(rule, ruleIndex, common_findingLevel(rule, finding), finding.message),
             locations: [physicalLocation(finding.file, finding)],
+            ruleLevel: false,
         }));
     }
     return [
         {
             ...resultBase(rule, ruleIndex, common_ruleLevel(rule), rule.summary),
             ...(anchorFile ? { locations: [physicalLocation(anchorFile, { line: 1 })] } : {}),
+            // Its message is the rule's summary, which may hold timings: the fingerprint leaves it out.
+            ruleLevel: true,
         },
     ];
 }
@@ -28280,7 +28398,7 @@ function resultBase(rule, ruleIndex, level, message) {
         ruleId: rule.id,
         ruleIndex,
         level: SARIF_LEVEL[level],
-        message: { text: message + common_waiverNote(rule) },
+        message: { text: message + waiverNote(rule) },
         // A waiver is SARIF's external suppression. GitHub code scanning does not act on suppressions by
         // itself, which is why a waived result's level is also lowered to `note` (see `ruleLevel`).
         ...(rule.waived ? { suppressions: [{ kind: 'external', justification: rule.waiver?.reason ?? 'waived' }] } : {}),
@@ -28303,34 +28421,79 @@ function toUri(file) {
 function isAbsoluteUrl(text) {
     return /^https?:\/\//i.test(text);
 }
+/** The fingerprint type this tool writes; bump the version if the recipe ever changes. */
+const FINGERPRINT_KEY = 'productionReadinessGate/v1';
+/**
+ * A hash of what identifies the finding: rule, file and message, plus its rank among identical ones
+ * (the same message at several lines of one file), so two findings never share a fingerprint and the
+ * same finding keeps its own from run to run.
+ */
+function withFingerprints(results) {
+    const seen = new Map();
+    for (const result of results) {
+        const file = result.locations?.[0]?.physicalLocation.artifactLocation.uri ?? '';
+        const identity = result.ruleLevel ? [result.ruleId, 'rule'] : [result.ruleId, file, result.message.text];
+        const key = identity.join('\0');
+        const rank = seen.get(key) ?? 0;
+        seen.set(key, rank + 1);
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${key}\0${rank}`).digest('hex');
+        Object.assign(result, { partialFingerprints: { [FINGERPRINT_KEY]: hash } });
+        delete result.ruleLevel;
+    }
+}
+/**
+ * `production-readiness-gate/<selection>/`: the category of the run. Code scanning keeps one set of
+ * alerts per category, so runs of different selections do not close each other's alerts.
+ */
+function automationId(report) {
+    const notRun = report.selection?.notRun ?? [];
+    const checks = notRun.length === 0 ? 'all' : [...new Set(report.selection.checks)].sort().join(',');
+    return `production-readiness-gate/${checks}/`;
+}
 
 ;// CONCATENATED MODULE: ./.build/report/summary.js
 
 
+
 /** Under GitHub's 1 MiB (1,048,576 bytes) step-summary limit, with room for other steps' markdown. */
 const SUMMARY_BYTE_BUDGET = 1_000_000;
-/** A table row or `<summary>` is one glance; longer summaries are clipped (the details keep everything). */
+/** A heading or table row is one glance; longer results are clipped (the JSON report keeps them). */
 const summary_MAX_SUMMARY_CHARS = 300;
 /** Findings beyond this are counted, not listed: annotations and the JSON report carry all of them. */
 const MAX_FINDINGS_PER_RULE = 50;
 const MAX_FINDING_CHARS = 500;
-const MAX_FIX_CHARS = 4000;
+const summary_MAX_FIX_CHARS = 4000;
 function renderSummary(report, options) {
     return renderWithBudget(report, options, SUMMARY_BYTE_BUDGET);
 }
-/** The budget is a parameter so tests can exercise the fitting without megabytes of fixtures. */
+/** The budget is a parameter so tests (and the check run, 65,535 characters) can use a smaller one. */
 function renderWithBudget(report, options, budgetBytes) {
     const safe = redactReport(report, options.redactor);
-    const docsBaseUrl = options.docsBaseUrl && options.redactor.redact(options.docsBaseUrl);
+    const baseUrl = options.docsBaseUrl && options.redactor.redact(options.docsBaseUrl);
     const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
+    const ordered = groupBySection(safe.rules).flatMap((group) => group.rules);
+    const blocking = ordered.filter((rule) => isBlocking(rule, safe.failOn));
+    // Warnings a person should weigh first, then the waived rules (they are known and accepted).
+    const notBlocking = ordered.filter((rule) => !isBlocking(rule, safe.failOn) && (needsAttention(rule) || rule.waived));
+    const other = [...notBlocking.filter((r) => !r.waived), ...notBlocking.filter((r) => r.waived)];
+    const groups = [];
+    if (blocking.length) {
+        groups.push({
+            heading: `### ❌ Fix first: ${plural(blocking.length, 'blocking rule')}\n\n`,
+            blocks: blocking.map((rule) => blockingBlock(rule, baseUrl)),
+        });
+    }
+    if (other.length) {
+        const title = other.some((r) => r.waived) ? 'Warnings and waived rules' : 'Warnings';
+        groups.push({
+            heading: `### ⚠️ ${title} (${other.length})\n\n`,
+            blocks: other.map((rule) => collapsedBlock(rule, baseUrl)),
+        });
+    }
     const page = {
         verdict: verdictBlock(safe),
-        tables: sectionTables(safe).join('\n'),
-        blocks: groupBySection(safe.rules)
-            .flatMap((group) => group.rules)
-            .filter((rule) => needsAttention(rule) || rule.waived)
-            .map((rule) => detailBlock(rule, docsBaseUrl)),
-        foot: runUrl ? `\n${link('Workflow run', runUrl)}\n` : '',
+        groups,
+        outro: passedAndSkipped(safe) + (runUrl ? `\n${link('Workflow run', runUrl)}\n` : ''),
     };
     return fitToBudget(page, budgetBytes);
 }
@@ -28341,48 +28504,96 @@ function verdictBlock(report) {
         formatDuration(report.durationMs),
         `${report.tool.name} ${report.tool.version}`,
     ].filter(Boolean);
-    return `## ${icon} ${inlineText(verdictText(report))}\n\n${countsText(report)} — ${inlineText(context.join(', '))}\n`;
+    const checks = report.selection?.notRun.length ? `\n\nSelected checks: ${codeSpan(report.selection.checks.join(','))}` : '';
+    return `## ${icon} ${inlineText(verdictText(report))}\n\n${countsText(report)} — ${inlineText(context.join(', '))}${checks}\n`;
 }
-function sectionTables(report) {
-    return groupBySection(report.rules).map((group) => {
-        const rows = group.rules.map((rule) => `| ${statusCell(rule)} | ${tableCell(codeSpan(rule.id))} | ${tableCell(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))} |`);
-        return [`### ${inlineText(group.title)}`, '', '| Status | Rule | Result |', '|---|---|---|', ...rows, ''].join('\n');
-    });
+function blockingBlock(rule, baseUrl) {
+    const findings = findingsList(rule.findings, baseUrl);
+    const evidence = evidenceText(rule);
+    return [
+        { text: `#### ${STATUS_MARK[rule.status].emoji} ${codeSpan(rule.id)} ${inlineText(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))}\n\n` },
+        { text: ruleContext(rule, baseUrl) },
+        { text: rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, summary_MAX_FIX_CHARS))}\n\n` : '' },
+        { text: rule.waiver ? `${waiverLine(rule)}\n\n` : '' },
+        ...(findings ? [findings] : []),
+        ...(evidence ? [{ text: evidence, cuttable: true, open: '<details>\n<summary>Evidence</summary>\n\n', close: '\n\n</details>\n\n' }] : []),
+    ];
 }
-function statusCell(rule) {
-    return `${STATUS_MARK[rule.status].emoji} ${rule.status}${rule.waived ? ', waived' : ''}`;
+function collapsedBlock(rule, baseUrl) {
+    const findings = findingsList(rule.findings, baseUrl);
+    const evidence = evidenceText(rule);
+    const status = `${STATUS_MARK[rule.status].emoji} <code>${inlineHtml(rule.id)}</code>`;
+    const waived = rule.waived ? ' <em>(waived)</em>' : '';
+    return [
+        { text: `<details>\n<summary>${status} ${inlineHtml(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))}${waived}</summary>\n\n` },
+        { text: ruleContext(rule, baseUrl) },
+        { text: rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, summary_MAX_FIX_CHARS))}\n\n` : '' },
+        { text: rule.waiver ? `${waiverLine(rule)}\n\n` : '' },
+        ...(findings ? [findings] : []),
+        ...(evidence ? [{ text: evidence, cuttable: true, open: '**Evidence**\n\n', close: '\n\n' }] : []),
+        { text: '</details>\n\n' },
+    ];
 }
-function detailBlock(rule, docsBaseUrl) {
-    const title = `${escapeHtml(rule.title)}: ${escapeHtml(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))}`;
-    const waived = rule.waived ? ' (waived)' : '';
-    const header = `<details>\n<summary>${STATUS_MARK[rule.status].emoji} <code>${escapeHtml(rule.id)}</code> ${title}${waived}</summary>\n\n`;
-    const body = paragraphs([rule.details ? markdownBlock(rule.details) : '', findingsList(rule.findings)]);
-    const tail = paragraphs([
-        rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, MAX_FIX_CHARS))}` : '',
-        rule.waiver ? waiverLine(rule) : '',
-        rule.docs ? `📖 ${docsBaseUrl ? link(rule.docs, docsUrl(docsBaseUrl, rule.docs)) : codeSpan(rule.docs)}` : '',
-    ]);
-    return { header, body, tail: `${tail}</details>\n` };
+/** `Not met: Migration history is clean · §2 Build and migration gate · 📖 docs/runbook.md` */
+function ruleContext(rule, baseUrl) {
+    const docs = rule.docs ? `📖 ${baseUrl ? link(rule.docs, docsUrl(baseUrl, rule.docs)) : codeSpan(rule.docs)}` : '';
+    const parts = [`*${inlineText(requirementText(rule)).replace(/[*_]/g, '\\$&')}*`, inlineText(SECTION_TITLES[rule.section]), docs];
+    return `${parts.filter(Boolean).join(' · ')}\n\n`;
 }
-/** Markdown paragraphs, each followed by a blank line (so parts can be concatenated, or dropped). */
-function paragraphs(parts) {
-    return parts
-        .filter(Boolean)
-        .map((part) => `${part}\n\n`)
-        .join('');
-}
-function findingsList(findings) {
+/** Every finding once, loudest first, those with a place linked to their lines. */
+function findingsList(findings, baseUrl) {
     if (findings.length === 0)
-        return '';
-    const shown = fileFindingsFirst(findings).slice(0, MAX_FINDINGS_PER_RULE);
-    const items = shown.map((f) => {
-        const where = f.file ? `${codeSpan(formatLocation(f))} ` : '';
-        return `- ${where}${inlineText(clip(f.message, MAX_FINDING_CHARS))}`;
+        return undefined;
+    const loudness = { error: 0, warning: 1, notice: 2 };
+    const sorted = fileFindingsFirst(findings).sort((a, b) => loudness[a.level] - loudness[b.level]);
+    const items = sorted.slice(0, MAX_FINDINGS_PER_RULE).map((f) => {
+        const place = f.file ? formatLocation(f) : '';
+        const where = f.file ? `${baseUrl ? codeLink(place, fileUrl(baseUrl, { ...f, file: f.file })) : codeSpan(place)} ` : '';
+        const level = f.level === 'notice' ? 'ℹ️ ' : '';
+        return `- ${level}${where}${inlineText(clip(f.message, MAX_FINDING_CHARS))}`;
     });
-    const more = findings.length - shown.length;
-    if (more > 0)
-        items.push(`- … and ${plural(more, 'more finding')} (see the annotations or the JSON report)`);
-    return `**Findings**\n\n${items.join('\n')}`;
+    const list = { items, total: findings.length };
+    return { text: listText(items, findings.length), cuttable: true, open: '**Findings**\n\n', close: '\n\n', list };
+}
+function listText(items, total) {
+    const more = total - items.length;
+    const tail = more > 0 ? `\n- … and ${plural(more, 'more finding')} (see the annotations or the JSON report)` : '';
+    return items.join('\n') + tail;
+}
+/**
+ * The rule's details, without the lines that only repeat a finding (rules often list their findings
+ * in the details too, for the JSON report and the console): each finding is shown once, in the list.
+ */
+function evidenceText(rule) {
+    if (!rule.details)
+        return '';
+    if (rule.findings.length === 0)
+        return markdownBlock(rule.details).trim();
+    const repeated = new Set();
+    for (const f of rule.findings) {
+        const message = summary_normalise(f.message);
+        repeated.add(message);
+        if (f.file) {
+            const place = formatLocation(f);
+            repeated.add(summary_normalise(`${place} ${f.message}`));
+            repeated.add(summary_normalise(`${place}: ${f.message}`));
+        }
+    }
+    let inFence = false;
+    const kept = rule.details.split('\n').filter((line) => {
+        if (/^ {0,3}(`{3,}|~{3,})/.test(line))
+            inFence = !inFence;
+        return inFence || !repeated.has(summary_normalise(line));
+    });
+    return markdownBlock(kept.join('\n')).trim();
+}
+/** A line as a reader compares it: no list marker, no code-span ticks, single spaces. */
+function summary_normalise(line) {
+    return line
+        .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '')
+        .replace(/`/g, '')
+        .replace(/\s+/g, ' ')
+        .trim();
 }
 function waiverLine(rule) {
     const waiver = rule.waiver;
@@ -28392,27 +28603,54 @@ function waiverLine(rule) {
         ? `**Waiver expired**${until}: ${inlineText(waiver.reason)}`
         : `**Waived**${until}: ${inlineText(waiver.reason)}`;
 }
+/** Per section, one collapsed line for the rules that passed or were skipped, the table inside. */
+function passedAndSkipped(report) {
+    const sections = groupBySection(report.rules)
+        .map((group) => ({ ...group, rules: group.rules.filter((r) => !needsAttention(r) && !r.waived) }))
+        .filter((group) => group.rules.length > 0);
+    if (sections.length === 0)
+        return '';
+    const blocks = sections.map((group) => {
+        const passed = group.rules.filter((r) => r.status === 'pass').length;
+        const skipped = group.rules.length - passed;
+        const icon = passed ? STATUS_MARK.pass.emoji : STATUS_MARK.skip.emoji;
+        const counts = [passed ? `${passed} passed` : '', skipped ? `${skipped} skipped` : ''].filter(Boolean).join(', ');
+        const rows = group.rules.map((rule) => `| ${statusCell(rule)} | ${tableCell(codeSpan(rule.id))} | ${tableCell(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))} |`);
+        return [
+            `<details>\n<summary>${icon} ${inlineHtml(group.title)}: ${counts}</summary>\n`,
+            '| Status | Rule | Result |',
+            '|---|---|---|',
+            ...rows,
+            '\n</details>\n',
+        ].join('\n');
+    });
+    return `### Passed and skipped\n\n${blocks.join('\n')}`;
+}
+/** A no-break space keeps the status on one line in a narrow column. */
+function statusCell(rule) {
+    return `${STATUS_MARK[rule.status].emoji}\u00a0${rule.status}`;
+}
 const bytes = (text) => Buffer.byteLength(text, 'utf8');
-const SHORTENED = "\n\n*… shortened to fit GitHub's 1 MiB job summary; the JSON report has the full text.*\n\n";
+const SHORTENED = "\n\n*… shortened to fit GitHub's 1 MiB job summary; the JSON report has the full text.*";
 /** Room for the shortening note plus a fence that `closeFences` may have to add after the cut. */
 const SHORTENED_COST = bytes(SHORTENED) + 24;
 /** Room for the note at the top that says the page was shortened. */
 const NOTICE_RESERVE = 400;
 function fitToBudget(page, budget) {
-    const whole = assemble(page, page.blocks.map(fullBlock), '');
+    const whole = assemble(page, (segment) => summary_frame(segment, segment.text), '');
     if (bytes(whole) <= budget)
         return whole;
-    const fixed = bytes(page.verdict) + bytes(page.tables) + bytes(page.foot) + bytes(DETAILS_HEADING) + NOTICE_RESERVE;
-    // Each block costs its frame plus the newline `assemble` puts between blocks.
-    const frames = page.blocks.map((b) => bytes(b.header) + bytes(b.tail) + 1);
-    const bodies = page.blocks.map((b) => bytes(b.body));
-    const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-    const costAt = (cap) => fixed + sum(frames) + sum(bodies.map((len) => (len <= cap ? len : cap + SHORTENED_COST)));
-    // Water-filling: one cap for every body, as high as the budget allows, so the longest are cut first
-    // and short evidence stays whole. Binary search keeps `costAt(lo) <= budget` as its invariant.
+    const segments = page.groups.flatMap((g) => g.blocks.flat());
+    // What is never cut: the verdict, the headings, the tables, and the room for the note.
+    const base = bytes(page.verdict) + bytes(page.outro) + NOTICE_RESERVE + sum(page.groups.map((g) => bytes(g.heading) + 1));
+    const fixed = base + sum(segments.filter((s) => !s.cuttable).map((s) => bytes(s.text)));
+    const cuttable = segments.filter((s) => s.cuttable).map((s) => ({ length: bytes(s.text), frame: bytes(s.open ?? '') + bytes(s.close ?? '') }));
+    const costAt = (cap) => fixed + sum(cuttable.map((c) => c.frame + (c.length <= cap ? c.length : cap + SHORTENED_COST)));
+    // Water-filling: one cap for every cuttable part, as high as the budget allows, so the longest are
+    // cut first and short evidence stays whole. Binary search keeps `costAt(lo) <= budget`.
     if (costAt(0) <= budget) {
         let lo = 0;
-        let hi = bodies.reduce((a, b) => Math.max(a, b), 0);
+        let hi = cuttable.reduce((a, c) => Math.max(a, c.length), 0);
         while (lo < hi) {
             const mid = Math.ceil((lo + hi) / 2);
             if (costAt(mid) <= budget)
@@ -28420,38 +28658,64 @@ function fitToBudget(page, budget) {
             else
                 hi = mid - 1;
         }
-        const cut = page.blocks.filter((_, i) => bodies[i] > lo).length;
-        const rendered = page.blocks.map((b, i) => b.header + shortenBody(b.body, bodies[i], lo) + b.tail);
-        const notice = `> [!NOTE]\n> The details of ${plural(cut, 'rule')} were shortened to stay under GitHub's 1 MiB job summary limit; the JSON report has them in full.\n`;
-        return guard(assemble(page, rendered, notice), budget);
+        const cut = page.groups.flatMap((g) => g.blocks).filter((b) => b.some((s) => s.cuttable && bytes(s.text) > lo)).length;
+        const notice = `> [!NOTE]\n> The findings or evidence of ${plural(cut, 'rule')} were shortened to stay under GitHub's 1 MiB job summary limit; the JSON report has them in full.\n`;
+        return guard(assemble(page, (segment) => summary_frame(segment, summary_shorten(segment, lo)), notice), budget);
     }
-    // Even the headers and fixes do not fit (thousands of failing rules): keep blocks in order while they
-    // fit, without bodies, and say how many were left out.
-    let room = budget - fixed;
-    const kept = [];
-    for (const [i, b] of page.blocks.entries()) {
-        if (frames[i] > room)
-            break;
-        room -= frames[i];
-        kept.push(b.header + b.tail);
-    }
-    const omitted = page.blocks.length - kept.length;
-    const notice = `> [!NOTE]\n> To stay under GitHub's 1 MiB job summary limit, evidence is left out${omitted ? ` and the details of ${plural(omitted, 'rule')} are not shown` : ''}; the JSON report has everything.\n`;
-    return guard(assemble(page, kept, notice), budget);
+    // Even the results and fixes do not fit (thousands of failing rules): no findings or evidence, and
+    // blocks kept in order while they fit; the note says how many were left out.
+    let room = budget - base;
+    let omitted = 0;
+    const groups = page.groups.map((g) => ({
+        ...g,
+        blocks: g.blocks.filter((block) => {
+            const size = sum(block.filter((s) => !s.cuttable).map((s) => bytes(s.text)));
+            if (omitted > 0 || size > room) {
+                omitted += 1;
+                return false;
+            }
+            room -= size;
+            return true;
+        }),
+    }));
+    const notice = `> [!NOTE]\n> To stay under GitHub's 1 MiB job summary limit, findings and evidence are left out${omitted ? ` and ${plural(omitted, 'rule')} not shown here` : ''}; the JSON report has everything.\n`;
+    return guard(assemble({ ...page, groups }, (segment) => (segment.cuttable ? '' : segment.text), notice), budget);
 }
-const DETAILS_HEADING = '\n### Details\n\n';
-function fullBlock(block) {
-    return block.header + block.body + block.tail;
+function sum(xs) {
+    return xs.reduce((a, b) => a + b, 0);
+}
+function summary_frame(segment, text) {
+    return segment.cuttable ? `${segment.open ?? ''}${text}${segment.close ?? ''}` : text;
 }
 /** The verdict stays first; a note about shortening goes right under it, where it is seen. */
-function assemble(page, blocks, notice) {
-    const details = blocks.length ? DETAILS_HEADING + blocks.join('\n') : '';
-    return [page.verdict, notice, page.tables].filter(Boolean).join('\n') + details + page.foot;
+function assemble(page, render, notice) {
+    const groups = page.groups
+        .filter((g) => g.blocks.length > 0)
+        .map((g) => `${g.heading}${g.blocks.map((block) => block.map(render).join('')).join('')}`);
+    return [page.verdict, notice, ...groups, page.outro].filter(Boolean).join('\n');
 }
-function shortenBody(body, length, cap) {
-    if (length <= cap)
-        return body;
-    return markdownBlock(truncateBytes(body, cap)) + SHORTENED;
+/**
+ * Cuts a part to about `cap` bytes: a findings list between items (then it counts what it left out),
+ * other text at a line boundary, closing any code fence it opened.
+ */
+function summary_shorten(segment, cap) {
+    const text = segment.text;
+    if (bytes(text) <= cap)
+        return text;
+    if (segment.list) {
+        const kept = [];
+        let size = 0;
+        for (const item of segment.list.items) {
+            size += bytes(item) + 1;
+            if (size > cap)
+                break;
+            kept.push(item);
+        }
+        return listText(kept, segment.list.total);
+    }
+    const cut = truncateBytes(text, cap);
+    const atLine = cut.lastIndexOf('\n');
+    return markdownBlock(atLine > 0 ? cut.slice(0, atLine) : cut) + SHORTENED;
 }
 /** Cuts UTF-8 text to at most `max` bytes without leaving half a character. */
 function truncateBytes(text, max) {
@@ -28461,7 +28725,7 @@ function truncateBytes(text, max) {
 function guard(text, budget) {
     if (bytes(text) <= budget)
         return text;
-    const note = '\n\n*… cut to fit GitHub\'s 1 MiB job summary.*\n';
+    const note = "\n\n*… cut to fit GitHub's 1 MiB job summary.*\n";
     const cut = truncateBytes(text, budget - bytes(note) - 8);
     return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}${note}`;
 }
@@ -28521,8 +28785,13 @@ function workflowSafeText(text) {
 ;// CONCATENATED MODULE: ./.build/cli.js
 /**
  * The command line: the same rules as the action, for a person's machine.
- *   npx production-readiness-gate [--env-file .env.production] [--checks config,security] [--json]
- * Every action input is also a flag of the same name. Exit code 0 ready, 1 not ready, 2 usage error.
+ *   production-readiness-gate [--dotenv .env.production] [--checks config,security] [--json]
+ * Every action input is also a flag of the same name, except `env-file`, which is `--dotenv` here
+ * (Node itself takes `--env-file`). Exit code 0 ready, 1 not ready, 2 usage error.
+ *
+ * Read-only by default: unlike the action in a deploy job, the command line runs no install, migrate
+ * or build command unless asked (`--run-commands`, or a command or `--migrate` flag given explicitly):
+ * a person trying it in a directory must not get `npm ci` run, nor their shell's DATABASE_URL migrated.
  */
 
 
@@ -28535,20 +28804,33 @@ function workflowSafeText(text) {
 
 
 
+/** Inputs that are not flags: no PR to comment on from a terminal; `env-file` is `--dotenv`. */
+const NOT_FLAGS = new Set(['github-token', 'pr-comment', 'env-file']);
 const HELP = `Usage: production-readiness-gate [options]
 
 Checks whether a Next.js + NextAuth + Prisma + Stripe + Sentry app may go live.
 The app's variables (APP_URL, DATABASE_URL, NEXTAUTH_SECRET, STRIPE_SECRET_KEY, …) are read from the
-environment and from --env-file.
+environment and from --dotenv.
 
-Options (every action input is a flag of the same name):
-${INPUTS.filter((i) => i.name !== 'github-token' && i.name !== 'pr-comment')
+  --dotenv FILE            a dotenv file with the app's variables (the action's env-file input);
+                           variables already in the environment win
+  --run-commands           run the build gate's install and build commands (read-only otherwise:
+                           no command runs unless asked)
+  --migrate true           also run the migrate command: it changes the database in DATABASE_URL
+
+Options that mirror the action's inputs:
+${INPUTS.filter((i) => !NOT_FLAGS.has(i.name))
     .map((i) => `  --${i.name.padEnd(22)} ${i.description}${i.default ? ` [${i.default}]` : ''}`)
     .join('\n')}
   --json                   print the JSON report instead of the console report
-  --verbose                show progress and passing rules' details
+  --verbose                show progress, command output and passing rules' details
   --no-color               plain output even on a terminal
-  --help, --version
+  -h, --help, --version
+
+Examples:
+  production-readiness-gate --dotenv .env.production --checks config
+  production-readiness-gate --dotenv .env.production --checks config,security --sarif-path readiness.sarif
+  production-readiness-gate --dotenv .env.production --checks gate --run-commands
 
 Exit code: 0 ready, 1 not ready, 2 usage or config error.
 `;
@@ -28562,20 +28844,29 @@ async function cli(raw) {
         stdout: { write: (text) => raw.stdout.write(raw.stdout.isTTY ? text : workflowSafeText(text)), isTTY: raw.stdout.isTTY },
         stderr: { write: (text) => raw.stderr.write(workflowSafeText(text)) },
     };
+    // Node takes --env-file before the script, and some versions anywhere on the line: a missing file
+    // then ends the process ("node: x.env: not found", exit 9) before we run. If it reaches us, say why.
+    if (io.argv.some((a) => a === '--env-file' || a.startsWith('--env-file='))) {
+        io.stderr.write('production-readiness-gate: --env-file is an option of Node itself; give the dotenv file with --dotenv FILE\n');
+        return 2;
+    }
     const options = {
+        dotenv: { type: 'string' },
+        'run-commands': { type: 'boolean' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
         'no-color': { type: 'boolean' },
-        help: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
     };
     for (const spec of INPUTS)
-        options[spec.name] = { type: 'string' };
+        if (!NOT_FLAGS.has(spec.name))
+            options[spec.name] = { type: 'string' };
     // Like curl, --resolve may be given once per host.
-    const multiple = { ...options, resolve: { type: 'string', multiple: true } };
+    options.resolve = { type: 'string', multiple: true };
     let values;
     try {
-        const parsed = (0,external_node_util_namespaceObject.parseArgs)({ args: io.argv, options: multiple, allowPositionals: false, strict: true }).values;
+        const parsed = (0,external_node_util_namespaceObject.parseArgs)({ args: io.argv, options, allowPositionals: false, strict: true }).values;
         values = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, Array.isArray(v) ? v.join('\n') : v]));
     }
     catch (error) {
@@ -28593,21 +28884,32 @@ async function cli(raw) {
     const inputs = {};
     for (const spec of INPUTS) {
         const value = values[spec.name];
-        if (typeof value === 'string')
+        if (typeof value === 'string' && !NOT_FLAGS.has(spec.name))
             inputs[spec.name] = value;
     }
-    // No PR to comment on from a terminal; no workflow token default either.
+    if (typeof values.dotenv === 'string')
+        inputs['env-file'] = values.dotenv;
     inputs['pr-comment'] = 'false';
-    inputs['github-token'] ??= '';
+    inputs['github-token'] = '';
+    const readOnly = readOnlyDefaults(inputs, values['run-commands'] === true);
     // Until the settings are loaded, mask what is known to be secret: secret inputs and variables.
     let redactor = new Redactor([
         ...INPUTS.filter((i) => i.secret).map((i) => inputs[i.name]),
         ...SECRET_VARIABLES.map((name) => io.env[name]),
     ]);
+    // With --json, stdout is the report alone: notes go to stderr.
+    const notes = values.json ? io.stderr : io.stdout;
     try {
-        const settings = await loadSettings({ inputs, env: io.env, cwd: io.cwd });
+        const settings = await loadSettings({ inputs, env: io.env, cwd: io.cwd }).catch((error) => {
+            // The error names the input; on the command line that input is the --dotenv flag.
+            if (error instanceof UsageError && error.message.startsWith('env-file:'))
+                throw new UsageError(`--dotenv${error.message.slice('env-file'.length)}`);
+            throw error;
+        });
         redactor = new Redactor(settings.secrets);
-        validateSelection(settings);
+        const selected = validateSelection(settings);
+        if (!APP_VARIABLES.some((name) => settings.env[name]))
+            io.stderr.write(noVariablesHint(settings));
         const color = Boolean(io.stdout.isTTY) && !values['no-color'] && !io.env.NO_COLOR;
         const log = {
             info: (m) => {
@@ -28625,13 +28927,21 @@ async function cli(raw) {
             },
         };
         const report = await runGate(settings, { log });
-        if (settings.reportPath)
+        const written = [];
+        if (settings.reportPath) {
             await writeOut(settings.reportPath, renderJson(report, { redactor }), 'report-path');
-        if (settings.sarifPath)
+            written.push(`JSON report: ${settings.reportPath}`);
+        }
+        if (settings.sarifPath) {
             await writeOut(settings.sarifPath, renderSarif(report, { redactor, toolVersion: version_VERSION }), 'sarif-path');
+            written.push(`SARIF:       ${settings.sarifPath}`);
+        }
         io.stdout.write(values.json ? renderJson(report, { redactor }) : renderConsole(report, { redactor, color, verbose: Boolean(values.verbose) }));
-        if (settings.reportPath && !values.json)
-            io.stdout.write(`JSON report: ${settings.reportPath}\n`);
+        const skipped = readOnlyNote(report, readOnly, selected.map((r) => r.meta.id));
+        if (skipped)
+            notes.write(skipped);
+        if (written.length)
+            notes.write(`${written.join('\n')}\n`);
         return report.ready ? 0 : 1;
     }
     catch (error) {
@@ -28643,6 +28953,40 @@ async function cli(raw) {
         io.stderr.write(`production-readiness-gate stopped: ${message}\n`);
         return 2;
     }
+}
+/**
+ * Fills the command inputs the person did not give: empty (not run) unless `--run-commands`; the
+ * migrate step only with `--migrate true|auto`, because it writes to the database. Returns which steps
+ * were left out this way, for the note after the report.
+ */
+function readOnlyDefaults(inputs, runCommands) {
+    const left = [];
+    for (const name of ['install-command', 'build-command']) {
+        if (inputs[name] === undefined && !runCommands) {
+            inputs[name] = '';
+            left.push(name === 'install-command' ? 'gate.install' : 'gate.build');
+        }
+    }
+    if (inputs.migrate === undefined) {
+        inputs.migrate = 'false';
+        left.push('gate.migrate');
+    }
+    return left;
+}
+function readOnlyNote(report, leftOut, selected) {
+    const skipped = leftOut.filter((id) => selected.includes(id) && report.rules.find((r) => r.id === id)?.status === 'skip');
+    if (skipped.length === 0)
+        return '';
+    const how = [
+        skipped.some((id) => id !== 'gate.migrate') ? '--run-commands runs the install and build commands' : '',
+        skipped.includes('gate.migrate') ? '--migrate true also runs the migrate command against DATABASE_URL' : '',
+    ].filter(Boolean);
+    return `Read-only run: ${skipped.join(', ')} not run (the command line runs no command unless asked); ${how.join('; ')}.\n`;
+}
+function noVariablesHint(settings) {
+    const where = settings.envFile ? `the environment nor ${settings.envFile}` : 'the environment (and no --dotenv file was given)';
+    return (`production-readiness-gate: no app variable found in ${where}: the config rules will fail and the live checks have no APP_URL to probe. ` +
+        `Give the app's variables (APP_URL, DATABASE_URL, NEXTAUTH_SECRET, STRIPE_SECRET_KEY, …) with --dotenv .env.production, or export them.\n`);
 }
 async function writeOut(path, text, input) {
     try {

@@ -134,6 +134,17 @@ export interface Counts {
   skip: number;
 }
 
+/**
+ * What `checks` selected. A run of a subset must say so wherever its verdict appears: "ready" then
+ * means ready for the selected checks only.
+ */
+export interface Selection {
+  /** The `checks` tokens as given (sections or rule ids). */
+  checks: string[];
+  /** Ids of the registry's rules that were not selected, in catalog order; empty when all ran. */
+  notRun: string[];
+}
+
 export interface Report {
   schemaVersion: 1;
   tool: { name: string; version: string };
@@ -144,4 +155,6 @@ export interface Report {
   failOn: 'fail' | 'warn';
   counts: Counts;
   rules: RuleReport[];
+  /** Absent in models built by hand (tests): read as "every rule was selected". */
+  selection?: Selection;
 }
