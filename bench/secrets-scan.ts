@@ -19,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { runRules } from '../src/engine/runner.js';
 import { createClients } from '../src/probes/clients.js';
 import { committedSecrets } from '../src/rules/security/committed-secrets.js';
-import { CREDENTIAL_PATTERNS, secretNeedles } from '../src/rules/security/secret-patterns.js';
+import { CREDENTIAL_PATTERNS } from '../src/rules/security/credential-shapes.js';
+import { secretNeedles } from '../src/rules/security/secret-patterns.js';
 import { loadSettings } from '../src/settings.js';
 
 const here = fileURLToPath(import.meta.url);
