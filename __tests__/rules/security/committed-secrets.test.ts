@@ -7,16 +7,18 @@ import type { RuleReport } from '../../../src/engine/types.js';
 import { committedSecrets } from '../../../src/rules/security/committed-secrets.js';
 import { base64Cores, isPlaceholderValue } from '../../../src/rules/security/secret-patterns.js';
 import { goodEnv, runRule, settingsFor, tempRepo } from '../../helpers.js';
+import { gen } from './secret-fixtures.js';
 
 // Live-looking values are built from parts, so this project never contains one as a literal.
 const live = (...parts: string[]) => parts.join('_');
 const STRIPE_RESTRICTED = live('rk', 'live', '51Hx8kQ2mN4pR7sT9vW1yZ3bD5fH7jL');
 const WEBHOOK = live('whsec', 'Q8vN2pLx4Rt7Ws9Zq8vN2pLx4Rt7Ws9Z');
-const GITHUB_TOKEN = live('ghp', 'R2d4F6h8J0k2L4m6N8p0Q2s4T6v8W0x2Y4z6');
-const GITHUB_PAT = live('github', 'pat', '11ABCDEFG0123456789abc', 'defghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcde');
+// GitHub tokens carry a CRC32 checksum: generated, so they are valid in form (and never real).
+const GITHUB_TOKEN = gen.github();
+const GITHUB_PAT = gen.githubPat();
 const GOOGLE = ['GOCSPX', 'k3Jd8s0Qm2vXLkP4r9TzWn6bY1cH'].join('-');
-const AWS = ['AKIA', 'Z7Q4N2XW5R8T3M6V'].join('');
-const PRIVATE_KEY = [`-----BEGIN RSA ${'PRIVATE'} KEY-----`, 'MIIEowIBAAKCAQEAx8Fz0vQm2Lr7Tn4Ws9Zq8vN2pLx4Rt7Ws9Zq8vN2pLx4Rt7W', 's9Zq8vN2pLx4Rt7Ws9Zq8vN2pLx4Rt7Ws9Zq8vN2pLx4Rt7Ws9Zq8vN2pLx4Rt7W', `-----END RSA ${'PRIVATE'} KEY-----`].join('\n');
+const AWS = gen.awsKeyId();
+const PRIVATE_KEY = gen.pem('rsa').trim();
 
 interface Repo {
   dir: string;
@@ -97,7 +99,7 @@ test('a clean repository passes: placeholders, .env.example, docs that name key 
   try {
     const r = await scan(repo);
     assert.equal(r.status, 'pass', r.details);
-    assert.equal(r.summary, '3 tracked files scanned (0 skipped: binary/huge), no secret value, no live credential, no .env with values');
+    assert.equal(r.summary, '3 tracked files scanned (0 skipped as binary), no secret value, no live credential, no env file with secrets');
     assert.deepEqual(r.findings, []);
   } finally {
     repo.cleanup();
@@ -178,8 +180,8 @@ test('live credential shapes are found, each at its line; placeholders of the sa
       [4, 'a GitHub fine-grained token'],
       [5, 'a Google OAuth client secret'],
       [6, 'an AWS access key id'],
-      [7, 'a Postgres URL with a password'],
-      [10, 'a private key block'],
+      [7, 'a database URL with a password'],
+      [10, 'a private key'],
     ]);
     assert.match(r.findings[6]!.message, /postgres:\/\/app:…tW7z@db\.prod\.acme\.com/);
     assert.match(r.summary, /8 live credentials committed/);
@@ -225,19 +227,25 @@ test('a .gitignored but tracked file is scanned; an untracked file is not', asyn
   }
 });
 
-test('binary files and files over 5 MB are skipped and counted', async () => {
+// Changed with issue 12: files over 5 MB used to be skipped (a 6.4 MB source map with a secret passed);
+// they are now scanned in chunks, and a secret across a chunk border is found once, at its line.
+test('binary files are skipped and counted; files of any size are scanned, in chunks', async () => {
   const env = goodEnv();
   const binary = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), Buffer.from(env.STRIPE_SECRET_KEY!)]);
-  const huge = `${'x'.repeat(5 * 1024 * 1024)}\n${env.STRIPE_SECRET_KEY}\n`;
-  const repo = gitRepo({ 'public/logo.png': binary, 'data/dump.sql': huge, 'src/a.ts': 'export {};\n' });
+  const filler = `${'x'.repeat(99)}\n`.repeat(52_000);
+  // 5.2 MB of lines, then the key (past the first 4 MB chunk), then more.
+  const huge = `${filler}${env.STRIPE_SECRET_KEY}\n${filler}`;
+  const border = `${'y'.repeat(4 * 1024 * 1024 - 10)}${env.NEXTAUTH_SECRET}\n`;
+  const repo = gitRepo({ 'public/logo.png': binary, 'data/dump.sql': huge, 'data/border.txt': border, 'src/a.ts': 'export {};\n' });
   try {
     const r = await scan(repo, { env });
-    assert.equal(r.status, 'pass', r.details);
-    assert.match(r.summary, /^3 tracked files scanned \(2 skipped: binary\/huge\)/);
+    assert.equal(r.status, 'fail', r.details);
+    assert.match(r.summary, /2 configured secret values committed/);
+    assert.deepEqual(at(r), ['data/border.txt:1', 'data/dump.sql:52001']);
+    assert.match(r.details!, /^4 tracked files scanned \(1 skipped as binary\)/);
     assert.match(r.details!, /Skipped as binary: 1 \(public\/logo\.png\)/);
-    assert.match(r.details!, /Skipped as over 5 MB: 1 \(data\/dump\.sql\)/);
     assert.equal(r.data!.skippedBinary, 1);
-    assert.equal(r.data!.skippedHuge, 1);
+    assertRedacted(r, env.STRIPE_SECRET_KEY!, env.NEXTAUTH_SECRET!);
   } finally {
     repo.cleanup();
   }
@@ -316,7 +324,7 @@ test('with scan-history and nothing found, the history counts are in the summary
     repo.commit('second');
     const r = await scan(repo, { history: true });
     assert.equal(r.status, 'pass', r.details);
-    assert.match(r.summary, /^2 tracked files scanned \(0 skipped: binary\/huge\); 1 history blobs scanned, no secret value/);
+    assert.match(r.summary, /^2 tracked files scanned \(0 skipped as binary\); 1 history blobs scanned, no secret value/);
   } finally {
     repo.cleanup();
   }
