@@ -326,7 +326,7 @@ export const CREDENTIAL_PATTERNS: readonly CredentialPattern[] = [
     label: 'a Mailgun API key',
     anchors: ['key-', ...cased('mailgun')],
     back: 0,
-    regex: /key-([0-9a-f]{32})\b|mailgun[\w.-]{0,40}?["'\]]?\s*(?:[:=(,]|=>)\s*[^"'`\n]{0,60}?["'`]?(?:api:)?((?:key-)?[0-9a-f]{32}(?:-[0-9a-f]{8}-[0-9a-f]{8})?)\b/diy,
+    regex: /key-([0-9a-f]{32})\b|mailgun[\s\S]{0,120}?["'`:=\s](?:api:)?((?:key-)?[0-9a-f]{32}(?:-[0-9a-f]{8}-[0-9a-f]{8})?)\b/diy,
     window: 200,
     boundary: true,
     accept: (m) => {

@@ -147,7 +147,7 @@ export function urlPassword(value: string): { raw: string; decoded: string; host
 }
 
 /** Passwords that only local and CI databases use (docker's defaults, tutorials). */
-const DEV_PASSWORDS = new Set(['postgres', 'password', 'pass', 'root', 'admin', 'prisma', 'test', 'secret', 'dev', 'local', 'docker', 'mysecretpassword', 'pg', 'user', 'app', 'ci']);
+const DEV_PASSWORDS = new Set(['postgres', 'password', 'pass', 'root', 'admin', 'prisma', 'test', 'secret', 'dev', 'local', 'docker', 'mysecretpassword', 'pg', 'user', 'app', 'ci', 'redis', 'mysql', 'mongo', 'mongodb', 'guest', 'rabbitmq', 'example', 'changeit', 'supabase', 'your-super-secret-and-long-postgres-password']);
 
 /**
  * A host that only a developer machine, a CI job or a container network reaches: loopback, the

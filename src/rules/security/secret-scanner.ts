@@ -154,7 +154,9 @@ export class SecretMatcher {
     if (start < 0 || (pattern.boundary && !boundaryBefore(content, start))) return;
     const text = content.toString('latin1', start, Math.min(content.length, start + pattern.window + 1));
     const context: ShapeContext = { before: (n) => content.toString('latin1', Math.max(0, start - n), start) };
-    const found = runShape(pattern, text, context) ?? (mayBeEncoded(text) ? runShape(pattern, decodeText(text), context) : undefined);
+    // Encoded or split, a token takes more room: the decoded attempt reads a wider window.
+    const wide = () => content.toString('latin1', start, Math.min(content.length, start + pattern.window * 3 + 256));
+    const found = runShape(pattern, text, context) ?? (mayBeEncoded(text) ? runShape(pattern, decodeText(wide()), context) : undefined);
     if (!found) return;
     const { match, accepted } = found;
     const indices = (match as RegExpExecArray & { indices?: Array<[number, number] | undefined> }).indices;
@@ -356,7 +358,7 @@ export function isLocalComposeFile(path: string): boolean {
  */
 export function scanText(ctx: ScanContext, path: string, content: Buffer): Hit[] {
   const base = posix.basename(path);
-  const envFile = content.length <= MAX_ENV_BYTES && (isEnvFileName(base) || (quickEnvCheck(content) && looksLikeEnvFile(content.toString('utf8'))));
+  const envFile = content.length <= MAX_ENV_BYTES && (isEnvFileName(base) || (!CODE_FILE.test(base) && quickEnvCheck(content) && looksLikeEnvFile(content.toString('utf8'))));
   let raw = ctx.matcher.find(content);
   // An env file's entries are judged as entries (a template's sample is information); a local
   // docker-compose file's values are local defaults.
@@ -391,6 +393,9 @@ export function scanText(ctx: ScanContext, path: string, content: Buffer): Hit[]
   if (ctx.extra) for (const r of ctx.extra.forPath(path)) if (!ctx.allow?.(r, path, '', 1)) hits.push(toHit(r, 1));
   return dedupe(hits.sort((a, b) => a.line - b.line));
 }
+
+/** Source and markup files, whose `a = b` lines are code, not env entries. */
+const CODE_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|rs|java|kt|php|cs|swift|c|h|cpp|json|ya?ml|toml|md|mdx|html?|css|scss|sql|prisma|graphql|xml|svg|lock|map)$/i;
 
 /** `NAME=` at the start of the file's first line that is not blank or a comment: worth a full env check. */
 function quickEnvCheck(content: Buffer): boolean {
