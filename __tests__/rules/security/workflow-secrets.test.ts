@@ -179,7 +179,7 @@ test('the same values in a deploy job: test values are warnings (the real secret
       ['warning', lineOf(workflow, 'NEXTAUTH_SECRET')],
       ['warning', lineOf(workflow, 'STRIPE_SECRET_KEY')],
       ['warning', lineOf(workflow, 'STRIPE_SYNC_SECRET')],
-      ['error', lineOf(workflow, 'AUTH_SECRET')],
+      ['error', lineOf(workflow, '  AUTH_SECRET:')],
     ],
   );
   assert.match(r.findings[0]!.message, /^NEXTAUTH_SECRET is empty/);
