@@ -370,3 +370,109 @@ test('placeholders are recognised, real values are not', () => {
   }
   for (const v of ['Jd8s0Qm2vXLkP4r9TzWn6bY1cHfA3gE5', STRIPE_RESTRICTED, 'Xk9mQ2vL8pR4tW7z']) assert.ok(!isPlaceholderValue(v), v);
 });
+
+test("a repository's .gitleaks.toml applies: its rules run (RE2 translated), its allowlists and disabled rules tune the shapes, never the run's own values", async () => {
+  const env = goodEnv();
+  const internal = `acme_int_${'Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1'}`;
+  const toml = `title = "acme"
+[extend]
+useDefault = true
+disabledRules = ["stripe-access-token"]
+
+[[rules]]
+id = "acme-internal-token"
+description = "Acme internal API token"
+regex = '''(?i)\\b(acme_int_[a-z0-9]{32})\\b'''
+secretGroup = 1
+keywords = ["acme_int_"]
+
+[[rules]]
+id = "go-only"
+regex = '''(?U)secret=(.+)'''
+
+[[rules]]
+id = "p12-file"
+path = '''(?i)\\.p12$'''
+
+[allowlist]
+paths = ['''^fixtures/''']
+stopwords = ["notreal"]
+`;
+  const slack = gen.slackBot();
+  const repo = gitRepo({
+    '.gitleaks.toml': toml,
+    'src/internal.ts': `export const token = '${internal}';\n`,
+    'src/stripe-live.ts': `export const other = '${live('sk', 'live', '51Zx8kQ2mN4pR7sT9vW1yZ3bD5fH7jLk2P4r9TzWn6bY1cH')}';\n`,
+    'src/stripe-run.ts': `export const run = '${env.STRIPE_SECRET_KEY}';\n`,
+    'fixtures/slack.json': `{ "token": "${slack}" }\n`,
+    'src/allowed.ts': `const t = '${slack}'; // gitleaks:allow\n`,
+    'src/stop.ts': `const t = '${gen.slackBot().replace(/.{6}$/, 'notreal')}';\n`,
+    'certs/client.p12': 'not really binary\n',
+  });
+  try {
+    const r = await scan(repo, { env });
+    assert.equal(r.status, 'fail', r.details);
+    assert.deepEqual(at(r), ['certs/client.p12:1', 'src/internal.ts:1', 'src/stripe-run.ts:1']);
+    const messages = r.findings.map((f) => f.message);
+    assert.match(messages[1]!, /^a match of the repository's gitleaks rule acme-internal-token \(Acme internal API token\): …G8h1$/);
+    assert.match(messages[2]!, /^the value of STRIPE_SECRET_KEY/);
+    assert.match(r.details!, /gitleaks configuration \.gitleaks\.toml: 2 rules, 1 global allowlists, 1 disabled rules/);
+    assert.match(r.details!, /rule go-only: its regex cannot run in JavaScript \(the U \(ungreedy\) flag has no JavaScript equivalent\); the rule was not run/);
+    assertRedacted(r, internal, slack);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('a .gitleaks.toml that is not valid TOML is a warning on the file, and the scan still runs', async () => {
+  const repo = gitRepo({ '.gitleaks.toml': '[[rules]\nid = "x"\n', 'src/a.ts': 'export {};\n' });
+  try {
+    const r = await scan(repo);
+    assert.equal(r.status, 'warn', r.details);
+    assert.equal(r.findings[0]!.file, '.gitleaks.toml');
+    assert.match(r.findings[0]!.message, /^\.gitleaks\.toml is not valid TOML \(.+\); its rules and allowlists were not applied/);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('a template with local defaults passes; its random-looking sample is a notice; the same value in a real env file fails', async () => {
+  const sample = 'rZTFtfNuSMajLnfFrWT2PZ3lX8WZv7W/Xs2H8hkEY6g=';
+  const repo = gitRepo({
+    'docker-compose.yml': 'services:\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: admin-compose-pass\n',
+    '.env.example': `NEXTAUTH_URL=http://localhost:4002\nNEXTAUTH_SECRET=${sample}\nDATABASE_URL=postgresql://admin:admin-compose-pass@localhost:5432/saas\nPGPASSWORD=postgres\nJACKSON_API_KEY=jackson-secret\n`,
+    'deploy/prod.env': `NEXTAUTH_SECRET=${sample}\n`,
+  });
+  try {
+    const r = await scan(repo, { env: {} });
+    assert.equal(r.status, 'fail', r.details);
+    assert.deepEqual(r.findings.map((f) => [f.level, `${f.file}:${f.line}`]), [
+      ['error', 'deploy/prod.env:1'],
+      ['notice', '.env.example:2'],
+    ]);
+    assert.match(r.findings[0]!.message, /^the env file prod\.env sets NEXTAUTH_SECRET to a real value: …Y6g=$/);
+    assert.match(r.findings[1]!.message, /template \.env\.example sets NEXTAUTH_SECRET to a random-looking sample value/);
+    assert.match(r.details!, /Not secrets \(information\): 4 env entries/);
+    assert.match(r.details!, /\.env\.example: PGPASSWORD is a conventional local default|\.env\.example: PGPASSWORD/);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+// Slow (a few seconds): each worker thread loads the TypeScript loader and the scanner's modules.
+test('a large repository is scanned on worker threads, with the same findings', async () => {
+  const env = goodEnv();
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 450; i++) files[`src/m${i % 9}/file${i}.ts`] = `export const value${i} = ${i};\n`.repeat(20);
+  files['src/m6/file123.ts'] += `const key = '${env.STRIPE_SECRET_KEY}';\n`;
+  files['src/m5/file401.ts'] = `const token = "${gen.github()}";\n`;
+  const repo = gitRepo(files);
+  try {
+    const r = await scan(repo, { env });
+    assert.equal(r.status, 'fail', r.details);
+    assert.deepEqual(at(r), ['src/m5/file401.ts:1', 'src/m6/file123.ts:21']);
+    assert.match(r.details!, /^450 tracked files scanned \(0 skipped as binary\), [\d.]+ MB \(on worker threads\)\./);
+  } finally {
+    repo.cleanup();
+  }
+});

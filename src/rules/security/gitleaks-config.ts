@@ -175,7 +175,7 @@ export async function parseGitleaksConfig(text: string, file: string, read: (pat
       if (typeof rule[field] !== 'string') continue;
       const translated = translateRegex(rule[field]);
       if ('error' in translated) {
-        setup.notes.push(`${where}: its ${field} regex cannot run in JavaScript (${translated.error}); the rule was not run`);
+        setup.notes.push(`${where}: its ${field === 'regex' ? 'regex' : 'path regex'} cannot run in JavaScript (${translated.error}); the rule was not run`);
         usable = false;
       } else compiled[field] = translated;
     }

@@ -179,7 +179,8 @@ export async function scanOnWorkers(
     for (let i = 0; i < count; i++) {
       let worker: Worker;
       try {
-        worker = new Worker(new URL(import.meta.url), { workerData: { prgSecretScan: true, setup } satisfies WorkerInit, stdout: true, stderr: true });
+        const [entry, evaluated] = workerEntry();
+        worker = new Worker(entry, { eval: evaluated, workerData: { prgSecretScan: true, setup } satisfies WorkerInit, stdout: true, stderr: true });
       } catch {
         continue;
       }
@@ -195,7 +196,7 @@ export async function scanOnWorkers(
           hand(worker, inFlight);
         }
       });
-      worker.on('error', (e) => { if (process.env.PRG_DEBUG_WORKERS) console.error('worker error', e); });
+      worker.on('error', () => undefined); // a worker that fails leaves its files to the calling thread
       worker.on('exit', () => {
         active--;
         leftover.push(...inFlight.paths);
@@ -214,6 +215,17 @@ export async function scanOnWorkers(
   });
   if (!signal.aborted) leftover.push(...files.slice(next));
   return leftover;
+}
+
+/**
+ * What a worker runs: this module (in the bundle, the bundle). From the TypeScript sources (tests,
+ * benchmarks) a small script registers the TypeScript loader first: Node 20 does not apply an
+ * `--import` loader to a worker's entry.
+ */
+function workerEntry(): [URL | string, boolean] {
+  if (!import.meta.url.endsWith('.ts')) return [new URL(import.meta.url), false];
+  const api = import.meta.resolve('tsx/esm/api');
+  return [`import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`, true];
 }
 
 /** The worker side: build the context once, then scan each batch it is handed. */
