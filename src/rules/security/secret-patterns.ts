@@ -241,8 +241,20 @@ export function urlQueryCredential(value: string): { masked: string; local: bool
   if (isPlaceholderValue(secret) || /^\$/.test(secret) || secret.length < 8) return undefined;
   const host = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?(\[[^\]]*\]|[^/?#:\s]*)/i.exec(value.trim())?.[1] ?? '';
   if (isExampleHost(host)) return undefined;
-  const masked = value.trim().replace(match[1]!, maskValue(secret)).replace(/(:\/\/[^:@/?#\s]*:)[^@/?#\s]+@/, '$1***@');
+  // Every credential in the URL is masked, not only the one that made it a finding.
+  const masked = value
+    .trim()
+    .replace(new RegExp(CREDENTIAL_PARAMS.source, 'gi'), (whole: string, v: string) => whole.replace(v, maskValue(safeDecode(v))))
+    .replace(/(:\/\/[^:@/?#\s]*:)[^@/?#\s]+@/, '$1***@');
   return { masked: masked.length > 120 ? `${masked.slice(0, 117)}…` : masked, local: isLocalHost(host) };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /**
