@@ -55,7 +55,6 @@ const TOKENS: Array<[string, () => string]> = [
   ['OpenAI legacy key', gen.openaiLegacy],
   ['Anthropic key', gen.anthropic],
   ['SendGrid key', gen.sendgrid],
-  ['Mailgun key', gen.mailgun],
   ['AWS access key id', gen.awsKeyId],
   ['Google API key', gen.googleApiKey],
   ['Google OAuth secret', gen.googleOAuth],
@@ -90,7 +89,10 @@ function shapesCorpus(): Corpus {
   // Shapes that only their context names.
   c.secret('Postmark server token', 'src/mail-#.ts', `import postmark from 'postmark';\nexport const mail = new postmark.ServerClient("${gen.uuid()}");\n`);
   c.secret('Postmark token in config', 'config/mail-#.json', `{ "postmarkServerToken": "${gen.uuid()}" }\n`);
+  c.secret('Mailgun key', 'config/mailgun-#.json', `{ "mailgun": { "domain": "mg.acme-saas.com", "apiKey": "${gen.mailgun()}" } }\n`);
+  c.secret('Mailgun key in an env-style file', 'deploy/mail-#.ini', `MAILGUN_API_KEY = ${gen.mailgun()}\n`);
   c.secret('Mailgun key (new format)', 'src/mailgun-#.ts', `const mg = mailgun.client({ username: 'api', key: '${gen.mailgunNew()}' });\n`);
+  c.secret('Resend key in .env', 'apps/mail-#/.env.production', `RESEND_API_KEY=${gen.resend()}\n`);
   c.secret('Resend key', 'src/resend-#.ts', `import { Resend } from 'resend';\nexport const resend = new Resend('${gen.resend()}');\n`);
   c.secret('Twilio API key SID', 'src/sms-#.ts', `const twilioClient = twilio('${gen.twilioKeySid()}', process.env.TWILIO_SECRET, { accountSid });\n`);
   c.secret('Twilio auth token', 'src/sms-#.js', `const client = twilio('${gen.twilioAccountSid()}', '${gen.twilioToken()}');\n`);

@@ -301,12 +301,13 @@ export const CREDENTIAL_PATTERNS: readonly CredentialPattern[] = [
   {
     id: 'resend-key',
     label: 'a Resend API key',
-    anchors: led('re_'),
-    back: -1,
-    regex: /re_([A-Za-z0-9]{8})_([A-Za-z0-9]{24})/dy,
-    window: 40,
-    boundary: true,
-    accept: (m, t) => (wordAfter(m, t) || !looksRandom(m[2]!, 24) || !/[A-Z]/.test(m[2]!) || !/[a-z]/.test(m[2]!) ? undefined : masked(m[0])),
+    // `re_` is too short and too common (`re_match`) to search for alone: the name next to the key finds it.
+    anchors: [...cased('resend'), 'RESEND_'],
+    back: 0,
+    regex: /resend[\s\S]{0,100}?(?<![A-Za-z0-9_])(re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24})(?![A-Za-z0-9_])/dy,
+    window: 200,
+    boundary: false,
+    accept: (m) => (looksRandom(m[1]!.slice(12), 24) && /[A-Z]/.test(m[1]!) && /[a-z]/.test(m[1]!) ? masked(m[1]!) : undefined),
     gitleaks: [],
   },
   {
@@ -324,16 +325,13 @@ export const CREDENTIAL_PATTERNS: readonly CredentialPattern[] = [
   {
     id: 'mailgun-key',
     label: 'a Mailgun API key',
-    anchors: ['key-', ...cased('mailgun')],
+    // As gitleaks does, only next to the name: `key-` alone is everywhere in code.
+    anchors: cased('mailgun'),
     back: 0,
-    regex: /key-([0-9a-f]{32})\b|mailgun[\s\S]{0,120}?["'`:=\s](?:api:)?((?:key-)?[0-9a-f]{32}(?:-[0-9a-f]{8}-[0-9a-f]{8})?)\b/diy,
+    regex: /mailgun[\s\S]{0,120}?["'`:=\s](?:api:)?(key-[0-9a-f]{32}|[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})\b/diy,
     window: 200,
     boundary: true,
-    accept: (m) => {
-      // A bare 32-hex value next to "mailgun" may be a webhook signing key or anything else: only the key formats count.
-      const secret = m[1] ?? m[2]!;
-      return looksRandom(secret.replace(/^key-/, '').replace(/-/g, ''), 24) && (m[1] !== undefined || secret.length > 32) ? maskValue(secret) : undefined;
-    },
+    accept: (m) => (looksRandom(m[1]!.replace(/^key-/, '').replace(/-/g, ''), 24) ? maskValue(m[1]!) : undefined),
     gitleaks: ['mailgun-private-api-token', 'mailgun-signing-key'],
   },
   {
