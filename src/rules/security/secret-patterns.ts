@@ -1,6 +1,8 @@
 /**
- * What counts as a secret in a file: the values the run knows (and their usual encodings), the
- * shapes of live credentials, env-file entries that hold a secret, and what a placeholder looks like.
+ * What counts as a secret in a file: the values the run knows (in every form `secretForms` lists,
+ * and pieces of them for values split across lines), env-file entries that hold a secret (and the
+ * local defaults that do not), and what a placeholder or a generated value looks like. The vendors'
+ * credential shapes are in credential-shapes.ts.
  * Shared by security.committed-secrets (files and history) and security.workflow-secrets (workflows
  * and platform configs). Pure: no I/O.
  */
