@@ -124,7 +124,9 @@ async function main(): Promise<void> {
 
     const settings = await loadSettings({ inputs: { 'working-directory': dir }, env, cwd: dir });
     const needles = secretNeedles(settings).map((n) => n.bytes.toString('utf8'));
-    const anchors = CREDENTIAL_PATTERNS.flatMap((p) => p.anchors);
+    // The anchors as git grep can take them: a prefix the scan finds with one byte of context (`"SG.`)
+  // or enumerated (Azure's 660 `dQ~x` windows) is given once, as its literal core (`SG.`, `Q~`).
+  const anchors = [...new Set(CREDENTIAL_PATTERNS.flatMap((p) => (p.id === 'azure-ad-client-secret' ? ['Q~'] : p.back < 0 ? p.anchors.map((a) => a.slice(-p.back)) : p.anchors)))];
     const strings = [...needles, ...anchors];
 
     // The scan child runs this script bundled to JavaScript, as the action runs its bundle: worker
