@@ -27,7 +27,7 @@ import { CREDENTIAL_PATTERNS } from './credential-shapes.js';
 import { compileGitleaks, loadGitleaks, type GitleaksSetup } from './gitleaks-config.js';
 import { secretNeedles } from './secret-patterns.js';
 import { CHUNK_BYTES, type Hit, type ScanContext, scanText, StreamScan, textOf, isLocalComposeFile } from './secret-scanner.js';
-import { FileScanner, type FileResult, scanContext, scanOnWorkers, type ScanSetup } from './secret-worker.js';
+import { FileScanner, type FileResult, scanContext, scanInParallel, type ScanSetup } from './secret-worker.js';
 
 /** Bytes scanned in the calling thread between two turns of the event loop. */
 const YIELD_BYTES = 4 * 1024 * 1024;
@@ -113,25 +113,8 @@ export const committedSecrets: Rule = {
       bytes += result.bytes;
       for (const hit of result.hits) found.push({ file: result.path, rootPath: repo.prefix + result.path, hit });
     };
-    const leftover = await scanOnWorkers(setup, paths, onResult, signal);
-    const workers = leftover.length < paths.length;
     let ctx: ScanContext | undefined;
-    if (leftover.length > 0) {
-      ctx = scanContext(setup);
-      const scanner = new FileScanner(ctx, cwd, repo.prefix);
-      let sinceYield = 0;
-      for (const path of leftover) {
-        if (signal.aborted) break;
-        const result = scanner.scan(path);
-        onResult(result);
-        // Let timers and sockets of the rules running alongside have their turn every few MB.
-        sinceYield += result.bytes;
-        if (sinceYield > YIELD_BYTES) {
-          sinceYield = 0;
-          await nextTurn();
-        }
-      }
-    }
+    const { workers } = await scanInParallel(setup, paths, onResult, signal, () => new FileScanner((ctx = scanContext(setup)), cwd, repo.prefix));
 
     let history: ScanResult['history'];
     if (settings.scanHistory && !signal.aborted) {
@@ -279,8 +262,8 @@ interface ScanResult {
   needles: number;
   shallow: boolean;
   gitleaks?: GitleaksSetup;
-  /** Whether worker threads scanned the tree. */
-  workers: boolean;
+  /** Worker threads that helped scan the tree. */
+  workers: number;
 }
 
 const KIND_WORDS: Record<Exclude<Hit['kind'], 'info'>, [string, string]> = {
@@ -322,7 +305,7 @@ function outcome(r: ScanResult): Outcome {
   const historyScanned = r.history ? `; ${r.history.blobs} history blobs scanned` : '';
 
   const details: string[] = [
-    `${scanned}, ${megabytes(r.bytes)}${r.missing ? `; ${r.missing} tracked files absent from the work tree` : ''}${r.workers ? ' (on worker threads)' : ''}.`,
+    `${scanned}, ${megabytes(r.bytes)}${r.missing ? `; ${r.missing} tracked files absent from the work tree` : ''}${r.workers ? ` (with ${r.workers} worker thread${r.workers === 1 ? '' : 's'})` : ''}.`,
     `Searched for ${r.needles > 0 ? `the values of the configured secrets (${r.needles} needles: raw, URL-encoded, base64, hex, JSON-escaped, and split across lines)` : 'no configured secret value (none of 8+ characters is set)'}, ${SHAPE_NAMES.length} live-credential shapes (${SHAPE_NAMES.join(', ')}), also behind URL encoding, JSON/JS escapes, string concatenation and in UTF-16 files, and secrets in env files (by name or by content).`,
   ];
   if (r.gitleaks) {

@@ -81,12 +81,15 @@ export function secretNeedles(settings: Pick<Settings, 'env' | 'githubToken' | '
     const label = name ? (name.startsWith('the ') ? name : `the value of ${name}`) : 'a configured secret';
     const key = shortHash(secret);
     const masked = maskValue(secret);
+    // Base64 may be wrapped: the pieces of its cores (at each alignment) find it split; the whole
+    // encoding starts and ends like the first core, so its own pieces would only repeat them.
+    const cores = new Set(base64Forms(Buffer.from(secret, 'utf8'), 'base64').slice(2));
     for (const { form, encoding } of labelledSecretForms(secret)) {
       if (form.length < MIN_NEEDLE_LENGTH || seen.has(form)) continue;
       seen.add(form);
       const bytes = Buffer.from(form, 'utf8');
       needles.push({ bytes, label: encoding ? `${label} (${encoding})` : label, masked, key });
-      const splittable = encoding === undefined || encoding === 'base64-encoded';
+      const splittable = encoding === undefined || (encoding === 'base64-encoded' && cores.has(form));
       if (splittable && bytes.length >= 2 * PIECE_LENGTH) {
         const split = `${label}${encoding ? ` (${encoding})` : ''}, split across lines`;
         for (const side of ['head', 'tail'] as const) {

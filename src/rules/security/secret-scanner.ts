@@ -94,6 +94,8 @@ export class SecretMatcher {
   private readonly shift = new Uint8Array(65536).fill(WINDOW - 1);
   /** Targets by their 4-byte window (big-endian). */
   private readonly byWindow = new Map<number, Target[]>();
+  /** 1 for the first two bytes of some target's window: most candidate windows end like a target's but do not start like one. */
+  private readonly firstPairs = new Uint8Array(65536);
   /** Where windows matched in the last scan (their start offsets), confirmed after the loop. */
   private candidates: Int32Array = new Int32Array(256);
 
@@ -114,6 +116,7 @@ export class SecretMatcher {
         const pair = (w[j]! << 8) | w[j + 1]!;
         this.shift[pair] = Math.min(this.shift[pair]!, WINDOW - 2 - j);
       }
+      this.firstPairs[(w[0]! << 8) | w[1]!] = 1;
       const key = w.readUInt32BE(0);
       const list = this.byWindow.get(key) ?? [];
       list.push(target);
@@ -123,20 +126,20 @@ export class SecretMatcher {
 
   /** Needles and credentials in `content`, with their byte positions, overlaps resolved. */
   find(content: Buffer): RawHit[] {
-    let count = skipScan(this.shift, content, this.candidates);
+    let count = skipScan(this.shift, this.firstPairs, content, this.candidates);
     while (count < 0) {
       // More candidate windows than room: grow and scan again (a file full of near-misses).
       this.candidates = new Int32Array(this.candidates.length * 4);
-      count = skipScan(this.shift, content, this.candidates);
+      count = skipScan(this.shift, this.firstPairs, content, this.candidates);
     }
-    if (count === 0) return [];
+    if (count === 0) return NO_HITS;
     const raw: RawHit[] = [];
     for (let k = 0; k < count; k++) {
       const at = this.candidates[k]!;
       const targets = this.byWindow.get(content.readUInt32BE(at));
       if (targets) for (const target of targets) this.confirm(content, target, at - target.offset, raw);
     }
-    return raw.length === 0 ? raw : resolveOverlaps(raw);
+    return raw.length === 0 ? NO_HITS : resolveOverlaps(raw);
   }
 
   /** Whether `target` is at `at`: the rest of a needle compared, a piece's whole form found around it, a shape's regex run there. */
@@ -181,7 +184,7 @@ function runShape(pattern: CredentialPattern, text: string, context: ShapeContex
  * last two bytes of the window, and a move of up to 3 bytes. Notes the start of every window whose
  * last pair ends some target's window. Returns the count, or -1 when `found` is too small.
  */
-function skipScan(shift: Uint8Array, content: Uint8Array, found: Int32Array): number {
+function skipScan(shift: Uint8Array, first: Uint8Array, content: Uint8Array, found: Int32Array): number {
   const n = content.length;
   const room = found.length;
   let count = 0;
@@ -192,12 +195,17 @@ function skipScan(shift: Uint8Array, content: Uint8Array, found: Int32Array): nu
       pos += step;
       continue;
     }
-    if (count === room) return -1;
-    found[count++] = pos - (WINDOW - 1);
+    if (first[(content[pos - 3]! << 8) | content[pos - 2]!] === 1) {
+      if (count === room) return -1;
+      found[count++] = pos - (WINDOW - 1);
+    }
     pos++;
   }
   return count;
 }
+
+/** The result of a file without hits (most files): shared, never changed. */
+const NO_HITS: RawHit[] = [];
 
 /**
  * How common a byte is in code and prose, 0 to 2: the frequent lowercase letters and white space
@@ -360,6 +368,8 @@ export function scanText(ctx: ScanContext, path: string, content: Buffer): Hit[]
   const base = posix.basename(path);
   const envFile = content.length <= MAX_ENV_BYTES && (isEnvFileName(base) || (!CODE_FILE.test(base) && quickEnvCheck(content) && looksLikeEnvFile(content.toString('utf8'))));
   let raw = ctx.matcher.find(content);
+  // Most files: nothing found, nothing more to do.
+  if (raw.length === 0 && !envFile && !ctx.extra) return NO_FINDINGS;
   // An env file's entries are judged as entries (a template's sample is information); a local
   // docker-compose file's values are local defaults.
   if (envFile || isLocalComposeFile(path)) raw = raw.filter((h) => h.rule !== 'hardcoded-app-secret');
@@ -409,6 +419,8 @@ function quickEnvCheck(content: Buffer): boolean {
   }
   return false;
 }
+
+const NO_FINDINGS: Hit[] = [];
 
 const toHit = (r: RawHit, line: number): Hit => ({ line, kind: r.kind, label: r.label, masked: r.masked, key: r.key, rule: r.rule });
 

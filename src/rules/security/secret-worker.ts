@@ -10,7 +10,8 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { sep } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { CREDENTIAL_PATTERNS } from './credential-shapes.js';
 import { compileGitleaks, type GitleaksSetup } from './gitleaks-config.js';
@@ -23,8 +24,6 @@ const MAX_UTF16_BYTES = 64 * 1024 * 1024;
 const BATCH = 256;
 /** Below this many files, starting workers costs more than it saves. */
 export const MIN_FILES_FOR_WORKERS = 400;
-/** How long a worker may take to start before the scan goes on without it. */
-const START_TIMEOUT_MS = 15_000;
 
 /** What every scanner of a run shares: plain data, so it can be sent to a worker. */
 export interface ScanSetup {
@@ -68,16 +67,21 @@ export function scanContext(setup: ScanSetup): ScanContext {
 export class FileScanner {
   private readonly buffer = Buffer.allocUnsafe(CHUNK_BYTES);
 
+  /** The working directory with a trailing separator: git's paths are joined to it as they are. */
+  private readonly base: string;
+
   constructor(
     private readonly ctx: ScanContext,
-    private readonly cwd: string,
+    cwd: string,
     private readonly prefix = '',
-  ) {}
+  ) {
+    this.base = cwd.endsWith(sep) ? cwd : cwd + sep;
+  }
 
   scan(path: string): FileResult {
     let fd: number;
     try {
-      fd = openSync(join(this.cwd, path), 'r');
+      fd = openSync(this.base + path, 'r');
     } catch {
       return { path, status: 'missing', bytes: 0, hits: [] }; // deleted in the work tree, or outside a sparse checkout
     }
@@ -140,43 +144,29 @@ type ToWorker = { paths: string[] } | { done: true };
 type FromWorker = { ready: true } | { results: FileResult[] } | { failed: string };
 
 /**
- * Scans `files` (paths relative to `setup.cwd`) on worker threads, calling `onResult` for each file
- * as results come in. Returns the files no worker scanned (all of them when no worker could start,
- * the batch of a worker that died): the caller scans those in its own thread.
+ * Scans `files` (paths relative to `setup.cwd`) with the calling thread and worker threads together,
+ * calling `onResult` for each file. The files are cut into batches; the calling thread scans batch
+ * after batch from the start (so the workers' start-up never delays the scan, and a machine whose
+ * cores are busy loses nothing), and each worker takes batches as soon as it is ready. A batch a
+ * worker held when it died goes back to the queue. Workers are ended when the queue is empty.
  */
-export async function scanOnWorkers(
+export async function scanInParallel(
   setup: ScanSetup,
   files: readonly string[],
   onResult: (result: FileResult) => void,
   signal: AbortSignal,
-  count = Math.min(availableParallelism(), 8),
-): Promise<string[]> {
-  if (count < 2 || files.length < MIN_FILES_FOR_WORKERS) return [...files];
-  let next = 0;
-  let started = 0;
-  const leftover: string[] = [];
+  local: () => FileScanner,
+  workerCount = Math.min(availableParallelism() - 1, 7),
+): Promise<{ workers: number }> {
+  const queue: string[][] = [];
+  for (let i = 0; i < files.length; i += BATCH) queue.push(files.slice(i, i + BATCH));
   const workers: Worker[] = [];
-  await new Promise<void>((resolve) => {
-    let active = 0;
-    const stopAll = () => {
-      for (const w of workers) void w.terminate();
-    };
-    signal.addEventListener('abort', stopAll, { once: true });
-    const timer = setTimeout(() => {
-      if (started === 0) stopAll();
-    }, START_TIMEOUT_MS);
-    timer.unref();
-    const hand = (worker: Worker, inFlight: { paths: string[] }) => {
-      if (next < files.length && !signal.aborted) {
-        inFlight.paths = files.slice(next, next + BATCH);
-        next += BATCH;
-        worker.postMessage({ paths: inFlight.paths } satisfies ToWorker);
-      } else {
-        inFlight.paths = [];
-        worker.postMessage({ done: true } satisfies ToWorker);
-      }
-    };
-    for (let i = 0; i < count; i++) {
+  let helped = 0;
+  let running = 0;
+  let allExited: () => void = () => undefined;
+  const exited = new Promise<void>((resolve) => (allExited = resolve));
+  if (workerCount >= 1 && files.length >= MIN_FILES_FOR_WORKERS) {
+    for (let i = 0; i < workerCount; i++) {
       let worker: Worker;
       try {
         const [entry, evaluated] = workerEntry();
@@ -185,36 +175,58 @@ export async function scanOnWorkers(
         continue;
       }
       workers.push(worker);
-      active++;
-      const inFlight = { paths: [] as string[] };
+      running++;
+      let held: string[] | undefined;
+      const hand = () => {
+        held = signal.aborted ? undefined : queue.shift();
+        worker.postMessage((held ? { paths: held } : { done: true }) satisfies ToWorker);
+      };
       worker.on('message', (message: FromWorker) => {
         if ('ready' in message) {
-          started++;
-          hand(worker, inFlight);
+          helped++;
+          hand();
         } else if ('results' in message) {
+          held = undefined;
           for (const result of message.results) onResult(result);
-          hand(worker, inFlight);
+          hand();
         }
       });
       worker.on('error', () => undefined); // a worker that fails leaves its files to the calling thread
       worker.on('exit', () => {
-        active--;
-        leftover.push(...inFlight.paths);
-        inFlight.paths = [];
-        if (active === 0) {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', stopAll);
-          resolve();
-        }
+        if (held) queue.push(held);
+        held = undefined;
+        if (--running === 0) allExited();
       });
     }
-    if (workers.length === 0) {
-      clearTimeout(timer);
-      resolve();
+  }
+  const stopAll = () => {
+    for (const w of workers) void w.terminate();
+  };
+  signal.addEventListener('abort', stopAll, { once: true });
+  try {
+    let scanner: FileScanner | undefined;
+    let ending = false;
+    for (;;) {
+      const batch = signal.aborted ? undefined : queue.shift();
+      if (!batch) {
+        if (running === 0 || signal.aborted) break;
+        // The queue is empty: end the workers once they are done, and wait for those still scanning
+        // (a batch of one that dies comes back to the queue).
+        if (!ending) for (const w of workers) w.postMessage({ done: true } satisfies ToWorker);
+        ending = true;
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 50))]);
+        continue;
+      }
+      scanner ??= local();
+      for (const path of batch) onResult(scanner.scan(path));
+      // Let the workers' messages (and the rules running alongside) have their turn.
+      await nextTurn();
     }
-  });
-  if (!signal.aborted) leftover.push(...files.slice(next));
-  return leftover;
+  } finally {
+    signal.removeEventListener('abort', stopAll);
+    stopAll();
+  }
+  return { workers: helped };
 }
 
 /**
