@@ -161,10 +161,11 @@ export async function scanInParallel(
   const queue: string[][] = [];
   for (let i = 0; i < files.length; i += BATCH) queue.push(files.slice(i, i + BATCH));
   const workers: Worker[] = [];
+  /** Workers scanning a batch now. */
+  const holding = new Set<Worker>();
   let helped = 0;
   let running = 0;
-  let allExited: () => void = () => undefined;
-  const exited = new Promise<void>((resolve) => (allExited = resolve));
+  let changed: () => void = () => undefined;
   if (workerCount >= 1 && files.length >= MIN_FILES_FOR_WORKERS) {
     for (let i = 0; i < workerCount; i++) {
       let worker: Worker;
@@ -179,6 +180,8 @@ export async function scanInParallel(
       let held: string[] | undefined;
       const hand = () => {
         held = signal.aborted ? undefined : queue.shift();
+        if (held) holding.add(worker);
+        else holding.delete(worker);
         worker.postMessage((held ? { paths: held } : { done: true }) satisfies ToWorker);
       };
       worker.on('message', (message: FromWorker) => {
@@ -189,13 +192,16 @@ export async function scanInParallel(
           held = undefined;
           for (const result of message.results) onResult(result);
           hand();
+          changed();
         }
       });
       worker.on('error', () => undefined); // a worker that fails leaves its files to the calling thread
       worker.on('exit', () => {
         if (held) queue.push(held);
         held = undefined;
-        if (--running === 0) allExited();
+        holding.delete(worker);
+        running--;
+        changed();
       });
     }
   }
@@ -205,16 +211,14 @@ export async function scanInParallel(
   signal.addEventListener('abort', stopAll, { once: true });
   try {
     let scanner: FileScanner | undefined;
-    let ending = false;
     for (;;) {
       const batch = signal.aborted ? undefined : queue.shift();
       if (!batch) {
-        if (running === 0 || signal.aborted) break;
-        // The queue is empty: end the workers once they are done, and wait for those still scanning
-        // (a batch of one that dies comes back to the queue).
-        if (!ending) for (const w of workers) w.postMessage({ done: true } satisfies ToWorker);
-        ending = true;
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 50))]);
+        // The queue is empty: a worker still starting or waiting is not needed any more; wait for
+        // those scanning a batch (the batch of one that dies comes back to the queue).
+        for (const w of workers) if (!holding.has(w)) void w.terminate();
+        if (holding.size === 0 || signal.aborted) break;
+        await new Promise<void>((resolve) => (changed = resolve));
         continue;
       }
       scanner ??= local();
