@@ -156,7 +156,8 @@ export async function scanInParallel(
   onResult: (result: FileResult) => void,
   signal: AbortSignal,
   local: () => FileScanner,
-  workerCount = Math.min(availableParallelism() - 1, 7),
+  // One per core besides the calling thread: reading a cold checkout waits on the disk, and more readers overlap it.
+  workerCount = Math.min(availableParallelism(), 8),
 ): Promise<{ workers: number }> {
   const queue: string[][] = [];
   for (let i = 0; i < files.length; i += BATCH) queue.push(files.slice(i, i + BATCH));
