@@ -41,6 +41,7 @@ export const SENTRY_INGEST_HOST = `o${SENTRY_ORG_ID}.ingest.sentry.io`;
 /** Variables whose values are secrets: every one present in `env` is listed in `Sandbox.secrets`. */
 export const SECRET_VARIABLES = [
   'NEXTAUTH_SECRET',
+  'AUTH_SECRET',
   'GITHUB_CLIENT_SECRET',
   'GOOGLE_CLIENT_SECRET',
   'STRIPE_SECRET_KEY',
