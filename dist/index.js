@@ -38519,6 +38519,8 @@ function guard(text, budget) {
 /************************************************************************/
 var __webpack_exports__ = {};
 
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -45419,6 +45421,18 @@ async function* historyBlobs(root, options) {
         read.kill();
     }
 }
+/** The content of one blob as it streams (`git cat-file blob`): for blobs too large to hold whole. */
+async function* blobChunks(root, id, signal) {
+    const git = startGit(root, ['cat-file', 'blob', id], { signal });
+    try {
+        for await (const chunk of git.stdout)
+            yield chunk;
+        await git.done;
+    }
+    finally {
+        git.kill();
+    }
+}
 /**
  * The oldest commit (and path) that added each of `blobs`: one pass of `git log --all --reverse
  * --raw` over the history, stopped as soon as every blob is placed. A blob that only a merge
@@ -45464,6 +45478,8 @@ async function blobIntroductions(root, blobs, signal) {
     return found;
 }
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./.build/secret-forms.js
 /**
  * The forms a secret value travels in once a program has touched it: raw, URL-encoded, base64 (standard
@@ -45474,32 +45490,45 @@ async function blobIntroductions(root, blobs, signal) {
  */
 /** Every form of `secret` a reporter must not show and a scanner must find, longest first, deduplicated. */
 function secretForms(secret) {
+    return labelledSecretForms(secret).map((f) => f.form);
+}
+/** `secretForms` with the encoding of each form (the first encoding that makes it, raw first). */
+function labelledSecretForms(secret) {
     if (!secret)
         return [];
     const bytes = Buffer.from(secret, 'utf8');
-    const forms = new Set([secret]);
-    forms.add(encodeURIComponent(secret));
+    const forms = new Map([[secret, undefined]]);
+    const add = (form, encoding) => {
+        if (!forms.has(form))
+            forms.set(form, encoding);
+    };
+    const url = encodeURIComponent(secret);
+    add(url, 'URL-encoded');
+    // Percent-encoding is case-insensitive: some encoders write `%2f`.
+    add(url.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()), 'URL-encoded');
     // encodeURI keeps `:/?#&=+` as they are (a secret inside a URL that was encoded as a whole).
-    forms.add(encodeURI(secret));
+    add(encodeURI(secret), 'URL-encoded');
     // application/x-www-form-urlencoded: spaces as '+'.
-    forms.add(new URLSearchParams({ x: secret }).toString().slice(2));
-    for (const form of base64Forms(bytes))
-        forms.add(form);
+    add(new URLSearchParams({ x: secret }).toString().slice(2), 'URL-encoded');
+    for (const alphabet of ['base64', 'base64url']) {
+        for (const form of secret_forms_base64Forms(bytes, alphabet))
+            add(form, alphabet === 'base64' ? 'base64-encoded' : 'base64url-encoded');
+    }
     const hex = bytes.toString('hex');
-    forms.add(hex);
-    forms.add(hex.toUpperCase());
+    add(hex, 'hex-encoded');
+    add(hex.toUpperCase(), 'hex-encoded');
     for (const form of escapedForms(secret))
-        forms.add(form);
-    return [...forms].sort((a, b) => b.length - a.length);
+        add(form, 'JSON/JS-escaped');
+    return [...forms].map(([form, encoding]) => ({ form, encoding })).sort((a, b) => b.form.length - a.form.length);
 }
 /**
  * Base64 of the value alone, and the part of it that stays the same wherever the value sits inside a
  * longer base64 text: with `offset` bytes before it (0, 1 or 2 modulo 3), the characters that also
  * carry bits of the neighbouring bytes are dropped at both ends.
  */
-function base64Forms(bytes) {
+function secret_forms_base64Forms(bytes, only) {
     const out = [];
-    for (const alphabet of ['base64', 'base64url']) {
+    for (const alphabet of only ? [only] : ['base64', 'base64url']) {
         const whole = bytes.toString(alphabet);
         out.push(whole, whole.replace(/=+$/, ''));
         for (let offset = 0; offset < 3; offset++) {
@@ -45577,12 +45606,11 @@ class Redactor {
 function maskValue(value) {
     if (value.length <= 8)
         return REDACTED;
-    const prefix = /^(sk|rk|pk)_(live|test)_|^whsec_|^GOCSPX-|^gh[pousr]_|^AKIA/.exec(value)?.[0] ?? '';
+    // A vendor's fixed prefix says what the credential is and carries nothing of the secret.
+    const prefix = /^(?:(?:sk|rk|pk)_(?:live|test)_|whsec_|GOCSPX-|gh[pousr]_|github_pat_|AKIA|ASIA|AIza|sntry[su]_|xox[abeoprs]-|xapp-|SG\.|npm_|vc[acikpr]_|sk-(?:proj|svcacct|admin)-|sk-ant-(?:api|admin)\d\d-|sk-|sb_secret_|re_|key-|AGE-SECRET-KEY-1)/.exec(value)?.[0] ?? '';
     return `${prefix}…${value.slice(-4)}`;
 }
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -55333,6 +55361,79 @@ function configJsonSchema() {
     };
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./.build/env-file.js
+/**
+ * The one reader of dotenv text in the gate: the `env-file` input (settings), the repository's
+ * `.env.example` (config rules) and the env files the committed-secrets scan finds all go through
+ * Node's own `util.parseEnv`, the parser behind `node --env-file` (which the app's `sync-stripe`
+ * script uses), so every part of the gate reads a value the way the app's tooling does.
+ *
+ * `parseEnv` gives values, not positions; the scan also needs the line of each entry, which is found
+ * here from the text (the last assignment of a name wins, as in `parseEnv`).
+ */
+
+/** The variables of a dotenv text, as `node --env-file` would set them. */
+function parseEnvText(text) {
+    return (0,external_node_util_.parseEnv)(text.replace(/^\uFEFF/, ''));
+}
+/** `NAME=`, `export NAME=` at the start of a line (what `parseEnv` reads as an assignment). */
+const ASSIGNMENT_LINE = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=/;
+/** The entries of a dotenv text with their lines, in file order; values are `parseEnv`'s. */
+function envEntries(text) {
+    let values;
+    try {
+        values = parseEnvText(text);
+    }
+    catch {
+        return [];
+    }
+    const lines = new Map();
+    const source = text.split('\n');
+    for (let i = 0; i < source.length; i++) {
+        const match = ASSIGNMENT_LINE.exec(source[i]);
+        if (match && match[1] in values)
+            lines.set(match[1], i + 1);
+    }
+    return [...lines]
+        .map(([name, line]) => ({ name, value: values[name], line }))
+        .sort((a, b) => a.line - b.line);
+}
+/**
+ * Whether a text is an env file whatever its name (`.envrc`, `prod.env`, `deploy/web.env`): at
+ * least one assignment, and assignments make up most of its lines that are not blank or comments
+ * (a shell script with a few exports among commands is not one).
+ */
+function looksLikeEnvFile(text) {
+    let assignments = 0;
+    let others = 0;
+    let inQuote = false;
+    for (const raw of text.split('\n')) {
+        const line = raw.trim();
+        if (inQuote) {
+            // A multi-line quoted value (a PEM key) continues until its closing quote.
+            if (/["'`]\s*$/.test(line))
+                inQuote = false;
+            continue;
+        }
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const match = ASSIGNMENT_LINE.exec(raw);
+        if (match) {
+            assignments++;
+            const rest = raw.slice(match[0].length).trim();
+            if (/^["'`]/.test(rest) && !new RegExp(`^${rest[0]}.*${rest[0]}`).test(rest))
+                inQuote = true;
+        }
+        else
+            others++;
+        if (others > 3 && others > assignments)
+            return false;
+    }
+    return assignments > 0 && assignments >= others * 4;
+}
+
 ;// CONCATENATED MODULE: ./.build/inputs.js
 const INPUTS = [
     { name: 'checks', default: 'config,gate,smoke,security,stripe', description: 'Sections or single rule ids to run, comma or newline separated.' },
@@ -55381,6 +55482,8 @@ const APP_VARIABLES = [
     'NEXTAUTH_URL',
     'DATABASE_URL',
     'NEXTAUTH_SECRET',
+    // Auth.js v5's name for NEXTAUTH_SECRET (read so it is masked and searched for too).
+    'AUTH_SECRET',
     'AUTH_PROVIDERS',
     'GITHUB_CLIENT_ID',
     'GITHUB_CLIENT_SECRET',
@@ -55404,6 +55507,7 @@ const APP_VARIABLES = [
 /** App variables whose values are secrets (masked everywhere, checked for reuse and leaks). */
 const SECRET_VARIABLES = [
     'NEXTAUTH_SECRET',
+    'AUTH_SECRET',
     'GITHUB_CLIENT_SECRET',
     'GOOGLE_CLIENT_SECRET',
     'STRIPE_SECRET_KEY',
@@ -55635,7 +55739,7 @@ async function readEnvFile(path, given) {
         throw new errors/* UsageError */.e(`env-file: ${given} has ${Math.round(text.length / 1024)} KB; a dotenv file of the app's variables is at most 1 MB. Is env-file pointing at the right file?`);
     }
     try {
-        return (0,external_node_util_.parseEnv)(text);
+        return parseEnvText(text);
     }
     catch (error) {
         throw new errors/* UsageError */.e(`env-file: ${given} is not a dotenv file (${error.message})`);
@@ -55738,7 +55842,7 @@ function estimateEntropyBits(value) {
 async function examplePlaceholders(settings) {
     for (const name of ['.env.example', '.env.sample', '.env.template']) {
         try {
-            return (0,external_node_util_.parseEnv)(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, name), 'utf8'));
+            return parseEnvText(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, name), 'utf8'));
         }
         catch {
             // try the next name
@@ -55764,7 +55868,9 @@ async function checkStrongUniqueSecret(settings, name, howToMake) {
             fix,
         };
     }
-    const others = [...SECRET_VARIABLES.filter((n) => n !== name).map((n) => [n, settings.env[n]]), ['the DATABASE_URL password', databasePassword(settings.env.DATABASE_URL)]];
+    // NEXTAUTH_SECRET and AUTH_SECRET are one secret under its Auth.js v4 and v5 names: the same value is expected.
+    const sameSecret = (n) => n === name || (n === 'AUTH_SECRET' && name === 'NEXTAUTH_SECRET') || (n === 'NEXTAUTH_SECRET' && name === 'AUTH_SECRET');
+    const others = [...SECRET_VARIABLES.filter((n) => !sameSecret(n)).map((n) => [n, settings.env[n]]), ['the DATABASE_URL password', databasePassword(settings.env.DATABASE_URL)]];
     const same = others.filter(([, v]) => v && v === value).map(([n]) => n);
     if (same.length > 0) {
         return {
@@ -55802,11 +55908,14 @@ function databasePassword(url) {
 
 ;// CONCATENATED MODULE: ./.build/rules/security/secret-patterns.js
 /**
- * What counts as a secret in a file: the values the run knows (and their usual encodings), the
- * shapes of live credentials, env-file entries that hold a secret, and what a placeholder looks like.
+ * What counts as a secret in a file: the values the run knows (in every form `secretForms` lists,
+ * and pieces of them for values split across lines), env-file entries that hold a secret (and the
+ * local defaults that do not), and what a placeholder or a generated value looks like. The vendors'
+ * credential shapes are in credential-shapes.ts.
  * Shared by security.committed-secrets (files and history) and security.workflow-secrets (workflows
  * and platform configs). Pure: no I/O.
  */
+
 
 
 
@@ -55815,6 +55924,8 @@ function databasePassword(url) {
 const MIN_NEEDLE_LENGTH = 8;
 /** Variables whose values are secrets in workflows and platform files, beyond SECRET_VARIABLES. */
 const SECRET_NAMES = [...SECRET_VARIABLES, 'DATABASE_URL'];
+/** Bytes of a piece needle: a form split in two leaves at least this much of it in one piece. */
+const PIECE_LENGTH = 8;
 const shortHash = (value) => (0,external_node_crypto_.createHash)('sha256').update(value).digest('hex').slice(0, 16);
 /**
  * Which variable a secret value belongs to, named without printing it: the app variables first,
@@ -55841,11 +55952,10 @@ function secretNames(settings) {
     return new Map([...names].map(([value, list]) => [value, list.join(' / ')]));
 }
 /**
- * The needles for every secret the run knows (at least 8 characters, not a placeholder): the raw
- * value, URL-encoded (as in a connection string), and base64 / base64url. Base64 is searched at the
- * three byte alignments, keeping only the characters that depend on the secret alone, so the secret
- * is found inside a longer encoded string too (`user:password` in a Basic auth header or a Docker
- * `config.json`, a Kubernetes Secret).
+ * The needles for every secret the run knows (at least 8 characters, not a placeholder): every form
+ * `secretForms` lists (raw, URL-encoded, base64 at each alignment, hex, JSON/JS-escaped), and for the
+ * forms a file may split across lines (the raw value and its base64) their first and last 8 bytes as
+ * pieces, confirmed by the scanner in the joined text.
  */
 function secretNeedles(settings) {
     const names = secretNames(settings);
@@ -55861,19 +55971,23 @@ function secretNeedles(settings) {
         const label = name ? (name.startsWith('the ') ? name : `the value of ${name}`) : 'a configured secret';
         const key = shortHash(secret);
         const masked = maskValue(secret);
-        const add = (text, encoding) => {
-            if (text.length < MIN_NEEDLE_LENGTH || seen.has(text))
-                return;
-            seen.add(text);
-            needles.push({ bytes: Buffer.from(text, 'utf8'), label: encoding ? `${label} (${encoding})` : label, masked, key });
-        };
-        add(secret);
-        const url = encodeURIComponent(secret);
-        add(url, 'URL-encoded');
-        add(url.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()), 'URL-encoded');
-        for (const core of base64Cores(Buffer.from(secret, 'utf8'))) {
-            add(core, 'base64-encoded');
-            add(core.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url-encoded');
+        // Base64 may be wrapped: the pieces of its cores (at each alignment) find it split; the whole
+        // encoding starts and ends like the first core, so its own pieces would only repeat them.
+        const cores = new Set(secret_forms_base64Forms(Buffer.from(secret, 'utf8'), 'base64').slice(2));
+        for (const { form, encoding } of labelledSecretForms(secret)) {
+            if (form.length < MIN_NEEDLE_LENGTH || seen.has(form))
+                continue;
+            seen.add(form);
+            const bytes = Buffer.from(form, 'utf8');
+            needles.push({ bytes, label: encoding ? `${label} (${encoding})` : label, masked, key });
+            const splittable = encoding === undefined || (encoding === 'base64-encoded' && cores.has(form));
+            if (splittable && bytes.length >= 2 * PIECE_LENGTH) {
+                const split = `${label}${encoding ? ` (${encoding})` : ''}, split across lines`;
+                for (const side of ['head', 'tail']) {
+                    const piece = side === 'head' ? bytes.subarray(0, PIECE_LENGTH) : bytes.subarray(bytes.length - PIECE_LENGTH);
+                    needles.push({ bytes: Buffer.from(piece), label: split, masked, key, piece: { side, form: bytes } });
+                }
+            }
         }
     }
     return needles;
@@ -55883,15 +55997,7 @@ function secretNeedles(settings) {
  * three alignments the bytes can have inside a longer encoded string.
  */
 function base64Cores(bytes) {
-    const cores = [];
-    for (let shift = 0; shift < 3; shift++) {
-        const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64').replace(/=+$/, '');
-        // Leading characters that mix in the unknown bytes before; a trailing one that mixes in those after.
-        const lead = shift === 0 ? 0 : shift === 1 ? 2 : 3;
-        const tail = (shift + bytes.length) % 3 === 0 ? 0 : 1;
-        cores.push(encoded.slice(lead, encoded.length - tail));
-    }
-    return cores;
+    return base64Forms(bytes, 'base64').slice(2);
 }
 /** Common non-values in templates, docs and CI jobs (beyond `isPlaceholder` of the config rules). */
 const PLACEHOLDER_WORDS = new Set([
@@ -55939,7 +56045,7 @@ function urlPassword(value) {
     return { raw: match[2], decoded, host: match[3].toLowerCase(), user: match[1] };
 }
 /** Passwords that only local and CI databases use (docker's defaults, tutorials). */
-const DEV_PASSWORDS = new Set(['postgres', 'password', 'pass', 'root', 'admin', 'prisma', 'test', 'secret', 'dev', 'local', 'docker', 'mysecretpassword', 'pg', 'user', 'app', 'ci']);
+const DEV_PASSWORDS = new Set(['postgres', 'password', 'pass', 'root', 'admin', 'prisma', 'test', 'secret', 'dev', 'local', 'docker', 'mysecretpassword', 'pg', 'user', 'app', 'ci', 'redis', 'mysql', 'mongo', 'mongodb', 'guest', 'rabbitmq', 'example', 'changeit', 'supabase', 'your-super-secret-and-long-postgres-password']);
 /**
  * A host that only a developer machine, a CI job or a container network reaches: loopback, the
  * docker host alias, or a single-label name (a service container such as `postgres` or `db`).
@@ -55991,161 +56097,959 @@ function isSecretName(name) {
         return false;
     return /SECRET|TOKEN|PASSW(?:OR)?D|PRIVATE|CREDENTIAL|(?:^|_)(?:API|ACCESS|SIGNING|ENCRYPTION|AUTH|MASTER|SERVICE_ACCOUNT)_?KEY(?:$|_)|(?:^|_)(?:PASS|PWD)(?:$|_)/.test(upper);
 }
-/** `.env`, `.env.production`, `.env.local` … (a tracked one must hold no secret). */
+/**
+ * Env files by name: `.env`, `.env.production`, `.env.local`, direnv's `.envrc`, and `*.env`
+ * (`prod.env`, `deploy/web.env`). Files of other names are env files when their content says so
+ * (`looksLikeEnvFile`).
+ */
 function isEnvFileName(basename) {
-    return /^\.env(?:\..+)?$/.test(basename);
+    return /^\.env(?:\..+)?$|^\.envrc$|^[^.][^/]*\.env$|^env\.(?:example|sample|template)$/.test(basename);
 }
-/** `.env.example`, `.env.sample`, `.env.template`: meant to be committed, with placeholders. */
+/** Templates meant to be committed: `.env.example`, `example.env`, `.env.sample.local`, `env.template`. */
 function isEnvTemplateName(basename) {
-    return /^\.env(?:\..+)?\.(?:example|sample|template|tpl|dist)$|^\.env\.(?:example|sample|template|tpl|dist)(?:\..+)?$/.test(basename);
+    return /(?:^|\.)(?:example|examples|sample|template|tpl|dist|defaults?)(?:\.|$)/i.test(basename);
 }
-/** How far a quoted dotenv value may run on (a PEM key is about 30 lines). */
-const MAX_QUOTED_LINES = 100;
+/** Env files Next.js loads in development and tests only, committed by design with their values. */
+function isDevelopmentEnvName(basename) {
+    return /^\.env\.(?:development|dev|test|testing|ci|e2e)(?:\.|$)/.test(basename);
+}
+/** Query parameters that carry a credential in a connection string or URL. */
+const CREDENTIAL_PARAMS = /[?&](?:password|sslpassword|api_key|apikey|api-key|token|access_token|secret|auth_token)=([^&#\s]+)/i;
 /**
- * The assignments of a dotenv text: `NAME=value`, `export NAME=value`, quoted values (double quotes
- * may span lines, as dotenv allows for private keys), inline ` #` comments on unquoted values.
+ * A credential in a URL's query (`prisma+postgres://…/?api_key=…`, `postgresql://app@host/db?password=…`),
+ * with the URL redacted; undefined when there is none, or it is a placeholder, or the host is local.
  */
-function parseEnvAssignments(text) {
-    const lines = text.split(/\r?\n/);
-    const found = [];
-    for (let i = 0; i < lines.length; i++) {
-        const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(lines[i]);
-        if (!match || lines[i].trimStart().startsWith('#'))
-            continue;
-        let raw = match[2];
-        const line = i + 1;
-        const quote = raw[0];
-        let value;
-        if (quote === '"' || quote === "'" || quote === '`') {
-            let body = raw.slice(1);
-            for (let more = 0; !body.includes(quote) && i + 1 < lines.length && more < MAX_QUOTED_LINES; more++)
-                body += `\n${lines[++i]}`;
-            value = body.includes(quote) ? body.slice(0, body.indexOf(quote)) : body;
-        }
-        else {
-            raw = raw.replace(/\s+#.*$/, '');
-            value = raw.trim();
-        }
-        found.push({ name: match[1], value, line });
+function urlQueryCredential(value) {
+    const match = CREDENTIAL_PARAMS.exec(value);
+    if (!match || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim()))
+        return undefined;
+    let secret = match[1];
+    try {
+        secret = decodeURIComponent(secret);
     }
-    return found;
+    catch {
+        // not percent-encoded
+    }
+    if (isPlaceholderValue(secret) || /^\$/.test(secret) || secret.length < 8)
+        return undefined;
+    const host = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?(\[[^\]]*\]|[^/?#:\s]*)/i.exec(value.trim())?.[1] ?? '';
+    if (isExampleHost(host))
+        return undefined;
+    // Every credential in the URL is masked, not only the one that made it a finding.
+    const masked = value
+        .trim()
+        .replace(new RegExp(CREDENTIAL_PARAMS.source, 'gi'), (whole, v) => whole.replace(v, maskValue(secret_patterns_safeDecode(v))))
+        .replace(/(:\/\/[^:@/?#\s]*:)[^@/?#\s]+@/, '$1***@');
+    return { masked: masked.length > 120 ? `${masked.slice(0, 117)}…` : masked, local: isLocalHost(host) };
+}
+function secret_patterns_safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
 }
 /**
- * Whether an env-file entry holds a secret: a URL with a real password whatever its name, else a
- * secret-looking name with a value that is neither a placeholder nor a test or development value
- * (Next.js loads a committed `.env.test` / `.env.development` by design). Returns the redacted value
- * to show, or undefined.
+ * Values a template or a local setup uses by convention, that no production system should accept:
+ * the docker images' documented passwords, and word-made defaults that name what they stand for
+ * (`jackson-secret`, `dev-webhook-secret`, `local_password`).
  */
-function envSecretValue(name, value) {
-    const password = urlPassword(value);
-    if (password)
-        return isPlaceholderPassword(password) ? undefined : maskUrlPassword(value);
-    if (/_URL$|_URI$|_DSN$/i.test(name))
-        return undefined;
-    if (!isSecretName(name) || isNonProductionValue(value))
-        return undefined;
-    return maskValue(value);
+function isConventionalDefault(value) {
+    const lower = value.trim().toLowerCase();
+    if (DEV_PASSWORDS.has(lower))
+        return true;
+    const words = lower.split(/[-_.:]+/).filter(Boolean);
+    if (words.length < 2 || !words.every((w) => /^[a-z]+\d{0,4}$/.test(w)))
+        return false;
+    return words.some((w) => /^(?:secret|secrets|password|passwd|pass|pwd|key|token|dev|local|localhost|default|example|demo|test|testing|insecure|changeme)\d{0,4}$/.test(w));
 }
-const plain = (match) => (isPlaceholderValue(match[0]) ? undefined : maskValue(match[0]));
-const wordAfter = (match, rest) => /[A-Za-z0-9_]/.test(rest[match[0].length] ?? '');
-/** The live-credential shapes of the guide's stack (Stripe, GitHub, Google, AWS, keys, Postgres). */
+/**
+ * Whether an env-file entry holds a secret. A URL is judged by the credential in it (password or
+ * query key) whatever the variable's name, so `DATABASE_URL` is judged like any other; other values
+ * by a secret-looking name with a real value. Local defaults (the repository's docker-compose values,
+ * the images' documented passwords, loopback hosts) are information, not secrets; so are test values
+ * (Next.js loads a committed `.env.test` / `.env.development` by design). In a template
+ * (`.env.example`) a random-looking value is information too: it is meant to be public, and
+ * config.nextauth-secret fails a deployment that uses it.
+ */
+function judgeEnvEntry(name, value, file) {
+    const v = value.trim();
+    if (v === '' || isPlaceholderValue(v) || /^\$[({]/.test(v))
+        return undefined;
+    const password = urlPassword(v);
+    if (password) {
+        if (isPlaceholderValue(password.decoded) || /^\$|%s$|^%\(/.test(password.decoded) || isExampleHost(password.host))
+            return undefined;
+        if (isLocalHost(password.host) && (isPlaceholderPassword(password) || isConventionalDefault(password.decoded) || file.localDefaults?.has(password.decoded) || file.template)) {
+            return { kind: 'default', why: `${name} points at a local database (${password.host})` };
+        }
+        return { kind: 'secret', masked: maskUrlPassword(v) };
+    }
+    const query = urlQueryCredential(v);
+    if (query)
+        return query.local ? { kind: 'default', why: `${name} points at a local server` } : { kind: 'secret', masked: query.masked };
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || !isSecretName(name))
+        return undefined;
+    if (file.localDefaults?.has(v))
+        return { kind: 'default', why: `${name} is the repository's docker-compose value` };
+    if (isConventionalDefault(v))
+        return { kind: 'default', why: `${name} is a conventional local default` };
+    if (isNonProductionValue(v))
+        return undefined;
+    if (file.template)
+        return looksRandom(v) ? { kind: 'sample', masked: maskValue(v) } : { kind: 'default', why: `${name} is a template value` };
+    return { kind: 'secret', masked: maskValue(v) };
+}
+/** Shannon entropy of a string, in bits per character. */
+function entropy(text) {
+    const counts = new Map();
+    for (const ch of text)
+        counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / text.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+/**
+ * Whether a token body looks generated rather than typed: long enough, no long runs or sequences,
+ * no template words, and the character spread of random text (hex tops out at 4 bits per
+ * character, so the bar scales with the length up to 3 bits).
+ */
+function looksRandom(body, minLength = 16) {
+    if (body.length < minLength)
+        return false;
+    if (/(.)\1{4}/.test(body) || /x{4}|X{4}|\*{3}|\.{3}|…/.test(body))
+        return false;
+    if (/example|sample|dummy|placeholder|your|redacted|changeme|fake|test(?:ing)?key/i.test(body))
+        return false;
+    let sequential = 0;
+    for (let i = 1; i < body.length; i++)
+        if (body.charCodeAt(i) - body.charCodeAt(i - 1) === 1)
+            sequential++;
+    if (sequential > body.length / 3)
+        return false;
+    return entropy(body) >= Math.min(3, Math.log2(body.length) - 1);
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/credential-shapes.js
+/**
+ * The shapes of live credentials of the stack (Stripe, GitHub, Sentry, Vercel, the database) and its
+ * neighbours (Slack, OpenAI, Anthropic, SendGrid, Postmark, Resend, Mailgun, Twilio, AWS, Google
+ * Cloud, Azure, npm, Supabase), each from its vendor's documented token format. A shape is found by a
+ * literal anchor (the scanner's byte search), then confirmed by a regex at that place and by what the
+ * format itself guarantees: a checksum where the vendor has one (GitHub `ghp_`, npm `npm_`, Vercel
+ * `vcp_`: CRC32 of the body in base62), a structure otherwise (a Sentry token's JSON payload, a JWT's
+ * header and expiry, OpenAI's `T3BlbkFJ` marker, a PEM body's base64). Placeholders, documentation
+ * examples and test-mode keys of the same shapes are not findings.
+ */
+
+
+
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** CRC32 of `body` in base62, zero-padded to 6 characters: the checksum of GitHub, npm and Vercel tokens. */
+function base62Checksum(body) {
+    let n = (0,external_node_zlib_.crc32)(body);
+    let out = '';
+    do {
+        out = BASE62[n % 62] + out;
+        n = Math.floor(n / 62);
+    } while (n > 0);
+    return out.padStart(6, '0');
+}
+/** A token whose last 6 characters are the base62 CRC32 of the `bodyStart`.. part before them. */
+const checksummed = (token, bodyStart) => token.length > bodyStart + 6 && base62Checksum(token.slice(bodyStart, -6)) === token.slice(-6);
+const masked = (value) => (isPlaceholderValue(value) ? undefined : maskValue(value));
+const wordAfter = (m, text) => /[A-Za-z0-9_]/.test(text[m[0].length] ?? '');
+/** Anchors with one byte of leading context, for prefixes shorter than 4 bytes (`SG.`): the byte before a token. */
+const led = (prefix) => ['"', "'", '`', '=', ' ', ':', '(', ',', '\n', '\t', '>', '[', '2', 'D', 'n', 't'].map((c) => c + prefix);
+/** base64url → text, or undefined. */
+function base64Json(part) {
+    try {
+        const value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+        return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * A PEM / OpenSSH / PGP private key: the header followed by a real body. Between the header and the
+ * base64 may stand line breaks, `\n` escapes (once or twice escaped), `%0A`, string quotes and
+ * concatenation (`"…" +`), array commas, and PEM headers (`Proc-Type:`, `DEK-Info:`, `Version:`);
+ * the body must be base64 with the spread of key material. A `-----BEGIN PRIVATE KEY-----` literal in
+ * a library (node-forge, a bundle) or a README with `...` is not one.
+ */
+function privateKeyBody(rest) {
+    const withoutHeaders = rest.slice(0, 3000).replace(/(?:^|\\+n|%0A|[\n"'`,[])\s*[A-Za-z][A-Za-z-]*: [^\n"'`\\]*/gi, '');
+    const body = withoutHeaders.replace(/\\+[nrt]|%0[AD]|[\s"'`,+[\]();]/gi, '');
+    const run = /^[A-Za-z0-9+/=]{60,}/.exec(body)?.[0];
+    return run !== undefined && looksRandom(run.slice(0, 200), 60) && /[A-Z]/.test(run) && /[a-z]/.test(run) && /[0-9]/.test(run);
+}
+/** A signed JWT that is a live credential: a real header, a payload, not expired, not a public role or the jwt.io example. */
+function liveJwt(token) {
+    const [head, payload, signature] = token.split('.');
+    const header = base64Json(head ?? '');
+    const claims = base64Json(payload ?? '');
+    if (!header || !claims || typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none' || !signature || signature.length < 16)
+        return false;
+    if (typeof claims.exp === 'number' && claims.exp * 1000 < Date.now())
+        return false;
+    // Supabase's anon key is public by design (NEXT_PUBLIC_SUPABASE_ANON_KEY); jwt.io's example is an example.
+    if (claims.role === 'anon' || (claims.sub === '1234567890' && claims.name === 'John Doe'))
+        return false;
+    return looksRandom(signature, 16);
+}
+/** Keyword anchors in the three usual cases. */
+const cased = (word) => [word.toLowerCase(), word.toUpperCase(), word[0].toUpperCase() + word.slice(1).toLowerCase()];
+/** Names of the app's secrets (and the usual JWT ones) as keyword anchors for `NAME = "literal"` in code and config. */
+const HARDCODED_NAMES = [...SECRET_VARIABLES, 'JWT_SECRET', 'JWT_SIGNING_KEY', 'jwtSecret', 'JWT_PRIVATE_KEY', 'SESSION_SECRET', 'COOKIE_SECRET', 'ENCRYPTION_KEY'];
 const CREDENTIAL_PATTERNS = [
     {
+        id: 'stripe-live-key',
         label: 'a Stripe live secret key',
         anchors: ['sk_live_', 'rk_live_'],
-        regex: /[sr]k_live_[0-9A-Za-z]{16,247}/y,
+        back: 0,
+        regex: /[sr]k_live_[0-9A-Za-z]{20,247}/dy,
         window: 256,
         boundary: true,
-        accept: (m, rest) => (wordAfter(m, rest) ? undefined : plain(m)),
+        accept: (m, t) => (wordAfter(m, t) || !looksRandom(m[0].slice(8), 20) ? undefined : masked(m[0])),
+        gitleaks: ['stripe-access-token'],
     },
     {
+        id: 'stripe-webhook-secret',
         label: 'a Stripe webhook signing secret',
         anchors: ['whsec_'],
-        regex: /whsec_[0-9A-Za-z+/]{20,100}/y,
+        back: 0,
+        regex: /whsec_[0-9A-Za-z+/]{24,100}/dy,
         window: 110,
         boundary: true,
-        accept: plain,
+        accept: (m, t) => (wordAfter(m, t) || !looksRandom(m[0].slice(6), 24) ? undefined : masked(m[0])),
+        gitleaks: ['stripe-access-token'],
     },
     {
+        id: 'github-token',
         label: 'a GitHub token',
         anchors: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
-        regex: /gh[pousr]_[0-9A-Za-z]{36,251}/y,
+        back: 0,
+        // 30 random base62 characters and a 6-character checksum (GitHub's documented format).
+        regex: /gh[pousr]_[0-9A-Za-z]{36,251}/dy,
         window: 256,
         boundary: true,
-        accept: (m, rest) => (wordAfter(m, rest) ? undefined : plain(m)),
+        accept: (m, t) => (wordAfter(m, t) || !checksummed(m[0], 4) ? undefined : masked(m[0])),
+        gitleaks: ['github-pat', 'github-oauth', 'github-app-token', 'github-refresh-token'],
     },
     {
+        id: 'github-fine-grained-token',
         label: 'a GitHub fine-grained token',
         anchors: ['github_pat_'],
-        regex: /github_pat_[0-9A-Za-z_]{40,244}/y,
-        window: 256,
+        back: 0,
+        // 22 characters of id, `_`, 59 of secret. GitHub publishes no checksum for this format (the
+        // classic CRC32 does not hold on published samples), so the body must look generated.
+        regex: /github_pat_([0-9A-Za-z]{22})_([0-9A-Za-z]{59})/dy,
+        window: 100,
         boundary: true,
-        accept: plain,
+        accept: (m, t) => (wordAfter(m, t) || !looksRandom(m[2], 40) ? undefined : masked(m[0])),
+        gitleaks: ['github-fine-grained-pat'],
     },
     {
-        label: 'a Google OAuth client secret',
-        anchors: ['GOCSPX-'],
-        regex: /GOCSPX-[0-9A-Za-z_-]{24,64}/y,
+        id: 'sentry-org-token',
+        label: 'a Sentry organization auth token',
+        anchors: ['sntrys_'],
+        back: 0,
+        // `sntrys_` + base64 of a JSON payload ({"iat":…,"url":…,"org":…}) + `_` + 43 characters of secret.
+        regex: /sntrys_([A-Za-z0-9+/=]{20,600})_([A-Za-z0-9+/]{43})/dy,
+        window: 700,
+        boundary: true,
+        accept: (m) => {
+            const payload = base64Json(m[1].replace(/=+$/, ''));
+            return payload && typeof payload.iat === 'number' && looksRandom(m[2], 30) ? `sntrys_…${m[0].slice(-4)}` : undefined;
+        },
+        gitleaks: ['sentry-org-token'],
+    },
+    {
+        id: 'sentry-user-token',
+        label: 'a Sentry user auth token',
+        anchors: ['sntryu_'],
+        back: 0,
+        regex: /sntryu_[0-9a-f]{64}/dy,
+        window: 80,
+        boundary: true,
+        accept: (m, t) => (wordAfter(m, t) || !looksRandom(m[0].slice(7), 40) ? undefined : masked(m[0])),
+        gitleaks: ['sentry-user-token'],
+    },
+    {
+        id: 'vercel-token',
+        label: 'a Vercel token',
+        anchors: ['vcp_', 'vci_', 'vca_', 'vcr_', 'vck_'],
+        back: 0,
+        // Prefix, 50 characters of body and the base62 CRC32 of the body (Vercel's 2026 formats).
+        regex: /vc[pciark]_[A-Za-z0-9_-]{50}[A-Za-z0-9]{6}/dy,
+        window: 64,
+        boundary: true,
+        accept: (m, t) => (/[A-Za-z0-9_-]/.test(t[m[0].length] ?? '') || !checksummed(m[0], 4) ? undefined : masked(m[0])),
+        gitleaks: ['vercel-token'],
+    },
+    {
+        id: 'npm-token',
+        label: 'an npm access token',
+        anchors: ['npm_'],
+        back: 0,
+        // 30 random base62 characters and a CRC32 checksum, as GitHub's tokens.
+        regex: /npm_[0-9A-Za-z]{36}/dy,
+        window: 48,
+        boundary: true,
+        accept: (m, t) => (wordAfter(m, t) || !checksummed(m[0], 4) ? undefined : masked(m[0])),
+        gitleaks: ['npm-access-token'],
+    },
+    {
+        id: 'npmrc-auth',
+        label: 'an npm registry credential (.npmrc)',
+        anchors: ['_authToken=', '_authToken =', ':_auth=', ':_password='],
+        back: 0,
+        regex: /(?:_authToken\s*=\s*|:_auth=|:_password=)["']?([^\s"'$]{16,})/dy,
+        window: 300,
+        boundary: false,
+        // `npm_` tokens are judged (with their checksum) by the npm shape; this is the rest: legacy UUID tokens, `_auth`, `_password`.
+        accept: (m) => (m[1].startsWith('npm_') || !looksRandom(m[1], 16) ? undefined : maskValue(m[1])),
+        gitleaks: ['npm-access-token'],
+    },
+    {
+        id: 'slack-token',
+        label: 'a Slack token',
+        anchors: ['xoxb-', 'xoxp-', 'xoxa-', 'xoxo-', 'xoxr-', 'xoxs-', 'xoxe-', 'xoxe.', 'xapp-'],
+        back: 0,
+        regex: /(?:xox[bpaors]-(?:[0-9]{8,14}-){1,3}[A-Za-z0-9]{24,64}|xoxe(?:\.xox[bp])?-1-[A-Za-z0-9]{100,200}|xapp-1-[A-Z0-9]{9,12}-[0-9]{10,14}-[a-f0-9]{64})/dy,
+        window: 300,
+        boundary: true,
+        accept: (m, t) => (wordAfter(m, t) || !looksRandom(m[0].replace(/^.*-/, ''), 20) ? undefined : masked(m[0])),
+        gitleaks: ['slack-bot-token', 'slack-user-token', 'slack-app-token', 'slack-config-access-token', 'slack-config-refresh-token', 'slack-legacy-token'],
+    },
+    {
+        id: 'slack-webhook',
+        label: 'a Slack webhook URL',
+        anchors: ['hooks.slack.com/'],
+        back: 0,
+        regex: /hooks\.slack\.com\/(?:services|workflows|triggers)\/(T[A-Z0-9]{8,12})\/([A-Z0-9]{8,12}(?:\/[0-9]{6,})?)\/([A-Za-z0-9]{20,48})/dy,
+        window: 200,
+        boundary: false,
+        // Slack's documentation uses T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX.
+        accept: (m) => (looksRandom(m[3], 20) && !/^T0+$/.test(m[1]) ? `https://hooks.slack.com/…/${maskValue(m[3])}` : undefined),
+        gitleaks: ['slack-webhook-url'],
+    },
+    {
+        id: 'openai-key',
+        label: 'an OpenAI API key',
+        anchors: ['sk-proj-', 'sk-svcacct-', 'sk-admin-'],
+        back: 0,
+        // Every OpenAI key carries `T3BlbkFJ` ("OpenAI" in base64) in its middle.
+        regex: /sk-(?:proj|svcacct|admin)-([A-Za-z0-9_-]{20,250}T3BlbkFJ[A-Za-z0-9_-]{20,250})/dy,
+        window: 600,
+        boundary: true,
+        accept: (m, t) => (/[A-Za-z0-9_-]/.test(t[m[0].length] ?? '') || !looksRandom(m[1].replace('T3BlbkFJ', ''), 30) ? undefined : masked(m[0])),
+        gitleaks: ['openai-api-key'],
+    },
+    {
+        id: 'openai-legacy-key',
+        label: 'an OpenAI API key',
+        // `sk-` + 20 + `T3BlbkFJ` + 20: found from the marker, the regex starting 23 bytes before it.
+        anchors: ['T3BlbkFJ'],
+        back: 23,
+        regex: /sk-([A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})/dy,
+        window: 56,
+        boundary: true,
+        accept: (m, t) => (wordAfter(m, t) || !looksRandom(m[1].replace('T3BlbkFJ', ''), 30) ? undefined : masked(m[0])),
+        gitleaks: ['openai-api-key'],
+    },
+    {
+        id: 'anthropic-key',
+        label: 'an Anthropic API key',
+        anchors: ['sk-ant-'],
+        back: 0,
+        regex: /sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,100}AA/dy,
+        window: 130,
+        boundary: true,
+        accept: (m, t) => (/[A-Za-z0-9_-]/.test(t[m[0].length] ?? '') || !looksRandom(m[0].slice(14, -2), 40) ? undefined : masked(m[0])),
+        gitleaks: ['anthropic-api-key', 'anthropic-admin-api-key'],
+    },
+    {
+        id: 'sendgrid-key',
+        label: 'a SendGrid API key',
+        // `SG.` is 3 bytes: found with the byte before it.
+        anchors: led('SG.'),
+        back: -1,
+        regex: /SG\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})/dy,
         window: 72,
         boundary: true,
-        accept: plain,
+        accept: (m, t) => (/[A-Za-z0-9_-]/.test(t[m[0].length] ?? '') || !looksRandom(m[2], 30) ? undefined : `SG.…${m[0].slice(-4)}`),
+        gitleaks: ['sendgrid-api-token'],
     },
     {
+        id: 'resend-key',
+        label: 'a Resend API key',
+        // `re_` is too short and too common (`re_match`) to search for alone: the name next to the key finds it.
+        anchors: [...cased('resend'), 'RESEND_'],
+        back: 0,
+        regex: /resend[\s\S]{0,100}?(?<![A-Za-z0-9_])(re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24})(?![A-Za-z0-9_])/dy,
+        window: 200,
+        boundary: false,
+        accept: (m) => (looksRandom(m[1].slice(12), 24) && /[A-Z]/.test(m[1]) && /[a-z]/.test(m[1]) ? masked(m[1]) : undefined),
+        gitleaks: [],
+    },
+    {
+        id: 'postmark-token',
+        label: 'a Postmark server or account token',
+        anchors: [...cased('postmark'), 'POSTMARK_'],
+        back: 0,
+        // Postmark tokens are UUIDs: only the name next to one says it is Postmark's.
+        regex: /postmark[\w.-]{0,40}?["'\]]?\s*(?:[:=(,]|=>)\s*(?:new\s+\w+\()?\s*["'`]?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/diy,
+        window: 160,
+        boundary: false,
+        accept: (m) => (looksRandom(m[1].replace(/-/g, ''), 24) ? maskValue(m[1]) : undefined),
+        gitleaks: [],
+    },
+    {
+        id: 'mailgun-key',
+        label: 'a Mailgun API key',
+        // As gitleaks does, only next to the name: `key-` alone is everywhere in code.
+        anchors: cased('mailgun'),
+        back: 0,
+        regex: /mailgun[\s\S]{0,120}?["'`:=\s](?:api:)?(key-[0-9a-f]{32}|[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})\b/diy,
+        window: 200,
+        boundary: true,
+        accept: (m) => (looksRandom(m[1].replace(/^key-/, '').replace(/-/g, ''), 24) ? maskValue(m[1]) : undefined),
+        gitleaks: ['mailgun-private-api-token', 'mailgun-signing-key'],
+    },
+    {
+        id: 'twilio-credential',
+        label: 'a Twilio API key or auth token',
+        anchors: cased('twilio'),
+        back: 0,
+        // An API key SID (`SK` + 32 hex) or the auth token (32 hex) next to the name: `twilio(sid, token)`,
+        // `TWILIO_AUTH_TOKEN = "…"`, `{ twilio: { authToken: "…" } }`.
+        regex: /twilio[\s\S]{0,80}?(?:\b(SK[0-9a-f]{32})\b|(?:token|secret|auth|AC[0-9a-f]{32})["'`]?\s*(?:[:=,]|=>)\s*["'`]([0-9a-f]{32})["'`])/diy,
+        window: 200,
+        boundary: false,
+        accept: (m) => {
+            const secret = m[1] ?? m[2];
+            return looksRandom(secret.replace(/^SK/, ''), 24) ? maskValue(secret) : undefined;
+        },
+        gitleaks: ['twilio-api-key'],
+    },
+    {
+        id: 'aws-access-key-id',
         label: 'an AWS access key id',
-        anchors: ['AKIA', 'ASIA'],
-        regex: /(?:AKIA|ASIA)[0-9A-Z]{16}/y,
+        anchors: ['AKIA', 'ASIA', 'ABIA', 'ACCA'],
+        back: 0,
+        regex: /(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}/dy,
         window: 21,
         boundary: true,
         // AWS documents AKIAIOSFODNN7EXAMPLE; `isPlaceholderValue` knows "example".
-        accept: (m, rest) => (/[A-Za-z0-9]/.test(rest[20] ?? '') ? undefined : plain(m)),
+        accept: (m, t) => (/[A-Za-z0-9]/.test(t[20] ?? '') || !looksRandom(m[0].slice(4), 16) ? undefined : masked(m[0])),
+        gitleaks: ['aws-access-token'],
     },
     {
-        label: 'a private key block',
-        anchors: ['-----BEGIN '],
-        regex: /-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/y,
-        window: 600,
-        boundary: false,
-        // A real block has base64 after the header (and maybe Proc-Type/DEK-Info lines, or `\n` escapes
-        // in JSON); "-----BEGIN PRIVATE KEY-----\n...\n" in a README is not one.
-        accept: (m, rest) => /^(?:\s|\\[nr])*(?:[A-Za-z-]+: [^\n\\]*(?:\n|\\n))*(?:\s|\\[nr])*[A-Za-z0-9+/=]{40,}/.test(rest.slice(m[0].length))
-            ? m[0]
-            : undefined,
+        id: 'aws-secret-access-key',
+        label: 'an AWS secret access key',
+        // Next to its key id (within a few lines), or named: `aws_secret_access_key = …`, `SecretAccessKey: …`.
+        anchors: ['AKIA', 'ASIA', 'aws_secret_access_key', 'AWS_SECRET_ACCESS_KEY', 'SecretAccessKey', 'secretAccessKey', 'aws_secret_key', 'AWS_SECRET_KEY'],
+        back: 0,
+        regex: /(?:(?:AKIA|ASIA)[A-Z2-7]{16}[\s\S]{1,400}?|(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY|SecretAccessKey|secretAccessKey|aws_secret_key|AWS_SECRET_KEY)["'`]?\s*(?:[:=,]|=>)\s*["'`]?)(?<![A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/dy,
+        window: 480,
+        boundary: true,
+        accept: (m) => {
+            const secret = m[1];
+            return looksRandom(secret, 40) && /[A-Z]/.test(secret) && /[a-z]/.test(secret) && /[0-9]/.test(secret) ? maskValue(secret) : undefined;
+        },
+        gitleaks: ['aws-access-token'],
     },
     {
-        label: 'a Postgres URL with a password',
-        anchors: ['postgres://', 'postgresql://'],
-        regex: /postgres(?:ql)?:\/\/[^\s:@/?#'"`]*:[^\s@/?#'"`]+@(?:\[[0-9a-fA-F:.]+\]|[^\s/?#:'"`,;]+)/y,
-        window: 512,
+        id: 'google-oauth-client-secret',
+        label: 'a Google OAuth client secret',
+        anchors: ['GOCSPX-'],
+        back: 0,
+        regex: /GOCSPX-[0-9A-Za-z_-]{24,64}/dy,
+        window: 72,
+        boundary: true,
+        accept: (m) => (looksRandom(m[0].slice(7), 20) ? masked(m[0]) : undefined),
+        gitleaks: ['gcp-api-key'],
+    },
+    {
+        id: 'google-api-key',
+        label: 'a Google API key',
+        anchors: ['AIza'],
+        back: 0,
+        regex: /AIza[0-9A-Za-z_-]{35}/dy,
+        window: 40,
+        boundary: true,
+        // A Firebase web config or a NEXT_PUBLIC_ variable is shipped to browsers by design.
+        accept: (m, t, context) => {
+            const around = context.before(300) + t.slice(0, 300);
+            if (/NEXT_PUBLIC_|authDomain|firebaseapp\.com|firebaseConfig/.test(around) || !looksRandom(m[0].slice(4), 24))
+                return undefined;
+            return masked(m[0]);
+        },
+        gitleaks: ['gcp-api-key'],
+    },
+    {
+        id: 'azure-storage-key',
+        label: 'an Azure storage or service bus key',
+        anchors: ['AccountKey=', 'SharedAccessKey=', 'AccountKey%3D', 'SharedAccessKey%3D'],
+        back: 0,
+        regex: /(?:AccountKey(?:=|%3D)([A-Za-z0-9+/]{86}==)|SharedAccessKey(?:=|%3D)([A-Za-z0-9+/]{42,44}=))/dy,
+        window: 110,
         boundary: false,
         accept: (m) => {
-            const password = urlPassword(m[0]);
-            return password && !isPlaceholderPassword(password) ? maskUrlPassword(m[0]) : undefined;
+            const secret = m[1] ?? m[2];
+            return looksRandom(secret, 40) ? maskValue(secret) : undefined;
         },
+        gitleaks: ['azure-storage-account-key'],
+    },
+    {
+        id: 'azure-ad-client-secret',
+        label: 'an Azure AD client secret',
+        // `xxx` + digit + `Q~` + 31–34 characters: found from the digit, `Q~` and the byte after.
+        anchors: [...'0123456789'].flatMap((d) => [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_~.-'].map((c) => `${d}Q~${c}`)),
+        back: 3,
+        regex: /[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}/dy,
+        window: 42,
+        boundary: true,
+        accept: (m, t) => (/[A-Za-z0-9_~.-]/.test(t[m[0].length] ?? '') || !looksRandom(m[0].replace('Q~', ''), 30) ? undefined : maskValue(m[0])),
+        gitleaks: ['azure-ad-client-secret'],
+    },
+    {
+        id: 'supabase-secret-key',
+        label: 'a Supabase secret key',
+        anchors: ['sb_secret_'],
+        back: 0,
+        regex: /sb_secret_[A-Za-z0-9_-]{20,80}/dy,
+        window: 96,
+        boundary: true,
+        accept: (m) => (looksRandom(m[0].slice(10), 20) ? masked(m[0]) : undefined),
+        gitleaks: [],
+    },
+    {
+        id: 'jwt',
+        label: 'a signed JWT (a bearer credential that has not expired)',
+        // The header of every JWT: `{"alg"`, `{"typ"`, `{"kid"` in base64url.
+        anchors: ['eyJhbGci', 'eyJ0eXAi', 'eyJraWQi'],
+        back: 0,
+        regex: /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}/dy,
+        window: 4096,
+        boundary: true,
+        accept: (m, t, context) => {
+            if (wordAfter(m, t) || !liveJwt(m[0]))
+                return undefined;
+            const role = base64Json(m[0].split('.')[1])?.role;
+            const publicName = /NEXT_PUBLIC_\w*\s*[:=]\s*["'`]?$/.test(context.before(80));
+            return publicName && role !== 'service_role' ? undefined : { masked: `eyJ…${m[0].slice(-4)}`, label: role === 'service_role' ? 'a Supabase service_role key (a signed JWT)' : undefined };
+        },
+        gitleaks: ['jwt'],
+    },
+    {
+        id: 'hardcoded-app-secret',
+        label: 'a hard-coded secret of the app',
+        // `NEXTAUTH_SECRET: "…"`, `jwtSecret = '…'`, `process.env.JWT_SECRET ?? "…"`: a literal where the app reads a secret.
+        anchors: HARDCODED_NAMES,
+        back: 0,
+        regex: new RegExp(`(?:${HARDCODED_NAMES.join('|')})["'\`\\]]?\\s*(?:[:=]|\\?\\?|\\|\\||,)\\s*["'\`]([^"'\`\\s]{16,200})["'\`]`, 'dy'),
+        window: 260,
+        boundary: true,
+        accept: (m) => {
+            const value = m[1];
+            if (isNonProductionValue(value) || isConventionalDefault(value) || !looksRandom(value, 16))
+                return undefined;
+            return maskValue(value);
+        },
+        gitleaks: ['generic-api-key'],
+    },
+    {
+        id: 'private-key',
+        label: 'a private key',
+        anchors: ['-----BEGIN', 'PuTTY-User-Key-File-', 'AGE-SECRET-KEY-1'],
+        back: 0,
+        regex: /-----BEGIN[ +](?:[A-Z0-9]+[ +]){0,3}PRIVATE[ +]KEY(?:[ +]BLOCK)?-----|PuTTY-User-Key-File-[23]: |AGE-SECRET-KEY-1[0-9A-Z]{58}/dy,
+        window: 3000,
+        boundary: false,
+        accept: (m, t, context) => {
+            if (m[0].startsWith('AGE-'))
+                return looksRandom(m[0].slice(16), 40) ? masked(m[0]) : undefined;
+            if (m[0].startsWith('PuTTY'))
+                return /Private-Lines: \d+\s+[A-Za-z0-9+/=]{40,}/.test(t) ? m[0].trim() : undefined;
+            if (!privateKeyBody(t.slice(m[0].length)))
+                return undefined;
+            const before = context.before(3000);
+            const serviceAccount = /"private_key"\s*:\s*"$/.test(before) && /"type"\s*:\s*"service_account"/.test(before + t);
+            return { masked: m[0].replace(/\+/g, ' '), label: serviceAccount ? 'a Google Cloud service-account key' : undefined };
+        },
+        gitleaks: ['private-key', 'gcp-service-account', 'pkcs8-private-key', 'putty-private-key', 'age-secret-key'],
+    },
+    {
+        id: 'database-url',
+        label: 'a database URL with a password',
+        anchors: ['postgres://', 'postgresql://', 'prisma+postgres://', 'prisma://', 'mysql://', 'mongodb://', 'mongodb+srv://', 'redis://', 'rediss://', 'amqp://', 'amqps://', 'postgres%3A%2F%2F', 'postgresql%3A%2F%2F'],
+        back: 0,
+        // The password in the user part, or a key in the query (`?password=`, Prisma Accelerate's `?api_key=`).
+        regex: /(?:prisma\+postgres|prisma|postgres(?:ql)?|mysql|mongodb(?:\+srv)?|rediss?|amqps?):\/\/[^\s'"`<>]{3,1000}/dy,
+        window: 1024,
+        boundary: false,
+        accept: (m) => {
+            const url = m[0].replace(/[),;\]}.]+$/, '');
+            const password = urlPassword(url);
+            if (password && !isPlaceholderPassword(password) && !isExampleHost(password.host) && !/^\$|^%s$|^\{/.test(password.decoded)) {
+                if (isLocalHost(password.host) && isConventionalDefault(password.decoded))
+                    return undefined;
+                return maskUrlPassword(url);
+            }
+            const query = urlQueryCredential(url);
+            return query && !query.local ? query.masked : undefined;
+        },
+        gitleaks: [],
     },
 ];
+
+;// CONCATENATED MODULE: ./.build/rules/security/gitleaks-config.js
+/**
+ * A repository's gitleaks configuration, so a team keeps what it already tuned: `.gitleaks.toml`
+ * (its `[[rules]]`, its global and per-rule allowlists, `[extend] disabledRules` and `path`), the
+ * `.gitleaksignore` fingerprints, and `gitleaks:allow` comments on a line.
+ *
+ * gitleaks' regexes are Go RE2. What JavaScript can run is translated (leading `(?i)`/`(?s)` flags,
+ * `(?P<name>`, `\z`, `\A`, POSIX classes, `\x{…}`, `\Q…\E`); a rule or allowlist regex that still
+ * does not compile is reported in the rule's details and not run, never a crash.
+ *
+ * Allowlists apply to the credential shapes and to the repository's own rules, never to the values
+ * of the secrets the run knows: a production secret in the repository is never a false positive.
+ */
+
+
+
+
+
+
+/**
+ * Go RE2 → JavaScript: the leading inline flags become flags, named groups, `\z`, `\A`, POSIX
+ * classes, `\x{…}` and `\Q…\E` are rewritten; returns an error text when JavaScript cannot run it.
+ */
+function translateRegex(re2) {
+    let source = re2;
+    let flags = '';
+    const lead = /^\(\?([imsU]+)\)/.exec(source);
+    if (lead) {
+        if (lead[1].includes('U'))
+            return { error: 'the U (ungreedy) flag has no JavaScript equivalent' };
+        flags = [...new Set(lead[1])].join('');
+        source = source.slice(lead[0].length);
+    }
+    source = source
+        .replace(/\\Q([\s\S]*?)(?:\\E|$)/g, (_, literal) => literal.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'))
+        .replace(/\(\?P</g, '(?<')
+        .replace(/\\z/g, '$(?![\\s\\S])')
+        .replace(/\\A/g, '^(?<![\\s\\S])')
+        .replace(/\\x\{([0-9a-fA-F]{1,4})\}/g, (_, hex) => `\\u${hex.padStart(4, '0')}`);
+    const posix = {
+        alnum: 'a-zA-Z0-9', alpha: 'a-zA-Z', digit: '0-9', xdigit: '0-9a-fA-F', upper: 'A-Z', lower: 'a-z',
+        space: '\\s', word: '\\w', punct: '!-\\/:-@\\[-`{-~', blank: ' \\t', cntrl: '\\x00-\\x1f\\x7f', print: '\\x20-\\x7e', graph: '\\x21-\\x7e',
+    };
+    source = source.replace(/\[:(\^?)([a-z]+):\]/g, (whole, negate, name) => (posix[name] && !negate ? posix[name] : whole));
+    if (/\\p[A-Z]|\\[pP]\{/.test(source)) {
+        source = source.replace(/\\([pP])([A-Z])/g, '\\$1{$2}');
+        flags += 'u';
+    }
+    try {
+        new RegExp(source, `${flags}gd`);
+    }
+    catch (error) {
+        return { error: error.message.replace(/^Invalid regular expression: /, '') };
+    }
+    return { source, flags };
+}
+const asStrings = (value) => (Array.isArray(value) ? value.filter((v) => typeof v === 'string') : []);
+const isTable = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+function readAllowlist(table, where, notes) {
+    const regexes = (list, what) => list.flatMap((re) => {
+        const translated = translateRegex(re);
+        if ('error' in translated) {
+            notes.push(`${where}: the ${what} regex \`${re.slice(0, 60)}\` cannot run in JavaScript (${translated.error}); it was not applied`);
+            return [];
+        }
+        return [translated];
+    });
+    const target = table.regexTarget;
+    return {
+        condition: String(table.condition ?? 'OR').toUpperCase() === 'AND' ? 'AND' : 'OR',
+        commits: asStrings(table.commits),
+        paths: regexes(asStrings(table.paths), 'path'),
+        regexTarget: target === 'match' || target === 'line' ? target : 'secret',
+        regexes: regexes(asStrings(table.regexes), 'allowlist'),
+        stopwords: asStrings(table.stopwords).map((w) => w.toLowerCase()),
+        targetRules: asStrings(table.targetRules),
+    };
+}
+/** Parses the text of a `.gitleaks.toml` into a setup; `read` loads an `[extend] path` (relative to the file). */
+async function parseGitleaksConfig(text, file, read, depth = 0) {
+    const setup = { file, rules: [], allowlists: [], disabledRules: [], ignore: [], notes: [] };
+    let config;
+    try {
+        // Loaded on first use: most repositories have no gitleaks config.
+        const { parse } = await __nccwpck_require__.e(/* import() */ 292).then(__nccwpck_require__.bind(__nccwpck_require__, 3292));
+        config = parse(text);
+    }
+    catch (error) {
+        const message = error.message.split('\n')[0];
+        setup.notes.push(`${file} is not valid TOML (${message}); its rules and allowlists were not applied. Fix it (gitleaks would refuse it too).`);
+        setup.broken = true;
+        return setup;
+    }
+    const extend = isTable(config.extend) ? config.extend : undefined;
+    if (extend) {
+        setup.disabledRules.push(...asStrings(extend.disabledRules));
+        if (typeof extend.path === 'string' && depth < 2) {
+            const path = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(file), extend.path);
+            const base = await read(path);
+            if (base === undefined)
+                setup.notes.push(`${file}: [extend] path ${extend.path} could not be read; it was not applied`);
+            else {
+                const parent = await parseGitleaksConfig(base, path, read, depth + 1);
+                setup.rules.push(...parent.rules);
+                setup.allowlists.push(...parent.allowlists);
+                setup.disabledRules.push(...parent.disabledRules);
+                setup.notes.push(...parent.notes);
+            }
+        }
+    }
+    // The global allowlist: `[allowlist]` (older) and `[[allowlists]]` (newer).
+    if (isTable(config.allowlist))
+        setup.allowlists.push(readAllowlist(config.allowlist, `${file} [allowlist]`, setup.notes));
+    if (Array.isArray(config.allowlists))
+        for (const a of config.allowlists)
+            if (isTable(a))
+                setup.allowlists.push(readAllowlist(a, `${file} [[allowlists]]`, setup.notes));
+    for (const rule of Array.isArray(config.rules) ? config.rules : []) {
+        if (!isTable(rule) || typeof rule.id !== 'string')
+            continue;
+        const where = `${file} rule ${rule.id}`;
+        const allowlists = [];
+        if (isTable(rule.allowlist))
+            allowlists.push(readAllowlist(rule.allowlist, where, setup.notes));
+        if (Array.isArray(rule.allowlists))
+            for (const a of rule.allowlists)
+                if (isTable(a))
+                    allowlists.push(readAllowlist(a, where, setup.notes));
+        const compiled = {
+            id: rule.id,
+            description: typeof rule.description === 'string' ? rule.description : undefined,
+            secretGroup: typeof rule.secretGroup === 'number' ? rule.secretGroup : 0,
+            entropy: typeof rule.entropy === 'number' ? rule.entropy : undefined,
+            keywords: asStrings(rule.keywords).map((k) => k.toLowerCase()),
+            allowlists,
+        };
+        let usable = true;
+        for (const field of ['regex', 'path']) {
+            if (typeof rule[field] !== 'string')
+                continue;
+            const translated = translateRegex(rule[field]);
+            if ('error' in translated) {
+                setup.notes.push(`${where}: its ${field === 'regex' ? 'regex' : 'path regex'} cannot run in JavaScript (${translated.error}); the rule was not run`);
+                usable = false;
+            }
+            else
+                compiled[field] = translated;
+        }
+        if (usable)
+            setup.rules.push(compiled);
+    }
+    return setup;
+}
+/**
+ * The repository's gitleaks files: `.gitleaks.toml` and `.gitleaksignore` in the working directory,
+ * else at the repository's top. Undefined when there is neither.
+ */
+async function loadGitleaks(cwd, root) {
+    const read = (path) => (0,promises_namespaceObject.readFile)(path, 'utf8').catch(() => undefined);
+    let setup;
+    for (const dir of cwd === root ? [cwd] : [cwd, root]) {
+        const text = await read((0,external_node_path_namespaceObject.join)(dir, '.gitleaks.toml'));
+        if (text === undefined)
+            continue;
+        const file = (0,external_node_path_namespaceObject.relative)(cwd, (0,external_node_path_namespaceObject.join)(dir, '.gitleaks.toml')) || '.gitleaks.toml';
+        setup = await parseGitleaksConfig(text, file, async (path) => read((0,external_node_path_namespaceObject.join)(cwd, path)));
+        break;
+    }
+    for (const dir of cwd === root ? [cwd] : [cwd, root]) {
+        const text = await read((0,external_node_path_namespaceObject.join)(dir, '.gitleaksignore'));
+        if (text === undefined)
+            continue;
+        setup ??= { rules: [], allowlists: [], disabledRules: [], ignore: [], notes: [] };
+        setup.ignore.push(...text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
+        break;
+    }
+    return setup;
+}
+const compile = (r, extra = '') => new RegExp(r.source, r.flags + extra);
+const compileAllowlist = (a) => ({
+    condition: a.condition,
+    commits: new Set(a.commits),
+    paths: a.paths.map((r) => compile(r)),
+    regexTarget: a.regexTarget,
+    regexes: a.regexes.map((r) => compile(r)),
+    stopwords: a.stopwords,
+    targetRules: a.targetRules,
+});
+/** Whether an allowlist covers a finding (gitleaks' semantics: OR of the criteria given, or AND). */
+function allowlisted(a, at) {
+    const checks = [];
+    if (a.commits.size > 0)
+        checks.push(at.commit !== undefined && [...a.commits].some((c) => at.commit.startsWith(c)));
+    if (a.paths.length > 0)
+        checks.push(a.paths.some((re) => re.test(at.path)));
+    if (a.regexes.length > 0) {
+        const target = a.regexTarget === 'line' ? at.line : at.secret;
+        checks.push(a.regexes.some((re) => re.test(target)));
+    }
+    if (a.stopwords.length > 0)
+        checks.push(a.stopwords.some((w) => at.secret.toLowerCase().includes(w)));
+    if (checks.length === 0)
+        return false;
+    return a.condition === 'AND' ? checks.every(Boolean) : checks.some(Boolean);
+}
+/** The gitleaks setup made usable: the extra rules, the allowlist filter, and the built-in shapes it disables. */
+function compileGitleaks(setup) {
+    const global = setup.allowlists.map(compileAllowlist);
+    const rules = setup.rules.map((rule) => ({
+        ...rule,
+        regex: rule.regex ? compile(rule.regex, 'gd') : undefined,
+        path: rule.path ? compile(rule.path) : undefined,
+        allowlists: rule.allowlists.map(compileAllowlist),
+    }));
+    const byId = new Map(rules.map((r) => [r.id, r]));
+    const disabledIds = new Set(setup.disabledRules);
+    // A built-in shape is off when the config disables every gitleaks rule it stands for.
+    const disabled = new Set(CREDENTIAL_PATTERNS.filter((p) => p.gitleaks.length > 0 && p.gitleaks.every((id) => disabledIds.has(id))).map((p) => p.id));
+    const ignore = new Set(setup.ignore);
+    const allow = (hit, path, lineText, line) => {
+        if (lineText.includes('gitleaks:allow'))
+            return true;
+        const ids = hit.rule.startsWith('gitleaks:') ? [hit.rule.slice(9)] : [...(hit.gitleaks ?? []), hit.rule];
+        if (ids.some((id) => ignore.has(`${path}:${id}:${line}`)))
+            return true;
+        const at = { path, secret: hit.secret, line: lineText };
+        for (const a of global)
+            if ((a.targetRules.length === 0 || a.targetRules.some((id) => ids.includes(id))) && allowlisted(a, at))
+                return true;
+        // A config that tunes a default gitleaks rule (same id) tunes the built-in shape standing for it.
+        for (const id of ids)
+            for (const a of byId.get(id)?.allowlists ?? [])
+                if (allowlisted(a, at))
+                    return true;
+        return false;
+    };
+    const allowsCommit = (commit, path) => global.some((a) => a.commits.size > 0 && allowlisted(a, { path, secret: '', line: '', commit })) || [...ignore].some((f) => f.startsWith(`${commit}:${path}:`));
+    const scanning = rules.filter((r) => r.regex);
+    const pathOnly = rules.filter((r) => !r.regex && r.path);
+    const extra = scanning.length === 0 && pathOnly.length === 0
+        ? undefined
+        : {
+            find(text, path) {
+                const out = [];
+                let lower;
+                for (const rule of scanning) {
+                    if (rule.path && !rule.path.test(path))
+                        continue;
+                    if (rule.keywords.length > 0) {
+                        lower ??= text.toLowerCase();
+                        if (!rule.keywords.some((k) => lower.includes(k)))
+                            continue;
+                    }
+                    const re = rule.regex;
+                    re.lastIndex = 0;
+                    let found = 0;
+                    for (let m = re.exec(text); m && found < 50; m = re.exec(text)) {
+                        if (m[0].length === 0) {
+                            re.lastIndex++;
+                            continue;
+                        }
+                        const group = rule.secretGroup > 0 ? rule.secretGroup : m.findIndex((g, i) => i > 0 && g);
+                        const secret = group > 0 && m[group] ? m[group] : m[0];
+                        if (rule.entropy !== undefined && entropy(secret) <= rule.entropy)
+                            continue;
+                        const lineStart = text.lastIndexOf('\n', m.index) + 1;
+                        const lineEnd = text.indexOf('\n', m.index);
+                        const lineText = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
+                        if (rule.allowlists.some((a) => allowlisted(a, { path, secret: a.regexTarget === 'match' ? m[0] : secret, line: lineText })))
+                            continue;
+                        found++;
+                        out.push({
+                            start: m.index,
+                            end: m.index + m[0].length,
+                            kind: 'credential',
+                            label: `a match of the repository's gitleaks rule ${rule.id}${rule.description ? ` (${rule.description})` : ''}`,
+                            masked: maskValue(secret),
+                            key: (0,external_node_crypto_.createHash)('sha256').update(secret).digest('hex').slice(0, 16),
+                            rule: `gitleaks:${rule.id}`,
+                            secret,
+                        });
+                    }
+                }
+                return out;
+            },
+            forPath(path) {
+                return pathOnly
+                    .filter((rule) => rule.path.test(path))
+                    .map((rule) => ({
+                    start: 0,
+                    end: 0,
+                    kind: 'credential',
+                    label: `a file the repository's gitleaks rule ${rule.id} flags by its path${rule.description ? ` (${rule.description})` : ''}`,
+                    masked: path,
+                    key: `gitleaks:${rule.id}:${path}`,
+                    rule: `gitleaks:${rule.id}`,
+                    secret: path,
+                }));
+            },
+        };
+    return { extra, allow, disabled, allowsCommit };
+}
 
 ;// CONCATENATED MODULE: ./.build/rules/security/secret-scanner.js
 /**
  * The byte scanner behind security.committed-secrets: every needle (the secret values in their
- * encodings) and every credential anchor (`sk_live_`, `-----BEGIN `) searched in one pass, so a file
- * is read once whatever the number of secrets.
+ * encodings, and pieces of the forms a file may split across lines) and every credential anchor
+ * (`sk_live_`, `-----BEGIN`) searched in one pass, so a file is read once whatever the number of
+ * secrets.
  *
  * The pass is Wu–Manber: each target is known by a 4-byte window of it, and the scan looks at the
  * last two bytes of the current window only: when no target's window holds that pair, the window
  * moves on by up to 3 bytes without looking at the bytes in between. Only where a pair ends some
  * window is the whole 4-byte window looked up; a needle is then confirmed by comparing all of it, an
- * anchor by its pattern's regex at that place. Windows avoid pairs that are common in code and text
+ * anchor by its shape's regex at that place. Windows avoid pairs that are common in code and text
  * (`st`, `th`, `es`), so confirmations stay rare.
+ *
+ * Confirmation decodes where secrets hide: a token after an escape (`%22ghp_…`, `\nghp_…`,
+ * `\u0022sk_live_…`) passes the boundary check; a shape that does not match as written is tried
+ * again on the text decoded (percent-encoding, JSON/JS escapes, string concatenation across lines,
+ * shell line continuations); a piece of a known secret is confirmed when the whole form is in the
+ * joined text around it (a value split by concatenation, base64 wrapped at 76 columns). UTF-16 files
+ * are read as text; files of any size are scanned, in chunks.
  */
+
 
 
 
 /** Window length: the shortest anchors (`AKIA`, `ghp_`) have 4 bytes. */
 const WINDOW = 4;
-/** Binary files are recognised by a NUL byte in their first 8 KiB (as git and grep do). */
+/** Binary files are recognised by a NUL byte in their first 8 KiB (as git and grep do), unless they are UTF-16 text. */
 const BINARY_PROBE_BYTES = 8192;
 /** Matches reported per file at most (a minified bundle full of one token says it once enough). */
 const MAX_HITS_PER_FILE = 50;
+/** Env-style content is looked for in files up to this size (env files are small). */
+const MAX_ENV_BYTES = 256 * 1024;
+/** Large files are scanned in chunks of this size, each overlapping the next by OVERLAP bytes. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+const OVERLAP = 64 * 1024;
 const hashOf = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 16);
 class SecretMatcher {
     needles;
@@ -56154,6 +57058,8 @@ class SecretMatcher {
     shift = new Uint8Array(65536).fill(WINDOW - 1);
     /** Targets by their 4-byte window (big-endian). */
     byWindow = new Map();
+    /** 1 for the first two bytes of some target's window: most candidate windows end like a target's but do not start like one. */
+    firstPairs = new Uint8Array(65536);
     /** Where windows matched in the last scan (their start offsets), confirmed after the loop. */
     candidates = new Int32Array(256);
     constructor(needles, patterns) {
@@ -56174,19 +57080,20 @@ class SecretMatcher {
                 const pair = (w[j] << 8) | w[j + 1];
                 this.shift[pair] = Math.min(this.shift[pair], WINDOW - 2 - j);
             }
+            this.firstPairs[(w[0] << 8) | w[1]] = 1;
             const key = w.readUInt32BE(0);
             const list = this.byWindow.get(key) ?? [];
             list.push(target);
             this.byWindow.set(key, list);
         }
     }
-    /** Needles and credentials in one file's bytes, redacted, with their lines. */
-    scan(content) {
-        let count = skipScan(this.shift, content, this.candidates);
+    /** Needles and credentials in `content`, with their byte positions, overlaps resolved. */
+    find(content) {
+        let count = skipScan(this.shift, this.firstPairs, content, this.candidates);
         while (count < 0) {
             // More candidate windows than room: grow and scan again (a file full of near-misses).
             this.candidates = new Int32Array(this.candidates.length * 4);
-            count = skipScan(this.shift, content, this.candidates);
+            count = skipScan(this.shift, this.firstPairs, content, this.candidates);
         }
         if (count === 0)
             return NO_HITS;
@@ -56198,37 +57105,54 @@ class SecretMatcher {
                 for (const target of targets)
                     this.confirm(content, target, at - target.offset, raw);
         }
-        return raw.length === 0 ? NO_HITS : withLines(content, resolveOverlaps(raw));
+        return raw.length === 0 ? NO_HITS : resolveOverlaps(raw);
     }
-    /** Whether `target` is at `start`: the rest of a needle compared, a pattern run there. */
-    confirm(content, target, start, raw) {
+    /** Whether `target` is at `at`: the rest of a needle compared, a piece's whole form found around it, a shape's regex run there. */
+    confirm(content, target, at, raw) {
         const length = target.bytes.length;
-        if (start < 0 || start + length > content.length || content.compare(target.bytes, 0, length, start, start + length) !== 0)
+        if (at < 0 || at + length > content.length || content.compare(target.bytes, 0, length, at, at + length) !== 0)
             return;
         if (target.kind === 0) {
             const needle = this.needles[target.index];
-            raw.push({ start, end: start + length, kind: 'secret', label: needle.label, masked: needle.masked, key: needle.key });
+            if (needle.piece && !pieceConfirmed(content, at, needle.piece.form))
+                return;
+            raw.push({ start: at, end: at + length, kind: 'secret', label: needle.label, masked: needle.masked, key: needle.key, rule: 'needle', secret: '' });
             return;
         }
         const pattern = this.patterns[target.index];
-        if (pattern.boundary && start > 0 && isWordByte(content[start - 1]))
+        const start = at - pattern.back;
+        if (start < 0 || (pattern.boundary && !boundaryBefore(content, start)))
             return;
         const text = content.toString('latin1', start, Math.min(content.length, start + pattern.window + 1));
-        pattern.regex.lastIndex = 0;
-        const match = pattern.regex.exec(text);
-        const masked = match ? pattern.accept(match, text) : undefined;
-        if (match && masked !== undefined) {
-            raw.push({ start, end: start + match[0].length, kind: 'credential', label: pattern.label, masked, key: hashOf(match[0]) });
-        }
+        const context = { before: (n) => content.toString('latin1', Math.max(0, start - n), start) };
+        // Encoded or split, a token takes more room: the decoded attempt reads a wider window.
+        const wide = () => content.toString('latin1', start, Math.min(content.length, start + pattern.window * 3 + 256));
+        const found = runShape(pattern, text, context) ?? (mayBeEncoded(text) ? runShape(pattern, decodeText(wide()), context) : undefined);
+        if (!found)
+            return;
+        const { match, accepted } = found;
+        const indices = match.indices;
+        const span = indices?.[1] ?? indices?.[0] ?? [0, match[0].length];
+        const masked = typeof accepted === 'string' ? accepted : accepted.masked;
+        const label = (typeof accepted === 'string' ? undefined : accepted.label) ?? pattern.label;
+        const secret = match[1] ?? match[0];
+        raw.push({ start: start + span[0], end: start + Math.max(span[1], span[0] + 1), kind: 'credential', label, masked, key: hashOf(secret), rule: pattern.id, secret, gitleaks: pattern.gitleaks });
     }
 }
-const NO_HITS = [];
+function runShape(pattern, text, context) {
+    pattern.regex.lastIndex = 0;
+    const match = pattern.regex.exec(text);
+    if (!match)
+        return undefined;
+    const accepted = pattern.accept(match, text, context);
+    return accepted === undefined ? undefined : { match, accepted };
+}
 /**
  * The hot loop, on its own so the engine optimises it early: per step, one table lookup on the
  * last two bytes of the window, and a move of up to 3 bytes. Notes the start of every window whose
  * last pair ends some target's window. Returns the count, or -1 when `found` is too small.
  */
-function skipScan(shift, content, found) {
+function skipScan(shift, first, content, found) {
     const n = content.length;
     const room = found.length;
     let count = 0;
@@ -56239,13 +57163,17 @@ function skipScan(shift, content, found) {
             pos += step;
             continue;
         }
-        if (count === room)
-            return -1;
-        found[count++] = pos - (WINDOW - 1);
+        if (first[(content[pos - 3] << 8) | content[pos - 2]] === 1) {
+            if (count === room)
+                return -1;
+            found[count++] = pos - (WINDOW - 1);
+        }
         pos++;
     }
     return count;
 }
+/** The result of a file without hits (most files): shared, never changed. */
+const NO_HITS = [];
 /**
  * How common a byte is in code and prose, 0 to 2: the frequent lowercase letters and white space
  * most, other lowercase letters and punctuation less, capitals and digits least.
@@ -56280,94 +57208,566 @@ function rarestWindow(bytes) {
 function isWordByte(b) {
     return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f;
 }
+function isHexByte(b) {
+    return b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66));
+}
+/**
+ * Whether a token may start at `start`: the byte before is not part of a word, or it ends an escape
+ * (`%22`, `\n`, `\u0022`, `\x22`) that a URL, a JSON or JS string puts before the token.
+ */
+function boundaryBefore(content, start) {
+    if (start === 0 || !isWordByte(content[start - 1]))
+        return true;
+    if (start >= 3 && content[start - 3] === 0x25 && isHexByte(content[start - 2]) && isHexByte(content[start - 1]))
+        return true;
+    if (start >= 2 && content[start - 2] === 0x5c)
+        return true;
+    if (start >= 4 && content[start - 4] === 0x5c && content[start - 3] === 0x78 && isHexByte(content[start - 2]) && isHexByte(content[start - 1]))
+        return true;
+    if (start >= 6 && content[start - 6] === 0x5c && content[start - 5] === 0x75 && [4, 3, 2, 1].every((k) => isHexByte(content[start - k])))
+        return true;
+    return false;
+}
+/** Whether text may hold an encoded or split form worth decoding. */
+function mayBeEncoded(text) {
+    return text.includes('%') || text.includes('\\') || /["'`][ \t]*(?:\+|\r?\n)/.test(text);
+}
+const ESCAPES = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '0': '\0' };
+/**
+ * Text as a program would read it: string literals joined across `+` and line breaks (JS, Python,
+ * shell `\` continuations), percent-encoding decoded, JSON/JS escapes (`\n`, `\/`, `\uXXXX`, `\xXX`)
+ * decoded, twice for a string escaped twice.
+ */
+function decodeText(text) {
+    let out = text
+        .replace(/(["'`])[ \t]*\+[ \t]*(?:\r?\n[ \t]*)?\1/g, '')
+        .replace(/(["'`])[ \t]*\r?\n[ \t]*\+?[ \t]*\1/g, '')
+        .replace(/\\\r?\n[ \t]*/g, '');
+    if (out.includes('%'))
+        out = out.replace(/%([0-9A-Fa-f]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+    for (let pass = 0; pass < 2 && out.includes('\\'); pass++) {
+        out = out.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\s\S])/g, (_, e) => e.length > 1 ? String.fromCharCode(parseInt(e.slice(1), 16)) : (ESCAPES[e] ?? e));
+    }
+    return out;
+}
+/**
+ * A piece of a known form at `at`: the whole form is in the text around it once lines are joined
+ * (wrapped base64, YAML block scalars), string concatenations joined, or escapes decoded.
+ */
+function pieceConfirmed(content, at, form) {
+    const reach = form.length * 2 + 256;
+    const text = content.toString('latin1', Math.max(0, at - reach), Math.min(content.length, at + reach));
+    const wanted = form.toString('latin1');
+    const unwrapped = text.replace(/\r?\n[ \t]*/g, '');
+    const decoded = decodeText(text);
+    return unwrapped.includes(wanted) || decoded.includes(wanted) || decoded.replace(/\r?\n[ \t]*/g, '').includes(wanted);
+}
 /**
  * A known secret's value wins over a credential shape found inside it (the message then names the
- * variable); of overlapping needles (the raw value and an encoding of it), the longest.
+ * variable); of overlapping needles (the raw value and an encoding of it, a piece and its whole
+ * form), the first and longest; of overlapping shapes, the first found.
  */
 function resolveOverlaps(raw) {
-    const secrets = raw.filter((h) => h.kind === 'secret').sort((a, b) => a.start - b.start || b.end - a.end);
     const kept = [];
-    for (const hit of secrets) {
-        const last = kept[kept.length - 1];
-        if (last && hit.start < last.end)
-            continue;
-        kept.push(hit);
-    }
     const overlaps = (h) => kept.some((k) => h.start < k.end && k.start < h.end);
-    for (const hit of raw)
-        if (hit.kind === 'credential' && !overlaps(hit))
+    const byPlace = (a, b) => a.start - b.start || b.end - a.end;
+    for (const hit of raw.filter((h) => h.kind === 'secret').sort(byPlace))
+        if (!overlaps(hit))
             kept.push(hit);
-    return kept.sort((a, b) => a.start - b.start);
+    for (const hit of raw.filter((h) => h.kind !== 'secret').sort(byPlace))
+        if (!overlaps(hit))
+            kept.push(hit);
+    return kept.sort(byPlace);
 }
-/** Lines of sorted hits, counted once through the content; one hit per thing per line. */
-function withLines(content, hits) {
-    const out = [];
-    let line = 1;
-    let pos = 0;
-    const seen = new Set();
-    for (const hit of hits) {
-        for (let nl = content.indexOf(10, pos); nl !== -1 && nl < hit.start; nl = content.indexOf(10, nl + 1)) {
-            line++;
-            pos = nl + 1;
+/** True when the first 8 KiB hold a NUL byte (UTF-16 text too: see `textOf`). */
+function isBinary(content) {
+    return content.subarray(0, BINARY_PROBE_BYTES).includes(0);
+}
+/**
+ * The text of a file as bytes to scan: as it is; UTF-16 (with a byte-order mark, or ASCII text with
+ * a NUL in every other byte) converted to UTF-8; undefined for a binary file.
+ */
+function textOf(content) {
+    if (!isBinary(content))
+        return content;
+    const le = content[0] === 0xff && content[1] === 0xfe;
+    const be = content[0] === 0xfe && content[1] === 0xff;
+    let order = le ? 'le' : be ? 'be' : undefined;
+    if (!order) {
+        const probe = content.subarray(0, BINARY_PROBE_BYTES & ~1);
+        let evenZeros = 0;
+        let oddZeros = 0;
+        for (let i = 0; i < probe.length; i += 2) {
+            if (probe[i] === 0)
+                evenZeros++;
+            if (probe[i + 1] === 0)
+                oddZeros++;
         }
-        const id = `${line}\u0000${hit.key}`;
+        const half = probe.length / 2;
+        if (oddZeros > half * 0.6 && evenZeros < half * 0.02)
+            order = 'le';
+        else if (evenZeros > half * 0.6 && oddZeros < half * 0.02)
+            order = 'be';
+    }
+    if (!order)
+        return undefined;
+    const body = content.subarray(le || be ? 2 : 0, content.length & ~1);
+    const little = order === 'le' ? body : Buffer.from(body).swap16();
+    return Buffer.from(little.toString('utf16le'), 'utf8');
+}
+/** Whether a file is a docker-compose file for local use (its values are local defaults). */
+function isLocalComposeFile(path) {
+    const base = external_node_path_namespaceObject.posix.basename(path);
+    return /^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$/.test(base) && !/prod|live|release/i.test(base);
+}
+/**
+ * Everything found in one file's text: the matcher's hits, the extra rules' hits, and for an env
+ * file (by name, or by its `KEY=VALUE` content) each entry that holds a secret. An entry on a line
+ * the matcher already reported is not reported twice. Allowlisted hits are dropped.
+ */
+function scanText(ctx, path, content) {
+    const base = external_node_path_namespaceObject.posix.basename(path);
+    const envFile = content.length <= MAX_ENV_BYTES && (isEnvFileName(base) || (!CODE_FILE.test(base) && quickEnvCheck(content) && looksLikeEnvFile(content.toString('utf8'))));
+    let raw = ctx.matcher.find(content);
+    // Most files: nothing found, nothing more to do.
+    if (raw.length === 0 && !envFile && !ctx.extra)
+        return NO_FINDINGS;
+    // An env file's entries are judged as entries (a template's sample is information); a local
+    // docker-compose file's values are local defaults.
+    if (envFile || isLocalComposeFile(path))
+        raw = raw.filter((h) => h.rule !== 'hardcoded-app-secret');
+    if (ctx.extra)
+        raw = raw.concat(ctx.extra.find(content.toString('latin1'), path));
+    const lines = new LineIndex(content);
+    const hits = [];
+    for (const r of raw) {
+        const line = lines.lineOf(r.start);
+        if (ctx.allow && r.kind !== 'secret' && ctx.allow(r, path, lines.text(line), line))
+            continue;
+        hits.push(toHit(r, line));
+    }
+    if (envFile) {
+        const template = isEnvTemplateName(base);
+        const development = isDevelopmentEnvName(base);
+        const taken = new Set(hits.map((h) => h.line));
+        for (const { name, value, line } of envEntries(content.toString('utf8'))) {
+            if (taken.has(line))
+                continue;
+            const verdict = judgeEnvEntry(name, value, { template: template || development, localDefaults: ctx.localDefaults });
+            if (!verdict)
+                continue;
+            if (verdict.kind === 'secret') {
+                const r = { start: 0, end: 0, kind: 'env', label: `the env file ${base} sets ${name} to a real value`, masked: verdict.masked, key: hashOf(value), rule: 'env', secret: value };
+                if (ctx.allow && ctx.allow(r, path, lines.text(line), line))
+                    continue;
+                hits.push(toHit(r, line));
+            }
+            else if (verdict.kind === 'sample') {
+                hits.push({ line, kind: 'info', label: `the template ${base} sets ${name} to a random-looking sample value; no environment may use it`, masked: verdict.masked, key: hashOf(value), rule: 'env-sample' });
+            }
+            else {
+                hits.push({ line, kind: 'info', label: `${base}: ${verdict.why}`, masked: '', key: hashOf(`${name}=${value}`), rule: 'env-default' });
+            }
+        }
+    }
+    if (ctx.extra)
+        for (const r of ctx.extra.forPath(path))
+            if (!ctx.allow?.(r, path, '', 1))
+                hits.push(toHit(r, 1));
+    return dedupe(hits.sort((a, b) => a.line - b.line));
+}
+/** Source and markup files, whose `a = b` lines are code, not env entries. */
+const CODE_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|rs|java|kt|php|cs|swift|c|h|cpp|json|ya?ml|toml|md|mdx|html?|css|scss|sql|prisma|graphql|xml|svg|lock|map)$/i;
+/** `NAME=` at the start of the file's first line that is not blank or a comment: worth a full env check. */
+function quickEnvCheck(content) {
+    let pos = 0;
+    while (pos < content.length && pos < 4096) {
+        const end = content.indexOf(10, pos);
+        const line = content.toString('latin1', pos, end === -1 ? Math.min(content.length, pos + 512) : end).trim();
+        if (line !== '' && !line.startsWith('#'))
+            return /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=/.test(line);
+        if (end === -1)
+            return false;
+        pos = end + 1;
+    }
+    return false;
+}
+const NO_FINDINGS = [];
+const toHit = (r, line) => ({ line, kind: r.kind, label: r.label, masked: r.masked, key: r.key, rule: r.rule });
+/** One hit per thing per line, at most MAX_HITS_PER_FILE. */
+function dedupe(hits) {
+    const seen = new Set();
+    const out = [];
+    for (const hit of hits) {
+        const id = `${hit.line}\u0000${hit.key}`;
         if (seen.has(id))
             continue;
         seen.add(id);
-        out.push({ line, kind: hit.kind, label: hit.label, masked: hit.masked, key: hit.key });
+        out.push(hit);
         if (out.length >= MAX_HITS_PER_FILE)
             break;
     }
     return out;
 }
-/** True when the first 8 KiB hold a NUL byte. */
-function isBinary(content) {
-    return content.subarray(0, BINARY_PROBE_BYTES).includes(0);
+/** Line numbers of byte offsets, and the text of a line, computed as asked (offsets asked in any order). */
+class LineIndex {
+    content;
+    starts;
+    constructor(content) {
+        this.content = content;
+    }
+    lineStarts() {
+        if (!this.starts) {
+            const starts = [0];
+            for (let nl = this.content.indexOf(10); nl !== -1; nl = this.content.indexOf(10, nl + 1))
+                starts.push(nl + 1);
+            this.starts = starts;
+        }
+        return this.starts;
+    }
+    lineOf(offset) {
+        const starts = this.lineStarts();
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (starts[mid] <= offset)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return lo + 1;
+    }
+    text(line) {
+        const starts = this.lineStarts();
+        const start = starts[line - 1] ?? 0;
+        const end = starts[line] ?? this.content.length;
+        return this.content.toString('latin1', start, Math.min(end, start + 4096));
+    }
 }
 /**
- * Everything found in one file: the matcher's hits, and for a dotenv file (`.env*`) each entry that
- * holds a secret. An entry on a line the matcher already reported is not reported twice.
+ * Scans a file or blob of any size as it streams: chunks of CHUNK_BYTES, each carrying the last
+ * OVERLAP bytes of the one before, so a secret across a chunk border is found once. Env-file rules do
+ * not apply (env files are small); the extra rules run on each chunk.
  */
-function scanFile(matcher, path, content) {
-    const found = matcher.scan(content);
-    const base = external_node_path_namespaceObject.posix.basename(path);
-    if (!isEnvFileName(base))
-        return found;
-    const hits = [...found];
-    const lines = new Set(hits.map((h) => h.line));
-    const template = isEnvTemplateName(base);
-    for (const { name, value, line } of parseEnvAssignments(content.toString('utf8'))) {
-        const masked = envSecretValue(name, value);
-        if (masked === undefined || lines.has(line))
-            continue;
-        hits.push({
-            line,
-            kind: 'env',
-            label: `${template ? 'the template' : 'the env file'} ${base} sets ${name} to a real value`,
-            masked,
-            key: hashOf(value),
-        });
+class StreamScan {
+    ctx;
+    path;
+    buffer = Buffer.allocUnsafe(CHUNK_BYTES + OVERLAP);
+    filled = 0;
+    /** Line number of the buffer's first byte. */
+    line = 1;
+    hits = [];
+    constructor(ctx, path) {
+        this.ctx = ctx;
+        this.path = path;
     }
-    return hits.sort((a, b) => a.line - b.line);
+    push(data) {
+        let offset = 0;
+        while (offset < data.length) {
+            const take = Math.min(data.length - offset, this.buffer.length - this.filled);
+            data.copy(this.buffer, this.filled, offset, offset + take);
+            this.filled += take;
+            offset += take;
+            if (this.filled === this.buffer.length)
+                this.process(false);
+        }
+    }
+    end() {
+        this.process(true);
+        return dedupe(this.hits.sort((a, b) => a.line - b.line));
+    }
+    process(final) {
+        const content = this.buffer.subarray(0, this.filled);
+        const limit = final ? this.filled : this.filled - OVERLAP;
+        let raw = this.ctx.matcher.find(content);
+        if (this.ctx.extra)
+            raw = raw.concat(this.ctx.extra.find(content.toString('latin1'), this.path));
+        const lines = new LineIndex(content);
+        for (const r of raw) {
+            if (r.start >= limit || this.hits.length >= MAX_HITS_PER_FILE)
+                continue;
+            const line = lines.lineOf(r.start);
+            if (this.ctx.allow && r.kind !== 'secret' && this.ctx.allow(r, this.path, lines.text(line), this.line + line - 1))
+                continue;
+            this.hits.push(toHit(r, this.line + line - 1));
+        }
+        if (final)
+            return;
+        // Keep the overlap for the next chunk; count the lines of what is dropped.
+        for (let nl = content.indexOf(10); nl !== -1 && nl < limit; nl = content.indexOf(10, nl + 1))
+            this.line++;
+        this.buffer.copy(this.buffer, 0, limit, this.filled);
+        this.filled -= limit;
+    }
 }
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./.build/rules/security/secret-worker.js
+/**
+ * Scanning tracked files on every core: the work tree's files are handed out in batches to worker
+ * threads, each of which reads (synchronously, into one reused buffer) and scans its files, so the
+ * file-system calls and the byte scan of a large repository run in parallel, as `git grep` does.
+ * The main thread only lists files, hands out batches and collects the (already redacted) hits.
+ *
+ * A worker is this module run again in a thread: under the TypeScript loader this file, in the
+ * bundle the bundle itself (whose entry does not run the gate in a worker thread). When a worker
+ * cannot start, the scan runs in the calling thread: the result is the same, only slower.
+ */
+
+
+
+
+
+
+
+
+/** UTF-16 files are converted whole up to this size (larger ones are scanned as they are). */
+const MAX_UTF16_BYTES = 64 * 1024 * 1024;
+/** Files handed to a worker at a time. */
+const BATCH = 256;
+/** Below this many files, starting workers costs more than it saves. */
+const MIN_FILES_FOR_WORKERS = 400;
+/** A scan context built from the setup (the matcher, the gitleaks rules and allowlists). */
+function scanContext(setup) {
+    const compiled = setup.gitleaks ? compileGitleaks(setup.gitleaks) : undefined;
+    const patterns = CREDENTIAL_PATTERNS.filter((p) => !compiled?.disabled.has(p.id));
+    // Sent to a worker, Buffers arrive as plain Uint8Arrays.
+    const buffer = (bytes) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    const needles = setup.needles.map((n) => ({ ...n, bytes: buffer(n.bytes), ...(n.piece ? { piece: { side: n.piece.side, form: buffer(n.piece.form) } } : {}) }));
+    return {
+        matcher: new SecretMatcher(needles, patterns),
+        extra: compiled?.extra,
+        allow: compiled?.allow,
+        localDefaults: new Set(setup.localDefaults),
+    };
+}
+/**
+ * Reads tracked files from the work tree into one reused buffer and scans them: a scan of thousands
+ * of small files allocates (and collects) nothing per file. Synchronous on purpose: for the small
+ * files of a repository, open/read/close cost less than the thread-pool round trips of the promise
+ * API (measured: 2-3x faster); the parallelism comes from the worker threads.
+ */
+class FileScanner {
+    ctx;
+    prefix;
+    buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    /** The working directory with a trailing separator: git's paths are joined to it as they are. */
+    base;
+    constructor(ctx, cwd, prefix = '') {
+        this.ctx = ctx;
+        this.prefix = prefix;
+        this.base = cwd.endsWith(external_node_path_namespaceObject.sep) ? cwd : cwd + external_node_path_namespaceObject.sep;
+    }
+    scan(path) {
+        let fd;
+        try {
+            fd = (0,external_node_fs_namespaceObject.openSync)(this.base + path, 'r');
+        }
+        catch {
+            return { path, status: 'missing', bytes: 0, hits: [] }; // deleted in the work tree, or outside a sparse checkout
+        }
+        try {
+            const filled = this.fill(fd, this.buffer, 0);
+            const first = this.buffer.subarray(0, filled);
+            if (filled < this.buffer.length) {
+                const text = textOf(first);
+                if (!text)
+                    return { path, status: 'binary', bytes: filled, hits: [] };
+                return { path, status: 'scanned', bytes: filled, hits: scanText(this.ctx, this.prefix + path, text) };
+            }
+            // A large file: streamed in chunks (a UTF-16 one is converted whole, up to a bound).
+            const text = textOf(first);
+            if (!text)
+                return { path, status: 'binary', bytes: filled, hits: [] };
+            if (text !== first)
+                return this.utf16(fd, path);
+            const stream = new StreamScan(this.ctx, this.prefix + path);
+            let bytes = 0;
+            for (let read = filled; read > 0; read = this.fill(fd, this.buffer, bytes)) {
+                stream.push(this.buffer.subarray(0, read));
+                bytes += read;
+            }
+            return { path, status: 'scanned', bytes, hits: stream.end() };
+        }
+        catch {
+            return { path, status: 'missing', bytes: 0, hits: [] }; // a directory where git has a file (a submodule not registered as one)
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+    }
+    /** Fills `buffer` from `position` until it is full or the file ends; returns the bytes read. */
+    fill(fd, buffer, position) {
+        let filled = 0;
+        for (let read = -1; read !== 0 && filled < buffer.length; filled += read) {
+            read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, filled, buffer.length - filled, position + filled);
+        }
+        return filled;
+    }
+    utf16(fd, path) {
+        const chunks = [];
+        let total = 0;
+        const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+        for (let read = this.fill(fd, chunk, 0); read > 0 && total < MAX_UTF16_BYTES; read = this.fill(fd, chunk, total)) {
+            chunks.push(Buffer.from(chunk.subarray(0, read)));
+            total += read;
+        }
+        const text = textOf(Buffer.concat(chunks)) ?? Buffer.alloc(0);
+        const stream = new StreamScan(this.ctx, this.prefix + path);
+        stream.push(text);
+        return { path, status: 'scanned', bytes: total, hits: stream.end() };
+    }
+}
+/**
+ * Scans `files` (paths relative to `setup.cwd`) with the calling thread and worker threads together,
+ * calling `onResult` for each file. The files are cut into batches; the calling thread scans batch
+ * after batch from the start (so the workers' start-up never delays the scan, and a machine whose
+ * cores are busy loses nothing), and each worker takes batches as soon as it is ready. A batch a
+ * worker held when it died goes back to the queue. Workers are ended when the queue is empty.
+ */
+async function scanInParallel(setup, files, onResult, signal, local, 
+// One per core besides the calling thread: reading a cold checkout waits on the disk, and more readers overlap it.
+workerCount = Math.min((0,external_node_os_namespaceObject.availableParallelism)(), 8)) {
+    const queue = [];
+    for (let i = 0; i < files.length; i += BATCH)
+        queue.push(files.slice(i, i + BATCH));
+    const workers = [];
+    /** Workers scanning a batch now. */
+    const holding = new Set();
+    let helped = 0;
+    let changed = () => undefined;
+    if (workerCount >= 1 && files.length >= MIN_FILES_FOR_WORKERS) {
+        for (let i = 0; i < workerCount; i++) {
+            let worker;
+            try {
+                const [entry, evaluated] = workerEntry();
+                worker = new external_node_worker_threads_.Worker(entry, { eval: evaluated, workerData: { prgSecretScan: true, setup }, stdout: true, stderr: true });
+            }
+            catch {
+                continue;
+            }
+            workers.push(worker);
+            let held;
+            const hand = () => {
+                held = signal.aborted ? undefined : queue.shift();
+                if (held)
+                    holding.add(worker);
+                else
+                    holding.delete(worker);
+                worker.postMessage((held ? { paths: held } : { done: true }));
+            };
+            worker.on('message', (message) => {
+                if ('ready' in message) {
+                    helped++;
+                    hand();
+                }
+                else if ('results' in message) {
+                    held = undefined;
+                    for (const result of message.results)
+                        onResult(result);
+                    hand();
+                    changed();
+                }
+            });
+            worker.on('error', () => undefined); // a worker that fails leaves its files to the calling thread
+            worker.on('exit', () => {
+                if (held)
+                    queue.push(held);
+                held = undefined;
+                holding.delete(worker);
+                changed();
+            });
+        }
+    }
+    const stopAll = () => {
+        for (const w of workers)
+            void w.terminate();
+    };
+    signal.addEventListener('abort', stopAll, { once: true });
+    try {
+        let scanner;
+        for (;;) {
+            const batch = signal.aborted ? undefined : queue.shift();
+            if (!batch) {
+                // The queue is empty: a worker still starting or waiting is not needed any more; wait for
+                // those scanning a batch (the batch of one that dies comes back to the queue).
+                for (const w of workers)
+                    if (!holding.has(w))
+                        void w.terminate();
+                if (holding.size === 0 || signal.aborted)
+                    break;
+                await new Promise((resolve) => (changed = resolve));
+                continue;
+            }
+            scanner ??= local();
+            for (const path of batch)
+                onResult(scanner.scan(path));
+            // Let the workers' messages (and the rules running alongside) have their turn.
+            await (0,external_node_timers_promises_namespaceObject.setImmediate)();
+        }
+    }
+    finally {
+        signal.removeEventListener('abort', stopAll);
+        stopAll();
+    }
+    return { workers: helped };
+}
+/**
+ * What a worker runs: this module (in the bundle, the bundle). From the TypeScript sources (tests,
+ * benchmarks) a small script registers the TypeScript loader first: Node 20 does not apply an
+ * `--import` loader to a worker's entry.
+ */
+function workerEntry() {
+    if (!import.meta.url.endsWith('.ts'))
+        return [new URL(import.meta.url), false];
+    const api = import.meta.resolve('tsx/esm/api');
+    return [`import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`, true];
+}
+/** The worker side: build the context once, then scan each batch it is handed. */
+function runWorker(init) {
+    const port = external_node_worker_threads_.parentPort;
+    let scanner;
+    try {
+        scanner = new FileScanner(scanContext(init.setup), init.setup.cwd, init.setup.prefix);
+    }
+    catch (error) {
+        port.postMessage({ failed: error.message });
+        process.exit(1);
+    }
+    port.on('message', (message) => {
+        if ('done' in message) {
+            port.close();
+            return;
+        }
+        const results = message.paths.map((path) => scanner.scan(path));
+        port.postMessage({ results });
+    });
+    port.postMessage({ ready: true });
+}
+if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_.workerData?.prgSecretScan)
+    runWorker(external_node_worker_threads_.workerData);
 
 ;// CONCATENATED MODULE: ./.build/rules/security/committed-secrets.js
 /**
  * security.committed-secrets: no secret the run knows, no live credential and no env file with a
  * secret in the files git tracks, and (with `scan-history: true`) in any blob reachable in history.
  *
- * - The values of the configured secrets are searched exactly (raw, URL-encoded, base64): no
- *   regex guesses, so no false positive for the secrets that matter most.
- * - Credential shapes of the stack (Stripe live keys and webhook secrets, GitHub tokens, Google
- *   client secrets, AWS access keys, private key blocks, Postgres URLs with a password) catch
- *   secrets the run does not know; placeholders and examples are not findings.
- * - Tracked `.env*` files: an entry with a secret-looking name (or a URL with a password) and a real
- *   value is a finding; `.env.example` with placeholders, and non-secret defaults (`APP_URL`,
- *   `ENABLE_HSTS`, which Next.js expects in a committed `.env`), are not.
+ * - The values of the configured secrets are searched exactly, in every form `secretForms` lists
+ *   (raw, URL-encoded, base64 at any alignment, hex, JSON/JS-escaped) and split across lines (string
+ *   concatenation, shell continuations, base64 wrapped at 76 columns): no regex guesses, so no false
+ *   positive for the secrets that matter most.
+ * - Credential shapes of the stack and its neighbours (credential-shapes.ts), confirmed by each
+ *   format's checksum or structure, found also behind escapes and encodings; placeholders, examples
+ *   and test keys are not findings. A repository's `.gitleaks.toml` rules and allowlists apply too.
+ * - Env files (by name, or by their `KEY=VALUE` content): an entry with a secret-looking name and a
+ *   real value, or a URL with a credential, is a finding; a template's local defaults are information.
  *
- * Tracked files are read from the work tree one at a time (`git ls-files`: a `.gitignore`d but
- * tracked file is scanned, an untracked one is not); history blobs stream from `git cat-file --batch`.
- * Binary files (a NUL byte in the first 8 KiB) and files over 5 MB are skipped and counted.
+ * Tracked files are read from the work tree (`git ls-files`: a `.gitignore`d but tracked file is
+ * scanned, an untracked one is not) by worker threads, one per core; history blobs stream from
+ * `git cat-file --batch`. Files of any size are scanned (large ones in chunks); binary files (a NUL
+ * byte in the first 8 KiB, unless the file is UTF-16 text) are skipped and counted.
  */
 
 
@@ -56375,9 +57775,11 @@ function scanFile(matcher, path, content) {
 
 
 
-/** Files over this size are skipped (bundles, dumps, media): they are counted, not read. */
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
-/** Bytes scanned between two turns of the event loop. */
+
+
+
+
+/** Bytes scanned in the calling thread between two turns of the event loop. */
 const YIELD_BYTES = 4 * 1024 * 1024;
 /** Findings reported as annotations at most; the rest are counted in the summary. */
 const MAX_FINDINGS = 100;
@@ -56385,17 +57787,21 @@ const MAX_FINDINGS = 100;
 const MAX_HISTORY_BLOBS = 2000;
 /** Names of skipped files the details show. */
 const SHOWN_SKIPPED = 5;
+/** Local defaults and template samples listed in the details at most. */
+const SHOWN_INFO = 20;
 const DOCS = 'docs/deployment-guide.md';
 const committed_secrets_FIX = [
     'Rotate every credential found: once pushed it is compromised (clones, forks, CI caches and everyone with read access have it).',
     "Then remove it from the file and read it from the environment (GitHub Actions secrets, the hosting platform's environment settings); untrack env files with `git rm --cached .env.production` and add them to `.gitignore`.",
     'For a secret in history, rewrite it out with `git filter-repo --replace-text <file>` (or BFG Repo-Cleaner) and force-push, and rotate it anyway: existing clones and forks keep the old commits.',
+    'A finding that is not a secret (a fixture, a revoked example) can be allowlisted in `.gitleaks.toml` or with a `gitleaks:allow` comment on its line; the values of the secrets the run knows cannot.',
 ].join(' ');
 const skip = (s, name) => {
     s.count++;
     if (s.names.length < SHOWN_SKIPPED)
         s.names.push(name);
 };
+const isError = (hit) => hit.kind !== 'info';
 const committedSecrets = {
     // A local scan, but of a whole repository (and maybe its history): the long bound of commands.
     meta: { id: 'security.committed-secrets', section: 'security', title: 'No secret is committed', docs: DOCS, kind: 'command' },
@@ -56414,46 +57820,37 @@ const committedSecrets = {
             return { status: 'skip', summary: 'the working directory is not a git work tree, so there are no tracked files to scan' };
         }
         const needles = secretNeedles(settings);
-        const matcher = new SecretMatcher(needles, CREDENTIAL_PATTERNS);
+        const paths = [];
+        const treeBlobs = new Set();
+        for await (const batch of trackedFiles(cwd, signal)) {
+            for (const entry of batch) {
+                // Symlinks hold a path, submodules another repository: neither is content of this one.
+                if (entry.mode === '120000' || entry.mode === '160000')
+                    continue;
+                if (settings.scanHistory)
+                    treeBlobs.add(entry.blob);
+                paths.push(entry.path);
+            }
+        }
+        const gitleaks = await loadGitleaks(cwd, repo.root);
+        const setup = { cwd, prefix: repo.prefix, needles, gitleaks, localDefaults: await composeDefaults(cwd, paths) };
         const found = [];
         const binary = { count: 0, names: [] };
-        const huge = { count: 0, names: [] };
         let files = 0;
         let bytes = 0;
         let missing = 0;
-        const treeBlobs = new Set();
-        const reader = new FileReader();
-        const scanTracked = (entry) => {
-            // Symlinks hold a path, submodules another repository: neither is content of this one.
-            if (entry.mode === '120000' || entry.mode === '160000')
-                return;
-            if (settings.scanHistory)
-                treeBlobs.add(entry.blob);
-            const content = reader.read((0,external_node_path_namespaceObject.join)(cwd, entry.path));
-            if (content === undefined)
+        const onResult = (result) => {
+            if (result.status === 'missing')
                 return void missing++;
             files++;
-            if (content === 'huge')
-                return skip(huge, entry.path);
-            if (isBinary(content))
-                return skip(binary, entry.path);
-            bytes += content.length;
-            for (const hit of scanFile(matcher, entry.path, content))
-                found.push({ file: entry.path, rootPath: repo.prefix + entry.path, hit });
+            if (result.status === 'binary')
+                return skip(binary, result.path);
+            bytes += result.bytes;
+            for (const hit of result.hits)
+                found.push({ file: result.path, rootPath: repo.prefix + result.path, hit });
         };
-        let sinceYield = 0;
-        listing: for await (const batch of trackedFiles(cwd, signal)) {
-            for (const entry of batch) {
-                if (signal.aborted)
-                    break listing;
-                scanTracked(entry);
-                // Let timers and sockets of the rules running alongside have their turn every few MB.
-                if (bytes - sinceYield > YIELD_BYTES) {
-                    sinceYield = bytes;
-                    await (0,external_node_timers_promises_namespaceObject.setImmediate)();
-                }
-            }
-        }
+        let ctx;
+        const { workers } = await scanInParallel(setup, paths, onResult, signal, () => new FileScanner((ctx = scanContext(setup)), cwd, repo.prefix));
         let history;
         if (settings.scanHistory && !signal.aborted) {
             log.info(`security.committed-secrets: scanning every blob reachable in git history${repo.shallow ? ' (shallow clone: only the fetched part)' : ''}`);
@@ -56466,89 +57863,116 @@ const committedSecrets = {
                         if (!f.path.startsWith(repo.prefix))
                             outside.add(f.blob);
             }
-            history = await scanHistory(repo.root, repo.prefix, matcher, treeBlobs, outside, found, signal);
+            history = await scanHistory(repo.root, repo.prefix, ctx ?? scanContext(setup), gitleaks, treeBlobs, outside, found, signal);
         }
-        return outcome({ files, bytes, binary, huge, missing, found, history, needles: needles.length, shallow: repo.shallow && settings.scanHistory });
+        return outcome({ files, bytes, binary, missing, found, history, needles: needles.length, shallow: repo.shallow && settings.scanHistory, gitleaks, workers });
     },
 };
 /**
- * Reads tracked files from the work tree into one reused buffer: a scan of thousands of small files
- * allocates (and collects) nothing per file.
+ * Values the repository's local docker-compose files set (`environment:` of each service, as a map
+ * or `KEY=value` list): an env file that repeats one holds a local default, not a secret.
  */
-class FileReader {
-    /** One byte more than the bound: a read that fills it is a file over the bound. */
-    buffer = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
-    /**
-     * A file's bytes (valid until the next read); 'huge' over the size bound; undefined when absent.
-     * Synchronous on purpose: for the small files of a repository, open/read/close cost less than
-     * the thread-pool round trips of the promise API (measured: 2-3x faster), and no fstat is needed
-     * to learn the size. The caller yields to the event loop every few MB, so the rules running
-     * alongside keep their turn.
-     */
-    read(path) {
-        let fd;
-        try {
-            fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
-        }
-        catch {
-            return undefined; // deleted in the work tree, or outside a sparse checkout
-        }
-        try {
-            let filled = 0;
-            for (let read = -1; read !== 0 && filled < this.buffer.length; filled += read) {
-                read = (0,external_node_fs_namespaceObject.readSync)(fd, this.buffer, filled, this.buffer.length - filled, filled);
+async function composeDefaults(cwd, paths) {
+    const values = new Set();
+    for (const path of paths.filter(isLocalComposeFile).slice(0, 20)) {
+        const text = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(cwd, path), 'utf8').catch(() => undefined);
+        if (!text)
+            continue;
+        const services = (0,dist/* parseDocument */.Tp)(text).get('services', true);
+        if (!(0,dist/* isMap */.jh)(services))
+            continue;
+        for (const service of services.items) {
+            const environment = (0,dist/* isMap */.jh)(service.value) ? service.value.get('environment', true) : undefined;
+            if ((0,dist/* isMap */.jh)(environment)) {
+                for (const pair of environment.items)
+                    if ((0,dist/* isScalar */.jn)(pair.value) && pair.value.value !== null)
+                        values.add(String(pair.value.value));
             }
-            return filled > MAX_FILE_BYTES ? 'huge' : this.buffer.subarray(0, filled);
-        }
-        catch {
-            return undefined; // a directory where git has a file (a submodule not registered as one)
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
+            else if ((0,dist/* isSeq */.oP)(environment)) {
+                for (const item of environment.items)
+                    if ((0,dist/* isScalar */.jn)(item) && typeof item.value === 'string' && item.value.includes('='))
+                        values.add(item.value.slice(item.value.indexOf('=') + 1));
+            }
         }
     }
+    return [...values].filter((v) => v.length > 0);
 }
 /**
  * Every blob reachable in history that is not in the index (those were scanned in the work tree),
  * then, for the blobs with hits, the commit and path that introduced them: one finding per path and
  * thing found, at its first version; what the tree scan reported is not repeated.
  */
-async function scanHistory(root, prefix, matcher, treeBlobs, outside, tree, signal) {
+async function scanHistory(root, prefix, ctx, gitleaks, treeBlobs, outside, tree, signal) {
     const binary = { count: 0, names: [] };
-    const huge = { count: 0, names: [] };
     let blobs = 0;
     let bytes = 0;
     /** Blobs with hits beyond MAX_HISTORY_BLOBS: counted, not reported one by one. */
     let unplaced = 0;
     const withHits = new Map();
-    for await (const blob of historyBlobs(root, { skip: treeBlobs, maxBytes: MAX_FILE_BYTES, signal })) {
+    const record = (id, path, hits) => {
+        const kept = hits.filter(isError);
+        if (kept.length === 0)
+            return;
+        if (withHits.size < MAX_HISTORY_BLOBS)
+            withHits.set(id, { path, hits: kept });
+        else
+            unplaced++;
+    };
+    const large = [];
+    let sinceYield = 0;
+    for await (const blob of historyBlobs(root, { skip: treeBlobs, maxBytes: CHUNK_BYTES, signal })) {
+        blobs++;
         if (!blob.content) {
-            blobs++;
-            skip(huge, blob.path);
+            large.push({ id: blob.id, path: blob.path });
             continue;
         }
-        blobs++;
-        if (isBinary(blob.content)) {
+        const text = textOf(blob.content);
+        if (!text) {
             skip(binary, blob.path);
             continue;
         }
         bytes += blob.size;
-        const hits = scanFile(matcher, blob.path, blob.content);
-        if (hits.length === 0)
-            continue;
-        if (withHits.size < MAX_HISTORY_BLOBS)
-            withHits.set(blob.id, { path: blob.path, hits });
-        else
-            unplaced++;
+        record(blob.id, blob.path, scanText(ctx, blob.path, text));
+        sinceYield += blob.size;
+        if (sinceYield > YIELD_BYTES) {
+            sinceYield = 0;
+            await (0,external_node_timers_promises_namespaceObject.setImmediate)();
+        }
     }
+    // Blobs too large to hold: streamed one by one.
+    for (const { id, path } of large) {
+        if (signal.aborted)
+            break;
+        const stream = new StreamScan(ctx, path);
+        let first = true;
+        let isText = true;
+        for await (const chunk of blobChunks(root, id, signal)) {
+            if (first && !textOf(chunk.subarray(0, 8192))) {
+                isText = false;
+                break;
+            }
+            first = false;
+            stream.push(chunk);
+            bytes += chunk.length;
+        }
+        if (!isText)
+            skip(binary, path);
+        else
+            record(id, path, stream.end());
+    }
+    const compiled = gitleaks ? compileGitleaks(gitleaks) : undefined;
     const introductions = await blobIntroductions(root, new Set(withHits.keys()), signal);
     const inTree = new Set(tree.map((t) => `${t.rootPath}\u0000${t.hit.key}`));
     const groups = new Map();
     for (const [id, { path: listedPath, hits }] of withHits) {
         const intro = introductions.get(id);
         const rootPath = intro?.path ?? listedPath;
+        // A commit a gitleaks allowlist (or `.gitleaksignore`) names is not reported (the shapes only).
+        const allowedCommit = intro && compiled?.allowsCommit(intro.commit, rootPath);
         const inBlob = new Set();
         for (const hit of hits) {
+            if (allowedCommit && hit.kind !== 'secret')
+                continue;
             const key = `${rootPath}\u0000${hit.key}`;
             if (inTree.has(key) || inBlob.has(key))
                 continue;
@@ -56566,7 +57990,7 @@ async function scanHistory(root, prefix, matcher, treeBlobs, outside, tree, sign
             groups.set(key, { located: { file, rootPath, hit, history }, order });
         }
     }
-    return { blobs, bytes, binary, huge, unplaced, found: [...groups.values()].map((g) => g.located) };
+    return { blobs, bytes, binary, unplaced, found: [...groups.values()].map((g) => g.located) };
 }
 const KIND_WORDS = {
     secret: ['configured secret value', 'configured secret values'],
@@ -56587,44 +58011,62 @@ function where(located) {
 }
 function message(located) {
     const { hit } = located;
-    const what = `${hit.label}: ${hit.masked}`;
+    const what = hit.masked ? `${hit.label}: ${hit.masked}` : hit.label;
     if (!located.history)
         return what;
     return `${located.history.outsideWorkingDirectory ? 'In the repository' : 'In git history only'}: ${what}, ${where(located)}`;
 }
+/** The shapes searched, each named once ("Stripe live secret key, GitHub token, …"). */
+const SHAPE_NAMES = [...new Set(CREDENTIAL_PATTERNS.map((p) => p.label.replace(/^an? /, '').replace(/ \(.*\)$/, '')))];
 function outcome(r) {
-    const all = [...r.found, ...(r.history?.found ?? [])].sort((a, b) => Number(Boolean(a.history)) - Number(Boolean(b.history)) || (a.file ?? a.rootPath).localeCompare(b.file ?? b.rootPath) || a.hit.line - b.hit.line);
-    const skipped = r.binary.count + r.huge.count;
-    const scanned = `${r.files} tracked files scanned (${skipped} skipped: binary/huge)`;
+    const everything = [...r.found, ...(r.history?.found ?? [])].sort((a, b) => Number(Boolean(a.history)) - Number(Boolean(b.history)) || (a.file ?? a.rootPath).localeCompare(b.file ?? b.rootPath) || a.hit.line - b.hit.line);
+    const all = everything.filter((l) => isError(l.hit));
+    const info = everything.filter((l) => !isError(l.hit));
+    const scanned = `${r.files} tracked files scanned (${r.binary.count} skipped as binary)`;
     const historyScanned = r.history ? `; ${r.history.blobs} history blobs scanned` : '';
     const details = [
-        `${scanned}, ${megabytes(r.bytes)}${r.missing ? `; ${r.missing} tracked files absent from the work tree` : ''}.`,
-        `Searched for ${r.needles > 0 ? `the values of the configured secrets (${r.needles} needles: raw, URL-encoded, base64)` : 'no configured secret value (none of 8+ characters is set)'}, ${CREDENTIAL_PATTERNS.length} live-credential shapes (${CREDENTIAL_PATTERNS.map((p) => p.label.replace(/^an? /, '')).join(', ')}), and secrets in tracked .env files.`,
+        `${scanned}, ${megabytes(r.bytes)}${r.missing ? `; ${r.missing} tracked files absent from the work tree` : ''}${r.workers ? ` (with ${r.workers} worker thread${r.workers === 1 ? '' : 's'})` : ''}.`,
+        `Searched for ${r.needles > 0 ? `the values of the configured secrets (${r.needles} needles: raw, URL-encoded, base64, hex, JSON-escaped, and split across lines)` : 'no configured secret value (none of 8+ characters is set)'}, ${SHAPE_NAMES.length} live-credential shapes (${SHAPE_NAMES.join(', ')}), also behind URL encoding, JSON/JS escapes, string concatenation and in UTF-16 files, and secrets in env files (by name or by content).`,
     ];
-    const describeSkipped = (label, s) => s.count > 0 ? [`Skipped ${label}: ${s.count} (${s.names.join(', ')}${s.count > s.names.length ? ', …' : ''}).`] : [];
-    details.push(...describeSkipped('as binary', r.binary), ...describeSkipped('as over 5 MB', r.huge));
+    if (r.gitleaks) {
+        const g = r.gitleaks;
+        details.push(`gitleaks configuration${g.file ? ` ${g.file}` : ''}: ${g.rules.length} rules, ${g.allowlists.length} global allowlists, ${g.disabledRules.length} disabled rules, ${g.ignore.length} .gitleaksignore fingerprints applied.`, ...g.notes.map((n) => `- ${n}`));
+    }
+    if (r.binary.count > 0)
+        details.push(`Skipped as binary: ${r.binary.count} (${r.binary.names.join(', ')}${r.binary.count > r.binary.names.length ? ', …' : ''}).`);
     if (r.history) {
-        details.push(`History: ${r.history.blobs} blobs beyond the working directory's tracked files scanned (${megabytes(r.history.bytes)}); ${r.history.binary.count} binary and ${r.history.huge.count} over 5 MB skipped.${r.history.unplaced ? ` ${r.history.unplaced} more blobs with findings were not placed in history (over ${MAX_HISTORY_BLOBS}).` : ''}`);
+        details.push(`History: ${r.history.blobs} blobs beyond the working directory's tracked files scanned (${megabytes(r.history.bytes)}); ${r.history.binary.count} binary skipped.${r.history.unplaced ? ` ${r.history.unplaced} more blobs with findings were not placed in history (over ${MAX_HISTORY_BLOBS}).` : ''}`);
     }
     else {
         details.push('History was not scanned (`scan-history: false`): a secret removed from the tree but still in an old commit is not seen.');
     }
     if (r.shallow)
         details.push('The clone is shallow: only the fetched commits were scanned. Use `fetch-depth: 0` on actions/checkout to scan the whole history.');
+    if (info.length > 0) {
+        details.push('', `Not secrets (information): ${info.length} env entries with local defaults or template samples:`, ...info.slice(0, SHOWN_INFO).map((l) => `- \`${l.file ?? l.rootPath}:${l.hit.line}\` ${message(l)}`), ...(info.length > SHOWN_INFO ? [`- … and ${info.length - SHOWN_INFO} more`] : []));
+    }
+    // A template's random-looking sample is worth a notice on its line; local defaults are only listed.
+    const notices = info
+        .filter((l) => l.hit.rule === 'env-sample' && l.file !== undefined && !l.history)
+        .slice(0, 10)
+        .map((l) => ({ level: 'notice', message: message(l), file: l.file, line: l.hit.line }));
+    const brokenConfig = r.gitleaks?.broken && r.gitleaks.file ? [{ level: 'warning', message: r.gitleaks.notes[0], file: r.gitleaks.file, line: 1 }] : [];
     if (all.length === 0) {
-        if (r.shallow) {
+        if (r.shallow || brokenConfig.length > 0) {
             return {
                 status: 'warn',
-                summary: `${scanned}${historyScanned}, nothing found, but the history is shallow: older commits were not scanned`,
+                summary: brokenConfig.length > 0 ? `${scanned}${historyScanned}, nothing found, but ${r.gitleaks.file} could not be read, so its rules and allowlists were not applied` : `${scanned}${historyScanned}, nothing found, but the history is shallow: older commits were not scanned`,
                 details: details.join('\n'),
-                fix: 'Check out with `fetch-depth: 0` (actions/checkout) so scan-history sees every commit.',
+                fix: brokenConfig.length > 0 ? `Fix ${r.gitleaks.file} (it must be valid TOML).` : 'Check out with `fetch-depth: 0` (actions/checkout) so scan-history sees every commit.',
+                findings: [...brokenConfig, ...notices],
                 data: data(r, 0),
             };
         }
         return {
             status: 'pass',
-            summary: `${scanned}${historyScanned}, no secret value, no live credential, no .env with values`,
+            summary: `${scanned}${historyScanned}, no secret value, no live credential, no env file with secrets`,
             details: details.join('\n'),
+            ...(notices.length > 0 ? { findings: notices } : {}),
             data: data(r, 0),
         };
     }
@@ -56645,7 +58087,7 @@ function outcome(r) {
         summary: `${kinds.join(', ')} committed${historyOnly ? ` (${historyOnly} only in history)` : ''}: ${first.hit.label} at ${first.file ?? first.rootPath}:${first.hit.line}${all.length > 1 ? ` and ${all.length - 1} more` : ''}`,
         details: details.join('\n'),
         fix: committed_secrets_FIX,
-        findings,
+        findings: [...findings, ...brokenConfig, ...notices],
         data: data(r, all.length),
     };
 }
@@ -56654,10 +58096,11 @@ function data(r, findings) {
         filesScanned: r.files,
         bytesScanned: r.bytes,
         skippedBinary: r.binary.count,
-        skippedHuge: r.huge.count,
         needles: r.needles,
+        shapes: CREDENTIAL_PATTERNS.length,
         findings,
-        ...(r.history ? { historyBlobsScanned: r.history.blobs, historyBytesScanned: r.history.bytes, historyFindings: r.history.found.length } : {}),
+        ...(r.gitleaks ? { gitleaksRules: r.gitleaks.rules.length, gitleaksAllowlists: r.gitleaks.allowlists.length } : {}),
+        ...(r.history ? { historyBlobsScanned: r.history.blobs, historyBytesScanned: r.history.bytes, historyFindings: r.history.found.filter((l) => isError(l.hit)).length } : {}),
     };
 }
 
@@ -56682,6 +58125,8 @@ function data(r, findings) {
  * warning (the step does not get the real secret); a DATABASE_URL on a local or service-container
  * host is a CI database and fine. Values are shown redacted.
  */
+
+
 
 
 
@@ -56725,7 +58170,7 @@ const workflowSecrets = {
         const judged = collected.notes.map((finding) => ({ finding, short: finding.message.split(' (')[0] }));
         const seen = new Set();
         for (const entry of collected.entries) {
-            const result = judge(entry, secretNames);
+            const result = judge(entry, secretNames, settings.secrets);
             const id = `${entry.file}:${entry.line}:${entry.name}`;
             if (result && !seen.has(id)) {
                 seen.add(id);
@@ -56779,8 +58224,11 @@ function storeReference(name) {
         return '`${{ github.token }}`';
     return `\`\${{ secrets.${name.replace(/^GITHUB_/, 'GH_')} }}\``;
 }
+/** Live credential shapes in a literal (a value is small: one scan with no needles). */
+const shapeMatcher = new SecretMatcher([], CREDENTIAL_PATTERNS);
+const liveShape = (value) => shapeMatcher.find(Buffer.from(value, 'latin1'))[0]?.label;
 /** The finding for one entry, or undefined when it is fine. */
-function judge(entry, secretNames) {
+function judge(entry, secretNames, runSecrets) {
     const { value, name } = entry;
     if (value === undefined || entry.reference)
         return undefined;
@@ -56794,6 +58242,8 @@ function judge(entry, secretNames) {
             return undefined;
         return make(flag.level, `${name} is "${value}"`, `${flag.why}; set it to ${flag.safe}`);
     }
+    if (entry.testJob)
+        return judgeTestJob(entry, value, runSecrets, make);
     const use = `take it from ${storeReference(name)}`;
     // A URL's password is judged whatever the variable's name (REDIS_URL, DIRECT_URL …).
     const password = urlPassword(value);
@@ -56817,6 +58267,64 @@ function judge(entry, secretNames) {
         return make('warning', `${name} is a placeholder or test value (${maskValue(value)})`, `the real secret does not reach it; ${use}`);
     }
     return make('error', `${name} is a literal (${maskValue(value)})`, `everyone who can read the repository has it; ${use}`);
+}
+/**
+ * In a job that only tests, test values are right (an empty or made-up NEXTAUTH_SECRET, a Stripe
+ * test key, a service-container database): no finding. What is wrong there is a real credential:
+ * a live shape, a value of one of the run's secrets, a database URL with a password on a real host.
+ * The advice is a test value, never the production secret.
+ */
+function judgeTestJob(entry, value, runSecrets, make) {
+    const { name } = entry;
+    if (value.includes('${{') || value.trim() === '')
+        return undefined;
+    const advice = 'a test job needs test values only: a Stripe test key (sk_test_…), a value generated in the job (`openssl rand -base64 32`), a service-container database; rotate the committed one and never give a test job the production secret';
+    const password = urlPassword(value);
+    if (password) {
+        if (password.raw.includes('$') || isLocalHost(password.host) || isNonProductionValue(password.decoded))
+            return undefined;
+        return make('error', `${name} is a literal URL with a password (${maskUrlPassword(value)}) in a test job`, `a test job must not reach a real database; ${advice}`);
+    }
+    const known = runSecrets.some((secret) => secret.length >= 8 && value.includes(secret));
+    const shape = liveShape(value);
+    if (!known && !shape)
+        return undefined;
+    return make('error', `${name} is a literal ${known ? "with the value of one of the run's secrets" : `(${shape})`} (${maskValue(value)}) in a test job`, `everyone who can read the repository has it; ${advice}`);
+}
+const DEPLOY_ACTION = /deploy|vercel|netlify|superfly|heroku|render|railway|amplify|wrangler|cloudflare\/pages|azure\/webapps|aws-actions\/(?:amazon-ecs|aws-cloudformation)|google-github-actions\/(?:deploy|auth)|docker\/(?:build-push|login)-action|ssh-action|release|publish/i;
+const DEPLOY_RUN = /\b(?:vercel|netlify|flyctl|fly\s+deploy|railway\s+up|heroku|wrangler|serverless|sst\s+deploy|kubectl|helm|terraform\s+apply|docker\s+push|gh\s+release|npm\s+publish|sync-stripe|stripe\/sync|deploy)\b/i;
+const TEST_RUN = /\b(?:test|tests|jest|vitest|mocha|ava|playwright|cypress|e2e|lint|eslint|typecheck|tsc|check)\b/i;
+const TEST_ENVIRONMENT = /^(?:test|testing|ci|e2e|qa|dev|development|local|review|preview)\b/i;
+/**
+ * A job that only tests: it runs tests (or is named for them), deploys nothing (no deploy action or
+ * command, no publish, not this gate) and has no environment other than a test one. `prisma migrate
+ * deploy` counts as a deploy only when the job's database is not a local one.
+ */
+function testOnlyJob(doc, id, job, localDatabase) {
+    if (!(0,dist/* isMap */.jh)(job) || job.get('uses', true) !== undefined)
+        return false;
+    const environment = resolved(doc, job.get('environment', true));
+    const environmentName = (0,dist/* isMap */.jh)(environment) ? scalarText(environment.get('name', true)) : scalarText(environment);
+    if (environmentName && !TEST_ENVIRONMENT.test(environmentName))
+        return false;
+    const steps = resolved(doc, job.get('steps', true));
+    let tests = TEST_RUN.test(id) || TEST_RUN.test(scalarText(job.get('name', true)) ?? '');
+    for (const item of (0,dist/* isSeq */.oP)(steps) ? steps.items : []) {
+        const step = resolved(doc, item);
+        if (!(0,dist/* isMap */.jh)(step))
+            continue;
+        const uses = scalarText(step.get('uses', true)) ?? '';
+        if (uses && (DEPLOY_ACTION.test(uses) || THIS_ACTION.test(uses)))
+            return false;
+        let run = scalarText(step.get('run', true)) ?? '';
+        if (localDatabase)
+            run = run.replace(/migrate[ :]deploy/g, 'migrate');
+        if (DEPLOY_RUN.test(run))
+            return false;
+        if (TEST_RUN.test(run) || TEST_RUN.test(scalarText(step.get('name', true)) ?? ''))
+            tests = true;
+    }
+    return tests;
 }
 /**
  * The workflow files (and composite actions) of the repository, relative to `root`: under `root`,
@@ -56955,12 +58463,39 @@ async function collectWorkflow(root, file, out) {
             }
         });
     };
+    const workflowStart = out.entries.length;
     envMap(doc.get('env', true), 'the workflow env');
+    const workflowEnd = out.entries.length;
+    const localDatabase = (node) => {
+        const url = pairsOf(doc, node).find((p) => keyName(p) === 'DATABASE_URL');
+        const password = url ? urlPassword(scalarText(resolved(doc, url.value)) ?? '') : undefined;
+        return url === undefined || (password !== undefined && isLocalHost(password.host));
+    };
+    let allTestJobs = true;
+    let jobs = 0;
     for (const jobPair of pairsOf(doc, doc.get('jobs', true))) {
         const id = keyName(jobPair);
         const job = resolved(doc, jobPair.value);
         if (!(0,dist/* isMap */.jh)(job))
             continue;
+        jobs++;
+        const testJob = testOnlyJob(doc, id, job, localDatabase(job.get('env', true)) && localDatabase(doc.get('env', true)));
+        allTestJobs &&= testJob;
+        const jobStart = out.entries.length;
+        collectJob(id, job);
+        if (testJob)
+            for (const entry of out.entries.slice(jobStart))
+                entry.testJob = true;
+    }
+    // The workflow's env reaches every job: it is a test job's only when every job only tests.
+    if (jobs > 0 && allTestJobs)
+        for (const entry of out.entries.slice(workflowStart, workflowEnd))
+            entry.testJob = true;
+    // A composite action's steps.
+    const runs = resolved(doc, doc.get('runs', true));
+    if ((0,dist/* isMap */.jh)(runs))
+        steps(runs.get('steps', true), 'the composite action');
+    function collectJob(id, job) {
         const label = `job "${id}"`;
         envMap(job.get('env', true), `the env of ${label}`);
         const container = resolved(doc, job.get('container', true));
@@ -56977,10 +58512,6 @@ async function collectWorkflow(root, file, out) {
             envMap(secrets, `the secrets passed by ${label}`);
         steps(job.get('steps', true), label);
     }
-    // A composite action's steps.
-    const runs = resolved(doc, doc.get('runs', true));
-    if ((0,dist/* isMap */.jh)(runs))
-        steps(runs.get('steps', true), 'the composite action');
 }
 const workflow_secrets_isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** vercel.json `env` and `build.env`: a value starting with `@` references a Vercel secret. */
@@ -60892,10 +62423,14 @@ function escapeMarkdown(text) {
 ;// CONCATENATED MODULE: ./.build/index.js
 /** The action entry: runs the gate. Everything else lives in main.ts and below. */
 
+
+// The bundle is also the entry of the secret scan's worker threads (secret-worker.ts): they only scan.
 // Not a top-level await: should the run ever stop waiting with nothing left to do, the last guard in
 // main.ts writes the report and Node exits with the step's exit code, not 13 ("unsettled await").
-void main_run().then(() => {
-    // A client that keeps a socket alive must not keep a finished step waiting.
-    setTimeout(() => process.exit(), 2000).unref();
-});
+if (external_node_worker_threads_.isMainThread) {
+    void main_run().then(() => {
+        // A client that keeps a socket alive must not keep a finished step waiting.
+        setTimeout(() => process.exit(), 2000).unref();
+    });
+}
 

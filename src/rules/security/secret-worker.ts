@@ -165,7 +165,6 @@ export async function scanInParallel(
   /** Workers scanning a batch now. */
   const holding = new Set<Worker>();
   let helped = 0;
-  let running = 0;
   let changed: () => void = () => undefined;
   if (workerCount >= 1 && files.length >= MIN_FILES_FOR_WORKERS) {
     for (let i = 0; i < workerCount; i++) {
@@ -177,7 +176,6 @@ export async function scanInParallel(
         continue;
       }
       workers.push(worker);
-      running++;
       let held: string[] | undefined;
       const hand = () => {
         held = signal.aborted ? undefined : queue.shift();
@@ -201,7 +199,6 @@ export async function scanInParallel(
         if (held) queue.push(held);
         held = undefined;
         holding.delete(worker);
-        running--;
         changed();
       });
     }
