@@ -32,7 +32,7 @@ async function lint(files: Record<string, string>, pendingNames: string[] | unde
   const fixture: HistoryFixture = pendingNames
     ? await historyFixture(server, migrations, Object.keys(migrations).filter((n) => !pendingNames.includes(n)).map((name) => ({ name })))
     : await unreachableFixture(migrations);
-  if (config) fixture.settings.config = { ...fixture.settings.config, 'migration-safety': config };
+  if (config) fixture.settings.config = { ...fixture.settings.config, 'migration-safety': { ...fixture.settings.config['migration-safety'], ...config } };
   const clients = createClients(fixture.settings);
   try {
     const [report] = await runRules([migrationSafety], { context: { settings: fixture.settings, clients, log: silentLog }, probeTimeoutMs: 10_000, commandTimeoutMs: 10_000 });
