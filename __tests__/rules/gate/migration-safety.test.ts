@@ -111,7 +111,7 @@ test('comments, strings, safe statements and tables created in the pending set a
     'CREATE FUNCTION noop() RETURNS trigger AS $fn$ BEGIN DELETE FROM "Audit"; RETURN NULL; END $fn$ LANGUAGE plpgsql;',
     'ALTER INDEX "a" RENAME TO "b";',
     'ALTER TABLE "User" RENAME CONSTRAINT "x" TO "y";',
-    'ALTER TABLE "User" ADD CONSTRAINT "User_team_fkey" FOREIGN KEY ("teamId") REFERENCES "Team"("id"), DROP CONSTRAINT "old_fkey";',
+    'ALTER TABLE "User" ADD CONSTRAINT "User_team_fkey" FOREIGN KEY ("teamId") REFERENCES "Team"("id") NOT VALID, DROP CONSTRAINT "old_fkey";',
     'ALTER TABLE "User" ALTER COLUMN "email" DROP NOT NULL;',
     'INSERT INTO "Price" SELECT * FROM "Legacy" WHERE true;',
   ].join('\n');
@@ -123,6 +123,17 @@ test('comments, strings, safe statements and tables created in the pending set a
   assert.deepEqual(r.findings, []);
   assert.equal(r.status, 'pass');
   assert.equal(r.summary, '2 pending migrations, no risky statement');
+});
+
+test('a FOREIGN KEY without NOT VALID on an existing table is flagged (it scans under SHARE ROW EXCLUSIVE on both tables); NOT VALID is not', async () => {
+  const sql = [
+    'ALTER TABLE "User" ADD CONSTRAINT "User_team_fkey" FOREIGN KEY ("teamId") REFERENCES "Team"("id"), DROP CONSTRAINT "old_fkey";',
+    'ALTER TABLE "User" ADD CONSTRAINT "User_org_fkey" FOREIGN KEY ("orgId") REFERENCES "Org"("id") NOT VALID;',
+  ].join('\n');
+  const r = await lint({ [dir('20240101000000_init')]: INIT, [dir('20240703000000_fk')]: sql }, pending('20240703000000_fk'));
+  assert.equal(r.status, 'warn');
+  assert.deepEqual(r.findings.map((f) => [f.line, f.level]), [[1, 'warning']]);
+  assert.match(r.findings[0]!.message, /^ALTER TABLE "User" ADD CONSTRAINT "User_team_fkey" FOREIGN KEY REFERENCES "Team": long lock.*SHARE ROW EXCLUSIVE on both tables.*NOT VALID.*VALIDATE CONSTRAINT.*\[add-foreign-key\]$/);
 });
 
 test('an index on a table created by an applied migration is flagged; CONCURRENTLY alone in its file is not', async () => {

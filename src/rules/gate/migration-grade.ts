@@ -155,8 +155,9 @@ export function typeChangeEffect(from: TypeSpec, to: TypeSpec, using: boolean, t
   }
   // PostgreSQL 12+: between timestamp and timestamptz no rewrite when the session's time zone is UTC.
   const utc = timeZone !== undefined && ['utc', 'etc/utc', 'gmt', 'etc/gmt', 'uct', 'etc/uct', 'universal', 'zulu', 'etc/universal', 'etc/zulu'].includes(timeZone.toLowerCase());
+  // A target precision adds a length coercion over the conversion, which then rewrites after all.
   if (((from.name === 'timestamp' && to.name === 'timestamptz') || (from.name === 'timestamptz' && to.name === 'timestamp')) && utc) {
-    return widerOrSame(from.mods[0], to.mods[0]) || to.mods.length === 0 ? 'none' : 'rewrite';
+    return to.mods.length === 0 ? 'none' : 'rewrite';
   }
   if (from.name === 'cidr' && to.name === 'inet') return 'none';
   return 'rewrite';

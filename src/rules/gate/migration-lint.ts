@@ -116,7 +116,9 @@ const TYPE_ALIASES: Record<string, string> = {
   char: 'bpchar',
 };
 
-const quoteIfNeeded = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`);
+const quoteIfNeeded = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoted(name));
+/** Columns are always shown quoted, as Prisma writes them. */
+const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 function str(node: PgNode | undefined): string | undefined {
   return node?.String?.sval as string | undefined;
@@ -512,7 +514,7 @@ export class PendingSetLint {
       }
       case 'OBJECT_COLUMN': {
         const rel = this.rangeVar(node.relation);
-        this.add({ kind: 'rename-column', line, what: `ALTER TABLE ${rel.shown} RENAME COLUMN ${quoteIfNeeded(node.subname as string)}`, rel }, place);
+        this.add({ kind: 'rename-column', line, what: `ALTER TABLE ${rel.shown} RENAME COLUMN ${quoted(node.subname as string)}`, rel }, place);
         const from = this.columnTypes.get(`${rel.key}\0${node.subname}`);
         if (from) this.columnTypes.set(`${rel.key}\0${node.newname}`, from);
         return;
@@ -545,14 +547,14 @@ export class PendingSetLint {
           return this.addColumn(rel, cmd.def.ColumnDef as PgNode, place, at);
         case 'AT_DropColumn':
           this.columnTypes.delete(colKey(cmd.name as string));
-          return this.add({ kind: 'drop-column', line: at, what: `${head} DROP COLUMN ${quoteIfNeeded(cmd.name as string)}`, rel }, place);
+          return this.add({ kind: 'drop-column', line: at, what: `${head} DROP COLUMN ${quoted(cmd.name as string)}`, rel }, place);
         case 'AT_AlterColumnType': {
           const column = cmd.name as string;
           const def = cmd.def.ColumnDef as PgNode;
           const to = typeSpec(def.typeName);
           const before = this.columnTypes.get(colKey(column));
           this.lookups.columns.add(column);
-          this.add({ kind: 'alter-column-type', line: at, what: `${head} ALTER COLUMN ${quoteIfNeeded(column)} TYPE`, rel, typeChange: { column, to, using: def.raw_default !== undefined, from: before?.type } }, place);
+          this.add({ kind: 'alter-column-type', line: at, what: `${head} ALTER COLUMN ${quoted(column)} TYPE`, rel, typeChange: { column, to, using: def.raw_default !== undefined, from: before?.type } }, place);
           this.columnTypes.set(colKey(column), { type: to, added: before?.added ?? false });
           return;
         }
@@ -560,7 +562,7 @@ export class PendingSetLint {
           const column = cmd.name as string;
           if (this.provenNotNull.has(colKey(column))) return;
           this.lookups.columns.add(column);
-          return this.add({ kind: 'set-not-null', line: at, what: `${head} ALTER COLUMN ${quoteIfNeeded(column)} SET NOT NULL`, rel, notNull: { column, addedInSet: this.columnTypes.get(colKey(column))?.added ?? false } }, place);
+          return this.add({ kind: 'set-not-null', line: at, what: `${head} ALTER COLUMN ${quoted(column)} SET NOT NULL`, rel, notNull: { column, addedInSet: this.columnTypes.get(colKey(column))?.added ?? false } }, place);
         }
         case 'AT_AddConstraint':
           return this.addConstraint(rel, cmd.def.Constraint as PgNode, place, at);
@@ -604,7 +606,7 @@ export class PendingSetLint {
     const identity = has('CONSTR_IDENTITY');
     const generated = has('CONSTR_GENERATED');
     const defaultExpr = has('CONSTR_DEFAULT')?.raw_expr as PgNode | undefined;
-    const head = `ALTER TABLE ${rel.shown} ADD COLUMN ${quoteIfNeeded(column)}`;
+    const head = `ALTER TABLE ${rel.shown} ADD COLUMN ${quoted(column)}`;
     this.columnTypes.set(`${rel.key}\0${column}`, { type, added: true });
 
     const notNull = has('CONSTR_NOTNULL') ?? has('CONSTR_PRIMARY');
@@ -673,7 +675,7 @@ export class PendingSetLint {
         }
         if (column) {
           this.lookups.columns.add(column);
-          this.add({ kind: 'set-not-null', line, what: `${head}NOT NULL ${quoteIfNeeded(column)}`, rel, notNull: { column, addedInSet: this.columnTypes.get(`${rel.key}\0${column}`)?.added ?? false } }, place);
+          this.add({ kind: 'set-not-null', line, what: `${head}NOT NULL ${quoted(column)}`, rel, notNull: { column, addedInSet: this.columnTypes.get(`${rel.key}\0${column}`)?.added ?? false } }, place);
         }
         return;
       }

@@ -235,7 +235,7 @@ export const RISKS = {
   },
   'rename-enum-value': {
     title: 'Enum value renamed',
-    lock: 'ACCESS EXCLUSIVE on the type (brief)',
+    lock: 'EXCLUSIVE on the enum type (brief)',
     effect: 'breaks running code: the release still serving traffic writes the old enum value, which no longer exists',
     recipe: 'expand/contract: add the new value, switch the code and backfill rows, and remove the old value in a later migration',
     grading: 'static',
