@@ -249,7 +249,7 @@ function gradeOne(c: Candidate, facts: DbFacts | undefined, why: string | undefi
       base.extra = [`The column's current type could not be read, so a binary-compatible change (varchar(n) to a wider varchar or text) cannot be told apart.`, c.extra].filter(Boolean).join(' ');
     }
   }
-  if (c.notNull && !c.notNull.addedInSet) {
+  if (c.notNull && !c.notNull.changedInSet) {
     const col = column(c.notNull.column);
     if (col?.notNull && c.kind === 'set-not-null') return undefined;
     if (col?.provenNotNull) return undefined;

@@ -56,8 +56,11 @@ export interface Candidate {
   message?: string;
   /** `alter-column-type`: decided against the column's current type. */
   typeChange?: { column: string; to: TypeSpec; using: boolean; from?: TypeSpec };
-  /** `set-not-null`: skipped when the database shows the column NOT NULL already or proven by a validated CHECK. */
-  notNull?: { column: string; addedInSet: boolean };
+  /**
+   * `set-not-null`: skipped when the database shows the column NOT NULL already or proven by a
+   * validated CHECK, unless the set added the column or dropped its NOT NULL (`changedInSet`).
+   */
+  notNull?: { column: string; changedInSet: boolean };
   /**
    * `add-column-rewrite` when only volatility decides: the functions the default calls that are
    * known VOLATILE, and those whose volatility only the database knows (`pg_proc.provolatile`).
@@ -175,6 +178,8 @@ export class PendingSetLint {
   private readonly provenNotNull = new Set<string>();
   /** CHECK (col IS NOT NULL) added NOT VALID: `table key\0constraint` → column. */
   private readonly notNullChecks = new Map<string, string>();
+  /** Columns of existing tables whose NOT NULL the set dropped: `table key\0column`. */
+  private readonly nullableInSet = new Set<string>();
   private readonly createdIndexes = new Set<string>();
   private readonly createdObjects = new Set<string>();
   private readonly functionVolatility = new Map<string, string>();
@@ -224,6 +229,11 @@ export class PendingSetLint {
   private nameList(items: PgNode[]): RelRef {
     const names = items.map(str).filter((n): n is string => n !== undefined);
     return this.rel(names.length > 1 ? names[names.length - 2] : undefined, names[names.length - 1] ?? '');
+  }
+
+  /** The set added the column or dropped its NOT NULL: the database's state of it does not hold. */
+  private changedInSet(key: string): boolean {
+    return (this.columnTypes.get(key)?.added ?? false) || this.nullableInSet.has(key);
   }
 
   private origin(rel: RelRef): Origin {
@@ -514,7 +524,8 @@ export class PendingSetLint {
       }
       case 'OBJECT_COLUMN': {
         const rel = this.rangeVar(node.relation);
-        this.add({ kind: 'rename-column', line, what: `ALTER TABLE ${rel.shown} RENAME COLUMN ${quoted(node.subname as string)}`, rel }, place);
+        const added = this.columnTypes.get(`${rel.key}\0${node.subname}`)?.added ?? false;
+        if (!added) this.add({ kind: 'rename-column', line, what: `ALTER TABLE ${rel.shown} RENAME COLUMN ${quoted(node.subname as string)}`, rel }, place);
         const from = this.columnTypes.get(`${rel.key}\0${node.subname}`);
         if (from) this.columnTypes.set(`${rel.key}\0${node.newname}`, from);
         return;
@@ -562,7 +573,7 @@ export class PendingSetLint {
           const column = cmd.name as string;
           if (this.provenNotNull.has(colKey(column))) return;
           this.lookups.columns.add(column);
-          return this.add({ kind: 'set-not-null', line: at, what: `${head} ALTER COLUMN ${quoted(column)} SET NOT NULL`, rel, notNull: { column, addedInSet: this.columnTypes.get(colKey(column))?.added ?? false } }, place);
+          return this.add({ kind: 'set-not-null', line: at, what: `${head} ALTER COLUMN ${quoted(column)} SET NOT NULL`, rel, notNull: { column, changedInSet: this.changedInSet(colKey(column)) } }, place);
         }
         case 'AT_AddConstraint':
           return this.addConstraint(rel, cmd.def.Constraint as PgNode, place, at);
@@ -583,6 +594,11 @@ export class PendingSetLint {
               place,
             );
           }
+          return;
+        }
+        case 'AT_DropNotNull': {
+          // The database's NOT NULL no longer holds for what follows in the set.
+          this.nullableInSet.add(colKey(cmd.name as string));
           return;
         }
         case 'AT_SetLogged':
@@ -675,7 +691,7 @@ export class PendingSetLint {
         }
         if (column) {
           this.lookups.columns.add(column);
-          this.add({ kind: 'set-not-null', line, what: `${head}NOT NULL ${quoted(column)}`, rel, notNull: { column, addedInSet: this.columnTypes.get(`${rel.key}\0${column}`)?.added ?? false } }, place);
+          this.add({ kind: 'set-not-null', line, what: `${head}NOT NULL ${quoted(column)}`, rel, notNull: { column, changedInSet: this.changedInSet(`${rel.key}\0${column}`) } }, place);
         }
         return;
       }

@@ -1,0 +1,40 @@
+/**
+ * The migration corpus, part 2: DO blocks, lexical traps, pending-set semantics, syntax errors and
+ * Prisma-generated shapes, through gate.migration-safety against a real PostgreSQL (see
+ * ./corpus-db.ts); and the corpus's own coverage: at least 150 files, every risk kind reported
+ * somewhere and a safe counterpart of it.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RISK_KINDS } from '../../../src/rules/gate/migration-risks.js';
+import { startPostgres, type PostgresHandle } from '../../../sandbox/postgres.js';
+import { checkCorpusGroup, createCorpusDatabase } from './corpus-db.js';
+import { CORPUS_GROUPS } from './migration-corpus.js';
+
+const GROUPS = ['do-blocks', 'lexical', 'pending-set', 'syntax', 'prisma'];
+
+let server: PostgresHandle;
+before(async () => {
+  server = await startPostgres({ tls: false });
+  await createCorpusDatabase(server, 'corpus');
+});
+after(async () => {
+  await server?.stop();
+});
+
+for (const group of GROUPS) {
+  test(`corpus ${group}: ${CORPUS_GROUPS[group]!.length} migrations report exactly their expected findings, and fail exactly when PostgreSQL refuses them`, async () => {
+    await checkCorpusGroup(server, 'corpus', CORPUS_GROUPS[group]!);
+  });
+}
+
+test('the corpus has at least 150 migration files, every risk kind at every level it can take, and files that must report nothing', () => {
+  const cases = Object.values(CORPUS_GROUPS).flat();
+  assert.ok(cases.length >= 150, `${cases.length} files`);
+  const reported = new Set(cases.flatMap((c) => c.expect.map((e) => e.split('@')[0])));
+  assert.deepEqual(RISK_KINDS.filter((k) => !reported.has(k)), [], 'risk kinds no corpus file reports');
+  const levels = new Set(cases.flatMap((c) => c.expect.map((e) => e.split(':')[1])));
+  assert.deepEqual([...levels].sort(), ['fail', 'note', 'warn']);
+  assert.ok(cases.filter((c) => c.expect.length === 0).length >= 60, 'safe counterparts');
+  assert.equal(new Set(cases.map((c) => c.name)).size, cases.length, 'file names are unique');
+});
