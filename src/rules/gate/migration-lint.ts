@@ -151,6 +151,9 @@ interface FileState {
   notValid: Map<string, RiskKind>;
 }
 
+/** A line computed only when a finding needs it (an action's line costs a scan of its statement). */
+type LazyLine = () => number;
+
 /** How a statement's byte offsets become file lines (a DO block's inner queries are offset). */
 interface Place {
   fileState: FileState;
@@ -247,22 +250,23 @@ export class PendingSetLint {
     return this.renamedFrom.get(rel.key) ?? rel;
   }
 
-  private add(candidate: Omit<Candidate, 'file'>, place: Place): void {
+  private add(lazy: Omit<Candidate, 'file' | 'line'> & { line: number | LazyLine }, place: Place): void {
     const file = place.fileState.file;
-    const { rel } = candidate;
+    const { rel } = lazy;
+    const resolve = (): Omit<Candidate, 'file'> => ({ ...lazy, line: typeof lazy.line === 'function' ? lazy.line() : lazy.line });
     if (!rel) {
-      this.candidates.push({ ...candidate, file });
+      this.candidates.push({ ...resolve(), file });
       return;
     }
-    const origin = candidate.origin ?? this.origin(rel);
+    const origin = lazy.origin ?? this.origin(rel);
     const filled = this.filled.has(rel.key);
-    const grading = RISKS[candidate.kind].grading;
+    const grading = RISKS[lazy.kind].grading;
     // A table the set creates is used by no running code and is empty: only what fails regardless,
     // or fails on the rows the set itself put in it, is still a risk.
     if (origin === 'new' && grading !== 'certain' && !(grading === 'rows' && filled)) return;
     const known = this.known(rel);
     this.lookups.relations.set(known.key, known);
-    this.candidates.push({ ...candidate, rel: { ...known, shown: rel.shown }, origin, rowsInserted: filled || undefined, file });
+    this.candidates.push({ ...resolve(), rel: { ...known, shown: rel.shown }, origin, rowsInserted: filled || undefined, file });
   }
 
   // ---- statements --------------------------------------------------------------------------
@@ -429,7 +433,7 @@ export class PendingSetLint {
     return location === undefined ? fallback : place.line(location);
   }
 
-  private refusedInTransaction(what: string, place: Place, line: number): void {
+  private refusedInTransaction(what: string, place: Place, line: number | LazyLine): void {
     if (!place.fileState.inTransaction) return;
     this.add({ kind: 'refused-in-transaction', line, what: `${what} in a migration with other statements` }, place);
   }
@@ -546,11 +550,15 @@ export class PendingSetLint {
     if (node.objtype && node.objtype !== 'OBJECT_TABLE') return;
     const rel = this.rangeVar(node.relation);
     const cmds = (node.cmds ?? []) as PgNode[];
-    const lines = cmds.length > 1 ? this.actionLines(node, place, cmds.length) : undefined;
     const fs = place.fileState;
+    // Scanned only when an action of a multi-action statement is reported (most are not).
+    let lines: number[] | null | undefined = cmds.length > 1 ? undefined : null;
     cmds.forEach((c, i) => {
       const cmd = c.AlterTableCmd as PgNode;
-      const at = lines?.[i] ?? line;
+      const at: LazyLine = () => {
+        if (lines === undefined) lines = this.actionLines(node, place, cmds.length) ?? null;
+        return lines?.[i] ?? line;
+      };
       const head = `ALTER TABLE ${rel.shown}`;
       const colKey = (column: string) => `${rel.key}\0${column}`;
       switch (cmd.subtype) {
@@ -613,7 +621,7 @@ export class PendingSetLint {
     });
   }
 
-  private addColumn(rel: RelRef, def: PgNode, place: Place, line: number): void {
+  private addColumn(rel: RelRef, def: PgNode, place: Place, line: number | LazyLine): void {
     const column = def.colname as string;
     const type = typeSpec(def.typeName);
     const constraints = ((def.constraints ?? []) as PgNode[]).map((c) => c.Constraint as PgNode);
@@ -658,7 +666,7 @@ export class PendingSetLint {
     }
   }
 
-  private addConstraint(rel: RelRef, c: PgNode, place: Place, line: number): void {
+  private addConstraint(rel: RelRef, c: PgNode, place: Place, line: number | LazyLine): void {
     const name = c.conname as string | undefined;
     const head = `ALTER TABLE ${rel.shown} ADD ${name ? `CONSTRAINT ${quoteIfNeeded(name)} ` : ''}`;
     const notValid = Boolean(c.skip_validation);
