@@ -8,7 +8,13 @@ import { startSandbox } from '../sandbox/index.js';
 import { runAction } from './run-action.js';
 
 const examples = [
-  { scenario: 'failed-migration', checks: 'gate', file: 'docs/examples/failed-migrate-summary.md', title: 'A failed `prisma migrate deploy` (scenario `failed-migration`)' },
+  { scenario: 'failed-migration', checks: 'gate', file: 'docs/examples/failed-migrate-summary.md', title: 'A failed migration that would fail again (scenario `failed-migration`)' },
+  {
+    scenario: 'pending-destructive-migration',
+    checks: 'gate.migration-safety',
+    file: 'docs/examples/migration-safety-summary.md',
+    title: 'Risky pending migrations, graded by the production data (scenario `pending-destructive-migration`)',
+  },
   { scenario: 'db-push-in-deploy', checks: 'gate.no-db-push', file: 'docs/examples/db-push-summary.md', title: '`prisma db push` reached from the deploy workflow (scenario `db-push-in-deploy`)' },
 ];
 

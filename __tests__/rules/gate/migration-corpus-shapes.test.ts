@@ -6,7 +6,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RISK_KINDS } from '../../../src/rules/gate/migration-risks.js';
+import { readFileSync } from 'node:fs';
+import { RISK_KINDS, RISKS } from '../../../src/rules/gate/migration-risks.js';
 import { startPostgres, type PostgresHandle } from '../../../sandbox/postgres.js';
 import { checkCorpusGroup, createCorpusDatabase } from './corpus-db.js';
 import { CORPUS_GROUPS } from './migration-corpus.js';
@@ -37,4 +38,17 @@ test('the corpus has at least 150 migration files, every risk kind at every leve
   assert.deepEqual([...levels].sort(), ['fail', 'note', 'warn']);
   assert.ok(cases.filter((c) => c.expect.length === 0).length >= 60, 'safe counterparts');
   assert.equal(new Set(cases.map((c) => c.name)).size, cases.length, 'file names are unique');
+});
+
+test('docs/rules.md lists every check of gate.migration-safety with the lock, effect and recipe the findings say', () => {
+  const docs = readFileSync(new URL('../../../docs/rules.md', import.meta.url), 'utf8');
+  const section = docs.slice(docs.indexOf('### gate.migration-safety'), docs.indexOf('## smoke:'));
+  for (const kind of RISK_KINDS) {
+    const row = section.split('\n').find((l) => l.startsWith(`| \`${kind}\` |`));
+    assert.ok(row, `docs/rules.md has no row for ${kind}`);
+    const risk = RISKS[kind];
+    for (const text of [risk.lock, risk.effect, risk.recipe]) assert.ok(row.includes(text.replace(/\|/g, '\\|')), `${kind}: the docs row does not say "${text}"`);
+  }
+  assert.match(section, /block-above-mb.*100 MB/s);
+  assert.match(section, /block-above-rows.*1,000,000/s);
 });

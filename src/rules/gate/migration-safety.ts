@@ -94,7 +94,7 @@ export const migrationSafety: Rule = {
       file: f.file,
       line: f.line,
     }));
-    const noteText = notes.length > 0 ? `\n\nNotes:\n${notes.map((f) => `- \`${f.file}:${f.line}\` ${findingMessage(f)}`).join('\n')}` : '';
+    const noteText = notes.length > 0 ? `\n\n${plural(notes.length, 'note')} (safe on this data, listed with the findings).` : '';
 
     if (risky.length === 0) {
       return {
