@@ -169,7 +169,7 @@ export class PendingSetLint {
   private readonly lookups: Lookups = { relations: new Map(), columns: new Set(), functions: new Set() };
   private statements = 0;
 
-  /** Tables the set creates: key → whether IF NOT EXISTS (not proof), whether it inserts rows into them. */
+  /** Tables the set creates: key → whether with IF NOT EXISTS (which is not proof that they are new). */
   private readonly created = new Map<string, { ifNotExists: boolean }>();
   /** Relations (any origin) the set inserts rows into. */
   private readonly filled = new Set<string>();
