@@ -191,7 +191,7 @@ function describeSize(f: RelationFacts): string {
   const rows = estimatedRows(f);
   if (f.heapBytes === 0) return 'empty';
   if (rows === undefined) return `${formatBytes(f.totalBytes)} with no row estimate (never analyzed)`;
-  return `about ${Math.round(rows).toLocaleString('en-US')} row${Math.round(rows) === 1 ? '' : 's'} (${formatBytes(f.totalBytes)})`;
+  return `about ${formatCount(rows)} row${Math.round(rows) === 1 ? '' : 's'} (${formatBytes(f.totalBytes)})`;
 }
 
 /** Rows from the planner's statistics; undefined when the table was never analyzed and the counters are empty. */
@@ -200,6 +200,11 @@ function estimatedRows(f: RelationFacts): number | undefined {
   const rows = Math.max(f.reltuples, f.liveTuples);
   if (rows > 0) return rows;
   return undefined;
+}
+
+/** 12400 → `12,400` (toLocaleString loads ICU data: slow on its first calls). */
+export function formatCount(n: number): string {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 export function formatBytes(bytes: number): string {
@@ -304,7 +309,7 @@ function gradeOne(c: Candidate, facts: DbFacts | undefined, why: string | undefi
       const mb = relFacts.totalBytes / (1024 * 1024);
       const large = mb > t.blockAboveMb || (rows ?? 0) > t.blockAboveRows;
       if (large) {
-        const over = mb > t.blockAboveMb ? `over the ${t.blockAboveMb} MB threshold` : `over the ${t.blockAboveRows.toLocaleString('en-US')}-row threshold`;
+        const over = mb > t.blockAboveMb ? `over the ${t.blockAboveMb} MB threshold` : `over the ${formatCount(t.blockAboveRows)}-row threshold`;
         return { ...base, severity: 'fail', grade: `${capitalise(subject)} has ${size}: ${over} (migration-safety.block-above-mb / block-above-rows), so it blocks.`, reason: `${subject} has ${size}, ${over}` };
       }
       return { ...base, severity: 'warn', grade: `${capitalise(subject)} has ${size}: under the blocking thresholds, so it warns.` };

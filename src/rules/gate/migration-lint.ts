@@ -151,15 +151,20 @@ interface FileState {
   notValid: Map<string, RiskKind>;
 }
 
-/** A line computed only when a finding needs it (an action's line costs a scan of its statement). */
+/**
+ * A line, computed only when a finding needs it: most statements report nothing, and an action's
+ * line costs a scan of its statement.
+ */
 type LazyLine = () => number;
+type Line = number | LazyLine;
+const lineOf = (line: Line): number => (typeof line === 'function' ? line() : line);
 
 /** How a statement's byte offsets become file lines (a DO block's inner queries are offset). */
 interface Place {
   fileState: FileState;
   line(offset: number): number;
   /** The text the statement's offsets refer to, for PostgreSQL's scanner. */
-  text: LineIndex;
+  text(): LineIndex;
   location: number;
   length: number;
 }
@@ -198,13 +203,14 @@ export class PendingSetLint {
   }
 
   lintFile(source: MigrationSource): void {
-    const text = new LineIndex(source.sql);
+    let index: LineIndex | undefined;
+    const text = () => (index ??= new LineIndex(source.sql));
     const parsed = this.parser.parse(source.sql);
     if ('error' in parsed) {
       this.candidates.push({
         kind: 'syntax-error',
         file: source.file,
-        line: text.line(parsed.error.location),
+        line: text().line(parsed.error.location),
         what: 'the migration does not parse',
         message: parsed.error.message,
       });
@@ -213,7 +219,7 @@ export class PendingSetLint {
     const fileState: FileState = { file: source.file, inTransaction: parsed.statements.length > 1, enumValuesAdded: new Map(), notValid: new Map() };
     for (const s of parsed.statements) {
       this.statements++;
-      this.statement(s.stmt, { fileState, line: (o) => text.line(o), text, location: s.location, length: s.length });
+      this.statement(s.stmt, { fileState, line: (o) => text().line(o), text, location: s.location, length: s.length });
     }
   }
 
@@ -250,10 +256,10 @@ export class PendingSetLint {
     return this.renamedFrom.get(rel.key) ?? rel;
   }
 
-  private add(lazy: Omit<Candidate, 'file' | 'line'> & { line: number | LazyLine }, place: Place): void {
+  private add(lazy: Omit<Candidate, 'file' | 'line'> & { line: Line }, place: Place): void {
     const file = place.fileState.file;
     const { rel } = lazy;
-    const resolve = (): Omit<Candidate, 'file'> => ({ ...lazy, line: typeof lazy.line === 'function' ? lazy.line() : lazy.line });
+    const resolve = (): Omit<Candidate, 'file'> => ({ ...lazy, line: lineOf(lazy.line) });
     if (!rel) {
       this.candidates.push({ ...resolve(), file });
       return;
@@ -273,7 +279,8 @@ export class PendingSetLint {
 
   private statement(stmt: PgNode, place: Place): void {
     const [type, node] = unwrap(stmt);
-    const line = place.line(place.location);
+    let memo: number | undefined;
+    const line: LazyLine = () => (memo ??= place.line(place.location));
     const fs = place.fileState;
 
     if (fs.enumValuesAdded.size > 0 && type !== 'AlterEnumStmt') this.checkEnumUse(stmt, place, line);
@@ -408,8 +415,8 @@ export class PendingSetLint {
    * DELETE/UPDATE without WHERE and INSERT, at the top level and inside WITH (a data-modifying CTE
    * runs even when the outer statement only reads); a nested one is reported at its table's line.
    */
-  private dataChanges(type: string, node: PgNode, place: Place, line: number): void {
-    const visit = (t: string, n: PgNode, at: number) => {
+  private dataChanges(type: string, node: PgNode, place: Place, line: Line): void {
+    const visit = (t: string, n: PgNode, at: Line) => {
       for (const cte of (n.withClause?.ctes ?? []) as PgNode[]) {
         const query = cte.CommonTableExpr?.ctequery as PgNode | undefined;
         if (!query) continue;
@@ -428,17 +435,17 @@ export class PendingSetLint {
   }
 
   /** The line of a RangeVar inside the statement (its location is an offset in the statement's text). */
-  private relationLine(rv: PgNode | undefined, place: Place, fallback: number): number {
+  private relationLine(rv: PgNode | undefined, place: Place, fallback: Line): Line {
     const location = rv?.location as number | undefined;
-    return location === undefined ? fallback : place.line(location);
+    return location === undefined ? fallback : () => place.line(location);
   }
 
-  private refusedInTransaction(what: string, place: Place, line: number | LazyLine): void {
+  private refusedInTransaction(what: string, place: Place, line: Line): void {
     if (!place.fileState.inTransaction) return;
     this.add({ kind: 'refused-in-transaction', line, what: `${what} in a migration with other statements` }, place);
   }
 
-  private createIndex(node: PgNode, place: Place, line: number): void {
+  private createIndex(node: PgNode, place: Place, line: Line): void {
     const rel = this.rangeVar(node.relation);
     if (node.idxname) this.createdIndexes.add(this.rel(rel.schema, node.idxname as string).key);
     const what = `CREATE ${node.unique ? 'UNIQUE ' : ''}INDEX${node.concurrent ? ' CONCURRENTLY' : ''} ON ${rel.shown}`;
@@ -449,7 +456,7 @@ export class PendingSetLint {
     this.add({ kind: 'create-index', line, what, rel }, place);
   }
 
-  private drop(node: PgNode, place: Place, line: number): void {
+  private drop(node: PgNode, place: Place, line: Line): void {
     const objects = (node.objects ?? []) as PgNode[];
     const cascade = node.behavior === 'DROP_CASCADE';
     switch (node.removeType) {
@@ -510,7 +517,7 @@ export class PendingSetLint {
     }
   }
 
-  private rename(node: PgNode, place: Place, line: number): void {
+  private rename(node: PgNode, place: Place, line: Line): void {
     switch (node.renameType) {
       case 'OBJECT_TABLE': {
         const rel = this.rangeVar(node.relation);
@@ -546,7 +553,7 @@ export class PendingSetLint {
     }
   }
 
-  private alterTable(node: PgNode, place: Place, line: number): void {
+  private alterTable(node: PgNode, place: Place, line: Line): void {
     if (node.objtype && node.objtype !== 'OBJECT_TABLE') return;
     const rel = this.rangeVar(node.relation);
     const cmds = (node.cmds ?? []) as PgNode[];
@@ -557,7 +564,7 @@ export class PendingSetLint {
       const cmd = c.AlterTableCmd as PgNode;
       const at: LazyLine = () => {
         if (lines === undefined) lines = this.actionLines(node, place, cmds.length) ?? null;
-        return lines?.[i] ?? line;
+        return lines?.[i] ?? lineOf(line);
       };
       const head = `ALTER TABLE ${rel.shown}`;
       const colKey = (column: string) => `${rel.key}\0${column}`;
@@ -621,7 +628,7 @@ export class PendingSetLint {
     });
   }
 
-  private addColumn(rel: RelRef, def: PgNode, place: Place, line: number | LazyLine): void {
+  private addColumn(rel: RelRef, def: PgNode, place: Place, line: Line): void {
     const column = def.colname as string;
     const type = typeSpec(def.typeName);
     const constraints = ((def.constraints ?? []) as PgNode[]).map((c) => c.Constraint as PgNode);
@@ -666,7 +673,7 @@ export class PendingSetLint {
     }
   }
 
-  private addConstraint(rel: RelRef, c: PgNode, place: Place, line: number | LazyLine): void {
+  private addConstraint(rel: RelRef, c: PgNode, place: Place, line: Line): void {
     const name = c.conname as string | undefined;
     const head = `ALTER TABLE ${rel.shown} ADD ${name ? `CONSTRAINT ${quoteIfNeeded(name)} ` : ''}`;
     const notValid = Boolean(c.skip_validation);
@@ -717,7 +724,7 @@ export class PendingSetLint {
   }
 
   /** A new enum value used (as a literal) in the file that adds it: PostgreSQL refuses it. */
-  private checkEnumUse(stmt: PgNode, place: Place, line: number): void {
+  private checkEnumUse(stmt: PgNode, place: Place, line: Line): void {
     const added = place.fileState.enumValuesAdded;
     let found: string | undefined;
     const walk = (n: unknown): void => {
@@ -740,13 +747,13 @@ export class PendingSetLint {
    * A DO block's PL/pgSQL runs in the migration's transaction: its SQL statements are linted like
    * the file's own, at their lines; SQL built at run time (EXECUTE of an expression) cannot be.
    */
-  private doBlock(node: PgNode, place: Place, line: number): void {
+  private doBlock(node: PgNode, place: Place, line: Line): void {
     const args = (node.args ?? []) as PgNode[];
     const language = str(args.find((a) => a.DefElem?.defname === 'language')?.DefElem?.arg) ?? 'plpgsql';
     const body = args.find((a) => a.DefElem?.defname === 'as')?.DefElem as PgNode | undefined;
     const source = str(body?.arg);
     if (source === undefined || language.toLowerCase() !== 'plpgsql') return;
-    const bodyLine = body?.location !== undefined ? place.line(body.location as number) : line;
+    const bodyLine = body?.location !== undefined ? place.line(body.location as number) : lineOf(line);
     let tag = 'prg';
     while (source.includes(`$${tag}$`)) tag += '_';
     let tree: PgNode;
@@ -762,7 +769,7 @@ export class PendingSetLint {
       if ('error' in parsed) return;
       const text = new LineIndex(query);
       for (const s of parsed.statements) {
-        this.statement(s.stmt, { fileState: { ...place.fileState, inTransaction: true }, line: (o) => innerLine + text.line(o) - 1, text, location: s.location, length: s.length });
+        this.statement(s.stmt, { fileState: { ...place.fileState, inTransaction: true }, line: (o) => innerLine + text.line(o) - 1, text: () => text, location: s.location, length: s.length });
       }
     };
     const walk = (n: unknown): void => {
@@ -795,7 +802,7 @@ export class PendingSetLint {
   private actionLines(node: PgNode, place: Place, count: number): number[] | undefined {
     let tokens: ScanToken[];
     try {
-      tokens = this.parser.scan(place.text.slice(place.location, place.location + place.length));
+      tokens = this.parser.scan(place.text().slice(place.location, place.location + place.length));
     } catch {
       return undefined;
     }
