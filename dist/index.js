@@ -37194,32 +37194,1330 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 1318:
-/***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+/***/ 9952:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-__nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1270);
-/** The action entry: runs the gate. Everything else lives in main.ts and below. */
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   _: () => (/* binding */ SECTION_TITLES),
+/* harmony export */   b: () => (/* binding */ SECTIONS)
+/* harmony export */ });
+/** The guide's five parts, in catalog order. */
+const SECTIONS = ['config', 'gate', 'smoke', 'security', 'stripe'];
+const SECTION_TITLES = {
+    config: '§1 Required configuration',
+    gate: '§2 Build and migration gate',
+    smoke: '§3 Production smoke checks',
+    security: '§4 Security and operations',
+    stripe: '§1/§5 Stripe live keys and post-deploy sync',
+};
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
-// A client that keeps a socket alive must not keep a finished step waiting.
-setTimeout(() => process.exit(), 2000).unref();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 1270:
+/***/ 9243:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ UsageError),
+/* harmony export */   g: () => (/* binding */ errorMessage)
+/* harmony export */ });
+/**
+ * A mistake in what the user gave the gate: an input, the env file, the config file. It is shown as
+ * its message alone (no stack), ends the CLI with exit code 2 and fails the step.
+ * The message names the input, file or URL and says what to do; it never contains a secret.
+ */
+class UsageError extends Error {
+    name = 'UsageError';
+}
+/** The message of anything thrown, without a stack. */
+function errorMessage(error) {
+    if (error instanceof AggregateError && error.errors.length > 0) {
+        return error.errors.map(errorMessage).join('; ');
+    }
+    if (error instanceof Error) {
+        const code = error.code;
+        const message = error.message || error.name;
+        return code && !message.includes(code) ? `${message} (${code})` : message;
+    }
+    return String(error);
+}
+
+
+/***/ }),
+
+/***/ 1176:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $Q: () => (/* binding */ clip),
+/* harmony export */   Hl: () => (/* binding */ STATUS_MARK),
+/* harmony export */   IF: () => (/* binding */ findingLevel),
+/* harmony export */   LS: () => (/* binding */ plural),
+/* harmony export */   OG: () => (/* binding */ groupBySection),
+/* harmony export */   Pg: () => (/* binding */ requirementText),
+/* harmony export */   Ro: () => (/* binding */ fileFindingsFirst),
+/* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   Us: () => (/* binding */ isBlocking),
+/* harmony export */   Vs: () => (/* binding */ waiverNote),
+/* harmony export */   WN: () => (/* binding */ countsText),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   a5: () => (/* binding */ redactReport),
+/* harmony export */   e_: () => (/* binding */ needsAttention),
+/* harmony export */   fs: () => (/* binding */ docsUrl),
+/* harmony export */   iw: () => (/* binding */ fileUrl),
+/* harmony export */   j$: () => (/* binding */ formatLocation),
+/* harmony export */   jv: () => (/* binding */ hasFile),
+/* harmony export */   ln: () => (/* binding */ ruleLevel),
+/* harmony export */   nt: () => (/* binding */ verdictText)
+/* harmony export */ });
+/* unused harmony exports notRunText, waivedCount */
+/* harmony import */ var _engine_types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9952);
+/**
+ * What every reporter agrees on: how a status looks, in which order rules appear, what blocks a
+ * release, and how a finding's level follows from its rule. Keeping it in one place is what makes the
+ * job summary, the console, the annotations, SARIF and the PR comment tell the same story.
+ */
+
+/** Emoji for markdown (summary, comment) and plain symbols for the terminal, where emoji widths vary. */
+const STATUS_MARK = {
+    pass: { emoji: '✅', symbol: '✔' },
+    warn: { emoji: '⚠️', symbol: '▲' },
+    fail: { emoji: '❌', symbol: '✖' },
+    skip: { emoji: '⏭️', symbol: '○' },
+};
+/**
+ * Redacts the whole model before any rendering. Redacting the rendered text instead would miss a secret
+ * that escaping has already changed (`a|b` → `a\|b` in a table, `,` → `%2C` in a command), and those
+ * escaped forms are still readable.
+ */
+function redactReport(report, redactor) {
+    return redactor.redactValue(report);
+}
+/** Sections present in the report, in the guide's order; rules keep the engine's (catalog) order. */
+function groupBySection(rules) {
+    return _engine_types_js__WEBPACK_IMPORTED_MODULE_0__/* .SECTIONS */ .b.map((section) => ({
+        section,
+        title: _engine_types_js__WEBPACK_IMPORTED_MODULE_0__/* .SECTION_TITLES */ ._[section],
+        rules: rules.filter((rule) => rule.section === section),
+    })).filter((group) => group.rules.length > 0);
+}
+/** Rules a person should look at: failing or warning, waived or not. */
+function needsAttention(rule) {
+    return rule.status === 'fail' || rule.status === 'warn';
+}
+/** Rules that stop the release under the run's `fail-on`: a waiver takes a rule out. */
+function isBlocking(rule, failOn) {
+    if (rule.waived)
+        return false;
+    return rule.status === 'fail' || (failOn === 'warn' && rule.status === 'warn');
+}
+function plural(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+/**
+ * The headline every reporter opens or closes with. The numbers are the unwaived failures and
+ * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`. A run of a
+ * subset of the catalog says so: "ready" is then only "ready for the selected checks".
+ */
+function verdictText(report) {
+    const failed = report.rules.filter((r) => r.status === 'fail' && !r.waived).length;
+    const warned = report.rules.filter((r) => r.status === 'warn' && !r.waived).length;
+    const notRun = notRunText(report);
+    if (report.ready) {
+        const ready = notRun ? 'Ready for the selected checks' : 'Ready to go live';
+        const warnings = warned ? `, with ${plural(warned, 'warning')}` : '';
+        return `${ready}${warnings}${notRun ? `; not run: ${notRun}` : ''}`;
+    }
+    const parts = [failed ? `${failed} failed` : '', warned ? plural(warned, 'warning') : ''].filter(Boolean);
+    // With `fail-on: warn` a release can be blocked by warnings alone; say why, or it reads as a bug.
+    const why = !failed && warned && report.failOn === 'warn' ? ' (fail-on: warn)' : '';
+    const head = parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
+    return `${head}${notRun ? `; not run: ${notRun}` : ''}`;
+}
+/**
+ * What the run's selection left out, shortest first: whole sections by name, partly selected ones as
+ * "9 of 13 security rules"; '' when every rule of the catalog ran.
+ */
+function notRunText(report) {
+    const notRun = report.selection?.notRun ?? [];
+    if (notRun.length === 0)
+        return '';
+    const parts = [];
+    for (const section of _engine_types_js__WEBPACK_IMPORTED_MODULE_0__/* .SECTIONS */ .b) {
+        const missing = notRun.filter((id) => id.split('.')[0] === section).length;
+        if (missing === 0)
+            continue;
+        const ran = report.rules.filter((r) => r.section === section).length;
+        parts.push(ran === 0 ? section : `${missing} of ${ran + missing} ${section} rules`);
+    }
+    return parts.join(', ');
+}
+/**
+ * A rule's title states its requirement ("No secret is committed"); on its own above a failure it
+ * reads as the opposite of the result. This phrases it for the status it heads.
+ */
+function requirementText(rule) {
+    const state = rule.waived ? 'Waived' : { pass: 'Met', warn: 'At risk', fail: 'Not met', skip: 'Not checked' }[rule.status];
+    return `${state}: ${rule.title}`;
+}
+function waivedCount(report) {
+    return report.rules.filter((r) => r.waived).length;
+}
+/** `30 passed · 2 warnings · 3 failed · 5 skipped · 1 waived` */
+function countsText(report) {
+    const { pass, warn, fail, skip } = report.counts;
+    const parts = [`${pass} passed`, plural(warn, 'warning'), `${fail} failed`, `${skip} skipped`];
+    const waived = waivedCount(report);
+    if (waived)
+        parts.push(`${waived} waived`);
+    return parts.join(' · ');
+}
+function formatDuration(ms) {
+    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+/**
+ * The level a finding is reported at. A finding can never be louder than its rule (an error finding of a
+ * warning rule is a warning; anything under a passing or skipped rule is a notice), and a waived rule
+ * is only a notice: it must not look like it blocks.
+ */
+function findingLevel(rule, finding) {
+    return quieter(finding.level, ruleLevel(rule));
+}
+/** The level of a rule as a whole, for reports of a rule that has no file finding. */
+function ruleLevel(rule) {
+    if (rule.waived)
+        return 'notice';
+    if (rule.status === 'fail')
+        return 'error';
+    if (rule.status === 'warn')
+        return 'warning';
+    return 'notice';
+}
+const LOUDNESS = { notice: 0, warning: 1, error: 2 };
+function quieter(a, b) {
+    return LOUDNESS[a] <= LOUDNESS[b] ? a : b;
+}
+function hasFile(finding) {
+    return typeof finding.file === 'string' && finding.file.length > 0;
+}
+/** Findings with a place first (they are what a person can jump to), otherwise in the rule's order. */
+function fileFindingsFirst(findings) {
+    return [...findings.filter(hasFile), ...findings.filter((f) => !hasFile(f))];
+}
+/** `path/file.ts:12` or `path/file.ts:12-14`; a line below 1 means "no line". */
+function formatLocation(finding) {
+    if (!finding.file)
+        return '';
+    if (!finding.line || finding.line < 1)
+        return finding.file;
+    const end = finding.endLine && finding.endLine > finding.line ? `-${finding.endLine}` : '';
+    return `${finding.file}:${finding.line}${end}`;
+}
+/** ` (waived: reason, until 2027-03-01)` for a waived rule, '' otherwise. */
+function waiverNote(rule) {
+    if (!rule.waived || !rule.waiver)
+        return rule.waived ? ' (waived)' : '';
+    const until = rule.waiver.until ? `, until ${rule.waiver.until}` : '';
+    return ` (waived: ${rule.waiver.reason}${until})`;
+}
+/** Collapses a text to one line: tables, list items and terminal rows break on a newline. */
+function oneLine(text) {
+    return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+/** Cuts a text to `max` characters with an ellipsis, never splitting a surrogate pair. */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    let cut = Math.max(0, max - 1);
+    if (cut > 0 && /[\uD800-\uDBFF]/.test(text[cut - 1]))
+        cut -= 1;
+    return `${text.slice(0, cut)}…`;
+}
+/**
+ * A link to a file's lines in the repository: `<base><file>#L3-L5`, where `base` is the blob URL of the
+ * commit that was checked (`https://github.com/o/r/blob/<sha>/`).
+ */
+function fileUrl(baseUrl, place) {
+    const anchor = place.line && place.line >= 1 ? `#L${place.line}${place.endLine && place.endLine > place.line ? `-L${place.endLine}` : ''}` : '';
+    return `${docsUrl(baseUrl, place.file)}${anchor}`;
+}
+/** Joins a docs path to a URL prefix, keeping exactly one slash between them. */
+function docsUrl(docsBaseUrl, docs) {
+    return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, '')).replace(/[#?]/g, encodeURIComponent)}`;
+}
+
+
+/***/ }),
+
+/***/ 1728:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ main_run)
+  JO: () => (/* reexport */ COMMENT_MARKER),
+  P: () => (/* reexport */ buildAnnotations),
+  JZ: () => (/* reexport */ buildOutputs),
+  wQ: () => (/* reexport */ renderComment),
+  hF: () => (/* reexport */ renderJson),
+  WH: () => (/* reexport */ renderSarif),
+  Br: () => (/* reexport */ summary/* renderSummary */.Br)
 });
 
-// UNUSED EXPORTS: readActionInputs
+// UNUSED EXPORTS: COMMENT_CHAR_BUDGET, GITHUB_ANNOTATIONS_PER_LEVEL, SARIF_SCHEMA, SUMMARY_BYTE_BUDGET, formatAnnotationCommand, renderConsole
+
+// EXTERNAL MODULE: ./.build/report/common.js
+var common = __nccwpck_require__(1176);
+;// CONCATENATED MODULE: ./.build/report/annotations.js
+
+/** What GitHub displays per step and level. */
+const GITHUB_ANNOTATIONS_PER_LEVEL = 10;
+function buildAnnotations(report, options) {
+    const max = options.maxPerLevel ?? GITHUB_ANNOTATIONS_PER_LEVEL;
+    if (!(max >= 1))
+        throw new RangeError(`maxPerLevel must be at least 1, got ${max}`);
+    const rules = (0,common/* redactReport */.a5)(report, options.redactor).rules;
+    const actionable = rules.filter((rule) => !rule.waived && (rule.status === 'fail' || rule.status === 'warn'));
+    // Every rule's file findings before any file-less annotation: those would otherwise use up the slots.
+    const all = [...actionable.flatMap(fileAnnotations), ...actionable.flatMap(filelessAnnotation)];
+    return limitPerLevel(all.filter((a) => a.level !== 'notice'), max);
+}
+function fileAnnotations(rule) {
+    return rule.findings.filter(common/* hasFile */.jv).map((finding) => ({
+        level: (0,common/* findingLevel */.IF)(rule, finding),
+        title: titleOf(rule),
+        message: finding.message,
+        file: finding.file,
+        // A line below 1 is "no line": the annotation then belongs to the whole file.
+        ...(finding.line && finding.line >= 1 ? { startLine: finding.line } : {}),
+        ...(finding.line && finding.line >= 1 && finding.endLine && finding.endLine >= finding.line
+            ? { endLine: finding.endLine }
+            : {}),
+    }));
+}
+/** A failing or warning rule with nothing to pin on a file still shows up once, with its summary. */
+function filelessAnnotation(rule) {
+    if (rule.findings.some((f) => (0,common/* hasFile */.jv)(f) && (0,common/* findingLevel */.IF)(rule, f) !== 'notice'))
+        return [];
+    const fix = rule.fix ? `\nFix: ${rule.fix}` : '';
+    return [{ level: (0,common/* ruleLevel */.ln)(rule), title: titleOf(rule), message: rule.summary + fix }];
+}
+/** `gate.migrations: Not met: Migration history is clean`: the title says the requirement failed. */
+function titleOf(rule) {
+    return `${rule.id}: ${(0,common/* requirementText */.Pg)(rule)}`;
+}
+/** Keeps order; a level over the limit keeps `max - 1` and ends with one roll-up, so it shows `max`. */
+function limitPerLevel(annotations, max) {
+    const totals = new Map();
+    for (const a of annotations)
+        totals.set(a.level, (totals.get(a.level) ?? 0) + 1);
+    const keep = (level) => ((totals.get(level) ?? 0) > max ? max - 1 : max);
+    const seen = new Map();
+    const kept = annotations.filter((a) => {
+        const n = (seen.get(a.level) ?? 0) + 1;
+        seen.set(a.level, n);
+        return n <= keep(a.level);
+    });
+    const rollups = [];
+    for (const [level, total] of totals) {
+        const hidden = total - keep(level);
+        if (hidden <= 0)
+            continue;
+        rollups.push({
+            level,
+            title: `Production readiness: ${(0,common/* plural */.LS)(hidden, `more ${level}`)}`,
+            message: `and ${(0,common/* plural */.LS)(hidden, `more ${level}`)}: see the job summary`,
+        });
+    }
+    return [...kept, ...rollups];
+}
+/**
+ * The workflow command `core.error/warning/notice(message, properties)` prints for an annotation, byte
+ * for byte (@actions/core 3: properties in the order title, file, line, endLine; empty ones left out;
+ * the space after the command is printed whenever a properties object is passed).
+ */
+function formatAnnotationCommand(a) {
+    const properties = [
+        ['title', a.title],
+        ['file', a.file],
+        ['line', a.startLine],
+        ['endLine', a.endLine],
+    ];
+    const rendered = properties
+        .filter(([, value]) => Boolean(value))
+        .map(([key, value]) => `${key}=${escapeProperty(String(value))}`)
+        .join(',');
+    return `::${a.level} ${rendered}::${escapeData(a.message)}`;
+}
+function escapeData(text) {
+    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function escapeProperty(text) {
+    return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+// EXTERNAL MODULE: ./.build/report/markdown.js
+var markdown = __nccwpck_require__(4348);
+;// CONCATENATED MODULE: ./.build/report/comment.js
+
+
+const COMMENT_MARKER = '<!-- production-readiness-gate -->';
+/** GitHub refuses comments over 65,536 characters; the margin covers the footer and the marker. */
+const COMMENT_CHAR_BUDGET = 60_000;
+const MAX_SUMMARY_CHARS = 200;
+const MAX_FIX_CHARS = 600;
+/** File links per rule: the first few places; the run's annotations have every one. */
+const MAX_LINKS = 5;
+function renderComment(report, options) {
+    const safe = (0,common/* redactReport */.a5)(report, options.redactor);
+    const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
+    const baseUrl = options.blobBaseUrl && options.redactor.redact(options.blobBaseUrl);
+    const icon = safe.ready ? '✅' : '❌';
+    const head = [COMMENT_MARKER, `### ${icon} Production readiness — ${(0,markdown/* inlineText */.ln)((0,common/* verdictText */.nt)(safe))}`, '', (0,common/* countsText */.WN)(safe), ''].join('\n');
+    const foot = `\n${runUrl ? `${(0,markdown/* link */.nf)('Full report in the workflow run', runUrl)} · ` : ''}${(0,markdown/* inlineText */.ln)(`${safe.tool.name} ${safe.tool.version}, ${safe.startedAt}`)}\n`;
+    const ordered = (0,common/* groupBySection */.OG)(safe.rules).flatMap((g) => g.rules);
+    const blocking = ordered.filter((r) => (0,common/* isBlocking */.Us)(r, safe.failOn));
+    const notBlocking = ordered.filter((r) => !(0,common/* isBlocking */.Us)(r, safe.failOn) && (0,common/* needsAttention */.e_)(r));
+    const others = [...notBlocking.filter((r) => !r.waived), ...notBlocking.filter((r) => r.waived)];
+    let room = COMMENT_CHAR_BUDGET - head.length - foot.length - 400;
+    const take = (items) => {
+        const kept = [];
+        for (const item of items) {
+            if (item.length + 1 > room)
+                break;
+            kept.push(item);
+            room -= item.length + 1;
+        }
+        return { kept, left: items.length - kept.length };
+    };
+    let body = '';
+    if (blocking.length) {
+        const { kept, left } = take(blocking.map((r) => blockingItem(r, baseUrl)));
+        const more = left > 0 ? `\n- … and ${(0,common/* plural */.LS)(left, 'more blocking rule')}: see the workflow run` : '';
+        body += `**Fix first**\n\n${kept.join('\n\n')}${more}\n\n`;
+    }
+    if (others.length) {
+        const label = others.some((r) => r.waived) ? 'warnings and waived rules' : (0,common/* plural */.LS)(others.length, 'warning');
+        const { kept, left } = take(others.map(listItem));
+        const more = left > 0 ? `\n- … and ${(0,common/* plural */.LS)(left, 'more rule')}: see the workflow run` : '';
+        const title = others.some((r) => r.waived) ? `${others.length} ${label}` : label;
+        body += `<details>\n<summary>⚠️ ${title}</summary>\n\n${kept.join('\n')}${more}\n\n</details>\n`;
+    }
+    return `${head}${body ? `\n${body}` : ''}${foot}`;
+}
+/**
+ * `- ❌ id result`, then the fix and the first places as paragraphs of the item (indented, after a
+ * blank line: a plain next line would run on in the same paragraph).
+ */
+function blockingItem(rule, baseUrl) {
+    const parts = [`- ${common/* STATUS_MARK */.Hl[rule.status].emoji} ${(0,markdown/* codeSpan */.SS)(rule.id)} ${(0,markdown/* inlineText */.ln)((0,common/* clip */.$Q)((0,common/* oneLine */.TN)(rule.summary), MAX_SUMMARY_CHARS))}`];
+    if (rule.fix)
+        parts.push(`  **Fix:** ${(0,markdown/* inlineText */.ln)((0,common/* clip */.$Q)((0,common/* oneLine */.TN)(rule.fix), MAX_FIX_CHARS))}`);
+    if (rule.waiver?.expired)
+        parts.push(`  *Waiver expired${rule.waiver.until ? ` on ${(0,markdown/* inlineText */.ln)(rule.waiver.until)}` : ''}: ${(0,markdown/* inlineText */.ln)((0,common/* clip */.$Q)(rule.waiver.reason, MAX_SUMMARY_CHARS))}*`);
+    const places = rule.findings.filter(common/* hasFile */.jv);
+    const links = places.slice(0, MAX_LINKS).map((f) => {
+        const place = (0,common/* formatLocation */.j$)(f);
+        const where = baseUrl ? (0,markdown/* codeLink */.U1)(place, (0,common/* fileUrl */.iw)(baseUrl, f)) : (0,markdown/* codeSpan */.SS)(place);
+        return `  - ${where} ${(0,markdown/* inlineText */.ln)((0,common/* clip */.$Q)((0,common/* oneLine */.TN)(f.message), MAX_SUMMARY_CHARS))}`;
+    });
+    if (places.length > MAX_LINKS)
+        links.push(`  - … and ${(0,common/* plural */.LS)(places.length - MAX_LINKS, 'more place')} in the run's annotations`);
+    if (links.length)
+        parts.push(links.join('\n'));
+    return parts.join('\n\n');
+}
+function listItem(rule) {
+    const waived = rule.waived ? ` *(waived${rule.waiver ? `: ${(0,markdown/* inlineText */.ln)((0,common/* clip */.$Q)(rule.waiver.reason, MAX_SUMMARY_CHARS))}` : ''})*` : '';
+    return `- ${common/* STATUS_MARK */.Hl[rule.status].emoji} ${(0,markdown/* codeSpan */.SS)(rule.id)} ${(0,markdown/* inlineText */.ln)((0,common/* clip */.$Q)((0,common/* oneLine */.TN)(rule.summary), MAX_SUMMARY_CHARS))}${waived}`;
+}
+
+;// CONCATENATED MODULE: ./.build/report/console.js
+
+/** Findings listed per rule without `verbose`: the rest are one `--verbose` (or the JSON report) away. */
+const MAX_FINDINGS = 10;
+const ansi = (open, close) => (text) => `\x1b[${open}m${text}\x1b[${close}m`;
+const plain = (text) => text;
+function palette(color) {
+    if (!color)
+        return { status: { pass: plain, warn: plain, fail: plain, skip: plain }, bold: plain, dim: plain };
+    const dim = ansi(2, 22);
+    return {
+        status: { pass: ansi(32, 39), warn: ansi(33, 39), fail: ansi(31, 39), skip: dim },
+        bold: ansi(1, 22),
+        dim,
+    };
+}
+function renderConsole(report, options) {
+    const safe = redactReport(report, options.redactor);
+    const paint = palette(options.color);
+    const idWidth = Math.max(0, ...safe.rules.map((r) => r.id.length));
+    const lines = [];
+    const target = safe.target.appUrl ? ` · ${terminalText(safe.target.appUrl)}` : '';
+    lines.push(paint.dim(`${safe.tool.name} ${safe.tool.version}${target}`), '');
+    for (const group of groupBySection(safe.rules)) {
+        lines.push(paint.bold(group.title));
+        for (const rule of group.rules)
+            lines.push(...ruleLines(rule, idWidth, paint, options.verbose ?? false));
+        lines.push('');
+    }
+    const verdictStatus = safe.ready ? 'pass' : 'fail';
+    const mark = STATUS_MARK[verdictStatus].symbol;
+    lines.push(paint.bold(paint.status[verdictStatus](`${mark} ${verdictText(safe)}`)));
+    lines.push(`  ${countsText(safe)} · ${formatDuration(safe.durationMs)}`);
+    return `${lines.join('\n')}\n`;
+}
+function ruleLines(rule, idWidth, paint, verbose) {
+    const color = paint.status[rule.status];
+    const status = color(`${STATUS_MARK[rule.status].symbol} ${rule.status.padEnd(4)}`);
+    const took = verbose ? paint.dim(`  (${formatDuration(rule.durationMs)})`) : '';
+    const head = `  ${status}  ${rule.id.padEnd(idWidth)}  ${terminalText(oneLine(rule.summary) + waiverText(rule))}${took}`;
+    if (!needsAttention(rule) && !verbose)
+        return [head];
+    const indent = '      ';
+    const out = [head];
+    if (verbose && rule.details)
+        out.push(...terminalText(rule.details).split('\n').map((l) => paint.dim(indent + l)));
+    const findings = fileFindingsFirst(rule.findings);
+    const shown = verbose ? findings : findings.slice(0, MAX_FINDINGS);
+    for (const f of shown) {
+        const where = f.file ? `${formatLocation(f)} ` : '';
+        out.push(`${indent}→ ${terminalText(where + oneLine(f.message))}`);
+    }
+    if (shown.length < findings.length)
+        out.push(paint.dim(`${indent}… and ${plural(findings.length - shown.length, 'more finding')}`));
+    if (rule.fix)
+        out.push(`${indent}fix: ${terminalText(oneLine(rule.fix))}`);
+    if (rule.docs && needsAttention(rule))
+        out.push(paint.dim(`${indent}docs: ${terminalText(rule.docs)}`));
+    return out;
+}
+function waiverText(rule) {
+    if (rule.waiver?.expired)
+        return ` (waiver expired${rule.waiver.until ? ` ${rule.waiver.until}` : ''})`;
+    return waiverNote(rule);
+}
+/**
+ * Rule text can carry bytes from HTTP responses and command output: control characters (escape
+ * sequences above all) are removed so they cannot recolour, move the cursor or rewrite the terminal.
+ */
+function terminalText(text) {
+    /* eslint-disable no-control-regex -- matching control characters is the point */
+    return text
+        .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '') // CSI: colours, cursor moves
+        .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '') // OSC: window titles, hyperlinks
+        .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
+    /* eslint-enable no-control-regex */
+}
+
+;// CONCATENATED MODULE: ./.build/report/json.js
+
+function renderJson(report, options) {
+    const safe = (0,common/* redactReport */.a5)(report, options.redactor);
+    const document = {
+        schemaVersion: safe.schemaVersion,
+        tool: { name: safe.tool.name, version: safe.tool.version },
+        target: { appUrl: safe.target.appUrl ?? null },
+        startedAt: safe.startedAt,
+        durationMs: safe.durationMs,
+        ready: safe.ready,
+        failOn: safe.failOn,
+        counts: { pass: safe.counts.pass, warn: safe.counts.warn, fail: safe.counts.fail, skip: safe.counts.skip },
+        rules: safe.rules.map(ruleJson),
+        // Additive: what `checks` selected, and the catalog's rules that did not run (empty: all ran).
+        selection: { checks: safe.selection?.checks ?? [], notRun: safe.selection?.notRun ?? [] },
+    };
+    return `${JSON.stringify(document, null, 2)}\n`;
+}
+function ruleJson(rule) {
+    return {
+        id: rule.id,
+        section: rule.section,
+        title: rule.title,
+        status: rule.status,
+        summary: rule.summary,
+        details: rule.details ?? null,
+        durationMs: rule.durationMs,
+        waived: rule.waived,
+        locations: rule.locations.map((l) => ({ file: l.file, ...lines(l) })),
+        docs: rule.docs ?? null,
+        // Additive to the spec's example:
+        fix: rule.fix ?? null,
+        findings: rule.findings.map((f) => ({
+            level: f.level,
+            message: f.message,
+            file: f.file ?? null,
+            ...lines(f),
+        })),
+        waiver: rule.waiver
+            ? { reason: rule.waiver.reason, until: rule.waiver.until ?? null, expired: rule.waiver.expired }
+            : null,
+        data: rule.data ?? null,
+    };
+}
+function lines(place) {
+    return {
+        ...(place.line !== undefined ? { line: place.line } : {}),
+        ...(place.endLine !== undefined ? { endLine: place.endLine } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/report/outputs.js
+function buildOutputs(report, options = {}) {
+    return {
+        ready: String(report.ready),
+        passed: String(report.counts.pass),
+        warnings: String(report.counts.warn),
+        failed: String(report.counts.fail),
+        skipped: String(report.counts.skip),
+        // Empty rather than missing, so `steps.gate.outputs.sarif-path != ''` works in a workflow.
+        'report-path': options.reportPath ?? '',
+        'sarif-path': options.sarifPath ?? '',
+    };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./.build/report/sarif.js
+/**
+ * SARIF 2.1.0 for GitHub code scanning (`sarif-path`): one descriptor per rule of the run, one result per
+ * finding with a file of a failing or warning rule, and one result per such rule with no file finding.
+ *
+ * GitHub rejects a whole SARIF upload when any result has no location ("locationFromSarifResult:
+ * expected at least one location", github/codeql-action#1738), so rule-level results are pinned to
+ * `anchorFile` when the caller gives one (the workflow or the config file); without it they carry no
+ * location, which is valid SARIF for other consumers.
+ */
+
+
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const SARIF_LEVEL = {
+    error: 'error',
+    warning: 'warning',
+    notice: 'note',
+};
+function renderSarif(report, options) {
+    const safe = (0,common/* redactReport */.a5)(report, options.redactor);
+    const redact = (text) => text && options.redactor.redact(text);
+    const index = new Map(safe.rules.map((rule, i) => [rule.id, i]));
+    const anchorFile = redact(options.anchorFile);
+    const results = safe.rules
+        .filter(common/* needsAttention */.e_)
+        .flatMap((rule) => ruleResults(rule, index.get(rule.id), anchorFile));
+    withFingerprints(results);
+    const sarif = {
+        $schema: SARIF_SCHEMA,
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: safe.tool.name,
+                        version: options.toolVersion,
+                        semanticVersion: options.toolVersion,
+                        ...(options.informationUri ? { informationUri: redact(options.informationUri) } : {}),
+                        rules: safe.rules.map((rule) => descriptor(rule, redact(options.docsBaseUrl))),
+                    },
+                },
+                automationDetails: { id: automationId(safe) },
+                results,
+            },
+        ],
+    };
+    return `${JSON.stringify(sarif, null, 2)}\n`;
+}
+function descriptor(rule, docsBaseUrl) {
+    const helpUri = rule.docs && (isAbsoluteUrl(rule.docs) ? rule.docs : docsBaseUrl && (0,common/* docsUrl */.fs)(docsBaseUrl, rule.docs));
+    return {
+        id: rule.id,
+        name: ruleName(rule.id),
+        shortDescription: { text: rule.title },
+        ...(helpUri ? { helpUri } : {}),
+        ...(rule.docs ? { help: { text: `See ${rule.docs} in the app's repository.` } } : {}),
+        properties: { tags: ['production-readiness', rule.section] },
+    };
+}
+/** SARIF's `name` is an identifier-like word: `gate.no-db-push` → `GateNoDbPush`. */
+function ruleName(id) {
+    return id
+        .split(/[^A-Za-z0-9]+/)
+        .filter(Boolean)
+        .map((part) => part[0].toUpperCase() + part.slice(1))
+        .join('');
+}
+function ruleResults(rule, ruleIndex, anchorFile) {
+    const located = rule.findings.filter(common/* hasFile */.jv);
+    if (located.length > 0) {
+        return located.map((finding) => ({
+            ...resultBase(rule, ruleIndex, (0,common/* findingLevel */.IF)(rule, finding), finding.message),
+            locations: [physicalLocation(finding.file, finding)],
+            ruleLevel: false,
+        }));
+    }
+    return [
+        {
+            ...resultBase(rule, ruleIndex, (0,common/* ruleLevel */.ln)(rule), rule.summary),
+            ...(anchorFile ? { locations: [physicalLocation(anchorFile, { line: 1 })] } : {}),
+            // Its message is the rule's summary, which may hold timings: the fingerprint leaves it out.
+            ruleLevel: true,
+        },
+    ];
+}
+function resultBase(rule, ruleIndex, level, message) {
+    return {
+        ruleId: rule.id,
+        ruleIndex,
+        level: SARIF_LEVEL[level],
+        message: { text: message + (0,common/* waiverNote */.Vs)(rule) },
+        // A waiver is SARIF's external suppression. GitHub code scanning does not act on suppressions by
+        // itself, which is why a waived result's level is also lowered to `note` (see `ruleLevel`).
+        ...(rule.waived ? { suppressions: [{ kind: 'external', justification: rule.waiver?.reason ?? 'waived' }] } : {}),
+    };
+}
+function physicalLocation(file, place) {
+    const startLine = place.line && place.line >= 1 ? place.line : undefined;
+    const endLine = startLine && place.endLine && place.endLine >= startLine ? place.endLine : undefined;
+    return {
+        physicalLocation: {
+            artifactLocation: { uri: toUri(file) },
+            ...(startLine ? { region: { startLine, ...(endLine ? { endLine } : {}) } } : {}),
+        },
+    };
+}
+/** Repository-relative, forward slashes, percent-encoded: what `artifactLocation.uri` must be. */
+function toUri(file) {
+    return encodeURI(file.replace(/\\/g, '/').replace(/^\.\//, ''));
+}
+function isAbsoluteUrl(text) {
+    return /^https?:\/\//i.test(text);
+}
+/** The fingerprint type this tool writes; bump the version if the recipe ever changes. */
+const FINGERPRINT_KEY = 'productionReadinessGate/v1';
+/**
+ * A hash of what identifies the finding: rule, file and message, plus its rank among identical ones
+ * (the same message at several lines of one file), so two findings never share a fingerprint and the
+ * same finding keeps its own from run to run.
+ */
+function withFingerprints(results) {
+    const seen = new Map();
+    for (const result of results) {
+        const file = result.locations?.[0]?.physicalLocation.artifactLocation.uri ?? '';
+        const identity = result.ruleLevel ? [result.ruleId, 'rule'] : [result.ruleId, file, result.message.text];
+        const key = identity.join('\0');
+        const rank = seen.get(key) ?? 0;
+        seen.set(key, rank + 1);
+        const hash = (0,external_node_crypto_.createHash)('sha256').update(`${key}\0${rank}`).digest('hex');
+        Object.assign(result, { partialFingerprints: { [FINGERPRINT_KEY]: hash } });
+        delete result.ruleLevel;
+    }
+}
+/**
+ * `production-readiness-gate/<selection>/`: the category of the run. Code scanning keeps one set of
+ * alerts per category, so runs of different selections do not close each other's alerts.
+ */
+function automationId(report) {
+    const notRun = report.selection?.notRun ?? [];
+    const checks = notRun.length === 0 ? 'all' : [...new Set(report.selection.checks)].sort().join(',');
+    return `production-readiness-gate/${checks}/`;
+}
+
+// EXTERNAL MODULE: ./.build/report/summary.js
+var summary = __nccwpck_require__(4681);
+;// CONCATENATED MODULE: ./.build/report/index.js
+/** The reporters: pure functions from the engine's Report to text or data. main.ts and the CLI do the I/O. */
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 4348:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   SS: () => (/* binding */ codeSpan),
+/* harmony export */   U1: () => (/* binding */ codeLink),
+/* harmony export */   dI: () => (/* binding */ markdownBlock),
+/* harmony export */   l0: () => (/* binding */ inlineHtml),
+/* harmony export */   ln: () => (/* binding */ inlineText),
+/* harmony export */   nf: () => (/* binding */ link),
+/* harmony export */   xR: () => (/* binding */ tableCell)
+/* harmony export */ });
+/* unused harmony exports escapeTags, escapeHtml, closeFences */
+/**
+ * GitHub-flavoured markdown helpers shared by the job summary and the PR comment. Rule text comes from
+ * the app's files, HTTP responses and command output, so it must not be able to open a tag, break a
+ * table row or swallow the rest of the page in an unclosed code fence.
+ */
+/** Inline text (a table cell, a list item, a `<summary>`): one line, no tags. */
+function inlineText(text) {
+    return escapeTags(text.replace(/\s*[\r\n]+\s*/g, ' ').trim());
+}
+/** A table cell: inline text with `|` escaped (GFM needs `\|` even inside code spans). */
+function tableCell(text) {
+    return inlineText(text).replace(/\|/g, '\\|');
+}
+/**
+ * Neutralises what looks like an HTML tag or comment start (`<x`, `</x`, `<!`, `<?`), and nothing else:
+ * escaping every `<` or `&` would garble code spans, where entities are shown literally.
+ */
+function escapeTags(text) {
+    return text.replace(/<(?=[A-Za-z/!?])/g, '&lt;');
+}
+/** Escapes text for an HTML context such as `<summary>` or `<code>`, where markdown does not apply. */
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+/** A code span that survives backticks in its content (CommonMark: use a longer backtick run). */
+function codeSpan(text) {
+    const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const ticks = '`'.repeat(longestRun + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+    return `${ticks}${pad}${text}${pad}${ticks}`;
+}
+/**
+ * A block of rule-written markdown (details, fix) placed inside `<details>`: the tags that would end the
+ * block early are neutralised, and an unclosed code fence is closed so it cannot swallow what follows.
+ */
+function markdownBlock(text) {
+    const safe = text.replace(/<(?=\/?(details|summary)\b)/gi, '&lt;');
+    return closeFences(safe);
+}
+/** Appends a closing fence when the text opens more ``` / ~~~ fences than it closes. */
+function closeFences(text) {
+    let open;
+    for (const line of text.split('\n')) {
+        const fence = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+        if (!fence)
+            continue;
+        if (open === undefined)
+            open = fence;
+        else if (fence[0] === open[0] && fence.length >= open.length && line.trim() === fence)
+            open = undefined;
+    }
+    return open === undefined ? text : `${text}\n${open}`;
+}
+/** A link whose text is a code span (a file:line): backticks bind tighter than the brackets. */
+function codeLink(code, url) {
+    return `[${codeSpan(code.replace(/\s*[\r\n]+\s*/g, " "))}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
+}
+/** A markdown link whose text cannot break out of the brackets. */
+function link(text, url) {
+    return `[${inlineText(text).replace(/[[\]]/g, '\\$&')}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
+}
+/**
+ * Inline text for an HTML context where markdown is not parsed (`<summary>`): one line, HTML-escaped,
+ * with markdown code spans turned into `<code>` so they do not show their backticks.
+ */
+function inlineHtml(text) {
+    const flat = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+    let out = '';
+    let rest = flat;
+    for (;;) {
+        const open = /`+/.exec(rest);
+        if (!open)
+            break;
+        const ticks = open[0];
+        // The closing run must have the same length (CommonMark); an unmatched run is literal text.
+        const close = new RegExp(`(?<!\`)${ticks}(?!\`)`).exec(rest.slice(open.index + ticks.length));
+        if (!close) {
+            out += escapeHtml(rest.slice(0, open.index + ticks.length));
+            rest = rest.slice(open.index + ticks.length);
+            continue;
+        }
+        let code = rest.slice(open.index + ticks.length, open.index + ticks.length + close.index);
+        if (/^ .*[^ ].* $/.test(code))
+            code = code.slice(1, -1);
+        out += `${escapeHtml(rest.slice(0, open.index))}<code>${escapeHtml(code)}</code>`;
+        rest = rest.slice(open.index + ticks.length + close.index + ticks.length);
+    }
+    return out + escapeHtml(rest);
+}
+
+
+/***/ }),
+
+/***/ 4681:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Br: () => (/* binding */ renderSummary),
+/* harmony export */   Eb: () => (/* binding */ renderWithBudget)
+/* harmony export */ });
+/* unused harmony export SUMMARY_BYTE_BUDGET */
+/* harmony import */ var _common_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1176);
+/* harmony import */ var _engine_types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9952);
+/* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4348);
+
+
+
+/** Under GitHub's 1 MiB (1,048,576 bytes) step-summary limit, with room for other steps' markdown. */
+const SUMMARY_BYTE_BUDGET = 1_000_000;
+/** A heading or table row is one glance; longer results are clipped (the JSON report keeps them). */
+const MAX_SUMMARY_CHARS = 300;
+/** Findings beyond this are counted, not listed: annotations and the JSON report carry all of them. */
+const MAX_FINDINGS_PER_RULE = 50;
+const MAX_FINDING_CHARS = 500;
+const MAX_FIX_CHARS = 4000;
+function renderSummary(report, options) {
+    return renderWithBudget(report, options, SUMMARY_BYTE_BUDGET);
+}
+/** The budget is a parameter so tests (and the check run, 65,535 characters) can use a smaller one. */
+function renderWithBudget(report, options, budgetBytes) {
+    const safe = (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .redactReport */ .a5)(report, options.redactor);
+    const baseUrl = options.docsBaseUrl && options.redactor.redact(options.docsBaseUrl);
+    const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
+    const ordered = (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .groupBySection */ .OG)(safe.rules).flatMap((group) => group.rules);
+    const blocking = ordered.filter((rule) => (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .isBlocking */ .Us)(rule, safe.failOn));
+    // Warnings a person should weigh first, then the waived rules (they are known and accepted).
+    const notBlocking = ordered.filter((rule) => !(0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .isBlocking */ .Us)(rule, safe.failOn) && ((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .needsAttention */ .e_)(rule) || rule.waived));
+    const other = [...notBlocking.filter((r) => !r.waived), ...notBlocking.filter((r) => r.waived)];
+    const groups = [];
+    if (blocking.length) {
+        groups.push({
+            heading: `### ❌ Fix first: ${(0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .plural */ .LS)(blocking.length, 'blocking rule')}\n\n`,
+            blocks: blocking.map((rule) => blockingBlock(rule, baseUrl)),
+        });
+    }
+    if (other.length) {
+        const title = other.some((r) => r.waived) ? 'Warnings and waived rules' : 'Warnings';
+        groups.push({
+            heading: `### ⚠️ ${title} (${other.length})\n\n`,
+            blocks: other.map((rule) => collapsedBlock(rule, baseUrl)),
+        });
+    }
+    const page = {
+        verdict: verdictBlock(safe),
+        groups,
+        outro: passedAndSkipped(safe) + (runUrl ? `\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)('Workflow run', runUrl)}\n` : ''),
+    };
+    return fitToBudget(page, budgetBytes);
+}
+function verdictBlock(report) {
+    const icon = report.ready ? '✅' : '❌';
+    const context = [
+        report.target.appUrl ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .codeSpan */ .SS)(report.target.appUrl) : '',
+        (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(report.durationMs),
+        `${report.tool.name} ${report.tool.version}`,
+    ].filter(Boolean);
+    const checks = report.selection?.notRun.length ? `\n\nSelected checks: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .codeSpan */ .SS)(report.selection.checks.join(','))}` : '';
+    return `## ${icon} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .verdictText */ .nt)(report))}\n\n${(0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .countsText */ .WN)(report)} — ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)(context.join(', '))}${checks}\n`;
+}
+function blockingBlock(rule, baseUrl) {
+    const findings = findingsList(rule.findings, baseUrl);
+    const evidence = evidenceText(rule);
+    return [
+        { text: `#### ${_common_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUS_MARK */ .Hl[rule.status].emoji} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .codeSpan */ .SS)(rule.id)} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .clip */ .$Q)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(rule.summary), MAX_SUMMARY_CHARS))}\n\n` },
+        { text: ruleContext(rule, baseUrl) },
+        { text: rule.fix ? `**Fix:** ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownBlock */ .dI)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .clip */ .$Q)(rule.fix, MAX_FIX_CHARS))}\n\n` : '' },
+        { text: rule.waiver ? `${waiverLine(rule)}\n\n` : '' },
+        ...(findings ? [findings] : []),
+        ...(evidence ? [{ text: evidence, cuttable: true, open: '<details>\n<summary>Evidence</summary>\n\n', close: '\n\n</details>\n\n' }] : []),
+    ];
+}
+function collapsedBlock(rule, baseUrl) {
+    const findings = findingsList(rule.findings, baseUrl);
+    const evidence = evidenceText(rule);
+    const status = `${_common_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUS_MARK */ .Hl[rule.status].emoji} <code>${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineHtml */ .l0)(rule.id)}</code>`;
+    const waived = rule.waived ? ' <em>(waived)</em>' : '';
+    return [
+        { text: `<details>\n<summary>${status} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineHtml */ .l0)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .clip */ .$Q)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(rule.summary), MAX_SUMMARY_CHARS))}${waived}</summary>\n\n` },
+        { text: ruleContext(rule, baseUrl) },
+        { text: rule.fix ? `**Fix:** ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownBlock */ .dI)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .clip */ .$Q)(rule.fix, MAX_FIX_CHARS))}\n\n` : '' },
+        { text: rule.waiver ? `${waiverLine(rule)}\n\n` : '' },
+        ...(findings ? [findings] : []),
+        ...(evidence ? [{ text: evidence, cuttable: true, open: '**Evidence**\n\n', close: '\n\n' }] : []),
+        { text: '</details>\n\n' },
+    ];
+}
+/** `Not met: Migration history is clean · §2 Build and migration gate · 📖 docs/runbook.md` */
+function ruleContext(rule, baseUrl) {
+    const docs = rule.docs ? `📖 ${baseUrl ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)(rule.docs, (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .docsUrl */ .fs)(baseUrl, rule.docs)) : (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .codeSpan */ .SS)(rule.docs)}` : '';
+    const parts = [`*${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .requirementText */ .Pg)(rule)).replace(/[*_]/g, '\\$&')}*`, (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)(_engine_types_js__WEBPACK_IMPORTED_MODULE_1__/* .SECTION_TITLES */ ._[rule.section]), docs];
+    return `${parts.filter(Boolean).join(' · ')}\n\n`;
+}
+/** Every finding once, loudest first, those with a place linked to their lines. */
+function findingsList(findings, baseUrl) {
+    if (findings.length === 0)
+        return undefined;
+    const loudness = { error: 0, warning: 1, notice: 2 };
+    const sorted = (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .fileFindingsFirst */ .Ro)(findings).sort((a, b) => loudness[a.level] - loudness[b.level]);
+    const items = sorted.slice(0, MAX_FINDINGS_PER_RULE).map((f) => {
+        const place = f.file ? (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .formatLocation */ .j$)(f) : '';
+        const where = f.file ? `${baseUrl ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .codeLink */ .U1)(place, (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .fileUrl */ .iw)(baseUrl, { ...f, file: f.file })) : (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .codeSpan */ .SS)(place)} ` : '';
+        const level = f.level === 'notice' ? 'ℹ️ ' : '';
+        return `- ${level}${where}${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .clip */ .$Q)(f.message, MAX_FINDING_CHARS))}`;
+    });
+    const list = { items, total: findings.length };
+    return { text: listText(items, findings.length), cuttable: true, open: '**Findings**\n\n', close: '\n\n', list };
+}
+function listText(items, total) {
+    const more = total - items.length;
+    const tail = more > 0 ? `\n- … and ${(0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .plural */ .LS)(more, 'more finding')} (see the annotations or the JSON report)` : '';
+    return items.join('\n') + tail;
+}
+/**
+ * The rule's details, without the lines that only repeat a finding (rules often list their findings
+ * in the details too, for the JSON report and the console): each finding is shown once, in the list.
+ */
+function evidenceText(rule) {
+    if (!rule.details)
+        return '';
+    if (rule.findings.length === 0)
+        return (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownBlock */ .dI)(rule.details).trim();
+    const repeated = new Set();
+    for (const f of rule.findings) {
+        const message = normalise(f.message);
+        repeated.add(message);
+        if (f.file) {
+            const place = (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .formatLocation */ .j$)(f);
+            repeated.add(normalise(`${place} ${f.message}`));
+            repeated.add(normalise(`${place}: ${f.message}`));
+        }
+    }
+    let inFence = false;
+    const kept = rule.details.split('\n').filter((line) => {
+        if (/^ {0,3}(`{3,}|~{3,})/.test(line))
+            inFence = !inFence;
+        return inFence || !repeated.has(normalise(line));
+    });
+    return (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownBlock */ .dI)(kept.join('\n')).trim();
+}
+/** A line as a reader compares it: no list marker, no code-span ticks, single spaces. */
+function normalise(line) {
+    return line
+        .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '')
+        .replace(/`/g, '')
+        .replace(/\s+/g, ' ')
+        .trim();
+}
+function waiverLine(rule) {
+    const waiver = rule.waiver;
+    const until = waiver.until ? ` (until ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)(waiver.until)})` : '';
+    // An expired waiver no longer applies: the rule blocks again, and the reader should know why.
+    return waiver.expired
+        ? `**Waiver expired**${until}: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)(waiver.reason)}`
+        : `**Waived**${until}: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineText */ .ln)(waiver.reason)}`;
+}
+/** Per section, one collapsed line for the rules that passed or were skipped, the table inside. */
+function passedAndSkipped(report) {
+    const sections = (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .groupBySection */ .OG)(report.rules)
+        .map((group) => ({ ...group, rules: group.rules.filter((r) => !(0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .needsAttention */ .e_)(r) && !r.waived) }))
+        .filter((group) => group.rules.length > 0);
+    if (sections.length === 0)
+        return '';
+    const blocks = sections.map((group) => {
+        const passed = group.rules.filter((r) => r.status === 'pass').length;
+        const skipped = group.rules.length - passed;
+        const icon = passed ? _common_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUS_MARK */ .Hl.pass.emoji : _common_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUS_MARK */ .Hl.skip.emoji;
+        const counts = [passed ? `${passed} passed` : '', skipped ? `${skipped} skipped` : ''].filter(Boolean).join(', ');
+        const rows = group.rules.map((rule) => `| ${statusCell(rule)} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .tableCell */ .xR)((0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .codeSpan */ .SS)(rule.id))} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .tableCell */ .xR)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .clip */ .$Q)((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(rule.summary), MAX_SUMMARY_CHARS))} |`);
+        return [
+            `<details>\n<summary>${icon} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .inlineHtml */ .l0)(group.title)}: ${counts}</summary>\n`,
+            '| Status | Rule | Result |',
+            '|---|---|---|',
+            ...rows,
+            '\n</details>\n',
+        ].join('\n');
+    });
+    return `### Passed and skipped\n\n${blocks.join('\n')}`;
+}
+/** A no-break space keeps the status on one line in a narrow column. */
+function statusCell(rule) {
+    return `${_common_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUS_MARK */ .Hl[rule.status].emoji}\u00a0${rule.status}`;
+}
+const bytes = (text) => Buffer.byteLength(text, 'utf8');
+const SHORTENED = "\n\n*… shortened to fit GitHub's 1 MiB job summary; the JSON report has the full text.*";
+/** Room for the shortening note plus a fence that `closeFences` may have to add after the cut. */
+const SHORTENED_COST = bytes(SHORTENED) + 24;
+/** Room for the note at the top that says the page was shortened. */
+const NOTICE_RESERVE = 400;
+function fitToBudget(page, budget) {
+    const whole = assemble(page, (segment) => frame(segment, segment.text), '');
+    if (bytes(whole) <= budget)
+        return whole;
+    const segments = page.groups.flatMap((g) => g.blocks.flat());
+    // What is never cut: the verdict, the headings, the tables, and the room for the note.
+    const base = bytes(page.verdict) + bytes(page.outro) + NOTICE_RESERVE + sum(page.groups.map((g) => bytes(g.heading) + 1));
+    const fixed = base + sum(segments.filter((s) => !s.cuttable).map((s) => bytes(s.text)));
+    const cuttable = segments.filter((s) => s.cuttable).map((s) => ({ length: bytes(s.text), frame: bytes(s.open ?? '') + bytes(s.close ?? '') }));
+    const costAt = (cap) => fixed + sum(cuttable.map((c) => c.frame + (c.length <= cap ? c.length : cap + SHORTENED_COST)));
+    // Water-filling: one cap for every cuttable part, as high as the budget allows, so the longest are
+    // cut first and short evidence stays whole. Binary search keeps `costAt(lo) <= budget`.
+    if (costAt(0) <= budget) {
+        let lo = 0;
+        let hi = cuttable.reduce((a, c) => Math.max(a, c.length), 0);
+        while (lo < hi) {
+            const mid = Math.ceil((lo + hi) / 2);
+            if (costAt(mid) <= budget)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        const cut = page.groups.flatMap((g) => g.blocks).filter((b) => b.some((s) => s.cuttable && bytes(s.text) > lo)).length;
+        const notice = `> [!NOTE]\n> The findings or evidence of ${(0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .plural */ .LS)(cut, 'rule')} were shortened to stay under GitHub's 1 MiB job summary limit; the JSON report has them in full.\n`;
+        return guard(assemble(page, (segment) => frame(segment, shorten(segment, lo)), notice), budget);
+    }
+    // Even the results and fixes do not fit (thousands of failing rules): no findings or evidence, and
+    // blocks kept in order while they fit; the note says how many were left out.
+    let room = budget - base;
+    let omitted = 0;
+    const groups = page.groups.map((g) => ({
+        ...g,
+        blocks: g.blocks.filter((block) => {
+            const size = sum(block.filter((s) => !s.cuttable).map((s) => bytes(s.text)));
+            if (omitted > 0 || size > room) {
+                omitted += 1;
+                return false;
+            }
+            room -= size;
+            return true;
+        }),
+    }));
+    const notice = `> [!NOTE]\n> To stay under GitHub's 1 MiB job summary limit, findings and evidence are left out${omitted ? ` and ${(0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .plural */ .LS)(omitted, 'rule')} not shown here` : ''}; the JSON report has everything.\n`;
+    return guard(assemble({ ...page, groups }, (segment) => (segment.cuttable ? '' : segment.text), notice), budget);
+}
+function sum(xs) {
+    return xs.reduce((a, b) => a + b, 0);
+}
+function frame(segment, text) {
+    return segment.cuttable ? `${segment.open ?? ''}${text}${segment.close ?? ''}` : text;
+}
+/** The verdict stays first; a note about shortening goes right under it, where it is seen. */
+function assemble(page, render, notice) {
+    const groups = page.groups
+        .filter((g) => g.blocks.length > 0)
+        .map((g) => `${g.heading}${g.blocks.map((block) => block.map(render).join('')).join('')}`);
+    return [page.verdict, notice, ...groups, page.outro].filter(Boolean).join('\n');
+}
+/**
+ * Cuts a part to about `cap` bytes: a findings list between items (then it counts what it left out),
+ * other text at a line boundary, closing any code fence it opened.
+ */
+function shorten(segment, cap) {
+    const text = segment.text;
+    if (bytes(text) <= cap)
+        return text;
+    if (segment.list) {
+        const kept = [];
+        let size = 0;
+        for (const item of segment.list.items) {
+            size += bytes(item) + 1;
+            if (size > cap)
+                break;
+            kept.push(item);
+        }
+        return listText(kept, segment.list.total);
+    }
+    const cut = truncateBytes(text, cap);
+    const atLine = cut.lastIndexOf('\n');
+    return (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownBlock */ .dI)(atLine > 0 ? cut.slice(0, atLine) : cut) + SHORTENED;
+}
+/** Cuts UTF-8 text to at most `max` bytes without leaving half a character. */
+function truncateBytes(text, max) {
+    return Buffer.from(text, 'utf8').subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '');
+}
+/** Last resort, should the estimates above ever be wrong: a hard cut at a line boundary. */
+function guard(text, budget) {
+    if (bytes(text) <= budget)
+        return text;
+    const note = "\n\n*… cut to fit GitHub's 1 MiB job summary.*\n";
+    const cut = truncateBytes(text, budget - bytes(note) - 8);
+    return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}${note}`;
+}
+
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
+/************************************************************************/
+var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -38617,7 +39915,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
+const summary = (/* unused pure expression or super */ null && (_summary));
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -39727,14 +41025,14 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  */
 function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
+        const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
+        const runner = new tr.ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -40166,34 +41464,12 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./.build/errors.js
-/**
- * A mistake in what the user gave the gate: an input, the env file, the config file. It is shown as
- * its message alone (no stack), ends the CLI with exit code 2 and fails the step.
- * The message names the input, file or URL and says what to do; it never contains a secret.
- */
-class UsageError extends Error {
-    name = 'UsageError';
-}
-/** The message of anything thrown, without a stack. */
-function errorMessage(error) {
-    if (error instanceof AggregateError && error.errors.length > 0) {
-        return error.errors.map(errorMessage).join('; ');
-    }
-    if (error instanceof Error) {
-        const code = error.code;
-        const message = error.message || error.name;
-        return code && !message.includes(code) ? `${message} (${code})` : message;
-    }
-    return String(error);
-}
-
+// EXTERNAL MODULE: ./.build/errors.js
+var errors = __nccwpck_require__(9243);
 ;// CONCATENATED MODULE: ./.build/engine/report.js
 /** Turns the rules' results into the one report model every reporter reads. */
 
@@ -40211,6 +41487,7 @@ function buildReport(input) {
         failOn: input.failOn,
         counts,
         rules: input.rules,
+        selection: input.selection ?? { checks: [], notRun: [] },
     };
 }
 /** Ready when no rule blocks: a `fail` (or, with fail-on warn, a `warn`) that is not waived. */
@@ -40243,6 +41520,78 @@ function rebaseReport(report, prefix) {
     };
 }
 
+;// CONCATENATED MODULE: ./.build/probes/network-errors.js
+/**
+ * One sentence for a network failure, whoever hit it (the app's HTTPS probes, the database, Stripe,
+ * Sentry): the cause in words a person acts on, never a raw library or OpenSSL string. The caller
+ * names the component and the place; these functions name the cause.
+ */
+/** Node's and OpenSSL's codes for a certificate that does not pass verification. */
+const CERTIFICATE = {
+    CERT_HAS_EXPIRED: 'the certificate has expired',
+    CERT_NOT_YET_VALID: 'the certificate is not valid yet (check the server clock and the certificate dates)',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
+    SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in a CA the runner does not trust (a private CA goes in ca-file)',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is not signed by a CA the runner trusts (a private CA goes in ca-file; else the server may not send its intermediate certificate)',
+    UNABLE_TO_GET_ISSUER_CERT: 'the certificate is not signed by a CA the runner trusts (a private CA goes in ca-file; else the server may not send its intermediate certificate)',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is not signed by a CA the runner trusts (the server may not send its intermediate certificate)',
+    CERT_SIGNATURE_FAILURE: 'the certificate signature does not verify',
+    CERT_REVOKED: 'the certificate was revoked',
+    CERT_UNTRUSTED: 'the certificate is not trusted',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
+};
+/** Handshakes that fail before any certificate is looked at. */
+const HANDSHAKE = {
+    ERR_SSL_WRONG_VERSION_NUMBER: 'the server does not speak TLS on this port (it answered something else, often plain HTTP)',
+    ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'no TLS version both sides accept (the server offers only TLS 1.0 or 1.1, which the runner refuses)',
+    ERR_SSL_UNSUPPORTED_PROTOCOL: 'no TLS version both sides accept (the server offers only TLS 1.0 or 1.1, which the runner refuses)',
+    ERR_SSL_NO_PROTOCOLS_AVAILABLE: 'no TLS version both sides accept',
+    ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'the TLS handshake was refused by the server (no cipher or protocol in common)',
+    ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR: 'the server ended the TLS handshake with an internal error',
+    ERR_SSL_TLSV1_UNRECOGNIZED_NAME: 'the server does not know this host name (SNI)',
+    ERR_SSL_PACKET_LENGTH_TOO_LONG: 'the server does not speak TLS on this port',
+    EPROTO: 'the TLS handshake failed',
+};
+const SOCKET = {
+    ECONNREFUSED: 'the connection was refused: nothing listens there',
+    ECONNRESET: 'the connection was reset',
+    EPIPE: 'the connection was reset',
+    ECONNABORTED: 'the connection was aborted',
+    EHOSTUNREACH: 'the host could not be reached (no route)',
+    ENETUNREACH: 'the network is unreachable from the runner',
+    ETIMEDOUT: 'the connection timed out',
+    ENOTFOUND: 'the host name does not resolve',
+    EAI_AGAIN: 'the host name does not resolve (DNS did not answer)',
+    UND_ERR_SOCKET: 'the connection was reset',
+    UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+};
+/** What went wrong, from an error's `code` (falling back on what its message says, never quoting it). */
+function networkCause(error) {
+    const err = error;
+    const code = typeof err?.code === 'string' ? err.code : undefined;
+    if (code && CERTIFICATE[code])
+        return { kind: 'certificate', text: CERTIFICATE[code], code };
+    if (code && HANDSHAKE[code])
+        return { kind: 'handshake', text: HANDSHAKE[code], code };
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        return { kind: 'dns', text: SOCKET[code], code };
+    if (code && SOCKET[code])
+        return { kind: 'socket', text: SOCKET[code], code };
+    const message = String(err?.message ?? '');
+    if (code?.startsWith('ERR_SSL_') || /ssl|tls/i.test(message))
+        return { kind: 'handshake', text: 'the TLS handshake failed', code };
+    if (/socket hang up/i.test(message))
+        return { kind: 'socket', text: 'the connection was closed before an answer', code: code ?? 'ECONNRESET' };
+    if (err?.cause && err.cause !== error)
+        return networkCause(err.cause);
+    return { kind: 'unknown', text: 'the connection failed', code };
+}
+/** "the certificate has expired (CERT_HAS_EXPIRED)" */
+function describeCause(error) {
+    const cause = networkCause(error);
+    return cause.code ? `${cause.text} (${cause.code})` : cause.text;
+}
+
 ;// CONCATENATED MODULE: ./.build/probes/db.js
 /**
  * Read-only PostgreSQL access with libpq's meaning of `sslmode`, whatever `pg` does by default.
@@ -40253,6 +41602,7 @@ function rebaseReport(report, prefix) {
  * explicitly: `require` encrypts without verifying, `verify-ca` checks the chain, `verify-full` the
  * chain and the host name. Every session is read-only with a short statement timeout.
  */
+
 
 /** Query parameters Prisma's engines read and libpq/pg do not. */
 const PRISMA_ONLY_PARAMS = [
@@ -40392,35 +41742,37 @@ function isUnreachable(error) {
     const message = String(error?.message ?? '');
     return (code !== undefined && NETWORK_CODES.includes(code)) || /timeout expired|Connection terminated due to connection timeout/i.test(message);
 }
-const TLS_VERIFY_CODES = {
-    SELF_SIGNED_CERT_IN_CHAIN: 'the chain ends in a CA the runner does not trust',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is not signed by a CA the runner trusts',
-    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is not signed by a CA the runner trusts',
-    CERT_HAS_EXPIRED: 'the certificate has expired',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
-};
 /** One sentence about a database error, naming host and port, never the password. */
 function describeDbError(error, parsed) {
     const err = error;
     const where = `${parsed.host}:${parsed.port}`;
     const code = err?.code;
-    if (code && TLS_VERIFY_CODES[code])
-        return `TLS verification of ${where} failed: ${TLS_VERIFY_CODES[code]} (${code})`;
+    const message = String(err?.message ?? error);
     if (code === '28P01' || code === '28000')
         return `${where} refused the credentials of user "${parsed.user}" (${code})`;
     if (code === '3D000')
         return `database "${parsed.database}" does not exist on ${where}`;
-    if (code === 'ECONNREFUSED')
-        return `${where} refused the connection (ECONNREFUSED)`;
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
         return `the host name ${parsed.host} does not resolve from the runner (${code})`;
+    if (code === 'ECONNREFUSED')
+        return `${where} refused the connection (ECONNREFUSED)`;
     if (isUnreachable(error))
         return `no answer from ${where} within the time bound (${code ?? 'timeout'})`;
-    if (/does not support SSL/i.test(String(err?.message)))
+    if (/does not support SSL/i.test(message))
         return `${where} does not offer TLS (the server has ssl=off)`;
-    const message = String(err?.message ?? error).replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgresql://…');
-    return `${where}: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
+    const cause = networkCause(error);
+    if (cause.kind === 'certificate')
+        return `TLS verification of ${where} failed: ${cause.text} (${cause.code})`;
+    if (cause.kind !== 'unknown')
+        return `${where}: ${describeCause(error)}`;
+    // A SQLSTATE (five characters) means the server answered: its own message says what it refused.
+    if (code && /^[0-9A-Z]{5}$/.test(code)) {
+        const said = message.replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgresql://…');
+        return `${where} answered: ${said} (${code})`;
+    }
+    if (/terminated|closed|ended/i.test(message))
+        return `${where} closed the connection before it was ready`;
+    return `${where}: the connection failed${code ? ` (${code})` : ''}`;
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -40435,6 +41787,73 @@ var external_node_tls_ = __nccwpck_require__(1692);
 /** The gate's version, as the JSON report and SARIF name it. Kept in step with package.json by a test. */
 const VERSION = '1.0.0';
 
+// EXTERNAL MODULE: external "node:async_hooks"
+var external_node_async_hooks_ = __nccwpck_require__(6698);
+;// CONCATENATED MODULE: ./.build/util/activity.js
+/**
+ * What a piece of work is waiting for, so that when it is cut off at its time bound the report can say
+ * "waiting for the database (connect to db.acme.com:5432)" rather than only "timed out".
+ *
+ * The caller opens a scope with `withActivity` (the engine does, once per rule); every I/O the probes
+ * start inside it (a query, an HTTP request, a Stripe call, a command) registers itself with `track`
+ * while it is in flight. AsyncLocalStorage carries the scope through promises and callbacks, so probes
+ * need no extra parameter and know nothing of who is asking.
+ */
+
+class Activity {
+    open = new Set();
+    /** The last operation that started, kept after it ended: a rule stuck in its own code names it too. */
+    last;
+    start(component, detail) {
+        const entry = { component, detail, since: performance.now() };
+        this.open.add(entry);
+        this.last = entry;
+        return () => this.open.delete(entry);
+    }
+    /** Operations in flight now, oldest first. */
+    inFlight() {
+        return [...this.open].sort((a, b) => a.since - b.since);
+    }
+}
+const storage = new external_node_async_hooks_.AsyncLocalStorage();
+/** Runs `fn` with `activity` as the scope that `track` records into. */
+function withActivity(activity, fn) {
+    return storage.run(activity, fn);
+}
+/** Records `work` as in flight for `component` in the current scope (if any) until it settles. */
+function track(component, detail, work) {
+    const activity = storage.getStore();
+    if (!activity)
+        return work;
+    const end = activity.start(component, detail);
+    return work.finally(end);
+}
+/** Names the components in flight (or the last one) as a phrase: "the database (connect to …)". */
+function describeWaiting(activity) {
+    const open = activity.inFlight();
+    const first = open[0];
+    if (first) {
+        const others = open.length > 1 ? ` and ${open.length - 1} more` : '';
+        return { component: first.component, text: `waiting for ${componentName(first.component)} (${first.detail})${others}` };
+    }
+    if (activity.last) {
+        return { text: `nothing was in flight; the last operation was ${componentName(activity.last.component)} (${activity.last.detail})` };
+    }
+    return { text: 'nothing was in flight (the rule itself did not return)' };
+}
+function componentName(component) {
+    switch (component) {
+        case 'app':
+            return 'the app';
+        case 'database':
+            return 'the database';
+        case 'command':
+            return 'a command';
+        default:
+            return component;
+    }
+}
+
 ;// CONCATENATED MODULE: ./.build/probes/http.js
 /**
  * The one HTTP probe layer every live rule uses.
@@ -40448,6 +41867,8 @@ const VERSION = '1.0.0';
  *   bytes read from a body.
  * - Every exchange is recorded (method, URL, status, time) as evidence for the report.
  */
+
+
 
 
 
@@ -40468,19 +41889,6 @@ class ProbeError extends Error {
     }
 }
 const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
-const TLS_CODES = new Set([
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-    'ERR_SSL_WRONG_VERSION_NUMBER',
-    'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
-    'ERR_SSL_UNSUPPORTED_PROTOCOL',
-    'EPROTO',
-]);
 class http_HttpClient {
     /** Every exchange this client made, in order of completion. */
     records = [];
@@ -40511,7 +41919,10 @@ class http_HttpClient {
         this.httpAgent.destroy();
     }
     /** One probe: retries, redirects and the deadline included. Throws ProbeError when no answer came. */
-    async request(req, signal) {
+    request(req, signal) {
+        return track(req.component ?? 'app', `${(req.method ?? 'GET').toUpperCase()} ${safeUrl(req.url)}`, this.exchange(req, signal));
+    }
+    async exchange(req, signal) {
         const method = (req.method ?? 'GET').toUpperCase();
         const started = performance.now();
         let url = req.url;
@@ -40651,8 +42062,18 @@ class http_HttpClient {
                     });
                 };
                 res.on('end', finish);
-                res.on('error', (error) => (truncated ? finish() : reject(error)));
-                res.on('aborted', () => (truncated ? finish() : reject(Object.assign(new Error('the connection closed mid-body'), { code: 'ECONNRESET' }))));
+                const midBody = (error) => {
+                    if (truncated)
+                        return finish();
+                    // The deadline can pass while a slow body trickles in: that is a timeout, not a reset.
+                    if (deadline.aborted)
+                        return reject(new ProbeError('timeout', req.url, `${req.method} ${req.url}: no complete answer within ${formatMs(timeoutMs)} (the body was still arriving)`));
+                    if (outer?.aborted)
+                        return reject(new ProbeError('aborted', req.url, `${req.method} ${req.url}: stopped (${String(outer.reason?.message ?? 'aborted')})`));
+                    reject(error);
+                };
+                res.on('error', midBody);
+                res.on('aborted', () => midBody(Object.assign(new Error('the connection closed mid-body'), { code: 'ECONNRESET' })));
             });
             request.on('error', (error) => {
                 if (deadline.aborted)
@@ -40693,23 +42114,14 @@ function findResolve(entries, host, port) {
 function toProbeError(error, url) {
     if (error instanceof ProbeError)
         return error;
-    const err = error;
-    const code = err.code;
     const where = safeUrl(url);
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-        return new ProbeError('dns', url, `${where}: the host name does not resolve (${code}); check the URL, DNS, or give a resolve entry`, code);
-    if (code && TLS_CODES.has(code))
-        return new ProbeError('tls', url, `${where}: TLS failed: ${err.message} (${code})`, code);
-    if (code && RETRY_CODES.has(code))
-        return new ProbeError('connect', url, `${where}: ${connectText(code)} (${code})`, code);
-    return new ProbeError('connect', url, `${where}: ${err.message}${code ? ` (${code})` : ''}`, code);
-}
-function connectText(code) {
-    if (code === 'ECONNREFUSED')
-        return 'the connection was refused: nothing listens there';
-    if (code === 'ECONNRESET' || code === 'EPIPE')
-        return 'the connection was reset';
-    return 'the host could not be reached';
+    const cause = networkCause(error);
+    const code = cause.code;
+    if (cause.kind === 'dns')
+        return new ProbeError('dns', url, `${where}: ${cause.text} (${code}); check the URL, DNS, or give a resolve entry`, code);
+    if (cause.kind === 'certificate' || cause.kind === 'handshake')
+        return new ProbeError('tls', url, `${where}: TLS failed: ${describeCause(error)}`, code);
+    return new ProbeError('connect', url, `${where}: ${describeCause(error)}`, code);
 }
 /** A URL as it may be printed: no credentials. */
 function safeUrl(url) {
@@ -40737,6 +42149,8 @@ function sleep(ms, signal) {
 }
 
 ;// CONCATENATED MODULE: ./.build/probes/stripe.js
+
+
 /** The API version the gate's reading of Stripe objects was written against. */
 const STRIPE_API_VERSION = '2026-10-28.endive';
 class StripeWriteRefused extends Error {
@@ -40758,7 +42172,7 @@ async function createStripe(options) {
             return refusedResponse(`refused ${method} ${path.split('?')[0]}: the gate only reads Stripe`);
         }
         for (let attempt = 0;; attempt++) {
-            const response = await base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout);
+            const response = await track('Stripe', `${method} ${path.split('?')[0]}`, base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout));
             requests.push({ method, path: path.split('?')[0], status: response.getStatusCode() });
             if (response.getStatusCode() !== 429 || attempt >= retries)
                 return response;
@@ -40793,7 +42207,7 @@ function refusedResponse(message) {
         toJSON: () => Promise.resolve(body),
     };
 }
-/** One sentence for a Stripe SDK error, naming what to do. Never includes the key. */
+/** One sentence for a Stripe SDK error, naming Stripe and the cause. Never includes the key. */
 function describeStripeError(error) {
     const e = error;
     if (error instanceof StripeWriteRefused || e.code === 'readiness_gate_read_only')
@@ -40805,16 +42219,27 @@ function describeStripeError(error) {
             return `the restricted key lacks a permission Stripe needs for this read (403): ${e.message ?? ''}`.trim();
         case 'StripeRateLimitError':
             return 'Stripe kept answering 429 (rate limited) after retries';
-        case 'StripeConnectionError':
-            return `Stripe could not be reached: ${e.message ?? 'connection error'}`;
+        case 'StripeConnectionError': {
+            const timedOut = /timeout/i.test(e.message ?? '') || e.detail?.code === 'ETIMEDOUT';
+            return timedOut ? 'Stripe did not answer within the time bound (timeout-seconds)' : `Stripe could not be reached: ${describeCause(e.detail ?? error)}`;
+        }
         case 'StripeAPIError':
             return `Stripe answered an error${e.statusCode ? ` (${e.statusCode})` : ''}: ${e.message ?? ''}`.trim();
         default:
-            return e.message ?? String(error);
+            return e.message ? `Stripe: ${e.message}` : `Stripe: the request failed`;
     }
+}
+/**
+ * True when the error says Stripe could not answer (no connection, a timeout, 5xx or 429 after the
+ * retries), as opposed to an answer about the key or the account: such a check could not run.
+ */
+function stripeUnavailable(error) {
+    const e = error;
+    return e.type === 'StripeConnectionError' || e.type === 'StripeRateLimitError' || (e.statusCode ?? 0) >= 500 || (e.type === 'StripeAPIError' && !e.statusCode);
 }
 
 ;// CONCATENATED MODULE: ./.build/probes/clients.js
+
 
 
 
@@ -40828,7 +42253,7 @@ function createClients(settings) {
             if (!key)
                 return Promise.reject(new Error('STRIPE_SECRET_KEY is not set'));
             stripe ??= createStripe({ secretKey: key, apiBase: settings.stripeApiBase, timeoutMs: settings.timeoutSeconds * 1000 });
-            return stripe;
+            return track('Stripe', 'load the Stripe SDK', stripe);
         },
         http() {
             http ??= new http_HttpClient({ resolve: settings.resolve, ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 });
@@ -40843,7 +42268,7 @@ function createClients(settings) {
                 resolve: settings.resolve,
                 timeoutMs: settings.timeoutSeconds * 1000,
             }).then(oneQueryAtATime);
-            return db;
+            return track('database', `connect to ${databaseHost(url)}`, db);
         },
         async close() {
             const pending = db;
@@ -40855,9 +42280,20 @@ function createClients(settings) {
         },
     };
 }
+/** `host:port` of a database URL, for messages (never the credentials). */
+function databaseHost(url) {
+    try {
+        const u = new URL(url);
+        return `${u.hostname}:${u.port || 5432}`;
+    }
+    catch {
+        return 'DATABASE_URL';
+    }
+}
 /**
  * Rules share the connection and run concurrently; a pg client runs one query at a time and queuing
- * more on it is deprecated (pg 9 removes it), so the queue is kept here.
+ * more on it is deprecated (pg 9 removes it), so the queue is kept here. Each query is tracked as
+ * database work of the rule that asked.
  */
 function oneQueryAtATime(db) {
     const query = db.client.query.bind(db.client);
@@ -40865,21 +42301,41 @@ function oneQueryAtATime(db) {
     db.client.query = ((...args) => {
         const run = tail.then(() => query(...args));
         tail = run.catch(() => undefined);
-        return run;
+        const text = typeof args[0] === 'string' ? args[0] : 'a query';
+        return track('database', `query ${text.replace(/\s+/g, ' ').slice(0, 60)}`, run);
     });
     return db;
 }
 
-;// CONCATENATED MODULE: ./.build/engine/types.js
-/** The guide's five parts, in catalog order. */
-const SECTIONS = ['config', 'gate', 'smoke', 'security', 'stripe'];
-const SECTION_TITLES = {
-    config: '§1 Required configuration',
-    gate: '§2 Build and migration gate',
-    smoke: '§3 Production smoke checks',
-    security: '§4 Security and operations',
-    stripe: '§1/§5 Stripe live keys and post-deploy sync',
+// EXTERNAL MODULE: ./.build/engine/types.js
+var types = __nccwpck_require__(9952);
+;// CONCATENATED MODULE: ./.build/engine/unavailable.js
+const DEFAULT_FIX = {
+    app: 'Check that the deployment is up and reachable from the runner (APP_URL, resolve entries, firewall). For PR checks that cannot reach production, set the input unreachable: warn.',
+    database: 'Run the gate where the database is reachable (a self-hosted runner in its network, or a resolve entry). For PR checks that cannot reach production, set the input unreachable: warn.',
+    Stripe: 'Check that the runner reaches the Stripe API (stripe-api-base, proxy, firewall) and retry.',
+    Sentry: 'Check that the runner reaches Sentry (the DSN host, sentry-api-base) and retry.',
+    GitHub: 'Check the GitHub API status and the token, and retry.',
+    command: 'Look at the step log for where the command stopped.',
 };
+const OPTED_IN_NOTE = 'unreachable: warn makes this a warning: the release is not verified on this point.';
+/** The outcome of a needed check that could not run: `fail` by default, `warn` with `unreachable: warn`. */
+function couldNotCheck(policy, u) {
+    return applyUnreachablePolicy({
+        status: 'fail',
+        summary: `${u.what}: ${u.cause}`,
+        details: u.details,
+        fix: u.fix ?? DEFAULT_FIX[u.component],
+        unreachable: u.component,
+        data: u.data,
+    }, policy);
+}
+/** `unreachable: warn` turns a failure that only says "could not reach X" into a warning that says so. */
+function applyUnreachablePolicy(outcome, policy) {
+    if (policy !== 'warn' || outcome.status !== 'fail' || !outcome.unreachable || outcome.unreachable === 'command')
+        return outcome;
+    return { ...outcome, status: 'warn', details: [outcome.details, OPTED_IN_NOTE].filter(Boolean).join('\n\n') };
+}
 
 ;// CONCATENATED MODULE: ./.build/engine/runner.js
 /**
@@ -40890,11 +42346,13 @@ const SECTION_TITLES = {
 
 
 
+
+
 /** Picks the rules `checks` names (sections or rule ids), in catalog order. */
 function selectRules(registry, checks) {
     const wanted = new Set();
     for (const token of checks) {
-        if (SECTIONS.includes(token)) {
+        if (types/* SECTIONS */.b.includes(token)) {
             for (const rule of registry)
                 if (rule.meta.section === token)
                     wanted.add(rule.meta.id);
@@ -40904,21 +42362,50 @@ function selectRules(registry, checks) {
         }
         else {
             const near = registry.find((r) => r.meta.id.endsWith(`.${token}`) || r.meta.id.startsWith(token));
-            throw new UsageError(`checks: "${token}" is neither a section (${SECTIONS.join(', ')}) nor a rule id` +
+            throw new errors/* UsageError */.e(`checks: "${token}" is neither a section (${types/* SECTIONS */.b.join(', ')}) nor a rule id` +
                 (near ? `; did you mean ${near.meta.id}?` : '; see docs/rules.md for the ids'));
         }
     }
     if (checks.length === 0)
-        throw new UsageError(`checks: empty; give sections (${SECTIONS.join(', ')}) or rule ids`);
+        throw new errors/* UsageError */.e(`checks: empty; give sections (${types/* SECTIONS */.b.join(', ')}) or rule ids`);
     return registry.filter((r) => wanted.has(r.meta.id));
 }
 /** Checks that every waiver names a rule the gate has, so a typo does not silently waive nothing. */
 function validateWaivers(registry, config, configPath) {
     for (const waiver of config.waivers) {
         if (!registry.some((r) => r.meta.id === waiver.rule)) {
-            throw new UsageError(`${configPath}: waivers: unknown rule id "${waiver.rule}"; see docs/rules.md for the ids`);
+            throw new errors/* UsageError */.e(`${configPath}: waivers: unknown rule id "${waiver.rule}"; see docs/rules.md for the ids`);
         }
     }
+}
+/** Time a command rule gets on top of its bound to end its process tree (TERM, then KILL). */
+const COMMAND_GRACE_MS = 15_000;
+/** The bound of one rule: a command's own bound (plus the time to end it), else the probe bound. */
+function ruleBound(rule, options) {
+    return rule.meta.kind === 'command' ? options.commandTimeoutMs + COMMAND_GRACE_MS : options.probeTimeoutMs;
+}
+/**
+ * The longest time the selected rules can take: the longest chain of `after` dependencies, each rule
+ * counted at its bound. The run's deadline is derived from it, so it follows the inputs.
+ */
+function longestChainMs(rules, options) {
+    const byId = new Map(rules.map((r) => [r.meta.id, r]));
+    const memo = new Map();
+    const visiting = new Set();
+    const finish = (rule) => {
+        const known = memo.get(rule.meta.id);
+        if (known !== undefined)
+            return known;
+        if (visiting.has(rule.meta.id))
+            return 0; // a cycle is reported by runRules, not here
+        visiting.add(rule.meta.id);
+        const before = Math.max(0, ...(rule.meta.after ?? []).map((id) => byId.get(id)).filter((r) => !!r).map(finish));
+        visiting.delete(rule.meta.id);
+        const total = before + ruleBound(rule, options);
+        memo.set(rule.meta.id, total);
+        return total;
+    };
+    return Math.max(0, ...rules.map(finish));
 }
 async function runRules(rules, options) {
     const results = new Map();
@@ -40926,67 +42413,127 @@ async function runRules(rules, options) {
     // High enough that every probe starts at once; the HTTP client bounds the sockets per target.
     const limit = Math.max(1, options.concurrency ?? 32);
     const pending = [...rules];
-    const running = new Set();
+    const running = new Map();
+    const policy = options.context.settings.unreachable;
+    let wake = () => undefined;
+    let deadlinePassed = false;
+    const finish = (rule, outcome, started) => {
+        const report = toReport(rule, applyUnreachablePolicy(outcome, policy), performance.now() - started);
+        results.set(rule.meta.id, report);
+        running.delete(rule.meta.id);
+        options.onRuleDone?.(report);
+        wake();
+    };
+    // The run's own deadline: whatever is still running then is cut off, and the report is written with
+    // what is known. The timer is not unref'd: it is what keeps the process alive while rules wait.
+    const deadlineTimer = options.deadlineMs !== undefined
+        ? setTimeout(() => {
+            deadlinePassed = true;
+            const seconds = formatBound(options.deadlineMs);
+            for (const slot of [...running.values()])
+                slot.settle(cutOff(slot.rule, slot.activity, `the run's deadline (${seconds}) passed`));
+            for (const rule of pending.splice(0)) {
+                finish(rule, { status: 'fail', summary: `not started: the run's deadline (${seconds}) passed while earlier rules ran`, fix: DEADLINE_FIX }, performance.now());
+            }
+            wake();
+        }, options.deadlineMs)
+        : undefined;
     // Only dependencies that were selected are waited for; a rule run alone checks what it can.
     const ready = (rule) => (rule.meta.after ?? []).every((id) => !selected.has(id) || results.has(id));
-    while (pending.length > 0 || running.size > 0) {
-        let started = false;
-        for (let i = 0; i < pending.length && running.size < limit;) {
-            const rule = pending[i];
-            if (!ready(rule)) {
-                i++;
-                continue;
+    try {
+        while ((pending.length > 0 || running.size > 0) && !deadlinePassed) {
+            let started = false;
+            for (let i = 0; i < pending.length && running.size < limit;) {
+                const rule = pending[i];
+                if (!ready(rule)) {
+                    i++;
+                    continue;
+                }
+                pending.splice(i, 1);
+                started = true;
+                start(rule);
             }
-            pending.splice(i, 1);
-            started = true;
-            const task = runOne(rule, results, options).then((report) => {
-                results.set(rule.meta.id, report);
-                options.onRuleDone?.(report);
-                running.delete(task);
-            });
-            running.add(task);
-        }
-        if (running.size === 0 && !started && pending.length > 0) {
-            // A cycle in `after` (a programming error): fail those rules rather than hang.
-            for (const rule of pending.splice(0)) {
-                results.set(rule.meta.id, toReport(rule, { status: 'fail', summary: `internal error: rule waits on ${rule.meta.after?.join(', ')} in a cycle` }, 0));
+            if (running.size === 0 && !started && pending.length > 0) {
+                // A cycle in `after` (a programming error): fail those rules rather than hang.
+                for (const rule of pending.splice(0)) {
+                    finish(rule, { status: 'fail', summary: `internal error: rule waits on ${rule.meta.after?.join(', ')} in a cycle` }, performance.now());
+                }
+                break;
             }
-            break;
+            if (running.size > 0)
+                await new Promise((resolve) => (wake = resolve));
         }
-        if (running.size > 0)
-            await Promise.race(running);
+    }
+    finally {
+        clearTimeout(deadlineTimer);
     }
     const now = options.now ?? new Date();
     return rules.map((rule) => applyWaiver(results.get(rule.meta.id), options.context.settings.config, now));
-}
-async function runOne(rule, results, options) {
-    const started = performance.now();
-    const controller = new AbortController();
-    const bound = rule.meta.kind === 'command' ? options.commandTimeoutMs : options.probeTimeoutMs;
-    let timer;
-    const timeout = new Promise((resolve) => {
-        timer = setTimeout(() => {
-            controller.abort(new Error(`timed out after ${Math.round(bound / 1000)} s`));
-            resolve({
-                status: 'fail',
-                summary: `did not finish within ${Math.round(bound / 1000)} s`,
-                fix: rule.meta.kind === 'command' ? 'Look at the step log for where it hung.' : 'Check that the target answers, or raise timeout-seconds.',
-            });
-        }, bound);
-        timer.unref?.();
-    });
-    let outcome;
-    try {
+    function start(rule) {
+        const begun = performance.now();
+        const controller = new AbortController();
+        const activity = new Activity();
+        const bound = ruleBound(rule, options);
+        let settled = false;
+        const settle = (outcome) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            // Tell the rule's I/O to stop (a command's process tree is ended on abort).
+            if (!controller.signal.aborted)
+                controller.abort(new Error(outcome.summary));
+            finish(rule, outcome, begun);
+        };
+        // Not unref'd: a rule that waits on nothing (a promise that never settles) must still be cut off
+        // here, not end the process with "unsettled top-level await" and no report.
+        const timer = setTimeout(() => settle(cutOff(rule, activity, formatBound(bound))), bound);
+        running.set(rule.meta.id, { rule, activity, started: begun, settle });
         const ctx = { ...options.context, results, signal: controller.signal };
-        outcome = await Promise.race([rule.check(ctx), timeout]);
+        withActivity(activity, () => {
+            let check;
+            try {
+                check = rule.check(ctx);
+            }
+            catch (error) {
+                check = Promise.reject(error);
+            }
+            check.then(settle, (error) => settle(crashed(error)));
+        });
     }
-    catch (error) {
-        outcome = { status: 'fail', summary: `the check failed: ${errorMessage(error)}` };
-    }
-    finally {
-        clearTimeout(timer);
-    }
-    return toReport(rule, outcome, performance.now() - started);
+}
+/** `45 s`, `30 min`, or `150 ms` for the tests' short bounds. */
+function formatBound(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms >= 120_000 && ms % 60_000 === 0)
+        return `${ms / 60_000} min`;
+    return `${Math.round(ms / 1000)} s`;
+}
+const DEADLINE_FIX = 'Look at what the rule waited for. The deadline follows the inputs: raise timeout-seconds or command-timeout-minutes if the work is legitimately slow.';
+/** The outcome of a rule stopped at its bound or at the run's deadline, naming what it waited for. */
+function cutOff(rule, activity, bound) {
+    const waiting = describeWaiting(activity);
+    const within = bound.startsWith('the run') ? `was cut off: ${bound}` : `did not finish within ${bound}`;
+    const external = waiting.component && waiting.component !== 'command' ? waiting.component : undefined;
+    return {
+        status: 'fail',
+        summary: `${within}; ${waiting.text}`,
+        fix: rule.meta.kind === 'command'
+            ? 'Look at the step log for where it hung; command-timeout-minutes bounds each command.'
+            : external
+                ? `Check that ${componentName(external)} answers from the runner, or raise timeout-seconds.`
+                : DEADLINE_FIX,
+        ...(external ? { unreachable: external } : {}),
+    };
+}
+/** A rule that threw: a bug in the gate or an input nobody foresaw. The message, never a stack. */
+function crashed(error) {
+    return {
+        status: 'fail',
+        summary: `the rule stopped on an unexpected error: ${(0,errors/* errorMessage */.g)(error)}`,
+        fix: 'This is a bug in the gate, not in the app: please report it with the JSON report attached.',
+    };
 }
 function toReport(rule, outcome, durationMs) {
     const findings = outcome.findings ?? [];
@@ -41010,6 +42557,7 @@ function toReport(rule, outcome, durationMs) {
         findings,
         docs: rule.meta.docs,
         data: outcome.data,
+        ...(outcome.unreachable ? { unreachable: outcome.unreachable } : {}),
     };
 }
 /**
@@ -41118,28 +42666,6 @@ const nextauthUrl = {
         return { status: 'pass', summary: `NEXTAUTH_URL is ${url.origin}, the same origin as APP_URL` };
     },
 };
-
-;// CONCATENATED MODULE: ./.build/engine/unavailable.js
-const DEFAULT_FIX = {
-    app: 'Check that the deployment is up and reachable from the runner (APP_URL, resolve entries, firewall).',
-    database: 'Run the gate where the database is reachable (a self-hosted runner in its network, or a resolve entry). For PR checks that cannot reach production, set the input unreachable: warn.',
-    Stripe: 'Check that the runner reaches the Stripe API (stripe-api-base, proxy, firewall) and retry.',
-    Sentry: 'Check that the runner reaches Sentry (the DSN host, sentry-api-base) and retry.',
-    GitHub: 'Check the GitHub API status and the token, and retry.',
-    command: 'Look at the step log for where the command stopped.',
-};
-/** The outcome of a needed check that could not run: `fail` by default, `warn` with `unreachable: warn`. */
-function couldNotCheck(policy, u) {
-    const optedIn = policy === 'warn' ? 'unreachable: warn makes this a warning: the release is not verified on this point.' : '';
-    const details = [u.details, optedIn].filter(Boolean).join('\n\n');
-    return {
-        status: policy,
-        summary: `${u.what}: ${u.cause}`,
-        details: details || undefined,
-        fix: u.fix ?? DEFAULT_FIX[u.component],
-        data: { ...u.data, unreachable: u.component },
-    };
-}
 
 ;// CONCATENATED MODULE: ./.build/rules/config/database-tls.js
 
@@ -41322,78 +42848,264 @@ const nextauthDebug = {
     },
 };
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./.build/probes/exec.js
 /**
- * Runs one of the gate's commands (install, migrate, build) through @actions/exec, in a shell so
- * that `npm ci && npm run x` works as it does in a workflow `run:` step. Output is streamed line by
- * line to the log and the last lines are kept for the summary.
+ * Runs one of the gate's commands (install, migrate, build) in a shell, so that `npm ci && npm run x`
+ * works as it does in a workflow `run:` step, within a time bound, with output handling that stays
+ * linear in time and bounded in memory whatever the command prints.
+ *
+ * Why not @actions/exec: it joins the unfinished line with every new chunk and searches it again
+ * (`strBuffer + data` then `indexOf`), which is quadratic on a long line without a newline (100 MB of
+ * minified output never finishes), and it gives no handle on the child process, so a hanging command
+ * cannot be ended. This module spawns the shell itself, in a process group of its own, and ends the
+ * whole group (SIGTERM, then SIGKILL after a grace period) when the bound passes or the rule is
+ * aborted.
  */
 
-/** Bytes of output kept for error-code searches; a build log's useful part is its end. */
-const MAX_KEPT_BYTES = 512 * 1024;
-async function runCommand(command, options) {
+
+
+/** A line longer than this is cut (minified bundles, progress bars without newlines). */
+const MAX_LINE_CHARS = 2000;
+/** Bytes of the output's end kept for error-code searches; a build log's useful part is its end. */
+const KEPT_BYTES = 512 * 1024;
+const DEFAULT_LOG_BUDGET = 2 * 1024 * 1024;
+// `ERR!` ends in a non-word character, so it needs no word boundary after it (npm's `npm ERR! …`).
+const ERROR_LINE = /\b(?:error|fatal)\b|\bERR!/i;
+/** After the shell exits, how long its stdio may stay open (a daemon it started keeps the pipes). */
+const CLOSE_WAIT_MS = 2000;
+/** Splits a byte stream into lines in one pass over each chunk; a line over the limit is cut. */
+class LineSplitter {
+    onLine;
+    decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    parts = [];
+    partLength = 0;
+    dropped = 0;
+    constructor(onLine) {
+        this.onLine = onLine;
+    }
+    push(chunk) {
+        const text = this.decoder.write(chunk);
+        let from = 0;
+        for (;;) {
+            const nl = text.indexOf('\n', from);
+            if (nl === -1)
+                break;
+            this.append(text.slice(from, nl));
+            this.emit();
+            from = nl + 1;
+        }
+        if (from < text.length)
+            this.append(text.slice(from));
+    }
+    flush() {
+        const rest = this.decoder.end();
+        if (rest)
+            this.append(rest);
+        if (this.partLength > 0 || this.dropped > 0)
+            this.emit();
+    }
+    append(piece) {
+        const room = MAX_LINE_CHARS - this.partLength;
+        if (room <= 0) {
+            this.dropped += piece.length;
+            return;
+        }
+        const kept = piece.length > room ? piece.slice(0, room) : piece;
+        this.parts.push(kept);
+        this.partLength += kept.length;
+        this.dropped += piece.length - kept.length;
+    }
+    emit() {
+        let line = this.parts.join('');
+        if (line.endsWith('\r'))
+            line = line.slice(0, -1);
+        if (this.dropped > 0)
+            line += ` … (${this.dropped.toLocaleString('en-US')} more characters)`;
+        this.parts = [];
+        this.partLength = 0;
+        this.dropped = 0;
+        this.onLine(line);
+    }
+}
+/** The last lines that fit in `maxChars`, kept in a queue whose removals cost O(1) (not `shift`). */
+class LineWindow {
+    maxChars;
+    lines = [];
+    head = 0;
+    length = 0;
+    constructor(maxChars) {
+        this.maxChars = maxChars;
+    }
+    push(line) {
+        this.lines.push(line);
+        this.length += line.length + 1;
+        while (this.length > this.maxChars && this.lines.length - this.head > 1) {
+            this.length -= this.lines[this.head].length + 1;
+            this.head++;
+        }
+        if (this.head > 1024 && this.head * 2 > this.lines.length) {
+            this.lines = this.lines.slice(this.head);
+            this.head = 0;
+        }
+    }
+    text() {
+        return this.lines.slice(this.head).join('\n');
+    }
+}
+function runCommand(command, options) {
+    return track('command', command, execute(command, options));
+}
+async function execute(command, options) {
     const tailLines = options.tailLines ?? 30;
+    const logBudget = options.logBudgetBytes ?? DEFAULT_LOG_BUDGET;
     const tail = [];
-    let text = '';
+    const kept = new LineWindow(KEPT_BYTES);
     let firstError;
-    let lineNumber = 0;
     let firstErrorAt = 0;
+    let lines = 0;
+    let bytes = 0;
+    let logged = 0;
+    let linesNotLogged = 0;
     const onLine = (line) => {
-        lineNumber++;
-        if (firstError === undefined && /\b(error|ERR!|fatal)\b/i.test(line) && line.trim().length > 12) {
+        lines++;
+        if (firstError === undefined && ERROR_LINE.test(line) && line.trim().length > 12) {
             firstError = line;
-            firstErrorAt = lineNumber;
+            firstErrorAt = lines;
         }
         tail.push(line);
         if (tail.length > tailLines)
             tail.shift();
-        text += `${line}\n`;
-        if (text.length > MAX_KEPT_BYTES)
-            text = text.slice(text.length - MAX_KEPT_BYTES / 2);
-        options.onLine?.(line);
+        kept.push(line);
+        if (logged < logBudget) {
+            logged += line.length + 1;
+            options.onLine?.(line);
+        }
+        else {
+            linesNotLogged++;
+        }
     };
-    // Our own line splitting: @actions/exec's stdline/errline listeners drop a last line that has no
-    // newline (it emits it as an event instead), and Prisma's last line is often the one that matters.
-    const splitter = () => {
-        let rest = '';
-        return {
-            push(chunk) {
-                const lines = (rest + chunk.toString('utf8')).split(/\r?\n/);
-                rest = lines.pop() ?? '';
-                for (const line of lines)
-                    onLine(line);
-            },
-            flush() {
-                if (rest)
-                    onLine(rest);
-                rest = '';
-            },
-        };
-    };
-    const out = splitter();
-    const err = splitter();
-    const [shell, args] = process.platform === 'win32' ? ['cmd.exe', ['/d', '/s', '/c', command]] : ['/bin/sh', ['-c', command]];
+    const out = new LineSplitter(onLine);
+    const err = new LineSplitter(onLine);
     const started = performance.now();
-    let exitCode;
+    const windows = process.platform === 'win32';
+    let child;
     try {
-        exitCode = await exec_exec(shell, args, {
+        child = (0,external_node_child_process_namespaceObject.spawn)(windows ? 'cmd.exe' : '/bin/sh', windows ? ['/d', '/s', '/c', command] : ['-c', command], {
             cwd: options.cwd,
             env: { ...options.env },
-            ignoreReturnCode: true,
-            silent: true,
-            windowsVerbatimArguments: process.platform === 'win32',
-            listeners: { stdout: (b) => out.push(b), stderr: (b) => err.push(b) },
+            // A group of its own, so the whole tree (npm → node → next build workers) can be ended at once.
+            detached: !windows,
+            // No stdin: a command that prompts (prisma asking to reset) gets end-of-file, not a hang.
+            stdio: ['ignore', 'pipe', 'pipe'],
+            windowsVerbatimArguments: windows,
         });
-        out.flush();
-        err.flush();
     }
     catch (error) {
-        // The shell itself could not start (cwd missing, no /bin/sh): report it as the command's failure.
-        onLine(String(error.message));
-        exitCode = 127;
+        onLine(`the shell could not start: ${error.message}`);
+        return finish(127);
     }
-    const inTail = firstErrorAt > lineNumber - tail.length;
-    return { exitCode, durationMs: performance.now() - started, tail, text, firstError: inTail ? undefined : firstError };
+    liveGroups.add(child);
+    let endedBy;
+    let killTimer;
+    const end = (why) => {
+        if (endedBy || child.exitCode !== null || child.signalCode !== null)
+            return;
+        endedBy = why;
+        signalTree(child, 'SIGTERM');
+        killTimer = setTimeout(() => signalTree(child, 'SIGKILL'), options.graceMs ?? 10_000);
+    };
+    const bound = setTimeout(() => end(`did not finish within ${formatMinutes(options.timeoutMs)} (command-timeout-minutes)`), options.timeoutMs);
+    const onAbort = () => end(`stopped: ${String(options.signal?.reason?.message ?? 'aborted')}`);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted)
+        onAbort();
+    child.stdout.on('data', (chunk) => {
+        bytes += chunk.length;
+        out.push(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+        bytes += chunk.length;
+        err.push(chunk);
+    });
+    const exitCode = await new Promise((resolve) => {
+        let closeWait;
+        child.on('error', (error) => {
+            onLine(`the shell could not start: ${error.message}`);
+            resolve(127);
+        });
+        child.on('exit', (code) => {
+            // The shell is gone; its stdio may be held open by something it left running. Read what is
+            // there, then stop waiting.
+            closeWait = setTimeout(() => {
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+                resolve(code);
+            }, CLOSE_WAIT_MS);
+        });
+        child.on('close', (code) => {
+            clearTimeout(closeWait);
+            resolve(code);
+        });
+    });
+    clearTimeout(bound);
+    clearTimeout(killTimer);
+    liveGroups.delete(child);
+    options.signal?.removeEventListener('abort', onAbort);
+    // Anything the command left behind in its group goes too: the step must not outlive the gate.
+    if (!windows)
+        signalTree(child, 'SIGKILL');
+    out.flush();
+    err.flush();
+    return finish(endedBy ? null : exitCode, endedBy);
+    function finish(code, why) {
+        const inTail = firstErrorAt > lines - tail.length;
+        return {
+            exitCode: code,
+            ...(why ? { endedBy: why } : {}),
+            durationMs: performance.now() - started,
+            tail,
+            text: kept.text(),
+            firstError: inTail ? undefined : firstError,
+            lines,
+            bytes,
+            linesNotLogged,
+        };
+    }
+}
+/**
+ * Commands still running. Should the gate itself be ended (the job cancelled), their process groups
+ * go with it: they were started in groups of their own, which the runner's signal does not reach.
+ */
+const liveGroups = new Set();
+process.once('exit', () => {
+    for (const child of liveGroups)
+        signalTree(child, 'SIGKILL');
+});
+function signalTree(child, signal) {
+    if (child.pid === undefined)
+        return;
+    try {
+        if (process.platform === 'win32') {
+            (0,external_node_child_process_namespaceObject.spawn)('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore' });
+        }
+        else {
+            // The negative pid addresses the process group the shell leads.
+            process.kill(-child.pid, signal);
+        }
+    }
+    catch {
+        // Already gone.
+    }
+}
+function formatMinutes(ms) {
+    const minutes = ms / 60_000;
+    if (minutes >= 1)
+        return `${Number.isInteger(minutes) ? minutes : minutes.toFixed(1)} min`;
+    return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/gate/prisma-errors.js
@@ -41462,7 +43174,16 @@ function failedBefore(ctx, ids) {
     }
     return undefined;
 }
-function commands_formatDuration(ms) {
+function formatBytes(n) {
+    return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`;
+}
+/** A fenced code block that the quoted output cannot close: the fence is longer than any run of backticks in it. */
+function fenced(text) {
+    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}text\n${text}\n${fence}`;
+}
+function _build_formatDuration(ms) {
     return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 async function runStep(ctx, step, earlier) {
@@ -41474,16 +43195,39 @@ async function runStep(ctx, step, earlier) {
         return { status: 'skip', summary: `not run: ${failed} failed first`, data: { blockedBy: failed } };
     const cwd = ctx.settings.workingDirectory;
     const result = await ctx.log.group(`${step}: ${command}`, async () => {
-        const r = await runCommand(command, { cwd, env: ctx.settings.commandEnv, onLine: (l) => ctx.log.output(l), tailLines: TAIL_LINES });
-        ctx.log.info(`${step}: exit code ${r.exitCode} after ${commands_formatDuration(r.durationMs)}`);
+        const r = await runCommand(command, {
+            cwd,
+            env: ctx.settings.commandEnv,
+            onLine: (l) => ctx.log.output(l),
+            tailLines: TAIL_LINES,
+            timeoutMs: ctx.settings.commandTimeoutMs,
+            signal: ctx.signal,
+        });
+        if (r.linesNotLogged > 0) {
+            // The log got its share; the end of the output is what explains a failure, so it is shown too.
+            ctx.log.info(`… ${r.linesNotLogged.toLocaleString('en-US')} of ${r.lines.toLocaleString('en-US')} lines (${formatBytes(r.bytes)} in all) are left out of the log; the last ${r.tail.length}:`);
+            for (const line of r.tail)
+                ctx.log.output(line);
+        }
+        ctx.log.info(`${step}: ${r.endedBy ? `ended by the gate: ${r.endedBy}` : `exit code ${r.exitCode}`} after ${_build_formatDuration(r.durationMs)}`);
         return r;
     });
-    const took = commands_formatDuration(result.durationMs);
-    const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) };
+    const took = _build_formatDuration(result.durationMs);
+    const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), outputLines: result.lines, outputBytes: result.bytes };
     if (result.exitCode === 0)
         return { status: 'pass', summary: `\`${command}\` succeeded in ${took}`, data };
-    const first = result.firstError ? `First error line:\n\n\`\`\`text\n${result.firstError}\n\`\`\`\n\n` : '';
-    const log = `${first}Last ${result.tail.length} lines of output:\n\n\`\`\`text\n${result.tail.join('\n')}\n\`\`\``;
+    const first = result.firstError ? `First error line:\n\n${fenced(result.firstError)}\n\n` : '';
+    const log = `${first}Last ${result.tail.length} lines of output:\n\n${fenced(result.tail.join('\n'))}`;
+    if (result.endedBy) {
+        return {
+            status: 'fail',
+            summary: `\`${command}\` ${result.endedBy}; the gate ended its process tree`,
+            details: log,
+            fix: `Find where \`${command}\` hangs or slows (the last lines are in the details), or raise command-timeout-minutes if it legitimately takes longer.`,
+            unreachable: 'command',
+            data,
+        };
+    }
     if (step !== 'migrate') {
         return {
             status: 'fail',
@@ -41538,6 +43282,8 @@ const build = {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./.build/probes/migrations.js
 /**
  * The repository side of Prisma Migrate: `prisma/migrations/<name>/migration.sql`, read once per run
@@ -42231,7 +43977,7 @@ class Reader {
         return -1;
     }
 }
-const migration_safety_plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const _build_plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const migrationSafety = {
     meta: {
         id: 'gate.migration-safety',
@@ -42261,7 +44007,7 @@ const migrationSafety = {
         if (risky.length === 0) {
             return {
                 status: 'pass',
-                summary: `${migration_safety_plural(pending.size, 'pending migration')}, no risky statement`,
+                summary: `${_build_plural(pending.size, 'pending migration')}, no risky statement`,
                 details: `Linted: ${migrations.map((m) => m.file).join(', ') || 'none'}.${notFound}`,
                 data,
             };
@@ -42277,7 +44023,7 @@ const migrationSafety = {
         const first = risky[0];
         return {
             status: blocking ? 'fail' : 'warn',
-            summary: `${migration_safety_plural(risky.length, 'risky statement')} in ${files.size} of ${migration_safety_plural(pending.size, 'pending migration')}: ` +
+            summary: `${_build_plural(risky.length, 'risky statement')} in ${files.size} of ${_build_plural(pending.size, 'pending migration')}: ` +
                 `${first.what} at ${first.file}:${first.line}${risky.length > 1 ? ` and ${risky.length - 1} more` : ''}`,
             details: risky.map((r) => `- \`${r.file}:${r.line}\` ${r.what}: ${r.risk}.\n  Safer: ${r.instead}.`).join('\n') + notFound,
             fix: 'Rewrite the risky statements with the safer pattern named for each (expand/contract across two releases), ' +
@@ -43322,11 +45068,21 @@ const PROBE_FIXES = {
     aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
     protocol: 'Give APP_URL as an https:// URL.',
 };
-/** A probe that got no answer fails the rule with the probe's own message (it names the URL) and a fix. */
+/** The kinds of failure that mean "the app did not answer", as opposed to an answer that is wrong (TLS). */
+const NO_ANSWER = new Set(['dns', 'connect', 'timeout', 'aborted']);
+/**
+ * A probe that got no answer fails the rule with the probe's own message (it names the URL) and a fix.
+ * When the app did not answer at all, the outcome says so (`unreachable: 'app'`), and the run's
+ * `unreachable` input decides whether that fails or warns.
+ */
 function probeFailure(error, what) {
     if (error instanceof ProbeError)
-        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind] };
-    return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
+        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind], ...noAnswerFrom(error, 'app') };
+    return { status: 'fail', summary: `${what}: ${(0,errors/* errorMessage */.g)(error)}` };
+}
+/** `{ unreachable: component }` when the probe got no answer at all (for an outcome's spread), else `{}`. */
+function noAnswerFrom(error, component) {
+    return NO_ANSWER.has(error.kind) ? { unreachable: component } : {};
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/security/problems.js
@@ -43458,8 +45214,6 @@ const securityCoep = {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./.build/probes/git.js
 /**
  * Reading the app's git repository with the `git` command: tracked files, every blob reachable in
@@ -53364,11 +55118,31 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./.build/rules/catalog.js
+/**
+ * Every rule id of the public catalog (`../shared/spec/rules.md`), in catalog order: the contract the
+ * registry is tested against (ids never change once released).
+ */
+const CATALOG_IDS = [
+    'config.app-url', 'config.nextauth-url', 'config.database-url', 'config.database-tls', 'config.nextauth-secret',
+    'config.oauth-github', 'config.oauth-google', 'config.stripe-secret-key', 'config.stripe-webhook-secret',
+    'config.stripe-sync-secret', 'config.enable-hsts', 'config.enable-csp-strict', 'config.enable-coep',
+    'config.nextauth-trust-host', 'config.nextauth-debug',
+    'gate.install', 'gate.migrate', 'gate.build', 'gate.no-db-push', 'gate.migrations', 'gate.migration-safety',
+    'smoke.health', 'smoke.auth-pages', 'smoke.auth-providers', 'smoke.register-api', 'smoke.login-flow',
+    'smoke.team-flow', 'smoke.billing-plans', 'smoke.stripe-webhook', 'smoke.feature-gates', 'smoke.sentry',
+    'security.committed-secrets', 'security.workflow-secrets', 'security.tls', 'security.hsts', 'security.csp',
+    'security.coep', 'security.headers', 'security.cookies', 'security.backups', 'security.monitoring',
+    'security.rollback', 'security.docs',
+    'stripe.live-mode', 'stripe.webhook-endpoint', 'stripe.sync-endpoint', 'stripe.catalog-sync',
+];
+
 ;// CONCATENATED MODULE: ./.build/config.js
 /**
  * The optional config file (`.github/production-readiness.yml`): its zod schema, the loader that
  * turns a YAML mistake into a message naming the file, line and key, and the JSON Schema editors use.
  */
+
 
 
 
@@ -53426,12 +55200,20 @@ const configSchema = strictObject({
     })
         .default({ level: 'warn' }),
     waivers: array(strictObject({
-        rule: schemas_string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a rule id like config.enable-coep'),
+        // An enum, so the shipped JSON Schema lets editors complete and check the id.
+        rule: schemas_enum(CATALOG_IDS, { error: (issue) => unknownRule(issue.input) }),
         reason: schemas_string().trim().min(1, 'a reason'),
         until: isoDate.optional(),
     }))
         .default([]),
 });
+/** A waiver naming no rule of the catalog: say so, and suggest the id that was probably meant. */
+function unknownRule(input) {
+    if (typeof input !== 'string')
+        return 'a rule id like config.enable-coep';
+    const near = CATALOG_IDS.find((id) => id.endsWith(`.${input}`) || input.startsWith(id) || id.startsWith(input));
+    return `unknown rule id "${input}"${near ? `; did you mean ${near}?` : ''} (the ids are in docs/rules.md)`;
+}
 const DEFAULT_CONFIG = configSchema.parse({});
 /**
  * Reads and validates the config file. A missing file is fine when it is the default path
@@ -53445,20 +55227,40 @@ async function loadConfig(path, displayPath, required) {
     catch (error) {
         if (error.code === 'ENOENT' && !required)
             return DEFAULT_CONFIG;
-        throw new UsageError(`config-file: cannot read ${displayPath} (${error.code ?? 'error'}); ` +
+        throw new errors/* UsageError */.e(`config-file: cannot read ${displayPath} (${error.code ?? 'error'}); ` +
             'fix the path in the config-file input or remove the input to run without a config file');
     }
     return parseConfig(text, displayPath);
 }
+/** Limits that keep a hostile or broken config file from exhausting the runner. */
+const CONFIG_LIMITS = { bytes: 256 * 1024, aliases: 100, depth: 24 };
 function parseConfig(text, displayPath) {
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size > CONFIG_LIMITS.bytes) {
+        throw new errors/* UsageError */.e(`${displayPath}: the file has ${Math.round(size / 1024)} KB; a config file may have at most ${CONFIG_LIMITS.bytes / 1024} KB. Is config-file pointing at the right file?`);
+    }
     const lineCounter = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
         const first = doc.errors[0];
         const pos = lineCounter.linePos(first.pos[0]);
-        throw new UsageError(`${displayPath}:${pos.line}: not valid YAML: ${first.message.split('\n')[0]}; fix the file and run again`);
+        throw new errors/* UsageError */.e(`${displayPath}:${pos.line}: not valid YAML: ${first.message.split('\n')[0]}; fix the file and run again`);
     }
-    const raw = doc.toJS() ?? {};
+    const tooDeep = deeperThan(doc.contents, CONFIG_LIMITS.depth);
+    if (tooDeep !== undefined) {
+        throw new errors/* UsageError */.e(`${displayPath}:${lineCounter.linePos(tooDeep).line}: nested more than ${CONFIG_LIMITS.depth} levels deep; the config has at most a few levels (see docs/configuration.md)`);
+    }
+    let raw;
+    try {
+        raw = doc.toJS({ maxAliasCount: CONFIG_LIMITS.aliases }) ?? {};
+    }
+    catch (error) {
+        // The yaml library stops alias bombs ("excessive alias count") and bad tags here.
+        const reason = /alias count/i.test(String(error.message))
+            ? `its aliases expand to too much data (more than ${CONFIG_LIMITS.aliases} alias uses); write the values out`
+            : `it cannot be read as data (${String(error.message).split('\n')[0]})`;
+        throw new errors/* UsageError */.e(`${displayPath}: ${reason}`);
+    }
     const result = configSchema.safeParse(raw);
     if (result.success)
         return result.data;
@@ -53481,7 +55283,25 @@ function parseConfig(text, displayPath) {
         return `${displayPath}${line}: ${where || '(top level)'}: ${message}`;
     });
     const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
-    throw new UsageError(`invalid config file: ${problems.join('; ')}${more}. See the config reference in docs/configuration.md`);
+    throw new errors/* UsageError */.e(`invalid config file: ${problems.join('; ')}${more}. See the config reference in docs/configuration.md`);
+}
+/** The source offset of the first node nested deeper than `max` levels, if any. */
+function deeperThan(node, max, depth = 0) {
+    if (!node || typeof node !== 'object')
+        return undefined;
+    const items = node.items;
+    if (!Array.isArray(items))
+        return undefined;
+    if (depth >= max)
+        return node.range?.[0] ?? 0;
+    for (const item of items) {
+        const pair = item;
+        const child = 'value' in pair || 'key' in pair ? pair.value : item;
+        const found = deeperThan(child, max, depth + 1);
+        if (found !== undefined)
+            return found;
+    }
+    return undefined;
 }
 /** The source offset of the key node at `path` (so an unknown key is reported at its own line). */
 function findKeyNode(doc, path) {
@@ -53651,7 +55471,7 @@ function parseResolve(text) {
         const match = /^([^:\s]+):(\d{1,5}):(\[[0-9a-fA-F:.]+\]|[0-9.]+)$/.exec(line);
         const port = match ? Number(match[2]) : 0;
         if (!match || port < 1 || port > 65535) {
-            throw new UsageError(`resolve: "${line}" is not host:port:address (for example app.acme.com:443:203.0.113.10); fix the resolve input`);
+            throw new errors/* UsageError */.e(`resolve: "${line}" is not host:port:address (for example app.acme.com:443:203.0.113.10); fix the resolve input`);
         }
         entries.push({ host: match[1].toLowerCase(), port, address: match[3].replace(/^\[|\]$/g, '') });
     }
@@ -53679,14 +55499,14 @@ async function loadSettings({ inputs, env, cwd }) {
     }
     const unknown = Object.keys(inputs).filter((k) => !INPUTS.some((i) => i.name === k));
     if (unknown.length > 0) {
-        throw new UsageError(`unknown input "${unknown[0]}"; the inputs are: ${INPUTS.map((i) => i.name).join(', ')}`);
+        throw new errors/* UsageError */.e(`unknown input "${unknown[0]}"; the inputs are: ${INPUTS.map((i) => i.name).join(', ')}`);
     }
     const parsed = inputSchema.safeParse(withDefaults);
     if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const name = String(issue.path[0] ?? 'input');
         const message = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
-        throw new UsageError(`${message} (got "${shortValue(withDefaults[name] ?? '', name)}")`);
+        throw new errors/* UsageError */.e(`${message} (got "${shortValue(withDefaults[name] ?? '', name)}")`);
     }
     const i = parsed.data;
     const workingDirectory = (0,external_node_path_namespaceObject.resolve)(cwd, i['working-directory']);
@@ -53718,10 +55538,10 @@ async function loadSettings({ inputs, env, cwd }) {
     if (i['ca-file']) {
         caFile = (0,external_node_path_namespaceObject.resolve)(cwd, i['ca-file']);
         ca = await (0,promises_namespaceObject.readFile)(caFile, 'utf8').catch((error) => {
-            throw new UsageError(`ca-file: cannot read ${i['ca-file']} (${error.code ?? error.message}); give a PEM file path`);
+            throw new errors/* UsageError */.e(`ca-file: cannot read ${i['ca-file']} (${error.code ?? error.message}); give a PEM file path`);
         });
         if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
-            throw new UsageError(`ca-file: ${i['ca-file']} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+            throw new errors/* UsageError */.e(`ca-file: ${i['ca-file']} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
         }
     }
     const githubToken = i['github-token'] && !i['github-token'].startsWith('${{') ? i['github-token'] : undefined;
@@ -53809,19 +55629,22 @@ async function readEnvFile(path, given) {
         text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
     }
     catch (error) {
-        throw new UsageError(`env-file: cannot read ${given} (${error.code ?? 'error'}); give the path of a dotenv file`);
+        throw new errors/* UsageError */.e(`env-file: cannot read ${given} (${error.code ?? 'error'}); give the path of a dotenv file`);
+    }
+    if (text.length > 1024 * 1024) {
+        throw new errors/* UsageError */.e(`env-file: ${given} has ${Math.round(text.length / 1024)} KB; a dotenv file of the app's variables is at most 1 MB. Is env-file pointing at the right file?`);
     }
     try {
         return (0,external_node_util_.parseEnv)(text);
     }
     catch (error) {
-        throw new UsageError(`env-file: ${given} is not a dotenv file (${error.message})`);
+        throw new errors/* UsageError */.e(`env-file: ${given} is not a dotenv file (${error.message})`);
     }
 }
 async function assertDirectory(path, input, given) {
     const info = await (0,promises_namespaceObject.stat)(path).catch(() => undefined);
     if (!info?.isDirectory()) {
-        throw new UsageError(`${input}: ${given} is not a directory; point it at the app's repository root`);
+        throw new errors/* UsageError */.e(`${input}: ${given} is not a directory; point it at the app's repository root`);
     }
 }
 function displayPath(root, path) {
@@ -56521,6 +58344,7 @@ function sendEnvelope(http, dsn, event, signal) {
     return http.request({
         url: dsn.envelopeUrl,
         method: 'POST',
+        component: 'Sentry',
         headers: {
             'content-type': 'application/x-sentry-envelope',
             'x-sentry-auth': `Sentry sentry_version=7, sentry_client=production-readiness-gate/${VERSION}, sentry_key=${dsn.publicKey}`,
@@ -56530,7 +58354,7 @@ function sendEnvelope(http, dsn, event, signal) {
 }
 function sentryApiGet(http, api, path, signal) {
     const url = `${api.base.replace(/\/+$/, '')}/api/0/projects/${encodeURIComponent(api.org)}/${encodeURIComponent(api.project)}/${path}`;
-    return http.request({ url, headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
+    return http.request({ url, component: 'Sentry', headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
 }
 /** The Sentry DSN the app uses: the browser one first (it is what the CSP must allow), else the server one. */
 function configuredDsn(env) {
@@ -56546,6 +58370,7 @@ function sentryApi(env, base) {
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/security/monitoring.js
+
 
 
 const monitoring = {
@@ -56578,7 +58403,7 @@ const monitoring = {
         }
         catch (error) {
             if (error instanceof ProbeError)
-                return { status: 'fail', summary: `cannot read the alert rules: ${error.message}` };
+                return { status: 'fail', summary: `cannot read the alert rules from Sentry: ${error.message}`, ...noAnswerFrom(error, 'Sentry') };
             throw error;
         }
         if (status === 401 || status === 403)
@@ -56668,7 +58493,7 @@ const sentry = {
         }
         catch (error) {
             if (error instanceof ProbeError)
-                return { status: 'fail', summary: `the test event could not be sent: ${error.message}` };
+                return { status: 'fail', summary: `the test event could not be sent to Sentry: ${error.message}`, ...noAnswerFrom(error, 'Sentry') };
             throw error;
         }
         const problems = [];
@@ -56684,7 +58509,7 @@ const sentry = {
                 }
                 catch (error) {
                     if (error instanceof ProbeError)
-                        return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n') };
+                        return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n'), ...noAnswerFrom(error, 'Sentry') };
                     throw error;
                 }
                 if (last === 200)
@@ -56741,7 +58566,7 @@ const RELEASE_CHECKLIST = 'docs/release-checklist.md';
 const DEPLOYMENT_GUIDE = 'docs/deployment-guide.md';
 /** The text of a probe error, for a step of a longer flow. */
 function probeErrorText(error) {
-    return error instanceof ProbeError ? error.message : errorMessage(error);
+    return error instanceof ProbeError ? error.message : (0,errors/* errorMessage */.g)(error);
 }
 /**
  * The login-page redirect a response (or one of the hops it followed) carries, as `path?query`, or
@@ -58278,6 +60103,9 @@ const catalogSync = {
             stripeView = await readStripeCatalog(handle.stripe);
         }
         catch (error) {
+            if (stripeUnavailable(error)) {
+                return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the catalog cannot be compared', cause: describeStripeError(error) });
+            }
             return { status: 'fail', summary: `cannot read the Stripe catalog: ${describeStripeError(error)}`, fix: 'A restricted key needs "Products: Read" and "Prices: Read".' };
         }
         let dbView;
@@ -58340,6 +60168,7 @@ const catalogSync = {
 
 ;// CONCATENATED MODULE: ./.build/rules/stripe/live-mode.js
 
+
 const liveMode = {
     meta: { id: 'stripe.live-mode', section: 'stripe', title: 'Stripe answers in live mode', docs: 'docs/billing-integration-guide.md' },
     async check({ settings, clients }) {
@@ -58359,6 +60188,9 @@ const liveMode = {
         }
         catch (error) {
             const type = error.type;
+            if (stripeUnavailable(error)) {
+                return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the live mode cannot be checked', cause: describeStripeError(error) });
+            }
             if (type !== 'StripePermissionError') {
                 return { status: 'fail', summary: describeStripeError(error), fix: 'Check STRIPE_SECRET_KEY against https://dashboard.stripe.com/apikeys.' };
             }
@@ -58435,6 +60267,7 @@ const syncEndpoint = {
 
 
 
+
 const normalise = (url) => url.replace(/\/+$/, '').toLowerCase();
 const webhookEndpoint = {
     meta: { id: 'stripe.webhook-endpoint', section: 'stripe', title: 'Stripe sends webhooks to the app', docs: 'docs/billing-integration-guide.md' },
@@ -58452,6 +60285,9 @@ const webhookEndpoint = {
                 endpoints.push(endpoint);
         }
         catch (error) {
+            if (stripeUnavailable(error)) {
+                return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the webhook endpoints cannot be listed', cause: describeStripeError(error) });
+            }
             return { status: 'fail', summary: `cannot list the webhook endpoints: ${describeStripeError(error)}`, fix: 'A restricted key needs "Webhook Endpoints: Read".' };
         }
         const fix = `In https://dashboard.stripe.com/webhooks, add an endpoint for ${expected} with the events ${HANDLED_EVENTS.join(', ')}, and put its signing secret in STRIPE_WEBHOOK_SECRET.`;
@@ -58633,17 +60469,31 @@ function validateSelection(settings) {
     validateWaivers(RULES, settings.config, settings.configFile);
     return selectRules(RULES, settings.checks);
 }
+/** Time the run keeps for itself beyond its rules: closing clients, rendering and writing the reports. */
+const RUN_MARGIN_MS = 30_000;
+/** How long closing the clients may take before the run goes on without waiting. */
+const CLOSE_BOUND_MS = 5_000;
+/** Bounds of one run, all derived from the inputs (documented in the README). */
+function runBounds(settings, rules) {
+    // Room for the bounded retries of a probe chain within one rule.
+    const probeTimeoutMs = settings.timeoutSeconds * 1000 * 3;
+    const commandTimeoutMs = settings.commandTimeoutMs;
+    const rulesMs = longestChainMs(rules, { probeTimeoutMs, commandTimeoutMs });
+    return { probeTimeoutMs, commandTimeoutMs, rulesMs, deadlineMs: rulesMs + RUN_MARGIN_MS };
+}
 async function runGate(settings, options) {
     const rules = validateSelection(settings);
     const startedAt = options.now ?? new Date();
     const started = performance.now();
     const clients = createClients(settings);
+    const bounds = runBounds(settings, rules);
     try {
         const results = await runRules(rules, {
             context: { settings, clients, log: options.log },
-            // Room for the bounded retries of a probe chain within one rule.
-            probeTimeoutMs: settings.timeoutSeconds * 1000 * 3,
-            commandTimeoutMs: 60 * 60 * 1000,
+            probeTimeoutMs: bounds.probeTimeoutMs,
+            commandTimeoutMs: bounds.commandTimeoutMs,
+            // The rules' own bounds end every chain before this; it is the guard should one of them not.
+            deadlineMs: bounds.rulesMs + CLOSE_BOUND_MS,
             now: options.now,
             onRuleDone: options.onRuleDone,
         });
@@ -58654,11 +60504,48 @@ async function runGate(settings, options) {
             appUrl: withoutCredentials(settings.env.APP_URL),
             failOn: settings.failOn,
             version: VERSION,
+            selection: { checks: settings.checks, notRun: RULES.filter((r) => !rules.includes(r)).map((r) => r.meta.id) },
         });
     }
     finally {
-        await clients.close();
+        // A server that never answers the goodbye must not hold the report back.
+        let timer;
+        await Promise.race([clients.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_BOUND_MS)))]);
+        clearTimeout(timer);
     }
+}
+/**
+ * The report of a run that stopped before its end (cancelled, or a bug): the rules that finished as
+ * they finished, every other selected rule as `fail` "not finished", with the reason.
+ */
+function partialReport(settings, finished, startedAt, why) {
+    const done = new Map(finished.map((r) => [r.id, r]));
+    const now = new Date();
+    const selected = selectRules(RULES, settings.checks);
+    const rules = selected.map((rule) => {
+        const report = done.get(rule.meta.id) ?? {
+            id: rule.meta.id,
+            section: rule.meta.section,
+            title: rule.meta.title,
+            status: 'fail',
+            summary: `not finished: ${why}`,
+            durationMs: 0,
+            waived: false,
+            locations: [],
+            findings: [],
+            docs: rule.meta.docs,
+        };
+        return applyWaiver(report, settings.config, now);
+    });
+    return buildReport({
+        rules,
+        startedAt,
+        durationMs: now.getTime() - startedAt.getTime(),
+        appUrl: withoutCredentials(settings.env.APP_URL),
+        failOn: settings.failOn,
+        version: VERSION,
+        selection: { checks: settings.checks, notRun: RULES.filter((r) => !selected.includes(r)).map((r) => r.meta.id) },
+    });
 }
 /** The target as the report names it: never with a user:password part. */
 function withoutCredentials(value) {
@@ -58675,849 +60562,62 @@ function withoutCredentials(value) {
     }
 }
 
-;// CONCATENATED MODULE: ./.build/report/common.js
+// EXTERNAL MODULE: ./.build/report/index.js + 6 modules
+var _build_report = __nccwpck_require__(1728);
+;// CONCATENATED MODULE: ./.build/workflow-text.js
 /**
- * What every reporter agrees on: how a status looks, in which order rules appear, what blocks a
- * release, and how a finding's level follows from its rule. Keeping it in one place is what makes the
- * job summary, the console, the annotations, SARIF and the PR comment tell the same story.
+ * Text from outside is data, never commands. The Actions runner reads the step's stdout line by line
+ * and runs two kinds of workflow commands (actions/runner, ActionCommandManager):
+ *
+ * - `::name props::data`, when the line starts with `::` after leading whitespace is trimmed;
+ * - the legacy `##[name props]data`, found anywhere in the line.
+ *
+ * Both include `stop-commands` (every later annotation, mask and the step's own failure ignored),
+ * `add-mask`, `error`/`warning`/`notice`, `group`. So every line the gate prints that carries text it
+ * does not control (a variable, a response, a row, an error message) goes through `workflowSafeLines`:
+ * multi-line text is split here, and no resulting line can be read as a command. The gate's own
+ * commands go through @actions/core, which escapes their data.
+ *
+ * Output of the user's own install, migrate and build commands is not changed: it is their code, as
+ * in a `run:` step, and their tools may mean to annotate (tsc and eslint formatters do).
  */
-
-/** Emoji for markdown (summary, comment) and plain symbols for the terminal, where emoji widths vary. */
-const common_STATUS_MARK = {
-    pass: { emoji: '✅', symbol: '✔' },
-    warn: { emoji: '⚠️', symbol: '▲' },
-    fail: { emoji: '❌', symbol: '✖' },
-    skip: { emoji: '⏭️', symbol: '○' },
-};
-/**
- * Redacts the whole model before any rendering. Redacting the rendered text instead would miss a secret
- * that escaping has already changed (`a|b` → `a\|b` in a table, `,` → `%2C` in a command), and those
- * escaped forms are still readable.
- */
-function common_redactReport(report, redactor) {
-    return redactor.redactValue(report);
-}
-/** Sections present in the report, in the guide's order; rules keep the engine's (catalog) order. */
-function common_groupBySection(rules) {
-    return SECTIONS.map((section) => ({
-        section,
-        title: SECTION_TITLES[section],
-        rules: rules.filter((rule) => rule.section === section),
-    })).filter((group) => group.rules.length > 0);
-}
-/** Rules a person should look at: failing or warning, waived or not. */
-function common_needsAttention(rule) {
-    return rule.status === 'fail' || rule.status === 'warn';
-}
-/** Rules that stop the release under the run's `fail-on`: a waiver takes a rule out. */
-function isBlocking(rule, failOn) {
-    if (rule.waived)
-        return false;
-    return rule.status === 'fail' || (failOn === 'warn' && rule.status === 'warn');
-}
-function common_plural(count, one, many = `${one}s`) {
-    return `${count} ${count === 1 ? one : many}`;
-}
-/**
- * The headline every reporter opens or closes with. The numbers are the unwaived failures and
- * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`.
- */
-function common_verdictText(report) {
-    const failed = report.rules.filter((r) => r.status === 'fail' && !r.waived).length;
-    const warned = report.rules.filter((r) => r.status === 'warn' && !r.waived).length;
-    if (report.ready)
-        return warned ? `Ready to go live, with ${common_plural(warned, 'warning')}` : 'Ready to go live';
-    const parts = [failed ? `${failed} failed` : '', warned ? common_plural(warned, 'warning') : ''].filter(Boolean);
-    // With `fail-on: warn` a release can be blocked by warnings alone; say why, or it reads as a bug.
-    const why = !failed && warned && report.failOn === 'warn' ? ' (fail-on: warn)' : '';
-    return parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
-}
-function waivedCount(report) {
-    return report.rules.filter((r) => r.waived).length;
-}
-/** `30 passed · 2 warnings · 3 failed · 5 skipped · 1 waived` */
-function common_countsText(report) {
-    const { pass, warn, fail, skip } = report.counts;
-    const parts = [`${pass} passed`, common_plural(warn, 'warning'), `${fail} failed`, `${skip} skipped`];
-    const waived = waivedCount(report);
-    if (waived)
-        parts.push(`${waived} waived`);
-    return parts.join(' · ');
-}
-function common_formatDuration(ms) {
-    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-/**
- * The level a finding is reported at. A finding can never be louder than its rule (an error finding of a
- * warning rule is a warning; anything under a passing or skipped rule is a notice), and a waived rule
- * is only a notice: it must not look like it blocks.
- */
-function findingLevel(rule, finding) {
-    return quieter(finding.level, ruleLevel(rule));
-}
-/** The level of a rule as a whole, for reports of a rule that has no file finding. */
-function ruleLevel(rule) {
-    if (rule.waived)
-        return 'notice';
-    if (rule.status === 'fail')
-        return 'error';
-    if (rule.status === 'warn')
-        return 'warning';
-    return 'notice';
-}
-const LOUDNESS = { notice: 0, warning: 1, error: 2 };
-function quieter(a, b) {
-    return LOUDNESS[a] <= LOUDNESS[b] ? a : b;
-}
-function hasFile(finding) {
-    return typeof finding.file === 'string' && finding.file.length > 0;
-}
-/** Findings with a place first (they are what a person can jump to), otherwise in the rule's order. */
-function common_fileFindingsFirst(findings) {
-    return [...findings.filter(hasFile), ...findings.filter((f) => !hasFile(f))];
-}
-/** `path/file.ts:12` or `path/file.ts:12-14`; a line below 1 means "no line". */
-function common_formatLocation(finding) {
-    if (!finding.file)
-        return '';
-    if (!finding.line || finding.line < 1)
-        return finding.file;
-    const end = finding.endLine && finding.endLine > finding.line ? `-${finding.endLine}` : '';
-    return `${finding.file}:${finding.line}${end}`;
-}
-/** ` (waived: reason, until 2027-03-01)` for a waived rule, '' otherwise. */
-function common_waiverNote(rule) {
-    if (!rule.waived || !rule.waiver)
-        return rule.waived ? ' (waived)' : '';
-    const until = rule.waiver.until ? `, until ${rule.waiver.until}` : '';
-    return ` (waived: ${rule.waiver.reason}${until})`;
-}
-/** Collapses a text to one line: tables, list items and terminal rows break on a newline. */
-function common_oneLine(text) {
-    return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
-/** Cuts a text to `max` characters with an ellipsis, never splitting a surrogate pair. */
-function clip(text, max) {
-    if (text.length <= max)
-        return text;
-    let cut = Math.max(0, max - 1);
-    if (cut > 0 && /[\uD800-\uDBFF]/.test(text[cut - 1]))
-        cut -= 1;
-    return `${text.slice(0, cut)}…`;
-}
-/** Joins a docs path to a URL prefix, keeping exactly one slash between them. */
-function docsUrl(docsBaseUrl, docs) {
-    return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, ''))}`;
-}
-
-;// CONCATENATED MODULE: ./.build/report/annotations.js
-
-/** What GitHub displays per step and level. */
-const GITHUB_ANNOTATIONS_PER_LEVEL = 10;
-function buildAnnotations(report, options) {
-    const max = options.maxPerLevel ?? GITHUB_ANNOTATIONS_PER_LEVEL;
-    if (!(max >= 1))
-        throw new RangeError(`maxPerLevel must be at least 1, got ${max}`);
-    const rules = common_redactReport(report, options.redactor).rules;
-    // Every rule's file findings before any file-less annotation: those would otherwise use up the slots.
-    const all = [...rules.flatMap(fileAnnotations), ...rules.flatMap(filelessAnnotation)];
-    return limitPerLevel(all, max);
-}
-function fileAnnotations(rule) {
-    return rule.findings.filter(hasFile).map((finding) => ({
-        level: findingLevel(rule, finding),
-        title: titleOf(rule),
-        message: finding.message + common_waiverNote(rule),
-        file: finding.file,
-        // A line below 1 is "no line": the annotation then belongs to the whole file.
-        ...(finding.line && finding.line >= 1 ? { startLine: finding.line } : {}),
-        ...(finding.line && finding.line >= 1 && finding.endLine && finding.endLine >= finding.line
-            ? { endLine: finding.endLine }
-            : {}),
-    }));
-}
-/** A failing or warning rule with nothing to pin on a file still shows up once, with its summary. */
-function filelessAnnotation(rule) {
-    if (rule.status !== 'fail' && rule.status !== 'warn')
-        return [];
-    if (rule.findings.some(hasFile))
-        return [];
-    const fix = rule.fix ? `\nFix: ${rule.fix}` : '';
-    return [{ level: ruleLevel(rule), title: titleOf(rule), message: rule.summary + common_waiverNote(rule) + fix }];
-}
-function titleOf(rule) {
-    return `${rule.id}: ${rule.title}`;
-}
-/** Keeps order; a level over the limit keeps `max - 1` and ends with one roll-up, so it shows `max`. */
-function limitPerLevel(annotations, max) {
-    const totals = new Map();
-    for (const a of annotations)
-        totals.set(a.level, (totals.get(a.level) ?? 0) + 1);
-    const keep = (level) => ((totals.get(level) ?? 0) > max ? max - 1 : max);
-    const seen = new Map();
-    const kept = annotations.filter((a) => {
-        const n = (seen.get(a.level) ?? 0) + 1;
-        seen.set(a.level, n);
-        return n <= keep(a.level);
-    });
-    const rollups = [];
-    for (const [level, total] of totals) {
-        const hidden = total - keep(level);
-        if (hidden <= 0)
-            continue;
-        rollups.push({
-            level,
-            title: `Production readiness: ${common_plural(hidden, `more ${level}`)}`,
-            message: `and ${common_plural(hidden, `more ${level}`)}: see the job summary`,
-        });
-    }
-    return [...kept, ...rollups];
-}
-/**
- * The workflow command `core.error/warning/notice(message, properties)` prints for an annotation, byte
- * for byte (@actions/core 3: properties in the order title, file, line, endLine; empty ones left out;
- * the space after the command is printed whenever a properties object is passed).
- */
-function formatAnnotationCommand(a) {
-    const properties = [
-        ['title', a.title],
-        ['file', a.file],
-        ['line', a.startLine],
-        ['endLine', a.endLine],
-    ];
-    const rendered = properties
-        .filter(([, value]) => Boolean(value))
-        .map(([key, value]) => `${key}=${annotations_escapeProperty(String(value))}`)
-        .join(',');
-    return `::${a.level} ${rendered}::${annotations_escapeData(a.message)}`;
-}
-function annotations_escapeData(text) {
-    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-function annotations_escapeProperty(text) {
-    return annotations_escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-
-;// CONCATENATED MODULE: ./.build/report/markdown.js
-/**
- * GitHub-flavoured markdown helpers shared by the job summary and the PR comment. Rule text comes from
- * the app's files, HTTP responses and command output, so it must not be able to open a tag, break a
- * table row or swallow the rest of the page in an unclosed code fence.
- */
-/** Inline text (a table cell, a list item, a `<summary>`): one line, no tags. */
-function inlineText(text) {
-    return escapeTags(text.replace(/\s*[\r\n]+\s*/g, ' ').trim());
-}
-/** A table cell: inline text with `|` escaped (GFM needs `\|` even inside code spans). */
-function tableCell(text) {
-    return inlineText(text).replace(/\|/g, '\\|');
-}
-/**
- * Neutralises what looks like an HTML tag or comment start (`<x`, `</x`, `<!`, `<?`), and nothing else:
- * escaping every `<` or `&` would garble code spans, where entities are shown literally.
- */
-function escapeTags(text) {
-    return text.replace(/<(?=[A-Za-z/!?])/g, '&lt;');
-}
-/** Escapes text for an HTML context such as `<summary>` or `<code>`, where markdown does not apply. */
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-/** A code span that survives backticks in its content (CommonMark: use a longer backtick run). */
-function codeSpan(text) {
-    const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const ticks = '`'.repeat(longestRun + 1);
-    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-    return `${ticks}${pad}${text}${pad}${ticks}`;
-}
-/**
- * A block of rule-written markdown (details, fix) placed inside `<details>`: the tags that would end the
- * block early are neutralised, and an unclosed code fence is closed so it cannot swallow what follows.
- */
-function markdownBlock(text) {
-    const safe = text.replace(/<(?=\/?(details|summary)\b)/gi, '&lt;');
-    return closeFences(safe);
-}
-/** Appends a closing fence when the text opens more ``` / ~~~ fences than it closes. */
-function closeFences(text) {
-    let open;
-    for (const line of text.split('\n')) {
-        const fence = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-        if (!fence)
-            continue;
-        if (open === undefined)
-            open = fence;
-        else if (fence[0] === open[0] && fence.length >= open.length && line.trim() === fence)
-            open = undefined;
-    }
-    return open === undefined ? text : `${text}\n${open}`;
-}
-/** A markdown link whose text cannot break out of the brackets. */
-function markdown_link(text, url) {
-    return `[${inlineText(text).replace(/[[\]]/g, '\\$&')}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
-}
-
-;// CONCATENATED MODULE: ./.build/report/comment.js
-
-
-const COMMENT_MARKER = '<!-- production-readiness-gate -->';
-/** GitHub refuses comments over 65,536 characters; the margin covers the footer and the marker. */
-const COMMENT_CHAR_BUDGET = 60_000;
-const MAX_SUMMARY_CHARS = 200;
-function renderComment(report, options) {
-    const safe = common_redactReport(report, options.redactor);
-    const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
-    const icon = safe.ready ? '✅' : '❌';
-    const head = [
-        COMMENT_MARKER,
-        `### ${icon} Production readiness — ${inlineText(common_verdictText(safe))}`,
-        '',
-        common_countsText(safe),
-        '',
-    ].join('\n');
-    const foot = `\n${runUrl ? `${markdown_link('Full report in the workflow run', runUrl)} · ` : ''}${inlineText(`${safe.tool.name} ${safe.tool.version}, ${safe.startedAt}`)}\n`;
-    // Failures first, then warnings, then waived rules: the order of what a reviewer must act on.
-    const attention = common_groupBySection(safe.rules).flatMap((g) => g.rules).filter(common_needsAttention);
-    const ordered = [
-        ...attention.filter((r) => r.status === 'fail' && !r.waived),
-        ...attention.filter((r) => r.status === 'warn' && !r.waived),
-        ...attention.filter((r) => r.waived),
-    ];
-    const items = [];
-    let room = COMMENT_CHAR_BUDGET - head.length - foot.length - 200;
-    for (const rule of ordered) {
-        const item = listItem(rule);
-        if (item.length + 1 > room)
-            break;
-        items.push(item);
-        room -= item.length + 1;
-    }
-    const left = ordered.length - items.length;
-    if (left > 0)
-        items.push(`- … and ${common_plural(left, 'more rule')}: see the workflow run`);
-    return `${head}${items.length ? `${items.join('\n')}\n` : ''}${foot}`;
-}
-function listItem(rule) {
-    const waived = rule.waived ? ` *(waived${rule.waiver ? `: ${inlineText(clip(rule.waiver.reason, MAX_SUMMARY_CHARS))}` : ''})*` : '';
-    return `- ${common_STATUS_MARK[rule.status].emoji} ${codeSpan(rule.id)} ${inlineText(clip(common_oneLine(rule.summary), MAX_SUMMARY_CHARS))}${waived}`;
-}
-
-;// CONCATENATED MODULE: ./.build/report/console.js
-
-/** Findings listed per rule without `verbose`: the rest are one `--verbose` (or the JSON report) away. */
-const console_MAX_FINDINGS = 10;
-const ansi = (open, close) => (text) => `\x1b[${open}m${text}\x1b[${close}m`;
-const console_plain = (text) => text;
-function palette(color) {
-    if (!color)
-        return { status: { pass: console_plain, warn: console_plain, fail: console_plain, skip: console_plain }, bold: console_plain, dim: console_plain };
-    const dim = ansi(2, 22);
-    return {
-        status: { pass: ansi(32, 39), warn: ansi(33, 39), fail: ansi(31, 39), skip: dim },
-        bold: ansi(1, 22),
-        dim,
-    };
-}
-function renderConsole(report, options) {
-    const safe = redactReport(report, options.redactor);
-    const paint = palette(options.color);
-    const idWidth = Math.max(0, ...safe.rules.map((r) => r.id.length));
-    const lines = [];
-    const target = safe.target.appUrl ? ` · ${terminalText(safe.target.appUrl)}` : '';
-    lines.push(paint.dim(`${safe.tool.name} ${safe.tool.version}${target}`), '');
-    for (const group of groupBySection(safe.rules)) {
-        lines.push(paint.bold(group.title));
-        for (const rule of group.rules)
-            lines.push(...ruleLines(rule, idWidth, paint, options.verbose ?? false));
-        lines.push('');
-    }
-    const verdictStatus = safe.ready ? 'pass' : 'fail';
-    const mark = STATUS_MARK[verdictStatus].symbol;
-    lines.push(paint.bold(paint.status[verdictStatus](`${mark} ${verdictText(safe)}`)));
-    lines.push(`  ${countsText(safe)} · ${formatDuration(safe.durationMs)}`);
-    return `${lines.join('\n')}\n`;
-}
-function ruleLines(rule, idWidth, paint, verbose) {
-    const color = paint.status[rule.status];
-    const status = color(`${STATUS_MARK[rule.status].symbol} ${rule.status.padEnd(4)}`);
-    const took = verbose ? paint.dim(`  (${formatDuration(rule.durationMs)})`) : '';
-    const head = `  ${status}  ${rule.id.padEnd(idWidth)}  ${terminalText(oneLine(rule.summary) + waiverText(rule))}${took}`;
-    if (!needsAttention(rule) && !verbose)
-        return [head];
-    const indent = '      ';
-    const out = [head];
-    if (verbose && rule.details)
-        out.push(...terminalText(rule.details).split('\n').map((l) => paint.dim(indent + l)));
-    const findings = fileFindingsFirst(rule.findings);
-    const shown = verbose ? findings : findings.slice(0, console_MAX_FINDINGS);
-    for (const f of shown) {
-        const where = f.file ? `${formatLocation(f)} ` : '';
-        out.push(`${indent}→ ${terminalText(where + oneLine(f.message))}`);
-    }
-    if (shown.length < findings.length)
-        out.push(paint.dim(`${indent}… and ${plural(findings.length - shown.length, 'more finding')}`));
-    if (rule.fix)
-        out.push(`${indent}fix: ${terminalText(oneLine(rule.fix))}`);
-    if (rule.docs && needsAttention(rule))
-        out.push(paint.dim(`${indent}docs: ${terminalText(rule.docs)}`));
-    return out;
-}
-function waiverText(rule) {
-    if (rule.waiver?.expired)
-        return ` (waiver expired${rule.waiver.until ? ` ${rule.waiver.until}` : ''})`;
-    return waiverNote(rule);
-}
-/**
- * Rule text can carry bytes from HTTP responses and command output: control characters (escape
- * sequences above all) are removed so they cannot recolour, move the cursor or rewrite the terminal.
- */
-function terminalText(text) {
-    /* eslint-disable no-control-regex -- matching control characters is the point */
-    return text
-        .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '') // CSI: colours, cursor moves
-        .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '') // OSC: window titles, hyperlinks
-        .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
-    /* eslint-enable no-control-regex */
-}
-
-;// CONCATENATED MODULE: ./.build/report/json.js
-
-function renderJson(report, options) {
-    const safe = common_redactReport(report, options.redactor);
-    const document = {
-        schemaVersion: safe.schemaVersion,
-        tool: { name: safe.tool.name, version: safe.tool.version },
-        target: { appUrl: safe.target.appUrl ?? null },
-        startedAt: safe.startedAt,
-        durationMs: safe.durationMs,
-        ready: safe.ready,
-        failOn: safe.failOn,
-        counts: { pass: safe.counts.pass, warn: safe.counts.warn, fail: safe.counts.fail, skip: safe.counts.skip },
-        rules: safe.rules.map(ruleJson),
-    };
-    return `${JSON.stringify(document, null, 2)}\n`;
-}
-function ruleJson(rule) {
-    return {
-        id: rule.id,
-        section: rule.section,
-        title: rule.title,
-        status: rule.status,
-        summary: rule.summary,
-        details: rule.details ?? null,
-        durationMs: rule.durationMs,
-        waived: rule.waived,
-        locations: rule.locations.map((l) => ({ file: l.file, ...lines(l) })),
-        docs: rule.docs ?? null,
-        // Additive to the spec's example:
-        fix: rule.fix ?? null,
-        findings: rule.findings.map((f) => ({
-            level: f.level,
-            message: f.message,
-            file: f.file ?? null,
-            ...lines(f),
-        })),
-        waiver: rule.waiver
-            ? { reason: rule.waiver.reason, until: rule.waiver.until ?? null, expired: rule.waiver.expired }
-            : null,
-        data: rule.data ?? null,
-    };
-}
-function lines(place) {
-    return {
-        ...(place.line !== undefined ? { line: place.line } : {}),
-        ...(place.endLine !== undefined ? { endLine: place.endLine } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./.build/report/outputs.js
-function buildOutputs(report, options = {}) {
-    return {
-        ready: String(report.ready),
-        passed: String(report.counts.pass),
-        warnings: String(report.counts.warn),
-        failed: String(report.counts.fail),
-        skipped: String(report.counts.skip),
-        // Empty rather than missing, so `steps.gate.outputs.sarif-path != ''` works in a workflow.
-        'report-path': options.reportPath ?? '',
-        'sarif-path': options.sarifPath ?? '',
-    };
-}
-
-;// CONCATENATED MODULE: ./.build/report/sarif.js
-
-const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
-const SARIF_LEVEL = {
-    error: 'error',
-    warning: 'warning',
-    notice: 'note',
-};
-function renderSarif(report, options) {
-    const safe = common_redactReport(report, options.redactor);
-    const redact = (text) => text && options.redactor.redact(text);
-    const index = new Map(safe.rules.map((rule, i) => [rule.id, i]));
-    const anchorFile = redact(options.anchorFile);
-    const results = safe.rules
-        .filter(common_needsAttention)
-        .flatMap((rule) => ruleResults(rule, index.get(rule.id), anchorFile));
-    const sarif = {
-        $schema: SARIF_SCHEMA,
-        version: '2.1.0',
-        runs: [
-            {
-                tool: {
-                    driver: {
-                        name: safe.tool.name,
-                        version: options.toolVersion,
-                        semanticVersion: options.toolVersion,
-                        ...(options.informationUri ? { informationUri: redact(options.informationUri) } : {}),
-                        rules: safe.rules.map((rule) => descriptor(rule, redact(options.docsBaseUrl))),
-                    },
-                },
-                results,
-            },
-        ],
-    };
-    return `${JSON.stringify(sarif, null, 2)}\n`;
-}
-function descriptor(rule, docsBaseUrl) {
-    const helpUri = rule.docs && (isAbsoluteUrl(rule.docs) ? rule.docs : docsBaseUrl && docsUrl(docsBaseUrl, rule.docs));
-    return {
-        id: rule.id,
-        name: ruleName(rule.id),
-        shortDescription: { text: rule.title },
-        ...(helpUri ? { helpUri } : {}),
-        ...(rule.docs ? { help: { text: `See ${rule.docs} in the app's repository.` } } : {}),
-        properties: { tags: ['production-readiness', rule.section] },
-    };
-}
-/** SARIF's `name` is an identifier-like word: `gate.no-db-push` → `GateNoDbPush`. */
-function ruleName(id) {
-    return id
-        .split(/[^A-Za-z0-9]+/)
-        .filter(Boolean)
-        .map((part) => part[0].toUpperCase() + part.slice(1))
-        .join('');
-}
-function ruleResults(rule, ruleIndex, anchorFile) {
-    const located = rule.findings.filter(hasFile);
-    if (located.length > 0) {
-        return located.map((finding) => ({
-            ...resultBase(rule, ruleIndex, findingLevel(rule, finding), finding.message),
-            locations: [physicalLocation(finding.file, finding)],
-        }));
-    }
-    return [
-        {
-            ...resultBase(rule, ruleIndex, ruleLevel(rule), rule.summary),
-            ...(anchorFile ? { locations: [physicalLocation(anchorFile, { line: 1 })] } : {}),
-        },
-    ];
-}
-function resultBase(rule, ruleIndex, level, message) {
-    return {
-        ruleId: rule.id,
-        ruleIndex,
-        level: SARIF_LEVEL[level],
-        message: { text: message + common_waiverNote(rule) },
-        // A waiver is SARIF's external suppression. GitHub code scanning does not act on suppressions by
-        // itself, which is why a waived result's level is also lowered to `note` (see `ruleLevel`).
-        ...(rule.waived ? { suppressions: [{ kind: 'external', justification: rule.waiver?.reason ?? 'waived' }] } : {}),
-    };
-}
-function physicalLocation(file, place) {
-    const startLine = place.line && place.line >= 1 ? place.line : undefined;
-    const endLine = startLine && place.endLine && place.endLine >= startLine ? place.endLine : undefined;
-    return {
-        physicalLocation: {
-            artifactLocation: { uri: toUri(file) },
-            ...(startLine ? { region: { startLine, ...(endLine ? { endLine } : {}) } } : {}),
-        },
-    };
-}
-/** Repository-relative, forward slashes, percent-encoded: what `artifactLocation.uri` must be. */
-function toUri(file) {
-    return encodeURI(file.replace(/\\/g, '/').replace(/^\.\//, ''));
-}
-function isAbsoluteUrl(text) {
-    return /^https?:\/\//i.test(text);
-}
-
-;// CONCATENATED MODULE: ./.build/report/summary.js
-
-
-/** Under GitHub's 1 MiB (1,048,576 bytes) step-summary limit, with room for other steps' markdown. */
-const SUMMARY_BYTE_BUDGET = 1_000_000;
-/** A table row or `<summary>` is one glance; longer summaries are clipped (the details keep everything). */
-const summary_MAX_SUMMARY_CHARS = 300;
-/** Findings beyond this are counted, not listed: annotations and the JSON report carry all of them. */
-const MAX_FINDINGS_PER_RULE = 50;
-const MAX_FINDING_CHARS = 500;
-const MAX_FIX_CHARS = 4000;
-function renderSummary(report, options) {
-    return renderWithBudget(report, options, SUMMARY_BYTE_BUDGET);
-}
-/** The budget is a parameter so tests can exercise the fitting without megabytes of fixtures. */
-function renderWithBudget(report, options, budgetBytes) {
-    const safe = common_redactReport(report, options.redactor);
-    const docsBaseUrl = options.docsBaseUrl && options.redactor.redact(options.docsBaseUrl);
-    const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
-    const page = {
-        verdict: verdictBlock(safe),
-        tables: sectionTables(safe).join('\n'),
-        blocks: common_groupBySection(safe.rules)
-            .flatMap((group) => group.rules)
-            .filter((rule) => common_needsAttention(rule) || rule.waived)
-            .map((rule) => detailBlock(rule, docsBaseUrl)),
-        foot: runUrl ? `\n${markdown_link('Workflow run', runUrl)}\n` : '',
-    };
-    return fitToBudget(page, budgetBytes);
-}
-function verdictBlock(report) {
-    const icon = report.ready ? '✅' : '❌';
-    const context = [
-        report.target.appUrl ? codeSpan(report.target.appUrl) : '',
-        common_formatDuration(report.durationMs),
-        `${report.tool.name} ${report.tool.version}`,
-    ].filter(Boolean);
-    return `## ${icon} ${inlineText(common_verdictText(report))}\n\n${common_countsText(report)} — ${inlineText(context.join(', '))}\n`;
-}
-function sectionTables(report) {
-    return common_groupBySection(report.rules).map((group) => {
-        const rows = group.rules.map((rule) => `| ${statusCell(rule)} | ${tableCell(codeSpan(rule.id))} | ${tableCell(clip(common_oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))} |`);
-        return [`### ${inlineText(group.title)}`, '', '| Status | Rule | Result |', '|---|---|---|', ...rows, ''].join('\n');
-    });
-}
-function statusCell(rule) {
-    return `${common_STATUS_MARK[rule.status].emoji} ${rule.status}${rule.waived ? ', waived' : ''}`;
-}
-function detailBlock(rule, docsBaseUrl) {
-    const title = `${escapeHtml(rule.title)}: ${escapeHtml(clip(common_oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))}`;
-    const waived = rule.waived ? ' (waived)' : '';
-    const header = `<details>\n<summary>${common_STATUS_MARK[rule.status].emoji} <code>${escapeHtml(rule.id)}</code> ${title}${waived}</summary>\n\n`;
-    const body = paragraphs([rule.details ? markdownBlock(rule.details) : '', findingsList(rule.findings)]);
-    const tail = paragraphs([
-        rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, MAX_FIX_CHARS))}` : '',
-        rule.waiver ? waiverLine(rule) : '',
-        rule.docs ? `📖 ${docsBaseUrl ? markdown_link(rule.docs, docsUrl(docsBaseUrl, rule.docs)) : codeSpan(rule.docs)}` : '',
-    ]);
-    return { header, body, tail: `${tail}</details>\n` };
-}
-/** Markdown paragraphs, each followed by a blank line (so parts can be concatenated, or dropped). */
-function paragraphs(parts) {
-    return parts
-        .filter(Boolean)
-        .map((part) => `${part}\n\n`)
-        .join('');
-}
-function findingsList(findings) {
-    if (findings.length === 0)
-        return '';
-    const shown = common_fileFindingsFirst(findings).slice(0, MAX_FINDINGS_PER_RULE);
-    const items = shown.map((f) => {
-        const where = f.file ? `${codeSpan(common_formatLocation(f))} ` : '';
-        return `- ${where}${inlineText(clip(f.message, MAX_FINDING_CHARS))}`;
-    });
-    const more = findings.length - shown.length;
-    if (more > 0)
-        items.push(`- … and ${common_plural(more, 'more finding')} (see the annotations or the JSON report)`);
-    return `**Findings**\n\n${items.join('\n')}`;
-}
-function waiverLine(rule) {
-    const waiver = rule.waiver;
-    const until = waiver.until ? ` (until ${inlineText(waiver.until)})` : '';
-    // An expired waiver no longer applies: the rule blocks again, and the reader should know why.
-    return waiver.expired
-        ? `**Waiver expired**${until}: ${inlineText(waiver.reason)}`
-        : `**Waived**${until}: ${inlineText(waiver.reason)}`;
-}
-const bytes = (text) => Buffer.byteLength(text, 'utf8');
-const SHORTENED = "\n\n*… shortened to fit GitHub's 1 MiB job summary; the JSON report has the full text.*\n\n";
-/** Room for the shortening note plus a fence that `closeFences` may have to add after the cut. */
-const SHORTENED_COST = bytes(SHORTENED) + 24;
-/** Room for the note at the top that says the page was shortened. */
-const NOTICE_RESERVE = 400;
-function fitToBudget(page, budget) {
-    const whole = assemble(page, page.blocks.map(fullBlock), '');
-    if (bytes(whole) <= budget)
-        return whole;
-    const fixed = bytes(page.verdict) + bytes(page.tables) + bytes(page.foot) + bytes(DETAILS_HEADING) + NOTICE_RESERVE;
-    // Each block costs its frame plus the newline `assemble` puts between blocks.
-    const frames = page.blocks.map((b) => bytes(b.header) + bytes(b.tail) + 1);
-    const bodies = page.blocks.map((b) => bytes(b.body));
-    const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-    const costAt = (cap) => fixed + sum(frames) + sum(bodies.map((len) => (len <= cap ? len : cap + SHORTENED_COST)));
-    // Water-filling: one cap for every body, as high as the budget allows, so the longest are cut first
-    // and short evidence stays whole. Binary search keeps `costAt(lo) <= budget` as its invariant.
-    if (costAt(0) <= budget) {
-        let lo = 0;
-        let hi = bodies.reduce((a, b) => Math.max(a, b), 0);
-        while (lo < hi) {
-            const mid = Math.ceil((lo + hi) / 2);
-            if (costAt(mid) <= budget)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        const cut = page.blocks.filter((_, i) => bodies[i] > lo).length;
-        const rendered = page.blocks.map((b, i) => b.header + shortenBody(b.body, bodies[i], lo) + b.tail);
-        const notice = `> [!NOTE]\n> The details of ${common_plural(cut, 'rule')} were shortened to stay under GitHub's 1 MiB job summary limit; the JSON report has them in full.\n`;
-        return guard(assemble(page, rendered, notice), budget);
-    }
-    // Even the headers and fixes do not fit (thousands of failing rules): keep blocks in order while they
-    // fit, without bodies, and say how many were left out.
-    let room = budget - fixed;
-    const kept = [];
-    for (const [i, b] of page.blocks.entries()) {
-        if (frames[i] > room)
-            break;
-        room -= frames[i];
-        kept.push(b.header + b.tail);
-    }
-    const omitted = page.blocks.length - kept.length;
-    const notice = `> [!NOTE]\n> To stay under GitHub's 1 MiB job summary limit, evidence is left out${omitted ? ` and the details of ${common_plural(omitted, 'rule')} are not shown` : ''}; the JSON report has everything.\n`;
-    return guard(assemble(page, kept, notice), budget);
-}
-const DETAILS_HEADING = '\n### Details\n\n';
-function fullBlock(block) {
-    return block.header + block.body + block.tail;
-}
-/** The verdict stays first; a note about shortening goes right under it, where it is seen. */
-function assemble(page, blocks, notice) {
-    const details = blocks.length ? DETAILS_HEADING + blocks.join('\n') : '';
-    return [page.verdict, notice, page.tables].filter(Boolean).join('\n') + details + page.foot;
-}
-function shortenBody(body, length, cap) {
-    if (length <= cap)
-        return body;
-    return markdownBlock(truncateBytes(body, cap)) + SHORTENED;
-}
-/** Cuts UTF-8 text to at most `max` bytes without leaving half a character. */
-function truncateBytes(text, max) {
-    return Buffer.from(text, 'utf8').subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '');
-}
-/** Last resort, should the estimates above ever be wrong: a hard cut at a line boundary. */
-function guard(text, budget) {
-    if (bytes(text) <= budget)
-        return text;
-    const note = '\n\n*… cut to fit GitHub\'s 1 MiB job summary.*\n';
-    const cut = truncateBytes(text, budget - bytes(note) - 8);
-    return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}${note}`;
-}
-
-;// CONCATENATED MODULE: ./.build/report/index.js
-/** The reporters: pure functions from the engine's Report to text or data. main.ts and the CLI do the I/O. */
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./.build/github.js
-/**
- * What the gate writes to GitHub besides the step's own log: the pull-request comment (one per PR,
- * found again by its hidden marker and updated in place) and a check run that carries every
- * annotation (a step shows only 10 per level; the Checks API takes 50 per request). A missing token
- * or permission never fails the gate: the caller logs what we return.
- */
-
-
-const CHECK_ANNOTATIONS_PER_REQUEST = 50;
-/** The Checks API caps output.summary at 65,535 characters. */
-const CHECK_SUMMARY_LIMIT = 65_000;
-async function github() {
-    return __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-}
-function permissionHint(error, permission, input) {
-    const status = error.status;
-    return status === 403 || status === 404 ? ` (give the job \`permissions: ${permission}: write\`, or set ${input}: false)` : '';
-}
-/** The PR comment; nothing outside pull-request events. */
-async function publishComment(report, options) {
-    const { context, getOctokit } = await github();
-    const pr = context.payload.pull_request;
-    if (!pr)
-        return undefined;
-    if (!options.token)
-        return { level: 'warning', message: 'pr-comment: no github-token, so no PR comment was written' };
-    const body = renderComment(report, { redactor: options.redactor, runUrl: options.runUrl });
-    try {
-        const octokit = getOctokit(options.token);
-        const { owner, repo } = context.repo;
-        const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 });
-        const mine = comments.find((c) => c.body?.includes(COMMENT_MARKER));
-        if (mine)
-            await octokit.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });
-        else
-            await octokit.rest.issues.createComment({ owner, repo, issue_number: pr.number, body });
-        return undefined;
-    }
-    catch (error) {
-        return { level: 'warning', message: `pr-comment: could not write the PR comment: ${errorMessage(error)}${permissionHint(error, 'pull-requests', 'pr-comment')}` };
-    }
-}
-/**
- * A completed check run on the commit, with every file annotation. Optional: without `checks: write`
- * the step's own annotations remain, so a refusal is only an info line.
- */
-async function publishCheckRun(report, options) {
-    const { context, getOctokit } = await github();
-    if (!options.token || !context.sha)
-        return undefined;
-    const annotations = buildAnnotations(report, { redactor: options.redactor, maxPerLevel: Infinity })
-        .filter((a) => a.file && a.startLine)
-        .map((a) => ({
-        path: a.file,
-        start_line: a.startLine,
-        end_line: a.endLine ?? a.startLine,
-        annotation_level: a.level === 'error' ? 'failure' : a.level === 'warning' ? 'warning' : 'notice',
-        title: a.title,
-        message: a.message,
-    }));
-    const failed = report.counts.fail;
-    const title = report.ready ? 'Ready to go live' : `Not ready: ${failed} failed`;
-    let summary = renderSummary(report, { redactor: options.redactor, runUrl: options.runUrl });
-    if (summary.length > CHECK_SUMMARY_LIMIT)
-        summary = `${summary.slice(0, CHECK_SUMMARY_LIMIT)}\n\n… (cut: the job summary has it all)`;
-    try {
-        const octokit = getOctokit(options.token);
-        const { owner, repo } = context.repo;
-        const head_sha = context.payload.pull_request?.head?.sha ?? context.sha;
-        const batches = [];
-        for (let i = 0; i < annotations.length; i += CHECK_ANNOTATIONS_PER_REQUEST)
-            batches.push(annotations.slice(i, i + CHECK_ANNOTATIONS_PER_REQUEST));
-        const output = (batch) => ({ title, summary, annotations: batch });
-        const created = await octokit.rest.checks.create({
-            owner,
-            repo,
-            head_sha,
-            name: 'Production readiness',
-            status: 'completed',
-            conclusion: report.ready ? 'success' : 'failure',
-            details_url: options.runUrl,
-            output: output(batches[0] ?? []),
-        });
-        for (const batch of batches.slice(1)) {
-            await octokit.rest.checks.update({ owner, repo, check_run_id: created.data.id, output: output(batch) });
-        }
-        return undefined;
-    }
-    catch (error) {
-        const status = error.status;
-        if (status === 403 || status === 404) {
-            return { level: 'info', message: 'check run: not written (the token may not write checks; give the job `permissions: checks: write` to get every annotation in one check run)' };
-        }
-        return { level: 'warning', message: `check run: could not be written: ${errorMessage(error)}` };
-    }
+// Control characters (all but tab) and invisible format characters (zero-width space, soft hyphen,
+// bidi overrides): a terminal or the runner's string comparison may not see them, so a check for `::`
+// could be fooled by `:\u200B:`, and a bidi override can make a line read differently than it is.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}]/gu;
+/** Marks a line that would otherwise start a workflow command; visible, so the reader knows why. */
+const COMMAND_QUOTE = '› ';
+/** One line as it may be printed: hidden characters removed, never a workflow command. */
+function workflowSafeLine(line) {
+    let safe = line.replace(HIDDEN, '');
+    // `##[` anywhere is the legacy command syntax; a space breaks it without hiding the text.
+    safe = safe.replaceAll('##[', '## [');
+    if (safe.trimStart().startsWith('::'))
+        safe = COMMAND_QUOTE + safe.trimStart();
+    return safe;
+}
+/** Splits text the way the runner reads lines (\n, \r\n, \r), each line made safe. */
+function workflowSafeLines(text) {
+    return text.split(/\r\n|\r|\n/).map(workflowSafeLine);
+}
+/** `workflowSafeLines` joined again with \n. */
+function workflowSafeText(text) {
+    return workflowSafeLines(text).join('\n');
 }
 
 ;// CONCATENATED MODULE: ./.build/main.js
 /**
  * The action: inputs → settings → engine → reporters. The one place that calls `core.setFailed`.
+ *
+ * Two promises are kept here whatever happens:
+ * - nothing the gate prints can act as a workflow command: every line of text it prints goes through
+ *   `say` (workflow-text.ts); annotations, groups, masks and the failure go through @actions/core,
+ *   which escapes their data;
+ * - the report is always written: rules that finished are reported even when the run stops early (a
+ *   bug, the job cancelled with SIGINT/SIGTERM, an event loop that empties before the run settles),
+ *   the others as not finished, with the summary, outputs and JSON report, and the step fails.
  */
-
 
 
 
@@ -59540,6 +60640,8 @@ function readActionInputs(env) {
     }
     return inputs;
 }
+/** How long publishing to GitHub (PR comment, check run) may take before the step goes on without it. */
+const PUBLISH_BOUND_MS = 30_000;
 async function main_run() {
     // Mask what is known to be secret before anything at all is printed, even an input error.
     let redactor = new Redactor([
@@ -59548,80 +60650,224 @@ async function main_run() {
     ]);
     for (const value of redactor.values)
         core_setSecret(value);
+    /** Every line of text the gate prints: redacted, split, never a workflow command. */
+    const say = (text) => {
+        for (const line of workflowSafeLines(redactor.redact(text)))
+            info(line);
+    };
+    let settings;
     try {
-        const settings = await loadSettings({
+        settings = await loadSettings({
             inputs: readActionInputs(process.env),
             env: process.env,
             cwd: process.env.GITHUB_WORKSPACE || process.cwd(),
         });
-        redactor = new Redactor(settings.secrets);
-        for (const value of redactor.values)
-            core_setSecret(value);
-        const log = {
-            info: (message) => info(redactor.redact(message)),
-            output: (line) => process.stdout.write(`${redactor.redact(line)}\n`),
-            group: (name, fn) => group(redactor.redact(name), fn),
-        };
-        const report = await runGate(settings, {
-            log,
-            onRuleDone: (r) => info(redactor.redact(`${r.status.padEnd(4)} ${r.id}: ${r.summary}`)),
-        });
-        // Annotations, SARIF and links name files from the repository root, not the working directory.
-        const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-        await publish(rebaseReport(report, (0,external_node_path_namespaceObject.relative)(workspace, settings.workingDirectory)), settings, redactor);
-        if (!report.ready) {
-            const blocking = report.rules.filter((r) => blocks(r, settings.failOn));
-            setFailed(redactor.redact(`Not ready to go live: ${blocking.map((r) => r.id).join(', ')} (see the job summary)`));
-        }
+        validateSelection(settings);
     }
     catch (error) {
-        const message = redactor.redact(errorMessage(error));
-        setFailed(error instanceof UsageError ? message : `Production Readiness Gate stopped: ${message}`);
+        const message = redactor.redact((0,errors/* errorMessage */.g)(error));
+        // A mistake in what the user gave: no rule ran, so there is no report, only the reason.
+        setOutput('ready', 'false');
+        if (process.env.GITHUB_STEP_SUMMARY) {
+            try {
+                (0,external_node_fs_namespaceObject.appendFileSync)(process.env.GITHUB_STEP_SUMMARY, `## ❌ Production readiness: configuration error\n\n${escapeMarkdown(message)}\n`);
+            }
+            catch {
+                // The failure below says it all.
+            }
+        }
+        setFailed(error instanceof errors/* UsageError */.e ? `configuration error: ${message}` : `Production Readiness Gate stopped: ${message}`);
+        return;
+    }
+    redactor = new Redactor(settings.secrets);
+    for (const value of redactor.values)
+        core_setSecret(value);
+    const finished = [];
+    const started = new Date();
+    const guard = new LastGuard((why) => {
+        // Synchronous on purpose: it runs on a signal or an emptied event loop, with no time to wait.
+        const report = partialReport(settings, finished, started, why);
+        writeLocal(rebaseForGitHub(report, settings), settings, redactor, say);
+        failStep(report, settings, redactor, why);
+    });
+    const log = {
+        info: say,
+        // The user's own commands (install, migrate, build): as in a `run:` step, their lines are theirs.
+        output: (line) => process.stdout.write(`${redactor.redact(line)}\n`),
+        group: (name, fn) => group(redactor.redact(name), fn),
+    };
+    try {
+        const report = await runGate(settings, {
+            log,
+            onRuleDone: (r) => {
+                finished.push(r);
+                say(`${r.status.padEnd(4)} ${r.id}: ${r.summary}`);
+            },
+        });
+        if (!guard.take())
+            return;
+        const rebased = rebaseForGitHub(report, settings);
+        writeLocal(rebased, settings, redactor, say);
+        await publishToGitHub(rebased, settings, redactor, say);
+        failStep(report, settings, redactor);
+    }
+    catch (error) {
+        // A bug in the gate: what finished is still reported, the rest is marked as not finished.
+        if (!guard.take())
+            return;
+        const why = `the gate stopped on an unexpected error: ${(0,errors/* errorMessage */.g)(error)}`;
+        const report = partialReport(settings, finished, started, why);
+        writeLocal(rebaseForGitHub(report, settings), settings, redactor, say);
+        failStep(report, settings, redactor, why);
+    }
+    finally {
+        guard.release();
     }
 }
-async function publish(report, settings, redactor) {
-    const runUrl = process.env.GITHUB_RUN_ID
-        ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
-        : undefined;
-    const docsBaseUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_SHA
-        ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/blob/${process.env.GITHUB_SHA}/`
-        : undefined;
-    // Annotations first: they are what a person sees on the files of the PR.
-    for (const a of buildAnnotations(report, { redactor })) {
-        const props = { title: a.title, file: a.file, startLine: a.startLine, endLine: a.endLine };
-        if (a.level === 'error')
-            error(a.message, props);
-        else if (a.level === 'warning')
-            warning(a.message, props);
-        else
-            notice(a.message, props);
+/**
+ * The last guard: runs its `finish` once if the run ends any other way than through `run()`'s own
+ * path — SIGINT or SIGTERM (a cancelled or timed-out job), an uncaught error, or an event loop that
+ * empties while the run still awaits something (which would end the process with exit code 13).
+ */
+class LastGuard {
+    finish;
+    done = false;
+    handlers = [];
+    constructor(finish) {
+        this.finish = finish;
+        const on = (event, why, exit) => {
+            const handler = (arg) => {
+                if (this.take()) {
+                    try {
+                        this.finish(why(arg));
+                    }
+                    catch {
+                        // Nothing more can be done; the exit code still says not ready.
+                    }
+                }
+                if (exit)
+                    process.exit(1);
+            };
+            process.on(event, handler);
+            this.handlers.push([event, handler]);
+        };
+        on('SIGINT', () => 'the step was cancelled (SIGINT) before every rule finished', true);
+        on('SIGTERM', () => 'the step was ended (SIGTERM) before every rule finished', true);
+        on('uncaughtException', (error) => `the gate stopped on an unexpected error: ${(0,errors/* errorMessage */.g)(error)}`, true);
+        on('unhandledRejection', (error) => `the gate stopped on an unexpected error: ${(0,errors/* errorMessage */.g)(error)}`, true);
+        on('beforeExit', () => 'the run stopped waiting before every rule finished', false);
     }
-    if (settings.reportPath)
-        await writeOut(settings.reportPath, renderJson(report, { redactor }), 'report-path');
-    if (settings.sarifPath) {
-        const sarif = renderSarif(report, { redactor, toolVersion: VERSION, docsBaseUrl, anchorFile: sarifAnchor(settings) });
-        await writeOut(settings.sarifPath, sarif, 'sarif-path');
+    /** True the first time: the caller reports. False when the guard (or the run) already did. */
+    take() {
+        if (this.done)
+            return false;
+        this.done = true;
+        return true;
     }
-    if (process.env.GITHUB_STEP_SUMMARY) {
+    release() {
+        for (const [event, handler] of this.handlers)
+            process.off(event, handler);
+    }
+}
+/** Annotations, SARIF and links name files from the repository root, not the working directory. */
+function rebaseForGitHub(report, settings) {
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    return rebaseReport(report, (0,external_node_path_namespaceObject.relative)(workspace, settings.workingDirectory));
+}
+function runLinks() {
+    const server = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const runUrl = process.env.GITHUB_RUN_ID ? `${server}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
+    // Links to files and docs point at the commit that was checked: on a pull request its head commit
+    // (GITHUB_SHA is then a merge commit that the PR page does not show).
+    const sha = pullRequestHeadSha() ?? process.env.GITHUB_SHA;
+    const docsBaseUrl = process.env.GITHUB_REPOSITORY && sha ? `${server}/${process.env.GITHUB_REPOSITORY}/blob/${sha}/` : undefined;
+    return { runUrl, docsBaseUrl };
+}
+/**
+ * Everything that stays on the runner: annotations, the JSON report, SARIF, the job summary and the
+ * outputs. Synchronous, so the last guard can use it from a signal handler; each part is attempted
+ * even when another fails.
+ */
+function writeLocal(report, settings, redactor, say) {
+    const { runUrl, docsBaseUrl } = runLinks();
+    const attempt = (what, fn) => {
         try {
-            await summary.addRaw(renderSummary(report, { redactor, docsBaseUrl, runUrl })).write();
+            fn();
         }
         catch (error) {
-            warning(`could not write the job summary: ${errorMessage(error)}`);
+            warning(redactor.redact(`could not write ${what}: ${(0,errors/* errorMessage */.g)(error)}`));
         }
+    };
+    // Annotations first: they are what a person sees on the files of the PR.
+    attempt('the annotations', () => {
+        for (const a of (0,_build_report/* buildAnnotations */.P)(report, { redactor })) {
+            const props = { title: a.title, file: a.file, startLine: a.startLine, endLine: a.endLine };
+            if (a.level === 'error')
+                error(a.message, props);
+            else if (a.level === 'warning')
+                warning(a.message, props);
+            else
+                notice(a.message, props);
+        }
+    });
+    if (settings.reportPath)
+        attempt(`the JSON report (report-path: ${settings.reportPath})`, () => writeFileMade(settings.reportPath, (0,_build_report/* renderJson */.hF)(report, { redactor })));
+    if (settings.sarifPath) {
+        attempt(`the SARIF file (sarif-path: ${settings.sarifPath})`, () => writeFileMade(settings.sarifPath, (0,_build_report/* renderSarif */.WH)(report, { redactor, toolVersion: VERSION, docsBaseUrl, anchorFile: sarifAnchor(settings) })));
     }
-    for (const [name, value] of Object.entries(buildOutputs(report, { reportPath: settings.reportPath, sarifPath: settings.sarifPath }))) {
-        setOutput(name, value);
+    if (process.env.GITHUB_STEP_SUMMARY) {
+        attempt('the job summary', () => (0,external_node_fs_namespaceObject.appendFileSync)(process.env.GITHUB_STEP_SUMMARY, (0,_build_report/* renderSummary */.Br)(report, { redactor, docsBaseUrl, runUrl })));
     }
+    attempt('the outputs', () => {
+        for (const [name, value] of Object.entries((0,_build_report/* buildOutputs */.JZ)(report, { reportPath: settings.reportPath, sarifPath: settings.sarifPath }))) {
+            setOutput(name, value);
+        }
+    });
+    if (settings.reportPath)
+        say(`JSON report: ${settings.reportPath}`);
+}
+/** The PR comment and the check run: optional, bounded in time, never failing the step. */
+async function publishToGitHub(report, settings, redactor, say) {
+    const pullRequest = ['pull_request', 'pull_request_target'].includes(settings.eventName ?? '');
+    if (!settings.githubToken && !(settings.prComment && pullRequest))
+        return;
+    const { runUrl, docsBaseUrl } = runLinks();
+    // Loaded only here: a run without a token never pays for Octokit.
+    const { publishCheckRun, publishComment } = await __nccwpck_require__.e(/* import() */ 475).then(__nccwpck_require__.bind(__nccwpck_require__, 6475));
+    const signal = AbortSignal.timeout(PUBLISH_BOUND_MS);
+    const bounded = (work, what) => Promise.race([
+        work,
+        new Promise((resolve) => signal.addEventListener('abort', () => resolve({ level: 'warning', message: `${what}: GitHub did not answer within ${PUBLISH_BOUND_MS / 1000} s; skipped` }), { once: true })),
+    ]);
     const notes = await Promise.all([
-        settings.prComment ? publishComment(report, { redactor, token: settings.githubToken, runUrl }) : undefined,
-        publishCheckRun(report, { redactor, token: settings.githubToken, runUrl }),
+        settings.prComment ? bounded(publishComment(report, { redactor, token: settings.githubToken, runUrl, signal, blobBaseUrl: docsBaseUrl }), 'pr-comment') : undefined,
+        bounded(publishCheckRun(report, { redactor, token: settings.githubToken, runUrl, signal, blobBaseUrl: docsBaseUrl }), 'check run'),
     ]);
     for (const note of notes) {
         if (note?.level === 'warning')
             warning(redactor.redact(note.message));
         else if (note)
-            info(redactor.redact(note.message));
+            say(note.message);
+    }
+}
+function failStep(report, settings, redactor, why) {
+    if (report.ready && !why)
+        return;
+    const blocking = report.rules.filter((r) => blocks(r, settings.failOn)).map((r) => r.id);
+    const list = blocking.length ? `: ${blocking.join(', ')}` : '';
+    setFailed(redactor.redact(`${why ? `${why}. ` : ''}Not ready to go live${list} (see the job summary)`));
+}
+/** The PR's head commit, from the event payload the runner wrote; undefined outside pull requests. */
+function pullRequestHeadSha() {
+    const path = process.env.GITHUB_EVENT_PATH;
+    if (!path || !(0,external_node_fs_namespaceObject.existsSync)(path))
+        return undefined;
+    try {
+        const sha = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')).pull_request?.head?.sha;
+        return typeof sha === 'string' && /^[0-9a-f]{40,64}$/i.test(sha) ? sha : undefined;
+    }
+    catch {
+        return undefined;
     }
 }
 /**
@@ -59635,276 +60881,21 @@ function sarifAnchor(settings) {
     const workflow = /^[^/]+\/[^/]+\/(.+?)@/.exec(process.env.GITHUB_WORKFLOW_REF ?? '')?.[1];
     return workflow && (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(workspace, workflow)) ? workflow : undefined;
 }
-async function writeOut(path, text, input) {
-    try {
-        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
-        await (0,promises_namespaceObject.writeFile)(path, text);
-    }
-    catch (error) {
-        // The verdict still stands; a report that cannot be written is a warning naming the input.
-        warning(`${input}: cannot write ${path} (${errorMessage(error)})`);
-    }
+function writeFileMade(path, text) {
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
+    (0,external_node_fs_namespaceObject.writeFileSync)(path, text);
+}
+function escapeMarkdown(text) {
+    return text.replace(/[\\`*_{}[\]<>()#+!|]/g, (c) => `\\${c}`);
 }
 
+;// CONCATENATED MODULE: ./.build/index.js
+/** The action entry: runs the gate. Everything else lives in main.ts and below. */
 
-/***/ })
+// Not a top-level await: should the run ever stop waiting with nothing left to do, the last guard in
+// main.ts writes the report and Node exits with the step's exit code, not 13 ("unsettled await").
+void main_run().then(() => {
+    // A client that keeps a socket alive must not keep a finished step waiting.
+    setTimeout(() => process.exit(), 2000).unref();
+});
 
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/******/ // expose the modules object (__webpack_modules__)
-/******/ __nccwpck_require__.m = __webpack_modules__;
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/******/ /* webpack/runtime/async module */
-/******/ (() => {
-/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
-/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
-/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
-/******/ 	var resolveQueue = (queue) => {
-/******/ 		if(queue && queue.d < 1) {
-/******/ 			queue.d = 1;
-/******/ 			queue.forEach((fn) => (fn.r--));
-/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
-/******/ 		}
-/******/ 	}
-/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
-/******/ 		if(dep !== null && typeof dep === "object") {
-/******/ 			if(dep[webpackQueues]) return dep;
-/******/ 			if(dep.then) {
-/******/ 				var queue = [];
-/******/ 				queue.d = 0;
-/******/ 				dep.then((r) => {
-/******/ 					obj[webpackExports] = r;
-/******/ 					resolveQueue(queue);
-/******/ 				}, (e) => {
-/******/ 					obj[webpackError] = e;
-/******/ 					resolveQueue(queue);
-/******/ 				});
-/******/ 				var obj = {};
-/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
-/******/ 				return obj;
-/******/ 			}
-/******/ 		}
-/******/ 		var ret = {};
-/******/ 		ret[webpackQueues] = x => {};
-/******/ 		ret[webpackExports] = dep;
-/******/ 		return ret;
-/******/ 	}));
-/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
-/******/ 		var queue;
-/******/ 		hasAwait && ((queue = []).d = -1);
-/******/ 		var depQueues = new Set();
-/******/ 		var exports = module.exports;
-/******/ 		var currentDeps;
-/******/ 		var outerResolve;
-/******/ 		var reject;
-/******/ 		var promise = new Promise((resolve, rej) => {
-/******/ 			reject = rej;
-/******/ 			outerResolve = resolve;
-/******/ 		});
-/******/ 		promise[webpackExports] = exports;
-/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
-/******/ 		module.exports = promise;
-/******/ 		body((deps) => {
-/******/ 			currentDeps = wrapDeps(deps);
-/******/ 			var fn;
-/******/ 			var getResult = () => (currentDeps.map((d) => {
-/******/ 				if(d[webpackError]) throw d[webpackError];
-/******/ 				return d[webpackExports];
-/******/ 			}))
-/******/ 			var promise = new Promise((resolve) => {
-/******/ 				fn = () => (resolve(getResult));
-/******/ 				fn.r = 0;
-/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
-/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
-/******/ 			});
-/******/ 			return fn.r ? promise : getResult();
-/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
-/******/ 		queue && queue.d < 0 && (queue.d = 0);
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/define property getters */
-/******/ (() => {
-/******/ 	// define getter functions for harmony exports
-/******/ 	__nccwpck_require__.d = (exports, definition) => {
-/******/ 		for(var key in definition) {
-/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
-/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
-/******/ 			}
-/******/ 		}
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/ensure chunk */
-/******/ (() => {
-/******/ 	__nccwpck_require__.f = {};
-/******/ 	// This file contains only the entry chunk.
-/******/ 	// The chunk loading function for additional chunks
-/******/ 	__nccwpck_require__.e = (chunkId) => {
-/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
-/******/ 			__nccwpck_require__.f[key](chunkId, promises);
-/******/ 			return promises;
-/******/ 		}, []));
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/get javascript chunk filename */
-/******/ (() => {
-/******/ 	// This function allow to reference async chunks
-/******/ 	__nccwpck_require__.u = (chunkId) => {
-/******/ 		// return url for filenames based on template
-/******/ 		return "" + chunkId + ".index.js";
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/hasOwnProperty shorthand */
-/******/ (() => {
-/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/import chunk loading */
-/******/ (() => {
-/******/ 	// no baseURI
-/******/ 	
-/******/ 	// object to store loaded and loading chunks
-/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
-/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
-/******/ 	var installedChunks = {
-/******/ 		792: 0
-/******/ 	};
-/******/ 	
-/******/ 	var installChunk = (data) => {
-/******/ 		var {ids, modules, runtime} = data;
-/******/ 		// add "modules" to the modules object,
-/******/ 		// then flag all "ids" as loaded and fire callback
-/******/ 		var moduleId, chunkId, i = 0;
-/******/ 		for(moduleId in modules) {
-/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
-/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
-/******/ 			}
-/******/ 		}
-/******/ 		if(runtime) runtime(__nccwpck_require__);
-/******/ 		for(;i < ids.length; i++) {
-/******/ 			chunkId = ids[i];
-/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
-/******/ 				installedChunks[chunkId][0]();
-/******/ 			}
-/******/ 			installedChunks[ids[i]] = 0;
-/******/ 		}
-/******/ 	
-/******/ 	}
-/******/ 	
-/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
-/******/ 			// import() chunk loading for javascript
-/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
-/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
-/******/ 	
-/******/ 				// a Promise means "currently loading".
-/******/ 				if(installedChunkData) {
-/******/ 					promises.push(installedChunkData[1]);
-/******/ 				} else {
-/******/ 					if(true) { // all chunks have JS
-/******/ 						// setup Promise in chunk cache
-/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
-/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
-/******/ 							throw e;
-/******/ 						});
-/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
-/******/ 						promises.push(installedChunkData[1] = promise);
-/******/ 					}
-/******/ 				}
-/******/ 			}
-/******/ 	};
-/******/ 	
-/******/ 	// no prefetching
-/******/ 	
-/******/ 	// no preloaded
-/******/ 	
-/******/ 	// no external install chunk
-/******/ 	
-/******/ 	// no on chunks loaded
-/******/ })();
-/******/ 
-/************************************************************************/
-/******/ 
-/******/ // startup
-/******/ // Load entry module and return exports
-/******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(1318);
-/******/ __webpack_exports__ = await __webpack_exports__;
-/******/ 

@@ -77,7 +77,7 @@ export interface Sandbox {
   repoDir: string;
   /** PEM of the sandbox CA (the `ca-file` input). */
   caFile: string;
-  /** `env` as a dotenv file (the `env-file` input / `--env-file`), mode 0600. */
+  /** `env` as a dotenv file (the `env-file` input / the CLI's `--dotenv`), mode 0600. */
   envFile: string;
   dir: string;
   /** The loopback address of the app and the database. */

@@ -345,6 +345,9 @@ async function readEnvFile(path: string, given: string): Promise<Record<string, 
       `env-file: cannot read ${given} (${(error as NodeJS.ErrnoException).code ?? 'error'}); give the path of a dotenv file`,
     );
   }
+  if (text.length > 1024 * 1024) {
+    throw new UsageError(`env-file: ${given} has ${Math.round(text.length / 1024)} KB; a dotenv file of the app's variables is at most 1 MB. Is env-file pointing at the right file?`);
+  }
   try {
     return parseEnv(text) as Record<string, string>;
   } catch (error) {

@@ -8692,7 +8692,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6888);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5036);
 /** The command-line entry (`npx production-readiness-gate`): runs cli() with this process's streams. */
 
 const code = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
@@ -8705,7 +8705,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6888:
+/***/ 5036:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8744,6 +8744,78 @@ function errorMessage(error) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./.build/probes/network-errors.js
+/**
+ * One sentence for a network failure, whoever hit it (the app's HTTPS probes, the database, Stripe,
+ * Sentry): the cause in words a person acts on, never a raw library or OpenSSL string. The caller
+ * names the component and the place; these functions name the cause.
+ */
+/** Node's and OpenSSL's codes for a certificate that does not pass verification. */
+const CERTIFICATE = {
+    CERT_HAS_EXPIRED: 'the certificate has expired',
+    CERT_NOT_YET_VALID: 'the certificate is not valid yet (check the server clock and the certificate dates)',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
+    SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in a CA the runner does not trust (a private CA goes in ca-file)',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is not signed by a CA the runner trusts (a private CA goes in ca-file; else the server may not send its intermediate certificate)',
+    UNABLE_TO_GET_ISSUER_CERT: 'the certificate is not signed by a CA the runner trusts (a private CA goes in ca-file; else the server may not send its intermediate certificate)',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is not signed by a CA the runner trusts (the server may not send its intermediate certificate)',
+    CERT_SIGNATURE_FAILURE: 'the certificate signature does not verify',
+    CERT_REVOKED: 'the certificate was revoked',
+    CERT_UNTRUSTED: 'the certificate is not trusted',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
+};
+/** Handshakes that fail before any certificate is looked at. */
+const HANDSHAKE = {
+    ERR_SSL_WRONG_VERSION_NUMBER: 'the server does not speak TLS on this port (it answered something else, often plain HTTP)',
+    ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'no TLS version both sides accept (the server offers only TLS 1.0 or 1.1, which the runner refuses)',
+    ERR_SSL_UNSUPPORTED_PROTOCOL: 'no TLS version both sides accept (the server offers only TLS 1.0 or 1.1, which the runner refuses)',
+    ERR_SSL_NO_PROTOCOLS_AVAILABLE: 'no TLS version both sides accept',
+    ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'the TLS handshake was refused by the server (no cipher or protocol in common)',
+    ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR: 'the server ended the TLS handshake with an internal error',
+    ERR_SSL_TLSV1_UNRECOGNIZED_NAME: 'the server does not know this host name (SNI)',
+    ERR_SSL_PACKET_LENGTH_TOO_LONG: 'the server does not speak TLS on this port',
+    EPROTO: 'the TLS handshake failed',
+};
+const SOCKET = {
+    ECONNREFUSED: 'the connection was refused: nothing listens there',
+    ECONNRESET: 'the connection was reset',
+    EPIPE: 'the connection was reset',
+    ECONNABORTED: 'the connection was aborted',
+    EHOSTUNREACH: 'the host could not be reached (no route)',
+    ENETUNREACH: 'the network is unreachable from the runner',
+    ETIMEDOUT: 'the connection timed out',
+    ENOTFOUND: 'the host name does not resolve',
+    EAI_AGAIN: 'the host name does not resolve (DNS did not answer)',
+    UND_ERR_SOCKET: 'the connection was reset',
+    UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+};
+/** What went wrong, from an error's `code` (falling back on what its message says, never quoting it). */
+function networkCause(error) {
+    const err = error;
+    const code = typeof err?.code === 'string' ? err.code : undefined;
+    if (code && CERTIFICATE[code])
+        return { kind: 'certificate', text: CERTIFICATE[code], code };
+    if (code && HANDSHAKE[code])
+        return { kind: 'handshake', text: HANDSHAKE[code], code };
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        return { kind: 'dns', text: SOCKET[code], code };
+    if (code && SOCKET[code])
+        return { kind: 'socket', text: SOCKET[code], code };
+    const message = String(err?.message ?? '');
+    if (code?.startsWith('ERR_SSL_') || /ssl|tls/i.test(message))
+        return { kind: 'handshake', text: 'the TLS handshake failed', code };
+    if (/socket hang up/i.test(message))
+        return { kind: 'socket', text: 'the connection was closed before an answer', code: code ?? 'ECONNRESET' };
+    if (err?.cause && err.cause !== error)
+        return networkCause(err.cause);
+    return { kind: 'unknown', text: 'the connection failed', code };
+}
+/** "the certificate has expired (CERT_HAS_EXPIRED)" */
+function describeCause(error) {
+    const cause = networkCause(error);
+    return cause.code ? `${cause.text} (${cause.code})` : cause.text;
+}
+
 ;// CONCATENATED MODULE: ./.build/probes/db.js
 /**
  * Read-only PostgreSQL access with libpq's meaning of `sslmode`, whatever `pg` does by default.
@@ -8754,6 +8826,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
  * explicitly: `require` encrypts without verifying, `verify-ca` checks the chain, `verify-full` the
  * chain and the host name. Every session is read-only with a short statement timeout.
  */
+
 
 /** Query parameters Prisma's engines read and libpq/pg do not. */
 const PRISMA_ONLY_PARAMS = [
@@ -8893,35 +8966,37 @@ function isUnreachable(error) {
     const message = String(error?.message ?? '');
     return (code !== undefined && NETWORK_CODES.includes(code)) || /timeout expired|Connection terminated due to connection timeout/i.test(message);
 }
-const TLS_VERIFY_CODES = {
-    SELF_SIGNED_CERT_IN_CHAIN: 'the chain ends in a CA the runner does not trust',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is not signed by a CA the runner trusts',
-    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is not signed by a CA the runner trusts',
-    CERT_HAS_EXPIRED: 'the certificate has expired',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
-};
 /** One sentence about a database error, naming host and port, never the password. */
 function describeDbError(error, parsed) {
     const err = error;
     const where = `${parsed.host}:${parsed.port}`;
     const code = err?.code;
-    if (code && TLS_VERIFY_CODES[code])
-        return `TLS verification of ${where} failed: ${TLS_VERIFY_CODES[code]} (${code})`;
+    const message = String(err?.message ?? error);
     if (code === '28P01' || code === '28000')
         return `${where} refused the credentials of user "${parsed.user}" (${code})`;
     if (code === '3D000')
         return `database "${parsed.database}" does not exist on ${where}`;
-    if (code === 'ECONNREFUSED')
-        return `${where} refused the connection (ECONNREFUSED)`;
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
         return `the host name ${parsed.host} does not resolve from the runner (${code})`;
+    if (code === 'ECONNREFUSED')
+        return `${where} refused the connection (ECONNREFUSED)`;
     if (isUnreachable(error))
         return `no answer from ${where} within the time bound (${code ?? 'timeout'})`;
-    if (/does not support SSL/i.test(String(err?.message)))
+    if (/does not support SSL/i.test(message))
         return `${where} does not offer TLS (the server has ssl=off)`;
-    const message = String(err?.message ?? error).replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgresql://…');
-    return `${where}: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
+    const cause = networkCause(error);
+    if (cause.kind === 'certificate')
+        return `TLS verification of ${where} failed: ${cause.text} (${cause.code})`;
+    if (cause.kind !== 'unknown')
+        return `${where}: ${describeCause(error)}`;
+    // A SQLSTATE (five characters) means the server answered: its own message says what it refused.
+    if (code && /^[0-9A-Z]{5}$/.test(code)) {
+        const said = message.replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgresql://…');
+        return `${where} answered: ${said} (${code})`;
+    }
+    if (/terminated|closed|ended/i.test(message))
+        return `${where} closed the connection before it was ready`;
+    return `${where}: the connection failed${code ? ` (${code})` : ''}`;
 }
 
 ;// CONCATENATED MODULE: external "node:http"
@@ -8934,7 +9009,74 @@ const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./.build/version.js
 /** The gate's version, as the JSON report and SARIF name it. Kept in step with package.json by a test. */
-const VERSION = '1.0.0';
+const version_VERSION = '1.0.0';
+
+;// CONCATENATED MODULE: external "node:async_hooks"
+const external_node_async_hooks_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+;// CONCATENATED MODULE: ./.build/util/activity.js
+/**
+ * What a piece of work is waiting for, so that when it is cut off at its time bound the report can say
+ * "waiting for the database (connect to db.acme.com:5432)" rather than only "timed out".
+ *
+ * The caller opens a scope with `withActivity` (the engine does, once per rule); every I/O the probes
+ * start inside it (a query, an HTTP request, a Stripe call, a command) registers itself with `track`
+ * while it is in flight. AsyncLocalStorage carries the scope through promises and callbacks, so probes
+ * need no extra parameter and know nothing of who is asking.
+ */
+
+class Activity {
+    open = new Set();
+    /** The last operation that started, kept after it ended: a rule stuck in its own code names it too. */
+    last;
+    start(component, detail) {
+        const entry = { component, detail, since: performance.now() };
+        this.open.add(entry);
+        this.last = entry;
+        return () => this.open.delete(entry);
+    }
+    /** Operations in flight now, oldest first. */
+    inFlight() {
+        return [...this.open].sort((a, b) => a.since - b.since);
+    }
+}
+const storage = new external_node_async_hooks_namespaceObject.AsyncLocalStorage();
+/** Runs `fn` with `activity` as the scope that `track` records into. */
+function withActivity(activity, fn) {
+    return storage.run(activity, fn);
+}
+/** Records `work` as in flight for `component` in the current scope (if any) until it settles. */
+function track(component, detail, work) {
+    const activity = storage.getStore();
+    if (!activity)
+        return work;
+    const end = activity.start(component, detail);
+    return work.finally(end);
+}
+/** Names the components in flight (or the last one) as a phrase: "the database (connect to …)". */
+function describeWaiting(activity) {
+    const open = activity.inFlight();
+    const first = open[0];
+    if (first) {
+        const others = open.length > 1 ? ` and ${open.length - 1} more` : '';
+        return { component: first.component, text: `waiting for ${componentName(first.component)} (${first.detail})${others}` };
+    }
+    if (activity.last) {
+        return { text: `nothing was in flight; the last operation was ${componentName(activity.last.component)} (${activity.last.detail})` };
+    }
+    return { text: 'nothing was in flight (the rule itself did not return)' };
+}
+function componentName(component) {
+    switch (component) {
+        case 'app':
+            return 'the app';
+        case 'database':
+            return 'the database';
+        case 'command':
+            return 'a command';
+        default:
+            return component;
+    }
+}
 
 ;// CONCATENATED MODULE: ./.build/probes/http.js
 /**
@@ -8954,7 +9096,9 @@ const VERSION = '1.0.0';
 
 
 
-const USER_AGENT = `production-readiness-gate/${VERSION} (+https://github.com/production-readiness-gate)`;
+
+
+const USER_AGENT = `production-readiness-gate/${version_VERSION} (+https://github.com/production-readiness-gate)`;
 /** A probe that got no usable answer. The message names the URL and says what happened. */
 class ProbeError extends Error {
     kind;
@@ -8969,19 +9113,6 @@ class ProbeError extends Error {
     }
 }
 const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
-const TLS_CODES = new Set([
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-    'ERR_SSL_WRONG_VERSION_NUMBER',
-    'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
-    'ERR_SSL_UNSUPPORTED_PROTOCOL',
-    'EPROTO',
-]);
 class HttpClient {
     /** Every exchange this client made, in order of completion. */
     records = [];
@@ -9012,7 +9143,10 @@ class HttpClient {
         this.httpAgent.destroy();
     }
     /** One probe: retries, redirects and the deadline included. Throws ProbeError when no answer came. */
-    async request(req, signal) {
+    request(req, signal) {
+        return track(req.component ?? 'app', `${(req.method ?? 'GET').toUpperCase()} ${safeUrl(req.url)}`, this.exchange(req, signal));
+    }
+    async exchange(req, signal) {
         const method = (req.method ?? 'GET').toUpperCase();
         const started = performance.now();
         let url = req.url;
@@ -9152,8 +9286,18 @@ class HttpClient {
                     });
                 };
                 res.on('end', finish);
-                res.on('error', (error) => (truncated ? finish() : reject(error)));
-                res.on('aborted', () => (truncated ? finish() : reject(Object.assign(new Error('the connection closed mid-body'), { code: 'ECONNRESET' }))));
+                const midBody = (error) => {
+                    if (truncated)
+                        return finish();
+                    // The deadline can pass while a slow body trickles in: that is a timeout, not a reset.
+                    if (deadline.aborted)
+                        return reject(new ProbeError('timeout', req.url, `${req.method} ${req.url}: no complete answer within ${formatMs(timeoutMs)} (the body was still arriving)`));
+                    if (outer?.aborted)
+                        return reject(new ProbeError('aborted', req.url, `${req.method} ${req.url}: stopped (${String(outer.reason?.message ?? 'aborted')})`));
+                    reject(error);
+                };
+                res.on('error', midBody);
+                res.on('aborted', () => midBody(Object.assign(new Error('the connection closed mid-body'), { code: 'ECONNRESET' })));
             });
             request.on('error', (error) => {
                 if (deadline.aborted)
@@ -9194,23 +9338,14 @@ function findResolve(entries, host, port) {
 function toProbeError(error, url) {
     if (error instanceof ProbeError)
         return error;
-    const err = error;
-    const code = err.code;
     const where = safeUrl(url);
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-        return new ProbeError('dns', url, `${where}: the host name does not resolve (${code}); check the URL, DNS, or give a resolve entry`, code);
-    if (code && TLS_CODES.has(code))
-        return new ProbeError('tls', url, `${where}: TLS failed: ${err.message} (${code})`, code);
-    if (code && RETRY_CODES.has(code))
-        return new ProbeError('connect', url, `${where}: ${connectText(code)} (${code})`, code);
-    return new ProbeError('connect', url, `${where}: ${err.message}${code ? ` (${code})` : ''}`, code);
-}
-function connectText(code) {
-    if (code === 'ECONNREFUSED')
-        return 'the connection was refused: nothing listens there';
-    if (code === 'ECONNRESET' || code === 'EPIPE')
-        return 'the connection was reset';
-    return 'the host could not be reached';
+    const cause = networkCause(error);
+    const code = cause.code;
+    if (cause.kind === 'dns')
+        return new ProbeError('dns', url, `${where}: ${cause.text} (${code}); check the URL, DNS, or give a resolve entry`, code);
+    if (cause.kind === 'certificate' || cause.kind === 'handshake')
+        return new ProbeError('tls', url, `${where}: TLS failed: ${describeCause(error)}`, code);
+    return new ProbeError('connect', url, `${where}: ${describeCause(error)}`, code);
 }
 /** A URL as it may be printed: no credentials. */
 function safeUrl(url) {
@@ -9238,6 +9373,8 @@ function sleep(ms, signal) {
 }
 
 ;// CONCATENATED MODULE: ./.build/probes/stripe.js
+
+
 /** The API version the gate's reading of Stripe objects was written against. */
 const STRIPE_API_VERSION = '2026-10-28.endive';
 class StripeWriteRefused extends Error {
@@ -9259,7 +9396,7 @@ async function createStripe(options) {
             return refusedResponse(`refused ${method} ${path.split('?')[0]}: the gate only reads Stripe`);
         }
         for (let attempt = 0;; attempt++) {
-            const response = await base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout);
+            const response = await track('Stripe', `${method} ${path.split('?')[0]}`, base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout));
             requests.push({ method, path: path.split('?')[0], status: response.getStatusCode() });
             if (response.getStatusCode() !== 429 || attempt >= retries)
                 return response;
@@ -9294,7 +9431,7 @@ function refusedResponse(message) {
         toJSON: () => Promise.resolve(body),
     };
 }
-/** One sentence for a Stripe SDK error, naming what to do. Never includes the key. */
+/** One sentence for a Stripe SDK error, naming Stripe and the cause. Never includes the key. */
 function describeStripeError(error) {
     const e = error;
     if (error instanceof StripeWriteRefused || e.code === 'readiness_gate_read_only')
@@ -9306,16 +9443,27 @@ function describeStripeError(error) {
             return `the restricted key lacks a permission Stripe needs for this read (403): ${e.message ?? ''}`.trim();
         case 'StripeRateLimitError':
             return 'Stripe kept answering 429 (rate limited) after retries';
-        case 'StripeConnectionError':
-            return `Stripe could not be reached: ${e.message ?? 'connection error'}`;
+        case 'StripeConnectionError': {
+            const timedOut = /timeout/i.test(e.message ?? '') || e.detail?.code === 'ETIMEDOUT';
+            return timedOut ? 'Stripe did not answer within the time bound (timeout-seconds)' : `Stripe could not be reached: ${describeCause(e.detail ?? error)}`;
+        }
         case 'StripeAPIError':
             return `Stripe answered an error${e.statusCode ? ` (${e.statusCode})` : ''}: ${e.message ?? ''}`.trim();
         default:
-            return e.message ?? String(error);
+            return e.message ? `Stripe: ${e.message}` : `Stripe: the request failed`;
     }
+}
+/**
+ * True when the error says Stripe could not answer (no connection, a timeout, 5xx or 429 after the
+ * retries), as opposed to an answer about the key or the account: such a check could not run.
+ */
+function stripeUnavailable(error) {
+    const e = error;
+    return e.type === 'StripeConnectionError' || e.type === 'StripeRateLimitError' || (e.statusCode ?? 0) >= 500 || (e.type === 'StripeAPIError' && !e.statusCode);
 }
 
 ;// CONCATENATED MODULE: ./.build/probes/clients.js
+
 
 
 
@@ -9329,7 +9477,7 @@ function createClients(settings) {
             if (!key)
                 return Promise.reject(new Error('STRIPE_SECRET_KEY is not set'));
             stripe ??= createStripe({ secretKey: key, apiBase: settings.stripeApiBase, timeoutMs: settings.timeoutSeconds * 1000 });
-            return stripe;
+            return track('Stripe', 'load the Stripe SDK', stripe);
         },
         http() {
             http ??= new HttpClient({ resolve: settings.resolve, ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 });
@@ -9344,7 +9492,7 @@ function createClients(settings) {
                 resolve: settings.resolve,
                 timeoutMs: settings.timeoutSeconds * 1000,
             }).then(oneQueryAtATime);
-            return db;
+            return track('database', `connect to ${databaseHost(url)}`, db);
         },
         async close() {
             const pending = db;
@@ -9356,9 +9504,20 @@ function createClients(settings) {
         },
     };
 }
+/** `host:port` of a database URL, for messages (never the credentials). */
+function databaseHost(url) {
+    try {
+        const u = new URL(url);
+        return `${u.hostname}:${u.port || 5432}`;
+    }
+    catch {
+        return 'DATABASE_URL';
+    }
+}
 /**
  * Rules share the connection and run concurrently; a pg client runs one query at a time and queuing
- * more on it is deprecated (pg 9 removes it), so the queue is kept here.
+ * more on it is deprecated (pg 9 removes it), so the queue is kept here. Each query is tracked as
+ * database work of the rule that asked.
  */
 function oneQueryAtATime(db) {
     const query = db.client.query.bind(db.client);
@@ -9366,7 +9525,8 @@ function oneQueryAtATime(db) {
     db.client.query = ((...args) => {
         const run = tail.then(() => query(...args));
         tail = run.catch(() => undefined);
-        return run;
+        const text = typeof args[0] === 'string' ? args[0] : 'a query';
+        return track('database', `query ${text.replace(/\s+/g, ' ').slice(0, 60)}`, run);
     });
     return db;
 }
@@ -9374,7 +9534,7 @@ function oneQueryAtATime(db) {
 ;// CONCATENATED MODULE: ./.build/engine/report.js
 /** Turns the rules' results into the one report model every reporter reads. */
 
-function buildReport(input) {
+function report_buildReport(input) {
     const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
     for (const rule of input.rules)
         counts[rule.status]++;
@@ -9388,6 +9548,7 @@ function buildReport(input) {
         failOn: input.failOn,
         counts,
         rules: input.rules,
+        selection: input.selection ?? { checks: [], notRun: [] },
     };
 }
 /** Ready when no rule blocks: a `fail` (or, with fail-on warn, a `warn`) that is not waived. */
@@ -9423,13 +9584,41 @@ function rebaseReport(report, prefix) {
 ;// CONCATENATED MODULE: ./.build/engine/types.js
 /** The guide's five parts, in catalog order. */
 const SECTIONS = ['config', 'gate', 'smoke', 'security', 'stripe'];
-const SECTION_TITLES = {
+const types_SECTION_TITLES = {
     config: '§1 Required configuration',
     gate: '§2 Build and migration gate',
     smoke: '§3 Production smoke checks',
     security: '§4 Security and operations',
     stripe: '§1/§5 Stripe live keys and post-deploy sync',
 };
+
+;// CONCATENATED MODULE: ./.build/engine/unavailable.js
+const DEFAULT_FIX = {
+    app: 'Check that the deployment is up and reachable from the runner (APP_URL, resolve entries, firewall). For PR checks that cannot reach production, set the input unreachable: warn.',
+    database: 'Run the gate where the database is reachable (a self-hosted runner in its network, or a resolve entry). For PR checks that cannot reach production, set the input unreachable: warn.',
+    Stripe: 'Check that the runner reaches the Stripe API (stripe-api-base, proxy, firewall) and retry.',
+    Sentry: 'Check that the runner reaches Sentry (the DSN host, sentry-api-base) and retry.',
+    GitHub: 'Check the GitHub API status and the token, and retry.',
+    command: 'Look at the step log for where the command stopped.',
+};
+const OPTED_IN_NOTE = 'unreachable: warn makes this a warning: the release is not verified on this point.';
+/** The outcome of a needed check that could not run: `fail` by default, `warn` with `unreachable: warn`. */
+function couldNotCheck(policy, u) {
+    return applyUnreachablePolicy({
+        status: 'fail',
+        summary: `${u.what}: ${u.cause}`,
+        details: u.details,
+        fix: u.fix ?? DEFAULT_FIX[u.component],
+        unreachable: u.component,
+        data: u.data,
+    }, policy);
+}
+/** `unreachable: warn` turns a failure that only says "could not reach X" into a warning that says so. */
+function applyUnreachablePolicy(outcome, policy) {
+    if (policy !== 'warn' || outcome.status !== 'fail' || !outcome.unreachable || outcome.unreachable === 'command')
+        return outcome;
+    return { ...outcome, status: 'warn', details: [outcome.details, OPTED_IN_NOTE].filter(Boolean).join('\n\n') };
+}
 
 ;// CONCATENATED MODULE: ./.build/engine/runner.js
 /**
@@ -9440,8 +9629,10 @@ const SECTION_TITLES = {
 
 
 
+
+
 /** Picks the rules `checks` names (sections or rule ids), in catalog order. */
-function selectRules(registry, checks) {
+function runner_selectRules(registry, checks) {
     const wanted = new Set();
     for (const token of checks) {
         if (SECTIONS.includes(token)) {
@@ -9470,73 +9661,162 @@ function validateWaivers(registry, config, configPath) {
         }
     }
 }
+/** Time a command rule gets on top of its bound to end its process tree (TERM, then KILL). */
+const COMMAND_GRACE_MS = 15_000;
+/** The bound of one rule: a command's own bound (plus the time to end it), else the probe bound. */
+function ruleBound(rule, options) {
+    return rule.meta.kind === 'command' ? options.commandTimeoutMs + COMMAND_GRACE_MS : options.probeTimeoutMs;
+}
+/**
+ * The longest time the selected rules can take: the longest chain of `after` dependencies, each rule
+ * counted at its bound. The run's deadline is derived from it, so it follows the inputs.
+ */
+function longestChainMs(rules, options) {
+    const byId = new Map(rules.map((r) => [r.meta.id, r]));
+    const memo = new Map();
+    const visiting = new Set();
+    const finish = (rule) => {
+        const known = memo.get(rule.meta.id);
+        if (known !== undefined)
+            return known;
+        if (visiting.has(rule.meta.id))
+            return 0; // a cycle is reported by runRules, not here
+        visiting.add(rule.meta.id);
+        const before = Math.max(0, ...(rule.meta.after ?? []).map((id) => byId.get(id)).filter((r) => !!r).map(finish));
+        visiting.delete(rule.meta.id);
+        const total = before + ruleBound(rule, options);
+        memo.set(rule.meta.id, total);
+        return total;
+    };
+    return Math.max(0, ...rules.map(finish));
+}
 async function runRules(rules, options) {
     const results = new Map();
     const selected = new Set(rules.map((r) => r.meta.id));
     // High enough that every probe starts at once; the HTTP client bounds the sockets per target.
     const limit = Math.max(1, options.concurrency ?? 32);
     const pending = [...rules];
-    const running = new Set();
+    const running = new Map();
+    const policy = options.context.settings.unreachable;
+    let wake = () => undefined;
+    let deadlinePassed = false;
+    const finish = (rule, outcome, started) => {
+        const report = toReport(rule, applyUnreachablePolicy(outcome, policy), performance.now() - started);
+        results.set(rule.meta.id, report);
+        running.delete(rule.meta.id);
+        options.onRuleDone?.(report);
+        wake();
+    };
+    // The run's own deadline: whatever is still running then is cut off, and the report is written with
+    // what is known. The timer is not unref'd: it is what keeps the process alive while rules wait.
+    const deadlineTimer = options.deadlineMs !== undefined
+        ? setTimeout(() => {
+            deadlinePassed = true;
+            const seconds = formatBound(options.deadlineMs);
+            for (const slot of [...running.values()])
+                slot.settle(cutOff(slot.rule, slot.activity, `the run's deadline (${seconds}) passed`));
+            for (const rule of pending.splice(0)) {
+                finish(rule, { status: 'fail', summary: `not started: the run's deadline (${seconds}) passed while earlier rules ran`, fix: DEADLINE_FIX }, performance.now());
+            }
+            wake();
+        }, options.deadlineMs)
+        : undefined;
     // Only dependencies that were selected are waited for; a rule run alone checks what it can.
     const ready = (rule) => (rule.meta.after ?? []).every((id) => !selected.has(id) || results.has(id));
-    while (pending.length > 0 || running.size > 0) {
-        let started = false;
-        for (let i = 0; i < pending.length && running.size < limit;) {
-            const rule = pending[i];
-            if (!ready(rule)) {
-                i++;
-                continue;
-            }
-            pending.splice(i, 1);
-            started = true;
-            const task = runOne(rule, results, options).then((report) => {
-                results.set(rule.meta.id, report);
-                options.onRuleDone?.(report);
-                running.delete(task);
-            });
-            running.add(task);
-        }
-        if (running.size === 0 && !started && pending.length > 0) {
-            // A cycle in `after` (a programming error): fail those rules rather than hang.
-            for (const rule of pending.splice(0)) {
-                results.set(rule.meta.id, toReport(rule, { status: 'fail', summary: `internal error: rule waits on ${rule.meta.after?.join(', ')} in a cycle` }, 0));
-            }
-            break;
-        }
-        if (running.size > 0)
-            await Promise.race(running);
-    }
-    const now = options.now ?? new Date();
-    return rules.map((rule) => applyWaiver(results.get(rule.meta.id), options.context.settings.config, now));
-}
-async function runOne(rule, results, options) {
-    const started = performance.now();
-    const controller = new AbortController();
-    const bound = rule.meta.kind === 'command' ? options.commandTimeoutMs : options.probeTimeoutMs;
-    let timer;
-    const timeout = new Promise((resolve) => {
-        timer = setTimeout(() => {
-            controller.abort(new Error(`timed out after ${Math.round(bound / 1000)} s`));
-            resolve({
-                status: 'fail',
-                summary: `did not finish within ${Math.round(bound / 1000)} s`,
-                fix: rule.meta.kind === 'command' ? 'Look at the step log for where it hung.' : 'Check that the target answers, or raise timeout-seconds.',
-            });
-        }, bound);
-        timer.unref?.();
-    });
-    let outcome;
     try {
-        const ctx = { ...options.context, results, signal: controller.signal };
-        outcome = await Promise.race([rule.check(ctx), timeout]);
-    }
-    catch (error) {
-        outcome = { status: 'fail', summary: `the check failed: ${errorMessage(error)}` };
+        while ((pending.length > 0 || running.size > 0) && !deadlinePassed) {
+            let started = false;
+            for (let i = 0; i < pending.length && running.size < limit;) {
+                const rule = pending[i];
+                if (!ready(rule)) {
+                    i++;
+                    continue;
+                }
+                pending.splice(i, 1);
+                started = true;
+                start(rule);
+            }
+            if (running.size === 0 && !started && pending.length > 0) {
+                // A cycle in `after` (a programming error): fail those rules rather than hang.
+                for (const rule of pending.splice(0)) {
+                    finish(rule, { status: 'fail', summary: `internal error: rule waits on ${rule.meta.after?.join(', ')} in a cycle` }, performance.now());
+                }
+                break;
+            }
+            if (running.size > 0)
+                await new Promise((resolve) => (wake = resolve));
+        }
     }
     finally {
-        clearTimeout(timer);
+        clearTimeout(deadlineTimer);
     }
-    return toReport(rule, outcome, performance.now() - started);
+    const now = options.now ?? new Date();
+    return rules.map((rule) => runner_applyWaiver(results.get(rule.meta.id), options.context.settings.config, now));
+    function start(rule) {
+        const begun = performance.now();
+        const controller = new AbortController();
+        const activity = new Activity();
+        const bound = ruleBound(rule, options);
+        let settled = false;
+        const settle = (outcome) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            // Tell the rule's I/O to stop (a command's process tree is ended on abort).
+            if (!controller.signal.aborted)
+                controller.abort(new Error(outcome.summary));
+            finish(rule, outcome, begun);
+        };
+        // Not unref'd: a rule that waits on nothing (a promise that never settles) must still be cut off
+        // here, not end the process with "unsettled top-level await" and no report.
+        const timer = setTimeout(() => settle(cutOff(rule, activity, formatBound(bound))), bound);
+        running.set(rule.meta.id, { rule, activity, started: begun, settle });
+        const ctx = { ...options.context, results, signal: controller.signal };
+        withActivity(activity, () => {
+            let check;
+            try {
+                check = rule.check(ctx);
+            }
+            catch (error) {
+                check = Promise.reject(error);
+            }
+            check.then(settle, (error) => settle(crashed(error)));
+        });
+    }
+}
+/** `45 s`, `30 min`, or `150 ms` for the tests' short bounds. */
+function formatBound(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms >= 120_000 && ms % 60_000 === 0)
+        return `${ms / 60_000} min`;
+    return `${Math.round(ms / 1000)} s`;
+}
+const DEADLINE_FIX = 'Look at what the rule waited for. The deadline follows the inputs: raise timeout-seconds or command-timeout-minutes if the work is legitimately slow.';
+/** The outcome of a rule stopped at its bound or at the run's deadline, naming what it waited for. */
+function cutOff(rule, activity, bound) {
+    const waiting = describeWaiting(activity);
+    const within = bound.startsWith('the run') ? `was cut off: ${bound}` : `did not finish within ${bound}`;
+    const external = waiting.component && waiting.component !== 'command' ? waiting.component : undefined;
+    return {
+        status: 'fail',
+        summary: `${within}; ${waiting.text}`,
+        fix: rule.meta.kind === 'command'
+            ? 'Look at the step log for where it hung; command-timeout-minutes bounds each command.'
+            : external
+                ? `Check that ${componentName(external)} answers from the runner, or raise timeout-seconds.`
+                : DEADLINE_FIX,
+        ...(external ? { unreachable: external } : {}),
+    };
+}
+/** A rule that threw: a bug in the gate or an input nobody foresaw. The message, never a stack. */
+function crashed(error) {
+    return {
+        status: 'fail',
+        summary: `the rule stopped on an unexpected error: ${errorMessage(error)}`,
+        fix: 'This is a bug in the gate, not in the app: please report it with the JSON report attached.',
+    };
 }
 function toReport(rule, outcome, durationMs) {
     const findings = outcome.findings ?? [];
@@ -9560,13 +9840,14 @@ function toReport(rule, outcome, durationMs) {
         findings,
         docs: rule.meta.docs,
         data: outcome.data,
+        ...(outcome.unreachable ? { unreachable: outcome.unreachable } : {}),
     };
 }
 /**
  * A waiver lets a non-passing rule not block, and says so; the rule still shows its real status.
  * An expired waiver no longer applies, and the report says it expired.
  */
-function applyWaiver(report, config, now) {
+function runner_applyWaiver(report, config, now) {
     const waiver = config.waivers.find((w) => w.rule === report.id);
     if (!waiver)
         return report;
@@ -9668,28 +9949,6 @@ const nextauthUrl = {
         return { status: 'pass', summary: `NEXTAUTH_URL is ${url.origin}, the same origin as APP_URL` };
     },
 };
-
-;// CONCATENATED MODULE: ./.build/engine/unavailable.js
-const DEFAULT_FIX = {
-    app: 'Check that the deployment is up and reachable from the runner (APP_URL, resolve entries, firewall).',
-    database: 'Run the gate where the database is reachable (a self-hosted runner in its network, or a resolve entry). For PR checks that cannot reach production, set the input unreachable: warn.',
-    Stripe: 'Check that the runner reaches the Stripe API (stripe-api-base, proxy, firewall) and retry.',
-    Sentry: 'Check that the runner reaches Sentry (the DSN host, sentry-api-base) and retry.',
-    GitHub: 'Check the GitHub API status and the token, and retry.',
-    command: 'Look at the step log for where the command stopped.',
-};
-/** The outcome of a needed check that could not run: `fail` by default, `warn` with `unreachable: warn`. */
-function couldNotCheck(policy, u) {
-    const optedIn = policy === 'warn' ? 'unreachable: warn makes this a warning: the release is not verified on this point.' : '';
-    const details = [u.details, optedIn].filter(Boolean).join('\n\n');
-    return {
-        status: policy,
-        summary: `${u.what}: ${u.cause}`,
-        details: details || undefined,
-        fix: u.fix ?? DEFAULT_FIX[u.component],
-        data: { ...u.data, unreachable: u.component },
-    };
-}
 
 ;// CONCATENATED MODULE: ./.build/rules/config/database-tls.js
 
@@ -9872,1214 +10131,264 @@ const nextauthDebug = {
     },
 };
 
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-;// CONCATENATED MODULE: external "assert"
-const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./.build/probes/exec.js
 /**
- * Runs one of the gate's commands (install, migrate, build) through @actions/exec, in a shell so
- * that `npm ci && npm run x` works as it does in a workflow `run:` step. Output is streamed line by
- * line to the log and the last lines are kept for the summary.
+ * Runs one of the gate's commands (install, migrate, build) in a shell, so that `npm ci && npm run x`
+ * works as it does in a workflow `run:` step, within a time bound, with output handling that stays
+ * linear in time and bounded in memory whatever the command prints.
+ *
+ * Why not @actions/exec: it joins the unfinished line with every new chunk and searches it again
+ * (`strBuffer + data` then `indexOf`), which is quadratic on a long line without a newline (100 MB of
+ * minified output never finishes), and it gives no handle on the child process, so a hanging command
+ * cannot be ended. This module spawns the shell itself, in a process group of its own, and ends the
+ * whole group (SIGTERM, then SIGKILL after a grace period) when the bound passes or the rule is
+ * aborted.
  */
 
-/** Bytes of output kept for error-code searches; a build log's useful part is its end. */
-const MAX_KEPT_BYTES = 512 * 1024;
-async function runCommand(command, options) {
+
+
+/** A line longer than this is cut (minified bundles, progress bars without newlines). */
+const MAX_LINE_CHARS = 2000;
+/** Bytes of the output's end kept for error-code searches; a build log's useful part is its end. */
+const KEPT_BYTES = 512 * 1024;
+const DEFAULT_LOG_BUDGET = 2 * 1024 * 1024;
+// `ERR!` ends in a non-word character, so it needs no word boundary after it (npm's `npm ERR! …`).
+const ERROR_LINE = /\b(?:error|fatal)\b|\bERR!/i;
+/** After the shell exits, how long its stdio may stay open (a daemon it started keeps the pipes). */
+const CLOSE_WAIT_MS = 2000;
+/** Splits a byte stream into lines in one pass over each chunk; a line over the limit is cut. */
+class LineSplitter {
+    onLine;
+    decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    parts = [];
+    partLength = 0;
+    dropped = 0;
+    constructor(onLine) {
+        this.onLine = onLine;
+    }
+    push(chunk) {
+        const text = this.decoder.write(chunk);
+        let from = 0;
+        for (;;) {
+            const nl = text.indexOf('\n', from);
+            if (nl === -1)
+                break;
+            this.append(text.slice(from, nl));
+            this.emit();
+            from = nl + 1;
+        }
+        if (from < text.length)
+            this.append(text.slice(from));
+    }
+    flush() {
+        const rest = this.decoder.end();
+        if (rest)
+            this.append(rest);
+        if (this.partLength > 0 || this.dropped > 0)
+            this.emit();
+    }
+    append(piece) {
+        const room = MAX_LINE_CHARS - this.partLength;
+        if (room <= 0) {
+            this.dropped += piece.length;
+            return;
+        }
+        const kept = piece.length > room ? piece.slice(0, room) : piece;
+        this.parts.push(kept);
+        this.partLength += kept.length;
+        this.dropped += piece.length - kept.length;
+    }
+    emit() {
+        let line = this.parts.join('');
+        if (line.endsWith('\r'))
+            line = line.slice(0, -1);
+        if (this.dropped > 0)
+            line += ` … (${this.dropped.toLocaleString('en-US')} more characters)`;
+        this.parts = [];
+        this.partLength = 0;
+        this.dropped = 0;
+        this.onLine(line);
+    }
+}
+/** The last lines that fit in `maxChars`, kept in a queue whose removals cost O(1) (not `shift`). */
+class LineWindow {
+    maxChars;
+    lines = [];
+    head = 0;
+    length = 0;
+    constructor(maxChars) {
+        this.maxChars = maxChars;
+    }
+    push(line) {
+        this.lines.push(line);
+        this.length += line.length + 1;
+        while (this.length > this.maxChars && this.lines.length - this.head > 1) {
+            this.length -= this.lines[this.head].length + 1;
+            this.head++;
+        }
+        if (this.head > 1024 && this.head * 2 > this.lines.length) {
+            this.lines = this.lines.slice(this.head);
+            this.head = 0;
+        }
+    }
+    text() {
+        return this.lines.slice(this.head).join('\n');
+    }
+}
+function runCommand(command, options) {
+    return track('command', command, execute(command, options));
+}
+async function execute(command, options) {
     const tailLines = options.tailLines ?? 30;
+    const logBudget = options.logBudgetBytes ?? DEFAULT_LOG_BUDGET;
     const tail = [];
-    let text = '';
+    const kept = new LineWindow(KEPT_BYTES);
     let firstError;
-    let lineNumber = 0;
     let firstErrorAt = 0;
+    let lines = 0;
+    let bytes = 0;
+    let logged = 0;
+    let linesNotLogged = 0;
     const onLine = (line) => {
-        lineNumber++;
-        if (firstError === undefined && /\b(error|ERR!|fatal)\b/i.test(line) && line.trim().length > 12) {
+        lines++;
+        if (firstError === undefined && ERROR_LINE.test(line) && line.trim().length > 12) {
             firstError = line;
-            firstErrorAt = lineNumber;
+            firstErrorAt = lines;
         }
         tail.push(line);
         if (tail.length > tailLines)
             tail.shift();
-        text += `${line}\n`;
-        if (text.length > MAX_KEPT_BYTES)
-            text = text.slice(text.length - MAX_KEPT_BYTES / 2);
-        options.onLine?.(line);
+        kept.push(line);
+        if (logged < logBudget) {
+            logged += line.length + 1;
+            options.onLine?.(line);
+        }
+        else {
+            linesNotLogged++;
+        }
     };
-    // Our own line splitting: @actions/exec's stdline/errline listeners drop a last line that has no
-    // newline (it emits it as an event instead), and Prisma's last line is often the one that matters.
-    const splitter = () => {
-        let rest = '';
-        return {
-            push(chunk) {
-                const lines = (rest + chunk.toString('utf8')).split(/\r?\n/);
-                rest = lines.pop() ?? '';
-                for (const line of lines)
-                    onLine(line);
-            },
-            flush() {
-                if (rest)
-                    onLine(rest);
-                rest = '';
-            },
-        };
-    };
-    const out = splitter();
-    const err = splitter();
-    const [shell, args] = process.platform === 'win32' ? ['cmd.exe', ['/d', '/s', '/c', command]] : ['/bin/sh', ['-c', command]];
+    const out = new LineSplitter(onLine);
+    const err = new LineSplitter(onLine);
     const started = performance.now();
-    let exitCode;
+    const windows = process.platform === 'win32';
+    let child;
     try {
-        exitCode = await exec(shell, args, {
+        child = (0,external_node_child_process_namespaceObject.spawn)(windows ? 'cmd.exe' : '/bin/sh', windows ? ['/d', '/s', '/c', command] : ['-c', command], {
             cwd: options.cwd,
             env: { ...options.env },
-            ignoreReturnCode: true,
-            silent: true,
-            windowsVerbatimArguments: process.platform === 'win32',
-            listeners: { stdout: (b) => out.push(b), stderr: (b) => err.push(b) },
+            // A group of its own, so the whole tree (npm → node → next build workers) can be ended at once.
+            detached: !windows,
+            // No stdin: a command that prompts (prisma asking to reset) gets end-of-file, not a hang.
+            stdio: ['ignore', 'pipe', 'pipe'],
+            windowsVerbatimArguments: windows,
         });
-        out.flush();
-        err.flush();
     }
     catch (error) {
-        // The shell itself could not start (cwd missing, no /bin/sh): report it as the command's failure.
-        onLine(String(error.message));
-        exitCode = 127;
+        onLine(`the shell could not start: ${error.message}`);
+        return finish(127);
     }
-    const inTail = firstErrorAt > lineNumber - tail.length;
-    return { exitCode, durationMs: performance.now() - started, tail, text, firstError: inTail ? undefined : firstError };
+    liveGroups.add(child);
+    let endedBy;
+    let killTimer;
+    const end = (why) => {
+        if (endedBy || child.exitCode !== null || child.signalCode !== null)
+            return;
+        endedBy = why;
+        signalTree(child, 'SIGTERM');
+        killTimer = setTimeout(() => signalTree(child, 'SIGKILL'), options.graceMs ?? 10_000);
+    };
+    const bound = setTimeout(() => end(`did not finish within ${formatMinutes(options.timeoutMs)} (command-timeout-minutes)`), options.timeoutMs);
+    const onAbort = () => end(`stopped: ${String(options.signal?.reason?.message ?? 'aborted')}`);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted)
+        onAbort();
+    child.stdout.on('data', (chunk) => {
+        bytes += chunk.length;
+        out.push(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+        bytes += chunk.length;
+        err.push(chunk);
+    });
+    const exitCode = await new Promise((resolve) => {
+        let closeWait;
+        child.on('error', (error) => {
+            onLine(`the shell could not start: ${error.message}`);
+            resolve(127);
+        });
+        child.on('exit', (code) => {
+            // The shell is gone; its stdio may be held open by something it left running. Read what is
+            // there, then stop waiting.
+            closeWait = setTimeout(() => {
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+                resolve(code);
+            }, CLOSE_WAIT_MS);
+        });
+        child.on('close', (code) => {
+            clearTimeout(closeWait);
+            resolve(code);
+        });
+    });
+    clearTimeout(bound);
+    clearTimeout(killTimer);
+    liveGroups.delete(child);
+    options.signal?.removeEventListener('abort', onAbort);
+    // Anything the command left behind in its group goes too: the step must not outlive the gate.
+    if (!windows)
+        signalTree(child, 'SIGKILL');
+    out.flush();
+    err.flush();
+    return finish(endedBy ? null : exitCode, endedBy);
+    function finish(code, why) {
+        const inTail = firstErrorAt > lines - tail.length;
+        return {
+            exitCode: code,
+            ...(why ? { endedBy: why } : {}),
+            durationMs: performance.now() - started,
+            tail,
+            text: kept.text(),
+            firstError: inTail ? undefined : firstError,
+            lines,
+            bytes,
+            linesNotLogged,
+        };
+    }
+}
+/**
+ * Commands still running. Should the gate itself be ended (the job cancelled), their process groups
+ * go with it: they were started in groups of their own, which the runner's signal does not reach.
+ */
+const liveGroups = new Set();
+process.once('exit', () => {
+    for (const child of liveGroups)
+        signalTree(child, 'SIGKILL');
+});
+function signalTree(child, signal) {
+    if (child.pid === undefined)
+        return;
+    try {
+        if (process.platform === 'win32') {
+            (0,external_node_child_process_namespaceObject.spawn)('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore' });
+        }
+        else {
+            // The negative pid addresses the process group the shell leads.
+            process.kill(-child.pid, signal);
+        }
+    }
+    catch {
+        // Already gone.
+    }
+}
+function formatMinutes(ms) {
+    const minutes = ms / 60_000;
+    if (minutes >= 1)
+        return `${Number.isInteger(minutes) ? minutes : minutes.toFixed(1)} min`;
+    return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/gate/prisma-errors.js
@@ -11148,6 +10457,15 @@ function failedBefore(ctx, ids) {
     }
     return undefined;
 }
+function formatBytes(n) {
+    return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`;
+}
+/** A fenced code block that the quoted output cannot close: the fence is longer than any run of backticks in it. */
+function fenced(text) {
+    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}text\n${text}\n${fence}`;
+}
 function commands_formatDuration(ms) {
     return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
@@ -11160,16 +10478,39 @@ async function runStep(ctx, step, earlier) {
         return { status: 'skip', summary: `not run: ${failed} failed first`, data: { blockedBy: failed } };
     const cwd = ctx.settings.workingDirectory;
     const result = await ctx.log.group(`${step}: ${command}`, async () => {
-        const r = await runCommand(command, { cwd, env: ctx.settings.commandEnv, onLine: (l) => ctx.log.output(l), tailLines: TAIL_LINES });
-        ctx.log.info(`${step}: exit code ${r.exitCode} after ${commands_formatDuration(r.durationMs)}`);
+        const r = await runCommand(command, {
+            cwd,
+            env: ctx.settings.commandEnv,
+            onLine: (l) => ctx.log.output(l),
+            tailLines: TAIL_LINES,
+            timeoutMs: ctx.settings.commandTimeoutMs,
+            signal: ctx.signal,
+        });
+        if (r.linesNotLogged > 0) {
+            // The log got its share; the end of the output is what explains a failure, so it is shown too.
+            ctx.log.info(`… ${r.linesNotLogged.toLocaleString('en-US')} of ${r.lines.toLocaleString('en-US')} lines (${formatBytes(r.bytes)} in all) are left out of the log; the last ${r.tail.length}:`);
+            for (const line of r.tail)
+                ctx.log.output(line);
+        }
+        ctx.log.info(`${step}: ${r.endedBy ? `ended by the gate: ${r.endedBy}` : `exit code ${r.exitCode}`} after ${commands_formatDuration(r.durationMs)}`);
         return r;
     });
     const took = commands_formatDuration(result.durationMs);
-    const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) };
+    const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), outputLines: result.lines, outputBytes: result.bytes };
     if (result.exitCode === 0)
         return { status: 'pass', summary: `\`${command}\` succeeded in ${took}`, data };
-    const first = result.firstError ? `First error line:\n\n\`\`\`text\n${result.firstError}\n\`\`\`\n\n` : '';
-    const log = `${first}Last ${result.tail.length} lines of output:\n\n\`\`\`text\n${result.tail.join('\n')}\n\`\`\``;
+    const first = result.firstError ? `First error line:\n\n${fenced(result.firstError)}\n\n` : '';
+    const log = `${first}Last ${result.tail.length} lines of output:\n\n${fenced(result.tail.join('\n'))}`;
+    if (result.endedBy) {
+        return {
+            status: 'fail',
+            summary: `\`${command}\` ${result.endedBy}; the gate ended its process tree`,
+            details: log,
+            fix: `Find where \`${command}\` hangs or slows (the last lines are in the details), or raise command-timeout-minutes if it legitimately takes longer.`,
+            unreachable: 'command',
+            data,
+        };
+    }
     if (step !== 'migrate') {
         return {
             status: 'fail',
@@ -13008,11 +12349,21 @@ const PROBE_FIXES = {
     aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
     protocol: 'Give APP_URL as an https:// URL.',
 };
-/** A probe that got no answer fails the rule with the probe's own message (it names the URL) and a fix. */
+/** The kinds of failure that mean "the app did not answer", as opposed to an answer that is wrong (TLS). */
+const NO_ANSWER = new Set(['dns', 'connect', 'timeout', 'aborted']);
+/**
+ * A probe that got no answer fails the rule with the probe's own message (it names the URL) and a fix.
+ * When the app did not answer at all, the outcome says so (`unreachable: 'app'`), and the run's
+ * `unreachable` input decides whether that fails or warns.
+ */
 function probeFailure(error, what) {
     if (error instanceof ProbeError)
-        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind] };
+        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind], ...noAnswerFrom(error, 'app') };
     return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
+}
+/** `{ unreachable: component }` when the probe got no answer at all (for an outcome's spread), else `{}`. */
+function noAnswerFrom(error, component) {
+    return NO_ANSWER.has(error.kind) ? { unreachable: component } : {};
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/security/problems.js
@@ -13144,8 +12495,6 @@ const securityCoep = {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./.build/probes/git.js
 /**
  * Reading the app's git repository with the `git` command: tracked files, every blob reachable in
@@ -23048,11 +22397,31 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./.build/rules/catalog.js
+/**
+ * Every rule id of the public catalog (`../shared/spec/rules.md`), in catalog order: the contract the
+ * registry is tested against (ids never change once released).
+ */
+const CATALOG_IDS = [
+    'config.app-url', 'config.nextauth-url', 'config.database-url', 'config.database-tls', 'config.nextauth-secret',
+    'config.oauth-github', 'config.oauth-google', 'config.stripe-secret-key', 'config.stripe-webhook-secret',
+    'config.stripe-sync-secret', 'config.enable-hsts', 'config.enable-csp-strict', 'config.enable-coep',
+    'config.nextauth-trust-host', 'config.nextauth-debug',
+    'gate.install', 'gate.migrate', 'gate.build', 'gate.no-db-push', 'gate.migrations', 'gate.migration-safety',
+    'smoke.health', 'smoke.auth-pages', 'smoke.auth-providers', 'smoke.register-api', 'smoke.login-flow',
+    'smoke.team-flow', 'smoke.billing-plans', 'smoke.stripe-webhook', 'smoke.feature-gates', 'smoke.sentry',
+    'security.committed-secrets', 'security.workflow-secrets', 'security.tls', 'security.hsts', 'security.csp',
+    'security.coep', 'security.headers', 'security.cookies', 'security.backups', 'security.monitoring',
+    'security.rollback', 'security.docs',
+    'stripe.live-mode', 'stripe.webhook-endpoint', 'stripe.sync-endpoint', 'stripe.catalog-sync',
+];
+
 ;// CONCATENATED MODULE: ./.build/config.js
 /**
  * The optional config file (`.github/production-readiness.yml`): its zod schema, the loader that
  * turns a YAML mistake into a message naming the file, line and key, and the JSON Schema editors use.
  */
+
 
 
 
@@ -23110,12 +22479,20 @@ const configSchema = strictObject({
     })
         .default({ level: 'warn' }),
     waivers: array(strictObject({
-        rule: schemas_string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a rule id like config.enable-coep'),
+        // An enum, so the shipped JSON Schema lets editors complete and check the id.
+        rule: schemas_enum(CATALOG_IDS, { error: (issue) => unknownRule(issue.input) }),
         reason: schemas_string().trim().min(1, 'a reason'),
         until: isoDate.optional(),
     }))
         .default([]),
 });
+/** A waiver naming no rule of the catalog: say so, and suggest the id that was probably meant. */
+function unknownRule(input) {
+    if (typeof input !== 'string')
+        return 'a rule id like config.enable-coep';
+    const near = CATALOG_IDS.find((id) => id.endsWith(`.${input}`) || input.startsWith(id) || id.startsWith(input));
+    return `unknown rule id "${input}"${near ? `; did you mean ${near}?` : ''} (the ids are in docs/rules.md)`;
+}
 const DEFAULT_CONFIG = configSchema.parse({});
 /**
  * Reads and validates the config file. A missing file is fine when it is the default path
@@ -23134,7 +22511,13 @@ async function loadConfig(path, displayPath, required) {
     }
     return parseConfig(text, displayPath);
 }
+/** Limits that keep a hostile or broken config file from exhausting the runner. */
+const CONFIG_LIMITS = { bytes: 256 * 1024, aliases: 100, depth: 24 };
 function parseConfig(text, displayPath) {
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size > CONFIG_LIMITS.bytes) {
+        throw new UsageError(`${displayPath}: the file has ${Math.round(size / 1024)} KB; a config file may have at most ${CONFIG_LIMITS.bytes / 1024} KB. Is config-file pointing at the right file?`);
+    }
     const lineCounter = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
@@ -23142,7 +22525,21 @@ function parseConfig(text, displayPath) {
         const pos = lineCounter.linePos(first.pos[0]);
         throw new UsageError(`${displayPath}:${pos.line}: not valid YAML: ${first.message.split('\n')[0]}; fix the file and run again`);
     }
-    const raw = doc.toJS() ?? {};
+    const tooDeep = deeperThan(doc.contents, CONFIG_LIMITS.depth);
+    if (tooDeep !== undefined) {
+        throw new UsageError(`${displayPath}:${lineCounter.linePos(tooDeep).line}: nested more than ${CONFIG_LIMITS.depth} levels deep; the config has at most a few levels (see docs/configuration.md)`);
+    }
+    let raw;
+    try {
+        raw = doc.toJS({ maxAliasCount: CONFIG_LIMITS.aliases }) ?? {};
+    }
+    catch (error) {
+        // The yaml library stops alias bombs ("excessive alias count") and bad tags here.
+        const reason = /alias count/i.test(String(error.message))
+            ? `its aliases expand to too much data (more than ${CONFIG_LIMITS.aliases} alias uses); write the values out`
+            : `it cannot be read as data (${String(error.message).split('\n')[0]})`;
+        throw new UsageError(`${displayPath}: ${reason}`);
+    }
     const result = configSchema.safeParse(raw);
     if (result.success)
         return result.data;
@@ -23166,6 +22563,24 @@ function parseConfig(text, displayPath) {
     });
     const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
     throw new UsageError(`invalid config file: ${problems.join('; ')}${more}. See the config reference in docs/configuration.md`);
+}
+/** The source offset of the first node nested deeper than `max` levels, if any. */
+function deeperThan(node, max, depth = 0) {
+    if (!node || typeof node !== 'object')
+        return undefined;
+    const items = node.items;
+    if (!Array.isArray(items))
+        return undefined;
+    if (depth >= max)
+        return node.range?.[0] ?? 0;
+    for (const item of items) {
+        const pair = item;
+        const child = 'value' in pair || 'key' in pair ? pair.value : item;
+        const found = deeperThan(child, max, depth + 1);
+        if (found !== undefined)
+            return found;
+    }
+    return undefined;
 }
 /** The source offset of the key node at `path` (so an unknown key is reported at its own line). */
 function findKeyNode(doc, path) {
@@ -23494,6 +22909,9 @@ async function readEnvFile(path, given) {
     }
     catch (error) {
         throw new UsageError(`env-file: cannot read ${given} (${error.code ?? 'error'}); give the path of a dotenv file`);
+    }
+    if (text.length > 1024 * 1024) {
+        throw new UsageError(`env-file: ${given} has ${Math.round(text.length / 1024)} KB; a dotenv file of the app's variables is at most 1 MB. Is env-file pointing at the right file?`);
     }
     try {
         return (0,external_node_util_namespaceObject.parseEnv)(text);
@@ -26196,7 +25614,7 @@ function testEvent(runId, environment) {
         environment: environment ?? 'production',
         message: { formatted: `Production Readiness Gate test event (run ${runId}): safe to ignore` },
         tags: { 'readiness-gate': 'production-readiness-gate', 'readiness-run': runId },
-        sdk: { name: 'production-readiness-gate', version: VERSION },
+        sdk: { name: 'production-readiness-gate', version: version_VERSION },
     };
     const envelope = [JSON.stringify({ event_id: eventId, sent_at: now }), JSON.stringify({ type: 'event' }), JSON.stringify(event)].join('\n');
     return { eventId, envelope };
@@ -26205,16 +25623,17 @@ function sendEnvelope(http, dsn, event, signal) {
     return http.request({
         url: dsn.envelopeUrl,
         method: 'POST',
+        component: 'Sentry',
         headers: {
             'content-type': 'application/x-sentry-envelope',
-            'x-sentry-auth': `Sentry sentry_version=7, sentry_client=production-readiness-gate/${VERSION}, sentry_key=${dsn.publicKey}`,
+            'x-sentry-auth': `Sentry sentry_version=7, sentry_client=production-readiness-gate/${version_VERSION}, sentry_key=${dsn.publicKey}`,
         },
         body: event.envelope,
     }, signal);
 }
 function sentryApiGet(http, api, path, signal) {
     const url = `${api.base.replace(/\/+$/, '')}/api/0/projects/${encodeURIComponent(api.org)}/${encodeURIComponent(api.project)}/${path}`;
-    return http.request({ url, headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
+    return http.request({ url, component: 'Sentry', headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
 }
 /** The Sentry DSN the app uses: the browser one first (it is what the CSP must allow), else the server one. */
 function configuredDsn(env) {
@@ -26230,6 +25649,7 @@ function sentryApi(env, base) {
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/security/monitoring.js
+
 
 
 const monitoring = {
@@ -26262,7 +25682,7 @@ const monitoring = {
         }
         catch (error) {
             if (error instanceof ProbeError)
-                return { status: 'fail', summary: `cannot read the alert rules: ${error.message}` };
+                return { status: 'fail', summary: `cannot read the alert rules from Sentry: ${error.message}`, ...noAnswerFrom(error, 'Sentry') };
             throw error;
         }
         if (status === 401 || status === 403)
@@ -26352,7 +25772,7 @@ const sentry = {
         }
         catch (error) {
             if (error instanceof ProbeError)
-                return { status: 'fail', summary: `the test event could not be sent: ${error.message}` };
+                return { status: 'fail', summary: `the test event could not be sent to Sentry: ${error.message}`, ...noAnswerFrom(error, 'Sentry') };
             throw error;
         }
         const problems = [];
@@ -26368,7 +25788,7 @@ const sentry = {
                 }
                 catch (error) {
                     if (error instanceof ProbeError)
-                        return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n') };
+                        return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n'), ...noAnswerFrom(error, 'Sentry') };
                     throw error;
                 }
                 if (last === 200)
@@ -27805,7 +27225,7 @@ function stripe_webhook_testEvent(livemode) {
         data: { object: { object: 'balance', available: [], pending: [], livemode } },
     });
 }
-const stripe_webhook_ok = (r) => r.status >= 200 && r.status < 300;
+const ok = (r) => r.status >= 200 && r.status < 300;
 const refused = (r) => r.status >= 400 && r.status < 500;
 const stripeWebhook = {
     meta: { id: 'smoke.stripe-webhook', section: 'smoke', title: 'The Stripe webhook verifies signatures', docs: 'docs/billing-integration-guide.md' },
@@ -27830,10 +27250,10 @@ const stripeWebhook = {
         }
         const evidence = `unsigned → ${unsigned.status}, forged signature → ${forged.status}${signed ? `, signed with STRIPE_WEBHOOK_SECRET → ${signed.status}` : ''} (POST ${url}, event type ${UNHANDLED_EVENT_TYPE})`;
         const data = { unsigned: unsigned.status, forged: forged.status, signed: signed?.status };
-        if (stripe_webhook_ok(unsigned) || stripe_webhook_ok(forged)) {
+        if (ok(unsigned) || ok(forged)) {
             return {
                 status: 'fail',
-                summary: `the webhook endpoint ACCEPTS ${stripe_webhook_ok(unsigned) ? 'unsigned' : 'forged'} events: anyone can fake payments and subscriptions`,
+                summary: `the webhook endpoint ACCEPTS ${ok(unsigned) ? 'unsigned' : 'forged'} events: anyone can fake payments and subscriptions`,
                 details: evidence,
                 fix: 'Verify every request with stripe.webhooks.constructEvent(rawBody, stripe-signature header, STRIPE_WEBHOOK_SECRET) and answer 400 when it throws.',
                 data,
@@ -27854,7 +27274,7 @@ const stripeWebhook = {
                 data,
             };
         }
-        if (!stripe_webhook_ok(signed)) {
+        if (!ok(signed)) {
             return { status: 'fail', summary: `the app answered ${signed.status} to a correctly signed event it does not handle`, details: evidence, fix: 'An event type the handler does not know must be acknowledged with 2xx; read the app logs for this request.', data };
         }
         return { status: 'pass', summary: `signatures are verified: ${evidence}`, data };
@@ -27962,6 +27382,9 @@ const catalogSync = {
             stripeView = await readStripeCatalog(handle.stripe);
         }
         catch (error) {
+            if (stripeUnavailable(error)) {
+                return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the catalog cannot be compared', cause: describeStripeError(error) });
+            }
             return { status: 'fail', summary: `cannot read the Stripe catalog: ${describeStripeError(error)}`, fix: 'A restricted key needs "Products: Read" and "Prices: Read".' };
         }
         let dbView;
@@ -28024,6 +27447,7 @@ const catalogSync = {
 
 ;// CONCATENATED MODULE: ./.build/rules/stripe/live-mode.js
 
+
 const liveMode = {
     meta: { id: 'stripe.live-mode', section: 'stripe', title: 'Stripe answers in live mode', docs: 'docs/billing-integration-guide.md' },
     async check({ settings, clients }) {
@@ -28043,6 +27467,9 @@ const liveMode = {
         }
         catch (error) {
             const type = error.type;
+            if (stripeUnavailable(error)) {
+                return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the live mode cannot be checked', cause: describeStripeError(error) });
+            }
             if (type !== 'StripePermissionError') {
                 return { status: 'fail', summary: describeStripeError(error), fix: 'Check STRIPE_SECRET_KEY against https://dashboard.stripe.com/apikeys.' };
             }
@@ -28119,6 +27546,7 @@ const syncEndpoint = {
 
 
 
+
 const normalise = (url) => url.replace(/\/+$/, '').toLowerCase();
 const webhookEndpoint = {
     meta: { id: 'stripe.webhook-endpoint', section: 'stripe', title: 'Stripe sends webhooks to the app', docs: 'docs/billing-integration-guide.md' },
@@ -28136,6 +27564,9 @@ const webhookEndpoint = {
                 endpoints.push(endpoint);
         }
         catch (error) {
+            if (stripeUnavailable(error)) {
+                return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the webhook endpoints cannot be listed', cause: describeStripeError(error) });
+            }
             return { status: 'fail', summary: `cannot list the webhook endpoints: ${describeStripeError(error)}`, fix: 'A restricted key needs "Webhook Endpoints: Read".' };
         }
         const fix = `In https://dashboard.stripe.com/webhooks, add an endpoint for ${expected} with the events ${HANDLED_EVENTS.join(', ')}, and put its signing secret in STRIPE_WEBHOOK_SECRET.`;
@@ -28256,7 +27687,7 @@ const stripeSyncSecret = {
 
 
 
-const RULES = [
+const rules_RULES = [
     appUrl,
     nextauthUrl,
     databaseUrl,
@@ -28314,35 +27745,86 @@ const RULES = [
 
 /** Checks the parts of the settings that depend on the rule catalog (throws UsageError). */
 function validateSelection(settings) {
-    validateWaivers(RULES, settings.config, settings.configFile);
-    return selectRules(RULES, settings.checks);
+    validateWaivers(rules_RULES, settings.config, settings.configFile);
+    return runner_selectRules(rules_RULES, settings.checks);
+}
+/** Time the run keeps for itself beyond its rules: closing clients, rendering and writing the reports. */
+const RUN_MARGIN_MS = 30_000;
+/** How long closing the clients may take before the run goes on without waiting. */
+const CLOSE_BOUND_MS = 5_000;
+/** Bounds of one run, all derived from the inputs (documented in the README). */
+function runBounds(settings, rules) {
+    // Room for the bounded retries of a probe chain within one rule.
+    const probeTimeoutMs = settings.timeoutSeconds * 1000 * 3;
+    const commandTimeoutMs = settings.commandTimeoutMs;
+    const rulesMs = longestChainMs(rules, { probeTimeoutMs, commandTimeoutMs });
+    return { probeTimeoutMs, commandTimeoutMs, rulesMs, deadlineMs: rulesMs + RUN_MARGIN_MS };
 }
 async function runGate(settings, options) {
     const rules = validateSelection(settings);
     const startedAt = options.now ?? new Date();
     const started = performance.now();
     const clients = createClients(settings);
+    const bounds = runBounds(settings, rules);
     try {
         const results = await runRules(rules, {
             context: { settings, clients, log: options.log },
-            // Room for the bounded retries of a probe chain within one rule.
-            probeTimeoutMs: settings.timeoutSeconds * 1000 * 3,
-            commandTimeoutMs: 60 * 60 * 1000,
+            probeTimeoutMs: bounds.probeTimeoutMs,
+            commandTimeoutMs: bounds.commandTimeoutMs,
+            // The rules' own bounds end every chain before this; it is the guard should one of them not.
+            deadlineMs: bounds.rulesMs + CLOSE_BOUND_MS,
             now: options.now,
             onRuleDone: options.onRuleDone,
         });
-        return buildReport({
+        return report_buildReport({
             rules: results,
             startedAt,
             durationMs: performance.now() - started,
             appUrl: withoutCredentials(settings.env.APP_URL),
             failOn: settings.failOn,
-            version: VERSION,
+            version: version_VERSION,
+            selection: { checks: settings.checks, notRun: rules_RULES.filter((r) => !rules.includes(r)).map((r) => r.meta.id) },
         });
     }
     finally {
-        await clients.close();
+        // A server that never answers the goodbye must not hold the report back.
+        let timer;
+        await Promise.race([clients.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_BOUND_MS)))]);
+        clearTimeout(timer);
     }
+}
+/**
+ * The report of a run that stopped before its end (cancelled, or a bug): the rules that finished as
+ * they finished, every other selected rule as `fail` "not finished", with the reason.
+ */
+function partialReport(settings, finished, startedAt, why) {
+    const done = new Map(finished.map((r) => [r.id, r]));
+    const now = new Date();
+    const selected = selectRules(RULES, settings.checks);
+    const rules = selected.map((rule) => {
+        const report = done.get(rule.meta.id) ?? {
+            id: rule.meta.id,
+            section: rule.meta.section,
+            title: rule.meta.title,
+            status: 'fail',
+            summary: `not finished: ${why}`,
+            durationMs: 0,
+            waived: false,
+            locations: [],
+            findings: [],
+            docs: rule.meta.docs,
+        };
+        return applyWaiver(report, settings.config, now);
+    });
+    return buildReport({
+        rules,
+        startedAt,
+        durationMs: now.getTime() - startedAt.getTime(),
+        appUrl: withoutCredentials(settings.env.APP_URL),
+        failOn: settings.failOn,
+        version: VERSION,
+        selection: { checks: settings.checks, notRun: RULES.filter((r) => !selected.includes(r)).map((r) => r.meta.id) },
+    });
 }
 /** The target as the report names it: never with a user:password part. */
 function withoutCredentials(value) {
@@ -28385,7 +27867,7 @@ function common_redactReport(report, redactor) {
 function common_groupBySection(rules) {
     return SECTIONS.map((section) => ({
         section,
-        title: SECTION_TITLES[section],
+        title: types_SECTION_TITLES[section],
         rules: rules.filter((rule) => rule.section === section),
     })).filter((group) => group.rules.length > 0);
 }
@@ -28394,7 +27876,7 @@ function common_needsAttention(rule) {
     return rule.status === 'fail' || rule.status === 'warn';
 }
 /** Rules that stop the release under the run's `fail-on`: a waiver takes a rule out. */
-function isBlocking(rule, failOn) {
+function common_isBlocking(rule, failOn) {
     if (rule.waived)
         return false;
     return rule.status === 'fail' || (failOn === 'warn' && rule.status === 'warn');
@@ -28404,17 +27886,49 @@ function common_plural(count, one, many = `${one}s`) {
 }
 /**
  * The headline every reporter opens or closes with. The numbers are the unwaived failures and
- * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`.
+ * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`. A run of a
+ * subset of the catalog says so: "ready" is then only "ready for the selected checks".
  */
 function common_verdictText(report) {
     const failed = report.rules.filter((r) => r.status === 'fail' && !r.waived).length;
     const warned = report.rules.filter((r) => r.status === 'warn' && !r.waived).length;
-    if (report.ready)
-        return warned ? `Ready to go live, with ${common_plural(warned, 'warning')}` : 'Ready to go live';
+    const notRun = notRunText(report);
+    if (report.ready) {
+        const ready = notRun ? 'Ready for the selected checks' : 'Ready to go live';
+        const warnings = warned ? `, with ${common_plural(warned, 'warning')}` : '';
+        return `${ready}${warnings}${notRun ? `; not run: ${notRun}` : ''}`;
+    }
     const parts = [failed ? `${failed} failed` : '', warned ? common_plural(warned, 'warning') : ''].filter(Boolean);
     // With `fail-on: warn` a release can be blocked by warnings alone; say why, or it reads as a bug.
     const why = !failed && warned && report.failOn === 'warn' ? ' (fail-on: warn)' : '';
-    return parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
+    const head = parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
+    return `${head}${notRun ? `; not run: ${notRun}` : ''}`;
+}
+/**
+ * What the run's selection left out, shortest first: whole sections by name, partly selected ones as
+ * "9 of 13 security rules"; '' when every rule of the catalog ran.
+ */
+function notRunText(report) {
+    const notRun = report.selection?.notRun ?? [];
+    if (notRun.length === 0)
+        return '';
+    const parts = [];
+    for (const section of SECTIONS) {
+        const missing = notRun.filter((id) => id.split('.')[0] === section).length;
+        if (missing === 0)
+            continue;
+        const ran = report.rules.filter((r) => r.section === section).length;
+        parts.push(ran === 0 ? section : `${missing} of ${ran + missing} ${section} rules`);
+    }
+    return parts.join(', ');
+}
+/**
+ * A rule's title states its requirement ("No secret is committed"); on its own above a failure it
+ * reads as the opposite of the result. This phrases it for the status it heads.
+ */
+function common_requirementText(rule) {
+    const state = rule.waived ? 'Waived' : { pass: 'Met', warn: 'At risk', fail: 'Not met', skip: 'Not checked' }[rule.status];
+    return `${state}: ${rule.title}`;
 }
 function waivedCount(report) {
     return report.rules.filter((r) => r.waived).length;
@@ -28470,7 +27984,7 @@ function common_formatLocation(finding) {
     return `${finding.file}:${finding.line}${end}`;
 }
 /** ` (waived: reason, until 2027-03-01)` for a waived rule, '' otherwise. */
-function common_waiverNote(rule) {
+function waiverNote(rule) {
     if (!rule.waived || !rule.waiver)
         return rule.waived ? ' (waived)' : '';
     const until = rule.waiver.until ? `, until ${rule.waiver.until}` : '';
@@ -28489,9 +28003,17 @@ function common_clip(text, max) {
         cut -= 1;
     return `${text.slice(0, cut)}…`;
 }
+/**
+ * A link to a file's lines in the repository: `<base><file>#L3-L5`, where `base` is the blob URL of the
+ * commit that was checked (`https://github.com/o/r/blob/<sha>/`).
+ */
+function common_fileUrl(baseUrl, place) {
+    const anchor = place.line && place.line >= 1 ? `#L${place.line}${place.endLine && place.endLine > place.line ? `-L${place.endLine}` : ''}` : '';
+    return `${common_docsUrl(baseUrl, place.file)}${anchor}`;
+}
 /** Joins a docs path to a URL prefix, keeping exactly one slash between them. */
 function common_docsUrl(docsBaseUrl, docs) {
-    return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, ''))}`;
+    return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, '')).replace(/[#?]/g, encodeURIComponent)}`;
 }
 
 ;// CONCATENATED MODULE: ./.build/report/annotations.js
@@ -28503,15 +28025,16 @@ function buildAnnotations(report, options) {
     if (!(max >= 1))
         throw new RangeError(`maxPerLevel must be at least 1, got ${max}`);
     const rules = redactReport(report, options.redactor).rules;
+    const actionable = rules.filter((rule) => !rule.waived && (rule.status === 'fail' || rule.status === 'warn'));
     // Every rule's file findings before any file-less annotation: those would otherwise use up the slots.
-    const all = [...rules.flatMap(fileAnnotations), ...rules.flatMap(filelessAnnotation)];
-    return limitPerLevel(all, max);
+    const all = [...actionable.flatMap(fileAnnotations), ...actionable.flatMap(filelessAnnotation)];
+    return limitPerLevel(all.filter((a) => a.level !== 'notice'), max);
 }
 function fileAnnotations(rule) {
     return rule.findings.filter(hasFile).map((finding) => ({
         level: findingLevel(rule, finding),
         title: titleOf(rule),
-        message: finding.message + waiverNote(rule),
+        message: finding.message,
         file: finding.file,
         // A line below 1 is "no line": the annotation then belongs to the whole file.
         ...(finding.line && finding.line >= 1 ? { startLine: finding.line } : {}),
@@ -28522,15 +28045,14 @@ function fileAnnotations(rule) {
 }
 /** A failing or warning rule with nothing to pin on a file still shows up once, with its summary. */
 function filelessAnnotation(rule) {
-    if (rule.status !== 'fail' && rule.status !== 'warn')
-        return [];
-    if (rule.findings.some(hasFile))
+    if (rule.findings.some((f) => hasFile(f) && findingLevel(rule, f) !== 'notice'))
         return [];
     const fix = rule.fix ? `\nFix: ${rule.fix}` : '';
-    return [{ level: ruleLevel(rule), title: titleOf(rule), message: rule.summary + waiverNote(rule) + fix }];
+    return [{ level: ruleLevel(rule), title: titleOf(rule), message: rule.summary + fix }];
 }
+/** `gate.migrations: Not met: Migration history is clean`: the title says the requirement failed. */
 function titleOf(rule) {
-    return `${rule.id}: ${rule.title}`;
+    return `${rule.id}: ${requirementText(rule)}`;
 }
 /** Keeps order; a level over the limit keeps `max - 1` and ends with one roll-up, so it shows `max`. */
 function limitPerLevel(annotations, max) {
@@ -28589,38 +28111,67 @@ const COMMENT_MARKER = '<!-- production-readiness-gate -->';
 /** GitHub refuses comments over 65,536 characters; the margin covers the footer and the marker. */
 const COMMENT_CHAR_BUDGET = 60_000;
 const MAX_SUMMARY_CHARS = 200;
+const MAX_FIX_CHARS = 600;
+/** File links per rule: the first few places; the run's annotations have every one. */
+const MAX_LINKS = 5;
 function renderComment(report, options) {
     const safe = redactReport(report, options.redactor);
     const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
+    const baseUrl = options.blobBaseUrl && options.redactor.redact(options.blobBaseUrl);
     const icon = safe.ready ? '✅' : '❌';
-    const head = [
-        COMMENT_MARKER,
-        `### ${icon} Production readiness — ${inlineText(verdictText(safe))}`,
-        '',
-        countsText(safe),
-        '',
-    ].join('\n');
+    const head = [COMMENT_MARKER, `### ${icon} Production readiness — ${inlineText(verdictText(safe))}`, '', countsText(safe), ''].join('\n');
     const foot = `\n${runUrl ? `${link('Full report in the workflow run', runUrl)} · ` : ''}${inlineText(`${safe.tool.name} ${safe.tool.version}, ${safe.startedAt}`)}\n`;
-    // Failures first, then warnings, then waived rules: the order of what a reviewer must act on.
-    const attention = groupBySection(safe.rules).flatMap((g) => g.rules).filter(needsAttention);
-    const ordered = [
-        ...attention.filter((r) => r.status === 'fail' && !r.waived),
-        ...attention.filter((r) => r.status === 'warn' && !r.waived),
-        ...attention.filter((r) => r.waived),
-    ];
-    const items = [];
-    let room = COMMENT_CHAR_BUDGET - head.length - foot.length - 200;
-    for (const rule of ordered) {
-        const item = listItem(rule);
-        if (item.length + 1 > room)
-            break;
-        items.push(item);
-        room -= item.length + 1;
+    const ordered = groupBySection(safe.rules).flatMap((g) => g.rules);
+    const blocking = ordered.filter((r) => isBlocking(r, safe.failOn));
+    const notBlocking = ordered.filter((r) => !isBlocking(r, safe.failOn) && needsAttention(r));
+    const others = [...notBlocking.filter((r) => !r.waived), ...notBlocking.filter((r) => r.waived)];
+    let room = COMMENT_CHAR_BUDGET - head.length - foot.length - 400;
+    const take = (items) => {
+        const kept = [];
+        for (const item of items) {
+            if (item.length + 1 > room)
+                break;
+            kept.push(item);
+            room -= item.length + 1;
+        }
+        return { kept, left: items.length - kept.length };
+    };
+    let body = '';
+    if (blocking.length) {
+        const { kept, left } = take(blocking.map((r) => blockingItem(r, baseUrl)));
+        const more = left > 0 ? `\n- … and ${plural(left, 'more blocking rule')}: see the workflow run` : '';
+        body += `**Fix first**\n\n${kept.join('\n\n')}${more}\n\n`;
     }
-    const left = ordered.length - items.length;
-    if (left > 0)
-        items.push(`- … and ${plural(left, 'more rule')}: see the workflow run`);
-    return `${head}${items.length ? `${items.join('\n')}\n` : ''}${foot}`;
+    if (others.length) {
+        const label = others.some((r) => r.waived) ? 'warnings and waived rules' : plural(others.length, 'warning');
+        const { kept, left } = take(others.map(listItem));
+        const more = left > 0 ? `\n- … and ${plural(left, 'more rule')}: see the workflow run` : '';
+        const title = others.some((r) => r.waived) ? `${others.length} ${label}` : label;
+        body += `<details>\n<summary>⚠️ ${title}</summary>\n\n${kept.join('\n')}${more}\n\n</details>\n`;
+    }
+    return `${head}${body ? `\n${body}` : ''}${foot}`;
+}
+/**
+ * `- ❌ id result`, then the fix and the first places as paragraphs of the item (indented, after a
+ * blank line: a plain next line would run on in the same paragraph).
+ */
+function blockingItem(rule, baseUrl) {
+    const parts = [`- ${STATUS_MARK[rule.status].emoji} ${codeSpan(rule.id)} ${inlineText(clip(oneLine(rule.summary), MAX_SUMMARY_CHARS))}`];
+    if (rule.fix)
+        parts.push(`  **Fix:** ${inlineText(clip(oneLine(rule.fix), MAX_FIX_CHARS))}`);
+    if (rule.waiver?.expired)
+        parts.push(`  *Waiver expired${rule.waiver.until ? ` on ${inlineText(rule.waiver.until)}` : ''}: ${inlineText(clip(rule.waiver.reason, MAX_SUMMARY_CHARS))}*`);
+    const places = rule.findings.filter(hasFile);
+    const links = places.slice(0, MAX_LINKS).map((f) => {
+        const place = formatLocation(f);
+        const where = baseUrl ? codeLink(place, fileUrl(baseUrl, f)) : codeSpan(place);
+        return `  - ${where} ${inlineText(clip(oneLine(f.message), MAX_SUMMARY_CHARS))}`;
+    });
+    if (places.length > MAX_LINKS)
+        links.push(`  - … and ${plural(places.length - MAX_LINKS, 'more place')} in the run's annotations`);
+    if (links.length)
+        parts.push(links.join('\n'));
+    return parts.join('\n\n');
 }
 function listItem(rule) {
     const waived = rule.waived ? ` *(waived${rule.waiver ? `: ${inlineText(clip(rule.waiver.reason, MAX_SUMMARY_CHARS))}` : ''})*` : '';
@@ -28690,7 +28241,7 @@ function ruleLines(rule, idWidth, paint, verbose) {
 function waiverText(rule) {
     if (rule.waiver?.expired)
         return ` (waiver expired${rule.waiver.until ? ` ${rule.waiver.until}` : ''})`;
-    return common_waiverNote(rule);
+    return waiverNote(rule);
 }
 /**
  * Rule text can carry bytes from HTTP responses and command output: control characters (escape
@@ -28719,6 +28270,8 @@ function renderJson(report, options) {
         failOn: safe.failOn,
         counts: { pass: safe.counts.pass, warn: safe.counts.warn, fail: safe.counts.fail, skip: safe.counts.skip },
         rules: safe.rules.map(ruleJson),
+        // Additive: what `checks` selected, and the catalog's rules that did not run (empty: all ran).
+        selection: { checks: safe.selection?.checks ?? [], notRun: safe.selection?.notRun ?? [] },
     };
     return `${JSON.stringify(document, null, 2)}\n`;
 }
@@ -28756,6 +28309,16 @@ function lines(place) {
 }
 
 ;// CONCATENATED MODULE: ./.build/report/sarif.js
+/**
+ * SARIF 2.1.0 for GitHub code scanning (`sarif-path`): one descriptor per rule of the run, one result per
+ * finding with a file of a failing or warning rule, and one result per such rule with no file finding.
+ *
+ * GitHub rejects a whole SARIF upload when any result has no location ("locationFromSarifResult:
+ * expected at least one location", github/codeql-action#1738), so rule-level results are pinned to
+ * `anchorFile` when the caller gives one (the workflow or the config file); without it they carry no
+ * location, which is valid SARIF for other consumers.
+ */
+
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const SARIF_LEVEL = {
@@ -28771,6 +28334,7 @@ function renderSarif(report, options) {
     const results = safe.rules
         .filter(common_needsAttention)
         .flatMap((rule) => ruleResults(rule, index.get(rule.id), anchorFile));
+    withFingerprints(results);
     const sarif = {
         $schema: SARIF_SCHEMA,
         version: '2.1.0',
@@ -28785,6 +28349,7 @@ function renderSarif(report, options) {
                         rules: safe.rules.map((rule) => descriptor(rule, redact(options.docsBaseUrl))),
                     },
                 },
+                automationDetails: { id: automationId(safe) },
                 results,
             },
         ],
@@ -28816,12 +28381,15 @@ function ruleResults(rule, ruleIndex, anchorFile) {
         return located.map((finding) => ({
             ...resultBase(rule, ruleIndex, common_findingLevel(rule, finding), finding.message),
             locations: [physicalLocation(finding.file, finding)],
+            ruleLevel: false,
         }));
     }
     return [
         {
             ...resultBase(rule, ruleIndex, common_ruleLevel(rule), rule.summary),
             ...(anchorFile ? { locations: [physicalLocation(anchorFile, { line: 1 })] } : {}),
+            // Its message is the rule's summary, which may hold timings: the fingerprint leaves it out.
+            ruleLevel: true,
         },
     ];
 }
@@ -28830,7 +28398,7 @@ function resultBase(rule, ruleIndex, level, message) {
         ruleId: rule.id,
         ruleIndex,
         level: SARIF_LEVEL[level],
-        message: { text: message + common_waiverNote(rule) },
+        message: { text: message + waiverNote(rule) },
         // A waiver is SARIF's external suppression. GitHub code scanning does not act on suppressions by
         // itself, which is why a waived result's level is also lowered to `note` (see `ruleLevel`).
         ...(rule.waived ? { suppressions: [{ kind: 'external', justification: rule.waiver?.reason ?? 'waived' }] } : {}),
@@ -28853,34 +28421,79 @@ function toUri(file) {
 function isAbsoluteUrl(text) {
     return /^https?:\/\//i.test(text);
 }
+/** The fingerprint type this tool writes; bump the version if the recipe ever changes. */
+const FINGERPRINT_KEY = 'productionReadinessGate/v1';
+/**
+ * A hash of what identifies the finding: rule, file and message, plus its rank among identical ones
+ * (the same message at several lines of one file), so two findings never share a fingerprint and the
+ * same finding keeps its own from run to run.
+ */
+function withFingerprints(results) {
+    const seen = new Map();
+    for (const result of results) {
+        const file = result.locations?.[0]?.physicalLocation.artifactLocation.uri ?? '';
+        const identity = result.ruleLevel ? [result.ruleId, 'rule'] : [result.ruleId, file, result.message.text];
+        const key = identity.join('\0');
+        const rank = seen.get(key) ?? 0;
+        seen.set(key, rank + 1);
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${key}\0${rank}`).digest('hex');
+        Object.assign(result, { partialFingerprints: { [FINGERPRINT_KEY]: hash } });
+        delete result.ruleLevel;
+    }
+}
+/**
+ * `production-readiness-gate/<selection>/`: the category of the run. Code scanning keeps one set of
+ * alerts per category, so runs of different selections do not close each other's alerts.
+ */
+function automationId(report) {
+    const notRun = report.selection?.notRun ?? [];
+    const checks = notRun.length === 0 ? 'all' : [...new Set(report.selection.checks)].sort().join(',');
+    return `production-readiness-gate/${checks}/`;
+}
 
 ;// CONCATENATED MODULE: ./.build/report/summary.js
 
 
+
 /** Under GitHub's 1 MiB (1,048,576 bytes) step-summary limit, with room for other steps' markdown. */
 const SUMMARY_BYTE_BUDGET = 1_000_000;
-/** A table row or `<summary>` is one glance; longer summaries are clipped (the details keep everything). */
+/** A heading or table row is one glance; longer results are clipped (the JSON report keeps them). */
 const summary_MAX_SUMMARY_CHARS = 300;
 /** Findings beyond this are counted, not listed: annotations and the JSON report carry all of them. */
 const MAX_FINDINGS_PER_RULE = 50;
 const MAX_FINDING_CHARS = 500;
-const MAX_FIX_CHARS = 4000;
+const summary_MAX_FIX_CHARS = 4000;
 function renderSummary(report, options) {
     return renderWithBudget(report, options, SUMMARY_BYTE_BUDGET);
 }
-/** The budget is a parameter so tests can exercise the fitting without megabytes of fixtures. */
+/** The budget is a parameter so tests (and the check run, 65,535 characters) can use a smaller one. */
 function renderWithBudget(report, options, budgetBytes) {
     const safe = redactReport(report, options.redactor);
-    const docsBaseUrl = options.docsBaseUrl && options.redactor.redact(options.docsBaseUrl);
+    const baseUrl = options.docsBaseUrl && options.redactor.redact(options.docsBaseUrl);
     const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
+    const ordered = groupBySection(safe.rules).flatMap((group) => group.rules);
+    const blocking = ordered.filter((rule) => isBlocking(rule, safe.failOn));
+    // Warnings a person should weigh first, then the waived rules (they are known and accepted).
+    const notBlocking = ordered.filter((rule) => !isBlocking(rule, safe.failOn) && (needsAttention(rule) || rule.waived));
+    const other = [...notBlocking.filter((r) => !r.waived), ...notBlocking.filter((r) => r.waived)];
+    const groups = [];
+    if (blocking.length) {
+        groups.push({
+            heading: `### ❌ Fix first: ${plural(blocking.length, 'blocking rule')}\n\n`,
+            blocks: blocking.map((rule) => blockingBlock(rule, baseUrl)),
+        });
+    }
+    if (other.length) {
+        const title = other.some((r) => r.waived) ? 'Warnings and waived rules' : 'Warnings';
+        groups.push({
+            heading: `### ⚠️ ${title} (${other.length})\n\n`,
+            blocks: other.map((rule) => collapsedBlock(rule, baseUrl)),
+        });
+    }
     const page = {
         verdict: verdictBlock(safe),
-        tables: sectionTables(safe).join('\n'),
-        blocks: groupBySection(safe.rules)
-            .flatMap((group) => group.rules)
-            .filter((rule) => needsAttention(rule) || rule.waived)
-            .map((rule) => detailBlock(rule, docsBaseUrl)),
-        foot: runUrl ? `\n${link('Workflow run', runUrl)}\n` : '',
+        groups,
+        outro: passedAndSkipped(safe) + (runUrl ? `\n${link('Workflow run', runUrl)}\n` : ''),
     };
     return fitToBudget(page, budgetBytes);
 }
@@ -28891,48 +28504,96 @@ function verdictBlock(report) {
         formatDuration(report.durationMs),
         `${report.tool.name} ${report.tool.version}`,
     ].filter(Boolean);
-    return `## ${icon} ${inlineText(verdictText(report))}\n\n${countsText(report)} — ${inlineText(context.join(', '))}\n`;
+    const checks = report.selection?.notRun.length ? `\n\nSelected checks: ${codeSpan(report.selection.checks.join(','))}` : '';
+    return `## ${icon} ${inlineText(verdictText(report))}\n\n${countsText(report)} — ${inlineText(context.join(', '))}${checks}\n`;
 }
-function sectionTables(report) {
-    return groupBySection(report.rules).map((group) => {
-        const rows = group.rules.map((rule) => `| ${statusCell(rule)} | ${tableCell(codeSpan(rule.id))} | ${tableCell(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))} |`);
-        return [`### ${inlineText(group.title)}`, '', '| Status | Rule | Result |', '|---|---|---|', ...rows, ''].join('\n');
-    });
+function blockingBlock(rule, baseUrl) {
+    const findings = findingsList(rule.findings, baseUrl);
+    const evidence = evidenceText(rule);
+    return [
+        { text: `#### ${STATUS_MARK[rule.status].emoji} ${codeSpan(rule.id)} ${inlineText(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))}\n\n` },
+        { text: ruleContext(rule, baseUrl) },
+        { text: rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, summary_MAX_FIX_CHARS))}\n\n` : '' },
+        { text: rule.waiver ? `${waiverLine(rule)}\n\n` : '' },
+        ...(findings ? [findings] : []),
+        ...(evidence ? [{ text: evidence, cuttable: true, open: '<details>\n<summary>Evidence</summary>\n\n', close: '\n\n</details>\n\n' }] : []),
+    ];
 }
-function statusCell(rule) {
-    return `${STATUS_MARK[rule.status].emoji} ${rule.status}${rule.waived ? ', waived' : ''}`;
+function collapsedBlock(rule, baseUrl) {
+    const findings = findingsList(rule.findings, baseUrl);
+    const evidence = evidenceText(rule);
+    const status = `${STATUS_MARK[rule.status].emoji} <code>${inlineHtml(rule.id)}</code>`;
+    const waived = rule.waived ? ' <em>(waived)</em>' : '';
+    return [
+        { text: `<details>\n<summary>${status} ${inlineHtml(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))}${waived}</summary>\n\n` },
+        { text: ruleContext(rule, baseUrl) },
+        { text: rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, summary_MAX_FIX_CHARS))}\n\n` : '' },
+        { text: rule.waiver ? `${waiverLine(rule)}\n\n` : '' },
+        ...(findings ? [findings] : []),
+        ...(evidence ? [{ text: evidence, cuttable: true, open: '**Evidence**\n\n', close: '\n\n' }] : []),
+        { text: '</details>\n\n' },
+    ];
 }
-function detailBlock(rule, docsBaseUrl) {
-    const title = `${escapeHtml(rule.title)}: ${escapeHtml(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))}`;
-    const waived = rule.waived ? ' (waived)' : '';
-    const header = `<details>\n<summary>${STATUS_MARK[rule.status].emoji} <code>${escapeHtml(rule.id)}</code> ${title}${waived}</summary>\n\n`;
-    const body = paragraphs([rule.details ? markdownBlock(rule.details) : '', findingsList(rule.findings)]);
-    const tail = paragraphs([
-        rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, MAX_FIX_CHARS))}` : '',
-        rule.waiver ? waiverLine(rule) : '',
-        rule.docs ? `📖 ${docsBaseUrl ? link(rule.docs, docsUrl(docsBaseUrl, rule.docs)) : codeSpan(rule.docs)}` : '',
-    ]);
-    return { header, body, tail: `${tail}</details>\n` };
+/** `Not met: Migration history is clean · §2 Build and migration gate · 📖 docs/runbook.md` */
+function ruleContext(rule, baseUrl) {
+    const docs = rule.docs ? `📖 ${baseUrl ? link(rule.docs, docsUrl(baseUrl, rule.docs)) : codeSpan(rule.docs)}` : '';
+    const parts = [`*${inlineText(requirementText(rule)).replace(/[*_]/g, '\\$&')}*`, inlineText(SECTION_TITLES[rule.section]), docs];
+    return `${parts.filter(Boolean).join(' · ')}\n\n`;
 }
-/** Markdown paragraphs, each followed by a blank line (so parts can be concatenated, or dropped). */
-function paragraphs(parts) {
-    return parts
-        .filter(Boolean)
-        .map((part) => `${part}\n\n`)
-        .join('');
-}
-function findingsList(findings) {
+/** Every finding once, loudest first, those with a place linked to their lines. */
+function findingsList(findings, baseUrl) {
     if (findings.length === 0)
-        return '';
-    const shown = fileFindingsFirst(findings).slice(0, MAX_FINDINGS_PER_RULE);
-    const items = shown.map((f) => {
-        const where = f.file ? `${codeSpan(formatLocation(f))} ` : '';
-        return `- ${where}${inlineText(clip(f.message, MAX_FINDING_CHARS))}`;
+        return undefined;
+    const loudness = { error: 0, warning: 1, notice: 2 };
+    const sorted = fileFindingsFirst(findings).sort((a, b) => loudness[a.level] - loudness[b.level]);
+    const items = sorted.slice(0, MAX_FINDINGS_PER_RULE).map((f) => {
+        const place = f.file ? formatLocation(f) : '';
+        const where = f.file ? `${baseUrl ? codeLink(place, fileUrl(baseUrl, { ...f, file: f.file })) : codeSpan(place)} ` : '';
+        const level = f.level === 'notice' ? 'ℹ️ ' : '';
+        return `- ${level}${where}${inlineText(clip(f.message, MAX_FINDING_CHARS))}`;
     });
-    const more = findings.length - shown.length;
-    if (more > 0)
-        items.push(`- … and ${plural(more, 'more finding')} (see the annotations or the JSON report)`);
-    return `**Findings**\n\n${items.join('\n')}`;
+    const list = { items, total: findings.length };
+    return { text: listText(items, findings.length), cuttable: true, open: '**Findings**\n\n', close: '\n\n', list };
+}
+function listText(items, total) {
+    const more = total - items.length;
+    const tail = more > 0 ? `\n- … and ${plural(more, 'more finding')} (see the annotations or the JSON report)` : '';
+    return items.join('\n') + tail;
+}
+/**
+ * The rule's details, without the lines that only repeat a finding (rules often list their findings
+ * in the details too, for the JSON report and the console): each finding is shown once, in the list.
+ */
+function evidenceText(rule) {
+    if (!rule.details)
+        return '';
+    if (rule.findings.length === 0)
+        return markdownBlock(rule.details).trim();
+    const repeated = new Set();
+    for (const f of rule.findings) {
+        const message = summary_normalise(f.message);
+        repeated.add(message);
+        if (f.file) {
+            const place = formatLocation(f);
+            repeated.add(summary_normalise(`${place} ${f.message}`));
+            repeated.add(summary_normalise(`${place}: ${f.message}`));
+        }
+    }
+    let inFence = false;
+    const kept = rule.details.split('\n').filter((line) => {
+        if (/^ {0,3}(`{3,}|~{3,})/.test(line))
+            inFence = !inFence;
+        return inFence || !repeated.has(summary_normalise(line));
+    });
+    return markdownBlock(kept.join('\n')).trim();
+}
+/** A line as a reader compares it: no list marker, no code-span ticks, single spaces. */
+function summary_normalise(line) {
+    return line
+        .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '')
+        .replace(/`/g, '')
+        .replace(/\s+/g, ' ')
+        .trim();
 }
 function waiverLine(rule) {
     const waiver = rule.waiver;
@@ -28942,27 +28603,54 @@ function waiverLine(rule) {
         ? `**Waiver expired**${until}: ${inlineText(waiver.reason)}`
         : `**Waived**${until}: ${inlineText(waiver.reason)}`;
 }
+/** Per section, one collapsed line for the rules that passed or were skipped, the table inside. */
+function passedAndSkipped(report) {
+    const sections = groupBySection(report.rules)
+        .map((group) => ({ ...group, rules: group.rules.filter((r) => !needsAttention(r) && !r.waived) }))
+        .filter((group) => group.rules.length > 0);
+    if (sections.length === 0)
+        return '';
+    const blocks = sections.map((group) => {
+        const passed = group.rules.filter((r) => r.status === 'pass').length;
+        const skipped = group.rules.length - passed;
+        const icon = passed ? STATUS_MARK.pass.emoji : STATUS_MARK.skip.emoji;
+        const counts = [passed ? `${passed} passed` : '', skipped ? `${skipped} skipped` : ''].filter(Boolean).join(', ');
+        const rows = group.rules.map((rule) => `| ${statusCell(rule)} | ${tableCell(codeSpan(rule.id))} | ${tableCell(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))} |`);
+        return [
+            `<details>\n<summary>${icon} ${inlineHtml(group.title)}: ${counts}</summary>\n`,
+            '| Status | Rule | Result |',
+            '|---|---|---|',
+            ...rows,
+            '\n</details>\n',
+        ].join('\n');
+    });
+    return `### Passed and skipped\n\n${blocks.join('\n')}`;
+}
+/** A no-break space keeps the status on one line in a narrow column. */
+function statusCell(rule) {
+    return `${STATUS_MARK[rule.status].emoji}\u00a0${rule.status}`;
+}
 const bytes = (text) => Buffer.byteLength(text, 'utf8');
-const SHORTENED = "\n\n*… shortened to fit GitHub's 1 MiB job summary; the JSON report has the full text.*\n\n";
+const SHORTENED = "\n\n*… shortened to fit GitHub's 1 MiB job summary; the JSON report has the full text.*";
 /** Room for the shortening note plus a fence that `closeFences` may have to add after the cut. */
 const SHORTENED_COST = bytes(SHORTENED) + 24;
 /** Room for the note at the top that says the page was shortened. */
 const NOTICE_RESERVE = 400;
 function fitToBudget(page, budget) {
-    const whole = assemble(page, page.blocks.map(fullBlock), '');
+    const whole = assemble(page, (segment) => summary_frame(segment, segment.text), '');
     if (bytes(whole) <= budget)
         return whole;
-    const fixed = bytes(page.verdict) + bytes(page.tables) + bytes(page.foot) + bytes(DETAILS_HEADING) + NOTICE_RESERVE;
-    // Each block costs its frame plus the newline `assemble` puts between blocks.
-    const frames = page.blocks.map((b) => bytes(b.header) + bytes(b.tail) + 1);
-    const bodies = page.blocks.map((b) => bytes(b.body));
-    const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-    const costAt = (cap) => fixed + sum(frames) + sum(bodies.map((len) => (len <= cap ? len : cap + SHORTENED_COST)));
-    // Water-filling: one cap for every body, as high as the budget allows, so the longest are cut first
-    // and short evidence stays whole. Binary search keeps `costAt(lo) <= budget` as its invariant.
+    const segments = page.groups.flatMap((g) => g.blocks.flat());
+    // What is never cut: the verdict, the headings, the tables, and the room for the note.
+    const base = bytes(page.verdict) + bytes(page.outro) + NOTICE_RESERVE + sum(page.groups.map((g) => bytes(g.heading) + 1));
+    const fixed = base + sum(segments.filter((s) => !s.cuttable).map((s) => bytes(s.text)));
+    const cuttable = segments.filter((s) => s.cuttable).map((s) => ({ length: bytes(s.text), frame: bytes(s.open ?? '') + bytes(s.close ?? '') }));
+    const costAt = (cap) => fixed + sum(cuttable.map((c) => c.frame + (c.length <= cap ? c.length : cap + SHORTENED_COST)));
+    // Water-filling: one cap for every cuttable part, as high as the budget allows, so the longest are
+    // cut first and short evidence stays whole. Binary search keeps `costAt(lo) <= budget`.
     if (costAt(0) <= budget) {
         let lo = 0;
-        let hi = bodies.reduce((a, b) => Math.max(a, b), 0);
+        let hi = cuttable.reduce((a, c) => Math.max(a, c.length), 0);
         while (lo < hi) {
             const mid = Math.ceil((lo + hi) / 2);
             if (costAt(mid) <= budget)
@@ -28970,38 +28658,64 @@ function fitToBudget(page, budget) {
             else
                 hi = mid - 1;
         }
-        const cut = page.blocks.filter((_, i) => bodies[i] > lo).length;
-        const rendered = page.blocks.map((b, i) => b.header + shortenBody(b.body, bodies[i], lo) + b.tail);
-        const notice = `> [!NOTE]\n> The details of ${plural(cut, 'rule')} were shortened to stay under GitHub's 1 MiB job summary limit; the JSON report has them in full.\n`;
-        return guard(assemble(page, rendered, notice), budget);
+        const cut = page.groups.flatMap((g) => g.blocks).filter((b) => b.some((s) => s.cuttable && bytes(s.text) > lo)).length;
+        const notice = `> [!NOTE]\n> The findings or evidence of ${plural(cut, 'rule')} were shortened to stay under GitHub's 1 MiB job summary limit; the JSON report has them in full.\n`;
+        return guard(assemble(page, (segment) => summary_frame(segment, summary_shorten(segment, lo)), notice), budget);
     }
-    // Even the headers and fixes do not fit (thousands of failing rules): keep blocks in order while they
-    // fit, without bodies, and say how many were left out.
-    let room = budget - fixed;
-    const kept = [];
-    for (const [i, b] of page.blocks.entries()) {
-        if (frames[i] > room)
-            break;
-        room -= frames[i];
-        kept.push(b.header + b.tail);
-    }
-    const omitted = page.blocks.length - kept.length;
-    const notice = `> [!NOTE]\n> To stay under GitHub's 1 MiB job summary limit, evidence is left out${omitted ? ` and the details of ${plural(omitted, 'rule')} are not shown` : ''}; the JSON report has everything.\n`;
-    return guard(assemble(page, kept, notice), budget);
+    // Even the results and fixes do not fit (thousands of failing rules): no findings or evidence, and
+    // blocks kept in order while they fit; the note says how many were left out.
+    let room = budget - base;
+    let omitted = 0;
+    const groups = page.groups.map((g) => ({
+        ...g,
+        blocks: g.blocks.filter((block) => {
+            const size = sum(block.filter((s) => !s.cuttable).map((s) => bytes(s.text)));
+            if (omitted > 0 || size > room) {
+                omitted += 1;
+                return false;
+            }
+            room -= size;
+            return true;
+        }),
+    }));
+    const notice = `> [!NOTE]\n> To stay under GitHub's 1 MiB job summary limit, findings and evidence are left out${omitted ? ` and ${plural(omitted, 'rule')} not shown here` : ''}; the JSON report has everything.\n`;
+    return guard(assemble({ ...page, groups }, (segment) => (segment.cuttable ? '' : segment.text), notice), budget);
 }
-const DETAILS_HEADING = '\n### Details\n\n';
-function fullBlock(block) {
-    return block.header + block.body + block.tail;
+function sum(xs) {
+    return xs.reduce((a, b) => a + b, 0);
+}
+function summary_frame(segment, text) {
+    return segment.cuttable ? `${segment.open ?? ''}${text}${segment.close ?? ''}` : text;
 }
 /** The verdict stays first; a note about shortening goes right under it, where it is seen. */
-function assemble(page, blocks, notice) {
-    const details = blocks.length ? DETAILS_HEADING + blocks.join('\n') : '';
-    return [page.verdict, notice, page.tables].filter(Boolean).join('\n') + details + page.foot;
+function assemble(page, render, notice) {
+    const groups = page.groups
+        .filter((g) => g.blocks.length > 0)
+        .map((g) => `${g.heading}${g.blocks.map((block) => block.map(render).join('')).join('')}`);
+    return [page.verdict, notice, ...groups, page.outro].filter(Boolean).join('\n');
 }
-function shortenBody(body, length, cap) {
-    if (length <= cap)
-        return body;
-    return markdownBlock(truncateBytes(body, cap)) + SHORTENED;
+/**
+ * Cuts a part to about `cap` bytes: a findings list between items (then it counts what it left out),
+ * other text at a line boundary, closing any code fence it opened.
+ */
+function summary_shorten(segment, cap) {
+    const text = segment.text;
+    if (bytes(text) <= cap)
+        return text;
+    if (segment.list) {
+        const kept = [];
+        let size = 0;
+        for (const item of segment.list.items) {
+            size += bytes(item) + 1;
+            if (size > cap)
+                break;
+            kept.push(item);
+        }
+        return listText(kept, segment.list.total);
+    }
+    const cut = truncateBytes(text, cap);
+    const atLine = cut.lastIndexOf('\n');
+    return markdownBlock(atLine > 0 ? cut.slice(0, atLine) : cut) + SHORTENED;
 }
 /** Cuts UTF-8 text to at most `max` bytes without leaving half a character. */
 function truncateBytes(text, max) {
@@ -29011,7 +28725,7 @@ function truncateBytes(text, max) {
 function guard(text, budget) {
     if (bytes(text) <= budget)
         return text;
-    const note = '\n\n*… cut to fit GitHub\'s 1 MiB job summary.*\n';
+    const note = "\n\n*… cut to fit GitHub's 1 MiB job summary.*\n";
     const cut = truncateBytes(text, budget - bytes(note) - 8);
     return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}${note}`;
 }
@@ -29026,11 +28740,58 @@ function guard(text, budget) {
 
 
 
+;// CONCATENATED MODULE: ./.build/workflow-text.js
+/**
+ * Text from outside is data, never commands. The Actions runner reads the step's stdout line by line
+ * and runs two kinds of workflow commands (actions/runner, ActionCommandManager):
+ *
+ * - `::name props::data`, when the line starts with `::` after leading whitespace is trimmed;
+ * - the legacy `##[name props]data`, found anywhere in the line.
+ *
+ * Both include `stop-commands` (every later annotation, mask and the step's own failure ignored),
+ * `add-mask`, `error`/`warning`/`notice`, `group`. So every line the gate prints that carries text it
+ * does not control (a variable, a response, a row, an error message) goes through `workflowSafeLines`:
+ * multi-line text is split here, and no resulting line can be read as a command. The gate's own
+ * commands go through @actions/core, which escapes their data.
+ *
+ * Output of the user's own install, migrate and build commands is not changed: it is their code, as
+ * in a `run:` step, and their tools may mean to annotate (tsc and eslint formatters do).
+ */
+// Control characters (all but tab) and invisible format characters (zero-width space, soft hyphen,
+// bidi overrides): a terminal or the runner's string comparison may not see them, so a check for `::`
+// could be fooled by `:\u200B:`, and a bidi override can make a line read differently than it is.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}]/gu;
+/** Marks a line that would otherwise start a workflow command; visible, so the reader knows why. */
+const COMMAND_QUOTE = '› ';
+/** One line as it may be printed: hidden characters removed, never a workflow command. */
+function workflowSafeLine(line) {
+    let safe = line.replace(HIDDEN, '');
+    // `##[` anywhere is the legacy command syntax; a space breaks it without hiding the text.
+    safe = safe.replaceAll('##[', '## [');
+    if (safe.trimStart().startsWith('::'))
+        safe = COMMAND_QUOTE + safe.trimStart();
+    return safe;
+}
+/** Splits text the way the runner reads lines (\n, \r\n, \r), each line made safe. */
+function workflowSafeLines(text) {
+    return text.split(/\r\n|\r|\n/).map(workflowSafeLine);
+}
+/** `workflowSafeLines` joined again with \n. */
+function workflowSafeText(text) {
+    return workflowSafeLines(text).join('\n');
+}
+
 ;// CONCATENATED MODULE: ./.build/cli.js
 /**
  * The command line: the same rules as the action, for a person's machine.
- *   npx production-readiness-gate [--env-file .env.production] [--checks config,security] [--json]
- * Every action input is also a flag of the same name. Exit code 0 ready, 1 not ready, 2 usage error.
+ *   production-readiness-gate [--dotenv .env.production] [--checks config,security] [--json]
+ * Every action input is also a flag of the same name, except `env-file`, which is `--dotenv` here
+ * (Node itself takes `--env-file`). Exit code 0 ready, 1 not ready, 2 usage error.
+ *
+ * Read-only by default: unlike the action in a deploy job, the command line runs no install, migrate
+ * or build command unless asked (`--run-commands`, or a command or `--migrate` flag given explicitly):
+ * a person trying it in a directory must not get `npm ci` run, nor their shell's DATABASE_URL migrated.
  */
 
 
@@ -29042,38 +28803,70 @@ function guard(text, budget) {
 
 
 
+
+/** Inputs that are not flags: no PR to comment on from a terminal; `env-file` is `--dotenv`. */
+const NOT_FLAGS = new Set(['github-token', 'pr-comment', 'env-file']);
 const HELP = `Usage: production-readiness-gate [options]
 
 Checks whether a Next.js + NextAuth + Prisma + Stripe + Sentry app may go live.
 The app's variables (APP_URL, DATABASE_URL, NEXTAUTH_SECRET, STRIPE_SECRET_KEY, …) are read from the
-environment and from --env-file.
+environment and from --dotenv.
 
-Options (every action input is a flag of the same name):
-${INPUTS.filter((i) => i.name !== 'github-token' && i.name !== 'pr-comment')
+  --dotenv FILE            a dotenv file with the app's variables (the action's env-file input);
+                           variables already in the environment win
+  --run-commands           run the build gate's install and build commands (read-only otherwise:
+                           no command runs unless asked)
+  --migrate true           also run the migrate command: it changes the database in DATABASE_URL
+
+Options that mirror the action's inputs:
+${INPUTS.filter((i) => !NOT_FLAGS.has(i.name))
     .map((i) => `  --${i.name.padEnd(22)} ${i.description}${i.default ? ` [${i.default}]` : ''}`)
     .join('\n')}
   --json                   print the JSON report instead of the console report
-  --verbose                show progress and passing rules' details
+  --verbose                show progress, command output and passing rules' details
   --no-color               plain output even on a terminal
-  --help, --version
+  -h, --help, --version
+
+Examples:
+  production-readiness-gate --dotenv .env.production --checks config
+  production-readiness-gate --dotenv .env.production --checks config,security --sarif-path readiness.sarif
+  production-readiness-gate --dotenv .env.production --checks gate --run-commands
 
 Exit code: 0 ready, 1 not ready, 2 usage or config error.
 `;
-async function cli(io) {
+async function cli(raw) {
+    // Run inside a workflow, the CLI's stdout is a step log too: no line it prints from text it does not
+    // control may act as a workflow command (the user's own command output, with --verbose, excepted).
+    // A terminal is not a step log, and keeps its colours (console.ts strips control characters from
+    // rule text there).
+    const io = {
+        ...raw,
+        stdout: { write: (text) => raw.stdout.write(raw.stdout.isTTY ? text : workflowSafeText(text)), isTTY: raw.stdout.isTTY },
+        stderr: { write: (text) => raw.stderr.write(workflowSafeText(text)) },
+    };
+    // Node takes --env-file before the script, and some versions anywhere on the line: a missing file
+    // then ends the process ("node: x.env: not found", exit 9) before we run. If it reaches us, say why.
+    if (io.argv.some((a) => a === '--env-file' || a.startsWith('--env-file='))) {
+        io.stderr.write('production-readiness-gate: --env-file is an option of Node itself; give the dotenv file with --dotenv FILE\n');
+        return 2;
+    }
     const options = {
+        dotenv: { type: 'string' },
+        'run-commands': { type: 'boolean' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
         'no-color': { type: 'boolean' },
-        help: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
     };
     for (const spec of INPUTS)
-        options[spec.name] = { type: 'string' };
+        if (!NOT_FLAGS.has(spec.name))
+            options[spec.name] = { type: 'string' };
     // Like curl, --resolve may be given once per host.
-    const multiple = { ...options, resolve: { type: 'string', multiple: true } };
+    options.resolve = { type: 'string', multiple: true };
     let values;
     try {
-        const parsed = (0,external_node_util_namespaceObject.parseArgs)({ args: io.argv, options: multiple, allowPositionals: false, strict: true }).values;
+        const parsed = (0,external_node_util_namespaceObject.parseArgs)({ args: io.argv, options, allowPositionals: false, strict: true }).values;
         values = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, Array.isArray(v) ? v.join('\n') : v]));
     }
     catch (error) {
@@ -29085,27 +28878,38 @@ async function cli(io) {
         return 0;
     }
     if (values.version) {
-        io.stdout.write(`${VERSION}\n`);
+        io.stdout.write(`${version_VERSION}\n`);
         return 0;
     }
     const inputs = {};
     for (const spec of INPUTS) {
         const value = values[spec.name];
-        if (typeof value === 'string')
+        if (typeof value === 'string' && !NOT_FLAGS.has(spec.name))
             inputs[spec.name] = value;
     }
-    // No PR to comment on from a terminal; no workflow token default either.
+    if (typeof values.dotenv === 'string')
+        inputs['env-file'] = values.dotenv;
     inputs['pr-comment'] = 'false';
-    inputs['github-token'] ??= '';
+    inputs['github-token'] = '';
+    const readOnly = readOnlyDefaults(inputs, values['run-commands'] === true);
     // Until the settings are loaded, mask what is known to be secret: secret inputs and variables.
     let redactor = new Redactor([
         ...INPUTS.filter((i) => i.secret).map((i) => inputs[i.name]),
         ...SECRET_VARIABLES.map((name) => io.env[name]),
     ]);
+    // With --json, stdout is the report alone: notes go to stderr.
+    const notes = values.json ? io.stderr : io.stdout;
     try {
-        const settings = await loadSettings({ inputs, env: io.env, cwd: io.cwd });
+        const settings = await loadSettings({ inputs, env: io.env, cwd: io.cwd }).catch((error) => {
+            // The error names the input; on the command line that input is the --dotenv flag.
+            if (error instanceof UsageError && error.message.startsWith('env-file:'))
+                throw new UsageError(`--dotenv${error.message.slice('env-file'.length)}`);
+            throw error;
+        });
         redactor = new Redactor(settings.secrets);
-        validateSelection(settings);
+        const selected = validateSelection(settings);
+        if (!APP_VARIABLES.some((name) => settings.env[name]))
+            io.stderr.write(noVariablesHint(settings));
         const color = Boolean(io.stdout.isTTY) && !values['no-color'] && !io.env.NO_COLOR;
         const log = {
             info: (m) => {
@@ -29114,7 +28918,7 @@ async function cli(io) {
             },
             output: (line) => {
                 if (values.verbose)
-                    io.stderr.write(`${redactor.redact(line)}\n`);
+                    raw.stderr.write(`${redactor.redact(line)}\n`);
             },
             group: async (name, fn) => {
                 if (values.verbose)
@@ -29123,13 +28927,21 @@ async function cli(io) {
             },
         };
         const report = await runGate(settings, { log });
-        if (settings.reportPath)
+        const written = [];
+        if (settings.reportPath) {
             await writeOut(settings.reportPath, renderJson(report, { redactor }), 'report-path');
-        if (settings.sarifPath)
-            await writeOut(settings.sarifPath, renderSarif(report, { redactor, toolVersion: VERSION }), 'sarif-path');
+            written.push(`JSON report: ${settings.reportPath}`);
+        }
+        if (settings.sarifPath) {
+            await writeOut(settings.sarifPath, renderSarif(report, { redactor, toolVersion: version_VERSION }), 'sarif-path');
+            written.push(`SARIF:       ${settings.sarifPath}`);
+        }
         io.stdout.write(values.json ? renderJson(report, { redactor }) : renderConsole(report, { redactor, color, verbose: Boolean(values.verbose) }));
-        if (settings.reportPath && !values.json)
-            io.stdout.write(`JSON report: ${settings.reportPath}\n`);
+        const skipped = readOnlyNote(report, readOnly, selected.map((r) => r.meta.id));
+        if (skipped)
+            notes.write(skipped);
+        if (written.length)
+            notes.write(`${written.join('\n')}\n`);
         return report.ready ? 0 : 1;
     }
     catch (error) {
@@ -29141,6 +28953,40 @@ async function cli(io) {
         io.stderr.write(`production-readiness-gate stopped: ${message}\n`);
         return 2;
     }
+}
+/**
+ * Fills the command inputs the person did not give: empty (not run) unless `--run-commands`; the
+ * migrate step only with `--migrate true|auto`, because it writes to the database. Returns which steps
+ * were left out this way, for the note after the report.
+ */
+function readOnlyDefaults(inputs, runCommands) {
+    const left = [];
+    for (const name of ['install-command', 'build-command']) {
+        if (inputs[name] === undefined && !runCommands) {
+            inputs[name] = '';
+            left.push(name === 'install-command' ? 'gate.install' : 'gate.build');
+        }
+    }
+    if (inputs.migrate === undefined) {
+        inputs.migrate = 'false';
+        left.push('gate.migrate');
+    }
+    return left;
+}
+function readOnlyNote(report, leftOut, selected) {
+    const skipped = leftOut.filter((id) => selected.includes(id) && report.rules.find((r) => r.id === id)?.status === 'skip');
+    if (skipped.length === 0)
+        return '';
+    const how = [
+        skipped.some((id) => id !== 'gate.migrate') ? '--run-commands runs the install and build commands' : '',
+        skipped.includes('gate.migrate') ? '--migrate true also runs the migrate command against DATABASE_URL' : '',
+    ].filter(Boolean);
+    return `Read-only run: ${skipped.join(', ')} not run (the command line runs no command unless asked); ${how.join('; ')}.\n`;
+}
+function noVariablesHint(settings) {
+    const where = settings.envFile ? `the environment nor ${settings.envFile}` : 'the environment (and no --dotenv file was given)';
+    return (`production-readiness-gate: no app variable found in ${where}: the config rules will fail and the live checks have no APP_URL to probe. ` +
+        `Give the app's variables (APP_URL, DATABASE_URL, NEXTAUTH_SECRET, STRIPE_SECRET_KEY, …) with --dotenv .env.production, or export them.\n`);
 }
 async function writeOut(path, text, input) {
     try {
