@@ -290,7 +290,8 @@ function gradeOne(c: Candidate, facts: DbFacts | undefined, why: string | undefi
   if (risk.grading === 'static') return { ...base, severity: 'warn', grade: '' };
   if (!relFacts) return noData();
 
-  const size = describeSize(relFacts);
+  // An empty table the pending set inserts rows into before this statement is not empty any more.
+  const size = relFacts.heapBytes === 0 && c.rowsInserted ? 'rows inserted earlier in the pending set' : describeSize(relFacts);
   const rows = estimatedRows(relFacts);
   const empty = relFacts.heapBytes === 0 && !c.rowsInserted;
   const isIndex = rel && facts?.relations.get(rel.key)?.relkind === 'i';
