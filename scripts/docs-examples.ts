@@ -11,13 +11,19 @@ import { renderComment } from '../src/report/comment.js';
 import { startSandbox } from '../sandbox/index.js';
 import { runAction } from './run-action.js';
 
-const examples = [
+const examples: Array<{ scenario: string; checks: string; file: string; comment?: string; title: string }> = [
   {
     scenario: 'failed-migration',
     checks: 'gate',
     file: 'docs/examples/failed-migrate-summary.md',
     comment: 'docs/examples/failed-migrate-comment.md',
-    title: 'A failed `prisma migrate deploy` (scenario `failed-migration`)',
+    title: 'A failed migration that would fail again (scenario `failed-migration`)',
+  },
+  {
+    scenario: 'pending-destructive-migration',
+    checks: 'gate.migration-safety',
+    file: 'docs/examples/migration-safety-summary.md',
+    title: 'Risky pending migrations, graded by the production data (scenario `pending-destructive-migration`)',
   },
   { scenario: 'db-push-in-deploy', checks: 'gate.no-db-push', file: 'docs/examples/db-push-summary.md', title: '`prisma db push` reached from the deploy workflow (scenario `db-push-in-deploy`)' },
 ];

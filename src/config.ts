@@ -68,8 +68,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       // The guide's default is advice, not a block: `fail` makes risky pending statements block.
       level: z.enum(['warn', 'fail']).default('warn'),
+      // A lock or rewrite on a table above either size blocks (docs/rules.md, gate.migration-safety).
+      'block-above-mb': z.number().positive().default(100),
+      'block-above-rows': z.number().int().positive().default(1_000_000),
     })
-    .default({ level: 'warn' }),
+    .default({ level: 'warn', 'block-above-mb': 100, 'block-above-rows': 1_000_000 }),
   waivers: z
     .array(
       z.strictObject({

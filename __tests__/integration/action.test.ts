@@ -132,6 +132,31 @@ describe('broken scenario: test-mode Stripe key and a drifted migration file', (
   });
 });
 
+describe('pending risky migration: the bundle loads PostgreSQL\'s parser (dist/libpg-query) and grades by the data', () => {
+  let sandbox: Sandbox;
+  let run: ActionRun;
+  before(async () => {
+    sandbox = await startSandbox({ scenario: 'pending-destructive-migration', quiet: true });
+    // A required column on the synced "Service" catalog: it would fail at deploy.
+    const dir = `${sandbox.repoDir}/prisma/migrations/20240926090000_service_required_sku`;
+    execFileSync('mkdir', ['-p', dir]);
+    execFileSync('sh', ['-c', `printf -- '-- AlterTable\\nALTER TABLE "Service" ADD COLUMN "sku" TEXT NOT NULL;\\n' > "${dir}/migration.sql"`]);
+    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'gate.migration-safety' }, env: sandbox.env });
+  });
+  after(() => sandbox?.stop());
+
+  test('the findings come from the parse tree, at their lines, with the rows of the production tables', () => {
+    assert.equal(run.exitCode, 1, run.stdout);
+    const report = JSON.parse(readFileSync(run.outputs['report-path']!, 'utf8')) as JsonReport;
+    const rule = report.rules.find((r) => r.id === 'gate.migration-safety')! as JsonReport['rules'][number] & { data?: { kinds?: string[] } };
+    assert.equal(rule.status, 'fail');
+    assert.match(rule.summary, /ADD COLUMN "sku" TEXT NOT NULL without a default at prisma\/migrations\/20240926090000_service_required_sku\/migration\.sql:2 \(will fail: "Service" has about \d+ rows/);
+    assert.deepEqual(rule.data?.kinds, ['drop-column', 'create-index', 'add-column-not-null']);
+    assert.match(run.stdout, /^::warning title=[^:]*gate\.migration-safety[^:]*,file=prisma\/migrations\/20240925143000_team_cleanup\/migration\.sql,line=12::.*\[drop-column\]/m);
+    assert.doesNotMatch(run.stdout + run.stderr, /cannot load the PostgreSQL parser/);
+  });
+});
+
 test('a malformed input fails the step with a message naming it, and no stack trace', async () => {
   const run = await runAction({ inputs: { 'working-directory': process.cwd(), 'timeout-seconds': 'soon', checks: 'config' }, env: {} });
   assert.equal(run.exitCode, 1);

@@ -96,6 +96,8 @@ const SAYS: Record<string, Record<string, RegExp>> = {
   'no-backup-attestation': { 'security.backups': /operations\.backups/ },
   'no-rollback-docs': { 'security.rollback': /docs\/deployment-guide\.md/ },
   'missing-docs': { 'security.docs': /docs\/release-checklist\.md/ },
+  'failed-migration': { 'gate.migration-safety': /ADD COLUMN "slug" TEXT NOT NULL without a default at .*:9 \(will fail: "Service" has about \d+ rows/, 'gate.migrations': /P3009/ },
+  'pending-destructive-migration': { 'gate.migration-safety': /DROP COLUMN "billingProvider" at .*20240925143000_team_cleanup\/migration\.sql:12 and 1 more$/ },
 };
 
 /** Starts the scenario, runs the sections its expectation names, checks the verdict; `more` checks further. */
@@ -191,6 +193,12 @@ describe('§4 secrets and operations: the repository, the config and Sentry', { 
     const treeOnly = await runGate(sb, 'security.committed-secrets', [...NO_COMMANDS, '--scan-history', 'false']);
     assert.deepEqual(treeOnly.rules.map((r) => r.status), ['pass'], show(treeOnly));
   });
+});
+
+describe('§2 migrations: the history and the pending migrations, graded by the data', { concurrency: 2 }, () => {
+  for (const name of ['failed-migration', 'drifted-migration', 'missing-migration-file', 'pending-destructive-migration']) {
+    scenarioTest(name);
+  }
 });
 
 describe('scenarios leave the other sections alone', () => {
