@@ -8700,7 +8700,7 @@ exports.visitAsync = visitAsync;
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5919);
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(149);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(699);
 /** The command-line entry (`npx production-readiness-gate`): runs cli() with this process's streams. */
 
 
@@ -8717,7 +8717,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 149:
+/***/ 699:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10575,6 +10575,1478 @@ const build = {
     check: (ctx) => runStep(ctx, 'build', ['gate.install', 'gate.migrate']),
 };
 
+;// CONCATENATED MODULE: ./.build/rules/gate/migration-risks.js
+/**
+ * The risk kinds of gate.migration-safety: one entry per check, with the stable name that findings
+ * carry (`[create-index]`) and docs/rules.md documents, the lock PostgreSQL takes, what breaks, the
+ * safe recipe, and how the finding is graded. Every lock and failure claimed here is checked on a
+ * real PostgreSQL 18 by __tests__/rules/gate/postgres-facts.test.ts.
+ */
+const RISKS = {
+    'syntax-error': {
+        title: 'PostgreSQL refuses the file',
+        lock: 'none: the migration fails before it runs',
+        effect: 'PostgreSQL refuses the file, so `migrate deploy` records the migration as failed and every later deploy stops with P3009',
+        recipe: 'fix the SQL (run it on a copy of the database, or `prisma migrate dev` on a development one) before it is deployed',
+        grading: 'certain',
+    },
+    'refused-in-transaction': {
+        title: 'Statement refused inside a transaction block',
+        lock: 'none: the migration fails',
+        effect: 'the migration fails: Prisma sends a migration file as one query, which PostgreSQL runs as one transaction when it holds more than one statement, and it refuses this statement there ("cannot run inside a transaction block")',
+        recipe: 'move the statement into a migration of its own, with nothing else in the file (comments are fine)',
+        grading: 'certain',
+    },
+    'enum-value-used-in-transaction': {
+        title: 'New enum value used in the migration that adds it',
+        lock: 'none: the migration fails',
+        effect: 'the migration fails with "unsafe use of new value": an enum value added by `ALTER TYPE … ADD VALUE` cannot be used before its transaction commits, and the whole migration file is one transaction',
+        recipe: 'add the value in one migration and use it (defaults, updates, inserts) in a later one',
+        grading: 'certain',
+    },
+    'add-column-not-null': {
+        title: 'Required column added without a default',
+        lock: 'ACCESS EXCLUSIVE on the table (brief)',
+        effect: 'the migration fails on a table with rows ("column … contains null values", 23502): Prisma records it as failed and P3009 blocks every deploy after it; the running release also cannot insert rows without the column',
+        recipe: 'add the column nullable (or with a constant DEFAULT), backfill it, then make it required in a later migration (`CHECK (col IS NOT NULL) NOT VALID`, `VALIDATE CONSTRAINT`, `SET NOT NULL`)',
+        grading: 'rows',
+    },
+    'add-column-rewrite': {
+        title: 'Column added with a rewrite (volatile default, serial, identity, stored generated)',
+        lock: 'ACCESS EXCLUSIVE on the table for the whole rewrite',
+        effect: 'table rewrite under an ACCESS EXCLUSIVE lock: a volatile default (`gen_random_uuid()`, `clock_timestamp()`, `random()`, `nextval()`), a serial or identity column and a STORED generated column are computed for every existing row, and every read and write waits until it is done',
+        recipe: 'add the column without the default (nullable), set the default for new rows with `ALTER COLUMN … SET DEFAULT`, backfill existing rows in batches, then `SET NOT NULL` the safe way if needed',
+        grading: 'size',
+    },
+    'create-index': {
+        title: 'Index built without CONCURRENTLY',
+        lock: 'SHARE on the table while the index builds',
+        effect: 'long lock: building the index blocks every write to the table (inserts, updates, deletes) until it finishes',
+        recipe: 'use `CREATE INDEX CONCURRENTLY`, alone in a migration of its own (PostgreSQL refuses it inside a transaction)',
+        grading: 'size',
+    },
+    'drop-index': {
+        title: 'Index dropped without CONCURRENTLY',
+        lock: 'ACCESS EXCLUSIVE on the table',
+        effect: 'the drop waits for every running query on the table and blocks every read and write queued behind it',
+        recipe: 'use `DROP INDEX CONCURRENTLY`, alone in a migration of its own',
+        grading: 'size',
+    },
+    reindex: {
+        title: 'REINDEX without CONCURRENTLY',
+        lock: 'SHARE on the table (ACCESS EXCLUSIVE on the index) while it rebuilds',
+        effect: 'long lock: writes to the table wait while the index rebuilds, and queries that use the index wait too',
+        recipe: 'use `REINDEX … CONCURRENTLY`, alone in a migration of its own (or run it outside the deploy)',
+        grading: 'size',
+    },
+    'add-unique-constraint': {
+        title: 'UNIQUE, PRIMARY KEY or EXCLUDE constraint built in place',
+        lock: 'ACCESS EXCLUSIVE on the table while the index builds',
+        effect: 'long lock: the constraint builds its index under an ACCESS EXCLUSIVE lock, so every read and write waits, and duplicate rows make the migration fail',
+        recipe: 'build the index first with `CREATE UNIQUE INDEX CONCURRENTLY` in a migration of its own, then `ADD CONSTRAINT … UNIQUE USING INDEX` (or `PRIMARY KEY USING INDEX`) in a later one',
+        grading: 'size',
+    },
+    'add-foreign-key': {
+        title: 'FOREIGN KEY added without NOT VALID',
+        lock: 'SHARE ROW EXCLUSIVE on both tables during a full scan',
+        effect: 'long lock: every existing row is checked while writes to both the table and the referenced table wait',
+        recipe: 'add the constraint with `NOT VALID` (instant), then `VALIDATE CONSTRAINT` in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes go on)',
+        grading: 'size',
+    },
+    'add-check-constraint': {
+        title: 'CHECK constraint added without NOT VALID',
+        lock: 'ACCESS EXCLUSIVE on the table during a full scan',
+        effect: 'long lock: every existing row is checked while every read and write waits, and a row that fails the check makes the migration fail',
+        recipe: 'add the constraint with `NOT VALID` (instant), then `VALIDATE CONSTRAINT` in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes go on)',
+        grading: 'size',
+    },
+    'set-not-null': {
+        title: 'SET NOT NULL with a full-table scan',
+        lock: 'ACCESS EXCLUSIVE on the table during a full scan',
+        effect: 'long lock: a full-table scan under an ACCESS EXCLUSIVE lock, and the migration fails if any row is NULL',
+        recipe: 'add `CHECK (col IS NOT NULL) NOT VALID`, `VALIDATE CONSTRAINT` it in a later migration, then `SET NOT NULL` (PostgreSQL 12+ skips the scan when a validated check proves it) and drop the check; on PostgreSQL 18, `ADD CONSTRAINT … NOT NULL col NOT VALID` then `VALIDATE CONSTRAINT` does it in two steps',
+        grading: 'size',
+    },
+    'alter-column-type': {
+        title: 'Column type change that rewrites the table',
+        lock: 'ACCESS EXCLUSIVE on the table for the whole rewrite',
+        effect: 'table rewrite under an ACCESS EXCLUSIVE lock (every read and write waits) unless the cast is binary-compatible, and rows that do not cast make the migration fail',
+        recipe: 'expand/contract: add a new column of the new type, backfill it in batches, switch the code to it, then drop the old column',
+        grading: 'size',
+    },
+    'set-logged': {
+        title: 'SET LOGGED / SET UNLOGGED',
+        lock: 'ACCESS EXCLUSIVE on the table for the whole rewrite',
+        effect: 'table rewrite under an ACCESS EXCLUSIVE lock: every read and write waits until the table is copied (and an UNLOGGED table is emptied by a crash and not replicated)',
+        recipe: 'do not switch a live table; create the new table with the persistence you want and move the rows in batches',
+        grading: 'size',
+    },
+    'vacuum-full': {
+        title: 'VACUUM FULL',
+        lock: 'ACCESS EXCLUSIVE on the table for the whole rewrite',
+        effect: 'table rewrite under an ACCESS EXCLUSIVE lock: every read and write waits until the table is copied',
+        recipe: 'leave space reclaiming to autovacuum, or use an online tool (pg_repack) outside the deploy',
+        grading: 'size',
+    },
+    cluster: {
+        title: 'CLUSTER',
+        lock: 'ACCESS EXCLUSIVE on the table for the whole rewrite',
+        effect: 'table rewrite under an ACCESS EXCLUSIVE lock: every read and write waits until the table is copied in index order',
+        recipe: 'use an online tool (pg_repack) outside the deploy, or leave the order alone',
+        grading: 'size',
+    },
+    'update-without-where': {
+        title: 'UPDATE without WHERE',
+        lock: 'ROW EXCLUSIVE on the table and a row lock on every row until the migration commits',
+        effect: 'rewrites every row of the table in one transaction that row-locks all of it (and may overwrite good data)',
+        recipe: 'add a WHERE that selects only the intended rows, and backfill large tables in batches outside the migration',
+        grading: 'size',
+    },
+    'delete-without-where': {
+        title: 'DELETE without WHERE',
+        lock: 'ROW EXCLUSIVE on the table and a row lock on every row until the migration commits',
+        effect: 'data loss: without WHERE every row of the table is deleted',
+        recipe: 'add a WHERE that selects only the intended rows, and delete large sets in batches',
+        grading: 'data',
+        emptyIsSafe: true,
+    },
+    truncate: {
+        title: 'TRUNCATE',
+        lock: 'ACCESS EXCLUSIVE on the table',
+        effect: 'data loss: every row of the table is deleted',
+        recipe: 'do not empty tables in a deploy migration; if the data must go, delete it with a WHERE in a reviewed one-off script after a backup',
+        grading: 'data',
+        emptyIsSafe: true,
+    },
+    'drop-table': {
+        title: 'DROP TABLE',
+        lock: 'ACCESS EXCLUSIVE on the table',
+        effect: 'data loss: the table and all its rows are deleted, and the release still running queries it',
+        recipe: 'expand/contract: first ship a release that no longer uses the table, back it up, then drop it in a later migration',
+        grading: 'data',
+    },
+    'drop-column': {
+        title: 'DROP COLUMN',
+        lock: 'ACCESS EXCLUSIVE on the table (brief)',
+        effect: 'data loss, and the running release fails on every query that selects or writes the column',
+        recipe: 'expand/contract: first ship a release that no longer reads or writes the column, then drop it in a later migration',
+        grading: 'data',
+    },
+    'drop-schema-cascade': {
+        title: 'DROP SCHEMA … CASCADE',
+        lock: 'ACCESS EXCLUSIVE on every object in the schema',
+        effect: 'data loss: every table, view, type and function in the schema is dropped with it',
+        recipe: 'drop the objects one by one in reviewed migrations (so each is seen), or drop the schema without CASCADE once it is empty',
+        grading: 'static',
+    },
+    'drop-materialized-view': {
+        title: 'DROP MATERIALIZED VIEW',
+        lock: 'ACCESS EXCLUSIVE on the view',
+        effect: 'breaks running code: the release still serving traffic reads the view, and its data is gone until it is rebuilt',
+        recipe: 'expand/contract: ship a release that no longer reads the view, then drop it in a later migration',
+        grading: 'static',
+    },
+    'drop-type': {
+        title: 'DROP TYPE',
+        lock: 'ACCESS EXCLUSIVE on the type',
+        effect: 'breaks running code: Prisma casts enum parameters to the type by name, so the release still running fails on every query that uses it',
+        recipe: 'expand/contract: ship a release that no longer uses the type, then drop it in a later migration',
+        grading: 'static',
+    },
+    'drop-sequence': {
+        title: 'DROP SEQUENCE',
+        lock: 'ACCESS EXCLUSIVE on the sequence',
+        effect: 'breaks running code: inserts that take their ids from the sequence fail, and the counter is lost',
+        recipe: 'expand/contract: ship a release that no longer uses the sequence (no default reads it), then drop it in a later migration',
+        grading: 'static',
+    },
+    'rename-table': {
+        title: 'Table renamed',
+        lock: 'ACCESS EXCLUSIVE on the table (brief)',
+        effect: 'breaks running code: the release still serving traffic queries the old name until the new one is out',
+        recipe: 'keep the database name and rename only in schema.prisma with @@map, or expand/contract (new table, write both, backfill, switch reads, drop the old one later)',
+        grading: 'static',
+    },
+    'rename-column': {
+        title: 'Column renamed',
+        lock: 'ACCESS EXCLUSIVE on the table (brief)',
+        effect: 'breaks running code: the release still serving traffic queries the old column name until the new one is out',
+        recipe: 'keep the database name and rename only in schema.prisma with @map, or expand/contract (add the new column, write both, backfill, switch reads, drop the old one later)',
+        grading: 'static',
+    },
+    'rename-enum-value': {
+        title: 'Enum value renamed',
+        lock: 'EXCLUSIVE on the enum type (brief)',
+        effect: 'breaks running code: the release still serving traffic writes the old enum value, which no longer exists',
+        recipe: 'expand/contract: add the new value, switch the code and backfill rows, and remove the old value in a later migration',
+        grading: 'static',
+    },
+    'dynamic-sql': {
+        title: 'SQL built at run time in a DO block',
+        lock: 'unknown: whatever the generated statements take',
+        effect: 'the lint cannot see what a DO block runs with EXECUTE, so its locks and data changes are unchecked',
+        recipe: 'write the statements out in the migration (generate the SQL before committing it), or review the DO block and waive the finding',
+        grading: 'static',
+    },
+};
+const RISK_KINDS = Object.keys(RISKS);
+
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./.build/rules/gate/pg-parser.js
+/**
+ * PostgreSQL's own parser (libpg_query, the server's grammar compiled to WebAssembly by the
+ * `libpg-query` package), loaded on first use: only a run with pending migrations pays for it.
+ *
+ * Why not the package's JavaScript entry: its Emscripten glue finds the `.wasm` through `__dirname`,
+ * which does not exist in the ESM bundle @vercel/ncc makes of the action, and the bundler cannot see
+ * the file. So the build copies the glue and the `.wasm` into `dist/libpg-query/` as they are (the
+ * WebAssembly stays a separate file, never base64 in JavaScript), the glue is imported natively from
+ * there (`webpackIgnore`), and the three calls we need are made here on the module it exports. In
+ * development and tests the same code loads the glue from node_modules.
+ *
+ * Positions: libpg_query reports node locations in UTF-8 bytes and a syntax error's cursor in
+ * characters (code points); both are turned into 1-based lines of the file here.
+ */
+
+
+
+
+/** The bundle layout the build writes (scripts/build.mjs), next to dist/index.js and from dist/cli/. */
+const BUNDLED_DIRS = ['./libpg-query/', '../libpg-query/'];
+const GLUE = 'libpg-query.js';
+let loading;
+/** The parser, loaded once per process (about 50 ms: it compiles 1.7 MB of WebAssembly). */
+function loadPgParser() {
+    loading ??= load().catch((error) => {
+        loading = undefined;
+        throw new Error(`cannot load the PostgreSQL parser (libpg-query): ${error.message ?? String(error)}`);
+    });
+    return loading;
+}
+/** Where the glue is: next to the bundle, else the installed package (development, tests). */
+function gluePath() {
+    const here = import.meta.url;
+    for (const dir of BUNDLED_DIRS) {
+        const candidate = (0,external_node_url_namespaceObject.fileURLToPath)(new URL(dir + GLUE, here));
+        if ((0,external_node_fs_namespaceObject.existsSync)(candidate))
+            return candidate;
+    }
+    // Built from parts so that the bundler does not try to resolve (and inline) it at build time.
+    const specifier = ['libpg-query', 'wasm', GLUE].join('/');
+    return (0,external_node_module_namespaceObject.createRequire)(here).resolve(specifier);
+}
+async function load() {
+    const glue = gluePath();
+    const imported = (await import(/* webpackIgnore: true */ (0,external_node_url_namespaceObject.pathToFileURL)(glue).href));
+    const wasmFile = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(glue), 'libpg-query.wasm');
+    const mod = await imported.default({ locateFile: () => wasmFile });
+    return wrap(mod);
+}
+function wrap(mod) {
+    const withString = (text, fn) => {
+        const size = mod.lengthBytesUTF8(text) + 1;
+        const ptr = mod._malloc(size);
+        try {
+            mod.stringToUTF8(text, ptr, size);
+            return fn(ptr);
+        }
+        finally {
+            mod._free(ptr);
+        }
+    };
+    const stringResult = (ptr) => {
+        try {
+            return mod.UTF8ToString(ptr);
+        }
+        finally {
+            mod._wasm_free_string(ptr);
+        }
+    };
+    let version = 0;
+    const parse = (sql) => withString(sql, (queryPtr) => {
+        const result = mod._wasm_parse_query_raw(queryPtr);
+        if (!result)
+            throw new Error('the PostgreSQL parser ran out of memory');
+        try {
+            // struct PgQueryParseResult { char *parse_tree; char *stderr_buffer; PgQueryError *error; }
+            const tree = mod.getValue(result, 'i32');
+            const error = mod.getValue(result + 8, 'i32');
+            if (error) {
+                // struct PgQueryError { char *message; char *funcname; char *filename; int lineno; int cursorpos; … }
+                const messagePtr = mod.getValue(error, 'i32');
+                const cursor = mod.getValue(error + 16, 'i32');
+                const message = messagePtr ? mod.UTF8ToString(messagePtr) : 'syntax error';
+                return { error: { message, location: codePointsToBytes(sql, Math.max(0, cursor - 1)) } };
+            }
+            const parsed = JSON.parse(mod.UTF8ToString(tree));
+            version = parsed.version;
+            const total = Buffer.byteLength(sql);
+            const statements = (parsed.stmts ?? []).map((s) => {
+                const location = s.stmt_location ?? 0;
+                // stmt_len 0 means "to the end of the text" (the last statement without a `;`).
+                return { stmt: s.stmt, location, length: s.stmt_len || total - location };
+            });
+            return { statements };
+        }
+        finally {
+            mod._wasm_free_parse_result(result);
+        }
+    });
+    const parsePlpgsql = (createFunction) => withString(createFunction, (ptr) => {
+        const text = stringResult(mod._wasm_parse_plpgsql(ptr));
+        if (!text.startsWith('{'))
+            throw new Error(text);
+        return JSON.parse(text);
+    });
+    const scan = (sql) => withString(sql, (ptr) => {
+        const text = stringResult(mod._wasm_scan(ptr));
+        if (!text.startsWith('{'))
+            throw new Error(text);
+        return JSON.parse(text).tokens;
+    });
+    const probe = parse('SELECT 1');
+    if ('error' in probe)
+        throw new Error(`the parser refuses SELECT 1: ${probe.error.message}`);
+    return { parse, parsePlpgsql, scan, version };
+}
+/** The UTF-8 byte offset of the `n`-th code point of `text`. */
+function codePointsToBytes(text, n) {
+    let bytes = 0;
+    let count = 0;
+    for (const ch of text) {
+        if (count === n)
+            break;
+        const cp = ch.codePointAt(0);
+        bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        count++;
+    }
+    return bytes;
+}
+/**
+ * 1-based line numbers for byte offsets of one text (node locations are UTF-8 bytes). Counts `\n`, so
+ * CRLF files number their lines as editors do.
+ */
+class LineIndex {
+    starts = [0];
+    bytes;
+    constructor(text) {
+        this.bytes = Buffer.from(text, 'utf8');
+        for (let i = 0; i < this.bytes.length; i++)
+            if (this.bytes[i] === 0x0a)
+                this.starts.push(i + 1);
+    }
+    line(byteOffset) {
+        let lo = 0;
+        let hi = this.starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (this.starts[mid] <= byteOffset)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return lo + 1;
+    }
+    /** The text between two byte offsets. */
+    slice(start, end) {
+        return this.bytes.subarray(start, end).toString('utf8');
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/rules/gate/migration-lint.js
+/**
+ * The lint of gate.migration-safety on PostgreSQL's own parse trees. It reads the pending migrations
+ * in the order Prisma applies them, keeps track of what the set itself creates (a table created
+ * earlier in the set is new: nothing reads it and it holds no rows), of what each file's transaction
+ * has done (Prisma sends a file as one query: one transaction when it holds more than one statement),
+ * and reports candidates: risky statements with the relation whose data decides how bad they are.
+ * Grading them against the database's catalog is ./migration-grade.ts.
+ */
+
+
+/** Functions that PostgreSQL (and the common extensions) declare VOLATILE: a default calling one rewrites the table. */
+const VOLATILE_FUNCTIONS = new Set([
+    'random',
+    'random_normal',
+    'setseed',
+    'gen_random_uuid',
+    'uuidv4',
+    'uuidv7',
+    'uuid_generate_v1',
+    'uuid_generate_v1mc',
+    'uuid_generate_v4',
+    'gen_random_bytes',
+    'clock_timestamp',
+    'timeofday',
+    'nextval',
+    'currval',
+    'lastval',
+    'setval',
+    'txid_current',
+    'pg_current_xact_id',
+]);
+const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
+/** Type names the grammar leaves as written that pg_type spells differently. */
+const TYPE_ALIASES = {
+    int: 'int4',
+    integer: 'int4',
+    bigint: 'int8',
+    smallint: 'int2',
+    decimal: 'numeric',
+    boolean: 'bool',
+    real: 'float4',
+    float: 'float8',
+    character: 'bpchar',
+    char: 'bpchar',
+};
+const quoteIfNeeded = (name) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoted(name));
+/** Columns are always shown quoted, as Prisma writes them. */
+const quoted = (name) => `"${name.replace(/"/g, '""')}"`;
+function str(node) {
+    return node?.String?.sval;
+}
+/** The statement node's type and body: `{ AlterTableStmt: {…} }` → ['AlterTableStmt', {…}]. */
+function unwrap(node) {
+    const type = Object.keys(node)[0];
+    return [type, node[type]];
+}
+function typeSpec(typeName) {
+    const names = (typeName.names ?? []).map(str).filter((n) => n !== undefined);
+    const last = names[names.length - 1] ?? '';
+    const mods = (typeName.typmods ?? []).map((m) => Number(m.A_Const?.ival?.ival ?? 0));
+    return { name: TYPE_ALIASES[last] ?? last, mods, array: Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0 };
+}
+const showType = (t) => `${t.name}${t.mods.length ? `(${t.mods.join(',')})` : ''}${t.array ? '[]' : ''}`;
+const lineOf = (line) => (typeof line === 'function' ? line() : line);
+class PendingSetLint {
+    parser;
+    defaultSchema;
+    candidates = [];
+    lookups = { relations: new Map(), columns: new Set(), functions: new Set() };
+    statements = 0;
+    /** Tables the set creates: key → whether with IF NOT EXISTS (which is not proof that they are new). */
+    created = new Map();
+    /** Relations (any origin) the set inserts rows into. */
+    filled = new Set();
+    /** An existing table renamed by the set: new key → the key the database knows. */
+    renamedFrom = new Map();
+    /** Column types the set gives existing tables: `table key\0column` → type, and whether the set added it. */
+    columnTypes = new Map();
+    /** Columns proven NOT NULL by a validated CHECK the set adds: `table key\0column`. */
+    provenNotNull = new Set();
+    /** CHECK (col IS NOT NULL) added NOT VALID: `table key\0constraint` → column. */
+    notNullChecks = new Map();
+    /** Columns of existing tables whose NOT NULL the set dropped: `table key\0column`. */
+    nullableInSet = new Set();
+    createdIndexes = new Set();
+    createdObjects = new Set();
+    functionVolatility = new Map();
+    constructor(parser, 
+    /** Where unqualified names live: Prisma's `schema` parameter, else `public`. */
+    defaultSchema) {
+        this.parser = parser;
+        this.defaultSchema = defaultSchema;
+    }
+    result() {
+        return { candidates: this.candidates, lookups: this.lookups, statements: this.statements };
+    }
+    lintFile(source) {
+        let index;
+        const text = () => (index ??= new LineIndex(source.sql));
+        const parsed = this.parser.parse(source.sql);
+        if ('error' in parsed) {
+            this.candidates.push({
+                kind: 'syntax-error',
+                file: source.file,
+                line: text().line(parsed.error.location),
+                what: 'the migration does not parse',
+                message: parsed.error.message,
+            });
+            return;
+        }
+        const fileState = { file: source.file, inTransaction: parsed.statements.length > 1, enumValuesAdded: new Map(), notValid: new Map() };
+        for (const s of parsed.statements) {
+            this.statements++;
+            this.statement(s.stmt, { fileState, line: (o) => text().line(o), text, location: s.location, length: s.length });
+        }
+    }
+    // ---- names -------------------------------------------------------------------------------
+    rel(schema, name) {
+        const resolved = schema ?? this.defaultSchema;
+        return { schema: resolved, name, key: `${resolved}.${name}`, shown: schema ? `${quoteIfNeeded(schema)}.${quoteIfNeeded(name)}` : quoteIfNeeded(name) };
+    }
+    rangeVar(rv) {
+        return this.rel(rv.schemaname, rv.relname);
+    }
+    /** `[schema, name]` or `[name]` as a List of Strings (DROP …, ALTER TYPE). */
+    nameList(items) {
+        const names = items.map(str).filter((n) => n !== undefined);
+        return this.rel(names.length > 1 ? names[names.length - 2] : undefined, names[names.length - 1] ?? '');
+    }
+    /** The set added the column or dropped its NOT NULL: the database's state of it does not hold. */
+    changedInSet(key) {
+        return (this.columnTypes.get(key)?.added ?? false) || this.nullableInSet.has(key);
+    }
+    origin(rel) {
+        const created = this.created.get(rel.key);
+        if (!created)
+            return 'existing';
+        return created.ifNotExists ? 'maybe-new' : 'new';
+    }
+    /** The relation the database knows for `rel` (an existing table renamed by the set has its old name there). */
+    known(rel) {
+        return this.renamedFrom.get(rel.key) ?? rel;
+    }
+    add(lazy, place) {
+        const file = place.fileState.file;
+        const { rel } = lazy;
+        const resolve = () => ({ ...lazy, line: lineOf(lazy.line) });
+        if (!rel) {
+            this.candidates.push({ ...resolve(), file });
+            return;
+        }
+        const origin = lazy.origin ?? this.origin(rel);
+        const filled = this.filled.has(rel.key);
+        const grading = RISKS[lazy.kind].grading;
+        // A table the set creates is used by no running code and is empty: only what fails regardless,
+        // or fails on the rows the set itself put in it, is still a risk.
+        if (origin === 'new' && grading !== 'certain' && !(grading === 'rows' && filled))
+            return;
+        const known = this.known(rel);
+        this.lookups.relations.set(known.key, known);
+        this.candidates.push({ ...resolve(), rel: { ...known, shown: rel.shown }, origin, rowsInserted: filled || undefined, file });
+    }
+    // ---- statements --------------------------------------------------------------------------
+    statement(stmt, place) {
+        const [type, node] = unwrap(stmt);
+        let memo;
+        const line = () => (memo ??= place.line(place.location));
+        const fs = place.fileState;
+        if (fs.enumValuesAdded.size > 0 && type !== 'AlterEnumStmt')
+            this.checkEnumUse(stmt, place, line);
+        this.dataChanges(type, node, place, line);
+        switch (type) {
+            case 'CreateStmt': {
+                const rel = this.rangeVar(node.relation);
+                if (node.relation.relpersistence === 't')
+                    return;
+                if (!this.created.has(rel.key) || !node.if_not_exists)
+                    this.created.set(rel.key, { ifNotExists: Boolean(node.if_not_exists) });
+                return;
+            }
+            case 'CreateTableAsStmt': {
+                const rel = this.rangeVar(node.into.rel);
+                this.created.set(rel.key, { ifNotExists: Boolean(node.if_not_exists) });
+                this.createdObjects.add(`${node.objtype}:${rel.key}`);
+                this.filled.add(rel.key);
+                return;
+            }
+            case 'SelectStmt':
+                if (node.intoClause) {
+                    const rel = this.rangeVar(node.intoClause.rel);
+                    this.created.set(rel.key, { ifNotExists: false });
+                    this.filled.add(rel.key);
+                }
+                return;
+            case 'IndexStmt':
+                return this.createIndex(node, place, line);
+            case 'DropStmt':
+                return this.drop(node, place, line);
+            case 'TruncateStmt':
+                for (const rv of node.relations) {
+                    const rel = this.rangeVar(rv.RangeVar);
+                    this.add({ kind: 'truncate', line, what: `TRUNCATE ${rel.shown}`, rel }, place);
+                }
+                return;
+            case 'AlterTableStmt':
+                return this.alterTable(node, place, line);
+            case 'RenameStmt':
+                return this.rename(node, place, line);
+            case 'AlterEnumStmt': {
+                const type = this.nameList(node.typeName);
+                if (node.oldVal !== undefined) {
+                    if (!this.createdObjects.has(`type:${type.key}`))
+                        this.add({ kind: 'rename-enum-value', line, what: `ALTER TYPE ${type.shown} RENAME VALUE '${node.oldVal}'` }, place);
+                }
+                else if (node.newVal !== undefined) {
+                    fs.enumValuesAdded.set(node.newVal, type.shown);
+                }
+                return;
+            }
+            case 'DoStmt':
+                return this.doBlock(node, place, line);
+            case 'VacuumStmt': {
+                if (!node.is_vacuumcmd)
+                    return; // ANALYZE runs in a transaction
+                this.refusedInTransaction('VACUUM', place, line);
+                const full = (node.options ?? []).some((o) => o.DefElem?.defname === 'full' && o.DefElem?.arg?.Boolean?.boolval !== false);
+                if (!full)
+                    return;
+                const rels = (node.rels ?? []).map((r) => this.rangeVar(r.VacuumRelation.relation));
+                if (rels.length === 0)
+                    this.add({ kind: 'vacuum-full', line, what: 'VACUUM FULL (every table of the database)' }, place);
+                for (const rel of rels)
+                    this.add({ kind: 'vacuum-full', line, what: `VACUUM FULL ${rel.shown}`, rel }, place);
+                return;
+            }
+            case 'ClusterStmt': {
+                if (!node.relation) {
+                    this.refusedInTransaction('CLUSTER without a table', place, line);
+                    this.add({ kind: 'cluster', line, what: 'CLUSTER (every clustered table of the database)' }, place);
+                    return;
+                }
+                const rel = this.rangeVar(node.relation);
+                this.add({ kind: 'cluster', line, what: `CLUSTER ${rel.shown}`, rel }, place);
+                return;
+            }
+            case 'ReindexStmt': {
+                const concurrently = (node.params ?? []).some((p) => p.DefElem?.defname === 'concurrently' && p.DefElem?.arg?.Boolean?.boolval !== false);
+                const objectKind = String(node.kind).replace('REINDEX_OBJECT_', '');
+                if (concurrently)
+                    return this.refusedInTransaction('REINDEX CONCURRENTLY', place, line);
+                if (objectKind === 'TABLE' || objectKind === 'INDEX') {
+                    const rel = this.rangeVar(node.relation);
+                    if (objectKind === 'INDEX' && this.createdIndexes.has(rel.key))
+                        return;
+                    this.add({ kind: 'reindex', line, what: `REINDEX ${objectKind} ${rel.shown}`, rel }, place);
+                }
+                else {
+                    this.refusedInTransaction(`REINDEX ${objectKind}`, place, line);
+                    this.add({ kind: 'reindex', line, what: `REINDEX ${objectKind}${node.name ? ` ${quoteIfNeeded(node.name)}` : ''}` }, place);
+                }
+                return;
+            }
+            case 'CreatedbStmt':
+                return this.refusedInTransaction('CREATE DATABASE', place, line);
+            case 'DropdbStmt':
+                return this.refusedInTransaction('DROP DATABASE', place, line);
+            case 'AlterSystemStmt':
+                return this.refusedInTransaction('ALTER SYSTEM', place, line);
+            case 'CreateTableSpaceStmt':
+                return this.refusedInTransaction('CREATE TABLESPACE', place, line);
+            case 'DropTableSpaceStmt':
+                return this.refusedInTransaction('DROP TABLESPACE', place, line);
+            case 'CreateFunctionStmt': {
+                if (node.is_procedure)
+                    return;
+                const fn = this.nameList(node.funcname);
+                const volatility = (node.options ?? []).find((o) => o.DefElem?.defname === 'volatility');
+                const v = str(volatility?.DefElem?.arg) ?? 'volatile';
+                this.functionVolatility.set(fn.name, v);
+                this.functionVolatility.set(fn.key, v);
+                return;
+            }
+            case 'CreateEnumStmt':
+            case 'CreateRangeStmt':
+                this.createdObjects.add(`type:${this.nameList(node.typeName).key}`);
+                return;
+            case 'CreateDomainStmt':
+                this.createdObjects.add(`type:${this.nameList(node.domainname).key}`);
+                return;
+            case 'CompositeTypeStmt':
+                this.createdObjects.add(`type:${this.rangeVar(node.typevar).key}`);
+                return;
+            case 'CreateSeqStmt':
+                this.createdObjects.add(`sequence:${this.rangeVar(node.sequence).key}`);
+                return;
+            case 'CreateSchemaStmt':
+                this.createdObjects.add(`schema:${node.schemaname}`);
+                return;
+            case 'ViewStmt':
+                return;
+            case 'CopyStmt':
+                if (node.is_from && node.relation)
+                    this.filled.add(this.rangeVar(node.relation).key);
+                return;
+            default:
+                return;
+        }
+    }
+    /**
+     * DELETE/UPDATE without WHERE and INSERT, at the top level and inside WITH (a data-modifying CTE
+     * runs even when the outer statement only reads); a nested one is reported at its table's line.
+     */
+    dataChanges(type, node, place, line) {
+        const visit = (t, n, at) => {
+            for (const cte of (n.withClause?.ctes ?? [])) {
+                const query = cte.CommonTableExpr?.ctequery;
+                if (!query)
+                    continue;
+                const [qt, qn] = unwrap(query);
+                visit(qt, qn, this.relationLine(qn.relation, place, at));
+            }
+            if (t === 'InsertStmt') {
+                this.filled.add(this.rangeVar(n.relation).key);
+            }
+            else if ((t === 'DeleteStmt' || t === 'UpdateStmt') && !n.whereClause) {
+                const rel = this.rangeVar(n.relation);
+                const verb = t === 'DeleteStmt' ? 'DELETE' : 'UPDATE';
+                this.add({ kind: t === 'DeleteStmt' ? 'delete-without-where' : 'update-without-where', line: at, what: `${verb} ${rel.shown} without WHERE`, rel }, place);
+            }
+        };
+        visit(type, node, line);
+    }
+    /** The line of a RangeVar inside the statement (its location is an offset in the statement's text). */
+    relationLine(rv, place, fallback) {
+        const location = rv?.location;
+        return location === undefined ? fallback : () => place.line(location);
+    }
+    refusedInTransaction(what, place, line) {
+        if (!place.fileState.inTransaction)
+            return;
+        this.add({ kind: 'refused-in-transaction', line, what: `${what} in a migration with other statements` }, place);
+    }
+    createIndex(node, place, line) {
+        const rel = this.rangeVar(node.relation);
+        if (node.idxname)
+            this.createdIndexes.add(this.rel(rel.schema, node.idxname).key);
+        const what = `CREATE ${node.unique ? 'UNIQUE ' : ''}INDEX${node.concurrent ? ' CONCURRENTLY' : ''} ON ${rel.shown}`;
+        if (node.concurrent) {
+            if (place.fileState.inTransaction)
+                this.add({ kind: 'refused-in-transaction', line, what }, place);
+            return;
+        }
+        this.add({ kind: 'create-index', line, what, rel }, place);
+    }
+    drop(node, place, line) {
+        const objects = (node.objects ?? []);
+        const cascade = node.behavior === 'DROP_CASCADE';
+        switch (node.removeType) {
+            case 'OBJECT_TABLE':
+                for (const o of objects) {
+                    const rel = this.nameList(o.List.items);
+                    const origin = this.origin(rel);
+                    this.add({ kind: 'drop-table', line, what: `DROP TABLE ${rel.shown}${cascade ? ' CASCADE' : ''}`, rel, origin }, place);
+                    this.created.delete(rel.key);
+                }
+                return;
+            case 'OBJECT_INDEX':
+                for (const o of objects) {
+                    const index = this.nameList(o.List.items);
+                    const what = `DROP INDEX${node.concurrent ? ' CONCURRENTLY' : ''} ${index.shown}`;
+                    if (node.concurrent) {
+                        if (place.fileState.inTransaction)
+                            this.add({ kind: 'refused-in-transaction', line, what }, place);
+                        continue;
+                    }
+                    if (this.createdIndexes.has(index.key))
+                        continue;
+                    this.add({ kind: 'drop-index', line, what, rel: index, origin: 'existing' }, place);
+                }
+                return;
+            case 'OBJECT_SCHEMA':
+                if (!cascade)
+                    return; // without CASCADE PostgreSQL refuses a schema that still holds objects
+                for (const o of objects) {
+                    const name = str(o);
+                    if (this.createdObjects.has(`schema:${name}`))
+                        continue;
+                    this.add({ kind: 'drop-schema-cascade', line, what: `DROP SCHEMA ${quoteIfNeeded(name)} CASCADE` }, place);
+                }
+                return;
+            case 'OBJECT_MATVIEW':
+                for (const o of objects) {
+                    const rel = this.nameList(o.List.items);
+                    if (this.createdObjects.has(`OBJECT_MATVIEW:${rel.key}`))
+                        continue;
+                    this.add({ kind: 'drop-materialized-view', line, what: `DROP MATERIALIZED VIEW ${rel.shown}` }, place);
+                }
+                return;
+            case 'OBJECT_TYPE':
+            case 'OBJECT_DOMAIN':
+                for (const o of objects) {
+                    const type = this.nameList(o.TypeName.names);
+                    // Prisma changes an enum by renaming it to "X_old", creating the new "X" and dropping "X_old":
+                    // the type dropped is one the set renamed away, which no running code names any more.
+                    if (this.createdObjects.has(`type:${type.key}`))
+                        continue;
+                    this.add({ kind: 'drop-type', line, what: `DROP ${node.removeType === 'OBJECT_DOMAIN' ? 'DOMAIN' : 'TYPE'} ${type.shown}` }, place);
+                }
+                return;
+            case 'OBJECT_SEQUENCE':
+                for (const o of objects) {
+                    const seq = this.nameList(o.List.items);
+                    if (this.createdObjects.has(`sequence:${seq.key}`))
+                        continue;
+                    this.add({ kind: 'drop-sequence', line, what: `DROP SEQUENCE ${seq.shown}` }, place);
+                }
+                return;
+            default:
+                return;
+        }
+    }
+    rename(node, place, line) {
+        switch (node.renameType) {
+            case 'OBJECT_TABLE': {
+                const rel = this.rangeVar(node.relation);
+                const newName = node.newname;
+                const to = { schema: rel.schema, name: newName, key: `${rel.schema}.${newName}`, shown: quoteIfNeeded(newName) };
+                const created = this.created.get(rel.key);
+                if (created) {
+                    this.created.delete(rel.key);
+                    this.created.set(to.key, created);
+                    return;
+                }
+                this.add({ kind: 'rename-table', line, what: `ALTER TABLE ${rel.shown} RENAME TO ${to.shown}`, rel }, place);
+                this.renamedFrom.set(to.key, this.known(rel));
+                return;
+            }
+            case 'OBJECT_COLUMN': {
+                const rel = this.rangeVar(node.relation);
+                const added = this.columnTypes.get(`${rel.key}\0${node.subname}`)?.added ?? false;
+                if (!added)
+                    this.add({ kind: 'rename-column', line, what: `ALTER TABLE ${rel.shown} RENAME COLUMN ${quoted(node.subname)}`, rel }, place);
+                const from = this.columnTypes.get(`${rel.key}\0${node.subname}`);
+                if (from)
+                    this.columnTypes.set(`${rel.key}\0${node.newname}`, from);
+                return;
+            }
+            case 'OBJECT_TYPE':
+            case 'OBJECT_DOMAIN': {
+                const from = this.nameList(node.object.List.items);
+                // The renamed type keeps its data but has a name no running code uses: dropping it later is safe.
+                this.createdObjects.add(`type:${this.rel(from.schema, node.newname).key}`);
+                return;
+            }
+            default:
+                return;
+        }
+    }
+    alterTable(node, place, line) {
+        if (node.objtype && node.objtype !== 'OBJECT_TABLE')
+            return;
+        const rel = this.rangeVar(node.relation);
+        const cmds = (node.cmds ?? []);
+        const fs = place.fileState;
+        // Scanned only when an action of a multi-action statement is reported (most are not).
+        let lines = cmds.length > 1 ? undefined : null;
+        cmds.forEach((c, i) => {
+            const cmd = c.AlterTableCmd;
+            const at = () => {
+                if (lines === undefined)
+                    lines = this.actionLines(node, place, cmds.length) ?? null;
+                return lines?.[i] ?? lineOf(line);
+            };
+            const head = `ALTER TABLE ${rel.shown}`;
+            const colKey = (column) => `${rel.key}\0${column}`;
+            switch (cmd.subtype) {
+                case 'AT_AddColumn':
+                    return this.addColumn(rel, cmd.def.ColumnDef, place, at);
+                case 'AT_DropColumn':
+                    this.columnTypes.delete(colKey(cmd.name));
+                    return this.add({ kind: 'drop-column', line: at, what: `${head} DROP COLUMN ${quoted(cmd.name)}`, rel }, place);
+                case 'AT_AlterColumnType': {
+                    const column = cmd.name;
+                    const def = cmd.def.ColumnDef;
+                    const to = typeSpec(def.typeName);
+                    const before = this.columnTypes.get(colKey(column));
+                    this.lookups.columns.add(column);
+                    this.add({ kind: 'alter-column-type', line: at, what: `${head} ALTER COLUMN ${quoted(column)} TYPE`, rel, typeChange: { column, to, using: def.raw_default !== undefined, from: before?.type } }, place);
+                    this.columnTypes.set(colKey(column), { type: to, added: before?.added ?? false });
+                    return;
+                }
+                case 'AT_SetNotNull': {
+                    const column = cmd.name;
+                    if (this.provenNotNull.has(colKey(column)))
+                        return;
+                    this.lookups.columns.add(column);
+                    return this.add({ kind: 'set-not-null', line: at, what: `${head} ALTER COLUMN ${quoted(column)} SET NOT NULL`, rel, notNull: { column, changedInSet: this.changedInSet(colKey(column)) } }, place);
+                }
+                case 'AT_AddConstraint':
+                    return this.addConstraint(rel, cmd.def.Constraint, place, at);
+                case 'AT_ValidateConstraint': {
+                    const name = cmd.name;
+                    const column = this.notNullChecks.get(`${rel.key}\0${name}`);
+                    if (column)
+                        this.provenNotNull.add(colKey(column));
+                    const kind = fs.notValid.get(`${rel.key}\0${name}`);
+                    if (kind) {
+                        this.add({
+                            kind,
+                            line: at,
+                            what: `${head} VALIDATE CONSTRAINT ${quoteIfNeeded(name)}`,
+                            rel,
+                            extra: 'It is validated in the same migration that adds it NOT VALID: the file is one transaction, so the scan runs while the lock taken by ADD CONSTRAINT is still held, as if NOT VALID were not there.',
+                        }, place);
+                    }
+                    return;
+                }
+                case 'AT_DropNotNull': {
+                    // The database's NOT NULL no longer holds for what follows in the set.
+                    this.nullableInSet.add(colKey(cmd.name));
+                    return;
+                }
+                case 'AT_SetLogged':
+                case 'AT_SetUnLogged':
+                    return this.add({ kind: 'set-logged', line: at, what: `${head} SET ${cmd.subtype === 'AT_SetLogged' ? 'LOGGED' : 'UNLOGGED'}`, rel }, place);
+                case 'AT_DetachPartition':
+                    if (cmd.def?.PartitionCmd?.concurrent)
+                        this.refusedInTransaction(`${head} DETACH PARTITION CONCURRENTLY`, place, at);
+                    return;
+                default:
+                    return;
+            }
+        });
+    }
+    addColumn(rel, def, place, line) {
+        const column = def.colname;
+        const type = typeSpec(def.typeName);
+        const constraints = (def.constraints ?? []).map((c) => c.Constraint);
+        const has = (contype) => constraints.find((c) => c.contype === contype);
+        const serial = SERIAL_TYPES.has(type.name);
+        const identity = has('CONSTR_IDENTITY');
+        const generated = has('CONSTR_GENERATED');
+        const defaultExpr = has('CONSTR_DEFAULT')?.raw_expr;
+        const head = `ALTER TABLE ${rel.shown} ADD COLUMN ${quoted(column)}`;
+        this.columnTypes.set(`${rel.key}\0${column}`, { type, added: true });
+        const notNull = has('CONSTR_NOTNULL') ?? has('CONSTR_PRIMARY');
+        if (notNull && !defaultExpr && !serial && !identity && !generated) {
+            this.add({ kind: 'add-column-not-null', line, what: `${head} ${showType(type).toUpperCase()} NOT NULL without a default`, rel }, place);
+        }
+        const reason = serial ? `a ${type.name} column` : identity ? 'an identity column' : generated?.generated_kind === 's' ? 'a STORED generated column' : undefined;
+        if (reason) {
+            this.add({ kind: 'add-column-rewrite', line, what: `${head} (${reason})`, rel }, place);
+        }
+        else if (defaultExpr) {
+            const volatile = [];
+            const unknown = [];
+            for (const f of calledFunctions(defaultExpr)) {
+                const short = f.split('.').pop();
+                const declared = this.functionVolatility.get(f) ?? this.functionVolatility.get(short);
+                if (VOLATILE_FUNCTIONS.has(short) || declared === 'volatile')
+                    volatile.push(f);
+                else if (declared === undefined)
+                    unknown.push(f);
+            }
+            for (const f of unknown)
+                this.lookups.functions.add(f.split('.').pop());
+            if (volatile.length + unknown.length > 0) {
+                this.add({ kind: 'add-column-rewrite', line, what: `${head} DEFAULT ${[...volatile, ...unknown].map((f) => `${f}()`).join(', ')}`, rel, volatility: { volatile, unknown } }, place);
+            }
+        }
+        for (const c of constraints) {
+            if (c.contype === 'CONSTR_UNIQUE' || c.contype === 'CONSTR_PRIMARY') {
+                this.add({ kind: 'add-unique-constraint', line, what: `${head} ${c.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : 'PRIMARY KEY'}`, rel }, place);
+            }
+            else if (c.contype === 'CONSTR_FOREIGN') {
+                this.add({ kind: 'add-foreign-key', line, what: `${head} REFERENCES ${this.rangeVar(c.pktable).shown}`, rel }, place);
+            }
+            else if (c.contype === 'CONSTR_CHECK') {
+                this.add({ kind: 'add-check-constraint', line, what: `${head} CHECK`, rel }, place);
+            }
+        }
+    }
+    addConstraint(rel, c, place, line) {
+        const name = c.conname;
+        const head = `ALTER TABLE ${rel.shown} ADD ${name ? `CONSTRAINT ${quoteIfNeeded(name)} ` : ''}`;
+        const notValid = Boolean(c.skip_validation);
+        const remember = (kind) => {
+            if (name)
+                place.fileState.notValid.set(`${rel.key}\0${name}`, kind);
+        };
+        switch (c.contype) {
+            case 'CONSTR_FOREIGN': {
+                const target = this.rangeVar(c.pktable);
+                if (notValid)
+                    return remember('add-foreign-key');
+                this.add({ kind: 'add-foreign-key', line, what: `${head}FOREIGN KEY REFERENCES ${target.shown}`, rel, extra: `The referenced table ${target.shown} is locked too.` }, place);
+                return;
+            }
+            case 'CONSTR_CHECK': {
+                const column = notNullColumn(c.raw_expr);
+                if (notValid) {
+                    if (column && name)
+                        this.notNullChecks.set(`${rel.key}\0${name}`, column);
+                    return remember('add-check-constraint');
+                }
+                if (column)
+                    this.provenNotNull.add(`${rel.key}\0${column}`);
+                this.add({ kind: 'add-check-constraint', line, what: `${head}CHECK`, rel }, place);
+                return;
+            }
+            case 'CONSTR_NOTNULL': {
+                // PostgreSQL 18: ADD CONSTRAINT … NOT NULL col [NOT VALID].
+                const column = str(c.keys?.[0]);
+                if (notValid) {
+                    if (column && name)
+                        this.notNullChecks.set(`${rel.key}\0${name}`, column);
+                    return remember('set-not-null');
+                }
+                if (column) {
+                    this.lookups.columns.add(column);
+                    this.add({ kind: 'set-not-null', line, what: `${head}NOT NULL ${quoted(column)}`, rel, notNull: { column, changedInSet: this.changedInSet(`${rel.key}\0${column}`) } }, place);
+                }
+                return;
+            }
+            case 'CONSTR_UNIQUE':
+            case 'CONSTR_PRIMARY':
+            case 'CONSTR_EXCLUSION': {
+                if (c.indexname)
+                    return; // USING INDEX: the index is already built
+                const shape = c.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : c.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'EXCLUDE';
+                this.add({ kind: 'add-unique-constraint', line, what: `${head}${shape}`, rel }, place);
+                return;
+            }
+            default:
+                return;
+        }
+    }
+    /** A new enum value used (as a literal) in the file that adds it: PostgreSQL refuses it. */
+    checkEnumUse(stmt, place, line) {
+        const added = place.fileState.enumValuesAdded;
+        let found;
+        const walk = (n) => {
+            if (found !== undefined || n === null || typeof n !== 'object')
+                return;
+            if (Array.isArray(n))
+                return n.forEach(walk);
+            const node = n;
+            const value = node.A_Const?.sval?.sval;
+            if (value !== undefined && added.has(value)) {
+                found = value;
+                return;
+            }
+            for (const v of Object.values(node))
+                walk(v);
+        };
+        walk(stmt);
+        if (found === undefined)
+            return;
+        this.add({ kind: 'enum-value-used-in-transaction', line, what: `'${found}' used after ALTER TYPE ${added.get(found)} ADD VALUE '${found}' in the same migration` }, place);
+    }
+    /**
+     * A DO block's PL/pgSQL runs in the migration's transaction: its SQL statements are linted like
+     * the file's own, at their lines; SQL built at run time (EXECUTE of an expression) cannot be.
+     */
+    doBlock(node, place, line) {
+        const args = (node.args ?? []);
+        const language = str(args.find((a) => a.DefElem?.defname === 'language')?.DefElem?.arg) ?? 'plpgsql';
+        const body = args.find((a) => a.DefElem?.defname === 'as')?.DefElem;
+        const source = str(body?.arg);
+        if (source === undefined || language.toLowerCase() !== 'plpgsql')
+            return;
+        const bodyLine = body?.location !== undefined ? place.line(body.location) : lineOf(line);
+        let tag = 'prg';
+        while (source.includes(`$${tag}$`))
+            tag += '_';
+        let tree;
+        try {
+            tree = this.parser.parsePlpgsql(`CREATE FUNCTION pg_temp.prg_do_block() RETURNS void LANGUAGE plpgsql AS $${tag}$${source}$${tag}$`);
+        }
+        catch (error) {
+            this.add({ kind: 'dynamic-sql', line, what: 'DO block', extra: `PostgreSQL's PL/pgSQL parser could not read it (${error.message}).` }, place);
+            return;
+        }
+        const inner = (query, lineno) => {
+            const innerLine = bodyLine + lineno - 1;
+            const parsed = this.parser.parse(query);
+            if ('error' in parsed)
+                return;
+            const text = new LineIndex(query);
+            for (const s of parsed.statements) {
+                this.statement(s.stmt, { fileState: { ...place.fileState, inTransaction: true }, line: (o) => innerLine + text.line(o) - 1, text: () => text, location: s.location, length: s.length });
+            }
+        };
+        const walk = (n) => {
+            if (n === null || typeof n !== 'object')
+                return;
+            if (Array.isArray(n))
+                return n.forEach(walk);
+            const obj = n;
+            if (obj.PLpgSQL_stmt_execsql) {
+                const s = obj.PLpgSQL_stmt_execsql;
+                inner(s.sqlstmt.PLpgSQL_expr.query, s.lineno ?? 1);
+                return;
+            }
+            if (obj.PLpgSQL_stmt_dynexecute || obj.PLpgSQL_stmt_dynfors) {
+                const s = (obj.PLpgSQL_stmt_dynexecute ?? obj.PLpgSQL_stmt_dynfors);
+                const expr = s.query?.PLpgSQL_expr?.query;
+                const literal = expr !== undefined ? stringLiteral(this.parser, expr) : undefined;
+                if (literal !== undefined)
+                    inner(literal, s.lineno ?? 1);
+                else
+                    this.add({ kind: 'dynamic-sql', line: bodyLine + (s.lineno ?? 1) - 1, what: `EXECUTE ${expr ?? '…'} in a DO block` }, place);
+                if (obj.PLpgSQL_stmt_dynfors)
+                    walk(s.body);
+                return;
+            }
+            for (const v of Object.values(obj))
+                walk(v);
+        };
+        walk(tree);
+    }
+    /**
+     * The line of each action of a multi-action ALTER TABLE: PostgreSQL's parse tree does not locate
+     * them, so its scanner's tokens are split on the commas outside parentheses after the table name.
+     */
+    actionLines(node, place, count) {
+        let tokens;
+        try {
+            tokens = this.parser.scan(place.text().slice(place.location, place.location + place.length));
+        }
+        catch {
+            return undefined;
+        }
+        tokens = tokens.filter((t) => t.tokenName !== 'SQL_COMMENT' && t.tokenName !== 'C_COMMENT');
+        const relStart = node.relation.location - place.location;
+        let i = tokens.findIndex((t) => t.start === relStart);
+        if (i === -1)
+            return undefined;
+        i++;
+        while (tokens[i]?.text === '.' && tokens[i + 1])
+            i += 2;
+        const starts = [tokens[i]];
+        let depth = 0;
+        for (; i < tokens.length; i++) {
+            const t = tokens[i].text;
+            if (t === '(' || t === '[')
+                depth++;
+            else if (t === ')' || t === ']')
+                depth--;
+            else if (t === ',' && depth === 0 && tokens[i + 1])
+                starts.push(tokens[i + 1]);
+        }
+        if (starts.length !== count || starts.some((s) => !s))
+            return undefined;
+        return starts.map((s) => place.line(place.location + s.start));
+    }
+}
+/** The functions a default expression calls, `name` or `schema.name`. */
+function calledFunctions(expr) {
+    const names = new Set();
+    const walk = (n) => {
+        if (n === null || typeof n !== 'object')
+            return;
+        if (Array.isArray(n))
+            return n.forEach(walk);
+        const node = n;
+        if (node.FuncCall) {
+            const parts = (node.FuncCall.funcname ?? []).map(str).filter((p) => p !== undefined);
+            names.add(parts.filter((p) => p !== 'pg_catalog').join('.'));
+        }
+        for (const v of Object.values(node))
+            walk(v);
+    };
+    walk(expr);
+    return [...names];
+}
+/** `col IS NOT NULL`, also as one side of AND: the column it proves NOT NULL. */
+function notNullColumn(expr) {
+    if (!expr)
+        return undefined;
+    if (expr.NullTest?.nulltesttype === 'IS_NOT_NULL') {
+        const fields = (expr.NullTest.arg?.ColumnRef?.fields ?? []);
+        return fields.length === 1 ? str(fields[0]) : undefined;
+    }
+    if (expr.BoolExpr?.boolop === 'AND_EXPR') {
+        for (const arg of expr.BoolExpr.args) {
+            const column = notNullColumn(arg);
+            if (column)
+                return column;
+        }
+    }
+    return undefined;
+}
+/** The content of a PL/pgSQL expression that is a single string literal (`EXECUTE 'DROP TABLE x'`). */
+function stringLiteral(parser, expr) {
+    const parsed = parser.parse(`SELECT ${expr}`);
+    if ('error' in parsed || parsed.statements.length !== 1)
+        return undefined;
+    const targets = parsed.statements[0].stmt.SelectStmt?.targetList;
+    if (targets?.length !== 1)
+        return undefined;
+    return targets[0].ResTarget?.val?.A_Const?.sval?.sval;
+}
+/** Lints `migrations` in order as one pending set. */
+function lintPendingSet(parser, migrations, defaultSchema = 'public') {
+    const lint = new PendingSetLint(parser, defaultSchema);
+    for (const m of migrations)
+        lint.lintFile(m);
+    return lint.result();
+}
+
+;// CONCATENATED MODULE: ./.build/rules/gate/migration-grade.js
+
+
+/** One query, whatever the number of statements; catalog and statistics only. */
+const FACTS_SQL = `
+WITH wanted AS (SELECT * FROM unnest($1::text[], $2::text[]) AS w(schema, name)),
+rel AS (
+  SELECT w.schema, w.name, c.oid, c.relkind::text AS relkind, c.reltuples::float8 AS reltuples,
+         coalesce(s.n_live_tup, 0)::float8 AS live,
+         pg_relation_size(c.oid)::float8 AS heap, pg_total_relation_size(c.oid)::float8 AS total, i.indrelid::int8 AS indrelid
+    FROM wanted w
+    JOIN pg_namespace n ON n.nspname = w.schema
+    JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.name
+    LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
+    LEFT JOIN pg_index i ON i.indexrelid = c.oid
+)
+SELECT
+  (SELECT json_agg(json_build_object('schema', schema, 'name', name, 'relkind', relkind, 'reltuples', reltuples, 'live', live, 'heap', heap, 'total', total, 'indrelid', indrelid)) FROM rel) AS relations,
+  (SELECT json_agg(json_build_object('oid', c.oid::int8, 'schema', n.nspname, 'name', c.relname, 'relkind', c.relkind::text, 'reltuples', c.reltuples::float8,
+          'live', coalesce(s.n_live_tup, 0)::float8, 'heap', pg_relation_size(c.oid)::float8, 'total', pg_total_relation_size(c.oid)::float8))
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
+    WHERE c.oid IN (SELECT indrelid FROM rel WHERE indrelid IS NOT NULL)) AS index_tables,
+  (SELECT json_agg(json_build_object('schema', r.schema, 'name', r.name, 'column', a.attname, 'typname', t.typname, 'typmod', a.atttypmod, 'ndims', a.attndims, 'notnull', a.attnotnull))
+     FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid JOIN pg_type t ON t.oid = a.atttypid
+    WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attname = ANY($3::text[])) AS columns,
+  (SELECT json_agg(json_build_object('schema', r.schema, 'name', r.name, 'def', pg_get_constraintdef(k.oid),
+          'columns', (SELECT array_agg(a.attname) FROM pg_attribute a WHERE a.attrelid = k.conrelid AND a.attnum = ANY(k.conkey))))
+     FROM rel r JOIN pg_constraint k ON k.conrelid = r.oid
+    WHERE k.contype = 'c' AND k.convalidated) AS checks,
+  (SELECT json_agg(json_build_object('name', proname, 'volatile', v))
+     FROM (SELECT proname, max(provolatile::text) AS v FROM pg_proc WHERE proname = ANY($4::text[]) GROUP BY proname) p) AS functions,
+  current_setting('TimeZone') AS timezone`;
+/** Reads the facts the candidates need, in one read-only query. */
+async function readFacts(client, lookups) {
+    const rels = [...lookups.relations.values()];
+    const { rows } = await client.query(FACTS_SQL, [rels.map((r) => r.schema), rels.map((r) => r.name), [...lookups.columns], [...lookups.functions]]);
+    const row = rows[0];
+    const relations = new Map();
+    const tables = new Map((row.index_tables ?? []).map((t) => [t.oid, t]));
+    for (const r of row.relations ?? []) {
+        const table = r.indrelid !== null ? tables.get(r.indrelid) : undefined;
+        relations.set(`${r.schema}.${r.name}`, {
+            relkind: r.relkind,
+            reltuples: r.reltuples,
+            liveTuples: r.live,
+            heapBytes: r.heap,
+            totalBytes: r.total,
+            table: table && { schema: table.schema, name: table.name, relkind: table.relkind, reltuples: table.reltuples, liveTuples: table.live, heapBytes: table.heap, totalBytes: table.total },
+        });
+    }
+    const columns = new Map();
+    for (const c of row.columns ?? []) {
+        columns.set(`${c.schema}.${c.name}\0${c.column}`, { type: storedType(c.typname, c.typmod, c.ndims), notNull: c.notnull, provenNotNull: false });
+    }
+    for (const check of row.checks ?? []) {
+        for (const column of check.columns ?? []) {
+            const facts = columns.get(`${check.schema}.${check.name}\0${column}`);
+            if (facts && provesNotNull(check.def, column))
+                facts.provenNotNull = true;
+        }
+    }
+    return { relations, columns, functions: new Map((row.functions ?? []).map((f) => [f.name, f.volatile])), timeZone: row.timezone };
+}
+/** `CHECK ((col IS NOT NULL))`, alone or ANDed with other conditions (an OR proves nothing). */
+function provesNotNull(def, column) {
+    if (/\bOR\b/.test(def))
+        return false;
+    const name = /^[a-z_][a-z0-9_$]*$/.test(column) ? column : `"${column.replace(/"/g, '""')}"`;
+    return def.includes(`(${name} IS NOT NULL)`);
+}
+/** pg_type's name and atttypmod decoded into the arguments a person writes (`varchar(100)`). */
+function storedType(typname, typmod, ndims) {
+    const array = ndims > 0 || typname.startsWith('_');
+    const name = typname.startsWith('_') ? typname.slice(1) : typname;
+    let mods = [];
+    if (typmod >= 0) {
+        if (name === 'varchar' || name === 'bpchar')
+            mods = [typmod - 4];
+        else if (name === 'numeric')
+            mods = [((typmod - 4) >> 16) & 0xffff, (typmod - 4) & 0xffff];
+        else
+            mods = [typmod];
+    }
+    return { name, mods, array };
+}
+/** What a type change does to the stored rows, as PostgreSQL decides it (ATColumnChangeRequiresRewrite). */
+function typeChangeEffect(from, to, using, timeZone) {
+    if (using)
+        return 'rewrite';
+    if (from.array !== to.array)
+        return 'rewrite';
+    const same = from.name === to.name;
+    const widerOrSame = (a, b) => b === undefined || (a !== undefined && b >= a);
+    if (same && from.mods.join() === to.mods.join())
+        return 'none';
+    if (from.array)
+        return 'rewrite';
+    const text = (n) => n === 'text' || n === 'varchar';
+    if (text(from.name) && text(to.name)) {
+        if (to.name === 'text' || to.mods.length === 0)
+            return 'none';
+        if (from.name === 'text' || from.mods.length === 0)
+            return 'narrowing';
+        return to.mods[0] >= from.mods[0] ? 'none' : 'narrowing';
+    }
+    if (same && from.name === 'numeric') {
+        if (to.mods.length === 0)
+            return 'none';
+        if (from.mods.length === 0)
+            return 'narrowing';
+        return to.mods[1] === from.mods[1] && to.mods[0] >= from.mods[0] ? 'none' : 'narrowing';
+    }
+    if (same && ['timestamp', 'timestamptz', 'time', 'timetz', 'interval', 'varbit', 'bit'].includes(from.name)) {
+        if (from.name === 'bit')
+            return 'rewrite';
+        return widerOrSame(from.mods[0], to.mods[0]) || to.mods.length === 0 ? 'none' : 'rewrite';
+    }
+    // PostgreSQL 12+: between timestamp and timestamptz no rewrite when the session's time zone is UTC.
+    const utc = timeZone !== undefined && ['utc', 'etc/utc', 'gmt', 'etc/gmt', 'uct', 'etc/uct', 'universal', 'zulu', 'etc/universal', 'etc/zulu'].includes(timeZone.toLowerCase());
+    // A target precision adds a length coercion over the conversion, which then rewrites after all.
+    if (((from.name === 'timestamp' && to.name === 'timestamptz') || (from.name === 'timestamptz' && to.name === 'timestamp')) && utc) {
+        return to.mods.length === 0 ? 'none' : 'rewrite';
+    }
+    if (from.name === 'cidr' && to.name === 'inet')
+        return 'none';
+    return 'rewrite';
+}
+/** `about 12,400 rows (3.1 MB)`; `64 kB, never analyzed`; how big a relation is, in words. */
+function describeSize(f) {
+    const rows = estimatedRows(f);
+    if (f.heapBytes === 0)
+        return 'empty';
+    if (rows === undefined)
+        return `${migration_grade_formatBytes(f.totalBytes)} with no row estimate (never analyzed)`;
+    return `about ${formatCount(rows)} row${Math.round(rows) === 1 ? '' : 's'} (${migration_grade_formatBytes(f.totalBytes)})`;
+}
+/** Rows from the planner's statistics; undefined when the table was never analyzed and the counters are empty. */
+function estimatedRows(f) {
+    if (f.heapBytes === 0)
+        return 0;
+    const rows = Math.max(f.reltuples, f.liveTuples);
+    if (rows > 0)
+        return rows;
+    return undefined;
+}
+/** 12400 → `12,400` (toLocaleString loads ICU data: slow on its first calls). */
+function formatCount(n) {
+    return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+function migration_grade_formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} bytes`;
+    const units = ['kB', 'MB', 'GB', 'TB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value >= 10 ? Math.round(value) : Math.round(value * 10) / 10} ${units[unit]}`;
+}
+/**
+ * The severity of each candidate. `facts` undefined: the database could not be read (`why` says
+ * why), so sizes are unknown and every finding keeps its kind's static severity.
+ */
+function gradeCandidates(candidates, facts, why, thresholds) {
+    const graded = [];
+    for (const c of candidates) {
+        const g = gradeOne(c, facts, why, thresholds);
+        if (g)
+            graded.push(g);
+    }
+    return graded;
+}
+function gradeOne(c, facts, why, t) {
+    const risk = RISKS[c.kind];
+    const base = { kind: c.kind, file: c.file, line: c.line, what: c.what, extra: c.extra, message: c.message };
+    if (risk.grading === 'certain')
+        return { ...base, severity: 'fail', grade: '', reason: c.kind === 'syntax-error' ? c.message : 'PostgreSQL refuses it' };
+    const rel = c.rel;
+    let relFacts = rel ? facts?.relations.get(rel.key) : undefined;
+    if (relFacts?.relkind === 'i')
+        relFacts = relFacts.table;
+    const shown = rel?.shown ?? '';
+    const column = (name) => (rel ? facts?.columns.get(`${rel.key}\0${name}`) : undefined);
+    // What only the database can settle: no rewrite, no scan, not volatile.
+    if (c.typeChange) {
+        const from = c.typeChange.from ?? column(c.typeChange.column)?.type;
+        if (from) {
+            const effect = typeChangeEffect(from, c.typeChange.to, c.typeChange.using, facts?.timeZone);
+            if (effect === 'none')
+                return undefined;
+            base.extra = [`${showType(from)} → ${showType(c.typeChange.to)}${c.typeChange.using ? ' USING …' : ''}: ${effect === 'narrowing' ? 'every value is checked and rewritten, and one that does not fit makes the migration fail' : 'not binary-compatible, so every row is rewritten'}.`, c.extra].filter(Boolean).join(' ');
+        }
+        else if (facts) {
+            base.extra = [`The column's current type could not be read, so a binary-compatible change (varchar(n) to a wider varchar or text) cannot be told apart.`, c.extra].filter(Boolean).join(' ');
+        }
+    }
+    if (c.notNull && !c.notNull.changedInSet) {
+        const col = column(c.notNull.column);
+        if (col?.notNull && c.kind === 'set-not-null')
+            return undefined;
+        if (col?.provenNotNull)
+            return undefined;
+    }
+    if (c.volatility) {
+        const volatile = [...c.volatility.volatile, ...c.volatility.unknown.filter((f) => facts?.functions.get(f.split('.').pop()) === 'v')];
+        if (volatile.length === 0)
+            return undefined; // stable or immutable (or unknown without a database): no rewrite
+        base.what = `${c.what.replace(/ DEFAULT .*/, '')} DEFAULT ${volatile.map((f) => `${f}()`).join(', ')}`;
+        base.extra = [`${volatile.join(', ')} ${volatile.length > 1 ? 'are' : 'is'} VOLATILE: evaluated once per existing row.`, c.extra].filter(Boolean).join(' ');
+    }
+    // Severity from the data.
+    const noData = () => {
+        const reason = c.origin === 'maybe-new' && !facts
+            ? `${shown} may already exist with rows: CREATE TABLE IF NOT EXISTS earlier in the pending set is not proof that it is new`
+            : !facts
+                ? `the size of ${shown} is unknown (${why ?? 'the database was not read'})`
+                : `${shown} is neither in the database nor created by the pending migrations`;
+        return { ...base, severity: 'warn', grade: `Static severity: ${reason}.`, staticSeverity: true };
+    };
+    if (!rel)
+        return { ...base, severity: 'warn', grade: '' };
+    if (c.origin === 'maybe-new' && facts && !relFacts) {
+        // CREATE TABLE IF NOT EXISTS created it: new and empty unless the set filled it.
+        if (risk.grading === 'rows' && c.rowsInserted)
+            return { ...base, severity: 'fail', grade: `Rows are inserted into ${shown} earlier in the pending set.`, reason: `rows are inserted into ${shown} before it` };
+        return undefined;
+    }
+    if (c.origin === 'new') {
+        // Only `rows` findings reach here for new tables: the set inserted rows into it.
+        return { ...base, severity: 'fail', grade: `${shown} is created by the pending set, which inserts rows into it before this statement.`, reason: `rows are inserted into ${shown} before it` };
+    }
+    if (risk.grading === 'static')
+        return { ...base, severity: 'warn', grade: '' };
+    if (!relFacts)
+        return noData();
+    // An empty table the pending set inserts rows into before this statement is not empty any more.
+    const size = relFacts.heapBytes === 0 && c.rowsInserted ? 'rows inserted earlier in the pending set' : describeSize(relFacts);
+    const rows = estimatedRows(relFacts);
+    const empty = relFacts.heapBytes === 0 && !c.rowsInserted;
+    const isIndex = rel && facts?.relations.get(rel.key)?.relkind === 'i';
+    const subject = isIndex ? `its table ${relFacts.table ? migration_grade_quoteIfNeeded(relFacts.table.name) : ''}`.trim() : shown;
+    switch (risk.grading) {
+        case 'rows': {
+            if (empty)
+                return { ...base, severity: 'note', grade: `Passes: ${subject} is empty, so no row lacks the value.` };
+            if (rows === undefined && relFacts.reltuples === 0) {
+                return { ...base, severity: 'warn', grade: `${subject} holds ${migration_grade_formatBytes(relFacts.heapBytes)} of data although its statistics count no row: the migration fails if any row is left.` };
+            }
+            const what = c.rowsInserted && relFacts.heapBytes === 0 ? `rows are inserted into ${subject} earlier in the pending set` : `${subject} has ${size}`;
+            return { ...base, severity: 'fail', grade: `Will fail: ${what}.`, reason: `will fail: ${what}` };
+        }
+        case 'size': {
+            if (empty)
+                return { ...base, severity: 'note', grade: `${capitalise(subject)} is empty: the lock is brief.` };
+            const mb = relFacts.totalBytes / (1024 * 1024);
+            const large = mb > t.blockAboveMb || (rows ?? 0) > t.blockAboveRows;
+            if (large) {
+                const over = mb > t.blockAboveMb ? `over the ${t.blockAboveMb} MB threshold` : `over the ${formatCount(t.blockAboveRows)}-row threshold`;
+                return { ...base, severity: 'fail', grade: `${capitalise(subject)} has ${size}: ${over} (migration-safety.block-above-mb / block-above-rows), so it blocks.`, reason: `${subject} has ${size}, ${over}` };
+            }
+            return { ...base, severity: 'warn', grade: `${capitalise(subject)} has ${size}: under the blocking thresholds, so it warns.` };
+        }
+        case 'data': {
+            if (empty) {
+                if (risk.emptyIsSafe)
+                    return { ...base, severity: 'note', grade: `${capitalise(subject)} is empty: no row is lost.` };
+                return { ...base, severity: 'warn', grade: `${capitalise(subject)} is empty, so no row is lost, but the running release may still use it.` };
+            }
+            return { ...base, severity: 'warn', grade: `${capitalise(subject)} has ${size}.` };
+        }
+        default:
+            return { ...base, severity: 'warn', grade: '' };
+    }
+}
+const migration_grade_quoteIfNeeded = (name) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`);
+const capitalise = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./.build/probes/migrations.js
@@ -10685,6 +12157,22 @@ function pendingMigrations(repo, rows) {
         return !row || row.rolled_back_at !== null;
     }).map((m) => m.name);
 }
+/**
+ * The migrations the next `migrate deploy` may run, in the order it runs them, as Prisma decides: a
+ * migration with no row that is not rolled back is pending; a failed one (its live row has neither
+ * finished_at nor rolled_back_at) stops deploy with P3009 now, but runs again from its file as soon
+ * as it is resolved with `prisma migrate resolve --rolled-back` (a step deploy workflows often run
+ * right before deploy), so its current file is about to run too.
+ */
+function migrationsAboutToRun(repo, rows) {
+    const live = rows.filter((r) => r.rolled_back_at === null);
+    const recorded = new Set(live.map((r) => r.migration_name));
+    const failed = new Set(live.filter((r) => r.finished_at === null).map((r) => r.migration_name));
+    const finished = new Set(live.filter((r) => r.finished_at !== null).map((r) => r.migration_name));
+    return repo
+        .filter((m) => !recorded.has(m.name) || (failed.has(m.name) && !finished.has(m.name)))
+        .map((m) => ({ name: m.name, failedBefore: failed.has(m.name) }));
+}
 const migrations = {
     meta: { id: 'gate.migrations', section: 'gate', title: 'Migration history is clean', docs: RUNBOOK, after: ['gate.migrate'] },
     async check({ settings, clients, results }) {
@@ -10766,7 +12254,7 @@ function compareHistory(repo, rows, migrateRan) {
             status: 'fail',
             summary: problems.join('; '),
             findings,
-            fix: `${capitalise(fixes.join('; '))} (${RUNBOOK}).`,
+            fix: `${migrations_capitalise(fixes.join('; '))} (${RUNBOOK}).`,
             data,
         };
     }
@@ -10792,485 +12280,27 @@ function essentialLogLines(logs) {
         .map((l) => l.trim())
         .filter((l) => l && !/^(A migration failed to apply|Migration name:|DbError \{|Database error:$)/.test(l));
 }
-function capitalise(text) {
+function migrations_capitalise(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-;// CONCATENATED MODULE: ./.build/rules/gate/sql.js
-/**
- * A PostgreSQL lexer and statement splitter, just enough for gate.migration-safety to read migration
- * files statement by statement. It follows Postgres' own lexical rules (scan.l) where they matter for
- * finding statement boundaries and keywords: comments (nested block comments included), string
- * literals of every kind, dollar quoting and quoted identifiers are single tokens, so a `DROP TABLE`
- * inside any of them is never mistaken for a statement. It does not parse SQL.
- */
-const WORD_START = /[A-Za-z_\u0080-\uffff]/;
-const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
-const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
-/**
- * The tokens of `sql`. Never throws: an unterminated string or comment runs to the end of the text
- * (Postgres would reject the file; the lint only has to stay out of its way).
- */
-function tokenizeSql(sql) {
-    const tokens = [];
-    let i = 0;
-    let line = 1;
-    /** Moves `i` to `to`, counting the line breaks passed over. */
-    const advance = (to) => {
-        const stop = Math.min(to, sql.length);
-        for (; i < stop; i++)
-            if (sql[i] === '\n')
-                line++;
-    };
-    const push = (kind, value, start, startLine) => {
-        tokens.push({ kind, value, line: startLine, offset: start, end: i });
-    };
-    /** A quoted run starting at `open` (the quote), where a doubled quote is an escaped quote. */
-    const quoted = (quote, open, backslashEscapes) => {
-        let j = open + 1;
-        while (j < sql.length) {
-            const c = sql[j];
-            if (backslashEscapes && c === '\\')
-                j += 2;
-            else if (c === quote && sql[j + 1] === quote)
-                j += 2;
-            else if (c === quote)
-                break;
-            else
-                j++;
-        }
-        const content = sql.slice(open + 1, Math.min(j, sql.length));
-        advance(j + 1);
-        return content;
-    };
-    while (i < sql.length) {
-        const c = sql[i];
-        const next = sql[i + 1];
-        const start = i;
-        const startLine = line;
-        if (c === '\n' || c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') {
-            advance(i + 1);
-        }
-        else if (c === '-' && next === '-') {
-            const eol = sql.indexOf('\n', i);
-            advance(eol === -1 ? sql.length : eol);
-        }
-        else if (c === '/' && next === '*') {
-            // Postgres nests block comments, unlike the SQL standard's C-like ones.
-            let depth = 0;
-            let j = i;
-            while (j < sql.length) {
-                if (sql[j] === '/' && sql[j + 1] === '*') {
-                    depth++;
-                    j += 2;
-                }
-                else if (sql[j] === '*' && sql[j + 1] === '/') {
-                    depth--;
-                    j += 2;
-                    if (depth === 0)
-                        break;
-                }
-                else
-                    j++;
-            }
-            advance(j);
-        }
-        else if (c === "'") {
-            push('string', quoted("'", i, false), start, startLine);
-        }
-        else if ((c === 'E' || c === 'e') && next === "'") {
-            push('string', quoted("'", i + 1, true), start, startLine);
-        }
-        else if ('BbXxNn'.includes(c) && next === "'") {
-            push('string', quoted("'", i + 1, false), start, startLine);
-        }
-        else if ((c === 'U' || c === 'u') && next === '&' && (sql[i + 2] === "'" || sql[i + 2] === '"')) {
-            const quote = sql[i + 2];
-            const content = quoted(quote, i + 2, false);
-            push(quote === "'" ? 'string' : 'identifier', quote === '"' ? content.replace(/""/g, '"') : content, start, startLine);
-        }
-        else if (c === '"') {
-            push('identifier', quoted('"', i, false).replace(/""/g, '"'), start, startLine);
-        }
-        else if (c === '$' && DOLLAR_TAG.test(sql.slice(i, i + 64))) {
-            const tag = DOLLAR_TAG.exec(sql.slice(i, i + 64))[0];
-            const close = sql.indexOf(tag, i + tag.length);
-            const content = sql.slice(i + tag.length, close === -1 ? sql.length : close);
-            advance(close === -1 ? sql.length : close + tag.length);
-            push('string', content, start, startLine);
-        }
-        else if (c === '$' && next !== undefined && /[0-9]/.test(next)) {
-            let j = i + 1;
-            while (j < sql.length && /[0-9]/.test(sql[j]))
-                j++;
-            advance(j);
-            push('parameter', sql.slice(start, j), start, startLine);
-        }
-        else if (/[0-9]/.test(c) || (c === '.' && next !== undefined && /[0-9]/.test(next))) {
-            const match = /^(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?/.exec(sql.slice(i));
-            advance(i + Math.max(1, match[0].length));
-            push('number', sql.slice(start, i), start, startLine);
-        }
-        else if (WORD_START.test(c)) {
-            let j = i + 1;
-            while (j < sql.length && WORD_PART.test(sql[j]))
-                j++;
-            advance(j);
-            push('word', sql.slice(start, j).toLowerCase(), start, startLine);
-        }
-        else {
-            advance(i + 1);
-            push('symbol', c, start, startLine);
-        }
-    }
-    return tokens;
-}
-/**
- * The statements of `sql`, split on `;` outside parentheses. A SQL-standard function body
- * (`BEGIN ATOMIC … END`, Postgres 14+) holds `;`s of its own and stays one statement, as psql keeps it.
- */
-function splitStatements(sql) {
-    const statements = [];
-    let current = [];
-    let parens = 0;
-    let atomicDepth = 0;
-    const finish = () => {
-        if (current.length > 0) {
-            const first = current[0];
-            const last = current[current.length - 1];
-            statements.push({ tokens: current, line: first.line, text: sql.slice(first.offset, last.end) });
-        }
-        current = [];
-        parens = 0;
-        atomicDepth = 0;
-    };
-    for (const token of tokenizeSql(sql)) {
-        if (token.kind === 'symbol') {
-            if (token.value === ';' && parens === 0 && atomicDepth === 0) {
-                finish();
-                continue;
-            }
-            if (token.value === '(')
-                parens++;
-            if (token.value === ')')
-                parens = Math.max(0, parens - 1);
-        }
-        else if (token.kind === 'word') {
-            const previous = current[current.length - 1];
-            if (token.value === 'atomic' && previous?.kind === 'word' && previous.value === 'begin' && isRoutineDefinition(current)) {
-                atomicDepth++;
-            }
-            else if (atomicDepth > 0 && token.value === 'case') {
-                atomicDepth++;
-            }
-            else if (atomicDepth > 0 && token.value === 'end') {
-                atomicDepth--;
-            }
-        }
-        current.push(token);
-    }
-    finish();
-    return statements;
-}
-/** `CREATE [OR REPLACE] FUNCTION|PROCEDURE …`: the only statements that may hold a BEGIN ATOMIC body. */
-function isRoutineDefinition(tokens) {
-    const words = tokens.slice(0, 4).map((t) => (t.kind === 'word' ? t.value : ''));
-    if (words[0] !== 'create')
-        return false;
-    const kind = words[1] === 'or' && words[2] === 'replace' ? words[3] : words[1];
-    return kind === 'function' || kind === 'procedure';
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/gate/migration-safety.js
 
 
-const RISKS = {
-    dropTable: {
-        risk: 'data loss: the table and all its rows are deleted, and the release still running queries it',
-        instead: 'expand/contract: first ship a release that no longer uses the table, back it up, then drop it in a later migration',
-    },
-    dropColumn: {
-        risk: 'data loss, and the running release fails on every query that selects or writes the column',
-        instead: 'expand/contract: first ship a release that no longer reads or writes the column, then drop it in a later migration',
-    },
-    alterType: {
-        risk: 'table rewrite under an ACCESS EXCLUSIVE lock (every read and write waits) unless the cast is binary-compatible, and rows that do not cast make the migration fail',
-        instead: 'expand/contract: add a new column of the new type, backfill it in batches, switch the code to it, then drop the old column',
-    },
-    setNotNull: {
-        risk: 'long lock: a full-table scan under an ACCESS EXCLUSIVE lock, and the migration fails if any row is NULL',
-        instead: 'add the column nullable and backfill it; add `CHECK (col IS NOT NULL) NOT VALID`, `VALIDATE CONSTRAINT` it in a later migration, then `SET NOT NULL` (Postgres 12+ skips the scan) and drop the check',
-    },
-    renameTable: {
-        risk: 'breaks running code: the release still serving traffic queries the old name until the new one is out',
-        instead: 'keep the database name and rename only in schema.prisma with @@map, or expand/contract (new table, write both, backfill, switch reads, drop the old one later)',
-    },
-    renameColumn: {
-        risk: 'breaks running code: the release still serving traffic queries the old column name until the new one is out',
-        instead: 'keep the database name and rename only in schema.prisma with @map, or expand/contract (add the new column, write both, backfill, switch reads, drop the old one later)',
-    },
-    renameValue: {
-        risk: 'breaks running code: the release still serving traffic writes the old enum value, which no longer exists',
-        instead: 'expand/contract: add the new value, switch the code and backfill rows, and remove the old value in a later migration',
-    },
-    truncate: {
-        risk: 'data loss: every row of the table is deleted',
-        instead: 'do not empty tables in a deploy migration; if the data must go, delete it with a WHERE in a reviewed one-off script after a backup',
-    },
-    deleteAll: {
-        risk: 'data loss: without WHERE every row of the table is deleted',
-        instead: 'add a WHERE that selects only the intended rows, and delete large sets in batches',
-    },
-    updateAll: {
-        risk: 'rewrites every row of the table in one transaction that row-locks all of it (and may overwrite good data)',
-        instead: 'add a WHERE that selects only the intended rows, and backfill large tables in batches outside the migration',
-    },
-    createIndex: {
-        risk: 'long lock: building the index blocks every write to the table until it finishes',
-        instead: 'use `CREATE INDEX CONCURRENTLY`, alone in a migration of its own (Postgres refuses it inside a transaction)',
-    },
-    concurrentlyNotAlone: {
-        risk: 'the migration fails: Postgres runs a multi-statement migration as one transaction and refuses CONCURRENTLY there ("cannot run inside a transaction block")',
-        instead: 'move the statement into a migration of its own, with nothing else in the file',
-    },
-};
-/**
- * Lints migrations in the order Prisma applies them. A table created earlier in the same set does not
- * exist in production yet: nothing reads it and it holds no rows, so statements on it are not risky.
- */
-function findRiskyStatements(migrations) {
-    const created = [];
-    const isNew = (table) => created.some((c) => c.name === table.name && (!c.schema || !table.schema || c.schema === table.schema));
-    const risky = [];
-    for (const { file, sql } of migrations) {
-        const statements = splitStatements(sql);
-        const flag = (kind, at, what) => risky.push({ file, line: at.line, what, ...RISKS[kind] });
-        for (const statement of statements) {
-            const s = new Reader(statement.tokens);
-            if (s.accept('create')) {
-                s.accept('or', 'replace');
-                const unique = s.accept('unique');
-                if (s.accept('index')) {
-                    const concurrently = s.accept('concurrently');
-                    s.accept('if', 'not', 'exists');
-                    if (!s.is('on'))
-                        s.name();
-                    let table;
-                    if (s.accept('on')) {
-                        s.accept('only');
-                        table = s.name();
-                    }
-                    const what = `CREATE ${unique ? 'UNIQUE ' : ''}INDEX${concurrently ? ' CONCURRENTLY' : ''}${table ? ` ON ${table.shown}` : ''}`;
-                    if (concurrently && statements.length > 1)
-                        flag('concurrentlyNotAlone', statement, what);
-                    if (!concurrently && table && !isNew(table))
-                        flag('createIndex', statement, what);
-                    continue;
-                }
-                while (s.acceptAny('temp', 'temporary', 'unlogged', 'global', 'local'))
-                    ;
-                if (s.accept('table')) {
-                    s.accept('if', 'not', 'exists');
-                    const table = s.name();
-                    if (table)
-                        created.push(table);
-                }
-                continue;
-            }
-            if (s.accept('drop', 'table')) {
-                s.accept('if', 'exists');
-                const tables = s.nameList();
-                const existing = tables.filter((t) => !isNew(t));
-                if (existing.length > 0)
-                    flag('dropTable', statement, `DROP TABLE ${existing.map((t) => t.shown).join(', ')}`);
-                continue;
-            }
-            if (s.accept('truncate')) {
-                s.accept('table');
-                s.accept('only');
-                const tables = s.nameList();
-                const existing = tables.filter((t) => !isNew(t));
-                if (existing.length > 0)
-                    flag('truncate', statement, `TRUNCATE ${existing.map((t) => t.shown).join(', ')}`);
-                continue;
-            }
-            if (s.accept('alter', 'type')) {
-                const type = s.name();
-                if (type && s.accept('rename', 'value'))
-                    flag('renameValue', statement, `ALTER TYPE ${type.shown} RENAME VALUE '${s.peek()?.value ?? '…'}'`);
-                continue;
-            }
-            if (s.accept('alter', 'table')) {
-                s.accept('if', 'exists');
-                s.accept('only');
-                const table = s.name();
-                if (!table || isNew(table)) {
-                    // A rename of a table this set creates moves the "new" mark with it.
-                    if (table && s.accept('rename', 'to')) {
-                        const to = s.name();
-                        if (to)
-                            created.push(to);
-                    }
-                    continue;
-                }
-                for (const action of s.topLevelList()) {
-                    const a = new Reader(action);
-                    const first = action[0];
-                    if (a.accept('rename', 'to')) {
-                        flag('renameTable', first, `ALTER TABLE ${table.shown} RENAME TO ${a.name()?.shown ?? '…'}`);
-                    }
-                    else if (a.accept('rename')) {
-                        if (a.is('constraint'))
-                            continue; // constraint names are invisible to the app
-                        a.accept('column');
-                        const column = a.name();
-                        flag('renameColumn', first, `ALTER TABLE ${table.shown} RENAME COLUMN ${column?.shown ?? '…'}`);
-                    }
-                    else if (a.accept('drop')) {
-                        if (a.is('constraint'))
-                            continue;
-                        a.accept('column'); // COLUMN is optional: `DROP x` drops column x
-                        a.accept('if', 'exists');
-                        flag('dropColumn', first, `ALTER TABLE ${table.shown} DROP COLUMN ${a.name()?.shown ?? '…'}`);
-                    }
-                    else if (a.accept('alter')) {
-                        if (a.is('constraint'))
-                            continue;
-                        a.accept('column');
-                        const column = a.name();
-                        const shown = `ALTER TABLE ${table.shown} ALTER COLUMN ${column?.shown ?? '…'}`;
-                        if (a.accept('type') || a.accept('set', 'data', 'type'))
-                            flag('alterType', first, `${shown} TYPE`);
-                        else if (a.accept('set', 'not', 'null'))
-                            flag('setNotNull', first, `${shown} SET NOT NULL`);
-                    }
-                }
-                continue;
-            }
-            const dml = dataChange(s);
-            if (dml && !isNew(dml.table) && !dml.reader.hasTopLevel('where')) {
-                flag(dml.verb === 'delete' ? 'deleteAll' : 'updateAll', statement, `${dml.verb.toUpperCase()} ${dml.table.shown} without WHERE`);
-            }
-        }
-    }
-    return risky;
-}
-/** `DELETE FROM t …` or `UPDATE t …`, also after a `WITH` list of common table expressions. */
-function dataChange(s) {
-    if (s.accept('with'))
-        s.skipToTopLevel('delete', 'update', 'insert', 'select', 'merge');
-    const verb = s.accept('delete', 'from') ? 'delete' : s.accept('update') ? 'update' : undefined;
-    if (!verb)
-        return undefined;
-    s.accept('only');
-    const table = s.name();
-    return table ? { verb, table, reader: s } : undefined;
-}
-/** A cursor over one statement's tokens, with the few grammar shapes the lint needs. */
-class Reader {
-    tokens;
-    i = 0;
-    constructor(tokens) {
-        this.tokens = tokens;
-    }
-    peek() {
-        return this.tokens[this.i];
-    }
-    /** Whether the next tokens are these words. */
-    is(...words) {
-        return words.every((w, k) => {
-            const t = this.tokens[this.i + k];
-            return t?.kind === 'word' && t.value === w;
-        });
-    }
-    /** Consumes the words if they come next, all of them. */
-    accept(...words) {
-        if (!this.is(...words))
-            return false;
-        this.i += words.length;
-        return true;
-    }
-    /** Consumes one of the words if it comes next. */
-    acceptAny(...words) {
-        return words.some((w) => this.accept(w));
-    }
-    /** A possibly schema-qualified name: `t`, `"T"`, `public."T"`. */
-    name() {
-        const parts = [];
-        for (;;) {
-            const t = this.tokens[this.i];
-            if (t?.kind !== 'word' && t?.kind !== 'identifier')
-                break;
-            parts.push(t);
-            this.i++;
-            const dot = this.tokens[this.i];
-            if (dot?.kind !== 'symbol' || dot.value !== '.')
-                break;
-            this.i++;
-        }
-        if (parts.length === 0)
-            return undefined;
-        const shown = parts.map((p) => (p.kind === 'identifier' ? `"${p.value}"` : p.value)).join('.');
-        const name = parts[parts.length - 1].value;
-        // database.schema.table is allowed; the schema is the part before the table.
-        const schema = parts.length > 1 ? parts[parts.length - 2].value : undefined;
-        return { schema, name, shown };
-    }
-    /** `a, b, c` — names separated by commas (TRUNCATE and DROP TABLE take several). */
-    nameList() {
-        const names = [];
-        for (;;) {
-            this.accept('only');
-            const name = this.name();
-            if (name)
-                names.push(name);
-            const comma = this.peek();
-            if (!name || comma?.kind !== 'symbol' || comma.value !== ',')
-                return names;
-            this.i++;
-        }
-    }
-    /** The rest of the statement split on commas outside parentheses (ALTER TABLE's actions). */
-    topLevelList() {
-        const parts = [[]];
-        let depth = 0;
-        for (const t of this.tokens.slice(this.i)) {
-            if (t.kind === 'symbol' && t.value === '(')
-                depth++;
-            if (t.kind === 'symbol' && t.value === ')')
-                depth--;
-            if (t.kind === 'symbol' && t.value === ',' && depth === 0)
-                parts.push([]);
-            else
-                parts[parts.length - 1].push(t);
-        }
-        this.i = this.tokens.length;
-        return parts.filter((p) => p.length > 0);
-    }
-    /** Whether the rest of the statement has the word outside parentheses (so not in a subquery). */
-    hasTopLevel(word) {
-        return this.topLevelIndex(this.i, [word]) !== -1;
-    }
-    /** Moves to the first of the words outside parentheses (the main verb after a WITH list). */
-    skipToTopLevel(...words) {
-        const at = this.topLevelIndex(this.i, words);
-        this.i = at === -1 ? this.tokens.length : at;
-    }
-    topLevelIndex(from, words) {
-        let depth = 0;
-        for (let k = from; k < this.tokens.length; k++) {
-            const t = this.tokens[k];
-            if (t.kind === 'symbol' && t.value === '(')
-                depth++;
-            else if (t.kind === 'symbol' && t.value === ')')
-                depth--;
-            else if (depth === 0 && t.kind === 'word' && words.includes(t.value))
-                return k;
-        }
-        return -1;
-    }
-}
+
+
+
+
 const migration_safety_plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const ORDER = { fail: 0, warn: 1, note: 2 };
+/** One line of a finding: what, the risk, what the data says, the lock, the safe way, the check's name. */
+function findingMessage(f) {
+    const risk = RISKS[f.kind];
+    if (f.kind === 'syntax-error')
+        return `${f.what}: ${f.message}. ${risk.effect}. Fix: ${risk.recipe}. [${f.kind}]`;
+    const parts = [`${f.what}: ${risk.effect}.`, f.extra, f.grade, `Lock: ${risk.lock}.`, `Safer: ${risk.recipe}.`].filter(Boolean);
+    return `${parts.join(' ')} [${f.kind}]`;
+}
 const migrationSafety = {
     meta: {
         id: 'gate.migration-safety',
@@ -11288,40 +12318,78 @@ const migrationSafety = {
                 return state.outcome;
             return { ...state.outcome, summary: `pending migrations are unknown: ${state.outcome.summary}` };
         }
-        const pendingData = pendingMigrations(state.repo, state.rows);
-        const pending = new Set(pendingData);
-        if (pending.size === 0)
+        const toRun = migrationsAboutToRun(state.repo, state.rows);
+        if (toRun.length === 0)
             return { status: 'pass', summary: 'no pending migration', data: { pendingMigrations: 0, riskyStatements: 0 } };
-        const migrations = state.repo.filter((m) => pending.has(m.name));
-        const missing = [...pending].filter((name) => !migrations.some((m) => m.name === name));
-        const risky = findRiskyStatements(migrations);
-        const data = { pendingMigrations: pending.size, riskyStatements: risky.length };
-        const notFound = missing.length > 0 ? `\n\nNot found in the repository, not linted: ${missing.join(', ')}.` : '';
+        const byName = new Map(state.repo.map((m) => [m.name, m]));
+        const migrations = toRun.map((m) => byName.get(m.name)).map((m) => ({ file: m.file, sql: m.sql }));
+        const rerun = toRun.filter((m) => m.failedBefore).map((m) => byName.get(m.name).file);
+        const parser = await loadPgParser();
+        const schema = parseDatabaseUrl(settings.env.DATABASE_URL).params.get('schema') ?? 'public';
+        const lint = lintPendingSet(parser, migrations, schema);
+        // The data: one catalog query on the connection that just read the history.
+        let facts;
+        let noFacts;
+        if (lint.candidates.some((c) => c.rel || c.volatility)) {
+            try {
+                facts = await readFacts((await clients.db()).client, lint.lookups);
+            }
+            catch (error) {
+                noFacts = `the catalog query failed: ${describeDbError(error, parseDatabaseUrl(settings.env.DATABASE_URL))}`;
+            }
+        }
+        const config = settings.config['migration-safety'];
+        const graded = gradeCandidates(lint.candidates, facts, noFacts, { blockAboveMb: config['block-above-mb'], blockAboveRows: config['block-above-rows'] });
+        const escalate = config.level === 'fail';
+        const severity = (f) => (escalate && f.severity === 'warn' ? 'fail' : f.severity);
+        const risky = graded.filter((f) => f.severity !== 'note');
+        const notes = graded.filter((f) => f.severity === 'note');
+        const failing = graded.filter((f) => severity(f) === 'fail');
+        const statics = [...new Set(graded.filter((f) => f.staticSeverity).map((f) => f.grade))];
+        const data = {
+            pendingMigrations: toRun.length,
+            rerunAfterFailure: rerun.length,
+            statements: lint.statements,
+            riskyStatements: risky.length,
+            failing: failing.length,
+            notes: notes.length,
+            kinds: [...new Set(risky.map((f) => f.kind))],
+            graded: noFacts ? 'static' : statics.length > 0 ? 'partly static' : 'by data',
+        };
+        const linted = `Linted with PostgreSQL's parser (grammar ${Math.floor(parser.version / 10000)}): ${migrations.map((m) => m.file).join(', ')}.`;
+        const rerunText = rerun.length > 0 ? `\n\nFailed before and linted as they will run again once resolved (\`prisma migrate resolve --rolled-back\`): ${rerun.join(', ')}.` : '';
+        const staticText = noFacts ? `\n\nNot graded by data: ${noFacts}; every finding keeps its static severity.` : '';
+        const findings = graded.map((f) => ({
+            level: severity(f) === 'fail' ? 'error' : severity(f) === 'warn' ? 'warning' : 'notice',
+            message: findingMessage(f),
+            file: f.file,
+            line: f.line,
+        }));
+        const noteText = notes.length > 0 ? `\n\n${migration_safety_plural(notes.length, 'note')} (safe on this data, listed with the findings).` : '';
         if (risky.length === 0) {
             return {
                 status: 'pass',
-                summary: `${migration_safety_plural(pending.size, 'pending migration')}, no risky statement`,
-                details: `Linted: ${migrations.map((m) => m.file).join(', ') || 'none'}.${notFound}`,
+                summary: `${migration_safety_plural(toRun.length, 'pending migration')}, no risky statement`,
+                details: `${linted}${rerunText}${noteText}${staticText}`,
+                findings,
                 data,
             };
         }
-        const blocking = settings.config['migration-safety'].level === 'fail';
-        const findings = risky.map((r) => ({
-            level: blocking ? 'error' : 'warning',
-            message: `${r.what}: ${r.risk}. Safer: ${r.instead}.`,
-            file: r.file,
-            line: r.line,
-        }));
-        const files = new Set(risky.map((r) => r.file));
-        const first = risky[0];
+        const status = failing.length > 0 ? 'fail' : 'warn';
+        const files = new Set(risky.map((f) => f.file));
+        const first = [...risky].sort((a, b) => ORDER[severity(a)] - ORDER[severity(b)])[0];
+        const firstReason = severity(first) === 'fail' && first.severity === 'fail' && first.reason ? ` (${first.reason})` : '';
         return {
-            status: blocking ? 'fail' : 'warn',
-            summary: `${migration_safety_plural(risky.length, 'risky statement')} in ${files.size} of ${migration_safety_plural(pending.size, 'pending migration')}: ` +
-                `${first.what} at ${first.file}:${first.line}${risky.length > 1 ? ` and ${risky.length - 1} more` : ''}`,
-            details: risky.map((r) => `- \`${r.file}:${r.line}\` ${r.what}: ${r.risk}.\n  Safer: ${r.instead}.`).join('\n') + notFound,
-            fix: 'Rewrite the risky statements with the safer pattern named for each (expand/contract across two releases), ' +
+            status,
+            summary: `${migration_safety_plural(risky.length, 'risky statement')} in ${files.size} of ${migration_safety_plural(toRun.length, 'pending migration')}: ` +
+                `${first.what} at ${first.file}:${first.line}${firstReason}${risky.length > 1 ? ` and ${risky.length - 1} more` : ''}`,
+            details: risky.map((f) => `- \`${f.file}:${f.line}\` **${severity(f)}** ${findingMessage(f)}`).join('\n') + `\n\n${linted}${rerunText}${noteText}${staticText}`,
+            fix: (failing.some((f) => f.severity === 'fail')
+                ? 'The failing statements would fail the migration (Prisma then records it as failed and blocks every deploy with P3009) or lock a large table: rewrite them first. '
+                : '') +
+                'Rewrite the risky statements with the safer pattern named for each (expand/contract across two releases), ' +
                 'or apply them in a maintenance window with a tested backup; see docs/migration-operations-runbook.md.' +
-                (blocking ? '' : ' This warns only; set `migration-safety.level: fail` in the config to make it block.'),
+                (escalate ? '' : ' Warnings do not block; set `migration-safety.level: fail` in the config to make them block.'),
             findings,
             data,
         };
@@ -22516,8 +23584,11 @@ const configSchema = strictObject({
     'migration-safety': strictObject({
         // The guide's default is advice, not a block: `fail` makes risky pending statements block.
         level: schemas_enum(['warn', 'fail']).default('warn'),
+        // A lock or rewrite on a table above either size blocks (docs/rules.md, gate.migration-safety).
+        'block-above-mb': schemas_number().positive().default(100),
+        'block-above-rows': schemas_number().int().positive().default(1_000_000),
     })
-        .default({ level: 'warn' }),
+        .default({ level: 'warn', 'block-above-mb': 100, 'block-above-rows': 1_000_000 }),
     waivers: array(strictObject({
         // An enum, so the shipped JSON Schema lets editors complete and check the id.
         rule: schemas_enum(CATALOG_IDS, { error: (issue) => unknownRule(issue.input) }),
@@ -24627,7 +25698,7 @@ function scanText(ctx, path, content) {
         raw = raw.filter((h) => h.rule !== 'hardcoded-app-secret');
     if (ctx.extra)
         raw = raw.concat(ctx.extra.find(content.toString('latin1'), path));
-    const lines = new LineIndex(content);
+    const lines = new secret_scanner_LineIndex(content);
     const hits = [];
     for (const r of raw) {
         const line = lines.lineOf(r.start);
@@ -24699,7 +25770,7 @@ function dedupe(hits) {
     return out;
 }
 /** Line numbers of byte offsets, and the text of a line, computed as asked (offsets asked in any order). */
-class LineIndex {
+class secret_scanner_LineIndex {
     content;
     starts;
     constructor(content) {
@@ -24772,7 +25843,7 @@ class StreamScan {
         let raw = this.ctx.matcher.find(content);
         if (this.ctx.extra)
             raw = raw.concat(this.ctx.extra.find(content.toString('latin1'), this.path));
-        const lines = new LineIndex(content);
+        const lines = new secret_scanner_LineIndex(content);
         for (const r of raw) {
             if (r.start >= limit || this.hits.length >= MAX_HITS_PER_FILE)
                 continue;
