@@ -3,7 +3,7 @@
  * `libpg-query` package), loaded on first use: only a run with pending migrations pays for it.
  *
  * Why not the package's JavaScript entry: its Emscripten glue finds the `.wasm` through `__dirname`,
- * which does not exist in the ESM bundle @vercel/ncc makes of the action, and the bundler cannot see
+ * which does not exist in the ESM bundle the build makes of the action (esbuild), and the bundler cannot see
  * the file. So the build copies the glue and the `.wasm` into `dist/libpg-query/` as they are (the
  * WebAssembly stays a separate file, never base64 in JavaScript), the glue is imported natively from
  * there (`webpackIgnore`), and the three calls we need are made here on the module it exports. In
