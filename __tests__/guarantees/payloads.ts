@@ -49,6 +49,10 @@ export interface InjectOptions {
   noNul?: boolean;
   /** Leave out every payload with a line break or control character (a header value, a URL path). */
   singleLine?: boolean;
+  /** Only ISO-8859-1 characters (what an HTTP header value may carry). */
+  latin1?: boolean;
+  /** No whitespace at all (a config path, `/\S*`): leading spaces are dropped, payloads with others left out. */
+  noSpace?: boolean;
 }
 
 export interface Injection {
@@ -56,19 +60,37 @@ export interface Injection {
   kinds: number;
 }
 
-/** `base` followed by every payload kind, each marked for `place`. */
-export function inject(base: string, place: number, options: InjectOptions = {}): Injection {
-  let value = base;
-  let kinds = 0;
+/** Every payload kind (that `options` allow), each marked for `place`. */
+export function payloadTexts(place: number, options: InjectOptions = {}): string[] {
+  const texts: string[] = [];
   PAYLOAD_KINDS.forEach((kind, index) => {
     if (options.noNul && kind.nul) return;
-    const text = kind.build(marker(index, place));
+    let text = kind.build(marker(index, place));
+    if (options.noSpace) text = text.trimStart();
     // eslint-disable-next-line no-control-regex -- the point is to know which payloads hold controls
     if (options.singleLine && /[\u0000-\u001f\u007f-\u009f]/.test(text)) return;
-    value += text;
-    kinds++;
+    if (options.latin1 && /[^\u0000-\u00ff]/.test(text)) return;
+    if (options.noSpace && /\s/.test(text)) return;
+    texts.push(text);
   });
-  return { value, kinds };
+  return texts;
+}
+
+/** `base` followed by every payload kind, each marked for `place`. */
+export function inject(base: string, place: number, options: InjectOptions = {}): Injection {
+  const texts = payloadTexts(place, options);
+  return { value: base + texts.join(''), kinds: texts.length };
+}
+
+/** The payloads in values of at most `maxLength` characters, each starting with `base` (a column of limited width). */
+export function injectChunks(base: string, place: number, maxLength: number, options: InjectOptions = {}): { values: string[]; kinds: number } {
+  const texts = payloadTexts(place, options);
+  const values: string[] = [];
+  for (const text of texts) {
+    if (values.length && values.at(-1)!.length + text.length <= maxLength) values[values.length - 1] += text;
+    else values.push(base + text);
+  }
+  return { values, kinds: texts.length };
 }
 
 /** The places (by number) whose marker appears in `text`. */

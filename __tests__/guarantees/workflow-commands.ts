@@ -162,7 +162,8 @@ export interface UnsafeCommand extends ParsedCommand {
 /**
  * The commands the gate did not mean to send. @actions/core writes its commands at the start of a line
  * in the V2 form, with names from GATE_COMMANDS; an injected payload carries a marker (`markerPattern`)
- * at the start of its data or in a property. Anything else parsed from the log is someone else's command.
+ * at the start of its data. Anything else parsed from the log is someone else's command. (An annotation
+ * of the gate's whose escaped properties or data quote a payload is still one command, the gate's.)
  */
 export function unintendedCommands(stdout: string, markerPattern: RegExp): UnsafeCommand[] {
   const out: UnsafeCommand[] = [];
@@ -176,7 +177,6 @@ export function unintendedCommands(stdout: string, markerPattern: RegExp): Unsaf
     else if (!c.raw.startsWith('::')) why = 'a command after leading whitespace (@actions/core writes commands at column 0)';
     else if (c.name !== name) why = 'a command name in other case than @actions/core writes';
     else if (new RegExp(`^\\s*(?:${markerPattern.source})`).test(c.data)) why = 'its data starts with an injected payload marker';
-    else if (Object.values(c.properties).some((v) => markerPattern.test(v))) why = 'a property carries an injected payload marker';
     if (why) out.push({ ...c, why });
   }
   return out;
