@@ -69,7 +69,7 @@ export function payloadTexts(place: number, options: InjectOptions = {}): string
     if (options.noSpace) text = text.trimStart();
     // eslint-disable-next-line no-control-regex -- the point is to know which payloads hold controls
     if (options.singleLine && /[\u0000-\u001f\u007f-\u009f]/.test(text)) return;
-    if (options.latin1 && /[^\u0000-\u00ff]/.test(text)) return;
+    if (options.latin1 && /[^\t\x20-\xff]/.test(text)) return;
     if (options.noSpace && /\s/.test(text)) return;
     texts.push(text);
   });
