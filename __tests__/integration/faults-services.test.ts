@@ -63,6 +63,8 @@ function pullRequestAgainst(server: FaultServer): Arranged {
   };
 }
 
+const warnings = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('::warning')).join('\n');
+
 const cases: FaultCase[] = [
   {
     name: 'PostgreSQL is down',
@@ -162,7 +164,7 @@ const cases: FaultCase[] = [
     component: /GitHub/,
     cause: /500/,
     arrange: async () => pullRequestAgainst(await jsonApi(500, { message: 'Server Error' })),
-    verify: (run) => assert.match(run.stdout, /^::warning::.*GitHub.*(500|Server Error)/m, 'a warning names GitHub and the cause'),
+    verify: (run) => assert.match(run.stdout, /^::warning::.*GitHub.*(500|Server Error)/m, `a warning names GitHub and the cause:\n${warnings(run.stdout)}`),
   },
   {
     name: 'the GitHub API never answers (a pull-request run)',
@@ -172,7 +174,7 @@ const cases: FaultCase[] = [
     component: /GitHub/,
     cause: /did not answer/,
     arrange: async () => pullRequestAgainst(await blackHole()),
-    verify: (run) => assert.match(run.stdout, /^::warning::.*GitHub did not answer within \d+ s/m, 'a warning names GitHub and the bound'),
+    verify: (run) => assert.match(run.stdout, /^::warning::.*GitHub did not answer within \d+ s/m, `a warning names GitHub and the bound:\n${warnings(run.stdout)}`),
   },
 ];
 
