@@ -453,7 +453,6 @@ test('every case ends with a report or a usage error naming its input: no crash,
         if (!c.names.some((n) => verdict.usageError!.includes(n))) problems.push(`${where}: the usage error does not name ${c.names.join(' or ')}: ${verdict.usageError.slice(0, 200)}`);
       }
       for (const rule of verdict.rules ?? []) {
-        if (process.env.PRG_PROFILE && rule.durationMs > 300) console.log(`SLOW ${rule.id} ${rule.durationMs} ${c.family} ${c.subject} ${rule.summary.slice(0, 120)}`);
         if (rule.summary.includes(CRASH)) problems.push(`${where}: ${rule.id}: ${rule.summary.slice(0, 300)}`);
         if (STACK.test(`${rule.summary}\n${rule.details ?? ''}`)) problems.push(`${where}: ${rule.id}: a stack trace in the report`);
       }

@@ -23,7 +23,7 @@ import { runAction, type ActionRun } from '../../scripts/run-action.js';
 import { cli } from '../../src/cli.js';
 import { APP_VARIABLES } from '../../src/settings.js';
 import { freeAddress, httpsServer, passHeaders, proxyHandler } from '../guarantees/fault-servers.js';
-import { inject, injectChunks, markersIn, MARKER_PATTERN, type InjectOptions } from '../guarantees/payloads.js';
+import { inject, injectChunks, markersIn, MARKER_PATTERN, PAYLOAD_KINDS, type InjectOptions } from '../guarantees/payloads.js';
 import { recordProof } from '../guarantees/proof-counts.js';
 import { assertNoLeak, assertOnlyGateCommands, assertWritten, runPlaces, visibleLog } from '../guarantees/run-checks.js';
 import { parseWorkflowCommands, runnerLines, unintendedCommands } from '../guarantees/workflow-commands.js';
@@ -52,7 +52,8 @@ function placeChunks(where: string, base: string, maxLength: number, options?: I
   return values;
 }
 
-const totals = { runs: 0, lines: 0, annotations: 0, searches: 0 };
+/** Runs of the bundle, stdout lines parsed (all, and those a person sees), annotations found, leak searches. */
+const totals = { runs: 0, lines: 0, visibleLines: 0, annotations: 0, searches: 0 };
 const reached = new Set<number>();
 
 /** Everything every run must show; returns the places whose payload reached the visible log. */
@@ -62,9 +63,9 @@ function checkRun(run: ActionRun, secrets: readonly string[]): Set<number> {
   const leak = assertNoLeak(secrets, runPlaces(run));
   totals.runs++;
   totals.lines += commands.lines;
+  totals.visibleLines += runnerLines(visibleLog(run.stdout)).length;
   totals.annotations += commands.annotations;
   totals.searches += leak.searches;
-  if (process.env.PRG_DEBUG_DIR) writeFileSync(join(process.env.PRG_DEBUG_DIR, `injection-${totals.runs}.log`), run.stdout);
   const seen = markersIn(visibleLog(run.stdout));
   for (const id of seen) reached.add(id);
   return seen;
@@ -83,7 +84,7 @@ describe('workflow-command injection', () => {
   after(async () => {
     await sandbox?.stop();
     const injected = places.reduce((n, p) => n + p.kinds, 0);
-    recordProof({ suite: 'injection', places: places.length, payloadsInjected: injected, reachedLog: reached.size, ...totals, unintendedCommands: 0, leaks: 0 });
+    recordProof({ suite: 'injection', payloadKinds: PAYLOAD_KINDS.length, places: places.length, payloadsInjected: injected, reachedLog: reached.size, ...totals, unintendedCommands: 0, leaks: 0 });
   });
 
   /** Every app variable the gate reads, with every payload appended (URLs after a path slash, so they still probe). */
@@ -182,6 +183,7 @@ describe('workflow-command injection', () => {
         assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at /);
         totals.runs++;
         totals.lines += runnerLines(run.stdout).length;
+        totals.visibleLines += runnerLines(visibleLog(run.stdout)).length;
       }
     } finally {
       repo.cleanup();
@@ -202,6 +204,7 @@ describe('workflow-command injection', () => {
       assert.deepEqual(parseWorkflowCommands(stdout), [], 'no command in the console report');
       assert.deepEqual(parseWorkflowCommands(stderr), [], 'no command in the errors');
       totals.lines += runnerLines(stdout).length + runnerLines(stderr).length;
+      totals.visibleLines += runnerLines(stdout).length + runnerLines(stderr).length;
     }
   });
 
