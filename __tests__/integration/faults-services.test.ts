@@ -21,8 +21,8 @@ import { recordProof } from '../guarantees/proof-counts.js';
 import type { JsonReport } from '../guarantees/run-checks.js';
 
 const TIMEOUT = { timeout: 240_000 };
-const DB_CHECKS = ['config.app-url', 'config.database-url', 'config.database-tls', 'gate.migrations', 'stripe.catalog-sync'];
-const DB_RULES = ['config.database-tls', 'gate.migrations', 'stripe.catalog-sync'];
+const DB_CHECKS = ['config.app-url', 'config.database-url', 'config.database-tls', 'gate.migrations', 'gate.migration-safety', 'stripe.catalog-sync'];
+const DB_RULES = ['config.database-tls', 'gate.migrations', 'gate.migration-safety', 'stripe.catalog-sync'];
 const DATABASE = /the database|db\.acme-saas\.com/;
 const STRIPE_CHECKS = ['config.stripe-secret-key', 'stripe.live-mode', 'stripe.webhook-endpoint', 'stripe.catalog-sync'];
 const STRIPE_RULES = ['stripe.live-mode', 'stripe.webhook-endpoint', 'stripe.catalog-sync'];
