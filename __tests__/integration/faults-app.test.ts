@@ -4,9 +4,9 @@
  * fault is a small server on another loopback address that the `resolve` input points the app's
  * HTTPS port at (guarantees/fault-servers.ts), judged by guarantees/fault-matrix.ts.
  *
- * Slow: about a minute and a half on a loaded 2-core machine. The hanging cases wait for their
- * bounds (timeout-seconds 5: a request gives up after 5 s, a probe rule after 15 s), and every case is
- * a run of the bundle; they run three at a time.
+ * Slow: 40-55 s measured on a loaded 2-core machine. The hanging cases wait for their bounds
+ * (timeout-seconds 5: a request gives up after 5 s, a probe rule after 15 s), and every case is a run
+ * of the bundle plus a baseline per selection; they run three at a time.
  */
 import { after, before, describe, test } from 'node:test';
 import type http from 'node:http';

@@ -4,8 +4,8 @@
  * while a command runs. No sandbox: a temporary repository and shell commands. Judged by
  * guarantees/fault-matrix.ts against a baseline run where every command is `true`.
  *
- * Slow-ish (about 30 s on a loaded 2-core machine): the hanging command waits for its 3 s bound and
- * the TERM-then-KILL of its process group; each 100 MB case pushes 100 MB through a pipe.
+ * Slow-ish: 20-25 s measured on a loaded 2-core machine. The hanging command waits for its 3 s bound
+ * and the TERM-then-KILL of its process group; each 100 MB case pushes 100 MB through a pipe.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -4,9 +4,9 @@
  * pull-request run. The sandbox stays good; each fault is a small server (guarantees/fault-servers.ts)
  * the inputs point at, judged by guarantees/fault-matrix.ts against a baseline run of the same checks.
  *
- * Slow: about a minute and a half on a loaded 2-core machine. The hanging cases wait for their bounds
+ * Slow: 60-75 s measured on a loaded 2-core machine. The hanging cases wait for their bounds
  * (timeout-seconds 5; publishing to GitHub is bounded to 30 s, the longest case), and every case is a
- * run of the bundle; they run three at a time.
+ * run of the bundle plus a baseline per selection; they run three at a time.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

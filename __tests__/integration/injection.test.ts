@@ -7,9 +7,9 @@
  * gate did not send, every annotation it meant to send still there, the outputs and report written,
  * and no secret in any form anywhere.
  *
- * Slow-ish (about a minute on a loaded 2-core machine): one sandbox (PostgreSQL start-up dominates)
- * and six bundle runs, one after the other because the last one changes the sandbox's database and
- * Stripe catalog.
+ * Slow: 45-55 s measured on a loaded 2-core machine. One sandbox (PostgreSQL start-up dominates) and
+ * eight runs of the bundle, one after the other because the last one changes the sandbox's database
+ * and Stripe catalog.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -6,8 +6,9 @@
  * matrix run the same search on every run they make; here the secrets are pushed at the gate: a failing
  * build prints every one of them in every form, and a tracked file holds them encoded.
  *
- * Slow-ish (about 40 s on a loaded 2-core machine): one sandbox, a deploy run of every section (npm ci,
- * migrate, the failing build) and a pull-request run, one after the other (they share the repository).
+ * Slow-ish: about 40 s measured on a loaded 2-core machine. One sandbox, a deploy run of every section
+ * (npm ci, migrate, the failing build) and a pull-request run, one after the other (they share the
+ * repository), and two command-line runs.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
