@@ -476,10 +476,12 @@ test('every case ends with a report or a usage error naming its input: no crash,
     .filter((_, i) => i % 20 === 0);
   for (const c of sample) {
     let stderr = '';
-    const argv = Object.entries({ 'working-directory': root.dir, 'timeout-seconds': '2', ...c.inputs }).flatMap(([k, v]) => [`--${k}`, v]);
+    // Every input is a flag of the same name, except env-file, which is --dotenv on the command line.
+    const argv = Object.entries({ 'working-directory': root.dir, 'timeout-seconds': '2', ...c.inputs }).flatMap(([k, v]) => [k === 'env-file' ? '--dotenv' : `--${k}`, v]);
     const code = await cli({ argv, env: c.env, cwd: root.dir, stdout: { write: () => true, isTTY: false }, stderr: { write: (t: string) => (stderr += t) } });
     assert.equal(code, 2, `#${c.id} ${c.subject}: ${stderr}`);
     assert.ok(c.names.some((n) => stderr.includes(n)), `#${c.id}: ${stderr}`);
+    assert.doesNotMatch(stderr, /Unknown option/, 'the sample reaches the settings, not the flag parser');
     assert.doesNotMatch(stderr, STACK);
   }
   recordProof({

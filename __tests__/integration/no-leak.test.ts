@@ -157,6 +157,8 @@ describe('no secret leaks, in any form, from any place', () => {
         stderr: { write: (t: string) => (stderr += t) },
       });
       assert.equal(code, 1, stderr);
+      const cliReport = JSON.parse(readFileSync(reportPath, 'utf8')) as { rules: Array<{ id: string; status: string }> };
+      assert.equal(cliReport.rules.find((r) => r.id === 'gate.build')?.status, 'fail', 'the build ran and printed the secrets');
       search(sandbox.secrets, { 'CLI stdout': stdout, 'CLI stderr': stderr, 'CLI report': readFileSync(reportPath, 'utf8') });
     }
   });
