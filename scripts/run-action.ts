@@ -4,7 +4,7 @@
  * variables, and the files a runner provides (`GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT`, `RUNNER_TEMP`).
  * Used by `npm run demo` and the end-to-end tests.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,10 @@ export interface RunActionOptions {
   eventName?: string;
   timeoutMs?: number;
   onStdout?: (chunk: string) => void;
+  /** The running step's process (to send it a signal, as a cancelled job would). */
+  onSpawn?: (child: ChildProcess) => void;
+  /** Node arguments instead of `dist/index.js` (a test entry that wraps the action's `run()`). */
+  entry?: string[];
 }
 
 export async function runAction(options: RunActionOptions): Promise<ActionRun> {
@@ -67,7 +71,8 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   env['INPUT_PR-COMMENT'] ??= 'false';
 
   const started = performance.now();
-  const child = spawn(actionNode(), [join(root, 'dist', 'index.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(actionNode(), options.entry ?? [join(root, 'dist', 'index.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -2,7 +2,7 @@
  * The optional config file (`.github/production-readiness.yml`): its zod schema, the loader that
  * turns a YAML mistake into a message naming the file, line and key, and the JSON Schema editors use.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseDocument, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
@@ -103,15 +103,31 @@ export const DEFAULT_CONFIG: Config = configSchema.parse({});
 export async function loadConfig(path: string, displayPath: string, required: boolean): Promise<Config> {
   let text: string;
   try {
+    await assertReadableFile(path, CONFIG_LIMITS.bytes);
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return DEFAULT_CONFIG;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EFBIG') {
+      throw new UsageError(`${displayPath}: the file has more than ${CONFIG_LIMITS.bytes / 1024} KB, the most a config file may have. Is config-file pointing at the right file?`);
+    }
     throw new UsageError(
-      `config-file: cannot read ${displayPath} (${(error as NodeJS.ErrnoException).code ?? 'error'}); ` +
+      `config-file: cannot read ${displayPath} (${code === 'ENOTREG' ? 'not a regular file' : (code ?? 'error')}); ` +
         'fix the path in the config-file input or remove the input to run without a config file',
     );
   }
   return parseConfig(text, displayPath);
+}
+
+/**
+ * Throws (with `code` ENOTREG or EFBIG) unless `path` is a regular file of at most `maxBytes`: a
+ * device (/dev/zero), a FIFO or a huge file would otherwise be read without end or fill the memory
+ * before any size check could run.
+ */
+export async function assertReadableFile(path: string, maxBytes: number): Promise<void> {
+  const info = await stat(path);
+  if (!info.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: info.isDirectory() ? 'EISDIR' : 'ENOTREG' });
+  if (info.size > maxBytes) throw Object.assign(new Error(`${path} is larger than ${maxBytes} bytes`), { code: 'EFBIG' });
 }
 
 /** Limits that keep a hostile or broken config file from exhausting the runner. */

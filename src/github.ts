@@ -5,6 +5,7 @@
  * or permission never fails the gate: the caller logs what we return.
  */
 import { errorMessage } from './errors.js';
+import { describeCause } from './probes/network-errors.js';
 import type { Report } from './engine/types.js';
 import type { Redactor } from './redact.js';
 import { buildAnnotations, COMMENT_MARKER, renderComment } from './report/index.js';
@@ -35,6 +36,16 @@ async function github() {
   return import('@actions/github');
 }
 
+/**
+ * One sentence naming GitHub and the cause: Octokit's own message is only the API's ("Server Error"),
+ * and a request that got no answer at all carries a made-up 500 without a response.
+ */
+function githubError(error: unknown): string {
+  const e = error as { status?: number; response?: unknown; cause?: unknown };
+  if (e.response && typeof e.status === 'number') return `GitHub answered ${e.status}: ${errorMessage(error)}`;
+  return `GitHub could not be reached: ${describeCause(e.cause ?? error)}`;
+}
+
 function permissionHint(error: unknown, permission: string, input: string): string {
   const status = (error as { status?: number }).status;
   return status === 403 || status === 404 ? ` (give the job \`permissions: ${permission}: write\`, or set ${input}: false)` : '';
@@ -56,7 +67,7 @@ export async function publishComment(report: Report, options: PublishOptions): P
     else await octokit.rest.issues.createComment({ owner, repo, issue_number: pr.number, body });
     return undefined;
   } catch (error) {
-    return { level: 'warning', message: `pr-comment: could not write the PR comment: ${errorMessage(error)}${permissionHint(error, 'pull-requests', 'pr-comment')}` };
+    return { level: 'warning', message: `pr-comment: could not write the PR comment: ${githubError(error)}${permissionHint(error, 'pull-requests', 'pr-comment')}` };
   }
 }
 
@@ -107,6 +118,6 @@ export async function publishCheckRun(report: Report, options: PublishOptions): 
     if (status === 403 || status === 404) {
       return { level: 'info', message: 'check run: not written (the token may not write checks; give the job `permissions: checks: write` to get every annotation in one check run)' };
     }
-    return { level: 'warning', message: `check run: could not be written: ${errorMessage(error)}` };
+    return { level: 'warning', message: `check run: could not be written: ${githubError(error)}` };
   }
 }

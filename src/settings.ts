@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
-import { type Config, loadConfig } from './config.js';
+import { assertReadableFile, type Config, loadConfig } from './config.js';
 import { parseEnvText } from './env-file.js';
 import { UsageError } from './errors.js';
 import { INPUTS, type RawInputs } from './inputs.js';
@@ -255,9 +255,12 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
   let caFile: string | undefined;
   if (i['ca-file']) {
     caFile = resolvePath(cwd, i['ca-file']);
-    ca = await readFile(caFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(`ca-file: cannot read ${i['ca-file']} (${error.code ?? error.message}); give a PEM file path`);
-    });
+    ca = await assertReadableFile(caFile, MAX_CA_BYTES)
+      .then(() => readFile(caFile!, 'utf8'))
+      .catch((error: NodeJS.ErrnoException) => {
+        const why = error.code === 'EFBIG' ? `over ${MAX_CA_BYTES / 1024 / 1024} MB` : error.code === 'ENOTREG' ? 'not a regular file' : (error.code ?? error.message);
+        throw new UsageError(`ca-file: cannot read ${i['ca-file']} (${why}); give a PEM file path`);
+      });
     if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
       throw new UsageError(`ca-file: ${i['ca-file']} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
     }
@@ -339,17 +342,21 @@ export function collectSecrets(settings: Pick<Settings, 'env' | 'config' | 'gith
   return [...values];
 }
 
+/** A dotenv file of the app's variables is a few KB; a CA bundle a few hundred KB. */
+const MAX_ENV_FILE_BYTES = 1024 * 1024;
+const MAX_CA_BYTES = 4 * 1024 * 1024;
+
 async function readEnvFile(path: string, given: string): Promise<Record<string, string>> {
   let text: string;
   try {
+    await assertReadableFile(path, MAX_ENV_FILE_BYTES);
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new UsageError(
-      `env-file: cannot read ${given} (${(error as NodeJS.ErrnoException).code ?? 'error'}); give the path of a dotenv file`,
-    );
-  }
-  if (text.length > 1024 * 1024) {
-    throw new UsageError(`env-file: ${given} has ${Math.round(text.length / 1024)} KB; a dotenv file of the app's variables is at most 1 MB. Is env-file pointing at the right file?`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EFBIG') {
+      throw new UsageError(`env-file: ${given} has more than 1 MB; a dotenv file of the app's variables is at most 1 MB. Is env-file pointing at the right file?`);
+    }
+    throw new UsageError(`env-file: cannot read ${given} (${code === 'ENOTREG' ? 'not a regular file' : (code ?? 'error')}); give the path of a dotenv file`);
   }
   try {
     return parseEnvText(text);

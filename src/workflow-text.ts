@@ -18,8 +18,11 @@
 // Control characters (all but tab) and invisible format characters (zero-width space, soft hyphen,
 // bidi overrides): a terminal or the runner's string comparison may not see them, so a check for `::`
 // could be fooled by `:\u200B:`, and a bidi override can make a line read differently than it is.
+// The runner's `StartsWith("::")` and `IndexOf("##[")` are culture-sensitive .NET calls: under ICU
+// every default-ignorable code point is skipped, not only the Cf ones, so variation selectors
+// (`:\uFE0F:`), the combining grapheme joiner and the Hangul fillers go too.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}]/gu;
+const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 
 /** Marks a line that would otherwise start a workflow command; visible, so the reader knows why. */
 export const COMMAND_QUOTE = '› ';

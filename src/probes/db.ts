@@ -58,6 +58,10 @@ export function parseDatabaseUrl(value: string): ParsedDatabaseUrl {
     throw new DatabaseUrlError(`DATABASE_URL has scheme "${url.protocol}"; expected postgresql:// (Prisma's PostgreSQL provider)`);
   }
   if (!url.hostname) throw new DatabaseUrlError('DATABASE_URL has no host name');
+  // A `%` not followed by two hex digits cannot be decoded (decodeURIComponent throws URIError).
+  const user = decodePart(url.username, 'user name');
+  decodePart(url.password, 'password');
+  const database = decodePart(url.pathname.replace(/^\//, ''), 'database name');
   const params = url.searchParams;
   const given = params.get('sslmode')?.toLowerCase();
   const sslTrue = params.get('ssl') === 'true' || params.get('ssl') === '1';
@@ -68,14 +72,23 @@ export function parseDatabaseUrl(value: string): ParsedDatabaseUrl {
   return {
     host: url.hostname.replace(/^\[|\]$/g, '').toLowerCase(),
     port: url.port ? Number(url.port) : 5432,
-    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
-    user: decodeURIComponent(url.username),
+    database: database || 'postgres',
+    user,
     hasPassword: url.password !== '',
     sslMode: (given as SslMode | undefined) ?? (sslTrue ? 'require' : 'prefer'),
     sslModeGiven: given !== undefined || sslTrue,
     params,
     prismaParams: [...params.keys()].filter((k) => PRISMA_ONLY_PARAMS.includes(k)),
   };
+}
+
+/** A percent-decoded part of the URL, or the error that names the part (never its value: it may be the password). */
+function decodePart(value: string, part: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new DatabaseUrlError(`DATABASE_URL's ${part} has a malformed percent-encoding (a % not followed by two hex digits); percent-encode it (encodeURIComponent)`);
+  }
 }
 
 export interface ConnectOptions {

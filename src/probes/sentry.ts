@@ -37,7 +37,7 @@ export function parseDsn(value: string, variable: string): Dsn {
   const pathPrefix = parts.length ? `/${parts.join('/')}` : '';
   return {
     protocol: url.protocol,
-    publicKey: decodeURIComponent(url.username),
+    publicKey: decodePublicKey(url.username, variable),
     host: url.hostname,
     hostWithPort: url.host,
     pathPrefix,
@@ -108,4 +108,13 @@ export function configuredDsn(env: Readonly<Record<string, string | undefined>>)
 export function sentryApi(env: Readonly<Record<string, string | undefined>>, base: string): SentryApi | undefined {
   const { SENTRY_AUTH_TOKEN: token, SENTRY_ORG: org, SENTRY_PROJECT: project } = env;
   return token && org && project ? { base, token, org, project } : undefined;
+}
+
+/** The DSN's public key; a `%` not followed by two hex digits is a DSN error, not a crash. */
+function decodePublicKey(value: string, variable: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new DsnError(`${variable} has a malformed public key (a % not followed by two hex digits); copy the DSN again from Sentry`);
+  }
 }

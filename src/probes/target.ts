@@ -37,6 +37,11 @@ const PROBE_FIXES: Record<ProbeErrorKind, string> = {
 /** The kinds of failure that mean "the app did not answer", as opposed to an answer that is wrong (TLS). */
 const NO_ANSWER: ReadonlySet<ProbeErrorKind> = new Set(['dns', 'connect', 'timeout', 'aborted']);
 
+/** True when the error means the app did not answer at all (as opposed to an answer that is wrong). */
+export function isNoAnswer(error: unknown): boolean {
+  return error instanceof ProbeError && NO_ANSWER.has(error.kind);
+}
+
 /**
  * A probe that got no answer fails the rule with the probe's own message (it names the URL) and a fix.
  * When the app did not answer at all, the outcome says so (`unreachable: 'app'`), and the run's

@@ -7,6 +7,7 @@ import { checkServerIdentity, connect, rootCertificates, type PeerCertificate } 
 import { isIP } from 'node:net';
 import type { ResolveEntry } from '../settings.js';
 import { certificateInfo, findResolve, ProbeError, type CertificateInfo } from './http.js';
+import { describeCause, networkCause } from './network-errors.js';
 
 export interface TlsInspection {
   host: string;
@@ -83,8 +84,10 @@ export function inspectTls(host: string, port: number, options: InspectTlsOption
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      const text = error.code === 'ECONNREFUSED' ? 'the connection was refused: nothing listens there' : error.message;
-      reject(new ProbeError(error.code === 'ECONNREFUSED' ? 'connect' : 'tls', `https://${where}`, `${where}: ${text}${error.code ? ` (${error.code})` : ''}`, error.code));
+      // One sentence naming the cause, never OpenSSL's own string ("…:error:0A00010B:SSL routines:…").
+      const cause = networkCause(error);
+      const kind = cause.kind === 'dns' ? 'dns' : cause.kind === 'certificate' || cause.kind === 'handshake' ? 'tls' : 'connect';
+      reject(new ProbeError(kind, `https://${where}`, `${where}: ${kind === 'tls' ? 'TLS failed: ' : ''}${describeCause(error)}`, error.code));
     });
   });
 }

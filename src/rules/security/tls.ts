@@ -97,7 +97,7 @@ export function judgeProtocol(protocol: string | null, legacy: string | undefine
 }
 
 /** Handshake errors that mean "no common protocol version". */
-const PROTOCOL_ERROR = /UNSUPPORTED_PROTOCOL|PROTOCOL_VERSION|unsupported protocol|wrong version number/i;
+const PROTOCOL_ERROR = /UNSUPPORTED_PROTOCOL|PROTOCOL_VERSION|WRONG_VERSION_NUMBER|unsupported protocol|wrong version number/i;
 
 export const securityTls: Rule = {
   meta: { id: 'security.tls', section: 'security', title: 'TLS certificate and protocol', docs: 'docs/deployment-guide.md' },
@@ -124,7 +124,9 @@ export const securityTls: Rule = {
           : { level: 'fail', message: failure.summary, fix: failure.fix ?? 'Check that APP_URL answers over HTTPS from the runner.' },
         ...redirectProblems,
       ];
-      return outcomeOf(problems, { summary: '', details: redirectDetails.join('\n'), data: { legacyProtocol: legacy } });
+      const outcome = outcomeOf(problems, { summary: '', details: redirectDetails.join('\n'), data: { legacyProtocol: legacy } });
+      // No handshake because the app did not answer, and nothing else found: the check could not run.
+      return failure.unreachable && !onlyLegacy && redirectProblems.length === 0 ? { ...outcome, unreachable: failure.unreachable } : outcome;
     }
 
     const now = new Date();

@@ -5,6 +5,7 @@
  */
 import type { Outcome, Rule } from '../../engine/types.js';
 import { safeUrl, type ProbeResponse } from '../../probes/http.js';
+import { isNoAnswer } from '../../probes/target.js';
 import {
   appOrigin,
   appUrlFor,
@@ -24,6 +25,8 @@ interface PageCheck {
   ok: boolean;
   text: string;
   loginRedirect?: boolean;
+  /** The app did not answer at all. */
+  noAnswer?: boolean;
 }
 
 export const authPages: Rule = {
@@ -39,7 +42,7 @@ export const authPages: Rule = {
       try {
         response = await http.request({ url, followRedirects: true }, ctx.signal);
       } catch (error) {
-        return { label, path, ok: false, text: probeErrorText(error) };
+        return { label, path, ok: false, text: probeErrorText(error), noAnswer: isNoAnswer(error) };
       }
       const via = response.redirects.length ? ` (after redirects, at ${safeUrl(response.url)})` : '';
       // The login page itself may not redirect to itself; any other page that lands there is private.
@@ -66,6 +69,8 @@ export const authPages: Rule = {
       details,
       fix: fixes.join(' '),
       data: { pages: pages.map((p) => ({ path: p.path, ok: p.ok })) },
+      // Nothing was judged when the app did not answer: the run's `unreachable` input decides.
+      ...(failed.every((p) => p.noAnswer) ? { unreachable: 'app' as const } : {}),
     };
   },
 };

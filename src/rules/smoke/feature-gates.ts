@@ -48,6 +48,8 @@ interface AccountResult {
   features: FeatureResult[];
   signOutProblem?: string;
   steps: string[];
+  /** A request of this account got no answer from the app. */
+  noAnswer?: boolean;
 }
 
 /** What an answer shows about the feature, compared with what was expected. */
@@ -108,6 +110,7 @@ export const featureGates: Rule = {
       } finally {
         result.signOutProblem = await visitor.signOut();
         result.steps = visitor.steps;
+        result.noAnswer = visitor.noAnswer;
       }
       return result;
     };
@@ -152,6 +155,8 @@ export const featureGates: Rule = {
           'A feature that answers for a plan that does not include it gives paid features away; one that refuses a plan that includes it breaks customers. ' +
           'Check the plans\' entitlements in Stripe (product metadata, synced into "Service"), each team\'s subscription, and the FEATURE_TEAM_* flags of the deployment against the gate\'s.',
         data,
+        // Every account that was tried got no answer from the app: nothing was compared.
+        ...(checked.every((a) => a.noAnswer) ? { unreachable: 'app' as const } : {}),
       };
     }
     if (checked.length === 0) {

@@ -39,6 +39,8 @@ export const loginFlow: Rule = {
         details: `${stepsText(visitor)}${signOutProblem ? `\nCleanup: ${signOutProblem}` : ''}`,
         fix: SIGN_IN_FIX,
         data,
+        // The app did not answer: the sign-in could not be tried (the run's `unreachable` input decides).
+        ...(visitor.noAnswer ? { unreachable: 'app' as const } : {}),
       };
     }
     const landing = visitor.landing;

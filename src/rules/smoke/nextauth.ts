@@ -14,6 +14,7 @@
  */
 import { parseSetCookie } from '../security/cookies.js';
 import type { HttpClient, ProbeResponse } from '../../probes/http.js';
+import { isNoAnswer } from '../../probes/target.js';
 import { Budget, describeAnswer, loginRedirect, loginRedirectText, parseJson, probeErrorText } from './app-probe.js';
 import { CookieJar } from './cookies.js';
 
@@ -46,6 +47,8 @@ export class AppVisitor {
   signInCookies: string[] = [];
   /** Where NextAuth sends the user after a successful sign-in (built from the deployment's NEXTAUTH_URL). */
   landing?: URL;
+  /** A request got no answer at all (refused, timed out, no DNS): what failed could not be checked. */
+  noAnswer = false;
   private csrfToken?: string;
   /** The credentials callback accepted the account: there may be a session to end. */
   private sessionStarted = false;
@@ -76,10 +79,13 @@ export class AppVisitor {
     }
     const cookie = this.jar.header(url);
     if (cookie) headers.cookie = cookie;
-    const response = await this.http.request(
-      { url, method: req.method ?? 'GET', headers, body, timeoutMs: this.budget.timeout(req.reserveMs) },
-      this.signal,
-    );
+    let response: ProbeResponse;
+    try {
+      response = await this.http.request({ url, method: req.method ?? 'GET', headers, body, timeoutMs: this.budget.timeout(req.reserveMs) }, this.signal);
+    } catch (error) {
+      if (isNoAnswer(error)) this.noAnswer = true;
+      throw error;
+    }
     this.jar.store(url, response.cookies);
     return response;
   }

@@ -65,7 +65,7 @@ export const teamFlow: Rule = {
     const data: Record<string, unknown> = { team: name, slug, created, deleted: cleanup?.deleted ?? false };
     const signOutNote = signOutProblem ? `; signing out failed: ${signOutProblem}` : '';
     if (signInFailure) {
-      return { status: 'fail', summary: `${account.email} could not sign in: ${signInFailure}`, details, fix: SIGN_IN_FIX, data };
+      return { status: 'fail', summary: `${account.email} could not sign in: ${signInFailure}`, details, fix: SIGN_IN_FIX, data, ...(visitor.noAnswer ? { unreachable: 'app' as const } : {}) };
     }
     const named = `team "${name}"${slug === name ? '' : ` (slug ${slug})`}`;
     const left = `${named} was left in production`;
