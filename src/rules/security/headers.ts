@@ -65,23 +65,22 @@ export function headerValues(rawHeaders: ReadonlyArray<readonly [string, string]
   const raw = rawHeaders.filter(([n]) => n === name).map(([, v]) => v);
   if (raw.length === 0) return undefined;
   const values: string[] = [];
-  for (const input of [raw.join(', ')]) {
-    let current = '';
-    let quoted = false;
-    for (let i = 0; i < input.length; i++) {
-      const c = input[i]!;
-      if (quoted && c === '\\' && i + 1 < input.length) {
-        current += c + input[++i];
-        continue;
-      }
-      if (c === '"') quoted = !quoted;
-      if (c === ',' && !quoted) {
-        values.push(current.trim());
-        current = '';
-      } else current += c;
+  const input = raw.join(', ');
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i]!;
+    if (quoted && c === '\\' && i + 1 < input.length) {
+      current += c + input[++i];
+      continue;
     }
-    values.push(current.trim());
+    if (c === '"') quoted = !quoted;
+    if (c === ',' && !quoted) {
+      values.push(current.trim());
+      current = '';
+    } else current += c;
   }
+  values.push(current.trim());
   return values;
 }
 
