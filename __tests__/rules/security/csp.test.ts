@@ -79,6 +79,8 @@ test('judgeCsp: every directive governing scripts counts: script-src-elem and sc
   assert.deepEqual(judge([`${strict}; script-src-attr 'unsafe-inline' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='`]), [], 'a hash cancels unsafe-inline (and handlers need unsafe-hashes to match it)');
   const onlyElem = messages(["script-src-elem 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"]);
   assert.deepEqual(onlyElem, ['fail: no policy governs event handlers (`script-src-attr`, `script-src` and `default-src` are all unset where script-src-elem is set), so injected `onclick=…` attributes run']);
+  const onlyAttr = messages(["script-src-attr 'none'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"]);
+  assert.deepEqual(onlyAttr, ['fail: no policy governs <script> elements (`script-src-elem`, `script-src` and `default-src` are all unset where script-src-attr is set), so injected scripts run, inline or from any host']);
   const both = messages(["default-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"]);
   assert.deepEqual(both, ["fail: default-src allows `'unsafe-inline'` without a nonce or hash, so injected inline scripts and event handlers run: `default-src 'self' 'unsafe-inline'` (script-src is not set, so default-src applies)"]);
 });

@@ -374,7 +374,15 @@ function uniqueDirectives(list: readonly EffectiveDirective[]): EffectiveDirecti
  * by script-src-attr): each runs when every policy governing it allows all inline behaviour.
  */
 function inlineProblems(elements: readonly EffectiveDirective[], attributes: readonly EffectiveDirective[]): Problem[] {
-  const elementsOpen = elements.length > 0 && elements.every((d) => allowsAllInline(d.sources));
+  if (elements.length === 0) {
+    // Only script-src-attr is set somewhere: nothing governs <script> at all.
+    return [{
+      level: 'fail',
+      message: `no policy governs <script> elements (\`script-src-elem\`, \`script-src\` and \`default-src\` are all unset where ${[...new Set(attributes.map((d) => d.name))].join(' and ')} is set), so injected scripts run, inline or from any host`,
+      fix: "Add `script-src 'self' 'nonce-<random per request>' 'strict-dynamic'` (the app's middleware builds it) or at least `default-src 'self'`.",
+    }];
+  }
+  const elementsOpen = elements.every((d) => allowsAllInline(d.sources));
   // A policy set with script-src-elem but nothing governing handlers leaves them unrestricted.
   const attributesOpen = attributes.length === 0 ? elements.length > 0 : attributes.every((d) => allowsAllInline(d.sources));
   const fix = "Remove `'unsafe-inline'`, or add a per-request `'nonce-…'` (or the scripts' hashes) to the same directive: CSP2+ browsers then ignore `'unsafe-inline'`, so any injected <script> is blocked. Event handlers need `script-src-attr 'none'` and no inline handlers.";

@@ -239,7 +239,8 @@ interface ListedProvider {
 async function providerUrls(ctx: Parameters<Rule['check']>[0], origin: URL): Promise<{ urls: HandedUrl[]; note?: string }> {
   const url = appUrlFor(origin, '/api/auth/providers');
   try {
-    const response = await ctx.clients.http().getShared(url, ctx.signal);
+    // The same GET smoke.auth-providers makes (shared per run).
+    const response = await ctx.clients.http().getShared(url, ctx.signal, { followRedirects: true });
     let listed: unknown;
     try {
       listed = JSON.parse(response.body);

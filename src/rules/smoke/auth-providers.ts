@@ -48,7 +48,8 @@ export const authProviders: Rule = {
     const url = appUrlFor(origin, path);
     let response;
     try {
-      response = await ctx.clients.http().request({ url, followRedirects: true }, ctx.signal);
+      // Shared with security.origin, which reads the same list's URLs.
+      response = await ctx.clients.http().getShared(url, ctx.signal, { followRedirects: true });
     } catch (error) {
       return probeFailure(error, `GET ${safeUrl(url)}`);
     }
