@@ -133,6 +133,18 @@ test('security.cookies fails on insecure cookies, naming each problem', async ()
   assert.ok(!JSON.stringify(r).includes(TOKEN));
 });
 
+test('security.cookies fails on an invalid SameSite and on a Domain the host does not match, as browsers store them', async () => {
+  const r = await run([
+    `__Host-next-auth.csrf-token=${TOKEN}; Path=/; HttpOnly; Secure; SameSite=True`,
+    '__Secure-next-auth.callback-url=x; Path=/; Domain=acme-saas.io; HttpOnly; Secure; SameSite=Lax',
+  ]);
+  assert.equal(r.status, 'fail');
+  const found = r.findings.map((f) => `${f.level}: ${f.message}`);
+  assert.match(found.join('\n'), /^error: `__Host-next-auth\.csrf-token=…; .*SameSite=True` has `SameSite=True`, which is not Strict, Lax or None/m);
+  assert.match(found.join('\n'), /^error: `__Secure-next-auth\.callback-url=…; .*` is refused by browsers \(its Domain=acme-saas\.io does not cover app\.acme-saas\.com\)/m);
+  assert.ok(!JSON.stringify(r).includes(TOKEN));
+});
+
 test('security.cookies warns when the auth endpoints set no cookie', async () => {
   const r = await run([]);
   assert.equal(r.status, 'warn');
