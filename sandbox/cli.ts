@@ -110,13 +110,13 @@ function render(sandbox: Sandbox): string {
   const inputEnv = Object.entries(sandbox.inputs).map(([name, value]) => sh(`INPUT_${name.toUpperCase()}=${value}`));
   lines.push(`env ${inputEnv.join(' \\\n    ')} \\\n    node dist/index.js`);
 
-  lines.push('', '# The same as command-line flags:');
-  const flags: string[] = [`--env-file ${sh(sandbox.envFile)}`];
+  lines.push('', '# The same as command-line flags (--dotenv is the env-file input; add --run-commands for the build gate):');
+  const flags: string[] = [`--dotenv ${sh(sandbox.envFile)}`];
   for (const [name, value] of Object.entries(sandbox.inputs)) {
     if (name === 'resolve') for (const line of sandbox.resolve) flags.push(`--resolve ${sh(line)}`);
     else flags.push(`--${name} ${sh(value)}`);
   }
-  lines.push(`npx production-readiness-gate ${flags.join(' \\\n    ')}`);
+  lines.push(`node dist/cli/index.js ${flags.join(' \\\n    ')}`);
 
   lines.push('', '# Try it by hand:');
   const resolveFlags = sandbox.resolve.map((r) => `--resolve ${r}`).join(' ');

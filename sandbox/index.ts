@@ -41,6 +41,7 @@ export const SENTRY_INGEST_HOST = `o${SENTRY_ORG_ID}.ingest.sentry.io`;
 /** Variables whose values are secrets: every one present in `env` is listed in `Sandbox.secrets`. */
 export const SECRET_VARIABLES = [
   'NEXTAUTH_SECRET',
+  'AUTH_SECRET',
   'GITHUB_CLIENT_SECRET',
   'GOOGLE_CLIENT_SECRET',
   'STRIPE_SECRET_KEY',
@@ -77,7 +78,7 @@ export interface Sandbox {
   repoDir: string;
   /** PEM of the sandbox CA (the `ca-file` input). */
   caFile: string;
-  /** `env` as a dotenv file (the `env-file` input / `--env-file`), mode 0600. */
+  /** `env` as a dotenv file (the `env-file` input / the CLI's `--dotenv`), mode 0600. */
   envFile: string;
   dir: string;
   /** The loopback address of the app and the database. */

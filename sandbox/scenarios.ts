@@ -197,11 +197,11 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   'failed-migration': {
     description:
-      'The last deploy failed in `prisma migrate deploy`: 20240923091500_service_slug adds a required column to the non-empty "Service" table (23502), and its row stays with finished_at and rolled_back_at NULL, so every deploy now stops with P3009.',
+      'The last deploy failed in `prisma migrate deploy`: 20240923091500_service_slug adds a required column to the non-empty "Service" table (23502), and its row stays with finished_at and rolled_back_at NULL, so every deploy now stops with P3009. The file is unchanged, so gate.migration-safety says it fails again once resolved, and the migrate step does not run.',
     fixtureFiles: { ...migrationFiles(SERVICE_SLUG), 'prisma/schema.prisma': SERVICE_SLUG_SCHEMA },
     fixtureMessage: 'Add a slug to plans',
     database: { deploy: [SERVICE_SLUG] },
-    expect: { ready: false, notPassing: ['gate.migrate', 'gate.migrations'] },
+    expect: { ready: false, notPassing: ['gate.migration-safety', 'gate.migrations'] },
   },
   'drifted-migration': {
     description:

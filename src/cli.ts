@@ -1,19 +1,25 @@
 /**
  * The command line: the same rules as the action, for a person's machine.
- *   npx production-readiness-gate [--env-file .env.production] [--checks config,security] [--json]
- * Every action input is also a flag of the same name. Exit code 0 ready, 1 not ready, 2 usage error.
+ *   production-readiness-gate [--dotenv .env.production] [--checks config,security] [--json]
+ * Every action input is also a flag of the same name, except `env-file`, which is `--dotenv` here
+ * (Node itself takes `--env-file`). Exit code 0 ready, 1 not ready, 2 usage error.
+ *
+ * Read-only by default: unlike the action in a deploy job, the command line runs no install, migrate
+ * or build command unless asked (`--run-commands`, or a command or `--migrate` flag given explicitly):
+ * a person trying it in a directory must not get `npm ci` run, nor their shell's DATABASE_URL migrated.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage, UsageError } from './errors.js';
-import type { Logger } from './engine/types.js';
+import type { Logger, Report } from './engine/types.js';
 import { runGate, validateSelection } from './gate.js';
 import { INPUTS, type RawInputs } from './inputs.js';
 import { Redactor } from './redact.js';
 import { renderConsole, renderJson, renderSarif } from './report/index.js';
-import { SECRET_VARIABLES, loadSettings } from './settings.js';
+import { APP_VARIABLES, SECRET_VARIABLES, loadSettings, type Settings } from './settings.js';
 import { VERSION } from './version.js';
+import { workflowSafeText } from './workflow-text.js';
 
 export interface CliIo {
   argv: string[];
@@ -23,38 +29,69 @@ export interface CliIo {
   stderr: { write(text: string): unknown };
 }
 
+/** Inputs that are not flags: no PR to comment on from a terminal; `env-file` is `--dotenv`. */
+const NOT_FLAGS = new Set(['github-token', 'pr-comment', 'env-file']);
+
 const HELP = `Usage: production-readiness-gate [options]
 
 Checks whether a Next.js + NextAuth + Prisma + Stripe + Sentry app may go live.
 The app's variables (APP_URL, DATABASE_URL, NEXTAUTH_SECRET, STRIPE_SECRET_KEY, …) are read from the
-environment and from --env-file.
+environment and from --dotenv.
 
-Options (every action input is a flag of the same name):
-${INPUTS.filter((i) => i.name !== 'github-token' && i.name !== 'pr-comment')
+  --dotenv FILE            a dotenv file with the app's variables (the action's env-file input);
+                           variables already in the environment win
+  --run-commands           run the build gate's install and build commands (read-only otherwise:
+                           no command runs unless asked)
+  --migrate true           also run the migrate command: it changes the database in DATABASE_URL
+
+Options that mirror the action's inputs:
+${INPUTS.filter((i) => !NOT_FLAGS.has(i.name))
   .map((i) => `  --${i.name.padEnd(22)} ${i.description}${i.default ? ` [${i.default}]` : ''}`)
   .join('\n')}
   --json                   print the JSON report instead of the console report
-  --verbose                show progress and passing rules' details
+  --verbose                show progress, command output and passing rules' details
   --no-color               plain output even on a terminal
-  --help, --version
+  -h, --help, --version
+
+Examples:
+  production-readiness-gate --dotenv .env.production --checks config
+  production-readiness-gate --dotenv .env.production --checks config,security --sarif-path readiness.sarif
+  production-readiness-gate --dotenv .env.production --checks gate --run-commands
 
 Exit code: 0 ready, 1 not ready, 2 usage or config error.
 `;
 
-export async function cli(io: CliIo): Promise<number> {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {
+export async function cli(raw: CliIo): Promise<number> {
+  // Run inside a workflow, the CLI's stdout is a step log too: no line it prints from text it does not
+  // control may act as a workflow command (the user's own command output, with --verbose, excepted).
+  // A terminal is not a step log, and keeps its colours (console.ts strips control characters from
+  // rule text there).
+  const io: CliIo = {
+    ...raw,
+    stdout: { write: (text: string) => raw.stdout.write(raw.stdout.isTTY ? text : workflowSafeText(text)), isTTY: raw.stdout.isTTY },
+    stderr: { write: (text: string) => raw.stderr.write(workflowSafeText(text)) },
+  };
+  // Node takes --env-file before the script, and some versions anywhere on the line: a missing file
+  // then ends the process ("node: x.env: not found", exit 9) before we run. If it reaches us, say why.
+  if (io.argv.some((a) => a === '--env-file' || a.startsWith('--env-file='))) {
+    io.stderr.write('production-readiness-gate: --env-file is an option of Node itself; give the dotenv file with --dotenv FILE\n');
+    return 2;
+  }
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
+    dotenv: { type: 'string' },
+    'run-commands': { type: 'boolean' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean' },
     'no-color': { type: 'boolean' },
-    help: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean' },
   };
-  for (const spec of INPUTS) options[spec.name] = { type: 'string' };
+  for (const spec of INPUTS) if (!NOT_FLAGS.has(spec.name)) options[spec.name] = { type: 'string' };
   // Like curl, --resolve may be given once per host.
-  const multiple = { ...options, resolve: { type: 'string' as const, multiple: true } };
+  options.resolve = { type: 'string', multiple: true };
   let values: Record<string, string | boolean | undefined>;
   try {
-    const parsed = parseArgs({ args: io.argv, options: multiple, allowPositionals: false, strict: true }).values as Record<string, string | string[] | boolean | undefined>;
+    const parsed = parseArgs({ args: io.argv, options, allowPositionals: false, strict: true }).values as Record<string, string | string[] | boolean | undefined>;
     values = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, Array.isArray(v) ? v.join('\n') : v]));
   } catch (error) {
     io.stderr.write(`production-readiness-gate: ${errorMessage(error)}\nRun with --help for the options.\n`);
@@ -71,28 +108,36 @@ export async function cli(io: CliIo): Promise<number> {
   const inputs: RawInputs = {};
   for (const spec of INPUTS) {
     const value = values[spec.name];
-    if (typeof value === 'string') inputs[spec.name] = value;
+    if (typeof value === 'string' && !NOT_FLAGS.has(spec.name)) inputs[spec.name] = value;
   }
-  // No PR to comment on from a terminal; no workflow token default either.
+  if (typeof values.dotenv === 'string') inputs['env-file'] = values.dotenv;
   inputs['pr-comment'] = 'false';
-  inputs['github-token'] ??= '';
+  inputs['github-token'] = '';
+  const readOnly = readOnlyDefaults(inputs, values['run-commands'] === true);
 
   // Until the settings are loaded, mask what is known to be secret: secret inputs and variables.
   let redactor = new Redactor([
     ...INPUTS.filter((i) => i.secret).map((i) => inputs[i.name]),
     ...SECRET_VARIABLES.map((name) => io.env[name]),
   ]);
+  // With --json, stdout is the report alone: notes go to stderr.
+  const notes = values.json ? io.stderr : io.stdout;
   try {
-    const settings = await loadSettings({ inputs, env: io.env, cwd: io.cwd });
+    const settings = await loadSettings({ inputs, env: io.env, cwd: io.cwd }).catch((error: unknown) => {
+      // The error names the input; on the command line that input is the --dotenv flag.
+      if (error instanceof UsageError && error.message.startsWith('env-file:')) throw new UsageError(`--dotenv${error.message.slice('env-file'.length)}`);
+      throw error;
+    });
     redactor = new Redactor(settings.secrets);
-    validateSelection(settings);
+    const selected = validateSelection(settings);
+    if (!APP_VARIABLES.some((name) => settings.env[name])) io.stderr.write(noVariablesHint(settings));
     const color = Boolean(io.stdout.isTTY) && !values['no-color'] && !io.env.NO_COLOR;
     const log: Logger = {
       info: (m) => {
         if (values.verbose) io.stderr.write(`${redactor.redact(m)}\n`);
       },
       output: (line) => {
-        if (values.verbose) io.stderr.write(`${redactor.redact(line)}\n`);
+        if (values.verbose) raw.stderr.write(`${redactor.redact(line)}\n`);
       },
       group: async (name, fn) => {
         if (values.verbose) io.stderr.write(`▸ ${redactor.redact(name)}\n`);
@@ -100,10 +145,19 @@ export async function cli(io: CliIo): Promise<number> {
       },
     };
     const report = await runGate(settings, { log });
-    if (settings.reportPath) await writeOut(settings.reportPath, renderJson(report, { redactor }), 'report-path');
-    if (settings.sarifPath) await writeOut(settings.sarifPath, renderSarif(report, { redactor, toolVersion: VERSION }), 'sarif-path');
+    const written: string[] = [];
+    if (settings.reportPath) {
+      await writeOut(settings.reportPath, renderJson(report, { redactor }), 'report-path');
+      written.push(`JSON report: ${settings.reportPath}`);
+    }
+    if (settings.sarifPath) {
+      await writeOut(settings.sarifPath, renderSarif(report, { redactor, toolVersion: VERSION }), 'sarif-path');
+      written.push(`SARIF:       ${settings.sarifPath}`);
+    }
     io.stdout.write(values.json ? renderJson(report, { redactor }) : renderConsole(report, { redactor, color, verbose: Boolean(values.verbose) }));
-    if (settings.reportPath && !values.json) io.stdout.write(`JSON report: ${settings.reportPath}\n`);
+    const skipped = readOnlyNote(report, readOnly, selected.map((r) => r.meta.id));
+    if (skipped) notes.write(skipped);
+    if (written.length) notes.write(`${written.join('\n')}\n`);
     return report.ready ? 0 : 1;
   } catch (error) {
     const message = redactor.redact(errorMessage(error));
@@ -114,6 +168,44 @@ export async function cli(io: CliIo): Promise<number> {
     io.stderr.write(`production-readiness-gate stopped: ${message}\n`);
     return 2;
   }
+}
+
+/**
+ * Fills the command inputs the person did not give: empty (not run) unless `--run-commands`; the
+ * migrate step only with `--migrate true|auto`, because it writes to the database. Returns which steps
+ * were left out this way, for the note after the report.
+ */
+function readOnlyDefaults(inputs: RawInputs, runCommands: boolean): string[] {
+  const left: string[] = [];
+  for (const name of ['install-command', 'build-command'] as const) {
+    if (inputs[name] === undefined && !runCommands) {
+      inputs[name] = '';
+      left.push(name === 'install-command' ? 'gate.install' : 'gate.build');
+    }
+  }
+  if (inputs.migrate === undefined) {
+    inputs.migrate = 'false';
+    left.push('gate.migrate');
+  }
+  return left;
+}
+
+function readOnlyNote(report: Report, leftOut: string[], selected: string[]): string {
+  const skipped = leftOut.filter((id) => selected.includes(id) && report.rules.find((r) => r.id === id)?.status === 'skip');
+  if (skipped.length === 0) return '';
+  const how = [
+    skipped.some((id) => id !== 'gate.migrate') ? '--run-commands runs the install and build commands' : '',
+    skipped.includes('gate.migrate') ? '--migrate true also runs the migrate command against DATABASE_URL' : '',
+  ].filter(Boolean);
+  return `Read-only run: ${skipped.join(', ')} not run (the command line runs no command unless asked); ${how.join('; ')}.\n`;
+}
+
+function noVariablesHint(settings: Settings): string {
+  const where = settings.envFile ? `the environment nor ${settings.envFile}` : 'the environment (and no --dotenv file was given)';
+  return (
+    `production-readiness-gate: no app variable found in ${where}: the config rules will fail and the live checks have no APP_URL to probe. ` +
+    `Give the app's variables (APP_URL, DATABASE_URL, NEXTAUTH_SECRET, STRIPE_SECRET_KEY, …) with --dotenv .env.production, or export them.\n`
+  );
 }
 
 async function writeOut(path: string, text: string, input: string): Promise<void> {

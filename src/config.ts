@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
+import { CATALOG_IDS } from './rules/catalog.js';
 
 const isoDate = z
   .string()
@@ -71,12 +72,16 @@ export const configSchema = z.strictObject({
     .strictObject({
       // The guide's default is advice, not a block: `fail` makes risky pending statements block.
       level: z.enum(['warn', 'fail']).default('warn'),
+      // A lock or rewrite on a table above either size blocks (docs/rules.md, gate.migration-safety).
+      'block-above-mb': z.number().positive().default(100),
+      'block-above-rows': z.number().int().positive().default(1_000_000),
     })
-    .default({ level: 'warn' }),
+    .default({ level: 'warn', 'block-above-mb': 100, 'block-above-rows': 1_000_000 }),
   waivers: z
     .array(
       z.strictObject({
-        rule: z.string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a rule id like config.enable-coep'),
+        // An enum, so the shipped JSON Schema lets editors complete and check the id.
+        rule: z.enum(CATALOG_IDS as [string, ...string[]], { error: (issue) => unknownRule(issue.input) }),
         reason: z.string().trim().min(1, 'a reason'),
         until: isoDate.optional(),
       }),
@@ -85,6 +90,13 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.output<typeof configSchema>;
+
+/** A waiver naming no rule of the catalog: say so, and suggest the id that was probably meant. */
+function unknownRule(input: unknown): string {
+  if (typeof input !== 'string') return 'a rule id like config.enable-coep';
+  const near = CATALOG_IDS.find((id) => id.endsWith(`.${input}`) || input.startsWith(id) || id.startsWith(input));
+  return `unknown rule id "${input}"${near ? `; did you mean ${near}?` : ''} (the ids are in docs/rules.md)`;
+}
 
 export const DEFAULT_CONFIG: Config = configSchema.parse({});
 
@@ -106,7 +118,14 @@ export async function loadConfig(path: string, displayPath: string, required: bo
   return parseConfig(text, displayPath);
 }
 
+/** Limits that keep a hostile or broken config file from exhausting the runner. */
+export const CONFIG_LIMITS = { bytes: 256 * 1024, aliases: 100, depth: 24 };
+
 export function parseConfig(text: string, displayPath: string): Config {
+  const size = Buffer.byteLength(text, 'utf8');
+  if (size > CONFIG_LIMITS.bytes) {
+    throw new UsageError(`${displayPath}: the file has ${Math.round(size / 1024)} KB; a config file may have at most ${CONFIG_LIMITS.bytes / 1024} KB. Is config-file pointing at the right file?`);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -116,7 +135,20 @@ export function parseConfig(text: string, displayPath: string): Config {
       `${displayPath}:${pos.line}: not valid YAML: ${first.message.split('\n')[0]}; fix the file and run again`,
     );
   }
-  const raw: unknown = doc.toJS() ?? {};
+  const tooDeep = deeperThan(doc.contents, CONFIG_LIMITS.depth);
+  if (tooDeep !== undefined) {
+    throw new UsageError(`${displayPath}:${lineCounter.linePos(tooDeep).line}: nested more than ${CONFIG_LIMITS.depth} levels deep; the config has at most a few levels (see docs/configuration.md)`);
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: CONFIG_LIMITS.aliases }) ?? {};
+  } catch (error) {
+    // The yaml library stops alias bombs ("excessive alias count") and bad tags here.
+    const reason = /alias count/i.test(String((error as Error).message))
+      ? `its aliases expand to too much data (more than ${CONFIG_LIMITS.aliases} alias uses); write the values out`
+      : `it cannot be read as data (${String((error as Error).message).split('\n')[0]})`;
+    throw new UsageError(`${displayPath}: ${reason}`);
+  }
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
 
@@ -141,6 +173,21 @@ export function parseConfig(text: string, displayPath: string): Config {
   });
   const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
   throw new UsageError(`invalid config file: ${problems.join('; ')}${more}. See the config reference in docs/configuration.md`);
+}
+
+/** The source offset of the first node nested deeper than `max` levels, if any. */
+function deeperThan(node: unknown, max: number, depth = 0): number | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  const items = (node as { items?: unknown[] }).items;
+  if (!Array.isArray(items)) return undefined;
+  if (depth >= max) return (node as { range?: number[] }).range?.[0] ?? 0;
+  for (const item of items) {
+    const pair = item as { key?: unknown; value?: unknown };
+    const child = 'value' in pair || 'key' in pair ? pair.value : item;
+    const found = deeperThan(child, max, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** The source offset of the key node at `path` (so an unknown key is reported at its own line). */

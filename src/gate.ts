@@ -5,8 +5,8 @@
 import type { Settings } from './settings.js';
 import { createClients } from './probes/clients.js';
 import { buildReport } from './engine/report.js';
-import { runRules, selectRules, validateWaivers } from './engine/runner.js';
-import type { Logger, Report, RuleReport } from './engine/types.js';
+import { applyWaiver, longestChainMs, runRules, selectRules, validateWaivers } from './engine/runner.js';
+import type { Logger, Report, Rule, RuleReport } from './engine/types.js';
 import { RULES } from './rules/index.js';
 import { VERSION } from './version.js';
 
@@ -22,17 +22,33 @@ export function validateSelection(settings: Settings) {
   return selectRules(RULES, settings.checks);
 }
 
+/** Time the run keeps for itself beyond its rules: closing clients, rendering and writing the reports. */
+export const RUN_MARGIN_MS = 30_000;
+/** How long closing the clients may take before the run goes on without waiting. */
+const CLOSE_BOUND_MS = 5_000;
+
+/** Bounds of one run, all derived from the inputs (documented in the README). */
+export function runBounds(settings: Settings, rules: readonly Rule[]) {
+  // Room for the bounded retries of a probe chain within one rule.
+  const probeTimeoutMs = settings.timeoutSeconds * 1000 * 3;
+  const commandTimeoutMs = settings.commandTimeoutMs;
+  const rulesMs = longestChainMs(rules, { probeTimeoutMs, commandTimeoutMs });
+  return { probeTimeoutMs, commandTimeoutMs, rulesMs, deadlineMs: rulesMs + RUN_MARGIN_MS };
+}
+
 export async function runGate(settings: Settings, options: GateOptions): Promise<Report> {
   const rules = validateSelection(settings);
   const startedAt = options.now ?? new Date();
   const started = performance.now();
   const clients = createClients(settings);
+  const bounds = runBounds(settings, rules);
   try {
     const results = await runRules(rules, {
       context: { settings, clients, log: options.log },
-      // Room for the bounded retries of a probe chain within one rule.
-      probeTimeoutMs: settings.timeoutSeconds * 1000 * 3,
-      commandTimeoutMs: 60 * 60 * 1000,
+      probeTimeoutMs: bounds.probeTimeoutMs,
+      commandTimeoutMs: bounds.commandTimeoutMs,
+      // The rules' own bounds end every chain before this; it is the guard should one of them not.
+      deadlineMs: bounds.rulesMs + CLOSE_BOUND_MS,
       now: options.now,
       onRuleDone: options.onRuleDone,
     });
@@ -43,10 +59,48 @@ export async function runGate(settings: Settings, options: GateOptions): Promise
       appUrl: withoutCredentials(settings.env.APP_URL),
       failOn: settings.failOn,
       version: VERSION,
+      selection: { checks: settings.checks, notRun: RULES.filter((r) => !rules.includes(r)).map((r) => r.meta.id) },
     });
   } finally {
-    await clients.close();
+    // A server that never answers the goodbye must not hold the report back.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([clients.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_BOUND_MS)))]);
+    clearTimeout(timer);
   }
+}
+
+/**
+ * The report of a run that stopped before its end (cancelled, or a bug): the rules that finished as
+ * they finished, every other selected rule as `fail` "not finished", with the reason.
+ */
+export function partialReport(settings: Settings, finished: readonly RuleReport[], startedAt: Date, why: string): Report {
+  const done = new Map(finished.map((r) => [r.id, r]));
+  const now = new Date();
+  const selected = selectRules(RULES, settings.checks);
+  const rules = selected.map((rule): RuleReport => {
+    const report = done.get(rule.meta.id) ?? {
+      id: rule.meta.id,
+      section: rule.meta.section,
+      title: rule.meta.title,
+      status: 'fail',
+      summary: `not finished: ${why}`,
+      durationMs: 0,
+      waived: false,
+      locations: [],
+      findings: [],
+      docs: rule.meta.docs,
+    };
+    return applyWaiver(report, settings.config, now);
+  });
+  return buildReport({
+    rules,
+    startedAt,
+    durationMs: now.getTime() - startedAt.getTime(),
+    appUrl: withoutCredentials(settings.env.APP_URL),
+    failOn: settings.failOn,
+    version: VERSION,
+    selection: { checks: settings.checks, notRun: RULES.filter((r) => !selected.includes(r)).map((r) => r.meta.id) },
+  });
 }
 
 /** The target as the report names it: never with a user:password part. */

@@ -7,12 +7,18 @@
 import { errorMessage } from './errors.js';
 import type { Report } from './engine/types.js';
 import type { Redactor } from './redact.js';
-import { buildAnnotations, COMMENT_MARKER, renderComment, renderSummary } from './report/index.js';
+import { buildAnnotations, COMMENT_MARKER, renderComment } from './report/index.js';
+import { verdictText } from './report/common.js';
+import { renderWithBudget } from './report/summary.js';
 
 export interface PublishOptions {
   redactor: Redactor;
   token?: string;
   runUrl?: string;
+  /** Ends every request when publishing has taken too long. */
+  signal?: AbortSignal;
+  /** Blob URL prefix of the commit that was checked (the PR's head commit on pull requests). */
+  blobBaseUrl?: string;
 }
 
 /** A line for the log: `warning` for what a person should fix, `info` for an optional feature off. */
@@ -22,8 +28,8 @@ export interface PublishNote {
 }
 
 const CHECK_ANNOTATIONS_PER_REQUEST = 50;
-/** The Checks API caps output.summary at 65,535 characters. */
-const CHECK_SUMMARY_LIMIT = 65_000;
+/** The Checks API caps output.summary at 65,535 characters; a byte budget under it is safe for any text. */
+const CHECK_SUMMARY_BYTES = 60_000;
 
 async function github() {
   return import('@actions/github');
@@ -40,9 +46,9 @@ export async function publishComment(report: Report, options: PublishOptions): P
   const pr = context.payload.pull_request;
   if (!pr) return undefined;
   if (!options.token) return { level: 'warning', message: 'pr-comment: no github-token, so no PR comment was written' };
-  const body = renderComment(report, { redactor: options.redactor, runUrl: options.runUrl });
+  const body = renderComment(report, { redactor: options.redactor, runUrl: options.runUrl, blobBaseUrl: options.blobBaseUrl });
   try {
-    const octokit = getOctokit(options.token);
+    const octokit = getOctokit(options.token, { request: { signal: options.signal } });
     const { owner, repo } = context.repo;
     const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 });
     const mine = comments.find((c) => c.body?.includes(COMMENT_MARKER));
@@ -71,12 +77,12 @@ export async function publishCheckRun(report: Report, options: PublishOptions): 
       title: a.title,
       message: a.message,
     }));
-  const failed = report.counts.fail;
-  const title = report.ready ? 'Ready to go live' : `Not ready: ${failed} failed`;
-  let summary = renderSummary(report, { redactor: options.redactor, runUrl: options.runUrl });
-  if (summary.length > CHECK_SUMMARY_LIMIT) summary = `${summary.slice(0, CHECK_SUMMARY_LIMIT)}\n\n… (cut: the job summary has it all)`;
+  // The verdict as every other reporter words it: it follows fail-on (a run blocked by warnings says
+  // so) and says when only part of the catalog was run. `report.ready` already follows fail-on.
+  const title = options.redactor.redact(verdictText(report));
+  const summary = renderWithBudget(report, { redactor: options.redactor, runUrl: options.runUrl, docsBaseUrl: options.blobBaseUrl }, CHECK_SUMMARY_BYTES);
   try {
-    const octokit = getOctokit(options.token);
+    const octokit = getOctokit(options.token, { request: { signal: options.signal } });
     const { owner, repo } = context.repo;
     const head_sha = context.payload.pull_request?.head?.sha ?? context.sha;
     const batches = [];

@@ -1,20 +1,27 @@
 /**
  * The action: inputs → settings → engine → reporters. The one place that calls `core.setFailed`.
+ *
+ * Two promises are kept here whatever happens:
+ * - nothing the gate prints can act as a workflow command: every line of text it prints goes through
+ *   `say` (workflow-text.ts); annotations, groups, masks and the failure go through @actions/core,
+ *   which escapes their data;
+ * - the report is always written: rules that finished are reported even when the run stops early (a
+ *   bug, the job cancelled with SIGINT/SIGTERM, an event loop that empties before the run settles),
+ *   the others as not finished, with the summary, outputs and JSON report, and the step fails.
  */
 import * as core from '@actions/core';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { errorMessage, UsageError } from './errors.js';
 import { blocks, rebaseReport } from './engine/report.js';
-import type { Logger, Report } from './engine/types.js';
-import { runGate } from './gate.js';
+import type { Logger, Report, RuleReport } from './engine/types.js';
+import { partialReport, runGate, validateSelection } from './gate.js';
 import { INPUTS, type RawInputs } from './inputs.js';
 import { Redactor } from './redact.js';
 import { buildAnnotations, buildOutputs, renderJson, renderSarif, renderSummary } from './report/index.js';
 import { SECRET_VARIABLES, loadSettings, type Settings } from './settings.js';
-import { publishCheckRun, publishComment } from './github.js';
 import { VERSION } from './version.js';
+import { workflowSafeLines } from './workflow-text.js';
 
 /** Inputs as the runner passes them (`INPUT_<NAME>`); an absent one takes its default. */
 export function readActionInputs(env: NodeJS.ProcessEnv): RawInputs {
@@ -26,6 +33,9 @@ export function readActionInputs(env: NodeJS.ProcessEnv): RawInputs {
   return inputs;
 }
 
+/** How long publishing to GitHub (PR comment, check run) may take before the step goes on without it. */
+const PUBLISH_BOUND_MS = 30_000;
+
 export async function run(): Promise<void> {
   // Mask what is known to be secret before anything at all is printed, even an input error.
   let redactor = new Redactor([
@@ -33,79 +43,216 @@ export async function run(): Promise<void> {
     ...INPUTS.filter((i) => i.secret).map((i) => process.env[`INPUT_${i.name.toUpperCase()}`]),
   ]);
   for (const value of redactor.values) core.setSecret(value);
+  /** Every line of text the gate prints: redacted, split, never a workflow command. */
+  const say = (text: string) => {
+    for (const line of workflowSafeLines(redactor.redact(text))) core.info(line);
+  };
+
+  let settings: Settings;
   try {
-    const settings = await loadSettings({
+    settings = await loadSettings({
       inputs: readActionInputs(process.env),
       env: process.env,
       cwd: process.env.GITHUB_WORKSPACE || process.cwd(),
     });
-    redactor = new Redactor(settings.secrets);
-    for (const value of redactor.values) core.setSecret(value);
-
-    const log: Logger = {
-      info: (message) => core.info(redactor.redact(message)),
-      output: (line) => process.stdout.write(`${redactor.redact(line)}\n`),
-      group: (name, fn) => core.group(redactor.redact(name), fn),
-    };
-    const report = await runGate(settings, {
-      log,
-      onRuleDone: (r) => core.info(redactor.redact(`${r.status.padEnd(4)} ${r.id}: ${r.summary}`)),
-    });
-    // Annotations, SARIF and links name files from the repository root, not the working directory.
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    await publish(rebaseReport(report, relative(workspace, settings.workingDirectory)), settings, redactor);
-    if (!report.ready) {
-      const blocking = report.rules.filter((r) => blocks(r, settings.failOn));
-      core.setFailed(redactor.redact(`Not ready to go live: ${blocking.map((r) => r.id).join(', ')} (see the job summary)`));
-    }
+    validateSelection(settings);
   } catch (error) {
     const message = redactor.redact(errorMessage(error));
-    core.setFailed(error instanceof UsageError ? message : `Production Readiness Gate stopped: ${message}`);
+    // A mistake in what the user gave: no rule ran, so there is no report, only the reason.
+    core.setOutput('ready', 'false');
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      try {
+        appendFileSync(process.env.GITHUB_STEP_SUMMARY, `## ❌ Production readiness: configuration error\n\n${escapeMarkdown(message)}\n`);
+      } catch {
+        // The failure below says it all.
+      }
+    }
+    core.setFailed(error instanceof UsageError ? `configuration error: ${message}` : `Production Readiness Gate stopped: ${message}`);
+    return;
+  }
+  redactor = new Redactor(settings.secrets);
+  for (const value of redactor.values) core.setSecret(value);
+
+  const finished: RuleReport[] = [];
+  const started = new Date();
+  const guard = new LastGuard((why) => {
+    // Synchronous on purpose: it runs on a signal or an emptied event loop, with no time to wait.
+    const report = partialReport(settings, finished, started, why);
+    writeLocal(rebaseForGitHub(report, settings), settings, redactor, say);
+    failStep(report, settings, redactor, why);
+  });
+
+  const log: Logger = {
+    info: say,
+    // The user's own commands (install, migrate, build): as in a `run:` step, their lines are theirs.
+    output: (line) => process.stdout.write(`${redactor.redact(line)}\n`),
+    group: (name, fn) => core.group(redactor.redact(name), fn),
+  };
+  try {
+    const report = await runGate(settings, {
+      log,
+      onRuleDone: (r) => {
+        finished.push(r);
+        say(`${r.status.padEnd(4)} ${r.id}: ${r.summary}`);
+      },
+    });
+    if (!guard.take()) return;
+    const rebased = rebaseForGitHub(report, settings);
+    writeLocal(rebased, settings, redactor, say);
+    await publishToGitHub(rebased, settings, redactor, say);
+    failStep(report, settings, redactor);
+  } catch (error) {
+    // A bug in the gate: what finished is still reported, the rest is marked as not finished.
+    if (!guard.take()) return;
+    const why = `the gate stopped on an unexpected error: ${errorMessage(error)}`;
+    const report = partialReport(settings, finished, started, why);
+    writeLocal(rebaseForGitHub(report, settings), settings, redactor, say);
+    failStep(report, settings, redactor, why);
+  } finally {
+    guard.release();
   }
 }
 
-async function publish(report: Report, settings: Settings, redactor: Redactor): Promise<void> {
-  const runUrl = process.env.GITHUB_RUN_ID
-    ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
-    : undefined;
-  const docsBaseUrl =
-    process.env.GITHUB_REPOSITORY && process.env.GITHUB_SHA
-      ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/blob/${process.env.GITHUB_SHA}/`
-      : undefined;
+/**
+ * The last guard: runs its `finish` once if the run ends any other way than through `run()`'s own
+ * path — SIGINT or SIGTERM (a cancelled or timed-out job), an uncaught error, or an event loop that
+ * empties while the run still awaits something (which would end the process with exit code 13).
+ */
+class LastGuard {
+  private done = false;
+  private readonly handlers: Array<[string, (...args: unknown[]) => void]> = [];
 
-  // Annotations first: they are what a person sees on the files of the PR.
-  for (const a of buildAnnotations(report, { redactor })) {
-    const props: core.AnnotationProperties = { title: a.title, file: a.file, startLine: a.startLine, endLine: a.endLine };
-    if (a.level === 'error') core.error(a.message, props);
-    else if (a.level === 'warning') core.warning(a.message, props);
-    else core.notice(a.message, props);
+  constructor(private readonly finish: (why: string) => void) {
+    const on = (event: string, why: (arg: unknown) => string, exit: boolean) => {
+      const handler = (arg: unknown) => {
+        if (this.take()) {
+          try {
+            this.finish(why(arg));
+          } catch {
+            // Nothing more can be done; the exit code still says not ready.
+          }
+        }
+        if (exit) process.exit(1);
+      };
+      process.on(event, handler);
+      this.handlers.push([event, handler]);
+    };
+    on('SIGINT', () => 'the step was cancelled (SIGINT) before every rule finished', true);
+    on('SIGTERM', () => 'the step was ended (SIGTERM) before every rule finished', true);
+    on('uncaughtException', (error) => `the gate stopped on an unexpected error: ${errorMessage(error)}`, true);
+    on('unhandledRejection', (error) => `the gate stopped on an unexpected error: ${errorMessage(error)}`, true);
+    on('beforeExit', () => 'the run stopped waiting before every rule finished', false);
   }
 
-  if (settings.reportPath) await writeOut(settings.reportPath, renderJson(report, { redactor }), 'report-path');
-  if (settings.sarifPath) {
-    const sarif = renderSarif(report, { redactor, toolVersion: VERSION, docsBaseUrl, anchorFile: sarifAnchor(settings) });
-    await writeOut(settings.sarifPath, sarif, 'sarif-path');
+  /** True the first time: the caller reports. False when the guard (or the run) already did. */
+  take(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    return true;
   }
 
-  if (process.env.GITHUB_STEP_SUMMARY) {
+  release(): void {
+    for (const [event, handler] of this.handlers) process.off(event, handler);
+  }
+}
+
+/** Annotations, SARIF and links name files from the repository root, not the working directory. */
+function rebaseForGitHub(report: Report, settings: Settings): Report {
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  return rebaseReport(report, relative(workspace, settings.workingDirectory));
+}
+
+function runLinks() {
+  const server = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const runUrl = process.env.GITHUB_RUN_ID ? `${server}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
+  // Links to files and docs point at the commit that was checked: on a pull request its head commit
+  // (GITHUB_SHA is then a merge commit that the PR page does not show).
+  const sha = pullRequestHeadSha() ?? process.env.GITHUB_SHA;
+  const docsBaseUrl = process.env.GITHUB_REPOSITORY && sha ? `${server}/${process.env.GITHUB_REPOSITORY}/blob/${sha}/` : undefined;
+  return { runUrl, docsBaseUrl };
+}
+
+/**
+ * Everything that stays on the runner: annotations, the JSON report, SARIF, the job summary and the
+ * outputs. Synchronous, so the last guard can use it from a signal handler; each part is attempted
+ * even when another fails.
+ */
+function writeLocal(report: Report, settings: Settings, redactor: Redactor, say: (text: string) => void): void {
+  const { runUrl, docsBaseUrl } = runLinks();
+  const attempt = (what: string, fn: () => void) => {
     try {
-      await core.summary.addRaw(renderSummary(report, { redactor, docsBaseUrl, runUrl })).write();
+      fn();
     } catch (error) {
-      core.warning(`could not write the job summary: ${errorMessage(error)}`);
+      core.warning(redactor.redact(`could not write ${what}: ${errorMessage(error)}`));
     }
+  };
+  // Annotations first: they are what a person sees on the files of the PR.
+  attempt('the annotations', () => {
+    for (const a of buildAnnotations(report, { redactor })) {
+      const props: core.AnnotationProperties = { title: a.title, file: a.file, startLine: a.startLine, endLine: a.endLine };
+      if (a.level === 'error') core.error(a.message, props);
+      else if (a.level === 'warning') core.warning(a.message, props);
+      else core.notice(a.message, props);
+    }
+  });
+  if (settings.reportPath) attempt(`the JSON report (report-path: ${settings.reportPath})`, () => writeFileMade(settings.reportPath!, renderJson(report, { redactor })));
+  if (settings.sarifPath) {
+    attempt(`the SARIF file (sarif-path: ${settings.sarifPath})`, () =>
+      writeFileMade(settings.sarifPath!, renderSarif(report, { redactor, toolVersion: VERSION, docsBaseUrl, anchorFile: sarifAnchor(settings) })),
+    );
   }
-
-  for (const [name, value] of Object.entries(buildOutputs(report, { reportPath: settings.reportPath, sarifPath: settings.sarifPath }))) {
-    core.setOutput(name, value);
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    attempt('the job summary', () => appendFileSync(process.env.GITHUB_STEP_SUMMARY!, renderSummary(report, { redactor, docsBaseUrl, runUrl })));
   }
+  attempt('the outputs', () => {
+    for (const [name, value] of Object.entries(buildOutputs(report, { reportPath: settings.reportPath, sarifPath: settings.sarifPath }))) {
+      core.setOutput(name, value);
+    }
+  });
+  if (settings.reportPath) say(`JSON report: ${settings.reportPath}`);
+}
 
+/** The PR comment and the check run: optional, bounded in time, never failing the step. */
+async function publishToGitHub(report: Report, settings: Settings, redactor: Redactor, say: (text: string) => void): Promise<void> {
+  const pullRequest = ['pull_request', 'pull_request_target'].includes(settings.eventName ?? '');
+  if (!settings.githubToken && !(settings.prComment && pullRequest)) return;
+  const { runUrl, docsBaseUrl } = runLinks();
+  // Loaded only here: a run without a token never pays for Octokit.
+  const { publishCheckRun, publishComment } = await import('./github.js');
+  const signal = AbortSignal.timeout(PUBLISH_BOUND_MS);
+  const bounded = <T>(work: Promise<T>, what: string): Promise<T | { level: 'warning'; message: string }> =>
+    Promise.race([
+      work,
+      new Promise<{ level: 'warning'; message: string }>((resolve) =>
+        signal.addEventListener('abort', () => resolve({ level: 'warning', message: `${what}: GitHub did not answer within ${PUBLISH_BOUND_MS / 1000} s; skipped` }), { once: true }),
+      ),
+    ]);
   const notes = await Promise.all([
-    settings.prComment ? publishComment(report, { redactor, token: settings.githubToken, runUrl }) : undefined,
-    publishCheckRun(report, { redactor, token: settings.githubToken, runUrl }),
+    settings.prComment ? bounded(publishComment(report, { redactor, token: settings.githubToken, runUrl, signal, blobBaseUrl: docsBaseUrl }), 'pr-comment') : undefined,
+    bounded(publishCheckRun(report, { redactor, token: settings.githubToken, runUrl, signal, blobBaseUrl: docsBaseUrl }), 'check run'),
   ]);
   for (const note of notes) {
     if (note?.level === 'warning') core.warning(redactor.redact(note.message));
-    else if (note) core.info(redactor.redact(note.message));
+    else if (note) say(note.message);
+  }
+}
+
+function failStep(report: Report, settings: Settings, redactor: Redactor, why?: string): void {
+  if (report.ready && !why) return;
+  const blocking = report.rules.filter((r) => blocks(r, settings.failOn)).map((r) => r.id);
+  const list = blocking.length ? `: ${blocking.join(', ')}` : '';
+  core.setFailed(redactor.redact(`${why ? `${why}. ` : ''}Not ready to go live${list} (see the job summary)`));
+}
+
+/** The PR's head commit, from the event payload the runner wrote; undefined outside pull requests. */
+function pullRequestHeadSha(): string | undefined {
+  const path = process.env.GITHUB_EVENT_PATH;
+  if (!path || !existsSync(path)) return undefined;
+  try {
+    const sha = (JSON.parse(readFileSync(path, 'utf8')) as { pull_request?: { head?: { sha?: unknown } } }).pull_request?.head?.sha;
+    return typeof sha === 'string' && /^[0-9a-f]{40,64}$/i.test(sha) ? sha : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -120,12 +267,11 @@ function sarifAnchor(settings: Settings): string | undefined {
   return workflow && existsSync(join(workspace, workflow)) ? workflow : undefined;
 }
 
-async function writeOut(path: string, text: string, input: string): Promise<void> {
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, text);
-  } catch (error) {
-    // The verdict still stands; a report that cannot be written is a warning naming the input.
-    core.warning(`${input}: cannot write ${path} (${errorMessage(error)})`);
-  }
+function writeFileMade(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>()#+!|]/g, (c) => `\\${c}`);
 }

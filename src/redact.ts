@@ -51,6 +51,8 @@ export class Redactor {
 /** Shows just enough of a secret to recognise it: `sk_live_…a1b2`. */
 export function maskValue(value: string): string {
   if (value.length <= 8) return REDACTED;
-  const prefix = /^(sk|rk|pk)_(live|test)_|^whsec_|^GOCSPX-|^gh[pousr]_|^AKIA/.exec(value)?.[0] ?? '';
+  // A vendor's fixed prefix says what the credential is and carries nothing of the secret.
+  const prefix =
+    /^(?:(?:sk|rk|pk)_(?:live|test)_|whsec_|GOCSPX-|gh[pousr]_|github_pat_|AKIA|ASIA|AIza|sntry[su]_|xox[abeoprs]-|xapp-|SG\.|npm_|vc[acikpr]_|sk-(?:proj|svcacct|admin)-|sk-ant-(?:api|admin)\d\d-|sk-|sb_secret_|re_|key-|AGE-SECRET-KEY-1)/.exec(value)?.[0] ?? '';
   return `${prefix}…${value.slice(-4)}`;
 }

@@ -5,9 +5,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
-import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { type Config, loadConfig } from './config.js';
+import { parseEnvText } from './env-file.js';
 import { UsageError } from './errors.js';
 import { INPUTS, type RawInputs } from './inputs.js';
 
@@ -17,6 +17,8 @@ export const APP_VARIABLES = [
   'NEXTAUTH_URL',
   'DATABASE_URL',
   'NEXTAUTH_SECRET',
+  // Auth.js v5's name for NEXTAUTH_SECRET (read so it is masked and searched for too).
+  'AUTH_SECRET',
   'AUTH_PROVIDERS',
   'GITHUB_CLIENT_ID',
   'GITHUB_CLIENT_SECRET',
@@ -41,6 +43,7 @@ export const APP_VARIABLES = [
 /** App variables whose values are secrets (masked everywhere, checked for reuse and leaks). */
 export const SECRET_VARIABLES = [
   'NEXTAUTH_SECRET',
+  'AUTH_SECRET',
   'GITHUB_CLIENT_SECRET',
   'GOOGLE_CLIENT_SECRET',
   'STRIPE_SECRET_KEY',
@@ -345,8 +348,11 @@ async function readEnvFile(path: string, given: string): Promise<Record<string, 
       `env-file: cannot read ${given} (${(error as NodeJS.ErrnoException).code ?? 'error'}); give the path of a dotenv file`,
     );
   }
+  if (text.length > 1024 * 1024) {
+    throw new UsageError(`env-file: ${given} has ${Math.round(text.length / 1024)} KB; a dotenv file of the app's variables is at most 1 MB. Is env-file pointing at the right file?`);
+  }
   try {
-    return parseEnv(text) as Record<string, string>;
+    return parseEnvText(text);
   } catch (error) {
     throw new UsageError(`env-file: ${given} is not a dotenv file (${(error as Error).message})`);
   }

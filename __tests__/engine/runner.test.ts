@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { DEFAULT_CONFIG } from '../../src/config.js';
 import { buildReport } from '../../src/engine/report.js';
@@ -6,6 +7,7 @@ import { applyWaiver, runRules, selectRules, validateWaivers } from '../../src/e
 import type { Outcome, Rule, RuleReport } from '../../src/engine/types.js';
 import { UsageError } from '../../src/errors.js';
 import { goodEnv, settingsFor, silentLog } from '../helpers.js';
+import { track } from '../../src/util/activity.js';
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -13,13 +15,14 @@ function rule(id: string, check: Rule['check'], extra: Partial<Rule['meta']> = {
   return { meta: { id, section: id.split('.')[0] as 'config', title: id, ...extra }, check };
 }
 
-async function run(rules: Rule[], options: { probeTimeoutMs?: number; waivers?: typeof DEFAULT_CONFIG.waivers; now?: Date } = {}) {
-  const settings = await settingsFor(goodEnv());
+async function run(rules: Rule[], options: { probeTimeoutMs?: number; deadlineMs?: number; unreachable?: 'fail' | 'warn'; waivers?: typeof DEFAULT_CONFIG.waivers; now?: Date } = {}) {
+  const settings = await settingsFor(goodEnv(), { inputs: options.unreachable ? { unreachable: options.unreachable } : {} });
   settings.config = { ...settings.config, waivers: options.waivers ?? [] };
   return runRules(rules, {
     context: { settings, clients: { db: () => Promise.reject(new Error('no db')), http: () => { throw new Error('no http'); }, stripe: () => Promise.reject(new Error('no stripe')), close: async () => undefined }, log: silentLog },
     probeTimeoutMs: options.probeTimeoutMs ?? 5000,
     commandTimeoutMs: 5000,
+    deadlineMs: options.deadlineMs,
     now: options.now,
   });
 }
@@ -144,4 +147,63 @@ test('rebaseReport names files from the repository root, also above the working 
   assert.equal(rebased.findings[0]!.file, '.github/workflows/deploy.yml');
   assert.equal(rebased.docs, 'apps/web/docs/x.md');
   assert.equal(rebaseReport(report, ''), report);
+});
+
+test('a rule cut off at its bound names what it waited for; an outside component makes it an unreachable failure', async () => {
+  const never = new Promise<never>(() => undefined);
+  const rules = [
+    rule('config.db', async () => track('database', 'connect to db.acme-saas.com:5432', never)),
+    rule('config.app', async () => {
+      await track('app', 'GET https://app.acme-saas.com/api/health', Promise.resolve());
+      return never;
+    }),
+  ];
+  const [db, app] = await run(rules, { probeTimeoutMs: 150 });
+  assert.equal(db!.status, 'fail');
+  assert.match(db!.summary, /^did not finish within 150 ms; waiting for the database \(connect to db\.acme-saas\.com:5432\)$/);
+  assert.equal(db!.unreachable, 'database');
+  assert.match(db!.fix ?? '', /the database answers/);
+  // Nothing in flight: the rule's own code hung, which no input excuses.
+  assert.equal(app!.status, 'fail');
+  assert.match(app!.summary, /nothing was in flight; the last operation was the app \(GET https:\/\/app\.acme-saas\.com\/api\/health\)/);
+  assert.equal(app!.unreachable, undefined);
+
+  const [warned, stillFailing] = await run(rules, { probeTimeoutMs: 150, unreachable: 'warn' });
+  assert.equal(warned!.status, 'warn', 'unreachable: warn lowers a hang on an outside component');
+  assert.match(warned!.details ?? '', /unreachable: warn/);
+  assert.equal(stillFailing!.status, 'fail', 'but not a hang in the rule itself');
+});
+
+test("the run's deadline cuts off running rules and fails the ones not started, with a report for every rule", async () => {
+  const never = new Promise<never>(() => undefined);
+  const results = await run(
+    [
+      rule('gate.slow', async () => track('command', 'npm ci', never)),
+      rule('gate.next', async () => ({ status: 'pass', summary: 'ok' }), { after: ['gate.slow'] }),
+      rule('config.quick', async () => ({ status: 'pass', summary: 'ok' })),
+    ],
+    { probeTimeoutMs: 60_000, deadlineMs: 200 },
+  );
+  assert.deepEqual(results.map((r) => [r.id, r.status]), [['gate.slow', 'fail'], ['gate.next', 'fail'], ['config.quick', 'pass']]);
+  assert.match(results[0]!.summary, /^was cut off: the run's deadline \(200 ms\) passed; waiting for a command \(npm ci\)$/);
+  assert.match(results[1]!.summary, /^not started: the run's deadline/);
+});
+
+test('a rule whose promise never settles and holds no handle does not end the process: the run still reports', () => {
+  // In a process of its own: with nothing else alive, Node would end it ("unsettled top-level await",
+  // exit 13) unless the runner's own timer keeps it alive until the bound.
+  const script = `
+    import { runRules } from './src/engine/runner.ts';
+    import { settingsFor, goodEnv, silentLog } from './__tests__/helpers.ts';
+    const settings = await settingsFor(goodEnv());
+    const [r] = await runRules([{ meta: { id: 'config.stuck', section: 'config', title: 'stuck' }, check: () => new Promise(() => {}) }], {
+      context: { settings, clients: {}, log: silentLog }, probeTimeoutMs: 100, commandTimeoutMs: 100,
+    });
+    process.stdout.write(JSON.stringify({ status: r.status, summary: r.summary }));
+  `;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url).pathname, encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  const out = JSON.parse(child.stdout) as { status: string; summary: string };
+  assert.equal(out.status, 'fail');
+  assert.match(out.summary, /did not finish within 100 ms; nothing was in flight/);
 });

@@ -47,7 +47,7 @@ describe('good scenario', () => {
   let reportText: string;
   before(async () => {
     sandbox = await startSandbox({ scenario: 'good', quiet: true });
-    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'config,gate.migrations' }, env: sandbox.env });
+    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'config,gate.migrations,gate.no-db-push' }, env: sandbox.env });
     reportText = readFileSync(run.outputs['report-path']!, 'utf8');
   });
   after(() => sandbox?.stop());
@@ -60,6 +60,7 @@ describe('good scenario', () => {
     assert.equal(report.target.appUrl, 'https://app.acme-saas.com');
     assert.equal(report.rules[0]!.id, 'config.app-url');
     assert.equal(report.rules.at(-1)!.id, 'gate.migrations');
+    assert.deepEqual((report as unknown as { selection: { checks: string[] } }).selection.checks, ['config', 'gate.migrations', 'gate.no-db-push']);
     assert.equal(report.rules.find((r) => r.id === 'config.database-tls')!.status, 'pass', 'TLS to the sandbox database through resolve and ca-file');
     assert.equal(run.outputs.ready, 'true');
     assert.equal(run.outputs.failed, '0');
@@ -67,10 +68,17 @@ describe('good scenario', () => {
     assert.equal(run.outputs['report-path'], `${run.runnerTemp}/production-readiness.json`);
   });
 
-  test('the job summary starts with the verdict and has a table per section', () => {
-    assert.match(run.summary, /^## ✅ Ready/m);
-    assert.match(run.summary, /### §1 Required configuration/);
-    assert.match(run.summary, /\| ✅ pass \| `config\.database-tls` \|/);
+  test('the job summary starts with the verdict, says what was not run, and folds what passed per section', () => {
+    assert.match(run.summary, /^## ✅ Ready for the selected checks; not run: 4 of 6 gate rules, smoke, security, stripe$/m);
+    assert.match(run.summary, /<summary>✅ §1 Required configuration: \d+ passed/);
+    assert.match(run.summary, /\| ✅\u00a0pass \| `config\.database-tls` \|/);
+    assert.doesNotMatch(run.summary, /Fix first/);
+  });
+
+  test('a green run emits no annotation, not even for the dev-only db push script', () => {
+    const report = JSON.parse(reportText) as JsonReport;
+    assert.equal(report.rules.find((r) => r.id === 'gate.no-db-push')!.status, 'pass');
+    assert.deepEqual(run.stdout.split('\n').filter((l) => /^::(error|warning|notice)/.test(l)), []);
   });
 
   test('no secret appears in the log, the summary, the report or the outputs', () => {
@@ -110,9 +118,12 @@ describe('broken scenario: test-mode Stripe key and a drifted migration file', (
     assert.ok(fileLine < stripe, 'file findings come before file-less ones');
   });
 
-  test('the summary shows the failing rules with their fix; SARIF is written; no secret leaks', () => {
+  test('the summary shows the failing rules first with their fix; SARIF is written; no secret leaks', () => {
     assert.match(run.summary, /^## ❌ Not ready/m);
-    assert.match(run.summary, /config\.stripe-secret-key/);
+    const firstRule = /`((?:config|gate|smoke|security|stripe)\.[a-z0-9-]+)`|<code>((?:config|gate|smoke|security|stripe)\.[a-z0-9-]+)<\/code>/.exec(run.summary);
+    assert.ok(firstRule && ['config.stripe-secret-key', 'gate.migrations'].includes(firstRule[1] ?? firstRule[2]!), `first rule: ${firstRule?.[0]}`);
+    assert.match(run.summary, /#### ❌ `config\.stripe-secret-key`/);
+    assert.match(run.summary, /\[`prisma\/migrations\/[^`]+\/migration\.sql:1`\]\(https:\/\/github\.com\/acme\/saas\/blob\/0123456789abcdef0123456789abcdef01234567\/prisma\/migrations\/[^)]+#L1\)/, 'the finding links to its line');
     assert.match(run.summary, /sk_live_/, 'the fix says which key to use');
     const sarif = JSON.parse(readFileSync(`${sandbox.repoDir}/readiness.sarif`, 'utf8'));
     assert.equal(sarif.version, '2.1.0');
@@ -121,9 +132,36 @@ describe('broken scenario: test-mode Stripe key and a drifted migration file', (
   });
 });
 
+describe('pending risky migration: the bundle loads PostgreSQL\'s parser (dist/libpg-query) and grades by the data', () => {
+  let sandbox: Sandbox;
+  let run: ActionRun;
+  before(async () => {
+    sandbox = await startSandbox({ scenario: 'pending-destructive-migration', quiet: true });
+    // A required column on the synced "Service" catalog: it would fail at deploy.
+    const dir = `${sandbox.repoDir}/prisma/migrations/20240926090000_service_required_sku`;
+    execFileSync('mkdir', ['-p', dir]);
+    execFileSync('sh', ['-c', `printf -- '-- AlterTable\\nALTER TABLE "Service" ADD COLUMN "sku" TEXT NOT NULL;\\n' > "${dir}/migration.sql"`]);
+    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'gate.migration-safety' }, env: sandbox.env });
+  });
+  after(() => sandbox?.stop());
+
+  test('the findings come from the parse tree, at their lines, with the rows of the production tables', () => {
+    assert.equal(run.exitCode, 1, run.stdout);
+    const report = JSON.parse(readFileSync(run.outputs['report-path']!, 'utf8')) as JsonReport;
+    const rule = report.rules.find((r) => r.id === 'gate.migration-safety')! as JsonReport['rules'][number] & { data?: { kinds?: string[] } };
+    assert.equal(rule.status, 'fail');
+    assert.match(rule.summary, /ADD COLUMN "sku" TEXT NOT NULL without a default at prisma\/migrations\/20240926090000_service_required_sku\/migration\.sql:2 \(will fail: "Service" has about \d+ rows/);
+    assert.deepEqual(rule.data?.kinds, ['drop-column', 'create-index', 'add-column-not-null']);
+    assert.match(run.stdout, /^::warning title=[^:]*gate\.migration-safety[^:]*,file=prisma\/migrations\/20240925143000_team_cleanup\/migration\.sql,line=12::.*\[drop-column\]/m);
+    assert.doesNotMatch(run.stdout + run.stderr, /cannot load the PostgreSQL parser/);
+  });
+});
+
 test('a malformed input fails the step with a message naming it, and no stack trace', async () => {
   const run = await runAction({ inputs: { 'working-directory': process.cwd(), 'timeout-seconds': 'soon', checks: 'config' }, env: {} });
   assert.equal(run.exitCode, 1);
-  assert.match(run.stdout, /::error::timeout-seconds must be a whole number \(got "soon"\)/);
+  assert.match(run.stdout, /::error::configuration error: timeout-seconds must be a whole number \(got "soon"\)/);
+  assert.equal(run.outputs.ready, 'false');
+  assert.match(run.summary, /configuration error/);
   assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at /);
 });

@@ -54,7 +54,7 @@ before(async () => {
 after(() => server.close());
 
 /** A repository whose deploy workflow runs `prisma db push` (a file annotation) and a test-mode Stripe key. */
-async function runOnPullRequest() {
+async function runOnPullRequest(extra: { inputs?: Record<string, string>; env?: Record<string, string> } = {}) {
   const repo = tempRepo({
     '.github/workflows/deploy.yml': 'on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npx prisma db push\n',
     'package.json': '{"scripts":{}}',
@@ -63,8 +63,8 @@ async function runOnPullRequest() {
   writeFileSync(eventPath, JSON.stringify({ pull_request: { number: 7, head: { sha: 'feedface'.repeat(5) } }, repository: { name: 'saas', owner: { login: 'acme' } } }));
   const token = 'ghs_' + 'T0kenValueForTheFakeApi123'.repeat(2);
   const run = await runAction({
-    inputs: { 'working-directory': repo.dir, checks: 'config.stripe-secret-key,gate.no-db-push', 'pr-comment': 'true', 'github-token': token },
-    env: { STRIPE_SECRET_KEY: ['sk', 'test', 'abcdefghijklmnop1234'].join('_'), GITHUB_API_URL: apiUrl, GITHUB_EVENT_PATH: eventPath },
+    inputs: { 'working-directory': repo.dir, checks: 'config.stripe-secret-key,gate.no-db-push', 'pr-comment': 'true', 'github-token': token, ...extra.inputs },
+    env: { STRIPE_SECRET_KEY: ['sk', 'test', 'abcdefghijklmnop1234'].join('_'), GITHUB_API_URL: apiUrl, GITHUB_EVENT_PATH: eventPath, ...extra.env },
     eventName: 'pull_request',
   });
   repo.cleanup();
@@ -77,10 +77,16 @@ test('on a pull request: one comment, created then updated in place; a check run
   assert.equal(comments.length, 1);
   assert.match(comments[0]!.body, /<!-- production-readiness-gate -->/);
   assert.match(comments[0]!.body, /config\.stripe-secret-key/);
+  assert.match(comments[0]!.body, /\*\*Fix:\*\* /, 'the comment carries the fix');
+  assert.ok(
+    comments[0]!.body.includes(`[\`.github/workflows/deploy.yml:6\`](https://github.com/acme/saas/blob/${'feedface'.repeat(5)}/.github/workflows/deploy.yml#L6)`),
+    'the finding links to its line at the PR head commit',
+  );
   assert.ok(!comments[0]!.body.includes(first.token));
 
   const checkRun = requests.find((r) => r.method === 'POST' && r.path === '/repos/acme/saas/check-runs')!;
   assert.equal(checkRun.body.conclusion, 'failure');
+  assert.match((checkRun.body.output as { title: string }).title, /^Not ready: 2 failed; not run: /);
   assert.equal(checkRun.body.head_sha, 'feedface'.repeat(5));
   const annotations = (checkRun.body.output as { annotations: Array<{ path: string; start_line: number; annotation_level: string }> }).annotations;
   assert.deepEqual(annotations.map((a) => [a.path, a.start_line, a.annotation_level]), [['.github/workflows/deploy.yml', 6, 'failure']]);
@@ -99,4 +105,23 @@ test('a token that may not write checks is an info line, not a warning and not a
   assert.match(run.stdout, /check run: not written \(the token may not write checks/);
   assert.doesNotMatch(run.stdout, /::warning::check run/);
   assert.match(run.stdout, /::error::Not ready to go live: config\.stripe-secret-key, gate\.no-db-push/);
+});
+
+test('with fail-on: warn, a run blocked by warnings alone has a failing check run that says why', async () => {
+  requests.length = 0;
+  const { run } = await runOnPullRequest({ inputs: { checks: 'config.enable-coep', 'fail-on': 'warn' }, env: { ENABLE_COEP: 'false' } });
+  assert.equal(run.exitCode, 1);
+  const checkRun = requests.find((r) => r.method === 'POST' && r.path === '/repos/acme/saas/check-runs')!;
+  assert.equal(checkRun.body.conclusion, 'failure');
+  const output = checkRun.body.output as { title: string; summary: string };
+  assert.match(output.title, /^Not ready: 1 warning \(fail-on: warn\); not run: /);
+  assert.doesNotMatch(output.title, /0 failed/);
+  assert.match(output.summary, /### ❌ Fix first: 1 blocking rule/);
+
+  requests.length = 0;
+  const relaxed = await runOnPullRequest({ inputs: { checks: 'config.enable-coep' }, env: { ENABLE_COEP: 'false' } });
+  assert.equal(relaxed.run.exitCode, 0);
+  const ok = requests.find((r) => r.method === 'POST' && r.path === '/repos/acme/saas/check-runs')!;
+  assert.equal(ok.body.conclusion, 'success');
+  assert.match((ok.body.output as { title: string }).title, /^Ready for the selected checks, with 1 warning; not run: /);
 });

@@ -13,7 +13,6 @@ test('file findings of every rule come before file-less annotations', () => {
       ['error', '.github/workflows/deploy.yml', 'gate.no-db-push'],
       ['warning', 'prisma/migrations/2_idx/migration.sql', 'gate.migration-safety'],
       ['error', '-', 'config.nextauth-secret'],
-      ['notice', '-', 'config.enable-coep'],
     ],
   );
 });
@@ -22,7 +21,7 @@ test('a file finding carries file, line and a title with the rule id', () => {
   const [first] = buildAnnotations(mixedReport(), { redactor: noSecrets });
   assert.deepEqual(first, {
     level: 'error',
-    title: 'gate.no-db-push: Title of gate.no-db-push',
+    title: 'gate.no-db-push: Not met: Title of gate.no-db-push',
     message: 'prisma db push in step "deploy"',
     file: '.github/workflows/deploy.yml',
     startLine: 31,
@@ -35,23 +34,39 @@ test('a failing rule without a file finding gets one annotation with its summary
   assert.equal(a.message, 'NEXTAUTH_SECRET is 12 characters\nFix: Generate one with `openssl rand -base64 32`.');
 });
 
-test('a waived rule is only a notice and says why', () => {
-  const a = buildAnnotations(mixedReport(), { redactor: noSecrets }).find((x) => x.title.startsWith('config.enable-coep'))!;
-  assert.equal(a.level, 'notice');
-  assert.match(a.message, /\(waived: third-party embeds, until 2027-03-01\)$/);
+test('the title is phrased for the status it heads', () => {
+  const [fail, warn] = buildAnnotations(mixedReport(), { redactor: noSecrets });
+  assert.equal(fail!.title, 'gate.no-db-push: Not met: Title of gate.no-db-push');
+  assert.equal(warn!.title, 'gate.migration-safety: At risk: Title of gate.migration-safety');
 });
 
-test('a finding is never louder than its rule; findings of passing rules are notices', () => {
+test('a waived rule makes no annotation: the summary shows it', () => {
+  assert.ok(!buildAnnotations(mixedReport(), { redactor: noSecrets }).some((x) => x.title.startsWith('config.enable-coep')));
+});
+
+test('a finding is never louder than its rule; notices (dev-only uses, pending migrations) are not annotations', () => {
   const annotations = buildAnnotations(
     report([
       rule('gate.migration-safety', { status: 'warn', findings: [{ level: 'error', message: 'DROP TABLE', file: 'm.sql', line: 2 }] }),
-      rule('gate.no-db-push', { status: 'pass', findings: [{ level: 'error', message: 'dev-only setup:db', file: 'package.json', line: 9 }] }),
-      rule('gate.migrations', { status: 'fail', findings: [{ level: 'notice', message: 'pending 3_x', file: 'prisma/migrations/3_x/migration.sql' }] }),
+      rule('gate.no-db-push', { status: 'pass', findings: [{ level: 'notice', message: 'dev-only setup:db', file: 'package.json', line: 9 }] }),
+      rule('gate.migrations', { status: 'fail', summary: 'drifted', findings: [{ level: 'notice', message: 'pending 3_x', file: 'prisma/migrations/3_x/migration.sql' }] }),
     ]),
     { redactor: noSecrets },
   );
-  assert.deepEqual(annotations.map((a) => a.level), ['warning', 'notice', 'notice']);
-  assert.equal(annotations[2]!.startLine, undefined, 'no line: the annotation is on the whole file');
+  assert.deepEqual(annotations.map((a) => [a.level, a.title.split(':')[0], a.file ?? '-']), [
+    ['warning', 'gate.migration-safety', 'm.sql'],
+    ['error', 'gate.migrations', '-'],
+  ], 'a failing rule whose only findings are notices still gets its one annotation');
+});
+
+test('a green run emits no annotation, whatever its findings', () => {
+  const green = report([
+    rule('gate.no-db-push', { status: 'pass', findings: [{ level: 'notice', message: '"setup:db" runs prisma db push (dev only)', file: 'package.json', line: 9 }] }),
+    rule('gate.migrations', { status: 'pass', findings: [{ level: 'notice', message: 'pending 3_x', file: 'prisma/migrations/3_x/migration.sql' }] }),
+    rule('config.enable-coep', { status: 'warn', waived: true, waiver: { reason: 'embeds', expired: false } }),
+    rule('smoke.health', { status: 'skip' }),
+  ]);
+  assert.deepEqual(buildAnnotations(green, { redactor: noSecrets }), []);
 });
 
 function manyFindings(level: 'error' | 'warning', n: number) {

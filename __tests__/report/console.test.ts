@@ -65,3 +65,9 @@ test('no secret appears in the console report', () => {
   const text = renderConsole(reportWithSecret(), { redactor, color: true, verbose: true });
   assert.ok(!text.includes(SECRET_FRAGMENT), text);
 });
+
+test('a run of a subset says so on the verdict line', () => {
+  const r = report([rule('config.app-url')], { selection: { checks: ['config'], notRun: ['smoke.health', 'stripe.live-mode'] } });
+  const text = renderConsole(r, { redactor: noSecrets, color: false });
+  assert.ok(text.includes('✔ Ready for the selected checks; not run: smoke, stripe\n'), text);
+});

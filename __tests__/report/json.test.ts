@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderJson } from '../../src/report/json.js';
-import { mixedReport, noSecrets, redactor, reportWithSecret, SECRET, SECRET_FRAGMENT } from './fixtures.js';
+import { mixedReport, noSecrets, redactor, report, reportWithSecret, rule, SECRET, SECRET_FRAGMENT } from './fixtures.js';
 
 test('has the top-level fields of schema version 1, in the spec order', () => {
   const json = JSON.parse(renderJson(mixedReport(), { redactor: noSecrets }));
-  assert.deepEqual(Object.keys(json), ['schemaVersion', 'tool', 'target', 'startedAt', 'durationMs', 'ready', 'failOn', 'counts', 'rules']);
+  assert.deepEqual(Object.keys(json), ['schemaVersion', 'tool', 'target', 'startedAt', 'durationMs', 'ready', 'failOn', 'counts', 'rules', 'selection']);
   assert.equal(json.schemaVersion, 1);
   assert.deepEqual(json.tool, { name: 'production-readiness-gate', version: '1.0.0' });
   assert.deepEqual(json.target, { appUrl: 'https://app.acme.com' });
@@ -49,4 +49,11 @@ test('no secret appears in the JSON report, including machine data', () => {
   assert.ok(!text.includes(SECRET_FRAGMENT), text);
   assert.ok(!text.includes(encodeURIComponent(SECRET)));
   assert.equal(JSON.parse(text).rules[0].data.key, '***');
+});
+
+test('selection (additive) says what checks selected and which catalog rules did not run', () => {
+  const all = JSON.parse(renderJson(mixedReport(), { redactor: noSecrets }));
+  assert.deepEqual(all.selection, { checks: [], notRun: [] });
+  const subset = report([rule('config.app-url')], { selection: { checks: ['config.app-url'], notRun: ['config.nextauth-url', 'smoke.health'] } });
+  assert.deepEqual(JSON.parse(renderJson(subset, { redactor: noSecrets })).selection, { checks: ['config.app-url'], notRun: ['config.nextauth-url', 'smoke.health'] });
 });

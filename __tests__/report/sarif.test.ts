@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderSarif, SARIF_SCHEMA } from '../../src/report/sarif.js';
-import { mixedReport, noSecrets, redactor, reportWithSecret, SECRET, SECRET_FRAGMENT } from './fixtures.js';
+import { readFileSync } from 'node:fs';
+import { FINGERPRINT_KEY, renderSarif, SARIF_SCHEMA } from '../../src/report/sarif.js';
+import { mixedReport, noSecrets, redactor, report, reportWithSecret, rule, SECRET, SECRET_FRAGMENT } from './fixtures.js';
 
 const base = { redactor: noSecrets, toolVersion: '1.2.3', informationUri: 'https://github.com/acme/production-readiness-gate' };
 
@@ -72,4 +73,64 @@ test('no secret appears in the SARIF log', () => {
   const text = renderSarif(reportWithSecret(), { ...base, redactor });
   assert.ok(!text.includes(SECRET_FRAGMENT), text);
   assert.ok(!text.includes(encodeURIComponent(SECRET)));
+});
+
+test('every result has a partial fingerprint: the same finding keeps it when lines move, two findings never share one', () => {
+  const { results } = parse(renderSarif(mixedReport(), base));
+  const prints = results.map((r) => (r as unknown as { partialFingerprints: Record<string, string> }).partialFingerprints[FINGERPRINT_KEY]!);
+  assert.ok(prints.every((p) => /^[0-9a-f]{64}$/.test(p)));
+  assert.equal(new Set(prints).size, prints.length);
+
+  const twice = (line: number) =>
+    report([
+      rule('gate.migration-safety', {
+        status: 'warn',
+        findings: [
+          { level: 'warning', message: 'CREATE INDEX without CONCURRENTLY', file: 'prisma/migrations/2_idx/migration.sql', line },
+          { level: 'warning', message: 'CREATE INDEX without CONCURRENTLY', file: 'prisma/migrations/2_idx/migration.sql', line: line + 3 },
+        ],
+      }),
+      rule('gate.migrate', { status: 'fail', summary: `exited with code 1 after ${line} s` }),
+    ]);
+  const fingerprints = (line: number) =>
+    parse(renderSarif(twice(line), base)).results.map((r) => (r as unknown as { partialFingerprints: Record<string, string> }).partialFingerprints[FINGERPRINT_KEY]);
+  const before = fingerprints(4);
+  assert.equal(new Set(before).size, 3, 'the same message twice in one file: two fingerprints');
+  assert.deepEqual(fingerprints(40), before, 'lines moved, timings changed: the same fingerprints');
+});
+
+test('automationDetails.id names the checks selection, so two runs of one workflow are two categories', () => {
+  const all = parse(renderSarif(mixedReport(), base)).run;
+  assert.equal(all.automationDetails.id, 'production-readiness-gate/all/');
+  const subset = (checks: string[]) =>
+    parse(renderSarif({ ...mixedReport(), selection: { checks, notRun: ['stripe.live-mode'] } }, base)).run.automationDetails.id;
+  assert.equal(subset(['gate', 'config']), 'production-readiness-gate/config,gate/');
+  assert.equal(subset(['config', 'gate']), subset(['gate', 'config']), 'the order of checks does not matter');
+  assert.notEqual(subset(['smoke']), subset(['config']));
+});
+
+test('two runs of the same scenario give the same fingerprints (the CLI against one repository)', async () => {
+  const { cli } = await import('../../src/cli.js');
+  const { tempRepo } = await import('../helpers.js');
+  const repo = tempRepo({
+    '.github/workflows/deploy.yml':
+      'on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npx prisma db push\n      - run: npx prisma db push --accept-data-loss\n',
+    'package.json': '{"scripts":{"release":"prisma db push"}}',
+  });
+  const fingerprintsOfRun = async (n: number) => {
+    const sarifPath = `${repo.dir}/run-${n}.sarif`;
+    const io = { write: () => true };
+    const code = await cli({ argv: ['--checks', 'gate.no-db-push', '--sarif-path', sarifPath], env: {}, cwd: repo.dir, stdout: io, stderr: io });
+    assert.equal(code, 1);
+    const results = JSON.parse(readFileSync(sarifPath, 'utf8')).runs[0].results as Array<{ partialFingerprints: Record<string, string>; locations: unknown[] }>;
+    return results.map((r) => r.partialFingerprints[FINGERPRINT_KEY]);
+  };
+  try {
+    const first = await fingerprintsOfRun(1);
+    assert.ok(first.length >= 2, `${first.length} results`);
+    assert.equal(new Set(first).size, first.length, 'different findings, different fingerprints');
+    assert.deepEqual(await fingerprintsOfRun(2), first);
+  } finally {
+    repo.cleanup();
+  }
 });

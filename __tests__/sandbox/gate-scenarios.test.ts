@@ -37,7 +37,7 @@ const REGISTERED = new Set(RULES.map((r) => r.meta.id));
 
 /** The gate's CLI against the sandbox: its env file, its inputs as flags, the given sections. */
 async function runGate(sb: Sandbox, checks: string, extra: string[] = []): Promise<GateRun> {
-  const argv = ['--env-file', sb.envFile, '--checks', checks, '--json'];
+  const argv = ['--dotenv', sb.envFile, '--checks', checks, '--json'];
   for (const [name, value] of Object.entries(sb.inputs)) {
     if (name === 'resolve') for (const line of sb.resolve) argv.push('--resolve', line);
     else argv.push(`--${name}`, value);
@@ -109,6 +109,8 @@ const SAYS: Record<string, Record<string, RegExp>> = {
   'no-backup-attestation': { 'security.backups': /operations\.backups/ },
   'no-rollback-docs': { 'security.rollback': /docs\/deployment-guide\.md/ },
   'missing-docs': { 'security.docs': /docs\/release-checklist\.md/ },
+  'failed-migration': { 'gate.migration-safety': /ADD COLUMN "slug" TEXT NOT NULL without a default at .*:9 \(will fail: "Service" has about \d+ rows/, 'gate.migrations': /P3009/ },
+  'pending-destructive-migration': { 'gate.migration-safety': /DROP COLUMN "billingProvider" at .*20240925143000_team_cleanup\/migration\.sql:12 and 1 more$/ },
 };
 
 /** Starts the scenario, runs the sections its expectation names, checks the verdict; `more` checks further. */
@@ -208,13 +210,20 @@ describe('§4 secrets and operations: the repository, the config and Sentry', { 
   });
 });
 
+describe('§2 migrations: the history and the pending migrations, graded by the data', { concurrency: 2 }, () => {
+  for (const name of ['failed-migration', 'drifted-migration', 'missing-migration-file', 'pending-destructive-migration']) {
+    scenarioTest(name);
+  }
+});
+
 describe('scenarios leave the other sections alone', () => {
   test('committed-live-key, every section with the default build commands: only the committed key', async () => {
     // The committed lib/stripe.ts still installs, migrates and builds; only the committed-secrets rule objects.
     const expected = SCENARIOS['committed-live-key']!.expect.notPassing.filter((id) => REGISTERED.has(id));
     const sb = await startSandbox({ scenario: 'committed-live-key', quiet: true });
     try {
-      const run = await runGate(sb, 'config,gate,smoke,security,stripe');
+      // The command line is read-only unless asked: run the build gate as the action does.
+      const run = await runGate(sb, 'config,gate,smoke,security,stripe', ['--run-commands', '--migrate', 'auto']);
       assert.deepEqual(notPassing(run), expected, show(run));
       assert.deepEqual(
         run.rules.filter((r) => r.id.startsWith('gate.') && r.status !== 'pass').map((r) => r.id),

@@ -65,6 +65,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
 
 /***/ }),
 
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
 /***/ 857:
 /***/ ((module) => {
 
@@ -8692,20 +8699,25 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6888);
+/* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5919);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(699);
 /** The command-line entry (`npx production-readiness-gate`): runs cli() with this process's streams. */
 
-const code = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
-process.exitCode = code;
-// A client that keeps a socket alive must not keep a finished run waiting.
-setTimeout(() => process.exit(code), 2000).unref();
+
+// The bundle is also the entry of the secret scan's worker threads (secret-worker.ts): they only scan.
+if (node_worker_threads__WEBPACK_IMPORTED_MODULE_0__.isMainThread) {
+    const code = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_1__/* .cli */ .x)({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
+    process.exitCode = code;
+    // A client that keeps a socket alive must not keep a finished run waiting.
+    setTimeout(() => process.exit(code), 2000).unref();
+}
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 6888:
+/***/ 699:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8744,6 +8756,78 @@ function errorMessage(error) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./.build/probes/network-errors.js
+/**
+ * One sentence for a network failure, whoever hit it (the app's HTTPS probes, the database, Stripe,
+ * Sentry): the cause in words a person acts on, never a raw library or OpenSSL string. The caller
+ * names the component and the place; these functions name the cause.
+ */
+/** Node's and OpenSSL's codes for a certificate that does not pass verification. */
+const CERTIFICATE = {
+    CERT_HAS_EXPIRED: 'the certificate has expired',
+    CERT_NOT_YET_VALID: 'the certificate is not valid yet (check the server clock and the certificate dates)',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
+    SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in a CA the runner does not trust (a private CA goes in ca-file)',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is not signed by a CA the runner trusts (a private CA goes in ca-file; else the server may not send its intermediate certificate)',
+    UNABLE_TO_GET_ISSUER_CERT: 'the certificate is not signed by a CA the runner trusts (a private CA goes in ca-file; else the server may not send its intermediate certificate)',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is not signed by a CA the runner trusts (the server may not send its intermediate certificate)',
+    CERT_SIGNATURE_FAILURE: 'the certificate signature does not verify',
+    CERT_REVOKED: 'the certificate was revoked',
+    CERT_UNTRUSTED: 'the certificate is not trusted',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
+};
+/** Handshakes that fail before any certificate is looked at. */
+const HANDSHAKE = {
+    ERR_SSL_WRONG_VERSION_NUMBER: 'the server does not speak TLS on this port (it answered something else, often plain HTTP)',
+    ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'no TLS version both sides accept (the server offers only TLS 1.0 or 1.1, which the runner refuses)',
+    ERR_SSL_UNSUPPORTED_PROTOCOL: 'no TLS version both sides accept (the server offers only TLS 1.0 or 1.1, which the runner refuses)',
+    ERR_SSL_NO_PROTOCOLS_AVAILABLE: 'no TLS version both sides accept',
+    ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'the TLS handshake was refused by the server (no cipher or protocol in common)',
+    ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR: 'the server ended the TLS handshake with an internal error',
+    ERR_SSL_TLSV1_UNRECOGNIZED_NAME: 'the server does not know this host name (SNI)',
+    ERR_SSL_PACKET_LENGTH_TOO_LONG: 'the server does not speak TLS on this port',
+    EPROTO: 'the TLS handshake failed',
+};
+const SOCKET = {
+    ECONNREFUSED: 'the connection was refused: nothing listens there',
+    ECONNRESET: 'the connection was reset',
+    EPIPE: 'the connection was reset',
+    ECONNABORTED: 'the connection was aborted',
+    EHOSTUNREACH: 'the host could not be reached (no route)',
+    ENETUNREACH: 'the network is unreachable from the runner',
+    ETIMEDOUT: 'the connection timed out',
+    ENOTFOUND: 'the host name does not resolve',
+    EAI_AGAIN: 'the host name does not resolve (DNS did not answer)',
+    UND_ERR_SOCKET: 'the connection was reset',
+    UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+};
+/** What went wrong, from an error's `code` (falling back on what its message says, never quoting it). */
+function networkCause(error) {
+    const err = error;
+    const code = typeof err?.code === 'string' ? err.code : undefined;
+    if (code && CERTIFICATE[code])
+        return { kind: 'certificate', text: CERTIFICATE[code], code };
+    if (code && HANDSHAKE[code])
+        return { kind: 'handshake', text: HANDSHAKE[code], code };
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        return { kind: 'dns', text: SOCKET[code], code };
+    if (code && SOCKET[code])
+        return { kind: 'socket', text: SOCKET[code], code };
+    const message = String(err?.message ?? '');
+    if (code?.startsWith('ERR_SSL_') || /ssl|tls/i.test(message))
+        return { kind: 'handshake', text: 'the TLS handshake failed', code };
+    if (/socket hang up/i.test(message))
+        return { kind: 'socket', text: 'the connection was closed before an answer', code: code ?? 'ECONNRESET' };
+    if (err?.cause && err.cause !== error)
+        return networkCause(err.cause);
+    return { kind: 'unknown', text: 'the connection failed', code };
+}
+/** "the certificate has expired (CERT_HAS_EXPIRED)" */
+function describeCause(error) {
+    const cause = networkCause(error);
+    return cause.code ? `${cause.text} (${cause.code})` : cause.text;
+}
+
 ;// CONCATENATED MODULE: ./.build/probes/db.js
 /**
  * Read-only PostgreSQL access with libpq's meaning of `sslmode`, whatever `pg` does by default.
@@ -8754,6 +8838,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
  * explicitly: `require` encrypts without verifying, `verify-ca` checks the chain, `verify-full` the
  * chain and the host name. Every session is read-only with a short statement timeout.
  */
+
 
 /** Query parameters Prisma's engines read and libpq/pg do not. */
 const PRISMA_ONLY_PARAMS = [
@@ -8893,35 +8978,37 @@ function isUnreachable(error) {
     const message = String(error?.message ?? '');
     return (code !== undefined && NETWORK_CODES.includes(code)) || /timeout expired|Connection terminated due to connection timeout/i.test(message);
 }
-const TLS_VERIFY_CODES = {
-    SELF_SIGNED_CERT_IN_CHAIN: 'the chain ends in a CA the runner does not trust',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is not signed by a CA the runner trusts',
-    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is not signed by a CA the runner trusts',
-    CERT_HAS_EXPIRED: 'the certificate has expired',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
-};
 /** One sentence about a database error, naming host and port, never the password. */
 function describeDbError(error, parsed) {
     const err = error;
     const where = `${parsed.host}:${parsed.port}`;
     const code = err?.code;
-    if (code && TLS_VERIFY_CODES[code])
-        return `TLS verification of ${where} failed: ${TLS_VERIFY_CODES[code]} (${code})`;
+    const message = String(err?.message ?? error);
     if (code === '28P01' || code === '28000')
         return `${where} refused the credentials of user "${parsed.user}" (${code})`;
     if (code === '3D000')
         return `database "${parsed.database}" does not exist on ${where}`;
-    if (code === 'ECONNREFUSED')
-        return `${where} refused the connection (ECONNREFUSED)`;
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
         return `the host name ${parsed.host} does not resolve from the runner (${code})`;
+    if (code === 'ECONNREFUSED')
+        return `${where} refused the connection (ECONNREFUSED)`;
     if (isUnreachable(error))
         return `no answer from ${where} within the time bound (${code ?? 'timeout'})`;
-    if (/does not support SSL/i.test(String(err?.message)))
+    if (/does not support SSL/i.test(message))
         return `${where} does not offer TLS (the server has ssl=off)`;
-    const message = String(err?.message ?? error).replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgresql://…');
-    return `${where}: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
+    const cause = networkCause(error);
+    if (cause.kind === 'certificate')
+        return `TLS verification of ${where} failed: ${cause.text} (${cause.code})`;
+    if (cause.kind !== 'unknown')
+        return `${where}: ${describeCause(error)}`;
+    // A SQLSTATE (five characters) means the server answered: its own message says what it refused.
+    if (code && /^[0-9A-Z]{5}$/.test(code)) {
+        const said = message.replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgresql://…');
+        return `${where} answered: ${said} (${code})`;
+    }
+    if (/terminated|closed|ended/i.test(message))
+        return `${where} closed the connection before it was ready`;
+    return `${where}: the connection failed${code ? ` (${code})` : ''}`;
 }
 
 ;// CONCATENATED MODULE: external "node:http"
@@ -8934,7 +9021,74 @@ const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./.build/version.js
 /** The gate's version, as the JSON report and SARIF name it. Kept in step with package.json by a test. */
-const VERSION = '1.0.0';
+const version_VERSION = '1.0.0';
+
+;// CONCATENATED MODULE: external "node:async_hooks"
+const external_node_async_hooks_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+;// CONCATENATED MODULE: ./.build/util/activity.js
+/**
+ * What a piece of work is waiting for, so that when it is cut off at its time bound the report can say
+ * "waiting for the database (connect to db.acme.com:5432)" rather than only "timed out".
+ *
+ * The caller opens a scope with `withActivity` (the engine does, once per rule); every I/O the probes
+ * start inside it (a query, an HTTP request, a Stripe call, a command) registers itself with `track`
+ * while it is in flight. AsyncLocalStorage carries the scope through promises and callbacks, so probes
+ * need no extra parameter and know nothing of who is asking.
+ */
+
+class Activity {
+    open = new Set();
+    /** The last operation that started, kept after it ended: a rule stuck in its own code names it too. */
+    last;
+    start(component, detail) {
+        const entry = { component, detail, since: performance.now() };
+        this.open.add(entry);
+        this.last = entry;
+        return () => this.open.delete(entry);
+    }
+    /** Operations in flight now, oldest first. */
+    inFlight() {
+        return [...this.open].sort((a, b) => a.since - b.since);
+    }
+}
+const storage = new external_node_async_hooks_namespaceObject.AsyncLocalStorage();
+/** Runs `fn` with `activity` as the scope that `track` records into. */
+function withActivity(activity, fn) {
+    return storage.run(activity, fn);
+}
+/** Records `work` as in flight for `component` in the current scope (if any) until it settles. */
+function track(component, detail, work) {
+    const activity = storage.getStore();
+    if (!activity)
+        return work;
+    const end = activity.start(component, detail);
+    return work.finally(end);
+}
+/** Names the components in flight (or the last one) as a phrase: "the database (connect to …)". */
+function describeWaiting(activity) {
+    const open = activity.inFlight();
+    const first = open[0];
+    if (first) {
+        const others = open.length > 1 ? ` and ${open.length - 1} more` : '';
+        return { component: first.component, text: `waiting for ${componentName(first.component)} (${first.detail})${others}` };
+    }
+    if (activity.last) {
+        return { text: `nothing was in flight; the last operation was ${componentName(activity.last.component)} (${activity.last.detail})` };
+    }
+    return { text: 'nothing was in flight (the rule itself did not return)' };
+}
+function componentName(component) {
+    switch (component) {
+        case 'app':
+            return 'the app';
+        case 'database':
+            return 'the database';
+        case 'command':
+            return 'a command';
+        default:
+            return component;
+    }
+}
 
 ;// CONCATENATED MODULE: ./.build/probes/http.js
 /**
@@ -8954,7 +9108,9 @@ const VERSION = '1.0.0';
 
 
 
-const USER_AGENT = `production-readiness-gate/${VERSION} (+https://github.com/production-readiness-gate)`;
+
+
+const USER_AGENT = `production-readiness-gate/${version_VERSION} (+https://github.com/production-readiness-gate)`;
 /** A probe that got no usable answer. The message names the URL and says what happened. */
 class ProbeError extends Error {
     kind;
@@ -8969,19 +9125,6 @@ class ProbeError extends Error {
     }
 }
 const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
-const TLS_CODES = new Set([
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-    'ERR_SSL_WRONG_VERSION_NUMBER',
-    'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
-    'ERR_SSL_UNSUPPORTED_PROTOCOL',
-    'EPROTO',
-]);
 class HttpClient {
     /** Every exchange this client made, in order of completion. */
     records = [];
@@ -9012,7 +9155,10 @@ class HttpClient {
         this.httpAgent.destroy();
     }
     /** One probe: retries, redirects and the deadline included. Throws ProbeError when no answer came. */
-    async request(req, signal) {
+    request(req, signal) {
+        return track(req.component ?? 'app', `${(req.method ?? 'GET').toUpperCase()} ${safeUrl(req.url)}`, this.exchange(req, signal));
+    }
+    async exchange(req, signal) {
         const method = (req.method ?? 'GET').toUpperCase();
         const started = performance.now();
         let url = req.url;
@@ -9152,8 +9298,18 @@ class HttpClient {
                     });
                 };
                 res.on('end', finish);
-                res.on('error', (error) => (truncated ? finish() : reject(error)));
-                res.on('aborted', () => (truncated ? finish() : reject(Object.assign(new Error('the connection closed mid-body'), { code: 'ECONNRESET' }))));
+                const midBody = (error) => {
+                    if (truncated)
+                        return finish();
+                    // The deadline can pass while a slow body trickles in: that is a timeout, not a reset.
+                    if (deadline.aborted)
+                        return reject(new ProbeError('timeout', req.url, `${req.method} ${req.url}: no complete answer within ${formatMs(timeoutMs)} (the body was still arriving)`));
+                    if (outer?.aborted)
+                        return reject(new ProbeError('aborted', req.url, `${req.method} ${req.url}: stopped (${String(outer.reason?.message ?? 'aborted')})`));
+                    reject(error);
+                };
+                res.on('error', midBody);
+                res.on('aborted', () => midBody(Object.assign(new Error('the connection closed mid-body'), { code: 'ECONNRESET' })));
             });
             request.on('error', (error) => {
                 if (deadline.aborted)
@@ -9194,23 +9350,14 @@ function findResolve(entries, host, port) {
 function toProbeError(error, url) {
     if (error instanceof ProbeError)
         return error;
-    const err = error;
-    const code = err.code;
     const where = safeUrl(url);
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-        return new ProbeError('dns', url, `${where}: the host name does not resolve (${code}); check the URL, DNS, or give a resolve entry`, code);
-    if (code && TLS_CODES.has(code))
-        return new ProbeError('tls', url, `${where}: TLS failed: ${err.message} (${code})`, code);
-    if (code && RETRY_CODES.has(code))
-        return new ProbeError('connect', url, `${where}: ${connectText(code)} (${code})`, code);
-    return new ProbeError('connect', url, `${where}: ${err.message}${code ? ` (${code})` : ''}`, code);
-}
-function connectText(code) {
-    if (code === 'ECONNREFUSED')
-        return 'the connection was refused: nothing listens there';
-    if (code === 'ECONNRESET' || code === 'EPIPE')
-        return 'the connection was reset';
-    return 'the host could not be reached';
+    const cause = networkCause(error);
+    const code = cause.code;
+    if (cause.kind === 'dns')
+        return new ProbeError('dns', url, `${where}: ${cause.text} (${code}); check the URL, DNS, or give a resolve entry`, code);
+    if (cause.kind === 'certificate' || cause.kind === 'handshake')
+        return new ProbeError('tls', url, `${where}: TLS failed: ${describeCause(error)}`, code);
+    return new ProbeError('connect', url, `${where}: ${describeCause(error)}`, code);
 }
 /** A URL as it may be printed: no credentials. */
 function safeUrl(url) {
@@ -9238,6 +9385,8 @@ function sleep(ms, signal) {
 }
 
 ;// CONCATENATED MODULE: ./.build/probes/stripe.js
+
+
 /** The API version the gate's reading of Stripe objects was written against. */
 const STRIPE_API_VERSION = '2026-10-28.endive';
 class StripeWriteRefused extends Error {
@@ -9259,7 +9408,7 @@ async function createStripe(options) {
             return refusedResponse(`refused ${method} ${path.split('?')[0]}: the gate only reads Stripe`);
         }
         for (let attempt = 0;; attempt++) {
-            const response = await base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout);
+            const response = await track('Stripe', `${method} ${path.split('?')[0]}`, base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout));
             requests.push({ method, path: path.split('?')[0], status: response.getStatusCode() });
             if (response.getStatusCode() !== 429 || attempt >= retries)
                 return response;
@@ -9294,7 +9443,7 @@ function refusedResponse(message) {
         toJSON: () => Promise.resolve(body),
     };
 }
-/** One sentence for a Stripe SDK error, naming what to do. Never includes the key. */
+/** One sentence for a Stripe SDK error, naming Stripe and the cause. Never includes the key. */
 function describeStripeError(error) {
     const e = error;
     if (error instanceof StripeWriteRefused || e.code === 'readiness_gate_read_only')
@@ -9306,16 +9455,27 @@ function describeStripeError(error) {
             return `the restricted key lacks a permission Stripe needs for this read (403): ${e.message ?? ''}`.trim();
         case 'StripeRateLimitError':
             return 'Stripe kept answering 429 (rate limited) after retries';
-        case 'StripeConnectionError':
-            return `Stripe could not be reached: ${e.message ?? 'connection error'}`;
+        case 'StripeConnectionError': {
+            const timedOut = /timeout/i.test(e.message ?? '') || e.detail?.code === 'ETIMEDOUT';
+            return timedOut ? 'Stripe did not answer within the time bound (timeout-seconds)' : `Stripe could not be reached: ${describeCause(e.detail ?? error)}`;
+        }
         case 'StripeAPIError':
             return `Stripe answered an error${e.statusCode ? ` (${e.statusCode})` : ''}: ${e.message ?? ''}`.trim();
         default:
-            return e.message ?? String(error);
+            return e.message ? `Stripe: ${e.message}` : `Stripe: the request failed`;
     }
+}
+/**
+ * True when the error says Stripe could not answer (no connection, a timeout, 5xx or 429 after the
+ * retries), as opposed to an answer about the key or the account: such a check could not run.
+ */
+function stripeUnavailable(error) {
+    const e = error;
+    return e.type === 'StripeConnectionError' || e.type === 'StripeRateLimitError' || (e.statusCode ?? 0) >= 500 || (e.type === 'StripeAPIError' && !e.statusCode);
 }
 
 ;// CONCATENATED MODULE: ./.build/probes/clients.js
+
 
 
 
@@ -9329,7 +9489,7 @@ function createClients(settings) {
             if (!key)
                 return Promise.reject(new Error('STRIPE_SECRET_KEY is not set'));
             stripe ??= createStripe({ secretKey: key, apiBase: settings.stripeApiBase, timeoutMs: settings.timeoutSeconds * 1000 });
-            return stripe;
+            return track('Stripe', 'load the Stripe SDK', stripe);
         },
         http() {
             http ??= new HttpClient({ resolve: settings.resolve, ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 });
@@ -9344,7 +9504,7 @@ function createClients(settings) {
                 resolve: settings.resolve,
                 timeoutMs: settings.timeoutSeconds * 1000,
             }).then(oneQueryAtATime);
-            return db;
+            return track('database', `connect to ${databaseHost(url)}`, db);
         },
         async close() {
             const pending = db;
@@ -9356,9 +9516,20 @@ function createClients(settings) {
         },
     };
 }
+/** `host:port` of a database URL, for messages (never the credentials). */
+function databaseHost(url) {
+    try {
+        const u = new URL(url);
+        return `${u.hostname}:${u.port || 5432}`;
+    }
+    catch {
+        return 'DATABASE_URL';
+    }
+}
 /**
  * Rules share the connection and run concurrently; a pg client runs one query at a time and queuing
- * more on it is deprecated (pg 9 removes it), so the queue is kept here.
+ * more on it is deprecated (pg 9 removes it), so the queue is kept here. Each query is tracked as
+ * database work of the rule that asked.
  */
 function oneQueryAtATime(db) {
     const query = db.client.query.bind(db.client);
@@ -9366,7 +9537,8 @@ function oneQueryAtATime(db) {
     db.client.query = ((...args) => {
         const run = tail.then(() => query(...args));
         tail = run.catch(() => undefined);
-        return run;
+        const text = typeof args[0] === 'string' ? args[0] : 'a query';
+        return track('database', `query ${text.replace(/\s+/g, ' ').slice(0, 60)}`, run);
     });
     return db;
 }
@@ -9374,7 +9546,7 @@ function oneQueryAtATime(db) {
 ;// CONCATENATED MODULE: ./.build/engine/report.js
 /** Turns the rules' results into the one report model every reporter reads. */
 
-function buildReport(input) {
+function report_buildReport(input) {
     const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
     for (const rule of input.rules)
         counts[rule.status]++;
@@ -9388,6 +9560,7 @@ function buildReport(input) {
         failOn: input.failOn,
         counts,
         rules: input.rules,
+        selection: input.selection ?? { checks: [], notRun: [] },
     };
 }
 /** Ready when no rule blocks: a `fail` (or, with fail-on warn, a `warn`) that is not waived. */
@@ -9423,13 +9596,41 @@ function rebaseReport(report, prefix) {
 ;// CONCATENATED MODULE: ./.build/engine/types.js
 /** The guide's five parts, in catalog order. */
 const SECTIONS = ['config', 'gate', 'smoke', 'security', 'stripe'];
-const SECTION_TITLES = {
+const types_SECTION_TITLES = {
     config: '§1 Required configuration',
     gate: '§2 Build and migration gate',
     smoke: '§3 Production smoke checks',
     security: '§4 Security and operations',
     stripe: '§1/§5 Stripe live keys and post-deploy sync',
 };
+
+;// CONCATENATED MODULE: ./.build/engine/unavailable.js
+const DEFAULT_FIX = {
+    app: 'Check that the deployment is up and reachable from the runner (APP_URL, resolve entries, firewall). For PR checks that cannot reach production, set the input unreachable: warn.',
+    database: 'Run the gate where the database is reachable (a self-hosted runner in its network, or a resolve entry). For PR checks that cannot reach production, set the input unreachable: warn.',
+    Stripe: 'Check that the runner reaches the Stripe API (stripe-api-base, proxy, firewall) and retry.',
+    Sentry: 'Check that the runner reaches Sentry (the DSN host, sentry-api-base) and retry.',
+    GitHub: 'Check the GitHub API status and the token, and retry.',
+    command: 'Look at the step log for where the command stopped.',
+};
+const OPTED_IN_NOTE = 'unreachable: warn makes this a warning: the release is not verified on this point.';
+/** The outcome of a needed check that could not run: `fail` by default, `warn` with `unreachable: warn`. */
+function couldNotCheck(policy, u) {
+    return applyUnreachablePolicy({
+        status: 'fail',
+        summary: `${u.what}: ${u.cause}`,
+        details: u.details,
+        fix: u.fix ?? DEFAULT_FIX[u.component],
+        unreachable: u.component,
+        data: u.data,
+    }, policy);
+}
+/** `unreachable: warn` turns a failure that only says "could not reach X" into a warning that says so. */
+function applyUnreachablePolicy(outcome, policy) {
+    if (policy !== 'warn' || outcome.status !== 'fail' || !outcome.unreachable || outcome.unreachable === 'command')
+        return outcome;
+    return { ...outcome, status: 'warn', details: [outcome.details, OPTED_IN_NOTE].filter(Boolean).join('\n\n') };
+}
 
 ;// CONCATENATED MODULE: ./.build/engine/runner.js
 /**
@@ -9440,8 +9641,10 @@ const SECTION_TITLES = {
 
 
 
+
+
 /** Picks the rules `checks` names (sections or rule ids), in catalog order. */
-function selectRules(registry, checks) {
+function runner_selectRules(registry, checks) {
     const wanted = new Set();
     for (const token of checks) {
         if (SECTIONS.includes(token)) {
@@ -9470,73 +9673,162 @@ function validateWaivers(registry, config, configPath) {
         }
     }
 }
+/** Time a command rule gets on top of its bound to end its process tree (TERM, then KILL). */
+const COMMAND_GRACE_MS = 15_000;
+/** The bound of one rule: a command's own bound (plus the time to end it), else the probe bound. */
+function ruleBound(rule, options) {
+    return rule.meta.kind === 'command' ? options.commandTimeoutMs + COMMAND_GRACE_MS : options.probeTimeoutMs;
+}
+/**
+ * The longest time the selected rules can take: the longest chain of `after` dependencies, each rule
+ * counted at its bound. The run's deadline is derived from it, so it follows the inputs.
+ */
+function longestChainMs(rules, options) {
+    const byId = new Map(rules.map((r) => [r.meta.id, r]));
+    const memo = new Map();
+    const visiting = new Set();
+    const finish = (rule) => {
+        const known = memo.get(rule.meta.id);
+        if (known !== undefined)
+            return known;
+        if (visiting.has(rule.meta.id))
+            return 0; // a cycle is reported by runRules, not here
+        visiting.add(rule.meta.id);
+        const before = Math.max(0, ...(rule.meta.after ?? []).map((id) => byId.get(id)).filter((r) => !!r).map(finish));
+        visiting.delete(rule.meta.id);
+        const total = before + ruleBound(rule, options);
+        memo.set(rule.meta.id, total);
+        return total;
+    };
+    return Math.max(0, ...rules.map(finish));
+}
 async function runRules(rules, options) {
     const results = new Map();
     const selected = new Set(rules.map((r) => r.meta.id));
     // High enough that every probe starts at once; the HTTP client bounds the sockets per target.
     const limit = Math.max(1, options.concurrency ?? 32);
     const pending = [...rules];
-    const running = new Set();
+    const running = new Map();
+    const policy = options.context.settings.unreachable;
+    let wake = () => undefined;
+    let deadlinePassed = false;
+    const finish = (rule, outcome, started) => {
+        const report = toReport(rule, applyUnreachablePolicy(outcome, policy), performance.now() - started);
+        results.set(rule.meta.id, report);
+        running.delete(rule.meta.id);
+        options.onRuleDone?.(report);
+        wake();
+    };
+    // The run's own deadline: whatever is still running then is cut off, and the report is written with
+    // what is known. The timer is not unref'd: it is what keeps the process alive while rules wait.
+    const deadlineTimer = options.deadlineMs !== undefined
+        ? setTimeout(() => {
+            deadlinePassed = true;
+            const seconds = formatBound(options.deadlineMs);
+            for (const slot of [...running.values()])
+                slot.settle(cutOff(slot.rule, slot.activity, `the run's deadline (${seconds}) passed`));
+            for (const rule of pending.splice(0)) {
+                finish(rule, { status: 'fail', summary: `not started: the run's deadline (${seconds}) passed while earlier rules ran`, fix: DEADLINE_FIX }, performance.now());
+            }
+            wake();
+        }, options.deadlineMs)
+        : undefined;
     // Only dependencies that were selected are waited for; a rule run alone checks what it can.
     const ready = (rule) => (rule.meta.after ?? []).every((id) => !selected.has(id) || results.has(id));
-    while (pending.length > 0 || running.size > 0) {
-        let started = false;
-        for (let i = 0; i < pending.length && running.size < limit;) {
-            const rule = pending[i];
-            if (!ready(rule)) {
-                i++;
-                continue;
-            }
-            pending.splice(i, 1);
-            started = true;
-            const task = runOne(rule, results, options).then((report) => {
-                results.set(rule.meta.id, report);
-                options.onRuleDone?.(report);
-                running.delete(task);
-            });
-            running.add(task);
-        }
-        if (running.size === 0 && !started && pending.length > 0) {
-            // A cycle in `after` (a programming error): fail those rules rather than hang.
-            for (const rule of pending.splice(0)) {
-                results.set(rule.meta.id, toReport(rule, { status: 'fail', summary: `internal error: rule waits on ${rule.meta.after?.join(', ')} in a cycle` }, 0));
-            }
-            break;
-        }
-        if (running.size > 0)
-            await Promise.race(running);
-    }
-    const now = options.now ?? new Date();
-    return rules.map((rule) => applyWaiver(results.get(rule.meta.id), options.context.settings.config, now));
-}
-async function runOne(rule, results, options) {
-    const started = performance.now();
-    const controller = new AbortController();
-    const bound = rule.meta.kind === 'command' ? options.commandTimeoutMs : options.probeTimeoutMs;
-    let timer;
-    const timeout = new Promise((resolve) => {
-        timer = setTimeout(() => {
-            controller.abort(new Error(`timed out after ${Math.round(bound / 1000)} s`));
-            resolve({
-                status: 'fail',
-                summary: `did not finish within ${Math.round(bound / 1000)} s`,
-                fix: rule.meta.kind === 'command' ? 'Look at the step log for where it hung.' : 'Check that the target answers, or raise timeout-seconds.',
-            });
-        }, bound);
-        timer.unref?.();
-    });
-    let outcome;
     try {
-        const ctx = { ...options.context, results, signal: controller.signal };
-        outcome = await Promise.race([rule.check(ctx), timeout]);
-    }
-    catch (error) {
-        outcome = { status: 'fail', summary: `the check failed: ${errorMessage(error)}` };
+        while ((pending.length > 0 || running.size > 0) && !deadlinePassed) {
+            let started = false;
+            for (let i = 0; i < pending.length && running.size < limit;) {
+                const rule = pending[i];
+                if (!ready(rule)) {
+                    i++;
+                    continue;
+                }
+                pending.splice(i, 1);
+                started = true;
+                start(rule);
+            }
+            if (running.size === 0 && !started && pending.length > 0) {
+                // A cycle in `after` (a programming error): fail those rules rather than hang.
+                for (const rule of pending.splice(0)) {
+                    finish(rule, { status: 'fail', summary: `internal error: rule waits on ${rule.meta.after?.join(', ')} in a cycle` }, performance.now());
+                }
+                break;
+            }
+            if (running.size > 0)
+                await new Promise((resolve) => (wake = resolve));
+        }
     }
     finally {
-        clearTimeout(timer);
+        clearTimeout(deadlineTimer);
     }
-    return toReport(rule, outcome, performance.now() - started);
+    const now = options.now ?? new Date();
+    return rules.map((rule) => runner_applyWaiver(results.get(rule.meta.id), options.context.settings.config, now));
+    function start(rule) {
+        const begun = performance.now();
+        const controller = new AbortController();
+        const activity = new Activity();
+        const bound = ruleBound(rule, options);
+        let settled = false;
+        const settle = (outcome) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            // Tell the rule's I/O to stop (a command's process tree is ended on abort).
+            if (!controller.signal.aborted)
+                controller.abort(new Error(outcome.summary));
+            finish(rule, outcome, begun);
+        };
+        // Not unref'd: a rule that waits on nothing (a promise that never settles) must still be cut off
+        // here, not end the process with "unsettled top-level await" and no report.
+        const timer = setTimeout(() => settle(cutOff(rule, activity, formatBound(bound))), bound);
+        running.set(rule.meta.id, { rule, activity, started: begun, settle });
+        const ctx = { ...options.context, results, signal: controller.signal };
+        withActivity(activity, () => {
+            let check;
+            try {
+                check = rule.check(ctx);
+            }
+            catch (error) {
+                check = Promise.reject(error);
+            }
+            check.then(settle, (error) => settle(crashed(error)));
+        });
+    }
+}
+/** `45 s`, `30 min`, or `150 ms` for the tests' short bounds. */
+function formatBound(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms >= 120_000 && ms % 60_000 === 0)
+        return `${ms / 60_000} min`;
+    return `${Math.round(ms / 1000)} s`;
+}
+const DEADLINE_FIX = 'Look at what the rule waited for. The deadline follows the inputs: raise timeout-seconds or command-timeout-minutes if the work is legitimately slow.';
+/** The outcome of a rule stopped at its bound or at the run's deadline, naming what it waited for. */
+function cutOff(rule, activity, bound) {
+    const waiting = describeWaiting(activity);
+    const within = bound.startsWith('the run') ? `was cut off: ${bound}` : `did not finish within ${bound}`;
+    const external = waiting.component && waiting.component !== 'command' ? waiting.component : undefined;
+    return {
+        status: 'fail',
+        summary: `${within}; ${waiting.text}`,
+        fix: rule.meta.kind === 'command'
+            ? 'Look at the step log for where it hung; command-timeout-minutes bounds each command.'
+            : external
+                ? `Check that ${componentName(external)} answers from the runner, or raise timeout-seconds.`
+                : DEADLINE_FIX,
+        ...(external ? { unreachable: external } : {}),
+    };
+}
+/** A rule that threw: a bug in the gate or an input nobody foresaw. The message, never a stack. */
+function crashed(error) {
+    return {
+        status: 'fail',
+        summary: `the rule stopped on an unexpected error: ${errorMessage(error)}`,
+        fix: 'This is a bug in the gate, not in the app: please report it with the JSON report attached.',
+    };
 }
 function toReport(rule, outcome, durationMs) {
     const findings = outcome.findings ?? [];
@@ -9560,13 +9852,14 @@ function toReport(rule, outcome, durationMs) {
         findings,
         docs: rule.meta.docs,
         data: outcome.data,
+        ...(outcome.unreachable ? { unreachable: outcome.unreachable } : {}),
     };
 }
 /**
  * A waiver lets a non-passing rule not block, and says so; the rule still shows its real status.
  * An expired waiver no longer applies, and the report says it expired.
  */
-function applyWaiver(report, config, now) {
+function runner_applyWaiver(report, config, now) {
     const waiver = config.waivers.find((w) => w.rule === report.id);
     if (!waiver)
         return report;
@@ -9668,28 +9961,6 @@ const nextauthUrl = {
         return { status: 'pass', summary: `NEXTAUTH_URL is ${url.origin}, the same origin as APP_URL` };
     },
 };
-
-;// CONCATENATED MODULE: ./.build/engine/unavailable.js
-const DEFAULT_FIX = {
-    app: 'Check that the deployment is up and reachable from the runner (APP_URL, resolve entries, firewall).',
-    database: 'Run the gate where the database is reachable (a self-hosted runner in its network, or a resolve entry). For PR checks that cannot reach production, set the input unreachable: warn.',
-    Stripe: 'Check that the runner reaches the Stripe API (stripe-api-base, proxy, firewall) and retry.',
-    Sentry: 'Check that the runner reaches Sentry (the DSN host, sentry-api-base) and retry.',
-    GitHub: 'Check the GitHub API status and the token, and retry.',
-    command: 'Look at the step log for where the command stopped.',
-};
-/** The outcome of a needed check that could not run: `fail` by default, `warn` with `unreachable: warn`. */
-function couldNotCheck(policy, u) {
-    const optedIn = policy === 'warn' ? 'unreachable: warn makes this a warning: the release is not verified on this point.' : '';
-    const details = [u.details, optedIn].filter(Boolean).join('\n\n');
-    return {
-        status: policy,
-        summary: `${u.what}: ${u.cause}`,
-        details: details || undefined,
-        fix: u.fix ?? DEFAULT_FIX[u.component],
-        data: { ...u.data, unreachable: u.component },
-    };
-}
 
 ;// CONCATENATED MODULE: ./.build/rules/config/database-tls.js
 
@@ -9872,1214 +10143,264 @@ const nextauthDebug = {
     },
 };
 
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-;// CONCATENATED MODULE: external "assert"
-const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./.build/probes/exec.js
 /**
- * Runs one of the gate's commands (install, migrate, build) through @actions/exec, in a shell so
- * that `npm ci && npm run x` works as it does in a workflow `run:` step. Output is streamed line by
- * line to the log and the last lines are kept for the summary.
+ * Runs one of the gate's commands (install, migrate, build) in a shell, so that `npm ci && npm run x`
+ * works as it does in a workflow `run:` step, within a time bound, with output handling that stays
+ * linear in time and bounded in memory whatever the command prints.
+ *
+ * Why not @actions/exec: it joins the unfinished line with every new chunk and searches it again
+ * (`strBuffer + data` then `indexOf`), which is quadratic on a long line without a newline (100 MB of
+ * minified output never finishes), and it gives no handle on the child process, so a hanging command
+ * cannot be ended. This module spawns the shell itself, in a process group of its own, and ends the
+ * whole group (SIGTERM, then SIGKILL after a grace period) when the bound passes or the rule is
+ * aborted.
  */
 
-/** Bytes of output kept for error-code searches; a build log's useful part is its end. */
-const MAX_KEPT_BYTES = 512 * 1024;
-async function runCommand(command, options) {
+
+
+/** A line longer than this is cut (minified bundles, progress bars without newlines). */
+const MAX_LINE_CHARS = 2000;
+/** Bytes of the output's end kept for error-code searches; a build log's useful part is its end. */
+const KEPT_BYTES = 512 * 1024;
+const DEFAULT_LOG_BUDGET = 2 * 1024 * 1024;
+// `ERR!` ends in a non-word character, so it needs no word boundary after it (npm's `npm ERR! …`).
+const ERROR_LINE = /\b(?:error|fatal)\b|\bERR!/i;
+/** After the shell exits, how long its stdio may stay open (a daemon it started keeps the pipes). */
+const CLOSE_WAIT_MS = 2000;
+/** Splits a byte stream into lines in one pass over each chunk; a line over the limit is cut. */
+class LineSplitter {
+    onLine;
+    decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    parts = [];
+    partLength = 0;
+    dropped = 0;
+    constructor(onLine) {
+        this.onLine = onLine;
+    }
+    push(chunk) {
+        const text = this.decoder.write(chunk);
+        let from = 0;
+        for (;;) {
+            const nl = text.indexOf('\n', from);
+            if (nl === -1)
+                break;
+            this.append(text.slice(from, nl));
+            this.emit();
+            from = nl + 1;
+        }
+        if (from < text.length)
+            this.append(text.slice(from));
+    }
+    flush() {
+        const rest = this.decoder.end();
+        if (rest)
+            this.append(rest);
+        if (this.partLength > 0 || this.dropped > 0)
+            this.emit();
+    }
+    append(piece) {
+        const room = MAX_LINE_CHARS - this.partLength;
+        if (room <= 0) {
+            this.dropped += piece.length;
+            return;
+        }
+        const kept = piece.length > room ? piece.slice(0, room) : piece;
+        this.parts.push(kept);
+        this.partLength += kept.length;
+        this.dropped += piece.length - kept.length;
+    }
+    emit() {
+        let line = this.parts.join('');
+        if (line.endsWith('\r'))
+            line = line.slice(0, -1);
+        if (this.dropped > 0)
+            line += ` … (${this.dropped.toLocaleString('en-US')} more characters)`;
+        this.parts = [];
+        this.partLength = 0;
+        this.dropped = 0;
+        this.onLine(line);
+    }
+}
+/** The last lines that fit in `maxChars`, kept in a queue whose removals cost O(1) (not `shift`). */
+class LineWindow {
+    maxChars;
+    lines = [];
+    head = 0;
+    length = 0;
+    constructor(maxChars) {
+        this.maxChars = maxChars;
+    }
+    push(line) {
+        this.lines.push(line);
+        this.length += line.length + 1;
+        while (this.length > this.maxChars && this.lines.length - this.head > 1) {
+            this.length -= this.lines[this.head].length + 1;
+            this.head++;
+        }
+        if (this.head > 1024 && this.head * 2 > this.lines.length) {
+            this.lines = this.lines.slice(this.head);
+            this.head = 0;
+        }
+    }
+    text() {
+        return this.lines.slice(this.head).join('\n');
+    }
+}
+function runCommand(command, options) {
+    return track('command', command, execute(command, options));
+}
+async function execute(command, options) {
     const tailLines = options.tailLines ?? 30;
+    const logBudget = options.logBudgetBytes ?? DEFAULT_LOG_BUDGET;
     const tail = [];
-    let text = '';
+    const kept = new LineWindow(KEPT_BYTES);
     let firstError;
-    let lineNumber = 0;
     let firstErrorAt = 0;
+    let lines = 0;
+    let bytes = 0;
+    let logged = 0;
+    let linesNotLogged = 0;
     const onLine = (line) => {
-        lineNumber++;
-        if (firstError === undefined && /\b(error|ERR!|fatal)\b/i.test(line) && line.trim().length > 12) {
+        lines++;
+        if (firstError === undefined && ERROR_LINE.test(line) && line.trim().length > 12) {
             firstError = line;
-            firstErrorAt = lineNumber;
+            firstErrorAt = lines;
         }
         tail.push(line);
         if (tail.length > tailLines)
             tail.shift();
-        text += `${line}\n`;
-        if (text.length > MAX_KEPT_BYTES)
-            text = text.slice(text.length - MAX_KEPT_BYTES / 2);
-        options.onLine?.(line);
+        kept.push(line);
+        if (logged < logBudget) {
+            logged += line.length + 1;
+            options.onLine?.(line);
+        }
+        else {
+            linesNotLogged++;
+        }
     };
-    // Our own line splitting: @actions/exec's stdline/errline listeners drop a last line that has no
-    // newline (it emits it as an event instead), and Prisma's last line is often the one that matters.
-    const splitter = () => {
-        let rest = '';
-        return {
-            push(chunk) {
-                const lines = (rest + chunk.toString('utf8')).split(/\r?\n/);
-                rest = lines.pop() ?? '';
-                for (const line of lines)
-                    onLine(line);
-            },
-            flush() {
-                if (rest)
-                    onLine(rest);
-                rest = '';
-            },
-        };
-    };
-    const out = splitter();
-    const err = splitter();
-    const [shell, args] = process.platform === 'win32' ? ['cmd.exe', ['/d', '/s', '/c', command]] : ['/bin/sh', ['-c', command]];
+    const out = new LineSplitter(onLine);
+    const err = new LineSplitter(onLine);
     const started = performance.now();
-    let exitCode;
+    const windows = process.platform === 'win32';
+    let child;
     try {
-        exitCode = await exec(shell, args, {
+        child = (0,external_node_child_process_namespaceObject.spawn)(windows ? 'cmd.exe' : '/bin/sh', windows ? ['/d', '/s', '/c', command] : ['-c', command], {
             cwd: options.cwd,
             env: { ...options.env },
-            ignoreReturnCode: true,
-            silent: true,
-            windowsVerbatimArguments: process.platform === 'win32',
-            listeners: { stdout: (b) => out.push(b), stderr: (b) => err.push(b) },
+            // A group of its own, so the whole tree (npm → node → next build workers) can be ended at once.
+            detached: !windows,
+            // No stdin: a command that prompts (prisma asking to reset) gets end-of-file, not a hang.
+            stdio: ['ignore', 'pipe', 'pipe'],
+            windowsVerbatimArguments: windows,
         });
-        out.flush();
-        err.flush();
     }
     catch (error) {
-        // The shell itself could not start (cwd missing, no /bin/sh): report it as the command's failure.
-        onLine(String(error.message));
-        exitCode = 127;
+        onLine(`the shell could not start: ${error.message}`);
+        return finish(127);
     }
-    const inTail = firstErrorAt > lineNumber - tail.length;
-    return { exitCode, durationMs: performance.now() - started, tail, text, firstError: inTail ? undefined : firstError };
+    liveGroups.add(child);
+    let endedBy;
+    let killTimer;
+    const end = (why) => {
+        if (endedBy || child.exitCode !== null || child.signalCode !== null)
+            return;
+        endedBy = why;
+        signalTree(child, 'SIGTERM');
+        killTimer = setTimeout(() => signalTree(child, 'SIGKILL'), options.graceMs ?? 10_000);
+    };
+    const bound = setTimeout(() => end(`did not finish within ${formatMinutes(options.timeoutMs)} (command-timeout-minutes)`), options.timeoutMs);
+    const onAbort = () => end(`stopped: ${String(options.signal?.reason?.message ?? 'aborted')}`);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted)
+        onAbort();
+    child.stdout.on('data', (chunk) => {
+        bytes += chunk.length;
+        out.push(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+        bytes += chunk.length;
+        err.push(chunk);
+    });
+    const exitCode = await new Promise((resolve) => {
+        let closeWait;
+        child.on('error', (error) => {
+            onLine(`the shell could not start: ${error.message}`);
+            resolve(127);
+        });
+        child.on('exit', (code) => {
+            // The shell is gone; its stdio may be held open by something it left running. Read what is
+            // there, then stop waiting.
+            closeWait = setTimeout(() => {
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+                resolve(code);
+            }, CLOSE_WAIT_MS);
+        });
+        child.on('close', (code) => {
+            clearTimeout(closeWait);
+            resolve(code);
+        });
+    });
+    clearTimeout(bound);
+    clearTimeout(killTimer);
+    liveGroups.delete(child);
+    options.signal?.removeEventListener('abort', onAbort);
+    // Anything the command left behind in its group goes too: the step must not outlive the gate.
+    if (!windows)
+        signalTree(child, 'SIGKILL');
+    out.flush();
+    err.flush();
+    return finish(endedBy ? null : exitCode, endedBy);
+    function finish(code, why) {
+        const inTail = firstErrorAt > lines - tail.length;
+        return {
+            exitCode: code,
+            ...(why ? { endedBy: why } : {}),
+            durationMs: performance.now() - started,
+            tail,
+            text: kept.text(),
+            firstError: inTail ? undefined : firstError,
+            lines,
+            bytes,
+            linesNotLogged,
+        };
+    }
+}
+/**
+ * Commands still running. Should the gate itself be ended (the job cancelled), their process groups
+ * go with it: they were started in groups of their own, which the runner's signal does not reach.
+ */
+const liveGroups = new Set();
+process.once('exit', () => {
+    for (const child of liveGroups)
+        signalTree(child, 'SIGKILL');
+});
+function signalTree(child, signal) {
+    if (child.pid === undefined)
+        return;
+    try {
+        if (process.platform === 'win32') {
+            (0,external_node_child_process_namespaceObject.spawn)('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore' });
+        }
+        else {
+            // The negative pid addresses the process group the shell leads.
+            process.kill(-child.pid, signal);
+        }
+    }
+    catch {
+        // Already gone.
+    }
+}
+function formatMinutes(ms) {
+    const minutes = ms / 60_000;
+    if (minutes >= 1)
+        return `${Number.isInteger(minutes) ? minutes : minutes.toFixed(1)} min`;
+    return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/gate/prisma-errors.js
@@ -11148,6 +10469,15 @@ function failedBefore(ctx, ids) {
     }
     return undefined;
 }
+function formatBytes(n) {
+    return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`;
+}
+/** A fenced code block that the quoted output cannot close: the fence is longer than any run of backticks in it. */
+function fenced(text) {
+    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}text\n${text}\n${fence}`;
+}
 function commands_formatDuration(ms) {
     return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
@@ -11160,16 +10490,39 @@ async function runStep(ctx, step, earlier) {
         return { status: 'skip', summary: `not run: ${failed} failed first`, data: { blockedBy: failed } };
     const cwd = ctx.settings.workingDirectory;
     const result = await ctx.log.group(`${step}: ${command}`, async () => {
-        const r = await runCommand(command, { cwd, env: ctx.settings.commandEnv, onLine: (l) => ctx.log.output(l), tailLines: TAIL_LINES });
-        ctx.log.info(`${step}: exit code ${r.exitCode} after ${commands_formatDuration(r.durationMs)}`);
+        const r = await runCommand(command, {
+            cwd,
+            env: ctx.settings.commandEnv,
+            onLine: (l) => ctx.log.output(l),
+            tailLines: TAIL_LINES,
+            timeoutMs: ctx.settings.commandTimeoutMs,
+            signal: ctx.signal,
+        });
+        if (r.linesNotLogged > 0) {
+            // The log got its share; the end of the output is what explains a failure, so it is shown too.
+            ctx.log.info(`… ${r.linesNotLogged.toLocaleString('en-US')} of ${r.lines.toLocaleString('en-US')} lines (${formatBytes(r.bytes)} in all) are left out of the log; the last ${r.tail.length}:`);
+            for (const line of r.tail)
+                ctx.log.output(line);
+        }
+        ctx.log.info(`${step}: ${r.endedBy ? `ended by the gate: ${r.endedBy}` : `exit code ${r.exitCode}`} after ${commands_formatDuration(r.durationMs)}`);
         return r;
     });
     const took = commands_formatDuration(result.durationMs);
-    const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) };
+    const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), outputLines: result.lines, outputBytes: result.bytes };
     if (result.exitCode === 0)
         return { status: 'pass', summary: `\`${command}\` succeeded in ${took}`, data };
-    const first = result.firstError ? `First error line:\n\n\`\`\`text\n${result.firstError}\n\`\`\`\n\n` : '';
-    const log = `${first}Last ${result.tail.length} lines of output:\n\n\`\`\`text\n${result.tail.join('\n')}\n\`\`\``;
+    const first = result.firstError ? `First error line:\n\n${fenced(result.firstError)}\n\n` : '';
+    const log = `${first}Last ${result.tail.length} lines of output:\n\n${fenced(result.tail.join('\n'))}`;
+    if (result.endedBy) {
+        return {
+            status: 'fail',
+            summary: `\`${command}\` ${result.endedBy}; the gate ended its process tree`,
+            details: log,
+            fix: `Find where \`${command}\` hangs or slows (the last lines are in the details), or raise command-timeout-minutes if it legitimately takes longer.`,
+            unreachable: 'command',
+            data,
+        };
+    }
     if (step !== 'migrate') {
         return {
             status: 'fail',
@@ -11221,6 +10574,1478 @@ const build = {
     meta: { id: 'gate.build', section: 'gate', title: 'The app builds (npm run build-ci)', kind: 'command', after: ['gate.install', 'gate.migrate'] },
     check: (ctx) => runStep(ctx, 'build', ['gate.install', 'gate.migrate']),
 };
+
+;// CONCATENATED MODULE: ./.build/rules/gate/migration-risks.js
+/**
+ * The risk kinds of gate.migration-safety: one entry per check, with the stable name that findings
+ * carry (`[create-index]`) and docs/rules.md documents, the lock PostgreSQL takes, what breaks, the
+ * safe recipe, and how the finding is graded. Every lock and failure claimed here is checked on a
+ * real PostgreSQL 18 by __tests__/rules/gate/postgres-facts.test.ts.
+ */
+const RISKS = {
+    'syntax-error': {
+        title: 'PostgreSQL refuses the file',
+        lock: 'none: the migration fails before it runs',
+        effect: 'PostgreSQL refuses the file, so `migrate deploy` records the migration as failed and every later deploy stops with P3009',
+        recipe: 'fix the SQL (run it on a copy of the database, or `prisma migrate dev` on a development one) before it is deployed',
+        grading: 'certain',
+    },
+    'refused-in-transaction': {
+        title: 'Statement refused inside a transaction block',
+        lock: 'none: the migration fails',
+        effect: 'the migration fails: Prisma sends a migration file as one query, which PostgreSQL runs as one transaction when it holds more than one statement, and it refuses this statement there ("cannot run inside a transaction block")',
+        recipe: 'move the statement into a migration of its own, with nothing else in the file (comments are fine)',
+        grading: 'certain',
+    },
+    'enum-value-used-in-transaction': {
+        title: 'New enum value used in the migration that adds it',
+        lock: 'none: the migration fails',
+        effect: 'the migration fails with "unsafe use of new value": an enum value added by `ALTER TYPE … ADD VALUE` cannot be used before its transaction commits, and the whole migration file is one transaction',
+        recipe: 'add the value in one migration and use it (defaults, updates, inserts) in a later one',
+        grading: 'certain',
+    },
+    'add-column-not-null': {
+        title: 'Required column added without a default',
+        lock: 'ACCESS EXCLUSIVE on the table (brief)',
+        effect: 'the migration fails on a table with rows ("column … contains null values", 23502): Prisma records it as failed and P3009 blocks every deploy after it; the running release also cannot insert rows without the column',
+        recipe: 'add the column nullable (or with a constant DEFAULT), backfill it, then make it required in a later migration (`CHECK (col IS NOT NULL) NOT VALID`, `VALIDATE CONSTRAINT`, `SET NOT NULL`)',
+        grading: 'rows',
+    },
+    'add-column-rewrite': {
+        title: 'Column added with a rewrite (volatile default, serial, identity, stored generated)',
+        lock: 'ACCESS EXCLUSIVE on the table for the whole rewrite',
+        effect: 'table rewrite under an ACCESS EXCLUSIVE lock: a volatile default (`gen_random_uuid()`, `clock_timestamp()`, `random()`, `nextval()`), a serial or identity column and a STORED generated column are computed for every existing row, and every read and write waits until it is done',
+        recipe: 'add the column without the default (nullable), set the default for new rows with `ALTER COLUMN … SET DEFAULT`, backfill existing rows in batches, then `SET NOT NULL` the safe way if needed',
+        grading: 'size',
+    },
+    'create-index': {
+        title: 'Index built without CONCURRENTLY',
+        lock: 'SHARE on the table while the index builds',
+        effect: 'long lock: building the index blocks every write to the table (inserts, updates, deletes) until it finishes',
+        recipe: 'use `CREATE INDEX CONCURRENTLY`, alone in a migration of its own (PostgreSQL refuses it inside a transaction)',
+        grading: 'size',
+    },
+    'drop-index': {
+        title: 'Index dropped without CONCURRENTLY',
+        lock: 'ACCESS EXCLUSIVE on the table',
+        effect: 'the drop waits for every running query on the table and blocks every read and write queued behind it',
+        recipe: 'use `DROP INDEX CONCURRENTLY`, alone in a migration of its own',
+        grading: 'size',
+    },
+    reindex: {
+        title: 'REINDEX without CONCURRENTLY',
+        lock: 'SHARE on the table (ACCESS EXCLUSIVE on the index) while it rebuilds',
+        effect: 'long lock: writes to the table wait while the index rebuilds, and queries that use the index wait too',
+        recipe: 'use `REINDEX … CONCURRENTLY`, alone in a migration of its own (or run it outside the deploy)',
+        grading: 'size',
+    },
+    'add-unique-constraint': {
+        title: 'UNIQUE, PRIMARY KEY or EXCLUDE constraint built in place',
+        lock: 'ACCESS EXCLUSIVE on the table while the index builds',
+        effect: 'long lock: the constraint builds its index under an ACCESS EXCLUSIVE lock, so every read and write waits, and duplicate rows make the migration fail',
+        recipe: 'build the index first with `CREATE UNIQUE INDEX CONCURRENTLY` in a migration of its own, then `ADD CONSTRAINT … UNIQUE USING INDEX` (or `PRIMARY KEY USING INDEX`) in a later one',
+        grading: 'size',
+    },
+    'add-foreign-key': {
+        title: 'FOREIGN KEY added without NOT VALID',
+        lock: 'SHARE ROW EXCLUSIVE on both tables during a full scan',
+        effect: 'long lock: every existing row is checked while writes to both the table and the referenced table wait',
+        recipe: 'add the constraint with `NOT VALID` (instant), then `VALIDATE CONSTRAINT` in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes go on)',
+        grading: 'size',
+    },
+    'add-check-constraint': {
+        title: 'CHECK constraint added without NOT VALID',
+        lock: 'ACCESS EXCLUSIVE on the table during a full scan',
+        effect: 'long lock: every existing row is checked while every read and write waits, and a row that fails the check makes the migration fail',
+        recipe: 'add the constraint with `NOT VALID` (instant), then `VALIDATE CONSTRAINT` in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes go on)',
+        grading: 'size',
+    },
+    'set-not-null': {
+        title: 'SET NOT NULL with a full-table scan',
+        lock: 'ACCESS EXCLUSIVE on the table during a full scan',
+        effect: 'long lock: a full-table scan under an ACCESS EXCLUSIVE lock, and the migration fails if any row is NULL',
+        recipe: 'add `CHECK (col IS NOT NULL) NOT VALID`, `VALIDATE CONSTRAINT` it in a later migration, then `SET NOT NULL` (PostgreSQL 12+ skips the scan when a validated check proves it) and drop the check; on PostgreSQL 18, `ADD CONSTRAINT … NOT NULL col NOT VALID` then `VALIDATE CONSTRAINT` does it in two steps',
+        grading: 'size',
+    },
+    'alter-column-type': {
+        title: 'Column type change that rewrites the table',
+        lock: 'ACCESS EXCLUSIVE on the table for the whole rewrite',
+        effect: 'table rewrite under an ACCESS EXCLUSIVE lock (every read and write waits) unless the cast is binary-compatible, and rows that do not cast make the migration fail',
+        recipe: 'expand/contract: add a new column of the new type, backfill it in batches, switch the code to it, then drop the old column',
+        grading: 'size',
+    },
+    'set-logged': {
+        title: 'SET LOGGED / SET UNLOGGED',
+        lock: 'ACCESS EXCLUSIVE on the table for the whole rewrite',
+        effect: 'table rewrite under an ACCESS EXCLUSIVE lock: every read and write waits until the table is copied (and an UNLOGGED table is emptied by a crash and not replicated)',
+        recipe: 'do not switch a live table; create the new table with the persistence you want and move the rows in batches',
+        grading: 'size',
+    },
+    'vacuum-full': {
+        title: 'VACUUM FULL',
+        lock: 'ACCESS EXCLUSIVE on the table for the whole rewrite',
+        effect: 'table rewrite under an ACCESS EXCLUSIVE lock: every read and write waits until the table is copied',
+        recipe: 'leave space reclaiming to autovacuum, or use an online tool (pg_repack) outside the deploy',
+        grading: 'size',
+    },
+    cluster: {
+        title: 'CLUSTER',
+        lock: 'ACCESS EXCLUSIVE on the table for the whole rewrite',
+        effect: 'table rewrite under an ACCESS EXCLUSIVE lock: every read and write waits until the table is copied in index order',
+        recipe: 'use an online tool (pg_repack) outside the deploy, or leave the order alone',
+        grading: 'size',
+    },
+    'update-without-where': {
+        title: 'UPDATE without WHERE',
+        lock: 'ROW EXCLUSIVE on the table and a row lock on every row until the migration commits',
+        effect: 'rewrites every row of the table in one transaction that row-locks all of it (and may overwrite good data)',
+        recipe: 'add a WHERE that selects only the intended rows, and backfill large tables in batches outside the migration',
+        grading: 'size',
+    },
+    'delete-without-where': {
+        title: 'DELETE without WHERE',
+        lock: 'ROW EXCLUSIVE on the table and a row lock on every row until the migration commits',
+        effect: 'data loss: without WHERE every row of the table is deleted',
+        recipe: 'add a WHERE that selects only the intended rows, and delete large sets in batches',
+        grading: 'data',
+        emptyIsSafe: true,
+    },
+    truncate: {
+        title: 'TRUNCATE',
+        lock: 'ACCESS EXCLUSIVE on the table',
+        effect: 'data loss: every row of the table is deleted',
+        recipe: 'do not empty tables in a deploy migration; if the data must go, delete it with a WHERE in a reviewed one-off script after a backup',
+        grading: 'data',
+        emptyIsSafe: true,
+    },
+    'drop-table': {
+        title: 'DROP TABLE',
+        lock: 'ACCESS EXCLUSIVE on the table',
+        effect: 'data loss: the table and all its rows are deleted, and the release still running queries it',
+        recipe: 'expand/contract: first ship a release that no longer uses the table, back it up, then drop it in a later migration',
+        grading: 'data',
+    },
+    'drop-column': {
+        title: 'DROP COLUMN',
+        lock: 'ACCESS EXCLUSIVE on the table (brief)',
+        effect: 'data loss, and the running release fails on every query that selects or writes the column',
+        recipe: 'expand/contract: first ship a release that no longer reads or writes the column, then drop it in a later migration',
+        grading: 'data',
+    },
+    'drop-schema-cascade': {
+        title: 'DROP SCHEMA … CASCADE',
+        lock: 'ACCESS EXCLUSIVE on every object in the schema',
+        effect: 'data loss: every table, view, type and function in the schema is dropped with it',
+        recipe: 'drop the objects one by one in reviewed migrations (so each is seen), or drop the schema without CASCADE once it is empty',
+        grading: 'static',
+    },
+    'drop-materialized-view': {
+        title: 'DROP MATERIALIZED VIEW',
+        lock: 'ACCESS EXCLUSIVE on the view',
+        effect: 'breaks running code: the release still serving traffic reads the view, and its data is gone until it is rebuilt',
+        recipe: 'expand/contract: ship a release that no longer reads the view, then drop it in a later migration',
+        grading: 'static',
+    },
+    'drop-type': {
+        title: 'DROP TYPE',
+        lock: 'ACCESS EXCLUSIVE on the type',
+        effect: 'breaks running code: Prisma casts enum parameters to the type by name, so the release still running fails on every query that uses it',
+        recipe: 'expand/contract: ship a release that no longer uses the type, then drop it in a later migration',
+        grading: 'static',
+    },
+    'drop-sequence': {
+        title: 'DROP SEQUENCE',
+        lock: 'ACCESS EXCLUSIVE on the sequence',
+        effect: 'breaks running code: inserts that take their ids from the sequence fail, and the counter is lost',
+        recipe: 'expand/contract: ship a release that no longer uses the sequence (no default reads it), then drop it in a later migration',
+        grading: 'static',
+    },
+    'rename-table': {
+        title: 'Table renamed',
+        lock: 'ACCESS EXCLUSIVE on the table (brief)',
+        effect: 'breaks running code: the release still serving traffic queries the old name until the new one is out',
+        recipe: 'keep the database name and rename only in schema.prisma with @@map, or expand/contract (new table, write both, backfill, switch reads, drop the old one later)',
+        grading: 'static',
+    },
+    'rename-column': {
+        title: 'Column renamed',
+        lock: 'ACCESS EXCLUSIVE on the table (brief)',
+        effect: 'breaks running code: the release still serving traffic queries the old column name until the new one is out',
+        recipe: 'keep the database name and rename only in schema.prisma with @map, or expand/contract (add the new column, write both, backfill, switch reads, drop the old one later)',
+        grading: 'static',
+    },
+    'rename-enum-value': {
+        title: 'Enum value renamed',
+        lock: 'EXCLUSIVE on the enum type (brief)',
+        effect: 'breaks running code: the release still serving traffic writes the old enum value, which no longer exists',
+        recipe: 'expand/contract: add the new value, switch the code and backfill rows, and remove the old value in a later migration',
+        grading: 'static',
+    },
+    'dynamic-sql': {
+        title: 'SQL built at run time in a DO block',
+        lock: 'unknown: whatever the generated statements take',
+        effect: 'the lint cannot see what a DO block runs with EXECUTE, so its locks and data changes are unchecked',
+        recipe: 'write the statements out in the migration (generate the SQL before committing it), or review the DO block and waive the finding',
+        grading: 'static',
+    },
+};
+const RISK_KINDS = Object.keys(RISKS);
+
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./.build/rules/gate/pg-parser.js
+/**
+ * PostgreSQL's own parser (libpg_query, the server's grammar compiled to WebAssembly by the
+ * `libpg-query` package), loaded on first use: only a run with pending migrations pays for it.
+ *
+ * Why not the package's JavaScript entry: its Emscripten glue finds the `.wasm` through `__dirname`,
+ * which does not exist in the ESM bundle @vercel/ncc makes of the action, and the bundler cannot see
+ * the file. So the build copies the glue and the `.wasm` into `dist/libpg-query/` as they are (the
+ * WebAssembly stays a separate file, never base64 in JavaScript), the glue is imported natively from
+ * there (`webpackIgnore`), and the three calls we need are made here on the module it exports. In
+ * development and tests the same code loads the glue from node_modules.
+ *
+ * Positions: libpg_query reports node locations in UTF-8 bytes and a syntax error's cursor in
+ * characters (code points); both are turned into 1-based lines of the file here.
+ */
+
+
+
+
+/** The bundle layout the build writes (scripts/build.mjs), next to dist/index.js and from dist/cli/. */
+const BUNDLED_DIRS = ['./libpg-query/', '../libpg-query/'];
+const GLUE = 'libpg-query.js';
+let loading;
+/** The parser, loaded once per process (about 50 ms: it compiles 1.7 MB of WebAssembly). */
+function loadPgParser() {
+    loading ??= load().catch((error) => {
+        loading = undefined;
+        throw new Error(`cannot load the PostgreSQL parser (libpg-query): ${error.message ?? String(error)}`);
+    });
+    return loading;
+}
+/** Where the glue is: next to the bundle, else the installed package (development, tests). */
+function gluePath() {
+    const here = import.meta.url;
+    for (const dir of BUNDLED_DIRS) {
+        const candidate = (0,external_node_url_namespaceObject.fileURLToPath)(new URL(dir + GLUE, here));
+        if ((0,external_node_fs_namespaceObject.existsSync)(candidate))
+            return candidate;
+    }
+    // Built from parts so that the bundler does not try to resolve (and inline) it at build time.
+    const specifier = ['libpg-query', 'wasm', GLUE].join('/');
+    return (0,external_node_module_namespaceObject.createRequire)(here).resolve(specifier);
+}
+async function load() {
+    const glue = gluePath();
+    const imported = (await import(/* webpackIgnore: true */ (0,external_node_url_namespaceObject.pathToFileURL)(glue).href));
+    const wasmFile = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(glue), 'libpg-query.wasm');
+    const mod = await imported.default({ locateFile: () => wasmFile });
+    return wrap(mod);
+}
+function wrap(mod) {
+    const withString = (text, fn) => {
+        const size = mod.lengthBytesUTF8(text) + 1;
+        const ptr = mod._malloc(size);
+        try {
+            mod.stringToUTF8(text, ptr, size);
+            return fn(ptr);
+        }
+        finally {
+            mod._free(ptr);
+        }
+    };
+    const stringResult = (ptr) => {
+        try {
+            return mod.UTF8ToString(ptr);
+        }
+        finally {
+            mod._wasm_free_string(ptr);
+        }
+    };
+    let version = 0;
+    const parse = (sql) => withString(sql, (queryPtr) => {
+        const result = mod._wasm_parse_query_raw(queryPtr);
+        if (!result)
+            throw new Error('the PostgreSQL parser ran out of memory');
+        try {
+            // struct PgQueryParseResult { char *parse_tree; char *stderr_buffer; PgQueryError *error; }
+            const tree = mod.getValue(result, 'i32');
+            const error = mod.getValue(result + 8, 'i32');
+            if (error) {
+                // struct PgQueryError { char *message; char *funcname; char *filename; int lineno; int cursorpos; … }
+                const messagePtr = mod.getValue(error, 'i32');
+                const cursor = mod.getValue(error + 16, 'i32');
+                const message = messagePtr ? mod.UTF8ToString(messagePtr) : 'syntax error';
+                return { error: { message, location: codePointsToBytes(sql, Math.max(0, cursor - 1)) } };
+            }
+            const parsed = JSON.parse(mod.UTF8ToString(tree));
+            version = parsed.version;
+            const total = Buffer.byteLength(sql);
+            const statements = (parsed.stmts ?? []).map((s) => {
+                const location = s.stmt_location ?? 0;
+                // stmt_len 0 means "to the end of the text" (the last statement without a `;`).
+                return { stmt: s.stmt, location, length: s.stmt_len || total - location };
+            });
+            return { statements };
+        }
+        finally {
+            mod._wasm_free_parse_result(result);
+        }
+    });
+    const parsePlpgsql = (createFunction) => withString(createFunction, (ptr) => {
+        const text = stringResult(mod._wasm_parse_plpgsql(ptr));
+        if (!text.startsWith('{'))
+            throw new Error(text);
+        return JSON.parse(text);
+    });
+    const scan = (sql) => withString(sql, (ptr) => {
+        const text = stringResult(mod._wasm_scan(ptr));
+        if (!text.startsWith('{'))
+            throw new Error(text);
+        return JSON.parse(text).tokens;
+    });
+    const probe = parse('SELECT 1');
+    if ('error' in probe)
+        throw new Error(`the parser refuses SELECT 1: ${probe.error.message}`);
+    return { parse, parsePlpgsql, scan, version };
+}
+/** The UTF-8 byte offset of the `n`-th code point of `text`. */
+function codePointsToBytes(text, n) {
+    let bytes = 0;
+    let count = 0;
+    for (const ch of text) {
+        if (count === n)
+            break;
+        const cp = ch.codePointAt(0);
+        bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        count++;
+    }
+    return bytes;
+}
+/**
+ * 1-based line numbers for byte offsets of one text (node locations are UTF-8 bytes). Counts `\n`, so
+ * CRLF files number their lines as editors do.
+ */
+class LineIndex {
+    starts = [0];
+    bytes;
+    constructor(text) {
+        this.bytes = Buffer.from(text, 'utf8');
+        for (let i = 0; i < this.bytes.length; i++)
+            if (this.bytes[i] === 0x0a)
+                this.starts.push(i + 1);
+    }
+    line(byteOffset) {
+        let lo = 0;
+        let hi = this.starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (this.starts[mid] <= byteOffset)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return lo + 1;
+    }
+    /** The text between two byte offsets. */
+    slice(start, end) {
+        return this.bytes.subarray(start, end).toString('utf8');
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/rules/gate/migration-lint.js
+/**
+ * The lint of gate.migration-safety on PostgreSQL's own parse trees. It reads the pending migrations
+ * in the order Prisma applies them, keeps track of what the set itself creates (a table created
+ * earlier in the set is new: nothing reads it and it holds no rows), of what each file's transaction
+ * has done (Prisma sends a file as one query: one transaction when it holds more than one statement),
+ * and reports candidates: risky statements with the relation whose data decides how bad they are.
+ * Grading them against the database's catalog is ./migration-grade.ts.
+ */
+
+
+/** Functions that PostgreSQL (and the common extensions) declare VOLATILE: a default calling one rewrites the table. */
+const VOLATILE_FUNCTIONS = new Set([
+    'random',
+    'random_normal',
+    'setseed',
+    'gen_random_uuid',
+    'uuidv4',
+    'uuidv7',
+    'uuid_generate_v1',
+    'uuid_generate_v1mc',
+    'uuid_generate_v4',
+    'gen_random_bytes',
+    'clock_timestamp',
+    'timeofday',
+    'nextval',
+    'currval',
+    'lastval',
+    'setval',
+    'txid_current',
+    'pg_current_xact_id',
+]);
+const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
+/** Type names the grammar leaves as written that pg_type spells differently. */
+const TYPE_ALIASES = {
+    int: 'int4',
+    integer: 'int4',
+    bigint: 'int8',
+    smallint: 'int2',
+    decimal: 'numeric',
+    boolean: 'bool',
+    real: 'float4',
+    float: 'float8',
+    character: 'bpchar',
+    char: 'bpchar',
+};
+const quoteIfNeeded = (name) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoted(name));
+/** Columns are always shown quoted, as Prisma writes them. */
+const quoted = (name) => `"${name.replace(/"/g, '""')}"`;
+function str(node) {
+    return node?.String?.sval;
+}
+/** The statement node's type and body: `{ AlterTableStmt: {…} }` → ['AlterTableStmt', {…}]. */
+function unwrap(node) {
+    const type = Object.keys(node)[0];
+    return [type, node[type]];
+}
+function typeSpec(typeName) {
+    const names = (typeName.names ?? []).map(str).filter((n) => n !== undefined);
+    const last = names[names.length - 1] ?? '';
+    const mods = (typeName.typmods ?? []).map((m) => Number(m.A_Const?.ival?.ival ?? 0));
+    return { name: TYPE_ALIASES[last] ?? last, mods, array: Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0 };
+}
+const showType = (t) => `${t.name}${t.mods.length ? `(${t.mods.join(',')})` : ''}${t.array ? '[]' : ''}`;
+const lineOf = (line) => (typeof line === 'function' ? line() : line);
+class PendingSetLint {
+    parser;
+    defaultSchema;
+    candidates = [];
+    lookups = { relations: new Map(), columns: new Set(), functions: new Set() };
+    statements = 0;
+    /** Tables the set creates: key → whether with IF NOT EXISTS (which is not proof that they are new). */
+    created = new Map();
+    /** Relations (any origin) the set inserts rows into. */
+    filled = new Set();
+    /** An existing table renamed by the set: new key → the key the database knows. */
+    renamedFrom = new Map();
+    /** Column types the set gives existing tables: `table key\0column` → type, and whether the set added it. */
+    columnTypes = new Map();
+    /** Columns proven NOT NULL by a validated CHECK the set adds: `table key\0column`. */
+    provenNotNull = new Set();
+    /** CHECK (col IS NOT NULL) added NOT VALID: `table key\0constraint` → column. */
+    notNullChecks = new Map();
+    /** Columns of existing tables whose NOT NULL the set dropped: `table key\0column`. */
+    nullableInSet = new Set();
+    createdIndexes = new Set();
+    createdObjects = new Set();
+    functionVolatility = new Map();
+    constructor(parser, 
+    /** Where unqualified names live: Prisma's `schema` parameter, else `public`. */
+    defaultSchema) {
+        this.parser = parser;
+        this.defaultSchema = defaultSchema;
+    }
+    result() {
+        return { candidates: this.candidates, lookups: this.lookups, statements: this.statements };
+    }
+    lintFile(source) {
+        let index;
+        const text = () => (index ??= new LineIndex(source.sql));
+        const parsed = this.parser.parse(source.sql);
+        if ('error' in parsed) {
+            this.candidates.push({
+                kind: 'syntax-error',
+                file: source.file,
+                line: text().line(parsed.error.location),
+                what: 'the migration does not parse',
+                message: parsed.error.message,
+            });
+            return;
+        }
+        const fileState = { file: source.file, inTransaction: parsed.statements.length > 1, enumValuesAdded: new Map(), notValid: new Map() };
+        for (const s of parsed.statements) {
+            this.statements++;
+            this.statement(s.stmt, { fileState, line: (o) => text().line(o), text, location: s.location, length: s.length });
+        }
+    }
+    // ---- names -------------------------------------------------------------------------------
+    rel(schema, name) {
+        const resolved = schema ?? this.defaultSchema;
+        return { schema: resolved, name, key: `${resolved}.${name}`, shown: schema ? `${quoteIfNeeded(schema)}.${quoteIfNeeded(name)}` : quoteIfNeeded(name) };
+    }
+    rangeVar(rv) {
+        return this.rel(rv.schemaname, rv.relname);
+    }
+    /** `[schema, name]` or `[name]` as a List of Strings (DROP …, ALTER TYPE). */
+    nameList(items) {
+        const names = items.map(str).filter((n) => n !== undefined);
+        return this.rel(names.length > 1 ? names[names.length - 2] : undefined, names[names.length - 1] ?? '');
+    }
+    /** The set added the column or dropped its NOT NULL: the database's state of it does not hold. */
+    changedInSet(key) {
+        return (this.columnTypes.get(key)?.added ?? false) || this.nullableInSet.has(key);
+    }
+    origin(rel) {
+        const created = this.created.get(rel.key);
+        if (!created)
+            return 'existing';
+        return created.ifNotExists ? 'maybe-new' : 'new';
+    }
+    /** The relation the database knows for `rel` (an existing table renamed by the set has its old name there). */
+    known(rel) {
+        return this.renamedFrom.get(rel.key) ?? rel;
+    }
+    add(lazy, place) {
+        const file = place.fileState.file;
+        const { rel } = lazy;
+        const resolve = () => ({ ...lazy, line: lineOf(lazy.line) });
+        if (!rel) {
+            this.candidates.push({ ...resolve(), file });
+            return;
+        }
+        const origin = lazy.origin ?? this.origin(rel);
+        const filled = this.filled.has(rel.key);
+        const grading = RISKS[lazy.kind].grading;
+        // A table the set creates is used by no running code and is empty: only what fails regardless,
+        // or fails on the rows the set itself put in it, is still a risk.
+        if (origin === 'new' && grading !== 'certain' && !(grading === 'rows' && filled))
+            return;
+        const known = this.known(rel);
+        this.lookups.relations.set(known.key, known);
+        this.candidates.push({ ...resolve(), rel: { ...known, shown: rel.shown }, origin, rowsInserted: filled || undefined, file });
+    }
+    // ---- statements --------------------------------------------------------------------------
+    statement(stmt, place) {
+        const [type, node] = unwrap(stmt);
+        let memo;
+        const line = () => (memo ??= place.line(place.location));
+        const fs = place.fileState;
+        if (fs.enumValuesAdded.size > 0 && type !== 'AlterEnumStmt')
+            this.checkEnumUse(stmt, place, line);
+        this.dataChanges(type, node, place, line);
+        switch (type) {
+            case 'CreateStmt': {
+                const rel = this.rangeVar(node.relation);
+                if (node.relation.relpersistence === 't')
+                    return;
+                if (!this.created.has(rel.key) || !node.if_not_exists)
+                    this.created.set(rel.key, { ifNotExists: Boolean(node.if_not_exists) });
+                return;
+            }
+            case 'CreateTableAsStmt': {
+                const rel = this.rangeVar(node.into.rel);
+                this.created.set(rel.key, { ifNotExists: Boolean(node.if_not_exists) });
+                this.createdObjects.add(`${node.objtype}:${rel.key}`);
+                this.filled.add(rel.key);
+                return;
+            }
+            case 'SelectStmt':
+                if (node.intoClause) {
+                    const rel = this.rangeVar(node.intoClause.rel);
+                    this.created.set(rel.key, { ifNotExists: false });
+                    this.filled.add(rel.key);
+                }
+                return;
+            case 'IndexStmt':
+                return this.createIndex(node, place, line);
+            case 'DropStmt':
+                return this.drop(node, place, line);
+            case 'TruncateStmt':
+                for (const rv of node.relations) {
+                    const rel = this.rangeVar(rv.RangeVar);
+                    this.add({ kind: 'truncate', line, what: `TRUNCATE ${rel.shown}`, rel }, place);
+                }
+                return;
+            case 'AlterTableStmt':
+                return this.alterTable(node, place, line);
+            case 'RenameStmt':
+                return this.rename(node, place, line);
+            case 'AlterEnumStmt': {
+                const type = this.nameList(node.typeName);
+                if (node.oldVal !== undefined) {
+                    if (!this.createdObjects.has(`type:${type.key}`))
+                        this.add({ kind: 'rename-enum-value', line, what: `ALTER TYPE ${type.shown} RENAME VALUE '${node.oldVal}'` }, place);
+                }
+                else if (node.newVal !== undefined) {
+                    fs.enumValuesAdded.set(node.newVal, type.shown);
+                }
+                return;
+            }
+            case 'DoStmt':
+                return this.doBlock(node, place, line);
+            case 'VacuumStmt': {
+                if (!node.is_vacuumcmd)
+                    return; // ANALYZE runs in a transaction
+                this.refusedInTransaction('VACUUM', place, line);
+                const full = (node.options ?? []).some((o) => o.DefElem?.defname === 'full' && o.DefElem?.arg?.Boolean?.boolval !== false);
+                if (!full)
+                    return;
+                const rels = (node.rels ?? []).map((r) => this.rangeVar(r.VacuumRelation.relation));
+                if (rels.length === 0)
+                    this.add({ kind: 'vacuum-full', line, what: 'VACUUM FULL (every table of the database)' }, place);
+                for (const rel of rels)
+                    this.add({ kind: 'vacuum-full', line, what: `VACUUM FULL ${rel.shown}`, rel }, place);
+                return;
+            }
+            case 'ClusterStmt': {
+                if (!node.relation) {
+                    this.refusedInTransaction('CLUSTER without a table', place, line);
+                    this.add({ kind: 'cluster', line, what: 'CLUSTER (every clustered table of the database)' }, place);
+                    return;
+                }
+                const rel = this.rangeVar(node.relation);
+                this.add({ kind: 'cluster', line, what: `CLUSTER ${rel.shown}`, rel }, place);
+                return;
+            }
+            case 'ReindexStmt': {
+                const concurrently = (node.params ?? []).some((p) => p.DefElem?.defname === 'concurrently' && p.DefElem?.arg?.Boolean?.boolval !== false);
+                const objectKind = String(node.kind).replace('REINDEX_OBJECT_', '');
+                if (concurrently)
+                    return this.refusedInTransaction('REINDEX CONCURRENTLY', place, line);
+                if (objectKind === 'TABLE' || objectKind === 'INDEX') {
+                    const rel = this.rangeVar(node.relation);
+                    if (objectKind === 'INDEX' && this.createdIndexes.has(rel.key))
+                        return;
+                    this.add({ kind: 'reindex', line, what: `REINDEX ${objectKind} ${rel.shown}`, rel }, place);
+                }
+                else {
+                    this.refusedInTransaction(`REINDEX ${objectKind}`, place, line);
+                    this.add({ kind: 'reindex', line, what: `REINDEX ${objectKind}${node.name ? ` ${quoteIfNeeded(node.name)}` : ''}` }, place);
+                }
+                return;
+            }
+            case 'CreatedbStmt':
+                return this.refusedInTransaction('CREATE DATABASE', place, line);
+            case 'DropdbStmt':
+                return this.refusedInTransaction('DROP DATABASE', place, line);
+            case 'AlterSystemStmt':
+                return this.refusedInTransaction('ALTER SYSTEM', place, line);
+            case 'CreateTableSpaceStmt':
+                return this.refusedInTransaction('CREATE TABLESPACE', place, line);
+            case 'DropTableSpaceStmt':
+                return this.refusedInTransaction('DROP TABLESPACE', place, line);
+            case 'CreateFunctionStmt': {
+                if (node.is_procedure)
+                    return;
+                const fn = this.nameList(node.funcname);
+                const volatility = (node.options ?? []).find((o) => o.DefElem?.defname === 'volatility');
+                const v = str(volatility?.DefElem?.arg) ?? 'volatile';
+                this.functionVolatility.set(fn.name, v);
+                this.functionVolatility.set(fn.key, v);
+                return;
+            }
+            case 'CreateEnumStmt':
+            case 'CreateRangeStmt':
+                this.createdObjects.add(`type:${this.nameList(node.typeName).key}`);
+                return;
+            case 'CreateDomainStmt':
+                this.createdObjects.add(`type:${this.nameList(node.domainname).key}`);
+                return;
+            case 'CompositeTypeStmt':
+                this.createdObjects.add(`type:${this.rangeVar(node.typevar).key}`);
+                return;
+            case 'CreateSeqStmt':
+                this.createdObjects.add(`sequence:${this.rangeVar(node.sequence).key}`);
+                return;
+            case 'CreateSchemaStmt':
+                this.createdObjects.add(`schema:${node.schemaname}`);
+                return;
+            case 'ViewStmt':
+                return;
+            case 'CopyStmt':
+                if (node.is_from && node.relation)
+                    this.filled.add(this.rangeVar(node.relation).key);
+                return;
+            default:
+                return;
+        }
+    }
+    /**
+     * DELETE/UPDATE without WHERE and INSERT, at the top level and inside WITH (a data-modifying CTE
+     * runs even when the outer statement only reads); a nested one is reported at its table's line.
+     */
+    dataChanges(type, node, place, line) {
+        const visit = (t, n, at) => {
+            for (const cte of (n.withClause?.ctes ?? [])) {
+                const query = cte.CommonTableExpr?.ctequery;
+                if (!query)
+                    continue;
+                const [qt, qn] = unwrap(query);
+                visit(qt, qn, this.relationLine(qn.relation, place, at));
+            }
+            if (t === 'InsertStmt') {
+                this.filled.add(this.rangeVar(n.relation).key);
+            }
+            else if ((t === 'DeleteStmt' || t === 'UpdateStmt') && !n.whereClause) {
+                const rel = this.rangeVar(n.relation);
+                const verb = t === 'DeleteStmt' ? 'DELETE' : 'UPDATE';
+                this.add({ kind: t === 'DeleteStmt' ? 'delete-without-where' : 'update-without-where', line: at, what: `${verb} ${rel.shown} without WHERE`, rel }, place);
+            }
+        };
+        visit(type, node, line);
+    }
+    /** The line of a RangeVar inside the statement (its location is an offset in the statement's text). */
+    relationLine(rv, place, fallback) {
+        const location = rv?.location;
+        return location === undefined ? fallback : () => place.line(location);
+    }
+    refusedInTransaction(what, place, line) {
+        if (!place.fileState.inTransaction)
+            return;
+        this.add({ kind: 'refused-in-transaction', line, what: `${what} in a migration with other statements` }, place);
+    }
+    createIndex(node, place, line) {
+        const rel = this.rangeVar(node.relation);
+        if (node.idxname)
+            this.createdIndexes.add(this.rel(rel.schema, node.idxname).key);
+        const what = `CREATE ${node.unique ? 'UNIQUE ' : ''}INDEX${node.concurrent ? ' CONCURRENTLY' : ''} ON ${rel.shown}`;
+        if (node.concurrent) {
+            if (place.fileState.inTransaction)
+                this.add({ kind: 'refused-in-transaction', line, what }, place);
+            return;
+        }
+        this.add({ kind: 'create-index', line, what, rel }, place);
+    }
+    drop(node, place, line) {
+        const objects = (node.objects ?? []);
+        const cascade = node.behavior === 'DROP_CASCADE';
+        switch (node.removeType) {
+            case 'OBJECT_TABLE':
+                for (const o of objects) {
+                    const rel = this.nameList(o.List.items);
+                    const origin = this.origin(rel);
+                    this.add({ kind: 'drop-table', line, what: `DROP TABLE ${rel.shown}${cascade ? ' CASCADE' : ''}`, rel, origin }, place);
+                    this.created.delete(rel.key);
+                }
+                return;
+            case 'OBJECT_INDEX':
+                for (const o of objects) {
+                    const index = this.nameList(o.List.items);
+                    const what = `DROP INDEX${node.concurrent ? ' CONCURRENTLY' : ''} ${index.shown}`;
+                    if (node.concurrent) {
+                        if (place.fileState.inTransaction)
+                            this.add({ kind: 'refused-in-transaction', line, what }, place);
+                        continue;
+                    }
+                    if (this.createdIndexes.has(index.key))
+                        continue;
+                    this.add({ kind: 'drop-index', line, what, rel: index, origin: 'existing' }, place);
+                }
+                return;
+            case 'OBJECT_SCHEMA':
+                if (!cascade)
+                    return; // without CASCADE PostgreSQL refuses a schema that still holds objects
+                for (const o of objects) {
+                    const name = str(o);
+                    if (this.createdObjects.has(`schema:${name}`))
+                        continue;
+                    this.add({ kind: 'drop-schema-cascade', line, what: `DROP SCHEMA ${quoteIfNeeded(name)} CASCADE` }, place);
+                }
+                return;
+            case 'OBJECT_MATVIEW':
+                for (const o of objects) {
+                    const rel = this.nameList(o.List.items);
+                    if (this.createdObjects.has(`OBJECT_MATVIEW:${rel.key}`))
+                        continue;
+                    this.add({ kind: 'drop-materialized-view', line, what: `DROP MATERIALIZED VIEW ${rel.shown}` }, place);
+                }
+                return;
+            case 'OBJECT_TYPE':
+            case 'OBJECT_DOMAIN':
+                for (const o of objects) {
+                    const type = this.nameList(o.TypeName.names);
+                    // Prisma changes an enum by renaming it to "X_old", creating the new "X" and dropping "X_old":
+                    // the type dropped is one the set renamed away, which no running code names any more.
+                    if (this.createdObjects.has(`type:${type.key}`))
+                        continue;
+                    this.add({ kind: 'drop-type', line, what: `DROP ${node.removeType === 'OBJECT_DOMAIN' ? 'DOMAIN' : 'TYPE'} ${type.shown}` }, place);
+                }
+                return;
+            case 'OBJECT_SEQUENCE':
+                for (const o of objects) {
+                    const seq = this.nameList(o.List.items);
+                    if (this.createdObjects.has(`sequence:${seq.key}`))
+                        continue;
+                    this.add({ kind: 'drop-sequence', line, what: `DROP SEQUENCE ${seq.shown}` }, place);
+                }
+                return;
+            default:
+                return;
+        }
+    }
+    rename(node, place, line) {
+        switch (node.renameType) {
+            case 'OBJECT_TABLE': {
+                const rel = this.rangeVar(node.relation);
+                const newName = node.newname;
+                const to = { schema: rel.schema, name: newName, key: `${rel.schema}.${newName}`, shown: quoteIfNeeded(newName) };
+                const created = this.created.get(rel.key);
+                if (created) {
+                    this.created.delete(rel.key);
+                    this.created.set(to.key, created);
+                    return;
+                }
+                this.add({ kind: 'rename-table', line, what: `ALTER TABLE ${rel.shown} RENAME TO ${to.shown}`, rel }, place);
+                this.renamedFrom.set(to.key, this.known(rel));
+                return;
+            }
+            case 'OBJECT_COLUMN': {
+                const rel = this.rangeVar(node.relation);
+                const added = this.columnTypes.get(`${rel.key}\0${node.subname}`)?.added ?? false;
+                if (!added)
+                    this.add({ kind: 'rename-column', line, what: `ALTER TABLE ${rel.shown} RENAME COLUMN ${quoted(node.subname)}`, rel }, place);
+                const from = this.columnTypes.get(`${rel.key}\0${node.subname}`);
+                if (from)
+                    this.columnTypes.set(`${rel.key}\0${node.newname}`, from);
+                return;
+            }
+            case 'OBJECT_TYPE':
+            case 'OBJECT_DOMAIN': {
+                const from = this.nameList(node.object.List.items);
+                // The renamed type keeps its data but has a name no running code uses: dropping it later is safe.
+                this.createdObjects.add(`type:${this.rel(from.schema, node.newname).key}`);
+                return;
+            }
+            default:
+                return;
+        }
+    }
+    alterTable(node, place, line) {
+        if (node.objtype && node.objtype !== 'OBJECT_TABLE')
+            return;
+        const rel = this.rangeVar(node.relation);
+        const cmds = (node.cmds ?? []);
+        const fs = place.fileState;
+        // Scanned only when an action of a multi-action statement is reported (most are not).
+        let lines = cmds.length > 1 ? undefined : null;
+        cmds.forEach((c, i) => {
+            const cmd = c.AlterTableCmd;
+            const at = () => {
+                if (lines === undefined)
+                    lines = this.actionLines(node, place, cmds.length) ?? null;
+                return lines?.[i] ?? lineOf(line);
+            };
+            const head = `ALTER TABLE ${rel.shown}`;
+            const colKey = (column) => `${rel.key}\0${column}`;
+            switch (cmd.subtype) {
+                case 'AT_AddColumn':
+                    return this.addColumn(rel, cmd.def.ColumnDef, place, at);
+                case 'AT_DropColumn':
+                    this.columnTypes.delete(colKey(cmd.name));
+                    return this.add({ kind: 'drop-column', line: at, what: `${head} DROP COLUMN ${quoted(cmd.name)}`, rel }, place);
+                case 'AT_AlterColumnType': {
+                    const column = cmd.name;
+                    const def = cmd.def.ColumnDef;
+                    const to = typeSpec(def.typeName);
+                    const before = this.columnTypes.get(colKey(column));
+                    this.lookups.columns.add(column);
+                    this.add({ kind: 'alter-column-type', line: at, what: `${head} ALTER COLUMN ${quoted(column)} TYPE`, rel, typeChange: { column, to, using: def.raw_default !== undefined, from: before?.type } }, place);
+                    this.columnTypes.set(colKey(column), { type: to, added: before?.added ?? false });
+                    return;
+                }
+                case 'AT_SetNotNull': {
+                    const column = cmd.name;
+                    if (this.provenNotNull.has(colKey(column)))
+                        return;
+                    this.lookups.columns.add(column);
+                    return this.add({ kind: 'set-not-null', line: at, what: `${head} ALTER COLUMN ${quoted(column)} SET NOT NULL`, rel, notNull: { column, changedInSet: this.changedInSet(colKey(column)) } }, place);
+                }
+                case 'AT_AddConstraint':
+                    return this.addConstraint(rel, cmd.def.Constraint, place, at);
+                case 'AT_ValidateConstraint': {
+                    const name = cmd.name;
+                    const column = this.notNullChecks.get(`${rel.key}\0${name}`);
+                    if (column)
+                        this.provenNotNull.add(colKey(column));
+                    const kind = fs.notValid.get(`${rel.key}\0${name}`);
+                    if (kind) {
+                        this.add({
+                            kind,
+                            line: at,
+                            what: `${head} VALIDATE CONSTRAINT ${quoteIfNeeded(name)}`,
+                            rel,
+                            extra: 'It is validated in the same migration that adds it NOT VALID: the file is one transaction, so the scan runs while the lock taken by ADD CONSTRAINT is still held, as if NOT VALID were not there.',
+                        }, place);
+                    }
+                    return;
+                }
+                case 'AT_DropNotNull': {
+                    // The database's NOT NULL no longer holds for what follows in the set.
+                    this.nullableInSet.add(colKey(cmd.name));
+                    return;
+                }
+                case 'AT_SetLogged':
+                case 'AT_SetUnLogged':
+                    return this.add({ kind: 'set-logged', line: at, what: `${head} SET ${cmd.subtype === 'AT_SetLogged' ? 'LOGGED' : 'UNLOGGED'}`, rel }, place);
+                case 'AT_DetachPartition':
+                    if (cmd.def?.PartitionCmd?.concurrent)
+                        this.refusedInTransaction(`${head} DETACH PARTITION CONCURRENTLY`, place, at);
+                    return;
+                default:
+                    return;
+            }
+        });
+    }
+    addColumn(rel, def, place, line) {
+        const column = def.colname;
+        const type = typeSpec(def.typeName);
+        const constraints = (def.constraints ?? []).map((c) => c.Constraint);
+        const has = (contype) => constraints.find((c) => c.contype === contype);
+        const serial = SERIAL_TYPES.has(type.name);
+        const identity = has('CONSTR_IDENTITY');
+        const generated = has('CONSTR_GENERATED');
+        const defaultExpr = has('CONSTR_DEFAULT')?.raw_expr;
+        const head = `ALTER TABLE ${rel.shown} ADD COLUMN ${quoted(column)}`;
+        this.columnTypes.set(`${rel.key}\0${column}`, { type, added: true });
+        const notNull = has('CONSTR_NOTNULL') ?? has('CONSTR_PRIMARY');
+        if (notNull && !defaultExpr && !serial && !identity && !generated) {
+            this.add({ kind: 'add-column-not-null', line, what: `${head} ${showType(type).toUpperCase()} NOT NULL without a default`, rel }, place);
+        }
+        const reason = serial ? `a ${type.name} column` : identity ? 'an identity column' : generated?.generated_kind === 's' ? 'a STORED generated column' : undefined;
+        if (reason) {
+            this.add({ kind: 'add-column-rewrite', line, what: `${head} (${reason})`, rel }, place);
+        }
+        else if (defaultExpr) {
+            const volatile = [];
+            const unknown = [];
+            for (const f of calledFunctions(defaultExpr)) {
+                const short = f.split('.').pop();
+                const declared = this.functionVolatility.get(f) ?? this.functionVolatility.get(short);
+                if (VOLATILE_FUNCTIONS.has(short) || declared === 'volatile')
+                    volatile.push(f);
+                else if (declared === undefined)
+                    unknown.push(f);
+            }
+            for (const f of unknown)
+                this.lookups.functions.add(f.split('.').pop());
+            if (volatile.length + unknown.length > 0) {
+                this.add({ kind: 'add-column-rewrite', line, what: `${head} DEFAULT ${[...volatile, ...unknown].map((f) => `${f}()`).join(', ')}`, rel, volatility: { volatile, unknown } }, place);
+            }
+        }
+        for (const c of constraints) {
+            if (c.contype === 'CONSTR_UNIQUE' || c.contype === 'CONSTR_PRIMARY') {
+                this.add({ kind: 'add-unique-constraint', line, what: `${head} ${c.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : 'PRIMARY KEY'}`, rel }, place);
+            }
+            else if (c.contype === 'CONSTR_FOREIGN') {
+                this.add({ kind: 'add-foreign-key', line, what: `${head} REFERENCES ${this.rangeVar(c.pktable).shown}`, rel }, place);
+            }
+            else if (c.contype === 'CONSTR_CHECK') {
+                this.add({ kind: 'add-check-constraint', line, what: `${head} CHECK`, rel }, place);
+            }
+        }
+    }
+    addConstraint(rel, c, place, line) {
+        const name = c.conname;
+        const head = `ALTER TABLE ${rel.shown} ADD ${name ? `CONSTRAINT ${quoteIfNeeded(name)} ` : ''}`;
+        const notValid = Boolean(c.skip_validation);
+        const remember = (kind) => {
+            if (name)
+                place.fileState.notValid.set(`${rel.key}\0${name}`, kind);
+        };
+        switch (c.contype) {
+            case 'CONSTR_FOREIGN': {
+                const target = this.rangeVar(c.pktable);
+                if (notValid)
+                    return remember('add-foreign-key');
+                this.add({ kind: 'add-foreign-key', line, what: `${head}FOREIGN KEY REFERENCES ${target.shown}`, rel, extra: `The referenced table ${target.shown} is locked too.` }, place);
+                return;
+            }
+            case 'CONSTR_CHECK': {
+                const column = notNullColumn(c.raw_expr);
+                if (notValid) {
+                    if (column && name)
+                        this.notNullChecks.set(`${rel.key}\0${name}`, column);
+                    return remember('add-check-constraint');
+                }
+                if (column)
+                    this.provenNotNull.add(`${rel.key}\0${column}`);
+                this.add({ kind: 'add-check-constraint', line, what: `${head}CHECK`, rel }, place);
+                return;
+            }
+            case 'CONSTR_NOTNULL': {
+                // PostgreSQL 18: ADD CONSTRAINT … NOT NULL col [NOT VALID].
+                const column = str(c.keys?.[0]);
+                if (notValid) {
+                    if (column && name)
+                        this.notNullChecks.set(`${rel.key}\0${name}`, column);
+                    return remember('set-not-null');
+                }
+                if (column) {
+                    this.lookups.columns.add(column);
+                    this.add({ kind: 'set-not-null', line, what: `${head}NOT NULL ${quoted(column)}`, rel, notNull: { column, changedInSet: this.changedInSet(`${rel.key}\0${column}`) } }, place);
+                }
+                return;
+            }
+            case 'CONSTR_UNIQUE':
+            case 'CONSTR_PRIMARY':
+            case 'CONSTR_EXCLUSION': {
+                if (c.indexname)
+                    return; // USING INDEX: the index is already built
+                const shape = c.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : c.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'EXCLUDE';
+                this.add({ kind: 'add-unique-constraint', line, what: `${head}${shape}`, rel }, place);
+                return;
+            }
+            default:
+                return;
+        }
+    }
+    /** A new enum value used (as a literal) in the file that adds it: PostgreSQL refuses it. */
+    checkEnumUse(stmt, place, line) {
+        const added = place.fileState.enumValuesAdded;
+        let found;
+        const walk = (n) => {
+            if (found !== undefined || n === null || typeof n !== 'object')
+                return;
+            if (Array.isArray(n))
+                return n.forEach(walk);
+            const node = n;
+            const value = node.A_Const?.sval?.sval;
+            if (value !== undefined && added.has(value)) {
+                found = value;
+                return;
+            }
+            for (const v of Object.values(node))
+                walk(v);
+        };
+        walk(stmt);
+        if (found === undefined)
+            return;
+        this.add({ kind: 'enum-value-used-in-transaction', line, what: `'${found}' used after ALTER TYPE ${added.get(found)} ADD VALUE '${found}' in the same migration` }, place);
+    }
+    /**
+     * A DO block's PL/pgSQL runs in the migration's transaction: its SQL statements are linted like
+     * the file's own, at their lines; SQL built at run time (EXECUTE of an expression) cannot be.
+     */
+    doBlock(node, place, line) {
+        const args = (node.args ?? []);
+        const language = str(args.find((a) => a.DefElem?.defname === 'language')?.DefElem?.arg) ?? 'plpgsql';
+        const body = args.find((a) => a.DefElem?.defname === 'as')?.DefElem;
+        const source = str(body?.arg);
+        if (source === undefined || language.toLowerCase() !== 'plpgsql')
+            return;
+        const bodyLine = body?.location !== undefined ? place.line(body.location) : lineOf(line);
+        let tag = 'prg';
+        while (source.includes(`$${tag}$`))
+            tag += '_';
+        let tree;
+        try {
+            tree = this.parser.parsePlpgsql(`CREATE FUNCTION pg_temp.prg_do_block() RETURNS void LANGUAGE plpgsql AS $${tag}$${source}$${tag}$`);
+        }
+        catch (error) {
+            this.add({ kind: 'dynamic-sql', line, what: 'DO block', extra: `PostgreSQL's PL/pgSQL parser could not read it (${error.message}).` }, place);
+            return;
+        }
+        const inner = (query, lineno) => {
+            const innerLine = bodyLine + lineno - 1;
+            const parsed = this.parser.parse(query);
+            if ('error' in parsed)
+                return;
+            const text = new LineIndex(query);
+            for (const s of parsed.statements) {
+                this.statement(s.stmt, { fileState: { ...place.fileState, inTransaction: true }, line: (o) => innerLine + text.line(o) - 1, text: () => text, location: s.location, length: s.length });
+            }
+        };
+        const walk = (n) => {
+            if (n === null || typeof n !== 'object')
+                return;
+            if (Array.isArray(n))
+                return n.forEach(walk);
+            const obj = n;
+            if (obj.PLpgSQL_stmt_execsql) {
+                const s = obj.PLpgSQL_stmt_execsql;
+                inner(s.sqlstmt.PLpgSQL_expr.query, s.lineno ?? 1);
+                return;
+            }
+            if (obj.PLpgSQL_stmt_dynexecute || obj.PLpgSQL_stmt_dynfors) {
+                const s = (obj.PLpgSQL_stmt_dynexecute ?? obj.PLpgSQL_stmt_dynfors);
+                const expr = s.query?.PLpgSQL_expr?.query;
+                const literal = expr !== undefined ? stringLiteral(this.parser, expr) : undefined;
+                if (literal !== undefined)
+                    inner(literal, s.lineno ?? 1);
+                else
+                    this.add({ kind: 'dynamic-sql', line: bodyLine + (s.lineno ?? 1) - 1, what: `EXECUTE ${expr ?? '…'} in a DO block` }, place);
+                if (obj.PLpgSQL_stmt_dynfors)
+                    walk(s.body);
+                return;
+            }
+            for (const v of Object.values(obj))
+                walk(v);
+        };
+        walk(tree);
+    }
+    /**
+     * The line of each action of a multi-action ALTER TABLE: PostgreSQL's parse tree does not locate
+     * them, so its scanner's tokens are split on the commas outside parentheses after the table name.
+     */
+    actionLines(node, place, count) {
+        let tokens;
+        try {
+            tokens = this.parser.scan(place.text().slice(place.location, place.location + place.length));
+        }
+        catch {
+            return undefined;
+        }
+        tokens = tokens.filter((t) => t.tokenName !== 'SQL_COMMENT' && t.tokenName !== 'C_COMMENT');
+        const relStart = node.relation.location - place.location;
+        let i = tokens.findIndex((t) => t.start === relStart);
+        if (i === -1)
+            return undefined;
+        i++;
+        while (tokens[i]?.text === '.' && tokens[i + 1])
+            i += 2;
+        const starts = [tokens[i]];
+        let depth = 0;
+        for (; i < tokens.length; i++) {
+            const t = tokens[i].text;
+            if (t === '(' || t === '[')
+                depth++;
+            else if (t === ')' || t === ']')
+                depth--;
+            else if (t === ',' && depth === 0 && tokens[i + 1])
+                starts.push(tokens[i + 1]);
+        }
+        if (starts.length !== count || starts.some((s) => !s))
+            return undefined;
+        return starts.map((s) => place.line(place.location + s.start));
+    }
+}
+/** The functions a default expression calls, `name` or `schema.name`. */
+function calledFunctions(expr) {
+    const names = new Set();
+    const walk = (n) => {
+        if (n === null || typeof n !== 'object')
+            return;
+        if (Array.isArray(n))
+            return n.forEach(walk);
+        const node = n;
+        if (node.FuncCall) {
+            const parts = (node.FuncCall.funcname ?? []).map(str).filter((p) => p !== undefined);
+            names.add(parts.filter((p) => p !== 'pg_catalog').join('.'));
+        }
+        for (const v of Object.values(node))
+            walk(v);
+    };
+    walk(expr);
+    return [...names];
+}
+/** `col IS NOT NULL`, also as one side of AND: the column it proves NOT NULL. */
+function notNullColumn(expr) {
+    if (!expr)
+        return undefined;
+    if (expr.NullTest?.nulltesttype === 'IS_NOT_NULL') {
+        const fields = (expr.NullTest.arg?.ColumnRef?.fields ?? []);
+        return fields.length === 1 ? str(fields[0]) : undefined;
+    }
+    if (expr.BoolExpr?.boolop === 'AND_EXPR') {
+        for (const arg of expr.BoolExpr.args) {
+            const column = notNullColumn(arg);
+            if (column)
+                return column;
+        }
+    }
+    return undefined;
+}
+/** The content of a PL/pgSQL expression that is a single string literal (`EXECUTE 'DROP TABLE x'`). */
+function stringLiteral(parser, expr) {
+    const parsed = parser.parse(`SELECT ${expr}`);
+    if ('error' in parsed || parsed.statements.length !== 1)
+        return undefined;
+    const targets = parsed.statements[0].stmt.SelectStmt?.targetList;
+    if (targets?.length !== 1)
+        return undefined;
+    return targets[0].ResTarget?.val?.A_Const?.sval?.sval;
+}
+/** Lints `migrations` in order as one pending set. */
+function lintPendingSet(parser, migrations, defaultSchema = 'public') {
+    const lint = new PendingSetLint(parser, defaultSchema);
+    for (const m of migrations)
+        lint.lintFile(m);
+    return lint.result();
+}
+
+;// CONCATENATED MODULE: ./.build/rules/gate/migration-grade.js
+
+
+/** One query, whatever the number of statements; catalog and statistics only. */
+const FACTS_SQL = `
+WITH wanted AS (SELECT * FROM unnest($1::text[], $2::text[]) AS w(schema, name)),
+rel AS (
+  SELECT w.schema, w.name, c.oid, c.relkind::text AS relkind, c.reltuples::float8 AS reltuples,
+         coalesce(s.n_live_tup, 0)::float8 AS live,
+         pg_relation_size(c.oid)::float8 AS heap, pg_total_relation_size(c.oid)::float8 AS total, i.indrelid::int8 AS indrelid
+    FROM wanted w
+    JOIN pg_namespace n ON n.nspname = w.schema
+    JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.name
+    LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
+    LEFT JOIN pg_index i ON i.indexrelid = c.oid
+)
+SELECT
+  (SELECT json_agg(json_build_object('schema', schema, 'name', name, 'relkind', relkind, 'reltuples', reltuples, 'live', live, 'heap', heap, 'total', total, 'indrelid', indrelid)) FROM rel) AS relations,
+  (SELECT json_agg(json_build_object('oid', c.oid::int8, 'schema', n.nspname, 'name', c.relname, 'relkind', c.relkind::text, 'reltuples', c.reltuples::float8,
+          'live', coalesce(s.n_live_tup, 0)::float8, 'heap', pg_relation_size(c.oid)::float8, 'total', pg_total_relation_size(c.oid)::float8))
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
+    WHERE c.oid IN (SELECT indrelid FROM rel WHERE indrelid IS NOT NULL)) AS index_tables,
+  (SELECT json_agg(json_build_object('schema', r.schema, 'name', r.name, 'column', a.attname, 'typname', t.typname, 'typmod', a.atttypmod, 'ndims', a.attndims, 'notnull', a.attnotnull))
+     FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid JOIN pg_type t ON t.oid = a.atttypid
+    WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attname = ANY($3::text[])) AS columns,
+  (SELECT json_agg(json_build_object('schema', r.schema, 'name', r.name, 'def', pg_get_constraintdef(k.oid),
+          'columns', (SELECT array_agg(a.attname) FROM pg_attribute a WHERE a.attrelid = k.conrelid AND a.attnum = ANY(k.conkey))))
+     FROM rel r JOIN pg_constraint k ON k.conrelid = r.oid
+    WHERE k.contype = 'c' AND k.convalidated) AS checks,
+  (SELECT json_agg(json_build_object('name', proname, 'volatile', v))
+     FROM (SELECT proname, max(provolatile::text) AS v FROM pg_proc WHERE proname = ANY($4::text[]) GROUP BY proname) p) AS functions,
+  current_setting('TimeZone') AS timezone`;
+/** Reads the facts the candidates need, in one read-only query. */
+async function readFacts(client, lookups) {
+    const rels = [...lookups.relations.values()];
+    const { rows } = await client.query(FACTS_SQL, [rels.map((r) => r.schema), rels.map((r) => r.name), [...lookups.columns], [...lookups.functions]]);
+    const row = rows[0];
+    const relations = new Map();
+    const tables = new Map((row.index_tables ?? []).map((t) => [t.oid, t]));
+    for (const r of row.relations ?? []) {
+        const table = r.indrelid !== null ? tables.get(r.indrelid) : undefined;
+        relations.set(`${r.schema}.${r.name}`, {
+            relkind: r.relkind,
+            reltuples: r.reltuples,
+            liveTuples: r.live,
+            heapBytes: r.heap,
+            totalBytes: r.total,
+            table: table && { schema: table.schema, name: table.name, relkind: table.relkind, reltuples: table.reltuples, liveTuples: table.live, heapBytes: table.heap, totalBytes: table.total },
+        });
+    }
+    const columns = new Map();
+    for (const c of row.columns ?? []) {
+        columns.set(`${c.schema}.${c.name}\0${c.column}`, { type: storedType(c.typname, c.typmod, c.ndims), notNull: c.notnull, provenNotNull: false });
+    }
+    for (const check of row.checks ?? []) {
+        for (const column of check.columns ?? []) {
+            const facts = columns.get(`${check.schema}.${check.name}\0${column}`);
+            if (facts && provesNotNull(check.def, column))
+                facts.provenNotNull = true;
+        }
+    }
+    return { relations, columns, functions: new Map((row.functions ?? []).map((f) => [f.name, f.volatile])), timeZone: row.timezone };
+}
+/** `CHECK ((col IS NOT NULL))`, alone or ANDed with other conditions (an OR proves nothing). */
+function provesNotNull(def, column) {
+    if (/\bOR\b/.test(def))
+        return false;
+    const name = /^[a-z_][a-z0-9_$]*$/.test(column) ? column : `"${column.replace(/"/g, '""')}"`;
+    return def.includes(`(${name} IS NOT NULL)`);
+}
+/** pg_type's name and atttypmod decoded into the arguments a person writes (`varchar(100)`). */
+function storedType(typname, typmod, ndims) {
+    const array = ndims > 0 || typname.startsWith('_');
+    const name = typname.startsWith('_') ? typname.slice(1) : typname;
+    let mods = [];
+    if (typmod >= 0) {
+        if (name === 'varchar' || name === 'bpchar')
+            mods = [typmod - 4];
+        else if (name === 'numeric')
+            mods = [((typmod - 4) >> 16) & 0xffff, (typmod - 4) & 0xffff];
+        else
+            mods = [typmod];
+    }
+    return { name, mods, array };
+}
+/** What a type change does to the stored rows, as PostgreSQL decides it (ATColumnChangeRequiresRewrite). */
+function typeChangeEffect(from, to, using, timeZone) {
+    if (using)
+        return 'rewrite';
+    if (from.array !== to.array)
+        return 'rewrite';
+    const same = from.name === to.name;
+    const widerOrSame = (a, b) => b === undefined || (a !== undefined && b >= a);
+    if (same && from.mods.join() === to.mods.join())
+        return 'none';
+    if (from.array)
+        return 'rewrite';
+    const text = (n) => n === 'text' || n === 'varchar';
+    if (text(from.name) && text(to.name)) {
+        if (to.name === 'text' || to.mods.length === 0)
+            return 'none';
+        if (from.name === 'text' || from.mods.length === 0)
+            return 'narrowing';
+        return to.mods[0] >= from.mods[0] ? 'none' : 'narrowing';
+    }
+    if (same && from.name === 'numeric') {
+        if (to.mods.length === 0)
+            return 'none';
+        if (from.mods.length === 0)
+            return 'narrowing';
+        return to.mods[1] === from.mods[1] && to.mods[0] >= from.mods[0] ? 'none' : 'narrowing';
+    }
+    if (same && ['timestamp', 'timestamptz', 'time', 'timetz', 'interval', 'varbit', 'bit'].includes(from.name)) {
+        if (from.name === 'bit')
+            return 'rewrite';
+        return widerOrSame(from.mods[0], to.mods[0]) || to.mods.length === 0 ? 'none' : 'rewrite';
+    }
+    // PostgreSQL 12+: between timestamp and timestamptz no rewrite when the session's time zone is UTC.
+    const utc = timeZone !== undefined && ['utc', 'etc/utc', 'gmt', 'etc/gmt', 'uct', 'etc/uct', 'universal', 'zulu', 'etc/universal', 'etc/zulu'].includes(timeZone.toLowerCase());
+    // A target precision adds a length coercion over the conversion, which then rewrites after all.
+    if (((from.name === 'timestamp' && to.name === 'timestamptz') || (from.name === 'timestamptz' && to.name === 'timestamp')) && utc) {
+        return to.mods.length === 0 ? 'none' : 'rewrite';
+    }
+    if (from.name === 'cidr' && to.name === 'inet')
+        return 'none';
+    return 'rewrite';
+}
+/** `about 12,400 rows (3.1 MB)`; `64 kB, never analyzed`; how big a relation is, in words. */
+function describeSize(f) {
+    const rows = estimatedRows(f);
+    if (f.heapBytes === 0)
+        return 'empty';
+    if (rows === undefined)
+        return `${migration_grade_formatBytes(f.totalBytes)} with no row estimate (never analyzed)`;
+    return `about ${formatCount(rows)} row${Math.round(rows) === 1 ? '' : 's'} (${migration_grade_formatBytes(f.totalBytes)})`;
+}
+/** Rows from the planner's statistics; undefined when the table was never analyzed and the counters are empty. */
+function estimatedRows(f) {
+    if (f.heapBytes === 0)
+        return 0;
+    const rows = Math.max(f.reltuples, f.liveTuples);
+    if (rows > 0)
+        return rows;
+    return undefined;
+}
+/** 12400 → `12,400` (toLocaleString loads ICU data: slow on its first calls). */
+function formatCount(n) {
+    return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+function migration_grade_formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} bytes`;
+    const units = ['kB', 'MB', 'GB', 'TB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value >= 10 ? Math.round(value) : Math.round(value * 10) / 10} ${units[unit]}`;
+}
+/**
+ * The severity of each candidate. `facts` undefined: the database could not be read (`why` says
+ * why), so sizes are unknown and every finding keeps its kind's static severity.
+ */
+function gradeCandidates(candidates, facts, why, thresholds) {
+    const graded = [];
+    for (const c of candidates) {
+        const g = gradeOne(c, facts, why, thresholds);
+        if (g)
+            graded.push(g);
+    }
+    return graded;
+}
+function gradeOne(c, facts, why, t) {
+    const risk = RISKS[c.kind];
+    const base = { kind: c.kind, file: c.file, line: c.line, what: c.what, extra: c.extra, message: c.message };
+    if (risk.grading === 'certain')
+        return { ...base, severity: 'fail', grade: '', reason: c.kind === 'syntax-error' ? c.message : 'PostgreSQL refuses it' };
+    const rel = c.rel;
+    let relFacts = rel ? facts?.relations.get(rel.key) : undefined;
+    if (relFacts?.relkind === 'i')
+        relFacts = relFacts.table;
+    const shown = rel?.shown ?? '';
+    const column = (name) => (rel ? facts?.columns.get(`${rel.key}\0${name}`) : undefined);
+    // What only the database can settle: no rewrite, no scan, not volatile.
+    if (c.typeChange) {
+        const from = c.typeChange.from ?? column(c.typeChange.column)?.type;
+        if (from) {
+            const effect = typeChangeEffect(from, c.typeChange.to, c.typeChange.using, facts?.timeZone);
+            if (effect === 'none')
+                return undefined;
+            base.extra = [`${showType(from)} → ${showType(c.typeChange.to)}${c.typeChange.using ? ' USING …' : ''}: ${effect === 'narrowing' ? 'every value is checked and rewritten, and one that does not fit makes the migration fail' : 'not binary-compatible, so every row is rewritten'}.`, c.extra].filter(Boolean).join(' ');
+        }
+        else if (facts) {
+            base.extra = [`The column's current type could not be read, so a binary-compatible change (varchar(n) to a wider varchar or text) cannot be told apart.`, c.extra].filter(Boolean).join(' ');
+        }
+    }
+    if (c.notNull && !c.notNull.changedInSet) {
+        const col = column(c.notNull.column);
+        if (col?.notNull && c.kind === 'set-not-null')
+            return undefined;
+        if (col?.provenNotNull)
+            return undefined;
+    }
+    if (c.volatility) {
+        const volatile = [...c.volatility.volatile, ...c.volatility.unknown.filter((f) => facts?.functions.get(f.split('.').pop()) === 'v')];
+        if (volatile.length === 0)
+            return undefined; // stable or immutable (or unknown without a database): no rewrite
+        base.what = `${c.what.replace(/ DEFAULT .*/, '')} DEFAULT ${volatile.map((f) => `${f}()`).join(', ')}`;
+        base.extra = [`${volatile.join(', ')} ${volatile.length > 1 ? 'are' : 'is'} VOLATILE: evaluated once per existing row.`, c.extra].filter(Boolean).join(' ');
+    }
+    // Severity from the data.
+    const noData = () => {
+        const reason = c.origin === 'maybe-new' && !facts
+            ? `${shown} may already exist with rows: CREATE TABLE IF NOT EXISTS earlier in the pending set is not proof that it is new`
+            : !facts
+                ? `the size of ${shown} is unknown (${why ?? 'the database was not read'})`
+                : `${shown} is neither in the database nor created by the pending migrations`;
+        return { ...base, severity: 'warn', grade: `Static severity: ${reason}.`, staticSeverity: true };
+    };
+    if (!rel)
+        return { ...base, severity: 'warn', grade: '' };
+    if (c.origin === 'maybe-new' && facts && !relFacts) {
+        // CREATE TABLE IF NOT EXISTS created it: new and empty unless the set filled it.
+        if (risk.grading === 'rows' && c.rowsInserted)
+            return { ...base, severity: 'fail', grade: `Rows are inserted into ${shown} earlier in the pending set.`, reason: `rows are inserted into ${shown} before it` };
+        return undefined;
+    }
+    if (c.origin === 'new') {
+        // Only `rows` findings reach here for new tables: the set inserted rows into it.
+        return { ...base, severity: 'fail', grade: `${shown} is created by the pending set, which inserts rows into it before this statement.`, reason: `rows are inserted into ${shown} before it` };
+    }
+    if (risk.grading === 'static')
+        return { ...base, severity: 'warn', grade: '' };
+    if (!relFacts)
+        return noData();
+    // An empty table the pending set inserts rows into before this statement is not empty any more.
+    const size = relFacts.heapBytes === 0 && c.rowsInserted ? 'rows inserted earlier in the pending set' : describeSize(relFacts);
+    const rows = estimatedRows(relFacts);
+    const empty = relFacts.heapBytes === 0 && !c.rowsInserted;
+    const isIndex = rel && facts?.relations.get(rel.key)?.relkind === 'i';
+    const subject = isIndex ? `its table ${relFacts.table ? migration_grade_quoteIfNeeded(relFacts.table.name) : ''}`.trim() : shown;
+    switch (risk.grading) {
+        case 'rows': {
+            if (empty)
+                return { ...base, severity: 'note', grade: `Passes: ${subject} is empty, so no row lacks the value.` };
+            if (rows === undefined && relFacts.reltuples === 0) {
+                return { ...base, severity: 'warn', grade: `${subject} holds ${migration_grade_formatBytes(relFacts.heapBytes)} of data although its statistics count no row: the migration fails if any row is left.` };
+            }
+            const what = c.rowsInserted && relFacts.heapBytes === 0 ? `rows are inserted into ${subject} earlier in the pending set` : `${subject} has ${size}`;
+            return { ...base, severity: 'fail', grade: `Will fail: ${what}.`, reason: `will fail: ${what}` };
+        }
+        case 'size': {
+            if (empty)
+                return { ...base, severity: 'note', grade: `${capitalise(subject)} is empty: the lock is brief.` };
+            const mb = relFacts.totalBytes / (1024 * 1024);
+            const large = mb > t.blockAboveMb || (rows ?? 0) > t.blockAboveRows;
+            if (large) {
+                const over = mb > t.blockAboveMb ? `over the ${t.blockAboveMb} MB threshold` : `over the ${formatCount(t.blockAboveRows)}-row threshold`;
+                return { ...base, severity: 'fail', grade: `${capitalise(subject)} has ${size}: ${over} (migration-safety.block-above-mb / block-above-rows), so it blocks.`, reason: `${subject} has ${size}, ${over}` };
+            }
+            return { ...base, severity: 'warn', grade: `${capitalise(subject)} has ${size}: under the blocking thresholds, so it warns.` };
+        }
+        case 'data': {
+            if (empty) {
+                if (risk.emptyIsSafe)
+                    return { ...base, severity: 'note', grade: `${capitalise(subject)} is empty: no row is lost.` };
+                return { ...base, severity: 'warn', grade: `${capitalise(subject)} is empty, so no row is lost, but the running release may still use it.` };
+            }
+            return { ...base, severity: 'warn', grade: `${capitalise(subject)} has ${size}.` };
+        }
+        default:
+            return { ...base, severity: 'warn', grade: '' };
+    }
+}
+const migration_grade_quoteIfNeeded = (name) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`);
+const capitalise = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
@@ -11332,6 +12157,22 @@ function pendingMigrations(repo, rows) {
         return !row || row.rolled_back_at !== null;
     }).map((m) => m.name);
 }
+/**
+ * The migrations the next `migrate deploy` may run, in the order it runs them, as Prisma decides: a
+ * migration with no row that is not rolled back is pending; a failed one (its live row has neither
+ * finished_at nor rolled_back_at) stops deploy with P3009 now, but runs again from its file as soon
+ * as it is resolved with `prisma migrate resolve --rolled-back` (a step deploy workflows often run
+ * right before deploy), so its current file is about to run too.
+ */
+function migrationsAboutToRun(repo, rows) {
+    const live = rows.filter((r) => r.rolled_back_at === null);
+    const recorded = new Set(live.map((r) => r.migration_name));
+    const failed = new Set(live.filter((r) => r.finished_at === null).map((r) => r.migration_name));
+    const finished = new Set(live.filter((r) => r.finished_at !== null).map((r) => r.migration_name));
+    return repo
+        .filter((m) => !recorded.has(m.name) || (failed.has(m.name) && !finished.has(m.name)))
+        .map((m) => ({ name: m.name, failedBefore: failed.has(m.name) }));
+}
 const migrations = {
     meta: { id: 'gate.migrations', section: 'gate', title: 'Migration history is clean', docs: RUNBOOK, after: ['gate.migrate'] },
     async check({ settings, clients, results }) {
@@ -11413,7 +12254,7 @@ function compareHistory(repo, rows, migrateRan) {
             status: 'fail',
             summary: problems.join('; '),
             findings,
-            fix: `${capitalise(fixes.join('; '))} (${RUNBOOK}).`,
+            fix: `${migrations_capitalise(fixes.join('; '))} (${RUNBOOK}).`,
             data,
         };
     }
@@ -11439,485 +12280,27 @@ function essentialLogLines(logs) {
         .map((l) => l.trim())
         .filter((l) => l && !/^(A migration failed to apply|Migration name:|DbError \{|Database error:$)/.test(l));
 }
-function capitalise(text) {
+function migrations_capitalise(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-;// CONCATENATED MODULE: ./.build/rules/gate/sql.js
-/**
- * A PostgreSQL lexer and statement splitter, just enough for gate.migration-safety to read migration
- * files statement by statement. It follows Postgres' own lexical rules (scan.l) where they matter for
- * finding statement boundaries and keywords: comments (nested block comments included), string
- * literals of every kind, dollar quoting and quoted identifiers are single tokens, so a `DROP TABLE`
- * inside any of them is never mistaken for a statement. It does not parse SQL.
- */
-const WORD_START = /[A-Za-z_\u0080-\uffff]/;
-const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
-const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
-/**
- * The tokens of `sql`. Never throws: an unterminated string or comment runs to the end of the text
- * (Postgres would reject the file; the lint only has to stay out of its way).
- */
-function tokenizeSql(sql) {
-    const tokens = [];
-    let i = 0;
-    let line = 1;
-    /** Moves `i` to `to`, counting the line breaks passed over. */
-    const advance = (to) => {
-        const stop = Math.min(to, sql.length);
-        for (; i < stop; i++)
-            if (sql[i] === '\n')
-                line++;
-    };
-    const push = (kind, value, start, startLine) => {
-        tokens.push({ kind, value, line: startLine, offset: start, end: i });
-    };
-    /** A quoted run starting at `open` (the quote), where a doubled quote is an escaped quote. */
-    const quoted = (quote, open, backslashEscapes) => {
-        let j = open + 1;
-        while (j < sql.length) {
-            const c = sql[j];
-            if (backslashEscapes && c === '\\')
-                j += 2;
-            else if (c === quote && sql[j + 1] === quote)
-                j += 2;
-            else if (c === quote)
-                break;
-            else
-                j++;
-        }
-        const content = sql.slice(open + 1, Math.min(j, sql.length));
-        advance(j + 1);
-        return content;
-    };
-    while (i < sql.length) {
-        const c = sql[i];
-        const next = sql[i + 1];
-        const start = i;
-        const startLine = line;
-        if (c === '\n' || c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') {
-            advance(i + 1);
-        }
-        else if (c === '-' && next === '-') {
-            const eol = sql.indexOf('\n', i);
-            advance(eol === -1 ? sql.length : eol);
-        }
-        else if (c === '/' && next === '*') {
-            // Postgres nests block comments, unlike the SQL standard's C-like ones.
-            let depth = 0;
-            let j = i;
-            while (j < sql.length) {
-                if (sql[j] === '/' && sql[j + 1] === '*') {
-                    depth++;
-                    j += 2;
-                }
-                else if (sql[j] === '*' && sql[j + 1] === '/') {
-                    depth--;
-                    j += 2;
-                    if (depth === 0)
-                        break;
-                }
-                else
-                    j++;
-            }
-            advance(j);
-        }
-        else if (c === "'") {
-            push('string', quoted("'", i, false), start, startLine);
-        }
-        else if ((c === 'E' || c === 'e') && next === "'") {
-            push('string', quoted("'", i + 1, true), start, startLine);
-        }
-        else if ('BbXxNn'.includes(c) && next === "'") {
-            push('string', quoted("'", i + 1, false), start, startLine);
-        }
-        else if ((c === 'U' || c === 'u') && next === '&' && (sql[i + 2] === "'" || sql[i + 2] === '"')) {
-            const quote = sql[i + 2];
-            const content = quoted(quote, i + 2, false);
-            push(quote === "'" ? 'string' : 'identifier', quote === '"' ? content.replace(/""/g, '"') : content, start, startLine);
-        }
-        else if (c === '"') {
-            push('identifier', quoted('"', i, false).replace(/""/g, '"'), start, startLine);
-        }
-        else if (c === '$' && DOLLAR_TAG.test(sql.slice(i, i + 64))) {
-            const tag = DOLLAR_TAG.exec(sql.slice(i, i + 64))[0];
-            const close = sql.indexOf(tag, i + tag.length);
-            const content = sql.slice(i + tag.length, close === -1 ? sql.length : close);
-            advance(close === -1 ? sql.length : close + tag.length);
-            push('string', content, start, startLine);
-        }
-        else if (c === '$' && next !== undefined && /[0-9]/.test(next)) {
-            let j = i + 1;
-            while (j < sql.length && /[0-9]/.test(sql[j]))
-                j++;
-            advance(j);
-            push('parameter', sql.slice(start, j), start, startLine);
-        }
-        else if (/[0-9]/.test(c) || (c === '.' && next !== undefined && /[0-9]/.test(next))) {
-            const match = /^(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?/.exec(sql.slice(i));
-            advance(i + Math.max(1, match[0].length));
-            push('number', sql.slice(start, i), start, startLine);
-        }
-        else if (WORD_START.test(c)) {
-            let j = i + 1;
-            while (j < sql.length && WORD_PART.test(sql[j]))
-                j++;
-            advance(j);
-            push('word', sql.slice(start, j).toLowerCase(), start, startLine);
-        }
-        else {
-            advance(i + 1);
-            push('symbol', c, start, startLine);
-        }
-    }
-    return tokens;
-}
-/**
- * The statements of `sql`, split on `;` outside parentheses. A SQL-standard function body
- * (`BEGIN ATOMIC … END`, Postgres 14+) holds `;`s of its own and stays one statement, as psql keeps it.
- */
-function splitStatements(sql) {
-    const statements = [];
-    let current = [];
-    let parens = 0;
-    let atomicDepth = 0;
-    const finish = () => {
-        if (current.length > 0) {
-            const first = current[0];
-            const last = current[current.length - 1];
-            statements.push({ tokens: current, line: first.line, text: sql.slice(first.offset, last.end) });
-        }
-        current = [];
-        parens = 0;
-        atomicDepth = 0;
-    };
-    for (const token of tokenizeSql(sql)) {
-        if (token.kind === 'symbol') {
-            if (token.value === ';' && parens === 0 && atomicDepth === 0) {
-                finish();
-                continue;
-            }
-            if (token.value === '(')
-                parens++;
-            if (token.value === ')')
-                parens = Math.max(0, parens - 1);
-        }
-        else if (token.kind === 'word') {
-            const previous = current[current.length - 1];
-            if (token.value === 'atomic' && previous?.kind === 'word' && previous.value === 'begin' && isRoutineDefinition(current)) {
-                atomicDepth++;
-            }
-            else if (atomicDepth > 0 && token.value === 'case') {
-                atomicDepth++;
-            }
-            else if (atomicDepth > 0 && token.value === 'end') {
-                atomicDepth--;
-            }
-        }
-        current.push(token);
-    }
-    finish();
-    return statements;
-}
-/** `CREATE [OR REPLACE] FUNCTION|PROCEDURE …`: the only statements that may hold a BEGIN ATOMIC body. */
-function isRoutineDefinition(tokens) {
-    const words = tokens.slice(0, 4).map((t) => (t.kind === 'word' ? t.value : ''));
-    if (words[0] !== 'create')
-        return false;
-    const kind = words[1] === 'or' && words[2] === 'replace' ? words[3] : words[1];
-    return kind === 'function' || kind === 'procedure';
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/gate/migration-safety.js
 
 
-const RISKS = {
-    dropTable: {
-        risk: 'data loss: the table and all its rows are deleted, and the release still running queries it',
-        instead: 'expand/contract: first ship a release that no longer uses the table, back it up, then drop it in a later migration',
-    },
-    dropColumn: {
-        risk: 'data loss, and the running release fails on every query that selects or writes the column',
-        instead: 'expand/contract: first ship a release that no longer reads or writes the column, then drop it in a later migration',
-    },
-    alterType: {
-        risk: 'table rewrite under an ACCESS EXCLUSIVE lock (every read and write waits) unless the cast is binary-compatible, and rows that do not cast make the migration fail',
-        instead: 'expand/contract: add a new column of the new type, backfill it in batches, switch the code to it, then drop the old column',
-    },
-    setNotNull: {
-        risk: 'long lock: a full-table scan under an ACCESS EXCLUSIVE lock, and the migration fails if any row is NULL',
-        instead: 'add the column nullable and backfill it; add `CHECK (col IS NOT NULL) NOT VALID`, `VALIDATE CONSTRAINT` it in a later migration, then `SET NOT NULL` (Postgres 12+ skips the scan) and drop the check',
-    },
-    renameTable: {
-        risk: 'breaks running code: the release still serving traffic queries the old name until the new one is out',
-        instead: 'keep the database name and rename only in schema.prisma with @@map, or expand/contract (new table, write both, backfill, switch reads, drop the old one later)',
-    },
-    renameColumn: {
-        risk: 'breaks running code: the release still serving traffic queries the old column name until the new one is out',
-        instead: 'keep the database name and rename only in schema.prisma with @map, or expand/contract (add the new column, write both, backfill, switch reads, drop the old one later)',
-    },
-    renameValue: {
-        risk: 'breaks running code: the release still serving traffic writes the old enum value, which no longer exists',
-        instead: 'expand/contract: add the new value, switch the code and backfill rows, and remove the old value in a later migration',
-    },
-    truncate: {
-        risk: 'data loss: every row of the table is deleted',
-        instead: 'do not empty tables in a deploy migration; if the data must go, delete it with a WHERE in a reviewed one-off script after a backup',
-    },
-    deleteAll: {
-        risk: 'data loss: without WHERE every row of the table is deleted',
-        instead: 'add a WHERE that selects only the intended rows, and delete large sets in batches',
-    },
-    updateAll: {
-        risk: 'rewrites every row of the table in one transaction that row-locks all of it (and may overwrite good data)',
-        instead: 'add a WHERE that selects only the intended rows, and backfill large tables in batches outside the migration',
-    },
-    createIndex: {
-        risk: 'long lock: building the index blocks every write to the table until it finishes',
-        instead: 'use `CREATE INDEX CONCURRENTLY`, alone in a migration of its own (Postgres refuses it inside a transaction)',
-    },
-    concurrentlyNotAlone: {
-        risk: 'the migration fails: Postgres runs a multi-statement migration as one transaction and refuses CONCURRENTLY there ("cannot run inside a transaction block")',
-        instead: 'move the statement into a migration of its own, with nothing else in the file',
-    },
-};
-/**
- * Lints migrations in the order Prisma applies them. A table created earlier in the same set does not
- * exist in production yet: nothing reads it and it holds no rows, so statements on it are not risky.
- */
-function findRiskyStatements(migrations) {
-    const created = [];
-    const isNew = (table) => created.some((c) => c.name === table.name && (!c.schema || !table.schema || c.schema === table.schema));
-    const risky = [];
-    for (const { file, sql } of migrations) {
-        const statements = splitStatements(sql);
-        const flag = (kind, at, what) => risky.push({ file, line: at.line, what, ...RISKS[kind] });
-        for (const statement of statements) {
-            const s = new Reader(statement.tokens);
-            if (s.accept('create')) {
-                s.accept('or', 'replace');
-                const unique = s.accept('unique');
-                if (s.accept('index')) {
-                    const concurrently = s.accept('concurrently');
-                    s.accept('if', 'not', 'exists');
-                    if (!s.is('on'))
-                        s.name();
-                    let table;
-                    if (s.accept('on')) {
-                        s.accept('only');
-                        table = s.name();
-                    }
-                    const what = `CREATE ${unique ? 'UNIQUE ' : ''}INDEX${concurrently ? ' CONCURRENTLY' : ''}${table ? ` ON ${table.shown}` : ''}`;
-                    if (concurrently && statements.length > 1)
-                        flag('concurrentlyNotAlone', statement, what);
-                    if (!concurrently && table && !isNew(table))
-                        flag('createIndex', statement, what);
-                    continue;
-                }
-                while (s.acceptAny('temp', 'temporary', 'unlogged', 'global', 'local'))
-                    ;
-                if (s.accept('table')) {
-                    s.accept('if', 'not', 'exists');
-                    const table = s.name();
-                    if (table)
-                        created.push(table);
-                }
-                continue;
-            }
-            if (s.accept('drop', 'table')) {
-                s.accept('if', 'exists');
-                const tables = s.nameList();
-                const existing = tables.filter((t) => !isNew(t));
-                if (existing.length > 0)
-                    flag('dropTable', statement, `DROP TABLE ${existing.map((t) => t.shown).join(', ')}`);
-                continue;
-            }
-            if (s.accept('truncate')) {
-                s.accept('table');
-                s.accept('only');
-                const tables = s.nameList();
-                const existing = tables.filter((t) => !isNew(t));
-                if (existing.length > 0)
-                    flag('truncate', statement, `TRUNCATE ${existing.map((t) => t.shown).join(', ')}`);
-                continue;
-            }
-            if (s.accept('alter', 'type')) {
-                const type = s.name();
-                if (type && s.accept('rename', 'value'))
-                    flag('renameValue', statement, `ALTER TYPE ${type.shown} RENAME VALUE '${s.peek()?.value ?? '…'}'`);
-                continue;
-            }
-            if (s.accept('alter', 'table')) {
-                s.accept('if', 'exists');
-                s.accept('only');
-                const table = s.name();
-                if (!table || isNew(table)) {
-                    // A rename of a table this set creates moves the "new" mark with it.
-                    if (table && s.accept('rename', 'to')) {
-                        const to = s.name();
-                        if (to)
-                            created.push(to);
-                    }
-                    continue;
-                }
-                for (const action of s.topLevelList()) {
-                    const a = new Reader(action);
-                    const first = action[0];
-                    if (a.accept('rename', 'to')) {
-                        flag('renameTable', first, `ALTER TABLE ${table.shown} RENAME TO ${a.name()?.shown ?? '…'}`);
-                    }
-                    else if (a.accept('rename')) {
-                        if (a.is('constraint'))
-                            continue; // constraint names are invisible to the app
-                        a.accept('column');
-                        const column = a.name();
-                        flag('renameColumn', first, `ALTER TABLE ${table.shown} RENAME COLUMN ${column?.shown ?? '…'}`);
-                    }
-                    else if (a.accept('drop')) {
-                        if (a.is('constraint'))
-                            continue;
-                        a.accept('column'); // COLUMN is optional: `DROP x` drops column x
-                        a.accept('if', 'exists');
-                        flag('dropColumn', first, `ALTER TABLE ${table.shown} DROP COLUMN ${a.name()?.shown ?? '…'}`);
-                    }
-                    else if (a.accept('alter')) {
-                        if (a.is('constraint'))
-                            continue;
-                        a.accept('column');
-                        const column = a.name();
-                        const shown = `ALTER TABLE ${table.shown} ALTER COLUMN ${column?.shown ?? '…'}`;
-                        if (a.accept('type') || a.accept('set', 'data', 'type'))
-                            flag('alterType', first, `${shown} TYPE`);
-                        else if (a.accept('set', 'not', 'null'))
-                            flag('setNotNull', first, `${shown} SET NOT NULL`);
-                    }
-                }
-                continue;
-            }
-            const dml = dataChange(s);
-            if (dml && !isNew(dml.table) && !dml.reader.hasTopLevel('where')) {
-                flag(dml.verb === 'delete' ? 'deleteAll' : 'updateAll', statement, `${dml.verb.toUpperCase()} ${dml.table.shown} without WHERE`);
-            }
-        }
-    }
-    return risky;
-}
-/** `DELETE FROM t …` or `UPDATE t …`, also after a `WITH` list of common table expressions. */
-function dataChange(s) {
-    if (s.accept('with'))
-        s.skipToTopLevel('delete', 'update', 'insert', 'select', 'merge');
-    const verb = s.accept('delete', 'from') ? 'delete' : s.accept('update') ? 'update' : undefined;
-    if (!verb)
-        return undefined;
-    s.accept('only');
-    const table = s.name();
-    return table ? { verb, table, reader: s } : undefined;
-}
-/** A cursor over one statement's tokens, with the few grammar shapes the lint needs. */
-class Reader {
-    tokens;
-    i = 0;
-    constructor(tokens) {
-        this.tokens = tokens;
-    }
-    peek() {
-        return this.tokens[this.i];
-    }
-    /** Whether the next tokens are these words. */
-    is(...words) {
-        return words.every((w, k) => {
-            const t = this.tokens[this.i + k];
-            return t?.kind === 'word' && t.value === w;
-        });
-    }
-    /** Consumes the words if they come next, all of them. */
-    accept(...words) {
-        if (!this.is(...words))
-            return false;
-        this.i += words.length;
-        return true;
-    }
-    /** Consumes one of the words if it comes next. */
-    acceptAny(...words) {
-        return words.some((w) => this.accept(w));
-    }
-    /** A possibly schema-qualified name: `t`, `"T"`, `public."T"`. */
-    name() {
-        const parts = [];
-        for (;;) {
-            const t = this.tokens[this.i];
-            if (t?.kind !== 'word' && t?.kind !== 'identifier')
-                break;
-            parts.push(t);
-            this.i++;
-            const dot = this.tokens[this.i];
-            if (dot?.kind !== 'symbol' || dot.value !== '.')
-                break;
-            this.i++;
-        }
-        if (parts.length === 0)
-            return undefined;
-        const shown = parts.map((p) => (p.kind === 'identifier' ? `"${p.value}"` : p.value)).join('.');
-        const name = parts[parts.length - 1].value;
-        // database.schema.table is allowed; the schema is the part before the table.
-        const schema = parts.length > 1 ? parts[parts.length - 2].value : undefined;
-        return { schema, name, shown };
-    }
-    /** `a, b, c` — names separated by commas (TRUNCATE and DROP TABLE take several). */
-    nameList() {
-        const names = [];
-        for (;;) {
-            this.accept('only');
-            const name = this.name();
-            if (name)
-                names.push(name);
-            const comma = this.peek();
-            if (!name || comma?.kind !== 'symbol' || comma.value !== ',')
-                return names;
-            this.i++;
-        }
-    }
-    /** The rest of the statement split on commas outside parentheses (ALTER TABLE's actions). */
-    topLevelList() {
-        const parts = [[]];
-        let depth = 0;
-        for (const t of this.tokens.slice(this.i)) {
-            if (t.kind === 'symbol' && t.value === '(')
-                depth++;
-            if (t.kind === 'symbol' && t.value === ')')
-                depth--;
-            if (t.kind === 'symbol' && t.value === ',' && depth === 0)
-                parts.push([]);
-            else
-                parts[parts.length - 1].push(t);
-        }
-        this.i = this.tokens.length;
-        return parts.filter((p) => p.length > 0);
-    }
-    /** Whether the rest of the statement has the word outside parentheses (so not in a subquery). */
-    hasTopLevel(word) {
-        return this.topLevelIndex(this.i, [word]) !== -1;
-    }
-    /** Moves to the first of the words outside parentheses (the main verb after a WITH list). */
-    skipToTopLevel(...words) {
-        const at = this.topLevelIndex(this.i, words);
-        this.i = at === -1 ? this.tokens.length : at;
-    }
-    topLevelIndex(from, words) {
-        let depth = 0;
-        for (let k = from; k < this.tokens.length; k++) {
-            const t = this.tokens[k];
-            if (t.kind === 'symbol' && t.value === '(')
-                depth++;
-            else if (t.kind === 'symbol' && t.value === ')')
-                depth--;
-            else if (depth === 0 && t.kind === 'word' && words.includes(t.value))
-                return k;
-        }
-        return -1;
-    }
-}
+
+
+
+
 const migration_safety_plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const ORDER = { fail: 0, warn: 1, note: 2 };
+/** One line of a finding: what, the risk, what the data says, the lock, the safe way, the check's name. */
+function findingMessage(f) {
+    const risk = RISKS[f.kind];
+    if (f.kind === 'syntax-error')
+        return `${f.what}: ${f.message}. ${risk.effect}. Fix: ${risk.recipe}. [${f.kind}]`;
+    const parts = [`${f.what}: ${risk.effect}.`, f.extra, f.grade, `Lock: ${risk.lock}.`, `Safer: ${risk.recipe}.`].filter(Boolean);
+    return `${parts.join(' ')} [${f.kind}]`;
+}
 const migrationSafety = {
     meta: {
         id: 'gate.migration-safety',
@@ -11935,40 +12318,78 @@ const migrationSafety = {
                 return state.outcome;
             return { ...state.outcome, summary: `pending migrations are unknown: ${state.outcome.summary}` };
         }
-        const pendingData = pendingMigrations(state.repo, state.rows);
-        const pending = new Set(pendingData);
-        if (pending.size === 0)
+        const toRun = migrationsAboutToRun(state.repo, state.rows);
+        if (toRun.length === 0)
             return { status: 'pass', summary: 'no pending migration', data: { pendingMigrations: 0, riskyStatements: 0 } };
-        const migrations = state.repo.filter((m) => pending.has(m.name));
-        const missing = [...pending].filter((name) => !migrations.some((m) => m.name === name));
-        const risky = findRiskyStatements(migrations);
-        const data = { pendingMigrations: pending.size, riskyStatements: risky.length };
-        const notFound = missing.length > 0 ? `\n\nNot found in the repository, not linted: ${missing.join(', ')}.` : '';
+        const byName = new Map(state.repo.map((m) => [m.name, m]));
+        const migrations = toRun.map((m) => byName.get(m.name)).map((m) => ({ file: m.file, sql: m.sql }));
+        const rerun = toRun.filter((m) => m.failedBefore).map((m) => byName.get(m.name).file);
+        const parser = await loadPgParser();
+        const schema = parseDatabaseUrl(settings.env.DATABASE_URL).params.get('schema') ?? 'public';
+        const lint = lintPendingSet(parser, migrations, schema);
+        // The data: one catalog query on the connection that just read the history.
+        let facts;
+        let noFacts;
+        if (lint.candidates.some((c) => c.rel || c.volatility)) {
+            try {
+                facts = await readFacts((await clients.db()).client, lint.lookups);
+            }
+            catch (error) {
+                noFacts = `the catalog query failed: ${describeDbError(error, parseDatabaseUrl(settings.env.DATABASE_URL))}`;
+            }
+        }
+        const config = settings.config['migration-safety'];
+        const graded = gradeCandidates(lint.candidates, facts, noFacts, { blockAboveMb: config['block-above-mb'], blockAboveRows: config['block-above-rows'] });
+        const escalate = config.level === 'fail';
+        const severity = (f) => (escalate && f.severity === 'warn' ? 'fail' : f.severity);
+        const risky = graded.filter((f) => f.severity !== 'note');
+        const notes = graded.filter((f) => f.severity === 'note');
+        const failing = graded.filter((f) => severity(f) === 'fail');
+        const statics = [...new Set(graded.filter((f) => f.staticSeverity).map((f) => f.grade))];
+        const data = {
+            pendingMigrations: toRun.length,
+            rerunAfterFailure: rerun.length,
+            statements: lint.statements,
+            riskyStatements: risky.length,
+            failing: failing.length,
+            notes: notes.length,
+            kinds: [...new Set(risky.map((f) => f.kind))],
+            graded: noFacts ? 'static' : statics.length > 0 ? 'partly static' : 'by data',
+        };
+        const linted = `Linted with PostgreSQL's parser (grammar ${Math.floor(parser.version / 10000)}): ${migrations.map((m) => m.file).join(', ')}.`;
+        const rerunText = rerun.length > 0 ? `\n\nFailed before and linted as they will run again once resolved (\`prisma migrate resolve --rolled-back\`): ${rerun.join(', ')}.` : '';
+        const staticText = noFacts ? `\n\nNot graded by data: ${noFacts}; every finding keeps its static severity.` : '';
+        const findings = graded.map((f) => ({
+            level: severity(f) === 'fail' ? 'error' : severity(f) === 'warn' ? 'warning' : 'notice',
+            message: findingMessage(f),
+            file: f.file,
+            line: f.line,
+        }));
+        const noteText = notes.length > 0 ? `\n\n${migration_safety_plural(notes.length, 'note')} (safe on this data, listed with the findings).` : '';
         if (risky.length === 0) {
             return {
                 status: 'pass',
-                summary: `${migration_safety_plural(pending.size, 'pending migration')}, no risky statement`,
-                details: `Linted: ${migrations.map((m) => m.file).join(', ') || 'none'}.${notFound}`,
+                summary: `${migration_safety_plural(toRun.length, 'pending migration')}, no risky statement`,
+                details: `${linted}${rerunText}${noteText}${staticText}`,
+                findings,
                 data,
             };
         }
-        const blocking = settings.config['migration-safety'].level === 'fail';
-        const findings = risky.map((r) => ({
-            level: blocking ? 'error' : 'warning',
-            message: `${r.what}: ${r.risk}. Safer: ${r.instead}.`,
-            file: r.file,
-            line: r.line,
-        }));
-        const files = new Set(risky.map((r) => r.file));
-        const first = risky[0];
+        const status = failing.length > 0 ? 'fail' : 'warn';
+        const files = new Set(risky.map((f) => f.file));
+        const first = [...risky].sort((a, b) => ORDER[severity(a)] - ORDER[severity(b)])[0];
+        const firstReason = severity(first) === 'fail' && first.severity === 'fail' && first.reason ? ` (${first.reason})` : '';
         return {
-            status: blocking ? 'fail' : 'warn',
-            summary: `${migration_safety_plural(risky.length, 'risky statement')} in ${files.size} of ${migration_safety_plural(pending.size, 'pending migration')}: ` +
-                `${first.what} at ${first.file}:${first.line}${risky.length > 1 ? ` and ${risky.length - 1} more` : ''}`,
-            details: risky.map((r) => `- \`${r.file}:${r.line}\` ${r.what}: ${r.risk}.\n  Safer: ${r.instead}.`).join('\n') + notFound,
-            fix: 'Rewrite the risky statements with the safer pattern named for each (expand/contract across two releases), ' +
+            status,
+            summary: `${migration_safety_plural(risky.length, 'risky statement')} in ${files.size} of ${migration_safety_plural(toRun.length, 'pending migration')}: ` +
+                `${first.what} at ${first.file}:${first.line}${firstReason}${risky.length > 1 ? ` and ${risky.length - 1} more` : ''}`,
+            details: risky.map((f) => `- \`${f.file}:${f.line}\` **${severity(f)}** ${findingMessage(f)}`).join('\n') + `\n\n${linted}${rerunText}${noteText}${staticText}`,
+            fix: (failing.some((f) => f.severity === 'fail')
+                ? 'The failing statements would fail the migration (Prisma then records it as failed and blocks every deploy with P3009) or lock a large table: rewrite them first. '
+                : '') +
+                'Rewrite the risky statements with the safer pattern named for each (expand/contract across two releases), ' +
                 'or apply them in a maintenance window with a tested backup; see docs/migration-operations-runbook.md.' +
-                (blocking ? '' : ' This warns only; set `migration-safety.level: fail` in the config to make it block.'),
+                (escalate ? '' : ' Warnings do not block; set `migration-safety.level: fail` in the config to make them block.'),
             findings,
             data,
         };
@@ -13008,11 +13429,21 @@ const PROBE_FIXES = {
     aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
     protocol: 'Give APP_URL as an https:// URL.',
 };
-/** A probe that got no answer fails the rule with the probe's own message (it names the URL) and a fix. */
+/** The kinds of failure that mean "the app did not answer", as opposed to an answer that is wrong (TLS). */
+const NO_ANSWER = new Set(['dns', 'connect', 'timeout', 'aborted']);
+/**
+ * A probe that got no answer fails the rule with the probe's own message (it names the URL) and a fix.
+ * When the app did not answer at all, the outcome says so (`unreachable: 'app'`), and the run's
+ * `unreachable` input decides whether that fails or warns.
+ */
 function probeFailure(error, what) {
     if (error instanceof ProbeError)
-        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind] };
+        return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind], ...noAnswerFrom(error, 'app') };
     return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
+}
+/** `{ unreachable: component }` when the probe got no answer at all (for an outcome's spread), else `{}`. */
+function noAnswerFrom(error, component) {
+    return NO_ANSWER.has(error.kind) ? { unreachable: component } : {};
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/security/problems.js
@@ -13144,8 +13575,6 @@ const securityCoep = {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./.build/probes/git.js
 /**
  * Reading the app's git repository with the `git` command: tracked files, every blob reachable in
@@ -13351,6 +13780,18 @@ async function* historyBlobs(root, options) {
         read.kill();
     }
 }
+/** The content of one blob as it streams (`git cat-file blob`): for blobs too large to hold whole. */
+async function* blobChunks(root, id, signal) {
+    const git = startGit(root, ['cat-file', 'blob', id], { signal });
+    try {
+        for await (const chunk of git.stdout)
+            yield chunk;
+        await git.done;
+    }
+    finally {
+        git.kill();
+    }
+}
 /**
  * The oldest commit (and path) that added each of `blobs`: one pass of `git log --all --reverse
  * --raw` over the history, stopped as soon as every blob is placed. A blob that only a merge
@@ -13396,6 +13837,8 @@ async function blobIntroductions(root, blobs, signal) {
     return found;
 }
 
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: ./.build/secret-forms.js
 /**
  * The forms a secret value travels in once a program has touched it: raw, URL-encoded, base64 (standard
@@ -13406,32 +13849,45 @@ async function blobIntroductions(root, blobs, signal) {
  */
 /** Every form of `secret` a reporter must not show and a scanner must find, longest first, deduplicated. */
 function secretForms(secret) {
+    return labelledSecretForms(secret).map((f) => f.form);
+}
+/** `secretForms` with the encoding of each form (the first encoding that makes it, raw first). */
+function labelledSecretForms(secret) {
     if (!secret)
         return [];
     const bytes = Buffer.from(secret, 'utf8');
-    const forms = new Set([secret]);
-    forms.add(encodeURIComponent(secret));
+    const forms = new Map([[secret, undefined]]);
+    const add = (form, encoding) => {
+        if (!forms.has(form))
+            forms.set(form, encoding);
+    };
+    const url = encodeURIComponent(secret);
+    add(url, 'URL-encoded');
+    // Percent-encoding is case-insensitive: some encoders write `%2f`.
+    add(url.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()), 'URL-encoded');
     // encodeURI keeps `:/?#&=+` as they are (a secret inside a URL that was encoded as a whole).
-    forms.add(encodeURI(secret));
+    add(encodeURI(secret), 'URL-encoded');
     // application/x-www-form-urlencoded: spaces as '+'.
-    forms.add(new URLSearchParams({ x: secret }).toString().slice(2));
-    for (const form of base64Forms(bytes))
-        forms.add(form);
+    add(new URLSearchParams({ x: secret }).toString().slice(2), 'URL-encoded');
+    for (const alphabet of ['base64', 'base64url']) {
+        for (const form of secret_forms_base64Forms(bytes, alphabet))
+            add(form, alphabet === 'base64' ? 'base64-encoded' : 'base64url-encoded');
+    }
     const hex = bytes.toString('hex');
-    forms.add(hex);
-    forms.add(hex.toUpperCase());
+    add(hex, 'hex-encoded');
+    add(hex.toUpperCase(), 'hex-encoded');
     for (const form of escapedForms(secret))
-        forms.add(form);
-    return [...forms].sort((a, b) => b.length - a.length);
+        add(form, 'JSON/JS-escaped');
+    return [...forms].map(([form, encoding]) => ({ form, encoding })).sort((a, b) => b.form.length - a.form.length);
 }
 /**
  * Base64 of the value alone, and the part of it that stays the same wherever the value sits inside a
  * longer base64 text: with `offset` bytes before it (0, 1 or 2 modulo 3), the characters that also
  * carry bits of the neighbouring bytes are dropped at both ends.
  */
-function base64Forms(bytes) {
+function secret_forms_base64Forms(bytes, only) {
     const out = [];
-    for (const alphabet of ['base64', 'base64url']) {
+    for (const alphabet of only ? [only] : ['base64', 'base64url']) {
         const whole = bytes.toString(alphabet);
         out.push(whole, whole.replace(/=+$/, ''));
         for (let offset = 0; offset < 3; offset++) {
@@ -13509,7 +13965,8 @@ class Redactor {
 function maskValue(value) {
     if (value.length <= 8)
         return REDACTED;
-    const prefix = /^(sk|rk|pk)_(live|test)_|^whsec_|^GOCSPX-|^gh[pousr]_|^AKIA/.exec(value)?.[0] ?? '';
+    // A vendor's fixed prefix says what the credential is and carries nothing of the secret.
+    const prefix = /^(?:(?:sk|rk|pk)_(?:live|test)_|whsec_|GOCSPX-|gh[pousr]_|github_pat_|AKIA|ASIA|AIza|sntry[su]_|xox[abeoprs]-|xapp-|SG\.|npm_|vc[acikpr]_|sk-(?:proj|svcacct|admin)-|sk-ant-(?:api|admin)\d\d-|sk-|sb_secret_|re_|key-|AGE-SECRET-KEY-1)/.exec(value)?.[0] ?? '';
     return `${prefix}…${value.slice(-4)}`;
 }
 
@@ -23048,11 +23505,31 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./.build/rules/catalog.js
+/**
+ * Every rule id of the public catalog (`../shared/spec/rules.md`), in catalog order: the contract the
+ * registry is tested against (ids never change once released).
+ */
+const CATALOG_IDS = [
+    'config.app-url', 'config.nextauth-url', 'config.database-url', 'config.database-tls', 'config.nextauth-secret',
+    'config.oauth-github', 'config.oauth-google', 'config.stripe-secret-key', 'config.stripe-webhook-secret',
+    'config.stripe-sync-secret', 'config.enable-hsts', 'config.enable-csp-strict', 'config.enable-coep',
+    'config.nextauth-trust-host', 'config.nextauth-debug',
+    'gate.install', 'gate.migrate', 'gate.build', 'gate.no-db-push', 'gate.migrations', 'gate.migration-safety',
+    'smoke.health', 'smoke.auth-pages', 'smoke.auth-providers', 'smoke.register-api', 'smoke.login-flow',
+    'smoke.team-flow', 'smoke.billing-plans', 'smoke.stripe-webhook', 'smoke.feature-gates', 'smoke.sentry',
+    'security.committed-secrets', 'security.workflow-secrets', 'security.tls', 'security.hsts', 'security.csp',
+    'security.coep', 'security.headers', 'security.cookies', 'security.backups', 'security.monitoring',
+    'security.rollback', 'security.docs',
+    'stripe.live-mode', 'stripe.webhook-endpoint', 'stripe.sync-endpoint', 'stripe.catalog-sync',
+];
+
 ;// CONCATENATED MODULE: ./.build/config.js
 /**
  * The optional config file (`.github/production-readiness.yml`): its zod schema, the loader that
  * turns a YAML mistake into a message naming the file, line and key, and the JSON Schema editors use.
  */
+
 
 
 
@@ -23107,15 +23584,26 @@ const configSchema = strictObject({
     'migration-safety': strictObject({
         // The guide's default is advice, not a block: `fail` makes risky pending statements block.
         level: schemas_enum(['warn', 'fail']).default('warn'),
+        // A lock or rewrite on a table above either size blocks (docs/rules.md, gate.migration-safety).
+        'block-above-mb': schemas_number().positive().default(100),
+        'block-above-rows': schemas_number().int().positive().default(1_000_000),
     })
-        .default({ level: 'warn' }),
+        .default({ level: 'warn', 'block-above-mb': 100, 'block-above-rows': 1_000_000 }),
     waivers: array(strictObject({
-        rule: schemas_string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a rule id like config.enable-coep'),
+        // An enum, so the shipped JSON Schema lets editors complete and check the id.
+        rule: schemas_enum(CATALOG_IDS, { error: (issue) => unknownRule(issue.input) }),
         reason: schemas_string().trim().min(1, 'a reason'),
         until: isoDate.optional(),
     }))
         .default([]),
 });
+/** A waiver naming no rule of the catalog: say so, and suggest the id that was probably meant. */
+function unknownRule(input) {
+    if (typeof input !== 'string')
+        return 'a rule id like config.enable-coep';
+    const near = CATALOG_IDS.find((id) => id.endsWith(`.${input}`) || input.startsWith(id) || id.startsWith(input));
+    return `unknown rule id "${input}"${near ? `; did you mean ${near}?` : ''} (the ids are in docs/rules.md)`;
+}
 const DEFAULT_CONFIG = configSchema.parse({});
 /**
  * Reads and validates the config file. A missing file is fine when it is the default path
@@ -23134,7 +23622,13 @@ async function loadConfig(path, displayPath, required) {
     }
     return parseConfig(text, displayPath);
 }
+/** Limits that keep a hostile or broken config file from exhausting the runner. */
+const CONFIG_LIMITS = { bytes: 256 * 1024, aliases: 100, depth: 24 };
 function parseConfig(text, displayPath) {
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size > CONFIG_LIMITS.bytes) {
+        throw new UsageError(`${displayPath}: the file has ${Math.round(size / 1024)} KB; a config file may have at most ${CONFIG_LIMITS.bytes / 1024} KB. Is config-file pointing at the right file?`);
+    }
     const lineCounter = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
@@ -23142,7 +23636,21 @@ function parseConfig(text, displayPath) {
         const pos = lineCounter.linePos(first.pos[0]);
         throw new UsageError(`${displayPath}:${pos.line}: not valid YAML: ${first.message.split('\n')[0]}; fix the file and run again`);
     }
-    const raw = doc.toJS() ?? {};
+    const tooDeep = deeperThan(doc.contents, CONFIG_LIMITS.depth);
+    if (tooDeep !== undefined) {
+        throw new UsageError(`${displayPath}:${lineCounter.linePos(tooDeep).line}: nested more than ${CONFIG_LIMITS.depth} levels deep; the config has at most a few levels (see docs/configuration.md)`);
+    }
+    let raw;
+    try {
+        raw = doc.toJS({ maxAliasCount: CONFIG_LIMITS.aliases }) ?? {};
+    }
+    catch (error) {
+        // The yaml library stops alias bombs ("excessive alias count") and bad tags here.
+        const reason = /alias count/i.test(String(error.message))
+            ? `its aliases expand to too much data (more than ${CONFIG_LIMITS.aliases} alias uses); write the values out`
+            : `it cannot be read as data (${String(error.message).split('\n')[0]})`;
+        throw new UsageError(`${displayPath}: ${reason}`);
+    }
     const result = configSchema.safeParse(raw);
     if (result.success)
         return result.data;
@@ -23166,6 +23674,24 @@ function parseConfig(text, displayPath) {
     });
     const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
     throw new UsageError(`invalid config file: ${problems.join('; ')}${more}. See the config reference in docs/configuration.md`);
+}
+/** The source offset of the first node nested deeper than `max` levels, if any. */
+function deeperThan(node, max, depth = 0) {
+    if (!node || typeof node !== 'object')
+        return undefined;
+    const items = node.items;
+    if (!Array.isArray(items))
+        return undefined;
+    if (depth >= max)
+        return node.range?.[0] ?? 0;
+    for (const item of items) {
+        const pair = item;
+        const child = 'value' in pair || 'key' in pair ? pair.value : item;
+        const found = deeperThan(child, max, depth + 1);
+        if (found !== undefined)
+            return found;
+    }
+    return undefined;
 }
 /** The source offset of the key node at `path` (so an unknown key is reported at its own line). */
 function findKeyNode(doc, path) {
@@ -23195,6 +23721,77 @@ function configJsonSchema() {
         $id: 'https://github.com/production-readiness-gate/production-readiness-gate/schema/config.schema.json',
         title: 'Production Readiness Gate configuration',
     };
+}
+
+;// CONCATENATED MODULE: ./.build/env-file.js
+/**
+ * The one reader of dotenv text in the gate: the `env-file` input (settings), the repository's
+ * `.env.example` (config rules) and the env files the committed-secrets scan finds all go through
+ * Node's own `util.parseEnv`, the parser behind `node --env-file` (which the app's `sync-stripe`
+ * script uses), so every part of the gate reads a value the way the app's tooling does.
+ *
+ * `parseEnv` gives values, not positions; the scan also needs the line of each entry, which is found
+ * here from the text (the last assignment of a name wins, as in `parseEnv`).
+ */
+
+/** The variables of a dotenv text, as `node --env-file` would set them. */
+function parseEnvText(text) {
+    return (0,external_node_util_namespaceObject.parseEnv)(text.replace(/^\uFEFF/, ''));
+}
+/** `NAME=`, `export NAME=` at the start of a line (what `parseEnv` reads as an assignment). */
+const ASSIGNMENT_LINE = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=/;
+/** The entries of a dotenv text with their lines, in file order; values are `parseEnv`'s. */
+function envEntries(text) {
+    let values;
+    try {
+        values = parseEnvText(text);
+    }
+    catch {
+        return [];
+    }
+    const lines = new Map();
+    const source = text.split('\n');
+    for (let i = 0; i < source.length; i++) {
+        const match = ASSIGNMENT_LINE.exec(source[i]);
+        if (match && match[1] in values)
+            lines.set(match[1], i + 1);
+    }
+    return [...lines]
+        .map(([name, line]) => ({ name, value: values[name], line }))
+        .sort((a, b) => a.line - b.line);
+}
+/**
+ * Whether a text is an env file whatever its name (`.envrc`, `prod.env`, `deploy/web.env`): at
+ * least one assignment, and assignments make up most of its lines that are not blank or comments
+ * (a shell script with a few exports among commands is not one).
+ */
+function looksLikeEnvFile(text) {
+    let assignments = 0;
+    let others = 0;
+    let inQuote = false;
+    for (const raw of text.split('\n')) {
+        const line = raw.trim();
+        if (inQuote) {
+            // A multi-line quoted value (a PEM key) continues until its closing quote.
+            if (/["'`]\s*$/.test(line))
+                inQuote = false;
+            continue;
+        }
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const match = ASSIGNMENT_LINE.exec(raw);
+        if (match) {
+            assignments++;
+            const rest = raw.slice(match[0].length).trim();
+            if (/^["'`]/.test(rest) && !new RegExp(`^${rest[0]}.*${rest[0]}`).test(rest))
+                inQuote = true;
+        }
+        else
+            others++;
+        if (others > 3 && others > assignments)
+            return false;
+    }
+    return assignments > 0 && assignments >= others * 4;
 }
 
 ;// CONCATENATED MODULE: ./.build/inputs.js
@@ -23245,6 +23842,8 @@ const APP_VARIABLES = [
     'NEXTAUTH_URL',
     'DATABASE_URL',
     'NEXTAUTH_SECRET',
+    // Auth.js v5's name for NEXTAUTH_SECRET (read so it is masked and searched for too).
+    'AUTH_SECRET',
     'AUTH_PROVIDERS',
     'GITHUB_CLIENT_ID',
     'GITHUB_CLIENT_SECRET',
@@ -23268,6 +23867,7 @@ const APP_VARIABLES = [
 /** App variables whose values are secrets (masked everywhere, checked for reuse and leaks). */
 const SECRET_VARIABLES = [
     'NEXTAUTH_SECRET',
+    'AUTH_SECRET',
     'GITHUB_CLIENT_SECRET',
     'GOOGLE_CLIENT_SECRET',
     'STRIPE_SECRET_KEY',
@@ -23495,8 +24095,11 @@ async function readEnvFile(path, given) {
     catch (error) {
         throw new UsageError(`env-file: cannot read ${given} (${error.code ?? 'error'}); give the path of a dotenv file`);
     }
+    if (text.length > 1024 * 1024) {
+        throw new UsageError(`env-file: ${given} has ${Math.round(text.length / 1024)} KB; a dotenv file of the app's variables is at most 1 MB. Is env-file pointing at the right file?`);
+    }
     try {
-        return (0,external_node_util_namespaceObject.parseEnv)(text);
+        return parseEnvText(text);
     }
     catch (error) {
         throw new UsageError(`env-file: ${given} is not a dotenv file (${error.message})`);
@@ -23599,7 +24202,7 @@ function estimateEntropyBits(value) {
 async function examplePlaceholders(settings) {
     for (const name of ['.env.example', '.env.sample', '.env.template']) {
         try {
-            return (0,external_node_util_namespaceObject.parseEnv)(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, name), 'utf8'));
+            return parseEnvText(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(settings.workingDirectory, name), 'utf8'));
         }
         catch {
             // try the next name
@@ -23625,7 +24228,9 @@ async function checkStrongUniqueSecret(settings, name, howToMake) {
             fix,
         };
     }
-    const others = [...SECRET_VARIABLES.filter((n) => n !== name).map((n) => [n, settings.env[n]]), ['the DATABASE_URL password', databasePassword(settings.env.DATABASE_URL)]];
+    // NEXTAUTH_SECRET and AUTH_SECRET are one secret under its Auth.js v4 and v5 names: the same value is expected.
+    const sameSecret = (n) => n === name || (n === 'AUTH_SECRET' && name === 'NEXTAUTH_SECRET') || (n === 'NEXTAUTH_SECRET' && name === 'AUTH_SECRET');
+    const others = [...SECRET_VARIABLES.filter((n) => !sameSecret(n)).map((n) => [n, settings.env[n]]), ['the DATABASE_URL password', databasePassword(settings.env.DATABASE_URL)]];
     const same = others.filter(([, v]) => v && v === value).map(([n]) => n);
     if (same.length > 0) {
         return {
@@ -23663,11 +24268,14 @@ function databasePassword(url) {
 
 ;// CONCATENATED MODULE: ./.build/rules/security/secret-patterns.js
 /**
- * What counts as a secret in a file: the values the run knows (and their usual encodings), the
- * shapes of live credentials, env-file entries that hold a secret, and what a placeholder looks like.
+ * What counts as a secret in a file: the values the run knows (in every form `secretForms` lists,
+ * and pieces of them for values split across lines), env-file entries that hold a secret (and the
+ * local defaults that do not), and what a placeholder or a generated value looks like. The vendors'
+ * credential shapes are in credential-shapes.ts.
  * Shared by security.committed-secrets (files and history) and security.workflow-secrets (workflows
  * and platform configs). Pure: no I/O.
  */
+
 
 
 
@@ -23676,6 +24284,8 @@ function databasePassword(url) {
 const MIN_NEEDLE_LENGTH = 8;
 /** Variables whose values are secrets in workflows and platform files, beyond SECRET_VARIABLES. */
 const SECRET_NAMES = [...SECRET_VARIABLES, 'DATABASE_URL'];
+/** Bytes of a piece needle: a form split in two leaves at least this much of it in one piece. */
+const PIECE_LENGTH = 8;
 const shortHash = (value) => (0,external_node_crypto_namespaceObject.createHash)('sha256').update(value).digest('hex').slice(0, 16);
 /**
  * Which variable a secret value belongs to, named without printing it: the app variables first,
@@ -23702,11 +24312,10 @@ function secretNames(settings) {
     return new Map([...names].map(([value, list]) => [value, list.join(' / ')]));
 }
 /**
- * The needles for every secret the run knows (at least 8 characters, not a placeholder): the raw
- * value, URL-encoded (as in a connection string), and base64 / base64url. Base64 is searched at the
- * three byte alignments, keeping only the characters that depend on the secret alone, so the secret
- * is found inside a longer encoded string too (`user:password` in a Basic auth header or a Docker
- * `config.json`, a Kubernetes Secret).
+ * The needles for every secret the run knows (at least 8 characters, not a placeholder): every form
+ * `secretForms` lists (raw, URL-encoded, base64 at each alignment, hex, JSON/JS-escaped), and for the
+ * forms a file may split across lines (the raw value and its base64) their first and last 8 bytes as
+ * pieces, confirmed by the scanner in the joined text.
  */
 function secretNeedles(settings) {
     const names = secretNames(settings);
@@ -23722,19 +24331,23 @@ function secretNeedles(settings) {
         const label = name ? (name.startsWith('the ') ? name : `the value of ${name}`) : 'a configured secret';
         const key = shortHash(secret);
         const masked = maskValue(secret);
-        const add = (text, encoding) => {
-            if (text.length < MIN_NEEDLE_LENGTH || seen.has(text))
-                return;
-            seen.add(text);
-            needles.push({ bytes: Buffer.from(text, 'utf8'), label: encoding ? `${label} (${encoding})` : label, masked, key });
-        };
-        add(secret);
-        const url = encodeURIComponent(secret);
-        add(url, 'URL-encoded');
-        add(url.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()), 'URL-encoded');
-        for (const core of base64Cores(Buffer.from(secret, 'utf8'))) {
-            add(core, 'base64-encoded');
-            add(core.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url-encoded');
+        // Base64 may be wrapped: the pieces of its cores (at each alignment) find it split; the whole
+        // encoding starts and ends like the first core, so its own pieces would only repeat them.
+        const cores = new Set(secret_forms_base64Forms(Buffer.from(secret, 'utf8'), 'base64').slice(2));
+        for (const { form, encoding } of labelledSecretForms(secret)) {
+            if (form.length < MIN_NEEDLE_LENGTH || seen.has(form))
+                continue;
+            seen.add(form);
+            const bytes = Buffer.from(form, 'utf8');
+            needles.push({ bytes, label: encoding ? `${label} (${encoding})` : label, masked, key });
+            const splittable = encoding === undefined || (encoding === 'base64-encoded' && cores.has(form));
+            if (splittable && bytes.length >= 2 * PIECE_LENGTH) {
+                const split = `${label}${encoding ? ` (${encoding})` : ''}, split across lines`;
+                for (const side of ['head', 'tail']) {
+                    const piece = side === 'head' ? bytes.subarray(0, PIECE_LENGTH) : bytes.subarray(bytes.length - PIECE_LENGTH);
+                    needles.push({ bytes: Buffer.from(piece), label: split, masked, key, piece: { side, form: bytes } });
+                }
+            }
         }
     }
     return needles;
@@ -23744,15 +24357,7 @@ function secretNeedles(settings) {
  * three alignments the bytes can have inside a longer encoded string.
  */
 function base64Cores(bytes) {
-    const cores = [];
-    for (let shift = 0; shift < 3; shift++) {
-        const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64').replace(/=+$/, '');
-        // Leading characters that mix in the unknown bytes before; a trailing one that mixes in those after.
-        const lead = shift === 0 ? 0 : shift === 1 ? 2 : 3;
-        const tail = (shift + bytes.length) % 3 === 0 ? 0 : 1;
-        cores.push(encoded.slice(lead, encoded.length - tail));
-    }
-    return cores;
+    return base64Forms(bytes, 'base64').slice(2);
 }
 /** Common non-values in templates, docs and CI jobs (beyond `isPlaceholder` of the config rules). */
 const PLACEHOLDER_WORDS = new Set([
@@ -23800,7 +24405,7 @@ function urlPassword(value) {
     return { raw: match[2], decoded, host: match[3].toLowerCase(), user: match[1] };
 }
 /** Passwords that only local and CI databases use (docker's defaults, tutorials). */
-const DEV_PASSWORDS = new Set(['postgres', 'password', 'pass', 'root', 'admin', 'prisma', 'test', 'secret', 'dev', 'local', 'docker', 'mysecretpassword', 'pg', 'user', 'app', 'ci']);
+const DEV_PASSWORDS = new Set(['postgres', 'password', 'pass', 'root', 'admin', 'prisma', 'test', 'secret', 'dev', 'local', 'docker', 'mysecretpassword', 'pg', 'user', 'app', 'ci', 'redis', 'mysql', 'mongo', 'mongodb', 'guest', 'rabbitmq', 'example', 'changeit', 'supabase', 'your-super-secret-and-long-postgres-password']);
 /**
  * A host that only a developer machine, a CI job or a container network reaches: loopback, the
  * docker host alias, or a single-label name (a service container such as `postgres` or `db`).
@@ -23852,161 +24457,959 @@ function isSecretName(name) {
         return false;
     return /SECRET|TOKEN|PASSW(?:OR)?D|PRIVATE|CREDENTIAL|(?:^|_)(?:API|ACCESS|SIGNING|ENCRYPTION|AUTH|MASTER|SERVICE_ACCOUNT)_?KEY(?:$|_)|(?:^|_)(?:PASS|PWD)(?:$|_)/.test(upper);
 }
-/** `.env`, `.env.production`, `.env.local` … (a tracked one must hold no secret). */
+/**
+ * Env files by name: `.env`, `.env.production`, `.env.local`, direnv's `.envrc`, and `*.env`
+ * (`prod.env`, `deploy/web.env`). Files of other names are env files when their content says so
+ * (`looksLikeEnvFile`).
+ */
 function isEnvFileName(basename) {
-    return /^\.env(?:\..+)?$/.test(basename);
+    return /^\.env(?:\..+)?$|^\.envrc$|^[^.][^/]*\.env$|^env\.(?:example|sample|template)$/.test(basename);
 }
-/** `.env.example`, `.env.sample`, `.env.template`: meant to be committed, with placeholders. */
+/** Templates meant to be committed: `.env.example`, `example.env`, `.env.sample.local`, `env.template`. */
 function isEnvTemplateName(basename) {
-    return /^\.env(?:\..+)?\.(?:example|sample|template|tpl|dist)$|^\.env\.(?:example|sample|template|tpl|dist)(?:\..+)?$/.test(basename);
+    return /(?:^|\.)(?:example|examples|sample|template|tpl|dist|defaults?)(?:\.|$)/i.test(basename);
 }
-/** How far a quoted dotenv value may run on (a PEM key is about 30 lines). */
-const MAX_QUOTED_LINES = 100;
+/** Env files Next.js loads in development and tests only, committed by design with their values. */
+function isDevelopmentEnvName(basename) {
+    return /^\.env\.(?:development|dev|test|testing|ci|e2e)(?:\.|$)/.test(basename);
+}
+/** Query parameters that carry a credential in a connection string or URL. */
+const CREDENTIAL_PARAMS = /[?&](?:password|sslpassword|api_key|apikey|api-key|token|access_token|secret|auth_token)=([^&#\s]+)/i;
 /**
- * The assignments of a dotenv text: `NAME=value`, `export NAME=value`, quoted values (double quotes
- * may span lines, as dotenv allows for private keys), inline ` #` comments on unquoted values.
+ * A credential in a URL's query (`prisma+postgres://…/?api_key=…`, `postgresql://app@host/db?password=…`),
+ * with the URL redacted; undefined when there is none, or it is a placeholder, or the host is local.
  */
-function parseEnvAssignments(text) {
-    const lines = text.split(/\r?\n/);
-    const found = [];
-    for (let i = 0; i < lines.length; i++) {
-        const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(lines[i]);
-        if (!match || lines[i].trimStart().startsWith('#'))
-            continue;
-        let raw = match[2];
-        const line = i + 1;
-        const quote = raw[0];
-        let value;
-        if (quote === '"' || quote === "'" || quote === '`') {
-            let body = raw.slice(1);
-            for (let more = 0; !body.includes(quote) && i + 1 < lines.length && more < MAX_QUOTED_LINES; more++)
-                body += `\n${lines[++i]}`;
-            value = body.includes(quote) ? body.slice(0, body.indexOf(quote)) : body;
-        }
-        else {
-            raw = raw.replace(/\s+#.*$/, '');
-            value = raw.trim();
-        }
-        found.push({ name: match[1], value, line });
+function urlQueryCredential(value) {
+    const match = CREDENTIAL_PARAMS.exec(value);
+    if (!match || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim()))
+        return undefined;
+    let secret = match[1];
+    try {
+        secret = decodeURIComponent(secret);
     }
-    return found;
+    catch {
+        // not percent-encoded
+    }
+    if (isPlaceholderValue(secret) || /^\$/.test(secret) || secret.length < 8)
+        return undefined;
+    const host = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?(\[[^\]]*\]|[^/?#:\s]*)/i.exec(value.trim())?.[1] ?? '';
+    if (isExampleHost(host))
+        return undefined;
+    // Every credential in the URL is masked, not only the one that made it a finding.
+    const masked = value
+        .trim()
+        .replace(new RegExp(CREDENTIAL_PARAMS.source, 'gi'), (whole, v) => whole.replace(v, maskValue(secret_patterns_safeDecode(v))))
+        .replace(/(:\/\/[^:@/?#\s]*:)[^@/?#\s]+@/, '$1***@');
+    return { masked: masked.length > 120 ? `${masked.slice(0, 117)}…` : masked, local: isLocalHost(host) };
+}
+function secret_patterns_safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
 }
 /**
- * Whether an env-file entry holds a secret: a URL with a real password whatever its name, else a
- * secret-looking name with a value that is neither a placeholder nor a test or development value
- * (Next.js loads a committed `.env.test` / `.env.development` by design). Returns the redacted value
- * to show, or undefined.
+ * Values a template or a local setup uses by convention, that no production system should accept:
+ * the docker images' documented passwords, and word-made defaults that name what they stand for
+ * (`jackson-secret`, `dev-webhook-secret`, `local_password`).
  */
-function envSecretValue(name, value) {
-    const password = urlPassword(value);
-    if (password)
-        return isPlaceholderPassword(password) ? undefined : maskUrlPassword(value);
-    if (/_URL$|_URI$|_DSN$/i.test(name))
-        return undefined;
-    if (!isSecretName(name) || isNonProductionValue(value))
-        return undefined;
-    return maskValue(value);
+function isConventionalDefault(value) {
+    const lower = value.trim().toLowerCase();
+    if (DEV_PASSWORDS.has(lower))
+        return true;
+    const words = lower.split(/[-_.:]+/).filter(Boolean);
+    if (words.length < 2 || !words.every((w) => /^[a-z]+\d{0,4}$/.test(w)))
+        return false;
+    return words.some((w) => /^(?:secret|secrets|password|passwd|pass|pwd|key|token|dev|local|localhost|default|example|demo|test|testing|insecure|changeme)\d{0,4}$/.test(w));
 }
-const plain = (match) => (isPlaceholderValue(match[0]) ? undefined : maskValue(match[0]));
-const wordAfter = (match, rest) => /[A-Za-z0-9_]/.test(rest[match[0].length] ?? '');
-/** The live-credential shapes of the guide's stack (Stripe, GitHub, Google, AWS, keys, Postgres). */
+/**
+ * Whether an env-file entry holds a secret. A URL is judged by the credential in it (password or
+ * query key) whatever the variable's name, so `DATABASE_URL` is judged like any other; other values
+ * by a secret-looking name with a real value. Local defaults (the repository's docker-compose values,
+ * the images' documented passwords, loopback hosts) are information, not secrets; so are test values
+ * (Next.js loads a committed `.env.test` / `.env.development` by design). In a template
+ * (`.env.example`) a random-looking value is information too: it is meant to be public, and
+ * config.nextauth-secret fails a deployment that uses it.
+ */
+function judgeEnvEntry(name, value, file) {
+    const v = value.trim();
+    if (v === '' || isPlaceholderValue(v) || /^\$[({]/.test(v))
+        return undefined;
+    const password = urlPassword(v);
+    if (password) {
+        if (isPlaceholderValue(password.decoded) || /^\$|%s$|^%\(/.test(password.decoded) || isExampleHost(password.host))
+            return undefined;
+        if (isLocalHost(password.host) && (isPlaceholderPassword(password) || isConventionalDefault(password.decoded) || file.localDefaults?.has(password.decoded) || file.template)) {
+            return { kind: 'default', why: `${name} points at a local database (${password.host})` };
+        }
+        return { kind: 'secret', masked: maskUrlPassword(v) };
+    }
+    const query = urlQueryCredential(v);
+    if (query)
+        return query.local ? { kind: 'default', why: `${name} points at a local server` } : { kind: 'secret', masked: query.masked };
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || !isSecretName(name))
+        return undefined;
+    if (file.localDefaults?.has(v))
+        return { kind: 'default', why: `${name} is the repository's docker-compose value` };
+    if (isConventionalDefault(v))
+        return { kind: 'default', why: `${name} is a conventional local default` };
+    if (isNonProductionValue(v))
+        return undefined;
+    if (file.template)
+        return looksRandom(v) ? { kind: 'sample', masked: maskValue(v) } : { kind: 'default', why: `${name} is a template value` };
+    return { kind: 'secret', masked: maskValue(v) };
+}
+/** Shannon entropy of a string, in bits per character. */
+function entropy(text) {
+    const counts = new Map();
+    for (const ch of text)
+        counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / text.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+/**
+ * Whether a token body looks generated rather than typed: long enough, no long runs or sequences,
+ * no template words, and the character spread of random text (hex tops out at 4 bits per
+ * character, so the bar scales with the length up to 3 bits).
+ */
+function looksRandom(body, minLength = 16) {
+    if (body.length < minLength)
+        return false;
+    if (/(.)\1{4}/.test(body) || /x{4}|X{4}|\*{3}|\.{3}|…/.test(body))
+        return false;
+    if (/example|sample|dummy|placeholder|your|redacted|changeme|fake|test(?:ing)?key/i.test(body))
+        return false;
+    let sequential = 0;
+    for (let i = 1; i < body.length; i++)
+        if (body.charCodeAt(i) - body.charCodeAt(i - 1) === 1)
+            sequential++;
+    if (sequential > body.length / 3)
+        return false;
+    return entropy(body) >= Math.min(3, Math.log2(body.length) - 1);
+}
+
+;// CONCATENATED MODULE: ./.build/rules/security/credential-shapes.js
+/**
+ * The shapes of live credentials of the stack (Stripe, GitHub, Sentry, Vercel, the database) and its
+ * neighbours (Slack, OpenAI, Anthropic, SendGrid, Postmark, Resend, Mailgun, Twilio, AWS, Google
+ * Cloud, Azure, npm, Supabase), each from its vendor's documented token format. A shape is found by a
+ * literal anchor (the scanner's byte search), then confirmed by a regex at that place and by what the
+ * format itself guarantees: a checksum where the vendor has one (GitHub `ghp_`, npm `npm_`, Vercel
+ * `vcp_`: CRC32 of the body in base62), a structure otherwise (a Sentry token's JSON payload, a JWT's
+ * header and expiry, OpenAI's `T3BlbkFJ` marker, a PEM body's base64). Placeholders, documentation
+ * examples and test-mode keys of the same shapes are not findings.
+ */
+
+
+
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** CRC32 of `body` in base62, zero-padded to 6 characters: the checksum of GitHub, npm and Vercel tokens. */
+function base62Checksum(body) {
+    let n = (0,external_node_zlib_namespaceObject.crc32)(body);
+    let out = '';
+    do {
+        out = BASE62[n % 62] + out;
+        n = Math.floor(n / 62);
+    } while (n > 0);
+    return out.padStart(6, '0');
+}
+/** A token whose last 6 characters are the base62 CRC32 of the `bodyStart`.. part before them. */
+const checksummed = (token, bodyStart) => token.length > bodyStart + 6 && base62Checksum(token.slice(bodyStart, -6)) === token.slice(-6);
+const masked = (value) => (isPlaceholderValue(value) ? undefined : maskValue(value));
+const wordAfter = (m, text) => /[A-Za-z0-9_]/.test(text[m[0].length] ?? '');
+/** Anchors with one byte of leading context, for prefixes shorter than 4 bytes (`SG.`): the byte before a token. */
+const led = (prefix) => ['"', "'", '`', '=', ' ', ':', '(', ',', '\n', '\t', '>', '[', '2', 'D', 'n', 't'].map((c) => c + prefix);
+/** base64url → text, or undefined. */
+function base64Json(part) {
+    try {
+        const value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+        return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * A PEM / OpenSSH / PGP private key: the header followed by a real body. Between the header and the
+ * base64 may stand line breaks, `\n` escapes (once or twice escaped), `%0A`, string quotes and
+ * concatenation (`"…" +`), array commas, and PEM headers (`Proc-Type:`, `DEK-Info:`, `Version:`);
+ * the body must be base64 with the spread of key material. A `-----BEGIN PRIVATE KEY-----` literal in
+ * a library (node-forge, a bundle) or a README with `...` is not one.
+ */
+function privateKeyBody(rest) {
+    const withoutHeaders = rest.slice(0, 3000).replace(/(?:^|\\+n|%0A|[\n"'`,[])\s*[A-Za-z][A-Za-z-]*: [^\n"'`\\]*/gi, '');
+    const body = withoutHeaders.replace(/\\+[nrt]|%0[AD]|[\s"'`,+[\]();]/gi, '');
+    const run = /^[A-Za-z0-9+/=]{60,}/.exec(body)?.[0];
+    return run !== undefined && looksRandom(run.slice(0, 200), 60) && /[A-Z]/.test(run) && /[a-z]/.test(run) && /[0-9]/.test(run);
+}
+/** A signed JWT that is a live credential: a real header, a payload, not expired, not a public role or the jwt.io example. */
+function liveJwt(token) {
+    const [head, payload, signature] = token.split('.');
+    const header = base64Json(head ?? '');
+    const claims = base64Json(payload ?? '');
+    if (!header || !claims || typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none' || !signature || signature.length < 16)
+        return false;
+    if (typeof claims.exp === 'number' && claims.exp * 1000 < Date.now())
+        return false;
+    // Supabase's anon key is public by design (NEXT_PUBLIC_SUPABASE_ANON_KEY); jwt.io's example is an example.
+    if (claims.role === 'anon' || (claims.sub === '1234567890' && claims.name === 'John Doe'))
+        return false;
+    return looksRandom(signature, 16);
+}
+/** Keyword anchors in the three usual cases. */
+const cased = (word) => [word.toLowerCase(), word.toUpperCase(), word[0].toUpperCase() + word.slice(1).toLowerCase()];
+/** Names of the app's secrets (and the usual JWT ones) as keyword anchors for `NAME = "literal"` in code and config. */
+const HARDCODED_NAMES = [...SECRET_VARIABLES, 'JWT_SECRET', 'JWT_SIGNING_KEY', 'jwtSecret', 'JWT_PRIVATE_KEY', 'SESSION_SECRET', 'COOKIE_SECRET', 'ENCRYPTION_KEY'];
 const CREDENTIAL_PATTERNS = [
     {
+        id: 'stripe-live-key',
         label: 'a Stripe live secret key',
         anchors: ['sk_live_', 'rk_live_'],
-        regex: /[sr]k_live_[0-9A-Za-z]{16,247}/y,
+        back: 0,
+        regex: /[sr]k_live_[0-9A-Za-z]{20,247}/dy,
         window: 256,
         boundary: true,
-        accept: (m, rest) => (wordAfter(m, rest) ? undefined : plain(m)),
+        accept: (m, t) => (wordAfter(m, t) || !looksRandom(m[0].slice(8), 20) ? undefined : masked(m[0])),
+        gitleaks: ['stripe-access-token'],
     },
     {
+        id: 'stripe-webhook-secret',
         label: 'a Stripe webhook signing secret',
         anchors: ['whsec_'],
-        regex: /whsec_[0-9A-Za-z+/]{20,100}/y,
+        back: 0,
+        regex: /whsec_[0-9A-Za-z+/]{24,100}/dy,
         window: 110,
         boundary: true,
-        accept: plain,
+        accept: (m, t) => (wordAfter(m, t) || !looksRandom(m[0].slice(6), 24) ? undefined : masked(m[0])),
+        gitleaks: ['stripe-access-token'],
     },
     {
+        id: 'github-token',
         label: 'a GitHub token',
         anchors: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
-        regex: /gh[pousr]_[0-9A-Za-z]{36,251}/y,
+        back: 0,
+        // 30 random base62 characters and a 6-character checksum (GitHub's documented format).
+        regex: /gh[pousr]_[0-9A-Za-z]{36,251}/dy,
         window: 256,
         boundary: true,
-        accept: (m, rest) => (wordAfter(m, rest) ? undefined : plain(m)),
+        accept: (m, t) => (wordAfter(m, t) || !checksummed(m[0], 4) ? undefined : masked(m[0])),
+        gitleaks: ['github-pat', 'github-oauth', 'github-app-token', 'github-refresh-token'],
     },
     {
+        id: 'github-fine-grained-token',
         label: 'a GitHub fine-grained token',
         anchors: ['github_pat_'],
-        regex: /github_pat_[0-9A-Za-z_]{40,244}/y,
-        window: 256,
+        back: 0,
+        // 22 characters of id, `_`, 59 of secret. GitHub publishes no checksum for this format (the
+        // classic CRC32 does not hold on published samples), so the body must look generated.
+        regex: /github_pat_([0-9A-Za-z]{22})_([0-9A-Za-z]{59})/dy,
+        window: 100,
         boundary: true,
-        accept: plain,
+        accept: (m, t) => (wordAfter(m, t) || !looksRandom(m[2], 40) ? undefined : masked(m[0])),
+        gitleaks: ['github-fine-grained-pat'],
     },
     {
-        label: 'a Google OAuth client secret',
-        anchors: ['GOCSPX-'],
-        regex: /GOCSPX-[0-9A-Za-z_-]{24,64}/y,
+        id: 'sentry-org-token',
+        label: 'a Sentry organization auth token',
+        anchors: ['sntrys_'],
+        back: 0,
+        // `sntrys_` + base64 of a JSON payload ({"iat":…,"url":…,"org":…}) + `_` + 43 characters of secret.
+        regex: /sntrys_([A-Za-z0-9+/=]{20,600})_([A-Za-z0-9+/]{43})/dy,
+        window: 700,
+        boundary: true,
+        accept: (m) => {
+            const payload = base64Json(m[1].replace(/=+$/, ''));
+            return payload && typeof payload.iat === 'number' && looksRandom(m[2], 30) ? `sntrys_…${m[0].slice(-4)}` : undefined;
+        },
+        gitleaks: ['sentry-org-token'],
+    },
+    {
+        id: 'sentry-user-token',
+        label: 'a Sentry user auth token',
+        anchors: ['sntryu_'],
+        back: 0,
+        regex: /sntryu_[0-9a-f]{64}/dy,
+        window: 80,
+        boundary: true,
+        accept: (m, t) => (wordAfter(m, t) || !looksRandom(m[0].slice(7), 40) ? undefined : masked(m[0])),
+        gitleaks: ['sentry-user-token'],
+    },
+    {
+        id: 'vercel-token',
+        label: 'a Vercel token',
+        anchors: ['vcp_', 'vci_', 'vca_', 'vcr_', 'vck_'],
+        back: 0,
+        // Prefix, 50 characters of body and the base62 CRC32 of the body (Vercel's 2026 formats).
+        regex: /vc[pciark]_[A-Za-z0-9_-]{50}[A-Za-z0-9]{6}/dy,
+        window: 64,
+        boundary: true,
+        accept: (m, t) => (/[A-Za-z0-9_-]/.test(t[m[0].length] ?? '') || !checksummed(m[0], 4) ? undefined : masked(m[0])),
+        gitleaks: ['vercel-token'],
+    },
+    {
+        id: 'npm-token',
+        label: 'an npm access token',
+        anchors: ['npm_'],
+        back: 0,
+        // 30 random base62 characters and a CRC32 checksum, as GitHub's tokens.
+        regex: /npm_[0-9A-Za-z]{36}/dy,
+        window: 48,
+        boundary: true,
+        accept: (m, t) => (wordAfter(m, t) || !checksummed(m[0], 4) ? undefined : masked(m[0])),
+        gitleaks: ['npm-access-token'],
+    },
+    {
+        id: 'npmrc-auth',
+        label: 'an npm registry credential (.npmrc)',
+        anchors: ['_authToken=', '_authToken =', ':_auth=', ':_password='],
+        back: 0,
+        regex: /(?:_authToken\s*=\s*|:_auth=|:_password=)["']?([^\s"'$]{16,})/dy,
+        window: 300,
+        boundary: false,
+        // `npm_` tokens are judged (with their checksum) by the npm shape; this is the rest: legacy UUID tokens, `_auth`, `_password`.
+        accept: (m) => (m[1].startsWith('npm_') || !looksRandom(m[1], 16) ? undefined : maskValue(m[1])),
+        gitleaks: ['npm-access-token'],
+    },
+    {
+        id: 'slack-token',
+        label: 'a Slack token',
+        anchors: ['xoxb-', 'xoxp-', 'xoxa-', 'xoxo-', 'xoxr-', 'xoxs-', 'xoxe-', 'xoxe.', 'xapp-'],
+        back: 0,
+        regex: /(?:xox[bpaors]-(?:[0-9]{8,14}-){1,3}[A-Za-z0-9]{24,64}|xoxe(?:\.xox[bp])?-1-[A-Za-z0-9]{100,200}|xapp-1-[A-Z0-9]{9,12}-[0-9]{10,14}-[a-f0-9]{64})/dy,
+        window: 300,
+        boundary: true,
+        accept: (m, t) => (wordAfter(m, t) || !looksRandom(m[0].replace(/^.*-/, ''), 20) ? undefined : masked(m[0])),
+        gitleaks: ['slack-bot-token', 'slack-user-token', 'slack-app-token', 'slack-config-access-token', 'slack-config-refresh-token', 'slack-legacy-token'],
+    },
+    {
+        id: 'slack-webhook',
+        label: 'a Slack webhook URL',
+        anchors: ['hooks.slack.com/'],
+        back: 0,
+        regex: /hooks\.slack\.com\/(?:services|workflows|triggers)\/(T[A-Z0-9]{8,12})\/([A-Z0-9]{8,12}(?:\/[0-9]{6,})?)\/([A-Za-z0-9]{20,48})/dy,
+        window: 200,
+        boundary: false,
+        // Slack's documentation uses T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX.
+        accept: (m) => (looksRandom(m[3], 20) && !/^T0+$/.test(m[1]) ? `https://hooks.slack.com/…/${maskValue(m[3])}` : undefined),
+        gitleaks: ['slack-webhook-url'],
+    },
+    {
+        id: 'openai-key',
+        label: 'an OpenAI API key',
+        anchors: ['sk-proj-', 'sk-svcacct-', 'sk-admin-'],
+        back: 0,
+        // Every OpenAI key carries `T3BlbkFJ` ("OpenAI" in base64) in its middle.
+        regex: /sk-(?:proj|svcacct|admin)-([A-Za-z0-9_-]{20,250}T3BlbkFJ[A-Za-z0-9_-]{20,250})/dy,
+        window: 600,
+        boundary: true,
+        accept: (m, t) => (/[A-Za-z0-9_-]/.test(t[m[0].length] ?? '') || !looksRandom(m[1].replace('T3BlbkFJ', ''), 30) ? undefined : masked(m[0])),
+        gitleaks: ['openai-api-key'],
+    },
+    {
+        id: 'openai-legacy-key',
+        label: 'an OpenAI API key',
+        // `sk-` + 20 + `T3BlbkFJ` + 20: found from the marker, the regex starting 23 bytes before it.
+        anchors: ['T3BlbkFJ'],
+        back: 23,
+        regex: /sk-([A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})/dy,
+        window: 56,
+        boundary: true,
+        accept: (m, t) => (wordAfter(m, t) || !looksRandom(m[1].replace('T3BlbkFJ', ''), 30) ? undefined : masked(m[0])),
+        gitleaks: ['openai-api-key'],
+    },
+    {
+        id: 'anthropic-key',
+        label: 'an Anthropic API key',
+        anchors: ['sk-ant-'],
+        back: 0,
+        regex: /sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,100}AA/dy,
+        window: 130,
+        boundary: true,
+        accept: (m, t) => (/[A-Za-z0-9_-]/.test(t[m[0].length] ?? '') || !looksRandom(m[0].slice(14, -2), 40) ? undefined : masked(m[0])),
+        gitleaks: ['anthropic-api-key', 'anthropic-admin-api-key'],
+    },
+    {
+        id: 'sendgrid-key',
+        label: 'a SendGrid API key',
+        // `SG.` is 3 bytes: found with the byte before it.
+        anchors: led('SG.'),
+        back: -1,
+        regex: /SG\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})/dy,
         window: 72,
         boundary: true,
-        accept: plain,
+        accept: (m, t) => (/[A-Za-z0-9_-]/.test(t[m[0].length] ?? '') || !looksRandom(m[2], 30) ? undefined : `SG.…${m[0].slice(-4)}`),
+        gitleaks: ['sendgrid-api-token'],
     },
     {
+        id: 'resend-key',
+        label: 'a Resend API key',
+        // `re_` is too short and too common (`re_match`) to search for alone: the name next to the key finds it.
+        anchors: [...cased('resend'), 'RESEND_'],
+        back: 0,
+        regex: /resend[\s\S]{0,100}?(?<![A-Za-z0-9_])(re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24})(?![A-Za-z0-9_])/dy,
+        window: 200,
+        boundary: false,
+        accept: (m) => (looksRandom(m[1].slice(12), 24) && /[A-Z]/.test(m[1]) && /[a-z]/.test(m[1]) ? masked(m[1]) : undefined),
+        gitleaks: [],
+    },
+    {
+        id: 'postmark-token',
+        label: 'a Postmark server or account token',
+        anchors: [...cased('postmark'), 'POSTMARK_'],
+        back: 0,
+        // Postmark tokens are UUIDs: only the name next to one says it is Postmark's.
+        regex: /postmark[\w.-]{0,40}?["'\]]?\s*(?:[:=(,]|=>)\s*(?:new\s+\w+\()?\s*["'`]?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/diy,
+        window: 160,
+        boundary: false,
+        accept: (m) => (looksRandom(m[1].replace(/-/g, ''), 24) ? maskValue(m[1]) : undefined),
+        gitleaks: [],
+    },
+    {
+        id: 'mailgun-key',
+        label: 'a Mailgun API key',
+        // As gitleaks does, only next to the name: `key-` alone is everywhere in code.
+        anchors: cased('mailgun'),
+        back: 0,
+        regex: /mailgun[\s\S]{0,120}?["'`:=\s](?:api:)?(key-[0-9a-f]{32}|[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})\b/diy,
+        window: 200,
+        boundary: true,
+        accept: (m) => (looksRandom(m[1].replace(/^key-/, '').replace(/-/g, ''), 24) ? maskValue(m[1]) : undefined),
+        gitleaks: ['mailgun-private-api-token', 'mailgun-signing-key'],
+    },
+    {
+        id: 'twilio-credential',
+        label: 'a Twilio API key or auth token',
+        anchors: cased('twilio'),
+        back: 0,
+        // An API key SID (`SK` + 32 hex) or the auth token (32 hex) next to the name: `twilio(sid, token)`,
+        // `TWILIO_AUTH_TOKEN = "…"`, `{ twilio: { authToken: "…" } }`.
+        regex: /twilio[\s\S]{0,80}?(?:\b(SK[0-9a-f]{32})\b|(?:token|secret|auth|AC[0-9a-f]{32})["'`]?\s*(?:[:=,]|=>)\s*["'`]([0-9a-f]{32})["'`])/diy,
+        window: 200,
+        boundary: false,
+        accept: (m) => {
+            const secret = m[1] ?? m[2];
+            return looksRandom(secret.replace(/^SK/, ''), 24) ? maskValue(secret) : undefined;
+        },
+        gitleaks: ['twilio-api-key'],
+    },
+    {
+        id: 'aws-access-key-id',
         label: 'an AWS access key id',
-        anchors: ['AKIA', 'ASIA'],
-        regex: /(?:AKIA|ASIA)[0-9A-Z]{16}/y,
+        anchors: ['AKIA', 'ASIA', 'ABIA', 'ACCA'],
+        back: 0,
+        regex: /(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}/dy,
         window: 21,
         boundary: true,
         // AWS documents AKIAIOSFODNN7EXAMPLE; `isPlaceholderValue` knows "example".
-        accept: (m, rest) => (/[A-Za-z0-9]/.test(rest[20] ?? '') ? undefined : plain(m)),
+        accept: (m, t) => (/[A-Za-z0-9]/.test(t[20] ?? '') || !looksRandom(m[0].slice(4), 16) ? undefined : masked(m[0])),
+        gitleaks: ['aws-access-token'],
     },
     {
-        label: 'a private key block',
-        anchors: ['-----BEGIN '],
-        regex: /-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/y,
-        window: 600,
-        boundary: false,
-        // A real block has base64 after the header (and maybe Proc-Type/DEK-Info lines, or `\n` escapes
-        // in JSON); "-----BEGIN PRIVATE KEY-----\n...\n" in a README is not one.
-        accept: (m, rest) => /^(?:\s|\\[nr])*(?:[A-Za-z-]+: [^\n\\]*(?:\n|\\n))*(?:\s|\\[nr])*[A-Za-z0-9+/=]{40,}/.test(rest.slice(m[0].length))
-            ? m[0]
-            : undefined,
+        id: 'aws-secret-access-key',
+        label: 'an AWS secret access key',
+        // Next to its key id (within a few lines), or named: `aws_secret_access_key = …`, `SecretAccessKey: …`.
+        anchors: ['AKIA', 'ASIA', 'aws_secret_access_key', 'AWS_SECRET_ACCESS_KEY', 'SecretAccessKey', 'secretAccessKey', 'aws_secret_key', 'AWS_SECRET_KEY'],
+        back: 0,
+        regex: /(?:(?:AKIA|ASIA)[A-Z2-7]{16}[\s\S]{1,400}?|(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY|SecretAccessKey|secretAccessKey|aws_secret_key|AWS_SECRET_KEY)["'`]?\s*(?:[:=,]|=>)\s*["'`]?)(?<![A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/dy,
+        window: 480,
+        boundary: true,
+        accept: (m) => {
+            const secret = m[1];
+            return looksRandom(secret, 40) && /[A-Z]/.test(secret) && /[a-z]/.test(secret) && /[0-9]/.test(secret) ? maskValue(secret) : undefined;
+        },
+        gitleaks: ['aws-access-token'],
     },
     {
-        label: 'a Postgres URL with a password',
-        anchors: ['postgres://', 'postgresql://'],
-        regex: /postgres(?:ql)?:\/\/[^\s:@/?#'"`]*:[^\s@/?#'"`]+@(?:\[[0-9a-fA-F:.]+\]|[^\s/?#:'"`,;]+)/y,
-        window: 512,
+        id: 'google-oauth-client-secret',
+        label: 'a Google OAuth client secret',
+        anchors: ['GOCSPX-'],
+        back: 0,
+        regex: /GOCSPX-[0-9A-Za-z_-]{24,64}/dy,
+        window: 72,
+        boundary: true,
+        accept: (m) => (looksRandom(m[0].slice(7), 20) ? masked(m[0]) : undefined),
+        gitleaks: ['gcp-api-key'],
+    },
+    {
+        id: 'google-api-key',
+        label: 'a Google API key',
+        anchors: ['AIza'],
+        back: 0,
+        regex: /AIza[0-9A-Za-z_-]{35}/dy,
+        window: 40,
+        boundary: true,
+        // A Firebase web config or a NEXT_PUBLIC_ variable is shipped to browsers by design.
+        accept: (m, t, context) => {
+            const around = context.before(300) + t.slice(0, 300);
+            if (/NEXT_PUBLIC_|authDomain|firebaseapp\.com|firebaseConfig/.test(around) || !looksRandom(m[0].slice(4), 24))
+                return undefined;
+            return masked(m[0]);
+        },
+        gitleaks: ['gcp-api-key'],
+    },
+    {
+        id: 'azure-storage-key',
+        label: 'an Azure storage or service bus key',
+        anchors: ['AccountKey=', 'SharedAccessKey=', 'AccountKey%3D', 'SharedAccessKey%3D'],
+        back: 0,
+        regex: /(?:AccountKey(?:=|%3D)([A-Za-z0-9+/]{86}==)|SharedAccessKey(?:=|%3D)([A-Za-z0-9+/]{42,44}=))/dy,
+        window: 110,
         boundary: false,
         accept: (m) => {
-            const password = urlPassword(m[0]);
-            return password && !isPlaceholderPassword(password) ? maskUrlPassword(m[0]) : undefined;
+            const secret = m[1] ?? m[2];
+            return looksRandom(secret, 40) ? maskValue(secret) : undefined;
         },
+        gitleaks: ['azure-storage-account-key'],
+    },
+    {
+        id: 'azure-ad-client-secret',
+        label: 'an Azure AD client secret',
+        // `xxx` + digit + `Q~` + 31–34 characters: found from the digit, `Q~` and the byte after.
+        anchors: [...'0123456789'].flatMap((d) => [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_~.-'].map((c) => `${d}Q~${c}`)),
+        back: 3,
+        regex: /[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}/dy,
+        window: 42,
+        boundary: true,
+        accept: (m, t) => (/[A-Za-z0-9_~.-]/.test(t[m[0].length] ?? '') || !looksRandom(m[0].replace('Q~', ''), 30) ? undefined : maskValue(m[0])),
+        gitleaks: ['azure-ad-client-secret'],
+    },
+    {
+        id: 'supabase-secret-key',
+        label: 'a Supabase secret key',
+        anchors: ['sb_secret_'],
+        back: 0,
+        regex: /sb_secret_[A-Za-z0-9_-]{20,80}/dy,
+        window: 96,
+        boundary: true,
+        accept: (m) => (looksRandom(m[0].slice(10), 20) ? masked(m[0]) : undefined),
+        gitleaks: [],
+    },
+    {
+        id: 'jwt',
+        label: 'a signed JWT (a bearer credential that has not expired)',
+        // The header of every JWT: `{"alg"`, `{"typ"`, `{"kid"` in base64url.
+        anchors: ['eyJhbGci', 'eyJ0eXAi', 'eyJraWQi'],
+        back: 0,
+        regex: /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}/dy,
+        window: 4096,
+        boundary: true,
+        accept: (m, t, context) => {
+            if (wordAfter(m, t) || !liveJwt(m[0]))
+                return undefined;
+            const role = base64Json(m[0].split('.')[1])?.role;
+            const publicName = /NEXT_PUBLIC_\w*\s*[:=]\s*["'`]?$/.test(context.before(80));
+            return publicName && role !== 'service_role' ? undefined : { masked: `eyJ…${m[0].slice(-4)}`, label: role === 'service_role' ? 'a Supabase service_role key (a signed JWT)' : undefined };
+        },
+        gitleaks: ['jwt'],
+    },
+    {
+        id: 'hardcoded-app-secret',
+        label: 'a hard-coded secret of the app',
+        // `NEXTAUTH_SECRET: "…"`, `jwtSecret = '…'`, `process.env.JWT_SECRET ?? "…"`: a literal where the app reads a secret.
+        anchors: HARDCODED_NAMES,
+        back: 0,
+        regex: new RegExp(`(?:${HARDCODED_NAMES.join('|')})["'\`\\]]?\\s*(?:[:=]|\\?\\?|\\|\\||,)\\s*["'\`]([^"'\`\\s]{16,200})["'\`]`, 'dy'),
+        window: 260,
+        boundary: true,
+        accept: (m) => {
+            const value = m[1];
+            if (isNonProductionValue(value) || isConventionalDefault(value) || !looksRandom(value, 16))
+                return undefined;
+            return maskValue(value);
+        },
+        gitleaks: ['generic-api-key'],
+    },
+    {
+        id: 'private-key',
+        label: 'a private key',
+        anchors: ['-----BEGIN', 'PuTTY-User-Key-File-', 'AGE-SECRET-KEY-1'],
+        back: 0,
+        regex: /-----BEGIN[ +](?:[A-Z0-9]+[ +]){0,3}PRIVATE[ +]KEY(?:[ +]BLOCK)?-----|PuTTY-User-Key-File-[23]: |AGE-SECRET-KEY-1[0-9A-Z]{58}/dy,
+        window: 3000,
+        boundary: false,
+        accept: (m, t, context) => {
+            if (m[0].startsWith('AGE-'))
+                return looksRandom(m[0].slice(16), 40) ? masked(m[0]) : undefined;
+            if (m[0].startsWith('PuTTY'))
+                return /Private-Lines: \d+\s+[A-Za-z0-9+/=]{40,}/.test(t) ? m[0].trim() : undefined;
+            if (!privateKeyBody(t.slice(m[0].length)))
+                return undefined;
+            const before = context.before(3000);
+            const serviceAccount = /"private_key"\s*:\s*"$/.test(before) && /"type"\s*:\s*"service_account"/.test(before + t);
+            return { masked: m[0].replace(/\+/g, ' '), label: serviceAccount ? 'a Google Cloud service-account key' : undefined };
+        },
+        gitleaks: ['private-key', 'gcp-service-account', 'pkcs8-private-key', 'putty-private-key', 'age-secret-key'],
+    },
+    {
+        id: 'database-url',
+        label: 'a database URL with a password',
+        anchors: ['postgres://', 'postgresql://', 'prisma+postgres://', 'prisma://', 'mysql://', 'mongodb://', 'mongodb+srv://', 'redis://', 'rediss://', 'amqp://', 'amqps://', 'postgres%3A%2F%2F', 'postgresql%3A%2F%2F'],
+        back: 0,
+        // The password in the user part, or a key in the query (`?password=`, Prisma Accelerate's `?api_key=`).
+        regex: /(?:prisma\+postgres|prisma|postgres(?:ql)?|mysql|mongodb(?:\+srv)?|rediss?|amqps?):\/\/[^\s'"`<>]{3,1000}/dy,
+        window: 1024,
+        boundary: false,
+        accept: (m) => {
+            const url = m[0].replace(/[),;\]}.]+$/, '');
+            const password = urlPassword(url);
+            if (password && !isPlaceholderPassword(password) && !isExampleHost(password.host) && !/^\$|^%s$|^\{/.test(password.decoded)) {
+                if (isLocalHost(password.host) && isConventionalDefault(password.decoded))
+                    return undefined;
+                return maskUrlPassword(url);
+            }
+            const query = urlQueryCredential(url);
+            return query && !query.local ? query.masked : undefined;
+        },
+        gitleaks: [],
     },
 ];
+
+;// CONCATENATED MODULE: ./.build/rules/security/gitleaks-config.js
+/**
+ * A repository's gitleaks configuration, so a team keeps what it already tuned: `.gitleaks.toml`
+ * (its `[[rules]]`, its global and per-rule allowlists, `[extend] disabledRules` and `path`), the
+ * `.gitleaksignore` fingerprints, and `gitleaks:allow` comments on a line.
+ *
+ * gitleaks' regexes are Go RE2. What JavaScript can run is translated (leading `(?i)`/`(?s)` flags,
+ * `(?P<name>`, `\z`, `\A`, POSIX classes, `\x{…}`, `\Q…\E`); a rule or allowlist regex that still
+ * does not compile is reported in the rule's details and not run, never a crash.
+ *
+ * Allowlists apply to the credential shapes and to the repository's own rules, never to the values
+ * of the secrets the run knows: a production secret in the repository is never a false positive.
+ */
+
+
+
+
+
+
+/**
+ * Go RE2 → JavaScript: the leading inline flags become flags, named groups, `\z`, `\A`, POSIX
+ * classes, `\x{…}` and `\Q…\E` are rewritten; returns an error text when JavaScript cannot run it.
+ */
+function translateRegex(re2) {
+    let source = re2;
+    let flags = '';
+    const lead = /^\(\?([imsU]+)\)/.exec(source);
+    if (lead) {
+        if (lead[1].includes('U'))
+            return { error: 'the U (ungreedy) flag has no JavaScript equivalent' };
+        flags = [...new Set(lead[1])].join('');
+        source = source.slice(lead[0].length);
+    }
+    source = source
+        .replace(/\\Q([\s\S]*?)(?:\\E|$)/g, (_, literal) => literal.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'))
+        .replace(/\(\?P</g, '(?<')
+        .replace(/\\z/g, '$(?![\\s\\S])')
+        .replace(/\\A/g, '^(?<![\\s\\S])')
+        .replace(/\\x\{([0-9a-fA-F]{1,4})\}/g, (_, hex) => `\\u${hex.padStart(4, '0')}`);
+    const posix = {
+        alnum: 'a-zA-Z0-9', alpha: 'a-zA-Z', digit: '0-9', xdigit: '0-9a-fA-F', upper: 'A-Z', lower: 'a-z',
+        space: '\\s', word: '\\w', punct: '!-\\/:-@\\[-`{-~', blank: ' \\t', cntrl: '\\x00-\\x1f\\x7f', print: '\\x20-\\x7e', graph: '\\x21-\\x7e',
+    };
+    source = source.replace(/\[:(\^?)([a-z]+):\]/g, (whole, negate, name) => (posix[name] && !negate ? posix[name] : whole));
+    if (/\\p[A-Z]|\\[pP]\{/.test(source)) {
+        source = source.replace(/\\([pP])([A-Z])/g, '\\$1{$2}');
+        flags += 'u';
+    }
+    try {
+        new RegExp(source, `${flags}gd`);
+    }
+    catch (error) {
+        return { error: error.message.replace(/^Invalid regular expression: /, '') };
+    }
+    return { source, flags };
+}
+const asStrings = (value) => (Array.isArray(value) ? value.filter((v) => typeof v === 'string') : []);
+const isTable = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+function readAllowlist(table, where, notes) {
+    const regexes = (list, what) => list.flatMap((re) => {
+        const translated = translateRegex(re);
+        if ('error' in translated) {
+            notes.push(`${where}: the ${what} regex \`${re.slice(0, 60)}\` cannot run in JavaScript (${translated.error}); it was not applied`);
+            return [];
+        }
+        return [translated];
+    });
+    const target = table.regexTarget;
+    return {
+        condition: String(table.condition ?? 'OR').toUpperCase() === 'AND' ? 'AND' : 'OR',
+        commits: asStrings(table.commits),
+        paths: regexes(asStrings(table.paths), 'path'),
+        regexTarget: target === 'match' || target === 'line' ? target : 'secret',
+        regexes: regexes(asStrings(table.regexes), 'allowlist'),
+        stopwords: asStrings(table.stopwords).map((w) => w.toLowerCase()),
+        targetRules: asStrings(table.targetRules),
+    };
+}
+/** Parses the text of a `.gitleaks.toml` into a setup; `read` loads an `[extend] path` (relative to the file). */
+async function parseGitleaksConfig(text, file, read, depth = 0) {
+    const setup = { file, rules: [], allowlists: [], disabledRules: [], ignore: [], notes: [] };
+    let config;
+    try {
+        // Loaded on first use: most repositories have no gitleaks config.
+        const { parse } = await __nccwpck_require__.e(/* import() */ 292).then(__nccwpck_require__.bind(__nccwpck_require__, 3292));
+        config = parse(text);
+    }
+    catch (error) {
+        const message = error.message.split('\n')[0];
+        setup.notes.push(`${file} is not valid TOML (${message}); its rules and allowlists were not applied. Fix it (gitleaks would refuse it too).`);
+        setup.broken = true;
+        return setup;
+    }
+    const extend = isTable(config.extend) ? config.extend : undefined;
+    if (extend) {
+        setup.disabledRules.push(...asStrings(extend.disabledRules));
+        if (typeof extend.path === 'string' && depth < 2) {
+            const path = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(file), extend.path);
+            const base = await read(path);
+            if (base === undefined)
+                setup.notes.push(`${file}: [extend] path ${extend.path} could not be read; it was not applied`);
+            else {
+                const parent = await parseGitleaksConfig(base, path, read, depth + 1);
+                setup.rules.push(...parent.rules);
+                setup.allowlists.push(...parent.allowlists);
+                setup.disabledRules.push(...parent.disabledRules);
+                setup.notes.push(...parent.notes);
+            }
+        }
+    }
+    // The global allowlist: `[allowlist]` (older) and `[[allowlists]]` (newer).
+    if (isTable(config.allowlist))
+        setup.allowlists.push(readAllowlist(config.allowlist, `${file} [allowlist]`, setup.notes));
+    if (Array.isArray(config.allowlists))
+        for (const a of config.allowlists)
+            if (isTable(a))
+                setup.allowlists.push(readAllowlist(a, `${file} [[allowlists]]`, setup.notes));
+    for (const rule of Array.isArray(config.rules) ? config.rules : []) {
+        if (!isTable(rule) || typeof rule.id !== 'string')
+            continue;
+        const where = `${file} rule ${rule.id}`;
+        const allowlists = [];
+        if (isTable(rule.allowlist))
+            allowlists.push(readAllowlist(rule.allowlist, where, setup.notes));
+        if (Array.isArray(rule.allowlists))
+            for (const a of rule.allowlists)
+                if (isTable(a))
+                    allowlists.push(readAllowlist(a, where, setup.notes));
+        const compiled = {
+            id: rule.id,
+            description: typeof rule.description === 'string' ? rule.description : undefined,
+            secretGroup: typeof rule.secretGroup === 'number' ? rule.secretGroup : 0,
+            entropy: typeof rule.entropy === 'number' ? rule.entropy : undefined,
+            keywords: asStrings(rule.keywords).map((k) => k.toLowerCase()),
+            allowlists,
+        };
+        let usable = true;
+        for (const field of ['regex', 'path']) {
+            if (typeof rule[field] !== 'string')
+                continue;
+            const translated = translateRegex(rule[field]);
+            if ('error' in translated) {
+                setup.notes.push(`${where}: its ${field === 'regex' ? 'regex' : 'path regex'} cannot run in JavaScript (${translated.error}); the rule was not run`);
+                usable = false;
+            }
+            else
+                compiled[field] = translated;
+        }
+        if (usable)
+            setup.rules.push(compiled);
+    }
+    return setup;
+}
+/**
+ * The repository's gitleaks files: `.gitleaks.toml` and `.gitleaksignore` in the working directory,
+ * else at the repository's top. Undefined when there is neither.
+ */
+async function loadGitleaks(cwd, root) {
+    const read = (path) => (0,promises_namespaceObject.readFile)(path, 'utf8').catch(() => undefined);
+    let setup;
+    for (const dir of cwd === root ? [cwd] : [cwd, root]) {
+        const text = await read((0,external_node_path_namespaceObject.join)(dir, '.gitleaks.toml'));
+        if (text === undefined)
+            continue;
+        const file = (0,external_node_path_namespaceObject.relative)(cwd, (0,external_node_path_namespaceObject.join)(dir, '.gitleaks.toml')) || '.gitleaks.toml';
+        setup = await parseGitleaksConfig(text, file, async (path) => read((0,external_node_path_namespaceObject.join)(cwd, path)));
+        break;
+    }
+    for (const dir of cwd === root ? [cwd] : [cwd, root]) {
+        const text = await read((0,external_node_path_namespaceObject.join)(dir, '.gitleaksignore'));
+        if (text === undefined)
+            continue;
+        setup ??= { rules: [], allowlists: [], disabledRules: [], ignore: [], notes: [] };
+        setup.ignore.push(...text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
+        break;
+    }
+    return setup;
+}
+const compile = (r, extra = '') => new RegExp(r.source, r.flags + extra);
+const compileAllowlist = (a) => ({
+    condition: a.condition,
+    commits: new Set(a.commits),
+    paths: a.paths.map((r) => compile(r)),
+    regexTarget: a.regexTarget,
+    regexes: a.regexes.map((r) => compile(r)),
+    stopwords: a.stopwords,
+    targetRules: a.targetRules,
+});
+/** Whether an allowlist covers a finding (gitleaks' semantics: OR of the criteria given, or AND). */
+function allowlisted(a, at) {
+    const checks = [];
+    if (a.commits.size > 0)
+        checks.push(at.commit !== undefined && [...a.commits].some((c) => at.commit.startsWith(c)));
+    if (a.paths.length > 0)
+        checks.push(a.paths.some((re) => re.test(at.path)));
+    if (a.regexes.length > 0) {
+        const target = a.regexTarget === 'line' ? at.line : at.secret;
+        checks.push(a.regexes.some((re) => re.test(target)));
+    }
+    if (a.stopwords.length > 0)
+        checks.push(a.stopwords.some((w) => at.secret.toLowerCase().includes(w)));
+    if (checks.length === 0)
+        return false;
+    return a.condition === 'AND' ? checks.every(Boolean) : checks.some(Boolean);
+}
+/** The gitleaks setup made usable: the extra rules, the allowlist filter, and the built-in shapes it disables. */
+function compileGitleaks(setup) {
+    const global = setup.allowlists.map(compileAllowlist);
+    const rules = setup.rules.map((rule) => ({
+        ...rule,
+        regex: rule.regex ? compile(rule.regex, 'gd') : undefined,
+        path: rule.path ? compile(rule.path) : undefined,
+        allowlists: rule.allowlists.map(compileAllowlist),
+    }));
+    const byId = new Map(rules.map((r) => [r.id, r]));
+    const disabledIds = new Set(setup.disabledRules);
+    // A built-in shape is off when the config disables every gitleaks rule it stands for.
+    const disabled = new Set(CREDENTIAL_PATTERNS.filter((p) => p.gitleaks.length > 0 && p.gitleaks.every((id) => disabledIds.has(id))).map((p) => p.id));
+    const ignore = new Set(setup.ignore);
+    const allow = (hit, path, lineText, line) => {
+        if (lineText.includes('gitleaks:allow'))
+            return true;
+        const ids = hit.rule.startsWith('gitleaks:') ? [hit.rule.slice(9)] : [...(hit.gitleaks ?? []), hit.rule];
+        if (ids.some((id) => ignore.has(`${path}:${id}:${line}`)))
+            return true;
+        const at = { path, secret: hit.secret, line: lineText };
+        for (const a of global)
+            if ((a.targetRules.length === 0 || a.targetRules.some((id) => ids.includes(id))) && allowlisted(a, at))
+                return true;
+        // A config that tunes a default gitleaks rule (same id) tunes the built-in shape standing for it.
+        for (const id of ids)
+            for (const a of byId.get(id)?.allowlists ?? [])
+                if (allowlisted(a, at))
+                    return true;
+        return false;
+    };
+    const allowsCommit = (commit, path) => global.some((a) => a.commits.size > 0 && allowlisted(a, { path, secret: '', line: '', commit })) || [...ignore].some((f) => f.startsWith(`${commit}:${path}:`));
+    const scanning = rules.filter((r) => r.regex);
+    const pathOnly = rules.filter((r) => !r.regex && r.path);
+    const extra = scanning.length === 0 && pathOnly.length === 0
+        ? undefined
+        : {
+            find(text, path) {
+                const out = [];
+                let lower;
+                for (const rule of scanning) {
+                    if (rule.path && !rule.path.test(path))
+                        continue;
+                    if (rule.keywords.length > 0) {
+                        lower ??= text.toLowerCase();
+                        if (!rule.keywords.some((k) => lower.includes(k)))
+                            continue;
+                    }
+                    const re = rule.regex;
+                    re.lastIndex = 0;
+                    let found = 0;
+                    for (let m = re.exec(text); m && found < 50; m = re.exec(text)) {
+                        if (m[0].length === 0) {
+                            re.lastIndex++;
+                            continue;
+                        }
+                        const group = rule.secretGroup > 0 ? rule.secretGroup : m.findIndex((g, i) => i > 0 && g);
+                        const secret = group > 0 && m[group] ? m[group] : m[0];
+                        if (rule.entropy !== undefined && entropy(secret) <= rule.entropy)
+                            continue;
+                        const lineStart = text.lastIndexOf('\n', m.index) + 1;
+                        const lineEnd = text.indexOf('\n', m.index);
+                        const lineText = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
+                        if (rule.allowlists.some((a) => allowlisted(a, { path, secret: a.regexTarget === 'match' ? m[0] : secret, line: lineText })))
+                            continue;
+                        found++;
+                        out.push({
+                            start: m.index,
+                            end: m.index + m[0].length,
+                            kind: 'credential',
+                            label: `a match of the repository's gitleaks rule ${rule.id}${rule.description ? ` (${rule.description})` : ''}`,
+                            masked: maskValue(secret),
+                            key: (0,external_node_crypto_namespaceObject.createHash)('sha256').update(secret).digest('hex').slice(0, 16),
+                            rule: `gitleaks:${rule.id}`,
+                            secret,
+                        });
+                    }
+                }
+                return out;
+            },
+            forPath(path) {
+                return pathOnly
+                    .filter((rule) => rule.path.test(path))
+                    .map((rule) => ({
+                    start: 0,
+                    end: 0,
+                    kind: 'credential',
+                    label: `a file the repository's gitleaks rule ${rule.id} flags by its path${rule.description ? ` (${rule.description})` : ''}`,
+                    masked: path,
+                    key: `gitleaks:${rule.id}:${path}`,
+                    rule: `gitleaks:${rule.id}`,
+                    secret: path,
+                }));
+            },
+        };
+    return { extra, allow, disabled, allowsCommit };
+}
 
 ;// CONCATENATED MODULE: ./.build/rules/security/secret-scanner.js
 /**
  * The byte scanner behind security.committed-secrets: every needle (the secret values in their
- * encodings) and every credential anchor (`sk_live_`, `-----BEGIN `) searched in one pass, so a file
- * is read once whatever the number of secrets.
+ * encodings, and pieces of the forms a file may split across lines) and every credential anchor
+ * (`sk_live_`, `-----BEGIN`) searched in one pass, so a file is read once whatever the number of
+ * secrets.
  *
  * The pass is Wu–Manber: each target is known by a 4-byte window of it, and the scan looks at the
  * last two bytes of the current window only: when no target's window holds that pair, the window
  * moves on by up to 3 bytes without looking at the bytes in between. Only where a pair ends some
  * window is the whole 4-byte window looked up; a needle is then confirmed by comparing all of it, an
- * anchor by its pattern's regex at that place. Windows avoid pairs that are common in code and text
+ * anchor by its shape's regex at that place. Windows avoid pairs that are common in code and text
  * (`st`, `th`, `es`), so confirmations stay rare.
+ *
+ * Confirmation decodes where secrets hide: a token after an escape (`%22ghp_…`, `\nghp_…`,
+ * `\u0022sk_live_…`) passes the boundary check; a shape that does not match as written is tried
+ * again on the text decoded (percent-encoding, JSON/JS escapes, string concatenation across lines,
+ * shell line continuations); a piece of a known secret is confirmed when the whole form is in the
+ * joined text around it (a value split by concatenation, base64 wrapped at 76 columns). UTF-16 files
+ * are read as text; files of any size are scanned, in chunks.
  */
+
 
 
 
 /** Window length: the shortest anchors (`AKIA`, `ghp_`) have 4 bytes. */
 const WINDOW = 4;
-/** Binary files are recognised by a NUL byte in their first 8 KiB (as git and grep do). */
+/** Binary files are recognised by a NUL byte in their first 8 KiB (as git and grep do), unless they are UTF-16 text. */
 const BINARY_PROBE_BYTES = 8192;
 /** Matches reported per file at most (a minified bundle full of one token says it once enough). */
 const MAX_HITS_PER_FILE = 50;
+/** Env-style content is looked for in files up to this size (env files are small). */
+const MAX_ENV_BYTES = 256 * 1024;
+/** Large files are scanned in chunks of this size, each overlapping the next by OVERLAP bytes. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+const OVERLAP = 64 * 1024;
 const hashOf = (text) => (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex').slice(0, 16);
 class SecretMatcher {
     needles;
@@ -24015,6 +25418,8 @@ class SecretMatcher {
     shift = new Uint8Array(65536).fill(WINDOW - 1);
     /** Targets by their 4-byte window (big-endian). */
     byWindow = new Map();
+    /** 1 for the first two bytes of some target's window: most candidate windows end like a target's but do not start like one. */
+    firstPairs = new Uint8Array(65536);
     /** Where windows matched in the last scan (their start offsets), confirmed after the loop. */
     candidates = new Int32Array(256);
     constructor(needles, patterns) {
@@ -24035,19 +25440,20 @@ class SecretMatcher {
                 const pair = (w[j] << 8) | w[j + 1];
                 this.shift[pair] = Math.min(this.shift[pair], WINDOW - 2 - j);
             }
+            this.firstPairs[(w[0] << 8) | w[1]] = 1;
             const key = w.readUInt32BE(0);
             const list = this.byWindow.get(key) ?? [];
             list.push(target);
             this.byWindow.set(key, list);
         }
     }
-    /** Needles and credentials in one file's bytes, redacted, with their lines. */
-    scan(content) {
-        let count = skipScan(this.shift, content, this.candidates);
+    /** Needles and credentials in `content`, with their byte positions, overlaps resolved. */
+    find(content) {
+        let count = skipScan(this.shift, this.firstPairs, content, this.candidates);
         while (count < 0) {
             // More candidate windows than room: grow and scan again (a file full of near-misses).
             this.candidates = new Int32Array(this.candidates.length * 4);
-            count = skipScan(this.shift, content, this.candidates);
+            count = skipScan(this.shift, this.firstPairs, content, this.candidates);
         }
         if (count === 0)
             return NO_HITS;
@@ -24059,37 +25465,54 @@ class SecretMatcher {
                 for (const target of targets)
                     this.confirm(content, target, at - target.offset, raw);
         }
-        return raw.length === 0 ? NO_HITS : withLines(content, resolveOverlaps(raw));
+        return raw.length === 0 ? NO_HITS : resolveOverlaps(raw);
     }
-    /** Whether `target` is at `start`: the rest of a needle compared, a pattern run there. */
-    confirm(content, target, start, raw) {
+    /** Whether `target` is at `at`: the rest of a needle compared, a piece's whole form found around it, a shape's regex run there. */
+    confirm(content, target, at, raw) {
         const length = target.bytes.length;
-        if (start < 0 || start + length > content.length || content.compare(target.bytes, 0, length, start, start + length) !== 0)
+        if (at < 0 || at + length > content.length || content.compare(target.bytes, 0, length, at, at + length) !== 0)
             return;
         if (target.kind === 0) {
             const needle = this.needles[target.index];
-            raw.push({ start, end: start + length, kind: 'secret', label: needle.label, masked: needle.masked, key: needle.key });
+            if (needle.piece && !pieceConfirmed(content, at, needle.piece.form))
+                return;
+            raw.push({ start: at, end: at + length, kind: 'secret', label: needle.label, masked: needle.masked, key: needle.key, rule: 'needle', secret: '' });
             return;
         }
         const pattern = this.patterns[target.index];
-        if (pattern.boundary && start > 0 && isWordByte(content[start - 1]))
+        const start = at - pattern.back;
+        if (start < 0 || (pattern.boundary && !boundaryBefore(content, start)))
             return;
         const text = content.toString('latin1', start, Math.min(content.length, start + pattern.window + 1));
-        pattern.regex.lastIndex = 0;
-        const match = pattern.regex.exec(text);
-        const masked = match ? pattern.accept(match, text) : undefined;
-        if (match && masked !== undefined) {
-            raw.push({ start, end: start + match[0].length, kind: 'credential', label: pattern.label, masked, key: hashOf(match[0]) });
-        }
+        const context = { before: (n) => content.toString('latin1', Math.max(0, start - n), start) };
+        // Encoded or split, a token takes more room: the decoded attempt reads a wider window.
+        const wide = () => content.toString('latin1', start, Math.min(content.length, start + pattern.window * 3 + 256));
+        const found = runShape(pattern, text, context) ?? (mayBeEncoded(text) ? runShape(pattern, decodeText(wide()), context) : undefined);
+        if (!found)
+            return;
+        const { match, accepted } = found;
+        const indices = match.indices;
+        const span = indices?.[1] ?? indices?.[0] ?? [0, match[0].length];
+        const masked = typeof accepted === 'string' ? accepted : accepted.masked;
+        const label = (typeof accepted === 'string' ? undefined : accepted.label) ?? pattern.label;
+        const secret = match[1] ?? match[0];
+        raw.push({ start: start + span[0], end: start + Math.max(span[1], span[0] + 1), kind: 'credential', label, masked, key: hashOf(secret), rule: pattern.id, secret, gitleaks: pattern.gitleaks });
     }
 }
-const NO_HITS = [];
+function runShape(pattern, text, context) {
+    pattern.regex.lastIndex = 0;
+    const match = pattern.regex.exec(text);
+    if (!match)
+        return undefined;
+    const accepted = pattern.accept(match, text, context);
+    return accepted === undefined ? undefined : { match, accepted };
+}
 /**
  * The hot loop, on its own so the engine optimises it early: per step, one table lookup on the
  * last two bytes of the window, and a move of up to 3 bytes. Notes the start of every window whose
  * last pair ends some target's window. Returns the count, or -1 when `found` is too small.
  */
-function skipScan(shift, content, found) {
+function skipScan(shift, first, content, found) {
     const n = content.length;
     const room = found.length;
     let count = 0;
@@ -24100,13 +25523,17 @@ function skipScan(shift, content, found) {
             pos += step;
             continue;
         }
-        if (count === room)
-            return -1;
-        found[count++] = pos - (WINDOW - 1);
+        if (first[(content[pos - 3] << 8) | content[pos - 2]] === 1) {
+            if (count === room)
+                return -1;
+            found[count++] = pos - (WINDOW - 1);
+        }
         pos++;
     }
     return count;
 }
+/** The result of a file without hits (most files): shared, never changed. */
+const NO_HITS = [];
 /**
  * How common a byte is in code and prose, 0 to 2: the frequent lowercase letters and white space
  * most, other lowercase letters and punctuation less, capitals and digits least.
@@ -24141,94 +25568,568 @@ function rarestWindow(bytes) {
 function isWordByte(b) {
     return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f;
 }
+function isHexByte(b) {
+    return b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66));
+}
+/**
+ * Whether a token may start at `start`: the byte before is not part of a word, or it ends an escape
+ * (`%22`, `\n`, `\u0022`, `\x22`) that a URL, a JSON or JS string puts before the token.
+ */
+function boundaryBefore(content, start) {
+    if (start === 0 || !isWordByte(content[start - 1]))
+        return true;
+    if (start >= 3 && content[start - 3] === 0x25 && isHexByte(content[start - 2]) && isHexByte(content[start - 1]))
+        return true;
+    if (start >= 2 && content[start - 2] === 0x5c)
+        return true;
+    if (start >= 4 && content[start - 4] === 0x5c && content[start - 3] === 0x78 && isHexByte(content[start - 2]) && isHexByte(content[start - 1]))
+        return true;
+    if (start >= 6 && content[start - 6] === 0x5c && content[start - 5] === 0x75 && [4, 3, 2, 1].every((k) => isHexByte(content[start - k])))
+        return true;
+    return false;
+}
+/** Whether text may hold an encoded or split form worth decoding. */
+function mayBeEncoded(text) {
+    return text.includes('%') || text.includes('\\') || /["'`][ \t]*(?:\+|\r?\n)/.test(text);
+}
+const ESCAPES = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '0': '\0' };
+/**
+ * Text as a program would read it: string literals joined across `+` and line breaks (JS, Python,
+ * shell `\` continuations), percent-encoding decoded, JSON/JS escapes (`\n`, `\/`, `\uXXXX`, `\xXX`)
+ * decoded, twice for a string escaped twice.
+ */
+function decodeText(text) {
+    let out = text
+        .replace(/(["'`])[ \t]*\+[ \t]*(?:\r?\n[ \t]*)?\1/g, '')
+        .replace(/(["'`])[ \t]*\r?\n[ \t]*\+?[ \t]*\1/g, '')
+        .replace(/\\\r?\n[ \t]*/g, '');
+    if (out.includes('%'))
+        out = out.replace(/%([0-9A-Fa-f]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+    for (let pass = 0; pass < 2 && out.includes('\\'); pass++) {
+        out = out.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\s\S])/g, (_, e) => e.length > 1 ? String.fromCharCode(parseInt(e.slice(1), 16)) : (ESCAPES[e] ?? e));
+    }
+    return out;
+}
+/**
+ * A piece of a known form at `at`: the whole form is in the text around it once lines are joined
+ * (wrapped base64, YAML block scalars), string concatenations joined, or escapes decoded.
+ */
+function pieceConfirmed(content, at, form) {
+    const reach = form.length * 2 + 256;
+    const text = content.toString('latin1', Math.max(0, at - reach), Math.min(content.length, at + reach));
+    const wanted = form.toString('latin1');
+    const unwrapped = text.replace(/\r?\n[ \t]*/g, '');
+    const decoded = decodeText(text);
+    return unwrapped.includes(wanted) || decoded.includes(wanted) || decoded.replace(/\r?\n[ \t]*/g, '').includes(wanted);
+}
 /**
  * A known secret's value wins over a credential shape found inside it (the message then names the
- * variable); of overlapping needles (the raw value and an encoding of it), the longest.
+ * variable); of overlapping needles (the raw value and an encoding of it, a piece and its whole
+ * form), the first and longest; of overlapping shapes, the first found.
  */
 function resolveOverlaps(raw) {
-    const secrets = raw.filter((h) => h.kind === 'secret').sort((a, b) => a.start - b.start || b.end - a.end);
     const kept = [];
-    for (const hit of secrets) {
-        const last = kept[kept.length - 1];
-        if (last && hit.start < last.end)
-            continue;
-        kept.push(hit);
-    }
     const overlaps = (h) => kept.some((k) => h.start < k.end && k.start < h.end);
-    for (const hit of raw)
-        if (hit.kind === 'credential' && !overlaps(hit))
+    const byPlace = (a, b) => a.start - b.start || b.end - a.end;
+    for (const hit of raw.filter((h) => h.kind === 'secret').sort(byPlace))
+        if (!overlaps(hit))
             kept.push(hit);
-    return kept.sort((a, b) => a.start - b.start);
+    for (const hit of raw.filter((h) => h.kind !== 'secret').sort(byPlace))
+        if (!overlaps(hit))
+            kept.push(hit);
+    return kept.sort(byPlace);
 }
-/** Lines of sorted hits, counted once through the content; one hit per thing per line. */
-function withLines(content, hits) {
-    const out = [];
-    let line = 1;
-    let pos = 0;
-    const seen = new Set();
-    for (const hit of hits) {
-        for (let nl = content.indexOf(10, pos); nl !== -1 && nl < hit.start; nl = content.indexOf(10, nl + 1)) {
-            line++;
-            pos = nl + 1;
+/** True when the first 8 KiB hold a NUL byte (UTF-16 text too: see `textOf`). */
+function isBinary(content) {
+    return content.subarray(0, BINARY_PROBE_BYTES).includes(0);
+}
+/**
+ * The text of a file as bytes to scan: as it is; UTF-16 (with a byte-order mark, or ASCII text with
+ * a NUL in every other byte) converted to UTF-8; undefined for a binary file.
+ */
+function textOf(content) {
+    if (!isBinary(content))
+        return content;
+    const le = content[0] === 0xff && content[1] === 0xfe;
+    const be = content[0] === 0xfe && content[1] === 0xff;
+    let order = le ? 'le' : be ? 'be' : undefined;
+    if (!order) {
+        const probe = content.subarray(0, BINARY_PROBE_BYTES & ~1);
+        let evenZeros = 0;
+        let oddZeros = 0;
+        for (let i = 0; i < probe.length; i += 2) {
+            if (probe[i] === 0)
+                evenZeros++;
+            if (probe[i + 1] === 0)
+                oddZeros++;
         }
-        const id = `${line}\u0000${hit.key}`;
+        const half = probe.length / 2;
+        if (oddZeros > half * 0.6 && evenZeros < half * 0.02)
+            order = 'le';
+        else if (evenZeros > half * 0.6 && oddZeros < half * 0.02)
+            order = 'be';
+    }
+    if (!order)
+        return undefined;
+    const body = content.subarray(le || be ? 2 : 0, content.length & ~1);
+    const little = order === 'le' ? body : Buffer.from(body).swap16();
+    return Buffer.from(little.toString('utf16le'), 'utf8');
+}
+/** Whether a file is a docker-compose file for local use (its values are local defaults). */
+function isLocalComposeFile(path) {
+    const base = external_node_path_namespaceObject.posix.basename(path);
+    return /^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$/.test(base) && !/prod|live|release/i.test(base);
+}
+/**
+ * Everything found in one file's text: the matcher's hits, the extra rules' hits, and for an env
+ * file (by name, or by its `KEY=VALUE` content) each entry that holds a secret. An entry on a line
+ * the matcher already reported is not reported twice. Allowlisted hits are dropped.
+ */
+function scanText(ctx, path, content) {
+    const base = external_node_path_namespaceObject.posix.basename(path);
+    const envFile = content.length <= MAX_ENV_BYTES && (isEnvFileName(base) || (!CODE_FILE.test(base) && quickEnvCheck(content) && looksLikeEnvFile(content.toString('utf8'))));
+    let raw = ctx.matcher.find(content);
+    // Most files: nothing found, nothing more to do.
+    if (raw.length === 0 && !envFile && !ctx.extra)
+        return NO_FINDINGS;
+    // An env file's entries are judged as entries (a template's sample is information); a local
+    // docker-compose file's values are local defaults.
+    if (envFile || isLocalComposeFile(path))
+        raw = raw.filter((h) => h.rule !== 'hardcoded-app-secret');
+    if (ctx.extra)
+        raw = raw.concat(ctx.extra.find(content.toString('latin1'), path));
+    const lines = new secret_scanner_LineIndex(content);
+    const hits = [];
+    for (const r of raw) {
+        const line = lines.lineOf(r.start);
+        if (ctx.allow && r.kind !== 'secret' && ctx.allow(r, path, lines.text(line), line))
+            continue;
+        hits.push(toHit(r, line));
+    }
+    if (envFile) {
+        const template = isEnvTemplateName(base);
+        const development = isDevelopmentEnvName(base);
+        const taken = new Set(hits.map((h) => h.line));
+        for (const { name, value, line } of envEntries(content.toString('utf8'))) {
+            if (taken.has(line))
+                continue;
+            const verdict = judgeEnvEntry(name, value, { template: template || development, localDefaults: ctx.localDefaults });
+            if (!verdict)
+                continue;
+            if (verdict.kind === 'secret') {
+                const r = { start: 0, end: 0, kind: 'env', label: `the env file ${base} sets ${name} to a real value`, masked: verdict.masked, key: hashOf(value), rule: 'env', secret: value };
+                if (ctx.allow && ctx.allow(r, path, lines.text(line), line))
+                    continue;
+                hits.push(toHit(r, line));
+            }
+            else if (verdict.kind === 'sample') {
+                hits.push({ line, kind: 'info', label: `the template ${base} sets ${name} to a random-looking sample value; no environment may use it`, masked: verdict.masked, key: hashOf(value), rule: 'env-sample' });
+            }
+            else {
+                hits.push({ line, kind: 'info', label: `${base}: ${verdict.why}`, masked: '', key: hashOf(`${name}=${value}`), rule: 'env-default' });
+            }
+        }
+    }
+    if (ctx.extra)
+        for (const r of ctx.extra.forPath(path))
+            if (!ctx.allow?.(r, path, '', 1))
+                hits.push(toHit(r, 1));
+    return dedupe(hits.sort((a, b) => a.line - b.line));
+}
+/** Source and markup files, whose `a = b` lines are code, not env entries. */
+const CODE_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|rs|java|kt|php|cs|swift|c|h|cpp|json|ya?ml|toml|md|mdx|html?|css|scss|sql|prisma|graphql|xml|svg|lock|map)$/i;
+/** `NAME=` at the start of the file's first line that is not blank or a comment: worth a full env check. */
+function quickEnvCheck(content) {
+    let pos = 0;
+    while (pos < content.length && pos < 4096) {
+        const end = content.indexOf(10, pos);
+        const line = content.toString('latin1', pos, end === -1 ? Math.min(content.length, pos + 512) : end).trim();
+        if (line !== '' && !line.startsWith('#'))
+            return /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=/.test(line);
+        if (end === -1)
+            return false;
+        pos = end + 1;
+    }
+    return false;
+}
+const NO_FINDINGS = [];
+const toHit = (r, line) => ({ line, kind: r.kind, label: r.label, masked: r.masked, key: r.key, rule: r.rule });
+/** One hit per thing per line, at most MAX_HITS_PER_FILE. */
+function dedupe(hits) {
+    const seen = new Set();
+    const out = [];
+    for (const hit of hits) {
+        const id = `${hit.line}\u0000${hit.key}`;
         if (seen.has(id))
             continue;
         seen.add(id);
-        out.push({ line, kind: hit.kind, label: hit.label, masked: hit.masked, key: hit.key });
+        out.push(hit);
         if (out.length >= MAX_HITS_PER_FILE)
             break;
     }
     return out;
 }
-/** True when the first 8 KiB hold a NUL byte. */
-function isBinary(content) {
-    return content.subarray(0, BINARY_PROBE_BYTES).includes(0);
+/** Line numbers of byte offsets, and the text of a line, computed as asked (offsets asked in any order). */
+class secret_scanner_LineIndex {
+    content;
+    starts;
+    constructor(content) {
+        this.content = content;
+    }
+    lineStarts() {
+        if (!this.starts) {
+            const starts = [0];
+            for (let nl = this.content.indexOf(10); nl !== -1; nl = this.content.indexOf(10, nl + 1))
+                starts.push(nl + 1);
+            this.starts = starts;
+        }
+        return this.starts;
+    }
+    lineOf(offset) {
+        const starts = this.lineStarts();
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (starts[mid] <= offset)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return lo + 1;
+    }
+    text(line) {
+        const starts = this.lineStarts();
+        const start = starts[line - 1] ?? 0;
+        const end = starts[line] ?? this.content.length;
+        return this.content.toString('latin1', start, Math.min(end, start + 4096));
+    }
 }
 /**
- * Everything found in one file: the matcher's hits, and for a dotenv file (`.env*`) each entry that
- * holds a secret. An entry on a line the matcher already reported is not reported twice.
+ * Scans a file or blob of any size as it streams: chunks of CHUNK_BYTES, each carrying the last
+ * OVERLAP bytes of the one before, so a secret across a chunk border is found once. Env-file rules do
+ * not apply (env files are small); the extra rules run on each chunk.
  */
-function scanFile(matcher, path, content) {
-    const found = matcher.scan(content);
-    const base = external_node_path_namespaceObject.posix.basename(path);
-    if (!isEnvFileName(base))
-        return found;
-    const hits = [...found];
-    const lines = new Set(hits.map((h) => h.line));
-    const template = isEnvTemplateName(base);
-    for (const { name, value, line } of parseEnvAssignments(content.toString('utf8'))) {
-        const masked = envSecretValue(name, value);
-        if (masked === undefined || lines.has(line))
-            continue;
-        hits.push({
-            line,
-            kind: 'env',
-            label: `${template ? 'the template' : 'the env file'} ${base} sets ${name} to a real value`,
-            masked,
-            key: hashOf(value),
-        });
+class StreamScan {
+    ctx;
+    path;
+    buffer = Buffer.allocUnsafe(CHUNK_BYTES + OVERLAP);
+    filled = 0;
+    /** Line number of the buffer's first byte. */
+    line = 1;
+    hits = [];
+    constructor(ctx, path) {
+        this.ctx = ctx;
+        this.path = path;
     }
-    return hits.sort((a, b) => a.line - b.line);
+    push(data) {
+        let offset = 0;
+        while (offset < data.length) {
+            const take = Math.min(data.length - offset, this.buffer.length - this.filled);
+            data.copy(this.buffer, this.filled, offset, offset + take);
+            this.filled += take;
+            offset += take;
+            if (this.filled === this.buffer.length)
+                this.process(false);
+        }
+    }
+    end() {
+        this.process(true);
+        return dedupe(this.hits.sort((a, b) => a.line - b.line));
+    }
+    process(final) {
+        const content = this.buffer.subarray(0, this.filled);
+        const limit = final ? this.filled : this.filled - OVERLAP;
+        let raw = this.ctx.matcher.find(content);
+        if (this.ctx.extra)
+            raw = raw.concat(this.ctx.extra.find(content.toString('latin1'), this.path));
+        const lines = new secret_scanner_LineIndex(content);
+        for (const r of raw) {
+            if (r.start >= limit || this.hits.length >= MAX_HITS_PER_FILE)
+                continue;
+            const line = lines.lineOf(r.start);
+            if (this.ctx.allow && r.kind !== 'secret' && this.ctx.allow(r, this.path, lines.text(line), this.line + line - 1))
+                continue;
+            this.hits.push(toHit(r, this.line + line - 1));
+        }
+        if (final)
+            return;
+        // Keep the overlap for the next chunk; count the lines of what is dropped.
+        for (let nl = content.indexOf(10); nl !== -1 && nl < limit; nl = content.indexOf(10, nl + 1))
+            this.line++;
+        this.buffer.copy(this.buffer, 0, limit, this.filled);
+        this.filled -= limit;
+    }
 }
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./.build/rules/security/secret-worker.js
+/**
+ * Scanning tracked files on every core: the work tree's files are handed out in batches to worker
+ * threads, each of which reads (synchronously, into one reused buffer) and scans its files, so the
+ * file-system calls and the byte scan of a large repository run in parallel, as `git grep` does.
+ * The main thread only lists files, hands out batches and collects the (already redacted) hits.
+ *
+ * A worker is this module run again in a thread: under the TypeScript loader this file, in the
+ * bundle the bundle itself (whose entry does not run the gate in a worker thread). When a worker
+ * cannot start, the scan runs in the calling thread: the result is the same, only slower.
+ */
+
+
+
+
+
+
+
+
+/** UTF-16 files are converted whole up to this size (larger ones are scanned as they are). */
+const MAX_UTF16_BYTES = 64 * 1024 * 1024;
+/** Files handed to a worker at a time. */
+const BATCH = 256;
+/** Below this many files, starting workers costs more than it saves. */
+const MIN_FILES_FOR_WORKERS = 400;
+/** A scan context built from the setup (the matcher, the gitleaks rules and allowlists). */
+function scanContext(setup) {
+    const compiled = setup.gitleaks ? compileGitleaks(setup.gitleaks) : undefined;
+    const patterns = CREDENTIAL_PATTERNS.filter((p) => !compiled?.disabled.has(p.id));
+    // Sent to a worker, Buffers arrive as plain Uint8Arrays.
+    const buffer = (bytes) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    const needles = setup.needles.map((n) => ({ ...n, bytes: buffer(n.bytes), ...(n.piece ? { piece: { side: n.piece.side, form: buffer(n.piece.form) } } : {}) }));
+    return {
+        matcher: new SecretMatcher(needles, patterns),
+        extra: compiled?.extra,
+        allow: compiled?.allow,
+        localDefaults: new Set(setup.localDefaults),
+    };
+}
+/**
+ * Reads tracked files from the work tree into one reused buffer and scans them: a scan of thousands
+ * of small files allocates (and collects) nothing per file. Synchronous on purpose: for the small
+ * files of a repository, open/read/close cost less than the thread-pool round trips of the promise
+ * API (measured: 2-3x faster); the parallelism comes from the worker threads.
+ */
+class FileScanner {
+    ctx;
+    prefix;
+    buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    /** The working directory with a trailing separator: git's paths are joined to it as they are. */
+    base;
+    constructor(ctx, cwd, prefix = '') {
+        this.ctx = ctx;
+        this.prefix = prefix;
+        this.base = cwd.endsWith(external_node_path_namespaceObject.sep) ? cwd : cwd + external_node_path_namespaceObject.sep;
+    }
+    scan(path) {
+        let fd;
+        try {
+            fd = (0,external_node_fs_namespaceObject.openSync)(this.base + path, 'r');
+        }
+        catch {
+            return { path, status: 'missing', bytes: 0, hits: [] }; // deleted in the work tree, or outside a sparse checkout
+        }
+        try {
+            const filled = this.fill(fd, this.buffer, 0);
+            const first = this.buffer.subarray(0, filled);
+            if (filled < this.buffer.length) {
+                const text = textOf(first);
+                if (!text)
+                    return { path, status: 'binary', bytes: filled, hits: [] };
+                return { path, status: 'scanned', bytes: filled, hits: scanText(this.ctx, this.prefix + path, text) };
+            }
+            // A large file: streamed in chunks (a UTF-16 one is converted whole, up to a bound).
+            const text = textOf(first);
+            if (!text)
+                return { path, status: 'binary', bytes: filled, hits: [] };
+            if (text !== first)
+                return this.utf16(fd, path);
+            const stream = new StreamScan(this.ctx, this.prefix + path);
+            let bytes = 0;
+            for (let read = filled; read > 0; read = this.fill(fd, this.buffer, bytes)) {
+                stream.push(this.buffer.subarray(0, read));
+                bytes += read;
+            }
+            return { path, status: 'scanned', bytes, hits: stream.end() };
+        }
+        catch {
+            return { path, status: 'missing', bytes: 0, hits: [] }; // a directory where git has a file (a submodule not registered as one)
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+    }
+    /** Fills `buffer` from `position` until it is full or the file ends; returns the bytes read. */
+    fill(fd, buffer, position) {
+        let filled = 0;
+        for (let read = -1; read !== 0 && filled < buffer.length; filled += read) {
+            read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, filled, buffer.length - filled, position + filled);
+        }
+        return filled;
+    }
+    utf16(fd, path) {
+        const chunks = [];
+        let total = 0;
+        const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+        for (let read = this.fill(fd, chunk, 0); read > 0 && total < MAX_UTF16_BYTES; read = this.fill(fd, chunk, total)) {
+            chunks.push(Buffer.from(chunk.subarray(0, read)));
+            total += read;
+        }
+        const text = textOf(Buffer.concat(chunks)) ?? Buffer.alloc(0);
+        const stream = new StreamScan(this.ctx, this.prefix + path);
+        stream.push(text);
+        return { path, status: 'scanned', bytes: total, hits: stream.end() };
+    }
+}
+/**
+ * Scans `files` (paths relative to `setup.cwd`) with the calling thread and worker threads together,
+ * calling `onResult` for each file. The files are cut into batches; the calling thread scans batch
+ * after batch from the start (so the workers' start-up never delays the scan, and a machine whose
+ * cores are busy loses nothing), and each worker takes batches as soon as it is ready. A batch a
+ * worker held when it died goes back to the queue. Workers are ended when the queue is empty.
+ */
+async function scanInParallel(setup, files, onResult, signal, local, 
+// One per core besides the calling thread: reading a cold checkout waits on the disk, and more readers overlap it.
+workerCount = Math.min((0,external_node_os_namespaceObject.availableParallelism)(), 8)) {
+    const queue = [];
+    for (let i = 0; i < files.length; i += BATCH)
+        queue.push(files.slice(i, i + BATCH));
+    const workers = [];
+    /** Workers scanning a batch now. */
+    const holding = new Set();
+    let helped = 0;
+    let changed = () => undefined;
+    if (workerCount >= 1 && files.length >= MIN_FILES_FOR_WORKERS) {
+        for (let i = 0; i < workerCount; i++) {
+            let worker;
+            try {
+                const [entry, evaluated] = workerEntry();
+                worker = new external_node_worker_threads_.Worker(entry, { eval: evaluated, workerData: { prgSecretScan: true, setup }, stdout: true, stderr: true });
+            }
+            catch {
+                continue;
+            }
+            workers.push(worker);
+            let held;
+            const hand = () => {
+                held = signal.aborted ? undefined : queue.shift();
+                if (held)
+                    holding.add(worker);
+                else
+                    holding.delete(worker);
+                worker.postMessage((held ? { paths: held } : { done: true }));
+            };
+            worker.on('message', (message) => {
+                if ('ready' in message) {
+                    helped++;
+                    hand();
+                }
+                else if ('results' in message) {
+                    held = undefined;
+                    for (const result of message.results)
+                        onResult(result);
+                    hand();
+                    changed();
+                }
+            });
+            worker.on('error', () => undefined); // a worker that fails leaves its files to the calling thread
+            worker.on('exit', () => {
+                if (held)
+                    queue.push(held);
+                held = undefined;
+                holding.delete(worker);
+                changed();
+            });
+        }
+    }
+    const stopAll = () => {
+        for (const w of workers)
+            void w.terminate();
+    };
+    signal.addEventListener('abort', stopAll, { once: true });
+    try {
+        let scanner;
+        for (;;) {
+            const batch = signal.aborted ? undefined : queue.shift();
+            if (!batch) {
+                // The queue is empty: a worker still starting or waiting is not needed any more; wait for
+                // those scanning a batch (the batch of one that dies comes back to the queue).
+                for (const w of workers)
+                    if (!holding.has(w))
+                        void w.terminate();
+                if (holding.size === 0 || signal.aborted)
+                    break;
+                await new Promise((resolve) => (changed = resolve));
+                continue;
+            }
+            scanner ??= local();
+            for (const path of batch)
+                onResult(scanner.scan(path));
+            // Let the workers' messages (and the rules running alongside) have their turn.
+            await (0,external_node_timers_promises_namespaceObject.setImmediate)();
+        }
+    }
+    finally {
+        signal.removeEventListener('abort', stopAll);
+        stopAll();
+    }
+    return { workers: helped };
+}
+/**
+ * What a worker runs: this module (in the bundle, the bundle). From the TypeScript sources (tests,
+ * benchmarks) a small script registers the TypeScript loader first: Node 20 does not apply an
+ * `--import` loader to a worker's entry.
+ */
+function workerEntry() {
+    if (!import.meta.url.endsWith('.ts'))
+        return [new URL(import.meta.url), false];
+    const api = import.meta.resolve('tsx/esm/api');
+    return [`import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`, true];
+}
+/** The worker side: build the context once, then scan each batch it is handed. */
+function runWorker(init) {
+    const port = external_node_worker_threads_.parentPort;
+    let scanner;
+    try {
+        scanner = new FileScanner(scanContext(init.setup), init.setup.cwd, init.setup.prefix);
+    }
+    catch (error) {
+        port.postMessage({ failed: error.message });
+        process.exit(1);
+    }
+    port.on('message', (message) => {
+        if ('done' in message) {
+            port.close();
+            return;
+        }
+        const results = message.paths.map((path) => scanner.scan(path));
+        port.postMessage({ results });
+    });
+    port.postMessage({ ready: true });
+}
+if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_.workerData?.prgSecretScan)
+    runWorker(external_node_worker_threads_.workerData);
 
 ;// CONCATENATED MODULE: ./.build/rules/security/committed-secrets.js
 /**
  * security.committed-secrets: no secret the run knows, no live credential and no env file with a
  * secret in the files git tracks, and (with `scan-history: true`) in any blob reachable in history.
  *
- * - The values of the configured secrets are searched exactly (raw, URL-encoded, base64): no
- *   regex guesses, so no false positive for the secrets that matter most.
- * - Credential shapes of the stack (Stripe live keys and webhook secrets, GitHub tokens, Google
- *   client secrets, AWS access keys, private key blocks, Postgres URLs with a password) catch
- *   secrets the run does not know; placeholders and examples are not findings.
- * - Tracked `.env*` files: an entry with a secret-looking name (or a URL with a password) and a real
- *   value is a finding; `.env.example` with placeholders, and non-secret defaults (`APP_URL`,
- *   `ENABLE_HSTS`, which Next.js expects in a committed `.env`), are not.
+ * - The values of the configured secrets are searched exactly, in every form `secretForms` lists
+ *   (raw, URL-encoded, base64 at any alignment, hex, JSON/JS-escaped) and split across lines (string
+ *   concatenation, shell continuations, base64 wrapped at 76 columns): no regex guesses, so no false
+ *   positive for the secrets that matter most.
+ * - Credential shapes of the stack and its neighbours (credential-shapes.ts), confirmed by each
+ *   format's checksum or structure, found also behind escapes and encodings; placeholders, examples
+ *   and test keys are not findings. A repository's `.gitleaks.toml` rules and allowlists apply too.
+ * - Env files (by name, or by their `KEY=VALUE` content): an entry with a secret-looking name and a
+ *   real value, or a URL with a credential, is a finding; a template's local defaults are information.
  *
- * Tracked files are read from the work tree one at a time (`git ls-files`: a `.gitignore`d but
- * tracked file is scanned, an untracked one is not); history blobs stream from `git cat-file --batch`.
- * Binary files (a NUL byte in the first 8 KiB) and files over 5 MB are skipped and counted.
+ * Tracked files are read from the work tree (`git ls-files`: a `.gitignore`d but tracked file is
+ * scanned, an untracked one is not) by worker threads, one per core; history blobs stream from
+ * `git cat-file --batch`. Files of any size are scanned (large ones in chunks); binary files (a NUL
+ * byte in the first 8 KiB, unless the file is UTF-16 text) are skipped and counted.
  */
 
 
@@ -24236,9 +26137,11 @@ function scanFile(matcher, path, content) {
 
 
 
-/** Files over this size are skipped (bundles, dumps, media): they are counted, not read. */
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
-/** Bytes scanned between two turns of the event loop. */
+
+
+
+
+/** Bytes scanned in the calling thread between two turns of the event loop. */
 const YIELD_BYTES = 4 * 1024 * 1024;
 /** Findings reported as annotations at most; the rest are counted in the summary. */
 const MAX_FINDINGS = 100;
@@ -24246,17 +26149,21 @@ const MAX_FINDINGS = 100;
 const MAX_HISTORY_BLOBS = 2000;
 /** Names of skipped files the details show. */
 const SHOWN_SKIPPED = 5;
+/** Local defaults and template samples listed in the details at most. */
+const SHOWN_INFO = 20;
 const DOCS = 'docs/deployment-guide.md';
 const committed_secrets_FIX = [
     'Rotate every credential found: once pushed it is compromised (clones, forks, CI caches and everyone with read access have it).',
     "Then remove it from the file and read it from the environment (GitHub Actions secrets, the hosting platform's environment settings); untrack env files with `git rm --cached .env.production` and add them to `.gitignore`.",
     'For a secret in history, rewrite it out with `git filter-repo --replace-text <file>` (or BFG Repo-Cleaner) and force-push, and rotate it anyway: existing clones and forks keep the old commits.',
+    'A finding that is not a secret (a fixture, a revoked example) can be allowlisted in `.gitleaks.toml` or with a `gitleaks:allow` comment on its line; the values of the secrets the run knows cannot.',
 ].join(' ');
 const skip = (s, name) => {
     s.count++;
     if (s.names.length < SHOWN_SKIPPED)
         s.names.push(name);
 };
+const isError = (hit) => hit.kind !== 'info';
 const committedSecrets = {
     // A local scan, but of a whole repository (and maybe its history): the long bound of commands.
     meta: { id: 'security.committed-secrets', section: 'security', title: 'No secret is committed', docs: DOCS, kind: 'command' },
@@ -24275,46 +26182,37 @@ const committedSecrets = {
             return { status: 'skip', summary: 'the working directory is not a git work tree, so there are no tracked files to scan' };
         }
         const needles = secretNeedles(settings);
-        const matcher = new SecretMatcher(needles, CREDENTIAL_PATTERNS);
+        const paths = [];
+        const treeBlobs = new Set();
+        for await (const batch of trackedFiles(cwd, signal)) {
+            for (const entry of batch) {
+                // Symlinks hold a path, submodules another repository: neither is content of this one.
+                if (entry.mode === '120000' || entry.mode === '160000')
+                    continue;
+                if (settings.scanHistory)
+                    treeBlobs.add(entry.blob);
+                paths.push(entry.path);
+            }
+        }
+        const gitleaks = await loadGitleaks(cwd, repo.root);
+        const setup = { cwd, prefix: repo.prefix, needles, gitleaks, localDefaults: await composeDefaults(cwd, paths) };
         const found = [];
         const binary = { count: 0, names: [] };
-        const huge = { count: 0, names: [] };
         let files = 0;
         let bytes = 0;
         let missing = 0;
-        const treeBlobs = new Set();
-        const reader = new FileReader();
-        const scanTracked = (entry) => {
-            // Symlinks hold a path, submodules another repository: neither is content of this one.
-            if (entry.mode === '120000' || entry.mode === '160000')
-                return;
-            if (settings.scanHistory)
-                treeBlobs.add(entry.blob);
-            const content = reader.read((0,external_node_path_namespaceObject.join)(cwd, entry.path));
-            if (content === undefined)
+        const onResult = (result) => {
+            if (result.status === 'missing')
                 return void missing++;
             files++;
-            if (content === 'huge')
-                return skip(huge, entry.path);
-            if (isBinary(content))
-                return skip(binary, entry.path);
-            bytes += content.length;
-            for (const hit of scanFile(matcher, entry.path, content))
-                found.push({ file: entry.path, rootPath: repo.prefix + entry.path, hit });
+            if (result.status === 'binary')
+                return skip(binary, result.path);
+            bytes += result.bytes;
+            for (const hit of result.hits)
+                found.push({ file: result.path, rootPath: repo.prefix + result.path, hit });
         };
-        let sinceYield = 0;
-        listing: for await (const batch of trackedFiles(cwd, signal)) {
-            for (const entry of batch) {
-                if (signal.aborted)
-                    break listing;
-                scanTracked(entry);
-                // Let timers and sockets of the rules running alongside have their turn every few MB.
-                if (bytes - sinceYield > YIELD_BYTES) {
-                    sinceYield = bytes;
-                    await (0,external_node_timers_promises_namespaceObject.setImmediate)();
-                }
-            }
-        }
+        let ctx;
+        const { workers } = await scanInParallel(setup, paths, onResult, signal, () => new FileScanner((ctx = scanContext(setup)), cwd, repo.prefix));
         let history;
         if (settings.scanHistory && !signal.aborted) {
             log.info(`security.committed-secrets: scanning every blob reachable in git history${repo.shallow ? ' (shallow clone: only the fetched part)' : ''}`);
@@ -24327,89 +26225,116 @@ const committedSecrets = {
                         if (!f.path.startsWith(repo.prefix))
                             outside.add(f.blob);
             }
-            history = await scanHistory(repo.root, repo.prefix, matcher, treeBlobs, outside, found, signal);
+            history = await scanHistory(repo.root, repo.prefix, ctx ?? scanContext(setup), gitleaks, treeBlobs, outside, found, signal);
         }
-        return outcome({ files, bytes, binary, huge, missing, found, history, needles: needles.length, shallow: repo.shallow && settings.scanHistory });
+        return outcome({ files, bytes, binary, missing, found, history, needles: needles.length, shallow: repo.shallow && settings.scanHistory, gitleaks, workers });
     },
 };
 /**
- * Reads tracked files from the work tree into one reused buffer: a scan of thousands of small files
- * allocates (and collects) nothing per file.
+ * Values the repository's local docker-compose files set (`environment:` of each service, as a map
+ * or `KEY=value` list): an env file that repeats one holds a local default, not a secret.
  */
-class FileReader {
-    /** One byte more than the bound: a read that fills it is a file over the bound. */
-    buffer = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
-    /**
-     * A file's bytes (valid until the next read); 'huge' over the size bound; undefined when absent.
-     * Synchronous on purpose: for the small files of a repository, open/read/close cost less than
-     * the thread-pool round trips of the promise API (measured: 2-3x faster), and no fstat is needed
-     * to learn the size. The caller yields to the event loop every few MB, so the rules running
-     * alongside keep their turn.
-     */
-    read(path) {
-        let fd;
-        try {
-            fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
-        }
-        catch {
-            return undefined; // deleted in the work tree, or outside a sparse checkout
-        }
-        try {
-            let filled = 0;
-            for (let read = -1; read !== 0 && filled < this.buffer.length; filled += read) {
-                read = (0,external_node_fs_namespaceObject.readSync)(fd, this.buffer, filled, this.buffer.length - filled, filled);
+async function composeDefaults(cwd, paths) {
+    const values = new Set();
+    for (const path of paths.filter(isLocalComposeFile).slice(0, 20)) {
+        const text = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(cwd, path), 'utf8').catch(() => undefined);
+        if (!text)
+            continue;
+        const services = (0,dist/* parseDocument */.Tp)(text).get('services', true);
+        if (!(0,dist/* isMap */.jh)(services))
+            continue;
+        for (const service of services.items) {
+            const environment = (0,dist/* isMap */.jh)(service.value) ? service.value.get('environment', true) : undefined;
+            if ((0,dist/* isMap */.jh)(environment)) {
+                for (const pair of environment.items)
+                    if ((0,dist/* isScalar */.jn)(pair.value) && pair.value.value !== null)
+                        values.add(String(pair.value.value));
             }
-            return filled > MAX_FILE_BYTES ? 'huge' : this.buffer.subarray(0, filled);
-        }
-        catch {
-            return undefined; // a directory where git has a file (a submodule not registered as one)
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
+            else if ((0,dist/* isSeq */.oP)(environment)) {
+                for (const item of environment.items)
+                    if ((0,dist/* isScalar */.jn)(item) && typeof item.value === 'string' && item.value.includes('='))
+                        values.add(item.value.slice(item.value.indexOf('=') + 1));
+            }
         }
     }
+    return [...values].filter((v) => v.length > 0);
 }
 /**
  * Every blob reachable in history that is not in the index (those were scanned in the work tree),
  * then, for the blobs with hits, the commit and path that introduced them: one finding per path and
  * thing found, at its first version; what the tree scan reported is not repeated.
  */
-async function scanHistory(root, prefix, matcher, treeBlobs, outside, tree, signal) {
+async function scanHistory(root, prefix, ctx, gitleaks, treeBlobs, outside, tree, signal) {
     const binary = { count: 0, names: [] };
-    const huge = { count: 0, names: [] };
     let blobs = 0;
     let bytes = 0;
     /** Blobs with hits beyond MAX_HISTORY_BLOBS: counted, not reported one by one. */
     let unplaced = 0;
     const withHits = new Map();
-    for await (const blob of historyBlobs(root, { skip: treeBlobs, maxBytes: MAX_FILE_BYTES, signal })) {
+    const record = (id, path, hits) => {
+        const kept = hits.filter(isError);
+        if (kept.length === 0)
+            return;
+        if (withHits.size < MAX_HISTORY_BLOBS)
+            withHits.set(id, { path, hits: kept });
+        else
+            unplaced++;
+    };
+    const large = [];
+    let sinceYield = 0;
+    for await (const blob of historyBlobs(root, { skip: treeBlobs, maxBytes: CHUNK_BYTES, signal })) {
+        blobs++;
         if (!blob.content) {
-            blobs++;
-            skip(huge, blob.path);
+            large.push({ id: blob.id, path: blob.path });
             continue;
         }
-        blobs++;
-        if (isBinary(blob.content)) {
+        const text = textOf(blob.content);
+        if (!text) {
             skip(binary, blob.path);
             continue;
         }
         bytes += blob.size;
-        const hits = scanFile(matcher, blob.path, blob.content);
-        if (hits.length === 0)
-            continue;
-        if (withHits.size < MAX_HISTORY_BLOBS)
-            withHits.set(blob.id, { path: blob.path, hits });
-        else
-            unplaced++;
+        record(blob.id, blob.path, scanText(ctx, blob.path, text));
+        sinceYield += blob.size;
+        if (sinceYield > YIELD_BYTES) {
+            sinceYield = 0;
+            await (0,external_node_timers_promises_namespaceObject.setImmediate)();
+        }
     }
+    // Blobs too large to hold: streamed one by one.
+    for (const { id, path } of large) {
+        if (signal.aborted)
+            break;
+        const stream = new StreamScan(ctx, path);
+        let first = true;
+        let isText = true;
+        for await (const chunk of blobChunks(root, id, signal)) {
+            if (first && !textOf(chunk.subarray(0, 8192))) {
+                isText = false;
+                break;
+            }
+            first = false;
+            stream.push(chunk);
+            bytes += chunk.length;
+        }
+        if (!isText)
+            skip(binary, path);
+        else
+            record(id, path, stream.end());
+    }
+    const compiled = gitleaks ? compileGitleaks(gitleaks) : undefined;
     const introductions = await blobIntroductions(root, new Set(withHits.keys()), signal);
     const inTree = new Set(tree.map((t) => `${t.rootPath}\u0000${t.hit.key}`));
     const groups = new Map();
     for (const [id, { path: listedPath, hits }] of withHits) {
         const intro = introductions.get(id);
         const rootPath = intro?.path ?? listedPath;
+        // A commit a gitleaks allowlist (or `.gitleaksignore`) names is not reported (the shapes only).
+        const allowedCommit = intro && compiled?.allowsCommit(intro.commit, rootPath);
         const inBlob = new Set();
         for (const hit of hits) {
+            if (allowedCommit && hit.kind !== 'secret')
+                continue;
             const key = `${rootPath}\u0000${hit.key}`;
             if (inTree.has(key) || inBlob.has(key))
                 continue;
@@ -24427,7 +26352,7 @@ async function scanHistory(root, prefix, matcher, treeBlobs, outside, tree, sign
             groups.set(key, { located: { file, rootPath, hit, history }, order });
         }
     }
-    return { blobs, bytes, binary, huge, unplaced, found: [...groups.values()].map((g) => g.located) };
+    return { blobs, bytes, binary, unplaced, found: [...groups.values()].map((g) => g.located) };
 }
 const KIND_WORDS = {
     secret: ['configured secret value', 'configured secret values'],
@@ -24448,44 +26373,62 @@ function where(located) {
 }
 function message(located) {
     const { hit } = located;
-    const what = `${hit.label}: ${hit.masked}`;
+    const what = hit.masked ? `${hit.label}: ${hit.masked}` : hit.label;
     if (!located.history)
         return what;
     return `${located.history.outsideWorkingDirectory ? 'In the repository' : 'In git history only'}: ${what}, ${where(located)}`;
 }
+/** The shapes searched, each named once ("Stripe live secret key, GitHub token, …"). */
+const SHAPE_NAMES = [...new Set(CREDENTIAL_PATTERNS.map((p) => p.label.replace(/^an? /, '').replace(/ \(.*\)$/, '')))];
 function outcome(r) {
-    const all = [...r.found, ...(r.history?.found ?? [])].sort((a, b) => Number(Boolean(a.history)) - Number(Boolean(b.history)) || (a.file ?? a.rootPath).localeCompare(b.file ?? b.rootPath) || a.hit.line - b.hit.line);
-    const skipped = r.binary.count + r.huge.count;
-    const scanned = `${r.files} tracked files scanned (${skipped} skipped: binary/huge)`;
+    const everything = [...r.found, ...(r.history?.found ?? [])].sort((a, b) => Number(Boolean(a.history)) - Number(Boolean(b.history)) || (a.file ?? a.rootPath).localeCompare(b.file ?? b.rootPath) || a.hit.line - b.hit.line);
+    const all = everything.filter((l) => isError(l.hit));
+    const info = everything.filter((l) => !isError(l.hit));
+    const scanned = `${r.files} tracked files scanned (${r.binary.count} skipped as binary)`;
     const historyScanned = r.history ? `; ${r.history.blobs} history blobs scanned` : '';
     const details = [
-        `${scanned}, ${megabytes(r.bytes)}${r.missing ? `; ${r.missing} tracked files absent from the work tree` : ''}.`,
-        `Searched for ${r.needles > 0 ? `the values of the configured secrets (${r.needles} needles: raw, URL-encoded, base64)` : 'no configured secret value (none of 8+ characters is set)'}, ${CREDENTIAL_PATTERNS.length} live-credential shapes (${CREDENTIAL_PATTERNS.map((p) => p.label.replace(/^an? /, '')).join(', ')}), and secrets in tracked .env files.`,
+        `${scanned}, ${megabytes(r.bytes)}${r.missing ? `; ${r.missing} tracked files absent from the work tree` : ''}${r.workers ? ` (with ${r.workers} worker thread${r.workers === 1 ? '' : 's'})` : ''}.`,
+        `Searched for ${r.needles > 0 ? `the values of the configured secrets (${r.needles} needles: raw, URL-encoded, base64, hex, JSON-escaped, and split across lines)` : 'no configured secret value (none of 8+ characters is set)'}, ${SHAPE_NAMES.length} live-credential shapes (${SHAPE_NAMES.join(', ')}), also behind URL encoding, JSON/JS escapes, string concatenation and in UTF-16 files, and secrets in env files (by name or by content).`,
     ];
-    const describeSkipped = (label, s) => s.count > 0 ? [`Skipped ${label}: ${s.count} (${s.names.join(', ')}${s.count > s.names.length ? ', …' : ''}).`] : [];
-    details.push(...describeSkipped('as binary', r.binary), ...describeSkipped('as over 5 MB', r.huge));
+    if (r.gitleaks) {
+        const g = r.gitleaks;
+        details.push(`gitleaks configuration${g.file ? ` ${g.file}` : ''}: ${g.rules.length} rules, ${g.allowlists.length} global allowlists, ${g.disabledRules.length} disabled rules, ${g.ignore.length} .gitleaksignore fingerprints applied.`, ...g.notes.map((n) => `- ${n}`));
+    }
+    if (r.binary.count > 0)
+        details.push(`Skipped as binary: ${r.binary.count} (${r.binary.names.join(', ')}${r.binary.count > r.binary.names.length ? ', …' : ''}).`);
     if (r.history) {
-        details.push(`History: ${r.history.blobs} blobs beyond the working directory's tracked files scanned (${megabytes(r.history.bytes)}); ${r.history.binary.count} binary and ${r.history.huge.count} over 5 MB skipped.${r.history.unplaced ? ` ${r.history.unplaced} more blobs with findings were not placed in history (over ${MAX_HISTORY_BLOBS}).` : ''}`);
+        details.push(`History: ${r.history.blobs} blobs beyond the working directory's tracked files scanned (${megabytes(r.history.bytes)}); ${r.history.binary.count} binary skipped.${r.history.unplaced ? ` ${r.history.unplaced} more blobs with findings were not placed in history (over ${MAX_HISTORY_BLOBS}).` : ''}`);
     }
     else {
         details.push('History was not scanned (`scan-history: false`): a secret removed from the tree but still in an old commit is not seen.');
     }
     if (r.shallow)
         details.push('The clone is shallow: only the fetched commits were scanned. Use `fetch-depth: 0` on actions/checkout to scan the whole history.');
+    if (info.length > 0) {
+        details.push('', `Not secrets (information): ${info.length} env entries with local defaults or template samples:`, ...info.slice(0, SHOWN_INFO).map((l) => `- \`${l.file ?? l.rootPath}:${l.hit.line}\` ${message(l)}`), ...(info.length > SHOWN_INFO ? [`- … and ${info.length - SHOWN_INFO} more`] : []));
+    }
+    // A template's random-looking sample is worth a notice on its line; local defaults are only listed.
+    const notices = info
+        .filter((l) => l.hit.rule === 'env-sample' && l.file !== undefined && !l.history)
+        .slice(0, 10)
+        .map((l) => ({ level: 'notice', message: message(l), file: l.file, line: l.hit.line }));
+    const brokenConfig = r.gitleaks?.broken && r.gitleaks.file ? [{ level: 'warning', message: r.gitleaks.notes[0], file: r.gitleaks.file, line: 1 }] : [];
     if (all.length === 0) {
-        if (r.shallow) {
+        if (r.shallow || brokenConfig.length > 0) {
             return {
                 status: 'warn',
-                summary: `${scanned}${historyScanned}, nothing found, but the history is shallow: older commits were not scanned`,
+                summary: brokenConfig.length > 0 ? `${scanned}${historyScanned}, nothing found, but ${r.gitleaks.file} could not be read, so its rules and allowlists were not applied` : `${scanned}${historyScanned}, nothing found, but the history is shallow: older commits were not scanned`,
                 details: details.join('\n'),
-                fix: 'Check out with `fetch-depth: 0` (actions/checkout) so scan-history sees every commit.',
+                fix: brokenConfig.length > 0 ? `Fix ${r.gitleaks.file} (it must be valid TOML).` : 'Check out with `fetch-depth: 0` (actions/checkout) so scan-history sees every commit.',
+                findings: [...brokenConfig, ...notices],
                 data: data(r, 0),
             };
         }
         return {
             status: 'pass',
-            summary: `${scanned}${historyScanned}, no secret value, no live credential, no .env with values`,
+            summary: `${scanned}${historyScanned}, no secret value, no live credential, no env file with secrets`,
             details: details.join('\n'),
+            ...(notices.length > 0 ? { findings: notices } : {}),
             data: data(r, 0),
         };
     }
@@ -24506,7 +26449,7 @@ function outcome(r) {
         summary: `${kinds.join(', ')} committed${historyOnly ? ` (${historyOnly} only in history)` : ''}: ${first.hit.label} at ${first.file ?? first.rootPath}:${first.hit.line}${all.length > 1 ? ` and ${all.length - 1} more` : ''}`,
         details: details.join('\n'),
         fix: committed_secrets_FIX,
-        findings,
+        findings: [...findings, ...brokenConfig, ...notices],
         data: data(r, all.length),
     };
 }
@@ -24515,10 +26458,11 @@ function data(r, findings) {
         filesScanned: r.files,
         bytesScanned: r.bytes,
         skippedBinary: r.binary.count,
-        skippedHuge: r.huge.count,
         needles: r.needles,
+        shapes: CREDENTIAL_PATTERNS.length,
         findings,
-        ...(r.history ? { historyBlobsScanned: r.history.blobs, historyBytesScanned: r.history.bytes, historyFindings: r.history.found.length } : {}),
+        ...(r.gitleaks ? { gitleaksRules: r.gitleaks.rules.length, gitleaksAllowlists: r.gitleaks.allowlists.length } : {}),
+        ...(r.history ? { historyBlobsScanned: r.history.blobs, historyBytesScanned: r.history.bytes, historyFindings: r.history.found.filter((l) => isError(l.hit)).length } : {}),
     };
 }
 
@@ -24543,6 +26487,8 @@ function data(r, findings) {
  * warning (the step does not get the real secret); a DATABASE_URL on a local or service-container
  * host is a CI database and fine. Values are shown redacted.
  */
+
+
 
 
 
@@ -24586,7 +26532,7 @@ const workflowSecrets = {
         const judged = collected.notes.map((finding) => ({ finding, short: finding.message.split(' (')[0] }));
         const seen = new Set();
         for (const entry of collected.entries) {
-            const result = judge(entry, secretNames);
+            const result = judge(entry, secretNames, settings.secrets);
             const id = `${entry.file}:${entry.line}:${entry.name}`;
             if (result && !seen.has(id)) {
                 seen.add(id);
@@ -24640,8 +26586,11 @@ function storeReference(name) {
         return '`${{ github.token }}`';
     return `\`\${{ secrets.${name.replace(/^GITHUB_/, 'GH_')} }}\``;
 }
+/** Live credential shapes in a literal (a value is small: one scan with no needles). */
+const shapeMatcher = new SecretMatcher([], CREDENTIAL_PATTERNS);
+const liveShape = (value) => shapeMatcher.find(Buffer.from(value, 'latin1'))[0]?.label;
 /** The finding for one entry, or undefined when it is fine. */
-function judge(entry, secretNames) {
+function judge(entry, secretNames, runSecrets) {
     const { value, name } = entry;
     if (value === undefined || entry.reference)
         return undefined;
@@ -24655,6 +26604,8 @@ function judge(entry, secretNames) {
             return undefined;
         return make(flag.level, `${name} is "${value}"`, `${flag.why}; set it to ${flag.safe}`);
     }
+    if (entry.testJob)
+        return judgeTestJob(entry, value, runSecrets, make);
     const use = `take it from ${storeReference(name)}`;
     // A URL's password is judged whatever the variable's name (REDIS_URL, DIRECT_URL …).
     const password = urlPassword(value);
@@ -24678,6 +26629,64 @@ function judge(entry, secretNames) {
         return make('warning', `${name} is a placeholder or test value (${maskValue(value)})`, `the real secret does not reach it; ${use}`);
     }
     return make('error', `${name} is a literal (${maskValue(value)})`, `everyone who can read the repository has it; ${use}`);
+}
+/**
+ * In a job that only tests, test values are right (an empty or made-up NEXTAUTH_SECRET, a Stripe
+ * test key, a service-container database): no finding. What is wrong there is a real credential:
+ * a live shape, a value of one of the run's secrets, a database URL with a password on a real host.
+ * The advice is a test value, never the production secret.
+ */
+function judgeTestJob(entry, value, runSecrets, make) {
+    const { name } = entry;
+    if (value.includes('${{') || value.trim() === '')
+        return undefined;
+    const advice = 'a test job needs test values only: a Stripe test key (sk_test_…), a value generated in the job (`openssl rand -base64 32`), a service-container database; rotate the committed one and never give a test job the production secret';
+    const password = urlPassword(value);
+    if (password) {
+        if (password.raw.includes('$') || isLocalHost(password.host) || isNonProductionValue(password.decoded))
+            return undefined;
+        return make('error', `${name} is a literal URL with a password (${maskUrlPassword(value)}) in a test job`, `a test job must not reach a real database; ${advice}`);
+    }
+    const known = runSecrets.some((secret) => secret.length >= 8 && value.includes(secret));
+    const shape = liveShape(value);
+    if (!known && !shape)
+        return undefined;
+    return make('error', `${name} is a literal ${known ? "with the value of one of the run's secrets" : `(${shape})`} (${maskValue(value)}) in a test job`, `everyone who can read the repository has it; ${advice}`);
+}
+const DEPLOY_ACTION = /deploy|vercel|netlify|superfly|heroku|render|railway|amplify|wrangler|cloudflare\/pages|azure\/webapps|aws-actions\/(?:amazon-ecs|aws-cloudformation)|google-github-actions\/(?:deploy|auth)|docker\/(?:build-push|login)-action|ssh-action|release|publish/i;
+const DEPLOY_RUN = /\b(?:vercel|netlify|flyctl|fly\s+deploy|railway\s+up|heroku|wrangler|serverless|sst\s+deploy|kubectl|helm|terraform\s+apply|docker\s+push|gh\s+release|npm\s+publish|sync-stripe|stripe\/sync|deploy)\b/i;
+const TEST_RUN = /\b(?:test|tests|jest|vitest|mocha|ava|playwright|cypress|e2e|lint|eslint|typecheck|tsc|check)\b/i;
+const TEST_ENVIRONMENT = /^(?:test|testing|ci|e2e|qa|dev|development|local|review|preview)\b/i;
+/**
+ * A job that only tests: it runs tests (or is named for them), deploys nothing (no deploy action or
+ * command, no publish, not this gate) and has no environment other than a test one. `prisma migrate
+ * deploy` counts as a deploy only when the job's database is not a local one.
+ */
+function testOnlyJob(doc, id, job, localDatabase) {
+    if (!(0,dist/* isMap */.jh)(job) || job.get('uses', true) !== undefined)
+        return false;
+    const environment = resolved(doc, job.get('environment', true));
+    const environmentName = (0,dist/* isMap */.jh)(environment) ? scalarText(environment.get('name', true)) : scalarText(environment);
+    if (environmentName && !TEST_ENVIRONMENT.test(environmentName))
+        return false;
+    const steps = resolved(doc, job.get('steps', true));
+    let tests = TEST_RUN.test(id) || TEST_RUN.test(scalarText(job.get('name', true)) ?? '');
+    for (const item of (0,dist/* isSeq */.oP)(steps) ? steps.items : []) {
+        const step = resolved(doc, item);
+        if (!(0,dist/* isMap */.jh)(step))
+            continue;
+        const uses = scalarText(step.get('uses', true)) ?? '';
+        if (uses && (DEPLOY_ACTION.test(uses) || THIS_ACTION.test(uses)))
+            return false;
+        let run = scalarText(step.get('run', true)) ?? '';
+        if (localDatabase)
+            run = run.replace(/migrate[ :]deploy/g, 'migrate');
+        if (DEPLOY_RUN.test(run))
+            return false;
+        if (TEST_RUN.test(run) || TEST_RUN.test(scalarText(step.get('name', true)) ?? ''))
+            tests = true;
+    }
+    return tests;
 }
 /**
  * The workflow files (and composite actions) of the repository, relative to `root`: under `root`,
@@ -24816,12 +26825,39 @@ async function collectWorkflow(root, file, out) {
             }
         });
     };
+    const workflowStart = out.entries.length;
     envMap(doc.get('env', true), 'the workflow env');
+    const workflowEnd = out.entries.length;
+    const localDatabase = (node) => {
+        const url = pairsOf(doc, node).find((p) => keyName(p) === 'DATABASE_URL');
+        const password = url ? urlPassword(scalarText(resolved(doc, url.value)) ?? '') : undefined;
+        return url === undefined || (password !== undefined && isLocalHost(password.host));
+    };
+    let allTestJobs = true;
+    let jobs = 0;
     for (const jobPair of pairsOf(doc, doc.get('jobs', true))) {
         const id = keyName(jobPair);
         const job = resolved(doc, jobPair.value);
         if (!(0,dist/* isMap */.jh)(job))
             continue;
+        jobs++;
+        const testJob = testOnlyJob(doc, id, job, localDatabase(job.get('env', true)) && localDatabase(doc.get('env', true)));
+        allTestJobs &&= testJob;
+        const jobStart = out.entries.length;
+        collectJob(id, job);
+        if (testJob)
+            for (const entry of out.entries.slice(jobStart))
+                entry.testJob = true;
+    }
+    // The workflow's env reaches every job: it is a test job's only when every job only tests.
+    if (jobs > 0 && allTestJobs)
+        for (const entry of out.entries.slice(workflowStart, workflowEnd))
+            entry.testJob = true;
+    // A composite action's steps.
+    const runs = resolved(doc, doc.get('runs', true));
+    if ((0,dist/* isMap */.jh)(runs))
+        steps(runs.get('steps', true), 'the composite action');
+    function collectJob(id, job) {
         const label = `job "${id}"`;
         envMap(job.get('env', true), `the env of ${label}`);
         const container = resolved(doc, job.get('container', true));
@@ -24838,10 +26874,6 @@ async function collectWorkflow(root, file, out) {
             envMap(secrets, `the secrets passed by ${label}`);
         steps(job.get('steps', true), label);
     }
-    // A composite action's steps.
-    const runs = resolved(doc, doc.get('runs', true));
-    if ((0,dist/* isMap */.jh)(runs))
-        steps(runs.get('steps', true), 'the composite action');
 }
 const workflow_secrets_isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** vercel.json `env` and `build.env`: a value starting with `@` references a Vercel secret. */
@@ -26196,7 +28228,7 @@ function testEvent(runId, environment) {
         environment: environment ?? 'production',
         message: { formatted: `Production Readiness Gate test event (run ${runId}): safe to ignore` },
         tags: { 'readiness-gate': 'production-readiness-gate', 'readiness-run': runId },
-        sdk: { name: 'production-readiness-gate', version: VERSION },
+        sdk: { name: 'production-readiness-gate', version: version_VERSION },
     };
     const envelope = [JSON.stringify({ event_id: eventId, sent_at: now }), JSON.stringify({ type: 'event' }), JSON.stringify(event)].join('\n');
     return { eventId, envelope };
@@ -26205,16 +28237,17 @@ function sendEnvelope(http, dsn, event, signal) {
     return http.request({
         url: dsn.envelopeUrl,
         method: 'POST',
+        component: 'Sentry',
         headers: {
             'content-type': 'application/x-sentry-envelope',
-            'x-sentry-auth': `Sentry sentry_version=7, sentry_client=production-readiness-gate/${VERSION}, sentry_key=${dsn.publicKey}`,
+            'x-sentry-auth': `Sentry sentry_version=7, sentry_client=production-readiness-gate/${version_VERSION}, sentry_key=${dsn.publicKey}`,
         },
         body: event.envelope,
     }, signal);
 }
 function sentryApiGet(http, api, path, signal) {
     const url = `${api.base.replace(/\/+$/, '')}/api/0/projects/${encodeURIComponent(api.org)}/${encodeURIComponent(api.project)}/${path}`;
-    return http.request({ url, headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
+    return http.request({ url, component: 'Sentry', headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
 }
 /** The Sentry DSN the app uses: the browser one first (it is what the CSP must allow), else the server one. */
 function configuredDsn(env) {
@@ -26230,6 +28263,7 @@ function sentryApi(env, base) {
 }
 
 ;// CONCATENATED MODULE: ./.build/rules/security/monitoring.js
+
 
 
 const monitoring = {
@@ -26262,7 +28296,7 @@ const monitoring = {
         }
         catch (error) {
             if (error instanceof ProbeError)
-                return { status: 'fail', summary: `cannot read the alert rules: ${error.message}` };
+                return { status: 'fail', summary: `cannot read the alert rules from Sentry: ${error.message}`, ...noAnswerFrom(error, 'Sentry') };
             throw error;
         }
         if (status === 401 || status === 403)
@@ -26352,7 +28386,7 @@ const sentry = {
         }
         catch (error) {
             if (error instanceof ProbeError)
-                return { status: 'fail', summary: `the test event could not be sent: ${error.message}` };
+                return { status: 'fail', summary: `the test event could not be sent to Sentry: ${error.message}`, ...noAnswerFrom(error, 'Sentry') };
             throw error;
         }
         const problems = [];
@@ -26368,7 +28402,7 @@ const sentry = {
                 }
                 catch (error) {
                     if (error instanceof ProbeError)
-                        return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n') };
+                        return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n'), ...noAnswerFrom(error, 'Sentry') };
                     throw error;
                 }
                 if (last === 200)
@@ -27805,7 +29839,7 @@ function stripe_webhook_testEvent(livemode) {
         data: { object: { object: 'balance', available: [], pending: [], livemode } },
     });
 }
-const stripe_webhook_ok = (r) => r.status >= 200 && r.status < 300;
+const ok = (r) => r.status >= 200 && r.status < 300;
 const refused = (r) => r.status >= 400 && r.status < 500;
 const stripeWebhook = {
     meta: { id: 'smoke.stripe-webhook', section: 'smoke', title: 'The Stripe webhook verifies signatures', docs: 'docs/billing-integration-guide.md' },
@@ -27830,10 +29864,10 @@ const stripeWebhook = {
         }
         const evidence = `unsigned → ${unsigned.status}, forged signature → ${forged.status}${signed ? `, signed with STRIPE_WEBHOOK_SECRET → ${signed.status}` : ''} (POST ${url}, event type ${UNHANDLED_EVENT_TYPE})`;
         const data = { unsigned: unsigned.status, forged: forged.status, signed: signed?.status };
-        if (stripe_webhook_ok(unsigned) || stripe_webhook_ok(forged)) {
+        if (ok(unsigned) || ok(forged)) {
             return {
                 status: 'fail',
-                summary: `the webhook endpoint ACCEPTS ${stripe_webhook_ok(unsigned) ? 'unsigned' : 'forged'} events: anyone can fake payments and subscriptions`,
+                summary: `the webhook endpoint ACCEPTS ${ok(unsigned) ? 'unsigned' : 'forged'} events: anyone can fake payments and subscriptions`,
                 details: evidence,
                 fix: 'Verify every request with stripe.webhooks.constructEvent(rawBody, stripe-signature header, STRIPE_WEBHOOK_SECRET) and answer 400 when it throws.',
                 data,
@@ -27854,7 +29888,7 @@ const stripeWebhook = {
                 data,
             };
         }
-        if (!stripe_webhook_ok(signed)) {
+        if (!ok(signed)) {
             return { status: 'fail', summary: `the app answered ${signed.status} to a correctly signed event it does not handle`, details: evidence, fix: 'An event type the handler does not know must be acknowledged with 2xx; read the app logs for this request.', data };
         }
         return { status: 'pass', summary: `signatures are verified: ${evidence}`, data };
@@ -27962,6 +29996,9 @@ const catalogSync = {
             stripeView = await readStripeCatalog(handle.stripe);
         }
         catch (error) {
+            if (stripeUnavailable(error)) {
+                return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the catalog cannot be compared', cause: describeStripeError(error) });
+            }
             return { status: 'fail', summary: `cannot read the Stripe catalog: ${describeStripeError(error)}`, fix: 'A restricted key needs "Products: Read" and "Prices: Read".' };
         }
         let dbView;
@@ -28024,6 +30061,7 @@ const catalogSync = {
 
 ;// CONCATENATED MODULE: ./.build/rules/stripe/live-mode.js
 
+
 const liveMode = {
     meta: { id: 'stripe.live-mode', section: 'stripe', title: 'Stripe answers in live mode', docs: 'docs/billing-integration-guide.md' },
     async check({ settings, clients }) {
@@ -28043,6 +30081,9 @@ const liveMode = {
         }
         catch (error) {
             const type = error.type;
+            if (stripeUnavailable(error)) {
+                return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the live mode cannot be checked', cause: describeStripeError(error) });
+            }
             if (type !== 'StripePermissionError') {
                 return { status: 'fail', summary: describeStripeError(error), fix: 'Check STRIPE_SECRET_KEY against https://dashboard.stripe.com/apikeys.' };
             }
@@ -28119,6 +30160,7 @@ const syncEndpoint = {
 
 
 
+
 const normalise = (url) => url.replace(/\/+$/, '').toLowerCase();
 const webhookEndpoint = {
     meta: { id: 'stripe.webhook-endpoint', section: 'stripe', title: 'Stripe sends webhooks to the app', docs: 'docs/billing-integration-guide.md' },
@@ -28136,6 +30178,9 @@ const webhookEndpoint = {
                 endpoints.push(endpoint);
         }
         catch (error) {
+            if (stripeUnavailable(error)) {
+                return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the webhook endpoints cannot be listed', cause: describeStripeError(error) });
+            }
             return { status: 'fail', summary: `cannot list the webhook endpoints: ${describeStripeError(error)}`, fix: 'A restricted key needs "Webhook Endpoints: Read".' };
         }
         const fix = `In https://dashboard.stripe.com/webhooks, add an endpoint for ${expected} with the events ${HANDLED_EVENTS.join(', ')}, and put its signing secret in STRIPE_WEBHOOK_SECRET.`;
@@ -28256,7 +30301,7 @@ const stripeSyncSecret = {
 
 
 
-const RULES = [
+const rules_RULES = [
     appUrl,
     nextauthUrl,
     databaseUrl,
@@ -28314,35 +30359,86 @@ const RULES = [
 
 /** Checks the parts of the settings that depend on the rule catalog (throws UsageError). */
 function validateSelection(settings) {
-    validateWaivers(RULES, settings.config, settings.configFile);
-    return selectRules(RULES, settings.checks);
+    validateWaivers(rules_RULES, settings.config, settings.configFile);
+    return runner_selectRules(rules_RULES, settings.checks);
+}
+/** Time the run keeps for itself beyond its rules: closing clients, rendering and writing the reports. */
+const RUN_MARGIN_MS = 30_000;
+/** How long closing the clients may take before the run goes on without waiting. */
+const CLOSE_BOUND_MS = 5_000;
+/** Bounds of one run, all derived from the inputs (documented in the README). */
+function runBounds(settings, rules) {
+    // Room for the bounded retries of a probe chain within one rule.
+    const probeTimeoutMs = settings.timeoutSeconds * 1000 * 3;
+    const commandTimeoutMs = settings.commandTimeoutMs;
+    const rulesMs = longestChainMs(rules, { probeTimeoutMs, commandTimeoutMs });
+    return { probeTimeoutMs, commandTimeoutMs, rulesMs, deadlineMs: rulesMs + RUN_MARGIN_MS };
 }
 async function runGate(settings, options) {
     const rules = validateSelection(settings);
     const startedAt = options.now ?? new Date();
     const started = performance.now();
     const clients = createClients(settings);
+    const bounds = runBounds(settings, rules);
     try {
         const results = await runRules(rules, {
             context: { settings, clients, log: options.log },
-            // Room for the bounded retries of a probe chain within one rule.
-            probeTimeoutMs: settings.timeoutSeconds * 1000 * 3,
-            commandTimeoutMs: 60 * 60 * 1000,
+            probeTimeoutMs: bounds.probeTimeoutMs,
+            commandTimeoutMs: bounds.commandTimeoutMs,
+            // The rules' own bounds end every chain before this; it is the guard should one of them not.
+            deadlineMs: bounds.rulesMs + CLOSE_BOUND_MS,
             now: options.now,
             onRuleDone: options.onRuleDone,
         });
-        return buildReport({
+        return report_buildReport({
             rules: results,
             startedAt,
             durationMs: performance.now() - started,
             appUrl: withoutCredentials(settings.env.APP_URL),
             failOn: settings.failOn,
-            version: VERSION,
+            version: version_VERSION,
+            selection: { checks: settings.checks, notRun: rules_RULES.filter((r) => !rules.includes(r)).map((r) => r.meta.id) },
         });
     }
     finally {
-        await clients.close();
+        // A server that never answers the goodbye must not hold the report back.
+        let timer;
+        await Promise.race([clients.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_BOUND_MS)))]);
+        clearTimeout(timer);
     }
+}
+/**
+ * The report of a run that stopped before its end (cancelled, or a bug): the rules that finished as
+ * they finished, every other selected rule as `fail` "not finished", with the reason.
+ */
+function partialReport(settings, finished, startedAt, why) {
+    const done = new Map(finished.map((r) => [r.id, r]));
+    const now = new Date();
+    const selected = selectRules(RULES, settings.checks);
+    const rules = selected.map((rule) => {
+        const report = done.get(rule.meta.id) ?? {
+            id: rule.meta.id,
+            section: rule.meta.section,
+            title: rule.meta.title,
+            status: 'fail',
+            summary: `not finished: ${why}`,
+            durationMs: 0,
+            waived: false,
+            locations: [],
+            findings: [],
+            docs: rule.meta.docs,
+        };
+        return applyWaiver(report, settings.config, now);
+    });
+    return buildReport({
+        rules,
+        startedAt,
+        durationMs: now.getTime() - startedAt.getTime(),
+        appUrl: withoutCredentials(settings.env.APP_URL),
+        failOn: settings.failOn,
+        version: VERSION,
+        selection: { checks: settings.checks, notRun: RULES.filter((r) => !selected.includes(r)).map((r) => r.meta.id) },
+    });
 }
 /** The target as the report names it: never with a user:password part. */
 function withoutCredentials(value) {
@@ -28385,7 +30481,7 @@ function common_redactReport(report, redactor) {
 function common_groupBySection(rules) {
     return SECTIONS.map((section) => ({
         section,
-        title: SECTION_TITLES[section],
+        title: types_SECTION_TITLES[section],
         rules: rules.filter((rule) => rule.section === section),
     })).filter((group) => group.rules.length > 0);
 }
@@ -28394,7 +30490,7 @@ function common_needsAttention(rule) {
     return rule.status === 'fail' || rule.status === 'warn';
 }
 /** Rules that stop the release under the run's `fail-on`: a waiver takes a rule out. */
-function isBlocking(rule, failOn) {
+function common_isBlocking(rule, failOn) {
     if (rule.waived)
         return false;
     return rule.status === 'fail' || (failOn === 'warn' && rule.status === 'warn');
@@ -28404,17 +30500,49 @@ function common_plural(count, one, many = `${one}s`) {
 }
 /**
  * The headline every reporter opens or closes with. The numbers are the unwaived failures and
- * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`.
+ * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`. A run of a
+ * subset of the catalog says so: "ready" is then only "ready for the selected checks".
  */
 function common_verdictText(report) {
     const failed = report.rules.filter((r) => r.status === 'fail' && !r.waived).length;
     const warned = report.rules.filter((r) => r.status === 'warn' && !r.waived).length;
-    if (report.ready)
-        return warned ? `Ready to go live, with ${common_plural(warned, 'warning')}` : 'Ready to go live';
+    const notRun = notRunText(report);
+    if (report.ready) {
+        const ready = notRun ? 'Ready for the selected checks' : 'Ready to go live';
+        const warnings = warned ? `, with ${common_plural(warned, 'warning')}` : '';
+        return `${ready}${warnings}${notRun ? `; not run: ${notRun}` : ''}`;
+    }
     const parts = [failed ? `${failed} failed` : '', warned ? common_plural(warned, 'warning') : ''].filter(Boolean);
     // With `fail-on: warn` a release can be blocked by warnings alone; say why, or it reads as a bug.
     const why = !failed && warned && report.failOn === 'warn' ? ' (fail-on: warn)' : '';
-    return parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
+    const head = parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
+    return `${head}${notRun ? `; not run: ${notRun}` : ''}`;
+}
+/**
+ * What the run's selection left out, shortest first: whole sections by name, partly selected ones as
+ * "9 of 13 security rules"; '' when every rule of the catalog ran.
+ */
+function notRunText(report) {
+    const notRun = report.selection?.notRun ?? [];
+    if (notRun.length === 0)
+        return '';
+    const parts = [];
+    for (const section of SECTIONS) {
+        const missing = notRun.filter((id) => id.split('.')[0] === section).length;
+        if (missing === 0)
+            continue;
+        const ran = report.rules.filter((r) => r.section === section).length;
+        parts.push(ran === 0 ? section : `${missing} of ${ran + missing} ${section} rules`);
+    }
+    return parts.join(', ');
+}
+/**
+ * A rule's title states its requirement ("No secret is committed"); on its own above a failure it
+ * reads as the opposite of the result. This phrases it for the status it heads.
+ */
+function common_requirementText(rule) {
+    const state = rule.waived ? 'Waived' : { pass: 'Met', warn: 'At risk', fail: 'Not met', skip: 'Not checked' }[rule.status];
+    return `${state}: ${rule.title}`;
 }
 function waivedCount(report) {
     return report.rules.filter((r) => r.waived).length;
@@ -28470,7 +30598,7 @@ function common_formatLocation(finding) {
     return `${finding.file}:${finding.line}${end}`;
 }
 /** ` (waived: reason, until 2027-03-01)` for a waived rule, '' otherwise. */
-function common_waiverNote(rule) {
+function waiverNote(rule) {
     if (!rule.waived || !rule.waiver)
         return rule.waived ? ' (waived)' : '';
     const until = rule.waiver.until ? `, until ${rule.waiver.until}` : '';
@@ -28489,9 +30617,17 @@ function common_clip(text, max) {
         cut -= 1;
     return `${text.slice(0, cut)}…`;
 }
+/**
+ * A link to a file's lines in the repository: `<base><file>#L3-L5`, where `base` is the blob URL of the
+ * commit that was checked (`https://github.com/o/r/blob/<sha>/`).
+ */
+function common_fileUrl(baseUrl, place) {
+    const anchor = place.line && place.line >= 1 ? `#L${place.line}${place.endLine && place.endLine > place.line ? `-L${place.endLine}` : ''}` : '';
+    return `${common_docsUrl(baseUrl, place.file)}${anchor}`;
+}
 /** Joins a docs path to a URL prefix, keeping exactly one slash between them. */
 function common_docsUrl(docsBaseUrl, docs) {
-    return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, ''))}`;
+    return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, '')).replace(/[#?]/g, encodeURIComponent)}`;
 }
 
 ;// CONCATENATED MODULE: ./.build/report/annotations.js
@@ -28503,15 +30639,16 @@ function buildAnnotations(report, options) {
     if (!(max >= 1))
         throw new RangeError(`maxPerLevel must be at least 1, got ${max}`);
     const rules = redactReport(report, options.redactor).rules;
+    const actionable = rules.filter((rule) => !rule.waived && (rule.status === 'fail' || rule.status === 'warn'));
     // Every rule's file findings before any file-less annotation: those would otherwise use up the slots.
-    const all = [...rules.flatMap(fileAnnotations), ...rules.flatMap(filelessAnnotation)];
-    return limitPerLevel(all, max);
+    const all = [...actionable.flatMap(fileAnnotations), ...actionable.flatMap(filelessAnnotation)];
+    return limitPerLevel(all.filter((a) => a.level !== 'notice'), max);
 }
 function fileAnnotations(rule) {
     return rule.findings.filter(hasFile).map((finding) => ({
         level: findingLevel(rule, finding),
         title: titleOf(rule),
-        message: finding.message + waiverNote(rule),
+        message: finding.message,
         file: finding.file,
         // A line below 1 is "no line": the annotation then belongs to the whole file.
         ...(finding.line && finding.line >= 1 ? { startLine: finding.line } : {}),
@@ -28522,15 +30659,14 @@ function fileAnnotations(rule) {
 }
 /** A failing or warning rule with nothing to pin on a file still shows up once, with its summary. */
 function filelessAnnotation(rule) {
-    if (rule.status !== 'fail' && rule.status !== 'warn')
-        return [];
-    if (rule.findings.some(hasFile))
+    if (rule.findings.some((f) => hasFile(f) && findingLevel(rule, f) !== 'notice'))
         return [];
     const fix = rule.fix ? `\nFix: ${rule.fix}` : '';
-    return [{ level: ruleLevel(rule), title: titleOf(rule), message: rule.summary + waiverNote(rule) + fix }];
+    return [{ level: ruleLevel(rule), title: titleOf(rule), message: rule.summary + fix }];
 }
+/** `gate.migrations: Not met: Migration history is clean`: the title says the requirement failed. */
 function titleOf(rule) {
-    return `${rule.id}: ${rule.title}`;
+    return `${rule.id}: ${requirementText(rule)}`;
 }
 /** Keeps order; a level over the limit keeps `max - 1` and ends with one roll-up, so it shows `max`. */
 function limitPerLevel(annotations, max) {
@@ -28589,38 +30725,67 @@ const COMMENT_MARKER = '<!-- production-readiness-gate -->';
 /** GitHub refuses comments over 65,536 characters; the margin covers the footer and the marker. */
 const COMMENT_CHAR_BUDGET = 60_000;
 const MAX_SUMMARY_CHARS = 200;
+const MAX_FIX_CHARS = 600;
+/** File links per rule: the first few places; the run's annotations have every one. */
+const MAX_LINKS = 5;
 function renderComment(report, options) {
     const safe = redactReport(report, options.redactor);
     const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
+    const baseUrl = options.blobBaseUrl && options.redactor.redact(options.blobBaseUrl);
     const icon = safe.ready ? '✅' : '❌';
-    const head = [
-        COMMENT_MARKER,
-        `### ${icon} Production readiness — ${inlineText(verdictText(safe))}`,
-        '',
-        countsText(safe),
-        '',
-    ].join('\n');
+    const head = [COMMENT_MARKER, `### ${icon} Production readiness — ${inlineText(verdictText(safe))}`, '', countsText(safe), ''].join('\n');
     const foot = `\n${runUrl ? `${link('Full report in the workflow run', runUrl)} · ` : ''}${inlineText(`${safe.tool.name} ${safe.tool.version}, ${safe.startedAt}`)}\n`;
-    // Failures first, then warnings, then waived rules: the order of what a reviewer must act on.
-    const attention = groupBySection(safe.rules).flatMap((g) => g.rules).filter(needsAttention);
-    const ordered = [
-        ...attention.filter((r) => r.status === 'fail' && !r.waived),
-        ...attention.filter((r) => r.status === 'warn' && !r.waived),
-        ...attention.filter((r) => r.waived),
-    ];
-    const items = [];
-    let room = COMMENT_CHAR_BUDGET - head.length - foot.length - 200;
-    for (const rule of ordered) {
-        const item = listItem(rule);
-        if (item.length + 1 > room)
-            break;
-        items.push(item);
-        room -= item.length + 1;
+    const ordered = groupBySection(safe.rules).flatMap((g) => g.rules);
+    const blocking = ordered.filter((r) => isBlocking(r, safe.failOn));
+    const notBlocking = ordered.filter((r) => !isBlocking(r, safe.failOn) && needsAttention(r));
+    const others = [...notBlocking.filter((r) => !r.waived), ...notBlocking.filter((r) => r.waived)];
+    let room = COMMENT_CHAR_BUDGET - head.length - foot.length - 400;
+    const take = (items) => {
+        const kept = [];
+        for (const item of items) {
+            if (item.length + 1 > room)
+                break;
+            kept.push(item);
+            room -= item.length + 1;
+        }
+        return { kept, left: items.length - kept.length };
+    };
+    let body = '';
+    if (blocking.length) {
+        const { kept, left } = take(blocking.map((r) => blockingItem(r, baseUrl)));
+        const more = left > 0 ? `\n- … and ${plural(left, 'more blocking rule')}: see the workflow run` : '';
+        body += `**Fix first**\n\n${kept.join('\n\n')}${more}\n\n`;
     }
-    const left = ordered.length - items.length;
-    if (left > 0)
-        items.push(`- … and ${plural(left, 'more rule')}: see the workflow run`);
-    return `${head}${items.length ? `${items.join('\n')}\n` : ''}${foot}`;
+    if (others.length) {
+        const label = others.some((r) => r.waived) ? 'warnings and waived rules' : plural(others.length, 'warning');
+        const { kept, left } = take(others.map(listItem));
+        const more = left > 0 ? `\n- … and ${plural(left, 'more rule')}: see the workflow run` : '';
+        const title = others.some((r) => r.waived) ? `${others.length} ${label}` : label;
+        body += `<details>\n<summary>⚠️ ${title}</summary>\n\n${kept.join('\n')}${more}\n\n</details>\n`;
+    }
+    return `${head}${body ? `\n${body}` : ''}${foot}`;
+}
+/**
+ * `- ❌ id result`, then the fix and the first places as paragraphs of the item (indented, after a
+ * blank line: a plain next line would run on in the same paragraph).
+ */
+function blockingItem(rule, baseUrl) {
+    const parts = [`- ${STATUS_MARK[rule.status].emoji} ${codeSpan(rule.id)} ${inlineText(clip(oneLine(rule.summary), MAX_SUMMARY_CHARS))}`];
+    if (rule.fix)
+        parts.push(`  **Fix:** ${inlineText(clip(oneLine(rule.fix), MAX_FIX_CHARS))}`);
+    if (rule.waiver?.expired)
+        parts.push(`  *Waiver expired${rule.waiver.until ? ` on ${inlineText(rule.waiver.until)}` : ''}: ${inlineText(clip(rule.waiver.reason, MAX_SUMMARY_CHARS))}*`);
+    const places = rule.findings.filter(hasFile);
+    const links = places.slice(0, MAX_LINKS).map((f) => {
+        const place = formatLocation(f);
+        const where = baseUrl ? codeLink(place, fileUrl(baseUrl, f)) : codeSpan(place);
+        return `  - ${where} ${inlineText(clip(oneLine(f.message), MAX_SUMMARY_CHARS))}`;
+    });
+    if (places.length > MAX_LINKS)
+        links.push(`  - … and ${plural(places.length - MAX_LINKS, 'more place')} in the run's annotations`);
+    if (links.length)
+        parts.push(links.join('\n'));
+    return parts.join('\n\n');
 }
 function listItem(rule) {
     const waived = rule.waived ? ` *(waived${rule.waiver ? `: ${inlineText(clip(rule.waiver.reason, MAX_SUMMARY_CHARS))}` : ''})*` : '';
@@ -28632,10 +30797,10 @@ function listItem(rule) {
 /** Findings listed per rule without `verbose`: the rest are one `--verbose` (or the JSON report) away. */
 const console_MAX_FINDINGS = 10;
 const ansi = (open, close) => (text) => `\x1b[${open}m${text}\x1b[${close}m`;
-const console_plain = (text) => text;
+const plain = (text) => text;
 function palette(color) {
     if (!color)
-        return { status: { pass: console_plain, warn: console_plain, fail: console_plain, skip: console_plain }, bold: console_plain, dim: console_plain };
+        return { status: { pass: plain, warn: plain, fail: plain, skip: plain }, bold: plain, dim: plain };
     const dim = ansi(2, 22);
     return {
         status: { pass: ansi(32, 39), warn: ansi(33, 39), fail: ansi(31, 39), skip: dim },
@@ -28690,7 +30855,7 @@ function ruleLines(rule, idWidth, paint, verbose) {
 function waiverText(rule) {
     if (rule.waiver?.expired)
         return ` (waiver expired${rule.waiver.until ? ` ${rule.waiver.until}` : ''})`;
-    return common_waiverNote(rule);
+    return waiverNote(rule);
 }
 /**
  * Rule text can carry bytes from HTTP responses and command output: control characters (escape
@@ -28719,6 +30884,8 @@ function renderJson(report, options) {
         failOn: safe.failOn,
         counts: { pass: safe.counts.pass, warn: safe.counts.warn, fail: safe.counts.fail, skip: safe.counts.skip },
         rules: safe.rules.map(ruleJson),
+        // Additive: what `checks` selected, and the catalog's rules that did not run (empty: all ran).
+        selection: { checks: safe.selection?.checks ?? [], notRun: safe.selection?.notRun ?? [] },
     };
     return `${JSON.stringify(document, null, 2)}\n`;
 }
@@ -28756,6 +30923,16 @@ function lines(place) {
 }
 
 ;// CONCATENATED MODULE: ./.build/report/sarif.js
+/**
+ * SARIF 2.1.0 for GitHub code scanning (`sarif-path`): one descriptor per rule of the run, one result per
+ * finding with a file of a failing or warning rule, and one result per such rule with no file finding.
+ *
+ * GitHub rejects a whole SARIF upload when any result has no location ("locationFromSarifResult:
+ * expected at least one location", github/codeql-action#1738), so rule-level results are pinned to
+ * `anchorFile` when the caller gives one (the workflow or the config file); without it they carry no
+ * location, which is valid SARIF for other consumers.
+ */
+
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const SARIF_LEVEL = {
@@ -28771,6 +30948,7 @@ function renderSarif(report, options) {
     const results = safe.rules
         .filter(common_needsAttention)
         .flatMap((rule) => ruleResults(rule, index.get(rule.id), anchorFile));
+    withFingerprints(results);
     const sarif = {
         $schema: SARIF_SCHEMA,
         version: '2.1.0',
@@ -28785,6 +30963,7 @@ function renderSarif(report, options) {
                         rules: safe.rules.map((rule) => descriptor(rule, redact(options.docsBaseUrl))),
                     },
                 },
+                automationDetails: { id: automationId(safe) },
                 results,
             },
         ],
@@ -28816,12 +30995,15 @@ function ruleResults(rule, ruleIndex, anchorFile) {
         return located.map((finding) => ({
             ...resultBase(rule, ruleIndex, common_findingLevel(rule, finding), finding.message),
             locations: [physicalLocation(finding.file, finding)],
+            ruleLevel: false,
         }));
     }
     return [
         {
             ...resultBase(rule, ruleIndex, common_ruleLevel(rule), rule.summary),
             ...(anchorFile ? { locations: [physicalLocation(anchorFile, { line: 1 })] } : {}),
+            // Its message is the rule's summary, which may hold timings: the fingerprint leaves it out.
+            ruleLevel: true,
         },
     ];
 }
@@ -28830,7 +31012,7 @@ function resultBase(rule, ruleIndex, level, message) {
         ruleId: rule.id,
         ruleIndex,
         level: SARIF_LEVEL[level],
-        message: { text: message + common_waiverNote(rule) },
+        message: { text: message + waiverNote(rule) },
         // A waiver is SARIF's external suppression. GitHub code scanning does not act on suppressions by
         // itself, which is why a waived result's level is also lowered to `note` (see `ruleLevel`).
         ...(rule.waived ? { suppressions: [{ kind: 'external', justification: rule.waiver?.reason ?? 'waived' }] } : {}),
@@ -28853,34 +31035,79 @@ function toUri(file) {
 function isAbsoluteUrl(text) {
     return /^https?:\/\//i.test(text);
 }
+/** The fingerprint type this tool writes; bump the version if the recipe ever changes. */
+const FINGERPRINT_KEY = 'productionReadinessGate/v1';
+/**
+ * A hash of what identifies the finding: rule, file and message, plus its rank among identical ones
+ * (the same message at several lines of one file), so two findings never share a fingerprint and the
+ * same finding keeps its own from run to run.
+ */
+function withFingerprints(results) {
+    const seen = new Map();
+    for (const result of results) {
+        const file = result.locations?.[0]?.physicalLocation.artifactLocation.uri ?? '';
+        const identity = result.ruleLevel ? [result.ruleId, 'rule'] : [result.ruleId, file, result.message.text];
+        const key = identity.join('\0');
+        const rank = seen.get(key) ?? 0;
+        seen.set(key, rank + 1);
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${key}\0${rank}`).digest('hex');
+        Object.assign(result, { partialFingerprints: { [FINGERPRINT_KEY]: hash } });
+        delete result.ruleLevel;
+    }
+}
+/**
+ * `production-readiness-gate/<selection>/`: the category of the run. Code scanning keeps one set of
+ * alerts per category, so runs of different selections do not close each other's alerts.
+ */
+function automationId(report) {
+    const notRun = report.selection?.notRun ?? [];
+    const checks = notRun.length === 0 ? 'all' : [...new Set(report.selection.checks)].sort().join(',');
+    return `production-readiness-gate/${checks}/`;
+}
 
 ;// CONCATENATED MODULE: ./.build/report/summary.js
 
 
+
 /** Under GitHub's 1 MiB (1,048,576 bytes) step-summary limit, with room for other steps' markdown. */
 const SUMMARY_BYTE_BUDGET = 1_000_000;
-/** A table row or `<summary>` is one glance; longer summaries are clipped (the details keep everything). */
+/** A heading or table row is one glance; longer results are clipped (the JSON report keeps them). */
 const summary_MAX_SUMMARY_CHARS = 300;
 /** Findings beyond this are counted, not listed: annotations and the JSON report carry all of them. */
 const MAX_FINDINGS_PER_RULE = 50;
 const MAX_FINDING_CHARS = 500;
-const MAX_FIX_CHARS = 4000;
+const summary_MAX_FIX_CHARS = 4000;
 function renderSummary(report, options) {
     return renderWithBudget(report, options, SUMMARY_BYTE_BUDGET);
 }
-/** The budget is a parameter so tests can exercise the fitting without megabytes of fixtures. */
+/** The budget is a parameter so tests (and the check run, 65,535 characters) can use a smaller one. */
 function renderWithBudget(report, options, budgetBytes) {
     const safe = redactReport(report, options.redactor);
-    const docsBaseUrl = options.docsBaseUrl && options.redactor.redact(options.docsBaseUrl);
+    const baseUrl = options.docsBaseUrl && options.redactor.redact(options.docsBaseUrl);
     const runUrl = options.runUrl && options.redactor.redact(options.runUrl);
+    const ordered = groupBySection(safe.rules).flatMap((group) => group.rules);
+    const blocking = ordered.filter((rule) => isBlocking(rule, safe.failOn));
+    // Warnings a person should weigh first, then the waived rules (they are known and accepted).
+    const notBlocking = ordered.filter((rule) => !isBlocking(rule, safe.failOn) && (needsAttention(rule) || rule.waived));
+    const other = [...notBlocking.filter((r) => !r.waived), ...notBlocking.filter((r) => r.waived)];
+    const groups = [];
+    if (blocking.length) {
+        groups.push({
+            heading: `### ❌ Fix first: ${plural(blocking.length, 'blocking rule')}\n\n`,
+            blocks: blocking.map((rule) => blockingBlock(rule, baseUrl)),
+        });
+    }
+    if (other.length) {
+        const title = other.some((r) => r.waived) ? 'Warnings and waived rules' : 'Warnings';
+        groups.push({
+            heading: `### ⚠️ ${title} (${other.length})\n\n`,
+            blocks: other.map((rule) => collapsedBlock(rule, baseUrl)),
+        });
+    }
     const page = {
         verdict: verdictBlock(safe),
-        tables: sectionTables(safe).join('\n'),
-        blocks: groupBySection(safe.rules)
-            .flatMap((group) => group.rules)
-            .filter((rule) => needsAttention(rule) || rule.waived)
-            .map((rule) => detailBlock(rule, docsBaseUrl)),
-        foot: runUrl ? `\n${link('Workflow run', runUrl)}\n` : '',
+        groups,
+        outro: passedAndSkipped(safe) + (runUrl ? `\n${link('Workflow run', runUrl)}\n` : ''),
     };
     return fitToBudget(page, budgetBytes);
 }
@@ -28891,48 +31118,96 @@ function verdictBlock(report) {
         formatDuration(report.durationMs),
         `${report.tool.name} ${report.tool.version}`,
     ].filter(Boolean);
-    return `## ${icon} ${inlineText(verdictText(report))}\n\n${countsText(report)} — ${inlineText(context.join(', '))}\n`;
+    const checks = report.selection?.notRun.length ? `\n\nSelected checks: ${codeSpan(report.selection.checks.join(','))}` : '';
+    return `## ${icon} ${inlineText(verdictText(report))}\n\n${countsText(report)} — ${inlineText(context.join(', '))}${checks}\n`;
 }
-function sectionTables(report) {
-    return groupBySection(report.rules).map((group) => {
-        const rows = group.rules.map((rule) => `| ${statusCell(rule)} | ${tableCell(codeSpan(rule.id))} | ${tableCell(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))} |`);
-        return [`### ${inlineText(group.title)}`, '', '| Status | Rule | Result |', '|---|---|---|', ...rows, ''].join('\n');
-    });
+function blockingBlock(rule, baseUrl) {
+    const findings = findingsList(rule.findings, baseUrl);
+    const evidence = evidenceText(rule);
+    return [
+        { text: `#### ${STATUS_MARK[rule.status].emoji} ${codeSpan(rule.id)} ${inlineText(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))}\n\n` },
+        { text: ruleContext(rule, baseUrl) },
+        { text: rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, summary_MAX_FIX_CHARS))}\n\n` : '' },
+        { text: rule.waiver ? `${waiverLine(rule)}\n\n` : '' },
+        ...(findings ? [findings] : []),
+        ...(evidence ? [{ text: evidence, cuttable: true, open: '<details>\n<summary>Evidence</summary>\n\n', close: '\n\n</details>\n\n' }] : []),
+    ];
 }
-function statusCell(rule) {
-    return `${STATUS_MARK[rule.status].emoji} ${rule.status}${rule.waived ? ', waived' : ''}`;
+function collapsedBlock(rule, baseUrl) {
+    const findings = findingsList(rule.findings, baseUrl);
+    const evidence = evidenceText(rule);
+    const status = `${STATUS_MARK[rule.status].emoji} <code>${inlineHtml(rule.id)}</code>`;
+    const waived = rule.waived ? ' <em>(waived)</em>' : '';
+    return [
+        { text: `<details>\n<summary>${status} ${inlineHtml(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))}${waived}</summary>\n\n` },
+        { text: ruleContext(rule, baseUrl) },
+        { text: rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, summary_MAX_FIX_CHARS))}\n\n` : '' },
+        { text: rule.waiver ? `${waiverLine(rule)}\n\n` : '' },
+        ...(findings ? [findings] : []),
+        ...(evidence ? [{ text: evidence, cuttable: true, open: '**Evidence**\n\n', close: '\n\n' }] : []),
+        { text: '</details>\n\n' },
+    ];
 }
-function detailBlock(rule, docsBaseUrl) {
-    const title = `${escapeHtml(rule.title)}: ${escapeHtml(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))}`;
-    const waived = rule.waived ? ' (waived)' : '';
-    const header = `<details>\n<summary>${STATUS_MARK[rule.status].emoji} <code>${escapeHtml(rule.id)}</code> ${title}${waived}</summary>\n\n`;
-    const body = paragraphs([rule.details ? markdownBlock(rule.details) : '', findingsList(rule.findings)]);
-    const tail = paragraphs([
-        rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, MAX_FIX_CHARS))}` : '',
-        rule.waiver ? waiverLine(rule) : '',
-        rule.docs ? `📖 ${docsBaseUrl ? link(rule.docs, docsUrl(docsBaseUrl, rule.docs)) : codeSpan(rule.docs)}` : '',
-    ]);
-    return { header, body, tail: `${tail}</details>\n` };
+/** `Not met: Migration history is clean · §2 Build and migration gate · 📖 docs/runbook.md` */
+function ruleContext(rule, baseUrl) {
+    const docs = rule.docs ? `📖 ${baseUrl ? link(rule.docs, docsUrl(baseUrl, rule.docs)) : codeSpan(rule.docs)}` : '';
+    const parts = [`*${inlineText(requirementText(rule)).replace(/[*_]/g, '\\$&')}*`, inlineText(SECTION_TITLES[rule.section]), docs];
+    return `${parts.filter(Boolean).join(' · ')}\n\n`;
 }
-/** Markdown paragraphs, each followed by a blank line (so parts can be concatenated, or dropped). */
-function paragraphs(parts) {
-    return parts
-        .filter(Boolean)
-        .map((part) => `${part}\n\n`)
-        .join('');
-}
-function findingsList(findings) {
+/** Every finding once, loudest first, those with a place linked to their lines. */
+function findingsList(findings, baseUrl) {
     if (findings.length === 0)
-        return '';
-    const shown = fileFindingsFirst(findings).slice(0, MAX_FINDINGS_PER_RULE);
-    const items = shown.map((f) => {
-        const where = f.file ? `${codeSpan(formatLocation(f))} ` : '';
-        return `- ${where}${inlineText(clip(f.message, MAX_FINDING_CHARS))}`;
+        return undefined;
+    const loudness = { error: 0, warning: 1, notice: 2 };
+    const sorted = fileFindingsFirst(findings).sort((a, b) => loudness[a.level] - loudness[b.level]);
+    const items = sorted.slice(0, MAX_FINDINGS_PER_RULE).map((f) => {
+        const place = f.file ? formatLocation(f) : '';
+        const where = f.file ? `${baseUrl ? codeLink(place, fileUrl(baseUrl, { ...f, file: f.file })) : codeSpan(place)} ` : '';
+        const level = f.level === 'notice' ? 'ℹ️ ' : '';
+        return `- ${level}${where}${inlineText(clip(f.message, MAX_FINDING_CHARS))}`;
     });
-    const more = findings.length - shown.length;
-    if (more > 0)
-        items.push(`- … and ${plural(more, 'more finding')} (see the annotations or the JSON report)`);
-    return `**Findings**\n\n${items.join('\n')}`;
+    const list = { items, total: findings.length };
+    return { text: listText(items, findings.length), cuttable: true, open: '**Findings**\n\n', close: '\n\n', list };
+}
+function listText(items, total) {
+    const more = total - items.length;
+    const tail = more > 0 ? `\n- … and ${plural(more, 'more finding')} (see the annotations or the JSON report)` : '';
+    return items.join('\n') + tail;
+}
+/**
+ * The rule's details, without the lines that only repeat a finding (rules often list their findings
+ * in the details too, for the JSON report and the console): each finding is shown once, in the list.
+ */
+function evidenceText(rule) {
+    if (!rule.details)
+        return '';
+    if (rule.findings.length === 0)
+        return markdownBlock(rule.details).trim();
+    const repeated = new Set();
+    for (const f of rule.findings) {
+        const message = summary_normalise(f.message);
+        repeated.add(message);
+        if (f.file) {
+            const place = formatLocation(f);
+            repeated.add(summary_normalise(`${place} ${f.message}`));
+            repeated.add(summary_normalise(`${place}: ${f.message}`));
+        }
+    }
+    let inFence = false;
+    const kept = rule.details.split('\n').filter((line) => {
+        if (/^ {0,3}(`{3,}|~{3,})/.test(line))
+            inFence = !inFence;
+        return inFence || !repeated.has(summary_normalise(line));
+    });
+    return markdownBlock(kept.join('\n')).trim();
+}
+/** A line as a reader compares it: no list marker, no code-span ticks, single spaces. */
+function summary_normalise(line) {
+    return line
+        .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '')
+        .replace(/`/g, '')
+        .replace(/\s+/g, ' ')
+        .trim();
 }
 function waiverLine(rule) {
     const waiver = rule.waiver;
@@ -28942,27 +31217,54 @@ function waiverLine(rule) {
         ? `**Waiver expired**${until}: ${inlineText(waiver.reason)}`
         : `**Waived**${until}: ${inlineText(waiver.reason)}`;
 }
+/** Per section, one collapsed line for the rules that passed or were skipped, the table inside. */
+function passedAndSkipped(report) {
+    const sections = groupBySection(report.rules)
+        .map((group) => ({ ...group, rules: group.rules.filter((r) => !needsAttention(r) && !r.waived) }))
+        .filter((group) => group.rules.length > 0);
+    if (sections.length === 0)
+        return '';
+    const blocks = sections.map((group) => {
+        const passed = group.rules.filter((r) => r.status === 'pass').length;
+        const skipped = group.rules.length - passed;
+        const icon = passed ? STATUS_MARK.pass.emoji : STATUS_MARK.skip.emoji;
+        const counts = [passed ? `${passed} passed` : '', skipped ? `${skipped} skipped` : ''].filter(Boolean).join(', ');
+        const rows = group.rules.map((rule) => `| ${statusCell(rule)} | ${tableCell(codeSpan(rule.id))} | ${tableCell(clip(oneLine(rule.summary), summary_MAX_SUMMARY_CHARS))} |`);
+        return [
+            `<details>\n<summary>${icon} ${inlineHtml(group.title)}: ${counts}</summary>\n`,
+            '| Status | Rule | Result |',
+            '|---|---|---|',
+            ...rows,
+            '\n</details>\n',
+        ].join('\n');
+    });
+    return `### Passed and skipped\n\n${blocks.join('\n')}`;
+}
+/** A no-break space keeps the status on one line in a narrow column. */
+function statusCell(rule) {
+    return `${STATUS_MARK[rule.status].emoji}\u00a0${rule.status}`;
+}
 const bytes = (text) => Buffer.byteLength(text, 'utf8');
-const SHORTENED = "\n\n*… shortened to fit GitHub's 1 MiB job summary; the JSON report has the full text.*\n\n";
+const SHORTENED = "\n\n*… shortened to fit GitHub's 1 MiB job summary; the JSON report has the full text.*";
 /** Room for the shortening note plus a fence that `closeFences` may have to add after the cut. */
 const SHORTENED_COST = bytes(SHORTENED) + 24;
 /** Room for the note at the top that says the page was shortened. */
 const NOTICE_RESERVE = 400;
 function fitToBudget(page, budget) {
-    const whole = assemble(page, page.blocks.map(fullBlock), '');
+    const whole = assemble(page, (segment) => summary_frame(segment, segment.text), '');
     if (bytes(whole) <= budget)
         return whole;
-    const fixed = bytes(page.verdict) + bytes(page.tables) + bytes(page.foot) + bytes(DETAILS_HEADING) + NOTICE_RESERVE;
-    // Each block costs its frame plus the newline `assemble` puts between blocks.
-    const frames = page.blocks.map((b) => bytes(b.header) + bytes(b.tail) + 1);
-    const bodies = page.blocks.map((b) => bytes(b.body));
-    const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-    const costAt = (cap) => fixed + sum(frames) + sum(bodies.map((len) => (len <= cap ? len : cap + SHORTENED_COST)));
-    // Water-filling: one cap for every body, as high as the budget allows, so the longest are cut first
-    // and short evidence stays whole. Binary search keeps `costAt(lo) <= budget` as its invariant.
+    const segments = page.groups.flatMap((g) => g.blocks.flat());
+    // What is never cut: the verdict, the headings, the tables, and the room for the note.
+    const base = bytes(page.verdict) + bytes(page.outro) + NOTICE_RESERVE + sum(page.groups.map((g) => bytes(g.heading) + 1));
+    const fixed = base + sum(segments.filter((s) => !s.cuttable).map((s) => bytes(s.text)));
+    const cuttable = segments.filter((s) => s.cuttable).map((s) => ({ length: bytes(s.text), frame: bytes(s.open ?? '') + bytes(s.close ?? '') }));
+    const costAt = (cap) => fixed + sum(cuttable.map((c) => c.frame + (c.length <= cap ? c.length : cap + SHORTENED_COST)));
+    // Water-filling: one cap for every cuttable part, as high as the budget allows, so the longest are
+    // cut first and short evidence stays whole. Binary search keeps `costAt(lo) <= budget`.
     if (costAt(0) <= budget) {
         let lo = 0;
-        let hi = bodies.reduce((a, b) => Math.max(a, b), 0);
+        let hi = cuttable.reduce((a, c) => Math.max(a, c.length), 0);
         while (lo < hi) {
             const mid = Math.ceil((lo + hi) / 2);
             if (costAt(mid) <= budget)
@@ -28970,38 +31272,64 @@ function fitToBudget(page, budget) {
             else
                 hi = mid - 1;
         }
-        const cut = page.blocks.filter((_, i) => bodies[i] > lo).length;
-        const rendered = page.blocks.map((b, i) => b.header + shortenBody(b.body, bodies[i], lo) + b.tail);
-        const notice = `> [!NOTE]\n> The details of ${plural(cut, 'rule')} were shortened to stay under GitHub's 1 MiB job summary limit; the JSON report has them in full.\n`;
-        return guard(assemble(page, rendered, notice), budget);
+        const cut = page.groups.flatMap((g) => g.blocks).filter((b) => b.some((s) => s.cuttable && bytes(s.text) > lo)).length;
+        const notice = `> [!NOTE]\n> The findings or evidence of ${plural(cut, 'rule')} were shortened to stay under GitHub's 1 MiB job summary limit; the JSON report has them in full.\n`;
+        return guard(assemble(page, (segment) => summary_frame(segment, summary_shorten(segment, lo)), notice), budget);
     }
-    // Even the headers and fixes do not fit (thousands of failing rules): keep blocks in order while they
-    // fit, without bodies, and say how many were left out.
-    let room = budget - fixed;
-    const kept = [];
-    for (const [i, b] of page.blocks.entries()) {
-        if (frames[i] > room)
-            break;
-        room -= frames[i];
-        kept.push(b.header + b.tail);
-    }
-    const omitted = page.blocks.length - kept.length;
-    const notice = `> [!NOTE]\n> To stay under GitHub's 1 MiB job summary limit, evidence is left out${omitted ? ` and the details of ${plural(omitted, 'rule')} are not shown` : ''}; the JSON report has everything.\n`;
-    return guard(assemble(page, kept, notice), budget);
+    // Even the results and fixes do not fit (thousands of failing rules): no findings or evidence, and
+    // blocks kept in order while they fit; the note says how many were left out.
+    let room = budget - base;
+    let omitted = 0;
+    const groups = page.groups.map((g) => ({
+        ...g,
+        blocks: g.blocks.filter((block) => {
+            const size = sum(block.filter((s) => !s.cuttable).map((s) => bytes(s.text)));
+            if (omitted > 0 || size > room) {
+                omitted += 1;
+                return false;
+            }
+            room -= size;
+            return true;
+        }),
+    }));
+    const notice = `> [!NOTE]\n> To stay under GitHub's 1 MiB job summary limit, findings and evidence are left out${omitted ? ` and ${plural(omitted, 'rule')} not shown here` : ''}; the JSON report has everything.\n`;
+    return guard(assemble({ ...page, groups }, (segment) => (segment.cuttable ? '' : segment.text), notice), budget);
 }
-const DETAILS_HEADING = '\n### Details\n\n';
-function fullBlock(block) {
-    return block.header + block.body + block.tail;
+function sum(xs) {
+    return xs.reduce((a, b) => a + b, 0);
+}
+function summary_frame(segment, text) {
+    return segment.cuttable ? `${segment.open ?? ''}${text}${segment.close ?? ''}` : text;
 }
 /** The verdict stays first; a note about shortening goes right under it, where it is seen. */
-function assemble(page, blocks, notice) {
-    const details = blocks.length ? DETAILS_HEADING + blocks.join('\n') : '';
-    return [page.verdict, notice, page.tables].filter(Boolean).join('\n') + details + page.foot;
+function assemble(page, render, notice) {
+    const groups = page.groups
+        .filter((g) => g.blocks.length > 0)
+        .map((g) => `${g.heading}${g.blocks.map((block) => block.map(render).join('')).join('')}`);
+    return [page.verdict, notice, ...groups, page.outro].filter(Boolean).join('\n');
 }
-function shortenBody(body, length, cap) {
-    if (length <= cap)
-        return body;
-    return markdownBlock(truncateBytes(body, cap)) + SHORTENED;
+/**
+ * Cuts a part to about `cap` bytes: a findings list between items (then it counts what it left out),
+ * other text at a line boundary, closing any code fence it opened.
+ */
+function summary_shorten(segment, cap) {
+    const text = segment.text;
+    if (bytes(text) <= cap)
+        return text;
+    if (segment.list) {
+        const kept = [];
+        let size = 0;
+        for (const item of segment.list.items) {
+            size += bytes(item) + 1;
+            if (size > cap)
+                break;
+            kept.push(item);
+        }
+        return listText(kept, segment.list.total);
+    }
+    const cut = truncateBytes(text, cap);
+    const atLine = cut.lastIndexOf('\n');
+    return markdownBlock(atLine > 0 ? cut.slice(0, atLine) : cut) + SHORTENED;
 }
 /** Cuts UTF-8 text to at most `max` bytes without leaving half a character. */
 function truncateBytes(text, max) {
@@ -29011,7 +31339,7 @@ function truncateBytes(text, max) {
 function guard(text, budget) {
     if (bytes(text) <= budget)
         return text;
-    const note = '\n\n*… cut to fit GitHub\'s 1 MiB job summary.*\n';
+    const note = "\n\n*… cut to fit GitHub's 1 MiB job summary.*\n";
     const cut = truncateBytes(text, budget - bytes(note) - 8);
     return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}${note}`;
 }
@@ -29026,11 +31354,58 @@ function guard(text, budget) {
 
 
 
+;// CONCATENATED MODULE: ./.build/workflow-text.js
+/**
+ * Text from outside is data, never commands. The Actions runner reads the step's stdout line by line
+ * and runs two kinds of workflow commands (actions/runner, ActionCommandManager):
+ *
+ * - `::name props::data`, when the line starts with `::` after leading whitespace is trimmed;
+ * - the legacy `##[name props]data`, found anywhere in the line.
+ *
+ * Both include `stop-commands` (every later annotation, mask and the step's own failure ignored),
+ * `add-mask`, `error`/`warning`/`notice`, `group`. So every line the gate prints that carries text it
+ * does not control (a variable, a response, a row, an error message) goes through `workflowSafeLines`:
+ * multi-line text is split here, and no resulting line can be read as a command. The gate's own
+ * commands go through @actions/core, which escapes their data.
+ *
+ * Output of the user's own install, migrate and build commands is not changed: it is their code, as
+ * in a `run:` step, and their tools may mean to annotate (tsc and eslint formatters do).
+ */
+// Control characters (all but tab) and invisible format characters (zero-width space, soft hyphen,
+// bidi overrides): a terminal or the runner's string comparison may not see them, so a check for `::`
+// could be fooled by `:\u200B:`, and a bidi override can make a line read differently than it is.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}]/gu;
+/** Marks a line that would otherwise start a workflow command; visible, so the reader knows why. */
+const COMMAND_QUOTE = '› ';
+/** One line as it may be printed: hidden characters removed, never a workflow command. */
+function workflowSafeLine(line) {
+    let safe = line.replace(HIDDEN, '');
+    // `##[` anywhere is the legacy command syntax; a space breaks it without hiding the text.
+    safe = safe.replaceAll('##[', '## [');
+    if (safe.trimStart().startsWith('::'))
+        safe = COMMAND_QUOTE + safe.trimStart();
+    return safe;
+}
+/** Splits text the way the runner reads lines (\n, \r\n, \r), each line made safe. */
+function workflowSafeLines(text) {
+    return text.split(/\r\n|\r|\n/).map(workflowSafeLine);
+}
+/** `workflowSafeLines` joined again with \n. */
+function workflowSafeText(text) {
+    return workflowSafeLines(text).join('\n');
+}
+
 ;// CONCATENATED MODULE: ./.build/cli.js
 /**
  * The command line: the same rules as the action, for a person's machine.
- *   npx production-readiness-gate [--env-file .env.production] [--checks config,security] [--json]
- * Every action input is also a flag of the same name. Exit code 0 ready, 1 not ready, 2 usage error.
+ *   production-readiness-gate [--dotenv .env.production] [--checks config,security] [--json]
+ * Every action input is also a flag of the same name, except `env-file`, which is `--dotenv` here
+ * (Node itself takes `--env-file`). Exit code 0 ready, 1 not ready, 2 usage error.
+ *
+ * Read-only by default: unlike the action in a deploy job, the command line runs no install, migrate
+ * or build command unless asked (`--run-commands`, or a command or `--migrate` flag given explicitly):
+ * a person trying it in a directory must not get `npm ci` run, nor their shell's DATABASE_URL migrated.
  */
 
 
@@ -29042,38 +31417,70 @@ function guard(text, budget) {
 
 
 
+
+/** Inputs that are not flags: no PR to comment on from a terminal; `env-file` is `--dotenv`. */
+const NOT_FLAGS = new Set(['github-token', 'pr-comment', 'env-file']);
 const HELP = `Usage: production-readiness-gate [options]
 
 Checks whether a Next.js + NextAuth + Prisma + Stripe + Sentry app may go live.
 The app's variables (APP_URL, DATABASE_URL, NEXTAUTH_SECRET, STRIPE_SECRET_KEY, …) are read from the
-environment and from --env-file.
+environment and from --dotenv.
 
-Options (every action input is a flag of the same name):
-${INPUTS.filter((i) => i.name !== 'github-token' && i.name !== 'pr-comment')
+  --dotenv FILE            a dotenv file with the app's variables (the action's env-file input);
+                           variables already in the environment win
+  --run-commands           run the build gate's install and build commands (read-only otherwise:
+                           no command runs unless asked)
+  --migrate true           also run the migrate command: it changes the database in DATABASE_URL
+
+Options that mirror the action's inputs:
+${INPUTS.filter((i) => !NOT_FLAGS.has(i.name))
     .map((i) => `  --${i.name.padEnd(22)} ${i.description}${i.default ? ` [${i.default}]` : ''}`)
     .join('\n')}
   --json                   print the JSON report instead of the console report
-  --verbose                show progress and passing rules' details
+  --verbose                show progress, command output and passing rules' details
   --no-color               plain output even on a terminal
-  --help, --version
+  -h, --help, --version
+
+Examples:
+  production-readiness-gate --dotenv .env.production --checks config
+  production-readiness-gate --dotenv .env.production --checks config,security --sarif-path readiness.sarif
+  production-readiness-gate --dotenv .env.production --checks gate --run-commands
 
 Exit code: 0 ready, 1 not ready, 2 usage or config error.
 `;
-async function cli(io) {
+async function cli(raw) {
+    // Run inside a workflow, the CLI's stdout is a step log too: no line it prints from text it does not
+    // control may act as a workflow command (the user's own command output, with --verbose, excepted).
+    // A terminal is not a step log, and keeps its colours (console.ts strips control characters from
+    // rule text there).
+    const io = {
+        ...raw,
+        stdout: { write: (text) => raw.stdout.write(raw.stdout.isTTY ? text : workflowSafeText(text)), isTTY: raw.stdout.isTTY },
+        stderr: { write: (text) => raw.stderr.write(workflowSafeText(text)) },
+    };
+    // Node takes --env-file before the script, and some versions anywhere on the line: a missing file
+    // then ends the process ("node: x.env: not found", exit 9) before we run. If it reaches us, say why.
+    if (io.argv.some((a) => a === '--env-file' || a.startsWith('--env-file='))) {
+        io.stderr.write('production-readiness-gate: --env-file is an option of Node itself; give the dotenv file with --dotenv FILE\n');
+        return 2;
+    }
     const options = {
+        dotenv: { type: 'string' },
+        'run-commands': { type: 'boolean' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
         'no-color': { type: 'boolean' },
-        help: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
     };
     for (const spec of INPUTS)
-        options[spec.name] = { type: 'string' };
+        if (!NOT_FLAGS.has(spec.name))
+            options[spec.name] = { type: 'string' };
     // Like curl, --resolve may be given once per host.
-    const multiple = { ...options, resolve: { type: 'string', multiple: true } };
+    options.resolve = { type: 'string', multiple: true };
     let values;
     try {
-        const parsed = (0,external_node_util_namespaceObject.parseArgs)({ args: io.argv, options: multiple, allowPositionals: false, strict: true }).values;
+        const parsed = (0,external_node_util_namespaceObject.parseArgs)({ args: io.argv, options, allowPositionals: false, strict: true }).values;
         values = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, Array.isArray(v) ? v.join('\n') : v]));
     }
     catch (error) {
@@ -29085,27 +31492,38 @@ async function cli(io) {
         return 0;
     }
     if (values.version) {
-        io.stdout.write(`${VERSION}\n`);
+        io.stdout.write(`${version_VERSION}\n`);
         return 0;
     }
     const inputs = {};
     for (const spec of INPUTS) {
         const value = values[spec.name];
-        if (typeof value === 'string')
+        if (typeof value === 'string' && !NOT_FLAGS.has(spec.name))
             inputs[spec.name] = value;
     }
-    // No PR to comment on from a terminal; no workflow token default either.
+    if (typeof values.dotenv === 'string')
+        inputs['env-file'] = values.dotenv;
     inputs['pr-comment'] = 'false';
-    inputs['github-token'] ??= '';
+    inputs['github-token'] = '';
+    const readOnly = readOnlyDefaults(inputs, values['run-commands'] === true);
     // Until the settings are loaded, mask what is known to be secret: secret inputs and variables.
     let redactor = new Redactor([
         ...INPUTS.filter((i) => i.secret).map((i) => inputs[i.name]),
         ...SECRET_VARIABLES.map((name) => io.env[name]),
     ]);
+    // With --json, stdout is the report alone: notes go to stderr.
+    const notes = values.json ? io.stderr : io.stdout;
     try {
-        const settings = await loadSettings({ inputs, env: io.env, cwd: io.cwd });
+        const settings = await loadSettings({ inputs, env: io.env, cwd: io.cwd }).catch((error) => {
+            // The error names the input; on the command line that input is the --dotenv flag.
+            if (error instanceof UsageError && error.message.startsWith('env-file:'))
+                throw new UsageError(`--dotenv${error.message.slice('env-file'.length)}`);
+            throw error;
+        });
         redactor = new Redactor(settings.secrets);
-        validateSelection(settings);
+        const selected = validateSelection(settings);
+        if (!APP_VARIABLES.some((name) => settings.env[name]))
+            io.stderr.write(noVariablesHint(settings));
         const color = Boolean(io.stdout.isTTY) && !values['no-color'] && !io.env.NO_COLOR;
         const log = {
             info: (m) => {
@@ -29114,7 +31532,7 @@ async function cli(io) {
             },
             output: (line) => {
                 if (values.verbose)
-                    io.stderr.write(`${redactor.redact(line)}\n`);
+                    raw.stderr.write(`${redactor.redact(line)}\n`);
             },
             group: async (name, fn) => {
                 if (values.verbose)
@@ -29123,13 +31541,21 @@ async function cli(io) {
             },
         };
         const report = await runGate(settings, { log });
-        if (settings.reportPath)
+        const written = [];
+        if (settings.reportPath) {
             await writeOut(settings.reportPath, renderJson(report, { redactor }), 'report-path');
-        if (settings.sarifPath)
-            await writeOut(settings.sarifPath, renderSarif(report, { redactor, toolVersion: VERSION }), 'sarif-path');
+            written.push(`JSON report: ${settings.reportPath}`);
+        }
+        if (settings.sarifPath) {
+            await writeOut(settings.sarifPath, renderSarif(report, { redactor, toolVersion: version_VERSION }), 'sarif-path');
+            written.push(`SARIF:       ${settings.sarifPath}`);
+        }
         io.stdout.write(values.json ? renderJson(report, { redactor }) : renderConsole(report, { redactor, color, verbose: Boolean(values.verbose) }));
-        if (settings.reportPath && !values.json)
-            io.stdout.write(`JSON report: ${settings.reportPath}\n`);
+        const skipped = readOnlyNote(report, readOnly, selected.map((r) => r.meta.id));
+        if (skipped)
+            notes.write(skipped);
+        if (written.length)
+            notes.write(`${written.join('\n')}\n`);
         return report.ready ? 0 : 1;
     }
     catch (error) {
@@ -29141,6 +31567,40 @@ async function cli(io) {
         io.stderr.write(`production-readiness-gate stopped: ${message}\n`);
         return 2;
     }
+}
+/**
+ * Fills the command inputs the person did not give: empty (not run) unless `--run-commands`; the
+ * migrate step only with `--migrate true|auto`, because it writes to the database. Returns which steps
+ * were left out this way, for the note after the report.
+ */
+function readOnlyDefaults(inputs, runCommands) {
+    const left = [];
+    for (const name of ['install-command', 'build-command']) {
+        if (inputs[name] === undefined && !runCommands) {
+            inputs[name] = '';
+            left.push(name === 'install-command' ? 'gate.install' : 'gate.build');
+        }
+    }
+    if (inputs.migrate === undefined) {
+        inputs.migrate = 'false';
+        left.push('gate.migrate');
+    }
+    return left;
+}
+function readOnlyNote(report, leftOut, selected) {
+    const skipped = leftOut.filter((id) => selected.includes(id) && report.rules.find((r) => r.id === id)?.status === 'skip');
+    if (skipped.length === 0)
+        return '';
+    const how = [
+        skipped.some((id) => id !== 'gate.migrate') ? '--run-commands runs the install and build commands' : '',
+        skipped.includes('gate.migrate') ? '--migrate true also runs the migrate command against DATABASE_URL' : '',
+    ].filter(Boolean);
+    return `Read-only run: ${skipped.join(', ')} not run (the command line runs no command unless asked); ${how.join('; ')}.\n`;
+}
+function noVariablesHint(settings) {
+    const where = settings.envFile ? `the environment nor ${settings.envFile}` : 'the environment (and no --dotenv file was given)';
+    return (`production-readiness-gate: no app variable found in ${where}: the config rules will fail and the live checks have no APP_URL to probe. ` +
+        `Give the app's variables (APP_URL, DATABASE_URL, NEXTAUTH_SECRET, STRIPE_SECRET_KEY, …) with --dotenv .env.production, or export them.\n`);
 }
 async function writeOut(path, text, input) {
     try {

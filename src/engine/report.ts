@@ -1,6 +1,6 @@
 /** Turns the rules' results into the one report model every reporter reads. */
 import { posix } from 'node:path';
-import type { Counts, Report, RuleReport } from './types.js';
+import type { Counts, Report, RuleReport, Selection } from './types.js';
 
 export interface ReportInput {
   rules: RuleReport[];
@@ -9,6 +9,8 @@ export interface ReportInput {
   appUrl?: string;
   failOn: 'fail' | 'warn';
   version: string;
+  /** What `checks` selected; every reporter says when a run covered only part of the catalog. */
+  selection?: Selection;
 }
 
 export function buildReport(input: ReportInput): Report {
@@ -24,6 +26,7 @@ export function buildReport(input: ReportInput): Report {
     failOn: input.failOn,
     counts,
     rules: input.rules,
+    selection: input.selection ?? { checks: [], notRun: [] },
   };
 }
 

@@ -7,6 +7,8 @@ import { errorMessage } from '../errors.js';
 import type { Config } from '../config.js';
 import { SECTIONS, type Finding, type Location, type Outcome, type Rule, type RuleContext, type RuleReport, type Section } from './types.js';
 import { UsageError } from '../errors.js';
+import { Activity, componentName, describeWaiting, withActivity } from '../util/activity.js';
+import { applyUnreachablePolicy } from './unavailable.js';
 
 export interface RunOptions {
   /** Builds the context of one rule (the runner adds `results`, `signal`). */
@@ -16,6 +18,8 @@ export interface RunOptions {
   /** Bound of a `command` rule (installs and builds take minutes). */
   commandTimeoutMs: number;
   concurrency?: number;
+  /** The run's deadline, from the start of `runRules`: rules still running then are cut off. */
+  deadlineMs?: number;
   now?: Date;
   onRuleDone?: (result: RuleReport) => void;
 }
@@ -49,73 +53,175 @@ export function validateWaivers(registry: readonly Rule[], config: Config, confi
   }
 }
 
+/** Time a command rule gets on top of its bound to end its process tree (TERM, then KILL). */
+export const COMMAND_GRACE_MS = 15_000;
+
+/** The bound of one rule: a command's own bound (plus the time to end it), else the probe bound. */
+export function ruleBound(rule: Rule, options: Pick<RunOptions, 'probeTimeoutMs' | 'commandTimeoutMs'>): number {
+  return rule.meta.kind === 'command' ? options.commandTimeoutMs + COMMAND_GRACE_MS : options.probeTimeoutMs;
+}
+
+/**
+ * The longest time the selected rules can take: the longest chain of `after` dependencies, each rule
+ * counted at its bound. The run's deadline is derived from it, so it follows the inputs.
+ */
+export function longestChainMs(rules: readonly Rule[], options: Pick<RunOptions, 'probeTimeoutMs' | 'commandTimeoutMs'>): number {
+  const byId = new Map(rules.map((r) => [r.meta.id, r]));
+  const memo = new Map<string, number>();
+  const visiting = new Set<string>();
+  const finish = (rule: Rule): number => {
+    const known = memo.get(rule.meta.id);
+    if (known !== undefined) return known;
+    if (visiting.has(rule.meta.id)) return 0; // a cycle is reported by runRules, not here
+    visiting.add(rule.meta.id);
+    const before = Math.max(0, ...(rule.meta.after ?? []).map((id) => byId.get(id)).filter((r): r is Rule => !!r).map(finish));
+    visiting.delete(rule.meta.id);
+    const total = before + ruleBound(rule, options);
+    memo.set(rule.meta.id, total);
+    return total;
+  };
+  return Math.max(0, ...rules.map(finish));
+}
+
+interface Running {
+  rule: Rule;
+  activity: Activity;
+  started: number;
+  /** Settles the rule's slot with an outcome (its own, its bound's, or the deadline's); first call wins. */
+  settle(outcome: Outcome): void;
+}
+
 export async function runRules(rules: readonly Rule[], options: RunOptions): Promise<RuleReport[]> {
   const results = new Map<string, RuleReport>();
   const selected = new Set(rules.map((r) => r.meta.id));
   // High enough that every probe starts at once; the HTTP client bounds the sockets per target.
   const limit = Math.max(1, options.concurrency ?? 32);
   const pending = [...rules];
-  const running = new Set<Promise<void>>();
+  const running = new Map<string, Running>();
+  const policy = options.context.settings.unreachable;
+  let wake: () => void = () => undefined;
+  let deadlinePassed = false;
+
+  const finish = (rule: Rule, outcome: Outcome, started: number) => {
+    const report = toReport(rule, applyUnreachablePolicy(outcome, policy), performance.now() - started);
+    results.set(rule.meta.id, report);
+    running.delete(rule.meta.id);
+    options.onRuleDone?.(report);
+    wake();
+  };
+
+  // The run's own deadline: whatever is still running then is cut off, and the report is written with
+  // what is known. The timer is not unref'd: it is what keeps the process alive while rules wait.
+  const deadlineTimer =
+    options.deadlineMs !== undefined
+      ? setTimeout(() => {
+          deadlinePassed = true;
+          const seconds = formatBound(options.deadlineMs!);
+          for (const slot of [...running.values()]) slot.settle(cutOff(slot.rule, slot.activity, `the run's deadline (${seconds}) passed`));
+          for (const rule of pending.splice(0)) {
+            finish(rule, { status: 'fail', summary: `not started: the run's deadline (${seconds}) passed while earlier rules ran`, fix: DEADLINE_FIX }, performance.now());
+          }
+          wake();
+        }, options.deadlineMs)
+      : undefined;
 
   // Only dependencies that were selected are waited for; a rule run alone checks what it can.
   const ready = (rule: Rule) => (rule.meta.after ?? []).every((id) => !selected.has(id) || results.has(id));
 
-  while (pending.length > 0 || running.size > 0) {
-    let started = false;
-    for (let i = 0; i < pending.length && running.size < limit; ) {
-      const rule = pending[i]!;
-      if (!ready(rule)) {
-        i++;
-        continue;
+  try {
+    while ((pending.length > 0 || running.size > 0) && !deadlinePassed) {
+      let started = false;
+      for (let i = 0; i < pending.length && running.size < limit; ) {
+        const rule = pending[i]!;
+        if (!ready(rule)) {
+          i++;
+          continue;
+        }
+        pending.splice(i, 1);
+        started = true;
+        start(rule);
       }
-      pending.splice(i, 1);
-      started = true;
-      const task = runOne(rule, results, options).then((report) => {
-        results.set(rule.meta.id, report);
-        options.onRuleDone?.(report);
-        running.delete(task);
-      });
-      running.add(task);
-    }
-    if (running.size === 0 && !started && pending.length > 0) {
-      // A cycle in `after` (a programming error): fail those rules rather than hang.
-      for (const rule of pending.splice(0)) {
-        results.set(rule.meta.id, toReport(rule, { status: 'fail', summary: `internal error: rule waits on ${rule.meta.after?.join(', ')} in a cycle` }, 0));
+      if (running.size === 0 && !started && pending.length > 0) {
+        // A cycle in `after` (a programming error): fail those rules rather than hang.
+        for (const rule of pending.splice(0)) {
+          finish(rule, { status: 'fail', summary: `internal error: rule waits on ${rule.meta.after?.join(', ')} in a cycle` }, performance.now());
+        }
+        break;
       }
-      break;
+      if (running.size > 0) await new Promise<void>((resolve) => (wake = resolve));
     }
-    if (running.size > 0) await Promise.race(running);
+  } finally {
+    clearTimeout(deadlineTimer);
   }
   const now = options.now ?? new Date();
   return rules.map((rule) => applyWaiver(results.get(rule.meta.id)!, options.context.settings.config, now));
+
+  function start(rule: Rule): void {
+    const begun = performance.now();
+    const controller = new AbortController();
+    const activity = new Activity();
+    const bound = ruleBound(rule, options);
+    let settled = false;
+    const settle = (outcome: Outcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      // Tell the rule's I/O to stop (a command's process tree is ended on abort).
+      if (!controller.signal.aborted) controller.abort(new Error(outcome.summary));
+      finish(rule, outcome, begun);
+    };
+    // Not unref'd: a rule that waits on nothing (a promise that never settles) must still be cut off
+    // here, not end the process with "unsettled top-level await" and no report.
+    const timer = setTimeout(() => settle(cutOff(rule, activity, formatBound(bound))), bound);
+    running.set(rule.meta.id, { rule, activity, started: begun, settle });
+    const ctx: RuleContext = { ...options.context, results, signal: controller.signal };
+    withActivity(activity, () => {
+      let check: Promise<Outcome>;
+      try {
+        check = rule.check(ctx);
+      } catch (error) {
+        check = Promise.reject(error);
+      }
+      check.then(settle, (error: unknown) => settle(crashed(error)));
+    });
+  }
 }
 
-async function runOne(rule: Rule, results: ReadonlyMap<string, RuleReport>, options: RunOptions): Promise<RuleReport> {
-  const started = performance.now();
-  const controller = new AbortController();
-  const bound = rule.meta.kind === 'command' ? options.commandTimeoutMs : options.probeTimeoutMs;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Outcome>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort(new Error(`timed out after ${Math.round(bound / 1000)} s`));
-      resolve({
-        status: 'fail',
-        summary: `did not finish within ${Math.round(bound / 1000)} s`,
-        fix: rule.meta.kind === 'command' ? 'Look at the step log for where it hung.' : 'Check that the target answers, or raise timeout-seconds.',
-      });
-    }, bound);
-    timer.unref?.();
-  });
-  let outcome: Outcome;
-  try {
-    const ctx: RuleContext = { ...options.context, results, signal: controller.signal };
-    outcome = await Promise.race([rule.check(ctx), timeout]);
-  } catch (error) {
-    outcome = { status: 'fail', summary: `the check failed: ${errorMessage(error)}` };
-  } finally {
-    clearTimeout(timer);
-  }
-  return toReport(rule, outcome, performance.now() - started);
+/** `45 s`, `30 min`, or `150 ms` for the tests' short bounds. */
+export function formatBound(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms >= 120_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Math.round(ms / 1000)} s`;
+}
+
+const DEADLINE_FIX =
+  'Look at what the rule waited for. The deadline follows the inputs: raise timeout-seconds or command-timeout-minutes if the work is legitimately slow.';
+
+/** The outcome of a rule stopped at its bound or at the run's deadline, naming what it waited for. */
+function cutOff(rule: Rule, activity: Activity, bound: string): Outcome {
+  const waiting = describeWaiting(activity);
+  const within = bound.startsWith('the run') ? `was cut off: ${bound}` : `did not finish within ${bound}`;
+  const external = waiting.component && waiting.component !== 'command' ? waiting.component : undefined;
+  return {
+    status: 'fail',
+    summary: `${within}; ${waiting.text}`,
+    fix:
+      rule.meta.kind === 'command'
+        ? 'Look at the step log for where it hung; command-timeout-minutes bounds each command.'
+        : external
+          ? `Check that ${componentName(external)} answers from the runner, or raise timeout-seconds.`
+          : DEADLINE_FIX,
+    ...(external ? { unreachable: external } : {}),
+  };
+}
+
+/** A rule that threw: a bug in the gate or an input nobody foresaw. The message, never a stack. */
+function crashed(error: unknown): Outcome {
+  return {
+    status: 'fail',
+    summary: `the rule stopped on an unexpected error: ${errorMessage(error)}`,
+    fix: 'This is a bug in the gate, not in the app: please report it with the JSON report attached.',
+  };
 }
 
 function toReport(rule: Rule, outcome: Outcome, durationMs: number): RuleReport {
@@ -140,6 +246,7 @@ function toReport(rule: Rule, outcome: Outcome, durationMs: number): RuleReport 
     findings,
     docs: rule.meta.docs,
     data: outcome.data,
+    ...(outcome.unreachable ? { unreachable: outcome.unreachable } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Settings } from '../settings.js';
 import type { Clients } from '../probes/clients.js';
+import type { Component } from '../util/activity.js';
 
 export type Status = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -67,6 +68,11 @@ export interface Outcome {
   findings?: Finding[];
   /** Small facts for machines (versions, counts, timings). Never secrets. */
   data?: Record<string, unknown>;
+  /**
+   * Set when the check could not run because an outside component did not answer (see
+   * engine/unavailable.ts): the run's `unreachable` input decides whether that fails or warns.
+   */
+  unreachable?: Component;
 }
 
 export interface RuleContext {
@@ -117,6 +123,8 @@ export interface RuleReport {
   findings: Finding[];
   docs?: string;
   data?: Record<string, unknown>;
+  /** The outside component that did not answer, when that is why the rule could not check. */
+  unreachable?: Component;
 }
 
 export interface Counts {
@@ -124,6 +132,17 @@ export interface Counts {
   warn: number;
   fail: number;
   skip: number;
+}
+
+/**
+ * What `checks` selected. A run of a subset must say so wherever its verdict appears: "ready" then
+ * means ready for the selected checks only.
+ */
+export interface Selection {
+  /** The `checks` tokens as given (sections or rule ids). */
+  checks: string[];
+  /** Ids of the registry's rules that were not selected, in catalog order; empty when all ran. */
+  notRun: string[];
 }
 
 export interface Report {
@@ -136,4 +155,6 @@ export interface Report {
   failOn: 'fail' | 'warn';
   counts: Counts;
   rules: RuleReport[];
+  /** Absent in models built by hand (tests): read as "every rule was selected". */
+  selection?: Selection;
 }

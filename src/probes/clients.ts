@@ -7,6 +7,7 @@ import type { Settings } from '../settings.js';
 import { connectReadOnly, type ReadOnlyDb } from './db.js';
 import { HttpClient } from './http.js';
 import { createStripe, type StripeHandle } from './stripe.js';
+import { track } from '../util/activity.js';
 
 export interface Clients {
   /** One read-only connection to `DATABASE_URL` (rejects when unset or unreachable). */
@@ -27,7 +28,7 @@ export function createClients(settings: Settings): Clients {
       const key = settings.env.STRIPE_SECRET_KEY;
       if (!key) return Promise.reject(new Error('STRIPE_SECRET_KEY is not set'));
       stripe ??= createStripe({ secretKey: key, apiBase: settings.stripeApiBase, timeoutMs: settings.timeoutSeconds * 1000 });
-      return stripe;
+      return track('Stripe', 'load the Stripe SDK', stripe);
     },
     http() {
       http ??= new HttpClient({ resolve: settings.resolve, ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 });
@@ -41,7 +42,7 @@ export function createClients(settings: Settings): Clients {
         resolve: settings.resolve,
         timeoutMs: settings.timeoutSeconds * 1000,
       }).then(oneQueryAtATime);
-      return db;
+      return track('database', `connect to ${databaseHost(url)}`, db);
     },
     async close() {
       const pending = db;
@@ -53,9 +54,20 @@ export function createClients(settings: Settings): Clients {
   };
 }
 
+/** `host:port` of a database URL, for messages (never the credentials). */
+function databaseHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
 /**
  * Rules share the connection and run concurrently; a pg client runs one query at a time and queuing
- * more on it is deprecated (pg 9 removes it), so the queue is kept here.
+ * more on it is deprecated (pg 9 removes it), so the queue is kept here. Each query is tracked as
+ * database work of the rule that asked.
  */
 function oneQueryAtATime(db: ReadOnlyDb): ReadOnlyDb {
   const query = db.client.query.bind(db.client) as (...args: unknown[]) => Promise<unknown>;
@@ -63,7 +75,8 @@ function oneQueryAtATime(db: ReadOnlyDb): ReadOnlyDb {
   db.client.query = ((...args: unknown[]) => {
     const run = tail.then(() => query(...args));
     tail = run.catch(() => undefined);
-    return run;
+    const text = typeof args[0] === 'string' ? args[0] : 'a query';
+    return track('database', `query ${text.replace(/\s+/g, ' ').slice(0, 60)}`, run);
   }) as typeof db.client.query;
   return db;
 }

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import type { Client, ClientConfig } from 'pg';
 import type { ResolveEntry } from '../settings.js';
+import { describeCause, networkCause } from './network-errors.js';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
@@ -200,27 +201,26 @@ export function isUnreachable(error: unknown): boolean {
   return (code !== undefined && NETWORK_CODES.includes(code)) || /timeout expired|Connection terminated due to connection timeout/i.test(message);
 }
 
-const TLS_VERIFY_CODES: Record<string, string> = {
-  SELF_SIGNED_CERT_IN_CHAIN: 'the chain ends in a CA the runner does not trust',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is not signed by a CA the runner trusts',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is not signed by a CA the runner trusts',
-  CERT_HAS_EXPIRED: 'the certificate has expired',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
-};
-
 /** One sentence about a database error, naming host and port, never the password. */
 export function describeDbError(error: unknown, parsed: Pick<ParsedDatabaseUrl, 'host' | 'port' | 'user' | 'database'>): string {
   const err = error as NodeJS.ErrnoException & { code?: string };
   const where = `${parsed.host}:${parsed.port}`;
   const code = err?.code;
-  if (code && TLS_VERIFY_CODES[code]) return `TLS verification of ${where} failed: ${TLS_VERIFY_CODES[code]} (${code})`;
+  const message = String(err?.message ?? error);
   if (code === '28P01' || code === '28000') return `${where} refused the credentials of user "${parsed.user}" (${code})`;
   if (code === '3D000') return `database "${parsed.database}" does not exist on ${where}`;
-  if (code === 'ECONNREFUSED') return `${where} refused the connection (ECONNREFUSED)`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the host name ${parsed.host} does not resolve from the runner (${code})`;
+  if (code === 'ECONNREFUSED') return `${where} refused the connection (ECONNREFUSED)`;
   if (isUnreachable(error)) return `no answer from ${where} within the time bound (${code ?? 'timeout'})`;
-  if (/does not support SSL/i.test(String(err?.message))) return `${where} does not offer TLS (the server has ssl=off)`;
-  const message = String(err?.message ?? error).replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgresql://…');
-  return `${where}: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
+  if (/does not support SSL/i.test(message)) return `${where} does not offer TLS (the server has ssl=off)`;
+  const cause = networkCause(error);
+  if (cause.kind === 'certificate') return `TLS verification of ${where} failed: ${cause.text} (${cause.code})`;
+  if (cause.kind !== 'unknown') return `${where}: ${describeCause(error)}`;
+  // A SQLSTATE (five characters) means the server answered: its own message says what it refused.
+  if (code && /^[0-9A-Z]{5}$/.test(code)) {
+    const said = message.replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgresql://…');
+    return `${where} answered: ${said} (${code})`;
+  }
+  if (/terminated|closed|ended/i.test(message)) return `${where} closed the connection before it was ready`;
+  return `${where}: the connection failed${code ? ` (${code})` : ''}`;
 }

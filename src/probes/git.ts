@@ -235,6 +235,17 @@ export async function* historyBlobs(
   }
 }
 
+/** The content of one blob as it streams (`git cat-file blob`): for blobs too large to hold whole. */
+export async function* blobChunks(root: string, id: string, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  const git = startGit(root, ['cat-file', 'blob', id], { signal });
+  try {
+    for await (const chunk of git.stdout) yield chunk as Buffer;
+    await git.done;
+  } finally {
+    git.kill();
+  }
+}
+
 export interface Introduction {
   commit: string;
   /** Commit time, seconds since the epoch. */

@@ -16,6 +16,8 @@ import { isIP } from 'node:net';
 import { rootCertificates, type TLSSocket } from 'node:tls';
 import type { ResolveEntry } from '../settings.js';
 import { VERSION } from '../version.js';
+import { track, type Component } from '../util/activity.js';
+import { describeCause, networkCause } from './network-errors.js';
 
 export const USER_AGENT = `production-readiness-gate/${VERSION} (+https://github.com/production-readiness-gate)`;
 
@@ -45,6 +47,8 @@ export interface ProbeRequest {
   retry?: boolean;
   /** Override the client's per-request deadline. */
   timeoutMs?: number;
+  /** Who answers this URL, for "waiting for …" when a rule is cut off. Default `app`. */
+  component?: Component;
 }
 
 export interface CertificateInfo {
@@ -110,19 +114,6 @@ export interface HttpClientOptions {
 }
 
 const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-  'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
-  'ERR_SSL_UNSUPPORTED_PROTOCOL',
-  'EPROTO',
-]);
 
 export class HttpClient {
   /** Every exchange this client made, in order of completion. */
@@ -161,7 +152,11 @@ export class HttpClient {
   }
 
   /** One probe: retries, redirects and the deadline included. Throws ProbeError when no answer came. */
-  async request(req: ProbeRequest, signal?: AbortSignal): Promise<ProbeResponse> {
+  request(req: ProbeRequest, signal?: AbortSignal): Promise<ProbeResponse> {
+    return track(req.component ?? 'app', `${(req.method ?? 'GET').toUpperCase()} ${safeUrl(req.url)}`, this.exchange(req, signal));
+  }
+
+  private async exchange(req: ProbeRequest, signal?: AbortSignal): Promise<ProbeResponse> {
     const method = (req.method ?? 'GET').toUpperCase();
     const started = performance.now();
     let url = req.url;
@@ -295,8 +290,15 @@ export class HttpClient {
           });
         };
         res.on('end', finish);
-        res.on('error', (error) => (truncated ? finish() : reject(error)));
-        res.on('aborted', () => (truncated ? finish() : reject(Object.assign(new Error('the connection closed mid-body'), { code: 'ECONNRESET' }))));
+        const midBody = (error: unknown) => {
+          if (truncated) return finish();
+          // The deadline can pass while a slow body trickles in: that is a timeout, not a reset.
+          if (deadline.aborted) return reject(new ProbeError('timeout', req.url, `${req.method} ${req.url}: no complete answer within ${formatMs(timeoutMs)} (the body was still arriving)`));
+          if (outer?.aborted) return reject(new ProbeError('aborted', req.url, `${req.method} ${req.url}: stopped (${String(outer.reason?.message ?? 'aborted')})`));
+          reject(error);
+        };
+        res.on('error', midBody);
+        res.on('aborted', () => midBody(Object.assign(new Error('the connection closed mid-body'), { code: 'ECONNRESET' })));
       });
       request.on('error', (error) => {
         if (deadline.aborted) reject(new ProbeError('timeout', req.url, `${req.method} ${req.url}: no complete answer within ${formatMs(timeoutMs)}`));
@@ -337,19 +339,12 @@ export function findResolve(entries: readonly ResolveEntry[] | undefined, host: 
 
 function toProbeError(error: unknown, url: string): ProbeError {
   if (error instanceof ProbeError) return error;
-  const err = error as NodeJS.ErrnoException;
-  const code = err.code;
   const where = safeUrl(url);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ProbeError('dns', url, `${where}: the host name does not resolve (${code}); check the URL, DNS, or give a resolve entry`, code);
-  if (code && TLS_CODES.has(code)) return new ProbeError('tls', url, `${where}: TLS failed: ${err.message} (${code})`, code);
-  if (code && RETRY_CODES.has(code)) return new ProbeError('connect', url, `${where}: ${connectText(code)} (${code})`, code);
-  return new ProbeError('connect', url, `${where}: ${err.message}${code ? ` (${code})` : ''}`, code);
-}
-
-function connectText(code: string): string {
-  if (code === 'ECONNREFUSED') return 'the connection was refused: nothing listens there';
-  if (code === 'ECONNRESET' || code === 'EPIPE') return 'the connection was reset';
-  return 'the host could not be reached';
+  const cause = networkCause(error);
+  const code = cause.code;
+  if (cause.kind === 'dns') return new ProbeError('dns', url, `${where}: ${cause.text} (${code}); check the URL, DNS, or give a resolve entry`, code);
+  if (cause.kind === 'certificate' || cause.kind === 'handshake') return new ProbeError('tls', url, `${where}: TLS failed: ${describeCause(error)}`, code);
+  return new ProbeError('connect', url, `${where}: ${describeCause(error)}`, code);
 }
 
 /** A URL as it may be printed: no credentials. */

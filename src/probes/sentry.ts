@@ -75,6 +75,7 @@ export function sendEnvelope(http: HttpClient, dsn: Dsn, event: TestEvent, signa
     {
       url: dsn.envelopeUrl,
       method: 'POST',
+      component: 'Sentry',
       headers: {
         'content-type': 'application/x-sentry-envelope',
         'x-sentry-auth': `Sentry sentry_version=7, sentry_client=production-readiness-gate/${VERSION}, sentry_key=${dsn.publicKey}`,
@@ -94,7 +95,7 @@ export interface SentryApi {
 
 export function sentryApiGet(http: HttpClient, api: SentryApi, path: string, signal?: AbortSignal): Promise<ProbeResponse> {
   const url = `${api.base.replace(/\/+$/, '')}/api/0/projects/${encodeURIComponent(api.org)}/${encodeURIComponent(api.project)}/${path}`;
-  return http.request({ url, headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
+  return http.request({ url, component: 'Sentry', headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' } }, signal);
 }
 
 /** The Sentry DSN the app uses: the browser one first (it is what the CSP must allow), else the server one. */

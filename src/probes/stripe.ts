@@ -4,6 +4,8 @@
  * unable to write: any request that is not a GET throws before it leaves the process.
  */
 import type Stripe from 'stripe';
+import { track } from '../util/activity.js';
+import { describeCause } from './network-errors.js';
 
 /** The API version the gate's reading of Stripe objects was written against. */
 export const STRIPE_API_VERSION = '2026-10-28.endive';
@@ -46,7 +48,7 @@ export async function createStripe(options: StripeClientOptions): Promise<Stripe
       return refusedResponse(`refused ${method} ${path.split('?')[0]}: the gate only reads Stripe`);
     }
     for (let attempt = 0; ; attempt++) {
-      const response = await base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout);
+      const response = await track('Stripe', `${method} ${path.split('?')[0]}`, base.makeRequest.call(base, host, port, path, method, headers, data, protocol, timeout));
       requests.push({ method, path: path.split('?')[0]!, status: response.getStatusCode() });
       if (response.getStatusCode() !== 429 || attempt >= retries) return response;
       await new Promise((r) => setTimeout(r, backoffMs * 2 ** attempt));
@@ -82,9 +84,9 @@ function refusedResponse(message: string) {
   };
 }
 
-/** One sentence for a Stripe SDK error, naming what to do. Never includes the key. */
+/** One sentence for a Stripe SDK error, naming Stripe and the cause. Never includes the key. */
 export function describeStripeError(error: unknown): string {
-  const e = error as { type?: string; statusCode?: number; message?: string; code?: string };
+  const e = error as { type?: string; statusCode?: number; message?: string; code?: string; detail?: unknown };
   if (error instanceof StripeWriteRefused || e.code === 'readiness_gate_read_only') return e.message!;
   switch (e.type) {
     case 'StripeAuthenticationError':
@@ -93,11 +95,22 @@ export function describeStripeError(error: unknown): string {
       return `the restricted key lacks a permission Stripe needs for this read (403): ${e.message ?? ''}`.trim();
     case 'StripeRateLimitError':
       return 'Stripe kept answering 429 (rate limited) after retries';
-    case 'StripeConnectionError':
-      return `Stripe could not be reached: ${e.message ?? 'connection error'}`;
+    case 'StripeConnectionError': {
+      const timedOut = /timeout/i.test(e.message ?? '') || (e.detail as { code?: string } | undefined)?.code === 'ETIMEDOUT';
+      return timedOut ? 'Stripe did not answer within the time bound (timeout-seconds)' : `Stripe could not be reached: ${describeCause(e.detail ?? error)}`;
+    }
     case 'StripeAPIError':
       return `Stripe answered an error${e.statusCode ? ` (${e.statusCode})` : ''}: ${e.message ?? ''}`.trim();
     default:
-      return e.message ?? String(error);
+      return e.message ? `Stripe: ${e.message}` : `Stripe: the request failed`;
   }
+}
+
+/**
+ * True when the error says Stripe could not answer (no connection, a timeout, 5xx or 429 after the
+ * retries), as opposed to an answer about the key or the account: such a check could not run.
+ */
+export function stripeUnavailable(error: unknown): boolean {
+  const e = error as { type?: string; statusCode?: number };
+  return e.type === 'StripeConnectionError' || e.type === 'StripeRateLimitError' || (e.statusCode ?? 0) >= 500 || (e.type === 'StripeAPIError' && !e.statusCode);
 }

@@ -3,6 +3,7 @@ import type { Outcome } from '../engine/types.js';
 import { errorMessage } from '../errors.js';
 import type { Settings } from '../settings.js';
 import { ProbeError, type ProbeErrorKind } from './http.js';
+import type { Component } from '../util/activity.js';
 
 export const NO_TARGET: Outcome = { status: 'skip', summary: 'APP_URL is not a usable https:// URL (see config.app-url)' };
 
@@ -33,8 +34,20 @@ const PROBE_FIXES: Record<ProbeErrorKind, string> = {
   protocol: 'Give APP_URL as an https:// URL.',
 };
 
-/** A probe that got no answer fails the rule with the probe's own message (it names the URL) and a fix. */
+/** The kinds of failure that mean "the app did not answer", as opposed to an answer that is wrong (TLS). */
+const NO_ANSWER: ReadonlySet<ProbeErrorKind> = new Set(['dns', 'connect', 'timeout', 'aborted']);
+
+/**
+ * A probe that got no answer fails the rule with the probe's own message (it names the URL) and a fix.
+ * When the app did not answer at all, the outcome says so (`unreachable: 'app'`), and the run's
+ * `unreachable` input decides whether that fails or warns.
+ */
 export function probeFailure(error: unknown, what: string): Outcome {
-  if (error instanceof ProbeError) return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind] };
+  if (error instanceof ProbeError) return { status: 'fail', summary: error.message, fix: PROBE_FIXES[error.kind], ...noAnswerFrom(error, 'app') };
   return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
+}
+
+/** `{ unreachable: component }` when the probe got no answer at all (for an outcome's spread), else `{}`. */
+export function noAnswerFrom(error: ProbeError, component: Component): { unreachable?: Component } {
+  return NO_ANSWER.has(error.kind) ? { unreachable: component } : {};
 }

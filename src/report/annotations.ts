@@ -1,13 +1,17 @@
 /**
  * Annotations: what GitHub pins on files and lines of a run (and of a PR's diff).
  *
+ * An annotation asks for action, so only failing and warning rules that are not waived make them, at
+ * error or warning level. Notices (a dev-only `db push` script, pending migrations, waived rules) are
+ * information: the job summary has them, and a green run carries no annotation at all.
+ *
  * GitHub shows only 10 errors and 10 warnings per step (notices likewise), and drops the rest silently.
  * So findings with a file come first (they are the ones worth pinning), and when a level has more than
  * the limit, the last visible slot becomes one roll-up that points at the job summary.
  */
 import type { Report, RuleReport } from '../engine/types.js';
 import type { Redactor } from '../redact.js';
-import { findingLevel, hasFile, plural, redactReport, ruleLevel, waiverNote } from './common.js';
+import { findingLevel, hasFile, plural, redactReport, requirementText, ruleLevel } from './common.js';
 import type { AnnotationLevel } from './common.js';
 
 export interface Annotation {
@@ -32,16 +36,17 @@ export function buildAnnotations(report: Report, options: AnnotationOptions): An
   const max = options.maxPerLevel ?? GITHUB_ANNOTATIONS_PER_LEVEL;
   if (!(max >= 1)) throw new RangeError(`maxPerLevel must be at least 1, got ${max}`);
   const rules = redactReport(report, options.redactor).rules;
+  const actionable = rules.filter((rule) => !rule.waived && (rule.status === 'fail' || rule.status === 'warn'));
   // Every rule's file findings before any file-less annotation: those would otherwise use up the slots.
-  const all = [...rules.flatMap(fileAnnotations), ...rules.flatMap(filelessAnnotation)];
-  return limitPerLevel(all, max);
+  const all = [...actionable.flatMap(fileAnnotations), ...actionable.flatMap(filelessAnnotation)];
+  return limitPerLevel(all.filter((a) => a.level !== 'notice'), max);
 }
 
 function fileAnnotations(rule: RuleReport): Annotation[] {
   return rule.findings.filter(hasFile).map((finding) => ({
     level: findingLevel(rule, finding),
     title: titleOf(rule),
-    message: finding.message + waiverNote(rule),
+    message: finding.message,
     file: finding.file,
     // A line below 1 is "no line": the annotation then belongs to the whole file.
     ...(finding.line && finding.line >= 1 ? { startLine: finding.line } : {}),
@@ -53,14 +58,14 @@ function fileAnnotations(rule: RuleReport): Annotation[] {
 
 /** A failing or warning rule with nothing to pin on a file still shows up once, with its summary. */
 function filelessAnnotation(rule: RuleReport): Annotation[] {
-  if (rule.status !== 'fail' && rule.status !== 'warn') return [];
-  if (rule.findings.some(hasFile)) return [];
+  if (rule.findings.some((f) => hasFile(f) && findingLevel(rule, f) !== 'notice')) return [];
   const fix = rule.fix ? `\nFix: ${rule.fix}` : '';
-  return [{ level: ruleLevel(rule), title: titleOf(rule), message: rule.summary + waiverNote(rule) + fix }];
+  return [{ level: ruleLevel(rule), title: titleOf(rule), message: rule.summary + fix }];
 }
 
+/** `gate.migrations: Not met: Migration history is clean`: the title says the requirement failed. */
 function titleOf(rule: RuleReport): string {
-  return `${rule.id}: ${rule.title}`;
+  return `${rule.id}: ${requirementText(rule)}`;
 }
 
 /** Keeps order; a level over the limit keeps `max - 1` and ends with one roll-up, so it shows `max`. */

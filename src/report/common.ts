@@ -58,16 +58,49 @@ export function plural(count: number, one: string, many = `${one}s`): string {
 
 /**
  * The headline every reporter opens or closes with. The numbers are the unwaived failures and
- * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`.
+ * warnings, i.e. what the person has to act on; waived rules are counted in `countsText`. A run of a
+ * subset of the catalog says so: "ready" is then only "ready for the selected checks".
  */
 export function verdictText(report: Report): string {
   const failed = report.rules.filter((r) => r.status === 'fail' && !r.waived).length;
   const warned = report.rules.filter((r) => r.status === 'warn' && !r.waived).length;
-  if (report.ready) return warned ? `Ready to go live, with ${plural(warned, 'warning')}` : 'Ready to go live';
+  const notRun = notRunText(report);
+  if (report.ready) {
+    const ready = notRun ? 'Ready for the selected checks' : 'Ready to go live';
+    const warnings = warned ? `, with ${plural(warned, 'warning')}` : '';
+    return `${ready}${warnings}${notRun ? `; not run: ${notRun}` : ''}`;
+  }
   const parts = [failed ? `${failed} failed` : '', warned ? plural(warned, 'warning') : ''].filter(Boolean);
   // With `fail-on: warn` a release can be blocked by warnings alone; say why, or it reads as a bug.
   const why = !failed && warned && report.failOn === 'warn' ? ' (fail-on: warn)' : '';
-  return parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
+  const head = parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
+  return `${head}${notRun ? `; not run: ${notRun}` : ''}`;
+}
+
+/**
+ * What the run's selection left out, shortest first: whole sections by name, partly selected ones as
+ * "9 of 13 security rules"; '' when every rule of the catalog ran.
+ */
+export function notRunText(report: Report): string {
+  const notRun = report.selection?.notRun ?? [];
+  if (notRun.length === 0) return '';
+  const parts: string[] = [];
+  for (const section of SECTIONS) {
+    const missing = notRun.filter((id) => id.split('.')[0] === section).length;
+    if (missing === 0) continue;
+    const ran = report.rules.filter((r) => r.section === section).length;
+    parts.push(ran === 0 ? section : `${missing} of ${ran + missing} ${section} rules`);
+  }
+  return parts.join(', ');
+}
+
+/**
+ * A rule's title states its requirement ("No secret is committed"); on its own above a failure it
+ * reads as the opposite of the result. This phrases it for the status it heads.
+ */
+export function requirementText(rule: RuleReport): string {
+  const state = rule.waived ? 'Waived' : { pass: 'Met', warn: 'At risk', fail: 'Not met', skip: 'Not checked' }[rule.status];
+  return `${state}: ${rule.title}`;
 }
 
 export function waivedCount(report: Report): number {
@@ -149,7 +182,16 @@ export function clip(text: string, max: number): string {
   return `${text.slice(0, cut)}…`;
 }
 
+/**
+ * A link to a file's lines in the repository: `<base><file>#L3-L5`, where `base` is the blob URL of the
+ * commit that was checked (`https://github.com/o/r/blob/<sha>/`).
+ */
+export function fileUrl(baseUrl: string, place: { file: string; line?: number; endLine?: number }): string {
+  const anchor = place.line && place.line >= 1 ? `#L${place.line}${place.endLine && place.endLine > place.line ? `-L${place.endLine}` : ''}` : '';
+  return `${docsUrl(baseUrl, place.file)}${anchor}`;
+}
+
 /** Joins a docs path to a URL prefix, keeping exactly one slash between them. */
 export function docsUrl(docsBaseUrl: string, docs: string): string {
-  return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, ''))}`;
+  return `${docsBaseUrl.replace(/\/+$/, '')}/${encodeURI(docs.replace(/^\.?\/+/, '')).replace(/[#?]/g, encodeURIComponent)}`;
 }

@@ -24,6 +24,8 @@ export function renderJson(report: Report, options: JsonOptions): string {
     failOn: safe.failOn,
     counts: { pass: safe.counts.pass, warn: safe.counts.warn, fail: safe.counts.fail, skip: safe.counts.skip },
     rules: safe.rules.map(ruleJson),
+    // Additive: what `checks` selected, and the catalog's rules that did not run (empty: all ran).
+    selection: { checks: safe.selection?.checks ?? [], notRun: safe.selection?.notRun ?? [] },
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

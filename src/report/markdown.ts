@@ -56,7 +56,39 @@ export function closeFences(text: string): string {
   return open === undefined ? text : `${text}\n${open}`;
 }
 
+/** A link whose text is a code span (a file:line): backticks bind tighter than the brackets. */
+export function codeLink(code: string, url: string): string {
+  return `[${codeSpan(code.replace(/\s*[\r\n]+\s*/g, " "))}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
+}
+
 /** A markdown link whose text cannot break out of the brackets. */
 export function link(text: string, url: string): string {
   return `[${inlineText(text).replace(/[[\]]/g, '\\$&')}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
+}
+
+/**
+ * Inline text for an HTML context where markdown is not parsed (`<summary>`): one line, HTML-escaped,
+ * with markdown code spans turned into `<code>` so they do not show their backticks.
+ */
+export function inlineHtml(text: string): string {
+  const flat = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  let out = '';
+  let rest = flat;
+  for (;;) {
+    const open = /`+/.exec(rest);
+    if (!open) break;
+    const ticks = open[0];
+    // The closing run must have the same length (CommonMark); an unmatched run is literal text.
+    const close = new RegExp(`(?<!\`)${ticks}(?!\`)`).exec(rest.slice(open.index + ticks.length));
+    if (!close) {
+      out += escapeHtml(rest.slice(0, open.index + ticks.length));
+      rest = rest.slice(open.index + ticks.length);
+      continue;
+    }
+    let code = rest.slice(open.index + ticks.length, open.index + ticks.length + close.index);
+    if (/^ .*[^ ].* $/.test(code)) code = code.slice(1, -1);
+    out += `${escapeHtml(rest.slice(0, open.index))}<code>${escapeHtml(code)}</code>`;
+    rest = rest.slice(open.index + ticks.length + close.index + ticks.length);
+  }
+  return out + escapeHtml(rest);
 }

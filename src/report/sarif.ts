@@ -7,6 +7,7 @@
  * `anchorFile` when the caller gives one (the workflow or the config file); without it they carry no
  * location, which is valid SARIF for other consumers.
  */
+import { createHash } from 'node:crypto';
 import type { Finding, Report, RuleReport } from '../engine/types.js';
 import type { Redactor } from '../redact.js';
 import { docsUrl, findingLevel, hasFile, needsAttention, redactReport, ruleLevel, waiverNote } from './common.js';
@@ -39,6 +40,7 @@ export function renderSarif(report: Report, options: SarifOptions): string {
   const results = safe.rules
     .filter(needsAttention)
     .flatMap((rule) => ruleResults(rule, index.get(rule.id)!, anchorFile));
+  withFingerprints(results);
 
   const sarif = {
     $schema: SARIF_SCHEMA,
@@ -54,6 +56,7 @@ export function renderSarif(report: Report, options: SarifOptions): string {
             rules: safe.rules.map((rule) => descriptor(rule, redact(options.docsBaseUrl))),
           },
         },
+        automationDetails: { id: automationId(safe) },
         results,
       },
     ],
@@ -88,12 +91,15 @@ function ruleResults(rule: RuleReport, ruleIndex: number, anchorFile: string | u
     return located.map((finding) => ({
       ...resultBase(rule, ruleIndex, findingLevel(rule, finding), finding.message),
       locations: [physicalLocation(finding.file!, finding)],
+      ruleLevel: false as boolean | undefined,
     }));
   }
   return [
     {
       ...resultBase(rule, ruleIndex, ruleLevel(rule), rule.summary),
       ...(anchorFile ? { locations: [physicalLocation(anchorFile, { line: 1 })] } : {}),
+      // Its message is the rule's summary, which may hold timings: the fingerprint leaves it out.
+      ruleLevel: true as boolean | undefined,
     },
   ];
 }
@@ -128,4 +134,36 @@ function toUri(file: string): string {
 
 function isAbsoluteUrl(text: string): boolean {
   return /^https?:\/\//i.test(text);
+}
+
+/** The fingerprint type this tool writes; bump the version if the recipe ever changes. */
+export const FINGERPRINT_KEY = 'productionReadinessGate/v1';
+
+/**
+ * A hash of what identifies the finding: rule, file and message, plus its rank among identical ones
+ * (the same message at several lines of one file), so two findings never share a fingerprint and the
+ * same finding keeps its own from run to run.
+ */
+function withFingerprints(results: ReturnType<typeof ruleResults>): void {
+  const seen = new Map<string, number>();
+  for (const result of results) {
+    const file = result.locations?.[0]?.physicalLocation.artifactLocation.uri ?? '';
+    const identity = result.ruleLevel ? [result.ruleId, 'rule'] : [result.ruleId, file, result.message.text];
+    const key = identity.join('\0');
+    const rank = seen.get(key) ?? 0;
+    seen.set(key, rank + 1);
+    const hash = createHash('sha256').update(`${key}\0${rank}`).digest('hex');
+    Object.assign(result, { partialFingerprints: { [FINGERPRINT_KEY]: hash } });
+    delete result.ruleLevel;
+  }
+}
+
+/**
+ * `production-readiness-gate/<selection>/`: the category of the run. Code scanning keeps one set of
+ * alerts per category, so runs of different selections do not close each other's alerts.
+ */
+function automationId(report: Report): string {
+  const notRun = report.selection?.notRun ?? [];
+  const checks = notRun.length === 0 ? 'all' : [...new Set(report.selection!.checks)].sort().join(',');
+  return `production-readiness-gate/${checks}/`;
 }

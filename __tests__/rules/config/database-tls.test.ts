@@ -102,7 +102,7 @@ test('wrong credentials fail without printing the password; an unreachable datab
   const unreachable = await runRule(databaseTls, settings);
   assert.equal(unreachable.status, 'fail');
   assert.match(unreachable.summary, /^TLS cannot be checked: the database is not reachable from the runner: .*ECONNREFUSED/);
-  assert.equal(unreachable.data?.unreachable, 'database');
+  assert.equal(unreachable.unreachable, 'database');
   const optedIn = await runRule(databaseTls, { ...settings, unreachable: 'warn' });
   assert.equal(optedIn.status, 'warn');
   assert.match(optedIn.details ?? '', /unreachable: warn/);

@@ -1,4 +1,4 @@
-/** gate.install → gate.migrate → gate.build, run for real through @actions/exec in a shell. */
+/** gate.install → gate.migrate → gate.build, run for real in a shell. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runRules } from '../../../src/engine/runner.js';

@@ -4,6 +4,7 @@
  * migration files. The URL names a production host that `resolve` maps to the local server.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import type { Settings } from '../../../src/settings.js';
 import { freePort } from '../../../sandbox/net.js';
 import { startPostgres, type PostgresHandle } from '../../../sandbox/postgres.js';
@@ -23,6 +24,8 @@ export interface HistoryRow {
 
 export interface HistoryFixture {
   settings: Settings;
+  /** The fixture's database on the server (undefined for an unreachable one). */
+  database?: string;
   cleanup(): void;
 }
 
@@ -40,7 +43,7 @@ export async function historyFixture(
   server: PostgresHandle,
   migrations: Record<string, string>,
   rows: HistoryRow[],
-  options: { table?: boolean; inputs?: Record<string, string> } = {},
+  options: { table?: boolean; inputs?: Record<string, string>; setup?: (client: pg.Client) => Promise<unknown> } = {},
 ): Promise<HistoryFixture> {
   const database = `history_${process.pid}_${++counter}`;
   const admin = await server.adminClient();
@@ -49,6 +52,7 @@ export async function historyFixture(
   const client = await server.adminClient(database);
   try {
     if (options.table !== false) await client.query(PRISMA_MIGRATIONS_TABLE_SQL);
+    await options.setup?.(client);
     let minute = 0;
     for (const row of rows) {
       await client.query(
@@ -66,7 +70,7 @@ export async function historyFixture(
     { ...goodEnv(), DATABASE_URL: url },
     { repo: repo.dir, inputs: { resolve: `db.acme-saas.com:${server.port}:127.0.0.1`, 'timeout-seconds': '5', ...options.inputs } },
   );
-  return { settings, cleanup: repo.cleanup };
+  return { settings, database, cleanup: repo.cleanup };
 }
 
 /** Settings whose database refuses connections (a closed local port), with the given files. */

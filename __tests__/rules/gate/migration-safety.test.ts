@@ -6,7 +6,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runRules } from '../../../src/engine/runner.js';
 import type { RuleReport } from '../../../src/engine/types.js';
-import { createClients } from '../../../src/probes/clients.js';
+import type pg from 'pg';
+import { createClients, type Clients } from '../../../src/probes/clients.js';
 import { migrationSafety } from '../../../src/rules/gate/migration-safety.js';
 import type { PostgresHandle } from '../../../sandbox/postgres.js';
 import { silentLog } from '../../helpers.js';
@@ -32,7 +33,7 @@ async function lint(files: Record<string, string>, pendingNames: string[] | unde
   const fixture: HistoryFixture = pendingNames
     ? await historyFixture(server, migrations, Object.keys(migrations).filter((n) => !pendingNames.includes(n)).map((name) => ({ name })))
     : await unreachableFixture(migrations);
-  if (config) fixture.settings.config = { ...fixture.settings.config, 'migration-safety': config };
+  if (config) fixture.settings.config = { ...fixture.settings.config, 'migration-safety': { ...fixture.settings.config['migration-safety'], ...config } };
   const clients = createClients(fixture.settings);
   try {
     const [report] = await runRules([migrationSafety], { context: { settings: fixture.settings, clients, log: silentLog }, probeTimeoutMs: 10_000, commandTimeoutMs: 10_000 });
@@ -111,7 +112,7 @@ test('comments, strings, safe statements and tables created in the pending set a
     'CREATE FUNCTION noop() RETURNS trigger AS $fn$ BEGIN DELETE FROM "Audit"; RETURN NULL; END $fn$ LANGUAGE plpgsql;',
     'ALTER INDEX "a" RENAME TO "b";',
     'ALTER TABLE "User" RENAME CONSTRAINT "x" TO "y";',
-    'ALTER TABLE "User" ADD CONSTRAINT "User_team_fkey" FOREIGN KEY ("teamId") REFERENCES "Team"("id"), DROP CONSTRAINT "old_fkey";',
+    'ALTER TABLE "User" ADD CONSTRAINT "User_team_fkey" FOREIGN KEY ("teamId") REFERENCES "Team"("id") NOT VALID, DROP CONSTRAINT "old_fkey";',
     'ALTER TABLE "User" ALTER COLUMN "email" DROP NOT NULL;',
     'INSERT INTO "Price" SELECT * FROM "Legacy" WHERE true;',
   ].join('\n');
@@ -123,6 +124,17 @@ test('comments, strings, safe statements and tables created in the pending set a
   assert.deepEqual(r.findings, []);
   assert.equal(r.status, 'pass');
   assert.equal(r.summary, '2 pending migrations, no risky statement');
+});
+
+test('a FOREIGN KEY without NOT VALID on an existing table is flagged (it scans under SHARE ROW EXCLUSIVE on both tables); NOT VALID is not', async () => {
+  const sql = [
+    'ALTER TABLE "User" ADD CONSTRAINT "User_team_fkey" FOREIGN KEY ("teamId") REFERENCES "Team"("id"), DROP CONSTRAINT "old_fkey";',
+    'ALTER TABLE "User" ADD CONSTRAINT "User_org_fkey" FOREIGN KEY ("orgId") REFERENCES "Org"("id") NOT VALID;',
+  ].join('\n');
+  const r = await lint({ [dir('20240101000000_init')]: INIT, [dir('20240703000000_fk')]: sql }, pending('20240703000000_fk'));
+  assert.equal(r.status, 'warn');
+  assert.deepEqual(r.findings.map((f) => [f.line, f.level]), [[1, 'warning']]);
+  assert.match(r.findings[0]!.message, /^ALTER TABLE "User" ADD CONSTRAINT "User_team_fkey" FOREIGN KEY REFERENCES "Team": long lock.*SHARE ROW EXCLUSIVE on both tables.*NOT VALID.*VALIDATE CONSTRAINT.*\[add-foreign-key\]$/);
 });
 
 test('an index on a table created by an applied migration is flagged; CONCURRENTLY alone in its file is not', async () => {
@@ -160,4 +172,158 @@ test('unknown pending migrations fail with the reason: the database is unreachab
   const unreachable = await lint({ [dir('20240601000000_risky')]: 'DROP TABLE "AuditLog";' }, undefined);
   assert.equal(unreachable.status, 'fail');
   assert.match(unreachable.summary, /^pending migrations are unknown: .*the database is not reachable from the runner.*ECONNREFUSED/);
+});
+
+// ---- graded by the production data --------------------------------------------------------------
+
+/** Runs the rule on `files` (all pending) against a database prepared by `setup`. */
+async function lintWithData(
+  files: Record<string, string>,
+  setup: (client: pg.Client) => Promise<unknown>,
+  config: Partial<{ level: 'warn' | 'fail'; 'block-above-mb': number; 'block-above-rows': number }> = {},
+  wrap?: (clients: Clients) => Clients,
+): Promise<RuleReport> {
+  const migrations = Object.fromEntries(Object.entries(files).map(([path, sql]) => [path.split('/')[2]!, sql]));
+  const fixture = await historyFixture(server, migrations, [], { setup });
+  fixture.settings.config = { ...fixture.settings.config, 'migration-safety': { ...fixture.settings.config['migration-safety'], ...config } };
+  const real = createClients(fixture.settings);
+  const clients = wrap ? wrap(real) : real;
+  try {
+    const [report] = await runRules([migrationSafety], { context: { settings: fixture.settings, clients, log: silentLog }, probeTimeoutMs: 10_000, commandTimeoutMs: 10_000 });
+    return report!;
+  } finally {
+    await real.close();
+    fixture.cleanup();
+  }
+}
+
+const USERS_AND_INVITES = async (client: pg.Client) => {
+  await client.query(`
+    CREATE TABLE "User" ("id" TEXT PRIMARY KEY, "email" TEXT);
+    INSERT INTO "User" SELECT 'u' || g, 'u' || g || '@acme.test' FROM generate_series(1, 12400) g;
+    CREATE TABLE "Invite" ("id" TEXT PRIMARY KEY, "email" TEXT);
+    ANALYZE "User"; ANALYZE "Invite";`);
+};
+
+test('ADD COLUMN … NOT NULL without a default fails on a table with rows, naming the row count, and passes with a note on an empty one', async () => {
+  const r = await lintWithData(
+    {
+      [dir('20250101000000_locale')]: '-- AlterTable\nALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL;',
+      [dir('20250101000001_invite_locale')]: 'ALTER TABLE "Invite" ADD COLUMN "locale" TEXT NOT NULL;',
+    },
+    USERS_AND_INVITES,
+  );
+  assert.equal(r.status, 'fail', 'it would fail at deploy even with level: warn');
+  assert.deepEqual(r.findings.map((f) => [f.file, f.line, f.level]), [
+    [dir('20250101000000_locale'), 2, 'error'],
+    [dir('20250101000001_invite_locale'), 1, 'notice'],
+  ]);
+  assert.match(r.findings[0]!.message, /^ALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL without a default: the migration fails on a table with rows.*Will fail: "User" has about 12,400 rows \([\d.]+ [kM]B\)\..*\[add-column-not-null\]$/);
+  assert.match(r.findings[1]!.message, /Passes: "Invite" is empty, so no row lacks the value\..*\[add-column-not-null\]$/);
+  assert.match(r.summary, /^1 risky statement in 1 of 2 pending migrations: ALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL without a default at prisma\/migrations\/20250101000000_locale\/migration\.sql:2 \(will fail: "User" has about 12,400 rows \([\d.]+ [kM]B\)\)$/);
+  assert.match(r.fix!, /would fail the migration.*P3009/);
+  assert.equal(r.data?.graded, 'by data');
+});
+
+test('a non-concurrent index build blocks above the size threshold of the config, warns below it, and is a note on an empty table', async () => {
+  const files = { [dir('20250102000000_index')]: 'CREATE INDEX "User_email_idx" ON "User"("email");\nCREATE INDEX "Invite_email_idx" ON "Invite"("email");' };
+  const small = await lintWithData(files, USERS_AND_INVITES);
+  assert.equal(small.status, 'warn');
+  assert.deepEqual(small.findings.map((f) => [f.line, f.level]), [[1, 'warning'], [2, 'notice']]);
+  assert.match(small.findings[0]!.message, /"User" has about 12,400 rows \([\d.]+ MB\): under the blocking thresholds, so it warns\..*Lock: SHARE on the table while the index builds\..*\[create-index\]$/);
+  assert.match(small.findings[1]!.message, /"Invite" is empty: the lock is brief\./);
+
+  const blockMb = await lintWithData(files, USERS_AND_INVITES, { 'block-above-mb': 0.5 });
+  assert.equal(blockMb.status, 'fail');
+  assert.deepEqual(blockMb.findings.map((f) => [f.line, f.level]), [[1, 'error'], [2, 'notice']]);
+  assert.match(blockMb.findings[0]!.message, /over the 0\.5 MB threshold \(migration-safety\.block-above-mb \/ block-above-rows\), so it blocks/);
+  assert.match(blockMb.summary, /\(("User" has about 12,400 rows \([\d.]+ MB\)), over the 0\.5 MB threshold\)$/);
+
+  const blockRows = await lintWithData(files, USERS_AND_INVITES, { 'block-above-rows': 10_000 });
+  assert.equal(blockRows.status, 'fail');
+  assert.match(blockRows.findings[0]!.message, /over the 10,000-row threshold/);
+});
+
+test('migration-safety.level fail makes warnings block, notes stay notes', async () => {
+  const r = await lintWithData({ [dir('20250103000000_index')]: 'CREATE INDEX "User_email_idx" ON "User"("email");\nCREATE INDEX "Invite_email_idx" ON "Invite"("email");' }, USERS_AND_INVITES, { level: 'fail' });
+  assert.equal(r.status, 'fail');
+  assert.deepEqual(r.findings.map((f) => f.level), ['error', 'notice']);
+});
+
+test('CREATE TABLE IF NOT EXISTS "User" (or "archive"."User") earlier in the pending set does not make "User" new', async () => {
+  const r = await lintWithData(
+    {
+      [dir('20250104000000_maybe')]: 'CREATE TABLE IF NOT EXISTS "User" ("id" TEXT PRIMARY KEY, "email" TEXT);\nCREATE SCHEMA "archive";\nCREATE TABLE "archive"."Invite" ("id" TEXT);',
+      [dir('20250104000001_later')]: 'ALTER TABLE "User" ADD COLUMN "plan" TEXT NOT NULL;\nDELETE FROM "Invite";\nCREATE INDEX "Fresh_idx" ON "Fresh"("id");',
+      [dir('20250104000002_fresh')]: 'CREATE TABLE IF NOT EXISTS "Fresh" ("id" TEXT);\nCREATE INDEX "Fresh_id_idx" ON "Fresh"("id");',
+    },
+    USERS_AND_INVITES,
+  );
+  assert.deepEqual(r.findings.map((f) => [f.file!.split('/')[2], f.line, f.level, /\[([a-z-]+)\]$/.exec(f.message)![1]]), [
+    ['20250104000001_later', 1, 'error', 'add-column-not-null'],
+    ['20250104000001_later', 2, 'notice', 'delete-without-where'],
+    ['20250104000001_later', 3, 'warning', 'create-index'],
+  ]);
+  assert.match(r.findings[2]!.message, /Static severity: "Fresh" is neither in the database nor created by the pending migrations\./);
+});
+
+test('when the catalog query fails, the pending set is still linted and every finding keeps its static severity, saying why', async () => {
+  const refuseCatalog = (clients: Clients): Clients => ({
+    ...clients,
+    db: async () => {
+      const db = await clients.db();
+      const query = db.client.query.bind(db.client) as (...args: unknown[]) => Promise<unknown>;
+      db.client.query = ((text: unknown, ...rest: unknown[]) =>
+        typeof text === 'string' && text.includes('pg_total_relation_size') ? Promise.reject(Object.assign(new Error('permission denied for table pg_class'), { code: '42501' })) : query(text, ...rest)) as typeof db.client.query;
+      return db;
+    },
+  });
+  const r = await lintWithData({ [dir('20250105000000_locale')]: 'ALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL;\nCREATE INDEX "i" ON "Invite"("email");' }, USERS_AND_INVITES, {}, refuseCatalog);
+  assert.equal(r.status, 'warn');
+  assert.deepEqual(r.findings.map((f) => f.level), ['warning', 'warning']);
+  assert.match(r.findings[0]!.message, /Static severity: the size of "User" is unknown \(the catalog query failed: .*permission denied for table pg_class \(42501\)\)\./);
+  assert.match(r.details!, /Not graded by data: the catalog query failed: .*every finding keeps its static severity/);
+  assert.equal(r.data?.graded, 'static');
+});
+
+test('a failed migration is linted as it will run again: before and after `prisma migrate resolve --rolled-back`, until it is applied', async () => {
+  const { deploy, markRolledBack } = await import('../../../sandbox/vendor/prisma/build/migrate.js');
+  const name = '20250106000000_team_plan';
+  const failing = 'CREATE INDEX "Team_slug_idx" ON "Team"("slug");\nALTER TABLE "Team" ADD COLUMN "plan" TEXT NOT NULL;\n';
+  const corrected = 'CREATE INDEX "Team_slug_idx" ON "Team"("slug");\nALTER TABLE "Team" ADD COLUMN "plan" TEXT NOT NULL DEFAULT \'free\';\n';
+  const fixture = await historyFixture(server, { [name]: corrected }, [], {
+    setup: async (client) => {
+      await client.query(`CREATE TABLE "Team" ("id" TEXT PRIMARY KEY, "slug" TEXT); INSERT INTO "Team" SELECT 't' || g, 'team-' || g FROM generate_series(1, 40) g; ANALYZE "Team";`);
+      await assert.rejects(deploy(client, [{ name, script: failing }]), { code: 'P3018' });
+    },
+  });
+  const run = async () => {
+    const clients = createClients(fixture.settings);
+    try {
+      return (await runRules([migrationSafety], { context: { settings: fixture.settings, clients, log: silentLog }, probeTimeoutMs: 10_000, commandTimeoutMs: 10_000 }))[0]!;
+    } finally {
+      await clients.close();
+    }
+  };
+  const admin = await server.adminClient(fixture.database);
+  try {
+    const failed = await run();
+    assert.equal(failed.status, 'warn');
+    assert.deepEqual(failed.findings.map((f) => [f.line, f.level]), [[1, 'warning']]);
+    assert.match(failed.findings[0]!.message, /^CREATE INDEX ON "Team": long lock.*"Team" has about 40 rows/);
+    assert.match(failed.details!, /Failed before and linted as they will run again once resolved \(`prisma migrate resolve --rolled-back`\): prisma\/migrations\/20250106000000_team_plan\/migration\.sql/);
+
+    await markRolledBack(admin, name);
+    const resolved = await run();
+    assert.deepEqual(resolved.findings.map((f) => [f.line, f.level]), [[1, 'warning']]);
+    assert.equal(resolved.data?.rerunAfterFailure, 0);
+
+    await deploy(admin, [{ name, script: corrected }]);
+    const applied = await run();
+    assert.equal(applied.status, 'pass');
+    assert.equal(applied.summary, 'no pending migration');
+  } finally {
+    await admin.end();
+    fixture.cleanup();
+  }
 });

@@ -5,18 +5,21 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RuleReport } from '../../../src/engine/types.js';
 import { committedSecrets } from '../../../src/rules/security/committed-secrets.js';
-import { base64Cores, isPlaceholderValue } from '../../../src/rules/security/secret-patterns.js';
+import { base64Cores, isPlaceholderValue, secretNeedles } from '../../../src/rules/security/secret-patterns.js';
+import { FileScanner, type FileResult, scanContext, scanInParallel } from '../../../src/rules/security/secret-worker.js';
 import { goodEnv, runRule, settingsFor, tempRepo } from '../../helpers.js';
+import { gen } from './secret-fixtures.js';
 
 // Live-looking values are built from parts, so this project never contains one as a literal.
 const live = (...parts: string[]) => parts.join('_');
 const STRIPE_RESTRICTED = live('rk', 'live', '51Hx8kQ2mN4pR7sT9vW1yZ3bD5fH7jL');
 const WEBHOOK = live('whsec', 'Q8vN2pLx4Rt7Ws9Zq8vN2pLx4Rt7Ws9Z');
-const GITHUB_TOKEN = live('ghp', 'R2d4F6h8J0k2L4m6N8p0Q2s4T6v8W0x2Y4z6');
-const GITHUB_PAT = live('github', 'pat', '11ABCDEFG0123456789abc', 'defghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcde');
+// GitHub tokens carry a CRC32 checksum: generated, so they are valid in form (and never real).
+const GITHUB_TOKEN = gen.github();
+const GITHUB_PAT = gen.githubPat();
 const GOOGLE = ['GOCSPX', 'k3Jd8s0Qm2vXLkP4r9TzWn6bY1cH'].join('-');
-const AWS = ['AKIA', 'Z7Q4N2XW5R8T3M6V'].join('');
-const PRIVATE_KEY = [`-----BEGIN RSA ${'PRIVATE'} KEY-----`, 'MIIEowIBAAKCAQEAx8Fz0vQm2Lr7Tn4Ws9Zq8vN2pLx4Rt7Ws9Zq8vN2pLx4Rt7W', 's9Zq8vN2pLx4Rt7Ws9Zq8vN2pLx4Rt7Ws9Zq8vN2pLx4Rt7Ws9Zq8vN2pLx4Rt7W', `-----END RSA ${'PRIVATE'} KEY-----`].join('\n');
+const AWS = gen.awsKeyId();
+const PRIVATE_KEY = gen.pem('rsa').trim();
 
 interface Repo {
   dir: string;
@@ -97,7 +100,7 @@ test('a clean repository passes: placeholders, .env.example, docs that name key 
   try {
     const r = await scan(repo);
     assert.equal(r.status, 'pass', r.details);
-    assert.equal(r.summary, '3 tracked files scanned (0 skipped: binary/huge), no secret value, no live credential, no .env with values');
+    assert.equal(r.summary, '3 tracked files scanned (0 skipped as binary), no secret value, no live credential, no env file with secrets');
     assert.deepEqual(r.findings, []);
   } finally {
     repo.cleanup();
@@ -178,8 +181,8 @@ test('live credential shapes are found, each at its line; placeholders of the sa
       [4, 'a GitHub fine-grained token'],
       [5, 'a Google OAuth client secret'],
       [6, 'an AWS access key id'],
-      [7, 'a Postgres URL with a password'],
-      [10, 'a private key block'],
+      [7, 'a database URL with a password'],
+      [10, 'a private key'],
     ]);
     assert.match(r.findings[6]!.message, /postgres:\/\/app:…tW7z@db\.prod\.acme\.com/);
     assert.match(r.summary, /8 live credentials committed/);
@@ -225,19 +228,25 @@ test('a .gitignored but tracked file is scanned; an untracked file is not', asyn
   }
 });
 
-test('binary files and files over 5 MB are skipped and counted', async () => {
+// Changed with issue 12: files over 5 MB used to be skipped (a 6.4 MB source map with a secret passed);
+// they are now scanned in chunks, and a secret across a chunk border is found once, at its line.
+test('binary files are skipped and counted; files of any size are scanned, in chunks', async () => {
   const env = goodEnv();
   const binary = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), Buffer.from(env.STRIPE_SECRET_KEY!)]);
-  const huge = `${'x'.repeat(5 * 1024 * 1024)}\n${env.STRIPE_SECRET_KEY}\n`;
-  const repo = gitRepo({ 'public/logo.png': binary, 'data/dump.sql': huge, 'src/a.ts': 'export {};\n' });
+  const filler = `${'x'.repeat(99)}\n`.repeat(52_000);
+  // 5.2 MB of lines, then the key (past the first 4 MB chunk), then more.
+  const huge = `${filler}${env.STRIPE_SECRET_KEY}\n${filler}`;
+  const border = `${'y'.repeat(4 * 1024 * 1024 - 10)}${env.NEXTAUTH_SECRET}\n`;
+  const repo = gitRepo({ 'public/logo.png': binary, 'data/dump.sql': huge, 'data/border.txt': border, 'src/a.ts': 'export {};\n' });
   try {
     const r = await scan(repo, { env });
-    assert.equal(r.status, 'pass', r.details);
-    assert.match(r.summary, /^3 tracked files scanned \(2 skipped: binary\/huge\)/);
+    assert.equal(r.status, 'fail', r.details);
+    assert.match(r.summary, /2 configured secret values committed/);
+    assert.deepEqual(at(r), ['data/border.txt:1', 'data/dump.sql:52001']);
+    assert.match(r.details!, /^4 tracked files scanned \(1 skipped as binary\)/);
     assert.match(r.details!, /Skipped as binary: 1 \(public\/logo\.png\)/);
-    assert.match(r.details!, /Skipped as over 5 MB: 1 \(data\/dump\.sql\)/);
     assert.equal(r.data!.skippedBinary, 1);
-    assert.equal(r.data!.skippedHuge, 1);
+    assertRedacted(r, env.STRIPE_SECRET_KEY!, env.NEXTAUTH_SECRET!);
   } finally {
     repo.cleanup();
   }
@@ -316,7 +325,7 @@ test('with scan-history and nothing found, the history counts are in the summary
     repo.commit('second');
     const r = await scan(repo, { history: true });
     assert.equal(r.status, 'pass', r.details);
-    assert.match(r.summary, /^2 tracked files scanned \(0 skipped: binary\/huge\); 1 history blobs scanned, no secret value/);
+    assert.match(r.summary, /^2 tracked files scanned \(0 skipped as binary\); 1 history blobs scanned, no secret value/);
   } finally {
     repo.cleanup();
   }
@@ -361,4 +370,127 @@ test('placeholders are recognised, real values are not', () => {
     assert.ok(isPlaceholderValue(v), v);
   }
   for (const v of ['Jd8s0Qm2vXLkP4r9TzWn6bY1cHfA3gE5', STRIPE_RESTRICTED, 'Xk9mQ2vL8pR4tW7z']) assert.ok(!isPlaceholderValue(v), v);
+});
+
+test("a repository's .gitleaks.toml applies: its rules run (RE2 translated), its allowlists and disabled rules tune the shapes, never the run's own values", async () => {
+  const env = goodEnv();
+  const internal = `acme_int_${'Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1'}`;
+  const toml = `title = "acme"
+[extend]
+useDefault = true
+disabledRules = ["stripe-access-token"]
+
+[[rules]]
+id = "acme-internal-token"
+description = "Acme internal API token"
+regex = '''(?i)\\b(acme_int_[a-z0-9]{32})\\b'''
+secretGroup = 1
+keywords = ["acme_int_"]
+
+[[rules]]
+id = "go-only"
+regex = '''(?U)secret=(.+)'''
+
+[[rules]]
+id = "p12-file"
+path = '''(?i)\\.p12$'''
+
+[allowlist]
+paths = ['''^fixtures/''']
+stopwords = ["notreal"]
+`;
+  const slack = gen.slackBot();
+  const repo = gitRepo({
+    '.gitleaks.toml': toml,
+    'src/internal.ts': `export const token = '${internal}';\n`,
+    'src/stripe-live.ts': `export const other = '${live('sk', 'live', '51Zx8kQ2mN4pR7sT9vW1yZ3bD5fH7jLk2P4r9TzWn6bY1cH')}';\n`,
+    'src/stripe-run.ts': `export const run = '${env.STRIPE_SECRET_KEY}';\n`,
+    'fixtures/slack.json': `{ "token": "${slack}" }\n`,
+    'src/allowed.ts': `const t = '${slack}'; // gitleaks:allow\n`,
+    'src/stop.ts': `const t = '${gen.slackBot().replace(/.{6}$/, 'notreal')}';\n`,
+    'certs/client.p12': 'not really binary\n',
+  });
+  try {
+    const r = await scan(repo, { env });
+    assert.equal(r.status, 'fail', r.details);
+    assert.deepEqual(at(r), ['certs/client.p12:1', 'src/internal.ts:1', 'src/stripe-run.ts:1']);
+    const messages = r.findings.map((f) => f.message);
+    assert.match(messages[1]!, /^a match of the repository's gitleaks rule acme-internal-token \(Acme internal API token\): …G8h1$/);
+    assert.match(messages[2]!, /^the value of STRIPE_SECRET_KEY/);
+    assert.match(r.details!, /gitleaks configuration \.gitleaks\.toml: 2 rules, 1 global allowlists, 1 disabled rules/);
+    assert.match(r.details!, /rule go-only: its regex cannot run in JavaScript \(the U \(ungreedy\) flag has no JavaScript equivalent\); the rule was not run/);
+    assertRedacted(r, internal, slack);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('a .gitleaks.toml that is not valid TOML is a warning on the file, and the scan still runs', async () => {
+  const repo = gitRepo({ '.gitleaks.toml': '[[rules]\nid = "x"\n', 'src/a.ts': 'export {};\n' });
+  try {
+    const r = await scan(repo);
+    assert.equal(r.status, 'warn', r.details);
+    assert.equal(r.findings[0]!.file, '.gitleaks.toml');
+    assert.match(r.findings[0]!.message, /^\.gitleaks\.toml is not valid TOML \(.+\); its rules and allowlists were not applied/);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('a template with local defaults passes; its random-looking sample is a notice; the same value in a real env file fails', async () => {
+  const sample = 'rZTFtfNuSMajLnfFrWT2PZ3lX8WZv7W/Xs2H8hkEY6g=';
+  const repo = gitRepo({
+    'docker-compose.yml': 'services:\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: admin-compose-pass\n',
+    '.env.example': `NEXTAUTH_URL=http://localhost:4002\nNEXTAUTH_SECRET=${sample}\nDATABASE_URL=postgresql://admin:admin-compose-pass@localhost:5432/saas\nPGPASSWORD=postgres\nJACKSON_API_KEY=jackson-secret\n`,
+    'deploy/prod.env': `NEXTAUTH_SECRET=${sample}\n`,
+  });
+  try {
+    const r = await scan(repo, { env: {} });
+    assert.equal(r.status, 'fail', r.details);
+    assert.deepEqual(r.findings.map((f) => [f.level, `${f.file}:${f.line}`]), [
+      ['error', 'deploy/prod.env:1'],
+      ['notice', '.env.example:2'],
+    ]);
+    assert.match(r.findings[0]!.message, /^the env file prod\.env sets NEXTAUTH_SECRET to a real value: …Y6g=$/);
+    assert.match(r.findings[1]!.message, /template \.env\.example sets NEXTAUTH_SECRET to a random-looking sample value/);
+    assert.match(r.details!, /Not secrets \(information\): 4 env entries/);
+    assert.match(r.details!, /\.env\.example: PGPASSWORD is a conventional local default|\.env\.example: PGPASSWORD/);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+// Slow (about 5 seconds): a worker thread loads the TypeScript loader and the scanner's modules, and
+// the calling thread is slowed down on purpose so that the worker takes part.
+test('a large repository is scanned by worker threads together with the calling thread, with the same findings', async () => {
+  const env = goodEnv();
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 450; i++) files[`src/m${i % 9}/file${i}.ts`] = `export const value${i} = ${i};\n`.repeat(20);
+  files['src/m6/file123.ts'] += `const key = '${env.STRIPE_SECRET_KEY}';\n`;
+  files['src/m5/file401.ts'] = `const token = "${gen.github()}";\n`;
+  const repo = gitRepo(files);
+  try {
+    const r = await scan(repo, { env });
+    assert.equal(r.status, 'fail', r.details);
+    assert.deepEqual(at(r), ['src/m5/file401.ts:1', 'src/m6/file123.ts:21']);
+
+    const settings = await settingsFor(env, { repo: repo.dir });
+    const setup = { cwd: repo.dir, prefix: '', needles: secretNeedles(settings), localDefaults: [] };
+    const paths = repo.git('ls-files').trim().split('\n');
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    // The calling thread takes 20 ms a file: the worker, ready in a second or two, takes the other batch.
+    class SlowScanner extends FileScanner {
+      override scan(path: string) {
+        Atomics.wait(pause, 0, 0, 20);
+        return super.scan(path);
+      }
+    }
+    const results: FileResult[] = [];
+    const { workers } = await scanInParallel(setup, paths, (result) => results.push(result), new AbortController().signal, () => new SlowScanner(scanContext(setup), repo.dir), 1);
+    assert.equal(workers, 1);
+    assert.deepEqual(results.map((x) => x.path).sort(), [...paths].sort());
+    assert.deepEqual(results.filter((x) => x.hits.length > 0).map((x) => `${x.path}:${x.hits[0]!.line}`).sort(), ['src/m5/file401.ts:1', 'src/m6/file123.ts:21']);
+  } finally {
+    repo.cleanup();
+  }
 });

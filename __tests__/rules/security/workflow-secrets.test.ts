@@ -140,8 +140,9 @@ jobs:
   assert.ok(!JSON.stringify(r).includes(WEBHOOK));
 });
 
-test('empty and placeholder secrets are warnings, not leaks; a CI database URL is fine', async () => {
-  const workflow = `on: pull_request
+// Changed with issue 12: this job only tests (no deploy step, no environment), so its test values
+// are what it should have. They used to be warnings advising the production secret be put there.
+const TEST_JOB = `on: pull_request
 jobs:
   test:
     runs-on: ubuntu-latest
@@ -155,21 +156,53 @@ jobs:
       NEXTAUTH_SECRET: ""
       STRIPE_SECRET_KEY: ${['sk', 'test', '51NQ7cT2mVb9KpL3sR8wX1yZ4aB6dE0fG'].join('_')}
       STRIPE_SYNC_SECRET: changeme
+      AUTH_SECRET: Jd8s0Qm2vXLkP4r9TzWn6bY1cHfA3gE5uK7oR2iM0s
     steps:
+      - uses: actions/checkout@v4
+      - run: npm ci && npx prisma migrate deploy
       - run: npm test
 `;
+
+test('a job that only tests may use test values: no finding, and no advice to give it the production secret', async () => {
+  const r = await check({ '.github/workflows/test.yml': TEST_JOB });
+  assert.equal(r.status, 'pass', r.details);
+  assert.deepEqual(r.findings, []);
+});
+
+test('the same values in a deploy job: test values are warnings (the real secret does not reach it), a literal is an error', async () => {
+  const workflow = TEST_JOB.replace('runs-on: ubuntu-latest\n    services', 'runs-on: ubuntu-latest\n    environment: production\n    services');
   const r = await check({ '.github/workflows/test.yml': workflow });
-  assert.equal(r.status, 'warn', r.details);
+  assert.equal(r.status, 'fail', r.details);
   assert.deepEqual(
     r.findings.map((f) => [f.level, f.line]),
     [
       ['warning', lineOf(workflow, 'NEXTAUTH_SECRET')],
       ['warning', lineOf(workflow, 'STRIPE_SECRET_KEY')],
       ['warning', lineOf(workflow, 'STRIPE_SYNC_SECRET')],
+      ['error', lineOf(workflow, '  AUTH_SECRET:')],
     ],
   );
   assert.match(r.findings[0]!.message, /^NEXTAUTH_SECRET is empty/);
   assert.match(r.findings[1]!.message, /^STRIPE_SECRET_KEY is a placeholder or test value \(sk_test_…E0fG\)/);
+  // A test job plus a deploy command is a deploy job too.
+  const deploying = TEST_JOB.replace('      - run: npm test\n', '      - run: npm test\n      - run: npx vercel deploy --prod\n');
+  assert.equal((await check({ '.github/workflows/test.yml': deploying })).status, 'fail');
+});
+
+test('a live credential in a test job is an error that advises a test value, never the production secret', async () => {
+  const workflow = TEST_JOB.replace(`STRIPE_SECRET_KEY: ${['sk', 'test'].join('_')}`, `STRIPE_SECRET_KEY: ${['sk', 'live'].join('_')}`).replace('STRIPE_SYNC_SECRET: changeme', 'DIRECT_URL: postgresql://app:Zq8vN2pLx4Rt7Ws9@db.acme-saas.com:5432/app');
+  const r = await check({ '.github/workflows/test.yml': workflow });
+  assert.equal(r.status, 'fail', r.details);
+  assert.deepEqual(r.findings.map((f) => [f.level, f.line]), [
+    ['error', lineOf(workflow, 'STRIPE_SECRET_KEY')],
+    ['error', lineOf(workflow, 'DIRECT_URL')],
+  ]);
+  assert.match(r.findings[0]!.message, /^STRIPE_SECRET_KEY is a literal \(a Stripe live secret key\) \(sk_live_…E0fG\) in a test job/);
+  assert.match(r.findings[1]!.message, /a test job must not reach a real database/);
+  for (const f of r.findings) {
+    assert.match(f.message, /test values only/);
+    assert.doesNotMatch(f.message, /secrets\.STRIPE_SECRET_KEY|secrets\.DIRECT_URL/);
+  }
 });
 
 test('a literal password in DATABASE_URL and a literal input of this action fail', async () => {

@@ -3,8 +3,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseEnv } from 'node:util';
 import type { Outcome } from '../../engine/types.js';
+import { parseEnvText } from '../../env-file.js';
 import { SECRET_VARIABLES, type Settings } from '../../settings.js';
 
 export const MIN_SECRET_LENGTH = 32;
@@ -79,7 +79,7 @@ export function estimateEntropyBits(value: string): number {
 export async function examplePlaceholders(settings: Settings): Promise<Record<string, string>> {
   for (const name of ['.env.example', '.env.sample', '.env.template']) {
     try {
-      return parseEnv(await readFile(join(settings.workingDirectory, name), 'utf8')) as Record<string, string>;
+      return parseEnvText(await readFile(join(settings.workingDirectory, name), 'utf8'));
     } catch {
       // try the next name
     }
@@ -104,7 +104,9 @@ export async function checkStrongUniqueSecret(settings: Settings, name: string, 
       fix,
     };
   }
-  const others = [...SECRET_VARIABLES.filter((n) => n !== name).map((n) => [n, settings.env[n]] as const), ['the DATABASE_URL password', databasePassword(settings.env.DATABASE_URL)] as const];
+  // NEXTAUTH_SECRET and AUTH_SECRET are one secret under its Auth.js v4 and v5 names: the same value is expected.
+  const sameSecret = (n: string) => n === name || (n === 'AUTH_SECRET' && name === 'NEXTAUTH_SECRET') || (n === 'NEXTAUTH_SECRET' && name === 'AUTH_SECRET');
+  const others = [...SECRET_VARIABLES.filter((n) => !sameSecret(n)).map((n) => [n, settings.env[n]] as const), ['the DATABASE_URL password', databasePassword(settings.env.DATABASE_URL)] as const];
   const same = others.filter(([, v]) => v && v === value).map(([n]) => n);
   if (same.length > 0) {
     return {

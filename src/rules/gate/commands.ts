@@ -37,6 +37,17 @@ function failedBefore(ctx: RuleContext, ids: string[]): string | undefined {
   return undefined;
 }
 
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`;
+}
+
+/** A fenced code block that the quoted output cannot close: the fence is longer than any run of backticks in it. */
+function fenced(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}text\n${text}\n${fence}`;
+}
+
 function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
@@ -49,16 +60,40 @@ async function runStep(ctx: RuleContext, step: Step, earlier: string[]): Promise
 
   const cwd = ctx.settings.workingDirectory;
   const result = await ctx.log.group(`${step}: ${command}`, async () => {
-    const r = await runCommand(command, { cwd, env: ctx.settings.commandEnv, onLine: (l) => ctx.log.output(l), tailLines: TAIL_LINES });
-    ctx.log.info(`${step}: exit code ${r.exitCode} after ${formatDuration(r.durationMs)}`);
+    const r = await runCommand(command, {
+      cwd,
+      env: ctx.settings.commandEnv,
+      onLine: (l) => ctx.log.output(l),
+      tailLines: TAIL_LINES,
+      timeoutMs: ctx.settings.commandTimeoutMs,
+      signal: ctx.signal,
+    });
+    if (r.linesNotLogged > 0) {
+      // The log got its share; the end of the output is what explains a failure, so it is shown too.
+      ctx.log.info(
+        `… ${r.linesNotLogged.toLocaleString('en-US')} of ${r.lines.toLocaleString('en-US')} lines (${formatBytes(r.bytes)} in all) are left out of the log; the last ${r.tail.length}:`,
+      );
+      for (const line of r.tail) ctx.log.output(line);
+    }
+    ctx.log.info(`${step}: ${r.endedBy ? `ended by the gate: ${r.endedBy}` : `exit code ${r.exitCode}`} after ${formatDuration(r.durationMs)}`);
     return r;
   });
   const took = formatDuration(result.durationMs);
-  const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) };
+  const data = { command, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), outputLines: result.lines, outputBytes: result.bytes };
   if (result.exitCode === 0) return { status: 'pass', summary: `\`${command}\` succeeded in ${took}`, data };
 
-  const first = result.firstError ? `First error line:\n\n\`\`\`text\n${result.firstError}\n\`\`\`\n\n` : '';
-  const log = `${first}Last ${result.tail.length} lines of output:\n\n\`\`\`text\n${result.tail.join('\n')}\n\`\`\``;
+  const first = result.firstError ? `First error line:\n\n${fenced(result.firstError)}\n\n` : '';
+  const log = `${first}Last ${result.tail.length} lines of output:\n\n${fenced(result.tail.join('\n'))}`;
+  if (result.endedBy) {
+    return {
+      status: 'fail',
+      summary: `\`${command}\` ${result.endedBy}; the gate ended its process tree`,
+      details: log,
+      fix: `Find where \`${command}\` hangs or slows (the last lines are in the details), or raise command-timeout-minutes if it legitimately takes longer.`,
+      unreachable: 'command',
+      data,
+    };
+  }
   if (step !== 'migrate') {
     return {
       status: 'fail',

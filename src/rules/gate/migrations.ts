@@ -96,6 +96,23 @@ export function pendingMigrations(repo: readonly RepoMigration[], rows: readonly
   }).map((m) => m.name);
 }
 
+/**
+ * The migrations the next `migrate deploy` may run, in the order it runs them, as Prisma decides: a
+ * migration with no row that is not rolled back is pending; a failed one (its live row has neither
+ * finished_at nor rolled_back_at) stops deploy with P3009 now, but runs again from its file as soon
+ * as it is resolved with `prisma migrate resolve --rolled-back` (a step deploy workflows often run
+ * right before deploy), so its current file is about to run too.
+ */
+export function migrationsAboutToRun(repo: readonly RepoMigration[], rows: readonly MigrationRow[]): Array<{ name: string; failedBefore: boolean }> {
+  const live = rows.filter((r) => r.rolled_back_at === null);
+  const recorded = new Set(live.map((r) => r.migration_name));
+  const failed = new Set(live.filter((r) => r.finished_at === null).map((r) => r.migration_name));
+  const finished = new Set(live.filter((r) => r.finished_at !== null).map((r) => r.migration_name));
+  return repo
+    .filter((m) => !recorded.has(m.name) || (failed.has(m.name) && !finished.has(m.name)))
+    .map((m) => ({ name: m.name, failedBefore: failed.has(m.name) }));
+}
+
 export const migrations: Rule = {
   meta: { id: 'gate.migrations', section: 'gate', title: 'Migration history is clean', docs: RUNBOOK, after: ['gate.migrate'] },
   async check({ settings, clients, results }): Promise<Outcome> {

@@ -6,9 +6,9 @@
  * without headers (an i18n matcher that skips `/`) shows up by name.
  */
 import type { Outcome, RuleContext } from '../../engine/types.js';
-import { safeUrl } from '../../probes/http.js';
+import { ProbeError, safeUrl } from '../../probes/http.js';
 import { answered, fetchPages, type AnsweredPage, type AppPage, type PageKind } from '../../probes/pages.js';
-import { NO_TARGET, probeFailure } from '../../probes/target.js';
+import { NO_TARGET, noAnswerFrom, probeFailure } from '../../probes/target.js';
 import { errorMessage } from '../../errors.js';
 import { code, type Problem } from './problems.js';
 
@@ -37,10 +37,12 @@ export async function loadPages(ctx: Pick<RuleContext, 'settings' | 'clients' | 
     const first = pages.find((p) => p.role === 'sign-in page') ?? pages[0]!;
     return probeFailure(first.error, `GET ${safeUrl(first.url)}`);
   }
+  // A page that got no answer at all follows the run's `unreachable` input; a wrong answer (TLS) fails.
+  const noAnswer = (error: unknown) => error instanceof ProbeError && noAnswerFrom(error, 'app').unreachable !== undefined;
   const unreachable = pages
     .filter((p) => p.response === undefined)
     .map((p): Problem => ({
-      level: ctx.settings.unreachable,
+      level: noAnswer(p.error) ? ctx.settings.unreachable : 'fail',
       message: `${code(p.path)} (${p.role}) could not be fetched, so its headers are not verified: ${errorMessage(p.error)}`,
       fix: 'Check that every page answers (see the smoke rules), or raise timeout-seconds.',
     }));

@@ -2,30 +2,34 @@
  * security.committed-secrets: no secret the run knows, no live credential and no env file with a
  * secret in the files git tracks, and (with `scan-history: true`) in any blob reachable in history.
  *
- * - The values of the configured secrets are searched exactly (raw, URL-encoded, base64): no
- *   regex guesses, so no false positive for the secrets that matter most.
- * - Credential shapes of the stack (Stripe live keys and webhook secrets, GitHub tokens, Google
- *   client secrets, AWS access keys, private key blocks, Postgres URLs with a password) catch
- *   secrets the run does not know; placeholders and examples are not findings.
- * - Tracked `.env*` files: an entry with a secret-looking name (or a URL with a password) and a real
- *   value is a finding; `.env.example` with placeholders, and non-secret defaults (`APP_URL`,
- *   `ENABLE_HSTS`, which Next.js expects in a committed `.env`), are not.
+ * - The values of the configured secrets are searched exactly, in every form `secretForms` lists
+ *   (raw, URL-encoded, base64 at any alignment, hex, JSON/JS-escaped) and split across lines (string
+ *   concatenation, shell continuations, base64 wrapped at 76 columns): no regex guesses, so no false
+ *   positive for the secrets that matter most.
+ * - Credential shapes of the stack and its neighbours (credential-shapes.ts), confirmed by each
+ *   format's checksum or structure, found also behind escapes and encodings; placeholders, examples
+ *   and test keys are not findings. A repository's `.gitleaks.toml` rules and allowlists apply too.
+ * - Env files (by name, or by their `KEY=VALUE` content): an entry with a secret-looking name and a
+ *   real value, or a URL with a credential, is a finding; a template's local defaults are information.
  *
- * Tracked files are read from the work tree one at a time (`git ls-files`: a `.gitignore`d but
- * tracked file is scanned, an untracked one is not); history blobs stream from `git cat-file --batch`.
- * Binary files (a NUL byte in the first 8 KiB) and files over 5 MB are skipped and counted.
+ * Tracked files are read from the work tree (`git ls-files`: a `.gitignore`d but tracked file is
+ * scanned, an untracked one is not) by worker threads, one per core; history blobs stream from
+ * `git cat-file --batch`. Files of any size are scanned (large ones in chunks); binary files (a NUL
+ * byte in the first 8 KiB, unless the file is UTF-16 text) are skipped and counted.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Finding, Outcome, Rule } from '../../engine/types.js';
-import { blobIntroductions, GitError, gitRepository, historyBlobs, trackedFiles, type TrackedFile } from '../../probes/git.js';
-import { CREDENTIAL_PATTERNS, secretNeedles } from './secret-patterns.js';
-import { type Hit, isBinary, scanFile, SecretMatcher } from './secret-scanner.js';
+import { blobChunks, blobIntroductions, GitError, gitRepository, historyBlobs, trackedFiles } from '../../probes/git.js';
+import { CREDENTIAL_PATTERNS } from './credential-shapes.js';
+import { compileGitleaks, loadGitleaks, type GitleaksSetup } from './gitleaks-config.js';
+import { secretNeedles } from './secret-patterns.js';
+import { CHUNK_BYTES, type Hit, type ScanContext, scanText, StreamScan, textOf, isLocalComposeFile } from './secret-scanner.js';
+import { FileScanner, type FileResult, scanContext, scanInParallel, type ScanSetup } from './secret-worker.js';
 
-/** Files over this size are skipped (bundles, dumps, media): they are counted, not read. */
-export const MAX_FILE_BYTES = 5 * 1024 * 1024;
-/** Bytes scanned between two turns of the event loop. */
+/** Bytes scanned in the calling thread between two turns of the event loop. */
 const YIELD_BYTES = 4 * 1024 * 1024;
 /** Findings reported as annotations at most; the rest are counted in the summary. */
 const MAX_FINDINGS = 100;
@@ -33,6 +37,8 @@ const MAX_FINDINGS = 100;
 const MAX_HISTORY_BLOBS = 2000;
 /** Names of skipped files the details show. */
 const SHOWN_SKIPPED = 5;
+/** Local defaults and template samples listed in the details at most. */
+const SHOWN_INFO = 20;
 
 const DOCS = 'docs/deployment-guide.md';
 
@@ -40,6 +46,7 @@ const FIX = [
   'Rotate every credential found: once pushed it is compromised (clones, forks, CI caches and everyone with read access have it).',
   "Then remove it from the file and read it from the environment (GitHub Actions secrets, the hosting platform's environment settings); untrack env files with `git rm --cached .env.production` and add them to `.gitignore`.",
   'For a secret in history, rewrite it out with `git filter-repo --replace-text <file>` (or BFG Repo-Cleaner) and force-push, and rotate it anyway: existing clones and forks keep the old commits.',
+  'A finding that is not a secret (a fixture, a revoked example) can be allowlisted in `.gitleaks.toml` or with a `gitleaks:allow` comment on its line; the values of the secrets the run knows cannot.',
 ].join(' ');
 
 interface Located {
@@ -62,6 +69,8 @@ const skip = (s: Skipped, name: string) => {
   if (s.names.length < SHOWN_SKIPPED) s.names.push(name);
 };
 
+const isError = (hit: Hit) => hit.kind !== 'info';
+
 export const committedSecrets: Rule = {
   // A local scan, but of a whole repository (and maybe its history): the long bound of commands.
   meta: { id: 'security.committed-secrets', section: 'security', title: 'No secret is committed', docs: DOCS, kind: 'command' },
@@ -79,40 +88,33 @@ export const committedSecrets: Rule = {
     }
 
     const needles = secretNeedles(settings);
-    const matcher = new SecretMatcher(needles, CREDENTIAL_PATTERNS);
+    const paths: string[] = [];
+    const treeBlobs = new Set<string>();
+    for await (const batch of trackedFiles(cwd, signal)) {
+      for (const entry of batch) {
+        // Symlinks hold a path, submodules another repository: neither is content of this one.
+        if (entry.mode === '120000' || entry.mode === '160000') continue;
+        if (settings.scanHistory) treeBlobs.add(entry.blob);
+        paths.push(entry.path);
+      }
+    }
+    const gitleaks = await loadGitleaks(cwd, repo.root);
+    const setup: ScanSetup = { cwd, prefix: repo.prefix, needles, gitleaks, localDefaults: await composeDefaults(cwd, paths) };
+
     const found: Located[] = [];
     const binary: Skipped = { count: 0, names: [] };
-    const huge: Skipped = { count: 0, names: [] };
     let files = 0;
     let bytes = 0;
     let missing = 0;
-    const treeBlobs = new Set<string>();
-
-    const reader = new FileReader();
-    const scanTracked = (entry: TrackedFile) => {
-      // Symlinks hold a path, submodules another repository: neither is content of this one.
-      if (entry.mode === '120000' || entry.mode === '160000') return;
-      if (settings.scanHistory) treeBlobs.add(entry.blob);
-      const content = reader.read(join(cwd, entry.path));
-      if (content === undefined) return void missing++;
+    const onResult = (result: FileResult) => {
+      if (result.status === 'missing') return void missing++;
       files++;
-      if (content === 'huge') return skip(huge, entry.path);
-      if (isBinary(content)) return skip(binary, entry.path);
-      bytes += content.length;
-      for (const hit of scanFile(matcher, entry.path, content)) found.push({ file: entry.path, rootPath: repo.prefix + entry.path, hit });
+      if (result.status === 'binary') return skip(binary, result.path);
+      bytes += result.bytes;
+      for (const hit of result.hits) found.push({ file: result.path, rootPath: repo.prefix + result.path, hit });
     };
-    let sinceYield = 0;
-    listing: for await (const batch of trackedFiles(cwd, signal)) {
-      for (const entry of batch) {
-        if (signal.aborted) break listing;
-        scanTracked(entry);
-        // Let timers and sockets of the rules running alongside have their turn every few MB.
-        if (bytes - sinceYield > YIELD_BYTES) {
-          sinceYield = bytes;
-          await nextTurn();
-        }
-      }
-    }
+    let ctx: ScanContext | undefined;
+    const { workers } = await scanInParallel(setup, paths, onResult, signal, () => new FileScanner((ctx = scanContext(setup)), cwd, repo.prefix));
 
     let history: ScanResult['history'];
     if (settings.scanHistory && !signal.aborted) {
@@ -123,47 +125,34 @@ export const committedSecrets: Rule = {
       if (repo.prefix !== '') {
         for await (const batch of trackedFiles(repo.root, signal)) for (const f of batch) if (!f.path.startsWith(repo.prefix)) outside.add(f.blob);
       }
-      history = await scanHistory(repo.root, repo.prefix, matcher, treeBlobs, outside, found, signal);
+      history = await scanHistory(repo.root, repo.prefix, ctx ?? scanContext(setup), gitleaks, treeBlobs, outside, found, signal);
     }
 
-    return outcome({ files, bytes, binary, huge, missing, found, history, needles: needles.length, shallow: repo.shallow && settings.scanHistory });
+    return outcome({ files, bytes, binary, missing, found, history, needles: needles.length, shallow: repo.shallow && settings.scanHistory, gitleaks, workers });
   },
 };
 
 /**
- * Reads tracked files from the work tree into one reused buffer: a scan of thousands of small files
- * allocates (and collects) nothing per file.
+ * Values the repository's local docker-compose files set (`environment:` of each service, as a map
+ * or `KEY=value` list): an env file that repeats one holds a local default, not a secret.
  */
-class FileReader {
-  /** One byte more than the bound: a read that fills it is a file over the bound. */
-  private readonly buffer = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
-
-  /**
-   * A file's bytes (valid until the next read); 'huge' over the size bound; undefined when absent.
-   * Synchronous on purpose: for the small files of a repository, open/read/close cost less than
-   * the thread-pool round trips of the promise API (measured: 2-3x faster), and no fstat is needed
-   * to learn the size. The caller yields to the event loop every few MB, so the rules running
-   * alongside keep their turn.
-   */
-  read(path: string): Buffer | 'huge' | undefined {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch {
-      return undefined; // deleted in the work tree, or outside a sparse checkout
-    }
-    try {
-      let filled = 0;
-      for (let read = -1; read !== 0 && filled < this.buffer.length; filled += read) {
-        read = readSync(fd, this.buffer, filled, this.buffer.length - filled, filled);
+async function composeDefaults(cwd: string, paths: readonly string[]): Promise<string[]> {
+  const values = new Set<string>();
+  for (const path of paths.filter(isLocalComposeFile).slice(0, 20)) {
+    const text = await readFile(join(cwd, path), 'utf8').catch(() => undefined);
+    if (!text) continue;
+    const services = parseDocument(text).get('services', true);
+    if (!isMap(services)) continue;
+    for (const service of services.items) {
+      const environment = isMap(service.value) ? service.value.get('environment', true) : undefined;
+      if (isMap(environment)) {
+        for (const pair of environment.items) if (isScalar(pair.value) && pair.value.value !== null) values.add(String(pair.value.value));
+      } else if (isSeq(environment)) {
+        for (const item of environment.items) if (isScalar(item) && typeof item.value === 'string' && item.value.includes('=')) values.add(item.value.slice(item.value.indexOf('=') + 1));
       }
-      return filled > MAX_FILE_BYTES ? 'huge' : this.buffer.subarray(0, filled);
-    } catch {
-      return undefined; // a directory where git has a file (a submodule not registered as one)
-    } finally {
-      closeSync(fd);
     }
   }
+  return [...values].filter((v) => v.length > 0);
 }
 
 /**
@@ -174,45 +163,77 @@ class FileReader {
 async function scanHistory(
   root: string,
   prefix: string,
-  matcher: SecretMatcher,
+  ctx: ScanContext,
+  gitleaks: GitleaksSetup | undefined,
   treeBlobs: ReadonlySet<string>,
   outside: ReadonlySet<string>,
   tree: readonly Located[],
   signal: AbortSignal,
 ) {
   const binary: Skipped = { count: 0, names: [] };
-  const huge: Skipped = { count: 0, names: [] };
   let blobs = 0;
   let bytes = 0;
   /** Blobs with hits beyond MAX_HISTORY_BLOBS: counted, not reported one by one. */
   let unplaced = 0;
   const withHits = new Map<string, { path: string; hits: Hit[] }>();
-  for await (const blob of historyBlobs(root, { skip: treeBlobs, maxBytes: MAX_FILE_BYTES, signal })) {
+  const record = (id: string, path: string, hits: Hit[]) => {
+    const kept = hits.filter(isError);
+    if (kept.length === 0) return;
+    if (withHits.size < MAX_HISTORY_BLOBS) withHits.set(id, { path, hits: kept });
+    else unplaced++;
+  };
+  const large: Array<{ id: string; path: string }> = [];
+  let sinceYield = 0;
+  for await (const blob of historyBlobs(root, { skip: treeBlobs, maxBytes: CHUNK_BYTES, signal })) {
+    blobs++;
     if (!blob.content) {
-      blobs++;
-      skip(huge, blob.path);
+      large.push({ id: blob.id, path: blob.path });
       continue;
     }
-    blobs++;
-    if (isBinary(blob.content)) {
+    const text = textOf(blob.content);
+    if (!text) {
       skip(binary, blob.path);
       continue;
     }
     bytes += blob.size;
-    const hits = scanFile(matcher, blob.path, blob.content);
-    if (hits.length === 0) continue;
-    if (withHits.size < MAX_HISTORY_BLOBS) withHits.set(blob.id, { path: blob.path, hits });
-    else unplaced++;
+    record(blob.id, blob.path, scanText(ctx, blob.path, text));
+    sinceYield += blob.size;
+    if (sinceYield > YIELD_BYTES) {
+      sinceYield = 0;
+      await nextTurn();
+    }
+  }
+  // Blobs too large to hold: streamed one by one.
+  for (const { id, path } of large) {
+    if (signal.aborted) break;
+    const stream = new StreamScan(ctx, path);
+    let first = true;
+    let isText = true;
+    for await (const chunk of blobChunks(root, id, signal)) {
+      if (first && !textOf(chunk.subarray(0, 8192))) {
+        isText = false;
+        break;
+      }
+      first = false;
+      stream.push(chunk);
+      bytes += chunk.length;
+    }
+    if (!isText) skip(binary, path);
+    else record(id, path, stream.end());
   }
 
+  const compiled = gitleaks ? compileGitleaks(gitleaks) : undefined;
   const introductions = await blobIntroductions(root, new Set(withHits.keys()), signal);
   const inTree = new Set(tree.map((t) => `${t.rootPath}\u0000${t.hit.key}`));
   const groups = new Map<string, { located: Located; order: number }>();
   for (const [id, { path: listedPath, hits }] of withHits) {
     const intro = introductions.get(id);
     const rootPath = intro?.path ?? listedPath;
+    // A commit a gitleaks allowlist (or `.gitleaksignore`) names is not reported (the shapes only).
+    const allowedCommit = intro && compiled?.allowsCommit(intro.commit, rootPath);
     const inBlob = new Set<string>();
     for (const hit of hits) {
+      if (allowedCommit && hit.kind !== 'secret') continue;
       const key = `${rootPath}\u0000${hit.key}`;
       if (inTree.has(key) || inBlob.has(key)) continue;
       inBlob.add(key);
@@ -228,22 +249,24 @@ async function scanHistory(
       groups.set(key, { located: { file, rootPath, hit, history }, order });
     }
   }
-  return { blobs, bytes, binary, huge, unplaced, found: [...groups.values()].map((g) => g.located) };
+  return { blobs, bytes, binary, unplaced, found: [...groups.values()].map((g) => g.located) };
 }
 
 interface ScanResult {
   files: number;
   bytes: number;
   binary: Skipped;
-  huge: Skipped;
   missing: number;
   found: Located[];
-  history?: { blobs: number; bytes: number; binary: Skipped; huge: Skipped; unplaced: number; found: Located[] };
+  history?: { blobs: number; bytes: number; binary: Skipped; unplaced: number; found: Located[] };
   needles: number;
   shallow: boolean;
+  gitleaks?: GitleaksSetup;
+  /** Worker threads that helped scan the tree. */
+  workers: number;
 }
 
-const KIND_WORDS: Record<Hit['kind'], [string, string]> = {
+const KIND_WORDS: Record<Exclude<Hit['kind'], 'info'>, [string, string]> = {
   secret: ['configured secret value', 'configured secret values'],
   credential: ['live credential', 'live credentials'],
   env: ['env-file secret', 'env-file secrets'],
@@ -264,49 +287,74 @@ function where(located: Located): string {
 
 function message(located: Located): string {
   const { hit } = located;
-  const what = `${hit.label}: ${hit.masked}`;
+  const what = hit.masked ? `${hit.label}: ${hit.masked}` : hit.label;
   if (!located.history) return what;
   return `${located.history.outsideWorkingDirectory ? 'In the repository' : 'In git history only'}: ${what}, ${where(located)}`;
 }
 
+/** The shapes searched, each named once ("Stripe live secret key, GitHub token, …"). */
+const SHAPE_NAMES = [...new Set(CREDENTIAL_PATTERNS.map((p) => p.label.replace(/^an? /, '').replace(/ \(.*\)$/, '')))];
+
 function outcome(r: ScanResult): Outcome {
-  const all = [...r.found, ...(r.history?.found ?? [])].sort(
+  const everything = [...r.found, ...(r.history?.found ?? [])].sort(
     (a, b) => Number(Boolean(a.history)) - Number(Boolean(b.history)) || (a.file ?? a.rootPath).localeCompare(b.file ?? b.rootPath) || a.hit.line - b.hit.line,
   );
-  const skipped = r.binary.count + r.huge.count;
-  const scanned = `${r.files} tracked files scanned (${skipped} skipped: binary/huge)`;
+  const all = everything.filter((l) => isError(l.hit));
+  const info = everything.filter((l) => !isError(l.hit));
+  const scanned = `${r.files} tracked files scanned (${r.binary.count} skipped as binary)`;
   const historyScanned = r.history ? `; ${r.history.blobs} history blobs scanned` : '';
 
   const details: string[] = [
-    `${scanned}, ${megabytes(r.bytes)}${r.missing ? `; ${r.missing} tracked files absent from the work tree` : ''}.`,
-    `Searched for ${r.needles > 0 ? `the values of the configured secrets (${r.needles} needles: raw, URL-encoded, base64)` : 'no configured secret value (none of 8+ characters is set)'}, ${CREDENTIAL_PATTERNS.length} live-credential shapes (${CREDENTIAL_PATTERNS.map((p) => p.label.replace(/^an? /, '')).join(', ')}), and secrets in tracked .env files.`,
+    `${scanned}, ${megabytes(r.bytes)}${r.missing ? `; ${r.missing} tracked files absent from the work tree` : ''}${r.workers ? ` (with ${r.workers} worker thread${r.workers === 1 ? '' : 's'})` : ''}.`,
+    `Searched for ${r.needles > 0 ? `the values of the configured secrets (${r.needles} needles: raw, URL-encoded, base64, hex, JSON-escaped, and split across lines)` : 'no configured secret value (none of 8+ characters is set)'}, ${SHAPE_NAMES.length} live-credential shapes (${SHAPE_NAMES.join(', ')}), also behind URL encoding, JSON/JS escapes, string concatenation and in UTF-16 files, and secrets in env files (by name or by content).`,
   ];
-  const describeSkipped = (label: string, s: Skipped) =>
-    s.count > 0 ? [`Skipped ${label}: ${s.count} (${s.names.join(', ')}${s.count > s.names.length ? ', …' : ''}).`] : [];
-  details.push(...describeSkipped('as binary', r.binary), ...describeSkipped('as over 5 MB', r.huge));
+  if (r.gitleaks) {
+    const g = r.gitleaks;
+    details.push(
+      `gitleaks configuration${g.file ? ` ${g.file}` : ''}: ${g.rules.length} rules, ${g.allowlists.length} global allowlists, ${g.disabledRules.length} disabled rules, ${g.ignore.length} .gitleaksignore fingerprints applied.`,
+      ...g.notes.map((n) => `- ${n}`),
+    );
+  }
+  if (r.binary.count > 0) details.push(`Skipped as binary: ${r.binary.count} (${r.binary.names.join(', ')}${r.binary.count > r.binary.names.length ? ', …' : ''}).`);
   if (r.history) {
     details.push(
-      `History: ${r.history.blobs} blobs beyond the working directory's tracked files scanned (${megabytes(r.history.bytes)}); ${r.history.binary.count} binary and ${r.history.huge.count} over 5 MB skipped.${r.history.unplaced ? ` ${r.history.unplaced} more blobs with findings were not placed in history (over ${MAX_HISTORY_BLOBS}).` : ''}`,
+      `History: ${r.history.blobs} blobs beyond the working directory's tracked files scanned (${megabytes(r.history.bytes)}); ${r.history.binary.count} binary skipped.${r.history.unplaced ? ` ${r.history.unplaced} more blobs with findings were not placed in history (over ${MAX_HISTORY_BLOBS}).` : ''}`,
     );
   } else {
     details.push('History was not scanned (`scan-history: false`): a secret removed from the tree but still in an old commit is not seen.');
   }
   if (r.shallow) details.push('The clone is shallow: only the fetched commits were scanned. Use `fetch-depth: 0` on actions/checkout to scan the whole history.');
+  if (info.length > 0) {
+    details.push(
+      '',
+      `Not secrets (information): ${info.length} env entries with local defaults or template samples:`,
+      ...info.slice(0, SHOWN_INFO).map((l) => `- \`${l.file ?? l.rootPath}:${l.hit.line}\` ${message(l)}`),
+      ...(info.length > SHOWN_INFO ? [`- … and ${info.length - SHOWN_INFO} more`] : []),
+    );
+  }
+  // A template's random-looking sample is worth a notice on its line; local defaults are only listed.
+  const notices: Finding[] = info
+    .filter((l) => l.hit.rule === 'env-sample' && l.file !== undefined && !l.history)
+    .slice(0, 10)
+    .map((l) => ({ level: 'notice', message: message(l), file: l.file!, line: l.hit.line }));
+  const brokenConfig: Finding[] = r.gitleaks?.broken && r.gitleaks.file ? [{ level: 'warning', message: r.gitleaks.notes[0]!, file: r.gitleaks.file, line: 1 }] : [];
 
   if (all.length === 0) {
-    if (r.shallow) {
+    if (r.shallow || brokenConfig.length > 0) {
       return {
         status: 'warn',
-        summary: `${scanned}${historyScanned}, nothing found, but the history is shallow: older commits were not scanned`,
+        summary: brokenConfig.length > 0 ? `${scanned}${historyScanned}, nothing found, but ${r.gitleaks!.file} could not be read, so its rules and allowlists were not applied` : `${scanned}${historyScanned}, nothing found, but the history is shallow: older commits were not scanned`,
         details: details.join('\n'),
-        fix: 'Check out with `fetch-depth: 0` (actions/checkout) so scan-history sees every commit.',
+        fix: brokenConfig.length > 0 ? `Fix ${r.gitleaks!.file} (it must be valid TOML).` : 'Check out with `fetch-depth: 0` (actions/checkout) so scan-history sees every commit.',
+        findings: [...brokenConfig, ...notices],
         data: data(r, 0),
       };
     }
     return {
       status: 'pass',
-      summary: `${scanned}${historyScanned}, no secret value, no live credential, no .env with values`,
+      summary: `${scanned}${historyScanned}, no secret value, no live credential, no env file with secrets`,
       details: details.join('\n'),
+      ...(notices.length > 0 ? { findings: notices } : {}),
       data: data(r, 0),
     };
   }
@@ -333,7 +381,7 @@ function outcome(r: ScanResult): Outcome {
     summary: `${kinds.join(', ')} committed${historyOnly ? ` (${historyOnly} only in history)` : ''}: ${first.hit.label} at ${first.file ?? first.rootPath}:${first.hit.line}${all.length > 1 ? ` and ${all.length - 1} more` : ''}`,
     details: details.join('\n'),
     fix: FIX,
-    findings,
+    findings: [...findings, ...brokenConfig, ...notices],
     data: data(r, all.length),
   };
 }
@@ -343,9 +391,10 @@ function data(r: ScanResult, findings: number): Record<string, unknown> {
     filesScanned: r.files,
     bytesScanned: r.bytes,
     skippedBinary: r.binary.count,
-    skippedHuge: r.huge.count,
     needles: r.needles,
+    shapes: CREDENTIAL_PATTERNS.length,
     findings,
-    ...(r.history ? { historyBlobsScanned: r.history.blobs, historyBytesScanned: r.history.bytes, historyFindings: r.history.found.length } : {}),
+    ...(r.gitleaks ? { gitleaksRules: r.gitleaks.rules.length, gitleaksAllowlists: r.gitleaks.allowlists.length } : {}),
+    ...(r.history ? { historyBlobsScanned: r.history.blobs, historyBytesScanned: r.history.bytes, historyFindings: r.history.found.filter((l) => isError(l.hit)).length } : {}),
   };
 }

@@ -6,6 +6,7 @@
 import type { Rule } from '../../engine/types.js';
 import { ProbeError } from '../../probes/http.js';
 import { configuredDsn, DsnError, parseDsn, sentryApi, sentryApiGet } from '../../probes/sentry.js';
+import { noAnswerFrom } from '../../probes/target.js';
 
 export const monitoring: Rule = {
   meta: { id: 'security.monitoring', section: 'security', title: 'Monitoring and alerts are on', docs: 'docs/deployment-guide.md' },
@@ -33,7 +34,7 @@ export const monitoring: Rule = {
     try {
       ({ status, body } = await sentryApiGet(clients.http(), api, 'rules/', signal));
     } catch (error) {
-      if (error instanceof ProbeError) return { status: 'fail', summary: `cannot read the alert rules: ${error.message}` };
+      if (error instanceof ProbeError) return { status: 'fail', summary: `cannot read the alert rules from Sentry: ${error.message}`, ...noAnswerFrom(error, 'Sentry') };
       throw error;
     }
     if (status === 401 || status === 403) return { status: 'fail', summary: `the Sentry API refused SENTRY_AUTH_TOKEN (${status}) for ${api.org}/${api.project}`, fix: 'Use a token with the project:read scope for this organisation.' };

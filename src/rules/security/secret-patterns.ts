@@ -1,11 +1,14 @@
 /**
- * What counts as a secret in a file: the values the run knows (and their usual encodings), the
- * shapes of live credentials, env-file entries that hold a secret, and what a placeholder looks like.
+ * What counts as a secret in a file: the values the run knows (in every form `secretForms` lists,
+ * and pieces of them for values split across lines), env-file entries that hold a secret (and the
+ * local defaults that do not), and what a placeholder or a generated value looks like. The vendors'
+ * credential shapes are in credential-shapes.ts.
  * Shared by security.committed-secrets (files and history) and security.workflow-secrets (workflows
  * and platform configs). Pure: no I/O.
  */
 import { createHash } from 'node:crypto';
 import { maskValue } from '../../redact.js';
+import { base64Forms, labelledSecretForms } from '../../secret-forms.js';
 import { SECRET_VARIABLES, type Settings } from '../../settings.js';
 import { isPlaceholder } from '../config/secrets.js';
 
@@ -24,7 +27,16 @@ export interface Needle {
   masked: string;
   /** Identity of the secret (not of the encoding), for deduplication; a hash, never the value. */
   key: string;
+  /**
+   * A piece of a longer form (its first or last 8 bytes): the form may be split across lines (string
+   * concatenation, a shell `\` continuation, base64 wrapped at 76 columns). The scanner confirms a
+   * piece by finding the whole form in the joined text around it.
+   */
+  piece?: { side: 'head' | 'tail'; form: Buffer };
 }
+
+/** Bytes of a piece needle: a form split in two leaves at least this much of it in one piece. */
+export const PIECE_LENGTH = 8;
 
 const shortHash = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 16);
 
@@ -51,11 +63,10 @@ export function secretNames(settings: Pick<Settings, 'env' | 'githubToken'>): Ma
 }
 
 /**
- * The needles for every secret the run knows (at least 8 characters, not a placeholder): the raw
- * value, URL-encoded (as in a connection string), and base64 / base64url. Base64 is searched at the
- * three byte alignments, keeping only the characters that depend on the secret alone, so the secret
- * is found inside a longer encoded string too (`user:password` in a Basic auth header or a Docker
- * `config.json`, a Kubernetes Secret).
+ * The needles for every secret the run knows (at least 8 characters, not a placeholder): every form
+ * `secretForms` lists (raw, URL-encoded, base64 at each alignment, hex, JSON/JS-escaped), and for the
+ * forms a file may split across lines (the raw value and its base64) their first and last 8 bytes as
+ * pieces, confirmed by the scanner in the joined text.
  */
 export function secretNeedles(settings: Pick<Settings, 'env' | 'githubToken' | 'secrets'>): Needle[] {
   const names = secretNames(settings);
@@ -70,18 +81,22 @@ export function secretNeedles(settings: Pick<Settings, 'env' | 'githubToken' | '
     const label = name ? (name.startsWith('the ') ? name : `the value of ${name}`) : 'a configured secret';
     const key = shortHash(secret);
     const masked = maskValue(secret);
-    const add = (text: string, encoding?: string) => {
-      if (text.length < MIN_NEEDLE_LENGTH || seen.has(text)) return;
-      seen.add(text);
-      needles.push({ bytes: Buffer.from(text, 'utf8'), label: encoding ? `${label} (${encoding})` : label, masked, key });
-    };
-    add(secret);
-    const url = encodeURIComponent(secret);
-    add(url, 'URL-encoded');
-    add(url.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()), 'URL-encoded');
-    for (const core of base64Cores(Buffer.from(secret, 'utf8'))) {
-      add(core, 'base64-encoded');
-      add(core.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url-encoded');
+    // Base64 may be wrapped: the pieces of its cores (at each alignment) find it split; the whole
+    // encoding starts and ends like the first core, so its own pieces would only repeat them.
+    const cores = new Set(base64Forms(Buffer.from(secret, 'utf8'), 'base64').slice(2));
+    for (const { form, encoding } of labelledSecretForms(secret)) {
+      if (form.length < MIN_NEEDLE_LENGTH || seen.has(form)) continue;
+      seen.add(form);
+      const bytes = Buffer.from(form, 'utf8');
+      needles.push({ bytes, label: encoding ? `${label} (${encoding})` : label, masked, key });
+      const splittable = encoding === undefined || (encoding === 'base64-encoded' && cores.has(form));
+      if (splittable && bytes.length >= 2 * PIECE_LENGTH) {
+        const split = `${label}${encoding ? ` (${encoding})` : ''}, split across lines`;
+        for (const side of ['head', 'tail'] as const) {
+          const piece = side === 'head' ? bytes.subarray(0, PIECE_LENGTH) : bytes.subarray(bytes.length - PIECE_LENGTH);
+          needles.push({ bytes: Buffer.from(piece), label: split, masked, key, piece: { side, form: bytes } });
+        }
+      }
     }
   }
   return needles;
@@ -92,15 +107,7 @@ export function secretNeedles(settings: Pick<Settings, 'env' | 'githubToken' | '
  * three alignments the bytes can have inside a longer encoded string.
  */
 export function base64Cores(bytes: Buffer): string[] {
-  const cores: string[] = [];
-  for (let shift = 0; shift < 3; shift++) {
-    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64').replace(/=+$/, '');
-    // Leading characters that mix in the unknown bytes before; a trailing one that mixes in those after.
-    const lead = shift === 0 ? 0 : shift === 1 ? 2 : 3;
-    const tail = (shift + bytes.length) % 3 === 0 ? 0 : 1;
-    cores.push(encoded.slice(lead, encoded.length - tail));
-  }
-  return cores;
+  return base64Forms(bytes, 'base64').slice(2);
 }
 
 /** Common non-values in templates, docs and CI jobs (beyond `isPlaceholder` of the config rules). */
@@ -145,7 +152,7 @@ export function urlPassword(value: string): { raw: string; decoded: string; host
 }
 
 /** Passwords that only local and CI databases use (docker's defaults, tutorials). */
-const DEV_PASSWORDS = new Set(['postgres', 'password', 'pass', 'root', 'admin', 'prisma', 'test', 'secret', 'dev', 'local', 'docker', 'mysecretpassword', 'pg', 'user', 'app', 'ci']);
+const DEV_PASSWORDS = new Set(['postgres', 'password', 'pass', 'root', 'admin', 'prisma', 'test', 'secret', 'dev', 'local', 'docker', 'mysecretpassword', 'pg', 'user', 'app', 'ci', 'redis', 'mysql', 'mongo', 'mongodb', 'guest', 'rabbitmq', 'example', 'changeit', 'supabase', 'your-super-secret-and-long-postgres-password']);
 
 /**
  * A host that only a developer machine, a CI job or a container network reaches: loopback, the
@@ -201,159 +208,139 @@ export function isSecretName(name: string): boolean {
   return /SECRET|TOKEN|PASSW(?:OR)?D|PRIVATE|CREDENTIAL|(?:^|_)(?:API|ACCESS|SIGNING|ENCRYPTION|AUTH|MASTER|SERVICE_ACCOUNT)_?KEY(?:$|_)|(?:^|_)(?:PASS|PWD)(?:$|_)/.test(upper);
 }
 
-/** `.env`, `.env.production`, `.env.local` … (a tracked one must hold no secret). */
+/**
+ * Env files by name: `.env`, `.env.production`, `.env.local`, direnv's `.envrc`, and `*.env`
+ * (`prod.env`, `deploy/web.env`). Files of other names are env files when their content says so
+ * (`looksLikeEnvFile`).
+ */
 export function isEnvFileName(basename: string): boolean {
-  return /^\.env(?:\..+)?$/.test(basename);
+  return /^\.env(?:\..+)?$|^\.envrc$|^[^.][^/]*\.env$|^env\.(?:example|sample|template)$/.test(basename);
 }
 
-/** `.env.example`, `.env.sample`, `.env.template`: meant to be committed, with placeholders. */
+/** Templates meant to be committed: `.env.example`, `example.env`, `.env.sample.local`, `env.template`. */
 export function isEnvTemplateName(basename: string): boolean {
-  return /^\.env(?:\..+)?\.(?:example|sample|template|tpl|dist)$|^\.env\.(?:example|sample|template|tpl|dist)(?:\..+)?$/.test(basename);
+  return /(?:^|\.)(?:example|examples|sample|template|tpl|dist|defaults?)(?:\.|$)/i.test(basename);
 }
 
-/** How far a quoted dotenv value may run on (a PEM key is about 30 lines). */
-const MAX_QUOTED_LINES = 100;
-
-/** One `NAME=value` line of a dotenv file, with its 1-based line. */
-export interface EnvAssignment {
-  name: string;
-  value: string;
-  line: number;
+/** Env files Next.js loads in development and tests only, committed by design with their values. */
+export function isDevelopmentEnvName(basename: string): boolean {
+  return /^\.env\.(?:development|dev|test|testing|ci|e2e)(?:\.|$)/.test(basename);
 }
+
+/** Query parameters that carry a credential in a connection string or URL. */
+const CREDENTIAL_PARAMS = /[?&](?:password|sslpassword|api_key|apikey|api-key|token|access_token|secret|auth_token)=([^&#\s]+)/i;
 
 /**
- * The assignments of a dotenv text: `NAME=value`, `export NAME=value`, quoted values (double quotes
- * may span lines, as dotenv allows for private keys), inline ` #` comments on unquoted values.
+ * A credential in a URL's query (`prisma+postgres://…/?api_key=…`, `postgresql://app@host/db?password=…`),
+ * with the URL redacted; undefined when there is none, or it is a placeholder, or the host is local.
  */
-export function parseEnvAssignments(text: string): EnvAssignment[] {
-  const lines = text.split(/\r?\n/);
-  const found: EnvAssignment[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(lines[i]!);
-    if (!match || lines[i]!.trimStart().startsWith('#')) continue;
-    let raw = match[2]!;
-    const line = i + 1;
-    const quote = raw[0];
-    let value: string;
-    if (quote === '"' || quote === "'" || quote === '`') {
-      let body = raw.slice(1);
-      for (let more = 0; !body.includes(quote) && i + 1 < lines.length && more < MAX_QUOTED_LINES; more++) body += `\n${lines[++i]}`;
-      value = body.includes(quote) ? body.slice(0, body.indexOf(quote)) : body;
-    } else {
-      raw = raw.replace(/\s+#.*$/, '');
-      value = raw.trim();
-    }
-    found.push({ name: match[1]!, value, line });
+export function urlQueryCredential(value: string): { masked: string; local: boolean } | undefined {
+  const match = CREDENTIAL_PARAMS.exec(value);
+  if (!match || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim())) return undefined;
+  let secret = match[1]!;
+  try {
+    secret = decodeURIComponent(secret);
+  } catch {
+    // not percent-encoded
   }
-  return found;
+  if (isPlaceholderValue(secret) || /^\$/.test(secret) || secret.length < 8) return undefined;
+  const host = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?(\[[^\]]*\]|[^/?#:\s]*)/i.exec(value.trim())?.[1] ?? '';
+  if (isExampleHost(host)) return undefined;
+  // Every credential in the URL is masked, not only the one that made it a finding.
+  const masked = value
+    .trim()
+    .replace(new RegExp(CREDENTIAL_PARAMS.source, 'gi'), (whole: string, v: string) => whole.replace(v, maskValue(safeDecode(v))))
+    .replace(/(:\/\/[^:@/?#\s]*:)[^@/?#\s]+@/, '$1***@');
+  return { masked: masked.length > 120 ? `${masked.slice(0, 117)}…` : masked, local: isLocalHost(host) };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /**
- * Whether an env-file entry holds a secret: a URL with a real password whatever its name, else a
- * secret-looking name with a value that is neither a placeholder nor a test or development value
- * (Next.js loads a committed `.env.test` / `.env.development` by design). Returns the redacted value
- * to show, or undefined.
+ * Values a template or a local setup uses by convention, that no production system should accept:
+ * the docker images' documented passwords, and word-made defaults that name what they stand for
+ * (`jackson-secret`, `dev-webhook-secret`, `local_password`).
  */
-export function envSecretValue(name: string, value: string): string | undefined {
-  const password = urlPassword(value);
-  if (password) return isPlaceholderPassword(password) ? undefined : maskUrlPassword(value);
-  if (/_URL$|_URI$|_DSN$/i.test(name)) return undefined;
-  if (!isSecretName(name) || isNonProductionValue(value)) return undefined;
-  return maskValue(value);
+export function isConventionalDefault(value: string): boolean {
+  const lower = value.trim().toLowerCase();
+  if (DEV_PASSWORDS.has(lower)) return true;
+  const words = lower.split(/[-_.:]+/).filter(Boolean);
+  if (words.length < 2 || !words.every((w) => /^[a-z]+\d{0,4}$/.test(w))) return false;
+  return words.some((w) => /^(?:secret|secrets|password|passwd|pass|pwd|key|token|dev|local|localhost|default|example|demo|test|testing|insecure|changeme)\d{0,4}$/.test(w));
 }
 
-/** A live-credential shape: found from a literal anchor, confirmed by a regex at that place. */
-export interface CredentialPattern {
-  /** What the message calls it: "a Stripe live secret key". */
-  label: string;
-  /** Literal starts; the scanner finds these, then runs `regex` there. */
-  anchors: string[];
-  /** Sticky regex, run on the text from the anchor on (latin1: one character per byte). */
-  regex: RegExp;
-  /** Longest text the regex may need after the anchor. */
-  window: number;
-  /** The character before must not be a letter, digit or `_` (a token inside a longer word is not one). */
-  boundary: boolean;
-  /** The redacted value to show, or undefined when the match is a placeholder or an example. */
-  accept(match: RegExpExecArray, rest: string): string | undefined;
+/** How an env-file entry is judged by the scan. */
+export type EnvVerdict =
+  /** A secret committed: a finding. */
+  | { kind: 'secret'; masked: string }
+  /** A random-looking value in a template: information (no environment should use it). */
+  | { kind: 'sample'; masked: string }
+  /** A local or documented default (docker-compose value, loopback URL): information. */
+  | { kind: 'default'; why: string };
+
+/**
+ * Whether an env-file entry holds a secret. A URL is judged by the credential in it (password or
+ * query key) whatever the variable's name, so `DATABASE_URL` is judged like any other; other values
+ * by a secret-looking name with a real value. Local defaults (the repository's docker-compose values,
+ * the images' documented passwords, loopback hosts) are information, not secrets; so are test values
+ * (Next.js loads a committed `.env.test` / `.env.development` by design). In a template
+ * (`.env.example`) a random-looking value is information too: it is meant to be public, and
+ * config.nextauth-secret fails a deployment that uses it.
+ */
+export function judgeEnvEntry(
+  name: string,
+  value: string,
+  file: { template: boolean; localDefaults?: ReadonlySet<string> },
+): EnvVerdict | undefined {
+  const v = value.trim();
+  if (v === '' || isPlaceholderValue(v) || /^\$[({]/.test(v)) return undefined;
+  const password = urlPassword(v);
+  if (password) {
+    if (isPlaceholderValue(password.decoded) || /^\$|%s$|^%\(/.test(password.decoded) || isExampleHost(password.host)) return undefined;
+    if (isLocalHost(password.host) && (isPlaceholderPassword(password) || isConventionalDefault(password.decoded) || file.localDefaults?.has(password.decoded) || file.template)) {
+      return { kind: 'default', why: `${name} points at a local database (${password.host})` };
+    }
+    return { kind: 'secret', masked: maskUrlPassword(v) };
+  }
+  const query = urlQueryCredential(v);
+  if (query) return query.local ? { kind: 'default', why: `${name} points at a local server` } : { kind: 'secret', masked: query.masked };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || !isSecretName(name)) return undefined;
+  if (file.localDefaults?.has(v)) return { kind: 'default', why: `${name} is the repository's docker-compose value` };
+  if (isConventionalDefault(v)) return { kind: 'default', why: `${name} is a conventional local default` };
+  if (isNonProductionValue(v)) return undefined;
+  if (file.template) return looksRandom(v) ? { kind: 'sample', masked: maskValue(v) } : { kind: 'default', why: `${name} is a template value` };
+  return { kind: 'secret', masked: maskValue(v) };
 }
 
-const plain = (match: RegExpExecArray) => (isPlaceholderValue(match[0]) ? undefined : maskValue(match[0]));
-const wordAfter = (match: RegExpExecArray, rest: string) => /[A-Za-z0-9_]/.test(rest[match[0].length] ?? '');
+/** Shannon entropy of a string, in bits per character. */
+export function entropy(text: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) {
+    const p = n / text.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
 
-/** The live-credential shapes of the guide's stack (Stripe, GitHub, Google, AWS, keys, Postgres). */
-export const CREDENTIAL_PATTERNS: readonly CredentialPattern[] = [
-  {
-    label: 'a Stripe live secret key',
-    anchors: ['sk_live_', 'rk_live_'],
-    regex: /[sr]k_live_[0-9A-Za-z]{16,247}/y,
-    window: 256,
-    boundary: true,
-    accept: (m, rest) => (wordAfter(m, rest) ? undefined : plain(m)),
-  },
-  {
-    label: 'a Stripe webhook signing secret',
-    anchors: ['whsec_'],
-    regex: /whsec_[0-9A-Za-z+/]{20,100}/y,
-    window: 110,
-    boundary: true,
-    accept: plain,
-  },
-  {
-    label: 'a GitHub token',
-    anchors: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
-    regex: /gh[pousr]_[0-9A-Za-z]{36,251}/y,
-    window: 256,
-    boundary: true,
-    accept: (m, rest) => (wordAfter(m, rest) ? undefined : plain(m)),
-  },
-  {
-    label: 'a GitHub fine-grained token',
-    anchors: ['github_pat_'],
-    regex: /github_pat_[0-9A-Za-z_]{40,244}/y,
-    window: 256,
-    boundary: true,
-    accept: plain,
-  },
-  {
-    label: 'a Google OAuth client secret',
-    anchors: ['GOCSPX-'],
-    regex: /GOCSPX-[0-9A-Za-z_-]{24,64}/y,
-    window: 72,
-    boundary: true,
-    accept: plain,
-  },
-  {
-    label: 'an AWS access key id',
-    anchors: ['AKIA', 'ASIA'],
-    regex: /(?:AKIA|ASIA)[0-9A-Z]{16}/y,
-    window: 21,
-    boundary: true,
-    // AWS documents AKIAIOSFODNN7EXAMPLE; `isPlaceholderValue` knows "example".
-    accept: (m, rest) => (/[A-Za-z0-9]/.test(rest[20] ?? '') ? undefined : plain(m)),
-  },
-  {
-    label: 'a private key block',
-    anchors: ['-----BEGIN '],
-    regex: /-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/y,
-    window: 600,
-    boundary: false,
-    // A real block has base64 after the header (and maybe Proc-Type/DEK-Info lines, or `\n` escapes
-    // in JSON); "-----BEGIN PRIVATE KEY-----\n...\n" in a README is not one.
-    accept: (m, rest) =>
-      /^(?:\s|\\[nr])*(?:[A-Za-z-]+: [^\n\\]*(?:\n|\\n))*(?:\s|\\[nr])*[A-Za-z0-9+/=]{40,}/.test(rest.slice(m[0].length))
-        ? m[0]
-        : undefined,
-  },
-  {
-    label: 'a Postgres URL with a password',
-    anchors: ['postgres://', 'postgresql://'],
-    regex: /postgres(?:ql)?:\/\/[^\s:@/?#'"`]*:[^\s@/?#'"`]+@(?:\[[0-9a-fA-F:.]+\]|[^\s/?#:'"`,;]+)/y,
-    window: 512,
-    boundary: false,
-    accept: (m) => {
-      const password = urlPassword(m[0]);
-      return password && !isPlaceholderPassword(password) ? maskUrlPassword(m[0]) : undefined;
-    },
-  },
-];
+/**
+ * Whether a token body looks generated rather than typed: long enough, no long runs or sequences,
+ * no template words, and the character spread of random text (hex tops out at 4 bits per
+ * character, so the bar scales with the length up to 3 bits).
+ */
+export function looksRandom(body: string, minLength = 16): boolean {
+  if (body.length < minLength) return false;
+  if (/(.)\1{4}/.test(body) || /x{4}|X{4}|\*{3}|\.{3}|…/.test(body)) return false;
+  if (/example|sample|dummy|placeholder|your|redacted|changeme|fake|test(?:ing)?key/i.test(body)) return false;
+  let sequential = 0;
+  for (let i = 1; i < body.length; i++) if (body.charCodeAt(i) - body.charCodeAt(i - 1) === 1) sequential++;
+  if (sequential > body.length / 3) return false;
+  return entropy(body) >= Math.min(3, Math.log2(body.length) - 1);
+}

@@ -20,14 +20,16 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Finding, Outcome, Rule } from '../../engine/types.js';
 import { INPUTS } from '../../inputs.js';
 import { maskValue } from '../../redact.js';
 import type { Settings } from '../../settings.js';
 import { jsonKeyLines, jsonPath } from '../gate/scripts.js';
 import { readTomlStrings } from '../gate/no-db-push.js';
+import { CREDENTIAL_PATTERNS } from './credential-shapes.js';
 import { isLocalHost, isNonProductionValue, maskUrlPassword, SECRET_NAMES, urlPassword } from './secret-patterns.js';
+import { SecretMatcher } from './secret-scanner.js';
 
 const DOCS = 'docs/deployment-guide.md';
 
@@ -57,6 +59,8 @@ interface EnvEntry {
   where: string;
   /** A platform's own secret reference (Vercel `@name`, render `sync: false`): never a literal. */
   reference?: boolean;
+  /** Set in a job that only tests (see `testOnlyJob`): test values are what it should have. */
+  testJob?: boolean;
 }
 
 interface Collected {
@@ -85,7 +89,7 @@ export const workflowSecrets: Rule = {
     const judged: Judged[] = collected.notes.map((finding) => ({ finding, short: finding.message.split(' (')[0]! }));
     const seen = new Set<string>();
     for (const entry of collected.entries) {
-      const result = judge(entry, secretNames);
+      const result = judge(entry, secretNames, settings.secrets);
       const id = `${entry.file}:${entry.line}:${entry.name}`;
       if (result && !seen.has(id)) {
         seen.add(id);
@@ -147,8 +151,12 @@ function storeReference(name: string): string {
   return `\`\${{ secrets.${name.replace(/^GITHUB_/, 'GH_')} }}\``;
 }
 
+/** Live credential shapes in a literal (a value is small: one scan with no needles). */
+const shapeMatcher = new SecretMatcher([], CREDENTIAL_PATTERNS);
+const liveShape = (value: string) => shapeMatcher.find(Buffer.from(value, 'latin1'))[0]?.label;
+
 /** The finding for one entry, or undefined when it is fine. */
-function judge(entry: EnvEntry, secretNames: ReadonlySet<string>): Judged | undefined {
+function judge(entry: EnvEntry, secretNames: ReadonlySet<string>, runSecrets: readonly string[]): Judged | undefined {
   const { value, name } = entry;
   if (value === undefined || entry.reference) return undefined;
   const make = (level: Finding['level'], short: string, why: string): Judged => ({
@@ -160,6 +168,7 @@ function judge(entry: EnvEntry, secretNames: ReadonlySet<string>): Judged | unde
     if (value.includes('${{') || !flag.unsafe(value)) return undefined;
     return make(flag.level, `${name} is "${value}"`, `${flag.why}; set it to ${flag.safe}`);
   }
+  if (entry.testJob) return judgeTestJob(entry, value, runSecrets, make);
   const use = `take it from ${storeReference(name)}`;
   // A URL's password is judged whatever the variable's name (REDIS_URL, DIRECT_URL …).
   const password = urlPassword(value);
@@ -178,6 +187,57 @@ function judge(entry: EnvEntry, secretNames: ReadonlySet<string>): Judged | unde
     return make('warning', `${name} is a placeholder or test value (${maskValue(value)})`, `the real secret does not reach it; ${use}`);
   }
   return make('error', `${name} is a literal (${maskValue(value)})`, `everyone who can read the repository has it; ${use}`);
+}
+
+/**
+ * In a job that only tests, test values are right (an empty or made-up NEXTAUTH_SECRET, a Stripe
+ * test key, a service-container database): no finding. What is wrong there is a real credential:
+ * a live shape, a value of one of the run's secrets, a database URL with a password on a real host.
+ * The advice is a test value, never the production secret.
+ */
+function judgeTestJob(entry: EnvEntry, value: string, runSecrets: readonly string[], make: (level: Finding['level'], short: string, why: string) => Judged): Judged | undefined {
+  const { name } = entry;
+  if (value.includes('${{') || value.trim() === '') return undefined;
+  const advice = 'a test job needs test values only: a Stripe test key (sk_test_…), a value generated in the job (`openssl rand -base64 32`), a service-container database; rotate the committed one and never give a test job the production secret';
+  const password = urlPassword(value);
+  if (password) {
+    if (password.raw.includes('$') || isLocalHost(password.host) || isNonProductionValue(password.decoded)) return undefined;
+    return make('error', `${name} is a literal URL with a password (${maskUrlPassword(value)}) in a test job`, `a test job must not reach a real database; ${advice}`);
+  }
+  const known = runSecrets.some((secret) => secret.length >= 8 && value.includes(secret));
+  const shape = liveShape(value);
+  if (!known && !shape) return undefined;
+  return make('error', `${name} is a literal ${known ? "with the value of one of the run's secrets" : `(${shape})`} (${maskValue(value)}) in a test job`, `everyone who can read the repository has it; ${advice}`);
+}
+
+const DEPLOY_ACTION = /deploy|vercel|netlify|superfly|heroku|render|railway|amplify|wrangler|cloudflare\/pages|azure\/webapps|aws-actions\/(?:amazon-ecs|aws-cloudformation)|google-github-actions\/(?:deploy|auth)|docker\/(?:build-push|login)-action|ssh-action|release|publish/i;
+const DEPLOY_RUN = /\b(?:vercel|netlify|flyctl|fly\s+deploy|railway\s+up|heroku|wrangler|serverless|sst\s+deploy|kubectl|helm|terraform\s+apply|docker\s+push|gh\s+release|npm\s+publish|sync-stripe|stripe\/sync|deploy)\b/i;
+const TEST_RUN = /\b(?:test|tests|jest|vitest|mocha|ava|playwright|cypress|e2e|lint|eslint|typecheck|tsc|check)\b/i;
+const TEST_ENVIRONMENT = /^(?:test|testing|ci|e2e|qa|dev|development|local|review|preview)\b/i;
+
+/**
+ * A job that only tests: it runs tests (or is named for them), deploys nothing (no deploy action or
+ * command, no publish, not this gate) and has no environment other than a test one. `prisma migrate
+ * deploy` counts as a deploy only when the job's database is not a local one.
+ */
+function testOnlyJob(doc: Document, id: string, job: unknown, localDatabase: boolean): boolean {
+  if (!isMap(job) || job.get('uses', true) !== undefined) return false;
+  const environment = resolved(doc, job.get('environment', true));
+  const environmentName = isMap(environment) ? scalarText(environment.get('name', true)) : scalarText(environment);
+  if (environmentName && !TEST_ENVIRONMENT.test(environmentName)) return false;
+  const steps = resolved(doc, job.get('steps', true));
+  let tests = TEST_RUN.test(id) || TEST_RUN.test(scalarText(job.get('name', true)) ?? '');
+  for (const item of isSeq(steps) ? steps.items : []) {
+    const step = resolved(doc, item);
+    if (!isMap(step)) continue;
+    const uses = scalarText(step.get('uses', true)) ?? '';
+    if (uses && (DEPLOY_ACTION.test(uses) || THIS_ACTION.test(uses))) return false;
+    let run = scalarText(step.get('run', true)) ?? '';
+    if (localDatabase) run = run.replace(/migrate[ :]deploy/g, 'migrate');
+    if (DEPLOY_RUN.test(run)) return false;
+    if (TEST_RUN.test(run) || TEST_RUN.test(scalarText(step.get('name', true)) ?? '')) tests = true;
+  }
+  return tests;
 }
 
 /**
@@ -314,11 +374,34 @@ async function collectWorkflow(root: string, file: string, out: Collected): Prom
     });
   };
 
+  const workflowStart = out.entries.length;
   envMap(doc.get('env', true), 'the workflow env');
+  const workflowEnd = out.entries.length;
+  const localDatabase = (node: unknown) => {
+    const url = pairsOf(doc, node).find((p) => keyName(p) === 'DATABASE_URL');
+    const password = url ? urlPassword(scalarText(resolved(doc, url.value)) ?? '') : undefined;
+    return url === undefined || (password !== undefined && isLocalHost(password.host));
+  };
+  let allTestJobs = true;
+  let jobs = 0;
   for (const jobPair of pairsOf(doc, doc.get('jobs', true))) {
     const id = keyName(jobPair);
     const job = resolved(doc, jobPair.value);
     if (!isMap(job)) continue;
+    jobs++;
+    const testJob = testOnlyJob(doc, id, job, localDatabase(job.get('env', true)) && localDatabase(doc.get('env', true)));
+    allTestJobs &&= testJob;
+    const jobStart = out.entries.length;
+    collectJob(id, job);
+    if (testJob) for (const entry of out.entries.slice(jobStart)) entry.testJob = true;
+  }
+  // The workflow's env reaches every job: it is a test job's only when every job only tests.
+  if (jobs > 0 && allTestJobs) for (const entry of out.entries.slice(workflowStart, workflowEnd)) entry.testJob = true;
+  // A composite action's steps.
+  const runs = resolved(doc, doc.get('runs', true));
+  if (isMap(runs)) steps(runs.get('steps', true), 'the composite action');
+
+  function collectJob(id: string, job: YAMLMap) {
     const label = `job "${id}"`;
     envMap(job.get('env', true), `the env of ${label}`);
     const container = resolved(doc, job.get('container', true));
@@ -332,9 +415,6 @@ async function collectWorkflow(root: string, file: string, out: Collected): Prom
     if (isMap(resolved(doc, secrets))) envMap(secrets, `the secrets passed by ${label}`);
     steps(job.get('steps', true), label);
   }
-  // A composite action's steps.
-  const runs = resolved(doc, doc.get('runs', true));
-  if (isMap(runs)) steps(runs.get('steps', true), 'the composite action');
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

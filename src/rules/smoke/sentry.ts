@@ -7,7 +7,7 @@
 import type { Outcome, Rule } from '../../engine/types.js';
 import { ProbeError } from '../../probes/http.js';
 import { configuredDsn, DsnError, parseDsn, sendEnvelope, sentryApi, sentryApiGet, testEvent, type Dsn } from '../../probes/sentry.js';
-import { appOrigin, appUrlFor } from '../../probes/target.js';
+import { appOrigin, appUrlFor, noAnswerFrom } from '../../probes/target.js';
 import { effectiveDirective, enforcedPolicies, sourceListAllows } from '../security/csp-parser.js';
 
 const POLL_MS = 500;
@@ -38,7 +38,7 @@ export const sentry: Rule = {
       }
       steps.push(`test event ${event.eventId} accepted by ${dsn.envelopeUrl} (tags readiness-gate, readiness-run=${settings.runId})`);
     } catch (error) {
-      if (error instanceof ProbeError) return { status: 'fail', summary: `the test event could not be sent: ${error.message}` };
+      if (error instanceof ProbeError) return { status: 'fail', summary: `the test event could not be sent to Sentry: ${error.message}`, ...noAnswerFrom(error, 'Sentry') };
       throw error;
     }
 
@@ -53,7 +53,7 @@ export const sentry: Rule = {
         try {
           last = (await sentryApiGet(http, api, `events/${event.eventId}/`, signal)).status;
         } catch (error) {
-          if (error instanceof ProbeError) return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n') };
+          if (error instanceof ProbeError) return { status: 'fail', summary: `the Sentry API could not be read: ${error.message}`, details: steps.join('\n'), ...noAnswerFrom(error, 'Sentry') };
           throw error;
         }
         if (last === 200) found = true;

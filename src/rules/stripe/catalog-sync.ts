@@ -8,7 +8,7 @@ import type Stripe from 'stripe';
 import type { Outcome, Rule, RuleContext } from '../../engine/types.js';
 import { describeDbError, isUnreachable, parseDatabaseUrl } from '../../probes/db.js';
 import { ProbeError } from '../../probes/http.js';
-import { describeStripeError } from '../../probes/stripe.js';
+import { describeStripeError, stripeUnavailable } from '../../probes/stripe.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
 import { couldNotCheck } from '../../engine/unavailable.js';
 
@@ -124,6 +124,9 @@ export const catalogSync: Rule = {
     try {
       stripeView = await readStripeCatalog(handle.stripe);
     } catch (error) {
+      if (stripeUnavailable(error)) {
+        return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the catalog cannot be compared', cause: describeStripeError(error) });
+      }
       return { status: 'fail', summary: `cannot read the Stripe catalog: ${describeStripeError(error)}`, fix: 'A restricted key needs "Products: Read" and "Prices: Read".' };
     }
     let dbView: DbCatalogView;

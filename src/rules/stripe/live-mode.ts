@@ -3,7 +3,8 @@
  * key may not read the balance; then the webhook endpoints' `livemode` tells.
  */
 import type { Rule } from '../../engine/types.js';
-import { describeStripeError } from '../../probes/stripe.js';
+import { describeStripeError, stripeUnavailable } from '../../probes/stripe.js';
+import { couldNotCheck } from '../../engine/unavailable.js';
 
 export const liveMode: Rule = {
   meta: { id: 'stripe.live-mode', section: 'stripe', title: 'Stripe answers in live mode', docs: 'docs/billing-integration-guide.md' },
@@ -22,6 +23,9 @@ export const liveMode: Rule = {
           };
     } catch (error) {
       const type = (error as { type?: string }).type;
+      if (stripeUnavailable(error)) {
+        return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the live mode cannot be checked', cause: describeStripeError(error) });
+      }
       if (type !== 'StripePermissionError') {
         return { status: 'fail', summary: describeStripeError(error), fix: 'Check STRIPE_SECRET_KEY against https://dashboard.stripe.com/apikeys.' };
       }

@@ -4,7 +4,8 @@
  */
 import type Stripe from 'stripe';
 import type { Rule } from '../../engine/types.js';
-import { describeStripeError } from '../../probes/stripe.js';
+import { describeStripeError, stripeUnavailable } from '../../probes/stripe.js';
+import { couldNotCheck } from '../../engine/unavailable.js';
 import { appOrigin, appUrlFor, NO_TARGET } from '../../probes/target.js';
 import { HANDLED_EVENTS } from './handled-events.js';
 
@@ -22,6 +23,9 @@ export const webhookEndpoint: Rule = {
     try {
       for await (const endpoint of stripe.webhookEndpoints.list({ limit: 100 })) endpoints.push(endpoint);
     } catch (error) {
+      if (stripeUnavailable(error)) {
+        return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the webhook endpoints cannot be listed', cause: describeStripeError(error) });
+      }
       return { status: 'fail', summary: `cannot list the webhook endpoints: ${describeStripeError(error)}`, fix: 'A restricted key needs "Webhook Endpoints: Read".' };
     }
     const fix = `In https://dashboard.stripe.com/webhooks, add an endpoint for ${expected} with the events ${HANDLED_EVENTS.join(', ')}, and put its signing secret in STRIPE_WEBHOOK_SECRET.`;
