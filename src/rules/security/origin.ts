@@ -287,7 +287,10 @@ export const securityOrigin: Rule = {
     ];
     const all = [...perPage.flatMap(({ page, urls }) => urls.map((u) => ({ ...u, path: page.path }))), ...providers.urls.map((u) => ({ ...u, path: providersPage.path }))];
     const bySource = new Map<string, number>();
-    for (const u of all) bySource.set(u.source, (bySource.get(u.source) ?? 0) + 1);
+    for (const u of all) {
+      const kind = u.label.startsWith('Location (') ? 'URL in a Location query' : u.source;
+      bySource.set(kind, (bySource.get(kind) ?? 0) + 1);
+    }
     const counted = [...bySource.entries()].map(([source, n]) => `${n} ${source}`).join(', ');
     const elsewhere = all.filter((u) => classifyUrl(u.url, origins).kind === 'other');
     const details = [
