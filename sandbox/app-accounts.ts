@@ -10,7 +10,7 @@
  * `"Service"`); a team without one is on the Free plan. So seeding a Team-plan team means giving it a
  * customer id and an active subscription to the Team product's default price, as checkout would.
  */
-import { randomBytes, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { defaultCatalog, type StripeCatalog } from './stripe-server.js';
 
@@ -19,13 +19,20 @@ export function hashPassword(password: string): string {
   return `scrypt$${salt.toString('base64')}$${scryptSync(password, salt, 32).toString('base64')}`;
 }
 
-/** Constant-time check of a password against `hashPassword`'s output; false for any other format. */
-export function verifyPassword(password: string, stored: string | null | undefined): boolean {
+/**
+ * Constant-time check of a password against `hashPassword`'s output; false for any other format.
+ * Asynchronous (libuv's thread pool), as a separate server's hashing would be: a sign-in's ~100 ms of
+ * scrypt must not stall the process the sandbox shares with the gate in tests and benchmarks.
+ */
+export async function verifyPassword(password: string, stored: string | null | undefined): Promise<boolean> {
   const [scheme, salt, hash] = (stored ?? '').split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const actual = scryptSync(password, Buffer.from(salt, 'base64'), expected.length);
-  return expected.length > 0 && timingSafeEqual(actual, expected);
+  if (expected.length === 0) return false;
+  const actual = await new Promise<Buffer>((resolve, reject) =>
+    scrypt(password, Buffer.from(salt, 'base64'), expected.length, (error, key) => (error ? reject(error) : resolve(key))),
+  );
+  return timingSafeEqual(actual, expected);
 }
 
 export type PlanName = 'Free' | 'Team' | 'Enterprise';

@@ -173,7 +173,7 @@ async function credentialsSignIn(ctx: RequestContext, secure: boolean, base: str
   const { rows } = await ctx.db.query<{ id: string; password: string | null }>('SELECT "id", "password" FROM "User" WHERE "email" = $1', [email]);
   const user = rows[0];
   // The app throws `invalid-credentials` for an unknown email and for a wrong password alike.
-  if (!user || !body.password || !verifyPassword(body.password, user.password)) {
+  if (!user || !body.password || !(await verifyPassword(body.password, user.password))) {
     return redirectTo(`${base}/error?error=invalid-credentials`, body, 401);
   }
   const token = randomBytes(32).toString('hex');

@@ -84,11 +84,19 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** A server-rendered Next.js page: the body plus the nonce'd bootstrap script. */
-export function page(title: string, nonce: string, body: string): string {
+/**
+ * A server-rendered Next.js page: the body plus the nonce'd bootstrap script, and `__NEXT_DATA__`
+ * with the page's props (what the client hydrates from: a client-side tab shows data from here that
+ * the server-rendered HTML does not). The JSON is escaped for a <script> as Next does.
+ */
+export function page(title: string, nonce: string, body: string, data: { page?: string; pageProps?: unknown } = {}): string {
+  const nextData = JSON.stringify({ props: { pageProps: data.pageProps ?? {} }, page: data.page ?? '', buildId: 'acme-1.6.0' })
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026');
   return `<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width"/>` +
     `<title>${escapeHtml(title)}</title><link rel="preload" href="/_next/static/css/app.css" as="style"/></head>` +
     `<body><div id="__next">${body}</div>` +
-    `<script id="__NEXT_DATA__" type="application/json" nonce="${nonce}">{"props":{"pageProps":{}},"page":"","buildId":"acme-1.6.0"}</script>` +
+    `<script id="__NEXT_DATA__" type="application/json" nonce="${nonce}">${nextData}</script>` +
     `<script src="/_next/static/chunks/main.js" nonce="${nonce}" defer=""></script></body></html>`;
 }

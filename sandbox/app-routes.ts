@@ -49,6 +49,7 @@ export const ROUTES: readonly Route[] = [
   { path: '/auth/login', handler: loginPage },
   { path: '/auth/join', handler: joinPage },
   { path: '/pricing', handler: pricingPage },
+  { path: '/', handler: landingPage },
 ];
 
 const APP_VERSION = '1.6.0';
@@ -345,7 +346,15 @@ async function pricingPage(ctx: RequestContext): Promise<AppResponse> {
      WHERE COALESCE(s."metadata"->>'tier', '') <> ''
      GROUP BY s."id"
      ORDER BY MIN(p."amount") NULLS LAST, s."name"`);
+  // A client-side tier tab, as the real page has: the server renders the default tab (the free tier),
+  // the other tiers' plans reach the browser only in the page's data (__NEXT_DATA__ pageProps).
+  const tiers = [...new Set(rows.map((plan) => plan.tier))];
+  const shown = tiers.includes(DEFAULT_TIER) ? DEFAULT_TIER : tiers[0];
+  const tabs = tiers
+    .map((tier) => `<button type="button" role="tab" aria-selected="${tier === shown}" data-tier="${escapeHtml(tier)}">${escapeHtml(TIER_LABELS[tier] ?? tier)}</button>`)
+    .join('');
   const plans = rows
+    .filter((plan) => plan.tier === shown)
     .map((plan) => {
       const prices = plan.prices
         .map((p) => `<li data-price-id="${escapeHtml(p.id)}">${formatAmount(p.amount, p.currency)}${p.interval ? ` / ${escapeHtml(p.interval)}` : ''}</li>`)
@@ -358,7 +367,23 @@ async function pricingPage(ctx: RequestContext): Promise<AppResponse> {
       );
     })
     .join('');
-  return { status: 200, html: page('Pricing', ctx.nonce, `<main><h1>Pricing</h1>${plans}</main>`) };
+  const pageProps = { plans: rows.map((plan) => ({ id: plan.id, name: plan.name, description: plan.description, tier: plan.tier, features: plan.features ?? [], prices: plan.prices })), defaultTier: shown ?? null };
+  return {
+    status: 200,
+    html: page('Pricing', ctx.nonce, `<main><h1>Pricing</h1><div role="tablist">${tabs}</div><div role="tabpanel">${plans}</div></main>`, { page: '/pricing', pageProps }),
+  };
+}
+
+const DEFAULT_TIER = 'free';
+const TIER_LABELS: Record<string, string> = { free: 'Individual', business: 'Business' };
+
+/** `pages/index.tsx`: the public landing page (the middleware sends signed-out visitors to the login page first). */
+function landingPage(ctx: RequestContext): AppResponse {
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return methodNotAllowed(ctx, 'GET');
+  const body =
+    '<main><h1>Acme SaaS</h1><p>Teams, billing and single sign-on for your product.</p>' +
+    '<p><a href="/pricing">See pricing</a> · <a href="/auth/join">Start free</a> · <a href="/auth/login">Sign in</a></p></main>';
+  return { status: 200, html: page('Acme SaaS', ctx.nonce, body, { page: '/' }) };
 }
 
 function formatAmount(amount: number | null, currency: string): string {

@@ -59,6 +59,18 @@ export interface AppServerOptions {
   edge?: EdgeHeaders;
   /** Code defects of the deployed build (`./app-http.ts`, AppDefects). */
   defects?: AppDefects;
+  /**
+   * Paths that neither next.config `headers()` nor the middleware matcher reach (an i18n setting's
+   * locale routing keeps both off `/`): they are served with no security headers and no auth
+   * redirect.
+   */
+  unmatchedPaths?: readonly string[];
+  /**
+   * The origin the app sees itself at behind a proxy that passes its internal Host
+   * (`https://localhost:4002`): what it builds absolute URLs from (`req.nextUrl.origin`: the
+   * middleware's login redirect, the Report-To endpoints). Default: the request's own Host.
+   */
+  internalOrigin?: string;
 }
 
 export interface RecordedAppRequest {
@@ -106,6 +118,8 @@ export async function startApp(options: AppServerOptions): Promise<AppHandle> {
   const delayMs = Math.max(0, options.responseDelayMs ?? 0);
   const edge = options.edge ?? {};
   const defects = options.defects ?? {};
+  const unmatchedPaths = new Set(options.unmatchedPaths ?? []);
+  const internalOrigin = options.internalOrigin;
 
   const handle = (scheme: 'https' | 'http') => (req: http.IncomingMessage, res: http.ServerResponse) => {
     const started = Date.now();
@@ -115,7 +129,7 @@ export async function startApp(options: AppServerOptions): Promise<AppHandle> {
       options.onLog?.(`${scheme} ${entry.method} ${entry.path} ${status} ${entry.durationMs}ms`);
     };
     const onError = (err: unknown) => options.onLog?.(`app error: ${(err as Error).stack ?? String(err)}`);
-    serve(req, res, scheme, { config, db, stripe: stripeClient, state, onError, delayMs, edge, defects })
+    serve(req, res, scheme, { config, db, stripe: stripeClient, state, onError, delayMs, edge, defects, unmatchedPaths, internalOrigin })
       .then(record)
       .catch(async (err: unknown) => {
         onError(err);
@@ -189,19 +203,24 @@ interface AppRuntime {
   delayMs: number;
   edge: EdgeHeaders;
   defects: AppDefects;
+  unmatchedPaths: ReadonlySet<string>;
+  internalOrigin?: string;
 }
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
 
 /** Handles one request; resolves to the status sent. */
 async function serve(req: http.IncomingMessage, res: http.ServerResponse, scheme: 'https' | 'http', app: AppRuntime): Promise<number> {
-  const url = new URL(req.url ?? '/', `${scheme}://${req.headers.host ?? 'localhost'}`);
+  // What Next's req.nextUrl is: the request's Host, or the internal origin a proxy passes on.
+  const url = new URL(req.url ?? '/', app.internalOrigin ?? `${scheme}://${req.headers.host ?? 'localhost'}`);
   const method = (req.method ?? 'GET').toUpperCase();
   const nonce = randomBytes(16).toString('base64');
-  const headers = securityHeaders(app.config, nonce);
+  // A path outside the matchers gets neither the headers nor the middleware.
+  const matched = !app.unmatchedPaths.has(url.pathname);
+  const headers = matched ? securityHeaders(app.config, nonce, url.origin) : {};
 
   let response: AppResponse;
-  if (!isPublic(url.pathname) && !(await currentSession(app.db, app.config, parseCookies(req.headers.cookie)))) {
+  if (matched && !isPublic(url.pathname) && !(await currentSession(app.db, app.config, parseCookies(req.headers.cookie)))) {
     // NextResponse.redirect(new URL('/auth/login', req.url)) with callbackUrl = encodeURI(req.url).
     const login = new URL('/auth/login', url);
     login.searchParams.set('callbackUrl', encodeURI(url.href));
@@ -286,10 +305,17 @@ export function applyEdge(headers: Record<string, string | string[]>, edge: Edge
   return out;
 }
 
-/** The headers the app puts on every response (target-app.md, "Security headers"). */
-export function securityHeaders(config: AppConfig, nonce: string): Record<string, string> {
+/**
+ * The headers the app puts on every response (target-app.md, "Security headers"), plus its
+ * reporting endpoint for CSP reports, built like the app builds it from the request's origin
+ * (`req.nextUrl.origin`), so behind a proxy it carries whatever origin the app sees.
+ */
+export function securityHeaders(config: AppConfig, nonce: string, origin: string): Record<string, string> {
+  const reportUrl = `${origin}/api/security/csp-report`;
   const headers: Record<string, string> = {
     'Content-Security-Policy': contentSecurityPolicy(config, nonce),
+    'Report-To': JSON.stringify({ group: 'csp-endpoint', max_age: 10886400, endpoints: [{ url: reportUrl }] }),
+    'Reporting-Endpoints': `csp-endpoint="${reportUrl}"`,
     'X-Frame-Options': 'SAMEORIGIN',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'strict-origin-when-cross-origin',

@@ -286,6 +286,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         cert: appCert,
         edge: scenario.app?.edge,
         defects: scenario.app?.defects,
+        unmatchedPaths: scenario.app?.unmatchedPaths,
+        internalOrigin: scenario.app?.internalOrigin,
         responseDelayMs: options.responseDelayMs,
         database: appDbConfig,
         stripeApi: stripe.sdkOptions,

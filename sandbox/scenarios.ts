@@ -78,6 +78,10 @@ export interface Scenario {
     edge?: EdgeHeaders;
     /** Defects of the deployed build (code, not configuration). */
     defects?: AppDefects;
+    /** Paths outside next.config `headers()` and the middleware matcher (./app.ts, unmatchedPaths). */
+    unmatchedPaths?: string[];
+    /** The origin the app sees behind its proxy, which it builds absolute URLs from (./app.ts, internalOrigin). */
+    internalOrigin?: string;
   };
   /** Whether the database holds the synced Stripe catalog at start (default true). */
   catalogSynced?: boolean;
@@ -141,6 +145,7 @@ const APP_HTTPS_PROBES = [
   'security.coep',
   'security.headers',
   'security.cookies',
+  'security.origin',
   'stripe.sync-endpoint',
 ] as const;
 
@@ -297,9 +302,21 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   'csp-no-object-src': {
     description:
-      "The platform edge rewrites the app's Content-Security-Policy and drops its object-src directive (a rule added for an embedded PDF viewer): plugins fall back to default-src 'self'.",
+      "The platform edge rewrites the app's Content-Security-Policy and drops its object-src directive (a rule added for an embedded PDF viewer): plugins fall back to default-src 'self', which keeps <object> to the app's own origin. A stricter recommendation, not an exposure: it warns, as CSP Evaluator and Observatory do.",
     app: { edge: { 'content-security-policy': (csp) => (csp ?? '').replace(/object-src [^;]*;\s*/, '') } },
-    expect: { ready: false, notPassing: ['security.csp'] },
+    expect: { ready: true, notPassing: ['security.csp'] },
+  },
+  'landing-page-without-headers': {
+    description:
+      "An i18n setting keeps next.config headers() and the middleware matcher off `/`: the landing page answers 200 with no HSTS, CSP, framing, nosniff or COEP/COOP, while the sign-in and pricing pages have them all.",
+    app: { unmatchedPaths: ['/'] },
+    expect: { ready: false, notPassing: ['security.hsts', 'security.csp', 'security.coep', 'security.headers'] },
+  },
+  'internal-origin-leak': {
+    description:
+      'Behind the platform proxy the app sees its internal origin (https://localhost:4002) and builds absolute URLs from it: the Report-To and Reporting-Endpoints of every page and the Location of the middleware\'s login redirect send browsers to localhost.',
+    app: { internalOrigin: 'https://localhost:4002' },
+    expect: { ready: false, notPassing: ['security.origin'] },
   },
   'coep-missing': {
     description:
@@ -313,14 +330,14 @@ export const SCENARIOS: Record<string, Scenario> = {
       "The platform's NEXTAUTH_URL is http:// (the gate is given the right https:// one): NextAuth then sets its cookies without Secure and without the __Secure-/__Host- prefixes, and builds http:// callback URLs.",
     env: { NEXTAUTH_URL: (ctx) => ctx.appOrigin('http') },
     gateEnv: { NEXTAUTH_URL: (ctx) => ctx.appOrigin() },
-    expect: { ready: false, notPassing: ['smoke.auth-providers', 'smoke.login-flow', 'security.cookies'] },
+    expect: { ready: false, notPassing: ['smoke.auth-providers', 'smoke.login-flow', 'security.cookies', 'security.origin'] },
   },
   'wrong-callback-urls': {
     description:
       "The platform's NEXTAUTH_URL is the staging origin (https://staging.acme-saas.com), copied with the other variables; the gate is given the production one. NextAuth's provider callback URLs point at staging.",
     env: { NEXTAUTH_URL: 'https://staging.acme-saas.com' },
     gateEnv: { NEXTAUTH_URL: (ctx) => ctx.appOrigin() },
-    expect: { ready: false, notPassing: ['smoke.auth-providers', 'smoke.login-flow'] },
+    expect: { ready: false, notPassing: ['smoke.auth-providers', 'smoke.login-flow', 'security.origin'] },
   },
   'register-api-500': {
     description:

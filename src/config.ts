@@ -27,6 +27,9 @@ export const configSchema = z.strictObject({
       pricing: routePath.default('/pricing'),
       'stripe-webhook': routePath.default('/api/webhooks/stripe'),
       'stripe-sync': routePath.default('/api/admin/stripe/sync'),
+      // More pages for the header rules, beside `/`, the sign-in page, the pricing page and the health
+      // route (one GET each per run, so the list is bounded).
+      pages: z.array(routePath).max(20, 'at most 20 pages').default([]),
     })
     .default({
       health: '/api/health',
@@ -35,6 +38,7 @@ export const configSchema = z.strictObject({
       pricing: '/pricing',
       'stripe-webhook': '/api/webhooks/stripe',
       'stripe-sync': '/api/admin/stripe/sync',
+      pages: [],
     }),
   plans: z.strictObject({ expected: z.array(z.string().min(1)).optional() }).optional(),
   'smoke-account': account.optional(),

@@ -142,11 +142,25 @@ describe('good scenario', () => {
     assert.equal(again.status, 400);
   });
 
-  test('/pricing lists the products that have a tier, from the database', async () => {
+  test('/pricing lists the products that have a tier, from the database: the default tab rendered, every tier in the page data', async () => {
     const reply = await appRequest(sb, '/pricing');
     assert.equal(reply.status, 200);
-    const plans = [...reply.body.matchAll(/<h2>([^<]+)<\/h2>/g)].map((m) => m[1]);
-    assert.deepEqual(plans, ['Free', 'Team', 'Enterprise']);
+    const rendered = [...reply.body.matchAll(/<h2>([^<]+)<\/h2>/g)].map((m) => m[1]);
+    assert.deepEqual(rendered, ['Free'], 'the server renders the default (free) tier tab only, as the real page does');
+    const data = JSON.parse(/<script id="__NEXT_DATA__"[^>]*>([^<]*)<\/script>/.exec(reply.body)![1]!) as { page: string; props: { pageProps: { plans: { name: string; tier: string }[] } } };
+    assert.equal(data.page, '/pricing');
+    assert.deepEqual(data.props.pageProps.plans.map((p) => `${p.name}:${p.tier}`), ['Free:free', 'Team:business', 'Enterprise:business']);
+  });
+
+  test('per-route headers: `/` redirects signed-out visitors with every header; Report-To names the origin the app sees', async () => {
+    const landing = await appRequest(sb, '/');
+    assert.equal(landing.status, 307);
+    assert.equal(new URL(landing.headers.location!).pathname, '/auth/login');
+    assert.equal(landing.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains;');
+    // appRequest sends `Host: app.acme-saas.com`: the origin the app sees.
+    const endpoint = `https://${sb.hosts.app}/api/security/csp-report`;
+    assert.deepEqual(JSON.parse(String(landing.headers['report-to'])).endpoints, [{ url: endpoint }]);
+    assert.equal(landing.headers['reporting-endpoints'], `csp-endpoint="${endpoint}"`);
   });
 
   test('the Stripe webhook refuses unsigned and forged events and accepts a signed unhandled one', async () => {

@@ -132,14 +132,16 @@ export class HttpClient {
   private readonly shared = new Map<string, Promise<ProbeResponse>>();
 
   /**
-   * A GET that several rules read (the login page's headers for HSTS, CSP, COEP and the rest): made
-   * once per run, whoever asks first, and shared. A failure is shared too.
+   * A GET that several rules read (the pages the header rules judge, NextAuth's providers list): made
+   * once per run, whoever asks first, and shared. A failure is shared too. Following redirects or not
+   * makes two different requests.
    */
-  getShared(url: string, signal?: AbortSignal): Promise<ProbeResponse> {
-    let pending = this.shared.get(url);
+  getShared(url: string, signal?: AbortSignal, options: { followRedirects?: boolean } = {}): Promise<ProbeResponse> {
+    const key = `${options.followRedirects ? 'follow ' : ''}${url}`;
+    let pending = this.shared.get(key);
     if (!pending) {
-      pending = this.request({ url }, signal);
-      this.shared.set(url, pending);
+      pending = this.request({ url, followRedirects: options.followRedirects }, signal);
+      this.shared.set(key, pending);
     }
     return pending;
   }

@@ -11,7 +11,7 @@ export const CATALOG_IDS: readonly string[] = [
   'smoke.health', 'smoke.auth-pages', 'smoke.auth-providers', 'smoke.register-api', 'smoke.login-flow',
   'smoke.team-flow', 'smoke.billing-plans', 'smoke.stripe-webhook', 'smoke.feature-gates', 'smoke.sentry',
   'security.committed-secrets', 'security.workflow-secrets', 'security.tls', 'security.hsts', 'security.csp',
-  'security.coep', 'security.headers', 'security.cookies', 'security.backups', 'security.monitoring',
+  'security.coep', 'security.headers', 'security.cookies', 'security.origin', 'security.backups', 'security.monitoring',
   'security.rollback', 'security.docs',
   'stripe.live-mode', 'stripe.webhook-endpoint', 'stripe.sync-endpoint', 'stripe.catalog-sync',
 ];

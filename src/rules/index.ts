@@ -18,6 +18,7 @@ import { securityCookies } from './security/cookies.js';
 import { securityCsp } from './security/csp.js';
 import { securityHeaders } from './security/headers.js';
 import { securityHsts } from './security/hsts.js';
+import { securityOrigin } from './security/origin.js';
 import { backups, docs, rollback } from './security/operations.js';
 import { securityTls } from './security/tls.js';
 import { monitoring } from './security/monitoring.js';
@@ -79,6 +80,7 @@ export const RULES: readonly Rule[] = [
   securityCoep,
   securityHeaders,
   securityCookies,
+  securityOrigin,
   backups,
   monitoring,
   rollback,

@@ -23,3 +23,17 @@ export function isNonPublicHost(hostname: string): boolean {
   }
   return false;
 }
+
+/**
+ * What kind of non-public host a URL names, for messages: the machine itself, a private network
+ * (RFC 1918, link-local, CGNAT, unique-local IPv6), or a name that only resolves inside a network
+ * (a single label like a container's service name, `.internal`, `.local`, `.lan`, `.home.arpa`,
+ * `.cluster.local`); undefined for a public host.
+ */
+export function nonPublicKind(hostname: string): 'loopback' | 'private network' | 'internal name' | undefined {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1' || host === '0.0.0.0' || host === '::' || host.startsWith('::ffff:127.')) return 'loopback';
+  if (isNonPublicHost(host)) return 'private network';
+  if (isIP(host) === 0 && (!host.includes('.') || /\.(internal|local|lan|home\.arpa|intranet|corp|svc)$/.test(host))) return 'internal name';
+  return undefined;
+}

@@ -24,6 +24,19 @@ test('config.oauth-github takes the pair from the github-client-id/secret inputs
   assert.ok(settings.secrets.includes('f'.repeat(40)), 'the input secret is masked');
 });
 
+test('config.oauth-github and -google never advise an http:// callback, whatever NEXTAUTH_URL says', async () => {
+  // Changed verdict (issue 11): with NEXTAUTH_URL=http://… the rule told the user to register an http:// callback.
+  const r = await ruleWith(oauthGithub, { NEXTAUTH_URL: 'http://app.acme-saas.com' });
+  assert.equal(r.status, 'pass');
+  assert.match(r.summary, /callback URL to register: https:\/\/app\.acme-saas\.com\/api\/auth\/callback\/github \(the https:\/\/ form: NEXTAUTH_URL is http:\/\/app\.acme-saas\.com\)/);
+  const missing = await ruleWith(oauthGithub, { NEXTAUTH_URL: 'http://app.acme-saas.com:8080', GITHUB_CLIENT_SECRET: undefined });
+  assert.equal(missing.status, 'fail');
+  assert.doesNotMatch(`${missing.summary} ${missing.fix}`, /http:\/\/app[^ ]*\/api\/auth\/callback/);
+  assert.match(missing.fix ?? '', /Register https:\/\/app\.acme-saas\.com\/api\/auth\/callback\/github .*NEXTAUTH_URL is http:\/\/app\.acme-saas\.com:8080, not https:\/\//);
+  const google = await ruleWith(oauthGoogle, { AUTH_PROVIDERS: 'google', NEXTAUTH_URL: 'http://app.acme-saas.com', GOOGLE_CLIENT_ID: '1-a.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: ['GOCSPX', 'abcdefghijklmnopqrstuvwx'].join('-') });
+  assert.match(google.summary, /register: https:\/\/app\.acme-saas\.com\/api\/auth\/callback\/google/);
+});
+
 test('config.oauth-github and -google skip when the provider is not enabled', async () => {
   assert.equal((await ruleWith(oauthGithub, { AUTH_PROVIDERS: 'credentials' })).status, 'skip');
   const google = await ruleWith(oauthGoogle, {});

@@ -1,7 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RequestListener } from 'node:http';
-import { cookieRole, judgeCookie, parseSetCookie, securityCookies } from '../../../src/rules/security/cookies.js';
+import { parseSetCookie } from '../../../src/probes/cookies.js';
+import { cookieRole, judgeCookie, securityCookies } from '../../../src/rules/security/cookies.js';
 import { runRule } from '../../helpers.js';
 import { liveSettings, startHttpsServer, testCa, type TestServer } from './servers.js';
 
@@ -12,20 +13,13 @@ const APP_COOKIES = [
   '__Secure-next-auth.callback-url=https%3A%2F%2Fapp.acme-saas.com; Path=/; HttpOnly; Secure; SameSite=Lax',
 ];
 
-const problems = (line: string) => judgeCookie(parseSetCookie(line)).map((p) => `${p.level}: ${p.message}`);
+const SITE = new URL('https://app.acme-saas.com/api/auth/csrf');
+const problems = (line: string) => judgeCookie(parseSetCookie(line), SITE).map((p) => `${p.level}: ${p.message}`);
 
-test('parseSetCookie: attribute names are case-insensitive, the last one wins, the value is never kept', () => {
+test('parseSetCookie (the shared parser): the value is never kept, so nothing the rule reports can show it', () => {
   const c = parseSetCookie(`__Secure-next-auth.session-token=${TOKEN}; path=/; SAMESITE=strict; samesite=lax; DOMAIN=.acme-saas.com; secure; httponly`);
-  assert.equal(c.name, '__Secure-next-auth.session-token');
-  assert.equal(c.sameSite, 'Lax');
-  assert.equal(c.domain, 'acme-saas.com');
-  assert.equal(c.path, '/');
-  assert.equal(c.secure, true);
-  assert.equal(c.httpOnly, true);
   assert.equal(c.shown, '__Secure-next-auth.session-token=…; path=/; SAMESITE=strict; samesite=lax; DOMAIN=.acme-saas.com; secure; httponly');
   assert.ok(!JSON.stringify(c).includes(TOKEN));
-  assert.equal(parseSetCookie('a=b; SameSite=Sometimes').sameSite, undefined);
-  assert.equal(parseSetCookie('a=b; Path=relative').path, undefined);
 });
 
 test('cookieRole: session tokens (also chunked) and CSRF tokens', () => {
@@ -60,6 +54,32 @@ test('judgeCookie: no Secure, SameSite=None, no HttpOnly on the CSRF cookie, __H
   assert.match(unprefixed[1]!, /^fail: `next-auth.session-token` has no `__Host-`\/`__Secure-` prefix/);
   assert.deepEqual(problems('theme=dark; Path=/; Secure; SameSite=Lax'), [], 'a non-auth cookie needs no prefix or HttpOnly');
   assert.match(problems('theme=dark; Path=/; Secure')[0]!, /^warn: .* has no SameSite/);
+});
+
+test('judgeCookie: an invalid or missing SameSite on the session or CSRF cookie fails: Firefox and Safari then send it cross-site', () => {
+  for (const written of ['SameSite=True', 'SameSite=', 'SameSite=Invalid']) {
+    const found = problems(`__Secure-next-auth.session-token=x; Path=/; HttpOnly; Secure; ${written}`);
+    assert.equal(found.length, 1, written);
+    assert.match(found[0]!, new RegExp(`^fail: .* has \`${written}\`, which is not Strict, Lax or None, so browsers ignore it: Firefox and Safari then send it with cross-site requests \\(as SameSite=None\\)`));
+  }
+  assert.match(problems('__Host-next-auth.csrf-token=x; Path=/; HttpOnly; Secure')[0]!, /^fail: .* has no SameSite: Firefox and Safari/);
+  assert.match(problems('__Secure-next-auth.callback-url=x; Path=/; HttpOnly; Secure; SameSite=Bogus')[0]!, /^warn: /, 'the callback-url cookie only warns');
+});
+
+test('judgeCookie: a Domain that does not match the host is refused by browsers, not "shared with subdomains"', () => {
+  const found = problems('__Secure-next-auth.session-token=x; Path=/; Domain=acme-saas.io; HttpOnly; Secure; SameSite=Lax');
+  assert.deepEqual(found, [
+    'fail: `__Secure-next-auth.session-token=…; Path=/; Domain=acme-saas.io; HttpOnly; Secure; SameSite=Lax` is refused by browsers (its Domain=acme-saas.io does not cover app.acme-saas.com), so it is never stored: the sign-in cannot work',
+  ]);
+  assert.match(problems('__Secure-next-auth.session-token=x; Path=/; Domain=acme-saas.com; HttpOnly; Secure; SameSite=Lax')[0]!, /^warn: .* is shared with every subdomain of `acme-saas\.com`/);
+});
+
+test('judgeCookie: prefixes are enforced case-insensitively (RFC 6265bis §5.7), but a non-exact case warns: Safari compares exactly', () => {
+  const lower = problems('__secure-next-auth.session-token=x; Path=/; HttpOnly; Secure; SameSite=Lax');
+  assert.deepEqual(lower.map((p) => p.split(':')[0]), ['warn']);
+  assert.match(lower[0]!, /writes the prefix as `__secure-`: Chrome and Firefox enforce it in any case .* Safari only as `__Secure-`/);
+  const refused = problems('__HOST-next-auth.csrf-token=x; Path=/; Domain=app.acme-saas.com; HttpOnly; Secure; SameSite=Lax');
+  assert.match(refused[0]!, /^fail: .* breaks the `__Host-` rules \(Domain is `app\.acme-saas\.com`\): browsers reject it/);
 });
 
 // --- the rule against a real HTTPS server ----------------------------------------------------------
@@ -110,6 +130,18 @@ test('security.cookies fails on insecure cookies, naming each problem', async ()
   assert.match(found, /`__Host-next-auth.callback-url=…; .*` breaks the `__Host-` rules \(Domain is `app.acme-saas.com`\)/);
   assert.equal(r.findings.length, 5);
   assert.match(r.fix ?? '', /NEXTAUTH_URL/);
+  assert.ok(!JSON.stringify(r).includes(TOKEN));
+});
+
+test('security.cookies fails on an invalid SameSite and on a Domain the host does not match, as browsers store them', async () => {
+  const r = await run([
+    `__Host-next-auth.csrf-token=${TOKEN}; Path=/; HttpOnly; Secure; SameSite=True`,
+    '__Secure-next-auth.callback-url=x; Path=/; Domain=acme-saas.io; HttpOnly; Secure; SameSite=Lax',
+  ]);
+  assert.equal(r.status, 'fail');
+  const found = r.findings.map((f) => `${f.level}: ${f.message}`);
+  assert.match(found.join('\n'), /^error: `__Host-next-auth\.csrf-token=…; .*SameSite=True` has `SameSite=True`, which is not Strict, Lax or None/m);
+  assert.match(found.join('\n'), /^error: `__Secure-next-auth\.callback-url=…; .*` is refused by browsers \(its Domain=acme-saas\.io does not cover app\.acme-saas\.com\)/m);
   assert.ok(!JSON.stringify(r).includes(TOKEN));
 });
 

@@ -44,6 +44,13 @@ test('Secure cookies are not sent over http; prefixes are enforced as browsers d
   assert.equal(jar.rejected.at(-1)?.reason, 'it is Secure but came over http');
 });
 
+test('the jar and security.cookies share one parser: a prefix in another case is enforced too (RFC 6265bis §5.7)', () => {
+  const jar = new CookieJar();
+  jar.store(`${SITE}/`, ['__SECURE-x=1; Path=/', '__host-y=1; Secure; Path=/api', '__secure-ok=1; Secure; Path=/']);
+  assert.deepEqual(jar.rejected.map((r) => `${r.name}: ${r.reason}`), ['__SECURE-x: a __Secure- cookie must be Secure', '__host-y: a __Host- cookie must have Path=/ and no Domain']);
+  assert.deepEqual(jar.names(), ['__secure-ok']);
+});
+
 test('Max-Age and Expires: a past date or Max-Age=0 deletes; a cookie expires on time', () => {
   const jar = new CookieJar();
   const now = Date.parse('2026-11-27T10:00:00Z');

@@ -300,6 +300,22 @@ test('smoke.auth-providers: a callbackUrl on another host fails naming the provi
   assert.equal(r.summary, 'provider boxyhq-saml is enabled by AUTH_PROVIDERS but not listed');
 });
 
+test('smoke.auth-providers: http:// callbacks fail even when NEXTAUTH_URL is http://, and the fix names only https:// URLs', async () => {
+  const plain = origin.replace('https://', 'http://');
+  overrides.set('GET /api/auth/providers', (_q, res) =>
+    json(res, 200, {
+      github: { id: 'github', callbackUrl: `${plain}/api/auth/callback/github` },
+      credentials: { id: 'credentials', callbackUrl: `${plain}/api/auth/callback/credentials` },
+    }),
+  );
+  // Changed verdict (issue 11): with NEXTAUTH_URL=http://… these callbacks passed, being "under" it.
+  const r = await run(authProviders, { env: { NEXTAUTH_URL: plain } });
+  assert.equal(r.status, 'fail');
+  assert.match(r.summary, new RegExp(`^provider github has callbackUrl ${plain.replace(/[.:/]/g, '\\$&')}/api/auth/callback/github: plain HTTP, not under ${origin.replace(/[.:/]/g, '\\$&')} \\(OAuth callbacks must be https://\\)`));
+  assert.doesNotMatch(r.fix ?? '', /http:\/\//, 'no advice names an http:// URL');
+  assert.match(r.fix ?? '', new RegExp(`Set NEXTAUTH_URL=${origin.replace(/[.:/]/g, '\\$&')} `));
+});
+
 test('smoke.register-api: 4xx passes; 201 fails loudly; 500, 404 and a login redirect fail', async () => {
   let r = await run(registerApi);
   assert.equal(r.status, 'pass');

@@ -194,6 +194,14 @@ test('the Stripe client refuses any write before it leaves the process', async (
 });
 
 describe('smoke.billing-plans', () => {
+  test('plans behind the client-side tier tab count: the server renders Free, the page data has Team and Enterprise', async () => {
+    // Changed verdict (issue 11): a pricing page that renders only its default tab failed "does not show Team, Enterprise".
+    const r = await run(billingPlans);
+    assert.equal(r.status, 'pass', r.summary);
+    assert.match(r.summary, /\(Free in the HTML, Team, Enterprise in the page's data, behind a client-side tab or view\)/);
+    assert.deepEqual(r.data?.inData, ['Team', 'Enterprise']);
+  });
+
   test('a plan missing from the pricing page fails naming it; names are matched whole', async () => {
     const db = await appDb();
     try {
@@ -239,6 +247,21 @@ test('planShown: titles count, prose, identifiers and longer plan names do not',
   assert.ok(!planShown('Pro', runs, ['Pro Plus']), 'a longer plan title');
   assert.ok(planShown('Pro Plus', runs, ['Pro']));
   assert.ok(!planShown('Business', runs, []));
+});
+
+test('embeddedStrings and planInData: __NEXT_DATA__, app-router flight data and JSON-LD, whole strings only', async () => {
+  const { embeddedStrings, planInData } = await import('../../../src/rules/smoke/billing-plans.js');
+  const html =
+    '<h2>Free</h2><script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":{"plans":[{"name":"Team","description":"everything in Enterprise, \\u003cb\\u003esso\\u003c/b\\u003e"}]}}}</script>' +
+    '<script>self.__next_f.push([1,"4:[\\"$\\",\\"h2\\",null,{\\"children\\":\\"Pro Plus\\"}]\\n"])</script>' +
+    '<script type="application/ld+json">{"@type":"Product","name":"Enterprise Plus"}</script><script>var plans = ["Scale"]</script>';
+  const strings = embeddedStrings(html);
+  assert.ok(planInData('team', strings));
+  assert.ok(planInData('Pro Plus', strings), 'flight data');
+  assert.ok(planInData('Enterprise Plus', strings), 'JSON-LD');
+  assert.ok(!planInData('Enterprise', strings), 'a word inside a longer string does not count');
+  assert.ok(!planInData('Scale', strings), 'an ordinary script is not page data');
+  assert.deepEqual(embeddedStrings('<script id="__NEXT_DATA__" type="application/json">{not json</script>'), []);
 });
 
 describe('smoke.billing-plans, signed in', () => {

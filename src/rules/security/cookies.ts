@@ -8,56 +8,12 @@
 import type { Rule } from '../../engine/types.js';
 import { safeUrl, type ProbeResponse } from '../../probes/http.js';
 import { appOrigin, appUrlFor, NO_TARGET } from '../../probes/target.js';
+import { parseSetCookie, prefixOf, storageRefusal, type SetCookie } from '../../probes/cookies.js';
 import { probeFailure } from './app-target.js';
 import { code, outcomeOf, type Problem } from './problems.js';
 
 /** The NextAuth endpoints that set cookies without a session (NextAuth v4 `init()`). */
 export const AUTH_COOKIE_PATHS = ['/api/auth/csrf', '/api/auth/session'] as const;
-
-export interface SetCookie {
-  name: string;
-  secure: boolean;
-  httpOnly: boolean;
-  /** Lax, Strict or None; undefined when absent or not one of those (browsers then apply their default). */
-  sameSite?: 'Strict' | 'Lax' | 'None';
-  /** The SameSite attribute as written, when present. */
-  sameSiteRaw?: string;
-  path?: string;
-  domain?: string;
-  /** The header with the value replaced by `…`, for messages. */
-  shown: string;
-}
-
-/**
- * RFC 6265bis §5.6: the name=value pair up to the first `;`, then attributes whose names are
- * case-insensitive; a repeated attribute's last value wins; Domain loses a leading dot; a Path not
- * starting with `/` is ignored; an unknown SameSite value counts as unspecified.
- */
-export function parseSetCookie(line: string): SetCookie {
-  const [pair = '', ...attributes] = line.split(';');
-  const eq = pair.indexOf('=');
-  const name = eq < 0 ? '' : pair.slice(0, eq).trim();
-  const cookie: SetCookie = { name, secure: false, httpOnly: false, shown: '' };
-  const kept: string[] = [];
-  for (const raw of attributes) {
-    const attribute = raw.trim();
-    if (!attribute) continue;
-    kept.push(attribute);
-    const at = attribute.indexOf('=');
-    const key = (at < 0 ? attribute : attribute.slice(0, at)).trim().toLowerCase();
-    const value = at < 0 ? '' : attribute.slice(at + 1).trim();
-    if (key === 'secure') cookie.secure = true;
-    else if (key === 'httponly') cookie.httpOnly = true;
-    else if (key === 'samesite') {
-      cookie.sameSiteRaw = value;
-      const known = ({ strict: 'Strict', lax: 'Lax', none: 'None' } as const)[value.toLowerCase() as 'strict' | 'lax' | 'none'];
-      cookie.sameSite = known;
-    } else if (key === 'path') cookie.path = value.startsWith('/') ? value : undefined;
-    else if (key === 'domain') cookie.domain = value.replace(/^\./, '') || undefined;
-  }
-  cookie.shown = [`${name}=…`, ...kept].join('; ');
-  return cookie;
-}
 
 export type CookieRole = 'session' | 'csrf' | 'other';
 
@@ -68,33 +24,37 @@ export function cookieRole(name: string): CookieRole {
   return 'other';
 }
 
-function prefixOf(name: string): '__Host-' | '__Secure-' | undefined {
-  // Browsers match the prefixes case-insensitively (RFC 6265bis).
-  if (/^__host-/i.test(name)) return '__Host-';
-  if (/^__secure-/i.test(name)) return '__Secure-';
-  return undefined;
-}
-
 const isAuthCookie = (name: string) => /(^|[-.])(next-auth|authjs)\./i.test(name);
 
-export function judgeCookie(cookie: SetCookie): Problem[] {
+/**
+ * The problems of one cookie set by a response to `url`, judged by what browsers do with it (see
+ * src/probes/cookies.ts): a cookie they refuse is never stored, whatever its other attributes.
+ */
+export function judgeCookie(cookie: SetCookie, url: URL): Problem[] {
   const problems: Problem[] = [];
   const role = cookieRole(cookie.name);
   const prefix = prefixOf(cookie.name);
   const shown = code(cookie.shown);
   const sensitive = role === 'session' ? 'the session token' : 'the CSRF token';
+  const auth = role !== 'other' || isAuthCookie(cookie.name);
+  const refusal = storageRefusal(cookie, url);
+  if (refusal && !(prefix && !cookie.secure)) {
+    // A prefix without Secure is said below, with the missing flag.
+    problems.push({
+      level: auth ? 'fail' : 'warn',
+      message: /__Host- cookie must have/.test(refusal)
+        ? `${shown} breaks the \`__Host-\` rules (${[cookie.path !== '/' ? `Path is ${cookie.path ? code(cookie.path) : 'not set'}, not \`/\`` : '', cookie.domain !== undefined ? `Domain is ${code(cookie.domain)}` : ''].filter(Boolean).join('; ')}): browsers reject it, so it is never stored`
+        : `${shown} is refused by browsers (${refusal}), so it is never stored${auth ? ': the sign-in cannot work' : ''}`,
+      fix: /Domain=/.test(refusal)
+        ? `Remove the Domain attribute, or set it to ${code(url.hostname)} or a parent domain of it (cookies.*.options.domain in the NextAuth options).`
+        : 'A `__Host-` cookie needs `Secure`, `Path=/` and no `Domain`: remove the Domain attribute (cookies.*.options.domain in the NextAuth options).',
+    });
+  }
   if (!cookie.secure) {
     problems.push({
       level: 'fail',
-      message: `${shown} lacks \`Secure\`: browsers send it over plain HTTP too${prefix ? `, and reject a ${prefix} cookie without Secure, so it is never stored` : ''}`,
+      message: `${shown} lacks \`Secure\`: browsers send it over plain HTTP too${prefix ? `, and reject a ${prefix.prefix} cookie without Secure, so it is never stored` : ''}`,
       fix: 'Set the cookie with `Secure` (NextAuth does when NEXTAUTH_URL is https://).',
-    });
-  }
-  if (prefix === '__Host-' && (cookie.path !== '/' || cookie.domain !== undefined)) {
-    problems.push({
-      level: 'fail',
-      message: `${shown} breaks the \`__Host-\` rules (${[cookie.path !== '/' ? `Path is ${cookie.path ? code(cookie.path) : 'not set'}, not \`/\`` : '', cookie.domain !== undefined ? `Domain is ${code(cookie.domain)}` : ''].filter(Boolean).join('; ')}): browsers reject it, so it is never stored`,
-      fix: 'A `__Host-` cookie needs `Secure`, `Path=/` and no `Domain`: remove the Domain attribute (cookies.*.options.domain in the NextAuth options).',
     });
   }
   if (role !== 'other' && !cookie.httpOnly) {
@@ -110,21 +70,30 @@ export function judgeCookie(cookie: SetCookie): Problem[] {
       message: `${shown} has \`SameSite=None\`: browsers send it with cross-site requests`,
       fix: 'Set `SameSite=Lax` (NextAuth\'s default) or `Strict`.',
     });
-  } else if (cookie.sameSite === undefined) {
+  } else if (cookie.sameSite === 'Default') {
+    // RFC 6265bis leaves the "Default" enforcement to the browser: Chrome applies Lax, Firefox and
+    // Safari None. An unknown value (`SameSite=True`, `SameSite=`) is the same as none at all.
+    const written = cookie.sameSiteRaw === undefined ? 'no SameSite' : `${code(`SameSite=${cookie.sameSiteRaw}`)}, which is not Strict, Lax or None, so browsers ignore it`;
     problems.push({
-      level: 'warn',
-      message: `${shown} has ${cookie.sameSiteRaw === undefined ? 'no SameSite' : `an unknown SameSite value ${code(cookie.sameSiteRaw)}`}: Chrome then treats it as Lax, other browsers may send it cross-site`,
+      level: role === 'other' ? 'warn' : 'fail',
+      message: `${shown} has ${written}: Firefox and Safari then send it with cross-site requests (as SameSite=None), only Chrome treats it as Lax`,
       fix: 'Set `SameSite=Lax` (NextAuth\'s default) or `Strict`.',
     });
   }
-  if (!prefix && (role !== 'other' || isAuthCookie(cookie.name))) {
+  if (!prefix && auth) {
     problems.push({
       level: role === 'other' ? 'warn' : 'fail',
       message: `${code(cookie.name)} has no \`__Host-\`/\`__Secure-\` prefix, so a subdomain or a plain-HTTP page can overwrite it (NextAuth drops the prefixes when NEXTAUTH_URL is not https://)`,
       fix: 'Set NEXTAUTH_URL to the https:// origin so NextAuth uses `__Secure-`/`__Host-` cookies, or prefix custom cookie names.',
     });
+  } else if (prefix && !prefix.exact) {
+    problems.push({
+      level: 'warn',
+      message: `${code(cookie.name)} writes the prefix as ${code(cookie.name.slice(0, prefix.prefix.length))}: Chrome and Firefox enforce it in any case (RFC 6265bis §5.7), Safari only as \`${prefix.prefix}\`, so there the cookie has no prefix protection`,
+      fix: `Name the cookie with \`${prefix.prefix}\` exactly as written (RFC 6265bis §4.1.3).`,
+    });
   }
-  if (role !== 'other' && prefix !== '__Host-' && cookie.domain !== undefined) {
+  if (!refusal && role !== 'other' && prefix?.prefix !== '__Host-' && cookie.domain !== undefined) {
     problems.push({
       level: 'warn',
       message: `${shown} is shared with every subdomain of ${code(cookie.domain)}`,
@@ -148,18 +117,18 @@ export const securityCookies: Rule = {
       return probeFailure(error, `GET ${urls.join(', ')}`);
     }
     // Each request comes without cookies, so both endpoints may set the same one: judge it once.
-    const cookies = new Map<string, { cookie: SetCookie; from: string }>();
+    const cookies = new Map<string, { cookie: SetCookie; from: string; url: URL }>();
     responses.forEach((response, i) => {
       for (const line of response.cookies) {
         const cookie = parseSetCookie(line);
-        if (!cookies.has(cookie.name)) cookies.set(cookie.name, { cookie, from: AUTH_COOKIE_PATHS[i]! });
+        if (!cookies.has(cookie.name)) cookies.set(cookie.name, { cookie, from: AUTH_COOKIE_PATHS[i]!, url: new URL(urls[i]!) });
       }
     });
     const signIn = results.get('smoke.login-flow')?.data?.sessionCookies;
     if (Array.isArray(signIn)) {
       for (const shown of signIn) {
         const cookie = parseSetCookie(String(shown));
-        if (!cookies.has(cookie.name)) cookies.set(cookie.name, { cookie, from: 'the sign-in (smoke.login-flow)' });
+        if (!cookies.has(cookie.name)) cookies.set(cookie.name, { cookie, from: 'the sign-in (smoke.login-flow)', url: new URL(urls[0]!) });
       }
     }
     const answered = responses.map((r, i) => `GET ${safeUrl(urls[i]!)} → ${r.status}${r.headers.location ? ` (${code(r.headers.location)})` : ''}`);
@@ -180,7 +149,7 @@ export const securityCookies: Rule = {
         data,
       };
     }
-    return outcomeOf(list.flatMap(({ cookie }) => judgeCookie(cookie)), {
+    return outcomeOf(list.flatMap(({ cookie, url }) => judgeCookie(cookie, url)), {
       summary: `${list.map(({ cookie }) => code(cookie.name)).join(', ')}: Secure, HttpOnly where it matters, SameSite Lax/Strict, prefixed`,
       details,
       data,

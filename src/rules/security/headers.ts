@@ -1,12 +1,15 @@
 /**
- * security.headers: the other response headers of the login page, with Mozilla HTTP Observatory's
- * thresholds as the reference: `X-Content-Type-Options: nosniff`; framing refused by
- * `X-Frame-Options` DENY/SAMEORIGIN or by CSP `frame-ancestors` (which modern browsers prefer); a
- * Referrer-Policy that does not leak URLs to other sites.
+ * security.headers: the other response headers of every page of the page set (./app-target.ts),
+ * combined as Fetch and HTML combine repeated headers, with Mozilla HTTP Observatory's thresholds as
+ * the reference: `X-Content-Type-Options: nosniff`; framing refused by CSP `frame-ancestors` (judged
+ * by its values) or `X-Frame-Options` DENY/SAMEORIGIN; a Referrer-Policy that does not leak URLs to
+ * other sites; a Permissions-Policy, when sent, that browsers can parse.
  */
+import { parseDictionary } from 'structured-headers';
 import type { Rule } from '../../engine/types.js';
-import { documentNote, fetchAppDocument, isOutcome } from './app-target.js';
-import { enforcedPolicies } from './csp-parser.js';
+import type { AnsweredPage, PageKind } from '../../probes/pages.js';
+import { documentsOf, groupByPage, isOutcome, loadPages, pageList, pagesNote, valuesByPage } from './app-target.js';
+import { enforcedPolicies, frameAncestors, type CspPolicy } from './csp-parser.js';
 import { code, outcomeOf, type Problem } from './problems.js';
 
 const REFERRER_POLICIES = new Set([
@@ -54,55 +57,161 @@ export function judgeReferrerPolicy(value: string | undefined): Problem | undefi
   return { level: 'warn', message: `${shown} sends ${leak}`, fix: REFERRER_FIX };
 }
 
-export function judgeContentTypeOptions(value: string | undefined): Problem | undefined {
-  const fix = 'Send `X-Content-Type-Options: nosniff`.';
-  if (value === undefined) return { level: 'fail', message: 'no `X-Content-Type-Options` header: browsers may sniff uploads and responses as scripts or HTML', fix };
-  const tokens = value.split(',').map((t) => t.trim().toLowerCase());
-  if (tokens.every((t) => t === 'nosniff')) return undefined;
-  return { level: 'fail', message: `${code(`X-Content-Type-Options: ${value}`)} is not \`nosniff\``, fix };
+/**
+ * Fetch "get, decode, and split": every value of a header, across repeated headers, split on commas
+ * outside quoted strings, trimmed of HTTP whitespace.
+ */
+export function headerValues(rawHeaders: ReadonlyArray<readonly [string, string]>, name: string): string[] | undefined {
+  const raw = rawHeaders.filter(([n]) => n === name).map(([, v]) => v);
+  if (raw.length === 0) return undefined;
+  const values: string[] = [];
+  const input = raw.join(', ');
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i]!;
+    if (quoted && c === '\\' && i + 1 < input.length) {
+      current += c + input[++i];
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    if (c === ',' && !quoted) {
+      values.push(current.trim());
+      current = '';
+    } else current += c;
+  }
+  values.push(current.trim());
+  return values;
 }
 
-/** Framing is refused by a valid X-Frame-Options, or by CSP frame-ancestors in an enforced policy. */
-export function judgeFraming(value: string | undefined, hasFrameAncestors: boolean): Problem | undefined {
-  if (hasFrameAncestors) return undefined;
-  const tokens = value?.split(',').map((t) => t.trim().toLowerCase()) ?? [];
-  if (tokens.length > 0 && tokens.every((t) => t === 'deny' || t === 'sameorigin')) return undefined;
-  const fix = "Send `X-Frame-Options: DENY` (or `SAMEORIGIN`), or CSP `frame-ancestors 'none'`.";
-  if (value === undefined) return { level: 'fail', message: 'no `X-Frame-Options` and no CSP `frame-ancestors`: any site can frame the page (clickjacking)', fix };
+/**
+ * Fetch "determine nosniff": on when the first value of the (combined) header is `nosniff`, in any
+ * case; later values are ignored (`nosniff, whimsy` is on, `whimsy, nosniff` is off). On a document
+ * a missing nosniff blocks; on an API answer it warns (a declared JSON type is not sniffed as HTML).
+ */
+export function judgeContentTypeOptions(values: readonly string[] | undefined, kind: PageKind = 'document'): Problem | undefined {
+  const fix = 'Send `X-Content-Type-Options: nosniff`.';
+  const level = kind === 'document' ? 'fail' : 'warn';
+  if (values === undefined) return { level, message: 'no `X-Content-Type-Options` header: browsers may sniff uploads and responses as scripts or HTML', fix };
+  if (values[0]?.toLowerCase() === 'nosniff') return undefined;
   return {
-    level: 'fail',
-    message: `${code(`X-Frame-Options: ${value}`)} is not DENY or SAMEORIGIN (browsers ignore ALLOW-FROM and unknown values) and the CSP has no \`frame-ancestors\``,
+    level,
+    message: `${code(`X-Content-Type-Options: ${values.join(', ')}`)} does not start with \`nosniff\`: browsers read only the first value`,
     fix,
   };
+}
+
+export type FramingVerdict = 'deny' | 'sameorigin' | 'allow';
+
+/**
+ * The HTML standard's "check a navigation response's adherence to X-Frame-Options" on the values
+ * (lower-cased, as a set): several different values block framing when one of them is deny,
+ * sameorigin or allowall (a conflict), and allow it otherwise; one value: deny, sameorigin, or
+ * anything else (ALLOW-FROM, ALLOWALL, a typo) allows.
+ */
+export function xFrameOptionsVerdict(values: readonly string[] | undefined): FramingVerdict {
+  if (!values) return 'allow';
+  const set = new Set(values.map((v) => v.toLowerCase()));
+  if (set.size > 1) return ['deny', 'allowall', 'sameorigin'].some((v) => set.has(v)) ? 'deny' : 'allow';
+  const only = [...set][0];
+  return only === 'deny' || only === 'sameorigin' ? only : 'allow';
+}
+
+/**
+ * Framing is refused by CSP frame-ancestors in an enforced policy, judged by its values (`*`,
+ * `https:` and other bare schemes admit every site); when such a directive is present, browsers
+ * ignore X-Frame-Options entirely (HTML), so a wildcard frame-ancestors next to `X-Frame-Options:
+ * DENY` leaves the page framable. Without frame-ancestors, X-Frame-Options decides, by the HTML
+ * algorithm above.
+ */
+export function judgeFraming(xfo: readonly string[] | undefined, policies: readonly CspPolicy[]): Problem | undefined {
+  const ancestors = frameAncestors(policies);
+  const fix = "Send CSP `frame-ancestors 'none'` (or `'self'`), or `X-Frame-Options: DENY` (or `SAMEORIGIN`) without a frame-ancestors that admits every site.";
+  const shownXfo = xfo === undefined ? undefined : code(`X-Frame-Options: ${xfo.join(', ')}`);
+  if (ancestors.set.length > 0) {
+    if (ancestors.restricts) return undefined;
+    const seen = ancestors.set.map((s) => code(['frame-ancestors', ...s].join(' '))).join(' and ');
+    return {
+      level: 'fail',
+      message: `${seen} admits every site, so any site can frame the page (clickjacking)${shownXfo ? `; browsers ignore ${shownXfo} when the CSP has frame-ancestors` : ''}`,
+      fix,
+    };
+  }
+  const verdict = xFrameOptionsVerdict(xfo);
+  if (verdict !== 'allow') return undefined;
+  if (shownXfo === undefined) return { level: 'fail', message: 'no `X-Frame-Options` and no CSP `frame-ancestors`: any site can frame the page (clickjacking)', fix };
+  return {
+    level: 'fail',
+    message: `${shownXfo} is not DENY or SAMEORIGIN (browsers ignore ALLOW-FROM and unknown values) and the CSP has no \`frame-ancestors\``,
+    fix,
+  };
+}
+
+/**
+ * Permissions-Policy is an RFC 8941 Dictionary: a value that does not parse (Feature-Policy syntax
+ * such as `geolocation 'none'`) is ignored whole by browsers. The header is not required; an invalid
+ * one warns, since the features it meant to switch off stay on.
+ */
+export function judgePermissionsPolicy(value: string | undefined): Problem | undefined {
+  if (value === undefined) return undefined;
+  try {
+    parseDictionary(value);
+    return undefined;
+  } catch (error) {
+    return {
+      level: 'warn',
+      message: `${code(`Permissions-Policy: ${value}`)} is not a valid structured header (RFC 8941: ${(error as Error).message.replace(/^Parse error: /, '')}), so browsers ignore all of it`,
+      fix: 'Write it as a dictionary, e.g. `Permissions-Policy: geolocation=(), microphone=()` (Feature-Policy\'s `geolocation \'none\'` syntax is not valid here).',
+    };
+  }
+}
+
+/** Every header problem of one page, by what the browser does with the answer. */
+export function judgePageHeaders(page: AnsweredPage): Problem[] {
+  const { rawHeaders, headers } = page.response;
+  if (page.kind === 'redirect') return [];
+  const nosniff = judgeContentTypeOptions(headerValues(rawHeaders, 'x-content-type-options'), page.kind);
+  if (page.kind !== 'document') return nosniff ? [nosniff] : [];
+  return [
+    nosniff,
+    judgeFraming(headerValues(rawHeaders, 'x-frame-options'), enforcedPolicies(rawHeaders)),
+    judgeReferrerPolicy(headers['referrer-policy']),
+    judgePermissionsPolicy(headers['permissions-policy']),
+  ].filter((p): p is Problem => p !== undefined);
 }
 
 export const securityHeaders: Rule = {
   meta: { id: 'security.headers', section: 'security', title: 'Security headers', docs: 'docs/deployment-guide.md' },
   async check(ctx) {
-    const doc = await fetchAppDocument(ctx);
-    if (isOutcome(doc)) return doc;
-    const { headers, rawHeaders } = doc.response;
-    const xcto = headers['x-content-type-options'];
-    const xfo = headers['x-frame-options'];
-    const referrer = headers['referrer-policy'];
-    const frameAncestors = enforcedPolicies(rawHeaders).some((p) => p.directives.has('frame-ancestors'));
-    const problems = [judgeContentTypeOptions(xcto), judgeFraming(xfo, frameAncestors), judgeReferrerPolicy(referrer)].filter((p): p is Problem => p !== undefined);
+    const set = await loadPages(ctx);
+    if (isOutcome(set)) return set;
+    const documents = documentsOf(set);
+    // Documents, plus the answers that are not documents (nosniff matters there too); redirects carry no content.
+    const judged = [...documents.pages, ...set.answered.filter((p) => p.kind === 'resource' && !documents.pages.includes(p))];
+    const problems = [...groupByPage(judged.map((page) => ({ page, problems: judgePageHeaders(page) }))), ...set.unreachable];
+    const first = documents.pages[0]!.response;
+    const xcto = first.headers['x-content-type-options'];
+    const xfo = first.headers['x-frame-options'];
+    const referrer = first.headers['referrer-policy'];
+    const ancestors = frameAncestors(enforcedPolicies(first.rawHeaders));
     const shown = (name: string, value: string | undefined) => (value === undefined ? `no ${name}` : code(`${name}: ${value}`));
-    const framing = frameAncestors ? `CSP frame-ancestors${xfo === undefined ? '' : ` and ${shown('X-Frame-Options', xfo)}`}` : shown('X-Frame-Options', xfo);
+    const framing = ancestors.set.length ? `CSP frame-ancestors${xfo === undefined ? '' : ` (which browsers use over ${shown('X-Frame-Options', xfo)})`}` : shown('X-Frame-Options', xfo);
+    const header = (name: string, pages: readonly AnsweredPage[]) => valuesByPage(name, pages, (p) => p.response.headers[name]);
     return outcomeOf(problems, {
-      summary: `${shown('X-Content-Type-Options', xcto)}, ${framing}, ${shown('Referrer-Policy', referrer)}`,
+      summary: `${shown('X-Content-Type-Options', xcto)}, ${framing}, ${shown('Referrer-Policy', referrer)} on ${pageList(judged)}`,
       details: [
-        documentNote(doc),
-        ...(
-          [
-            ['x-content-type-options', xcto],
-            ['x-frame-options', xfo],
-            ['referrer-policy', referrer],
-          ] as const
-        ).map(([name, value]) => `- ${name}: ${value === undefined ? 'absent' : code(value)}`),
-        `- CSP frame-ancestors: ${frameAncestors ? 'set' : 'absent'}`,
-      ].join('\n'),
-      data: { xContentTypeOptions: xcto, xFrameOptions: xfo, referrerPolicy: referrer, frameAncestors },
+        pagesNote(set),
+        documents.note,
+        header('x-content-type-options', judged),
+        header('x-frame-options', documents.pages),
+        valuesByPage('CSP frame-ancestors', documents.pages, (p) => {
+          const set = frameAncestors(enforcedPolicies(p.response.rawHeaders)).set;
+          return set.length ? set.map((s) => ['frame-ancestors', ...s].join(' ')).join(' | ') : undefined;
+        }),
+        header('referrer-policy', documents.pages),
+        header('permissions-policy', documents.pages),
+      ].filter(Boolean).join('\n\n'),
+      data: { xContentTypeOptions: xcto, xFrameOptions: xfo, referrerPolicy: referrer, frameAncestors: ancestors.set.length > 0, pages: judged.map((p) => p.path) },
     });
   },
 };

@@ -1,10 +1,12 @@
 /**
- * security.hsts: the login page's Strict-Transport-Security header (RFC 6797), read from the raw
- * headers because a header sent twice is a fault of its own: browsers use only the first, and a proxy
- * that merges the two makes one invalid value that browsers ignore entirely.
+ * security.hsts: the Strict-Transport-Security header (RFC 6797) of every page of the app's page set
+ * (./app-target.ts), read from the raw headers: a browser processes only the first of several
+ * (§8.1), so a repeated header is judged by its first copy, and warns (a proxy that merges the copies
+ * makes one invalid value that browsers ignore entirely).
  */
 import type { Rule } from '../../engine/types.js';
-import { documentNote, fetchAppDocument, isOutcome } from './app-target.js';
+import type { AnsweredPage, PageKind } from '../../probes/pages.js';
+import { groupByPage, isOutcome, loadPages, pageList, pagesNote, valuesByPage } from './app-target.js';
 import { code, outcomeOf, type Problem } from './problems.js';
 
 /** Six months: the guide's minimum, and what the HSTS preload list once required. */
@@ -80,20 +82,30 @@ function days(seconds: number): string {
   return `${d} day${d === 1 ? '' : 's'}`;
 }
 
-/** The problems of the HSTS header values a response carried (pure: the rule passes them in). */
-export function judgeHsts(values: readonly string[]): Problem[] {
+/**
+ * The problems of the HSTS header values one response carried (pure: the rule passes them in). A
+ * missing header blocks on a document users land on; on a redirect or an API answer it only warns,
+ * since browsers learn HSTS from any HTTPS answer of the host and the documents are judged too. A
+ * header that is there but weak or invalid is judged the same on every answer: browsers apply it
+ * (`max-age=0` on a redirect clears HSTS).
+ */
+export function judgeHsts(values: readonly string[], kind: PageKind = 'document'): Problem[] {
   if (values.length === 0) {
     return [{
-      level: 'fail',
-      message: 'no `Strict-Transport-Security` header: a browser that once reached the site can be downgraded to plain HTTP',
-      fix: `Send \`Strict-Transport-Security: ${RECOMMENDED}\` (the app sends it when ENABLE_HSTS=true).`,
+      level: kind === 'document' ? 'fail' : 'warn',
+      message: kind === 'document'
+        ? 'no `Strict-Transport-Security` header: a browser that once reached the site can be downgraded to plain HTTP'
+        : `no \`Strict-Transport-Security\` header on ${kind === 'redirect' ? 'a redirect' : 'an answer that is not a page'}: browsers learn HSTS from the pages, so this only matters for a first visit that stops here`,
+      fix: `Send \`Strict-Transport-Security: ${RECOMMENDED}\` on every response (the app sends it when ENABLE_HSTS=true; check that the headers() source and the middleware matcher cover every route).`,
     }];
   }
   const problems: Problem[] = [];
   if (values.length > 1) {
+    // RFC 6797 §8.1: a user agent processes only the first header field.
+    const same = values.every((v) => v.trim() === values[0]!.trim());
     problems.push({
-      level: 'fail',
-      message: `\`Strict-Transport-Security\` is sent ${values.length} times (${values.map(code).join(', ')}): browsers use only the first, and a proxy that merges them makes a value browsers ignore`,
+      level: 'warn',
+      message: `\`Strict-Transport-Security\` is sent ${values.length} times (${values.map(code).join(', ')}): browsers use only the first${same ? '' : ', and the copies differ'}, but a proxy that merges them into one header makes a value browsers ignore`,
       fix: 'Send the header once: remove it from either the app (ENABLE_HSTS) or the platform/proxy configuration.',
     });
   }
@@ -128,17 +140,24 @@ export function judgeHsts(values: readonly string[]): Problem[] {
   return problems;
 }
 
+const hstsValues = (page: AnsweredPage) => page.response.rawHeaders.filter(([name]) => name === 'strict-transport-security').map(([, value]) => value);
+
 export const securityHsts: Rule = {
   meta: { id: 'security.hsts', section: 'security', title: 'HSTS header', docs: 'docs/deployment-guide.md' },
   async check(ctx) {
-    const doc = await fetchAppDocument(ctx);
-    if (isOutcome(doc)) return doc;
-    const values = doc.response.rawHeaders.filter(([name]) => name === 'strict-transport-security').map(([, value]) => value);
+    const set = await loadPages(ctx);
+    if (isOutcome(set)) return set;
+    const problems = [
+      ...groupByPage(set.answered.map((page) => ({ page, problems: judgeHsts(hstsValues(page), page.kind) }))),
+      ...set.unreachable,
+    ];
+    const shown = set.answered.find((p) => hstsValues(p).length > 0 && p.kind === 'document') ?? set.answered.find((p) => hstsValues(p).length > 0);
+    const values = shown ? hstsValues(shown) : [];
     const policy = values.length ? parseHsts(values[0]!) : undefined;
-    return outcomeOf(judgeHsts(values), {
-      summary: `${code(`Strict-Transport-Security: ${values[0] ?? ''}`)} (${days(policy?.maxAge ?? 0)}, includeSubDomains${policy?.preload ? ', preload' : ''})`,
-      details: [documentNote(doc), ...values.map((v) => `- strict-transport-security: ${code(v)}`)].join('\n'),
-      data: { values, maxAge: policy?.maxAge, includeSubDomains: policy?.includeSubDomains, preload: policy?.preload },
+    return outcomeOf(problems, {
+      summary: `${code(`Strict-Transport-Security: ${values[0] ?? ''}`)} (${days(policy?.maxAge ?? 0)}, includeSubDomains${policy?.preload ? ', preload' : ''}) on ${pageList(set.answered)}`,
+      details: [pagesNote(set), valuesByPage('strict-transport-security', set.answered, (p) => hstsValues(p).join(' | ') || undefined)].join('\n\n'),
+      data: { values, maxAge: policy?.maxAge, includeSubDomains: policy?.includeSubDomains, preload: policy?.preload, pages: set.answered.map((p) => p.path) },
     });
   },
 };

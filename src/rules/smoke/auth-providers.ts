@@ -7,7 +7,7 @@
  */
 import type { Outcome, Rule } from '../../engine/types.js';
 import { safeUrl } from '../../probes/http.js';
-import { enabledProviders } from '../config/oauth.js';
+import { enabledProviders, httpsBase } from '../config/oauth.js';
 import {
   appOrigin,
   appUrlFor,
@@ -48,7 +48,8 @@ export const authProviders: Rule = {
     const url = appUrlFor(origin, path);
     let response;
     try {
-      response = await ctx.clients.http().request({ url, followRedirects: true }, ctx.signal);
+      // Shared with security.origin, which reads the same list's URLs.
+      response = await ctx.clients.http().getShared(url, ctx.signal, { followRedirects: true });
     } catch (error) {
       return probeFailure(error, `GET ${safeUrl(url)}`);
     }
@@ -70,7 +71,9 @@ export const authProviders: Rule = {
     }
 
     const nextauthUrl = env.NEXTAUTH_URL;
-    const base = (nextauthUrl ?? origin.origin).replace(/\/+$/, '');
+    // Callbacks must be https:// whatever NEXTAUTH_URL says: an http:// one is judged (and advised) in its https:// form.
+    const { base: secureBase, insecure } = httpsBase(nextauthUrl ?? origin.origin);
+    const base = insecure && new URL(secureBase).hostname === origin.hostname ? origin.origin : secureBase;
     const baseName = nextauthUrl ? 'NEXTAUTH_URL' : 'APP_URL (NEXTAUTH_URL is not set)';
     const names = enabledProviders(env);
     const expectedIds = names.map((n) => PROVIDER_IDS[n] ?? n);
@@ -84,15 +87,20 @@ export const authProviders: Rule = {
       const callbackUrl = typeof callback === 'string' ? callback : '(none)';
       const ok = typeof callback === 'string' && callback.startsWith(`${base}/`);
       if (!ok) wrongCallback.push({ id, callbackUrl });
-      lines.push(`- ${id}: callbackUrl ${callbackUrl}${ok ? '' : ` (not under ${base})`}${expectedIds.includes(id) ? '' : ' (not in AUTH_PROVIDERS)'}`);
+      const plain = callbackUrl.startsWith('http://') ? ', plain HTTP' : '';
+      lines.push(`- ${id}: callbackUrl ${callbackUrl}${ok ? '' : ` (not under ${base}${plain})`}${expectedIds.includes(id) ? '' : ' (not in AUTH_PROVIDERS)'}`);
     }
     for (const id of missing) lines.push(`- ${id}: enabled by AUTH_PROVIDERS but not listed`);
-    const details = `GET ${path} → 200 listing ${listedIds.length} provider${listedIds.length === 1 ? '' : 's'}; ${baseName} is ${base}; AUTH_PROVIDERS is ${env.AUTH_PROVIDERS ?? 'unset (github,credentials)'}.\n${lines.join('\n')}`;
+    const details = `GET ${path} → 200 listing ${listedIds.length} provider${listedIds.length === 1 ? '' : 's'}; ${baseName} is ${insecure ? `${insecure} (judged as ${base}: callbacks must be https://)` : base}; AUTH_PROVIDERS is ${env.AUTH_PROVIDERS ?? 'unset (github,credentials)'}.\n${lines.join('\n')}`;
     const data = { listed: listedIds, expected: expectedIds, missing, wrongCallback: wrongCallback.map((w) => w.id) };
 
     if (wrongCallback.length || missing.length) {
       const problems = [
-        ...wrongCallback.map((w) => `provider ${w.id} has callbackUrl ${w.callbackUrl}, not under ${baseName === 'NEXTAUTH_URL' ? 'NEXTAUTH_URL' : 'APP_URL'} ${base}`),
+        ...wrongCallback.map((w) =>
+          w.callbackUrl.startsWith('http://')
+            ? `provider ${w.id} has callbackUrl ${w.callbackUrl}: plain HTTP, not under ${base} (OAuth callbacks must be https://)`
+            : `provider ${w.id} has callbackUrl ${w.callbackUrl}, not under ${baseName === 'NEXTAUTH_URL' ? 'NEXTAUTH_URL' : 'APP_URL'} ${base}`,
+        ),
         ...missing.map((id) => `provider ${id} is enabled by AUTH_PROVIDERS but not listed`),
       ];
       const fixes: string[] = [];

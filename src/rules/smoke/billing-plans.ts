@@ -2,7 +2,9 @@
  * smoke.billing-plans: the public pricing page loads and shows every expected plan: the config's
  * list, else the active Stripe products that carry a `tier`. A plan counts as shown when its name is
  * a title on the page: the text of an element, or the start of a short one ("Team plan · $60"), and
- * not the title of a longer plan ("Team Plus", "Teams"); prose that mentions it does not count.
+ * not the title of a longer plan ("Team Plus", "Teams"); prose that mentions it does not count. A plan
+ * the server-rendered HTML does not show counts too when it is a whole string of the data the page
+ * ships (`embeddedStrings`): a pricing page with a client-side tier tab renders only its default tab.
  */
 import type { Rule, RuleContext } from '../../engine/types.js';
 import { newVisitor, smokeAccount } from './accounts.js';
@@ -50,6 +52,59 @@ export function planShown(name: string, runs: readonly string[], otherNames: rea
   });
 }
 
+/**
+ * The strings of the data a page ships for its client-side code, which holds what a client-side tab
+ * shows after hydration though the server-rendered HTML has only the default tab:
+ * - the pages router's `<script id="__NEXT_DATA__" type="application/json">` (its pageProps);
+ * - the app router's flight data, `self.__next_f.push([1, "<RSC payload>"])` chunks, joined, with
+ *   the JSON strings of the payload taken as values;
+ * - `application/ld+json` blocks (structured product data).
+ * Keys, numbers and nesting are dropped: a plan counts when one of these strings is its name.
+ */
+export function embeddedStrings(html: string): string[] {
+  const out: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') out.push(value);
+    else if (Array.isArray(value)) value.forEach(collect);
+    else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi)) {
+    const attributes = m[1]!;
+    const body = m[2]!;
+    if (/\bid\s*=\s*["']?__NEXT_DATA__\b/i.test(attributes) || /\btype\s*=\s*["']?application\/(ld\+)?json\b/i.test(attributes)) {
+      try {
+        collect(JSON.parse(body));
+      } catch {
+        // Not JSON after all: nothing to read.
+      }
+    }
+  }
+  const flight = [...html.matchAll(/self\.__next_f\.push\(\s*(\[[\s\S]*?\])\s*\)\s*(?:;|<\/script)/g)]
+    .map((m) => {
+      try {
+        const chunk = JSON.parse(m[1]!) as unknown[];
+        return typeof chunk[1] === 'string' ? chunk[1] : '';
+      } catch {
+        return '';
+      }
+    })
+    .join('');
+  for (const literal of flight.match(/"(?:[^"\\\n]|\\.)*"/g) ?? []) {
+    try {
+      out.push(JSON.parse(literal) as string);
+    } catch {
+      // A fragment that is not a whole JSON string.
+    }
+  }
+  return out;
+}
+
+/** Is `name` one of the page data's strings (whole, case and surrounding spaces aside)? */
+export function planInData(name: string, strings: readonly string[]): boolean {
+  const wanted = name.trim().toLowerCase();
+  return strings.some((s) => s.trim().toLowerCase() === wanted);
+}
+
 export const billingPlans: Rule = {
   meta: { id: 'smoke.billing-plans', section: 'smoke', title: 'The pricing page shows the plans', docs: 'docs/billing-integration-guide.md' },
   async check(ctx) {
@@ -80,7 +135,8 @@ export const billingPlans: Rule = {
 
     let html: string;
     try {
-      const response = await clients.http().request({ url }, signal);
+      // The pricing page is one of the header rules' pages too: one GET per run, shared.
+      const response = await clients.http().getShared(url, signal);
       if (response.status >= 300 && response.status < 400) {
         return { status: 'fail', summary: `GET ${url} redirected to ${response.headers.location ?? '?'}: the pricing page is not public`, fix: `Keep ${settings.config.paths.pricing} public in the middleware.` };
       }
@@ -90,15 +146,21 @@ export const billingPlans: Rule = {
       return probeFailure(error, `GET ${url}`);
     }
     const runs = textRuns(html);
+    const data = embeddedStrings(html);
     const names = [...new Set([...allNames, ...expected])];
-    const missing = expected.filter((name) => !planShown(name, runs, names));
+    const inHtml = expected.filter((name) => planShown(name, runs, names));
+    const inData = expected.filter((name) => !inHtml.includes(name) && planInData(name, data));
+    const missing = expected.filter((name) => !inHtml.includes(name) && !inData.includes(name));
+    const where = inData.length
+      ? ` (${inHtml.length ? `${inHtml.join(', ')} in the HTML, ` : ''}${inData.join(', ')} in the page's data, behind a client-side tab or view)`
+      : '';
     const business = products?.filter((p) => p.tier === 'business').map((p) => p.name) ?? [];
     const team = await teamBilling(ctx, business);
     if (missing.length > 0) {
       return {
         status: 'fail',
         summary: `${url} does not show ${missing.length} expected plan${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
-        details: [`Expected (from ${source}): ${expected.join(', ')}.`, team.text].filter(Boolean).join('\n\n'),
+        details: [`Expected (from ${source}): ${expected.join(', ')}.`, `Found in the HTML: ${inHtml.join(', ') || 'none'}; in the page's data (__NEXT_DATA__, flight data, JSON-LD): ${inData.join(', ') || 'none'}.`, team.text].filter(Boolean).join('\n\n'),
         fix: 'If the products are missing from the app database, run `npm run sync-stripe` (see stripe.catalog-sync); if a plan was retired on purpose, update plans.expected.',
         data: { expected, missing },
       };
@@ -106,7 +168,7 @@ export const billingPlans: Rule = {
     if (team.problem) {
       return { status: 'fail', summary: team.problem, details: team.text, fix: 'Run `npm run sync-stripe` if business-tier products are missing from the app database, and check the team billing API.', data: { expected } };
     }
-    return { status: 'pass', summary: `${url} shows ${expected.join(', ')} (from ${source})${team.summary ?? ''}`, details: team.text || undefined, data: { expected } };
+    return { status: 'pass', summary: `${url} shows ${expected.join(', ')} (from ${source})${where}${team.summary ?? ''}`, details: team.text || undefined, data: { expected, inHtml, inData } };
   },
 };
 

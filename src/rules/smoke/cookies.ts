@@ -1,10 +1,10 @@
 /**
  * A small cookie jar for the sign-in flows: what a browser keeps between requests to one site.
- * Set-Cookie is parsed with RFC 6265's rules that matter for one origin (Domain, Path, Secure,
- * Expires/Max-Age) and the `__Secure-`/`__Host-` prefix rules browsers enforce, so a cookie a
- * browser would drop is dropped here too, and said so. Values never leave the jar except in the
- * Cookie header: reports get names only.
+ * Set-Cookie is parsed and judged by the gate's one cookie module (src/probes/cookies.ts: RFC
+ * 6265bis as browsers apply it), so a cookie a browser would drop is dropped here too, and said so.
+ * Values never leave the jar except in the Cookie header: reports get names only.
  */
+import { defaultPath, domainMatch, parseSetCookieLine, storageRefusal } from '../../probes/cookies.js';
 
 interface StoredCookie {
   name: string;
@@ -57,45 +57,24 @@ export class CookieJar {
   }
 
   private storeOne(target: URL, line: string, now: number): void {
-    const [pair = '', ...attributes] = line.split(';');
-    const eq = pair.indexOf('=');
-    if (eq <= 0) return;
-    const name = pair.slice(0, eq).trim();
-    const value = pair.slice(eq + 1).trim();
-    if (!name) return;
-    const host = target.hostname.toLowerCase();
-    let domain: string | undefined;
-    let path: string | undefined;
-    let secure = false;
-    let expires: number | undefined;
-    let maxAge: number | undefined;
-    for (const attribute of attributes) {
-      const i = attribute.indexOf('=');
-      const key = (i < 0 ? attribute : attribute.slice(0, i)).trim().toLowerCase();
-      const val = i < 0 ? '' : attribute.slice(i + 1).trim();
-      if (key === 'domain' && val) domain = val.replace(/^\./, '').toLowerCase();
-      else if (key === 'path') path = val.startsWith('/') ? val : undefined;
-      else if (key === 'secure') secure = true;
-      else if (key === 'expires') {
-        const t = Date.parse(val);
-        if (!Number.isNaN(t)) expires = t;
-      } else if (key === 'max-age' && /^-?\d+$/.test(val)) maxAge = Number(val);
+    const { cookie: parsed, value } = parseSetCookieLine(line);
+    // A nameless cookie is stored by browsers, but no app of this kind sets one: the jar skips it.
+    if (!parsed.name) return;
+    const refusal = storageRefusal(parsed, target);
+    if (refusal) {
+      this.rejected.push({ name: parsed.name, reason: refusal });
+      return;
     }
-    if (maxAge !== undefined) expires = maxAge <= 0 ? 0 : now + maxAge * 1000;
-    const reject = (reason: string): void => {
-      this.rejected.push({ name, reason });
-    };
-    if (domain !== undefined && !domainMatch(host, domain)) return reject(`its Domain=${domain} does not cover ${host}`);
-    if (secure && target.protocol !== 'https:') return reject('it is Secure but came over http');
-    if ((name.startsWith('__Secure-') || name.startsWith('__Host-')) && !secure) return reject(`a ${name.startsWith('__Host-') ? '__Host-' : '__Secure-'} cookie must be Secure`);
-    if (name.startsWith('__Host-') && (domain !== undefined || path !== '/')) return reject('a __Host- cookie must have Path=/ and no Domain');
+    const host = target.hostname.toLowerCase();
+    let expires = parsed.expires;
+    if (parsed.maxAge !== undefined) expires = parsed.maxAge <= 0 ? 0 : now + parsed.maxAge * 1000;
     const cookie: StoredCookie = {
-      name,
+      name: parsed.name,
       value,
-      domain: domain ?? host,
-      hostOnly: domain === undefined,
-      path: path ?? defaultPath(target.pathname),
-      secure,
+      domain: parsed.domain ?? host,
+      hostOnly: parsed.domain === undefined,
+      path: parsed.path ?? defaultPath(target.pathname),
+      secure: parsed.secure,
       expires,
     };
     this.cookies = this.cookies.filter((c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path));
@@ -104,19 +83,8 @@ export class CookieJar {
   }
 }
 
-function domainMatch(host: string, domain: string): boolean {
-  return host === domain || host.endsWith(`.${domain}`);
-}
-
 function pathMatch(requestPath: string, cookiePath: string): boolean {
   if (requestPath === cookiePath) return true;
   if (!requestPath.startsWith(cookiePath)) return false;
   return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
-}
-
-/** RFC 6265 §5.1.4: the request path up to its last slash. */
-function defaultPath(requestPath: string): string {
-  if (!requestPath.startsWith('/')) return '/';
-  const last = requestPath.lastIndexOf('/');
-  return last <= 0 ? '/' : requestPath.slice(0, last);
 }

@@ -12,7 +12,7 @@
  * finding (the login page means the session was not accepted). No password or cookie value is ever
  * put in a step's text.
  */
-import { parseSetCookie } from '../security/cookies.js';
+import { parseSetCookie } from '../../probes/cookies.js';
 import type { HttpClient, ProbeResponse } from '../../probes/http.js';
 import { isNoAnswer } from '../../probes/target.js';
 import { Budget, describeAnswer, loginRedirect, loginRedirectText, parseJson, probeErrorText } from './app-probe.js';

@@ -8,30 +8,12 @@ import type { Outcome, Rule } from '../../engine/types.js';
 import { ProbeError } from '../../probes/http.js';
 import { configuredDsn, DsnError, parseDsn, sendEnvelope, sentryApi, sentryApiGet, testEvent, type Dsn } from '../../probes/sentry.js';
 import { appOrigin, appUrlFor, noAnswerFrom } from '../../probes/target.js';
-import { effectiveDirective, enforcedPolicies } from '../security/csp-parser.js';
+import { effectiveDirective, enforcedPolicies, sourceListAllows } from '../security/csp-parser.js';
 
 const POLL_MS = 500;
 
-/** Does a CSP source list allow a request to `url` from a page on `self`? (CSP3 host-source matching) */
-export function cspAllows(sources: readonly string[], url: URL, self: URL): boolean {
-  const defaultPort = (scheme: string) => (scheme === 'https:' ? '443' : scheme === 'http:' ? '80' : '');
-  const port = url.port || defaultPort(url.protocol);
-  return sources.some((raw) => {
-    const source = raw.toLowerCase();
-    if (source === "'none'") return false;
-    if (source === '*') return url.protocol === 'https:' || url.protocol === 'http:';
-    if (source === "'self'") return url.origin === self.origin;
-    if (/^[a-z][a-z0-9+.-]*:$/.test(source)) return url.protocol === source || (source === 'http:' && url.protocol === 'https:');
-    const m = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\*|\*\.[^:/]+|[^:/*]+)(?::(\*|\d+))?(\/.*)?$/.exec(source);
-    if (!m) return false;
-    const [, scheme, host, sourcePort] = m;
-    if (scheme && `${scheme}:` !== url.protocol && !(scheme === 'http' && url.protocol === 'https:')) return false;
-    if (!scheme && url.protocol !== self.protocol && !(self.protocol === 'http:' && url.protocol === 'https:')) return false;
-    const hostOk = host === '*' || (host!.startsWith('*.') ? url.hostname.endsWith(host!.slice(1)) : url.hostname === host);
-    const portOk = sourcePort === '*' || (sourcePort ?? defaultPort(scheme ? `${scheme}:` : url.protocol)) === port;
-    return hostOk && portOk;
-  });
-}
+/** Does a CSP source list allow a request to `url` from a page on `self`? (the CSP module's matcher) */
+export const cspAllows = sourceListAllows;
 
 export const sentry: Rule = {
   meta: { id: 'smoke.sentry', section: 'smoke', title: 'Sentry receives events', docs: 'docs/deployment-guide.md' },
