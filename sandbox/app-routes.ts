@@ -10,6 +10,7 @@ import { nextAuthHandler } from './app-auth.js';
 import { auditLogsPage, slugify, team, teamApiKeys, teamProducts, teams, teamSso, teamWebhooks } from './app-teams.js';
 import { escapeHtml, page, type AppResponse, type RequestContext } from './app-http.js';
 import { syncStripeCatalog } from './stripe-sync.js';
+import type { HandledEvent } from '../src/target-app.js';
 
 export interface Route {
   /** Next.js route path, e.g. `/api/teams/[slug]/billing`. */
@@ -146,7 +147,7 @@ async function stripeWebhook(ctx: RequestContext): Promise<AppResponse> {
       return { status: 400, json: { error: { message: (err as Error).message } } };
     }
   }
-  const handler = WEBHOOK_HANDLERS[event.type];
+  const handler = Object.hasOwn(WEBHOOK_HANDLERS, event.type) ? WEBHOOK_HANDLERS[event.type as HandledEvent] : undefined;
   if (!handler) return { status: 200, json: { received: true } };
   try {
     // Stripe retries deliveries: the event id makes the handling idempotent.
@@ -169,7 +170,7 @@ type WebhookHandler = (event: Stripe.Event, ctx: RequestContext) => Promise<void
 const noop: WebhookHandler = async () => undefined;
 
 /** The event types the app handles (target-app.md); checkout and customer events need teams, later. */
-const WEBHOOK_HANDLERS: Record<string, WebhookHandler> = {
+const WEBHOOK_HANDLERS: Record<HandledEvent, WebhookHandler> = {
   'checkout.session.completed': noop,
   'customer.updated': noop,
   'customer.subscription.created': upsertSubscription,

@@ -28,6 +28,8 @@ import { deployMigrations, provisionAppDatabase, type AppDatabase } from './sche
 import { appWebhookEndpoint, defaultCatalog, startStripeServer, type StripeServerHandle } from './stripe-server.js';
 import { startSentryServer, type SentryServerHandle } from './sentry-server.js';
 import { seedSmokeAccounts } from './app-accounts.js';
+// The app's secret variables, as the gate knows them: every one present in `env` is in `Sandbox.secrets`.
+import { SECRET_VARIABLES } from '../src/target-app.js';
 import { syncStripeCatalog } from './stripe-sync.js';
 
 export { SCENARIOS, type Scenario } from './scenarios.js';
@@ -37,18 +39,6 @@ export const DB_HOST = 'db.acme-saas.com';
 const SENTRY_ORG_ID = '4507283841236992';
 const SENTRY_PROJECT_ID = '4507283862339584';
 export const SENTRY_INGEST_HOST = `o${SENTRY_ORG_ID}.ingest.sentry.io`;
-
-/** Variables whose values are secrets: every one present in `env` is listed in `Sandbox.secrets`. */
-export const SECRET_VARIABLES = [
-  'NEXTAUTH_SECRET',
-  'AUTH_SECRET',
-  'GITHUB_CLIENT_SECRET',
-  'GOOGLE_CLIENT_SECRET',
-  'STRIPE_SECRET_KEY',
-  'STRIPE_WEBHOOK_SECRET',
-  'STRIPE_SYNC_SECRET',
-  'SENTRY_AUTH_TOKEN',
-] as const;
 
 export interface StartSandboxOptions {
   /** A name from SCENARIOS. Default `good`. */

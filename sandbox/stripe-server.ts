@@ -12,6 +12,7 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { closeServer, listen } from './net.js';
+import { HANDLED_EVENTS } from '../src/target-app.js';
 
 export interface StripeProduct {
   id: string;
@@ -136,22 +137,6 @@ export interface StripeServerHandle {
 }
 
 const API_VERSION = '2026-10-28.endive';
-const HANDLED_WEBHOOK_EVENTS = [
-  'checkout.session.completed',
-  'customer.subscription.created',
-  'customer.subscription.updated',
-  'customer.subscription.deleted',
-  'customer.updated',
-  'invoice.payment_failed',
-  'invoice.payment_succeeded',
-  'price.created',
-  'price.updated',
-  'product.created',
-  'product.updated',
-];
-
-/** The events the app's webhook route handles: what its Stripe endpoint should subscribe to. */
-export const APP_WEBHOOK_EVENTS: readonly string[] = HANDLED_WEBHOOK_EVENTS;
 
 export async function startStripeServer(options: StripeServerOptions): Promise<StripeServerHandle> {
   const keys = new Map<string, Required<Pick<StripeKey, 'livemode'>> & StripeKey>();
@@ -462,7 +447,7 @@ export function appWebhookEndpoint(appOrigin: string): Omit<StripeWebhookEndpoin
     application: null,
     created: Date.UTC(2024, 1, 12, 12, 0, 0) / 1000,
     description: 'Production app',
-    enabled_events: [...HANDLED_WEBHOOK_EVENTS],
+    enabled_events: [...HANDLED_EVENTS],
     metadata: {},
     status: 'enabled',
     url: `${appOrigin}/api/webhooks/stripe`,

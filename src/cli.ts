@@ -17,7 +17,8 @@ import { runGate, validateSelection } from './gate.js';
 import { INPUTS, type RawInputs } from './inputs.js';
 import { Redactor } from './redact.js';
 import { renderConsole, renderJson, renderSarif } from './report/index.js';
-import { APP_VARIABLES, SECRET_VARIABLES, loadSettings, type Settings } from './settings.js';
+import { loadSettings, type Settings } from './settings.js';
+import { APP_VARIABLES, SECRET_VARIABLES } from './target-app.js';
 import { VERSION } from './version.js';
 import { workflowSafeText } from './workflow-text.js';
 

@@ -19,7 +19,8 @@ import { partialReport, runGate, validateSelection } from './gate.js';
 import { INPUTS, type RawInputs } from './inputs.js';
 import { Redactor } from './redact.js';
 import { buildAnnotations, buildOutputs, renderJson, renderSarif, renderSummary } from './report/index.js';
-import { SECRET_VARIABLES, loadSettings, type Settings } from './settings.js';
+import { loadSettings, type Settings } from './settings.js';
+import { SECRET_VARIABLES } from './target-app.js';
 import { VERSION } from './version.js';
 import { workflowSafeLines } from './workflow-text.js';
 

@@ -10,47 +10,7 @@ import { assertReadableFile, type Config, loadConfig } from './config.js';
 import { parseEnvText } from './env-file.js';
 import { UsageError } from './errors.js';
 import { INPUTS, type RawInputs } from './inputs.js';
-
-/** The app's own variable names, exactly as the guide names them. */
-export const APP_VARIABLES = [
-  'APP_URL',
-  'NEXTAUTH_URL',
-  'DATABASE_URL',
-  'NEXTAUTH_SECRET',
-  // Auth.js v5's name for NEXTAUTH_SECRET (read so it is masked and searched for too).
-  'AUTH_SECRET',
-  'AUTH_PROVIDERS',
-  'GITHUB_CLIENT_ID',
-  'GITHUB_CLIENT_SECRET',
-  'GOOGLE_CLIENT_ID',
-  'GOOGLE_CLIENT_SECRET',
-  'STRIPE_SECRET_KEY',
-  'STRIPE_WEBHOOK_SECRET',
-  'STRIPE_SYNC_SECRET',
-  'ENABLE_HSTS',
-  'ENABLE_CSP_STRICT',
-  'ENABLE_COEP',
-  'NEXTAUTH_TRUST_HOST',
-  'AUTH_TRUST_HOST',
-  'NEXTAUTH_DEBUG',
-  'NEXT_PUBLIC_SENTRY_DSN',
-  'SENTRY_DSN',
-  'SENTRY_AUTH_TOKEN',
-  'SENTRY_ORG',
-  'SENTRY_PROJECT',
-] as const;
-
-/** App variables whose values are secrets (masked everywhere, checked for reuse and leaks). */
-export const SECRET_VARIABLES = [
-  'NEXTAUTH_SECRET',
-  'AUTH_SECRET',
-  'GITHUB_CLIENT_SECRET',
-  'GOOGLE_CLIENT_SECRET',
-  'STRIPE_SECRET_KEY',
-  'STRIPE_WEBHOOK_SECRET',
-  'STRIPE_SYNC_SECRET',
-  'SENTRY_AUTH_TOKEN',
-] as const;
+import { APP_VARIABLES, SECRET_VARIABLES } from './target-app.js';
 
 export type AppEnv = Readonly<Record<string, string | undefined>>;
 
@@ -197,7 +157,8 @@ function wantedVariable(name: string, config: Config): boolean {
   return passwordVariables(config).includes(name);
 }
 
-function passwordVariables(config: Config): string[] {
+/** The variables that hold the smoke accounts' passwords (`password-env`): secrets of the run. */
+export function passwordVariables(config: Config): string[] {
   const names = new Set<string>();
   if (config['smoke-account']) names.add(config['smoke-account']['password-env']);
   for (const gate of config['feature-gates'] ?? []) names.add(gate.account['password-env']);

@@ -29,7 +29,8 @@ import { INPUTS } from '../../src/inputs.js';
 import { createClients, type Clients } from '../../src/probes/clients.js';
 import { createStripe } from '../../src/probes/stripe.js';
 import { freePort } from '../../sandbox/net.js';
-import { APP_VARIABLES, loadSettings, type Settings } from '../../src/settings.js';
+import { loadSettings, type Settings } from '../../src/settings.js';
+import { APP_VARIABLES } from '../../src/target-app.js';
 import { goodEnv, silentLog, tempRepo } from '../helpers.js';
 import { recordProof } from './proof-counts.js';
 

@@ -21,7 +21,7 @@ import { APP_HOST, startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { issueCert } from '../../sandbox/certs.js';
 import { runAction, type ActionRun } from '../../scripts/run-action.js';
 import { cli } from '../../src/cli.js';
-import { APP_VARIABLES } from '../../src/settings.js';
+import { APP_VARIABLES } from '../../src/target-app.js';
 import { freeAddress, httpsServer, passHeaders, proxyHandler } from '../guarantees/fault-servers.js';
 import { inject, injectChunks, markersIn, MARKER_PATTERN, PAYLOAD_KINDS, type InjectOptions } from '../guarantees/payloads.js';
 import { recordProof } from '../guarantees/proof-counts.js';

@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Outcome } from '../../engine/types.js';
 import { parseEnvText } from '../../env-file.js';
-import { SECRET_VARIABLES, type Settings } from '../../settings.js';
+import type { Settings } from '../../settings.js';
+import { SECRET_VARIABLES } from '../../target-app.js';
 
 export const MIN_SECRET_LENGTH = 32;
 export const MIN_SECRET_BITS = 128;

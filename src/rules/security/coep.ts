@@ -12,6 +12,7 @@
  * `require-corp`). Parsing is the `structured-headers` package's, not a hand-written split.
  */
 import { parseItem, Token } from 'structured-headers';
+import { flagState } from '../../target-app.js';
 import type { Rule } from '../../engine/types.js';
 import { documentsOf, groupByPage, isOutcome, loadPages, pagesNote, valuesByPage } from './app-target.js';
 import { code, outcomeOf, type Problem } from './problems.js';
@@ -70,7 +71,7 @@ export const securityCoep: Rule = {
   meta: { id: 'security.coep', section: 'security', title: 'Cross-origin isolation (COEP/COOP)', docs: 'docs/deployment-guide.md' },
   async check(ctx) {
     const flag = ctx.settings.env.ENABLE_COEP;
-    if (flag !== 'true') {
+    if (!flagState('ENABLE_COEP', flag).on) {
       return {
         status: 'skip',
         summary: `ENABLE_COEP is ${flag === undefined ? 'unset' : code(flag)}, so cross-origin isolation is not expected (config.enable-coep judges the flag)`,

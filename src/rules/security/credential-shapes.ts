@@ -10,7 +10,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { maskValue } from '../../redact.js';
-import { SECRET_VARIABLES } from '../../settings.js';
+import { SECRET_VARIABLES } from '../../target-app.js';
 import {
   isConventionalDefault,
   isExampleHost,

@@ -5,6 +5,7 @@
  * not count. Across pages, a nonce must be fresh per response: the same nonce on two answers is a
  * cached or constant nonce, which an attacker reads once and reuses.
  */
+import { flagState } from '../../target-app.js';
 import type { Rule } from '../../engine/types.js';
 import type { AnsweredPage } from '../../probes/pages.js';
 import { documentsOf, groupByPage, isOutcome, loadPages, pageList, pagesNote, type PageProblem } from './app-target.js';
@@ -65,7 +66,7 @@ export const securityCsp: Rule = {
     const set = await loadPages(ctx);
     if (isOutcome(set)) return set;
     const documents = documentsOf(set);
-    const strict = ctx.settings.env.ENABLE_CSP_STRICT === 'true';
+    const strict = flagState('ENABLE_CSP_STRICT', ctx.settings.env.ENABLE_CSP_STRICT).on;
     const options: CspJudgeOptions = { strict, bypasses: await loadBypassLists() };
     const perPage = documents.pages.map((page) => ({ page, problems: judgePageCsp(page.response.rawHeaders, options) as PageProblem[] }));
     const problems = [...groupByPage(perPage), ...(documents.pages.length > 1 ? reusedNonces(documents.pages) : []), ...set.unreachable];

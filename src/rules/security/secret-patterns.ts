@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import { maskValue } from '../../redact.js';
 import { base64Forms, labelledSecretForms } from '../../secret-forms.js';
-import { SECRET_VARIABLES, type Settings } from '../../settings.js';
+import type { Settings } from '../../settings.js';
+import { SECRET_VARIABLES } from '../../target-app.js';
 import { isPlaceholder } from '../config/secrets.js';
 
 /** Secrets shorter than this are not searched for: "password1" is everywhere, "true" more so. */

@@ -24,7 +24,8 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, ty
 import type { Finding, Outcome, Rule } from '../../engine/types.js';
 import { INPUTS } from '../../inputs.js';
 import { maskValue } from '../../redact.js';
-import type { Settings } from '../../settings.js';
+import { passwordVariables } from '../../settings.js';
+import { APP_FLAGS, flagState, isAppFlag } from '../../target-app.js';
 import { jsonKeyLines, jsonPath } from '../gate/scripts.js';
 import { readTomlStrings } from '../gate/no-db-push.js';
 import { CREDENTIAL_PATTERNS } from './credential-shapes.js';
@@ -32,17 +33,6 @@ import { isLocalHost, isNonProductionValue, maskUrlPassword, SECRET_NAMES, urlPa
 import { SecretMatcher } from './secret-scanner.js';
 
 const DOCS = 'docs/deployment-guide.md';
-
-/** The §1 flags and the values that make them unsafe (the app compares with the string "true"). */
-const FLAGS: Record<string, { unsafe(value: string): boolean; level: 'error' | 'warning'; safe: string; why: string }> = {
-  NEXTAUTH_DEBUG: { unsafe: (v) => /^(true|1|yes|on)$/i.test(v), level: 'error', safe: 'false', why: 'NextAuth logs tokens and profile data' },
-  ENABLE_HSTS: { unsafe: (v) => v !== 'true', level: 'error', safe: 'true', why: 'browsers may be downgraded to plain HTTP' },
-  ENABLE_CSP_STRICT: { unsafe: (v) => v !== 'true', level: 'error', safe: 'true', why: "the CSP lacks 'strict-dynamic' and upgrade-insecure-requests" },
-  ENABLE_COEP: { unsafe: (v) => v !== 'true', level: 'warning', safe: 'true', why: 'no cross-origin isolation (allowed by the guide only when external assets are incompatible)' },
-  // The app treats anything but "false" (also unset) as trusting the Host header.
-  NEXTAUTH_TRUST_HOST: { unsafe: (v) => v !== 'false', level: 'error', safe: 'false', why: 'a forged Host header can steer sign-in redirects and callback URLs' },
-  AUTH_TRUST_HOST: { unsafe: (v) => /^(true|1)$/i.test(v), level: 'error', safe: 'unset', why: 'it turns host trust back on whatever NEXTAUTH_TRUST_HOST says' },
-};
 
 /** This action's inputs that carry secrets. */
 const SECRET_INPUTS = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name));
@@ -85,7 +75,7 @@ export const workflowSecrets: Rule = {
       return { status: 'skip', summary: 'no workflow (.github/workflows) and no platform config (vercel.json, app.json, render.yaml, fly.toml, netlify.toml) in the repository' };
     }
 
-    const secretNames = new Set([...SECRET_NAMES, 'GITHUB_TOKEN', ...passwordVariables(settings)]);
+    const secretNames = new Set([...SECRET_NAMES, 'GITHUB_TOKEN', ...passwordVariables(settings.config)]);
     const judged: Judged[] = collected.notes.map((finding) => ({ finding, short: finding.message.split(' (')[0]! }));
     const seen = new Set<string>();
     for (const entry of collected.entries) {
@@ -102,7 +92,7 @@ export const workflowSecrets: Rule = {
     const checked = `${workflowCount} workflow file${workflowCount === 1 ? '' : 's'}${platformFiles.length ? ` and ${platformFiles.join(', ')}` : ''}, ${collected.entries.length} env entries checked`;
     const details = [
       `Read: ${collected.files.join(', ') || 'nothing'} (${workflowEntries} entries in workflows, ${collected.entries.length - workflowEntries} in platform files).`,
-      `Secret variables: ${[...secretNames].join(', ')}; flags: ${Object.keys(FLAGS).join(', ')}.`,
+      `Secret variables: ${[...secretNames].join(', ')}; flags: ${Object.keys(APP_FLAGS).join(', ')}.`,
       ...findings.map((f) => `- \`${f.file}:${f.line}\` ${f.level === 'error' ? 'error' : 'warning'}: ${f.message}`),
     ].join('\n');
     const data = { workflowFiles: workflowCount, platformFiles, envEntries: collected.entries.length };
@@ -127,14 +117,6 @@ export const workflowSecrets: Rule = {
     };
   },
 };
-
-function passwordVariables(settings: Settings): string[] {
-  const names = new Set<string>();
-  const account = settings.config['smoke-account'];
-  if (account) names.add(account['password-env']);
-  for (const gate of settings.config['feature-gates'] ?? []) names.add(gate.account['password-env']);
-  return [...names];
-}
 
 /** A finding and its short form for the summary line. */
 interface Judged {
@@ -163,10 +145,11 @@ function judge(entry: EnvEntry, secretNames: ReadonlySet<string>, runSecrets: re
     finding: { level, message: `${short} in ${entry.where}: ${why}`, file: entry.file, line: entry.line },
     short,
   });
-  const flag = FLAGS[name];
-  if (flag) {
-    if (value.includes('${{') || !flag.unsafe(value)) return undefined;
-    return make(flag.level, `${name} is "${value}"`, `${flag.why}; set it to ${flag.safe}`);
+  if (isAppFlag(name)) {
+    // Judged as the app reads the value (src/target-app.ts), like the config.* rules judge it.
+    if (value.includes('${{') || flagState(name, value).safe) return undefined;
+    const flag = APP_FLAGS[name];
+    return make(flag.level === 'fail' ? 'error' : 'warning', `${name} is "${value}"`, `${flag.why}; set it to ${flag.safeValue}`);
   }
   if (entry.testJob) return judgeTestJob(entry, value, runSecrets, make);
   const use = `take it from ${storeReference(name)}`;

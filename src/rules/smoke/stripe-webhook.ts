@@ -7,7 +7,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Rule } from '../../engine/types.js';
 import type { ProbeResponse } from '../../probes/http.js';
 import { appOrigin, appUrlFor, NO_TARGET, probeFailure } from '../../probes/target.js';
-import { HANDLED_EVENTS } from '../stripe/handled-events.js';
+import { HANDLED_EVENTS } from '../../target-app.js';
 
 /** A real Stripe event type the app does not handle: its handler acknowledges it and writes nothing. */
 export const UNHANDLED_EVENT_TYPE = 'balance.available';

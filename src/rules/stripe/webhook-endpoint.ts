@@ -7,7 +7,7 @@ import type { Rule } from '../../engine/types.js';
 import { describeStripeError, stripeUnavailable } from '../../probes/stripe.js';
 import { couldNotCheck } from '../../engine/unavailable.js';
 import { appOrigin, appUrlFor, NO_TARGET } from '../../probes/target.js';
-import { HANDLED_EVENTS } from './handled-events.js';
+import { HANDLED_EVENTS } from '../../target-app.js';
 
 const normalise = (url: string) => url.replace(/\/+$/, '').toLowerCase();
 

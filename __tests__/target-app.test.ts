@@ -1,0 +1,70 @@
+/**
+ * The gate's one reading of the app's flags (src/target-app.ts) against the emulated app, and the two
+ * families of rules that judge flags (config.* on the run's variables, security.workflow-secrets on
+ * committed workflows) against each other: one value, one verdict.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadAppConfig } from '../sandbox/app-config.js';
+import type { Rule } from '../src/engine/types.js';
+import { enableCoep, enableCspStrict, enableHsts, nextauthDebug, nextauthTrustHost } from '../src/rules/config/flags.js';
+import { workflowSecrets } from '../src/rules/security/workflow-secrets.js';
+import { flagState, type AppFlagName } from '../src/target-app.js';
+import { ruleWith, runRule, settingsFor, tempRepo } from './helpers.js';
+
+const VALUES = [undefined, 'true', 'false', 'TRUE', 'True', '1', '0', 'yes', 'off', ''];
+
+test('each flag is read the way the app reads it (the sandbox app is the reference)', () => {
+  const appReading: Record<Exclude<AppFlagName, 'AUTH_TRUST_HOST'>, (env: Record<string, string | undefined>) => boolean> = {
+    ENABLE_HSTS: (env) => loadAppConfig(env).hsts,
+    ENABLE_CSP_STRICT: (env) => loadAppConfig(env).cspStrict,
+    ENABLE_COEP: (env) => loadAppConfig(env).coep,
+    NEXTAUTH_TRUST_HOST: (env) => loadAppConfig(env).trustHost,
+    NEXTAUTH_DEBUG: (env) => loadAppConfig(env).debug,
+  };
+  for (const [name, read] of Object.entries(appReading) as Array<[AppFlagName, (env: Record<string, string | undefined>) => boolean]>) {
+    for (const value of VALUES) {
+      // The app reads an empty variable as unset.
+      const gate = flagState(name, value === '' ? undefined : value).on;
+      assert.equal(gate, read({ AUTH_PROVIDERS: 'credentials', [name]: value }), `${name}=${JSON.stringify(value)}`);
+    }
+  }
+});
+
+test('NEXTAUTH_DEBUG=0 (and any value but "true") leaves debug off: config.nextauth-debug passes and says how the app reads it', async () => {
+  for (const value of ['0', '1', 'TRUE', 'yes']) {
+    const r = await ruleWith(nextauthDebug, { NEXTAUTH_DEBUG: value });
+    assert.equal(r.status, 'pass', value);
+    assert.match(r.summary, /which the app reads as off/);
+  }
+  assert.equal((await ruleWith(nextauthDebug, { NEXTAUTH_DEBUG: 'false' })).summary, 'NEXTAUTH_DEBUG is "false"');
+  assert.equal((await ruleWith(nextauthDebug, { NEXTAUTH_DEBUG: 'true' })).status, 'fail');
+});
+
+test('config.* and security.workflow-secrets give one verdict for every flag value', async () => {
+  const rules: Array<[AppFlagName, Rule]> = [
+    ['ENABLE_HSTS', enableHsts],
+    ['ENABLE_CSP_STRICT', enableCspStrict],
+    ['ENABLE_COEP', enableCoep],
+    ['NEXTAUTH_TRUST_HOST', nextauthTrustHost],
+    ['NEXTAUTH_DEBUG', nextauthDebug],
+  ];
+  const values = VALUES.filter((v): v is string => v !== undefined && v !== '');
+  let compared = 0;
+  for (const [name, rule] of rules) {
+    for (const value of values) {
+      const config = await ruleWith(rule, { [name]: value });
+      const workflow = `on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    env:\n      ${name}: "${value}"\n    steps:\n      - run: npm run deploy\n`;
+      const repo = tempRepo({ '.github/workflows/deploy.yml': workflow });
+      try {
+        const committed = await runRule(workflowSecrets, await settingsFor({}, { repo: repo.dir }));
+        const flagged = committed.findings.some((f) => f.message.startsWith(`${name} is "${value}"`));
+        assert.equal(flagged, config.status !== 'pass', `${name}=${value}: config.* says ${config.status}, workflow-secrets ${flagged ? 'flags it' : 'does not'}`);
+        compared++;
+      } finally {
+        repo.cleanup();
+      }
+    }
+  }
+  assert.equal(compared, rules.length * values.length);
+});
