@@ -57,7 +57,7 @@ try {
   const shared = await real.db();
   const query = shared.client.query.bind(shared.client);
   shared.client.query = ((...args: Parameters<typeof query>) => (queries++, query(...args))) as typeof query;
-  const clients: Clients = { db: async () => shared, http: () => real.http(), stripe: () => real.stripe(), close: () => real.close() };
+  const clients: Clients = { ...real, db: async () => shared };
   const log = { info: () => undefined, output: () => undefined, group: <T>(_n: string, fn: () => Promise<T>) => fn() };
   const runs: number[] = [];
   let status = '';

@@ -6,6 +6,7 @@ import { buildReport } from '../../src/engine/report.js';
 import { applyWaiver, runRules, selectRules, validateWaivers } from '../../src/engine/runner.js';
 import type { Outcome, Rule, RuleReport } from '../../src/engine/types.js';
 import { UsageError } from '../../src/errors.js';
+import { createClients } from '../../src/probes/clients.js';
 import { goodEnv, settingsFor, silentLog } from '../helpers.js';
 import { track } from '../../src/util/activity.js';
 
@@ -19,7 +20,7 @@ async function run(rules: Rule[], options: { probeTimeoutMs?: number; deadlineMs
   const settings = await settingsFor(goodEnv(), { inputs: options.unreachable ? { unreachable: options.unreachable } : {} });
   settings.config = { ...settings.config, waivers: options.waivers ?? [] };
   return runRules(rules, {
-    context: { settings, clients: { db: () => Promise.reject(new Error('no db')), http: () => { throw new Error('no http'); }, stripe: () => Promise.reject(new Error('no stripe')), close: async () => undefined }, log: silentLog },
+    context: { settings, clients: { ...createClients(settings), db: () => Promise.reject(new Error('no db')), http: () => { throw new Error('no http'); }, stripe: () => Promise.reject(new Error('no stripe')), close: async () => undefined }, log: silentLog },
     probeTimeoutMs: options.probeTimeoutMs ?? 5000,
     commandTimeoutMs: 5000,
     deadlineMs: options.deadlineMs,

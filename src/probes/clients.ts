@@ -6,6 +6,7 @@
 import type { Settings } from '../settings.js';
 import { connectReadOnly, type ReadOnlyDb } from './db.js';
 import { HttpClient } from './http.js';
+import type { Repository } from './repository.js';
 import { createStripe, type StripeHandle } from './stripe.js';
 import { track } from '../util/activity.js';
 
@@ -16,6 +17,8 @@ export interface Clients {
   http(): HttpClient;
   /** The read-only Stripe client for STRIPE_SECRET_KEY (the SDK is loaded on first use). */
   stripe(): Promise<StripeHandle>;
+  /** The app's repository (working-directory): deploy files read and parsed once per run. */
+  repository(): Promise<Repository>;
   close(): Promise<void>;
 }
 
@@ -23,7 +26,12 @@ export function createClients(settings: Settings): Clients {
   let db: Promise<ReadOnlyDb> | undefined;
   let http: HttpClient | undefined;
   let stripe: Promise<StripeHandle> | undefined;
+  let repository: Promise<Repository> | undefined;
   return {
+    repository() {
+      repository ??= import('./repository.js').then(({ Repository }) => new Repository(settings.workingDirectory));
+      return repository;
+    },
     stripe() {
       const key = settings.env.STRIPE_SECRET_KEY;
       if (!key) return Promise.reject(new Error('STRIPE_SECRET_KEY is not set'));

@@ -37,6 +37,7 @@ async function check(settings: Settings, migrateStatus?: 'pass' | 'skip') {
   const real = createClients(settings);
   let queries = 0;
   const clients: Clients = {
+    ...real,
     async db() {
       const db = await real.db();
       const query = db.client.query.bind(db.client);
@@ -46,9 +47,6 @@ async function check(settings: Settings, migrateStatus?: 'pass' | 'skip') {
       }) as typeof query;
       return db;
     },
-    http: () => real.http(),
-    stripe: () => real.stripe(),
-    close: () => real.close(),
   };
   const rules: Rule[] = [];
   if (migrateStatus) rules.push({ meta: { id: 'gate.migrate', section: 'gate', title: 'migrate' }, check: async () => ({ status: migrateStatus, summary: 'stand-in' }) });

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RuleReport } from '../../../src/engine/types.js';
-import { noDbPush, readTomlStrings } from '../../../src/rules/gate/no-db-push.js';
-import { readPackageScripts, traceDbPush } from '../../../src/rules/gate/scripts.js';
+import { readPackageScripts } from '../../../src/probes/repository.js';
+import { noDbPush } from '../../../src/rules/gate/no-db-push.js';
+import { traceDbPush } from '../../../src/rules/gate/scripts.js';
 import { runRule, settingsFor, tempRepo } from '../../helpers.js';
 
 /** The app's package.json scripts (target-app spec), with `extra` scripts added. */
@@ -266,12 +267,14 @@ test('script cycles end, and every runner spelling is followed', () => {
   assert.deepEqual(scriptOf('npx prisma db pull; npx prisma migrate deploy; echo prisma db push'), []);
 });
 
-test('TOML strings are read with their table, key and line', () => {
-  const toml = '# c\n[build]\ncommand = "a \\"b\\""  # x\n[context.production]\n  command = \'lit\'\n[processes]\napp = """\nnpm start"""\nweb.cmd = [\n  "x", # one\n  "y",\n]\n';
-  assert.deepEqual(readTomlStrings(toml), [
-    { table: 'build', key: 'command', value: 'a "b"', line: 3 },
-    { table: 'context.production', key: 'command', value: 'lit', line: 5 },
-    { table: 'processes', key: 'app', value: 'npm start', line: 7 },
-    { table: 'processes.web', key: 'cmd', value: ['x', 'y'], line: 9 },
-  ]);
+test('fly.toml: an inline processes table is a production command; TOML booleans and numbers do not break the scan', async () => {
+  const fly = 'app = "acme"\nkill_timeout = 5\nprocesses = { app = "npx prisma db push && node server.js", worker = "node worker.js" }\n[http_service]\n  force_https = true\n  auto_stop_machines = false\n';
+  const r = await scan({ 'package.json': packageJson(), 'fly.toml': fly });
+  assert.equal(r.status, 'fail');
+  assert.deepEqual(errors(r).filter(([file]) => file !== 'package.json'), [['fly.toml', 3, 'fly.toml:3 → npx prisma db push']]);
+});
+
+test('a TOML config that does not parse is named, not guessed at', async () => {
+  const r = await scan({ 'package.json': packageJson(), 'netlify.toml': '[build]\n  command = "npx prisma db push\n' });
+  assert.match(r.details ?? '', /note: netlify\.toml:2 is not valid TOML \(.+\); not scanned\./);
 });

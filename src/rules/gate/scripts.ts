@@ -164,60 +164,7 @@ export function splitShellCommands(source: string): ShellCommand[] {
   return commands;
 }
 
-/** A package.json script and the 1-based line of its `"name":` key. */
-export interface ScriptDef {
-  command: string;
-  line: number;
-}
-
-export type Scripts = ReadonlyMap<string, ScriptDef>;
-
-/** The scripts of a package.json text, with their lines. Throws on invalid JSON (the caller says so). */
-export function readPackageScripts(text: string): Map<string, ScriptDef> {
-  const pkg = JSON.parse(text) as { scripts?: unknown };
-  const lines = jsonKeyLines(text);
-  const scripts = new Map<string, ScriptDef>();
-  if (pkg.scripts && typeof pkg.scripts === 'object') {
-    for (const [name, command] of Object.entries(pkg.scripts)) {
-      if (typeof command === 'string') scripts.set(name, { command, line: lines.get(jsonPath('scripts', name)) ?? 1 });
-    }
-  }
-  return scripts;
-}
-
-/** The key of `jsonKeyLines` for a path of object keys and array indexes. */
-export const jsonPath = (...keys: Array<string | number>) => keys.join('\u0000');
-
-/**
- * The 1-based line of every object key and array element of a JSON text, by `jsonPath`. JSON.parse
- * gives values but no positions; this small scanner gives the positions an annotation needs.
- */
-export function jsonKeyLines(text: string): Map<string, number> {
-  const lines = new Map<string, number>();
-  const stack: Array<{ array: boolean; key: string | number | undefined }> = [];
-  const here = () => stack.map((f) => f.key).join('\u0000');
-  let line = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    const top = stack[stack.length - 1];
-    if (c === '\n') line++;
-    else if (c === '{' || c === '[') {
-      if (top?.array) lines.set(here(), line);
-      stack.push({ array: c === '[', key: c === '[' ? 0 : undefined });
-    } else if (c === '}' || c === ']') stack.pop();
-    else if (c === ',' && top) top.key = top.array ? (top.key as number) + 1 : undefined;
-    else if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      if (top && !top.array && top.key === undefined) {
-        top.key = JSON.parse(text.slice(i, j + 1)) as string;
-        lines.set(here(), line);
-      } else if (top?.array) lines.set(here(), line);
-      i = j;
-    } else if (top?.array && /[-0-9tfn]/.test(c) && !/[-0-9a-z.+]/i.test(text[i - 1] ?? '')) lines.set(here(), line);
-  }
-  return lines;
-}
+import type { Scripts } from '../../probes/repository.js';
 
 /** What one simple command does that matters here. */
 type Step =

@@ -18,16 +18,13 @@
  * warning (the step does not get the real secret); a DATABASE_URL on a local or service-container
  * host is a CI database and fine. Values are shown redacted.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Finding, Outcome, Rule } from '../../engine/types.js';
 import { INPUTS } from '../../inputs.js';
 import { maskValue } from '../../redact.js';
 import { passwordVariables } from '../../settings.js';
 import { APP_FLAGS, flagState, isAppFlag } from '../../target-app.js';
-import { jsonKeyLines, jsonPath } from '../gate/scripts.js';
-import { readTomlStrings } from '../gate/no-db-push.js';
+import type { Repository, YamlFile } from '../../probes/repository.js';
 import { CREDENTIAL_PATTERNS } from './credential-shapes.js';
 import { isLocalHost, isNonProductionValue, maskUrlPassword, SECRET_NAMES, urlPassword } from './secret-patterns.js';
 import { SecretMatcher } from './secret-scanner.js';
@@ -61,14 +58,14 @@ interface Collected {
 
 export const workflowSecrets: Rule = {
   meta: { id: 'security.workflow-secrets', section: 'security', title: 'Workflows take secrets from the secret store', docs: DOCS },
-  async check({ settings }): Promise<Outcome> {
-    const root = settings.workingDirectory;
-    const workflows = await workflowFiles(root);
+  async check({ settings, clients }): Promise<Outcome> {
+    const repo = await clients.repository();
+    const workflows = await repo.workflows();
     const collected: Collected = { files: [], entries: [], notes: [] };
-    for (const file of workflows) await collectWorkflow(root, file, collected);
+    for (const workflow of workflows) collectWorkflow(workflow, collected);
     const workflowCount = collected.files.length;
     const workflowEntries = collected.entries.length;
-    for (const collect of [collectVercel, collectAppJson, collectRender, collectToml]) await collect(root, collected);
+    for (const collect of [collectVercel, collectAppJson, collectRender, collectToml]) await collect(repo, collected);
     const platformFiles = collected.files.slice(workflowCount);
 
     if (workflows.length === 0 && platformFiles.length === 0) {
@@ -223,55 +220,6 @@ function testOnlyJob(doc: Document, id: string, job: unknown, localDatabase: boo
   return tests;
 }
 
-/**
- * The workflow files (and composite actions) of the repository, relative to `root`: under `root`,
- * or, when `root` is an app directory of a monorepo without its own, under the repository's top
- * (found by its `.git`), as `../…` paths.
- */
-async function workflowFiles(root: string): Promise<string[]> {
-  for (let up = ''; ; up += '../') {
-    const files = await workflowFilesIn(root, up);
-    const top = await stat(join(root, up, '.git')).then(() => true, () => false);
-    if (files.length > 0 || top || resolve(root, up) === resolve(root, up, '..')) return files;
-  }
-}
-
-async function workflowFilesIn(root: string, up: string): Promise<string[]> {
-  const list = async (dir: string) => (await readdir(join(root, up, dir), { withFileTypes: true }).catch(() => [])).sort((a, b) => a.name.localeCompare(b.name));
-  const files = (await list('.github/workflows')).filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => `${up}.github/workflows/${e.name}`);
-  // Composite actions of the repository: `.github/actions/<name>/action.yml`, a few levels deep.
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    for (const e of await list(dir)) {
-      if (e.isDirectory() && depth > 0) await walk(`${dir}/${e.name}`, depth - 1);
-      else if (e.isFile() && /^action\.ya?ml$/.test(e.name)) files.push(`${up}${dir}/${e.name}`);
-    }
-  };
-  await walk('.github/actions', 3);
-  return files;
-}
-
-const read = (root: string, file: string) => readFile(join(root, file), 'utf8').catch(() => undefined);
-
-/** Parses YAML with line positions; a file that does not parse is a warning on its line. */
-function parseYaml(
-  file: string,
-  text: string,
-  notes: Finding[],
-): { doc: Document; lineOf: (node: Node | Pair | undefined) => number; lineAt: (offset: number) => number } | undefined {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter });
-  if (doc.errors.length > 0) {
-    const line = counter.linePos(doc.errors[0]!.pos[0]).line;
-    notes.push({ level: 'warning', message: `${file} is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); its secrets were not checked`, file, line });
-    return undefined;
-  }
-  const lineOf = (node: Node | Pair | undefined) => {
-    const range = isPair(node) ? (node.key as Node | null)?.range : node?.range;
-    return range ? counter.linePos(range[0]).line : 1;
-  };
-  return { doc, lineOf, lineAt: (offset) => counter.linePos(offset).line };
-}
-
 /** A node with aliases (`*anchor`) resolved. */
 function resolved(doc: Document, node: unknown): unknown {
   return isAlias(node) ? node.resolve(doc) : node;
@@ -309,13 +257,16 @@ function keyName(pair: Pair): string {
 /** `NAME=value` in shell (also `export NAME=value` and inside `echo "NAME=value" >> $GITHUB_ENV`). */
 const ASSIGNMENT = /(?:^|[\s;&|("'])(?:export\s+)?([A-Z_][A-Z0-9_]*)=("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s;&|)"'`]*)/g;
 
-async function collectWorkflow(root: string, file: string, out: Collected): Promise<void> {
-  const text = await read(root, file);
-  if (text === undefined) return;
-  const parsed = parseYaml(file, text, out.notes);
+/** A file that does not parse is a warning on its line: its secrets were not checked. */
+function notParsed(out: Collected, file: string, format: string, error: { line?: number; message: string }): void {
+  out.notes.push({ level: 'warning', message: `${file} is not valid ${format} (${error.message}); its secrets were not checked`, file, line: error.line ?? 1 });
+}
+
+function collectWorkflow(workflow: YamlFile, out: Collected): void {
+  const { file, text, lineOf, lineAt } = workflow;
   out.files.push(file);
-  if (!parsed) return;
-  const { doc, lineOf, lineAt } = parsed;
+  if (!workflow.doc) return notParsed(out, file, 'YAML', workflow.error!);
+  const doc = workflow.doc;
 
   const envMap = (node: unknown, where: string) => {
     for (const pair of pairsOf(doc, node)) {
@@ -400,59 +351,57 @@ async function collectWorkflow(root: string, file: string, out: Collected): Prom
   }
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
 /** vercel.json `env` and `build.env`: a value starting with `@` references a Vercel secret. */
-async function collectVercel(root: string, out: Collected): Promise<void> {
+async function collectVercel(repo: Repository, out: Collected): Promise<void> {
   const file = 'vercel.json';
-  const config = await readJson(root, file, out);
+  const config = await readJson(repo, file, out);
   if (!config) return;
-  const lines = jsonKeyLines(config.text);
   for (const path of [['env'], ['build', 'env']]) {
     const env = path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), config.value);
     if (!isRecord(env)) continue;
     for (const [name, value] of Object.entries(env)) {
       const text = typeof value === 'string' ? value : undefined;
-      out.entries.push({ file, line: lines.get(jsonPath(...path, name)) ?? 1, name, value: text, where: `${file} ${path.join('.')}`, reference: text?.startsWith('@') });
+      out.entries.push({ file, line: config.lineOf(...path, name) ?? 1, name, value: text, where: `${file} ${path.join('.')}`, reference: text?.startsWith('@') });
     }
   }
 }
 
 /** Heroku app.json `env`: `"NAME": "value"` or `{ "value": …, "generator": "secret" }`. */
-async function collectAppJson(root: string, out: Collected): Promise<void> {
+async function collectAppJson(repo: Repository, out: Collected): Promise<void> {
   const file = 'app.json';
-  const config = await readJson(root, file, out);
+  const config = await readJson(repo, file, out);
   if (!config || !isRecord(config.value.env)) return;
-  const lines = jsonKeyLines(config.text);
   for (const [name, spec] of Object.entries(config.value.env)) {
     const value = typeof spec === 'string' ? spec : isRecord(spec) && typeof spec.value === 'string' ? spec.value : undefined;
-    const line = lines.get(jsonPath('env', name, 'value')) ?? lines.get(jsonPath('env', name)) ?? 1;
+    const line = config.lineOf('env', name, 'value') ?? config.lineOf('env', name) ?? 1;
     out.entries.push({ file, line, name, value, where: `${file} env` });
   }
 }
 
-async function readJson(root: string, file: string, out: Collected): Promise<{ text: string; value: Record<string, unknown> } | undefined> {
-  const text = await read(root, file);
-  if (text === undefined) return undefined;
+async function readJson(repo: Repository, file: string, out: Collected): Promise<{ value: Record<string, unknown>; lineOf: (...path: string[]) => number | undefined } | undefined> {
+  const json = await repo.json(file);
+  if (json === undefined) return undefined;
   out.files.push(file);
-  try {
-    const value: unknown = JSON.parse(text.replace(/^\uFEFF/, ''));
-    return isRecord(value) ? { text, value } : undefined;
-  } catch (error) {
-    out.notes.push({ level: 'warning', message: `${file} is not valid JSON (${(error as Error).message}); its env was not checked`, file, line: 1 });
+  if (json.error !== undefined) {
+    out.notes.push({ level: 'warning', message: `${file} is not valid JSON (${json.error}); its env was not checked`, file, line: 1 });
     return undefined;
   }
+  return isRecord(json.value) ? { value: json.value, lineOf: json.lineOf } : undefined;
 }
 
 /** render.yaml `envVars` of services and env groups: only `value` is a literal. */
-async function collectRender(root: string, out: Collected): Promise<void> {
+async function collectRender(repo: Repository, out: Collected): Promise<void> {
   for (const file of ['render.yaml', 'render.yml']) {
-    const text = await read(root, file);
-    if (text === undefined) continue;
+    const yaml = await repo.yaml(file);
+    if (yaml === undefined) continue;
     out.files.push(file);
-    const parsed = parseYaml(file, text, out.notes);
-    if (!parsed) continue;
-    const { doc, lineOf } = parsed;
+    const { doc, lineOf } = yaml;
+    if (!doc) {
+      notParsed(out, file, 'YAML', yaml.error!);
+      continue;
+    }
     for (const group of ['services', 'envVarGroups']) {
       const list = resolved(doc, doc.get(group, true));
       if (!isSeq(list)) continue;
@@ -482,40 +431,39 @@ async function collectRender(root: string, out: Collected): Promise<void> {
 }
 
 /** TOML env tables: fly.toml `[env]`, netlify.toml `[build.environment]` and `[context.*.environment]`. */
-const TOML_ENV: Record<string, (table: string) => boolean> = {
-  'fly.toml': (table) => table === 'env',
-  'netlify.toml': (table) => table === 'build.environment' || /^context\.[^.]+\.environment$/.test(table),
+const TOML_ENV: Record<string, (table: ReadonlyArray<string | number>) => boolean> = {
+  'fly.toml': (table) => table.length === 1 && table[0] === 'env',
+  'netlify.toml': (table) => (table.length === 2 && table[0] === 'build' && table[1] === 'environment') || (table.length === 3 && table[0] === 'context' && table[2] === 'environment'),
 };
 
-async function collectToml(root: string, out: Collected): Promise<void> {
-  for (const [file, wanted] of Object.entries(TOML_ENV)) {
-    const text = await read(root, file);
-    if (text === undefined) continue;
-    out.files.push(file);
-    const entries = new Map<number, EnvEntry>();
-    for (const { table, key, value, line } of readTomlStrings(text)) {
-      if (wanted(table) && typeof value === 'string') entries.set(line, { file, line, name: key, value, where: `${file} [${table}]` });
-    }
-    // readTomlStrings reads strings only; flags are often bare booleans (`ENABLE_HSTS = false`).
-    for (const { table, key, value, line } of bareTomlValues(text)) {
-      if (wanted(table) && !entries.has(line)) entries.set(line, { file, line, name: key, value, where: `${file} [${table}]` });
-    }
-    out.entries.push(...[...entries.values()].sort((a, b) => a.line - b.line));
-  }
+/** A TOML value as the platform puts it in the environment: strings as they are, booleans and numbers as their text. */
+function tomlText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean' || typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return undefined;
 }
 
-/** `key = true|false|number` lines of a TOML text, with their table. */
-function bareTomlValues(text: string): Array<{ table: string; key: string; value: string; line: number }> {
-  const found: Array<{ table: string; key: string; value: string; line: number }> = [];
-  let table = '';
-  text.split('\n').forEach((raw, index) => {
-    const header = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$/.exec(raw);
-    if (header) {
-      table = header[1]!.split('.').map((p) => p.trim().replace(/^["']|["']$/g, '')).join('.');
-      return;
+async function collectToml(repo: Repository, out: Collected): Promise<void> {
+  for (const [file, wanted] of Object.entries(TOML_ENV)) {
+    const toml = await repo.toml(file);
+    if (toml === undefined) continue;
+    out.files.push(file);
+    if (!toml.value) {
+      notParsed(out, file, 'TOML', toml.error!);
+      continue;
     }
-    const pair = /^\s*([A-Za-z0-9_-]+)\s*=\s*(true|false|[+-]?\d[\d_.eE+-]*)\s*(?:#.*)?$/.exec(raw);
-    if (pair) found.push({ table, key: pair[1]!, value: pair[2]!, line: index + 1 });
-  });
-  return found;
+    const entries: EnvEntry[] = [];
+    const walk = (node: unknown, path: Array<string | number>) => {
+      if (!isRecord(node)) return;
+      if (wanted(path)) {
+        for (const [name, value] of Object.entries(node)) {
+          entries.push({ file, line: toml.lineOf([...path, name]), name, value: tomlText(value), where: `${file} [${path.join('.')}]` });
+        }
+        return;
+      }
+      for (const [key, value] of Object.entries(node)) walk(value, [...path, key]);
+    };
+    walk(toml.value, []);
+    out.entries.push(...entries.sort((a, b) => a.line - b.line));
+  }
 }
