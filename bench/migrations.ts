@@ -14,7 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { runRules } from '../src/engine/runner.js';
 import { createClients, type Clients } from '../src/probes/clients.js';
 import { readMigrations } from '../src/probes/migrations.js';
-import { compareHistory, migrations } from '../src/rules/gate/migrations.js';
+import { compareHistory, migrations, type HistoryRow } from '../src/rules/gate/migrations.js';
 import { migrationSafety } from '../src/rules/gate/migration-safety.js';
 import { lintPendingSet } from '../src/rules/gate/migration-lint.js';
 import { gradeCandidates, readFacts } from '../src/rules/gate/migration-grade.js';
@@ -55,8 +55,8 @@ try {
   await real.db(); // connect outside the measurement: the rule shares the run's connection
   let queries = 0;
   const shared = await real.db();
-  const query = shared.client.query.bind(shared.client);
-  shared.client.query = ((...args: Parameters<typeof query>) => (queries++, query(...args))) as typeof query;
+  const query = shared.query.bind(shared);
+  shared.query = ((...args: Parameters<typeof query>) => (queries++, query(...args))) as typeof query;
   const clients: Clients = { ...real, db: async () => shared };
   const log = { info: () => undefined, output: () => undefined, group: <T>(_n: string, fn: () => Promise<T>) => fn() };
   const runs: number[] = [];
@@ -71,7 +71,7 @@ try {
   const r = performance.now();
   const repoMigrations = await readMigrations(repo.dir);
   const readMs = performance.now() - r;
-  const dbRows = (await query('SELECT migration_name, checksum, finished_at, rolled_back_at, logs FROM "_prisma_migrations"')).rows;
+  const dbRows = (await query<HistoryRow>('SELECT migration_name, checksum, finished_at, rolled_back_at, logs FROM "_prisma_migrations"')).rows;
   const t = performance.now();
   compareHistory(repoMigrations, dbRows, false);
   const compareMs = performance.now() - t;

@@ -1,63 +1,89 @@
 /**
- * The run's shared clients. Each one is created by the first rule that asks for it (so a run that
- * selects only `config` never loads `pg` or `stripe`), shared by every later rule, and closed once
- * by the runner at the end. Tests build a Clients for real local servers the same way.
+ * The run's shared clients: every connection, client or command runner a rule uses comes from here.
+ * Each one is created by the first rule that asks for it (so a run that selects only `config` never
+ * loads `pg` or `stripe`), shared by every later rule, and closed once by the runner at the end.
+ * Tests build a Clients for real local servers the same way.
  */
-import type { Settings } from '../settings.js';
-import { connectReadOnly, type ReadOnlyDb } from './db.js';
+import type { ResolveEntry, Settings } from '../settings.js';
+import { connectReadOnly, type ReadOnlyDb, type SslMode } from './db.js';
+import { GitClient } from './git.js';
 import { HttpClient } from './http.js';
 import type { Repository } from './repository.js';
 import { createStripe, type StripeHandle } from './stripe.js';
 import { track } from '../util/activity.js';
 
 export interface Clients {
-  /** One read-only connection to `DATABASE_URL` (rejects when unset or unreachable). */
-  db(): Promise<ReadOnlyDb>;
-  /** The HTTP probe client (resolve, ca-file, timeouts, retries), shared so sockets are reused. */
-  http(): HttpClient;
+  /**
+   * The read-only session on `DATABASE_URL` (rejects when unset or unreachable). With `sslMode`, a
+   * session of its own that overrides the URL's sslmode (config.database-tls asks whether
+   * `sslmode=require` works when verification fails).
+   */
+  db(options?: { sslMode?: SslMode }): Promise<ReadOnlyDb>;
+  /**
+   * The HTTP probe client (resolve, ca-file, timeouts, retries), shared so sockets are reused. With
+   * `extraResolve`, a client of its own that also applies those entries (security.tls borrows the
+   * HTTPS entry's address for port 80): the user's shared client never sees them.
+   */
+  http(options?: { extraResolve?: readonly ResolveEntry[] }): HttpClient;
   /** The read-only Stripe client for STRIPE_SECRET_KEY (the SDK is loaded on first use). */
   stripe(): Promise<StripeHandle>;
   /** The app's repository (working-directory): deploy files read and parsed once per run. */
   repository(): Promise<Repository>;
+  /** Read-only git commands in the working directory. */
+  git(): GitClient;
   close(): Promise<void>;
 }
 
 export function createClients(settings: Settings): Clients {
-  let db: Promise<ReadOnlyDb> | undefined;
-  let http: HttpClient | undefined;
+  const dbs = new Map<string, Promise<ReadOnlyDb>>();
+  const https = new Map<string, HttpClient>();
   let stripe: Promise<StripeHandle> | undefined;
   let repository: Promise<Repository> | undefined;
+  let git: GitClient | undefined;
   return {
-    repository() {
-      repository ??= import('./repository.js').then(({ Repository }) => new Repository(settings.workingDirectory));
-      return repository;
-    },
     stripe() {
       const key = settings.env.STRIPE_SECRET_KEY;
       if (!key) return Promise.reject(new Error('STRIPE_SECRET_KEY is not set'));
       stripe ??= createStripe({ secretKey: key, apiBase: settings.stripeApiBase, timeoutMs: settings.timeoutSeconds * 1000 });
       return track('Stripe', 'load the Stripe SDK', stripe);
     },
-    http() {
-      http ??= new HttpClient({ resolve: settings.resolve, ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 });
-      return http;
+    http(options = {}) {
+      const extra = options.extraResolve ?? [];
+      const key = extra.map((e) => `${e.host}:${e.port}:${e.address}`).join(',');
+      let client = https.get(key);
+      if (!client) {
+        client = new HttpClient({ resolve: [...settings.resolve, ...extra], ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 });
+        https.set(key, client);
+      }
+      return client;
     },
-    db() {
+    db(options = {}) {
       const url = settings.env.DATABASE_URL;
       if (!url) return Promise.reject(new Error('DATABASE_URL is not set'));
-      db ??= connectReadOnly(url, {
-        ca: settings.ca,
-        resolve: settings.resolve,
-        timeoutMs: settings.timeoutSeconds * 1000,
-      }).then(oneQueryAtATime);
-      return track('database', `connect to ${databaseHost(url)}`, db);
+      const key = options.sslMode ?? '';
+      let db = dbs.get(key);
+      if (!db) {
+        db = connectReadOnly(url, { ca: settings.ca, resolve: settings.resolve, timeoutMs: settings.timeoutSeconds * 1000, sslMode: options.sslMode });
+        // Every rule that asks gets this one promise: a connection that failed is one error, not one per rule.
+        db.catch(() => undefined);
+        dbs.set(key, db);
+      }
+      return track('database', `connect to ${databaseHost(url)}${options.sslMode ? ` (sslmode=${options.sslMode})` : ''}`, db);
+    },
+    repository() {
+      repository ??= import('./repository.js').then(({ Repository }) => new Repository(settings.workingDirectory));
+      return repository;
+    },
+    git() {
+      git ??= new GitClient(settings.workingDirectory);
+      return git;
     },
     async close() {
-      const pending = db;
-      db = undefined;
-      http?.close();
-      http = undefined;
-      if (pending) await pending.then((c) => c.close()).catch(() => undefined);
+      const pending = [...dbs.values()];
+      dbs.clear();
+      for (const client of https.values()) client.close();
+      https.clear();
+      await Promise.all(pending.map((db) => db.then((c) => c.close()).catch(() => undefined)));
     },
   };
 }
@@ -70,21 +96,4 @@ function databaseHost(url: string): string {
   } catch {
     return 'DATABASE_URL';
   }
-}
-
-/**
- * Rules share the connection and run concurrently; a pg client runs one query at a time and queuing
- * more on it is deprecated (pg 9 removes it), so the queue is kept here. Each query is tracked as
- * database work of the rule that asked.
- */
-function oneQueryAtATime(db: ReadOnlyDb): ReadOnlyDb {
-  const query = db.client.query.bind(db.client) as (...args: unknown[]) => Promise<unknown>;
-  let tail: Promise<unknown> = Promise.resolve();
-  db.client.query = ((...args: unknown[]) => {
-    const run = tail.then(() => query(...args));
-    tail = run.catch(() => undefined);
-    const text = typeof args[0] === 'string' ? args[0] : 'a query';
-    return track('database', `query ${text.replace(/\s+/g, ' ').slice(0, 60)}`, run);
-  }) as typeof db.client.query;
-  return db;
 }

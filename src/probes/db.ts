@@ -6,11 +6,17 @@
  * parsed here, the parameters that are not libpq's are dropped, and the TLS options are built
  * explicitly: `require` encrypts without verifying, `verify-ca` checks the chain, `verify-full` the
  * chain and the host name. Every session is read-only with a short statement timeout.
+ *
+ * The run shares one session: a `pg.Pool` of one connection, which queues the queries of rules that
+ * run concurrently (a single `pg.Client` must not be given a second query while one runs; pg 9 refuses
+ * it). The connection is kept for the whole run (no idle timeout), so what `tls` says of it holds for
+ * every query. Each query is tracked as database work of the rule that asked (src/util/activity.ts).
  */
 import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
-import type { Client, ClientConfig } from 'pg';
+import type { Pool, PoolClient, PoolConfig, QueryResult, QueryResultRow } from 'pg';
 import type { ResolveEntry } from '../settings.js';
+import { track } from '../util/activity.js';
 import { describeCause, networkCause } from './network-errors.js';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
@@ -111,7 +117,8 @@ export interface TlsInfo {
 }
 
 export interface ReadOnlyDb {
-  client: Client;
+  /** One query on the run's read-only session; concurrent calls wait their turn. */
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
   tls: TlsInfo;
   sslMode: SslMode;
   close(): Promise<void>;
@@ -140,12 +147,12 @@ async function connectWith(
   options: ConnectOptions,
   reportedMode: SslMode,
 ): Promise<ReadOnlyDb> {
-  const { Client } = (await import('pg')).default;
+  const { Pool } = (await import('pg')).default;
   const target = new URL(url);
   const override = options.resolve?.find((r) => r.host === parsed.host && r.port === parsed.port);
   const ca = [options.ca, readRootCert(parsed.params.get('sslrootcert'))].filter(Boolean).join('\n') || undefined;
   // Fields, not `connectionString`: pg lets the string's host and ssl settings override these.
-  const config: ClientConfig = {
+  const config: PoolConfig = {
     host: override?.address ?? parsed.host,
     port: parsed.port,
     user: parsed.user,
@@ -156,6 +163,9 @@ async function connectWith(
     query_timeout: options.timeoutMs,
     application_name: 'production-readiness-gate',
     options: '-c default_transaction_read_only=on',
+    // One session for the run, kept open: the pool queues the queries of concurrent rules.
+    max: 1,
+    idleTimeoutMillis: 0,
   };
   if (mode === 'disable') {
     config.ssl = false;
@@ -170,10 +180,16 @@ async function connectWith(
       ...(mode === 'verify-full' ? {} : { checkServerIdentity: () => undefined }),
     };
   }
-  const client = new Client(config);
+  const pool = new Pool(config);
   // A connection-level error after connect (server gone) must not crash the process.
-  client.on('error', () => undefined);
-  await client.connect();
+  pool.on('error', () => undefined);
+  let client: PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
   const socket = (client as unknown as { connection: { stream: TLSSocket } }).connection.stream;
   const encrypted = typeof socket.getProtocol === 'function' && socket.encrypted === true;
   const tls: TlsInfo = { encrypted, verified: encrypted && (mode === 'verify-ca' || mode === 'verify-full') };
@@ -184,12 +200,18 @@ async function connectWith(
       tls.verifyError = socket.authorizationError ? String(socket.authorizationError) : undefined;
     }
   }
+  client.release();
   return {
-    client,
+    query: <R extends QueryResultRow>(text: string, values?: unknown[]) =>
+      track('database', `query ${text.replace(/\s+/g, ' ').slice(0, 60)}`, pool.query<R>(text, values)),
     tls,
     sslMode: reportedMode,
-    close: () => client.end().catch(() => undefined),
+    close: () => endPool(pool),
   };
+}
+
+function endPool(pool: Pool): Promise<void> {
+  return pool.end().catch(() => undefined);
 }
 
 function readRootCert(path: string | null): string | undefined {

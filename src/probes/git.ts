@@ -296,3 +296,37 @@ export async function blobIntroductions(root: string, blobs: ReadonlySet<string>
   }
   return found;
 }
+
+/**
+ * The run's git client (`clients.git()`): the read-only git commands above, run in the app's working
+ * directory, or at the repository's top (`root`, from `repository()`) for what spans the repository.
+ */
+export class GitClient {
+  constructor(readonly cwd: string) {}
+
+  /** Runs a short git command in the working directory; rejects with a GitError on failure. */
+  text(args: string[], signal?: AbortSignal): Promise<string> {
+    return gitText(this.cwd, args, signal);
+  }
+
+  repository(signal?: AbortSignal): Promise<GitRepository | undefined> {
+    return gitRepository(this.cwd, signal);
+  }
+
+  /** The tracked files under `dir` (default: the working directory). */
+  trackedFiles(signal?: AbortSignal, dir = this.cwd): AsyncGenerator<TrackedFile[]> {
+    return trackedFiles(dir, signal);
+  }
+
+  historyBlobs(root: string, options: Parameters<typeof historyBlobs>[1]): AsyncGenerator<HistoryBlob> {
+    return historyBlobs(root, options);
+  }
+
+  blobChunks(root: string, id: string, signal?: AbortSignal): AsyncGenerator<Buffer> {
+    return blobChunks(root, id, signal);
+  }
+
+  blobIntroductions(root: string, blobs: ReadonlySet<string>, signal?: AbortSignal): Promise<Map<string, Introduction>> {
+    return blobIntroductions(root, blobs, signal);
+  }
+}

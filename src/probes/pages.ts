@@ -9,8 +9,8 @@
  * asks for it, the first ask makes the request and the others wait for the same answer. The requests
  * run concurrently. Redirects are not followed: a redirect is judged as the response it is.
  */
-import type { RuleContext } from '../engine/types.js';
 import type { Settings } from '../settings.js';
+import type { Clients } from './clients.js';
 import type { ProbeResponse } from './http.js';
 import { appOrigin, appUrlFor } from './target.js';
 
@@ -52,7 +52,7 @@ export function pagePlan(settings: Settings): Array<{ path: string; role: PageRo
 }
 
 /** GETs every page (shared per run, concurrent); undefined when APP_URL is not a usable https:// URL. */
-export async function fetchPages(ctx: Pick<RuleContext, 'settings' | 'clients' | 'signal'>): Promise<AppPage[] | undefined> {
+export async function fetchPages(ctx: { settings: Settings; clients: Pick<Clients, 'http'>; signal?: AbortSignal }): Promise<AppPage[] | undefined> {
   const origin = appOrigin(ctx.settings);
   if (!origin) return undefined;
   const http = ctx.clients.http();

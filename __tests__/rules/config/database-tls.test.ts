@@ -115,8 +115,39 @@ test('the session is read-only: a write is refused by the server', async () => {
     timeoutMs: 5000,
   });
   try {
-    await assert.rejects(db.client.query('CREATE TABLE gate_must_not_write (id int)'), /read-only transaction/);
+    await assert.rejects(db.query('CREATE TABLE gate_must_not_write (id int)'), /read-only transaction/);
   } finally {
     await db.close();
+  }
+});
+
+test('the run shares one session: concurrent queries of several rules wait their turn on one backend, each tracked', async () => {
+  const { createClients } = await import('../../../src/probes/clients.js');
+  const { Activity, withActivity } = await import('../../../src/util/activity.js');
+  const settings = await settingsFor(
+    { ...goodEnv(), DATABASE_URL: urlFor(tlsServer, 'sslmode=verify-full') },
+    { repo: repo.dir, inputs: { resolve: `${HOST}:${tlsServer.port}:127.0.0.1`, 'ca-file': caFile, 'timeout-seconds': '5' } },
+  );
+  const clients = createClients(settings);
+  try {
+    const activity = new Activity();
+    const seen: string[] = [];
+    const pids = await withActivity(activity, () =>
+      Promise.all(
+        Array.from({ length: 8 }, async (_, i) => {
+          const db = await clients.db();
+          const query = db.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid, pg_sleep(0.01), ${i} AS n`);
+          seen.push(...activity.inFlight().map((f) => `${f.component}: ${f.detail.split(',')[0]}`));
+          return (await query).rows[0]!.pid;
+        }),
+      ),
+    );
+    assert.equal(new Set(pids).size, 1, 'one backend serves every query');
+    assert.ok(seen.includes('database: query SELECT pg_backend_pid() AS pid'), seen.join('\n'));
+    const other = await clients.db({ sslMode: 'require' });
+    const { rows } = await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    assert.notEqual(rows[0]!.pid, pids[0], 'an sslmode override is a session of its own');
+  } finally {
+    await clients.close();
   }
 });

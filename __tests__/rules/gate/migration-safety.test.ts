@@ -272,9 +272,9 @@ test('when the catalog query fails, the pending set is still linted and every fi
     ...clients,
     db: async () => {
       const db = await clients.db();
-      const query = db.client.query.bind(db.client) as (...args: unknown[]) => Promise<unknown>;
-      db.client.query = ((text: unknown, ...rest: unknown[]) =>
-        typeof text === 'string' && text.includes('pg_total_relation_size') ? Promise.reject(Object.assign(new Error('permission denied for table pg_class'), { code: '42501' })) : query(text, ...rest)) as typeof db.client.query;
+      const query = db.query.bind(db) as (...args: unknown[]) => Promise<unknown>;
+      db.query = ((text: unknown, ...rest: unknown[]) =>
+        typeof text === 'string' && text.includes('pg_total_relation_size') ? Promise.reject(Object.assign(new Error('permission denied for table pg_class'), { code: '42501' })) : query(text, ...rest)) as typeof db.query;
       return db;
     },
   });

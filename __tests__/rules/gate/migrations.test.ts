@@ -40,8 +40,8 @@ async function check(settings: Settings, migrateStatus?: 'pass' | 'skip') {
     ...real,
     async db() {
       const db = await real.db();
-      const query = db.client.query.bind(db.client);
-      db.client.query = ((...args: Parameters<typeof query>) => {
+      const query = db.query.bind(db);
+      db.query = ((...args: Parameters<typeof query>) => {
         queries++;
         return query(...args);
       }) as typeof query;

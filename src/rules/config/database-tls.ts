@@ -3,7 +3,7 @@
  * protocol, and whether the server's certificate was verified.
  */
 import type { Rule } from '../../engine/types.js';
-import { connectReadOnly, describeDbError, isUnreachable, parseDatabaseUrl, type ParsedDatabaseUrl } from '../../probes/db.js';
+import { describeDbError, isUnreachable, parseDatabaseUrl, type ParsedDatabaseUrl } from '../../probes/db.js';
 import { couldNotCheck } from '../../engine/unavailable.js';
 
 export const databaseTls: Rule = {
@@ -20,7 +20,7 @@ export const databaseTls: Rule = {
     const where = `${p.host}:${p.port}`;
     try {
       const db = await clients.db();
-      const { rows } = await db.client.query<{ ssl: boolean; version: string | null; cipher: string | null }>(
+      const { rows } = await db.query<{ ssl: boolean; version: string | null; cipher: string | null }>(
         'SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
       );
       const row = rows[0];
@@ -59,11 +59,9 @@ export const databaseTls: Rule = {
       const reason = describeDbError(error, p);
       if (/^TLS verification/.test(reason)) {
         // Say whether the server speaks TLS at all: encrypted-but-unverified is a different fix.
-        const fallback = await connectReadOnly(value, { ca: settings.ca, resolve: settings.resolve, timeoutMs: settings.timeoutSeconds * 1000, sslMode: 'require' })
-          .then(async (db) => {
-            await db.close();
-            return `With sslmode=require the connection works (${db.tls.protocol}, encrypted, unverified).`;
-          })
+        const fallback = await clients
+          .db({ sslMode: 'require' })
+          .then((db) => `With sslmode=require the connection works (${db.tls.protocol}, encrypted, unverified).`)
           .catch((e: unknown) => `With sslmode=require it fails too: ${describeDbError(e, p)}.`);
         return {
           status: 'fail',

@@ -5,7 +5,7 @@
  * what the statements that depend on it need (the column's current type, NOT NULL proofs, function
  * volatility). Without it the findings keep a static severity and say so.
  */
-import type { Client } from 'pg';
+import type { ReadOnlyDb } from '../../probes/db.js';
 import type { Candidate, RelRef, TypeSpec } from './migration-lint.js';
 import { showType } from './migration-lint.js';
 import { RISKS, type RiskInfo, type RiskKind } from './migration-risks.js';
@@ -80,7 +80,7 @@ SELECT
   current_setting('TimeZone') AS timezone`;
 
 /** Reads the facts the candidates need, in one read-only query. */
-export async function readFacts(client: Client, lookups: { relations: Map<string, RelRef>; columns: Set<string>; functions: Set<string> }): Promise<DbFacts> {
+export async function readFacts(client: Pick<ReadOnlyDb, 'query'>, lookups: { relations: Map<string, RelRef>; columns: Set<string>; functions: Set<string> }): Promise<DbFacts> {
   const rels = [...lookups.relations.values()];
   const { rows } = await client.query<FactsRow>(FACTS_SQL, [rels.map((r) => r.schema), rels.map((r) => r.name), [...lookups.columns], [...lookups.functions]]);
   const row = rows[0]!;

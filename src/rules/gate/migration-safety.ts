@@ -60,7 +60,7 @@ export const migrationSafety: Rule = {
     let noFacts: string | undefined;
     if (lint.candidates.some((c) => c.rel || c.volatility)) {
       try {
-        facts = await readFacts((await clients.db()).client, lint.lookups);
+        facts = await readFacts(await clients.db(), lint.lookups);
       } catch (error) {
         noFacts = `the catalog query failed: ${describeDbError(error, parseDatabaseUrl(settings.env.DATABASE_URL!))}`;
       }

@@ -57,7 +57,7 @@ export async function readMigrationState(settings: Settings, clients: Clients): 
   try {
     const db = await clients.db();
     const table = `${quoteIdent(schema)}."_prisma_migrations"`;
-    const exists = await db.client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table]);
+    const exists = await db.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table]);
     if (!exists.rows[0]?.t) {
       return unknown({
         status: 'fail',
@@ -67,7 +67,7 @@ export async function readMigrationState(settings: Settings, clients: Clients): 
       });
     }
     // One query for the whole history: the comparison is in memory.
-    const { rows } = await db.client.query<MigrationRow>(
+    const { rows } = await db.query<MigrationRow>(
       `SELECT migration_name, checksum, finished_at, rolled_back_at, left(logs, 4000) AS logs FROM ${table} ORDER BY started_at, migration_name`,
     );
     return { repo, rows };

@@ -8,7 +8,7 @@
 import type { Outcome, RuleContext } from '../../engine/types.js';
 import { ProbeError, safeUrl } from '../../probes/http.js';
 import { answered, fetchPages, type AnsweredPage, type AppPage, type PageKind } from '../../probes/pages.js';
-import { NO_TARGET, noAnswerFrom, probeFailure } from '../../probes/target.js';
+import { NO_TARGET, noAnswerFrom, probeFailure } from '../live.js';
 import { errorMessage } from '../../errors.js';
 import { code, type Problem } from './problems.js';
 

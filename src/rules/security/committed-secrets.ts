@@ -22,7 +22,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Finding, Outcome, Rule } from '../../engine/types.js';
-import { blobChunks, blobIntroductions, GitError, gitRepository, historyBlobs, trackedFiles } from '../../probes/git.js';
+import { GitError, type GitClient } from '../../probes/git.js';
 import { CREDENTIAL_PATTERNS } from './credential-shapes.js';
 import { compileGitleaks, loadGitleaks, type GitleaksSetup } from './gitleaks-config.js';
 import { secretNeedles } from './secret-patterns.js';
@@ -74,11 +74,12 @@ const isError = (hit: Hit) => hit.kind !== 'info';
 export const committedSecrets: Rule = {
   // A local scan, but of a whole repository (and maybe its history): the long bound of commands.
   meta: { id: 'security.committed-secrets', section: 'security', title: 'No secret is committed', docs: DOCS, kind: 'command' },
-  async check({ settings, signal, log }): Promise<Outcome> {
+  async check({ settings, clients, signal, log }): Promise<Outcome> {
     const cwd = settings.workingDirectory;
+    const git = clients.git();
     let repo;
     try {
-      repo = await gitRepository(cwd, signal);
+      repo = await git.repository(signal);
     } catch (error) {
       if (!(error instanceof GitError)) throw error;
       return { status: 'fail', summary: `cannot read the repository with git: ${error.message}`, fix: 'Run the gate where `git` works on the checked-out repository (actions/checkout).' };
@@ -90,7 +91,7 @@ export const committedSecrets: Rule = {
     const needles = secretNeedles(settings);
     const paths: string[] = [];
     const treeBlobs = new Set<string>();
-    for await (const batch of trackedFiles(cwd, signal)) {
+    for await (const batch of git.trackedFiles(signal)) {
       for (const entry of batch) {
         // Symlinks hold a path, submodules another repository: neither is content of this one.
         if (entry.mode === '120000' || entry.mode === '160000') continue;
@@ -123,9 +124,9 @@ export const committedSecrets: Rule = {
       // scanned with the history; their findings say they are still in the tree.
       const outside = new Set<string>();
       if (repo.prefix !== '') {
-        for await (const batch of trackedFiles(repo.root, signal)) for (const f of batch) if (!f.path.startsWith(repo.prefix)) outside.add(f.blob);
+        for await (const batch of git.trackedFiles(signal, repo.root)) for (const f of batch) if (!f.path.startsWith(repo.prefix)) outside.add(f.blob);
       }
-      history = await scanHistory(repo.root, repo.prefix, ctx ?? scanContext(setup), gitleaks, treeBlobs, outside, found, signal);
+      history = await scanHistory(git, repo.root, repo.prefix, ctx ?? scanContext(setup), gitleaks, treeBlobs, outside, found, signal);
     }
 
     return outcome({ files, bytes, binary, missing, found, history, needles: needles.length, shallow: repo.shallow && settings.scanHistory, gitleaks, workers });
@@ -161,6 +162,7 @@ async function composeDefaults(cwd: string, paths: readonly string[]): Promise<s
  * thing found, at its first version; what the tree scan reported is not repeated.
  */
 async function scanHistory(
+  git: GitClient,
   root: string,
   prefix: string,
   ctx: ScanContext,
@@ -184,7 +186,7 @@ async function scanHistory(
   };
   const large: Array<{ id: string; path: string }> = [];
   let sinceYield = 0;
-  for await (const blob of historyBlobs(root, { skip: treeBlobs, maxBytes: CHUNK_BYTES, signal })) {
+  for await (const blob of git.historyBlobs(root, { skip: treeBlobs, maxBytes: CHUNK_BYTES, signal })) {
     blobs++;
     if (!blob.content) {
       large.push({ id: blob.id, path: blob.path });
@@ -209,7 +211,7 @@ async function scanHistory(
     const stream = new StreamScan(ctx, path);
     let first = true;
     let isText = true;
-    for await (const chunk of blobChunks(root, id, signal)) {
+    for await (const chunk of git.blobChunks(root, id, signal)) {
       if (first && !textOf(chunk.subarray(0, 8192))) {
         isText = false;
         break;
@@ -223,7 +225,7 @@ async function scanHistory(
   }
 
   const compiled = gitleaks ? compileGitleaks(gitleaks) : undefined;
-  const introductions = await blobIntroductions(root, new Set(withHits.keys()), signal);
+  const introductions = await git.blobIntroductions(root, new Set(withHits.keys()), signal);
   const inTree = new Set(tree.map((t) => `${t.rootPath}\u0000${t.hit.key}`));
   const groups = new Map<string, { located: Located; order: number }>();
   for (const [id, { path: listedPath, hits }] of withHits) {

@@ -7,7 +7,8 @@
  */
 import type { Rule } from '../../engine/types.js';
 import { safeUrl, type ProbeResponse } from '../../probes/http.js';
-import { appOrigin, appUrlFor, NO_TARGET } from '../../probes/target.js';
+import { appOrigin, appUrlFor } from '../../probes/target.js';
+import { NO_TARGET } from '../live.js';
 import { parseSetCookie, prefixOf, storageRefusal, type SetCookie } from '../../probes/cookies.js';
 import { probeFailure } from './app-target.js';
 import { code, outcomeOf, type Problem } from './problems.js';

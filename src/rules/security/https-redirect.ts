@@ -15,7 +15,7 @@
  * A refused connection fails: browsers typing the bare name get an error page.
  */
 import type { Clients } from '../../probes/clients.js';
-import { HttpClient, ProbeError, type ProbeResponse } from '../../probes/http.js';
+import { ProbeError, type ProbeResponse } from '../../probes/http.js';
 import type { ResolveEntry, Settings } from '../../settings.js';
 import { code, type Problem } from './problems.js';
 
@@ -135,13 +135,11 @@ export function judgeHttpFailure(url: string, app: URL, error: unknown): Redirec
 export async function checkHttpRedirect(app: URL, settings: Settings, clients: Clients, signal?: AbortSignal): Promise<RedirectJudgement & { note?: string }> {
   const plan = planHttpProbe(app, settings.resolve);
   // The borrowed entry is the rule's own, not the user's: a client of its own keeps it out of the shared one.
-  const own = plan.extra ? new HttpClient({ resolve: [...settings.resolve, plan.extra], ca: settings.ca, timeoutMs: settings.timeoutSeconds * 1000 }) : undefined;
+  const http = clients.http(plan.extra ? { extraResolve: [plan.extra] } : {});
   try {
-    const response = await (own ?? clients.http()).request({ url: plan.url }, signal);
+    const response = await http.request({ url: plan.url }, signal);
     return { ...judgeHttpRedirect(plan.url, app, response), note: plan.note };
   } catch (error) {
     return { ...judgeHttpFailure(plan.url, app, error), note: plan.note };
-  } finally {
-    own?.close();
   }
 }

@@ -6,7 +6,7 @@
 import type { Rule } from '../../engine/types.js';
 import { ProbeError } from '../../probes/http.js';
 import { configuredDsn, DsnError, parseDsn, sentryApi, sentryApiGet } from '../../probes/sentry.js';
-import { noAnswerFrom } from '../../probes/target.js';
+import { noAnswerFrom } from '../live.js';
 
 export const monitoring: Rule = {
   meta: { id: 'security.monitoring', section: 'security', title: 'Monitoring and alerts are on', docs: 'docs/deployment-guide.md' },

@@ -3,13 +3,11 @@
  * config, never "verified"), a documented rollback with a release to roll back to, and the documents
  * the guide relies on.
  */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Finding, Rule } from '../../engine/types.js';
+import type { GitClient } from '../../probes/git.js';
 
-const run = promisify(execFile);
 const DAY_MS = 86_400_000;
 
 /** The documents the guide links (its "Related Documents" and the playbook it names first). */
@@ -67,18 +65,16 @@ export function rollbackHeadings(markdown: string): number[] {
   return lines;
 }
 
-async function git(cwd: string, args: string[]): Promise<string | undefined> {
-  try {
-    return (await run('git', args, { cwd, maxBuffer: 8 * 1024 * 1024 })).stdout;
-  } catch {
-    return undefined;
-  }
+/** A git command's output, or undefined when git fails (no repository, no git): the rule says what it lacks. */
+function git(client: GitClient, args: string[], signal: AbortSignal): Promise<string | undefined> {
+  return client.text(args, signal).catch(() => undefined);
 }
 
 export const rollback: Rule = {
   meta: { id: 'security.rollback', section: 'security', title: 'Rollback is documented and possible', docs: 'docs/deployment-guide.md' },
-  async check({ settings }) {
+  async check({ settings, clients, signal }) {
     const repo = settings.workingDirectory;
+    const client = clients.git();
     const docs = settings.config.operations?.rollback?.docs ?? ['docs/deployment-guide.md', 'docs/migration-operations-runbook.md'];
     const documented: string[] = [];
     const findings: Finding[] = [];
@@ -88,9 +84,9 @@ export const rollback: Rule = {
       if (headings.length) documented.push(`${doc}:${headings[0]}`);
     }
     // A release to roll back to: a tag on a commit before HEAD (actions/checkout fetches no tags by default).
-    const shallow = (await git(repo, ['rev-parse', '--is-shallow-repository']))?.trim() === 'true';
-    const tags = (await git(repo, ['tag', '--merged', 'HEAD', '--sort=-creatordate']))?.split('\n').filter(Boolean) ?? [];
-    const head = (await git(repo, ['describe', '--tags', '--exact-match', 'HEAD']))?.trim();
+    const shallow = (await git(client, ['rev-parse', '--is-shallow-repository'], signal))?.trim() === 'true';
+    const tags = (await git(client, ['tag', '--merged', 'HEAD', '--sort=-creatordate'], signal))?.split('\n').filter(Boolean) ?? [];
+    const head = (await git(client, ['describe', '--tags', '--exact-match', 'HEAD'], signal))?.trim();
     const previous = tags.filter((t) => t !== head);
     const problems: string[] = [];
     let fix = '';

@@ -4,15 +4,16 @@
  * The certificate is read by `inspectTls`, which does not stop at the first fault, so an expired or
  * misnamed certificate is reported as such ("expired 3 days ago", "issued for www.…") rather than
  * as "TLS failed". Three probes run at once, each bounded by timeout-seconds: the handshake, a
- * handshake offering only TLS 1.0/1.1 (./legacy-tls.ts), and `http://` (./https-redirect.ts).
+ * handshake offering only TLS 1.0/1.1 (src/probes/legacy-tls.ts), and `http://` (./https-redirect.ts).
  */
 import type { Rule } from '../../engine/types.js';
 import { ProbeError } from '../../probes/http.js';
-import { appOrigin, NO_TARGET } from '../../probes/target.js';
+import { appOrigin } from '../../probes/target.js';
+import { NO_TARGET } from '../live.js';
 import { inspectTls, type TlsInspection } from '../../probes/tls.js';
 import { probeFailure } from './app-target.js';
 import { checkHttpRedirect, httpsPortOf } from './https-redirect.js';
-import { legacyTlsProtocol } from './legacy-tls.js';
+import { legacyTlsProtocol } from '../../probes/legacy-tls.js';
 import { code, outcomeOf, type Problem } from './problems.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

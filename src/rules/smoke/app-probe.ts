@@ -7,7 +7,8 @@ import type { RuleContext } from '../../engine/types.js';
 import { errorMessage } from '../../errors.js';
 import { ProbeError, type ProbeResponse } from '../../probes/http.js';
 
-export { appOrigin, appUrlFor, NO_TARGET, probeFailure } from '../../probes/target.js';
+export { appOrigin, appUrlFor } from '../../probes/target.js';
+export { NO_TARGET, probeFailure } from '../live.js';
 
 export const RELEASE_CHECKLIST = 'docs/release-checklist.md';
 export const DEPLOYMENT_GUIDE = 'docs/deployment-guide.md';

@@ -11,7 +11,8 @@ import { newVisitor, smokeAccount } from './accounts.js';
 import { parseJson, probeErrorText } from './app-probe.js';
 import { stepsText } from './login-flow.js';
 import { describeStripeError } from '../../probes/stripe.js';
-import { appOrigin, appUrlFor, NO_TARGET, probeFailure } from '../../probes/target.js';
+import { appOrigin, appUrlFor } from '../../probes/target.js';
+import { NO_TARGET, probeFailure } from '../live.js';
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 

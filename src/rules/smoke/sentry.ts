@@ -7,7 +7,8 @@
 import type { Outcome, Rule } from '../../engine/types.js';
 import { ProbeError } from '../../probes/http.js';
 import { configuredDsn, DsnError, parseDsn, sendEnvelope, sentryApi, sentryApiGet, testEvent, type Dsn } from '../../probes/sentry.js';
-import { appOrigin, appUrlFor, noAnswerFrom } from '../../probes/target.js';
+import { appOrigin, appUrlFor } from '../../probes/target.js';
+import { noAnswerFrom } from '../live.js';
 import { effectiveDirective, enforcedPolicies, sourceListAllows } from '../security/csp-parser.js';
 
 const POLL_MS = 500;

@@ -6,7 +6,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Rule } from '../../engine/types.js';
 import type { ProbeResponse } from '../../probes/http.js';
-import { appOrigin, appUrlFor, NO_TARGET, probeFailure } from '../../probes/target.js';
+import { appOrigin, appUrlFor } from '../../probes/target.js';
+import { NO_TARGET, probeFailure } from '../live.js';
 import { HANDLED_EVENTS } from '../../target-app.js';
 
 /** A real Stripe event type the app does not handle: its handler acknowledges it and writes nothing. */

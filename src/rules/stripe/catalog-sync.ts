@@ -66,8 +66,8 @@ export async function readStripeCatalog(stripe: Stripe): Promise<StripeCatalogVi
 export async function readDbCatalog(ctx: RuleContext): Promise<DbCatalogView> {
   const db = await ctx.clients.db();
   // One after the other: a pg client runs one query at a time (queuing more is deprecated).
-  const services = await db.client.query<{ id: string; name: string }>('SELECT id, name FROM "Service"');
-  const prices = await db.client.query<{ id: string }>('SELECT id FROM "Price"');
+  const services = await db.query<{ id: string; name: string }>('SELECT id, name FROM "Service"');
+  const prices = await db.query<{ id: string }>('SELECT id FROM "Price"');
   return { services: new Map(services.rows.map((r) => [r.id, r.name])), prices: new Set(prices.rows.map((r) => r.id)) };
 }
 

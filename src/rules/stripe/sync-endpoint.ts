@@ -4,7 +4,8 @@
  * refuses the call before syncing anything.
  */
 import type { Rule } from '../../engine/types.js';
-import { appOrigin, appUrlFor, NO_TARGET, probeFailure } from '../../probes/target.js';
+import { appOrigin, appUrlFor } from '../../probes/target.js';
+import { NO_TARGET, probeFailure } from '../live.js';
 
 export const syncEndpoint: Rule = {
   meta: { id: 'stripe.sync-endpoint', section: 'stripe', title: 'The Stripe sync endpoint is protected', docs: 'docs/billing-integration-guide.md' },

@@ -6,7 +6,8 @@ import type Stripe from 'stripe';
 import type { Rule } from '../../engine/types.js';
 import { describeStripeError, stripeUnavailable } from '../../probes/stripe.js';
 import { couldNotCheck } from '../../engine/unavailable.js';
-import { appOrigin, appUrlFor, NO_TARGET } from '../../probes/target.js';
+import { appOrigin, appUrlFor } from '../../probes/target.js';
+import { NO_TARGET } from '../live.js';
 import { HANDLED_EVENTS } from '../../target-app.js';
 
 const normalise = (url: string) => url.replace(/\/+$/, '').toLowerCase();

@@ -1,7 +1,7 @@
 /**
  * Does the server still accept TLS 1.0 or 1.1? The normal probe (Node's defaults, TLS 1.2 minimum)
- * only learns the best version both sides speak; this one offers nothing newer than 1.1. Not in
- * src/probes/tls.ts because only security.tls needs it.
+ * only learns the best version both sides speak; this one offers nothing newer than 1.1 (security.tls
+ * asks both).
  *
  * OpenSSL 3 refuses the old versions at its default security level, hence `@SECLEVEL=0` for this
  * one connection. A Node built without TLS 1.0/1.1 at all fails the handshake, which reads as "not
@@ -9,8 +9,8 @@
  */
 import { connect } from 'node:tls';
 import { isIP } from 'node:net';
-import { findResolve } from '../../probes/http.js';
-import type { ResolveEntry } from '../../settings.js';
+import { findResolve } from './http.js';
+import type { ResolveEntry } from '../settings.js';
 
 export interface LegacyTlsOptions {
   resolve?: readonly ResolveEntry[];
