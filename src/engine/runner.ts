@@ -9,10 +9,11 @@ import { SECTIONS, type Finding, type Location, type Outcome, type Rule, type Ru
 import { UsageError } from '../errors.js';
 import { Activity, componentName, describeWaiting, withActivity } from '../util/activity.js';
 import { applyUnreachablePolicy } from './unavailable.js';
+import { SharedStore } from './shared.js';
 
 export interface RunOptions {
-  /** Builds the context of one rule (the runner adds `results`, `signal`). */
-  context: Omit<RuleContext, 'results' | 'signal'>;
+  /** Builds the context of one rule (the runner adds `results`, `shared`, `signal`). */
+  context: Omit<RuleContext, 'results' | 'shared' | 'signal'>;
   /** Bound of a `probe` rule. */
   probeTimeoutMs: number;
   /** Bound of a `command` rule (installs and builds take minutes). */
@@ -93,6 +94,7 @@ interface Running {
 
 export async function runRules(rules: readonly Rule[], options: RunOptions): Promise<RuleReport[]> {
   const results = new Map<string, RuleReport>();
+  const shared = new SharedStore();
   const selected = new Set(rules.map((r) => r.meta.id));
   // High enough that every probe starts at once; the HTTP client bounds the sockets per target.
   const limit = Math.max(1, options.concurrency ?? 32);
@@ -174,7 +176,7 @@ export async function runRules(rules: readonly Rule[], options: RunOptions): Pro
     // here, not end the process with "unsettled top-level await" and no report.
     const timer = setTimeout(() => settle(cutOff(rule, activity, formatBound(bound))), bound);
     running.set(rule.meta.id, { rule, activity, started: begun, settle });
-    const ctx: RuleContext = { ...options.context, results, signal: controller.signal };
+    const ctx: RuleContext = { ...options.context, results, shared: shared.viewFor(rule.meta), signal: controller.signal };
     withActivity(activity, () => {
       let check: Promise<Outcome>;
       try {

@@ -5,6 +5,7 @@
 import type { Settings } from '../settings.js';
 import type { Clients } from '../probes/clients.js';
 import type { Component } from '../util/activity.js';
+import type { SharedValues } from './shared.js';
 
 export type Status = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -66,7 +67,7 @@ export interface Outcome {
   /** What to do about it, when not passing. */
   fix?: string;
   findings?: Finding[];
-  /** Small facts for machines (versions, counts, timings). Never secrets. */
+  /** Small facts for machines (versions, counts, timings), in the JSON report. Never secrets; never read by other rules (see `RuleContext.shared`). */
   data?: Record<string, unknown>;
   /**
    * Set when the check could not run because an outside component did not answer (see
@@ -81,6 +82,8 @@ export interface RuleContext {
   clients: Clients;
   /** Results of rules that already finished (the ones named in `after` are guaranteed). */
   results: ReadonlyMap<string, RuleReport>;
+  /** Typed values earlier rules published for this one (engine/shared.ts): the only data that crosses rules. */
+  shared: SharedValues;
   /** Aborted when the rule's time bound passes; long I/O should honour it. */
   signal: AbortSignal;
   /** Progress lines for the log (the action prints them, the CLI may hide them). */

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { sharedKey, type SharedKey } from '../../engine/shared.js';
 import type { Outcome, Rule, RuleContext } from '../../engine/types.js';
 import { runCommand } from '../../probes/exec.js';
 import { findPrismaErrors } from './prisma-errors.js';
@@ -24,15 +25,22 @@ function commandOf(ctx: RuleContext, step: Step): string {
 }
 
 /**
- * The earlier step that failed, if any: a later step is pointless after it. A step skipped because
- * of a failure before it passes that failure on (install failed → migrate skipped → build skipped).
+ * The failed step a skipped step was stopped by, published for the steps after it: a step skipped
+ * because of a failure before it passes that failure on (install failed → migrate skipped → build
+ * skipped, "not run: gate.install failed first").
  */
+const BLOCKED_BY: Record<string, SharedKey<string>> = {
+  'gate.migrate': sharedKey('gate.migrate', 'the failed step that stopped it'),
+  'gate.build': sharedKey('gate.build', 'the failed step that stopped it'),
+};
+
+/** The earlier step that failed, if any: a later step is pointless after it. */
 function failedBefore(ctx: RuleContext, ids: string[]): string | undefined {
   for (const id of ids) {
-    const result = ctx.results.get(id);
-    if (result?.status === 'fail') return id;
-    const blockedBy = result?.data?.blockedBy;
-    if (typeof blockedBy === 'string') return blockedBy;
+    if (ctx.results.get(id)?.status === 'fail') return id;
+    const key = BLOCKED_BY[id];
+    const blockedBy = key && ctx.shared.get(key);
+    if (blockedBy) return blockedBy;
   }
   return undefined;
 }
@@ -56,7 +64,11 @@ async function runStep(ctx: RuleContext, step: Step, earlier: string[]): Promise
   const command = commandOf(ctx, step);
   if (!command) return { status: 'skip', summary: `${INPUT[step]} is empty, so the ${step} step is not run` };
   const failed = failedBefore(ctx, earlier);
-  if (failed) return { status: 'skip', summary: `not run: ${failed} failed first`, data: { blockedBy: failed } };
+  if (failed) {
+    const key = BLOCKED_BY[`gate.${step}`];
+    if (key) ctx.shared.set(key, failed);
+    return { status: 'skip', summary: `not run: ${failed} failed first`, data: { blockedBy: failed } };
+  }
 
   const cwd = ctx.settings.workingDirectory;
   const result = await ctx.log.group(`${step}: ${command}`, async () => {

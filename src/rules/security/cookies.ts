@@ -8,6 +8,7 @@
 import type { Rule } from '../../engine/types.js';
 import { safeUrl, type ProbeResponse } from '../../probes/http.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
+import { SIGN_IN_COOKIES } from '../handoffs.js';
 import { NO_TARGET } from '../live.js';
 import { parseSetCookie, prefixOf, storageRefusal, type SetCookie } from '../../probes/cookies.js';
 import { probeFailure } from './app-target.js';
@@ -107,7 +108,7 @@ export function judgeCookie(cookie: SetCookie, url: URL): Problem[] {
 export const securityCookies: Rule = {
   // After the opt-in sign-in, whose session cookie (attributes only, value masked) is judged too.
   meta: { id: 'security.cookies', section: 'security', title: 'Auth cookie attributes', docs: 'docs/deployment-guide.md', after: ['smoke.login-flow'] },
-  async check({ settings, clients, signal, results }) {
+  async check({ settings, clients, signal, shared }) {
     const origin = appOrigin(settings);
     if (!origin) return NO_TARGET;
     const urls = AUTH_COOKIE_PATHS.map((path) => appUrlFor(origin, path));
@@ -125,10 +126,10 @@ export const securityCookies: Rule = {
         if (!cookies.has(cookie.name)) cookies.set(cookie.name, { cookie, from: AUTH_COOKIE_PATHS[i]!, url: new URL(urls[i]!) });
       }
     });
-    const signIn = results.get('smoke.login-flow')?.data?.sessionCookies;
-    if (Array.isArray(signIn)) {
+    const signIn = shared.get(SIGN_IN_COOKIES);
+    if (signIn) {
       for (const shown of signIn) {
-        const cookie = parseSetCookie(String(shown));
+        const cookie = parseSetCookie(shown);
         if (!cookies.has(cookie.name)) cookies.set(cookie.name, { cookie, from: 'the sign-in (smoke.login-flow)', url: new URL(urls[0]!) });
       }
     }

@@ -7,6 +7,7 @@ import type { Outcome, Rule } from '../../engine/types.js';
 import { NO_TARGET, RELEASE_CHECKLIST, requestTimeoutMs } from './app-probe.js';
 import { newVisitor, smokeAccount } from './accounts.js';
 import type { AppVisitor } from './nextauth.js';
+import { SIGN_IN_COOKIES } from '../handoffs.js';
 
 export const SIGN_IN_FIX =
   'Check that the account exists in production with that password (sign in once by hand), that the credentials provider is enabled (AUTH_PROVIDERS), ' +
@@ -32,6 +33,7 @@ export const loginFlow: Rule = {
       signOutProblem = await visitor.signOut();
     }
     const data = { email: account.email, cookies: visitor.jar.names(), sessionCookies: visitor.signInCookies };
+    ctx.shared.set(SIGN_IN_COOKIES, visitor.signInCookies);
     if (failure) {
       return {
         status: 'fail',
