@@ -3,11 +3,18 @@
  * line here, one test file.
  */
 import type { Rule } from '../engine/types.js';
-import { appUrl, nextauthUrl } from './config/app-url.js';
+import { appUrl } from './config/app-url.js';
+import { nextauthUrl } from './config/nextauth-url.js';
 import { databaseTls } from './config/database-tls.js';
 import { databaseUrl } from './config/database-url.js';
-import { enableCoep, enableCspStrict, enableHsts, nextauthDebug, nextauthTrustHost } from './config/flags.js';
-import { build, install, migrate } from './gate/commands.js';
+import { enableCoep } from './config/enable-coep.js';
+import { enableCspStrict } from './config/enable-csp-strict.js';
+import { enableHsts } from './config/enable-hsts.js';
+import { nextauthDebug } from './config/nextauth-debug.js';
+import { nextauthTrustHost } from './config/nextauth-trust-host.js';
+import { build } from './gate/build.js';
+import { install } from './gate/install.js';
+import { migrate } from './gate/migrate.js';
 import { migrationSafety } from './gate/migration-safety.js';
 import { migrations } from './gate/migrations.js';
 import { noDbPush } from './gate/no-db-push.js';
@@ -19,7 +26,9 @@ import { securityCsp } from './security/csp.js';
 import { securityHeaders } from './security/headers.js';
 import { securityHsts } from './security/hsts.js';
 import { securityOrigin } from './security/origin.js';
-import { backups, docs, rollback } from './security/operations.js';
+import { backups } from './security/backups.js';
+import { docs } from './security/docs.js';
+import { rollback } from './security/rollback.js';
 import { securityTls } from './security/tls.js';
 import { monitoring } from './security/monitoring.js';
 import { sentry } from './smoke/sentry.js';
@@ -37,8 +46,11 @@ import { liveMode } from './stripe/live-mode.js';
 import { syncEndpoint } from './stripe/sync-endpoint.js';
 import { webhookEndpoint } from './stripe/webhook-endpoint.js';
 import { nextauthSecret } from './config/nextauth-secret.js';
-import { oauthGithub, oauthGoogle } from './config/oauth.js';
-import { stripeSecretKey, stripeSyncSecret, stripeWebhookSecret } from './config/stripe-keys.js';
+import { oauthGithub } from './config/oauth-github.js';
+import { oauthGoogle } from './config/oauth-google.js';
+import { stripeSecretKey } from './config/stripe-secret-key.js';
+import { stripeSyncSecret } from './config/stripe-sync-secret.js';
+import { stripeWebhookSecret } from './config/stripe-webhook-secret.js';
 
 export const RULES: readonly Rule[] = [
   appUrl,

@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { enableCoep, enableCspStrict, enableHsts, nextauthDebug, nextauthTrustHost } from '../../../src/rules/config/flags.js';
-import { oauthGithub, oauthGoogle } from '../../../src/rules/config/oauth.js';
+import { enableCoep } from '../../../src/rules/config/enable-coep.js';
+import { enableCspStrict } from '../../../src/rules/config/enable-csp-strict.js';
+import { enableHsts } from '../../../src/rules/config/enable-hsts.js';
+import { nextauthDebug } from '../../../src/rules/config/nextauth-debug.js';
+import { nextauthTrustHost } from '../../../src/rules/config/nextauth-trust-host.js';
+import { oauthGithub } from '../../../src/rules/config/oauth-github.js';
+import { oauthGoogle } from '../../../src/rules/config/oauth-google.js';
 import { goodEnv, runRule, ruleWith, settingsFor } from '../../helpers.js';
 
 test('config.oauth-github passes and shows the callback URL to register', async () => {

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nextauthSecret } from '../../../src/rules/config/nextauth-secret.js';
 import { estimateEntropyBits, isPlaceholder } from '../../../src/rules/config/secrets.js';
-import { stripeSecretKey, stripeSyncSecret, stripeWebhookSecret } from '../../../src/rules/config/stripe-keys.js';
+import { stripeSecretKey } from '../../../src/rules/config/stripe-secret-key.js';
+import { stripeSyncSecret } from '../../../src/rules/config/stripe-sync-secret.js';
+import { stripeWebhookSecret } from '../../../src/rules/config/stripe-webhook-secret.js';
 import { goodEnv, ruleWith, tempRepo } from '../../helpers.js';
 
 const live = (rest: string) => ['sk', 'live', rest].join('_');

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appUrl, nextauthUrl } from '../../../src/rules/config/app-url.js';
+import { appUrl } from '../../../src/rules/config/app-url.js';
+import { nextauthUrl } from '../../../src/rules/config/nextauth-url.js';
 import { ruleWith } from '../../helpers.js';
 
 test('config.app-url passes for the production https origin', async () => {

@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { backups, docs, rollback, rollbackHeadings } from '../../../src/rules/security/operations.js';
+import { backups } from '../../../src/rules/security/backups.js';
+import { docs } from '../../../src/rules/security/docs.js';
+import { rollback, rollbackHeadings } from '../../../src/rules/security/rollback.js';
 import { goodEnv, runRule, settingsFor, tempRepo } from '../../helpers.js';
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);

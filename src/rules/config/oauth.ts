@@ -1,8 +1,9 @@
 /**
- * config.oauth-github and config.oauth-google: an enabled OAuth provider has both halves of its
- * client, and the person sees the callback URL to register with the provider.
+ * What config.oauth-github and config.oauth-google share: an enabled OAuth provider has both halves of
+ * its client, and the person sees the callback URL to register with the provider. smoke.auth-providers
+ * reads the enabled providers and the callback base the same way.
  */
-import type { Outcome, Rule, RuleContext } from '../../engine/types.js';
+import type { Outcome, RuleContext } from '../../engine/types.js';
 
 /** The providers the app enables: `AUTH_PROVIDERS`, default `github,credentials`, as the app reads it. */
 export function enabledProviders(env: Readonly<Record<string, string | undefined>>): string[] {
@@ -30,7 +31,7 @@ export function httpsBase(value: string | undefined): { base: string; insecure?:
   }
 }
 
-function checkProvider(
+export function checkProvider(
   ctx: RuleContext,
   provider: 'github' | 'google',
   label: string,
@@ -65,16 +66,3 @@ function checkProvider(
     data: { callbackUrl: callback },
   };
 }
-
-export const oauthGithub: Rule = {
-  meta: { id: 'config.oauth-github', section: 'config', title: 'GitHub OAuth client is configured', docs: 'docs/deployment-guide.md' },
-  check: async (ctx) => checkProvider(ctx, 'github', 'GitHub'),
-};
-
-export const oauthGoogle: Rule = {
-  meta: { id: 'config.oauth-google', section: 'config', title: 'Google OAuth client is configured', docs: 'docs/deployment-guide.md' },
-  check: async (ctx) =>
-    checkProvider(ctx, 'google', 'Google', (id) =>
-      id.endsWith('.apps.googleusercontent.com') ? undefined : 'GOOGLE_CLIENT_ID does not end in .apps.googleusercontent.com',
-    ),
-};

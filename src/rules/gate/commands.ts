@@ -1,21 +1,19 @@
 /**
- * gate.install, gate.migrate, gate.build: the guide's CI sequence (`npm ci`, `npx prisma migrate
- * deploy`, `npm run build-ci`), run in the app's working directory in that order. A step after a
- * failed one is skipped. The migrate step never runs on pull-request events unless `migrate: true`:
- * a PR check must not touch production.
+ * What gate.install, gate.migrate and gate.build share: the guide's CI sequence (`npm ci`, `npx prisma
+ * migrate deploy`, `npm run build-ci`), each step run in the app's working directory as a command of
+ * its own, in that order. A step after a failed one is skipped.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedKey, type SharedKey } from '../../engine/shared.js';
-import type { Outcome, Rule, RuleContext } from '../../engine/types.js';
+import type { Outcome, RuleContext } from '../../engine/types.js';
 import { runCommand } from '../../probes/exec.js';
 import { findPrismaErrors } from './prisma-errors.js';
 
 export const RUNBOOK = 'docs/migration-operations-runbook.md';
-const PR_EVENTS = ['pull_request', 'pull_request_target', 'merge_group'];
 const TAIL_LINES = 30;
 
-type Step = 'install' | 'migrate' | 'build';
+export type Step = 'install' | 'migrate' | 'build';
 
 const INPUT: Record<Step, string> = { install: 'install-command', migrate: 'migrate-command', build: 'build-command' };
 
@@ -60,7 +58,8 @@ function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-async function runStep(ctx: RuleContext, step: Step, earlier: string[]): Promise<Outcome> {
+/** Runs one step, unless its command is empty or a step in `earlier` failed. */
+export async function runStep(ctx: RuleContext, step: Step, earlier: string[]): Promise<Outcome> {
   const command = commandOf(ctx, step);
   if (!command) return { status: 'skip', summary: `${INPUT[step]} is empty, so the ${step} step is not run` };
   const failed = failedBefore(ctx, earlier);
@@ -133,29 +132,3 @@ async function runStep(ctx: RuleContext, step: Step, earlier: string[]): Promise
     data: { ...data, prismaErrors: errors.map((e) => e.code) },
   };
 }
-
-export const install: Rule = {
-  meta: { id: 'gate.install', section: 'gate', title: 'Dependencies install (npm ci)', kind: 'command' },
-  check: (ctx) => runStep(ctx, 'install', []),
-};
-
-export const migrate: Rule = {
-  // After the safety lint, so that `migration-safety.level: fail` can stop risky statements first.
-  meta: { id: 'gate.migrate', section: 'gate', title: 'Migrations apply (prisma migrate deploy)', docs: RUNBOOK, kind: 'command', after: ['gate.install', 'gate.migration-safety'] },
-  async check(ctx) {
-    const { migrate: mode, eventName } = ctx.settings;
-    if (mode === 'false') return { status: 'skip', summary: 'migrate is false: the migrate step is not run' };
-    if (mode === 'auto' && eventName && PR_EVENTS.includes(eventName)) {
-      return {
-        status: 'skip',
-        summary: `not run on ${eventName} events: a PR check must not migrate production (set migrate: true to override)`,
-      };
-    }
-    return runStep(ctx, 'migrate', ['gate.install', 'gate.migration-safety']);
-  },
-};
-
-export const build: Rule = {
-  meta: { id: 'gate.build', section: 'gate', title: 'The app builds (npm run build-ci)', kind: 'command', after: ['gate.install', 'gate.migrate'] },
-  check: (ctx) => runStep(ctx, 'build', ['gate.install', 'gate.migrate']),
-};

@@ -1,7 +1,6 @@
-/** config.stripe-secret-key, config.stripe-webhook-secret, config.stripe-sync-secret. */
+/** config.stripe-secret-key: STRIPE_SECRET_KEY is a live secret (or restricted) key. */
 import type { Rule } from '../../engine/types.js';
 import { maskValue } from '../../redact.js';
-import { checkStrongUniqueSecret } from './secrets.js';
 
 const DASHBOARD = 'https://dashboard.stripe.com/apikeys';
 
@@ -23,20 +22,4 @@ export const stripeSecretKey: Rule = {
     }
     return { status: 'fail', summary: `STRIPE_SECRET_KEY is not a Stripe secret key (${shown})`, fix };
   },
-};
-
-export const stripeWebhookSecret: Rule = {
-  meta: { id: 'config.stripe-webhook-secret', section: 'config', title: 'STRIPE_WEBHOOK_SECRET is a signing secret', docs: 'docs/billing-integration-guide.md' },
-  async check({ settings }) {
-    const secret = settings.env.STRIPE_WEBHOOK_SECRET;
-    const fix = 'Copy the signing secret (whsec_…) of the production endpoint from https://dashboard.stripe.com/webhooks into STRIPE_WEBHOOK_SECRET.';
-    if (!secret) return { status: 'fail', summary: 'STRIPE_WEBHOOK_SECRET is not set: the app refuses every webhook', fix };
-    if (!secret.startsWith('whsec_')) return { status: 'fail', summary: `STRIPE_WEBHOOK_SECRET does not start with whsec_ (${maskValue(secret)})`, fix };
-    return { status: 'pass', summary: `STRIPE_WEBHOOK_SECRET is a signing secret (${maskValue(secret)})` };
-  },
-};
-
-export const stripeSyncSecret: Rule = {
-  meta: { id: 'config.stripe-sync-secret', section: 'config', title: 'STRIPE_SYNC_SECRET is strong and unique', docs: 'docs/billing-integration-guide.md' },
-  check: ({ settings }) => checkStrongUniqueSecret(settings, 'STRIPE_SYNC_SECRET', 'openssl rand -hex 32'),
 };

@@ -1,0 +1,21 @@
+/** config.nextauth-debug: NextAuth's debug logging (tokens, profile data) is off. */
+import type { Rule } from '../../engine/types.js';
+import { APP_FLAGS, flagState } from '../../target-app.js';
+import { shown } from './flags.js';
+
+export const nextauthDebug: Rule = {
+  meta: { id: 'config.nextauth-debug', section: 'config', title: 'NEXTAUTH_DEBUG is off', docs: 'docs/deployment-guide.md' },
+  async check({ settings }) {
+    const value = settings.env.NEXTAUTH_DEBUG;
+    if (flagState('NEXTAUTH_DEBUG', value).safe) {
+      // Only "true" turns debug on in the app; say so when the value looks like it meant otherwise.
+      const note = value === undefined || value === 'false' ? '' : ', which the app reads as off (it turns debug on only for "true")';
+      return { status: 'pass', summary: `NEXTAUTH_DEBUG is ${shown(value)}${note}` };
+    }
+    return {
+      status: 'fail',
+      summary: `NEXTAUTH_DEBUG is ${shown(value)}: ${APP_FLAGS.NEXTAUTH_DEBUG.why}`,
+      fix: 'Set NEXTAUTH_DEBUG=false or remove it from the production environment.',
+    };
+  },
+};
