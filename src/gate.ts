@@ -6,7 +6,7 @@ import type { Settings } from './settings.js';
 import { createClients } from './probes/clients.js';
 import { buildReport } from './engine/report.js';
 import { applyWaiver, longestChainMs, runRules, selectRules, validateWaivers } from './engine/runner.js';
-import type { Logger, Report, Rule, RuleReport } from './engine/types.js';
+import type { AnyRule, Logger, Report, RuleReport } from './engine/types.js';
 import { RULES } from './rules/index.js';
 import { VERSION } from './version.js';
 
@@ -28,7 +28,7 @@ export const RUN_MARGIN_MS = 30_000;
 const CLOSE_BOUND_MS = 5_000;
 
 /** Bounds of one run, all derived from the inputs (documented in the README). */
-export function runBounds(settings: Settings, rules: readonly Rule[]) {
+export function runBounds(settings: Settings, rules: readonly AnyRule[]) {
   // Room for the bounded retries of a probe chain within one rule.
   const probeTimeoutMs = settings.timeoutSeconds * 1000 * 3;
   const commandTimeoutMs = settings.commandTimeoutMs;

@@ -5,7 +5,7 @@
  */
 import { errorMessage } from '../errors.js';
 import type { Config } from '../config.js';
-import { SECTIONS, type Finding, type Location, type Outcome, type Rule, type RuleContext, type RuleReport, type Section } from './types.js';
+import { SECTIONS, type AnyRule, type Finding, type Location, type Outcome, type Rule, type RuleContext, type RuleMeta, type RuleReport, type Section } from './types.js';
 import { UsageError } from '../errors.js';
 import { Activity, componentName, describeWaiting, withActivity } from '../util/activity.js';
 import { applyUnreachablePolicy } from './unavailable.js';
@@ -25,8 +25,11 @@ export interface RunOptions {
   onRuleDone?: (result: RuleReport) => void;
 }
 
+/** Anything with a rule's meta: a registry entry (not loaded yet) or a rule. */
+type WithMeta = { meta: RuleMeta };
+
 /** Picks the rules `checks` names (sections or rule ids), in catalog order. */
-export function selectRules(registry: readonly Rule[], checks: readonly string[]): Rule[] {
+export function selectRules<T extends WithMeta>(registry: readonly T[], checks: readonly string[]): T[] {
   const wanted = new Set<string>();
   for (const token of checks) {
     if ((SECTIONS as readonly string[]).includes(token)) {
@@ -46,7 +49,7 @@ export function selectRules(registry: readonly Rule[], checks: readonly string[]
 }
 
 /** Checks that every waiver names a rule the gate has, so a typo does not silently waive nothing. */
-export function validateWaivers(registry: readonly Rule[], config: Config, configPath: string): void {
+export function validateWaivers(registry: readonly WithMeta[], config: Config, configPath: string): void {
   for (const waiver of config.waivers) {
     if (!registry.some((r) => r.meta.id === waiver.rule)) {
       throw new UsageError(`${configPath}: waivers: unknown rule id "${waiver.rule}"; see docs/rules.md for the ids`);
@@ -58,7 +61,7 @@ export function validateWaivers(registry: readonly Rule[], config: Config, confi
 export const COMMAND_GRACE_MS = 15_000;
 
 /** The bound of one rule: a command's own bound (plus the time to end it), else the probe bound. */
-export function ruleBound(rule: Rule, options: Pick<RunOptions, 'probeTimeoutMs' | 'commandTimeoutMs'>): number {
+export function ruleBound(rule: WithMeta, options: Pick<RunOptions, 'probeTimeoutMs' | 'commandTimeoutMs'>): number {
   return rule.meta.kind === 'command' ? options.commandTimeoutMs + COMMAND_GRACE_MS : options.probeTimeoutMs;
 }
 
@@ -66,16 +69,16 @@ export function ruleBound(rule: Rule, options: Pick<RunOptions, 'probeTimeoutMs'
  * The longest time the selected rules can take: the longest chain of `after` dependencies, each rule
  * counted at its bound. The run's deadline is derived from it, so it follows the inputs.
  */
-export function longestChainMs(rules: readonly Rule[], options: Pick<RunOptions, 'probeTimeoutMs' | 'commandTimeoutMs'>): number {
+export function longestChainMs(rules: readonly WithMeta[], options: Pick<RunOptions, 'probeTimeoutMs' | 'commandTimeoutMs'>): number {
   const byId = new Map(rules.map((r) => [r.meta.id, r]));
   const memo = new Map<string, number>();
   const visiting = new Set<string>();
-  const finish = (rule: Rule): number => {
+  const finish = (rule: WithMeta): number => {
     const known = memo.get(rule.meta.id);
     if (known !== undefined) return known;
     if (visiting.has(rule.meta.id)) return 0; // a cycle is reported by runRules, not here
     visiting.add(rule.meta.id);
-    const before = Math.max(0, ...(rule.meta.after ?? []).map((id) => byId.get(id)).filter((r): r is Rule => !!r).map(finish));
+    const before = Math.max(0, ...(rule.meta.after ?? []).map((id) => byId.get(id)).filter((r): r is WithMeta => !!r).map(finish));
     visiting.delete(rule.meta.id);
     const total = before + ruleBound(rule, options);
     memo.set(rule.meta.id, total);
@@ -92,7 +95,28 @@ interface Running {
   settle(outcome: Outcome): void;
 }
 
-export async function runRules(rules: readonly Rule[], options: RunOptions): Promise<RuleReport[]> {
+/**
+ * A registry entry's rule, loaded (a rule at hand as it is). A file that fails to load, or that
+ * holds another id's rule, becomes a rule that fails with the reason: one broken file never takes
+ * the run down.
+ */
+export async function loadRule(entry: AnyRule): Promise<Rule> {
+  if ('check' in entry) return entry;
+  let rule: Rule;
+  try {
+    rule = await entry.load();
+  } catch (error) {
+    return { meta: entry.meta, check: () => Promise.reject(error) };
+  }
+  if (rule.meta.id !== entry.meta.id) {
+    return { meta: entry.meta, check: () => Promise.reject(new Error(`internal error: the registry entry ${entry.meta.id} loads the rule ${rule.meta.id}`)) };
+  }
+  return rule;
+}
+
+/** Loads the rules (registry entries are imported now, in parallel), then runs them. */
+export async function runRules(entries: readonly AnyRule[], options: RunOptions): Promise<RuleReport[]> {
+  const rules = await Promise.all(entries.map(loadRule));
   const results = new Map<string, RuleReport>();
   const shared = new SharedStore();
   const selected = new Set(rules.map((r) => r.meta.id));

@@ -103,6 +103,15 @@ export interface Rule {
   check(ctx: RuleContext): Promise<Outcome>;
 }
 
+/** A registry entry (src/rules/index.ts): the meta, and the rule's code loaded on first use. */
+export interface LazyRule {
+  meta: RuleMeta;
+  load(): Promise<Rule>;
+}
+
+/** What the runner and the selection take: a registry entry, or a rule already at hand (tests). */
+export type AnyRule = Rule | LazyRule;
+
 export interface Waiver {
   rule: string;
   reason: string;

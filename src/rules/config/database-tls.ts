@@ -2,12 +2,12 @@
  * config.database-tls: a live, read-only connection proves that TLS is negotiated, with which
  * protocol, and whether the server's certificate was verified.
  */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { describeDbError, isUnreachable, parseDatabaseUrl, type ParsedDatabaseUrl } from '../../probes/db.js';
 import { couldNotCheck } from '../../engine/unavailable.js';
 
-export const databaseTls: Rule = {
-  meta: { id: 'config.database-tls', section: 'config', title: 'The database connection negotiates TLS', docs: 'docs/deployment-guide.md' },
+export const databaseTls = defineRule({
+  id: 'config.database-tls',
   async check({ settings, clients }) {
     const value = settings.env.DATABASE_URL;
     if (!value) return { status: 'skip', summary: 'DATABASE_URL is not set (see config.database-url)' };
@@ -73,4 +73,4 @@ export const databaseTls: Rule = {
       return { status: 'fail', summary: `cannot connect to ${where}: ${reason}`, fix: 'Check the host, credentials and database name in DATABASE_URL.' };
     }
   },
-};
+});

@@ -1,5 +1,5 @@
 /** config.database-url: the production database, over TLS, with connection settings. */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { DatabaseUrlError, parseDatabaseUrl, type ParsedDatabaseUrl } from '../../probes/db.js';
 
 const POOL_PARAMS = ['connect_timeout', 'connection_limit', 'pool_timeout', 'pgbouncer'];
@@ -10,8 +10,8 @@ export function describeDatabaseUrl(p: ParsedDatabaseUrl): string {
   return `postgresql://${p.user}${p.hasPassword ? ':***' : ''}@${p.host}:${p.port}/${p.database}${query ? `?${query.replace(/(sslpassword=)[^&]*/, '$1***')}` : ''}`;
 }
 
-export const databaseUrl: Rule = {
-  meta: { id: 'config.database-url', section: 'config', title: 'DATABASE_URL points at production over TLS', docs: 'docs/deployment-guide.md' },
+export const databaseUrl = defineRule({
+  id: 'config.database-url',
   async check({ settings }) {
     const value = settings.env.DATABASE_URL;
     if (!value) return { status: 'fail', summary: 'DATABASE_URL is not set', fix: 'Set DATABASE_URL to the production PostgreSQL URL, with sslmode=verify-full.' };
@@ -47,4 +47,4 @@ export const databaseUrl: Rule = {
     }
     return { status: 'pass', summary: `DATABASE_URL is ${p.host}:${p.port} with sslmode=${p.sslMode}`, details: shown, data };
   },
-};
+});

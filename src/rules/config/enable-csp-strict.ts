@@ -1,8 +1,8 @@
 /** config.enable-csp-strict: ENABLE_CSP_STRICT=true, which turns the strict CSP ('strict-dynamic', upgrade-insecure-requests) on. */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { checkFlagOn } from './flags.js';
 
-export const enableCspStrict: Rule = {
-  meta: { id: 'config.enable-csp-strict', section: 'config', title: 'ENABLE_CSP_STRICT=true', docs: 'docs/deployment-guide.md' },
+export const enableCspStrict = defineRule({
+  id: 'config.enable-csp-strict',
   check: async ({ settings }) => checkFlagOn(settings.env, 'ENABLE_CSP_STRICT'),
-};
+});

@@ -1,8 +1,8 @@
 /** config.enable-hsts: ENABLE_HSTS=true, which turns HSTS on. */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { checkFlagOn } from './flags.js';
 
-export const enableHsts: Rule = {
-  meta: { id: 'config.enable-hsts', section: 'config', title: 'ENABLE_HSTS=true', docs: 'docs/deployment-guide.md' },
+export const enableHsts = defineRule({
+  id: 'config.enable-hsts',
   check: async ({ settings }) => checkFlagOn(settings.env, 'ENABLE_HSTS'),
-};
+});

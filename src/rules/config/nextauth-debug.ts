@@ -1,10 +1,10 @@
 /** config.nextauth-debug: NextAuth's debug logging (tokens, profile data) is off. */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { APP_FLAGS, flagState } from '../../target-app.js';
 import { shown } from './flags.js';
 
-export const nextauthDebug: Rule = {
-  meta: { id: 'config.nextauth-debug', section: 'config', title: 'NEXTAUTH_DEBUG is off', docs: 'docs/deployment-guide.md' },
+export const nextauthDebug = defineRule({
+  id: 'config.nextauth-debug',
   async check({ settings }) {
     const value = settings.env.NEXTAUTH_DEBUG;
     if (flagState('NEXTAUTH_DEBUG', value).safe) {
@@ -18,4 +18,4 @@ export const nextauthDebug: Rule = {
       fix: 'Set NEXTAUTH_DEBUG=false or remove it from the production environment.',
     };
   },
-};
+});

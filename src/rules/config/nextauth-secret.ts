@@ -1,8 +1,8 @@
 /** config.nextauth-secret: the key that signs every session is strong and used for nothing else. */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { checkStrongUniqueSecret } from './secrets.js';
 
-export const nextauthSecret: Rule = {
-  meta: { id: 'config.nextauth-secret', section: 'config', title: 'NEXTAUTH_SECRET is strong and unique', docs: 'docs/deployment-guide.md' },
+export const nextauthSecret = defineRule({
+  id: 'config.nextauth-secret',
   check: ({ settings }) => checkStrongUniqueSecret(settings, 'NEXTAUTH_SECRET', 'openssl rand -base64 32'),
-};
+});

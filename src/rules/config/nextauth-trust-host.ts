@@ -1,10 +1,10 @@
 /** config.nextauth-trust-host: NextAuth builds its URLs from NEXTAUTH_URL, never from the request's Host header. */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { APP_FLAGS, flagState } from '../../target-app.js';
 import { shown } from './flags.js';
 
-export const nextauthTrustHost: Rule = {
-  meta: { id: 'config.nextauth-trust-host', section: 'config', title: 'NEXTAUTH_TRUST_HOST=false', docs: 'docs/deployment-guide.md' },
+export const nextauthTrustHost = defineRule({
+  id: 'config.nextauth-trust-host',
   async check({ settings }) {
     const value = settings.env.NEXTAUTH_TRUST_HOST;
     const authTrust = settings.env.AUTH_TRUST_HOST;
@@ -22,4 +22,4 @@ export const nextauthTrustHost: Rule = {
     }
     return { status: 'pass', summary: 'NEXTAUTH_TRUST_HOST=false' };
   },
-};
+});

@@ -1,9 +1,9 @@
 /** config.nextauth-url: NEXTAUTH_URL is the production origin too, the same as APP_URL. */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { checkPublicHttpsUrl } from './public-url.js';
 
-export const nextauthUrl: Rule = {
-  meta: { id: 'config.nextauth-url', section: 'config', title: 'NEXTAUTH_URL matches APP_URL', docs: 'docs/deployment-guide.md' },
+export const nextauthUrl = defineRule({
+  id: 'config.nextauth-url',
   async check({ settings }) {
     const url = checkPublicHttpsUrl('NEXTAUTH_URL', settings.env.NEXTAUTH_URL);
     if (!(url instanceof URL)) return url;
@@ -24,4 +24,4 @@ export const nextauthUrl: Rule = {
     }
     return { status: 'pass', summary: `NEXTAUTH_URL is ${url.origin}, the same origin as APP_URL` };
   },
-};
+});

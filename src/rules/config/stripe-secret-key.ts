@@ -1,11 +1,11 @@
 /** config.stripe-secret-key: STRIPE_SECRET_KEY is a live secret (or restricted) key. */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { maskValue } from '../../redact.js';
 
 const DASHBOARD = 'https://dashboard.stripe.com/apikeys';
 
-export const stripeSecretKey: Rule = {
-  meta: { id: 'config.stripe-secret-key', section: 'config', title: 'STRIPE_SECRET_KEY is a live key', docs: 'docs/billing-integration-guide.md' },
+export const stripeSecretKey = defineRule({
+  id: 'config.stripe-secret-key',
   async check({ settings }) {
     const key = settings.env.STRIPE_SECRET_KEY;
     const fix = `Set STRIPE_SECRET_KEY to the live secret key (sk_live_…) or a live restricted key (rk_live_…) from ${DASHBOARD}.`;
@@ -22,4 +22,4 @@ export const stripeSecretKey: Rule = {
     }
     return { status: 'fail', summary: `STRIPE_SECRET_KEY is not a Stripe secret key (${shown})`, fix };
   },
-};
+});

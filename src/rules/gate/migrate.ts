@@ -2,14 +2,13 @@
  * gate.migrate: the pending migrations apply (`migrate-command`, default `npx prisma migrate deploy`).
  * Never run on pull-request events unless `migrate: true`: a PR check must not touch production.
  */
-import type { Rule } from '../../engine/types.js';
-import { RUNBOOK, runStep } from './commands.js';
+import { defineRule } from '../index.js';
+import { runStep } from './commands.js';
 
 const PR_EVENTS = ['pull_request', 'pull_request_target', 'merge_group'];
 
-export const migrate: Rule = {
-  // After the safety lint, so that `migration-safety.level: fail` can stop risky statements first.
-  meta: { id: 'gate.migrate', section: 'gate', title: 'Migrations apply (prisma migrate deploy)', docs: RUNBOOK, kind: 'command', after: ['gate.install', 'gate.migration-safety'] },
+export const migrate = defineRule({
+  id: 'gate.migrate',
   async check(ctx) {
     const { migrate: mode, eventName } = ctx.settings;
     if (mode === 'false') return { status: 'skip', summary: 'migrate is false: the migrate step is not run' };
@@ -21,4 +20,4 @@ export const migrate: Rule = {
     }
     return runStep(ctx, 'migrate', ['gate.install', 'gate.migration-safety']);
   },
-};
+});

@@ -9,7 +9,8 @@
  * ./migration-risks.ts), and each finding is graded by the production data it touches
  * (./migration-grade.ts: one read-only catalog query on the run's shared connection).
  */
-import type { Finding, Rule } from '../../engine/types.js';
+import type { Finding } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { describeDbError, parseDatabaseUrl } from '../../probes/db.js';
 import { gradeCandidates, readFacts, type DbFacts, type GradedFinding, type Severity } from './migration-grade.js';
 import { lintPendingSet, type LintResult, type MigrationSource } from './migration-lint.js';
@@ -28,13 +29,8 @@ export function findingMessage(f: GradedFinding): string {
   return `${parts.join(' ')} [${f.kind}]`;
 }
 
-export const migrationSafety: Rule = {
-  meta: {
-    id: 'gate.migration-safety',
-    section: 'gate',
-    title: 'Pending migrations are safe to apply',
-    docs: 'docs/migration-operations-runbook.md',
-  },
+export const migrationSafety = defineRule({
+  id: 'gate.migration-safety',
   // Runs before the migrate step (which waits for it): it lints what is about to be applied.
   async check({ settings, clients }) {
     const state = await readMigrationState(settings, clients);
@@ -128,4 +124,4 @@ export const migrationSafety: Rule = {
       data,
     };
   },
-};
+});

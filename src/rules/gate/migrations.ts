@@ -9,7 +9,8 @@
  *   deployed it, or it was deleted);
  * - pending migrations: a notice before the migrate step ran, a failure after it.
  */
-import type { Finding, Outcome, Rule } from '../../engine/types.js';
+import type { Finding, Outcome } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import type { Clients } from '../../probes/clients.js';
 import type { Settings } from '../../settings.js';
 import { describeDbError, isUnreachable, parseDatabaseUrl } from '../../probes/db.js';
@@ -113,14 +114,14 @@ export function migrationsAboutToRun(repo: readonly RepoMigration[], rows: reado
     .map((m) => ({ name: m.name, failedBefore: failed.has(m.name) }));
 }
 
-export const migrations: Rule = {
-  meta: { id: 'gate.migrations', section: 'gate', title: 'Migration history is clean', docs: RUNBOOK, after: ['gate.migrate'] },
+export const migrations = defineRule({
+  id: 'gate.migrations',
   async check({ settings, clients, results }): Promise<Outcome> {
     const state = await readMigrationState(settings, clients);
     if ('unknown' in state) return state.outcome;
     return compareHistory(state.repo, state.rows, results.get('gate.migrate')?.status === 'pass');
   },
-};
+});
 
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

@@ -8,7 +8,8 @@
  * The files come from the run's repository model (clients.repository(), shared with
  * security.workflow-secrets); one collector per kind of deploy file lives in ./db-push/.
  */
-import type { Finding, Rule } from '../../engine/types.js';
+import type { Finding } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import type { Scripts } from '../../probes/repository.js';
 import { dockerfileEntries } from './db-push/dockerfiles.js';
 import type { Entry, Place } from './db-push/entries.js';
@@ -20,8 +21,8 @@ import { traceDbPush, type DbPushPath } from './scripts.js';
 
 const FIX = 'Use `prisma migrate deploy` in production; keep `db push` for local development (see docs/migration-operations-runbook.md).';
 
-export const noDbPush: Rule = {
-  meta: { id: 'gate.no-db-push', section: 'gate', title: 'No prisma db push in production', docs: 'docs/migration-operations-runbook.md' },
+export const noDbPush = defineRule({
+  id: 'gate.no-db-push',
   async check({ settings, clients }) {
     const repo = await clients.repository();
     const notes: string[] = [];
@@ -116,7 +117,7 @@ export const noDbPush: Rule = {
       data,
     };
   },
-};
+});
 
 const at = (place: Place) => (place.file ? { file: place.file, ...(place.line ? { line: place.line } : {}) } : {});
 

@@ -2,12 +2,12 @@
  * security.backups: a backup policy with a tested restore, attested in the config (operations.backups).
  * No probe can prove a backup: the rule records what the team attests, never "verified".
  */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 
 const DAY_MS = 86_400_000;
 
-export const backups: Rule = {
-  meta: { id: 'security.backups', section: 'security', title: 'Backups and a tested restore are attested', docs: 'docs/deployment-guide.md' },
+export const backups = defineRule({
+  id: 'security.backups',
   async check({ settings }) {
     const attested = settings.config.operations?.backups;
     const example = 'operations:\n  backups:\n    last-restore-test: 2026-10-12\n    evidence: https://wiki.example.com/restore-test-2026-10\n    max-age-days: 90';
@@ -41,4 +41,4 @@ export const backups: Rule = {
       data,
     };
   },
-};
+});

@@ -13,7 +13,7 @@
  */
 import { parseItem, Token } from 'structured-headers';
 import { flagState } from '../../target-app.js';
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { documentsOf, groupByPage, isOutcome, loadPages, pagesNote, valuesByPage } from './app-target.js';
 import { code, outcomeOf, type Problem } from './problems.js';
 
@@ -67,8 +67,8 @@ export function judgeIsolation(headers: Readonly<Record<string, string>>): Probl
   return problems;
 }
 
-export const securityCoep: Rule = {
-  meta: { id: 'security.coep', section: 'security', title: 'Cross-origin isolation (COEP/COOP)', docs: 'docs/deployment-guide.md' },
+export const securityCoep = defineRule({
+  id: 'security.coep',
   async check(ctx) {
     const flag = ctx.settings.env.ENABLE_COEP;
     if (!flagState('ENABLE_COEP', flag).on) {
@@ -95,4 +95,4 @@ export const securityCoep: Rule = {
       data: { coep, coop, pages: documents.pages.map((p) => p.path) },
     });
   },
-};
+});

@@ -21,7 +21,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Finding, Outcome, Rule } from '../../engine/types.js';
+import type { Finding, Outcome } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { GitError, type GitClient } from '../../probes/git.js';
 import { CREDENTIAL_PATTERNS } from './credential-shapes.js';
 import { compileGitleaks, loadGitleaks, type GitleaksSetup } from './gitleaks-config.js';
@@ -40,7 +41,6 @@ const SHOWN_SKIPPED = 5;
 /** Local defaults and template samples listed in the details at most. */
 const SHOWN_INFO = 20;
 
-const DOCS = 'docs/deployment-guide.md';
 
 const FIX = [
   'Rotate every credential found: once pushed it is compromised (clones, forks, CI caches and everyone with read access have it).',
@@ -71,9 +71,8 @@ const skip = (s: Skipped, name: string) => {
 
 const isError = (hit: Hit) => hit.kind !== 'info';
 
-export const committedSecrets: Rule = {
-  // A local scan, but of a whole repository (and maybe its history): the long bound of commands.
-  meta: { id: 'security.committed-secrets', section: 'security', title: 'No secret is committed', docs: DOCS, kind: 'command' },
+export const committedSecrets = defineRule({
+  id: 'security.committed-secrets',
   async check({ settings, clients, signal, log }): Promise<Outcome> {
     const cwd = settings.workingDirectory;
     const git = clients.git();
@@ -131,7 +130,7 @@ export const committedSecrets: Rule = {
 
     return outcome({ files, bytes, binary, missing, found, history, needles: needles.length, shallow: repo.shallow && settings.scanHistory, gitleaks, workers });
   },
-};
+});
 
 /**
  * Values the repository's local docker-compose files set (`environment:` of each service, as a map

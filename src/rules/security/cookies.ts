@@ -5,7 +5,7 @@
  * with a sign-in, which needs an account: it is judged when an endpoint happens to set it, and
  * otherwise said to be unchecked. Cookie values are never shown: the CSRF token is a secret.
  */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { safeUrl, type ProbeResponse } from '../../probes/http.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
 import { SIGN_IN_COOKIES } from '../handoffs.js';
@@ -105,9 +105,8 @@ export function judgeCookie(cookie: SetCookie, url: URL): Problem[] {
   return problems;
 }
 
-export const securityCookies: Rule = {
-  // After the opt-in sign-in, whose session cookie (attributes only, value masked) is judged too.
-  meta: { id: 'security.cookies', section: 'security', title: 'Auth cookie attributes', docs: 'docs/deployment-guide.md', after: ['smoke.login-flow'] },
+export const securityCookies = defineRule({
+  id: 'security.cookies',
   async check({ settings, clients, signal, shared }) {
     const origin = appOrigin(settings);
     if (!origin) return NO_TARGET;
@@ -157,4 +156,4 @@ export const securityCookies: Rule = {
       data,
     });
   },
-};
+});

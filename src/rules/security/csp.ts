@@ -6,7 +6,7 @@
  * cached or constant nonce, which an attacker reads once and reuses.
  */
 import { flagState } from '../../target-app.js';
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import type { AnsweredPage } from '../../probes/pages.js';
 import { documentsOf, groupByPage, isOutcome, loadPages, pageList, pagesNote, type PageProblem } from './app-target.js';
 import { loadBypassLists } from './csp-bypass.js';
@@ -60,8 +60,8 @@ export function reusedNonces(pages: readonly AnsweredPage[]): Problem[] {
     }));
 }
 
-export const securityCsp: Rule = {
-  meta: { id: 'security.csp', section: 'security', title: 'Content-Security-Policy', docs: 'docs/deployment-guide.md' },
+export const securityCsp = defineRule({
+  id: 'security.csp',
   async check(ctx) {
     const set = await loadPages(ctx);
     if (isOutcome(set)) return set;
@@ -83,4 +83,4 @@ export const securityCsp: Rule = {
       data: { policies: policies.length, reportOnlyPolicies: reportOnlyPolicies(first).length, strict, pages: documents.pages.map((p) => p.path) },
     });
   },
-};
+});

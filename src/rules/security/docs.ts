@@ -1,7 +1,7 @@
 /** security.docs: the documents the guide relies on exist in the app's repository. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 
 /** The documents the guide links (its "Related Documents" and the playbook it names first). */
 export const GUIDE_DOCS = [
@@ -12,8 +12,8 @@ export const GUIDE_DOCS = [
   'docs/environment-commands-playbook.md',
 ];
 
-export const docs: Rule = {
-  meta: { id: 'security.docs', section: 'security', title: "The guide's documents exist" },
+export const docs = defineRule({
+  id: 'security.docs',
   async check({ settings }) {
     const missing: string[] = [];
     await Promise.all(
@@ -31,4 +31,4 @@ export const docs: Rule = {
       fix: 'Write the missing documents (or restore them): the people on call follow them when a release goes wrong.',
     };
   },
-};
+});

@@ -6,7 +6,7 @@
  * other sites; a Permissions-Policy, when sent, that browsers can parse.
  */
 import { parseDictionary } from 'structured-headers';
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import type { AnsweredPage, PageKind } from '../../probes/pages.js';
 import { documentsOf, groupByPage, isOutcome, loadPages, pageList, pagesNote, valuesByPage } from './app-target.js';
 import { enforcedPolicies, frameAncestors, type CspPolicy } from './csp-parser.js';
@@ -180,8 +180,8 @@ export function judgePageHeaders(page: AnsweredPage): Problem[] {
   ].filter((p): p is Problem => p !== undefined);
 }
 
-export const securityHeaders: Rule = {
-  meta: { id: 'security.headers', section: 'security', title: 'Security headers', docs: 'docs/deployment-guide.md' },
+export const securityHeaders = defineRule({
+  id: 'security.headers',
   async check(ctx) {
     const set = await loadPages(ctx);
     if (isOutcome(set)) return set;
@@ -214,4 +214,4 @@ export const securityHeaders: Rule = {
       data: { xContentTypeOptions: xcto, xFrameOptions: xfo, referrerPolicy: referrer, frameAncestors: ancestors.set.length > 0, pages: judged.map((p) => p.path) },
     });
   },
-};
+});

@@ -4,7 +4,7 @@
  * (§8.1), so a repeated header is judged by its first copy, and warns (a proxy that merges the copies
  * makes one invalid value that browsers ignore entirely).
  */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import type { AnsweredPage, PageKind } from '../../probes/pages.js';
 import { groupByPage, isOutcome, loadPages, pageList, pagesNote, valuesByPage } from './app-target.js';
 import { code, outcomeOf, type Problem } from './problems.js';
@@ -142,8 +142,8 @@ export function judgeHsts(values: readonly string[], kind: PageKind = 'document'
 
 const hstsValues = (page: AnsweredPage) => page.response.rawHeaders.filter(([name]) => name === 'strict-transport-security').map(([, value]) => value);
 
-export const securityHsts: Rule = {
-  meta: { id: 'security.hsts', section: 'security', title: 'HSTS header', docs: 'docs/deployment-guide.md' },
+export const securityHsts = defineRule({
+  id: 'security.hsts',
   async check(ctx) {
     const set = await loadPages(ctx);
     if (isOutcome(set)) return set;
@@ -160,4 +160,4 @@ export const securityHsts: Rule = {
       data: { values, maxAge: policy?.maxAge, includeSubDomains: policy?.includeSubDomains, preload: policy?.preload, pages: set.answered.map((p) => p.path) },
     });
   },
-};
+});

@@ -3,13 +3,13 @@
  * Sentry API, the project has at least one active alert rule: errors nobody is told about are not
  * monitoring.
  */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { ProbeError } from '../../probes/http.js';
 import { configuredDsn, DsnError, parseDsn, sentryApi, sentryApiGet } from '../../probes/sentry.js';
 import { noAnswerFrom } from '../live.js';
 
-export const monitoring: Rule = {
-  meta: { id: 'security.monitoring', section: 'security', title: 'Monitoring and alerts are on', docs: 'docs/deployment-guide.md' },
+export const monitoring = defineRule({
+  id: 'security.monitoring',
   async check({ settings, clients, signal }) {
     const dsn = configuredDsn(settings.env);
     if (!dsn) {
@@ -57,4 +57,4 @@ export const monitoring: Rule = {
     }
     return { status: 'pass', summary: `${dsn.variable} is set and ${api.org}/${api.project} has ${active.length} active alert rule${active.length > 1 ? 's' : ''}: ${active.map((r) => r.name).slice(0, 3).join(', ')}`, data: { alertRules: active.length } };
   },
-};
+});

@@ -19,6 +19,7 @@
  */
 import { parseDictionary } from 'structured-headers';
 import type { Outcome, Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { safeUrl } from '../../probes/http.js';
 import type { AnsweredPage } from '../../probes/pages.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
@@ -263,8 +264,8 @@ async function providerUrls(ctx: Parameters<Rule['check']>[0], origin: URL): Pro
   }
 }
 
-export const securityOrigin: Rule = {
-  meta: { id: 'security.origin', section: 'security', title: 'URLs handed to browsers use the public origin', docs: 'docs/deployment-guide.md' },
+export const securityOrigin = defineRule({
+  id: 'security.origin',
   async check(ctx): Promise<Outcome> {
     const origin = appOrigin(ctx.settings);
     const [set, providers] = await Promise.all([
@@ -308,4 +309,4 @@ export const securityOrigin: Rule = {
       data: { publicOrigins: origins.map((o) => o.origin), urls: all.length, bySource: Object.fromEntries(bySource) },
     });
   },
-};
+});

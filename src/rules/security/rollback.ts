@@ -1,7 +1,8 @@
 /** security.rollback: rolling back is documented, and there is a release (a tag before HEAD) to roll back to. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Finding, Rule } from '../../engine/types.js';
+import type { Finding } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import type { GitClient } from '../../probes/git.js';
 
 /** Markdown headings that name a rollback, with their line numbers. */
@@ -18,8 +19,8 @@ function git(client: GitClient, args: string[], signal: AbortSignal): Promise<st
   return client.text(args, signal).catch(() => undefined);
 }
 
-export const rollback: Rule = {
-  meta: { id: 'security.rollback', section: 'security', title: 'Rollback is documented and possible', docs: 'docs/deployment-guide.md' },
+export const rollback = defineRule({
+  id: 'security.rollback',
   async check({ settings, clients, signal }) {
     const repo = settings.workingDirectory;
     const client = clients.git();
@@ -64,4 +65,4 @@ export const rollback: Rule = {
       data: { previousRelease: previous[0], headRelease: head || undefined },
     };
   },
-};
+});

@@ -6,7 +6,7 @@
  * as "TLS failed". Three probes run at once, each bounded by timeout-seconds: the handshake, a
  * handshake offering only TLS 1.0/1.1 (src/probes/legacy-tls.ts), and `http://` (./https-redirect.ts).
  */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { ProbeError } from '../../probes/http.js';
 import { appOrigin } from '../../probes/target.js';
 import { NO_TARGET } from '../live.js';
@@ -100,8 +100,8 @@ export function judgeProtocol(protocol: string | null, legacy: string | undefine
 /** Handshake errors that mean "no common protocol version". */
 const PROTOCOL_ERROR = /UNSUPPORTED_PROTOCOL|PROTOCOL_VERSION|WRONG_VERSION_NUMBER|unsupported protocol|wrong version number/i;
 
-export const securityTls: Rule = {
-  meta: { id: 'security.tls', section: 'security', title: 'TLS certificate and protocol', docs: 'docs/deployment-guide.md' },
+export const securityTls = defineRule({
+  id: 'security.tls',
   async check({ settings, clients, signal }) {
     const app = appOrigin(settings);
     if (!app) return NO_TARGET;
@@ -156,7 +156,7 @@ export const securityTls: Rule = {
       },
     });
   },
-};
+});
 
 function isInspection(value: unknown): value is TlsInspection {
   return typeof value === 'object' && value !== null && 'certificate' in value && 'chainTrusted' in value;

@@ -19,7 +19,8 @@
  * host is a CI database and fine. Values are shown redacted.
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import type { Finding, Outcome, Rule } from '../../engine/types.js';
+import type { Finding, Outcome } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { INPUTS } from '../../inputs.js';
 import { maskValue } from '../../redact.js';
 import { passwordVariables } from '../../settings.js';
@@ -29,7 +30,6 @@ import { CREDENTIAL_PATTERNS } from './credential-shapes.js';
 import { isLocalHost, isNonProductionValue, maskUrlPassword, SECRET_NAMES, urlPassword } from './secret-patterns.js';
 import { SecretMatcher } from './secret-scanner.js';
 
-const DOCS = 'docs/deployment-guide.md';
 
 /** This action's inputs that carry secrets. */
 const SECRET_INPUTS = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name));
@@ -56,8 +56,8 @@ interface Collected {
   notes: Finding[];
 }
 
-export const workflowSecrets: Rule = {
-  meta: { id: 'security.workflow-secrets', section: 'security', title: 'Workflows take secrets from the secret store', docs: DOCS },
+export const workflowSecrets = defineRule({
+  id: 'security.workflow-secrets',
   async check({ settings, clients }): Promise<Outcome> {
     const repo = await clients.repository();
     const workflows = await repo.workflows();
@@ -113,7 +113,7 @@ export const workflowSecrets: Rule = {
       data,
     };
   },
-};
+});
 
 /** A finding and its short form for the summary line. */
 interface Judged {

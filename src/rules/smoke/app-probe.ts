@@ -10,8 +10,6 @@ import { ProbeError, type ProbeResponse } from '../../probes/http.js';
 export { appOrigin, appUrlFor } from '../../probes/target.js';
 export { NO_TARGET, probeFailure } from '../live.js';
 
-export const RELEASE_CHECKLIST = 'docs/release-checklist.md';
-export const DEPLOYMENT_GUIDE = 'docs/deployment-guide.md';
 
 
 /** The text of a probe error, for a step of a longer flow. */

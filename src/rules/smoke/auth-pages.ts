@@ -3,7 +3,8 @@
  * to a signed-out visitor. Both are fetched at once; redirects are followed as a browser would, and a
  * redirect to the login page says the middleware treats the page as private.
  */
-import type { Outcome, Rule } from '../../engine/types.js';
+import type { Outcome } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { safeUrl, type ProbeResponse } from '../../probes/http.js';
 import { isNoAnswer } from '../../probes/target.js';
 import {
@@ -15,7 +16,6 @@ import {
   loginRedirectText,
   NO_TARGET,
   probeErrorText,
-  RELEASE_CHECKLIST,
   truncatedText,
 } from './app-probe.js';
 
@@ -29,8 +29,8 @@ interface PageCheck {
   noAnswer?: boolean;
 }
 
-export const authPages: Rule = {
-  meta: { id: 'smoke.auth-pages', section: 'smoke', title: 'Login and sign-up pages load', docs: RELEASE_CHECKLIST },
+export const authPages = defineRule({
+  id: 'smoke.auth-pages',
   async check(ctx): Promise<Outcome> {
     const origin = appOrigin(ctx.settings);
     if (!origin) return NO_TARGET;
@@ -73,4 +73,4 @@ export const authPages: Rule = {
       ...(failed.every((p) => p.noAnswer) ? { unreachable: 'app' as const } : {}),
     };
   },
-};
+});

@@ -5,13 +5,13 @@
  * so a wrong NEXTAUTH_URL on the deployment (or a trusted forwarded host) shows here, and the OAuth
  * provider would refuse or misroute the callback.
  */
-import type { Outcome, Rule } from '../../engine/types.js';
+import type { Outcome } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { safeUrl } from '../../probes/http.js';
 import { enabledProviders, httpsBase } from '../config/oauth.js';
 import {
   appOrigin,
   appUrlFor,
-  DEPLOYMENT_GUIDE,
   describeAnswer,
   loginRedirect,
   loginRedirectText,
@@ -38,8 +38,8 @@ interface ListedProvider {
   callbackUrl?: unknown;
 }
 
-export const authProviders: Rule = {
-  meta: { id: 'smoke.auth-providers', section: 'smoke', title: 'Sign-in providers use the production callback URL', docs: DEPLOYMENT_GUIDE },
+export const authProviders = defineRule({
+  id: 'smoke.auth-providers',
   async check(ctx): Promise<Outcome> {
     const origin = appOrigin(ctx.settings);
     if (!origin) return NO_TARGET;
@@ -129,4 +129,4 @@ export const authProviders: Rule = {
       data,
     };
   },
-};
+});

@@ -6,7 +6,8 @@
  * the server-rendered HTML does not show counts too when it is a whole string of the data the page
  * ships (`embeddedStrings`): a pricing page with a client-side tier tab renders only its default tab.
  */
-import type { Rule, RuleContext } from '../../engine/types.js';
+import type { RuleContext } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { newVisitor, smokeAccount } from './accounts.js';
 import { parseJson, probeErrorText } from './app-probe.js';
 import { stepsText } from './login-flow.js';
@@ -106,8 +107,8 @@ export function planInData(name: string, strings: readonly string[]): boolean {
   return strings.some((s) => s.trim().toLowerCase() === wanted);
 }
 
-export const billingPlans: Rule = {
-  meta: { id: 'smoke.billing-plans', section: 'smoke', title: 'The pricing page shows the plans', docs: 'docs/billing-integration-guide.md' },
+export const billingPlans = defineRule({
+  id: 'smoke.billing-plans',
   async check(ctx) {
     const { settings, clients, signal } = ctx;
     const origin = appOrigin(settings);
@@ -171,7 +172,7 @@ export const billingPlans: Rule = {
     }
     return { status: 'pass', summary: `${url} shows ${expected.join(', ')} (from ${source})${where}${team.summary ?? ''}`, details: team.text || undefined, data: { expected, inHtml, inData } };
   },
-};
+});
 
 interface TeamBilling {
   /** Appended to the passing summary. */

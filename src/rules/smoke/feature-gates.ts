@@ -12,9 +12,10 @@
  * accounts, and each account's features, are checked at once; every mismatch is listed. Read-only
  * GETs; each account signs out at the end.
  */
-import type { Outcome, Rule } from '../../engine/types.js';
+import type { Outcome } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import type { ProbeResponse } from '../../probes/http.js';
-import { appOrigin, describeAnswer, errorBodyMessage, NO_TARGET, probeErrorText, RELEASE_CHECKLIST, requestTimeoutMs } from './app-probe.js';
+import { appOrigin, describeAnswer, errorBodyMessage, NO_TARGET, probeErrorText, requestTimeoutMs } from './app-probe.js';
 import { configFileName, credentials, newVisitor } from './accounts.js';
 
 export type FeatureKey = 'sso' | 'webhooks' | 'audit-logs' | 'api-keys';
@@ -66,8 +67,8 @@ function judge(expected: Expectation, response: ProbeResponse, loginText: string
   return { ok: status === 404, got };
 }
 
-export const featureGates: Rule = {
-  meta: { id: 'smoke.feature-gates', section: 'smoke', title: 'Plan features are gated per entitlements', docs: RELEASE_CHECKLIST },
+export const featureGates = defineRule({
+  id: 'smoke.feature-gates',
   async check(ctx): Promise<Outcome> {
     const { settings } = ctx;
     const gates = settings.config['feature-gates'] ?? [];
@@ -174,4 +175,4 @@ export const featureGates: Rule = {
       data,
     };
   },
-};
+});

@@ -3,12 +3,12 @@
  * the deployment runs and reaches its database; the version it reports is shown. The app answers 503
  * when the database query fails.
  */
-import type { Outcome, Rule } from '../../engine/types.js';
+import type { Outcome } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { safeUrl } from '../../probes/http.js';
 import {
   appOrigin,
   appUrlFor,
-  DEPLOYMENT_GUIDE,
   describeAnswer,
   isHtml,
   loginRedirect,
@@ -20,8 +20,8 @@ import {
   truncatedText,
 } from './app-probe.js';
 
-export const health: Rule = {
-  meta: { id: 'smoke.health', section: 'smoke', title: 'Health endpoint answers', docs: DEPLOYMENT_GUIDE },
+export const health = defineRule({
+  id: 'smoke.health',
   async check(ctx): Promise<Outcome> {
     const origin = appOrigin(ctx.settings);
     if (!origin) return NO_TARGET;
@@ -90,4 +90,4 @@ export const health: Rule = {
       data: { ...data, ...(version ? { version } : {}) },
     };
   },
-};
+});

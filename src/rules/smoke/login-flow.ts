@@ -3,8 +3,9 @@
  * credentials provider as the login page does (CSRF token, credentials callback, session), and
  * `/api/auth/session` shows the account. It then signs out, so no session is left behind.
  */
-import type { Outcome, Rule } from '../../engine/types.js';
-import { NO_TARGET, RELEASE_CHECKLIST, requestTimeoutMs } from './app-probe.js';
+import type { Outcome } from '../../engine/types.js';
+import { defineRule } from '../index.js';
+import { NO_TARGET, requestTimeoutMs } from './app-probe.js';
 import { newVisitor, smokeAccount } from './accounts.js';
 import type { AppVisitor } from './nextauth.js';
 import { SIGN_IN_COOKIES } from '../handoffs.js';
@@ -17,8 +18,8 @@ export function stepsText(visitor: AppVisitor): string {
   return visitor.steps.map((s) => `- ${s}`).join('\n');
 }
 
-export const loginFlow: Rule = {
-  meta: { id: 'smoke.login-flow', section: 'smoke', title: 'Smoke account can sign in', docs: RELEASE_CHECKLIST },
+export const loginFlow = defineRule({
+  id: 'smoke.login-flow',
   async check(ctx): Promise<Outcome> {
     const account = smokeAccount(ctx.settings);
     if ('status' in account) return account;
@@ -72,4 +73,4 @@ export const loginFlow: Rule = {
       data,
     };
   },
-};
+});

@@ -5,17 +5,18 @@
  * so the rule posts to `/api${paths.register}` (or to `paths.register` itself when it already starts
  * with `/api/`).
  */
-import type { Outcome, Rule } from '../../engine/types.js';
+import type { Outcome } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { safeUrl } from '../../probes/http.js';
-import { appOrigin, appUrlFor, describeAnswer, loginRedirect, loginRedirectText, NO_TARGET, probeFailure, RELEASE_CHECKLIST } from './app-probe.js';
+import { appOrigin, appUrlFor, describeAnswer, loginRedirect, loginRedirectText, NO_TARGET, probeFailure } from './app-probe.js';
 
 /** The sign-up API path for the sign-up page's path. */
 export function registerApiPath(registerPage: string): string {
   return registerPage.startsWith('/api/') ? registerPage : `/api${registerPage}`;
 }
 
-export const registerApi: Rule = {
-  meta: { id: 'smoke.register-api', section: 'smoke', title: 'Sign-up API validates its input', docs: RELEASE_CHECKLIST },
+export const registerApi = defineRule({
+  id: 'smoke.register-api',
   async check(ctx): Promise<Outcome> {
     const origin = appOrigin(ctx.settings);
     if (!origin) return NO_TARGET;
@@ -82,4 +83,4 @@ export const registerApi: Rule = {
     }
     return { status: 'pass', summary: `POST ${path} refused an empty body with ${status}: the endpoint is alive and validates`, details: seen, data };
   },
-};
+});

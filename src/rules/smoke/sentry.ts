@@ -4,7 +4,8 @@
  * (polled: Sentry processes events asynchronously); and the deployed CSP's connect-src lets the
  * browser SDK reach the DSN's host, or no browser error would ever arrive.
  */
-import type { Outcome, Rule } from '../../engine/types.js';
+import type { Outcome } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { ProbeError } from '../../probes/http.js';
 import { configuredDsn, DsnError, parseDsn, sendEnvelope, sentryApi, sentryApiGet, testEvent, type Dsn } from '../../probes/sentry.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
@@ -16,8 +17,8 @@ const POLL_MS = 500;
 /** Does a CSP source list allow a request to `url` from a page on `self`? (the CSP module's matcher) */
 export const cspAllows = sourceListAllows;
 
-export const sentry: Rule = {
-  meta: { id: 'smoke.sentry', section: 'smoke', title: 'Sentry receives events', docs: 'docs/deployment-guide.md' },
+export const sentry = defineRule({
+  id: 'smoke.sentry',
   async check({ settings, clients, signal }): Promise<Outcome> {
     const configured = configuredDsn(settings.env);
     if (!configured) return { status: 'skip', summary: 'no Sentry DSN is configured (see security.monitoring)' };
@@ -92,4 +93,4 @@ export const sentry: Rule = {
     if (warning) return { status: 'warn', summary: warning, details: steps.join('\n') };
     return { status: 'pass', summary: steps.join('; ') };
   },
-};
+});

@@ -4,7 +4,7 @@
  * type the app does not handle (so nothing is written), must be accepted (2xx).
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import type { ProbeResponse } from '../../probes/http.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
 import { NO_TARGET, probeFailure } from '../live.js';
@@ -37,8 +37,8 @@ export function testEvent(livemode: boolean): string {
 const ok = (r: ProbeResponse) => r.status >= 200 && r.status < 300;
 const refused = (r: ProbeResponse) => r.status >= 400 && r.status < 500;
 
-export const stripeWebhook: Rule = {
-  meta: { id: 'smoke.stripe-webhook', section: 'smoke', title: 'The Stripe webhook verifies signatures', docs: 'docs/billing-integration-guide.md' },
+export const stripeWebhook = defineRule({
+  id: 'smoke.stripe-webhook',
   async check({ settings, clients, signal }) {
     const origin = appOrigin(settings);
     if (!origin) return NO_TARGET;
@@ -88,4 +88,4 @@ export const stripeWebhook: Rule = {
     }
     return { status: 'pass', summary: `signatures are verified: ${evidence}`, data };
   },
-};
+});

@@ -8,8 +8,9 @@
  * deployment's flag may differ from the gate's), and a team left behind is a warning that names it.
  */
 import { randomBytes } from 'node:crypto';
-import type { Outcome, Rule } from '../../engine/types.js';
-import { describeAnswer, NO_TARGET, parseJson, probeErrorText, RELEASE_CHECKLIST, requestTimeoutMs } from './app-probe.js';
+import type { Outcome } from '../../engine/types.js';
+import { defineRule } from '../index.js';
+import { describeAnswer, NO_TARGET, parseJson, probeErrorText, requestTimeoutMs } from './app-probe.js';
 import { newVisitor, smokeAccount } from './accounts.js';
 import { SIGN_IN_FIX, stepsText } from './login-flow.js';
 import type { AppVisitor } from './nextauth.js';
@@ -30,8 +31,8 @@ interface DeleteResult {
   text: string;
 }
 
-export const teamFlow: Rule = {
-  meta: { id: 'smoke.team-flow', section: 'smoke', title: 'Team can be created and deleted', docs: RELEASE_CHECKLIST, after: ['smoke.login-flow'] },
+export const teamFlow = defineRule({
+  id: 'smoke.team-flow',
   async check(ctx): Promise<Outcome> {
     const account = smokeAccount(ctx.settings);
     if ('status' in account) return account;
@@ -122,7 +123,7 @@ export const teamFlow: Rule = {
     }
     return { status: 'pass', summary: `created ${named} and deleted it${flagNote}`, details, data };
   },
-};
+});
 
 async function createTeam(visitor: AppVisitor, name: string, reserveMs: number): Promise<{ created: Created; slug: string; problem?: string }> {
   // The app's slug of a name made of lower-case letters, digits and dashes is the name itself.

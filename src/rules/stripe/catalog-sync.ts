@@ -5,7 +5,8 @@
  * script does, then compares again, and reports both.
  */
 import type Stripe from 'stripe';
-import type { Outcome, Rule, RuleContext } from '../../engine/types.js';
+import type { Outcome, RuleContext } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { describeDbError, isUnreachable, parseDatabaseUrl } from '../../probes/db.js';
 import { ProbeError } from '../../probes/http.js';
 import { describeStripeError, stripeUnavailable } from '../../probes/stripe.js';
@@ -107,8 +108,8 @@ async function callSync(ctx: RuleContext, origin: URL): Promise<string> {
   }
 }
 
-export const catalogSync: Rule = {
-  meta: { id: 'stripe.catalog-sync', section: 'stripe', title: 'Stripe products and prices are in the database', docs: 'docs/billing-integration-guide.md' },
+export const catalogSync = defineRule({
+  id: 'stripe.catalog-sync',
   async check(ctx): Promise<Outcome> {
     const { settings, clients } = ctx;
     if (!settings.env.STRIPE_SECRET_KEY) return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
@@ -185,4 +186,4 @@ export const catalogSync: Rule = {
       data,
     };
   },
-};
+});

@@ -2,12 +2,12 @@
  * stripe.live-mode: the secret key authenticates and the account answers in live mode. A restricted
  * key may not read the balance; then the webhook endpoints' `livemode` tells.
  */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { describeStripeError, stripeUnavailable } from '../../probes/stripe.js';
 import { couldNotCheck } from '../../engine/unavailable.js';
 
-export const liveMode: Rule = {
-  meta: { id: 'stripe.live-mode', section: 'stripe', title: 'Stripe answers in live mode', docs: 'docs/billing-integration-guide.md' },
+export const liveMode = defineRule({
+  id: 'stripe.live-mode',
   async check({ settings, clients }) {
     if (!settings.env.STRIPE_SECRET_KEY) return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
     const { stripe } = await clients.stripe();
@@ -52,4 +52,4 @@ export const liveMode: Rule = {
       }
     }
   },
-};
+});

@@ -3,12 +3,12 @@
  * proves the app has STRIPE_SYNC_SECRET set (without it the app answers 503). Non-mutating: the app
  * refuses the call before syncing anything.
  */
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
 import { NO_TARGET, probeFailure } from '../live.js';
 
-export const syncEndpoint: Rule = {
-  meta: { id: 'stripe.sync-endpoint', section: 'stripe', title: 'The Stripe sync endpoint is protected', docs: 'docs/billing-integration-guide.md' },
+export const syncEndpoint = defineRule({
+  id: 'stripe.sync-endpoint',
   async check({ settings, clients, signal }) {
     const origin = appOrigin(settings);
     if (!origin) return NO_TARGET;
@@ -43,4 +43,4 @@ export const syncEndpoint: Rule = {
     }
     return { status: 'fail', summary: `${seen}; expected 401`, fix: `Check that ${settings.config.paths['stripe-sync']} is deployed and accepts POST (config paths.stripe-sync if it moved).` };
   },
-};
+});

@@ -3,7 +3,7 @@
  * subscribes to every event the app handles (or to `*`).
  */
 import type Stripe from 'stripe';
-import type { Rule } from '../../engine/types.js';
+import { defineRule } from '../index.js';
 import { describeStripeError, stripeUnavailable } from '../../probes/stripe.js';
 import { couldNotCheck } from '../../engine/unavailable.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
@@ -12,8 +12,8 @@ import { HANDLED_EVENTS } from '../../target-app.js';
 
 const normalise = (url: string) => url.replace(/\/+$/, '').toLowerCase();
 
-export const webhookEndpoint: Rule = {
-  meta: { id: 'stripe.webhook-endpoint', section: 'stripe', title: 'Stripe sends webhooks to the app', docs: 'docs/billing-integration-guide.md' },
+export const webhookEndpoint = defineRule({
+  id: 'stripe.webhook-endpoint',
   async check({ settings, clients }) {
     if (!settings.env.STRIPE_SECRET_KEY) return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
     const origin = appOrigin(settings);
@@ -61,4 +61,4 @@ export const webhookEndpoint: Rule = {
       data: { endpoint: best.id },
     };
   },
-};
+});
