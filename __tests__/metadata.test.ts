@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { configJsonSchema } from '../src/config.js';
+import { configJsonSchema, configSchema, DEFAULT_CONFIG } from '../src/config.js';
 import { INPUTS } from '../src/inputs.js';
 import { CATALOG_IDS } from '../src/rules/catalog.js';
 import { RULES } from '../src/rules/index.js';
@@ -22,6 +22,10 @@ test('action.yml declares every input with its default, every output, and runs o
     assert.ok(action.inputs[spec.name].description, spec.name);
   }
   assert.deepEqual(Object.keys(action.outputs).sort(), ['failed', 'passed', 'ready', 'report-path', 'sarif-path', 'skipped', 'warnings']);
+});
+
+test('a run without a config file uses exactly the schema\'s defaults', () => {
+  assert.deepEqual(DEFAULT_CONFIG, configSchema().parse({}));
 });
 
 test('the version in the report is the package version', () => {
