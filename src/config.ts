@@ -8,6 +8,16 @@ import { z } from 'zod';
 import { UsageError } from './errors.js';
 import { CATALOG_IDS } from './rules/catalog.js';
 
+/** The target app's routes (target-app.md): what `paths` holds when the config file says nothing. */
+const DEFAULT_PATHS = {
+  health: '/api/health',
+  login: '/auth/login',
+  register: '/auth/join',
+  pricing: '/pricing',
+  'stripe-webhook': '/api/webhooks/stripe',
+  'stripe-sync': '/api/admin/stripe/sync',
+} as const;
+
 /** The schema, built on first use: a run without a config file never pays for it. */
 function buildConfigSchema() {
   const isoDate = z
@@ -23,25 +33,17 @@ function buildConfigSchema() {
   return z.strictObject({
     paths: z
       .strictObject({
-        health: routePath.default('/api/health'),
-        login: routePath.default('/auth/login'),
-        register: routePath.default('/auth/join'),
-        pricing: routePath.default('/pricing'),
-        'stripe-webhook': routePath.default('/api/webhooks/stripe'),
-        'stripe-sync': routePath.default('/api/admin/stripe/sync'),
+        health: routePath.default(DEFAULT_PATHS.health),
+        login: routePath.default(DEFAULT_PATHS.login),
+        register: routePath.default(DEFAULT_PATHS.register),
+        pricing: routePath.default(DEFAULT_PATHS.pricing),
+        'stripe-webhook': routePath.default(DEFAULT_PATHS['stripe-webhook']),
+        'stripe-sync': routePath.default(DEFAULT_PATHS['stripe-sync']),
         // More pages for the header rules, beside `/`, the sign-in page, the pricing page and the health
         // route (one GET each per run, so the list is bounded).
         pages: z.array(routePath).max(20, 'at most 20 pages').default([]),
       })
-      .default({
-        health: '/api/health',
-        login: '/auth/login',
-        register: '/auth/join',
-        pricing: '/pricing',
-        'stripe-webhook': '/api/webhooks/stripe',
-        'stripe-sync': '/api/admin/stripe/sync',
-        pages: [],
-      }),
+      .default(() => ({ ...DEFAULT_PATHS, pages: [] })),
     plans: z.strictObject({ expected: z.array(z.string().min(1)).optional() }).optional(),
     'smoke-account': account.optional(),
     'feature-gates': z
@@ -113,15 +115,7 @@ function unknownRule(input: unknown): string {
  * no schema (a test checks it equals `configSchema().parse({})`).
  */
 export const DEFAULT_CONFIG: Config = {
-  paths: {
-    health: '/api/health',
-    login: '/auth/login',
-    register: '/auth/join',
-    pricing: '/pricing',
-    'stripe-webhook': '/api/webhooks/stripe',
-    'stripe-sync': '/api/admin/stripe/sync',
-    pages: [],
-  },
+  paths: { ...DEFAULT_PATHS, pages: [] },
   'migration-safety': { level: 'warn', 'block-above-mb': 100, 'block-above-rows': 1_000_000 },
   waivers: [],
 };
