@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Document } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
+import { commonJsExports } from './util/cjs.js';
 import { CATALOG_IDS } from './rules/catalog.js';
 
 /** The target app's routes (target-app.md): what `paths` holds when the config file says nothing. */
@@ -163,7 +164,7 @@ export async function parseConfig(text: string, displayPath: string): Promise<Co
     throw new UsageError(`${displayPath}: the file has ${Math.round(size / 1024)} KB; a config file may have at most ${CONFIG_LIMITS.bytes / 1024} KB. Is config-file pointing at the right file?`);
   }
   // Loaded only when there is a config file to read.
-  const { parseDocument, LineCounter } = await import('yaml');
+  const { parseDocument, LineCounter } = commonJsExports(await import('yaml'));
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{APP_VARIABLES,INPUTS,Redactor,SECRET_VARIABLES,VERSION,loadSettings,runGate,validateSelection,workflowSafeText}from"../chunk-7JNCZX55.js";import{UsageError,errorMessage,renderConsole,renderJson,renderSarif}from"../chunk-YZ3WOV43.js";import"../chunk-A46CEZQO.js";import"../chunk-V342L7TD.js";import{isMainThread}from"node:worker_threads";import{mkdir,writeFile}from"node:fs/promises";import{dirname}from"node:path";import{parseArgs}from"node:util";var NOT_FLAGS=new Set(["github-token","pr-comment","env-file"]),HELP=`Usage: production-readiness-gate [options]
+import{APP_VARIABLES,INPUTS,Redactor,SECRET_VARIABLES,VERSION,loadSettings,runGate,validateSelection,workflowSafeText}from"../chunk-F2ACXSZO.js";import{UsageError,errorMessage,renderConsole,renderJson,renderSarif}from"../chunk-YZ3WOV43.js";import"../chunk-A46CEZQO.js";import"../chunk-V342L7TD.js";import{isMainThread}from"node:worker_threads";import{mkdir,writeFile}from"node:fs/promises";import{dirname}from"node:path";import{parseArgs}from"node:util";var NOT_FLAGS=new Set(["github-token","pr-comment","env-file"]),HELP=`Usage: production-readiness-gate [options]
 
 Checks whether a Next.js + NextAuth + Prisma + Stripe + Sentry app may go live.
 The app's variables (APP_URL, DATABASE_URL, NEXTAUTH_SECRET, STRIPE_SECRET_KEY, \u2026) are read from the
