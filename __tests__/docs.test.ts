@@ -42,17 +42,17 @@ test('docs/configuration.md documents exactly the keys of the config schema', ()
   assert.deepEqual([...documented].sort(), [...keys].sort());
 });
 
-test('the configuration examples in the docs are valid config files', () => {
+test('the configuration examples in the docs are valid config files', async () => {
   const blocks = [...fencedBlocks(read('docs/configuration.md'), 'yaml'), ...fencedBlocks(read('README.md'), 'yaml').filter((b) => /^waivers:|^paths:/m.test(b))];
   const configs = blocks.filter((b) => !b.trim().startsWith('#'));
   assert.ok(configs.length >= 2, `${configs.length} config examples`);
-  for (const block of configs) assert.doesNotThrow(() => parseConfig(block, 'example.yml'), block);
+  for (const block of configs) await assert.doesNotReject(parseConfig(block, 'example.yml'), block);
 });
 
-test('the JSON Schema lists the registry’s rule ids for waivers, and the config refuses any other', () => {
+test('the JSON Schema lists the registry’s rule ids for waivers, and the config refuses any other', async () => {
   const schema = configJsonSchema() as { properties: { waivers: { items: { properties: { rule: JsonSchema } } } } };
   assert.deepEqual(schema.properties.waivers.items.properties.rule.enum, RULES.map((r) => r.meta.id));
-  assert.throws(() => parseConfig('waivers:\n  - rule: config.enable-coepp\n    reason: x\n', 'c.yml'), /c\.yml:2: waivers\.0\.rule: unknown rule id "config\.enable-coepp"; did you mean config\.enable-coep\?/);
+  await assert.rejects(parseConfig('waivers:\n  - rule: config.enable-coepp\n    reason: x\n', 'c.yml'), /c\.yml:2: waivers\.0\.rule: unknown rule id "config\.enable-coepp"; did you mean config\.enable-coep\?/);
 });
 
 test('the README’s workflow examples parse, and use the action with only the inputs action.yml declares', () => {

@@ -3,9 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { configJsonSchema } from '../src/config.js';
+import { configJsonSchema, configSchema, DEFAULT_CONFIG } from '../src/config.js';
 import { INPUTS } from '../src/inputs.js';
 import { CATALOG_IDS } from '../src/rules/catalog.js';
+import { RULES } from '../src/rules/index.js';
 import { VERSION } from '../src/version.js';
 
 const root = new URL('..', import.meta.url);
@@ -23,6 +24,10 @@ test('action.yml declares every input with its default, every output, and runs o
   assert.deepEqual(Object.keys(action.outputs).sort(), ['failed', 'passed', 'ready', 'report-path', 'sarif-path', 'skipped', 'warnings']);
 });
 
+test('a run without a config file uses exactly the schema\'s defaults', () => {
+  assert.deepEqual(DEFAULT_CONFIG, configSchema().parse({}));
+});
+
 test('the version in the report is the package version', () => {
   assert.equal(JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).version, VERSION);
 });
@@ -30,6 +35,18 @@ test('the version in the report is the package version', () => {
 test('schema/config.schema.json is the schema the code validates with', () => {
   const shipped = JSON.parse(readFileSync(new URL('schema/config.schema.json', root), 'utf8'));
   assert.deepEqual(shipped, JSON.parse(JSON.stringify(configJsonSchema())), 'run npm run build to regenerate it');
+});
+
+test('the registry is the catalog: the same ids in the same order, nothing more, nothing less', () => {
+  const registered = RULES.map((r) => r.meta.id);
+  assert.deepEqual(registered, [...CATALOG_IDS], 'a catalog rule missing from the registry, an extra one, or one out of order');
+  assert.equal(new Set(registered).size, registered.length, 'ids are unique');
+  for (const rule of RULES) assert.equal(rule.meta.section, rule.meta.id.split('.')[0], rule.meta.id);
+});
+
+test('docs/rules.md documents every catalog rule, in catalog order, and no other', () => {
+  const documented = [...readFileSync(new URL('docs/rules.md', root), 'utf8').matchAll(/^### ([a-z]+\.[a-z0-9-]+)\b/gm)].map((m) => m[1]);
+  assert.deepEqual(documented, [...CATALOG_IDS]);
 });
 
 test('the rule catalog matches the ids of the spec, when the spec is beside the repository', (t) => {

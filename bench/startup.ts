@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { actionNode } from '../scripts/run-action.js';
+import { goodEnv } from '../__tests__/helpers.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '21' } } });
 const runs = Number(values.runs);
@@ -52,19 +53,8 @@ const env: Record<string, string> = {
   INPUT_CHECKS: 'config',
   'INPUT_WORKING-DIRECTORY': repo,
   'INPUT_GITHUB-TOKEN': '',
-  APP_URL: 'https://app.acme-saas.com',
-  NEXTAUTH_URL: 'https://app.acme-saas.com',
-  NEXTAUTH_SECRET: 'Jd8s0Qm2vX+LkP4r9TzWn6bY1cHfA3gE5uK7oR2iM0s=',
-  GITHUB_CLIENT_ID: 'Ov23liAbCdEfGhIjKlMn',
-  GITHUB_CLIENT_SECRET: '4f9c2a7e1b8d3f6a0c5e9b2d7f1a4c8e6b3d0f92',
-  STRIPE_SECRET_KEY: ['sk', 'live', '51NQ7cT2mVb9KpL3sR8wX1yZ4aB6dE0fG'].join('_'),
-  STRIPE_WEBHOOK_SECRET: 'whsec_T3mP9xK2vQ8nL5wR1yB7cD4fG6hJ0kM',
-  STRIPE_SYNC_SECRET: '9e1f4b7c2a8d5e0f3b6c9a2d5e8f1b4c7a0d3e6f9b2c5a8d1e4f7b0c3a6d9e2f',
-  ENABLE_HSTS: 'true',
-  ENABLE_CSP_STRICT: 'true',
-  ENABLE_COEP: 'true',
-  NEXTAUTH_TRUST_HOST: 'false',
-  NEXTAUTH_DEBUG: 'false',
+  // The good environment of the tests, without DATABASE_URL: nothing leaves the machine.
+  ...Object.fromEntries(Object.entries(goodEnv()).filter(([name]) => name !== 'DATABASE_URL')),
 };
 const node = actionNode();
 

@@ -3,93 +3,106 @@
  * turns a YAML mistake into a message naming the file, line and key, and the JSON Schema editors use.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { parseDocument, LineCounter } from 'yaml';
+import type { Document } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
+import { commonJsExports } from './util/cjs.js';
 import { CATALOG_IDS } from './rules/catalog.js';
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'a real calendar date');
+/** The target app's routes (target-app.md): what `paths` holds when the config file says nothing. */
+const DEFAULT_PATHS = {
+  health: '/api/health',
+  login: '/auth/login',
+  register: '/auth/join',
+  pricing: '/pricing',
+  'stripe-webhook': '/api/webhooks/stripe',
+  'stripe-sync': '/api/admin/stripe/sync',
+} as const;
 
-const routePath = z.string().regex(/^\/\S*$/, 'a path starting with "/"');
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
-const account = z.strictObject({ email: z.string().email(), 'password-env': envName });
-const allowDeny = z.enum(['allow', 'deny']);
+/** The schema, built on first use: a run without a config file never pays for it. */
+function buildConfigSchema() {
+  const isoDate = z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'a real calendar date');
 
-export const configSchema = z.strictObject({
-  paths: z
-    .strictObject({
-      health: routePath.default('/api/health'),
-      login: routePath.default('/auth/login'),
-      register: routePath.default('/auth/join'),
-      pricing: routePath.default('/pricing'),
-      'stripe-webhook': routePath.default('/api/webhooks/stripe'),
-      'stripe-sync': routePath.default('/api/admin/stripe/sync'),
-      // More pages for the header rules, beside `/`, the sign-in page, the pricing page and the health
-      // route (one GET each per run, so the list is bounded).
-      pages: z.array(routePath).max(20, 'at most 20 pages').default([]),
-    })
-    .default({
-      health: '/api/health',
-      login: '/auth/login',
-      register: '/auth/join',
-      pricing: '/pricing',
-      'stripe-webhook': '/api/webhooks/stripe',
-      'stripe-sync': '/api/admin/stripe/sync',
-      pages: [],
-    }),
-  plans: z.strictObject({ expected: z.array(z.string().min(1)).optional() }).optional(),
-  'smoke-account': account.optional(),
-  'feature-gates': z
-    .array(
-      z.strictObject({
-        account,
-        team: z.string().min(1),
-        expect: z.strictObject({
-          sso: allowDeny.optional(),
-          webhooks: allowDeny.optional(),
-          'audit-logs': allowDeny.optional(),
-          'api-keys': allowDeny.optional(),
+  const routePath = z.string().regex(/^\/\S*$/, 'a path starting with "/"');
+  const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+  const account = z.strictObject({ email: z.string().email(), 'password-env': envName });
+  const allowDeny = z.enum(['allow', 'deny']);
+
+  return z.strictObject({
+    paths: z
+      .strictObject({
+        health: routePath.default(DEFAULT_PATHS.health),
+        login: routePath.default(DEFAULT_PATHS.login),
+        register: routePath.default(DEFAULT_PATHS.register),
+        pricing: routePath.default(DEFAULT_PATHS.pricing),
+        'stripe-webhook': routePath.default(DEFAULT_PATHS['stripe-webhook']),
+        'stripe-sync': routePath.default(DEFAULT_PATHS['stripe-sync']),
+        // More pages for the header rules, beside `/`, the sign-in page, the pricing page and the health
+        // route (one GET each per run, so the list is bounded).
+        pages: z.array(routePath).max(20, 'at most 20 pages').default([]),
+      })
+      .default(() => ({ ...DEFAULT_PATHS, pages: [] })),
+    plans: z.strictObject({ expected: z.array(z.string().min(1)).optional() }).optional(),
+    'smoke-account': account.optional(),
+    'feature-gates': z
+      .array(
+        z.strictObject({
+          account,
+          team: z.string().min(1),
+          expect: z.strictObject({
+            sso: allowDeny.optional(),
+            webhooks: allowDeny.optional(),
+            'audit-logs': allowDeny.optional(),
+            'api-keys': allowDeny.optional(),
+          }),
         }),
-      }),
-    )
-    .optional(),
-  operations: z
-    .strictObject({
-      backups: z
-        .strictObject({
-          'last-restore-test': isoDate,
-          evidence: z.string().url(),
-          'max-age-days': z.number().int().positive().default(90),
-        })
-        .optional(),
-      rollback: z.strictObject({ docs: z.array(z.string().min(1)).optional() }).optional(),
-    })
-    .optional(),
-  'migration-safety': z
-    .strictObject({
-      // The guide's default is advice, not a block: `fail` makes risky pending statements block.
-      level: z.enum(['warn', 'fail']).default('warn'),
-      // A lock or rewrite on a table above either size blocks (docs/rules.md, gate.migration-safety).
-      'block-above-mb': z.number().positive().default(100),
-      'block-above-rows': z.number().int().positive().default(1_000_000),
-    })
-    .default({ level: 'warn', 'block-above-mb': 100, 'block-above-rows': 1_000_000 }),
-  waivers: z
-    .array(
-      z.strictObject({
-        // An enum, so the shipped JSON Schema lets editors complete and check the id.
-        rule: z.enum(CATALOG_IDS as [string, ...string[]], { error: (issue) => unknownRule(issue.input) }),
-        reason: z.string().trim().min(1, 'a reason'),
-        until: isoDate.optional(),
-      }),
-    )
-    .default([]),
-});
+      )
+      .optional(),
+    operations: z
+      .strictObject({
+        backups: z
+          .strictObject({
+            'last-restore-test': isoDate,
+            evidence: z.string().url(),
+            'max-age-days': z.number().int().positive().default(90),
+          })
+          .optional(),
+        rollback: z.strictObject({ docs: z.array(z.string().min(1)).optional() }).optional(),
+      })
+      .optional(),
+    'migration-safety': z
+      .strictObject({
+        // The guide's default is advice, not a block: `fail` makes risky pending statements block.
+        level: z.enum(['warn', 'fail']).default('warn'),
+        // A lock or rewrite on a table above either size blocks (docs/rules.md, gate.migration-safety).
+        'block-above-mb': z.number().positive().default(100),
+        'block-above-rows': z.number().int().positive().default(1_000_000),
+      })
+      .default({ level: 'warn', 'block-above-mb': 100, 'block-above-rows': 1_000_000 }),
+    waivers: z
+      .array(
+        z.strictObject({
+          // An enum, so the shipped JSON Schema lets editors complete and check the id.
+          rule: z.enum(CATALOG_IDS as [string, ...string[]], { error: (issue) => unknownRule(issue.input) }),
+          reason: z.string().trim().min(1, 'a reason'),
+          until: isoDate.optional(),
+        }),
+      )
+      .default([]),
+  });
+}
 
-export type Config = z.output<typeof configSchema>;
+let schema: ReturnType<typeof buildConfigSchema> | undefined;
+
+/** The config file's zod schema (built once, on first use). */
+export function configSchema(): ReturnType<typeof buildConfigSchema> {
+  return (schema ??= buildConfigSchema());
+}
+
+export type Config = z.output<ReturnType<typeof buildConfigSchema>>;
 
 /** A waiver naming no rule of the catalog: say so, and suggest the id that was probably meant. */
 function unknownRule(input: unknown): string {
@@ -98,7 +111,15 @@ function unknownRule(input: unknown): string {
   return `unknown rule id "${input}"${near ? `; did you mean ${near}?` : ''} (the ids are in docs/rules.md)`;
 }
 
-export const DEFAULT_CONFIG: Config = configSchema.parse({});
+/**
+ * What a run without a config file uses: the schema's defaults, written out so that such a run builds
+ * no schema (a test checks it equals `configSchema().parse({})`).
+ */
+export const DEFAULT_CONFIG: Config = {
+  paths: { ...DEFAULT_PATHS, pages: [] },
+  'migration-safety': { level: 'warn', 'block-above-mb': 100, 'block-above-rows': 1_000_000 },
+  waivers: [],
+};
 
 /**
  * Reads and validates the config file. A missing file is fine when it is the default path
@@ -137,11 +158,13 @@ export async function assertReadableFile(path: string, maxBytes: number): Promis
 /** Limits that keep a hostile or broken config file from exhausting the runner. */
 export const CONFIG_LIMITS = { bytes: 256 * 1024, aliases: 100, depth: 24 };
 
-export function parseConfig(text: string, displayPath: string): Config {
+export async function parseConfig(text: string, displayPath: string): Promise<Config> {
   const size = Buffer.byteLength(text, 'utf8');
   if (size > CONFIG_LIMITS.bytes) {
     throw new UsageError(`${displayPath}: the file has ${Math.round(size / 1024)} KB; a config file may have at most ${CONFIG_LIMITS.bytes / 1024} KB. Is config-file pointing at the right file?`);
   }
+  // Loaded only when there is a config file to read.
+  const { parseDocument, LineCounter } = commonJsExports(await import('yaml'));
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -165,7 +188,7 @@ export function parseConfig(text: string, displayPath: string): Config {
       : `it cannot be read as data (${String((error as Error).message).split('\n')[0]})`;
     throw new UsageError(`${displayPath}: ${reason}`);
   }
-  const result = configSchema.safeParse(raw);
+  const result = configSchema().safeParse(raw);
   if (result.success) return result.data;
 
   const problems = result.error.issues.slice(0, 5).map((issue) => {
@@ -207,7 +230,7 @@ function deeperThan(node: unknown, max: number, depth = 0): number | undefined {
 }
 
 /** The source offset of the key node at `path` (so an unknown key is reported at its own line). */
-function findKeyNode(doc: ReturnType<typeof parseDocument>, path: string[]): number | undefined {
+function findKeyNode(doc: Document, path: string[]): number | undefined {
   let node: unknown = doc.contents;
   let offset: number | undefined;
   for (const part of path) {
@@ -231,7 +254,7 @@ function findKeyNode(doc: ReturnType<typeof parseDocument>, path: string[]): num
 /** The JSON Schema of the config file, shipped as `schema/config.schema.json` for editors. */
 export function configJsonSchema(): Record<string, unknown> {
   return {
-    ...z.toJSONSchema(configSchema, { io: 'input' }),
+    ...z.toJSONSchema(configSchema(), { io: 'input' }),
     $id: 'https://github.com/production-readiness-gate/production-readiness-gate/schema/config.schema.json',
     title: 'Production Readiness Gate configuration',
   };

@@ -91,38 +91,44 @@ const positiveInt = (name: string, max: number) =>
     .transform(Number)
     .refine((n) => n > 0 && n <= max, { message: `${name} must be between 1 and ${max}` });
 
-const inputSchema = z.object({
-  checks: z.string(),
-  'working-directory': z.string().trim().min(1, 'working-directory must not be empty'),
-  'env-file': z.string().trim(),
-  'config-file': z.string().trim(),
-  'install-command': z.string().trim(),
-  'migrate-command': z.string().trim(),
-  'build-command': z.string().trim(),
-  migrate: z.enum(['auto', 'true', 'false'], { message: 'migrate must be auto, true or false' }),
-  'stripe-sync': z.enum(['check', 'if-missing'], { message: 'stripe-sync must be check or if-missing' }),
-  'scan-history': bool('scan-history'),
-  resolve: z.string(),
-  'ca-file': z.string().trim(),
-  'min-cert-days': positiveInt('min-cert-days', 3650),
-  'timeout-seconds': positiveInt('timeout-seconds', 600),
-  'command-timeout-minutes': z
-    .string()
-    .trim()
-    .regex(/^\d+(\.\d+)?$/, 'command-timeout-minutes must be a number of minutes, like 30 or 2.5')
-    .transform(Number)
-    .refine((n) => n > 0 && n <= 360, { message: 'command-timeout-minutes must be more than 0 and at most 360' }),
-  unreachable: z.enum(['fail', 'warn'], { message: 'unreachable must be fail or warn' }),
-  'fail-on': z.enum(['fail', 'warn'], { message: 'fail-on must be fail or warn' }),
-  'report-path': z.string().trim(),
-  'sarif-path': z.string().trim(),
-  'github-token': z.string().trim(),
-  'pr-comment': bool('pr-comment'),
-  'stripe-api-base': z.string().trim().refine((v) => v === '' || isHttpUrl(v), 'stripe-api-base must be an http(s) URL'),
-  'sentry-api-base': z.string().trim().refine(isHttpUrl, 'sentry-api-base must be an http(s) URL'),
-  'github-client-id': z.string().trim(),
-  'github-client-secret': z.string().trim(),
-});
+/** The inputs' schema, built on first use (not when the module loads). */
+let inputSchemaCache: ReturnType<typeof buildInputSchema> | undefined;
+const inputSchema = () => (inputSchemaCache ??= buildInputSchema());
+
+function buildInputSchema() {
+  return z.object({
+    checks: z.string(),
+    'working-directory': z.string().trim().min(1, 'working-directory must not be empty'),
+    'env-file': z.string().trim(),
+    'config-file': z.string().trim(),
+    'install-command': z.string().trim(),
+    'migrate-command': z.string().trim(),
+    'build-command': z.string().trim(),
+    migrate: z.enum(['auto', 'true', 'false'], { message: 'migrate must be auto, true or false' }),
+    'stripe-sync': z.enum(['check', 'if-missing'], { message: 'stripe-sync must be check or if-missing' }),
+    'scan-history': bool('scan-history'),
+    resolve: z.string(),
+    'ca-file': z.string().trim(),
+    'min-cert-days': positiveInt('min-cert-days', 3650),
+    'timeout-seconds': positiveInt('timeout-seconds', 600),
+    'command-timeout-minutes': z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?$/, 'command-timeout-minutes must be a number of minutes, like 30 or 2.5')
+      .transform(Number)
+      .refine((n) => n > 0 && n <= 360, { message: 'command-timeout-minutes must be more than 0 and at most 360' }),
+    unreachable: z.enum(['fail', 'warn'], { message: 'unreachable must be fail or warn' }),
+    'fail-on': z.enum(['fail', 'warn'], { message: 'fail-on must be fail or warn' }),
+    'report-path': z.string().trim(),
+    'sarif-path': z.string().trim(),
+    'github-token': z.string().trim(),
+    'pr-comment': bool('pr-comment'),
+    'stripe-api-base': z.string().trim().refine((v) => v === '' || isHttpUrl(v), 'stripe-api-base must be an http(s) URL'),
+    'sentry-api-base': z.string().trim().refine(isHttpUrl, 'sentry-api-base must be an http(s) URL'),
+    'github-client-id': z.string().trim(),
+    'github-client-secret': z.string().trim(),
+  });
+}
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -175,7 +181,7 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
   if (unknown.length > 0) {
     throw new UsageError(`unknown input "${unknown[0]}"; the inputs are: ${INPUTS.map((i) => i.name).join(', ')}`);
   }
-  const parsed = inputSchema.safeParse(withDefaults);
+  const parsed = inputSchema().safeParse(withDefaults);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'input');

@@ -107,19 +107,17 @@ test('5xx is retried with backoff; 4xx is not; POST is not retried by default', 
 test('a refused connection fails after bounded retries, naming the URL', async () => {
   const closed = await freePort();
   const c = new HttpClient({ resolve: [{ host: HOST, port: closed, address: '127.0.0.1' }], timeoutMs: 1000, backoffMs: 10 });
-  const started = performance.now();
   await assert.rejects(c.request({ url: `https://${HOST}:${closed}/` }), (e: unknown) => e instanceof ProbeError && e.kind === 'connect' && e.message.includes(`https://${HOST}:${closed}/`) && /ECONNREFUSED/.test(e.message));
-  assert.equal(c.records[0]!.attempts, 3);
-  assert.ok(performance.now() - started < 1000);
+  assert.equal(c.records[0]!.attempts, 3, 'the first try and two retries, no more');
   c.close();
 });
 
 test('a target that hangs fails at the deadline', async () => {
   const c = client({ timeoutMs: 300, retries: 0 });
-  const started = performance.now();
+  const before = hits.get('/hang') ?? 0;
   await assert.rejects(c.request({ url: url('/hang') }), (e: unknown) => e instanceof ProbeError && e.kind === 'timeout' && /no complete answer within 300 ms/.test(e.message));
-  const elapsed = performance.now() - started;
-  assert.ok(elapsed >= 290 && elapsed < 1500, `${elapsed} ms`);
+  // The request reached the server and the client gave up on it (not a connection failure).
+  assert.equal(hits.get('/hang')! - before, 1);
   c.close();
 });
 
@@ -152,7 +150,7 @@ test('inspectTls reads an untrusted or misnamed certificate instead of stopping 
   assert.match(untrusted.chainError ?? '', /SELF_SIGNED|UNABLE/);
   const misnamed = await inspectTls('www.acme-saas.com', port, { resolve: [{ host: 'www.acme-saas.com', port, address: '127.0.0.1' }], ca: ca.certPem, timeoutMs: 2000 });
   assert.equal(misnamed.hostMatches, false);
-  assert.ok(misnamed.certificate.validTo.getTime() > Date.now());
+  assert.ok(misnamed.certificate.validTo > new Date(), "the certificate is still valid: the failure is its name");
 });
 
 test('getShared makes one request for concurrent readers of the same page', async () => {

@@ -92,7 +92,6 @@ describe('good scenario: npm ci, prisma migrate deploy and npm run build-ci succ
     const r = await sh(sb, 'npm ci', { npm_config_registry: 'http://127.0.0.1:9/' });
     assert.equal(r.code, 0, r.output);
     for (const bin of ['prisma', 'next']) assert.ok(fs.existsSync(path.join(sb.repoDir, 'node_modules/.bin', bin)), bin);
-    assert.ok(r.ms < 15_000, `npm ci took ${r.ms} ms`);
   });
 
   test('npx prisma migrate deploy finds the release applied', async () => {

@@ -96,11 +96,11 @@ test('security.hsts judges every page: the landing page without HSTS fails by na
 test('security.hsts fails with the probe message, within its bound, when the login page never answers', async () => {
   const hanging = await startHttpsServer({ ca: ca.ca, handler: () => undefined });
   try {
-    const started = performance.now();
     const r = await runRule(securityHsts, await liveSettings({ servers: [hanging], caFile: ca.caFile, inputs: { 'timeout-seconds': '1' } }));
     assert.equal(r.status, 'fail');
+    // The probe's own deadline ended it, not the runner's cut-off at the rule's bound.
     assert.match(r.summary, /GET https:\/\/app\.acme-saas\.com:\d+\/auth\/login: no complete answer within 1 s/);
-    assert.ok(performance.now() - started < 3000);
+    assert.doesNotMatch(r.summary, /did not finish within/);
   } finally {
     await hanging.close();
   }

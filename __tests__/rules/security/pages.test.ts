@@ -97,10 +97,10 @@ async function runHeaderRules(config: string, inputs: Record<string, string> = {
 }
 
 test('paths.pages: validated route paths, at most 20; the plan dedupes pages already in the set', async () => {
-  assert.deepEqual(parseConfig('paths:\n  pages: [/about, /pricing]\n', 'x.yml').paths.pages, ['/about', '/pricing']);
-  assert.deepEqual(parseConfig('', 'x.yml').paths.pages, []);
-  assert.throws(() => parseConfig('paths:\n  pages: [about]\n', 'x.yml'), /x\.yml:2: paths\.pages\.0: a path starting with "\/"/);
-  assert.throws(() => parseConfig(`paths:\n  pages: [${Array.from({ length: 21 }, (_, i) => `/p${i}`).join(', ')}]\n`, 'x.yml'), /paths\.pages: at most 20 pages/);
+  assert.deepEqual((await parseConfig('paths:\n  pages: [/about, /pricing]\n', 'x.yml')).paths.pages, ['/about', '/pricing']);
+  assert.deepEqual((await parseConfig('', 'x.yml')).paths.pages, []);
+  await assert.rejects(parseConfig('paths:\n  pages: [about]\n', 'x.yml'), /x\.yml:2: paths\.pages\.0: a path starting with "\/"/);
+  await assert.rejects(parseConfig(`paths:\n  pages: [${Array.from({ length: 21 }, (_, i) => `/p${i}`).join(', ')}]\n`, 'x.yml'), /paths\.pages: at most 20 pages/);
   const { settings, cleanup } = await settingsWith('paths:\n  pages: [/about, /pricing, /]\n');
   cleanup();
   assert.deepEqual(pagePlan(settings), [

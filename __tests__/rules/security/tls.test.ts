@@ -221,11 +221,16 @@ test('security.tls skips without a usable APP_URL', async () => {
 
 test('security.tls fails within its bound when the server accepts connections but never completes a handshake', async () => {
   const sockets = new Set<Socket>();
-  const silent = createServer((socket) => void sockets.add(socket));
+  let open = 0;
+  let peak = 0;
+  const silent = createServer((socket) => {
+    sockets.add(socket);
+    peak = Math.max(peak, ++open);
+    socket.on('close', () => open--);
+  });
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   const port = (silent.address() as AddressInfo).port;
   try {
-    const started = performance.now();
     const settings = await liveSettings({
       servers: [],
       env: { APP_URL: `https://${APP_HOST}:${port}` },
@@ -233,8 +238,10 @@ test('security.tls fails within its bound when the server accepts connections bu
     });
     const report = await runRule(securityTls, settings);
     assert.equal(report.status, 'fail');
+    // The handshake's own deadline ended it (not the runner's cut-off), and the probes waited at once.
     assert.match(report.summary, new RegExp(`${APP_HOST}:${port}: no TLS handshake within 1 s`));
-    assert.ok(performance.now() - started < 3000, 'the three probes run at once, each bounded');
+    assert.doesNotMatch(report.summary, /did not finish within/);
+    assert.ok(peak >= 2, `${peak} connection(s) open at once: the probes ran one after the other`);
   } finally {
     for (const socket of sockets) socket.destroy();
     silent.close();

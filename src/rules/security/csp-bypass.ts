@@ -6,16 +6,20 @@
  * age; they are loaded on first use (security.csp only), so other runs never read them.
  */
 import type { BypassLists } from './csp-parser.js';
+import { commonJsExports } from '../../util/cjs.js';
 
 let loading: Promise<BypassLists> | undefined;
 
 export function loadBypassLists(): Promise<BypassLists> {
   loading ??= (async () => {
-    const [jsonp, angular, utils] = await Promise.all([
+    const [jsonpModule, angularModule, utilsModule] = await Promise.all([
       import('csp_evaluator/dist/allowlist_bypasses/jsonp.js'),
       import('csp_evaluator/dist/allowlist_bypasses/angular.js'),
       import('csp_evaluator/dist/utils.js'),
     ]);
+    const jsonp = commonJsExports(jsonpModule);
+    const angular = commonJsExports(angularModule);
+    const utils = commonJsExports(utilsModule);
     const jsonpUrls = jsonp.URLS;
     const needsEval = new Set(jsonp.NEEDS_EVAL);
     const angularUrls = angular.URLS;
