@@ -5,7 +5,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
-import { z } from 'zod';
+// A namespace import so the bundler tree-shakes zod (see config.ts).
+import * as z from 'zod';
 import { assertReadableFile, type Config, loadConfig } from './config.js';
 import { parseEnvText } from './env-file.js';
 import { UsageError } from './errors.js';

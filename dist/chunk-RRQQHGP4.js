@@ -1,0 +1,3 @@
+import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
+function sharedKey(producer,name){return{producer,name}}var SharedStore=class{values=new Map;viewFor(meta){let slot=key=>`${key.producer}\0${key.name}`;return{get:key=>{if(!(meta.after??[]).includes(key.producer))throw new Error(`internal error: ${meta.id} reads ${key.name} from ${key.producer} but does not come after it (add it to meta.after)`);return this.values.get(slot(key))},set:(key,value)=>{if(key.producer!==meta.id)throw new Error(`internal error: ${meta.id} publishes ${key.name}, which only ${key.producer} produces`);this.values.set(slot(key),value)}}}};export{sharedKey,SharedStore};
+//# sourceMappingURL=chunk-RRQQHGP4.js.map
