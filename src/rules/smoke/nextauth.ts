@@ -16,7 +16,7 @@ import { parseSetCookie } from '../../probes/cookies.js';
 import type { HttpClient, ProbeResponse } from '../../probes/http.js';
 import { isNoAnswer } from '../../probes/target.js';
 import { Budget, describeAnswer, loginRedirect, loginRedirectText, parseJson, probeErrorText } from './app-probe.js';
-import { CookieJar } from './cookies.js';
+import { CookieJar } from './cookie-jar.js';
 
 export const NEXTAUTH_BASE = '/api/auth';
 
