@@ -3,10 +3,11 @@
  * `libpg-query` package), loaded on first use: only a run with pending migrations pays for it.
  *
  * Why not the package's JavaScript entry: its Emscripten glue finds the `.wasm` through `__dirname`,
- * which does not exist in the ESM bundle the build makes of the action (esbuild), and the bundler cannot see
- * the file. So the build copies the glue into `dist/libpg-query/` as it is, with the `.wasm` next to it
- * Brotli-compressed (a separate file, never base64 in JavaScript; see `wasmBytes`), the glue is imported natively from
- * there (`webpackIgnore`), and the three calls we need are made here on the module it exports. In
+ * which does not exist in the ESM bundle the build makes of the action (esbuild), and the bundler
+ * cannot see the file. So the build copies the glue into `dist/libpg-query/` as it is, with the
+ * `.wasm` next to it Brotli-compressed (a separate file, never base64 in JavaScript; see
+ * `wasmBytes`); the glue is imported natively from there by a path the bundler leaves alone, and the
+ * three calls we need are made here on the module it exports. In
  * development and tests the same code loads the glue from node_modules.
  *
  * Positions: libpg_query reports node locations in UTF-8 bytes and a syntax error's cursor in
