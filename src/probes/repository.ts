@@ -15,6 +15,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isPair, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { lineOfOffset, lineStarts } from '../util/lines.js';
 
 /** A package.json script and the 1-based line of its `"name":` key. */
 export interface ScriptDef {
@@ -236,18 +237,8 @@ export const keyPath = (...keys: Array<string | number>) => keys.join('\u0000');
 
 /** 1-based line of an offset of `text`. */
 export function lineIndex(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const starts = lineStarts(text);
+  return (offset) => lineOfOffset(starts, offset);
 }
 
 /**

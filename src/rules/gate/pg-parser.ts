@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliDecompress } from 'node:zlib';
+import { lineOfOffset, lineStarts } from '../../util/lines.js';
 
 /** A parse-tree node as libpg_query's JSON gives it: `{ "AlterTableStmt": { … } }`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -219,23 +220,16 @@ function codePointsToBytes(text: string, n: number): number {
  * CRLF files number their lines as editors do.
  */
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  private readonly starts: number[];
   readonly bytes: Buffer;
 
   constructor(text: string) {
     this.bytes = Buffer.from(text, 'utf8');
-    for (let i = 0; i < this.bytes.length; i++) if (this.bytes[i] === 0x0a) this.starts.push(i + 1);
+    this.starts = lineStarts(this.bytes);
   }
 
   line(byteOffset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= byteOffset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
+    return lineOfOffset(this.starts, byteOffset);
   }
 
   /** The text between two byte offsets. */

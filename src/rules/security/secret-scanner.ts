@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { envEntries, looksLikeEnvFile } from '../../env-file.js';
+import { lineOfOffset, lineStarts } from '../../util/lines.js';
 import type { CredentialPattern, ShapeContext } from './credential-shapes.js';
 import { isDevelopmentEnvName, isEnvFileName, isEnvTemplateName, judgeEnvEntry, type Needle } from './secret-patterns.js';
 
@@ -444,24 +445,12 @@ class LineIndex {
   constructor(private readonly content: Buffer) {}
 
   private lineStarts(): number[] {
-    if (!this.starts) {
-      const starts = [0];
-      for (let nl = this.content.indexOf(10); nl !== -1; nl = this.content.indexOf(10, nl + 1)) starts.push(nl + 1);
-      this.starts = starts;
-    }
+    this.starts ??= lineStarts(this.content);
     return this.starts;
   }
 
   lineOf(offset: number): number {
-    const starts = this.lineStarts();
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
+    return lineOfOffset(this.lineStarts(), offset);
   }
 
   text(line: number): string {
