@@ -28,21 +28,37 @@ async function run(rules: Rule[], options: { probeTimeoutMs?: number; deadlineMs
   });
 }
 
-test('independent rules run concurrently and come back in catalog order', async () => {
-  // Each rule records when it starts and ends; run one after the other, r0 would end before r1 starts.
+test('independent rules run concurrently and come back in catalog order', { timeout: 10_000 }, async () => {
+  // Each rule records its start and waits for its own gate; the gates open only once all three have
+  // started, in the order r1, r2, r0. Run one after the other, r0 would wait for ever (and r1 never start).
   const events: string[] = [];
-  const rules = [60, 20, 40].map((ms, i) =>
+  const gates = [0, 1, 2].map(() => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    return { open, opened };
+  });
+  let allStarted!: () => void;
+  const started = new Promise<void>((resolve) => (allStarted = resolve));
+  const rules = gates.map((gate, i) =>
     rule(`config.r${i}`, async () => {
       events.push(`start r${i}`);
-      await delay(ms);
+      if (events.length === 3) allStarted();
+      await gate.opened;
       events.push(`end r${i}`);
-      return { status: 'pass', summary: `${ms}` };
+      return { status: 'pass', summary: `r${i}` };
     }),
   );
-  const results = await run(rules);
+  const running = run(rules);
+  await started;
+  for (const i of [1, 2, 0]) {
+    gates[i]!.open();
+    await delay(0);
+  }
+  const results = await running;
   assert.deepEqual(results.map((r) => r.id), ['config.r0', 'config.r1', 'config.r2']);
   assert.deepEqual(events.slice(0, 3), ['start r0', 'start r1', 'start r2'], 'every rule started before any ended');
-  assert.deepEqual(events.slice(3), ['end r1', 'end r2', 'end r0'], 'each ended after its own wait');
+  assert.deepEqual(events.slice(3), ['end r1', 'end r2', 'end r0'], 'each ended when its own wait did');
+  assert.deepEqual(results.map((r) => r.status), ['pass', 'pass', 'pass']);
 });
 
 test('a rule that throws fails with the message; one that hangs fails at its bound; others still run', async () => {
