@@ -10,6 +10,7 @@ import { defineRule } from '../index.js';
 import type { AnsweredPage, PageKind } from '../../probes/pages.js';
 import { documentsOf, groupByPage, isOutcome, loadPages, pageList, pagesNote, valuesByPage } from './app-target.js';
 import { enforcedPolicies, frameAncestors, type CspPolicy } from './csp-parser.js';
+import { splitOutsideQuotes } from './header-syntax.js';
 import { code, outcomeOf, type Problem } from './problems.js';
 
 const REFERRER_POLICIES = new Set([
@@ -64,24 +65,7 @@ export function judgeReferrerPolicy(value: string | undefined): Problem | undefi
 export function headerValues(rawHeaders: ReadonlyArray<readonly [string, string]>, name: string): string[] | undefined {
   const raw = rawHeaders.filter(([n]) => n === name).map(([, v]) => v);
   if (raw.length === 0) return undefined;
-  const values: string[] = [];
-  const input = raw.join(', ');
-  let current = '';
-  let quoted = false;
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i]!;
-    if (quoted && c === '\\' && i + 1 < input.length) {
-      current += c + input[++i];
-      continue;
-    }
-    if (c === '"') quoted = !quoted;
-    if (c === ',' && !quoted) {
-      values.push(current.trim());
-      current = '';
-    } else current += c;
-  }
-  values.push(current.trim());
-  return values;
+  return splitOutsideQuotes(raw.join(', '), ',').map((value) => value.trim());
 }
 
 /**

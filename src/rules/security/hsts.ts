@@ -7,6 +7,7 @@
 import { defineRule } from '../index.js';
 import type { AnsweredPage, PageKind } from '../../probes/pages.js';
 import { groupByPage, isOutcome, loadPages, pageList, pagesNote, valuesByPage } from './app-target.js';
+import { splitOutsideQuotes } from './header-syntax.js';
 import { code, outcomeOf, type Problem } from './problems.js';
 
 /** Six months: the guide's minimum, and what the HSTS preload list once required. */
@@ -22,27 +23,6 @@ export interface HstsPolicy {
   errors: string[];
 }
 
-/** Splits on `;` outside quoted strings (a directive value may be a quoted-string). */
-function splitDirectives(value: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  let quoted = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
-    if (quoted && c === '\\' && i + 1 < value.length) {
-      current += c + value[++i];
-      continue;
-    }
-    if (c === '"') quoted = !quoted;
-    if (c === ';' && !quoted) {
-      parts.push(current);
-      current = '';
-    } else current += c;
-  }
-  parts.push(current);
-  return parts;
-}
-
 /**
  * RFC 6797 §6.1: `[directive] *( ";" [directive] )`, so empty directives (a trailing `;`) are fine;
  * names are case-insensitive; each directive at most once; max-age is required and is digits,
@@ -51,7 +31,7 @@ function splitDirectives(value: string): string[] {
 export function parseHsts(value: string): HstsPolicy {
   const policy: HstsPolicy = { includeSubDomains: false, preload: false, errors: [] };
   const seen = new Set<string>();
-  for (const part of splitDirectives(value)) {
+  for (const part of splitOutsideQuotes(value, ';')) {
     const trimmed = part.trim();
     if (!trimmed) continue;
     const eq = trimmed.indexOf('=');
