@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { actionNode, runAction, type ActionRun } from '../../scripts/run-action.js';
+import { assertValidSarif } from '../report/sarif-schema.js';
 
 interface JsonReport {
   schemaVersion: number;
@@ -125,7 +126,9 @@ describe('broken scenario: test-mode Stripe key and a drifted migration file', (
     assert.match(run.summary, /#### ❌ `config\.stripe-secret-key`/);
     assert.match(run.summary, /\[`prisma\/migrations\/[^`]+\/migration\.sql:1`\]\(https:\/\/github\.com\/acme\/saas\/blob\/0123456789abcdef0123456789abcdef01234567\/prisma\/migrations\/[^)]+#L1\)/, 'the finding links to its line');
     assert.match(run.summary, /sk_live_/, 'the fix says which key to use');
-    const sarif = JSON.parse(readFileSync(`${sandbox.repoDir}/readiness.sarif`, 'utf8'));
+    const sarifText = readFileSync(`${sandbox.repoDir}/readiness.sarif`, 'utf8');
+    assertValidSarif(sarifText);
+    const sarif = JSON.parse(sarifText);
     assert.equal(sarif.version, '2.1.0');
     assert.ok(sarif.runs[0].results.some((r: { ruleId: string }) => r.ruleId === 'gate.migrations'));
     assertNoSecret(sandbox, run, reportText + readFileSync(`${sandbox.repoDir}/readiness.sarif`, 'utf8'));

@@ -22,6 +22,7 @@ import { runAction } from '../../scripts/run-action.js';
 import { cli } from '../../src/cli.js';
 import { recordProof } from '../guarantees/proof-counts.js';
 import { assertNoLeak, assertOnlyGateCommands, assertWritten, runPlaces, SECRET_FORM_KINDS } from '../guarantees/run-checks.js';
+import { assertValidSarif } from '../report/sarif-schema.js';
 
 /** Prints every secret variable the command sees in the forms a program puts them in, then fails. */
 const PRINTER = `
@@ -109,6 +110,8 @@ describe('no secret leaks, in any form, from any place', () => {
     assert.match(run.stdout, /^raw \*\*\*$/m, 'the build printed a secret and the log shows it masked');
     assert.equal(byId.get('security.committed-secrets')!.status, 'fail', byId.get('security.committed-secrets')!.summary);
     search(sandbox.secrets, runPlaces(run, { sarif: readFileSync(sarif, 'utf8') }));
+    // Every section's findings, masked: still a log GitHub code scanning accepts.
+    assertValidSarif(readFileSync(sarif, 'utf8'));
   });
 
   test('a pull-request run: the PR comment and the check run carry no secret either', { timeout: 300_000 }, async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { FINGERPRINT_KEY, renderSarif, SARIF_SCHEMA } from '../../src/report/sarif.js';
 import { mixedReport, noSecrets, redactor, report, reportWithSecret, rule, SECRET, SECRET_FRAGMENT } from './fixtures.js';
+import { assertValidSarif } from './sarif-schema.js';
 
 const base = { redactor: noSecrets, toolVersion: '1.2.3', informationUri: 'https://github.com/acme/production-readiness-gate' };
 
@@ -133,4 +134,17 @@ test('two runs of the same scenario give the same fingerprints (the CLI against 
   } finally {
     repo.cleanup();
   }
+});
+
+test('every log is valid against the SARIF 2.1.0 schema: anchors, docs links, waivers, redaction', () => {
+  assertValidSarif(renderSarif(mixedReport(), base));
+  assertValidSarif(renderSarif(mixedReport(), { ...base, anchorFile: '.github/workflows/release.yml', docsBaseUrl: 'https://github.com/acme/app/blob/abc/' }));
+  assertValidSarif(renderSarif(reportWithSecret(), { ...base, redactor }));
+  assertValidSarif(renderSarif(report([rule('config.app-url')]), base));
+});
+
+test('the schema check can fail: a result without a message is refused', () => {
+  const log = JSON.parse(renderSarif(mixedReport(), base));
+  delete log.runs[0].results[0].message;
+  assert.throws(() => assertValidSarif(JSON.stringify(log)), /not a valid SARIF 2\.1\.0 log/);
 });
