@@ -6,7 +6,10 @@
  * not run (ready, with warnings, when `unreachable: warn` was given).
  */
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { runAction, type ActionRun, type RunActionOptions } from '../../scripts/run-action.js';
+import { recordProof } from './proof-counts.js';
 import { assertNoLeak, assertOnlyGateCommands, assertWritten, runPlaces, statuses, type JsonReport, type JsonRule } from './run-checks.js';
 
 export interface Arranged {
@@ -116,4 +119,37 @@ export async function runFault(c: FaultCase, ctx: FaultContext): Promise<FaultRe
   await c.verify?.(run, report);
   const leak = assertNoLeak([...ctx.secrets, ...(arranged.secrets ?? [])], runPlaces(run, arranged.places?.() ?? {}));
   return { searches: leak.searches, changed };
+}
+
+/**
+ * A matrix of faults around the good sandbox (the app's, the services'): one sandbox for the file
+ * (handed to the cases through `started`), a baseline per selection, one test per case, three at a
+ * time, and the figures `npm run proof` prints under `suite`.
+ */
+export function sandboxFaultMatrix(title: string, suite: string, cases: readonly FaultCase[], started: (sandbox: Sandbox) => void): void {
+  let sandbox: Sandbox | undefined;
+  let baseline: FaultContext['baseline'];
+  const proof = { cases: 0, searches: 0 };
+  describe(title, { concurrency: 3 }, () => {
+    before(async () => {
+      const s = await startSandbox({ scenario: 'good', quiet: true });
+      sandbox = s;
+      started(s);
+      baseline = baselines((checks) => runAction({ inputs: { ...s.inputs, checks: checks.join(','), 'timeout-seconds': '5' }, env: s.env }));
+    });
+    after(async () => {
+      await sandbox?.stop();
+      recordProof({ suite, ...proof, leaks: 0 });
+    });
+
+    for (const c of cases) {
+      // Generous: a case ends within its documented bound (seconds); this only catches a run that never ends.
+      test(c.name, { timeout: 240_000 }, async () => {
+        const s = sandbox!;
+        const result = await runFault(c, { inputs: { ...s.inputs, 'timeout-seconds': '5' }, env: s.env, secrets: s.secrets, baseline });
+        proof.cases++;
+        proof.searches += result.searches;
+      });
+    }
+  });
 }

@@ -8,15 +8,11 @@
  * (timeout-seconds 5: a request gives up after 5 s, a probe rule after 15 s), and every case is a run
  * of the bundle plus a baseline per selection; they run three at a time.
  */
-import { after, before, describe, test } from 'node:test';
 import type http from 'node:http';
-import { APP_HOST, startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { APP_HOST, type Sandbox } from '../../sandbox/index.js';
 import { issueCert } from '../../sandbox/certs.js';
-import { runAction } from '../../scripts/run-action.js';
 import { blackHole, freeAddress, httpServer, httpsServer, passHeaders, proxyHandler, writeFiller, type FaultServer } from '../guarantees/fault-servers.js';
-import { baselines, runFault, type Arranged, type FaultCase } from '../guarantees/fault-matrix.js';
-import { recordProof } from '../guarantees/proof-counts.js';
-import type { JsonReport } from '../guarantees/run-checks.js';
+import { sandboxFaultMatrix, type Arranged, type FaultCase } from '../guarantees/fault-matrix.js';
 
 const CHECKS = ['config.app-url', 'config.nextauth-url', 'config.enable-hsts', 'smoke.health', 'smoke.auth-pages', 'security.hsts', 'security.tls'];
 const APP_RULES = ['smoke.health', 'smoke.auth-pages', 'security.hsts', 'security.tls'];
@@ -28,11 +24,8 @@ const ALL_APP_RULES = [
   'smoke.stripe-webhook', 'smoke.feature-gates', 'smoke.sentry', 'security.tls', 'security.hsts', 'security.csp', 'security.coep', 'security.headers',
   'security.cookies', 'stripe.sync-endpoint',
 ];
-const TIMEOUT = { timeout: 240_000 };
 
 let sandbox: Sandbox;
-let baseline: (checks: readonly string[]) => Promise<JsonReport>;
-const proof = { cases: 0, searches: 0 };
 
 /** The HTTPS port of the app pointed at another address (where a fault server listens, or nothing). */
 function resolveAppTo(address: string): string {
@@ -181,26 +174,4 @@ const cases: FaultCase[] = [
   },
 ];
 
-describe('fault matrix: the app', { concurrency: 3 }, () => {
-  before(async () => {
-    sandbox = await startSandbox({ scenario: 'good', quiet: true });
-    baseline = baselines((checks) => runAction({ inputs: { ...sandbox.inputs, checks: checks.join(','), 'timeout-seconds': '5' }, env: sandbox.env }));
-  });
-  after(async () => {
-    await sandbox?.stop();
-    recordProof({ suite: 'faults-app', ...proof, leaks: 0 });
-  });
-
-  for (const c of cases) {
-    test(c.name, TIMEOUT, async () => {
-      const result = await runFault(c, {
-        inputs: { ...sandbox.inputs, 'timeout-seconds': '5' },
-        env: sandbox.env,
-        secrets: sandbox.secrets,
-        baseline,
-      });
-      proof.cases++;
-      proof.searches += result.searches;
-    });
-  }
-});
+sandboxFaultMatrix('fault matrix: the app', 'faults-app', cases, (started) => (sandbox = started));

@@ -8,19 +8,14 @@
  * (timeout-seconds 5; publishing to GitHub is bounded to 30 s, the longest case), and every case is a
  * run of the bundle plus a baseline per selection; they run three at a time.
  */
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DB_HOST, SENTRY_INGEST_HOST, startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { DB_HOST, SENTRY_INGEST_HOST, type Sandbox } from '../../sandbox/index.js';
 import { freePort } from '../../sandbox/net.js';
-import { runAction } from '../../scripts/run-action.js';
 import { blackHole, freeAddress, jsonApi, postgresWithoutTls, type FaultServer } from '../guarantees/fault-servers.js';
-import { baselines, runFault, type Arranged, type FaultCase } from '../guarantees/fault-matrix.js';
-import { recordProof } from '../guarantees/proof-counts.js';
-import type { JsonReport } from '../guarantees/run-checks.js';
+import { sandboxFaultMatrix, type Arranged, type FaultCase } from '../guarantees/fault-matrix.js';
 
-const TIMEOUT = { timeout: 240_000 };
 const DB_CHECKS = ['config.app-url', 'config.database-url', 'config.database-tls', 'gate.migrations', 'gate.migration-safety', 'stripe.catalog-sync'];
 const DB_RULES = ['config.database-tls', 'gate.migrations', 'gate.migration-safety', 'stripe.catalog-sync'];
 const DATABASE = /the database|db\.acme-saas\.com/;
@@ -30,8 +25,6 @@ const SENTRY_CHECKS = ['config.app-url', 'smoke.sentry', 'security.monitoring'];
 const GITHUB_CHECKS = ['config.app-url', 'config.enable-hsts'];
 
 let sandbox: Sandbox;
-let baseline: (checks: readonly string[]) => Promise<JsonReport>;
-const proof = { cases: 0, searches: 0 };
 
 function resolveTo(host: string, port: number, address: string): string {
   return sandbox.resolve.map((line) => (line.startsWith(`${host}:${port}:`) ? `${host}:${port}:${address}` : line)).join('\n');
@@ -178,26 +171,4 @@ const cases: FaultCase[] = [
   },
 ];
 
-describe('fault matrix: database, Stripe, Sentry, GitHub', { concurrency: 3 }, () => {
-  before(async () => {
-    sandbox = await startSandbox({ scenario: 'good', quiet: true });
-    baseline = baselines((checks) => runAction({ inputs: { ...sandbox.inputs, checks: checks.join(','), 'timeout-seconds': '5' }, env: sandbox.env }));
-  });
-  after(async () => {
-    await sandbox?.stop();
-    recordProof({ suite: 'faults-services', ...proof, leaks: 0 });
-  });
-
-  for (const c of cases) {
-    test(c.name, TIMEOUT, async () => {
-      const result = await runFault(c, {
-        inputs: { ...sandbox.inputs, 'timeout-seconds': '5' },
-        env: sandbox.env,
-        secrets: sandbox.secrets,
-        baseline,
-      });
-      proof.cases++;
-      proof.searches += result.searches;
-    });
-  }
-});
+sandboxFaultMatrix('fault matrix: database, Stripe, Sentry, GitHub', 'faults-services', cases, (started) => (sandbox = started));
