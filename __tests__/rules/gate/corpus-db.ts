@@ -10,12 +10,13 @@
  * compared with what PostgreSQL does.
  */
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import type pg from 'pg';
 import { runRules } from '../../../src/engine/runner.js';
 import type { RuleReport } from '../../../src/engine/types.js';
 import { createClients } from '../../../src/probes/clients.js';
 import { migrationSafety } from '../../../src/rules/gate/migration-safety.js';
-import type { PostgresHandle } from '../../../sandbox/postgres.js';
+import { startPostgres, type PostgresHandle } from '../../../sandbox/postgres.js';
 import { MIGRATIONS, PRISMA_MIGRATIONS_TABLE_SQL } from '../../../sandbox/schema.js';
 import { goodEnv, settingsFor, silentLog, tempRepo } from '../../helpers.js';
 
@@ -154,5 +155,25 @@ async function runRolledBack(client: pg.Client, sql: string): Promise<string | u
     return `${e.code}: ${e.message}`;
   } finally {
     await client.query('ROLLBACK');
+  }
+}
+
+/**
+ * One test per corpus group against one PostgreSQL for the file: the corpus is split over two test
+ * files only so that node:test runs them in parallel.
+ */
+export function corpusGroupTests(groups: Readonly<Record<string, readonly CorpusCase[]>>): void {
+  let server: PostgresHandle | undefined;
+  before(async () => {
+    server = await startPostgres({ tls: false });
+    await createCorpusDatabase(server, 'corpus');
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  for (const [group, cases] of Object.entries(groups)) {
+    test(`corpus ${group}: ${cases.length} migrations report exactly their expected findings, and fail exactly when PostgreSQL refuses them`, async () => {
+      await checkCorpusGroup(server!, 'corpus', cases);
+    });
   }
 }

@@ -4,30 +4,16 @@
  * ./corpus-db.ts); and the corpus's own coverage: at least 150 files, every risk kind reported
  * somewhere and a safe counterpart of it.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { RISK_KINDS, RISKS } from '../../../src/rules/gate/migration-risks.js';
-import { startPostgres, type PostgresHandle } from '../../../sandbox/postgres.js';
-import { checkCorpusGroup, createCorpusDatabase } from './corpus-db.js';
+import { corpusGroupTests } from './corpus-db.js';
 import { CORPUS_GROUPS } from './migration-corpus.js';
 
 const GROUPS = ['do-blocks', 'lexical', 'pending-set', 'syntax', 'prisma'];
 
-let server: PostgresHandle;
-before(async () => {
-  server = await startPostgres({ tls: false });
-  await createCorpusDatabase(server, 'corpus');
-});
-after(async () => {
-  await server?.stop();
-});
-
-for (const group of GROUPS) {
-  test(`corpus ${group}: ${CORPUS_GROUPS[group]!.length} migrations report exactly their expected findings, and fail exactly when PostgreSQL refuses them`, async () => {
-    await checkCorpusGroup(server, 'corpus', CORPUS_GROUPS[group]!);
-  });
-}
+corpusGroupTests(Object.fromEntries(GROUPS.map((group) => [group, CORPUS_GROUPS[group]!])));
 
 test('the corpus has at least 150 migration files, reports every risk kind, uses all three levels, and has files that must report nothing', () => {
   const cases = Object.values(CORPUS_GROUPS).flat();
