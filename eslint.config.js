@@ -30,6 +30,17 @@ export default tseslint.config(
       'no-restricted-imports': restrict([{ regex: '^\\.\\./(?:engine|rules|report)(?:/|$)', message: 'src/probes/ knows nothing of the engine, the rules or the reports: return facts, and let a rule (src/rules/) decide what they mean.' }]),
     },
   },
+  // The analyses (parsers, scanners, predictors) return facts and judgements: a rule turns them into an
+  // outcome, so they import no rule, report or engine code.
+  {
+    files: ['src/analysis/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict([
+        { regex: '^(?:\\.\\./)+(?:rules|report)(?:/|$)', message: 'src/analysis/ returns facts and judgements: a rule (src/rules/) decides what they mean for the outcome.' },
+        { regex: '^(?:\\.\\./)+engine(?:/|$)', allowTypeImports: true, message: 'src/analysis/ may use the engine\'s types only.' },
+      ]),
+    },
+  },
   // The engine runs rules it is given: it imports neither the rules nor the probes (their types only).
   {
     files: ['src/engine/**/*.ts'],

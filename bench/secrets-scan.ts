@@ -23,14 +23,14 @@ import { isMainThread } from 'node:worker_threads';
 import { runRules } from '../src/engine/runner.js';
 import { createClients } from '../src/probes/clients.js';
 import { committedSecrets } from '../src/rules/security/committed-secrets.js';
-import { CREDENTIAL_PATTERNS } from '../src/rules/security/credential-shapes.js';
-import { secretNeedles } from '../src/rules/security/secret-patterns.js';
+import { CREDENTIAL_PATTERNS } from '../src/analysis/secrets/credential-shapes.js';
+import { secretNeedles } from '../src/analysis/secrets/patterns.js';
 import { loadSettings } from '../src/settings.js';
 
 const here = fileURLToPath(import.meta.url);
 
 if (!isMainThread) {
-  // A worker thread of the bundled scan child: secret-worker.ts (imported above) does the work.
+  // A worker thread of the bundled scan child: src/analysis/secrets/worker.ts (imported above) does the work.
 } else if (process.argv[2] === '--scan') {
   // Child: one scan, timed around the rule alone, with this process's peak memory.
   const [, , , dir, envJson, history] = process.argv;

@@ -53,7 +53,7 @@ chmodSync(join(dist, 'cli/index.js'), 0o755);
 // PostgreSQL's parser (gate.migration-safety) is loaded at run time from dist/libpg-query/: its
 // Emscripten glue as published (CommonJS) and the WebAssembly as a file of its own, never inlined into
 // the JavaScript, Brotli-compressed (1.7 MB becomes 0.25 MB; unpacking takes about 5 ms, once per
-// run that parses a migration; src/rules/gate/pg-parser.ts hands the bytes to the glue).
+// run that parses a migration; src/analysis/migrations/pg-parser.ts hands the bytes to the glue).
 const pgQuery = join(root, 'node_modules/libpg-query');
 mkdirSync(join(dist, 'libpg-query'), { recursive: true });
 for (const file of ['wasm/libpg-query.js', 'LICENSE']) copyFileSync(join(pgQuery, file), join(dist, 'libpg-query', file.replace('wasm/', '')));

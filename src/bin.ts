@@ -3,7 +3,7 @@
 import { isMainThread } from 'node:worker_threads';
 import { cli } from './cli.js';
 
-// The bundle is also the entry of the secret scan's worker threads (secret-worker.ts): they only scan.
+// The bundle is also the entry of the secret scan's worker threads (src/analysis/secrets/worker.ts): they only scan.
 if (isMainThread) {
   const code = await cli({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
   process.exitCode = code;

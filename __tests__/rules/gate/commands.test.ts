@@ -7,7 +7,7 @@ import { createClients } from '../../../src/probes/clients.js';
 import { build } from '../../../src/rules/gate/build.js';
 import { install } from '../../../src/rules/gate/install.js';
 import { migrate } from '../../../src/rules/gate/migrate.js';
-import { findPrismaErrors } from '../../../src/rules/gate/prisma-errors.js';
+import { findPrismaErrors } from '../../../src/analysis/migrations/prisma-errors.js';
 import type { Settings } from '../../../src/settings.js';
 import { goodEnv, settingsFor, silentLog, tempRepo } from '../../helpers.js';
 

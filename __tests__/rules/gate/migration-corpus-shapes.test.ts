@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { RISK_KINDS, RISKS } from '../../../src/rules/gate/migration-risks.js';
+import { RISK_KINDS, RISKS } from '../../../src/analysis/migrations/risks.js';
 import { corpusGroupTests } from './corpus-db.js';
 import { CORPUS_GROUPS } from './migration-corpus.js';
 

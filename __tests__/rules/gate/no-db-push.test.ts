@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { RuleReport } from '../../../src/engine/types.js';
 import { readPackageScripts } from '../../../src/probes/repository.js';
 import { noDbPush } from '../../../src/rules/gate/no-db-push.js';
-import { traceDbPush } from '../../../src/rules/gate/scripts.js';
+import { traceDbPush } from '../../../src/analysis/deploy-paths/shell.js';
 import { runRule, settingsFor, tempRepo } from '../../helpers.js';
 
 /** The app's package.json scripts (target-app spec), with `extra` scripts added. */

@@ -5,8 +5,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RuleReport } from '../../../src/engine/types.js';
 import { committedSecrets } from '../../../src/rules/security/committed-secrets.js';
-import { base64Cores, isPlaceholderValue, looksRandom, secretNeedles } from '../../../src/rules/security/secret-patterns.js';
-import { FileScanner, type FileResult, scanContext, scanInParallel } from '../../../src/rules/security/secret-worker.js';
+import { base64Cores, isPlaceholderValue, looksRandom, secretNeedles } from '../../../src/analysis/secrets/patterns.js';
+import { FileScanner, type FileResult, scanContext, scanInParallel } from '../../../src/analysis/secrets/worker.js';
 import { goodEnv, runRule, settingsFor, tempRepo } from '../../helpers.js';
 import { gen } from './secret-fixtures.js';
 

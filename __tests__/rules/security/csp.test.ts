@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { loadBypassLists } from '../../../src/rules/security/csp-bypass.js';
-import { effectiveDirective, judgeCsp, parsePolicy, parsePolicyList } from '../../../src/rules/security/csp-parser.js';
+import { loadBypassLists } from '../../../src/analysis/headers/csp-bypass.js';
+import { effectiveDirective, judgeCsp, parsePolicy, parsePolicyList } from '../../../src/analysis/headers/csp.js';
 import { judgePageCsp, securityCsp } from '../../../src/rules/security/csp.js';
 import { freePort } from '../../../sandbox/net.js';
 import { runRule, settingsFor } from '../../helpers.js';

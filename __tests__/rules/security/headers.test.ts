@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePolicyList } from '../../../src/rules/security/csp-parser.js';
+import { parsePolicyList } from '../../../src/analysis/headers/csp.js';
 import {
   effectiveReferrerPolicy,
   headerValues,

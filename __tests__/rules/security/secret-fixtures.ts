@@ -4,7 +4,7 @@
  * the tests, would take it for a leak). Each generator builds its value from parts.
  */
 import { createHmac, generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { base62Checksum } from '../../../src/rules/security/credential-shapes.js';
+import { base62Checksum } from '../../../src/analysis/secrets/credential-shapes.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const from = (alphabet: string, n: number) => Array.from({ length: n }, () => alphabet[randomInt(alphabet.length)]).join('');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { sharedKey, type SharedKey } from '../../engine/shared.js';
 import type { Outcome, RuleContext } from '../../engine/types.js';
 import { runCommand } from '../../probes/exec.js';
-import { findPrismaErrors } from './prisma-errors.js';
+import { findPrismaErrors } from '../../analysis/migrations/prisma-errors.js';
 
 export const RUNBOOK = 'docs/migration-operations-runbook.md';
 const TAIL_LINES = 30;

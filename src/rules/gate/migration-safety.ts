@@ -4,19 +4,19 @@
  * fails, loses data, rewrites or long-locks a live table, or breaks the release still running while
  * the migration applies.
  *
- * The SQL is read by PostgreSQL's own parser (./pg-parser.ts, loaded only when something is
- * pending), linted on the parse tree (./migration-lint.ts: one check per risk kind of
- * ./migration-risks.ts), and each finding is graded by the production data it touches
- * (./migration-grade.ts: one read-only catalog query on the run's shared connection).
+ * The SQL is read by PostgreSQL's own parser (src/analysis/migrations/pg-parser.ts, loaded only when something is
+ * pending), linted on the parse tree (src/analysis/migrations/lint.ts: one check per risk kind of
+ * src/analysis/migrations/risks.ts), and each finding is graded by the production data it touches
+ * (src/analysis/migrations/grade.ts: one read-only catalog query on the run's shared connection).
  */
 import type { Finding } from '../../engine/types.js';
 import { defineRule } from '../index.js';
 import { describeDbError, parseDatabaseUrl } from '../../probes/db.js';
-import { gradeCandidates, readFacts, type DbFacts, type GradedFinding, type Severity } from './migration-grade.js';
-import { lintPendingSet, type LintResult, type MigrationSource } from './migration-lint.js';
-import { RISKS } from './migration-risks.js';
+import { gradeCandidates, readFacts, type DbFacts, type GradedFinding, type Severity } from '../../analysis/migrations/grade.js';
+import { lintPendingSet, type LintResult, type MigrationSource } from '../../analysis/migrations/lint.js';
+import { RISKS } from '../../analysis/migrations/risks.js';
 import { migrationsAboutToRun, readMigrationState } from './migrations.js';
-import { loadPgParser } from './pg-parser.js';
+import { loadPgParser } from '../../analysis/migrations/pg-parser.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const ORDER: Record<Severity, number> = { fail: 0, warn: 1, note: 2 };

@@ -6,18 +6,18 @@
  * A script that only a developer runs by hand (the app's `setup:db`) is a notice.
  *
  * The files come from the run's repository model (clients.repository(), shared with
- * security.workflow-secrets); one collector per kind of deploy file lives in ./db-push/.
+ * security.workflow-secrets); one collector per kind of deploy file lives in src/analysis/deploy-paths/.
  */
 import type { Finding } from '../../engine/types.js';
 import { defineRule } from '../index.js';
 import type { Scripts } from '../../probes/repository.js';
-import { dockerfileEntries } from './db-push/dockerfiles.js';
-import type { Entry, Place } from './db-push/entries.js';
-import { gateCommandEntries, lifecycleEntries } from './db-push/package-scripts.js';
-import { jsonPlatformEntries, renderEntries, tomlPlatformEntries } from './db-push/platforms.js';
-import { procfileEntries } from './db-push/procfile.js';
-import { workflowEntries } from './db-push/workflows.js';
-import { traceDbPush, type DbPushPath } from './scripts.js';
+import { dockerfileEntries } from '../../analysis/deploy-paths/dockerfiles.js';
+import type { Entry, Place } from '../../analysis/deploy-paths/entries.js';
+import { gateCommandEntries, lifecycleEntries } from '../../analysis/deploy-paths/package-scripts.js';
+import { jsonPlatformEntries, renderEntries, tomlPlatformEntries } from '../../analysis/deploy-paths/platforms.js';
+import { procfileEntries } from '../../analysis/deploy-paths/procfile.js';
+import { workflowEntries } from '../../analysis/deploy-paths/workflows.js';
+import { traceDbPush, type DbPushPath } from '../../analysis/deploy-paths/shell.js';
 
 const FIX = 'Use `prisma migrate deploy` in production; keep `db push` for local development (see docs/migration-operations-runbook.md).';
 

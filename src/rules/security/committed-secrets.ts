@@ -6,7 +6,7 @@
  *   (raw, URL-encoded, base64 at any alignment, hex, JSON/JS-escaped) and split across lines (string
  *   concatenation, shell continuations, base64 wrapped at 76 columns): no regex guesses, so no false
  *   positive for the secrets that matter most.
- * - Credential shapes of the stack and its neighbours (credential-shapes.ts), confirmed by each
+ * - Credential shapes of the stack and its neighbours (src/analysis/secrets/credential-shapes.ts), confirmed by each
  *   format's checksum or structure, found also behind escapes and encodings; placeholders, examples
  *   and test keys are not findings. A repository's `.gitleaks.toml` rules and allowlists apply too.
  * - Env files (by name, or by their `KEY=VALUE` content): an entry with a secret-looking name and a
@@ -24,11 +24,11 @@ import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Finding, Outcome } from '../../engine/types.js';
 import { defineRule } from '../index.js';
 import { GitError, type GitClient } from '../../probes/git.js';
-import { CREDENTIAL_PATTERNS } from './credential-shapes.js';
-import { compileGitleaks, loadGitleaks, type GitleaksSetup } from './gitleaks-config.js';
-import { secretNeedles } from './secret-patterns.js';
-import { CHUNK_BYTES, type Hit, type ScanContext, scanText, StreamScan, textOf, isLocalComposeFile } from './secret-scanner.js';
-import { FileScanner, type FileResult, scanContext, scanInParallel, type ScanSetup } from './secret-worker.js';
+import { CREDENTIAL_PATTERNS } from '../../analysis/secrets/credential-shapes.js';
+import { compileGitleaks, loadGitleaks, type GitleaksSetup } from '../../analysis/secrets/gitleaks-config.js';
+import { secretNeedles } from '../../analysis/secrets/patterns.js';
+import { CHUNK_BYTES, type Hit, type ScanContext, scanText, StreamScan, textOf, isLocalComposeFile } from '../../analysis/secrets/scanner.js';
+import { FileScanner, type FileResult, scanContext, scanInParallel, type ScanSetup } from '../../analysis/secrets/worker.js';
 
 /** Bytes scanned in the calling thread between two turns of the event loop. */
 const YIELD_BYTES = 4 * 1024 * 1024;

@@ -1,7 +1,7 @@
 /**
  * security.csp: the Content-Security-Policy of every document of the page set (./app-target.ts),
- * parsed and judged as browsers enforce it (./csp-parser.ts), with Google's CSP Evaluator lists of
- * allowlist-bypass hosts (./csp-bypass.ts). A Report-Only policy alone enforces nothing, so it does
+ * parsed and judged as browsers enforce it (src/analysis/headers/csp.ts), with Google's CSP Evaluator lists of
+ * allowlist-bypass hosts (src/analysis/headers/csp-bypass.ts). A Report-Only policy alone enforces nothing, so it does
  * not count. Across pages, a nonce must be fresh per response: the same nonce on two answers is a
  * cached or constant nonce, which an attacker reads once and reuses.
  */
@@ -9,8 +9,8 @@ import { flagState } from '../../target-app.js';
 import { defineRule } from '../index.js';
 import type { AnsweredPage } from '../../probes/pages.js';
 import { documentsOf, groupByPage, isOutcome, loadPages, pageList, pagesNote, type PageProblem } from './app-target.js';
-import { loadBypassLists } from './csp-bypass.js';
-import { cspHeaderValues, effectiveDirective, enforcedPolicies, judgeCsp, noncesOf, reportOnlyPolicies, type CspJudgeOptions } from './csp-parser.js';
+import { loadBypassLists } from '../../analysis/headers/csp-bypass.js';
+import { cspHeaderValues, effectiveDirective, enforcedPolicies, judgeCsp, noncesOf, reportOnlyPolicies, type CspJudgeOptions } from '../../analysis/headers/csp.js';
 import { code, outcomeOf, type Problem } from './problems.js';
 
 /** The problems of one response's CSP headers. */

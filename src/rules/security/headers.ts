@@ -9,8 +9,8 @@ import { parseDictionary } from 'structured-headers';
 import { defineRule } from '../index.js';
 import type { AnsweredPage, PageKind } from '../../probes/pages.js';
 import { documentsOf, groupByPage, isOutcome, loadPages, pageList, pagesNote, valuesByPage } from './app-target.js';
-import { enforcedPolicies, frameAncestors, type CspPolicy } from './csp-parser.js';
-import { splitOutsideQuotes } from './header-syntax.js';
+import { enforcedPolicies, frameAncestors, type CspPolicy } from '../../analysis/headers/csp.js';
+import { splitOutsideQuotes } from '../../analysis/headers/syntax.js';
 import { code, outcomeOf, type Problem } from './problems.js';
 
 const REFERRER_POLICIES = new Set([

@@ -7,7 +7,7 @@
 import { defineRule } from '../index.js';
 import type { AnsweredPage, PageKind } from '../../probes/pages.js';
 import { groupByPage, isOutcome, loadPages, pageList, pagesNote, valuesByPage } from './app-target.js';
-import { splitOutsideQuotes } from './header-syntax.js';
+import { splitOutsideQuotes } from '../../analysis/headers/syntax.js';
 import { code, outcomeOf, type Problem } from './problems.js';
 
 /** Six months: the guide's minimum, and what the HSTS preload list once required. */

@@ -25,7 +25,7 @@ import type { AnsweredPage } from '../../probes/pages.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
 import { nonPublicKind } from '../../util/net.js';
 import { groupByPage, isOutcome, loadPages, pageList, pagesNote, type PageProblem } from './app-target.js';
-import { parsePolicyList } from './csp-parser.js';
+import { parsePolicyList } from '../../analysis/headers/csp.js';
 import { code, outcomeOf, type Problem } from './problems.js';
 
 /** Where an absolute URL came from, as the report names it. */

@@ -5,22 +5,12 @@
  * into the rule's outcome.
  */
 import type { Finding, Outcome } from '../../engine/types.js';
+import type { Problem } from '../../analysis/problem.js';
 
-export interface Problem {
-  level: 'fail' | 'warn';
-  /** What was seen, with the values in backticks. */
-  message: string;
-  /** What to set instead. */
-  fix: string;
-}
+export { code, type Problem } from '../../analysis/problem.js';
 
 /** How many problems the one-line summary names before it says "and N more". */
 const SUMMARY_PROBLEMS = 3;
-
-/** A value as the report shows it: in backticks, with backticks inside it made harmless. */
-export function code(value: string): string {
-  return `\`${value.replace(/`/g, "'")}\``;
-}
 
 /**
  * The outcome of a list of problems: the worst level decides the status; the summary names the

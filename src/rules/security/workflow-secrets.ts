@@ -26,9 +26,9 @@ import { maskValue } from '../../redact.js';
 import { passwordVariables } from '../../settings.js';
 import { APP_FLAGS, flagState, isAppFlag } from '../../target-app.js';
 import type { Repository, YamlFile } from '../../probes/repository.js';
-import { CREDENTIAL_PATTERNS } from './credential-shapes.js';
-import { isLocalHost, isNonProductionValue, maskUrlPassword, SECRET_NAMES, urlPassword } from './secret-patterns.js';
-import { SecretMatcher } from './secret-scanner.js';
+import { CREDENTIAL_PATTERNS } from '../../analysis/secrets/credential-shapes.js';
+import { isLocalHost, isNonProductionValue, maskUrlPassword, SECRET_NAMES, urlPassword } from '../../analysis/secrets/patterns.js';
+import { SecretMatcher } from '../../analysis/secrets/scanner.js';
 
 
 /** This action's inputs that carry secrets. */

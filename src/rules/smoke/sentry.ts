@@ -10,7 +10,7 @@ import { ProbeError } from '../../probes/http.js';
 import { configuredDsn, DsnError, parseDsn, sendEnvelope, sentryApi, sentryApiGet, testEvent, type Dsn } from '../../probes/sentry.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
 import { noAnswerFrom } from '../live.js';
-import { effectiveDirective, enforcedPolicies, sourceListAllows } from '../security/csp-parser.js';
+import { effectiveDirective, enforcedPolicies, sourceListAllows } from '../../analysis/headers/csp.js';
 
 const POLL_MS = 500;
 

@@ -1,0 +1,17 @@
+/**
+ * What the analyses that judge several things at once return: a list of problems, each with its level,
+ * what was seen and what to set instead. The security rules turn a list into an outcome
+ * (src/rules/security/problems.ts).
+ */
+export interface Problem {
+  level: 'fail' | 'warn';
+  /** What was seen, with the values in backticks. */
+  message: string;
+  /** What to set instead. */
+  fix: string;
+}
+
+/** A value as the report shows it: in backticks, with backticks inside it made harmless. */
+export function code(value: string): string {
+  return `\`${value.replace(/`/g, "'")}\``;
+}
