@@ -11,6 +11,7 @@
  */
 import type { Finding } from '../../engine/types.js';
 import { defineRule } from '../index.js';
+import { variable } from '../app.js';
 import { describeDbError, parseDatabaseUrl } from '../../probes/db.js';
 import { gradeCandidates, readFacts, type DbFacts, type GradedFinding, type Severity } from '../../analysis/migrations/grade.js';
 import { lintPendingSet, type LintResult, type MigrationSource } from '../../analysis/migrations/lint.js';
@@ -48,7 +49,8 @@ export const migrationSafety = defineRule({
     const rerun = toRun.filter((m) => m.failedBefore).map((m) => byName.get(m.name)!.file);
 
     const parser = await loadPgParser();
-    const schema = parseDatabaseUrl(settings.env.DATABASE_URL!).params.get('schema') ?? 'public';
+    const dbUrl = variable(settings, 'databaseUrl')?.value ?? settings.env.DATABASE_URL!;
+    const schema = parseDatabaseUrl(dbUrl).params.get('schema') ?? 'public';
     const lint: LintResult = lintPendingSet(parser, migrations, schema);
 
     // The data: one catalog query on the connection that just read the history.
@@ -58,7 +60,7 @@ export const migrationSafety = defineRule({
       try {
         facts = await readFacts(await clients.db(), lint.lookups);
       } catch (error) {
-        noFacts = `the catalog query failed: ${describeDbError(error, parseDatabaseUrl(settings.env.DATABASE_URL!))}`;
+        noFacts = `the catalog query failed: ${describeDbError(error, parseDatabaseUrl(dbUrl))}`;
       }
     }
     const config = settings.config['migration-safety'];
