@@ -315,7 +315,8 @@ export function collectSecrets(settings: Pick<Settings, 'env' | 'config' | 'gith
   const add = (v: string | undefined) => {
     if (v) values.add(v);
   };
-  for (const name of settings.app.variables.secrets) add(settings.env[name]);
+  // A switch's value (`true`) is no secret, whatever its variable is called: masking it would hide every "true".
+  for (const name of settings.app.variables.secrets) if (!/^(?:true|false|yes|no|on|off|[01])$/i.test(settings.env[name] ?? '')) add(settings.env[name]);
   for (const name of passwordVariables(settings.config)) add(settings.env[name]);
   add(settings.githubToken);
   const databaseUrl = roleValue(settings.app, 'databaseUrl', settings.env)?.value ?? settings.env.DATABASE_URL;

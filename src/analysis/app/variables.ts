@@ -262,7 +262,8 @@ const ROLE_NAMES: Partial<Record<VariableRole, readonly string[]>> = {
 
 /** A variable name looks like it holds a secret (masked, and never to be committed). */
 export function secretLikeName(name: string): boolean {
-  if (name.startsWith('NEXT_PUBLIC_')) return false;
+  // Public values, and switches named after what they switch (FEATURE_TEAM_API_KEY=true).
+  if (/^(?:NEXT_PUBLIC_|FEATURE_|ENABLE_|DISABLE_)|_(?:ENABLED|DISABLED)$/.test(name)) return false;
   return /(?:^|_)(?:SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|API_KEY|ACCESS_KEY|SIGNING_KEY|ENCRYPTION_KEY)(?:$|_)/.test(name) || /_SECRET_KEY$|_SECRET$/.test(name);
 }
 
