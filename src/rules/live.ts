@@ -15,7 +15,7 @@ export const NO_TARGET: Outcome = { status: 'skip', summary: 'APP_URL is not a u
 /** The skip of a live rule without a usable target, naming the app's own URL variable. */
 export function noTarget(settings: Pick<Settings, 'env' | 'app'>): Outcome {
   const target = appUrlVariable(settings);
-  return { status: 'skip', summary: `${target.name} is ${target.value ? 'not a usable https:// URL' : 'not set'}, so there is no app to probe (see config.app-url)` };
+  return { status: 'skip', summary: `${target.name} is not a usable https:// URL (see config.app-url)` };
 }
 
 /** What to do when a probe got no answer, by the kind of failure. */

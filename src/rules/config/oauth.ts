@@ -16,16 +16,17 @@ const DEFAULT_PROVIDERS = 'github,credentials';
  * `AUTH_PROVIDERS`, default `github,credentials`, as the app reads it), else those its auth
  * configuration imports.
  */
-export function enabledProviders(settings: Pick<Settings, 'env' | 'app'>): { names: string[]; by: string } {
+export function enabledProviders(settings: Pick<Settings, 'env' | 'app'>): { names: string[]; by: string; short: string } {
   const { auth } = settings.app;
   if (auth.providersVariable) {
     const value = settings.env[auth.providersVariable];
     return {
       names: (value ?? DEFAULT_PROVIDERS).split(',').map((p) => p.trim().toLowerCase()).filter(Boolean),
       by: `${auth.providersVariable}=${value ?? `${DEFAULT_PROVIDERS} (unset)`}`,
+      short: auth.providersVariable,
     };
   }
-  return { names: auth.providers, by: `the app's auth configuration (${auth.config.files.join(', ') || 'app.providers in the config'})` };
+  return { names: auth.providers, by: `the app's auth configuration (${auth.config.files.join(', ') || 'app.providers in the config'})`, short: "the app's auth configuration" };
 }
 
 /** The auth URL's value and variable (NEXTAUTH_URL, or AUTH_URL for Auth.js v5), else the app URL's. */

@@ -105,7 +105,7 @@ export const authProviders = defineRule({
             ? `provider ${w.id} has callbackUrl ${w.callbackUrl}: plain HTTP, not under ${base} (OAuth callbacks must be https://)`
             : `provider ${w.id} has callbackUrl ${w.callbackUrl}, not under ${shortName} ${base}`,
         ),
-        ...missing.map((id) => `provider ${id} is enabled by ${enabled.by} but not listed`),
+        ...missing.map((id) => `provider ${id} is enabled by ${enabled.short} but not listed`),
       ];
       const fixes: string[] = [];
       if (wrongCallback.length) {
@@ -120,7 +120,7 @@ export const authProviders = defineRule({
     if (extra.length) {
       return {
         status: 'warn',
-        summary: `every callbackUrl is under ${base}, but the app also lists ${extra.join(', ')}, which ${enabled.by} does not enable`,
+        summary: `every callbackUrl is under ${base}, but the app also lists ${extra.join(', ')}, which the gate's ${enabled.short} does not enable`,
         details,
         fix: app.auth.providersVariable ? `Give the gate the deployment's ${app.auth.providersVariable}, so the config rules check those providers' credentials too.` : 'Name the providers in the config file (app.providers), so the config rules check their credentials too.',
         data,
