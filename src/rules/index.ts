@@ -36,12 +36,14 @@ export const RULES: readonly LazyRule[] = [
   // gate
   { meta: { id: 'gate.install', section: 'gate', title: "Dependencies install (the lockfile's frozen install)", kind: 'command' }, load: () => import('./gate/install.js').then((m) => m.install) },
   // After the safety lint, so that `migration-safety.level: fail` can stop risky statements first.
-  { meta: { id: 'gate.migrate', section: 'gate', title: 'Migrations apply (prisma migrate deploy)', docs: RUNBOOK, kind: 'command', after: ['gate.install', 'gate.migration-safety'] }, load: () => import('./gate/migrate.js').then((m) => m.migrate) },
+  { meta: { id: 'gate.migrate', section: 'gate', title: 'Migrations apply (prisma migrate deploy)', docs: RUNBOOK, kind: 'command', after: ['gate.install', 'gate.migration-safety', 'gate.migration-dialect'] }, load: () => import('./gate/migrate.js').then((m) => m.migrate) },
   { meta: { id: 'gate.build', section: 'gate', title: 'The app builds (its build-ci or build script)', kind: 'command', after: ['gate.install', 'gate.migrate'] }, load: () => import('./gate/build.js').then((m) => m.build) },
   { meta: { id: 'gate.no-db-push', section: 'gate', title: 'No prisma db push in production', docs: RUNBOOK }, load: () => import('./gate/no-db-push.js').then((m) => m.noDbPush) },
   // After the migrate step: the history is compared with what the step just applied.
   { meta: { id: 'gate.migrations', section: 'gate', title: 'Migration history is clean', docs: RUNBOOK, after: ['gate.migrate'] }, load: () => import('./gate/migrations.js').then((m) => m.migrations) },
   { meta: { id: 'gate.migration-safety', section: 'gate', title: 'Pending migrations are safe to apply', docs: RUNBOOK }, load: () => import('./gate/migration-safety.js').then((m) => m.migrationSafety) },
+  // Before the migrate step: migrations for another database must not reach production.
+  { meta: { id: 'gate.migration-dialect', section: 'gate', title: "Migrations are SQL for the datasource's database", docs: RUNBOOK }, load: () => import('./gate/migration-dialect.js').then((m) => m.migrationDialect) },
 
   // smoke
   { meta: { id: 'smoke.health', section: 'smoke', title: 'Health endpoint answers', docs: DEPLOYMENT_GUIDE }, load: () => import('./smoke/health.js').then((m) => m.health) },

@@ -92,8 +92,12 @@ export async function readSources(root: string): Promise<{ files: SourceFile[]; 
   return { files, truncated };
 }
 
-/** The text with comments blanked out (same length, line breaks kept), so commented-out code is not read. */
-export function withoutComments(text: string): string {
+/**
+ * The text with comments blanked out (same length, line breaks kept), so commented-out code is not
+ * read; with `blankQuoted`, the insides of '…' and "…" strings too (template literals are kept: their
+ * `${…}` is code).
+ */
+export function withoutComments(text: string, blankQuoted = false): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
@@ -113,7 +117,8 @@ export function withoutComments(text: string): string {
       // Strings are kept (event names and paths are strings), skipped whole so a "//" in one is not a comment.
       let j = i + 1;
       while (j < text.length && text[j] !== c && !(c !== '`' && text[j] === '\n')) j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
+      const quoted = text.slice(i, j + 1);
+      out += blankQuoted && c !== '`' && quoted.length > 2 ? `${c}${' '.repeat(quoted.length - 2)}${quoted.slice(-1)}` : quoted;
       i = j + 1;
     } else {
       out += c;

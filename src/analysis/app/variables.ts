@@ -79,12 +79,13 @@ const SCHEMA_KEY = /(?:^|[\s{,])([A-Z][A-Z0-9_]*[A-Z0-9])\s*:\s*z\s*\./gm;
 /** Every variable a module reads (code, not comments), with its first line. */
 export function variablesIn(file: SourceFile): Map<string, VariableUse> {
   const text = withoutComments(file.text);
+  const code = withoutComments(file.text, true);
   const found = new Map<string, VariableUse>();
   const add = (name: string, offset: number) => {
     if (!found.has(name)) found.set(name, { file: file.file, line: file.lineAt(offset) });
   };
-  for (const m of text.matchAll(ENV_DOT)) add(m[1]!, m.index);
-  for (const m of text.matchAll(ENV_INDEX)) add(m[2]!, m.index);
+  for (const m of code.matchAll(ENV_DOT)) add(m[1]!, m.index);
+  for (const m of text.matchAll(ENV_INDEX)) if (code.slice(m.index, m.index + 11) === 'process.env') add(m[2]!, m.index);
   for (const m of text.matchAll(ENV_DESTRUCTURE)) {
     for (const part of m[1]!.split(',')) {
       const name = /^\s*([A-Z][A-Z0-9_]*[A-Z0-9])\b/.exec(part)?.[1];

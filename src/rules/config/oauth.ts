@@ -44,8 +44,8 @@ export function authBaseVariable(settings: Pick<Settings, 'env' | 'app'>): { nam
  * cross the network in clear), so no advice ever names an http:// URL: an http:// value is shown in
  * its https:// form, and `insecure` says what was given.
  */
-export function httpsBase(value: string | undefined): { base: string; insecure?: string } {
-  if (!value) return { base: '<NEXTAUTH_URL>' };
+export function httpsBase(value: string | undefined, name = 'NEXTAUTH_URL'): { base: string; insecure?: string } {
+  if (!value) return { base: `<${name}>` };
   try {
     const url = new URL(value);
     const path = url.pathname.replace(/\/+$/, '');
@@ -74,7 +74,7 @@ export function checkProvider(
   const idName = client?.clientId?.name ?? `${provider.toUpperCase()}_CLIENT_ID`;
   const secretName = client?.clientSecret?.name ?? `${provider.toUpperCase()}_CLIENT_SECRET`;
   const baseVar = authBaseVariable(ctx.settings);
-  const { base, insecure } = httpsBase(baseVar.value);
+  const { base, insecure } = httpsBase(baseVar.value, baseVar.name);
   const authUrlName = app.variables.roles.authUrl?.name;
   const callback = `${base}${app.paths.authBase}/callback/${provider}`;
   const register = `Register ${callback} as the callback URL of the production OAuth app${insecure ? ` (${baseVar.name} is ${insecure}, not https://: set it to ${base}, see config.${baseVar.name === authUrlName || app.variables.roles.authUrl?.aliases.includes(baseVar.name) ? 'nextauth-url' : 'app-url'})` : ''}.`;
