@@ -1,7 +1,9 @@
 /**
  * The app's reading of its environment (its `lib/env.ts`), with the real app's defaults: this is
  * where each flag gets the meaning the gate's rules assume (e.g. an unset NEXTAUTH_TRUST_HOST is true).
+ * The `authjs-pnpm` flavour (./flavours.ts) reads its own names, as Auth.js v5 and its env schema do.
  */
+import type { Flavour } from './flavours.js';
 
 export interface AuthProviderInfo {
   /** NextAuth provider id. */
@@ -37,6 +39,11 @@ const FEATURE_VARS: Record<TeamFeature, string> = {
 };
 
 export interface AppConfig {
+  flavour: Flavour;
+  /** NextAuth v4 (`next-auth.*` cookies) or Auth.js v5 (`authjs.*` cookies, `"Bad request."` for an unknown action). */
+  authFamily: 'next-auth-v4' | 'authjs-v5';
+  /** The sign-in page the middleware sends signed-out visitors to. */
+  loginPath: string;
   appUrl?: string;
   nextAuthUrl?: string;
   nextAuthSecret?: string;
@@ -61,8 +68,9 @@ export class AppConfigError extends Error {
   override name = 'AppConfigError';
 }
 
-export function loadAppConfig(env: Record<string, string | undefined>): AppConfig {
+export function loadAppConfig(env: Record<string, string | undefined>, flavour: Flavour = 'guide'): AppConfig {
   const value = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  if (flavour === 'authjs-pnpm') return loadV5Config(value);
   const names = (value('AUTH_PROVIDERS') ?? DEFAULT_AUTH_PROVIDERS).split(',').map((p) => p.trim()).filter(Boolean);
   const providers = names.map((n) => AUTH_PROVIDERS[n]).filter((p): p is AuthProviderInfo => p !== undefined);
   const oauth: AppConfig['oauth'] = {};
@@ -80,6 +88,9 @@ export function loadAppConfig(env: Record<string, string | undefined>): AppConfi
     features[feature] = value(name) !== 'false';
   }
   return {
+    flavour,
+    authFamily: 'next-auth-v4',
+    loginPath: '/auth/login',
     appUrl: value('APP_URL'),
     nextAuthUrl: value('NEXTAUTH_URL'),
     nextAuthSecret: value('NEXTAUTH_SECRET'),
@@ -98,6 +109,40 @@ export function loadAppConfig(env: Record<string, string | undefined>): AppConfi
       syncSecret: value('STRIPE_SYNC_SECRET'),
     },
     oauth,
+    features,
+  };
+}
+
+/**
+ * The Auth.js v5 app's env schema (`env.mjs`, t3's createEnv) and `auth.ts`: GitHub as a bare
+ * provider (Auth.js reads AUTH_GITHUB_ID/SECRET itself and the app refuses to start without them),
+ * AUTH_URL (NEXTAUTH_URL is still honoured), its security headers fixed in next.config.js.
+ */
+function loadV5Config(value: (name: string) => string | undefined): AppConfig {
+  const github = AUTH_PROVIDERS.github!;
+  const [clientId, clientSecret] = [value('AUTH_GITHUB_ID'), value('AUTH_GITHUB_SECRET')];
+  const missing = [['AUTH_GITHUB_ID', clientId], ['AUTH_GITHUB_SECRET', clientSecret]].filter(([, v]) => !v).map(([n]) => n);
+  if (missing.length) throw new AppConfigError(`Invalid environment variables: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required`);
+  const features = Object.fromEntries(Object.keys(FEATURE_VARS).map((f) => [f, true])) as Record<TeamFeature, boolean>;
+  return {
+    flavour: 'authjs-pnpm',
+    authFamily: 'authjs-v5',
+    loginPath: '/login',
+    appUrl: value('NEXT_PUBLIC_APP_URL'),
+    nextAuthUrl: value('AUTH_URL') ?? value('NEXTAUTH_URL'),
+    nextAuthSecret: value('AUTH_SECRET') ?? value('NEXTAUTH_SECRET'),
+    providers: [{ ...github, requires: ['AUTH_GITHUB_ID', 'AUTH_GITHUB_SECRET'] }],
+    // With AUTH_URL set, Auth.js builds its URLs from it, never from the request's host.
+    trustHost: false,
+    debug: false,
+    // next.config.js sends HSTS and the strict CSP on every route; no cross-origin isolation.
+    hsts: true,
+    cspStrict: true,
+    coep: false,
+    development: value('NODE_ENV') === 'development',
+    confirmEmail: false,
+    stripe: { secretKey: value('STRIPE_API_KEY'), webhookSecret: value('STRIPE_WEBHOOK_SECRET') },
+    oauth: { github: { clientId, clientSecret } },
     features,
   };
 }

@@ -31,6 +31,7 @@ import { seedSmokeAccounts } from './app-accounts.js';
 // The app's secret variables, as the gate knows them: every one present in `env` is in `Sandbox.secrets`.
 import { SECRET_VARIABLES } from '../src/target-app.js';
 import { syncStripeCatalog } from './stripe-sync.js';
+import { flavourEnv, flavourSecretNames, stripeKeyName } from './flavours.js';
 
 export { SCENARIOS, type Scenario } from './scenarios.js';
 
@@ -177,7 +178,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       FEATURE_TEAM_DELETION: 'true',
       FEATURE_TEAM_PAYMENTS: 'true',
     };
-    const appEnv = applyEnv(baseline, scenario.env, ctx);
+    const flavour = scenario.flavour ?? 'guide';
+    const appEnv = applyEnv(flavourEnv(flavour, baseline), scenario.env, ctx);
     const env = applyEnv(appEnv, scenario.gateEnv, ctx);
     const fixtureCtx: FixtureContext = { ...ctx, appEnv };
 
@@ -203,6 +205,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         files: typeof scenario.fixtureFiles === 'function' ? scenario.fixtureFiles(fixtureCtx) : scenario.fixtureFiles,
         changeMessage: scenario.fixtureMessage,
         commits: scenario.fixtureCommits?.(fixtureCtx),
+        flavour,
         // The vendored prisma's /etc/hosts: DATABASE_URL keeps its production host name.
         runtime: { hosts: { [DB_HOST]: address, [APP_HOST]: address, [SENTRY_INGEST_HOST]: ingestAddress } },
       }),
@@ -220,7 +223,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     };
 
     // --- Stripe and Sentry --------------------------------------------------------------------
-    const stripeKeys = [...new Set([env.STRIPE_SECRET_KEY, appEnv.STRIPE_SECRET_KEY].filter((k): k is string => !!k))];
+    const keyName = stripeKeyName(flavour);
+    const stripeKeys = [...new Set([env[keyName], appEnv[keyName]].filter((k): k is string => !!k))];
     const catalog = defaultCatalog();
     scenario.stripe?.catalog?.(catalog);
     const appEndpoint = appWebhookEndpoint(origin());
@@ -230,11 +234,11 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       webhookEndpoints: scenario.stripe?.webhookEndpoints?.(appEndpoint) ?? [appEndpoint],
     });
     cleanup.push(() => stripe.stop());
-    if ((scenario.catalogSynced ?? true) && appEnv.STRIPE_SECRET_KEY) {
+    if ((scenario.catalogSynced ?? true) && appEnv[keyName]) {
       // What the post-deploy `npm run sync-stripe` left in the database.
       const pool = new pg.Pool({ ...appDbConfig, max: 1 });
       try {
-        const client = new Stripe(appEnv.STRIPE_SECRET_KEY, { ...stripe.sdkOptions });
+        const client = new Stripe(appEnv[keyName], { ...stripe.sdkOptions });
         await syncStripeCatalog(client, pool);
       } finally {
         await pool.end();
@@ -269,6 +273,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     try {
       app = await startApp({
         env: appEnv,
+        flavour,
         address,
         httpsPort: ports.https,
         httpPort: ports.http,
@@ -311,7 +316,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     };
     const secrets = [
       ...new Set([
-        ...SECRET_VARIABLES.map((v) => env[v]).filter((v): v is string => !!v),
+        ...flavourSecretNames(flavour, SECRET_VARIABLES).map((v) => env[v]).filter((v): v is string => !!v),
         ...Object.values(smoke.env),
         database.password,
       ]),

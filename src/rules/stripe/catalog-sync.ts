@@ -230,9 +230,11 @@ async function checkPriceIds(ctx: RuleContext, names: readonly string[]): Promis
     const id = settings.env[name]!;
     try {
       const price = await stripe.prices.retrieve(id, { expand: ['product'] });
-      const product = typeof price.product === 'string' ? undefined : (price.product as Stripe.Product | Stripe.DeletedProduct);
-      const productName = product && !('deleted' in product && product.deleted) ? (product as Stripe.Product).name : undefined;
-      const productActive = product && !('deleted' in product && product.deleted) ? (product as Stripe.Product).active : false;
+      // Expanded by Stripe; a server that does not expand gives the id, read then.
+      const product = typeof price.product === 'string' ? await stripe.products.retrieve(price.product) : (price.product as Stripe.Product | Stripe.DeletedProduct);
+      const live = !('deleted' in product && product.deleted) ? (product as Stripe.Product) : undefined;
+      const productName = live?.name;
+      const productActive = live?.active ?? false;
       if (!price.active) problems.push(`${name} is ${id}, an archived price${productName ? ` of ${productName}` : ''}`);
       else if (!productActive) problems.push(`${name} is ${id}, a price of ${productName ? `the archived product ${productName}` : 'a deleted product'}`);
       else lines.push(`${name}: ${id} (${productName}, ${price.currency.toUpperCase()} ${price.unit_amount === null ? 'custom' : (price.unit_amount / 100).toFixed(2)}${price.recurring ? ` per ${price.recurring.interval}` : ''})`);
