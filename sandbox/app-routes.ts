@@ -57,9 +57,10 @@ export const ROUTES: readonly Route[] = [
  * The `authjs-pnpm` flavour's app router (./flavours.ts): `app/(auth)/login`, `app/(auth)/register`,
  * `app/(marketing)/pricing`, `app/api/auth/[...nextauth]/route.ts`, `app/api/webhooks/stripe/route.ts`,
  * `app/api/health/route.ts`, and the signed-in dashboard; no sign-up API (signing in creates the
- * account) and no sync endpoint (its plans are price ids). Its middleware guards `/dashboard` only.
+ * account) and no sync endpoint (its plans are price ids). Its middleware's matcher is
+ * `/dashboard/:path*`: every other path is public (an unknown one is Next's 404).
  */
-export const V5_PUBLIC_ROUTES: readonly string[] = ['/', '/login', '/register', '/pricing', '/api/**', '/.well-known/*'];
+export const V5_PRIVATE_ROUTES: readonly string[] = ['/dashboard/**'];
 
 export const V5_ROUTES: readonly Route[] = [
   { path: '/api/health', handler: health },

@@ -18,7 +18,7 @@ import pg from 'pg';
 import Stripe from 'stripe';
 import type { IssuedCert } from './certs.js';
 import { closeServer, hostWithPort, listen } from './net.js';
-import { ROUTES, PUBLIC_ROUTES, V5_PUBLIC_ROUTES, V5_ROUTES, type Route } from './app-routes.js';
+import { ROUTES, PUBLIC_ROUTES, V5_PRIVATE_ROUTES, V5_ROUTES, type Route } from './app-routes.js';
 import type { Flavour } from './flavours.js';
 import { currentSession } from './app-auth.js';
 import { loadAppConfig, type AppConfig } from './app-config.js';
@@ -362,11 +362,12 @@ export function contentSecurityPolicy(config: AppConfig, nonce: string): string 
 
 /** The middleware's allow-list (micromatch globs: `*` one segment, `**` any depth). */
 export function isPublic(pathname: string, flavour: Flavour = 'guide'): boolean {
-  return (flavour === 'guide' ? PUBLIC_MATCHERS : V5_PUBLIC_MATCHERS).some((re) => re.test(pathname));
+  if (flavour === 'authjs-pnpm') return !V5_PRIVATE_MATCHERS.some((re) => re.test(pathname));
+  return PUBLIC_MATCHERS.some((re) => re.test(pathname));
 }
 
 const PUBLIC_MATCHERS = PUBLIC_ROUTES.map(globToRegExp);
-const V5_PUBLIC_MATCHERS = V5_PUBLIC_ROUTES.map(globToRegExp);
+const V5_PRIVATE_MATCHERS = V5_PRIVATE_ROUTES.map(globToRegExp);
 
 function globToRegExp(glob: string): RegExp {
   let source = '';

@@ -512,14 +512,14 @@ export const SCENARIOS: Record<string, Scenario> = {
     fixtureFiles: { 'app/api/health/route.ts': null },
     fixtureMessage: 'Remove the health route',
     app: { defects: { removedRoutes: ['/api/health'] } },
-    expect: { ready: false, notPassing: ['smoke.health'] },
+    expect: { ready: false, notPassing: ['smoke.health', 'security.monitoring'] },
   },
   'authjs-webhook-missing-event': {
     description:
       "The Auth.js v5 app's handler acts on checkout.session.completed and invoice.payment_succeeded; its Stripe endpoint was created for checkout only: renewals never reach it.",
     flavour: 'authjs-pnpm',
     stripe: { webhookEndpoints: (endpoint) => [{ ...endpoint, enabled_events: ['checkout.session.completed', 'customer.subscription.updated'] }] },
-    expect: { ready: false, notPassing: ['stripe.webhook-endpoint'] },
+    expect: { ready: false, notPassing: ['stripe.webhook-endpoint', 'security.monitoring'] },
   },
   'authjs-register-catch-all': {
     description:
@@ -527,7 +527,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     flavour: 'authjs-pnpm',
     fixtureFiles: { '.github/production-readiness.yml': (text) => `${text ?? ''}paths:\n  register: /auth/join\n` },
     fixtureMessage: 'Readiness config: the sign-up routes',
-    expect: { ready: false, notPassing: ['smoke.auth-pages', 'smoke.register-api'] },
+    expect: { ready: false, notPassing: ['smoke.auth-pages', 'smoke.register-api', 'security.monitoring'] },
   },
   'authjs-mysql-migration': {
     description:
@@ -550,7 +550,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       ].join('\n'),
     },
     fixtureMessage: 'User preferences',
-    expect: { ready: false, notPassing: ['gate.migration-dialect', 'gate.migration-safety'] },
+    expect: { ready: false, notPassing: ['gate.migration-dialect', 'gate.migration-safety', 'security.monitoring'] },
   },
   // The third app: the guide's, whose build script pushes the schema (no build-ci script).
   'build-runs-db-push': {

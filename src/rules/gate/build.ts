@@ -20,7 +20,7 @@ export const build = defineRule({
       const pkg = await (await ctx.clients.repository()).packageJson();
       const pushes = traceDbPush(settings.buildCommand, pkg?.scripts ?? new Map());
       if (pushes.length > 0) {
-        const path = [settings.buildCommand, ...pushes[0]!.hops].join(' → ');
+        const path = pushes[0]!.hops.join(' → ');
         return {
           status: 'fail',
           summary: `not run: \`${settings.buildCommand}\` runs prisma db push (${path}), which would change the production database without a migration`,

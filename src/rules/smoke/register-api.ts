@@ -15,7 +15,7 @@ import { defineRule } from '../index.js';
 import { safeUrl, type ProbeResponse } from '../../probes/http.js';
 import { matchRoute } from '../../analysis/app/routes.js';
 import { notApplicable } from '../app.js';
-import { appOrigin, appUrlFor, describeAnswer, loginRedirect, loginRedirectText, noTarget, probeFailure } from './app-probe.js';
+import { appOrigin, appUrlFor, describeAnswer, loginRedirect, loginRedirectText, noTarget, probeFailure, shorten } from './app-probe.js';
 
 /** The sign-up API path for the sign-up page's path (the guide's convention: the page's path under /api). */
 export function registerApiPath(registerPage: string): string {
@@ -74,7 +74,7 @@ export const registerApi = defineRule({
     if (isAuthCatchAllAnswer(response)) {
       return {
         status: 'fail',
-        summary: `POST ${path} was answered by NextAuth's catch-all (${describeAnswer(response)}), not by a sign-up API: nothing validated the sign-up`,
+        summary: `POST ${path} was answered by NextAuth's catch-all (${response.status} ${shorten(response.body.trim(), 90)}), not by a sign-up API: nothing validated the sign-up`,
         details: `${seen}\nNextAuth answers every action it does not know with 400; that is not the app's validation.`,
         fix: `Deploy the sign-up API at ${path}, or set paths.register-api in the config file to the app's sign-up API (false when signing in creates the account).`,
         data,
