@@ -11,7 +11,7 @@
  */
 import type { Finding, Outcome } from '../../engine/types.js';
 import { defineRule } from '../index.js';
-import { variable } from '../app.js';
+import { notApplicable, variable } from '../app.js';
 import type { Clients } from '../../probes/clients.js';
 import type { Settings } from '../../settings.js';
 import { describeDbError, isUnreachable, parseDatabaseUrl } from '../../probes/db.js';
@@ -42,6 +42,10 @@ export type MigrationState = { repo: RepoMigration[]; rows: MigrationRow[] } | {
  */
 export async function readMigrationState(settings: Settings, clients: Clients): Promise<MigrationState> {
   const unknown = (outcome: Outcome): MigrationState => ({ outcome, unknown: true });
+  const provider = settings.app.prisma?.provider;
+  if (provider && !['postgresql', 'postgres'].includes(provider.toLowerCase())) {
+    return unknown(notApplicable('PostgreSQL database', `its Prisma datasource is ${provider}; the gate reads PostgreSQL's migration history only`));
+  }
   const dir = settings.app.prisma?.migrationsDir ?? MIGRATIONS_DIR;
   const repo = await readMigrations(settings.workingDirectory, dir);
   if (repo.length === 0) {
