@@ -157,7 +157,9 @@ function propertyValue(objectText: string, key: string): { value: string; offset
   return undefined;
 }
 
-const PROVIDER_IMPORT = /import\s+(?:(\w+)|\*\s+as\s+(\w+)|\{[^}]*\})\s+from\s+['"](?:next-auth|@auth\/core)\/providers\/([a-z0-9-]+)['"]/g;
+// A provider is a module's default export (`import GitHub from "next-auth/providers/github"`); a named or
+// type-only import (`import { EmailConfig } from "next-auth/providers/email"`) configures no provider.
+const PROVIDER_IMPORT = /import\s+(?!type\s)(?:(\w+)|\*\s+as\s+(\w+))\s+from\s+['"](?:next-auth|@auth\/core)\/providers\/([a-z0-9-]+)['"]/g;
 
 /** What the modules that configure NextAuth/Auth.js say plainly: providers, their clients, secret, pages. */
 export function authConfigFacts(files: readonly SourceFile[]): AuthConfigFacts {
