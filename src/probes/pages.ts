@@ -44,8 +44,8 @@ export function pagePlan(settings: Settings): Array<{ path: string; role: PageRo
     { path: '/', role: 'landing page' },
     { path: paths.login, role: 'sign-in page' },
     { path: paths.pricing, role: 'pricing page' },
-    // An API route: the health route, else the auth library's (every app of this stack has one).
-    { path: paths.health ?? `${paths.authBase}/providers`, role: 'API route' },
+    // An API route: the health route, else the auth library's session route (every app of this stack has one).
+    { path: paths.health ?? `${paths.authBase}/session`, role: 'API route' },
     ...paths.pages.map((path) => ({ path, role: 'paths.pages' as const })),
   ];
   const seen = new Set<string>();

@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{SIGN_IN_FIX,loginFlow,stepsText}from"./chunk-MNYMU2EB.js";import"./chunk-N5LRPIGY.js";import"./chunk-H77DA57Z.js";import"./chunk-4ER66PL7.js";import"./chunk-PBHSR4T4.js";import"./chunk-GHNHLIQ3.js";import"./chunk-IMLJHLEB.js";import"./chunk-UZIPBACM.js";import"./chunk-RRQQHGP4.js";import"./chunk-4BRZJA7T.js";import"./chunk-C5NJH4ZX.js";import"./chunk-ZC5IUTYO.js";import"./chunk-JUBTAEVT.js";import"./chunk-63SN6IRE.js";import"./chunk-3PSDBOIF.js";import"./chunk-V342L7TD.js";export{SIGN_IN_FIX,loginFlow,stepsText};
-//# sourceMappingURL=login-flow-SDHQ45WJ.js.map
