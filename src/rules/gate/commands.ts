@@ -49,18 +49,21 @@ function formatBytes(n: number): string {
 }
 
 /** A fenced code block that the quoted output cannot close: the fence is longer than any run of backticks in it. */
-function fenced(text: string): string {
+export function fenced(text: string, language = 'text'): string {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
-  return `${fence}text\n${text}\n${fence}`;
+  return `${fence}${language}\n${text}\n${fence}`;
 }
 
 function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-/** Runs one step, unless its command is empty or a step in `earlier` failed. */
-export async function runStep(ctx: RuleContext, step: Step, earlier: string[]): Promise<Outcome> {
+/**
+ * Runs one step, unless its command is empty or a step in `earlier` failed. `observe` sees every
+ * output line (gate.build collects the warnings with it).
+ */
+export async function runStep(ctx: RuleContext, step: Step, earlier: string[], options: { observe?: (line: string) => void } = {}): Promise<Outcome> {
   const command = commandOf(ctx, step);
   if (!command) return { status: 'skip', summary: `${INPUT[step]} is empty, so the ${step} step is not run` };
   const failed = failedBefore(ctx, earlier);
@@ -76,6 +79,7 @@ export async function runStep(ctx: RuleContext, step: Step, earlier: string[]): 
       cwd,
       env: ctx.settings.commandEnv,
       onLine: (l) => ctx.log.output(l),
+      observe: options.observe,
       tailLines: TAIL_LINES,
       timeoutMs: ctx.settings.commandTimeoutMs,
       signal: ctx.signal,
