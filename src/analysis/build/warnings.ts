@@ -18,6 +18,7 @@
  *   and lines that start with `Warning:` or `WARN`.
  * A line that only counts warnings ("0 warnings") is none.
  */
+import { stripVTControlCharacters } from 'node:util';
 
 export type WarningKind = 'browser-baseline' | 'other';
 
@@ -34,7 +35,6 @@ export interface BuildWarning {
   line?: number;
 }
 
-const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
 /** browserslist's old-data warning in its three wordings, and baseline-browser-mapping's. */
 const BROWSER_BASELINE = [
@@ -83,7 +83,7 @@ export class BuildWarningCollector {
   }
 
   push(raw: string): void {
-    const line = raw.replace(ANSI, '').replace(/\s+$/, '');
+    const line = stripVTControlCharacters(raw).replace(/\s+$/, '');
     const trimmed = line.trim();
     // Next prints one warning over several `⚠` lines: the next ones indented, or "See more info here".
     if (this.pending && /^⚠(?:\s{2,}|\s+See more info here)/.test(trimmed)) {
@@ -182,7 +182,7 @@ export class BuildWarningCollector {
  * Next's `⚠` and `warn -` markers dropped; whitespace collapsed.
  */
 export function normaliseWarning(printed: string, cwd: string): string {
-  let text = printed.replace(ANSI, '').trim();
+  let text = stripVTControlCharacters(printed).trim();
   text = text.replace(/^⚠\s+/, '').replace(/^warn\s+-\s+/i, '');
   const root = cwd.replace(/\/+$/, '');
   if (root.length > 1) text = text.split(`file://${root}/`).join('').split(`${root}/`).join('');
