@@ -30,6 +30,8 @@ const DEFAULT_FIX: Record<Component, string> = {
   Stripe: 'Check that the runner reaches the Stripe API (stripe-api-base, proxy, firewall) and retry.',
   Sentry: 'Check that the runner reaches Sentry (the DSN host, sentry-api-base) and retry.',
   GitHub: 'Check the GitHub API status and the token, and retry.',
+  registry:
+    'Check that the runner reaches the registry npm is configured for (registry in .npmrc or npm_config_registry, proxy, firewall) and, for a private one, its token. For runs that cannot reach it, set the input unreachable: warn.',
   command: 'Look at the step log for where the command stopped.',
 };
 

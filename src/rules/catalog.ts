@@ -13,6 +13,6 @@ export const CATALOG_IDS: readonly string[] = [
   'smoke.team-flow', 'smoke.billing-plans', 'smoke.stripe-webhook', 'smoke.feature-gates', 'smoke.sentry',
   'security.committed-secrets', 'security.workflow-secrets', 'security.tls', 'security.hsts', 'security.csp',
   'security.coep', 'security.headers', 'security.cookies', 'security.origin', 'security.backups', 'security.monitoring',
-  'security.rollback', 'security.docs',
+  'security.rollback', 'security.docs', 'security.dependencies',
   'stripe.live-mode', 'stripe.webhook-endpoint', 'stripe.sync-endpoint', 'stripe.catalog-sync',
 ];

@@ -74,6 +74,7 @@ export const RULES: readonly LazyRule[] = [
   { meta: { id: 'security.monitoring', section: 'security', title: 'Monitoring and alerts are on', docs: DEPLOYMENT_GUIDE }, load: () => import('./security/monitoring.js').then((m) => m.monitoring) },
   { meta: { id: 'security.rollback', section: 'security', title: 'Rollback is documented and possible', docs: DEPLOYMENT_GUIDE }, load: () => import('./security/rollback.js').then((m) => m.rollback) },
   { meta: { id: 'security.docs', section: 'security', title: 'The guide\'s documents exist' }, load: () => import('./security/docs.js').then((m) => m.docs) },
+  { meta: { id: 'security.dependencies', section: 'security', title: 'No known advisory; the browser-baseline chain is current', docs: RELEASE_CHECKLIST }, load: () => import('./security/dependencies.js').then((m) => m.dependencies) },
 
   // stripe
   { meta: { id: 'stripe.live-mode', section: 'stripe', title: 'Stripe answers in live mode', docs: BILLING_GUIDE }, load: () => import('./stripe/live-mode.js').then((m) => m.liveMode) },
