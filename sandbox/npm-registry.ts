@@ -137,3 +137,30 @@ export function releases(versions: readonly string[], now: Date, lastDaysAgo: nu
   });
   return out;
 }
+
+/**
+ * What the sandbox's registry knows of the app's packages: next-auth's 4.24 releases, with a made-up
+ * critical advisory (1099001) that 4.24.14 fixes, as the guide's app "pins a next-auth inside the range
+ * of critical advisories". The scenarios that install next-auth lock it from the registry
+ * (sandbox/next-auth-lock.json).
+ */
+export function appRegistry(now: Date): Required<Pick<NpmRegistryOptions, 'packages' | 'advisories'>> {
+  return {
+    packages: {
+      'next-auth': { versions: releases(['4.24.10', '4.24.11', '4.24.12', '4.24.13', '4.24.14'], now, 9, 30) },
+    },
+    advisories: {
+      'next-auth': [
+        {
+          id: 1099001,
+          url: 'https://npm.example.test/advisories/1099001',
+          title: 'Session cookie accepted for another host behind a shared proxy (made up for the sandbox)',
+          severity: 'critical',
+          vulnerable_versions: '<4.24.14',
+          cwe: ['CWE-287'],
+          cvss: { score: 9.1, vectorString: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N' },
+        },
+      ],
+    },
+  };
+}

@@ -224,6 +224,14 @@ test('without a lockfile the installed versions are unknown: a failure; without 
     const r = await runRule(dependencies, await settingsFor({ npm_config_registry: registry.url }, { repo: repo.dir }));
     assert.equal(r.status, 'fail');
     assert.match(r.summary, /^no lockfile .*: the versions production installs are unknown$/);
+    // Only linked folders (npm's `link: true` entries): nothing comes from a registry, nothing is asked.
+    const lock = { name: 'x', lockfileVersion: 3, requires: true, packages: { '': { dependencies: { ui: 'file:packages/ui' } }, 'node_modules/ui': { resolved: 'packages/ui', link: true }, 'packages/ui': { version: '1.0.0' } } };
+    writeFileSync(join(repo.dir, 'package-lock.json'), JSON.stringify(lock));
+    const before = registry.requests.length;
+    const linked = await runRule(dependencies, await settingsFor({ npm_config_registry: registry.url }, { repo: repo.dir }));
+    assert.equal(linked.status, 'skip');
+    assert.equal(linked.summary, 'package-lock.json holds no package from a registry (only linked or copied folders: ui): no advisory to look up');
+    assert.equal(registry.requests.length, before);
     rmSync(join(repo.dir, 'package.json'));
     const none = await runRule(dependencies, await settingsFor({ npm_config_registry: registry.url }, { repo: repo.dir }));
     assert.equal(none.status, 'skip');

@@ -60,6 +60,13 @@ export const dependencies = defineRule({
     if (lock.error) return { status: 'fail', summary: `the lockfile cannot be read: ${lock.error}`, fix: `Regenerate ${lock.file} with the package manager and commit it.` };
 
     const { body, packages, notFromRegistry } = auditRequest(lock);
+    if (packages === 0) {
+      return {
+        status: 'skip',
+        summary: `${lock.file} holds no package from a registry (${notFromRegistry.length ? `only linked or copied folders: ${notFromRegistry.join(', ')}` : 'no package at all'}): no advisory to look up`,
+        data: { lockfile: lock.file, packagesChecked: 0 },
+      };
+    }
     const npm = await readNpmConfig(root, settings.commandEnv);
     let registryUrl: { url: string; source: string };
     try {
