@@ -113,7 +113,7 @@ const SAYS: Record<string, Record<string, RegExp>> = {
   'failed-migration': { 'gate.migration-safety': /ADD COLUMN "slug" TEXT NOT NULL without a default at .*:9 \(will fail: "Service" has about \d+ rows/, 'gate.migrations': /P3009/ },
   'pending-destructive-migration': { 'gate.migration-safety': /DROP COLUMN "billingProvider" at .*20240925143000_team_cleanup\/migration\.sql:12 and 1 more$/ },
   'vulnerable-next-auth': { 'security.dependencies': /^critical advisory in next-auth 4\.24\.13 \(auth\): .* https:\/\/npm\.example\.test\/advisories\/1099001; fixed in 4\.24\.14$/ },
-  'registry-unreachable': { 'security.dependencies': /^the known advisories cannot be read: the registry did not answer: http:\/\/127\.0\.0\.1:\d+\/-\/npm\/v1\/security\/advisories\/bulk/ },
+  'registry-unreachable': { 'security.dependencies': /^unreachable: registry — the known advisories cannot be read: the registry did not answer: http:\/\/127\.0\.0\.1:\d+\/-\/npm\/v1\/security\/advisories\/bulk/ },
 };
 
 /** Starts the scenario, runs the sections its expectation names, checks the verdict; `more` checks further. */

@@ -114,8 +114,8 @@ test('no registry reachable is unreachable: a failure that says so (a warning wi
   const closed = `http://127.0.0.1:${await freePort()}/`;
   const r = await check('npm-v3', { registryUrl: closed });
   assert.equal(r.status, 'fail');
-  assert.equal(r.unreachable, 'registry');
-  assert.match(r.summary, /^the known advisories cannot be read: the registry did not answer: http:\/\/127\.0\.0\.1:\d+\/-\/npm\/v1\/security\/advisories\/bulk: .*(?:ECONNREFUSED|refused)/);
+  assert.equal(r.unreachable?.component, 'registry');
+  assert.match(r.summary, /^unreachable: registry — the known advisories cannot be read: the registry did not answer: http:\/\/127\.0\.0\.1:\d+\/-\/npm\/v1\/security\/advisories\/bulk: .*(?:ECONNREFUSED|refused)/);
   const warned = await check('npm-v3', { registryUrl: closed, inputs: { unreachable: 'warn' } });
   assert.equal(warned.status, 'warn');
 });
@@ -142,6 +142,8 @@ test('a private registry from the app’s .npmrc gets its token, which no report
     const refused = await check('npm-v3', { registryUrl: secure.url });
     assert.equal(refused.status, 'fail');
     assert.match(refused.summary, /refused \(HTTP 401\): the registry wants a token, and the npm configuration has none for it/);
+    assert.equal(refused.unreachable, undefined, 'a registry that answers, wrongly, is no unreachable one: unreachable: warn does not soften it');
+    assert.match(refused.fix ?? '', /_authToken/);
   } finally {
     await secure.stop();
   }

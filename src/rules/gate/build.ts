@@ -18,7 +18,7 @@ export const build = defineRule({
   async check(ctx) {
     const collector = new BuildWarningCollector({ cwd: ctx.settings.workingDirectory });
     const outcome = await runStep(ctx, 'build', ['gate.install', 'gate.migrate'], { observe: (line) => collector.push(line) });
-    if (outcome.data?.exitCode === undefined && !outcome.unreachable) return outcome; // not run
+    if (outcome.data?.exitCode === undefined) return outcome; // not run (skipped, or stopped by an earlier step)
     return judgeWarnings(ctx, outcome, collector);
   },
 });

@@ -72,20 +72,32 @@ export const dependencies = defineRule({
     try {
       registryUrl = await resolveRegistry(npm, root, settings.commandEnv);
     } catch (error) {
-      return couldNotCheck(settings.unreachable, { component: 'registry', what: 'the known advisories cannot be read', cause: `the registry npm uses is unknown: ${(error as Error).message}` });
+      return {
+        status: 'fail',
+        summary: `the known advisories cannot be read: the registry npm uses is unknown (no registry in npm_config_registry or an .npmrc, and ${(error as Error).message})`,
+        fix: 'Name the registry for npm: `registry=` in the app\'s .npmrc or the user config (actions/setup-node `registry-url`), or npm_config_registry in the step\'s environment.',
+      };
     }
     const registry = new NpmRegistry({ url: registryUrl.url, config: npm, timeoutMs: settings.timeoutSeconds * 1000, ca: settings.ca });
     const repo = await clients.repository();
     try {
       return await judge({ settings, lock, body, packages, notFromRegistry, registry, registrySource: registryUrl.source, repo, signal, problems: npm.problems });
     } catch (error) {
-      if (error instanceof ProbeError || error instanceof RegistryAnswerError) {
-        return couldNotCheck(settings.unreachable, {
-          component: 'registry',
-          what: 'the known advisories cannot be read',
-          cause: `${error instanceof ProbeError ? 'the registry did not answer' : 'the registry did not give them'}: ${error.message}`,
-          data: { registry: registry.displayUrl, registrySource: registryUrl.source },
-        });
+      const data = { registry: registry.displayUrl, registrySource: registryUrl.source };
+      // No answer: unreachable (fail, or warn with unreachable: warn). A wrong answer fails as it is.
+      if (error instanceof ProbeError) {
+        return couldNotCheck(settings.unreachable, { component: 'registry', what: 'the known advisories cannot be read', cause: `the registry did not answer: ${error.message}`, data });
+      }
+      if (error instanceof RegistryAnswerError) {
+        const refused = error.status === 401 || error.status === 403;
+        return {
+          status: 'fail',
+          summary: `the known advisories cannot be read: ${error.message}`,
+          fix: refused
+            ? `Give npm the registry's token: \`//<host>/:_authToken=\${NPM_TOKEN}\` in the app's .npmrc or the user config (actions/setup-node \`registry-url\` with NODE_AUTH_TOKEN); it was read from ${registryUrl.source}.`
+            : `Check that ${registry.displayUrl} (from ${registryUrl.source}) is an npm registry that serves the advisory endpoint npm audit uses; a proxy registry must pass it through.`,
+          data,
+        };
       }
       throw error;
     } finally {
