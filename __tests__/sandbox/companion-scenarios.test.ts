@@ -63,6 +63,8 @@ describe("the playbook's production rules on the fixture repository", { concurre
   });
 });
 
+// The slowest case here (a sandbox with PostgreSQL, then npm ci, prisma migrate deploy and next build):
+// the scenario's failure is in the build's output, so the build has to run.
 test("outdated-browser-data: the stand-in next prints browserslist's warning and gate.build fails (npm ci, migrate and build run offline)", async () => {
   const sb = await startSandbox({ scenario: 'outdated-browser-data', quiet: true });
   try {
