@@ -449,7 +449,12 @@ export function scanText(ctx: ScanContext, path: string, content: Buffer): Hit[]
   }
   if (manifest || credentialFile) {
     const text = content.toString('utf8');
-    const values = [...(manifest ? manifestValues(text) : []), ...(credentialFile ? credentialFileValues(credentialFile, text) : [])];
+    let values: ContextValue[] = [];
+    try {
+      values = [...(manifest ? manifestValues(text) : []), ...(credentialFile ? credentialFileValues(credentialFile, text) : [])];
+    } catch {
+      // A file the YAML reader cannot take (nesting deeper than the stack): its plain text was scanned above.
+    }
     for (const value of values) {
       for (const r of judgeValue(ctx, value)) {
         if (ctx.allow && r.kind !== 'secret' && ctx.allow(r, path, lines.text(value.line), value.line)) continue;
