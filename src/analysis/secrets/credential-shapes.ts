@@ -567,8 +567,8 @@ export const CREDENTIAL_PATTERNS: readonly CredentialPattern[] = [
     window: 140,
     boundary: false,
     accept: (m, _t, context) => {
-      // The user name alone before it, from the start of a line or a string.
-      const user = /(?:^|[\n\r"'`])([A-Za-z0-9._@+-]{1,64})$/.exec(context.before(66))?.[1];
+      // The user name alone before it: at the start of a line (indented in a YAML block), of a string, or of a `key: value`.
+      const user = /(?:^|[\n\r"'`]|:[ \t])[ \t]*([A-Za-z0-9._@+-]{1,64})$/.exec(context.before(80))?.[1];
       if (!user) return undefined;
       const hash = m[1]!;
       const scheme = /^(\$2[aby]\$\d\d\$|\$apr1\$|\{SHA\}|\$[56]\$)/.exec(hash)![1]!;
