@@ -78,8 +78,9 @@ describe('committed secrets as the real tools write them', { concurrency: true }
     const { wrong, counts } = verdicts(r, material.keys);
     console.log(`real-tool keys: ${counts.error} live keys found, ${counts.warning} protected keys warned, ${counts.clean} look-alikes clean (${material.keys.length} files)`);
     assert.deepEqual(wrong, []);
-    assert.ok(counts.error >= 30 && counts.warning >= 10 && counts.clean >= 15, JSON.stringify(counts));
+    if (material.missing.length === 0) assert.ok(counts.error >= 30 && counts.warning >= 10 && counts.clean >= 15, JSON.stringify(counts));
     assert.equal(r.status, 'fail');
+    if (material.missing.length > 0) return;
     // Each finding names the key by its structure and shows its header only.
     const ed25519 = r.findings.find((f) => f.file === 'deploy/keys/id_ed25519')!;
     assert.equal(ed25519.line, 1);
@@ -94,7 +95,8 @@ describe('committed secrets as the real tools write them', { concurrency: true }
     assert.match(r.fix!, /passphrase/);
   });
 
-  test('a private key removed from the tree is found in history, binary and passphrase-protected ones too', async () => {
+  test('a private key removed from the tree is found in history, binary and passphrase-protected ones too', async (t) => {
+    if (material.missing.includes('ssh-keygen') || material.missing.includes('openssl')) return t.skip('ssh-keygen and openssl make the keys of this case, and one is not installed');
     const pick = (file: string) => material.keys.find((s) => s.file === file)!;
     const files = [pick('deploy/keys/id_ed25519-pass'), pick('certs/app.der'), pick('deploy/putty-ed25519-v3.ppk')];
     const r = await scanFiles({ ...byFile(files), 'README.md': '# app\n' }, { removeAfterCommit: files.map((f) => f.file) });
@@ -109,37 +111,48 @@ describe('committed secrets as the real tools write them', { concurrency: true }
     );
   });
 
-  test('manifests and credential files as kubectl, docker login and the other tools write them are read by their format; their look-alikes are clean', async () => {
+  test('manifests and credential files as kubectl, docker login and the other tools write them are read by their format; their look-alikes are clean', async (t) => {
+    const absent = (tool: string) => {
+      if (!material.missing.includes(tool)) return false;
+      t.diagnostic(`${tool} is not installed: the files it writes are not part of this test`);
+      return true;
+    };
     const r = await scanFiles(byFile(material.files));
     const { wrong, counts } = verdicts(r, material.files);
     console.log(`manifests and credential files: ${counts.error} with credentials found, ${counts.warning} warned, ${counts.clean} look-alikes clean`);
     assert.deepEqual(wrong, []);
     const messages = (file: string) => r.findings.filter((f) => f.file === file).map((f) => `${f.line}: ${f.message}`);
-    // kubectl writes `data:` before `kind: Secret`, each value on its line, base64.
-    const secret = messages('k8s/app-secrets.yaml');
-    assert.equal(secret.length, 3, secret.join('\n'));
-    assert.ok(secret.some((m) => /^\d+: a Stripe live secret key in the Kubernetes Secret app-secrets \(data\.STRIPE_SECRET_KEY, base64\): sk_live_…\w{4}$/.test(m)), secret.join('\n'));
-    assert.ok(secret.some((m) => /^\d+: a database URL with a password in the Kubernetes Secret app-secrets \(data\.DATABASE_URL, base64\): postgresql:\/\/app:…\w{4}@db\.acme-saas\.com$/.test(m)), secret.join('\n'));
-    assert.ok(secret.some((m) => /^\d+: the Kubernetes Secret app-secrets sets NEXTAUTH_SECRET to a real value \(data\.NEXTAUTH_SECRET, base64\): …\S{4}$/.test(m)), secret.join('\n'));
-    assert.match(messages('k8s/regcred.yaml')[0]!, /a container registry password in the Kubernetes Secret regcred \(data\["\.dockerconfigjson"\] → base64 → auths\["ghcr\.io"\]\.auth, base64 user:password\): deploybot:…\w{4}$/);
-    assert.match(messages('k8s/web-tls.yaml')[0]!, /a private key \(PKCS#8, RSA\) in the Kubernetes Secret web-tls \(data\["tls\.key"\], base64\)/);
-    assert.match(messages('ci/docker/config.json')[0]!, /^4: a container registry password in the Docker config \(auths\["127\.0\.0\.1:\d+"\]\.auth, base64 user:password\): deploybot:…\w{4}$/);
+    if (!absent('kubectl')) {
+      // kubectl writes `data:` before `kind: Secret`, each value on its line, base64.
+      const secret = messages('k8s/app-secrets.yaml');
+      assert.equal(secret.length, 3, secret.join('\n'));
+      assert.ok(secret.some((m) => /^\d+: a Stripe live secret key in the Kubernetes Secret app-secrets \(data\.STRIPE_SECRET_KEY, base64\): sk_live_…\w{4}$/.test(m)), secret.join('\n'));
+      assert.ok(secret.some((m) => /^\d+: a database URL with a password in the Kubernetes Secret app-secrets \(data\.DATABASE_URL, base64\): postgresql:\/\/app:…\w{4}@db\.acme-saas\.com$/.test(m)), secret.join('\n'));
+      assert.ok(secret.some((m) => /^\d+: the Kubernetes Secret app-secrets sets NEXTAUTH_SECRET to a real value \(data\.NEXTAUTH_SECRET, base64\): …\S{4}$/.test(m)), secret.join('\n'));
+      assert.match(messages('k8s/regcred.yaml')[0]!, /a container registry password in the Kubernetes Secret regcred \(data\["\.dockerconfigjson"\] → base64 → auths\["ghcr\.io"\]\.auth, base64 user:password\): deploybot:…\w{4}$/);
+      assert.match(messages('k8s/web-tls.yaml')[0]!, /a private key \(PKCS#8, RSA\) in the Kubernetes Secret web-tls \(data\["tls\.key"\], base64\)/);
+      // A local default in a Secret is information, listed in the details, not a finding.
+      assert.match(r.details!, /the Kubernetes Secret app-config: DATABASE_URL points at a local database \(postgres\)/);
+    }
+    if (!absent('docker')) assert.match(messages('ci/docker/config.json')[0]!, /^4: a container registry password in the Docker config \(auths\["127\.0\.0\.1:\d+"\]\.auth, base64 user:password\): deploybot:…\w{4}$/);
     assert.match(messages('ops/.pgpass')[0]!, /^2: a PostgreSQL password in the \.pgpass file \(app@db\.acme-saas\.com:5432\): app:…\w{4}$/);
     assert.match(messages('ci/.netrc')[0]!, /^3: a password in the \.netrc file \(machine api\.heroku\.com, login deploy@acme-saas\.com\)/);
     assert.match(messages('ci/.git-credentials')[0]!, /^1: a Git credential in the \.git-credentials file \(deploybot@gitlab\.acme-saas\.com\): deploybot:…\w{4}$/);
     assert.ok(messages('ops/.aws/credentials').some((m) => /^3: an AWS session token in the AWS credentials file \(\[ci\] aws_session_token\)/.test(m)));
-    assert.match(messages('nginx/.htpasswd')[0]!, /^1: a password hash \(Apache MD5, htpasswd-style `user:hash`\): admin:\$apr1\$…\S{4}$/);
-    assert.equal(r.findings.find((f) => f.file === 'nginx/.htpasswd')!.level, 'warning');
-    // A local default in a Secret is information, listed in the details, not a finding.
-    assert.match(r.details!, /the Kubernetes Secret app-config: DATABASE_URL points at a local database \(postgres\)/);
+    if (!absent('openssl')) {
+      assert.match(messages('nginx/.htpasswd')[0]!, /^1: a password hash \(Apache MD5, htpasswd-style `user:hash`\): admin:\$apr1\$…\S{4}$/);
+      assert.equal(r.findings.find((f) => f.file === 'nginx/.htpasswd')!.level, 'warning');
+    }
   });
 
   test('no output shows 8 characters of a secret body, for every shape the gate knows, with only the gate\'s own masking', async () => {
     const env = goodEnv();
     const awsKeyId = gen.awsKeyId();
-    const apr1 = material.files.find((s) => s.file === 'nginx/.htpasswd')!;
+    const apr1 = material.files.find((s) => s.file === 'nginx/.htpasswd');
+    assert.ok(apr1, 'openssl is not installed: no htpasswd line to test the password-hash shape with');
     const jwk = material.keys.find((s) => s.file === 'keys/node-ec.jwk.json')!;
-    const key = material.keys.find((s) => s.file === 'deploy/keys/id_ed25519')!;
+    // An OpenSSH key when ssh-keygen is there, else the first armored key made.
+    const key = material.keys.find((s) => s.file === 'deploy/keys/id_ed25519') ?? material.keys.find((s) => s.expect === 'error' && typeof s.content === 'string' && s.content.startsWith('-----BEGIN'))!;
     const cases: Array<{ shape: string; file: string; content: string | Buffer; body: string }> = [];
     const add = (shape: string, file: string, content: string | Buffer, body: string) => cases.push({ shape, file, content, body });
     const token = (shape: string, value: string, prefix: string, render = (v: string) => `export const value = '${v}';\n`) => add(shape, `src/${shape}.ts`, render(value), value.slice(prefix.length));
@@ -184,7 +197,7 @@ describe('committed secrets as the real tools write them', { concurrency: true }
     add('hardcoded-app-secret', 'src/auth.ts', `export const config = { JWT_SECRET: '${hardcoded}' };\n`, hardcoded);
     add('private-key', key.file, key.content, key.body!);
     add('jwk-private-key', jwk.file, jwk.content, jwk.body!);
-    add('password-hash', apr1.file, apr1.content, apr1.body!);
+    add('password-hash', apr1!.file, apr1!.content, apr1!.body!);
     const dbPassword = gen.dbPassword();
     add('database-url', 'src/db.ts', `export const url = 'postgresql://app:${dbPassword}@db.acme-saas.com:5432/app';\n`, dbPassword);
     // The formats read by their structure, and the run's own values.
