@@ -13,6 +13,7 @@ import { assertReadableFile, type Config, loadConfig } from './config.js';
 import { parseEnvText } from './env-file.js';
 import { UsageError } from './errors.js';
 import { INPUTS, type RawInputs } from './inputs.js';
+import { readNpmConfig } from './probes/npm-config.js';
 import { APP_VARIABLES } from './target-app.js';
 import { readAppModel, roleValue, wantedNames, type AppModel } from './analysis/app/model.js';
 
@@ -186,6 +187,16 @@ export function passwordVariables(config: Config): string[] {
   return [...names];
 }
 
+/**
+ * The report files a run writes, from the raw inputs alone: the entries check them before anything
+ * else (src/output-files.ts), and write the report of a configuration error to them.
+ */
+export function outputPaths(inputs: RawInputs, env: LoadSettingsOptions['env'], cwd: string): { reportPath?: string; sarifPath?: string } {
+  const report = inputs['report-path']?.trim() || (env.RUNNER_TEMP ? join(env.RUNNER_TEMP, 'production-readiness.json') : '');
+  const sarif = inputs['sarif-path']?.trim() ?? '';
+  return { reportPath: report ? resolvePath(cwd, report) : undefined, sarifPath: sarif ? resolvePath(cwd, sarif) : undefined };
+}
+
 export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): Promise<Settings> {
   const withDefaults: Record<string, string> = {};
   for (const spec of INPUTS) {
@@ -254,9 +265,7 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
   }
 
   const githubToken = i['github-token'] && !i['github-token'].startsWith('${{') ? i['github-token'] : undefined;
-  const reportPath =
-    i['report-path'] ||
-    (env.RUNNER_TEMP ? join(env.RUNNER_TEMP, 'production-readiness.json') : undefined);
+  const { reportPath, sarifPath } = outputPaths(inputs, env, cwd);
 
   const settings: Settings = {
     checks: i.checks
@@ -283,8 +292,8 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     commandTimeoutMs: Math.round(i['command-timeout-minutes'] * 60_000),
     unreachable: i.unreachable,
     failOn: i['fail-on'],
-    reportPath: reportPath ? resolvePath(cwd, reportPath) : undefined,
-    sarifPath: i['sarif-path'] ? resolvePath(cwd, i['sarif-path']) : undefined,
+    reportPath,
+    sarifPath,
     githubToken,
     prComment: i['pr-comment'],
     stripeApiBase: i['stripe-api-base'] || undefined,
@@ -295,7 +304,10 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     runId: env.GITHUB_RUN_ID ? `${env.GITHUB_REPOSITORY ?? 'run'}#${env.GITHUB_RUN_ID}` : `local-${new Date().toISOString()}`,
     secrets: [],
   };
-  settings.secrets = collectSecrets(settings);
+  // Registry credentials in the npm configuration (the app's and the user's .npmrc): security.dependencies
+  // sends them to the registry, and nothing may print them.
+  const npm = await readNpmConfig(workingDirectory, settings.commandEnv);
+  settings.secrets = [...new Set([...collectSecrets(settings), ...npm.secrets])];
   return settings;
 }
 

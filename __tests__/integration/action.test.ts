@@ -48,7 +48,7 @@ describe('good scenario', () => {
   let reportText: string;
   before(async () => {
     sandbox = await startSandbox({ scenario: 'good', quiet: true });
-    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'config,gate.migrations,gate.no-db-push' }, env: sandbox.env });
+    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'config,gate.migrations,gate.no-db-push' }, env: { ...sandbox.env, ...sandbox.processEnv } });
     reportText = readFileSync(run.outputs['report-path']!, 'utf8');
   });
   after(() => sandbox?.stop());
@@ -97,7 +97,7 @@ describe('broken scenario: test-mode Stripe key and a drifted migration file', (
     const file = `${sandbox.repoDir}/prisma/migrations`;
     const first = execFileSync('ls', [file], { encoding: 'utf8' }).split('\n').find((n) => /^\d/.test(n))!;
     execFileSync('sh', ['-c', `printf '\\n-- edited after deploy\\n' >> "${file}/${first}/migration.sql"`]);
-    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'config,gate.migrations', 'sarif-path': 'readiness.sarif' }, env: sandbox.env });
+    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'config,gate.migrations', 'sarif-path': 'readiness.sarif' }, env: { ...sandbox.env, ...sandbox.processEnv } });
     reportText = readFileSync(run.outputs['report-path']!, 'utf8');
   });
   after(() => sandbox?.stop());
@@ -144,7 +144,7 @@ describe('pending risky migration: the bundle loads PostgreSQL\'s parser (dist/l
     const dir = `${sandbox.repoDir}/prisma/migrations/20240926090000_service_required_sku`;
     execFileSync('mkdir', ['-p', dir]);
     execFileSync('sh', ['-c', `printf -- '-- AlterTable\\nALTER TABLE "Service" ADD COLUMN "sku" TEXT NOT NULL;\\n' > "${dir}/migration.sql"`]);
-    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'gate.migration-safety' }, env: sandbox.env });
+    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'gate.migration-safety' }, env: { ...sandbox.env, ...sandbox.processEnv } });
   });
   after(() => sandbox?.stop());
 
@@ -162,7 +162,7 @@ describe('pending risky migration: the bundle loads PostgreSQL\'s parser (dist/l
 
 test('a malformed input fails the step with a message naming it, and no stack trace', async () => {
   const run = await runAction({ inputs: { 'working-directory': process.cwd(), 'timeout-seconds': 'soon', checks: 'config' }, env: {} });
-  assert.equal(run.exitCode, 1);
+  assert.equal(run.exitCode, 2, 'a configuration error ends the step with exit code 2, as the command line does');
   assert.match(run.stdout, /::error::configuration error: timeout-seconds must be a whole number \(got "soon"\)/);
   assert.equal(run.outputs.ready, 'false');
   assert.match(run.summary, /configuration error/);

@@ -39,7 +39,7 @@ interface GateRun {
 const REGISTERED = new Set(RULES.map((r) => r.meta.id));
 
 /** The gate's CLI against the sandbox: its env file, its inputs as flags, the given sections. */
-async function runGate(sb: Sandbox, checks: string, extra: string[] = [], env: Record<string, string | undefined> = { PATH: process.env.PATH }): Promise<GateRun> {
+async function runGate(sb: Sandbox, checks: string, extra: string[] = [], env: Record<string, string | undefined> = { PATH: process.env.PATH, ...sb.processEnv }): Promise<GateRun> {
   const argv = ['--dotenv', sb.envFile, '--checks', checks, '--json'];
   for (const [name, value] of Object.entries(sb.inputs)) {
     if (name === 'resolve') for (const line of sb.resolve) argv.push('--resolve', line);
@@ -119,6 +119,8 @@ const SAYS: Record<string, Record<string, RegExp>> = {
   'authjs-register-catch-all': { 'smoke.register-api': /^\/api\/auth\/join is not a sign-up API: .*app\/api\/auth\/\[\.\.\.nextauth\]\/route\.ts \(a catch-all\)/, 'smoke.auth-pages': /\/auth\/join answered 404/ },
   'authjs-mysql-migration': { 'gate.migration-dialect': /^1 of 5 migrations are not PostgreSQL \(MySQL SQL\): .*20240926090000_user_preferences\/migration\.sql: syntax error at or near "`".*no migration_lock\.toml$/ },
   'authjs-pnpm': { 'security.monitoring': /no @sentry\/\* dependency/ },
+  'vulnerable-next-auth': { 'security.dependencies': /^critical advisory in next-auth 4\.24\.13 \(auth\): .* https:\/\/npm\.example\.test\/advisories\/1099001; fixed in 4\.24\.14$/ },
+  'registry-unreachable': { 'security.dependencies': /^unreachable: registry — the known advisories cannot be read: the registry did not answer: http:\/\/127\.0\.0\.1:\d+\/-\/npm\/v1\/security\/advisories\/bulk/ },
 };
 
 /** Starts the scenario, runs the sections its expectation names, checks the verdict; `more` checks further. */
@@ -280,6 +282,20 @@ describe('other apps of the stack: the Auth.js v5 app with pnpm, and an app whos
     } finally {
       await sb.stop();
     }
+  });
+});
+
+describe("the release checklist's dependencies: the registry npm is configured for, with its token", { concurrency: 2 }, () => {
+  scenarioTest('vulnerable-next-auth', async (sb, run) => {
+    // The gate asked the sandbox registry, with the token of the npm user configuration.
+    const asked = sb.registry.requests.find((q) => q.body);
+    assert.deepEqual(asked?.body?.['next-auth'], ['4.24.13']);
+    assert.equal(asked?.body?.next, undefined, 'the vendored (linked) next is not a registry package');
+    assert.match(asked?.authorization ?? '', /^Bearer npm_/);
+    assert.ok(!run.stdout.includes(asked!.authorization!.slice('Bearer '.length)), 'the token is masked');
+  });
+  scenarioTest('registry-unreachable', async (_sb, run) => {
+    assert.equal(run.rules.find((r) => r.id === 'security.dependencies')?.status, 'fail');
   });
 });
 

@@ -40,6 +40,22 @@ export interface Finding {
   endLine?: number;
 }
 
+/**
+ * A check that could not run because an outside component did not answer (engine/unavailable.ts).
+ * The rule's summary then starts with `unreachable: <component>`, and the run's `unreachable` input
+ * decides whether that fails or warns.
+ */
+export interface Unreachable {
+  component: Component;
+  /** What happened, naming the host or URL: "connection refused by db.acme.com:5432". */
+  cause: string;
+  /**
+   * True when only part of the rule could not be checked (one page of several): the rest was judged,
+   * and the status is the worse of the two.
+   */
+  partial?: boolean;
+}
+
 export interface RuleMeta {
   /** Stable public id, `<section>.<name>`. Never changes once released. */
   id: string;
@@ -73,7 +89,7 @@ export interface Outcome {
    * Set when the check could not run because an outside component did not answer (see
    * engine/unavailable.ts): the run's `unreachable` input decides whether that fails or warns.
    */
-  unreachable?: Component;
+  unreachable?: Unreachable;
 }
 
 export interface RuleContext {
@@ -135,8 +151,8 @@ export interface RuleReport {
   findings: Finding[];
   docs?: string;
   data?: Record<string, unknown>;
-  /** The outside component that did not answer, when that is why the rule could not check. */
-  unreachable?: Component;
+  /** The outside component that did not answer, when that is why the rule could not check (all or part). */
+  unreachable?: Unreachable;
 }
 
 export interface Counts {
@@ -169,4 +185,9 @@ export interface Report {
   rules: RuleReport[];
   /** Absent in models built by hand (tests): read as "every rule was selected". */
   selection?: Selection;
+  /**
+   * Why no rule ran: the configuration (an input, the env file, the config file, an output path) is
+   * wrong. `rules` is then empty and `ready` false.
+   */
+  error?: { kind: 'configuration'; message: string };
 }

@@ -57,6 +57,10 @@ export function renderSarif(report: Report, options: SarifOptions): string {
           },
         },
         automationDetails: { id: automationId(safe) },
+        // A configuration error: the tool did not run, and says why (SARIF's run-level notification).
+        ...(safe.error
+          ? { invocations: [{ executionSuccessful: false, toolConfigurationNotifications: [{ level: 'error', message: { text: `configuration error: ${safe.error.message}` } }] }] }
+          : {}),
         results,
       },
     ],

@@ -10,7 +10,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** The outside parts of the world the gate waits for. */
-export type Component = 'app' | 'database' | 'Stripe' | 'Sentry' | 'GitHub' | 'command';
+export type Component = 'app' | 'database' | 'Stripe' | 'Sentry' | 'GitHub' | 'registry' | 'command';
 
 export interface InFlight {
   component: Component;
@@ -74,6 +74,8 @@ export function componentName(component: Component): string {
       return 'the database';
     case 'command':
       return 'a command';
+    case 'registry':
+      return 'the npm registry';
     default:
       return component;
   }

@@ -160,7 +160,7 @@ export const catalogSync = defineRule({
       dbView = await readDbCatalog(ctx, tables);
     } catch (error) {
       if (isUnreachable(error)) {
-        return couldNotCheck(settings.unreachable, { component: 'database', what: 'the catalog cannot be compared', cause: `the database is not reachable from the runner: ${describeDbError(error, parsed)}` });
+        return couldNotCheck(settings.unreachable, { component: 'database', what: 'the catalog cannot be compared', cause: describeDbError(error, parsed) });
       }
       return { status: 'fail', summary: `cannot read "${tables.products.table}"/"${tables.prices.table}": ${describeDbError(error, parsed)}` };
     }
