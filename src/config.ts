@@ -10,7 +10,7 @@ import * as z from 'zod';
 import { UsageError } from './errors.js';
 import { commonJsExports } from './util/cjs.js';
 import { CATALOG_IDS } from './rules/catalog.js';
-import { CONFIG_ROLES } from './analysis/app/model.js';
+import { CONFIG_ROLES } from './analysis/app/roles.js';
 
 /** The schema, built on first use: a run without a config file never pays for it. */
 function buildConfigSchema() {

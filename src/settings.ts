@@ -15,7 +15,8 @@ import { UsageError } from './errors.js';
 import { INPUTS, type RawInputs } from './inputs.js';
 import { readNpmConfig } from './probes/npm-config.js';
 import { APP_VARIABLES } from './target-app.js';
-import { readAppModel, roleValue, wantedNames, type AppModel } from './analysis/app/model.js';
+import type { AppModel } from './analysis/app/model.js';
+import { roleValue, wantedNames } from './analysis/app/roles.js';
 
 export type AppEnv = Readonly<Record<string, string | undefined>>;
 
@@ -227,6 +228,8 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     i['config-file'] !== '' && i['config-file'] !== configDefault,
   );
 
+  // Loaded on demand: the repository read is a chunk of its own, not part of every entry bundle.
+  const { readAppModel } = await import('./analysis/app/model.js');
   const app = await readAppModel(workingDirectory, { ...config.app, paths: config.paths });
   const wanted = wantedNames(app);
 

@@ -5,7 +5,7 @@
  * Tests build a Clients for real local servers the same way.
  */
 import type { ResolveEntry, Settings } from '../settings.js';
-import { roleValue } from '../analysis/app/model.js';
+import { roleValue } from '../analysis/app/roles.js';
 import { connectReadOnly, type ReadOnlyDb, type SslMode } from './db.js';
 import { GitClient } from './git.js';
 import { HttpClient } from './http.js';

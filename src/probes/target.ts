@@ -3,7 +3,7 @@
  * the app model found: NEXT_PUBLIC_APP_URL, …; else its auth URL), and what a failed probe means.
  */
 import type { Settings } from '../settings.js';
-import { roleValue } from '../analysis/app/model.js';
+import { roleValue } from '../analysis/app/roles.js';
 import { ProbeError, type ProbeErrorKind } from './http.js';
 
 /** The variable the target comes from, and its value: the app URL's, else the auth URL's, else APP_URL. */

@@ -3,7 +3,8 @@
  * variable with its value, and the outcome of a check whose subject the app does not have.
  */
 import type { Outcome } from '../engine/types.js';
-import { roleValue, type VariableRole } from '../analysis/app/model.js';
+import { roleValue } from '../analysis/app/roles.js';
+import type { VariableRole } from '../analysis/app/model.js';
 import type { Settings } from '../settings.js';
 
 /** A check whose subject the app does not have: skip, saying so (never a silent pass). */
