@@ -24,7 +24,7 @@ import { goodEnv, settingsFor, silentLog, tempRepo } from '../../helpers.js';
 export const CORPUS_ROWS = { User: 30, Team: 50, TeamMember: 30, Session: 200, ApiKey: 10, Service: 3, Price: 5, WebhookEvent: 6000, Legacy: 100 };
 
 /** The corpus grades with a row threshold that "WebhookEvent" (6,000 rows) is over. */
-export const CORPUS_CONFIG = { level: 'warn' as const, 'block-above-mb': 100, 'block-above-rows': 5000 };
+export const CORPUS_CONFIG = { level: 'warn' as const, 'block-above-mb': 100, 'block-above-rows': 5000, 'prediction-budget-seconds': 30 };
 
 export async function createCorpusDatabase(server: PostgresHandle, database: string): Promise<void> {
   const admin = await server.adminClient();

@@ -205,7 +205,7 @@ const USERS_AND_INVITES = async (client: pg.Client) => {
     ANALYZE "User"; ANALYZE "Invite";`);
 };
 
-test('ADD COLUMN … NOT NULL without a default fails on a table with rows, naming the row count, and passes with a note on an empty one', async () => {
+test('ADD COLUMN … NOT NULL without a default fails on a table with rows (an EXISTS query proves it; the statistics give the count), and passes with a note on an empty one', async () => {
   const r = await lintWithData(
     {
       [dir('20250101000000_locale')]: '-- AlterTable\nALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL;',
@@ -218,9 +218,12 @@ test('ADD COLUMN … NOT NULL without a default fails on a table with rows, nami
     [dir('20250101000000_locale'), 2, 'error'],
     [dir('20250101000001_invite_locale'), 1, 'notice'],
   ]);
-  assert.match(r.findings[0]!.message, /^ALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL without a default: the migration fails on a table with rows.*Will fail: "User" has about 12,400 rows \([\d.]+ [kM]B\)\..*\[add-column-not-null\]$/);
-  assert.match(r.findings[1]!.message, /Passes: "Invite" is empty, so no row lacks the value\..*\[add-column-not-null\]$/);
-  assert.match(r.summary, /^1 risky statement in 1 of 2 pending migrations: ALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL without a default at prisma\/migrations\/20250101000000_locale\/migration\.sql:2 \(will fail: "User" has about 12,400 rows \([\d.]+ [kM]B\)\)$/);
+  assert.match(
+    r.findings[0]!.message,
+    /^ALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL without a default: the migration fails on a table with rows.*Will fail \(23502 not_null_violation\): "User" has rows: an EXISTS query found one as of \d{4}-.*Z \(the statistics estimate about 12,400 rows \([\d.]+ [kM]B\)\)\..*\[add-column-not-null\]$/,
+  );
+  assert.match(r.findings[1]!.message, /Passes: "Invite" (is empty \(no page\)|has no row \(EXISTS\)).*\[add-column-not-null\]$/);
+  assert.match(r.summary, /^1 risky statement in 1 of 2 pending migrations: ALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL without a default at prisma\/migrations\/20250101000000_locale\/migration\.sql:2 \(will fail: "User" has rows \(about 12,400 rows by the statistics\)\)$/);
   assert.match(r.fix!, /would fail the migration.*P3009/);
   assert.equal(r.data?.graded, 'by data');
 });
@@ -268,13 +271,15 @@ test('CREATE TABLE IF NOT EXISTS "User" (or "archive"."User") earlier in the pen
 });
 
 test('when the catalog query fails, the pending set is still linted and every finding keeps its static severity, saying why', async () => {
+  // The catalog is refused to both engines: the lint's size query and the prediction's transactions.
   const refuseCatalog = (clients: Clients): Clients => ({
     ...clients,
     db: async () => {
       const db = await clients.db();
       const query = db.query.bind(db) as (...args: unknown[]) => Promise<unknown>;
-      db.query = ((text: unknown, ...rest: unknown[]) =>
-        typeof text === 'string' && text.includes('pg_total_relation_size') ? Promise.reject(Object.assign(new Error('permission denied for table pg_class'), { code: '42501' })) : query(text, ...rest)) as typeof db.query;
+      const denied = () => Promise.reject(Object.assign(new Error('permission denied for table pg_class'), { code: '42501' }));
+      db.query = ((text: unknown, ...rest: unknown[]) => (typeof text === 'string' && text.includes('pg_total_relation_size') ? denied() : query(text, ...rest))) as typeof db.query;
+      db.readOnly = denied;
       return db;
     },
   });
@@ -283,6 +288,8 @@ test('when the catalog query fails, the pending set is still linted and every fi
   assert.deepEqual(r.findings.map((f) => f.level), ['warning', 'warning']);
   assert.match(r.findings[0]!.message, /Static severity: the size of "User" is unknown \(the catalog query failed: .*permission denied for table pg_class \(42501\)\)\./);
   assert.match(r.details!, /Not graded by data: the catalog query failed: .*every finding keeps its static severity/);
+  assert.match(r.details!, /\*\*Prediction\*\*: not made: this role may not read the table \(permission denied for table pg_class\)\. Every statement is unknown, and none is shown safe\./);
+  assert.match(r.findings[0]!.message, /Prediction: unknown, and not shown safe: not predicted: /);
   assert.equal(r.data?.graded, 'static');
 });
 
