@@ -124,7 +124,9 @@ export async function checkCorpusGroup(server: PostgresHandle, database: string,
       const disagreements: string[] = [];
       for (const [i, c] of cases.entries()) {
         if (c.executes === false) continue;
-        const predicted = (got.get(file(i)) ?? []).some((f) => /^(syntax-error|refused-in-transaction|enum-value-used-in-transaction|add-column-not-null)@\d+:fail$/.test(f));
+        const predicted =
+          (got.get(file(i)) ?? []).some((f) => /^(syntax-error|refused-in-transaction|enum-value-used-in-transaction|add-column-not-null|will-fail)@\d+:fail$/.test(f)) ||
+          report.findings.some((f) => f.file === file(i) && f.level === 'error' && /Prediction: will fail /.test(f.message));
         const error = await runRolledBack(client, c.sql);
         const failed = error !== undefined;
         if (predicted !== failed) disagreements.push(`${c.name}: the rule ${predicted ? 'predicts a failure' : 'predicts none'}, PostgreSQL ${failed ? `refuses it: ${error}` : 'runs it'}`);

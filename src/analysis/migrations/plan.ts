@@ -345,10 +345,6 @@ export class PendingSetPlanner {
   private checked(place: Place, line: number, what: string, table: RelRef, build: () => DataCheck[] | { unknown: string } | { certain: { sqlstate: string; reason: string } }, extra: Partial<PlannedStatement> = {}): PlannedStatement {
     const state = this.dataState(table);
     const s = this.push(place, line, what, extra);
-    if (place.inDoBlock) {
-      s.unknown = 'it runs inside a DO block, whose conditions the gate does not evaluate';
-      return s;
-    }
     if (state && 'empty' in state) {
       s.passes = state.empty;
       return s;
@@ -789,10 +785,6 @@ export class PendingSetPlanner {
           const column = cmd.name as string;
           const dbName = this.dbColumn(db, column);
           const what = `${head} ALTER COLUMN ${quoteIdent(column)} SET NOT NULL`;
-          if (isNew) {
-            this.push(place, at(i), what, {});
-            return;
-          }
           this.checked(place, at(i), what, rel, () => this.notNullChecks(db, rel, [dbName], column), base);
           return;
         }
@@ -841,7 +833,7 @@ export class PendingSetPlanner {
     return checks;
   }
 
-  private addColumn(rel: RelRef, db: RelRef, isNew: boolean, def: PgNode, place: Place, line: number, base: Partial<PlannedStatement>): void {
+  private addColumn(rel: RelRef, db: RelRef, _isNew: boolean, def: PgNode, place: Place, line: number, base: Partial<PlannedStatement>): void {
     const column = def.colname as string;
     const constraints = ((def.constraints ?? []) as PgNode[]).map((c) => c.Constraint as PgNode);
     const has = (contype: string) => constraints.find((c) => c.contype === contype);
@@ -852,10 +844,6 @@ export class PendingSetPlanner {
     const defaultExpr = has('CONSTR_DEFAULT')?.raw_expr as PgNode | undefined;
     const value: AddedValue = serial || identity || generated ? 'other' : defaultExpr === undefined || defaultExpr.A_Const?.isnull ? 'null' : isConstant(defaultExpr) ? 'constant' : 'other';
     const what = `ALTER TABLE ${rel.shown} ADD COLUMN ${quoteIdent(column)}`;
-    if (isNew) {
-      this.push(place, line, what, {});
-      return;
-    }
     const key = `${db.key}\0${column}`;
     const fk = has('CONSTR_FOREIGN');
     if (fk) {
@@ -884,10 +872,6 @@ export class PendingSetPlanner {
     const column = cmd.name as string;
     const def = cmd.def.ColumnDef as PgNode;
     const what = `ALTER TABLE ${rel.shown} ALTER COLUMN ${quoteIdent(column)} TYPE`;
-    if (isNew) {
-      this.push(place, line, what, {});
-      return;
-    }
     const dbName = this.dbColumn(db, column);
     const key = `${db.key}\0${dbName}`;
     this.checked(place, line, what, rel, () => {
@@ -912,7 +896,9 @@ export class PendingSetPlanner {
       }
       return [{ kind: 'cast', table: db, sqlstate: '22P02', column: dbName, target, using: usingSql, what: `values of ${rel.shown}."${column}" that do not cast`, names }];
     }, base);
-    this.retyped.add(key);
+    // Without USING the values are only cast (a later check of the column reads them as they are:
+    // a chain of casts is checked from the current values); with USING they become something else.
+    if (def.raw_default !== undefined || isNew) this.retyped.add(key);
   }
 
   /** Prisma's enum rebuild: `ALTER COLUMN "role" TYPE "Role_new" USING ("role"::text::"Role_new")`. */
@@ -964,12 +950,12 @@ export class PendingSetPlanner {
         }
         const withRef: Partial<PlannedStatement> = { locks: [...(base.locks ?? []), ...refNeeds.locks!], privileges: [...(base.privileges ?? []), ...refNeeds.privileges!] };
         const build = () => this.foreignKey(db, rel, c, target);
-        if (isNew || notValid) {
-          if (notValid && !isNew) remember(build());
+        if (notValid) {
+          if (!isNew) remember(build());
           this.push(place, line, what, isNew ? refNeeds : withRef);
           return;
         }
-        this.checked(place, line, what, rel, build, withRef);
+        this.checked(place, line, what, rel, build, isNew ? refNeeds : withRef);
         return;
       }
       case 'CONSTR_CHECK': {
@@ -981,12 +967,12 @@ export class PendingSetPlanner {
           if ('unsupported' in d) return { unknown: `the CHECK holds ${d.unsupported}` };
           return [{ kind: 'check', table: db, sqlstate: '23514', expr: d.sql, what: `rows of ${rel.shown} that break CHECK (${d.sql})`, names: { functions: d.functions, operators: d.operators, types: d.types } }];
         };
-        if (isNew || notValid) {
-          if (notValid && !isNew) remember(build());
+        if (notValid) {
+          if (!isNew) remember(build());
           this.push(place, line, what, isNew ? {} : base);
           return;
         }
-        this.checked(place, line, what, rel, build, base);
+        this.checked(place, line, what, rel, build, isNew ? {} : base);
         return;
       }
       case 'CONSTR_NOTNULL': {
@@ -994,12 +980,12 @@ export class PendingSetPlanner {
         const what = `${head}NOT NULL${column ? ` ${quoteIdent(column)}` : ''}`;
         if (!column) return;
         const build = () => this.notNullChecks(db, rel, [this.dbColumn(db, column)], column);
-        if (isNew || notValid) {
-          if (notValid && !isNew) remember(build());
+        if (notValid) {
+          if (!isNew) remember(build());
           this.push(place, line, what, isNew ? {} : base);
           return;
         }
-        this.checked(place, line, what, rel, build, base);
+        this.checked(place, line, what, rel, build, isNew ? {} : base);
         return;
       }
       case 'CONSTR_UNIQUE':
@@ -1007,7 +993,7 @@ export class PendingSetPlanner {
       case 'CONSTR_EXCLUSION': {
         const shape = c.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : c.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'EXCLUDE';
         const what = `${head}${shape}`;
-        if (isNew || c.indexname) {
+        if (c.indexname) {
           this.push(place, line, what, isNew ? {} : base);
           return;
         }
@@ -1033,11 +1019,11 @@ export class PendingSetPlanner {
             checks.push(...nulls);
           }
           return checks;
-        }, base);
+        }, isNew ? {} : base);
         return;
       }
       default:
-        this.push(place, line, `${head}${String(c.contype).replace('CONSTR_', '')}`, base);
+        this.push(place, line, `${head}${String(c.contype).replace('CONSTR_', '')}`, isNew ? {} : base);
         return;
     }
   }
@@ -1083,7 +1069,9 @@ export class PendingSetPlanner {
    */
   private doBlock(node: PgNode, place: Place, line: number): void {
     const args = (node.args ?? []) as PgNode[];
-    const body = str(args.find((a) => a.DefElem?.defname === 'as')?.DefElem?.arg);
+    const as = args.find((a) => a.DefElem?.defname === 'as')?.DefElem as PgNode | undefined;
+    const body = str(as?.arg);
+    const bodyLine = as?.location !== undefined ? place.line(as.location as number) : line;
     this.push(place, line, 'DO block', {});
     if (body === undefined) return;
     let tag = 'prg';
@@ -1095,12 +1083,13 @@ export class PendingSetPlanner {
       this.opaque = `the DO block at ${place.file.file}:${line} could not be read`;
       return;
     }
-    const inner = (query: string) => {
+    const inner = (query: string, lineno: number) => {
       const parsed = this.parser.parse(query);
       if ('error' in parsed) return;
       const text = new LineIndex(query);
+      const innerLine = bodyLine + lineno - 1;
       for (const s of parsed.statements) {
-        this.statement(s.stmt, { ...place, line: () => line, text: () => text, location: s.location, length: s.length, inDoBlock: true });
+        this.statement(s.stmt, { ...place, line: (o) => innerLine + text.line(o) - 1, text: () => text, location: s.location, length: s.length, inDoBlock: true });
         const [t, n] = unwrap(s.stmt);
         const rel = n.relation ? this.rangeVar(n.relation) : undefined;
         if (rel && (t === 'AlterTableStmt' || t === 'InsertStmt' || t === 'UpdateStmt' || t === 'DeleteStmt')) this.fill(rel, 'query', 'a DO block changing');
@@ -1111,7 +1100,7 @@ export class PendingSetPlanner {
       if (Array.isArray(n)) return n.forEach(walk);
       const obj = n as PgNode;
       if (obj.PLpgSQL_stmt_execsql) {
-        inner(obj.PLpgSQL_stmt_execsql.sqlstmt.PLpgSQL_expr.query as string);
+        inner(obj.PLpgSQL_stmt_execsql.sqlstmt.PLpgSQL_expr.query as string, (obj.PLpgSQL_stmt_execsql.lineno as number) ?? 1);
         return;
       }
       if (obj.PLpgSQL_stmt_dynexecute || obj.PLpgSQL_stmt_dynfors) {

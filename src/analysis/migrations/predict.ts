@@ -981,26 +981,24 @@ function combine(f: StatementFacts, results: CheckResult[], asOf: string): State
   // Checks fail in their own order; the first failure is PostgreSQL's error.
   const ordered = [...f.checks.map((c) => results.find((r) => r.check === c)).filter((r): r is CheckResult => r !== undefined), ...results.filter((r) => !f.checks.includes(r.check))];
   const failed = ordered.find((r) => r.failed);
-  if (f.wait && f.wait.lockTimeoutMs > 0 && !s.inDoBlock) {
-    return { ...base, outcome: 'fail', sqlstate: '55P03', reason: `${waitText}; lock_timeout (${formatMs(f.wait.lockTimeoutMs)}) then cancels it` + (failed ? `, and past the lock it would fail anyway: ${failed.failed!.reason} (${failed.failed!.sqlstate})` : ''), waits: f.wait };
+  // A statement of a DO block runs only when the block's conditions let it: said, not evaluated.
+  const inDo = s.inDoBlock ? 'if the DO block runs it (the gate does not evaluate its conditions): ' : '';
+  if (f.wait && f.wait.lockTimeoutMs > 0) {
+    return { ...base, outcome: 'fail', sqlstate: '55P03', reason: `${inDo}${waitText}; lock_timeout (${formatMs(f.wait.lockTimeoutMs)}) then cancels it` + (failed ? `, and past the lock it would fail anyway: ${failed.failed!.reason} (${failed.failed!.sqlstate})` : ''), waits: f.wait };
   }
-  if (f.wait && !s.inDoBlock) {
+  if (f.wait) {
     return {
       ...base,
       outcome: 'wait',
-      reason: `${waitText}, and every later query on ${f.wait.relation} queues behind it` + (failed ? `; once it has the lock it fails: ${failed.failed!.reason} (${failed.failed!.sqlstate})` : ''),
+      reason: `${inDo}${waitText}, and every later query on ${f.wait.relation} queues behind it` + (failed ? `; once it has the lock it fails: ${failed.failed!.reason} (${failed.failed!.sqlstate})` : ''),
       waits: f.wait,
       ...(failed ? { sqlstate: failed.failed!.sqlstate, rows: failed.failed!.rows, query: failed.failed!.query } : {}),
     };
   }
-  if (failed) {
-    if (s.inDoBlock) return { ...base, outcome: 'unknown', reason: `inside a DO block, whose conditions the gate does not evaluate; if it runs, ${failed.failed!.reason} (${failed.failed!.sqlstate})` };
-    return { ...base, outcome: 'fail', sqlstate: failed.failed!.sqlstate, reason: failed.failed!.reason, rows: failed.failed!.rows, query: failed.failed!.query };
-  }
+  if (failed) return { ...base, outcome: 'fail', sqlstate: failed.failed!.sqlstate, reason: `${inDo}${failed.failed!.reason}`, rows: failed.failed!.rows, query: failed.failed!.query };
   if (f.unknown) return { ...base, outcome: 'unknown', reason: f.unknown.reason, ...(f.unknown.missing ? { missing: true } : {}) };
   const unknown = ordered.find((r) => r.unknown);
   if (unknown) return { ...base, outcome: 'unknown', reason: unknown.unknown! };
-  if (f.wait) return { ...base, outcome: 'unknown', reason: `inside a DO block; if it runs, ${waitText}` };
   const why = f.pass ?? (base.checked.length ? base.checked.join('; ') : 'nothing in the data, the locks or the privileges stops it');
   return { ...base, outcome: 'pass', reason: `passes as of ${asOf}: ${why}` };
 }

@@ -117,10 +117,9 @@ export function mergeFindings(graded: readonly GradedFinding[], prediction: Pred
         const s = OUTCOME_SEVERITY[p.outcome]!;
         if (RANK[s] < RANK[severity]) severity = s;
         if (g.fromStatistics && p.outcome === 'unknown' && RISKS[g.kind].grading === 'rows') {
-          // Without the EXISTS answer, the statistics' "will fail" is no proof.
-          severity = 'warn';
-          grade = `${g.grade.replace(/^Will fail: /, 'The statistics say: ').replace(/\.$/, '')}, which proves nothing.`;
-          reason = undefined;
+          // Without the EXISTS answer the severity stays the statistics' one, said as what it is: an estimate.
+          grade = `${g.grade.replace(/^Will fail: /, 'Likely to fail, by the statistics (not proven): ')}`;
+          reason = g.reason?.replace(/^will fail: /, 'likely to fail: ');
         }
         predicted = predictionSentence(p, prediction?.asOf);
         if (p.outcome !== 'unknown') reason = outcomeReason(p);
@@ -128,9 +127,8 @@ export function mergeFindings(graded: readonly GradedFinding[], prediction: Pred
         predicted = predictionSentence(p);
       }
     } else if (g.fromStatistics && prediction && RISKS[g.kind].grading === 'rows') {
-      severity = 'warn';
-      grade = `${g.grade.replace(/^Will fail: /, 'The statistics say: ').replace(/\.$/, '')}, which proves nothing; the prediction did not settle it.`;
-      reason = undefined;
+      grade = `${g.grade.replace(/^Will fail: /, 'Likely to fail, by the statistics (not proven): ')}`;
+      reason = g.reason?.replace(/^will fail: /, 'likely to fail: ');
     }
     findings.push({
       severity,
@@ -189,7 +187,8 @@ export function predictionDetails(prediction: Prediction, limit = 60): string {
   const lines: string[] = [];
   const c = prediction.counts;
   if (prediction.error) return `**Prediction**: not made: ${prediction.error}. Every statement is unknown, and none is shown safe.`;
-  const session = prediction.session!;
+  const session = prediction.session;
+  if (!session) return '**Prediction**: nothing to predict (no statement PostgreSQL would accept).';
   lines.push(
     `**Prediction** on production as of ${prediction.asOf} (database "${session.database}", role "${session.user}"${session.superuser ? ', a superuser' : ''}): ` +
       `${c.fail} will fail, ${c.wait} will wait, ${c.unknown} unknown, ${c.pass} pass. ` +
