@@ -152,7 +152,8 @@ export function deparse(expr: PgNode, columnSql: (name: string) => string | unde
             return `NULLIF(${l}, ${walk(n.rexpr)})`;
           case 'AEXPR_IN': {
             const op = operatorName(n.name);
-            const items = Array.isArray(n.rexpr) ? list(n.rexpr as PgNode[]) : fail('IN with a subquery');
+            const values = Array.isArray(n.rexpr) ? (n.rexpr as PgNode[]) : (n.rexpr?.List?.items as PgNode[] | undefined);
+            const items = values ? list(values) : fail('IN with a subquery');
             operators.add('=');
             return `(${l} ${op === '<>' ? 'NOT IN' : 'IN'} (${items}))`;
           }
@@ -164,7 +165,8 @@ export function deparse(expr: PgNode, columnSql: (name: string) => string | unde
           }
           case 'AEXPR_BETWEEN':
           case 'AEXPR_NOT_BETWEEN': {
-            const [lo, hi] = n.rexpr as PgNode[];
+            const [lo, hi] = (Array.isArray(n.rexpr) ? n.rexpr : n.rexpr?.List?.items ?? []) as PgNode[];
+            if (!lo || !hi) fail('a BETWEEN the gate does not write back');
             operators.add('<=').add('>=');
             return `(${l} ${n.kind === 'AEXPR_NOT_BETWEEN' ? 'NOT ' : ''}BETWEEN ${walk(lo!)} AND ${walk(hi!)})`;
           }

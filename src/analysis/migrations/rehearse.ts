@@ -73,13 +73,11 @@ const IDENTITY_SQL = `SELECT current_database() AS database, pg_postmaster_start
 
 async function identity(db: Pick<ReadOnlyDb, 'query'>): Promise<Identity> {
   const { rows } = await db.query<Omit<Identity, 'sysid'>>(IDENTITY_SQL);
-  let sysid: string | null = null;
-  try {
-    // Not every managed server lets a role call it; without it the session check below decides.
-    sysid = String((await db.query<{ s: string }>('SELECT system_identifier::text AS s FROM pg_control_system()')).rows[0]?.s ?? '') || null;
-  } catch {
-    sysid = null;
-  }
+  // Not every managed server lets a role call it; without it the session check decides.
+  const sysid = await db
+    .query<{ s: string }>('SELECT system_identifier::text AS s FROM pg_control_system()')
+    .then((r) => r.rows[0]?.s || null)
+    .catch(() => null);
   return { ...rows[0]!, sysid };
 }
 
