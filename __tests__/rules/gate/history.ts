@@ -43,7 +43,7 @@ export async function historyFixture(
   server: PostgresHandle,
   migrations: Record<string, string>,
   rows: HistoryRow[],
-  options: { table?: boolean; inputs?: Record<string, string>; setup?: (client: pg.Client) => Promise<unknown> } = {},
+  options: { table?: boolean; inputs?: Record<string, string>; setup?: (client: pg.Client) => Promise<unknown>; files?: Record<string, string> } = {},
 ): Promise<HistoryFixture> {
   const database = `history_${process.pid}_${++counter}`;
   const admin = await server.adminClient();
@@ -64,7 +64,7 @@ export async function historyFixture(
   } finally {
     await client.end();
   }
-  const repo = tempRepo(Object.fromEntries(Object.entries(migrations).map(([name, sql]) => [migrationFile(name), sql])));
+  const repo = tempRepo({ ...options.files, ...Object.fromEntries(Object.entries(migrations).map(([name, sql]) => [migrationFile(name), sql])) });
   const url = `postgresql://${server.user}:${encodeURIComponent(server.password)}@db.acme-saas.com:${server.port}/${database}?sslmode=disable`;
   const settings = await settingsFor(
     { ...goodEnv(), DATABASE_URL: url },

@@ -1194,7 +1194,9 @@ function isConstant(expr: PgNode): boolean {
 export function prismaWarnings(sql: string, file: string, statements: PlannedStatement[]): PrismaWarning[] {
   const header = /^\s*\/\*\s*\n\s*Warnings:\s*\n([\s\S]*?)\*\//.exec(sql);
   if (!header) return [];
-  const startLine = sql.slice(0, header.index + header[0].indexOf('Warnings:')).split('\n').length;
+  // The line of the header's body (after `Warnings:` and the blank lines that follow it).
+  const bodyStart = header.index + header[0].length - header[1]!.length - 2;
+  const startLine = sql.slice(0, bodyStart).split('\n').length;
   const warnings: PrismaWarning[] = [];
   header[1]!.split('\n').forEach((raw, i) => {
     const m = /^\s*-\s+(.*\S)\s*$/.exec(raw);
@@ -1211,7 +1213,7 @@ export function prismaWarnings(sql: string, file: string, statements: PlannedSta
       const columns = names.filter((n) => n !== table).flatMap((n) => n.split(','));
       return columns.length === 0 || columns.some((col) => s.what.includes(`"${col}"`) || s.checks.some((c) => c.what.includes(`"${col}"`)));
     });
-    warnings.push({ file, line: startLine + 1 + i, text, statements: matched.map((s) => s.index) });
+    warnings.push({ file, line: startLine + i, text, statements: matched.map((s) => s.index) });
   });
   return warnings;
 }
