@@ -47,7 +47,8 @@ export async function historyFixture(
 ): Promise<HistoryFixture> {
   const database = `history_${process.pid}_${++counter}`;
   const admin = await server.adminClient();
-  await admin.query(`CREATE DATABASE ${database}`);
+  // FILE_COPY: a disposable database is copied faster than it is WAL-logged.
+  await admin.query(`CREATE DATABASE ${database} STRATEGY = FILE_COPY`);
   await admin.end();
   const client = await server.adminClient(database);
   try {

@@ -265,7 +265,7 @@ SELECT
      FROM pg_namespace n WHERE n.nspname = ANY($9::text[])) AS schemas,
   (SELECT json_agg(json_build_object('name', e.name, 'installed', e.installed_version IS NOT NULL, 'trusted', coalesce(v.trusted, false)))
      FROM pg_available_extensions e LEFT JOIN pg_available_extension_versions v ON v.name = e.name AND v.version = e.default_version
-    WHERE e.name = ANY($10::text[])) AS extensions,
+    WHERE cardinality($10::text[]) > 0 AND e.name = ANY($10::text[])) AS extensions,
   (SELECT json_agg(json_build_object('name', f.proname, 'safe', f.safe)) FROM (
      SELECT p.proname, bool_and(p.pronamespace = 'pg_catalog'::regnamespace AND p.provolatile <> 'v' AND p.prokind = 'f') AS safe
        FROM pg_proc p WHERE p.proname = ANY($11::text[]) GROUP BY p.proname) f) AS functions,
