@@ -213,7 +213,8 @@ export function predictionDetails(prediction: Prediction, limit = 60): string {
   const timeouts = session.timeouts.map((t) => `${t.name} = ${formatMs(t.ms)} (${t.source})`);
   lines.push('', `**Timeouts** of \`migrate deploy\`'s session: ${timeouts.length ? timeouts.join(', ') : 'no lock_timeout or statement_timeout is set for the role or the database'}.`);
   for (const a of prediction.advice) lines.push(`- ${a.text}`);
-  if (!session.seesOtherSessions) lines.push('', `Role "${session.user}" cannot see other roles' sessions in full (grant it pg_read_all_stats): a lock holder's state and age may be hidden.`);
+  const hidden = prediction.statements.some((s) => s.waits?.holders.some((h) => h.state === undefined)) || prediction.advisory?.holders.some((h) => h.state === undefined);
+  if (!session.seesOtherSessions && hidden) lines.push('', `Role "${session.user}" cannot see other roles' sessions in full (grant it pg_read_all_stats): a lock holder's state and age are hidden.`);
   return lines.join('\n');
 }
 
