@@ -226,7 +226,7 @@ test('ADD COLUMN … NOT NULL without a default fails on a table with rows (an E
   );
   assert.match(r.findings[1]!.message, /Passes: "Invite" (is empty \(no page\)|has no row \(EXISTS\)).*\[add-column-not-null\]$/);
   assert.match(r.summary, /^1 risky statement in 1 of 2 pending migrations: ALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL without a default at prisma\/migrations\/20250101000000_locale\/migration\.sql:2 \(will fail: "User" has rows \(about 12,400 rows by the statistics\)\)$/);
-  assert.match(r.fix!, /would fail the migration.*P3009/);
+  assert.match(r.fix!, /^Fix the rows first .*the migration would fail.*P3009/);
   assert.equal(r.data?.graded, 'by data');
 });
 

@@ -177,6 +177,20 @@ export function mergeFindings(graded: readonly GradedFinding[], prediction: Pred
   return findings;
 }
 
+/** What to do first about the predicted failures and waits among `findings`, one sentence each. */
+export function predictionFixes(findings: readonly Finding[]): string[] {
+  const predicted = findings.map((f) => f.prediction).filter((p): p is StatementPrediction => p !== undefined && (p.outcome === 'fail' || p.outcome === 'wait'));
+  const fixes: string[] = [];
+  const data = predicted.filter((p) => p.outcome === 'fail' && p.sqlstate && /^2[23]/.test(p.sqlstate));
+  if (data.length > 0) fixes.push('Fix the rows first (the details give a read-only query that lists them for each statement), or change the migration so it accepts them: the migration would fail, and Prisma then records it as failed and blocks every deploy with P3009.');
+  if (predicted.some((p) => p.sqlstate === '42501' || p.sqlstate === '0A000' || p.sqlstate === '42710')) fixes.push('Give the role of DATABASE_URL the privilege the statement needs (or make it the owner), or have the provider install the extension, before deploying.');
+  if (predicted.some((p) => p.outcome === 'wait' || p.sqlstate === '55P03')) {
+    fixes.push('A session holds a lock the migration needs: deploy when it has finished (or end it), and put `SET lock_timeout = \'5s\';` at the top of the migration so a wait fails fast instead of queueing every query of the app behind it.');
+  }
+  if (findings.some((f) => f.tag === 'will-wait' && !f.prediction)) fixes.push("Another deploy holds Prisma's advisory lock: let it finish, then deploy.");
+  return fixes;
+}
+
 function outcomeReason(p: StatementPrediction): string {
   if (p.outcome === 'wait') return `will wait: ${p.reason.split(';')[0]}`;
   return `will fail with ${p.sqlstate}: ${p.reason.split(';')[0]}`;

@@ -22,7 +22,7 @@ import { planPendingSet, type PendingMigration } from '../../analysis/migrations
 import { predict, type Prediction } from '../../analysis/migrations/predict.js';
 import { rehearsalDetails, rehearsalProblems } from '../../analysis/migrations/rehearsal-report.js';
 import { rehearse, type Rehearsal } from '../../analysis/migrations/rehearse.js';
-import { mergeFindings, predictionDetails, type Finding as MergedFinding } from '../../analysis/migrations/verdict.js';
+import { mergeFindings, predictionDetails, predictionFixes, type Finding as MergedFinding } from '../../analysis/migrations/verdict.js';
 import { migrationsAboutToRun, readMigrationState } from './migrations.js';
 import { loadPgParser } from '../../analysis/migrations/pg-parser.js';
 
@@ -156,8 +156,10 @@ export const migrationSafety = defineRule({
       summary: first && rehearsalFailures.length > 0 ? `${summary}; the rehearsal failed: ${rehearsalFailures[0]!.summary}` : summary,
       details: risky.map((f) => `- \`${f.file}:${f.line}\` **${severity(f)}** ${f.message}`).join('\n') + `\n\n${tail}`,
       fix:
-        (predictedToFail || rehearsalFailures.length > 0
-          ? 'The failing statements would fail the migration (Prisma then records it as failed and blocks every deploy with P3009), wait behind another session with every query on the table queued behind them, or lock a large table: fix the data, the privileges or the statement first (the details give the query that lists the rows). '
+        predictionFixes(merged).map((f) => `${f} `).join('') +
+        (rehearsalFailures.length > 0 ? 'The rehearsal on the copy failed: read its table in the details. ' : '') +
+        (predictedToFail && predictionFixes(merged).length === 0
+          ? 'The failing statements would fail the migration (Prisma then records it as failed and blocks every deploy with P3009) or lock a large table: rewrite them first. '
           : '') +
         'Rewrite the risky statements with the safer pattern named for each (expand/contract across two releases), ' +
         'or apply them in a maintenance window with a tested backup; see docs/migration-operations-runbook.md.' +
