@@ -94,3 +94,16 @@ test('a missing default config file is fine; a named one that is missing is an e
   assert.match(await usageError(loadSettings({ inputs: { 'working-directory': repo.dir, 'config-file': 'gate.yml' }, env: {}, cwd: repo.dir })), /config-file: cannot read gate\.yml/);
   repo.cleanup();
 });
+
+test('rehearsal-database-url: a postgresql:// URL whose password is a secret; anything else is refused by name, never echoed', async () => {
+  const repo = tempRepo();
+  const load = (inputs: Record<string, string>) => loadSettings({ inputs: { 'working-directory': repo.dir, ...inputs }, env: {}, cwd: repo.dir });
+  const s = await load({ 'rehearsal-database-url': 'postgresql://migrator:c0py%2Fpass@staging.db.example.com:5432/app_copy?sslmode=require' });
+  assert.equal(s.rehearsalDatabaseUrl, 'postgresql://migrator:c0py%2Fpass@staging.db.example.com:5432/app_copy?sslmode=require');
+  assert.ok(s.secrets.includes('c0py/pass') && s.secrets.includes('c0py%2Fpass'), 'its password is masked like DATABASE_URL\'s');
+  assert.equal((await load({})).rehearsalDatabaseUrl, undefined);
+  const message = await usageError(load({ 'rehearsal-database-url': 'mysql://root:hunter22@db/app' }));
+  assert.match(message, /^rehearsal-database-url must be a postgresql:\/\/ URL of a copy of the production database .*\(got "\*\*\*"\)$/);
+  assert.doesNotMatch(message, /hunter22/);
+  repo.cleanup();
+});
