@@ -79,6 +79,14 @@ describe('the prediction of migrate deploy', { concurrency: 4 }, () => {
       assert.deepEqual(await h.apply(db, 'CREATE UNIQUE INDEX "Seat_active_code_key" ON "Seat"("code") WHERE "active";'), {});
     });
 
+    test('a unique index the database already has on part of the key proves there is no duplicate, without a scan', async () => {
+      const db = await h.database(PREDICTION_CASES[0]!.setup);
+      const p = await h.predict(db, 'CREATE UNIQUE INDEX "User_id_email_key" ON "User"("id", "email");');
+      assert.equal(verdictOf(p).outcome, 'pass');
+      assert.match(p.statements[0]!.checked[0]!, /the unique index "User_pkey" on \("id"\) already rules them out$/);
+      assert.equal(p.queries, 1, 'the catalog query alone');
+    });
+
     test('a table whose statistics count no row but that has rows fails; a never-analysed one too', async () => {
       const c = PREDICTION_CASES.find((x) => x.sqlstate === '23502' && x.migration.includes('ADD COLUMN'))!;
       const db = await h.database(`CREATE TABLE "Team" ("id" TEXT PRIMARY KEY); ANALYZE "Team"; INSERT INTO "Team" SELECT 't' || g FROM generate_series(1, 20) g;`);

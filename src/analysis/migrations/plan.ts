@@ -58,6 +58,8 @@ export interface DuplicatesCheck extends CheckBase {
   keys: string[];
   /** Rows with a NULL in one of these are never duplicates (NULLS DISTINCT). */
   nullable: string[];
+  /** The key's columns as the database names them, when it is only plain columns (no expression, no COLLATE). */
+  keyColumns?: string[];
   /** A partial index's predicate. */
   where?: string;
   nullsNotDistinct: boolean;
@@ -595,6 +597,7 @@ export class PendingSetPlanner {
   ): DuplicatesCheck | { never: string } | { unknown: string } | { certain: { sqlstate: string; reason: string } } {
     const keys: string[] = [];
     const nullable: string[] = [];
+    let keyColumns: string[] | undefined = [];
     const names: ExpressionNames = { functions: [], operators: [], types: [] };
     const shown: string[] = [];
     const merge = (d: Deparsed) => {
@@ -619,11 +622,14 @@ export class PendingSetPlanner {
         if (this.retyped.has(`${db.key}\0${name}`)) return { unknown: `column "${e.name}" changes type earlier in the pending set` };
         keys.push(`${quoteIdent(name)}${collate}`);
         nullable.push(quoteIdent(name));
+        if (collate) keyColumns = undefined;
+        else keyColumns?.push(name);
       } else if (e.expr) {
         if (hasSubquery(e.expr)) return { certain: { sqlstate: '0A000', reason: 'PostgreSQL refuses a subquery in an index expression' } };
         const d = deparse(e.expr as PgNode, (c) => this.readableColumn(db, c));
         if ('unsupported' in d) return { unknown: `the index expression holds ${d.unsupported}` };
         merge(d);
+        keyColumns = undefined;
         keys.push(`(${d.sql})${collate}`);
         nullable.push(`(${d.sql})`);
         shown.push(`(${d.sql})`);
@@ -646,6 +652,7 @@ export class PendingSetPlanner {
       what: `duplicates in ${rel.shown}(${shown.join(', ')})${whereSql ? ` WHERE ${whereSql}` : ''}${nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''}`,
       keys,
       nullable: nullsNotDistinct ? [] : nullable,
+      ...(keyColumns && keyColumns.length === keys.length ? { keyColumns } : {}),
       where: whereSql,
       nullsNotDistinct,
       names,
