@@ -183,6 +183,8 @@ async function benchMigrationSafety(): Promise<void> {
   }
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 /** The prediction on 2,000,000 rows with one duplicate and one NULL, against one full scan of the table. */
 async function benchPrediction(): Promise<void> {
   const admin = await server.adminClient();
@@ -219,10 +221,35 @@ async function benchPrediction(): Promise<void> {
       outcome = p.statements.map((s) => `${s.outcome}${s.sqlstate ? ` ${s.sqlstate}` : ''} (${s.rows?.count ?? 0} rows)`).join(', ');
       if (i === 0) console.log(`  found: ${p.statements.map((s) => `${s.what}: ${s.outcome} ${s.sqlstate ?? ''}: ${s.reason}`).join('; ')}`);
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
     const scan = median(scans);
     const whole = median(predictions);
     console.log(`  one SELECT count(*) of the table: median ${scan.toFixed(0)} ms; the prediction (2 checks on 1 table: a GROUP BY for duplicates, a FILTER scan for NULLs): median ${whole.toFixed(0)} ms = ${(whole / scan).toFixed(1)}× one scan (goal: at most 3×); ${outcome}`);
+    // Each check alone, and what PostgreSQL itself takes to run the statement on the same rows (until
+    // it meets the duplicate or the NULL), in a transaction that is rolled back.
+    const alone = async (statement: string) => {
+      const one = planPendingSet(parser, [{ name: '20260101000000_one', file: 'one.sql', sql: statement }]);
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t = performance.now();
+        await predict(parser, gate, one, { budgetMs: 120_000 });
+        times.push(performance.now() - t);
+      }
+      const own: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        await db.query('BEGIN');
+        const t = performance.now();
+        await db.query(statement).catch(() => undefined);
+        own.push(performance.now() - t);
+        await db.query('ROLLBACK');
+      }
+      return { predicted: median(times), postgres: median(own) };
+    };
+    const dup = await alone('CREATE UNIQUE INDEX "Event_email_key" ON "Event"("email");');
+    const nul = await alone('ALTER TABLE "Event" ALTER COLUMN "name" SET NOT NULL;');
+    console.log(
+      `  each check alone: duplicates ${dup.predicted.toFixed(0)} ms = ${(dup.predicted / scan).toFixed(1)}× one scan (PostgreSQL's own CREATE UNIQUE INDEX until it meets the duplicate: ${dup.postgres.toFixed(0)} ms); ` +
+        `NULLs ${nul.predicted.toFixed(0)} ms = ${(nul.predicted / scan).toFixed(1)}× (PostgreSQL's SET NOT NULL: ${nul.postgres.toFixed(0)} ms)`,
+    );
     const cut = await predict(parser, gate, plan, { budgetMs: 1000 });
     console.log(`  with a 1 s budget: ${cut.statements.map((s) => `${s.outcome}${s.outcome === 'unknown' ? ` (${s.reason.slice(0, 80)})` : ''}`).join(', ')}; ${cut.elapsedMs} ms`);
   } finally {
