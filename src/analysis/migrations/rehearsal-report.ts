@@ -17,7 +17,7 @@ export interface RehearsalProblem {
 /** What makes the rehearsal fail the rule: a refused or failed rehearsal (an unreachable copy is the policy's). */
 export function rehearsalProblems(r: Rehearsal): RehearsalProblem[] {
   if ('refused' in r) return [{ summary: `not rehearsed: ${r.refused}`, message: `rehearsal-database-url: not rehearsed: ${r.refused}.` }];
-  if ('unreachable' in r) return [];
+  if ('unreachable' in r || 'skipped' in r) return [];
   const failed = r.migrations.find((m) => m.failed);
   if (failed) {
     const code = failed.sqlstate ? ` with ${sqlstate(failed.sqlstate)}` : '';
@@ -40,6 +40,7 @@ const OUTCOME: Record<Outcome, string> = { fail: 'will fail', wait: 'will wait',
 /** The rehearsal's part of the details: a table of migrations with duration, locks, result and prediction. */
 export function rehearsalDetails(r: Rehearsal, prediction: Prediction): string {
   if ('refused' in r) return `**Rehearsal**: not run: ${r.refused}.`;
+  if ('skipped' in r) return `**Rehearsal**: not run: ${r.skipped}.`;
   if ('unreachable' in r) return `**Rehearsal**: not run: ${r.unreachable}.`;
   const lines = [
     `**Rehearsal** of the migrate command on rehearsal-database-url: ${r.command.exitCode === 0 ? 'succeeded' : r.command.endedBy ?? `exited with code ${r.command.exitCode}`} in ${formatMs(r.command.durationMs)}` +

@@ -48,6 +48,8 @@ export interface RehearsedMigration {
 
 export type Rehearsal =
   | { refused: string }
+  /** Not run, for a reason that is not a fault of the copy (no migrate command, the install failed). */
+  | { skipped: string }
   | { unreachable: string }
   | {
       command: Pick<CommandResult, 'exitCode' | 'endedBy' | 'durationMs' | 'tail'>;

@@ -170,8 +170,8 @@ export const migrationSafety = defineRule({
 
     async function runRehearsal(): Promise<Rehearsal | undefined> {
       const install = results.get('gate.install');
-      if (install?.status === 'fail') return { refused: 'gate.install failed, so the app\'s Prisma CLI is not installed to rehearse with' };
-      if (!settings.migrateCommand) return { refused: 'migrate-command is empty: there is no migrate command to rehearse' };
+      if (install?.status === 'fail') return { skipped: 'gate.install failed, so the app\'s Prisma CLI is not installed to rehearse with' };
+      if (!settings.migrateCommand) return { skipped: 'migrate-command is empty: there is no migrate command to rehearse' };
       return log.group(`rehearse: ${settings.migrateCommand} on rehearsal-database-url`, () =>
         rehearse({
           url: settings.rehearsalDatabaseUrl!,
@@ -192,6 +192,7 @@ export const migrationSafety = defineRule({
 
 function rehearsalData(r: Rehearsal): Record<string, unknown> {
   if ('refused' in r) return { refused: r.refused };
+  if ('skipped' in r) return { skipped: r.skipped };
   if ('unreachable' in r) return { unreachable: r.unreachable };
   return {
     exitCode: r.command.exitCode,
