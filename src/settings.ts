@@ -33,6 +33,8 @@ export interface Settings {
   config: Config;
   installCommand: string;
   migrateCommand: string;
+  /** `rehearsal-database-url`: a copy of production the migrate command is rehearsed on (a secret). */
+  rehearsalDatabaseUrl?: string;
   buildCommand: string;
   migrate: 'auto' | 'true' | 'false';
   stripeSync: 'check' | 'if-missing';
@@ -105,6 +107,10 @@ function buildInputSchema() {
     'config-file': z.string().trim(),
     'install-command': z.string().trim(),
     'migrate-command': z.string().trim(),
+    'rehearsal-database-url': z
+      .string()
+      .trim()
+      .refine((v) => v === '' || isPostgresUrl(v), 'rehearsal-database-url must be a postgresql:// URL of a copy of the production database (a restored backup, a branch, a staging clone)'),
     'build-command': z.string().trim(),
     migrate: z.enum(['auto', 'true', 'false'], { message: 'migrate must be auto, true or false' }),
     'stripe-sync': z.enum(['check', 'if-missing'], { message: 'stripe-sync must be check or if-missing' }),
@@ -130,6 +136,15 @@ function buildInputSchema() {
     'github-client-id': z.string().trim(),
     'github-client-secret': z.string().trim(),
   });
+}
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgresql:' || url.protocol === 'postgres:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function isHttpUrl(value: string): boolean {
@@ -259,6 +274,7 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     config,
     installCommand: i['install-command'],
     migrateCommand: i['migrate-command'],
+    rehearsalDatabaseUrl: i['rehearsal-database-url'] || undefined,
     buildCommand: i['build-command'],
     migrate: i.migrate,
     stripeSync: i['stripe-sync'],
@@ -298,7 +314,7 @@ function commandEnvironment(env: LoadSettingsOptions['env'], appEnv: AppEnv): Re
 }
 
 /** Every secret value the run knows: secret app variables, the database password, tokens, passwords. */
-export function collectSecrets(settings: Pick<Settings, 'env' | 'config' | 'githubToken'>): string[] {
+export function collectSecrets(settings: Pick<Settings, 'env' | 'config' | 'githubToken' | 'rehearsalDatabaseUrl'>): string[] {
   const values = new Set<string>();
   const add = (v: string | undefined) => {
     if (v) values.add(v);
@@ -306,8 +322,8 @@ export function collectSecrets(settings: Pick<Settings, 'env' | 'config' | 'gith
   for (const name of SECRET_VARIABLES) add(settings.env[name]);
   for (const name of passwordVariables(settings.config)) add(settings.env[name]);
   add(settings.githubToken);
-  const databaseUrl = settings.env.DATABASE_URL;
-  if (databaseUrl) {
+  for (const databaseUrl of [settings.env.DATABASE_URL, settings.rehearsalDatabaseUrl]) {
+    if (!databaseUrl) continue;
     try {
       const password = new URL(databaseUrl).password;
       if (password) {
