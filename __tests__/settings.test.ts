@@ -122,3 +122,16 @@ test('config file mistakes that used to read as a programmer\'s error are said i
   assert.match(await load(), /paths\.health: a path starting with "\/"/);
   repo.cleanup();
 });
+
+test('rehearsal-database-url: a postgresql:// URL whose password is a secret; anything else is refused by name, never echoed', async () => {
+  const repo = tempRepo();
+  const load = (inputs: Record<string, string>) => loadSettings({ inputs: { 'working-directory': repo.dir, ...inputs }, env: {}, cwd: repo.dir });
+  const s = await load({ 'rehearsal-database-url': 'postgresql://migrator:c0py%2Fpass@staging.db.example.com:5432/app_copy?sslmode=require' });
+  assert.equal(s.rehearsalDatabaseUrl, 'postgresql://migrator:c0py%2Fpass@staging.db.example.com:5432/app_copy?sslmode=require');
+  assert.ok(s.secrets.includes('c0py/pass') && s.secrets.includes('c0py%2Fpass'), 'its password is masked like DATABASE_URL\'s');
+  assert.equal((await load({})).rehearsalDatabaseUrl, undefined);
+  const message = await usageError(load({ 'rehearsal-database-url': 'mysql://root:hunter22@db/app' }));
+  assert.match(message, /^rehearsal-database-url must be a postgresql:\/\/ URL of a copy of the production database .*\(got "\*\*\*"\)$/);
+  assert.doesNotMatch(message, /hunter22/);
+  repo.cleanup();
+});

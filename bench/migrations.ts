@@ -8,7 +8,15 @@
  * that has the tables they alter: the lint time with PostgreSQL's parser load included (the first
  * use in this process), its parts, and the whole rule. The issue's bound is 1 s for the lint.
  *
- *   npx tsx bench/migrations.ts [count]
+ * Then (issue 18) the prediction of `migrate deploy` on a table of 2,000,000 rows holding one
+ * duplicate and one NULL (a unique index and SET NOT NULL pending): both found, and the prediction's
+ * wall time against one plain `SELECT count(*)` of the table in the same run (the goal: at most 3×
+ * one full scan per checked table); the same prediction with a 1 s budget, cut off as unknown; and
+ * the failure classes of __tests__/analysis/migrations/prediction-cases.ts, each predicted and then
+ * applied with the sandbox's `migrate deploy`.
+ *
+ *   npx tsx bench/migrations.ts [count]          everything
+ *   npx tsx bench/migrations.ts --prediction     the prediction only
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { runRules } from '../src/engine/runner.js';
@@ -23,9 +31,22 @@ import { loadSettings } from '../src/settings.js';
 import { startPostgres } from '../sandbox/postgres.js';
 import { PRISMA_MIGRATIONS_TABLE_SQL } from '../sandbox/schema.js';
 import { tempRepo } from '../__tests__/helpers.js';
+import { PREDICTION_CASES, PredictionHarness, verdictOf } from '../__tests__/analysis/migrations/prediction-cases.js';
+import { planPendingSet } from '../src/analysis/migrations/plan.js';
+import { predict } from '../src/analysis/migrations/predict.js';
+import { connectReadOnly } from '../src/probes/db.js';
 
-const count = Number(process.argv[2] ?? 5000);
+const predictionOnly = process.argv.includes('--prediction');
+const count = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 5000);
 const server = await startPostgres({ tls: false });
+if (predictionOnly) {
+  try {
+    await benchPrediction();
+  } finally {
+    await server.stop();
+  }
+  process.exit(0);
+}
 const files: Record<string, string> = {};
 for (let i = 0; i < count; i++) {
   const name = `${String(20200101000000 + i)}_step_${i}`;
@@ -81,6 +102,7 @@ try {
   console.log(`  whole rule (read ${count} files + ${queriesPerRun} queries + compare): median ${runs[2]!.toFixed(0)} ms, best ${runs[0]!.toFixed(0)} ms over ${runs.length} runs`);
   console.log(`  reading and hashing the ${count} migration files: ${readMs.toFixed(0)} ms; comparison alone: ${compareMs.toFixed(1)} ms`);
   await benchMigrationSafety();
+  await benchPrediction();
 } finally {
   repo.cleanup();
   await server.stop();
@@ -158,5 +180,102 @@ async function benchMigrationSafety(): Promise<void> {
   } finally {
     await db.end();
     pendingRepo.cleanup();
+  }
+}
+
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
+
+/** The prediction on 2,000,000 rows with one duplicate and one NULL, against one full scan of the table. */
+async function benchPrediction(): Promise<void> {
+  const admin = await server.adminClient();
+  await admin.query('CREATE DATABASE bench_predict');
+  await admin.end();
+  const db = await server.adminClient('bench_predict');
+  const rows = 2_000_000;
+  const t0 = performance.now();
+  await db.query(`CREATE TABLE "Event" ("id" TEXT NOT NULL, "email" TEXT, "name" TEXT, "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, CONSTRAINT "Event_pkey" PRIMARY KEY ("id"));
+    INSERT INTO "Event" ("id", "email", "name") SELECT 'evt_' || g, 'user' || g || '@acme.test', 'Event ' || g FROM generate_series(1, ${rows}) g;
+    UPDATE "Event" SET "email" = 'user42@acme.test' WHERE "id" = 'evt_1234567';
+    UPDATE "Event" SET "name" = NULL WHERE "id" = 'evt_1999999';`);
+  await db.query('VACUUM ANALYZE "Event"');
+  const size = (await db.query<{ s: string }>(`SELECT pg_size_pretty(pg_total_relation_size('"Event"')) AS s`)).rows[0]!.s;
+  console.log(`prediction on "Event": ${rows.toLocaleString('en-US')} rows (${size}), one duplicate email, one NULL name; built in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  const sql = `-- CreateIndex\nCREATE UNIQUE INDEX "Event_email_key" ON "Event"("email");\n\n-- AlterTable\nALTER TABLE "Event" ALTER COLUMN "name" SET NOT NULL;\n`;
+  const parser = await loadPgParser();
+  const plan = planPendingSet(parser, [{ name: '20260101000000_event_constraints', file: 'prisma/migrations/20260101000000_event_constraints/migration.sql', sql }]);
+  const url = `postgresql://${server.user}:${encodeURIComponent(server.password)}@127.0.0.1:${server.port}/bench_predict?sslmode=disable`;
+  const gate = await connectReadOnly(url, { timeoutMs: 120_000 });
+  try {
+    // Warm the cache the same way for both: one scan first.
+    await gate.query('SELECT count(*) FROM "Event"');
+    const scans: number[] = [];
+    const predictions: number[] = [];
+    let outcome = '';
+    for (let i = 0; i < 3; i++) {
+      const s0 = performance.now();
+      await gate.query('SELECT count(*) FROM "Event"');
+      scans.push(performance.now() - s0);
+      const p0 = performance.now();
+      const p = await predict(parser, gate, plan, { budgetMs: 120_000 });
+      predictions.push(performance.now() - p0);
+      outcome = p.statements.map((s) => `${s.outcome}${s.sqlstate ? ` ${s.sqlstate}` : ''} (${s.rows?.count ?? 0} rows)`).join(', ');
+      if (i === 0) console.log(`  found: ${p.statements.map((s) => `${s.what}: ${s.outcome} ${s.sqlstate ?? ''}: ${s.reason}`).join('; ')}`);
+    }
+    const scan = median(scans);
+    const whole = median(predictions);
+    console.log(`  one SELECT count(*) of the table: median ${scan.toFixed(0)} ms; the prediction (2 checks on 1 table: a GROUP BY for duplicates, a FILTER scan for NULLs): median ${whole.toFixed(0)} ms = ${(whole / scan).toFixed(1)}× one scan (goal: at most 3×); ${outcome}`);
+    // Each check alone, and what PostgreSQL itself takes to run the statement on the same rows (until
+    // it meets the duplicate or the NULL), in a transaction that is rolled back.
+    const alone = async (statement: string) => {
+      const one = planPendingSet(parser, [{ name: '20260101000000_one', file: 'one.sql', sql: statement }]);
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t = performance.now();
+        await predict(parser, gate, one, { budgetMs: 120_000 });
+        times.push(performance.now() - t);
+      }
+      const own: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        await db.query('BEGIN');
+        const t = performance.now();
+        await db.query(statement).catch(() => undefined);
+        own.push(performance.now() - t);
+        await db.query('ROLLBACK');
+      }
+      return { predicted: median(times), postgres: median(own) };
+    };
+    const dup = await alone('CREATE UNIQUE INDEX "Event_email_key" ON "Event"("email");');
+    const nul = await alone('ALTER TABLE "Event" ALTER COLUMN "name" SET NOT NULL;');
+    console.log(
+      `  each check alone: duplicates ${dup.predicted.toFixed(0)} ms = ${(dup.predicted / scan).toFixed(1)}× one scan (PostgreSQL's own CREATE UNIQUE INDEX until it meets the duplicate: ${dup.postgres.toFixed(0)} ms); ` +
+        `NULLs ${nul.predicted.toFixed(0)} ms = ${(nul.predicted / scan).toFixed(1)}× (PostgreSQL's SET NOT NULL: ${nul.postgres.toFixed(0)} ms)`,
+    );
+    const cut = await predict(parser, gate, plan, { budgetMs: 1000 });
+    console.log(`  with a 1 s budget: ${cut.statements.map((s) => `${s.outcome}${s.outcome === 'unknown' ? ` (${s.reason.slice(0, 80)})` : ''}`).join(', ')}; ${cut.elapsedMs} ms`);
+  } finally {
+    await gate.close();
+    await db.end();
+  }
+
+  // The failure classes: each predicted on its failing twin, then applied.
+  const h = await PredictionHarness.start();
+  try {
+    let predicted = 0;
+    let refused = 0;
+    const misses: string[] = [];
+    for (const c of PREDICTION_CASES) {
+      const database = await h.database(`${c.setup} ${c.breakIt}`, c.admin?.setup);
+      await h.asAdmin(database, c.admin?.breakIt);
+      const v = verdictOf(await h.predict(database, c.migration));
+      const applied = await h.apply(database, c.migration);
+      if (v.outcome === 'fail' && v.sqlstate === c.sqlstate) predicted++;
+      else misses.push(`${c.name}: ${v.outcome} ${v.sqlstate ?? ''}`);
+      if (applied.sqlstate === c.sqlstate) refused++;
+    }
+    console.log(`  failure classes: ${predicted} of ${PREDICTION_CASES.length} predicted with their SQLSTATE; ${refused} of ${PREDICTION_CASES.length} then refused by PostgreSQL under the sandbox's migrate deploy with that SQLSTATE${misses.length ? `; missed: ${misses.join('; ')}` : ''}`);
+  } finally {
+    await h.stop();
   }
 }

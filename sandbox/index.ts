@@ -264,6 +264,25 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       }
       stripe.requests.length = 0; // the gate's tests assert on the requests the gate makes
     }
+    if (scenario.database?.seed) {
+      // Rows production has that the release's data does not (as the app's role, like the app writes them).
+      const seedClient = await postgres.adminClient(database.database);
+      try {
+        await seedClient.query(`SET ROLE ${seedClient.escapeIdentifier(database.role)}; ${scenario.database.seed}`);
+      } finally {
+        await seedClient.end();
+      }
+    }
+    if (scenario.database?.session) {
+      // Another session of production, left as it is while the gate runs (a report idle in a transaction).
+      const { application, sql } = scenario.database.session;
+      const session = new pg.Client({ ...appDbConfig, application_name: application });
+      session.on('error', () => undefined);
+      await session.connect();
+      await session.query(sql);
+      cleanup.push(() => session.end());
+      log(`a ${application} session holds: ${sql}`);
+    }
     if (scenario.database?.deploy?.length) {
       // A past `prisma migrate deploy` (after the catalog sync: some migrations fail on a table with rows).
       const { applied, error } = await deployMigrations((db) => postgres.adminClient(db), database, scenario.database.deploy);

@@ -100,3 +100,29 @@ export const DRIFTED_SCHEMA = editedSchema([
   '  updatedAt        DateTime @default(now())\n\n  @@index([customerId])\n}\n\nmodel WebhookEvent',
   '  updatedAt        DateTime @default(now())\n\n  @@index([customerId])\n  @@index([subscriptionId])\n}\n\nmodel WebhookEvent',
 ]);
+
+/** Team.billingId becomes `@unique`: Prisma's CREATE UNIQUE INDEX, with its warning header. */
+export const TEAM_BILLING_UNIQUE: Migration = {
+  name: '20240926100000_team_billing_unique',
+  sql: `/*
+  Warnings:
+
+  - A unique constraint covering the columns \`[billingId]\` on the table \`Team\` will be added. If there are existing duplicate values, this will fail.
+
+*/
+-- CreateIndex
+CREATE UNIQUE INDEX "Team_billingId_key" ON "Team"("billingId");
+`,
+};
+
+export const TEAM_BILLING_UNIQUE_SCHEMA = editedSchema(['  billingId       String?\n', '  billingId       String?  @unique\n']);
+
+/** An optional column on "Subscription": nothing the lint flags (a brief ACCESS EXCLUSIVE lock). */
+export const SUBSCRIPTION_SEATS: Migration = {
+  name: '20240926110000_subscription_seats',
+  sql: `-- AlterTable
+ALTER TABLE "Subscription" ADD COLUMN     "seats" INTEGER;
+`,
+};
+
+export const SUBSCRIPTION_SEATS_SCHEMA = editedSchema(['  cancelAt   DateTime?\n', '  cancelAt   DateTime?\n  seats      Int?\n']);

@@ -21,6 +21,10 @@ import {
   migrationFiles,
   SERVICE_SLUG,
   SERVICE_SLUG_SCHEMA,
+  SUBSCRIPTION_SEATS,
+  SUBSCRIPTION_SEATS_SCHEMA,
+  TEAM_BILLING_UNIQUE,
+  TEAM_BILLING_UNIQUE_SCHEMA,
   TEAM_CLEANUP,
   TEAM_CLEANUP_SCHEMA,
   WEBHOOK_EVENT_HOTFIX,
@@ -122,7 +126,13 @@ export interface Scenario {
    * (the vendored CLI's own logic, as the app's role) on these migrations once the Stripe catalog is
    * synced. A migration that fails stays recorded as Prisma records it (a failed row with its logs).
    */
-  database?: { deploy?: readonly Migration[] };
+  database?: {
+    deploy?: readonly Migration[];
+    /** SQL run as the app's role after the catalog sync: rows production has (a duplicate, a NULL). */
+    seed?: string;
+    /** A session kept open while the gate runs, as the app's role: `sql` runs in it (`BEGIN; SELECT …` leaves it idle in a transaction). */
+    session?: { application: string; sql: string };
+  };
   /** The registry npm is configured for: `reachable: false` names one nothing answers at. */
   registry?: { reachable?: boolean };
   /**
@@ -229,6 +239,26 @@ export const SCENARIOS: Record<string, Scenario> = {
     fixtureFiles: { ...migrationFiles(TEAM_CLEANUP), 'prisma/schema.prisma': TEAM_CLEANUP_SCHEMA },
     fixtureMessage: 'Team cleanup: drop billingProvider, bound API key names',
     expect: { ready: true, notPassing: ['gate.migration-safety'] },
+  },
+  'pending-unique-on-duplicates': {
+    description:
+      'A new, not yet applied migration makes Team.billingId unique (`@unique`: CREATE UNIQUE INDEX), while two teams of production share a Stripe customer after a merge: `migrate deploy` will fail with 23505, and Prisma would then block every deploy (P3009).',
+    fixtureFiles: { ...migrationFiles(TEAM_BILLING_UNIQUE), 'prisma/schema.prisma': TEAM_BILLING_UNIQUE_SCHEMA },
+    fixtureMessage: 'One team per Stripe customer',
+    database: {
+      seed: `INSERT INTO "Team" ("id", "name", "slug", "billingId", "billingProvider") VALUES
+        ('team_globex', 'Globex', 'globex', 'cus_PqMerged0001', 'stripe'),
+        ('team_globex_eu', 'Globex EU', 'globex-eu', 'cus_PqMerged0001', 'stripe')`,
+    },
+    expect: { ready: false, notPassing: ['gate.migration-safety'] },
+  },
+  'pending-migration-behind-session': {
+    description:
+      'A new migration adds a nullable column to "Subscription" (a brief ACCESS EXCLUSIVE lock the lint lets pass), while a reporting session (Metabase) sits idle in a transaction that read the table: `migrate deploy` will wait behind it, and every query of the app on "Subscription" will queue behind the migration.',
+    fixtureFiles: { ...migrationFiles(SUBSCRIPTION_SEATS), 'prisma/schema.prisma': SUBSCRIPTION_SEATS_SCHEMA },
+    fixtureMessage: 'Seats on subscriptions',
+    database: { session: { application: 'Metabase', sql: 'BEGIN; SELECT count(*) FROM "Subscription"' } },
+    expect: { ready: false, notPassing: ['gate.migration-safety'] },
   },
   'db-push-in-deploy': {
     description:

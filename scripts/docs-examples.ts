@@ -25,6 +25,18 @@ const examples: Array<{ scenario: string; checks: string; file: string; comment?
     file: 'docs/examples/migration-safety-summary.md',
     title: 'Risky pending migrations, graded by the production data (scenario `pending-destructive-migration`)',
   },
+  {
+    scenario: 'pending-unique-on-duplicates',
+    checks: 'gate.migration-safety',
+    file: 'docs/examples/will-fail-on-duplicates-summary.md',
+    title: 'A pending `@unique` that will fail on duplicates in production (scenario `pending-unique-on-duplicates`)',
+  },
+  {
+    scenario: 'pending-migration-behind-session',
+    checks: 'gate.migration-safety',
+    file: 'docs/examples/will-wait-behind-session-summary.md',
+    title: 'A pending migration that will wait behind an idle-in-transaction session (scenario `pending-migration-behind-session`)',
+  },
   { scenario: 'db-push-in-deploy', checks: 'gate.no-db-push', file: 'docs/examples/db-push-summary.md', title: '`prisma db push` reached from the deploy workflow (scenario `db-push-in-deploy`)' },
 ];
 

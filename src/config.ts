@@ -103,8 +103,11 @@ function buildConfigSchema() {
         // A lock or rewrite on a table above either size blocks (docs/rules.md, gate.migration-safety).
         'block-above-mb': z.number().positive().default(100),
         'block-above-rows': z.number().int().positive().default(1_000_000),
+        // The whole prediction's time on production (docs/rules.md, gate.migration-safety): past it,
+        // what is left is unknown. Small, so that a large database does not notice the reads.
+        'prediction-budget-seconds': z.number().positive().max(600).default(30),
       })
-      .default({ level: 'warn', 'block-above-mb': 100, 'block-above-rows': 1_000_000 }),
+      .default({ level: 'warn', 'block-above-mb': 100, 'block-above-rows': 1_000_000, 'prediction-budget-seconds': 30 }),
     'destructive-commands': z
       .strictObject({
         // More scripts that must never run in production, beside the playbook's setup:db and stripe:cleanup.
@@ -180,7 +183,7 @@ function unknownRule(input: unknown): string {
  */
 export const DEFAULT_CONFIG: Config = {
   paths: { pages: [] },
-  'migration-safety': { level: 'warn', 'block-above-mb': 100, 'block-above-rows': 1_000_000 },
+  'migration-safety': { level: 'warn', 'block-above-mb': 100, 'block-above-rows': 1_000_000, 'prediction-budget-seconds': 30 },
   waivers: [],
 };
 

@@ -43,6 +43,8 @@ export interface Settings {
   /** The install, migrate and build commands to run ('' skips a step), resolved from `auto` by the app model. */
   installCommand: string;
   migrateCommand: string;
+  /** `rehearsal-database-url`: a copy of production the migrate command is rehearsed on (a secret). */
+  rehearsalDatabaseUrl?: string;
   buildCommand: string;
   /** Whether install and build are the user's own (`input`) or what the app model chose for `auto` (`app`). */
   commandSources: { install: 'input' | 'app'; build: 'input' | 'app' };
@@ -117,6 +119,10 @@ function buildInputSchema() {
     'config-file': z.string().trim(),
     'install-command': z.string().trim(),
     'migrate-command': z.string().trim(),
+    'rehearsal-database-url': z
+      .string()
+      .trim()
+      .refine((v) => v === '' || isPostgresUrl(v), 'rehearsal-database-url must be a postgresql:// URL of a copy of the production database (a restored backup, a branch, a staging clone)'),
     'build-command': z.string().trim(),
     migrate: z.enum(['auto', 'true', 'false'], { message: 'migrate must be auto, true or false' }),
     'stripe-sync': z.enum(['check', 'if-missing'], { message: 'stripe-sync must be check or if-missing' }),
@@ -142,6 +148,15 @@ function buildInputSchema() {
     'github-client-id': z.string().trim(),
     'github-client-secret': z.string().trim(),
   });
+}
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgresql:' || url.protocol === 'postgres:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function isHttpUrl(value: string): boolean {
@@ -282,6 +297,7 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     app,
     installCommand: i['install-command'] === AUTO ? app.install.command : i['install-command'],
     migrateCommand: i['migrate-command'],
+    rehearsalDatabaseUrl: i['rehearsal-database-url'] || undefined,
     buildCommand: i['build-command'] === AUTO ? (app.build.command ?? '') : i['build-command'],
     commandSources: { install: i['install-command'] === AUTO ? 'app' : 'input', build: i['build-command'] === AUTO ? 'app' : 'input' },
     migrate: i.migrate,
@@ -325,7 +341,7 @@ function commandEnvironment(env: LoadSettingsOptions['env'], appEnv: AppEnv): Re
 export const AUTO = 'auto';
 
 /** Every secret value the run knows: secret app variables, the database password, tokens, passwords. */
-export function collectSecrets(settings: Pick<Settings, 'env' | 'config' | 'githubToken' | 'app'>): string[] {
+export function collectSecrets(settings: Pick<Settings, 'env' | 'config' | 'githubToken' | 'app' | 'rehearsalDatabaseUrl'>): string[] {
   const values = new Set<string>();
   const add = (v: string | undefined) => {
     if (v) values.add(v);
@@ -334,8 +350,8 @@ export function collectSecrets(settings: Pick<Settings, 'env' | 'config' | 'gith
   for (const name of settings.app.variables.secrets) if (!/^(?:true|false|yes|no|on|off|[01])$/i.test(settings.env[name] ?? '')) add(settings.env[name]);
   for (const name of passwordVariables(settings.config)) add(settings.env[name]);
   add(settings.githubToken);
-  const databaseUrl = roleValue(settings.app, 'databaseUrl', settings.env)?.value ?? settings.env.DATABASE_URL;
-  if (databaseUrl) {
+  for (const databaseUrl of [roleValue(settings.app, 'databaseUrl', settings.env)?.value ?? settings.env.DATABASE_URL, settings.rehearsalDatabaseUrl]) {
+    if (!databaseUrl) continue;
     try {
       const password = new URL(databaseUrl).password;
       if (password) {

@@ -112,7 +112,9 @@ const SAYS: Record<string, Record<string, RegExp>> = {
   'no-backup-attestation': { 'security.backups': /operations\.backups/ },
   'no-rollback-docs': { 'security.rollback': /docs\/deployment-guide\.md/ },
   'missing-docs': { 'security.docs': /docs\/release-checklist\.md/ },
-  'failed-migration': { 'gate.migration-safety': /ADD COLUMN "slug" TEXT NOT NULL without a default at .*:9 \(will fail: "Service" has about \d+ rows/, 'gate.migrations': /P3009/ },
+  'failed-migration': { 'gate.migration-safety': /ADD COLUMN "slug" TEXT NOT NULL without a default at .*:9 \(will fail: "Service" has rows \(about \d+ rows? by the statistics\)\)/, 'gate.migrations': /P3009/ },
+  'pending-unique-on-duplicates': { 'gate.migration-safety': /CREATE UNIQUE INDEX ON "Team" at .*20240926100000_team_billing_unique\/migration\.sql:8 \(will fail with 23505: 2 rows of "Team" share one key value: duplicates in "Team"\("billingId"\)\)$/ },
+  'pending-migration-behind-session': { 'gate.migration-safety': /ADD COLUMN "seats" at .*:2 \(will wait: it needs ACCESS EXCLUSIVE on "Subscription", which conflicts with pid \d+, "Metabase", user acme_app \(idle in transaction for .*\) holds ACCESS SHARE/ },
   'pending-destructive-migration': { 'gate.migration-safety': /DROP COLUMN "billingProvider" at .*20240925143000_team_cleanup\/migration\.sql:12 and 1 more$/ },
   'authjs-no-health-route': { 'smoke.health': /^the app has no health route \(no \/api\/health, .* under app\)/ },
   'authjs-webhook-missing-event': { 'stripe.webhook-endpoint': /does not subscribe to 1 event the app handles: invoice\.payment_succeeded$/ },
@@ -217,7 +219,7 @@ describe('§4 secrets and operations: the repository, the config and Sentry', { 
 });
 
 describe('§2 migrations: the history and the pending migrations, graded by the data', { concurrency: 2 }, () => {
-  for (const name of ['failed-migration', 'drifted-migration', 'missing-migration-file', 'pending-destructive-migration']) {
+  for (const name of ['failed-migration', 'drifted-migration', 'missing-migration-file', 'pending-destructive-migration', 'pending-unique-on-duplicates', 'pending-migration-behind-session']) {
     scenarioTest(name);
   }
 });

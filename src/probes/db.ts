@@ -116,9 +116,31 @@ export interface TlsInfo {
   protocol?: string;
 }
 
+/** The bounds of one explicit read-only transaction (`ReadOnlyDb.readOnly`). */
+export interface TransactionBounds {
+  /** `SET LOCAL statement_timeout`: every query of the transaction is cancelled past it (57014). */
+  statementTimeoutMs: number;
+  /** `SET LOCAL lock_timeout`: a lock this session waits for longer fails (55P03) instead of queueing. */
+  lockTimeoutMs: number;
+  /** What the transaction does, for the activity log ("predict …"). */
+  label?: string;
+}
+
+/** The queries of one transaction: only `query`, on the connection the transaction holds. */
+export interface TransactionQueries {
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+}
+
 export interface ReadOnlyDb {
   /** One query on the run's read-only session; concurrent calls wait their turn. */
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+  /**
+   * `fn` inside `BEGIN READ ONLY` with `SET LOCAL statement_timeout` and `lock_timeout`, on the run's
+   * one connection, held for the transaction (the other rules' queries wait their turn, so none of
+   * them runs inside it), then `COMMIT` (`ROLLBACK` when `fn` throws). Nothing stays open: the
+   * connection is idle again when the promise settles, or is closed when it is broken.
+   */
+  readOnly<T>(fn: (tx: TransactionQueries) => Promise<T>, bounds: TransactionBounds): Promise<T>;
   tls: TlsInfo;
   sslMode: SslMode;
   close(): Promise<void>;
@@ -204,10 +226,38 @@ async function connectWith(
   return {
     query: <R extends QueryResultRow>(text: string, values?: unknown[]) =>
       track('database', `query ${text.replace(/\s+/g, ' ').slice(0, 60)}`, pool.query<R>(text, values)),
+    readOnly: (fn, bounds) => track('database', bounds.label ?? 'read-only transaction', readOnlyTransaction(pool, fn, bounds)),
     tls,
     sslMode: reportedMode,
     close: () => endPool(pool),
   };
+}
+
+/** Whole milliseconds for `SET LOCAL … = <n>` (at least 1: 0 would mean "no limit"). */
+const ms = (n: number) => String(Math.max(1, Math.floor(n)));
+
+async function readOnlyTransaction<T>(pool: Pool, fn: (tx: TransactionQueries) => Promise<T>, bounds: TransactionBounds): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    // One simple query: the bounds are in force before the first statement of `fn` runs.
+    await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${ms(bounds.statementTimeoutMs)}; SET LOCAL lock_timeout = ${ms(bounds.lockTimeoutMs)}`);
+    let result: T;
+    try {
+      result = await fn({ query: <R extends QueryResultRow>(text: string, values?: unknown[]) => client.query<R>(text, values) });
+    } catch (error) {
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw error;
+    }
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // A connection that failed at the protocol level (no SQLSTATE) is not given back to the pool.
+    if (!(error as { code?: string }).code || !/^[0-9A-Z]{5}$/.test(String((error as { code?: string }).code))) broken ??= error as Error;
+    throw error;
+  } finally {
+    client.release(broken);
+  }
 }
 
 function endPool(pool: Pool): Promise<void> {

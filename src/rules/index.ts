@@ -43,7 +43,8 @@ export const RULES: readonly LazyRule[] = [
   { meta: { id: 'gate.destructive-commands', section: 'gate', title: 'No destructive command in production', docs: PLAYBOOK }, load: () => import('./gate/destructive-commands.js').then((m) => m.destructiveCommands) },
   // After the migrate step: the history is compared with what the step just applied.
   { meta: { id: 'gate.migrations', section: 'gate', title: 'Migration history is clean', docs: RUNBOOK, after: ['gate.migrate'] }, load: () => import('./gate/migrations.js').then((m) => m.migrations) },
-  { meta: { id: 'gate.migration-safety', section: 'gate', title: 'Pending migrations are safe to apply', docs: RUNBOOK }, load: () => import('./gate/migration-safety.js').then((m) => m.migrationSafety) },
+  // After the install (a rehearsal runs the app's Prisma CLI), with a command's bound (a rehearsal takes minutes).
+  { meta: { id: 'gate.migration-safety', section: 'gate', title: 'Pending migrations are safe to apply', docs: RUNBOOK, kind: 'command', after: ['gate.install'] }, load: () => import('./gate/migration-safety.js').then((m) => m.migrationSafety) },
   // Before the migrate step: migrations for another database must not reach production.
   { meta: { id: 'gate.migration-dialect', section: 'gate', title: "Migrations are SQL for the datasource's database", docs: RUNBOOK }, load: () => import('./gate/migration-dialect.js').then((m) => m.migrationDialect) },
 

@@ -3,7 +3,8 @@
  * risk kind documents (from src/analysis/migrations/risks.ts, so the docs cannot drift from the
  * server), which statements rewrite the table, what PostgreSQL refuses inside the one transaction a
  * Prisma migration file runs in, the "unsafe use of new value" of enums, and SET NOT NULL skipping
- * its scan after a validated CHECK. Each case runs inside a transaction that is rolled back.
+ * its scan after a validated CHECK; and the lock table of the prediction (which modes conflict, the
+ * lock each statement asks for). Each case runs inside a transaction that is rolled back.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,8 @@ import { RISKS, type RiskKind } from '../../../src/analysis/migrations/risks.js'
 import { storedType, typeChangeEffect } from '../../../src/analysis/migrations/grade.js';
 import { typeSpec } from '../../../src/analysis/migrations/lint.js';
 import { loadPgParser } from '../../../src/analysis/migrations/pg-parser.js';
+import { conflicts, LOCK_MODES, LOCK_NAMES, type LockMode } from '../../../src/analysis/migrations/locks.js';
+import { planPendingSet } from '../../../src/analysis/migrations/plan.js';
 
 let server: PostgresHandle;
 let client: pg.Client;
@@ -299,4 +302,57 @@ test('catalog estimates: a table filled after its indexes were built and never a
   ]);
   await client.query('ANALYZE u');
   assert.equal((await client.query(`SELECT reltuples FROM pg_class WHERE oid = 'u'::regclass`)).rows[0].reltuples, 10);
+});
+
+test('the lock conflict table the prediction uses is PostgreSQL\'s: a lock waits exactly when another session holds a conflicting one', async () => {
+  const s = await fixture();
+  const holder = await server.adminClient();
+  const asker = await server.adminClient();
+  try {
+    await holder.query(`SET search_path = ${s}`);
+    await asker.query(`SET search_path = ${s}`);
+    const sqlMode = (m: LockMode) => LOCK_NAMES[m];
+    for (const held of LOCK_MODES) {
+      await holder.query(`BEGIN; LOCK TABLE t IN ${sqlMode(held)} MODE`);
+      for (const asked of LOCK_MODES) {
+        await asker.query('BEGIN');
+        const waited = await asker.query(`LOCK TABLE t IN ${sqlMode(asked)} MODE NOWAIT`).then(
+          () => false,
+          (e: { code?: string }) => e.code === '55P03',
+        );
+        await asker.query('ROLLBACK');
+        assert.equal(waited, conflicts(asked, held), `${asked} asked while ${held} is held`);
+      }
+      await holder.query('ROLLBACK');
+    }
+  } finally {
+    await holder.end();
+    await asker.end();
+  }
+});
+
+test('each statement asks for the lock the prediction plans for it (pg_locks inside the statement\'s transaction)', async () => {
+  const parser = await loadPgParser();
+  const cases = [
+    'ALTER TABLE t ADD COLUMN x text',
+    'ALTER TABLE t ALTER COLUMN n SET NOT NULL',
+    'ALTER TABLE t ADD CONSTRAINT t_uid_fkey FOREIGN KEY (uid) REFERENCES u (id)',
+    'ALTER TABLE t ADD CONSTRAINT t_uid_fkey FOREIGN KEY (uid) REFERENCES u (id) NOT VALID',
+    'ALTER TABLE t ADD CONSTRAINT t_n_check CHECK (n > 0)',
+    'CREATE INDEX t_s ON t (s)',
+    'CREATE UNIQUE INDEX t_id_key ON t (id)',
+    'TRUNCATE t CASCADE',
+    'UPDATE t SET n = n + 1 WHERE id = 1',
+    'DELETE FROM t WHERE id = 1',
+    'ALTER TABLE t RENAME COLUMN s TO s2',
+    'DROP TABLE t CASCADE',
+  ];
+  for (const sql of cases) {
+    const s = await fixture();
+    const plan = planPendingSet(parser, [{ name: 'm', file: 'm.sql', sql }], s);
+    const needs = plan.statements.flatMap((st) => st.locks);
+    assert.ok(needs.length > 0, `${sql}: the plan asks for no lock`);
+    const { modes } = await runAndInspect(sql, needs.map((n) => ({ relation: n.rel.name })));
+    needs.forEach((n, i) => assert.ok(modes[i]!.includes(n.mode), `${sql}: planned ${n.mode} on ${n.rel.name}, PostgreSQL holds ${modes[i]!.join(', ')}`));
+  }
 });

@@ -59,3 +59,14 @@ test("the fix names the app's own runbook section when its runbook has one, and 
     'Runbook class: Connectivity/permission issue (docs/migration-operations-runbook.md, "A. Connectivity/permission issue"). 1. Fix connectivity, network or secret configuration: the host, port and credentials of DATABASE_URL in the deploy environment, the runner\'s network access (firewall, IP allow-list), the migration user\'s privileges. 2. Re-run `npx prisma migrate deploy`.',
   );
 });
+
+test("a predicted failure names the runbook's class it would fall in, so its recovery is the one it needs", async () => {
+  const { predictionSentence } = await import('../../../src/analysis/migrations/verdict.js');
+  const base = { index: 0, migration: '20260101000000_unique_email', file: 'prisma/migrations/20260101000000_unique_email/migration.sql', line: 1, what: 'CREATE UNIQUE INDEX', outcome: 'fail' as const, checked: [] };
+  const duplicate = predictionSentence({ ...base, reason: '"User"("email") holds duplicates', sqlstate: '23505', rows: { count: 2 } });
+  assert.match(duplicate, /will fail with 23505 unique_violation \(2 rows\).*Runbook: data constraint conflict \(B\. Data conflict issue\)\./);
+  const owner = predictionSentence({ ...base, reason: 'the role does not own "User"', sqlstate: '42501' });
+  assert.match(owner, /Runbook: connectivity\/permission issue \(A\. Connectivity\/permission issue\)\./);
+  const timeout = predictionSentence({ ...base, reason: 'lock_timeout of the role is 2 s', sqlstate: '55P03' });
+  assert.match(timeout, /Runbook: sql\/runtime error in migration \(C\. Broken migration script\)\./);
+});

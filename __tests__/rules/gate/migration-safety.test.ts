@@ -11,6 +11,8 @@ import { createClients, type Clients } from '../../../src/probes/clients.js';
 import { migrationSafety } from '../../../src/rules/gate/migration-safety.js';
 import type { PostgresHandle } from '../../../sandbox/postgres.js';
 import { silentLog } from '../../helpers.js';
+import { fileURLToPath } from 'node:url';
+import { PRISMA_MIGRATIONS_TABLE_SQL } from '../../../sandbox/schema.js';
 import { historyFixture, migrationFile as dir, startHistoryServer, unreachableFixture, type HistoryFixture } from './history.js';
 
 let server: PostgresHandle;
@@ -205,7 +207,7 @@ const USERS_AND_INVITES = async (client: pg.Client) => {
     ANALYZE "User"; ANALYZE "Invite";`);
 };
 
-test('ADD COLUMN … NOT NULL without a default fails on a table with rows, naming the row count, and passes with a note on an empty one', async () => {
+test('ADD COLUMN … NOT NULL without a default fails on a table with rows (an EXISTS query proves it; the statistics give the count), and passes with a note on an empty one', async () => {
   const r = await lintWithData(
     {
       [dir('20250101000000_locale')]: '-- AlterTable\nALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL;',
@@ -218,10 +220,13 @@ test('ADD COLUMN … NOT NULL without a default fails on a table with rows, nami
     [dir('20250101000000_locale'), 2, 'error'],
     [dir('20250101000001_invite_locale'), 1, 'notice'],
   ]);
-  assert.match(r.findings[0]!.message, /^ALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL without a default: the migration fails on a table with rows.*Will fail: "User" has about 12,400 rows \([\d.]+ [kM]B\)\..*\[add-column-not-null\]$/);
-  assert.match(r.findings[1]!.message, /Passes: "Invite" is empty, so no row lacks the value\..*\[add-column-not-null\]$/);
-  assert.match(r.summary, /^1 risky statement in 1 of 2 pending migrations: ALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL without a default at prisma\/migrations\/20250101000000_locale\/migration\.sql:2 \(will fail: "User" has about 12,400 rows \([\d.]+ [kM]B\)\)$/);
-  assert.match(r.fix!, /would fail the migration.*P3009/);
+  assert.match(
+    r.findings[0]!.message,
+    /^ALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL without a default: the migration fails on a table with rows.*Will fail \(23502 not_null_violation\): "User" has rows: an EXISTS query found one as of \d{4}-.*Z \(the statistics estimate about 12,400 rows \([\d.]+ [kM]B\)\)\..*\[add-column-not-null\]$/,
+  );
+  assert.match(r.findings[1]!.message, /Passes: "Invite" (is empty \(no page\)|has no row \(EXISTS\)).*\[add-column-not-null\]$/);
+  assert.match(r.summary, /^1 risky statement in 1 of 2 pending migrations: ALTER TABLE "User" ADD COLUMN "locale" TEXT NOT NULL without a default at prisma\/migrations\/20250101000000_locale\/migration\.sql:2 \(will fail: "User" has rows \(about 12,400 rows by the statistics\)\)$/);
+  assert.match(r.fix!, /^Fix the rows first .*the migration would fail.*P3009/);
   assert.equal(r.data?.graded, 'by data');
 });
 
@@ -268,13 +273,15 @@ test('CREATE TABLE IF NOT EXISTS "User" (or "archive"."User") earlier in the pen
 });
 
 test('when the catalog query fails, the pending set is still linted and every finding keeps its static severity, saying why', async () => {
+  // The catalog is refused to both engines: the lint's size query and the prediction's transactions.
   const refuseCatalog = (clients: Clients): Clients => ({
     ...clients,
     db: async () => {
       const db = await clients.db();
       const query = db.query.bind(db) as (...args: unknown[]) => Promise<unknown>;
-      db.query = ((text: unknown, ...rest: unknown[]) =>
-        typeof text === 'string' && text.includes('pg_total_relation_size') ? Promise.reject(Object.assign(new Error('permission denied for table pg_class'), { code: '42501' })) : query(text, ...rest)) as typeof db.query;
+      const denied = () => Promise.reject(Object.assign(new Error('permission denied for table pg_class'), { code: '42501' }));
+      db.query = ((text: unknown, ...rest: unknown[]) => (typeof text === 'string' && text.includes('pg_total_relation_size') ? denied() : query(text, ...rest))) as typeof db.query;
+      db.readOnly = denied;
       return db;
     },
   });
@@ -283,6 +290,8 @@ test('when the catalog query fails, the pending set is still linted and every fi
   assert.deepEqual(r.findings.map((f) => f.level), ['warning', 'warning']);
   assert.match(r.findings[0]!.message, /Static severity: the size of "User" is unknown \(the catalog query failed: .*permission denied for table pg_class \(42501\)\)\./);
   assert.match(r.details!, /Not graded by data: the catalog query failed: .*every finding keeps its static severity/);
+  assert.match(r.details!, /\*\*Prediction\*\*: not made: this role may not read the table \(permission denied for table pg_class\)\. Every statement is unknown, and none is shown safe\./);
+  assert.match(r.findings[0]!.message, /Prediction: unknown, and not shown safe: not predicted: /);
   assert.equal(r.data?.graded, 'static');
 });
 
@@ -326,4 +335,136 @@ test('a failed migration is linted as it will run again: before and after `prism
     await admin.end();
     fixture.cleanup();
   }
+});
+
+// ---- predicted on production: will fail, will wait, unknown, passes --------------------------
+
+/** Runs the rule on `files` (all pending) against a database prepared by `setup`, with `during` open while it runs. */
+async function predictWith(
+  files: Record<string, string>,
+  setup: (client: pg.Client) => Promise<unknown>,
+  during?: (database: string) => Promise<() => Promise<void>>,
+  inputs: Record<string, string> = {},
+  repoFiles: Record<string, string> = {},
+  rehearseOn?: (productionDatabase: string) => string,
+): Promise<RuleReport> {
+  const migrations = Object.fromEntries(Object.entries(files).map(([path, sql]) => [path.split('/')[2]!, sql]));
+  const fixture = await historyFixture(server, migrations, [], { setup, inputs, files: repoFiles });
+  if (rehearseOn) fixture.settings.rehearsalDatabaseUrl = rehearseOn(fixture.database!);
+  const release = during ? await during(fixture.database!) : undefined;
+  const clients = createClients(fixture.settings);
+  try {
+    const [report] = await runRules([migrationSafety], { context: { settings: fixture.settings, clients, log: silentLog }, probeTimeoutMs: 10_000, commandTimeoutMs: 60_000 });
+    return report!;
+  } finally {
+    await clients.close();
+    await release?.();
+    fixture.cleanup();
+  }
+}
+
+const USERS_WITH_A_DUPLICATE = async (client: pg.Client) => {
+  await client.query(`
+    CREATE TABLE "User" ("id" TEXT PRIMARY KEY, "email" TEXT, "name" TEXT);
+    INSERT INTO "User" SELECT 'u' || g, 'u' || g || '@acme.test', 'User ' || g FROM generate_series(1, 3000) g;
+    INSERT INTO "User" VALUES ('u-dup', 'u42@acme.test', 'Dup');
+    ANALYZE "User";`);
+};
+
+const PRISMA_UNIQUE_EMAIL = [
+  '/*', //                                                                                                  1
+  '  Warnings:', //                                                                                         2
+  '', //                                                                                                    3
+  '  - A unique constraint covering the columns `[email]` on the table `User` will be added. If there are existing duplicate values, this will fail.', // 4
+  '', //                                                                                                    5
+  '*/', //                                                                                                  6
+  '-- CreateIndex', //                                                                                      7
+  'CREATE UNIQUE INDEX "User_email_key" ON "User"("email");', //                                            8
+  '',
+].join('\n');
+
+test('a unique index on a column with a duplicate will fail: an error at its line with 23505, the rows and the query to list them, and Prisma\'s warning checked', async () => {
+  const file = dir('20260101000000_user_email_unique');
+  const r = await predictWith({ [file]: PRISMA_UNIQUE_EMAIL }, USERS_WITH_A_DUPLICATE);
+  assert.equal(r.status, 'fail', 'a predicted failure blocks even with level: warn');
+  assert.deepEqual(r.findings.map((f) => [f.file, f.line, f.level]), [[file, 8, 'error']]);
+  assert.match(r.findings[0]!.message, /^CREATE UNIQUE INDEX ON "User": long lock.* Prediction: will fail with 23505 unique_violation \(2 rows\): 2 rows of "User" share one key value: duplicates in "User"\("email"\) \(as of .*\)\. List them yourself \(read-only\): `SELECT "email", count\(\*\) FROM ONLY "public"\."User" WHERE "email" IS NOT NULL GROUP BY "email" HAVING count\(\*\) > 1;`.*\[create-index\]$/);
+  assert.doesNotMatch(JSON.stringify(r), /u42@acme\.test/, 'never the rows\' values');
+  assert.match(r.summary, /^1 risky statement in 1 of 1 pending migration: CREATE UNIQUE INDEX ON "User" at .*:8 \(will fail with 23505: 2 rows of "User" share one key value: duplicates in "User"\("email"\)\)$/);
+  assert.match(r.details!, /\| `prisma\/migrations\/20260101000000_user_email_unique\/migration\.sql:8` CREATE UNIQUE INDEX "User_email_key" ON "User" \| \*\*will fail\*\* \(23505\) \| 2 rows of "User" share one key value/);
+  assert.match(r.details!, /Prisma's warnings\*\*, checked against the data:\n- `.*:4` «A unique constraint covering the columns `\[email\]` on the table `User` will be added\. If there are existing duplicate values, this will fail\.» → \*\*will fail\*\*/);
+  assert.deepEqual((r.data?.prediction as { counts: unknown }).counts, { fail: 1, wait: 0, unknown: 0, pass: 0 });
+
+  const clean = await predictWith({ [file]: PRISMA_UNIQUE_EMAIL }, async (client) => {
+    await USERS_WITH_A_DUPLICATE(client);
+    await client.query(`DELETE FROM "User" WHERE "id" = 'u-dup'`);
+  });
+  assert.equal(clean.status, 'warn', 'on clean data only the lock of the index build is left (a warning)');
+  assert.match(clean.findings[0]!.message, /Prediction: passes as of .*: no duplicates in "User"\("email"\)\./);
+  assert.match(clean.details!, /→ passes on this data/);
+});
+
+test('a brief ADD COLUMN the lint lets pass will wait behind an idle-in-transaction session: a [will-wait] error naming the session, and the advice to bound lock waits', async () => {
+  const file = dir('20260102000000_user_locale');
+  const r = await predictWith({ [file]: '-- AlterTable\nALTER TABLE "User" ADD COLUMN "locale" TEXT;\n' }, USERS_WITH_A_DUPLICATE, async (database) => {
+    const session = await server.adminClient(database);
+    await session.query(`SET application_name = 'metabase'; BEGIN; SELECT count(*) FROM "User"`);
+    return () => session.end();
+  });
+  assert.equal(r.status, 'fail');
+  assert.deepEqual(r.findings.map((f) => [f.line, f.level]), [[2, 'error']]);
+  assert.match(r.findings[0]!.message, /^ALTER TABLE "User" ADD COLUMN "locale": will wait: it needs ACCESS EXCLUSIVE on "User", which conflicts with pid \d+, "metabase", user postgres \(idle in transaction for .*\) holds ACCESS SHARE: it waits, and every later query on "User" queues behind it\. \[will-wait\]$/);
+  assert.match(r.details!, /Add `SET lock_timeout = '5s';` at the top of prisma\/migrations\/20260102000000_user_locale\/migration\.sql/);
+});
+
+test('another deploy holding Prisma\'s advisory lock: migrate deploy will wait 10 s and fail with P1002', async () => {
+  const file = dir('20260103000000_user_locale');
+  const r = await predictWith({ [file]: 'ALTER TABLE "User" ADD COLUMN "locale" TEXT;' }, USERS_WITH_A_DUPLICATE, async (database) => {
+    const other = await server.adminClient(database);
+    await other.query(`SET application_name = 'deploy #4711'; SELECT pg_advisory_lock(72707369)`);
+    return () => other.end();
+  });
+  assert.equal(r.status, 'fail');
+  const finding = r.findings.find((f) => f.message.endsWith('[will-wait]'))!;
+  assert.equal(finding.line, 1);
+  assert.match(finding.message, /another session holds Prisma's advisory lock \(pg_advisory_lock\(72707369\)\): pid \d+, "deploy #4711".*Prisma waits 10 s for it, then fails with P1002/);
+});
+
+test('rehearsal-database-url: the migrate command runs on the copy, with each migration\'s duration, locks and failure next to the prediction; the production database is refused', async () => {
+  const cli = fileURLToPath(new URL('../../../sandbox/vendor/prisma/build/index.js', import.meta.url));
+  const repoFiles = { 'prisma/schema.prisma': 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n' };
+  const files = {
+    [dir('20260104000000_user_locale')]: 'ALTER TABLE "User" ADD COLUMN "locale" TEXT;\nCREATE INDEX "User_name_idx" ON "User"("name");\n',
+    [dir('20260104000001_user_email_unique')]: PRISMA_UNIQUE_EMAIL,
+  };
+  // The copy: another database with the same rows.
+  const copy = `rehearsal_${process.pid}`;
+  const admin = await server.adminClient();
+  await admin.query(`CREATE DATABASE ${copy}`);
+  await admin.end();
+  const c = await server.adminClient(copy);
+  await c.query(PRISMA_MIGRATIONS_TABLE_SQL);
+  await USERS_WITH_A_DUPLICATE(c);
+  await c.end();
+  const url = (database: string) => `postgresql://${server.user}:${encodeURIComponent(server.password)}@127.0.0.1:${server.port}/${database}?sslmode=disable`;
+
+  const r = await predictWith(files, USERS_WITH_A_DUPLICATE, undefined, { 'rehearsal-database-url': url(copy), 'migrate-command': `node ${cli} migrate deploy` }, repoFiles);
+  assert.equal(r.status, 'fail');
+  assert.match(r.summary, /the rehearsal failed: 20260104000001_user_email_unique failed with 23505 unique_violation on the copy$/);
+  const rehearsal = r.data?.rehearsal as { migrations: Array<{ name: string; failed: boolean; sqlstate?: string; durationMs?: number }> };
+  assert.deepEqual(rehearsal.migrations.map((m) => [m.name, m.failed, m.sqlstate ?? null]), [
+    ['20260104000000_user_locale', false, null],
+    ['20260104000001_user_email_unique', true, '23505'],
+  ]);
+  assert.ok(typeof rehearsal.migrations[0]!.durationMs === 'number');
+  assert.match(r.details!, /\*\*Rehearsal\*\* of the migrate command on rehearsal-database-url: exited with code 1 in .* \(DATABASE_URL pointed at the copy\)/);
+  assert.match(r.details!, /\| 20260104000001_user_email_unique \| .* \| \*\*failed\*\* \(23505\) \| will fail \|/);
+  assert.ok(!r.details!.includes(server.password), 'the copy\'s URL is never printed');
+
+  // The production database under another name (127.0.0.1, not the production host name) is refused,
+  // and nothing runs there.
+  const refused = await predictWith(files, USERS_WITH_A_DUPLICATE, undefined, { 'migrate-command': `node ${cli} migrate deploy` }, repoFiles, url);
+  assert.equal(refused.status, 'fail');
+  assert.match(refused.summary, /the rehearsal failed: not rehearsed: rehearsal-database-url reaches the production database: the same server \(system identifier \d+, started .*\) and the same database "history_\d+_\d+"$/);
+  assert.equal((refused.data?.rehearsal as { refused?: string }).refused !== undefined, true);
 });

@@ -182,6 +182,11 @@ export interface GradedFinding {
   reason?: string;
   /** No size could be read: the severity is the kind's static one. */
   staticSeverity?: boolean;
+  /**
+   * The severity of a `rows` finding came from the statistics (`reltuples`, the counters), which
+   * prove nothing: the prediction's EXISTS query decides it (./verdict.ts).
+   */
+  fromStatistics?: boolean;
   extra?: string;
   message?: string;
 }
@@ -300,10 +305,11 @@ function gradeOne(c: Candidate, facts: DbFacts | undefined, why: string | undefi
     case 'rows': {
       if (empty) return { ...base, severity: 'note', grade: `Passes: ${subject} is empty, so no row lacks the value.` };
       if (rows === undefined && relFacts.reltuples === 0) {
-        return { ...base, severity: 'warn', grade: `${subject} holds ${formatBytes(relFacts.heapBytes)} of data although its statistics count no row: the migration fails if any row is left.` };
+        return { ...base, severity: 'warn', grade: `${subject} holds ${formatBytes(relFacts.heapBytes)} of data although its statistics count no row: the migration fails if any row is left.`, fromStatistics: true };
       }
-      const what = c.rowsInserted && relFacts.heapBytes === 0 ? `rows are inserted into ${subject} earlier in the pending set` : `${subject} has ${size}`;
-      return { ...base, severity: 'fail', grade: `Will fail: ${what}.`, reason: `will fail: ${what}` };
+      const inserted = c.rowsInserted && relFacts.heapBytes === 0;
+      const what = inserted ? `rows are inserted into ${subject} earlier in the pending set` : `${subject} has ${size}`;
+      return { ...base, severity: 'fail', grade: `Will fail: ${what}.`, reason: `will fail: ${what}`, ...(inserted ? {} : { fromStatistics: true }) };
     }
     case 'size': {
       if (empty) return { ...base, severity: 'note', grade: `${capitalise(subject)} is empty: the lock is brief.` };

@@ -795,34 +795,44 @@ export class PendingSetLint {
     walk(tree);
   }
 
-  /**
-   * The line of each action of a multi-action ALTER TABLE: PostgreSQL's parse tree does not locate
-   * them, so its scanner's tokens are split on the commas outside parentheses after the table name.
-   */
   private actionLines(node: PgNode, place: Place, count: number): number[] | undefined {
-    let tokens: ScanToken[];
-    try {
-      tokens = this.parser.scan(place.text().slice(place.location, place.location + place.length));
-    } catch {
-      return undefined;
-    }
-    tokens = tokens.filter((t) => t.tokenName !== 'SQL_COMMENT' && t.tokenName !== 'C_COMMENT');
-    const relStart = (node.relation.location as number) - place.location;
-    let i = tokens.findIndex((t) => t.start === relStart);
-    if (i === -1) return undefined;
-    i++;
-    while (tokens[i]?.text === '.' && tokens[i + 1]) i += 2;
-    const starts = [tokens[i]];
-    let depth = 0;
-    for (; i < tokens.length; i++) {
-      const t = tokens[i]!.text;
-      if (t === '(' || t === '[') depth++;
-      else if (t === ')' || t === ']') depth--;
-      else if (t === ',' && depth === 0 && tokens[i + 1]) starts.push(tokens[i + 1]);
-    }
-    if (starts.length !== count || starts.some((s) => !s)) return undefined;
-    return starts.map((s) => place.line(place.location + s!.start));
+    return alterTableActionLines(this.parser, node, place, count);
   }
+}
+
+/**
+ * The line of each action of a multi-action ALTER TABLE: PostgreSQL's parse tree does not locate
+ * them, so its scanner's tokens are split on the commas outside parentheses after the table name.
+ * `place` is the statement: its byte offsets in the text, and how an offset becomes a line.
+ */
+export function alterTableActionLines(
+  parser: PgParser,
+  node: PgNode,
+  place: { line(offset: number): number; text(): LineIndex; location: number; length: number },
+  count: number,
+): number[] | undefined {
+  let tokens: ScanToken[];
+  try {
+    tokens = parser.scan(place.text().slice(place.location, place.location + place.length));
+  } catch {
+    return undefined;
+  }
+  tokens = tokens.filter((t) => t.tokenName !== 'SQL_COMMENT' && t.tokenName !== 'C_COMMENT');
+  const relStart = (node.relation.location as number) - place.location;
+  let i = tokens.findIndex((t) => t.start === relStart);
+  if (i === -1) return undefined;
+  i++;
+  while (tokens[i]?.text === '.' && tokens[i + 1]) i += 2;
+  const starts = [tokens[i]];
+  let depth = 0;
+  for (; i < tokens.length; i++) {
+    const t = tokens[i]!.text;
+    if (t === '(' || t === '[') depth++;
+    else if (t === ')' || t === ']') depth--;
+    else if (t === ',' && depth === 0 && tokens[i + 1]) starts.push(tokens[i + 1]);
+  }
+  if (starts.length !== count || starts.some((s) => !s)) return undefined;
+  return starts.map((s) => place.line(place.location + s!.start));
 }
 
 /** The functions a default expression calls, `name` or `schema.name`. */

@@ -1,39 +1,41 @@
 /**
- * gate.migration-safety: the migrations `migrate deploy` is about to apply (read from
- * `_prisma_migrations` before the migrate step, which waits for this rule) hold no statement that
- * fails, loses data, rewrites or long-locks a live table, or breaks the release still running while
- * the migration applies.
+ * gate.migration-safety: what the next `prisma migrate deploy` will do to production, known before
+ * it runs. The migrations it is about to apply (read from `_prisma_migrations` before the migrate
+ * step, which waits for this rule) are read by PostgreSQL's parser, linted on the parse tree and
+ * graded by the size of what they touch (src/analysis/migrations/lint.ts, grade.ts); then every
+ * statement is predicted on production's data, locks and privileges, read-only
+ * (src/analysis/migrations/plan.ts, predict.ts: will fail, will wait, unknown, or passes); and,
+ * when `rehearsal-database-url` names a copy, the migrate command is rehearsed there (rehearse.ts).
+ * src/analysis/migrations/verdict.ts merges it all into one list of findings; this file reads it.
  *
- * The SQL is read by PostgreSQL's own parser (src/analysis/migrations/pg-parser.ts, loaded only when something is
- * pending), linted on the parse tree (src/analysis/migrations/lint.ts: one check per risk kind of
- * src/analysis/migrations/risks.ts), and each finding is graded by the production data it touches
- * (src/analysis/migrations/grade.ts: one read-only catalog query on the run's shared connection).
+ * It comes after gate.install (the rehearsal runs the app's own Prisma CLI) and has the bound of a
+ * command (a rehearsal on a large copy takes minutes); the prediction has its own, much smaller
+ * budget (`migration-safety.prediction-budget-seconds`).
  */
-import type { Finding } from '../../engine/types.js';
+import type { Finding, Outcome } from '../../engine/types.js';
+import { couldNotCheck } from '../../engine/unavailable.js';
 import { defineRule } from '../index.js';
 import { variable } from '../app.js';
 import { describeDbError, parseDatabaseUrl } from '../../probes/db.js';
-import { gradeCandidates, readFacts, type DbFacts, type GradedFinding, type Severity } from '../../analysis/migrations/grade.js';
-import { lintPendingSet, type LintResult, type MigrationSource } from '../../analysis/migrations/lint.js';
-import { RISKS } from '../../analysis/migrations/risks.js';
+import { gradeCandidates, readFacts, type DbFacts, type Severity } from '../../analysis/migrations/grade.js';
+import { lintPendingSet, type LintResult } from '../../analysis/migrations/lint.js';
+import { planPendingSet, type PendingMigration } from '../../analysis/migrations/plan.js';
+import { predict, type Prediction } from '../../analysis/migrations/predict.js';
+import { rehearsalDetails, rehearsalProblems } from '../../analysis/migrations/rehearsal-report.js';
+import { rehearse, type Rehearsal } from '../../analysis/migrations/rehearse.js';
+import { mergeFindings, predictionDetails, predictionFixes, type Finding as MergedFinding } from '../../analysis/migrations/verdict.js';
 import { migrationsAboutToRun, readMigrationState } from './migrations.js';
 import { loadPgParser } from '../../analysis/migrations/pg-parser.js';
+
+export { findingMessage } from '../../analysis/migrations/verdict.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const ORDER: Record<Severity, number> = { fail: 0, warn: 1, note: 2 };
 
-/** One line of a finding: what, the risk, what the data says, the lock, the safe way, the check's name. */
-export function findingMessage(f: GradedFinding): string {
-  const risk = RISKS[f.kind];
-  if (f.kind === 'syntax-error') return `${f.what}: ${f.message}. ${risk.effect}. Fix: ${risk.recipe}. [${f.kind}]`;
-  const parts = [`${f.what}: ${risk.effect}.`, f.extra, f.grade, `Lock: ${risk.lock}.`, `Safer: ${risk.recipe}.`].filter(Boolean);
-  return `${parts.join(' ')} [${f.kind}]`;
-}
-
 export const migrationSafety = defineRule({
   id: 'gate.migration-safety',
-  // Runs before the migrate step (which waits for it): it lints what is about to be applied.
-  async check({ settings, clients }) {
+  // Runs before the migrate step (which waits for it): it reads what is about to be applied.
+  async check({ settings, clients, results, signal, log }): Promise<Outcome> {
     const state = await readMigrationState(settings, clients);
     if ('unknown' in state) {
       // No migration files: nothing to lint. Anything else (no database answer, no history table) means
@@ -45,33 +47,43 @@ export const migrationSafety = defineRule({
     if (toRun.length === 0) return { status: 'pass', summary: 'no pending migration', data: { pendingMigrations: 0, riskyStatements: 0 } };
 
     const byName = new Map(state.repo.map((m) => [m.name, m]));
-    const migrations: MigrationSource[] = toRun.map((m) => byName.get(m.name)!).map((m) => ({ file: m.file, sql: m.sql }));
-    const rerun = toRun.filter((m) => m.failedBefore).map((m) => byName.get(m.name)!.file);
+    const migrations: PendingMigration[] = toRun.map((m) => ({ name: m.name, file: byName.get(m.name)!.file, sql: byName.get(m.name)!.sql, failedBefore: m.failedBefore }));
+    const rerun = migrations.filter((m) => m.failedBefore).map((m) => m.file);
 
     const parser = await loadPgParser();
-    const dbUrl = variable(settings, 'databaseUrl')?.value ?? settings.env.DATABASE_URL!;
-    const schema = parseDatabaseUrl(dbUrl).params.get('schema') ?? 'public';
+    const url = parseDatabaseUrl(variable(settings, 'databaseUrl')?.value ?? settings.env.DATABASE_URL!);
+    const schema = url.params.get('schema') ?? 'public';
     const lint: LintResult = lintPendingSet(parser, migrations, schema);
+    const config = settings.config['migration-safety'];
+    const db = await clients.db();
 
-    // The data: one catalog query on the connection that just read the history.
+    // The rehearsal (on the copy) runs while production is read: they share nothing.
+    const rehearsal: Promise<Rehearsal | undefined> = settings.rehearsalDatabaseUrl ? runRehearsal() : Promise.resolve(undefined);
+
+    // The sizes: one catalog query on the connection that just read the history.
     let facts: DbFacts | undefined;
     let noFacts: string | undefined;
     if (lint.candidates.some((c) => c.rel || c.volatility)) {
       try {
-        facts = await readFacts(await clients.db(), lint.lookups);
+        facts = await readFacts(db, lint.lookups);
       } catch (error) {
-        noFacts = `the catalog query failed: ${describeDbError(error, parseDatabaseUrl(dbUrl))}`;
+        noFacts = `the catalog query failed: ${describeDbError(error, url)}`;
       }
     }
-    const config = settings.config['migration-safety'];
     const graded = gradeCandidates(lint.candidates, facts, noFacts, { blockAboveMb: config['block-above-mb'], blockAboveRows: config['block-above-rows'] });
-    const escalate = config.level === 'fail';
-    const severity = (f: GradedFinding): Severity => (escalate && f.severity === 'warn' ? 'fail' : f.severity);
 
-    const risky = graded.filter((f) => f.severity !== 'note');
-    const notes = graded.filter((f) => f.severity === 'note');
-    const failing = graded.filter((f) => severity(f) === 'fail');
-    const statics = [...new Set(graded.filter((f) => f.staticSeverity).map((f) => f.grade))];
+    // The prediction: every statement against production's data, locks and privileges, read-only.
+    const plan = planPendingSet(parser, migrations, schema);
+    const prediction: Prediction = await predict(parser, db, plan, { budgetMs: config['prediction-budget-seconds'] * 1000, migrateEnv: settings.commandEnv });
+    const merged = mergeFindings(graded, prediction);
+    const rehearsed = await rehearsal;
+
+    const escalate = config.level === 'fail';
+    const severity = (f: MergedFinding): Severity => (escalate && f.severity === 'warn' ? 'fail' : f.severity);
+    const risky = merged.filter((f) => f.severity !== 'note');
+    const notes = merged.filter((f) => f.severity === 'note');
+    const failing = merged.filter((f) => severity(f) === 'fail');
+    const rehearsalFailures = rehearsed ? rehearsalProblems(rehearsed) : [];
     const data = {
       pendingMigrations: toRun.length,
       rerunAfterFailure: rerun.length,
@@ -79,44 +91,75 @@ export const migrationSafety = defineRule({
       riskyStatements: risky.length,
       failing: failing.length,
       notes: notes.length,
-      kinds: [...new Set(risky.map((f) => f.kind))],
-      graded: noFacts ? 'static' : statics.length > 0 ? 'partly static' : 'by data',
+      kinds: [...new Set(risky.map((f) => f.tag))],
+      graded: noFacts ? 'static' : graded.some((f) => f.staticSeverity) ? 'partly static' : 'by data',
+      prediction: {
+        asOf: prediction.asOf,
+        counts: prediction.counts,
+        elapsedMs: prediction.elapsedMs,
+        queries: prediction.queries,
+        budgetMs: prediction.budgetMs,
+        cutOff: prediction.cutOff,
+        ...(prediction.error ? { error: prediction.error } : {}),
+        statements: prediction.statements
+          .filter((s) => s.outcome !== 'pass')
+          .map((s) => ({ file: s.file, line: s.line, what: s.what, outcome: s.outcome, sqlstate: s.sqlstate, rows: s.rows?.count, reason: s.reason })),
+      },
+      ...(rehearsed ? { rehearsal: rehearsalData(rehearsed) } : {}),
     };
 
     const linted = `Linted with PostgreSQL's parser (grammar ${Math.floor(parser.version / 10000)}): ${migrations.map((m) => m.file).join(', ')}.`;
     const rerunText = rerun.length > 0 ? `\n\nFailed before and linted as they will run again once resolved (\`prisma migrate resolve --rolled-back\`): ${rerun.join(', ')}.` : '';
     const staticText = noFacts ? `\n\nNot graded by data: ${noFacts}; every finding keeps its static severity.` : '';
-    const findings: Finding[] = graded.map((f) => ({
+    const predictionText = `\n\n${predictionDetails(prediction)}`;
+    const rehearsalText = rehearsed ? `\n\n${rehearsalDetails(rehearsed, prediction)}` : '';
+    const findings: Finding[] = merged.map((f) => ({
       level: severity(f) === 'fail' ? 'error' : severity(f) === 'warn' ? 'warning' : 'notice',
-      message: findingMessage(f),
+      message: f.message,
       file: f.file,
       line: f.line,
     }));
+    for (const problem of rehearsalFailures) findings.push({ level: 'error', message: problem.message, ...(problem.file ? { file: problem.file, line: 1 } : {}) });
     const noteText = notes.length > 0 ? `\n\n${plural(notes.length, 'note')} (safe on this data, listed with the findings).` : '';
+    const tail = `${linted}${rerunText}${noteText}${staticText}${predictionText}${rehearsalText}`;
 
-    if (risky.length === 0) {
+    if (rehearsed && 'unreachable' in rehearsed && failing.length === 0) {
+      return couldNotCheck(settings.unreachable, {
+        component: 'database',
+        what: 'the migrations could not be rehearsed on rehearsal-database-url',
+        cause: rehearsed.unreachable,
+        details: `${risky.map((f) => `- \`${f.file}:${f.line}\` **${severity(f)}** ${f.message}`).join('\n')}\n\n${tail}`,
+        data,
+      });
+    }
+
+    if (risky.length === 0 && rehearsalFailures.length === 0) {
       return {
         status: 'pass',
         summary: `${plural(toRun.length, 'pending migration')}, no risky statement`,
-        details: `${linted}${rerunText}${noteText}${staticText}`,
+        details: tail,
         findings,
         data,
       };
     }
 
-    const status = failing.length > 0 ? 'fail' : 'warn';
+    const status = failing.length > 0 || rehearsalFailures.length > 0 ? 'fail' : 'warn';
     const files = new Set(risky.map((f) => f.file));
-    const first = [...risky].sort((a, b) => ORDER[severity(a)] - ORDER[severity(b)])[0]!;
-    const firstReason = severity(first) === 'fail' && first.severity === 'fail' && first.reason ? ` (${first.reason})` : '';
+    const first = [...risky].sort((a, b) => ORDER[severity(a)] - ORDER[severity(b)])[0];
+    const firstReason = first && severity(first) === 'fail' && first.severity === 'fail' && first.reason ? ` (${first.reason})` : '';
+    const summary = first
+      ? `${plural(risky.length, 'risky statement')} in ${files.size} of ${plural(toRun.length, 'pending migration')}: ` +
+        `${first.what} at ${first.file}:${first.line}${firstReason}${risky.length > 1 ? ` and ${risky.length - 1} more` : ''}`
+      : `the rehearsal on rehearsal-database-url failed: ${rehearsalFailures[0]!.summary}`;
+    const predictedToFail = failing.some((f) => f.severity === 'fail');
     return {
       status,
-      summary:
-        `${plural(risky.length, 'risky statement')} in ${files.size} of ${plural(toRun.length, 'pending migration')}: ` +
-        `${first.what} at ${first.file}:${first.line}${firstReason}${risky.length > 1 ? ` and ${risky.length - 1} more` : ''}`,
-      details:
-        risky.map((f) => `- \`${f.file}:${f.line}\` **${severity(f)}** ${findingMessage(f)}`).join('\n') + `\n\n${linted}${rerunText}${noteText}${staticText}`,
+      summary: first && rehearsalFailures.length > 0 ? `${summary}; the rehearsal failed: ${rehearsalFailures[0]!.summary}` : summary,
+      details: risky.map((f) => `- \`${f.file}:${f.line}\` **${severity(f)}** ${f.message}`).join('\n') + `\n\n${tail}`,
       fix:
-        (failing.some((f) => f.severity === 'fail')
+        predictionFixes(merged).map((f) => `${f} `).join('') +
+        (rehearsalFailures.length > 0 ? 'The rehearsal on the copy failed: read its table in the details. ' : '') +
+        (predictedToFail && predictionFixes(merged).length === 0
           ? 'The failing statements would fail the migration (Prisma then records it as failed and blocks every deploy with P3009) or lock a large table: rewrite them first. '
           : '') +
         'Rewrite the risky statements with the safer pattern named for each (expand/contract across two releases), ' +
@@ -125,5 +168,36 @@ export const migrationSafety = defineRule({
       findings,
       data,
     };
+
+    async function runRehearsal(): Promise<Rehearsal | undefined> {
+      const install = results.get('gate.install');
+      if (install?.status === 'fail') return { skipped: 'gate.install failed, so the app\'s Prisma CLI is not installed to rehearse with' };
+      if (!settings.migrateCommand) return { skipped: 'migrate-command is empty: there is no migrate command to rehearse' };
+      return log.group(`rehearse: ${settings.migrateCommand} on rehearsal-database-url`, () =>
+        rehearse({
+          url: settings.rehearsalDatabaseUrl!,
+          productionUrl: settings.env.DATABASE_URL!,
+          production: db,
+          command: settings.migrateCommand,
+          cwd: settings.workingDirectory,
+          env: settings.commandEnv,
+          timeoutMs: settings.commandTimeoutMs,
+          signal,
+          connect: { ca: settings.ca, resolve: settings.resolve, timeoutMs: settings.timeoutSeconds * 1000 },
+          onLine: (l) => log.output(l),
+        }),
+      );
+    }
   },
 });
+
+function rehearsalData(r: Rehearsal): Record<string, unknown> {
+  if ('refused' in r) return { refused: r.refused };
+  if ('skipped' in r) return { skipped: r.skipped };
+  if ('unreachable' in r) return { unreachable: r.unreachable };
+  return {
+    exitCode: r.command.exitCode,
+    durationMs: Math.round(r.command.durationMs),
+    migrations: r.migrations.map((m) => ({ name: m.name, durationMs: m.durationMs === undefined ? undefined : Math.round(m.durationMs), failed: m.failed, sqlstate: m.sqlstate, locks: m.locks })),
+  };
+}

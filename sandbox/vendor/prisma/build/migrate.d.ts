@@ -16,7 +16,16 @@ export declare class PrismaError extends Error {
   format(): string;
 }
 
+/** An error of the schema engine without a Prisma code (a migration that fails inside its own BEGIN … COMMIT); `cause` is the database's error. */
+export declare class EngineError extends PrismaError {
+  constructor(message: string, cause: unknown);
+  cause: unknown;
+}
+
 export declare function checksum(script: string): string;
+
+/** How long `deploy` waits for Prisma's advisory lock before failing with P1002 (10 s, as Prisma). */
+export declare const ADVISORY_LOCK_TIMEOUT_MS: number;
 
 export declare function deploy(
   client: pg.ClientBase,

@@ -4,7 +4,8 @@
  * and the SQL migration persistence). Works on any connected `pg` client; the CLI (./index.js) and
  * the sandbox (to give a scenario its history) share it.
  *
- * - deploy: take the advisory lock; create `_prisma_migrations` when missing (P3005 when the schema
+ * - deploy: take the advisory lock (waiting at most 10 s, then P1002; PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK
+ *   turns it off); create `_prisma_migrations` when missing (P3005 when the schema
  *   already has objects); refuse with P3009 while a row has finished_at and rolled_back_at NULL;
  *   apply the migrations not recorded (ignoring rolled-back rows) in name order. Each one: insert its
  *   row (checksum = SHA-256 hex of the file, started_at), run the whole file as one simple query
@@ -91,8 +92,45 @@ async function initialize(client, schema) {
 )`);
 }
 
+/** How long Prisma waits for its advisory lock (schema-engine's ADVISORY_LOCK_TIMEOUT). */
+export const ADVISORY_LOCK_TIMEOUT_MS = 10_000;
+
+/** `PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK`: set, non-empty and not `0`, it turns the lock off (Prisma's rule). */
+function advisoryLockDisabled(env = process.env) {
+  const value = env.PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK;
+  return value !== undefined && value !== '' && value !== '0';
+}
+
+/**
+ * `SELECT pg_advisory_lock(72707369)`, bounded as Prisma bounds it: a client-side timeout of 10 s,
+ * after which it fails with P1002. Prisma's engine drops the waiting query and exits, which closes
+ * its connection and ends the wait on the server; here the client is ended the same way.
+ */
+async function acquireLock(client) {
+  let timer;
+  const lock = client.query(`SELECT pg_advisory_lock(${LOCK_ID})`);
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ADVISORY_LOCK_TIMEOUT_MS);
+  });
+  try {
+    const first = await Promise.race([lock.then(() => 'locked'), timeout]);
+    if (first === 'locked') return;
+  } finally {
+    clearTimeout(timer);
+  }
+  lock.catch(() => undefined);
+  await client.end().catch(() => undefined);
+  const where = `\`${client.host ?? 'localhost'}\`:\`${client.port ?? 5432}\``;
+  throw new PrismaError(
+    'P1002',
+    `The database server at ${where} was reached but timed out.\n\nPlease try again.\n\nPlease make sure your database server is running at ${where}.\n\n` +
+      `Context: Timed out trying to acquire a postgres advisory lock (SELECT pg_advisory_lock(${LOCK_ID})). Elapsed: ${ADVISORY_LOCK_TIMEOUT_MS}ms. See https://pris.ly/d/migrate-advisory-locking for details.\n`,
+  );
+}
+
 async function withLock(client, fn) {
-  await client.query(`SELECT pg_advisory_lock(${LOCK_ID})`);
+  if (advisoryLockDisabled()) return fn();
+  await acquireLock(client);
   try {
     return await fn();
   } finally {
@@ -143,7 +181,17 @@ export async function deploy(client, migrations, { schema = 'public', onApplying
       } catch (error) {
         if (!error || typeof error.code !== 'string' || !/^[0-9A-Z]{5}$/.test(error.code)) throw error;
         const failure = applyMigrationError(migration.name, error);
-        await client.query(`UPDATE ${table(schema)} SET "logs" = $1 WHERE "id" = $2`, [failure.message, id]);
+        try {
+          await client.query(`UPDATE ${table(schema)} SET "logs" = $1 WHERE "id" = $2`, [failure.message, id]);
+        } catch (logError) {
+          // A file that opens its own transaction (BEGIN; … COMMIT;, as Prisma writes an enum rebuild) and
+          // fails inside it leaves the session in an aborted transaction block: Prisma's bookkeeping
+          // query then fails too, the engine stops with that error (the database's own error is not
+          // printed), and the row stays without logs or finished_at. The engine's exit ends the session.
+          if (logError?.code !== '25P02') throw logError;
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw new EngineError(abortedTransactionMessage(migration.name), error);
+        }
         throw failure;
       }
       await client.query(`UPDATE ${table(schema)} SET "applied_steps_count" = "applied_steps_count" + 1 WHERE "id" = $1`, [id]);
@@ -152,6 +200,29 @@ export async function deploy(client, migrations, { schema = 'public', onApplying
     }
     return applied;
   });
+}
+
+/** An error of the schema engine without a Prisma code, printed as the engine prints it. `cause`: the database's error. */
+export class EngineError extends PrismaError {
+  constructor(message, cause) {
+    super('', message);
+    this.cause = cause;
+  }
+
+  format() {
+    return `Error: ${this.message}`;
+  }
+}
+
+function abortedTransactionMessage(name) {
+  return (
+    'ERROR: current transaction is aborted, commands ignored until end of transaction block\n' +
+    '   0: schema_commands::commands::apply_migrations::Applying migration\n' +
+    `           with migration_name=${JSON.stringify(name)}\n` +
+    '             at schema-engine/commands/src/commands/apply_migrations.rs:91\n' +
+    '   1: schema_core::state::ApplyMigrations\n' +
+    '             at schema-engine/core/src/state.rs:236'
+  );
 }
 
 /** P3018 with the database error as tokio-postgres shows it. */
