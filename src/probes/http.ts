@@ -49,6 +49,11 @@ export interface ProbeRequest {
   timeoutMs?: number;
   /** Who answers this URL, for "waiting for …" when a rule is cut off. Default `app`. */
   component?: Component;
+  /**
+   * A `Host` header other than the URL's (a forged-host probe): the TLS server name, the certificate
+   * check and the `resolve` address stay those of the URL's host; only the header changes.
+   */
+  hostHeader?: string;
 }
 
 export interface CertificateInfo {
@@ -234,6 +239,7 @@ export class HttpClient {
     const port = Number(url.port || (isHttps ? 443 : 80));
     const override = findResolve(this.opts.resolve, hostname, port);
     if (override) headers.host = url.host;
+    if (req.hostHeader !== undefined) headers.host = req.hostHeader;
 
     return new Promise((resolve, reject) => {
       const options: https.RequestOptions = {
@@ -245,7 +251,9 @@ export class HttpClient {
         agent: isHttps ? this.httpsAgent : this.httpAgent,
         signal,
         // The certificate is checked against the real host name, whatever address `resolve` chose.
-        servername: isIP(hostname) ? undefined : hostname,
+        // For an IP address Node would take the server name from the Host header: with a forged one,
+        // say none, as without it.
+        servername: isIP(hostname) ? (req.hostHeader !== undefined ? '' : undefined) : hostname,
       };
       const request = (isHttps ? https : http).request(options, (res) => {
         const chunks: Buffer[] = [];
