@@ -367,7 +367,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     description:
       'The app moved to Auth.js v5 (next-auth 5.0.0-beta.25, an auth config without trustHost) and production has none of AUTH_URL, AUTH_TRUST_HOST, VERCEL or CF_PAGES: Auth.js does not trust the host and answers every /api/auth request with 500 (UntrustedHost), so nobody can sign in.',
     auth: { nextAuth: '5.0.0-beta.25', passesTrustHost: false },
-    expect: { ready: false, notPassing: ['config.nextauth-trust-host', 'smoke.auth-providers', 'smoke.login-flow'] },
+    expect: { ready: false, notPassing: ['config.nextauth-trust-host', 'smoke.auth-providers', 'smoke.login-flow', 'smoke.feature-gates', 'security.cookies'] },
   },
   'authjs-v5-auth-url': {
     description:

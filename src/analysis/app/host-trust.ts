@@ -98,7 +98,10 @@ export interface HostTrust {
 }
 
 /** The parts of the detected library the rules need (an app model may give them without a lockfile). */
-export type HostTrustLibrary = Pick<AuthLibrary, 'family' | 'package' | 'version' | 'core'>;
+export type HostTrustLibrary = Pick<AuthLibrary, 'family' | 'package' | 'version' | 'core'> & {
+  /** How to name it when it stands for a family (`next-auth 4 before 4.24.15`); default `<package> <version>`. */
+  label?: string;
+};
 
 const SOURCES: Record<HostTrustRule, string> = {
   'next-auth-4': 'next-auth@4.24.13 packages/next-auth/src/utils/detect-origin.ts:2-9, src/core/index.ts:82-83',
@@ -136,7 +139,7 @@ export function hostTrustRule(library: HostTrustLibrary): HostTrustRule {
  */
 export function judgeHostTrust(library: HostTrustLibrary, env: HostTrustEnv, option?: TrustHostOption): HostTrust {
   const rule = hostTrustRule(library);
-  const label = `${library.package} ${library.version}`;
+  const label = library.label ?? `${library.package} ${library.version}`;
   const source = SOURCES[rule];
   const nonEmpty = (name: HostTrustVariable) => !!env[name];
   const platformOf = (name: string): HostTrust['platform'] => (name === 'VERCEL' ? 'Vercel' : name === 'CF_PAGES' ? 'Cloudflare Pages' : undefined);
@@ -259,8 +262,8 @@ export interface AssessInput {
 
 /** The libraries judged when the installed one is unknown: each family's least safe rule. */
 const CANDIDATES: HostTrustLibrary[] = [
-  { family: 'next-auth-v4', package: 'next-auth', version: '4.24.14' },
-  { family: 'authjs-v5', package: 'next-auth', version: '5.0.0-beta.25' },
+  { family: 'next-auth-v4', package: 'next-auth', version: '4.24.14', label: 'next-auth 4 before 4.24.15' },
+  { family: 'authjs-v5', package: 'next-auth', version: '5.0.0-beta.25', label: 'Auth.js v5 (next-auth 5)' },
 ];
 
 /** Whether the app's value of NEXTAUTH_TRUST_HOST is one the guide forbids (anything but "false"). */
@@ -350,7 +353,8 @@ function reflectFix(trust: HostTrust, env: HostTrustEnv): string {
 /**
  * One committed value of a host-trust variable (a workflow's `env:`, a platform file), judged as if
  * the other host-trust settings were the guide's (NEXTAUTH_TRUST_HOST=false, no AUTH_TRUST_HOST,
- * VERCEL or CF_PAGES) and the URLs the run's: flagged when that value alone makes the verdict fail.
+ * VERCEL or CF_PAGES) and the URLs the run's: flagged when that value makes the verdict fail, by
+ * itself (the guide's settings pass) or as the variable that decides.
  * config.nextauth-trust-host gives the same verdict for the same value (one module, one answer).
  */
 export function judgeTrustValue(
@@ -362,7 +366,14 @@ export function judgeTrustValue(
   const withValue = { ...base, [name]: value };
   const judged = assessHostTrust({ ...input, env: withValue, option: input.option && optionWith(input.option, withValue) });
   const baseline = assessHostTrust({ ...input, env: base, option: input.option && optionWith(input.option, base) });
-  const unsafe = judged.verdict === 'fail' && (name === 'NEXTAUTH_TRUST_HOST' || baseline.verdict !== 'fail');
+  // The value's own fault: the verdict fails where the guide's settings pass, or it fails because of
+  // this variable (the guide's flag; the switch or the app's option that decides trust).
+  const decider = judged.trust.decidedBy;
+  const own =
+    judged.problem === 'guide-flag'
+      ? name === 'NEXTAUTH_TRUST_HOST'
+      : decider.name === name || (decider.kind === 'option' && input.option?.variable === name);
+  const unsafe = judged.verdict === 'fail' && (baseline.verdict !== 'fail' || own);
   return { unsafe, why: judged.summary };
 }
 

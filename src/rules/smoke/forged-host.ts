@@ -181,7 +181,9 @@ export function startForgedHostProbe(probe: ForgedHostProbe): StartedForgedHostP
 /** One line per request for the report: what was sent, what came back, and where the name showed. */
 export function forgedHostLines(result: ForgedHostResult): string[] {
   return result.requests.map((r) => {
-    const shown = r.reflections.map((x) => `${x.field} = ${x.value}`).join('; ');
+    // What NextAuth built first (Location, body, cookies), then the other headers.
+    const rank = { location: 0, body: 1, cookie: 2, header: 3 } as const;
+    const shown = [...r.reflections].sort((a, b) => rank[a.kind] - rank[b.kind]).map((x) => `${x.field} = ${x.value}`).join('; ');
     return `- ${requestText(r)} → ${r.answer}${shown ? `: the made-up host is in ${shown}` : ''}`;
   });
 }
