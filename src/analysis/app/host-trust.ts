@@ -188,7 +188,8 @@ export function judgeHostTrust(library: HostTrustLibrary, env: HostTrustEnv, opt
   if (option) {
     trustOn = option.value;
     decidedBy = { kind: 'option', name: 'trustHost', value: String(option.value) };
-    const reads = option.variable ? ` with ${option.variable}=${shownValue(option.variable === 'NEXTAUTH_TRUST_HOST' ? env.NEXTAUTH_TRUST_HOST : undefined)}` : '';
+    const read = option.variable as HostTrustVariable | undefined;
+    const reads = read && (HOST_TRUST_VARIABLES as readonly string[]).includes(read) ? ` with ${read}=${shownValue(env[read])}` : '';
     decided = `the app passes trustHost: ${option.value} (\`${option.expression}\`${reads}, ${option.where}), which Auth.js takes over every variable, so trust is ${option.value ? 'on' : 'off'}`;
   } else {
     const stop = firstDefined(env, chain);
