@@ -13,7 +13,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { rootCertificates, type TLSSocket } from 'node:tls';
+import { createSecureContext, rootCertificates, type TLSSocket } from 'node:tls';
 import type { ResolveEntry } from '../settings.js';
 import { VERSION } from '../version.js';
 import { track, type Component } from '../util/activity.js';
@@ -129,8 +129,10 @@ export class HttpClient {
 
   constructor(options: HttpClientOptions) {
     this.opts = { retries: 2, backoffMs: 250, maxRedirects: 5, maxBodyBytes: 1024 * 1024, maxSockets: 32, ...options };
-    const ca = options.ca ? [...rootCertificates, options.ca] : undefined;
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets, ca });
+    // One secure context for every connection: `ca` on the agent would build a new one per socket,
+    // parsing Node's ~140 root certificates each time (about 30 ms of CPU per connection).
+    const secureContext = options.ca ? createSecureContext({ ca: [...rootCertificates, options.ca] }) : undefined;
+    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets, ...(secureContext ? { secureContext } : {}) });
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets });
   }
 
