@@ -220,7 +220,7 @@ async function forgedHostText(
   const shown = first(forged.reflected, (k) => k !== 'header');
   const problem = shown ? `a forged host comes back in ${forged.reflected.length} of ${sent.length} answers: ${shown}` : undefined;
   const echoed = first(forged.echoed, () => true);
-  const warning = echoed ? `the app puts a forged Host in a header of ${forged.echoed.length} of ${sent.length} answers: ${echoed}` : undefined;
+  const warning = echoed ? `a forged host comes back outside NextAuth's URLs in ${forged.echoed.length} of ${sent.length} answers: ${echoed}` : undefined;
   const details = [
     'Forged-host probe (each endpoint as a browser would, with a forged Host and with a forged X-Forwarded-Host, a random *.invalid name each time):',
     ...forgedHostLines(forged),
@@ -234,7 +234,7 @@ async function forgedHostText(
     details,
     fix,
     warningFix: warning
-      ? "Build those URLs from APP_URL rather than from the request's Host, or have the edge refuse a Host it does not serve (421 or 404, as platforms that route by Host do), so a forged one never reaches the app."
+      ? "Build those URLs from APP_URL rather than from the request's Host (and keep error pages from repeating it), or have the edge refuse a Host it does not serve (421 or 404, as platforms that route by Host do), so a forged one never reaches the app."
       : undefined,
   };
 }

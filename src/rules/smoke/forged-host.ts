@@ -56,7 +56,10 @@ export interface ForgedHostResult {
   requests: ProbedRequest[];
   /** The forged requests whose answer carries the made-up name in a URL NextAuth built (body, Location, cookie). */
   reflected: ProbedRequest[];
-  /** The other forged requests whose answer carries it, in other headers only (Report-To, Link: the middleware's). */
+  /**
+   * The other forged requests whose answer carries it: in other headers only (Report-To, Link: the
+   * middleware's), or in an error answer (an edge's 404/421 page that repeats the Host it refused).
+   */
   echoed: ProbedRequest[];
   /** The OAuth providers whose sign-in redirect was asked for. */
   oauthProviders: string[];
@@ -166,7 +169,9 @@ export function startForgedHostProbe(probe: ForgedHostProbe): StartedForgedHostP
         const headers = { 'content-type': 'application/x-www-form-urlencoded', cookie: `${cookie.cookie.name}=${cookie.value}` };
         requests.push(...(await Promise.all(oauthProviders.flatMap((id) => all.map((v) => ask('POST', `${signinPath}/${id}`, v, { headers, body }))))));
       }
-      const built = (r: ProbedRequest) => r.reflections.some((x) => x.kind !== 'header');
+      // NextAuth answers with 2xx and 3xx; a 4xx/5xx that repeats the name is an edge's or a
+      // framework's error page echoing the Host it refused (reported, but not as NextAuth's URL).
+      const built = (r: ProbedRequest) => (r.response?.status ?? 0) < 400 && r.reflections.some((x) => x.kind !== 'header');
       return {
         requests,
         reflected: requests.filter(built),
