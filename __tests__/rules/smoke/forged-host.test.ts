@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HttpClient, ProbeRequest, ProbeResponse } from '../../../src/probes/http.js';
-import { oauthProviderIds, startForgedHostProbe } from '../../../src/rules/smoke/forged-host.js';
+import { oauthProviderIds, probeForgedHost } from '../../../src/rules/smoke/forged-host.js';
 
 const ORIGIN = new URL('https://app.acme-saas.com');
 
@@ -41,9 +41,8 @@ test('only OAuth 2 / OIDC providers get the sign-in POST: never e-mail, credenti
 
 test('a reflection in what NextAuth answers (2xx/3xx) is NextAuth\'s; an edge\'s 404 that names the refused Host is only echoed', async () => {
   const sent: ProbeRequest[] = [];
-  const probe = startForgedHostProbe({ http: fakeClient(sent), origin: ORIGIN, timeoutMs: 1000 });
   const providers = answer(new URL('/api/auth/providers', ORIGIN).toString(), 200, '{"github":{"type":"oauth"}}');
-  const result = await probe.finish(providers, ['github']);
+  const result = await probeForgedHost({ http: fakeClient(sent), origin: ORIGIN, timeoutMs: 1000, providers, oauthProviders: ['github'] });
   assert.equal(sent.length, 11, 'providers ×2, csrf ×3, signin ×3 (one round), then signin/github ×3');
   assert.ok(sent.every((r) => r.retry === false), 'one round trip each: no retries');
   assert.ok(sent.every((r) => (r.method ?? 'GET') === 'GET' || new URL(r.url).pathname === '/api/auth/signin/github'), 'nothing but GETs and the OAuth sign-in POST');

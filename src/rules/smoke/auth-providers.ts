@@ -29,7 +29,7 @@ import {
   shorten,
   truncatedText,
 } from './app-probe.js';
-import { forgedHostLines, oauthProviderIds, requestText, startForgedHostProbe, type ForgedHostResult, type ProbedRequest } from './forged-host.js';
+import { forgedHostLines, oauthProviderIds, probeForgedHost, requestText, type ForgedHostResult, type ProbedRequest } from './forged-host.js';
 import { NEXTAUTH_BASE } from './nextauth.js';
 
 /** `AUTH_PROVIDERS` names → NextAuth provider ids, as the app maps them. */
@@ -57,19 +57,15 @@ export const authProviders = defineRule({
     const path = `${NEXTAUTH_BASE}/providers`;
     const url = appUrlFor(origin, path);
     const http = ctx.clients.http();
-    // The forged-host probe's first round goes out with the providers request.
-    const forgedProbe = startForgedHostProbe({ http, origin, timeoutMs: requestTimeoutMs(ctx), signal: ctx.signal });
     let response;
     try {
       // Shared with security.origin, which reads the same list's URLs.
       response = await http.getShared(url, ctx.signal, { followRedirects: true });
     } catch (error) {
-      await forgedProbe.settled();
       return probeFailure(error, `GET ${safeUrl(url)}`);
     }
     const toLogin = loginRedirect(response, config.paths.login);
     if (toLogin) {
-      await forgedProbe.settled();
       return {
         status: 'fail',
         summary: `GET ${path} was ${loginRedirectText(toLogin, false)}`,
@@ -78,7 +74,6 @@ export const authProviders = defineRule({
     }
     const listed = parseJson(response.body) as Record<string, ListedProvider> | undefined;
     if (response.status !== 200 || !listed || typeof listed !== 'object' || Array.isArray(listed)) {
-      await forgedProbe.settled();
       if (response.status >= 500) {
         // Auth.js v5 answers every request 500 when it does not trust the host: the installed
         // version and the variables say whether that is the cause.
@@ -120,7 +115,7 @@ export const authProviders = defineRule({
       lines.push(`- ${id}: callbackUrl ${callbackUrl}${ok ? '' : ` (not under ${base}${plain})`}${expectedIds.includes(id) ? '' : ' (not in AUTH_PROVIDERS)'}`);
     }
     for (const id of missing) lines.push(`- ${id}: enabled by AUTH_PROVIDERS but not listed`);
-    const forged = await forgedProbe.finish(response, oauthProviderIds(listed));
+    const forged = await probeForgedHost({ http, origin, timeoutMs: requestTimeoutMs(ctx), signal: ctx.signal, providers: response, oauthProviders: oauthProviderIds(listed) });
     const forgedText = await forgedHostText(forged, ctx.settings.workingDirectory, env);
     const details = `GET ${path} → 200 listing ${listedIds.length} provider${listedIds.length === 1 ? '' : 's'}; ${baseName} is ${insecure ? `${insecure} (judged as ${base}: callbacks must be https://)` : base}; AUTH_PROVIDERS is ${env.AUTH_PROVIDERS ?? 'unset (github,credentials)'}.\n${lines.join('\n')}\n\n${forgedText.details}`;
     const data = {

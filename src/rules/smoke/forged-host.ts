@@ -14,9 +14,9 @@
  *   GET  /api/auth/signin                 the redirect to the sign-in page, with its callbackUrl
  *   POST /api/auth/signin/<oauth id>      the OAuth authorization redirect, with its redirect_uri
  *
- * The browser-like GET of the providers list is the rule's own (shared with security.origin), so
- * the first three endpoints add one round trip, run together; the OAuth redirects need the CSRF pair
- * of the browser-like `csrf` answer and follow it: one round trip more, for every provider at once.
+ * The browser-like GET of the providers list is the rule's own (shared with security.origin); the
+ * rest follows it in two rounds, every request of a round at once: one round trip per endpoint (the
+ * OAuth redirects need the CSRF pair of the browser-like `csrf` answer, so they are the second round).
  *
  * Nothing changes state. Every request but the last kind is a GET NextAuth answers from its
  * configuration. The OAuth sign-in needs a POST with the CSRF pair (next-auth@4.24.13
@@ -96,22 +96,14 @@ export function requestText(r: Pick<ProbedRequest, 'method' | 'path' | 'variant'
   return `${r.method} ${r.path}${header ? ` with ${header}: ${r.forged}` : ''}`;
 }
 
-export interface StartedForgedHostProbe {
-  /**
-   * The OAuth sign-in redirects of the listed OAuth providers, once the rule has the browser-like
-   * providers list; then the whole result.
-   */
-  finish(providers: ProbeResponse, oauthProviders: string[]): Promise<ForgedHostResult>;
-  /** Resolves when the requests already sent have settled (a rule that stops early waits for them). */
-  settled(): Promise<void>;
-}
-
 /**
- * Sends the first round (providers with both forged headers; csrf and signin three ways) at once,
- * alongside the rule's own providers request, so the probe costs the phase one round trip plus the
- * OAuth redirects' one.
+ * Asks the endpoints (see the header) once the rule has the browser-like providers list: the first
+ * round (providers with both forged headers; csrf and signin three ways) at once, then the OAuth
+ * sign-in redirects of the listed OAuth providers. Starting after the list, not with it, keeps these
+ * requests out of the burst every probe rule sends at the start of the phase (the rule is far from
+ * the phase's longest chain), and sends nothing when the list already failed.
  */
-export function startForgedHostProbe(probe: ForgedHostProbe): StartedForgedHostProbe {
+export async function probeForgedHost(probe: ForgedHostProbe & { providers: ProbeResponse; oauthProviders: string[] }): Promise<ForgedHostResult> {
   const { http, origin, signal } = probe;
   const ask = async (method: 'GET' | 'POST', path: string, variant: Variant, extra: { headers?: Record<string, string>; body?: string } = {}): Promise<ProbedRequest> => {
     const forged = variant === 'browser' ? undefined : forgedHostName();
@@ -142,44 +134,36 @@ export function startForgedHostProbe(probe: ForgedHostProbe): StartedForgedHostP
   const providersPath = `${NEXTAUTH_BASE}/providers`;
   const csrfPath = `${NEXTAUTH_BASE}/csrf`;
   const signinPath = `${NEXTAUTH_BASE}/signin`;
-  const first = Promise.all([
+  const { providers, oauthProviders } = probe;
+  const browserProviders: ProbedRequest = { method: 'GET', path: providersPath, variant: 'browser', answer: describeAnswer(providers), reflections: [], response: providers };
+  const firstRound = await Promise.all([
     ...forgedOnly.map((v) => ask('GET', providersPath, v)),
     ...all.map((v) => ask('GET', csrfPath, v)),
     ...all.map((v) => ask('GET', signinPath, v)),
   ]);
-
+  const requests = [browserProviders, ...firstRound];
+  // The OAuth sign-in redirects, with the browser-like CSRF pair (NextAuth checks the token
+  // against its cookie and the secret: the host plays no part in it).
+  const csrf = firstRound.find((r) => r.path === csrfPath && r.variant === 'browser')?.response;
+  const token = csrf && csrf.status === 200 ? (parseJson(csrf.body) as { csrfToken?: unknown } | undefined)?.csrfToken : undefined;
+  const cookie = csrf?.cookies.map((line) => parseSetCookieLine(line)).find((c) => /csrf-token$/i.test(c.cookie.name));
+  let skipped: string | undefined;
+  if (oauthProviders.length === 0) skipped = 'no OAuth provider is listed';
+  else if (typeof token !== 'string' || !token || !cookie) skipped = `GET ${csrfPath} gave no CSRF ${typeof token !== 'string' || !token ? 'token' : 'cookie'} (${csrf ? describeAnswer(csrf) : 'no answer'})`;
+  else {
+    const body = new URLSearchParams({ csrfToken: token, callbackUrl: new URL('/', origin).toString(), json: 'true' }).toString();
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', cookie: `${cookie.cookie.name}=${cookie.value}` };
+    requests.push(...(await Promise.all(oauthProviders.flatMap((id) => all.map((v) => ask('POST', `${signinPath}/${id}`, v, { headers, body }))))));
+  }
+  // NextAuth answers with 2xx and 3xx; a 4xx/5xx that repeats the name is an edge's or a
+  // framework's error page echoing the Host it refused (reported, but not as NextAuth's URL).
+  const built = (r: ProbedRequest) => (r.response?.status ?? 0) < 400 && r.reflections.some((x) => x.kind !== 'header');
   return {
-    settled: async () => {
-      await first;
-    },
-    finish: async (providers, oauthProviders) => {
-      const browserProviders: ProbedRequest = { method: 'GET', path: providersPath, variant: 'browser', answer: describeAnswer(providers), reflections: [], response: providers };
-      const firstRound = await first;
-      const requests = [browserProviders, ...firstRound];
-      // The OAuth sign-in redirects, with the browser-like CSRF pair (NextAuth checks the token
-      // against its cookie and the secret: the host plays no part in it).
-      const csrf = firstRound.find((r) => r.path === csrfPath && r.variant === 'browser')?.response;
-      const token = csrf && csrf.status === 200 ? (parseJson(csrf.body) as { csrfToken?: unknown } | undefined)?.csrfToken : undefined;
-      const cookie = csrf?.cookies.map((line) => parseSetCookieLine(line)).find((c) => /csrf-token$/i.test(c.cookie.name));
-      let skipped: string | undefined;
-      if (oauthProviders.length === 0) skipped = 'no OAuth provider is listed';
-      else if (typeof token !== 'string' || !token || !cookie) skipped = `GET ${csrfPath} gave no CSRF ${typeof token !== 'string' || !token ? 'token' : 'cookie'} (${csrf ? describeAnswer(csrf) : 'no answer'})`;
-      else {
-        const body = new URLSearchParams({ csrfToken: token, callbackUrl: new URL('/', origin).toString(), json: 'true' }).toString();
-        const headers = { 'content-type': 'application/x-www-form-urlencoded', cookie: `${cookie.cookie.name}=${cookie.value}` };
-        requests.push(...(await Promise.all(oauthProviders.flatMap((id) => all.map((v) => ask('POST', `${signinPath}/${id}`, v, { headers, body }))))));
-      }
-      // NextAuth answers with 2xx and 3xx; a 4xx/5xx that repeats the name is an edge's or a
-      // framework's error page echoing the Host it refused (reported, but not as NextAuth's URL).
-      const built = (r: ProbedRequest) => (r.response?.status ?? 0) < 400 && r.reflections.some((x) => x.kind !== 'header');
-      return {
-        requests,
-        reflected: requests.filter(built),
-        echoed: requests.filter((r) => r.reflections.length > 0 && !built(r)),
-        oauthProviders: skipped ? [] : oauthProviders,
-        skipped,
-      };
-    },
+    requests,
+    reflected: requests.filter(built),
+    echoed: requests.filter((r) => r.reflections.length > 0 && !built(r)),
+    oauthProviders: skipped ? [] : oauthProviders,
+    skipped,
   };
 }
 
