@@ -1,6 +1,7 @@
 /**
  * The app's reading of its environment (its `lib/env.ts`), with the real app's defaults: this is
- * where each flag gets the meaning the gate's rules assume (e.g. an unset NEXTAUTH_TRUST_HOST is true).
+ * where each flag gets the meaning the gate's rules assume (e.g. an unset NEXTAUTH_TRUST_HOST is
+ * passed to NextAuth as trustHost: true; what NextAuth makes of it is ./app-auth.ts's).
  */
 
 export interface AuthProviderInfo {
@@ -36,13 +37,41 @@ const FEATURE_VARS: Record<TeamFeature, string> = {
   payments: 'FEATURE_TEAM_PAYMENTS',
 };
 
+/** The auth library the deployment runs (the fixture repository's lockfile pins it), and how the app configures it. */
+export interface AuthSetup {
+  /** `next-auth` version: 4.x (NextAuth v4) or 5.x (Auth.js v5). Default 4.24.13, as the real app pins. */
+  version?: string;
+  /**
+   * Whether the app's NextAuth config passes `trustHost: process.env.NEXTAUTH_TRUST_HOST !== 'false'`
+   * (the app as it is, under `@ts-ignore`); false for an Auth.js v5 config that passes none. Default true.
+   */
+  passesTrustHost?: boolean;
+}
+
+/** The variables NextAuth itself reads for host trust, exactly as set: `''` (set, empty) is not unset. */
+export interface AuthEnv {
+  NEXTAUTH_URL?: string;
+  AUTH_URL?: string;
+  AUTH_TRUST_HOST?: string;
+  VERCEL?: string;
+  CF_PAGES?: string;
+  NODE_ENV?: string;
+}
+
+export const DEFAULT_NEXT_AUTH_VERSION = '4.24.13';
+
 export interface AppConfig {
   appUrl?: string;
   nextAuthUrl?: string;
   nextAuthSecret?: string;
   /** Enabled providers, in AUTH_PROVIDERS order. */
   providers: AuthProviderInfo[];
-  trustHost: boolean;
+  auth: {
+    version: string;
+    /** The `trustHost` the app's config passes NextAuth; undefined when it passes none. */
+    trustHostOption?: boolean;
+    env: AuthEnv;
+  };
   debug: boolean;
   hsts: boolean;
   cspStrict: boolean;
@@ -61,7 +90,7 @@ export class AppConfigError extends Error {
   override name = 'AppConfigError';
 }
 
-export function loadAppConfig(env: Record<string, string | undefined>): AppConfig {
+export function loadAppConfig(env: Record<string, string | undefined>, auth: AuthSetup = {}): AppConfig {
   const value = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
   const names = (value('AUTH_PROVIDERS') ?? DEFAULT_AUTH_PROVIDERS).split(',').map((p) => p.trim()).filter(Boolean);
   const providers = names.map((n) => AUTH_PROVIDERS[n]).filter((p): p is AuthProviderInfo => p !== undefined);
@@ -84,8 +113,13 @@ export function loadAppConfig(env: Record<string, string | undefined>): AppConfi
     nextAuthUrl: value('NEXTAUTH_URL'),
     nextAuthSecret: value('NEXTAUTH_SECRET'),
     providers,
-    // `trustHost: process.env.NEXTAUTH_TRUST_HOST !== 'false'`: unset means trusted.
-    trustHost: value('NEXTAUTH_TRUST_HOST') !== 'false',
+    auth: {
+      version: auth.version ?? DEFAULT_NEXT_AUTH_VERSION,
+      // lib/auth.ts: `trustHost: process.env.NEXTAUTH_TRUST_HOST !== 'false'` (unset means true).
+      trustHostOption: auth.passesTrustHost === false ? undefined : value('NEXTAUTH_TRUST_HOST') !== 'false',
+      // NextAuth reads these from process.env itself: an empty value is not an unset one to it.
+      env: Object.fromEntries((['NEXTAUTH_URL', 'AUTH_URL', 'AUTH_TRUST_HOST', 'VERCEL', 'CF_PAGES', 'NODE_ENV'] as const).map((k) => [k, env[k]])),
+    },
     debug: value('NEXTAUTH_DEBUG') === 'true',
     hsts: value('ENABLE_HSTS') === 'true',
     cspStrict: value('ENABLE_CSP_STRICT') === 'true',

@@ -170,6 +170,9 @@ const enabled = (process.env.AUTH_PROVIDERS ?? 'github,credentials').split(',');
 export const authOptions: NextAuthOptions = {
   secret: process.env.NEXTAUTH_SECRET,
   debug: process.env.NEXTAUTH_DEBUG === 'true',
+  // @ts-ignore trustHost is not a next-auth 4 option
+  trustHost: process.env.NEXTAUTH_TRUST_HOST !== 'false',
+  pages: { signIn: '/auth/login' },
   providers: enabled.includes('github')
     ? [GitHubProvider({ clientId: process.env.GITHUB_CLIENT_ID ?? '', clientSecret: process.env.GITHUB_CLIENT_SECRET ?? '' })]
     : [],

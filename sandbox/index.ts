@@ -33,6 +33,8 @@ import { appRegistry, startNpmRegistry, type NpmRegistryHandle } from './npm-reg
 // The app's secret variables, as the gate knows them: every one present in `env` is in `Sandbox.secrets`.
 import { SECRET_VARIABLES } from '../src/target-app.js';
 import { syncStripeCatalog } from './stripe-sync.js';
+// What the release installs, read from its lockfile as any tool would (the gate's lockfile reader).
+import { detectAuthLibrary } from '../src/analysis/app/auth-library.js';
 
 export { SCENARIOS, type Scenario } from './scenarios.js';
 
@@ -224,8 +226,13 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         commits: scenario.fixtureCommits?.(fixtureCtx),
         // The vendored prisma's /etc/hosts: DATABASE_URL keeps its production host name.
         runtime: { hosts: { [DB_HOST]: address, [APP_HOST]: address, [SENTRY_INGEST_HOST]: ingestAddress } },
+        nextAuthVersion: scenario.auth?.nextAuth,
+        passesTrustHost: scenario.auth?.passesTrustHost,
       }),
     ]);
+    // The app runs the next-auth its release's lockfile pins.
+    const authLibrary = await detectAuthLibrary(repoDir);
+    if (!authLibrary) throw new Error(`the fixture repository ${repoDir} locks no next-auth`);
     await provisionAppDatabase((db) => postgres.adminClient(db), database);
     log(`PostgreSQL ${dbTls ? 'with TLS' : 'without TLS'} on ${address}:${ports.postgres}, app database migrated`);
     const appDbConfig: pg.PoolConfig = {
@@ -316,6 +323,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         defects: scenario.app?.defects,
         unmatchedPaths: scenario.app?.unmatchedPaths,
         internalOrigin: scenario.app?.internalOrigin,
+        hosts: scenario.app?.unknownHost === 'serve' ? undefined : [APP_HOST],
+        auth: { version: authLibrary.version, passesTrustHost: scenario.auth?.passesTrustHost },
         responseDelayMs: options.responseDelayMs,
         database: appDbConfig,
         stripeApi: stripe.sdkOptions,

@@ -1,25 +1,37 @@
-/** config.nextauth-trust-host: NextAuth builds its URLs from NEXTAUTH_URL, never from the request's Host header. */
+/**
+ * config.nextauth-trust-host: a request that names another host cannot steer the URLs NextAuth
+ * builds, as the installed next-auth / Auth.js version decides it from the variables
+ * (src/analysis/app/host-trust.ts has each version's rule and the source lines it follows).
+ * NEXTAUTH_TRUST_HOST keeps the guide's `false` even where the installed version ignores it.
+ */
 import { defineRule } from '../index.js';
-import { APP_FLAGS, flagState } from '../../target-app.js';
-import { shown } from './flags.js';
+import { hostTrustOf } from '../../analysis/app/host-trust.js';
 
 export const nextauthTrustHost = defineRule({
   id: 'config.nextauth-trust-host',
   async check({ settings }) {
-    const value = settings.env.NEXTAUTH_TRUST_HOST;
-    const authTrust = settings.env.AUTH_TRUST_HOST;
-    const fix = 'Set NEXTAUTH_TRUST_HOST=false (and leave AUTH_TRUST_HOST unset) so NextAuth builds URLs from NEXTAUTH_URL, not from the request Host header.';
-    if (!flagState('NEXTAUTH_TRUST_HOST', value).safe) {
-      return {
-        status: 'fail',
-        summary: value === undefined ? 'NEXTAUTH_TRUST_HOST is unset, which the app treats as true' : `NEXTAUTH_TRUST_HOST is ${shown(value)}, not false`,
-        details: `With trustHost on, ${APP_FLAGS.NEXTAUTH_TRUST_HOST.why}.`,
-        fix,
-      };
+    const { library, lockfile, noAuthLibrary, option, assessment } = await hostTrustOf(settings.workingDirectory, settings.env);
+    if (noAuthLibrary) {
+      return { status: 'skip', summary: `the app installs neither next-auth nor @auth/core (${lockfile?.file ?? 'its lockfile'}): NextAuth's host trust does not apply` };
     }
-    if (!flagState('AUTH_TRUST_HOST', authTrust).safe) {
-      return { status: 'fail', summary: `NEXTAUTH_TRUST_HOST=false but AUTH_TRUST_HOST is ${shown(authTrust)}, which turns host trust back on`, fix };
+    const { trust } = assessment;
+    const data = {
+      library: library ? { package: library.package, version: library.version, source: library.source } : null,
+      rule: assessment.known ? trust.rule : null,
+      trustOn: assessment.known ? trust.trustOn : null,
+      decidedBy: assessment.known ? trust.decidedBy.name : null,
+      reflects: assessment.candidates.some((t) => t.reflects),
+      trustHostOption: option ? { value: option.value, where: option.where } : null,
+    };
+    const details = [
+      library ? `Installed: ${library.package} ${library.version} (${library.source}).` : `Installed version unknown: ${lockfile?.error ?? 'no lockfile and no node_modules/next-auth in the working directory'}.`,
+      option ? `The app passes trustHost: ${option.value} (\`${option.expression}\`, ${option.where}).` : 'The app passes no trustHost option.',
+      ...assessment.candidates.map((t) => `- ${t.library}: ${t.reason} (${t.source}).`),
+    ].join('\n');
+    if (assessment.verdict === 'fail') return { status: 'fail', summary: assessment.summary, details, fix: assessment.fix, data };
+    if (assessment.verdict === 'notice') {
+      return { status: 'pass', summary: assessment.summary, details, data, findings: [{ level: 'notice', message: assessment.summary }] };
     }
-    return { status: 'pass', summary: 'NEXTAUTH_TRUST_HOST=false' };
+    return { status: 'pass', summary: assessment.summary, details, data };
   },
 });
