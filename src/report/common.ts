@@ -3,6 +3,7 @@
  * release, and how a finding's level follows from its rule. Keeping it in one place is what makes the
  * job summary, the console, the annotations, SARIF and the PR comment tell the same story.
  */
+import { blocks } from '../engine/report.js';
 import { SECTIONS, SECTION_TITLES } from '../engine/types.js';
 import type { Finding, Report, RuleReport, Section, Status } from '../engine/types.js';
 import type { Redactor } from '../redact.js';
@@ -46,10 +47,12 @@ export function needsAttention(rule: RuleReport): boolean {
   return rule.status === 'fail' || rule.status === 'warn';
 }
 
-/** Rules that stop the release under the run's `fail-on`: a waiver takes a rule out. */
+/**
+ * Rules that stop the release under the run's `fail-on`: a waiver takes a rule out; in a run compared
+ * with a base, only what the change introduced blocks (engine/report.ts `blocks`).
+ */
 export function isBlocking(rule: RuleReport, failOn: Report['failOn']): boolean {
-  if (rule.waived) return false;
-  return rule.status === 'fail' || (failOn === 'warn' && rule.status === 'warn');
+  return blocks(rule, failOn);
 }
 
 export function plural(count: number, one: string, many = `${one}s`): string {

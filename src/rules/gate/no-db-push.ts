@@ -60,22 +60,24 @@ export const noDbPush = defineRule({
     }
 
     const chain = (place: Place, path: DbPushPath) => [place.label, ...path.hops].join(' → ');
+    // The identity across commits (engine/identity.ts): the commands of the chain, not the line it starts on.
+    const chainKey = (kind: string, place: Place, path: DbPushPath) => `${kind}:${[place.file ? '' : place.label, ...path.hops].filter(Boolean).join(' → ')}`;
     const findings: Finding[] = [];
     const sites = new Set<string>();
     for (const { place, path } of production) {
-      findings.push({ level: 'error', message: chain(place, path), ...at(place) });
+      findings.push({ level: 'error', message: chain(place, path), ...at(place), key: chainKey('production', place, path) });
       // The script that pushes gets its own annotation (once), unless the chain starts on its line.
       const script = path.script;
       if (script && !sites.has(script)) {
         sites.add(script);
         const line = scripts.get(script)!.line;
         if (place.file !== 'package.json' || place.line !== line) {
-          findings.push({ level: 'error', message: `"${script}" runs prisma db push, and production reaches it: ${chain(place, path)}`, file: 'package.json', line });
+          findings.push({ level: 'error', message: `"${script}" runs prisma db push, and production reaches it: ${chain(place, path)}`, file: 'package.json', line, key: `script:${script}` });
         }
       }
     }
     for (const { place, path, host } of ciOnly) {
-      findings.push({ level: 'notice', message: `${chain(place, path)}: runs against the CI database at ${host}, not production`, ...at(place) });
+      findings.push({ level: 'notice', message: `${chain(place, path)}: runs against the CI database at ${host}, not production`, ...at(place), key: chainKey('ci', place, path) });
     }
 
     // Scripts that push by themselves (not through another script) and that nothing above reached.
@@ -89,6 +91,8 @@ export const noDbPush = defineRule({
         message: `"${name}" runs prisma db push; no workflow, Dockerfile, platform config, gate command or lifecycle script runs it, so it is taken as local development only`,
         file: 'package.json',
         line,
+        // The same key as the script's own finding when production reaches it: dev-only → production is `updated`.
+        key: `script:${name}`,
       });
     }
 
