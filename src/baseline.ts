@@ -462,10 +462,12 @@ export function compareWithBase(input: ComparisonInput): { rules: RuleReport[]; 
       const result = matchFindings(headRule ? [...headItems, headRule] : headItems, baseRule ? [...baseItems, baseRule] : baseItems, renames);
       statuses = result.status.slice(0, headItems.length);
       ruleStatus = headRule ? result.status[headItems.length] : undefined;
+      // What the change fixed: the base's problems it no longer has (its notices are information).
       for (const i of result.fixed) {
         const f = i < base.findings.length ? strip(base.findings[i]!) : { level: ruleLevel(base), message: base.summary };
+        if (LOUDNESS[effective(base, f)] < LOUDNESS.warning) continue;
         fixed.push(f);
-        if (LOUDNESS[effective(base, f)] >= LOUDNESS.warning) report.counts.fixed++;
+        report.counts.fixed++;
       }
     }
     const findings = rule.findings.map((f, i): Finding => {

@@ -152,7 +152,7 @@ export async function cli(raw: CliIo): Promise<number> {
       written.push(`JSON report: ${settings.reportPath}`);
     }
     if (settings.sarifPath) {
-      await writeOut(settings.sarifPath, renderSarif(report, { redactor, toolVersion: VERSION }), 'sarif-path');
+      await writeOut(settings.sarifPath, renderSarif(report, { redactor, toolVersion: VERSION, category: settings.sarifCategory }), 'sarif-path');
       written.push(`SARIF:       ${settings.sarifPath}`);
     }
     io.stdout.write(values.json ? renderJson(report, { redactor }) : renderConsole(report, { redactor, color, verbose: Boolean(values.verbose) }));

@@ -199,7 +199,7 @@ function writeLocal(report: Report, settings: Settings, redactor: Redactor, say:
   if (settings.reportPath) attempt(`the JSON report (report-path: ${settings.reportPath})`, () => writeFileMade(settings.reportPath!, renderJson(report, { redactor })));
   if (settings.sarifPath) {
     attempt(`the SARIF file (sarif-path: ${settings.sarifPath})`, () =>
-      writeFileMade(settings.sarifPath!, renderSarif(report, { redactor, toolVersion: VERSION, docsBaseUrl, anchorFile: sarifAnchor(settings) })),
+      writeFileMade(settings.sarifPath!, renderSarif(report, { redactor, toolVersion: VERSION, docsBaseUrl, anchorFile: sarifAnchor(settings), category: settings.sarifCategory })),
     );
   }
   if (process.env.GITHUB_STEP_SUMMARY) {
