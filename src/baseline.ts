@@ -338,11 +338,19 @@ async function addedExceptions(settings: Settings, root: string, base: string, d
     if (known.has(key(waiver))) continue;
     out.push({ kind: 'waiver', text: `waiver for ${waiver.rule}${waiver.until ? ` until ${waiver.until}` : ''}: "${waiver.reason}"`, file: configPath });
   }
+  // A gitleaks config the change edits: one entry per file (its rules and allowlists apply as edited).
+  const configs = new Map<string, number[]>();
   for (const line of diff.exceptionLines) {
-    const where = `${line.path}:${line.line}`;
-    if (line.path.endsWith('.gitleaksignore')) out.push({ kind: 'allowlist', text: `fingerprint added to ${line.path}: ${line.text}`, file: line.path, line: line.line });
-    else if (line.path.endsWith('.gitleaks.toml')) out.push({ kind: 'allowlist', text: `${where}: ${line.text}`, file: line.path, line: line.line });
-    else out.push({ kind: 'allowlist', text: `gitleaks:allow at ${where}`, file: line.path, line: line.line });
+    if (line.path.endsWith('.gitleaks.toml')) {
+      const lines = configs.get(line.path) ?? [];
+      if (lines.length === 0) configs.set(line.path, lines);
+      lines.push(line.line);
+    } else if (line.path.endsWith('.gitleaksignore')) {
+      if (line.text && !line.text.startsWith('#')) out.push({ kind: 'allowlist', text: `fingerprint added to ${line.path}: ${line.text}`, file: line.path, line: line.line });
+    } else out.push({ kind: 'allowlist', text: `gitleaks:allow at ${line.path}:${line.line}`, file: line.path, line: line.line });
+  }
+  for (const [path, lines] of configs) {
+    out.push({ kind: 'allowlist', text: `${path} edited (${lines.length} line${lines.length === 1 ? '' : 's'} added from line ${lines[0]}): its rules and allowlists apply to the secret scan`, file: path, line: lines[0] });
   }
   return out;
 }

@@ -18,8 +18,9 @@ import type { Logger, Report, RuleReport } from './engine/types.js';
 import { partialReport, runGate, validateSelection } from './gate.js';
 import { INPUTS, type RawInputs } from './inputs.js';
 import { Redactor } from './redact.js';
-import { buildAnnotations, buildOutputs, renderJson, renderSarif, renderSummary } from './report/index.js';
+import { buildAnnotations, buildOutputs, renderComment, renderJson, renderSarif, renderSummary } from './report/index.js';
 import { loadSettings, type Settings } from './settings.js';
+import { readEvent } from './baseline.js';
 import { SECRET_VARIABLES } from './target-app.js';
 import { VERSION } from './version.js';
 import { workflowSafeLines } from './workflow-text.js';
@@ -218,6 +219,7 @@ async function publishToGitHub(report: Report, settings: Settings, redactor: Red
   const pullRequest = ['pull_request', 'pull_request_target'].includes(settings.eventName ?? '');
   if (!settings.githubToken && !(settings.prComment && pullRequest)) return;
   const { runUrl, docsBaseUrl } = runLinks();
+  if (pullRequest && readEvent(settings.eventName, settings.eventPath).fork) return forkPullRequest(report, settings, redactor, say, runUrl, docsBaseUrl);
   // Loaded only here: a run without a token never pays for Octokit.
   const { publishCheckRun, publishComment } = await import('./github.js');
   const signal = AbortSignal.timeout(PUBLISH_BOUND_MS);
@@ -236,6 +238,25 @@ async function publishToGitHub(report: Report, settings: Settings, redactor: Red
     if (note?.level === 'warning') core.warning(redactor.redact(note.message));
     else if (note) say(note.message);
   }
+}
+
+/**
+ * A pull request from a fork runs with a read-only token: GitHub refuses its comment and check run.
+ * It gets the summary and the annotations; the comment's text is written beside the JSON report, for
+ * a `workflow_run` workflow to post with its own token (README "Pull requests from forks").
+ */
+function forkPullRequest(report: Report, settings: Settings, redactor: Redactor, say: (text: string) => void, runUrl?: string, blobBaseUrl?: string): void {
+  let where = '';
+  if (settings.prComment && settings.reportPath) {
+    const path = join(dirname(settings.reportPath), 'production-readiness-comment.md');
+    try {
+      writeFileMade(path, renderComment(report, { redactor, runUrl, blobBaseUrl }));
+      where = `; its text is in ${path}, for a workflow_run workflow to post (README "Pull requests from forks")`;
+    } catch (error) {
+      core.warning(redactor.redact(`could not write the PR comment's text: ${errorMessage(error)}`));
+    }
+  }
+  say(`pr-comment and check run: not written for a pull request from a fork (GitHub gives it a read-only token)${where}`);
 }
 
 function failStep(report: Report, settings: Settings, redactor: Redactor, why?: string): void {

@@ -135,11 +135,16 @@ export async function pullRequest(root: string, spec: PullRequestSpec): Promise<
   await git(origin, 'update-ref', 'refs/pull/7/head', 'feature');
   await git(origin, 'checkout', '--quiet', 'main');
 
+  // As actions/checkout does it: a new repository that fetches the one ref it checks out (with
+  // fetch-depth: 0, every branch too), no tags.
   const dir = join(root, `${name}-checkout`);
-  const depth = spec.depth ? [`--depth=${spec.depth}`] : [];
-  await git(root, 'clone', '--quiet', '--no-checkout', ...depth, `file://${origin}`, dir);
-  await git(dir, 'fetch', '--quiet', ...depth, 'origin', spec.checkout === 'head' ? 'refs/pull/7/head' : 'refs/pull/7/merge');
-  await git(dir, 'checkout', '--quiet', '--detach', 'FETCH_HEAD');
+  mkdirSync(dir);
+  await git(dir, 'init', '--quiet');
+  await git(dir, 'remote', 'add', 'origin', `file://${origin}`);
+  const ref = spec.checkout === 'head' ? 'refs/pull/7/head' : 'refs/pull/7/merge';
+  if (spec.depth) await git(dir, 'fetch', '--quiet', '--no-tags', `--depth=${spec.depth}`, 'origin', `+${ref}:refs/remotes/pull/7/checked-out`);
+  else await git(dir, 'fetch', '--quiet', '--no-tags', 'origin', '+refs/heads/*:refs/remotes/origin/*', `+${ref}:refs/remotes/pull/7/checked-out`);
+  await git(dir, 'checkout', '--quiet', '--detach', 'refs/remotes/pull/7/checked-out');
 
   const eventPath = join(root, `${name}-event.json`);
   writeFileSync(
