@@ -40,6 +40,7 @@ import {
   type RepoDiff,
 } from './probes/worktree.js';
 import type { Settings } from './settings.js';
+import { isLocalComposeFile } from './analysis/secrets/scanner.js';
 
 /** The parts of the event payload the comparison needs. */
 export interface BaselineEvent {
@@ -191,16 +192,18 @@ export async function prepareBaseline(settings: Settings, selected: readonly Any
     const temp = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'prg-base-'));
     const dir = join(temp, 'base');
     tree = { root, dir, temp };
-    await addWorktree(root, found.sha, dir, { timeoutMs: bound }).catch((error: unknown) => {
-      throw new Unavailable(`the base ${found.ref} could not be checked out: ${errorMessage(error)}`, 'Look at the step log; the gate needs room in the runner\'s temp directory for a copy of the base.');
+    const diff = await diffWithBase(root, found.sha, { timeoutMs: bound }).catch((error: unknown) => {
+      throw new Unavailable(`the change could not be compared with ${found.ref}: ${errorMessage(error)}`, FETCH_FIX);
+    });
+    // What differs from the checkout is written from the base; every other file is the checkout's own.
+    const differs = new Set(diff.files.filter((f) => f.status !== 'added').map((f) => f.from ?? f.path));
+    const made = await addWorktree(root, found.sha, dir, differs, { timeoutMs: bound }).catch((error: unknown) => {
+      throw new Unavailable(`the base ${found.ref} could not be checked out: ${errorMessage(error)}`, 'Look at the step log; the gate needs room in the runner\'s temp directory for the files of the base that differ.');
     });
     const prefix = repo.prefix.replace(/\/$/, '');
     const workingDirectory = join(dir, prefix);
     // The app's directory may not exist on the base: then the base has nothing, and everything is new.
     await mkdir(workingDirectory, { recursive: true });
-    const diff = await diffWithBase(root, found.sha, { timeoutMs: bound }).catch((error: unknown) => {
-      throw new Unavailable(`the change could not be compared with ${found.ref}: ${errorMessage(error)}`, FETCH_FIX);
-    });
     const changed = changedFiles(diff, prefix);
 
     // The history each pass scans for secrets beyond its tree (security.committed-secrets).
@@ -214,7 +217,9 @@ export async function prepareBaseline(settings: Settings, selected: readonly Any
     }
     report.addedExceptions = await addedExceptions(settings, root, found.sha, diff);
     report.made = true;
-    log.info(`Comparing with ${found.ref} (${found.sha.slice(0, 12)}): ${diff.files.length} files changed`);
+    log.info(
+      `Comparing with ${found.ref} (${found.sha.slice(0, 12)}): ${diff.files.length} files changed; the base checked out in ${Math.round(performance.now() - started)} ms (${made.written} files written, ${made.linked} the same as the checkout)`,
+    );
     return {
       on,
       prLike,
@@ -228,7 +233,7 @@ export async function prepareBaseline(settings: Settings, selected: readonly Any
         diff,
         changed,
         head: { pass: 'head', diff: changed, historyRevs: headRevs, historyNote },
-        base: { pass: 'base', diff: changed, historyRevs: settings.scanHistory ? [found.sha] : undefined },
+        base: { pass: 'base', diff: changed, historyRevs: settings.scanHistory ? [found.sha] : undefined, changedOnly: changedOnly(settings, changed) },
       },
     };
   } catch (error) {
@@ -310,6 +315,18 @@ async function pullRequestCommits(root: string, event: BaselineEvent, base: stri
   const edge = (await shallowCommits(root)).filter((c) => c !== event.headSha);
   const head = await resolveCommit(root, 'HEAD');
   return { revs: ['HEAD', event.headSha, `^${base}`, ...edge.filter((c) => c !== head).map((c) => `^${c}`)] };
+}
+
+/**
+ * The base's files a whole-tree scan needs to read (those that differ from the head), or undefined
+ * when every file must be read: with scan-history (history is not per file), or when the change edits
+ * what the secret scan of one file depends on (the gitleaks config, the compose files' local defaults).
+ */
+function changedOnly(settings: Settings, changed: ChangedFiles): string[] | undefined {
+  if (settings.scanHistory) return undefined;
+  const all = [...changed.added, ...changed.modified, ...changed.deleted, ...changed.renamed.flatMap((r) => [r.from, r.to])];
+  if (all.some((path) => /(?:^|\/)\.gitleaks(?:\.toml|ignore)$/.test(path) || isLocalComposeFile(path))) return undefined;
+  return [...changed.modified, ...changed.deleted, ...changed.renamed.map((r) => r.from)];
 }
 
 /** The diff's files as the working directory names them (`../` for those above it). */
@@ -465,15 +482,27 @@ export function compareWithBase(input: ComparisonInput): { rules: RuleReport[]; 
         return judged({ verdict: 'full', note: `The rule did not finish on the base${base ? ` (${base.summary})` : ''}, so nothing could be compared: it is judged as a whole.` });
       }
       const baseParts = input.baseParts?.get(rule.id) ?? [];
-      const baseItems: Item[] = base.findings.map((f, i) => ({ parts: baseParts[i]!, level: f.level }));
-      const baseRule = ruleItem(base);
+      let baseItems: Item[] = base.findings.map((f, i) => ({ parts: baseParts[i]!, level: f.level }));
+      // A base pass that read only the files the change touched: every other file is the same on both
+      // sides, and so are its findings (not those found in history, which are the change's own).
+      const partial = base.data?.baseScan === 'changed-files';
+      if (partial) {
+        const touched = new Set([...prepared.changed.added, ...prepared.changed.modified, ...prepared.changed.renamed.map((r) => r.to)]);
+        const same = rule.findings.flatMap((f, i) => (f.file && !f.inHistory && !touched.has(f.file) ? [headItems[i]!] : []));
+        baseItems = [...baseItems, ...same];
+      }
+      const baseRule = partial ? undefined : ruleItem(base);
       const result = matchFindings(headRule ? [...headItems, headRule] : headItems, baseRule ? [...baseItems, baseRule] : baseItems, renames);
       statuses = result.status.slice(0, headItems.length);
       ruleStatus = headRule ? result.status[headItems.length] : undefined;
       // What the change fixed: the base's problems it no longer has (its notices are information).
       for (const i of result.fixed) {
-        const f = i < base.findings.length ? strip(base.findings[i]!) : { level: ruleLevel(base), message: base.summary };
-        if (LOUDNESS[effective(base, f)] < LOUDNESS.warning) continue;
+        let f: Finding;
+        if (i < base.findings.length) f = strip(base.findings[i]!);
+        else if (baseRule && i === baseItems.length) f = { level: ruleLevel(base), message: base.summary };
+        else continue; // a head finding carried over always matches itself
+        // A partial base pass has no whole-rule status: a finding counts at its own level.
+        if (LOUDNESS[partial ? f.level : effective(base, f)] < LOUDNESS.warning) continue;
         fixed.push(f);
         report.counts.fixed++;
       }

@@ -58,6 +58,8 @@ export interface Finding {
   changedLine?: boolean;
   /** Stable identity (rule, path, key, snippet, ordinal), hex: SARIF fingerprints, the JSON report. */
   identity?: string;
+  /** Found in a blob of git history, not in the file as checked out. */
+  inHistory?: boolean;
 }
 
 /**
@@ -149,6 +151,13 @@ export interface BaselineContext {
   historyRevs?: string[];
   /** Why part of the change's history could not be searched (a shallow checkout), for the rule's details. */
   historyNote?: string;
+  /**
+   * On the base: the files that differ from the head (relative to the working directory). A rule that
+   * reads every tracked file may read only these and say so with `data.baseScan: 'changed-files'`;
+   * the comparison then takes the head's findings in every other file as the base's (the same content
+   * gives the same findings). Unset when findings in one file depend on another the change edited.
+   */
+  changedOnly?: string[];
 }
 
 export interface ChangedFiles {

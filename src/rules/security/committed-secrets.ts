@@ -96,10 +96,13 @@ export const committedSecrets = defineRule({
     const needles = secretNeedles(settings);
     const paths: string[] = [];
     const treeBlobs = new Set<string>();
+    // On the base of a comparison, only the files the change touched need a scan (src/baseline.ts).
+    const only = baseline?.pass === 'base' && baseline.changedOnly ? new Set(baseline.changedOnly) : undefined;
     for await (const batch of git.trackedFiles(signal)) {
       for (const entry of batch) {
         // Symlinks hold a path, submodules another repository: neither is content of this one.
         if (entry.mode === '120000' || entry.mode === '160000') continue;
+        if (only && !only.has(entry.path)) continue;
         if (settings.scanHistory || baseline?.historyRevs) treeBlobs.add(entry.blob);
         paths.push(entry.path);
       }
@@ -142,7 +145,7 @@ export const committedSecrets = defineRule({
       history = await scanHistory(git, repo.root, repo.prefix, ctx ?? scanContext(setup), gitleaks, treeBlobs, outside, found, signal, revs);
     }
 
-    return outcome({
+    const result = outcome({
       files,
       bytes,
       binary,
@@ -158,6 +161,7 @@ export const committedSecrets = defineRule({
       historyNote: baseline?.historyNote,
       changeOnly: Boolean(baseline && !settings.scanHistory),
     });
+    return only ? { ...result, data: { ...result.data, baseScan: 'changed-files' } } : result;
   },
 });
 
@@ -327,8 +331,8 @@ function where(located: Located): string {
  * within the run only, a keyed hash of the value's digest: the same secret moved, copied or in a
  * renamed file is the same finding; its line is never hashed.
  */
-function identity(located: Located): Pick<Finding, 'key' | 'secretMatch'> {
-  return { key: `${located.hit.kind}:${located.hit.rule}`, secretMatch: secretMatch(located.hit.key) };
+function identity(located: Located): Pick<Finding, 'key' | 'secretMatch' | 'inHistory'> {
+  return { key: `${located.hit.kind}:${located.hit.rule}`, secretMatch: secretMatch(located.hit.key), ...(located.history ? { inHistory: true } : {}) };
 }
 
 function message(located: Located): string {
