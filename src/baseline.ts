@@ -115,8 +115,11 @@ export interface BaselinePlan {
 
 interface PreparedBase {
   sha: string;
-  /** The base's working directory, in the temporary work tree. */
-  workingDirectory: string;
+  /**
+   * The base's working directory, in the temporary work tree: made while the change's own rules run
+   * (the base pass waits for it); rejects with `Unavailable` when it cannot be made.
+   */
+  workingDirectory: Promise<string>;
   prefix: string;
   diff: RepoDiff;
   changed: ChangedFiles;
@@ -131,7 +134,7 @@ function gitBoundMs(settings: Settings): number {
   return Math.max(120_000, settings.timeoutSeconds * 3000);
 }
 
-class Unavailable extends Error {
+export class Unavailable extends Error {
   constructor(
     message: string,
     readonly fix: string,
@@ -165,11 +168,12 @@ export async function prepareBaseline(settings: Settings, selected: readonly Any
     readyAll: false,
     durationMs: 0,
   };
-  let tree: { root: string; dir: string; temp: string } | undefined;
+  let tree: { root: string; dir: string; temp: string; made?: Promise<unknown> } | undefined;
   const cleanup = async () => {
     if (!tree) return;
-    const { root, dir, temp } = tree;
+    const { root, dir, temp, made } = tree;
     tree = undefined;
+    await made?.catch(() => undefined);
     await removeWorktree(root, dir);
     await rm(temp, { recursive: true, force: true }).catch(() => undefined);
   };
@@ -195,16 +199,26 @@ export async function prepareBaseline(settings: Settings, selected: readonly Any
     const diff = await diffWithBase(root, found.sha, { timeoutMs: bound }).catch((error: unknown) => {
       throw new Unavailable(`the change could not be compared with ${found.ref}: ${errorMessage(error)}`, FETCH_FIX);
     });
-    // What differs from the checkout is written from the base; every other file is the checkout's own.
-    const differs = new Set(diff.files.filter((f) => f.status !== 'added').map((f) => f.from ?? f.path));
-    const made = await addWorktree(root, found.sha, dir, differs, { timeoutMs: bound }).catch((error: unknown) => {
-      throw new Unavailable(`the base ${found.ref} could not be checked out: ${errorMessage(error)}`, 'Look at the step log; the gate needs room in the runner\'s temp directory for the files of the base that differ.');
-    });
     const prefix = repo.prefix.replace(/\/$/, '');
-    const workingDirectory = join(dir, prefix);
-    // The app's directory may not exist on the base: then the base has nothing, and everything is new.
-    await mkdir(workingDirectory, { recursive: true });
     const changed = changedFiles(diff, prefix);
+    // The base's work tree is made while the change's own rules run: what differs from the checkout
+    // is written from the base, every other file is the checkout's own.
+    const differs = new Set(diff.files.filter((f) => f.status !== 'added').map((f) => f.from ?? f.path));
+    const treeStarted = performance.now();
+    const workingDirectory = addWorktree(root, found.sha, dir, differs, { timeoutMs: bound }).then(
+      async (made) => {
+        const path = join(dir, prefix);
+        // The app's directory may not exist on the base: then the base has nothing, and everything is new.
+        await mkdir(path, { recursive: true });
+        log.info(`The base ${found.ref} checked out in ${Math.round(performance.now() - treeStarted)} ms: ${made.written} files written, ${made.linked} the same as the checkout's`);
+        return path;
+      },
+      (error: unknown) => {
+        throw new Unavailable(`the base ${found.ref} could not be checked out: ${errorMessage(error)}`, "Look at the step log; the gate needs room in the runner's temp directory for the files of the base that differ.");
+      },
+    );
+    workingDirectory.catch(() => undefined);
+    tree.made = workingDirectory;
 
     // The history each pass scans for secrets beyond its tree (security.committed-secrets).
     const scansSecrets = selected.some((r) => r.meta.id === 'security.committed-secrets');
@@ -217,9 +231,7 @@ export async function prepareBaseline(settings: Settings, selected: readonly Any
     }
     report.addedExceptions = await addedExceptions(settings, root, found.sha, diff);
     report.made = true;
-    log.info(
-      `Comparing with ${found.ref} (${found.sha.slice(0, 12)}): ${diff.files.length} files changed; the base checked out in ${Math.round(performance.now() - started)} ms (${made.written} files written, ${made.linked} the same as the checkout)`,
-    );
+    log.info(`Comparing with ${found.ref} (${found.sha.slice(0, 12)}): ${diff.files.length} files changed`);
     return {
       on,
       prLike,
@@ -420,6 +432,8 @@ export interface ComparisonInput {
   base?: Map<string, RuleReport>;
   /** How long the base pass's rules took (ms). */
   basePassMs?: number;
+  /** Why the base pass could not run (its work tree could not be made): nothing is compared. */
+  baseUnavailable?: { reason: string; fix: string };
   baseParts?: Map<string, IdentityParts[]>;
   /** Repository rules compared by the files the change touched (`compareBy: 'diff'`), not by a base pass. */
   diffCompared: ReadonlySet<string>;
@@ -433,7 +447,8 @@ export function compareWithBase(input: ComparisonInput): { rules: RuleReport[]; 
   const { settings, plan } = input;
   if (!plan.on || !plan.report) return { rules: input.head };
   const report: BaselineReport = { ...plan.report, counts: { new: 0, updated: 0, existing: 0, fixed: 0 }, durationMs: Math.round(plan.preparedMs + (input.basePassMs ?? 0)) };
-  const prepared = plan.base;
+  if (input.baseUnavailable) Object.assign(report, { made: false, reason: input.baseUnavailable.reason, fix: input.baseUnavailable.fix });
+  const prepared = input.baseUnavailable ? undefined : plan.base;
   const renames = new Map((prepared?.changed.renamed ?? []).map((r) => [r.from, r.to]));
   const changed = prepared ? changedLines(prepared) : undefined;
   const listEnvironment = plan.prLike && settings.environmentOnPr === 'report';

@@ -9,7 +9,8 @@ import { applyWaiver, longestChainMs, runRules, selectRules, validateWaivers } f
 import type { AnyRule, Logger, Report, RuleReport } from './engine/types.js';
 import { RULES } from './rules/index.js';
 import { VERSION } from './version.js';
-import { assignIdentities, compareWithBase, lineReader, prepareBaseline, type BaselinePlan } from './baseline.js';
+import { assignIdentities, compareWithBase, lineReader, prepareBaseline, Unavailable, type BaselinePlan } from './baseline.js';
+import { errorMessage } from './errors.js';
 
 export interface GateOptions {
   log: Logger;
@@ -67,6 +68,7 @@ export async function runGate(settings: Settings, options: GateOptions): Promise
       base: base?.results,
       baseParts: base?.parts,
       basePassMs: base?.durationMs,
+      baseUnavailable: base?.unavailable,
       diffCompared: new Set(rules.filter((r) => r.meta.compareBy === 'diff').map((r) => r.meta.id)),
     });
     return buildReport({
@@ -96,11 +98,19 @@ async function runBasePass(settings: Settings, selected: readonly AnyRule[], pla
   const prepared = plan.base;
   if (!prepared) return undefined;
   const rules = selected.filter((r) => r.meta.scope === 'repository' && r.meta.compareBy !== 'diff');
-  if (rules.length === 0) return { results: new Map<string, RuleReport>(), parts: new Map(), durationMs: 0 };
+  if (rules.length === 0) return { results: new Map<string, RuleReport>(), parts: new Map(), durationMs: 0, unavailable: undefined };
   const started = performance.now();
+  let workingDirectory: string;
+  try {
+    workingDirectory = await prepared.workingDirectory;
+  } catch (error) {
+    const unavailable = error instanceof Unavailable ? error : new Unavailable(errorMessage(error), '');
+    options.log.info(`Not compared with a base: ${unavailable.message}`);
+    return { results: new Map<string, RuleReport>(), parts: new Map(), durationMs: performance.now() - started, unavailable: { reason: unavailable.message, fix: unavailable.fix } };
+  }
   const baseSettings: Settings = {
     ...settings,
-    workingDirectory: prepared.workingDirectory,
+    workingDirectory,
     env: { ...settings.env, DATABASE_URL: undefined },
     reportPath: undefined,
     sarifPath: undefined,
@@ -115,8 +125,8 @@ async function runBasePass(settings: Settings, selected: readonly AnyRule[], pla
       deadlineMs: bounds.rulesMs + CLOSE_BOUND_MS,
       now: options.now,
     });
-    const parts = await assignIdentities(results, lineReader(prepared.workingDirectory));
-    return { results: new Map(results.map((r) => [r.id, r])), parts, durationMs: performance.now() - started };
+    const parts = await assignIdentities(results, lineReader(workingDirectory));
+    return { results: new Map(results.map((r) => [r.id, r])), parts, durationMs: performance.now() - started, unavailable: undefined };
   } finally {
     await clients.close().catch(() => undefined);
   }

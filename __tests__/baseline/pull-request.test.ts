@@ -9,6 +9,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cli } from '../../src/cli.js';
 import { Redactor } from '../../src/redact.js';
 import { buildAnnotations, buildOutputs, renderComment, renderJson, renderSummary } from '../../src/report/index.js';
 import { gen } from '../rules/security/secret-fixtures.js';
@@ -265,6 +266,22 @@ describe('pull requests compared with their base', { concurrency: 4 }, () => {
     assert.deepEqual([report.baseline?.made, report.baseline?.sha, report.baseline?.ref, report.baseline?.subject], [true, fx.baseSha, 'main', 'this merge group']);
     assert.deepEqual(statuses(report, 'security.committed-secrets').map((f) => [f.file, f.status]), [['src/client.ts', 'new'], ['src/legacy.ts', 'existing']]);
     assert.match(renderSummary(report, { redactor }), /\*\*1 introduced by this merge group\*\*/);
+  });
+
+  test('on the command line, --baseline-ref compares a branch with main: what it introduces, marked', async () => {
+    const fx = await pullRequest(root.dir, { base: WITH_LEGACY, checkout: 'head', pr: [{ 'src/client.ts': `export const token = "${gen.github()}";\n` }] });
+    let stdout = '';
+    const code = await cli({
+      argv: ['--checks', 'security.committed-secrets', '--baseline-ref', 'main'],
+      env: {},
+      cwd: fx.dir,
+      stdout: { write: (t: string) => (stdout += t), isTTY: false },
+      stderr: { write: () => undefined },
+    });
+    assert.equal(code, 1, stdout);
+    assert.match(stdout, /→ \[new\] src\/client\.ts:1 a GitHub token/);
+    assert.match(stdout, /→ \[already there\] src\/legacy\.ts:2 a Stripe live secret key/);
+    assert.match(stdout, /✖ Not ready: 1 failed; not run: .*\n {2}1 introduced by this change · 1 already on main · 0 fixed/);
   });
 
   test('workflow_dispatch with baseline-ref set to a tag: compared with that release; without one, judged as today', async () => {

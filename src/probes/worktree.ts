@@ -10,7 +10,9 @@
  * process could read, and only when a fetch without it failed (actions/checkout keeps its own).
  */
 import { spawn } from 'node:child_process';
-import { link as linkFile, mkdir, readFile } from 'node:fs/promises';
+import { linkSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 
 /** Stderr kept for error messages. */
@@ -218,37 +220,38 @@ export async function addWorktree(root: string, sha: string, dir: string, change
   const write: string[] = [];
   const dirs = new Set<string>();
   let linking = true;
-  const link = async (path: string) => {
-    const target = join(dir, path);
-    const parent = dirname(target);
-    if (!dirs.has(parent)) {
-      await mkdir(parent, { recursive: true });
-      dirs.add(parent);
-    }
-    await linkFile(join(root, path), target);
-  };
-  // Submodules (160000) are other repositories, not checked out (as `git worktree add` leaves them).
-  const candidates = entries.filter((e) => e.mode !== '160000');
-  for (let i = 0; i < candidates.length; i += LINK_BATCH) {
+  // Synchronous calls in slices: a promise per file would cost more than the link itself.
+  for (let i = 0; i < entries.length; i += LINK_SLICE) {
     if (options.signal?.aborted) throw new GitCommandError('git worktree was stopped');
-    await Promise.all(
-      candidates.slice(i, i + LINK_BATCH).map(async ({ mode, path }) => {
-        if (!linking || mode === '120000' || changed.has(path)) return void write.push(path);
-        try {
-          await link(path);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'EXDEV' || (error as NodeJS.ErrnoException).code === 'EPERM') linking = false;
-          write.push(path);
+    for (const { mode, path } of entries.slice(i, i + LINK_SLICE)) {
+      // Submodules (160000) are other repositories, not checked out (as `git worktree add` leaves them).
+      if (mode === '160000') continue;
+      if (!linking || mode === '120000' || changed.has(path)) {
+        write.push(path);
+        continue;
+      }
+      const target = join(dir, path);
+      try {
+        const parent = dirname(target);
+        if (!dirs.has(parent)) {
+          mkdirSync(parent, { recursive: true });
+          dirs.add(parent);
         }
-      }),
-    );
+        linkSync(join(root, path), target);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EXDEV' || code === 'EPERM' || code === 'EMLINK') linking = false;
+        write.push(path);
+      }
+    }
+    await nextTurn();
   }
   if (write.length > 0) await git(dir, ['checkout-index', '--force', '-z', '--stdin'], { ...run, input: write.join('\0') });
-  return { linked: candidates.length - write.length, written: write.length };
+  return { linked: entries.filter((e) => e.mode !== '160000').length - write.length, written: write.length };
 }
 
-/** Files linked at once while building the base's work tree. */
-const LINK_BATCH = 64;
+/** Files linked between two turns of the event loop while building the base's work tree. */
+const LINK_SLICE = 2000;
 
 /** Takes the temporary work tree away (its files and its entry under `.git/worktrees`). */
 export async function removeWorktree(root: string, dir: string): Promise<void> {
