@@ -37,7 +37,7 @@ test('exit 0 and a ready verdict for a production-safe configuration', async () 
   const r = await runCli(['--checks', 'config', '--resolve', resolve, '--timeout-seconds', '3', '--unreachable', 'warn'], e, repo.dir);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /Ready for the selected checks, with 1 warning/);
-  assert.match(r.stdout, /▲ warn {2}config\.database-tls +TLS cannot be checked: the database is not reachable/);
+  assert.match(r.stdout, /▲ warn {2}config\.database-tls +unreachable: database — TLS cannot be checked: .*refused the connection/);
   const strict = await runCli(['--checks', 'config', '--resolve', resolve, '--timeout-seconds', '3'], e, repo.dir);
   assert.equal(strict.code, 1, 'by default a check that could not run is not a pass');
   assert.ok(!r.stdout.includes('\u001b['), 'no colour when stdout is not a terminal');

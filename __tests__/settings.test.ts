@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../src/errors.js';
 import { loadSettings, parseResolve } from '../src/settings.js';
@@ -99,5 +99,31 @@ test('a missing default config file is fine; a named one that is missing is an e
   assert.equal(s.config.paths.health, '/api/health');
   assert.deepEqual(s.config.waivers, []);
   assert.match(await usageError(loadSettings({ inputs: { 'working-directory': repo.dir, 'config-file': 'gate.yml' }, env: {}, cwd: repo.dir })), /config-file: cannot read gate\.yml/);
+  repo.cleanup();
+});
+
+test('config file mistakes that used to read as a programmer\'s error are said in the file\'s terms', async () => {
+  const repo = tempRepo();
+  const file = join(repo.dir, '.github/production-readiness.yml');
+  const load = () => usageError(loadSettings({ inputs: { 'working-directory': repo.dir }, env: {}, cwd: repo.dir }));
+  const cases: Array<[text: string, expected: RegExp, not: RegExp]> = [
+    // Deeper than the YAML parser's own recursion goes: it used to say "Maximum call stack size exceeded".
+    [`paths: ${'['.repeat(1000)}${']'.repeat(1000)}\n`, /production-readiness\.yml:1: nested too deep for a config file .*at most 24 levels/, /call stack/i],
+    // Two documents: it used to say "please use YAML.parseAllDocuments()".
+    ['plans:\n  expected: [Team]\n---\nplans:\n  expected: [Pro]\n', /production-readiness\.yml:3: the file holds several YAML documents \(a second `---`\)/, /parseAllDocuments/],
+    // A path that does start with "/": it used to be told to start with "/".
+    ['paths:\n  health: "/h\\n::error::x"\n', /production-readiness\.yml:2: paths\.health: a URL path holds no spaces or line breaks \(found a line break\)/, /starting with/],
+    ['paths:\n  pages: ["/about us"]\n', /paths\.pages\.0: a URL path holds no spaces or line breaks \(found a space\)/, /starting with/],
+    ['plans: 1\n', /production-readiness\.yml:1: plans: expected a mapping \(key: value lines\), got a number/, /Invalid input/],
+  ];
+  mkdirSync(join(repo.dir, '.github'), { recursive: true });
+  for (const [text, expected, not] of cases) {
+    writeFileSync(file, text);
+    const message = await load();
+    assert.match(message, expected);
+    assert.doesNotMatch(message, not);
+  }
+  writeFileSync(file, 'paths:\n  health: no-slash\n');
+  assert.match(await load(), /paths\.health: a path starting with "\/"/);
   repo.cleanup();
 });

@@ -205,12 +205,18 @@ export async function prepareBaseline(settings: Settings, selected: readonly Any
     // is written from the base, every other file is the checkout's own.
     const differs = new Set(diff.files.filter((f) => f.status !== 'added').map((f) => f.from ?? f.path));
     const treeStarted = performance.now();
-    const workingDirectory = addWorktree(root, found.sha, dir, differs, { timeoutMs: bound }).then(
+    // When the secret scan reads only the changed files, the base's source code and assets are read
+    // by no rule: they are left out (on a large repository, most of the files).
+    const onlyChanged = changedOnly(settings, changed) !== undefined;
+    const wanted = onlyChanged ? (path: string) => !SOURCE_OR_ASSET.test(path) : undefined;
+    const workingDirectory = addWorktree(root, found.sha, dir, differs, { timeoutMs: bound, wanted }).then(
       async (made) => {
         const path = join(dir, prefix);
         // The app's directory may not exist on the base: then the base has nothing, and everything is new.
         await mkdir(path, { recursive: true });
-        log.info(`The base ${found.ref} checked out in ${Math.round(performance.now() - treeStarted)} ms: ${made.written} files written, ${made.linked} the same as the checkout's`);
+        log.info(
+          `The base ${found.ref} checked out in ${Math.round(performance.now() - treeStarted)} ms: ${made.written} files written, ${made.linked} the same as the checkout's${made.left ? `, ${made.left} source or asset files left out` : ''}`,
+        );
         return path;
       },
       (error: unknown) => {
@@ -328,6 +334,14 @@ async function pullRequestCommits(root: string, event: BaselineEvent, base: stri
   const head = await resolveCommit(root, 'HEAD');
   return { revs: ['HEAD', event.headSha, `^${base}`, ...edge.filter((c) => c !== head).map((c) => `^${c}`)] };
 }
+
+/**
+ * Files no repository rule reads on the base (source code, styles, images, fonts, media, archives): the
+ * base pass reads configuration (package.json, workflows, Dockerfiles, platform files), documents and,
+ * for secrets, the files the change touched. A repository rule that reads source files on the base
+ * must read them through `changedOnly`, or the base's work tree must keep them (see `wanted` above).
+ */
+const SOURCE_OR_ASSET = /\.(?:[cm]?[jt]sx?|vue|svelte|astro|css|scss|sass|less|styl|py|rb|go|rs|java|kt|kts|scala|c|cc|cpp|h|hpp|cs|php|swift|m|mm|dart|ex|exs|erl|clj|sql|graphql|gql|proto|map|snap|png|jpe?g|gif|svg|ico|webp|avif|bmp|tiff?|woff2?|ttf|otf|eot|mp[34]|webm|mov|wav|ogg|pdf|zip|gz|tgz|bz2|xz|7z|jar|wasm|bin)$/i;
 
 /**
  * The base's files a whole-tree scan needs to read (those that differ from the head), or undefined
@@ -466,7 +480,8 @@ export function compareWithBase(input: ComparisonInput): { rules: RuleReport[]; 
       findings,
       comparison: { fixed: [], ...comparison },
     });
-    const environmentLike = rule.scope === 'environment' || (rule.scope === 'repository' && rule.unreachable !== undefined && rule.unreachable !== 'command');
+    // A repository rule that could not reach the environment at all (a database that did not answer).
+    const environmentLike = rule.scope === 'environment' || (rule.scope === 'repository' && rule.unreachable !== undefined && rule.unreachable.component !== 'command' && !rule.unreachable.partial);
     if (rule.scope === 'command' || rule.scope === undefined) return judged({ verdict: 'full' });
     if (environmentLike) {
       return listEnvironment

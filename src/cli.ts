@@ -8,16 +8,15 @@
  * or build command unless asked (`--run-commands`, or a command or `--migrate` flag given explicitly):
  * a person trying it in a directory must not get `npm ci` run, nor their shell's DATABASE_URL migrated.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage, UsageError } from './errors.js';
 import type { Logger, Report } from './engine/types.js';
-import { runGate, validateSelection } from './gate.js';
+import { configurationErrorReport, runGate, validateSelection } from './gate.js';
 import { INPUTS, type RawInputs } from './inputs.js';
+import { checkOutputTargets, writeRegularFile, type OutputTargets } from './output-files.js';
 import { Redactor } from './redact.js';
 import { renderConsole, renderJson, renderSarif } from './report/index.js';
-import { loadSettings, type Settings } from './settings.js';
+import { loadSettings, outputPaths, type Settings } from './settings.js';
 import { APP_VARIABLES, SECRET_VARIABLES } from './target-app.js';
 import { VERSION } from './version.js';
 import { workflowSafeText } from './workflow-text.js';
@@ -123,7 +122,11 @@ export async function cli(raw: CliIo): Promise<number> {
   ]);
   // With --json, stdout is the report alone: notes go to stderr.
   const notes = values.json ? io.stderr : io.stdout;
+  const started = new Date();
+  // The report files are checked before anything runs (a directory, a device, /proc: exit 2 now).
+  const targets = checkOutputTargets(outputPaths(inputs, {}, io.cwd), {});
   try {
+    if (targets.problems.length > 0) throw targets.problems[0];
     const settings = await loadSettings({ inputs, env: io.env, cwd: io.cwd }).catch((error: unknown) => {
       // The error names the input; on the command line that input is the --dotenv flag.
       if (error instanceof UsageError && error.message.startsWith('env-file:')) throw new UsageError(`--dotenv${error.message.slice('env-file'.length)}`);
@@ -146,15 +149,7 @@ export async function cli(raw: CliIo): Promise<number> {
       },
     };
     const report = await runGate(settings, { log });
-    const written: string[] = [];
-    if (settings.reportPath) {
-      await writeOut(settings.reportPath, renderJson(report, { redactor }), 'report-path');
-      written.push(`JSON report: ${settings.reportPath}`);
-    }
-    if (settings.sarifPath) {
-      await writeOut(settings.sarifPath, renderSarif(report, { redactor, toolVersion: VERSION, category: settings.sarifCategory }), 'sarif-path');
-      written.push(`SARIF:       ${settings.sarifPath}`);
-    }
+    const written = writeReports(report, targets, redactor, settings.sarifCategory);
     io.stdout.write(values.json ? renderJson(report, { redactor }) : renderConsole(report, { redactor, color, verbose: Boolean(values.verbose) }));
     const skipped = readOnlyNote(report, readOnly, selected.map((r) => r.meta.id));
     if (skipped) notes.write(skipped);
@@ -162,13 +157,34 @@ export async function cli(raw: CliIo): Promise<number> {
     return report.ready ? 0 : 1;
   } catch (error) {
     const message = redactor.redact(errorMessage(error));
-    if (error instanceof UsageError) {
-      io.stderr.write(`production-readiness-gate: ${message}\n`);
-      return 2;
+    // The report files that can be written hold the error too, for a script that reads them.
+    let written: string[] = [];
+    try {
+      written = writeReports(configurationErrorReport(message, started), targets, redactor);
+    } catch {
+      // The message below is what matters; the file that could not be written is named in it already.
     }
-    io.stderr.write(`production-readiness-gate stopped: ${message}\n`);
+    io.stderr.write(`production-readiness-gate${error instanceof UsageError ? '' : ' stopped'}: ${message}\n`);
+    if (written.length) io.stderr.write(`${written.join('\n')}\n`);
     return 2;
   }
+}
+
+/** The JSON report and SARIF at the paths that passed the check; the lines that name what was written. */
+function writeReports(report: Report, targets: OutputTargets, redactor: Redactor, sarifCategory?: string): string[] {
+  const written: string[] = [];
+  const write = (path: string | undefined, input: string, label: string, text: () => string) => {
+    if (!path) return;
+    try {
+      writeRegularFile(path, text());
+      written.push(`${label} ${path}`);
+    } catch (error) {
+      throw new UsageError(`${input}: cannot write ${path} (${errorMessage(error)})`);
+    }
+  };
+  write(targets.reportPath, 'report-path', 'JSON report:', () => renderJson(report, { redactor }));
+  write(targets.sarifPath, 'sarif-path', 'SARIF:      ', () => renderSarif(report, { redactor, toolVersion: VERSION, category: sarifCategory }));
+  return written;
 }
 
 /**
@@ -209,11 +225,3 @@ function noVariablesHint(settings: Settings): string {
   );
 }
 
-async function writeOut(path: string, text: string, input: string): Promise<void> {
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, text);
-  } catch (error) {
-    throw new UsageError(`${input}: cannot write ${path} (${errorMessage(error)})`);
-  }
-}

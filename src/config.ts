@@ -28,7 +28,17 @@ function buildConfigSchema() {
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
     .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'a real calendar date');
 
-  const routePath = z.string().regex(/^\/\S*$/, 'a path starting with "/"');
+  // Two messages, so a path that does start with "/" is not told to (a line break or a space in it).
+  const routePath = z
+    .string()
+    .regex(/^\//, 'a path starting with "/"')
+    .superRefine((value, ctx) => {
+      const bad = /\s/.exec(value)?.[0];
+      if (bad !== undefined) {
+        const what = bad === '\n' || bad === '\r' ? 'a line break' : bad === ' ' ? 'a space' : bad === '\t' ? 'a tab' : `the space character U+${bad.codePointAt(0)!.toString(16).padStart(4, '0').toUpperCase()}`;
+        ctx.addIssue({ code: 'custom', message: `a URL path holds no spaces or line breaks (found ${what}); percent-encode it (%20) or remove it` });
+      }
+    });
   const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
   const account = z.strictObject({ email: z.string().email(), 'password-env': envName });
   const allowDeny = z.enum(['allow', 'deny']);
@@ -172,9 +182,7 @@ export async function parseConfig(text: string, displayPath: string): Promise<Co
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const pos = lineCounter.linePos(first.pos[0]);
-    throw new UsageError(
-      `${displayPath}:${pos.line}: not valid YAML: ${first.message.split('\n')[0]}; fix the file and run again`,
-    );
+    throw new UsageError(`${displayPath}:${pos.line}: ${yamlProblem(first)}`);
   }
   const tooDeep = deeperThan(doc.contents, CONFIG_LIMITS.depth);
   if (tooDeep !== undefined) {
@@ -199,6 +207,10 @@ export async function parseConfig(text: string, displayPath: string): Promise<Co
     let message = issue.message;
     if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
       message = `missing (expected ${(issue as { expected: string }).expected})`;
+    } else if (issue.code === 'invalid_type') {
+      const expected = (issue as { expected: string }).expected;
+      const received = /received (\w+)/.exec(issue.message)?.[1];
+      message = `expected ${YAML_TYPES[expected] ?? expected}${received ? `, got ${YAML_TYPES[received] ?? received}` : ''}`;
     } else if (issue.code === 'unrecognized_keys') {
       const keys = (issue as { keys: string[] }).keys;
       where = [...keyPath, keys[0]!].join('.');
@@ -215,6 +227,25 @@ export async function parseConfig(text: string, displayPath: string): Promise<Co
   const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
   throw new UsageError(`invalid config file: ${problems.join('; ')}${more}. See the config reference in docs/configuration.md`);
 }
+
+/**
+ * The parser's error in the user's terms. Two of its messages speak to a programmer: a document nested
+ * deeper than the parser's own recursion goes ("Maximum call stack size exceeded") and a file of
+ * several documents ("please use YAML.parseAllDocuments()").
+ */
+function yamlProblem(error: { code?: string; message: string }): string {
+  const message = error.message.split('\n')[0]!;
+  if (/call stack|too much recursion/i.test(message)) {
+    return `nested too deep for a config file (the parser gave up); the config has at most ${CONFIG_LIMITS.depth} levels (see docs/configuration.md)`;
+  }
+  if (error.code === 'MULTIPLE_DOCS' || /multiple documents/i.test(message)) {
+    return 'the file holds several YAML documents (a second `---`); the config is one document: merge them or remove the extra `---`';
+  }
+  return `not valid YAML: ${message}; fix the file and run again`;
+}
+
+/** zod's type names in the words of a YAML file. */
+const YAML_TYPES: Record<string, string> = { object: 'a mapping (key: value lines)', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false' };
 
 /** The source offset of the first node nested deeper than `max` levels, if any. */
 function deeperThan(node: unknown, max: number, depth = 0): number | undefined {

@@ -179,3 +179,16 @@ function withoutCredentials(value: string | undefined): string | undefined {
     return value;
   }
 }
+
+/**
+ * The report of a run that could not start because its configuration is wrong (an input, the env file,
+ * the config file, an output path): no rule ran, not ready, and the error is in the report, so a later
+ * step reading the JSON report sees why rather than a missing file.
+ */
+export function configurationErrorReport(message: string, startedAt: Date): Report {
+  return {
+    ...buildReport({ rules: [], startedAt, durationMs: Date.now() - startedAt.getTime(), failOn: 'fail', version: VERSION }),
+    ready: false,
+    error: { kind: 'configuration', message },
+  };
+}

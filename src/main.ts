@@ -10,16 +10,17 @@
  *   the others as not finished, with the summary, outputs and JSON report, and the step fails.
  */
 import * as core from '@actions/core';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { errorMessage, UsageError } from './errors.js';
 import { blocks, rebaseReport } from './engine/report.js';
 import type { Logger, Report, RuleReport } from './engine/types.js';
-import { partialReport, runGate, validateSelection } from './gate.js';
+import { configurationErrorReport, partialReport, runGate, validateSelection } from './gate.js';
 import { INPUTS, type RawInputs } from './inputs.js';
+import { checkOutputTargets, writeRegularFile, type OutputTargets } from './output-files.js';
 import { Redactor } from './redact.js';
 import { buildAnnotations, buildOutputs, renderComment, renderJson, renderSarif, renderSummary } from './report/index.js';
-import { loadSettings, type Settings } from './settings.js';
+import { loadSettings, outputPaths, type Settings } from './settings.js';
 import { readEvent } from './baseline.js';
 import { SECRET_VARIABLES } from './target-app.js';
 import { VERSION } from './version.js';
@@ -50,37 +51,29 @@ export async function run(): Promise<void> {
     for (const line of workflowSafeLines(redactor.redact(text))) core.info(line);
   };
 
+  const started = new Date();
+  const inputs = readActionInputs(process.env);
+  const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
+  // Every file the run writes is checked before anything runs: a path it cannot write is a
+  // configuration error now, not a hang or a lost report later.
+  const targets = checkOutputTargets(outputPaths(inputs, process.env, cwd), process.env);
   let settings: Settings;
   try {
-    settings = await loadSettings({
-      inputs: readActionInputs(process.env),
-      env: process.env,
-      cwd: process.env.GITHUB_WORKSPACE || process.cwd(),
-    });
+    if (targets.problems.length > 0) throw targets.problems[0];
+    settings = await loadSettings({ inputs, env: process.env, cwd });
     validateSelection(settings);
   } catch (error) {
-    const message = redactor.redact(errorMessage(error));
-    // A mistake in what the user gave: no rule ran, so there is no report, only the reason.
-    core.setOutput('ready', 'false');
-    if (process.env.GITHUB_STEP_SUMMARY) {
-      try {
-        appendFileSync(process.env.GITHUB_STEP_SUMMARY, `## ❌ Production readiness: configuration error\n\n${escapeMarkdown(message)}\n`);
-      } catch {
-        // The failure below says it all.
-      }
-    }
-    core.setFailed(error instanceof UsageError ? `configuration error: ${message}` : `Production Readiness Gate stopped: ${message}`);
+    configurationError(error, targets, redactor, started, say);
     return;
   }
   redactor = new Redactor(settings.secrets);
   for (const value of redactor.values) core.setSecret(value);
 
   const finished: RuleReport[] = [];
-  const started = new Date();
   const guard = new LastGuard((why) => {
     // Synchronous on purpose: it runs on a signal or an emptied event loop, with no time to wait.
     const report = partialReport(settings, finished, started, why);
-    writeLocal(rebaseForGitHub(report, settings), settings, redactor, say);
+    writeLocal(rebaseForGitHub(report, settings), settings, targets, redactor, say);
     failStep(report, settings, redactor, why);
   });
 
@@ -100,7 +93,7 @@ export async function run(): Promise<void> {
     });
     if (!guard.take()) return;
     const rebased = rebaseForGitHub(report, settings);
-    writeLocal(rebased, settings, redactor, say);
+    writeLocal(rebased, settings, targets, redactor, say);
     await publishToGitHub(rebased, settings, redactor, say);
     failStep(report, settings, redactor);
   } catch (error) {
@@ -108,11 +101,34 @@ export async function run(): Promise<void> {
     if (!guard.take()) return;
     const why = `the gate stopped on an unexpected error: ${errorMessage(error)}`;
     const report = partialReport(settings, finished, started, why);
-    writeLocal(rebaseForGitHub(report, settings), settings, redactor, say);
+    writeLocal(rebaseForGitHub(report, settings), settings, targets, redactor, say);
     failStep(report, settings, redactor, why);
   } finally {
     guard.release();
   }
+}
+
+/**
+ * A mistake in what the user gave (an input, the env file, the config file, a path the run cannot
+ * write): no rule runs. The JSON report and SARIF (when asked and writable) still hold the error, the
+ * summary and the failure name it, and the step ends with exit code 2, as the command line does.
+ */
+function configurationError(error: unknown, targets: OutputTargets, redactor: Redactor, started: Date, say: (text: string) => void): void {
+  const message = redactor.redact(errorMessage(error));
+  const usage = error instanceof UsageError;
+  const report = configurationErrorReport(message, started);
+  const written = writeReportFiles(report, targets, redactor, undefined);
+  if (targets.summaryPath) {
+    try {
+      writeRegularFile(targets.summaryPath, `## ❌ Production readiness: configuration error\n\n${escapeMarkdown(message)}\n`, 'append');
+    } catch {
+      // The failure below says it all.
+    }
+  }
+  setOutputs({ ready: 'false', 'report-path': written.reportPath ?? '', 'sarif-path': written.sarifPath ?? '' }, targets);
+  if (written.reportPath) say(`JSON report: ${written.reportPath}`);
+  core.setFailed(usage ? `configuration error: ${message}` : `Production Readiness Gate stopped: ${message}`);
+  process.exitCode = 2;
 }
 
 /**
@@ -179,17 +195,10 @@ function runLinks() {
  * outputs. Synchronous, so the last guard can use it from a signal handler; each part is attempted
  * even when another fails.
  */
-function writeLocal(report: Report, settings: Settings, redactor: Redactor, say: (text: string) => void): void {
+function writeLocal(report: Report, settings: Settings, targets: OutputTargets, redactor: Redactor, say: (text: string) => void): void {
   const { runUrl, docsBaseUrl } = runLinks();
-  const attempt = (what: string, fn: () => void) => {
-    try {
-      fn();
-    } catch (error) {
-      core.warning(redactor.redact(`could not write ${what}: ${errorMessage(error)}`));
-    }
-  };
   // Annotations first: they are what a person sees on the files of the PR.
-  attempt('the annotations', () => {
+  attempt('the annotations', redactor, () => {
     for (const a of buildAnnotations(report, { redactor })) {
       const props: core.AnnotationProperties = { title: a.title, file: a.file, startLine: a.startLine, endLine: a.endLine };
       if (a.level === 'error') core.error(a.message, props);
@@ -197,21 +206,43 @@ function writeLocal(report: Report, settings: Settings, redactor: Redactor, say:
       else core.notice(a.message, props);
     }
   });
-  if (settings.reportPath) attempt(`the JSON report (report-path: ${settings.reportPath})`, () => writeFileMade(settings.reportPath!, renderJson(report, { redactor })));
-  if (settings.sarifPath) {
-    attempt(`the SARIF file (sarif-path: ${settings.sarifPath})`, () =>
-      writeFileMade(settings.sarifPath!, renderSarif(report, { redactor, toolVersion: VERSION, docsBaseUrl, anchorFile: sarifAnchor(settings), category: settings.sarifCategory })),
-    );
+  const written = writeReportFiles(report, targets, redactor, { docsBaseUrl, anchorFile: sarifAnchor(settings), category: settings.sarifCategory });
+  if (targets.summaryPath) {
+    attempt('the job summary', redactor, () => writeRegularFile(targets.summaryPath!, renderSummary(report, { redactor, docsBaseUrl, runUrl }), 'append'));
   }
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    attempt('the job summary', () => appendFileSync(process.env.GITHUB_STEP_SUMMARY!, renderSummary(report, { redactor, docsBaseUrl, runUrl })));
+  // An output names only a file that was written.
+  setOutputs(buildOutputs(report, written), targets, redactor);
+  if (written.reportPath) say(`JSON report: ${written.reportPath}`);
+}
+
+/** Runs one part of the writing; a failure is a warning, and the other parts are still attempted. */
+function attempt(what: string, redactor: Redactor, fn: () => void): boolean {
+  try {
+    fn();
+    return true;
+  } catch (error) {
+    core.warning(redactor.redact(`could not write ${what}: ${errorMessage(error)}`));
+    return false;
   }
-  attempt('the outputs', () => {
-    for (const [name, value] of Object.entries(buildOutputs(report, { reportPath: settings.reportPath, sarifPath: settings.sarifPath }))) {
-      core.setOutput(name, value);
-    }
-  });
-  if (settings.reportPath) say(`JSON report: ${settings.reportPath}`);
+}
+
+/** The JSON report and SARIF, at the paths that passed the check; returns those actually written. */
+function writeReportFiles(report: Report, targets: OutputTargets, redactor: Redactor, sarif: { docsBaseUrl?: string; anchorFile?: string; category?: string } | undefined): { reportPath?: string; sarifPath?: string } {
+  const written: { reportPath?: string; sarifPath?: string } = {};
+  const { reportPath, sarifPath } = targets;
+  if (reportPath && attempt(`the JSON report (report-path: ${reportPath})`, redactor, () => writeRegularFile(reportPath, renderJson(report, { redactor })))) written.reportPath = reportPath;
+  if (sarifPath && attempt(`the SARIF file (sarif-path: ${sarifPath})`, redactor, () => writeRegularFile(sarifPath, renderSarif(report, { redactor, toolVersion: VERSION, ...sarif })))) written.sarifPath = sarifPath;
+  return written;
+}
+
+/** The step's outputs, unless the runner's outputs file cannot be written (a warning says so once). */
+function setOutputs(outputs: Record<string, string>, targets: OutputTargets, redactor?: Redactor): void {
+  if (targets.outputsBroken) return;
+  try {
+    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  } catch (error) {
+    core.warning(`could not write the outputs: ${redactor ? redactor.redact(errorMessage(error)) : errorMessage(error)}`);
+  }
 }
 
 /** The PR comment and the check run: optional, bounded in time, never failing the step. */
@@ -250,7 +281,7 @@ function forkPullRequest(report: Report, settings: Settings, redactor: Redactor,
   if (settings.prComment && settings.reportPath) {
     const path = join(dirname(settings.reportPath), 'production-readiness-comment.md');
     try {
-      writeFileMade(path, renderComment(report, { redactor, runUrl, blobBaseUrl }));
+      writeRegularFile(path, renderComment(report, { redactor, runUrl, blobBaseUrl }));
       where = `; its text is in ${path}, for a workflow_run workflow to post (README "Pull requests from forks")`;
     } catch (error) {
       core.warning(redactor.redact(`could not write the PR comment's text: ${errorMessage(error)}`));
@@ -287,11 +318,6 @@ function sarifAnchor(settings: Settings): string | undefined {
   if (existsSync(settings.configFile)) return relative(workspace, settings.configFile);
   const workflow = /^[^/]+\/[^/]+\/(.+?)@/.exec(process.env.GITHUB_WORKFLOW_REF ?? '')?.[1];
   return workflow && existsSync(join(workspace, workflow)) ? workflow : undefined;
-}
-
-function writeFileMade(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
 }
 
 function escapeMarkdown(text: string): string {

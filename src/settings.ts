@@ -196,6 +196,16 @@ export function passwordVariables(config: Config): string[] {
   return [...names];
 }
 
+/**
+ * The report files a run writes, from the raw inputs alone: the entries check them before anything
+ * else (src/output-files.ts), and write the report of a configuration error to them.
+ */
+export function outputPaths(inputs: RawInputs, env: LoadSettingsOptions['env'], cwd: string): { reportPath?: string; sarifPath?: string } {
+  const report = inputs['report-path']?.trim() || (env.RUNNER_TEMP ? join(env.RUNNER_TEMP, 'production-readiness.json') : '');
+  const sarif = inputs['sarif-path']?.trim() ?? '';
+  return { reportPath: report ? resolvePath(cwd, report) : undefined, sarifPath: sarif ? resolvePath(cwd, sarif) : undefined };
+}
+
 export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): Promise<Settings> {
   const withDefaults: Record<string, string> = {};
   for (const spec of INPUTS) {
@@ -259,9 +269,7 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
   }
 
   const githubToken = i['github-token'] && !i['github-token'].startsWith('${{') ? i['github-token'] : undefined;
-  const reportPath =
-    i['report-path'] ||
-    (env.RUNNER_TEMP ? join(env.RUNNER_TEMP, 'production-readiness.json') : undefined);
+  const { reportPath, sarifPath } = outputPaths(inputs, env, cwd);
 
   const settings: Settings = {
     checks: i.checks
@@ -291,8 +299,8 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     baselineUnavailable: i['baseline-unavailable'],
     environmentOnPr: i['environment-on-pr'],
     sarifCategory: i['sarif-category'].replace(/\/+$/, '') || undefined,
-    reportPath: reportPath ? resolvePath(cwd, reportPath) : undefined,
-    sarifPath: i['sarif-path'] ? resolvePath(cwd, i['sarif-path']) : undefined,
+    reportPath,
+    sarifPath,
     githubToken,
     prComment: i['pr-comment'],
     stripeApiBase: i['stripe-api-base'] || undefined,

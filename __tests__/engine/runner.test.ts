@@ -179,8 +179,8 @@ test('a rule cut off at its bound names what it waited for; an outside component
   ];
   const [db, app] = await run(rules, { probeTimeoutMs: 150 });
   assert.equal(db!.status, 'fail');
-  assert.match(db!.summary, /^did not finish within 150 ms; waiting for the database \(connect to db\.acme-saas\.com:5432\)$/);
-  assert.equal(db!.unreachable, 'database');
+  assert.match(db!.summary, /^unreachable: database — did not finish within 150 ms; waiting for the database \(connect to db\.acme-saas\.com:5432\)$/);
+  assert.deepEqual(db!.unreachable, { component: 'database', cause: 'did not finish within 150 ms; waiting for the database (connect to db.acme-saas.com:5432)' });
   assert.match(db!.fix ?? '', /the database answers/);
   // Nothing in flight: the rule's own code hung, which no input excuses.
   assert.equal(app!.status, 'fail');

@@ -38,6 +38,12 @@ export interface FaultCase {
   cause: RegExp;
   /** The run's `unreachable` input: with `warn`, the changed rules warn and the run is ready. */
   unreachable?: 'warn';
+  /**
+   * The component answered, wrongly (a refused password, an expired certificate, a 500): a real
+   * failure, which `unreachable: warn` does not excuse. The run is not ready, and the rules that fail
+   * for it carry no `unreachable` in the JSON report.
+   */
+  realFailure?: boolean;
   /** Ready in spite of the fault (it touches nothing the verdict depends on). */
   ready?: boolean;
   arrange(): Promise<Arranged>;
@@ -109,12 +115,25 @@ export async function runFault(c: FaultCase, ctx: FaultContext): Promise<FaultRe
   }
   if (c.ready) {
     assert.equal(report.ready, true, 'the fault does not touch the verdict');
+  } else if (c.realFailure) {
+    assert.equal(report.ready, false, 'a real failure blocks, whatever the unreachable input says');
+    const failing = changed.filter((id) => after[id] === 'fail');
+    assert.ok(failing.length > 0, `some rule fails for the fault: ${changed.map(show).join('\n')}`);
+    for (const id of failing) assert.equal(byId.get(id)!.unreachable ?? null, null, `${show(id)}\nis a real failure, not "could not check"`);
   } else if (c.unreachable === 'warn') {
     for (const id of changed) assert.equal(after[id], 'warn', show(id));
     assert.equal(report.ready, true, 'ready, with warnings, when unreachable: warn is given');
     assert.match(run.summary, /^## ✅ Ready (to go live|for the selected checks), with \d+ warnings?/m);
   } else {
     assert.equal(report.ready, false, 'a needed check could not run: not ready');
+  }
+  // "Could not check" has one shape: the phrase in the summary and the component in the JSON report.
+  if (!c.realFailure) {
+    for (const id of changed.filter((r) => byId.get(r)!.unreachable && !byId.get(r)!.unreachable!.partial)) {
+      const rule = byId.get(id)!;
+      assert.match(rule.summary, new RegExp(`^unreachable: ${rule.unreachable!.component} — `), show(id));
+      assert.ok(rule.unreachable!.cause.length > 0, `${show(id)}: the cause is given`);
+    }
   }
   await c.verify?.(run, report);
   const leak = assertNoLeak([...ctx.secrets, ...(arranged.secrets ?? [])], runPlaces(run, arranged.places?.() ?? {}));

@@ -26,6 +26,7 @@ export interface JsonRule {
   locations: Array<{ file: string; line?: number; endLine?: number }>;
   findings: Array<{ level: 'error' | 'warning' | 'notice'; message: string; file: string | null; line?: number; endLine?: number }>;
   data: Record<string, unknown> | null;
+  unreachable: { component: string; cause: string; partial: boolean } | null;
 }
 
 export interface JsonReport {

@@ -162,7 +162,7 @@ describe('pending risky migration: the bundle loads PostgreSQL\'s parser (dist/l
 
 test('a malformed input fails the step with a message naming it, and no stack trace', async () => {
   const run = await runAction({ inputs: { 'working-directory': process.cwd(), 'timeout-seconds': 'soon', checks: 'config' }, env: {} });
-  assert.equal(run.exitCode, 1);
+  assert.equal(run.exitCode, 2, 'a configuration error ends the step with exit code 2, as the command line does');
   assert.match(run.stdout, /::error::configuration error: timeout-seconds must be a whole number \(got "soon"\)/);
   assert.equal(run.outputs.ready, 'false');
   assert.match(run.summary, /configuration error/);

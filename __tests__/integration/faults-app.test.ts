@@ -8,6 +8,7 @@
  * (timeout-seconds 5: a request gives up after 5 s, a probe rule after 15 s), and every case is a run
  * of the bundle plus a baseline per selection; they run three at a time.
  */
+import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { APP_HOST, type Sandbox } from '../../sandbox/index.js';
 import { issueCert } from '../../sandbox/certs.js';
@@ -30,6 +31,12 @@ let sandbox: Sandbox;
 /** The HTTPS port of the app pointed at another address (where a fault server listens, or nothing). */
 function resolveAppTo(address: string): string {
   return sandbox.resolve.map((line) => (line.startsWith(`${APP_HOST}:${sandbox.ports.https}:`) ? `${APP_HOST}:${sandbox.ports.https}:${address}` : line)).join('\n');
+}
+
+/** Every port of the app's host (HTTPS and plain HTTP) pointed at an address where nothing listens. */
+async function appEntirelyDown(): Promise<Arranged> {
+  const address = await freeAddress(sandbox.ports.https, [sandbox.address]);
+  return { inputs: { resolve: sandbox.resolve.map((line) => (line.startsWith(`${APP_HOST}:`) ? line.replace(/:[^:]+$/, `:${address}`) : line)).join('\n') } };
 }
 
 /** A fault server on a fresh loopback address at the app's HTTPS port, and the `resolve` input for it. */
@@ -64,6 +71,70 @@ const cases: FaultCase[] = [
     cause: /refused/,
     unreachable: 'warn',
     arrange: async () => ({ inputs: { resolve: resolveAppTo(await freeAddress(sandbox.ports.https, [sandbox.address])) } }),
+  },
+  {
+    // Both ports: the HTTPS probes and security.tls's plain-HTTP redirect check get no answer.
+    name: 'the app is down entirely, unreachable: warn: every rule that reads it warns, security.tls included',
+    checks: CHECKS,
+    affected: APP_RULES,
+    mustChange: ['smoke.health', 'security.tls'],
+    component: APP,
+    cause: /refused/,
+    unreachable: 'warn',
+    arrange: appEntirelyDown,
+  },
+  {
+    name: 'the app answers 500, unreachable: warn: a real failure still blocks',
+    checks: CHECKS,
+    affected: APP_RULES,
+    mustChange: ['smoke.health'],
+    named: ['smoke.health'],
+    component: APP,
+    cause: /500/,
+    unreachable: 'warn',
+    realFailure: true,
+    arrange: () => proxied((res, upstream) => res.writeHead(500, passHeaders(upstream.headers)).end('{"error":"Internal Server Error"}')),
+  },
+  {
+    name: 'the certificate has expired, unreachable: warn: a real failure still blocks',
+    checks: CHECKS,
+    affected: APP_RULES,
+    mustChange: ['security.tls'],
+    named: ['security.tls'],
+    component: /app\.acme-saas\.com|the certificate/,
+    cause: /expired/,
+    unreachable: 'warn',
+    realFailure: true,
+    arrange: () =>
+      appFault((address, port) =>
+        httpsServer(
+          issueCert(sandbox.ca, { hosts: [APP_HOST], notBefore: new Date(Date.now() - 100 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) }),
+          proxyHandler(sandbox, (_q, res, u) => res.writeHead(u.status, passHeaders(u.headers)).end(u.body)),
+          address,
+          port,
+        ),
+      ),
+  },
+  {
+    // Browsers read up to 256 KiB of response headers; so must the probes.
+    name: 'the app sends 40 KiB of response headers: read as browsers do, with a warning that proxies may refuse them',
+    checks: ['config.app-url', 'smoke.health', 'smoke.auth-pages', 'security.hsts', 'security.headers'],
+    affected: ['security.headers'],
+    mustChange: ['security.headers'],
+    component: /response headers/,
+    cause: /KiB/,
+    ready: true,
+    arrange: () => proxied((res, upstream) => res.writeHead(upstream.status, { ...passHeaders(upstream.headers), 'x-padding': 'p'.repeat(40 * 1024) }).end(upstream.body)),
+    verify: (_run, report) => assert.equal(report.rules.find((r) => r.id === 'security.headers')!.status, 'warn'),
+  },
+  {
+    name: 'the app sends 300 KiB of response headers: more than browsers accept, and the cause says so',
+    checks: ['config.app-url', 'smoke.health'],
+    affected: ['smoke.health'],
+    mustChange: ['smoke.health'],
+    component: APP,
+    cause: /larger than 256 KiB, which browsers refuse too/,
+    arrange: () => proxied((res, upstream) => res.writeHead(upstream.status, { ...passHeaders(upstream.headers), 'x-padding': 'p'.repeat(300 * 1024) }).end(upstream.body)),
   },
   {
     name: 'the app accepts connections and never answers',

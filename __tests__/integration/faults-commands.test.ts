@@ -9,13 +9,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAction, type ActionRun } from '../../scripts/run-action.js';
 import { baselines, runFault, type FaultCase } from '../guarantees/fault-matrix.js';
 import { recordProof } from '../guarantees/proof-counts.js';
-import { assertNoLeak, assertOnlyGateCommands, assertWritten, runPlaces, type JsonReport } from '../guarantees/run-checks.js';
+import { assertNoLeak, assertOnlyGateCommands, assertWritten, runPlaces, visibleLog, type JsonReport } from '../guarantees/run-checks.js';
 import { tempRepo } from '../helpers.js';
 
 const TIMEOUT = { timeout: 240_000 };
@@ -104,6 +106,26 @@ const cases: FaultCase[] = [
     },
   },
   {
+    // A slice of a secret is not a known encoding of it: only the 12-character pieces catch it.
+    name: 'a command prints an 18-character slice of a secret (cut -c3-20): masked in the log, summary and reports',
+    checks: CHECKS,
+    affected: GATE,
+    mustChange: ['gate.install'],
+    named: ['gate.install'],
+    component: /cut -c3-20/,
+    cause: /exited with code 1/,
+    arrange: async () => ({ inputs: { 'install-command': 'printf "%s\\n" "$NEXTAUTH_SECRET" | cut -c3-20; exit 1' } }),
+    verify: (run, report) => {
+      const slice = ENV.NEXTAUTH_SECRET.slice(2, 20);
+      // The log as a person sees it: the ::add-mask:: lines that register the whole secret are the runner's.
+      for (const [place, text] of Object.entries({ stdout: visibleLog(run.stdout), stderr: run.stderr, summary: run.summary, report: JSON.stringify(report) })) {
+        assert.ok(!text.includes(slice), `the slice is in the ${place}`);
+        for (let i = 0; i + 12 <= slice.length; i++) assert.ok(!text.includes(slice.slice(i, i + 12)), `a 12-character piece is in the ${place}`);
+      }
+      assert.match(run.stdout, /^\*\*\*$/m, 'the line the command printed is there, masked');
+    },
+  },
+  {
     name: 'the job is cancelled (SIGTERM) while a command runs: the report is written and the command ended',
     checks: CHECKS,
     affected: GATE,
@@ -142,6 +164,37 @@ describe('fault matrix: commands, a rule that never settles, a cancelled job', {
       proof.searches += result.searches;
     });
   }
+
+  test('the job is cancelled while the report file has become a named pipe (a write that would block): the process ends, and no output names the report', TIMEOUT, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prg-fifo-'));
+    const reportPath = join(dir, 'report.json');
+    try {
+      const checks = ['config.enable-hsts', 'gate.install'];
+      const run = await runAction({
+        inputs: { ...inputs(), checks: checks.join(','), 'install-command': hangingCommand('fifo'), 'report-path': reportPath },
+        env: ENV,
+        // The path was a free file name when the run checked it; then a FIFO takes its place, with no
+        // reader: opening it for writing the usual way waits for a reader forever.
+        onSpawn: (child) => {
+          void until(() => existsSync(join(repo.dir, 'fifo.pid'))).then(() => {
+            execFileSync('mkfifo', [reportPath]);
+            child.kill('SIGTERM');
+          });
+        },
+      });
+      assert.equal(run.exitCode, 1);
+      assert.match(run.stdout, /^::error::the step was ended \(SIGTERM\) before every rule finished/m);
+      assert.match(run.stdout, /^::warning::could not write the JSON report \(report-path: .*report\.json\): .*not a regular file|ENXIO/m);
+      assert.equal(run.outputs['report-path'], '', 'the output does not name a report that was not written');
+      assert.equal(run.outputs.ready, 'false');
+      assert.match(run.summary, /the step was ended \(SIGTERM\)/, 'the summary is still written');
+      await until(() => !alive(pidOf('fifo')));
+      proof.cases++;
+      proof.searches += assertNoLeak(SECRETS, runPlaces(run)).searches;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test('a rule whose promise never settles is cut off at its bound; the process is not ended with exit 13', TIMEOUT, async () => {
     const entry = fileURLToPath(new URL('../guarantees/never-settles.ts', import.meta.url));

@@ -101,6 +101,21 @@ const cases: FaultCase[] = [
     },
   },
   {
+    name: 'PostgreSQL refuses the password, unreachable: warn: a real failure still blocks',
+    checks: DB_CHECKS,
+    affected: DB_RULES,
+    mustChange: DB_RULES,
+    component: DATABASE,
+    cause: /credentials|password|28P01/,
+    unreachable: 'warn',
+    realFailure: true,
+    arrange: async () => {
+      const url = new URL(sandbox.env.DATABASE_URL!);
+      url.password = 'Wr0ngPassw0rdForTheFaultMatrix';
+      return { env: { DATABASE_URL: url.toString() }, secrets: ['Wr0ngPassw0rdForTheFaultMatrix'] };
+    },
+  },
+  {
     name: 'PostgreSQL without TLS',
     checks: DB_CHECKS,
     affected: DB_RULES,
@@ -135,6 +150,29 @@ const cases: FaultCase[] = [
     component: /Stripe/,
     cause: /did not answer|did not finish|within/,
     arrange: async () => stripeAt(await blackHole()),
+  },
+  {
+    name: 'Stripe never answers, unreachable: warn',
+    checks: STRIPE_CHECKS,
+    affected: STRIPE_RULES,
+    mustChange: STRIPE_RULES,
+    component: /Stripe/,
+    cause: /did not answer|did not finish|within/,
+    unreachable: 'warn',
+    arrange: async () => stripeAt(await blackHole()),
+  },
+  {
+    name: 'Sentry is down, unreachable: warn',
+    checks: SENTRY_CHECKS,
+    affected: ['smoke.sentry', 'security.monitoring'],
+    mustChange: ['smoke.sentry'],
+    component: /Sentry|sentry\.io/,
+    cause: /refused/,
+    unreachable: 'warn',
+    arrange: async () => {
+      const ingest = await freeAddress(sandbox.ports.sentryIngest, [sandbox.address, sandbox.ingestAddress]);
+      return { inputs: { resolve: resolveTo(SENTRY_INGEST_HOST, sandbox.ports.sentryIngest, ingest), 'sentry-api-base': `http://127.0.0.1:${await freePort()}` } };
+    },
   },
   {
     name: 'Sentry is down (ingest and API)',

@@ -87,12 +87,24 @@ describe('workflow-command injection', () => {
     recordProof({ suite: 'injection', payloadKinds: PAYLOAD_KINDS.length, places: places.length, payloadsInjected: injected, reachedLog: reached.size, ...totals, unintendedCommands: 0, leaks: 0 });
   });
 
-  /** Every app variable the gate reads, with every payload appended (URLs after a path slash, so they still probe). */
-  function injectedVariables(channel: string): Record<string, string> {
+  const SECRET_NAME = /SECRET|PASSWORD|TOKEN/;
+
+  /**
+   * The app variables the gate reads, with every payload appended (URLs after a path slash, so they
+   * still probe): the secret ones, or the others. Apart, because any run of 12 characters of a secret
+   * is masked wherever it appears, and the payloads share such runs (`::error::INJ`): in one run, the
+   * secrets' payloads would mask the quoted variables' payloads, and nothing would show they reached
+   * the log harmlessly.
+   */
+  function injectedVariables(channel: string, which: 'secrets' | 'others'): Record<string, string> {
     const env: Record<string, string> = {};
     const names = [...new Set([...APP_VARIABLES, ...Object.keys(sandbox.env)])].filter((n) => n in sandbox.env || (APP_VARIABLES as readonly string[]).includes(n));
     for (const name of names.sort()) {
       const good = sandbox.env[name] ?? '';
+      if (SECRET_NAME.test(name) !== (which === 'secrets')) {
+        if (good) env[name] = good;
+        continue;
+      }
       const base = /^https?:\/\//.test(good) && !good.includes('?') && !good.endsWith('/') ? `${good}/` : good;
       env[name] = place(`${channel} ${name}`, base, { noNul: true });
     }
@@ -102,10 +114,9 @@ describe('workflow-command injection', () => {
   const VARIABLE_CHECKS = 'config,smoke,security,stripe,gate.migrations,gate.no-db-push';
 
   test('in every app variable of the step environment', { timeout: 300_000 }, async () => {
-    const env = injectedVariables('variable');
-    const secrets = [...sandbox.secrets, ...Object.entries(env).filter(([k]) => /SECRET|PASSWORD|TOKEN/.test(k)).map(([, v]) => v)];
+    const env = injectedVariables('variable', 'others');
     const run = await runAction({ inputs: { ...sandbox.inputs, checks: VARIABLE_CHECKS, 'timeout-seconds': '10', 'github-client-id': place('input github-client-id', 'Ov23liInputClientId', { noNul: true }) }, env });
-    const seen = checkRun(run, secrets);
+    const seen = checkRun(run, sandbox.secrets);
     // The variables rules quote: their payloads did reach the log, harmlessly.
     const quoted = reachedOf(seen, 'variable');
     for (const name of ['NEXTAUTH_URL', 'AUTH_PROVIDERS', 'ENABLE_HSTS', 'NEXTAUTH_DEBUG', 'NEXTAUTH_TRUST_HOST']) {
@@ -113,9 +124,16 @@ describe('workflow-command injection', () => {
     }
   });
 
+  test('in every secret variable of the step environment (masked with ::add-mask:: first)', { timeout: 300_000 }, async () => {
+    const env = injectedVariables('secret variable', 'secrets');
+    const secrets = [...sandbox.secrets, ...Object.entries(env).filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v)];
+    const run = await runAction({ inputs: { ...sandbox.inputs, checks: VARIABLE_CHECKS, 'timeout-seconds': '10', 'github-client-secret': place('input github-client-secret', 'cs_InputClientSecret0123456789', { noNul: true }) }, env });
+    checkRun(run, secrets);
+  });
+
   test('in every app variable of the env file', { timeout: 300_000 }, async () => {
-    const env = injectedVariables('env-file');
-    const secrets = [...sandbox.secrets, ...Object.entries(env).filter(([k]) => /SECRET|PASSWORD|TOKEN/.test(k)).map(([, v]) => v)];
+    const env = injectedVariables('env-file', 'others');
+    const secrets = sandbox.secrets;
     const file = join(sandbox.dir, 'injected.env');
     writeFileSync(file, toDotenvEscaped(env), { mode: 0o600 });
     const run = await runAction({ inputs: { ...sandbox.inputs, checks: VARIABLE_CHECKS, 'timeout-seconds': '10', 'env-file': file }, env: {} });
@@ -176,7 +194,7 @@ describe('workflow-command injection', () => {
         await runAction({ inputs: { 'working-directory': repo.dir, checks: 'config', 'timeout-seconds': place('input timeout-seconds', '5', { noNul: true }) }, env: {} }),
       ];
       for (const run of runs) {
-        assert.equal(run.exitCode, 1);
+        assert.equal(run.exitCode, 2, 'a configuration error');
         assert.match(run.stdout, /^::error::configuration error: /m);
         assert.equal(run.outputs.ready, 'false');
         assert.deepEqual(unintendedCommands(run.stdout, MARKER_PATTERN), []);

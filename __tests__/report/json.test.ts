@@ -5,7 +5,7 @@ import { mixedReport, noSecrets, redactor, report, reportWithSecret, rule, SECRE
 
 test('has the top-level fields of schema version 1, in the spec order', () => {
   const json = JSON.parse(renderJson(mixedReport(), { redactor: noSecrets }));
-  assert.deepEqual(Object.keys(json), ['schemaVersion', 'tool', 'target', 'startedAt', 'durationMs', 'ready', 'failOn', 'counts', 'rules', 'selection', 'baseline']);
+  assert.deepEqual(Object.keys(json), ['schemaVersion', 'tool', 'target', 'startedAt', 'durationMs', 'ready', 'failOn', 'counts', 'rules', 'selection', 'error', 'baseline']);
   assert.equal(json.baseline, null, 'no comparison was asked');
   assert.equal(json.schemaVersion, 1);
   assert.deepEqual(json.tool, { name: 'production-readiness-gate', version: '1.0.0' });
@@ -57,4 +57,29 @@ test('selection (additive) says what checks selected and which catalog rules did
   assert.deepEqual(all.selection, { checks: [], notRun: [] });
   const subset = report([rule('config.app-url')], { selection: { checks: ['config.app-url'], notRun: ['config.nextauth-url', 'smoke.health'] } });
   assert.deepEqual(JSON.parse(renderJson(subset, { redactor: noSecrets })).selection, { checks: ['config.app-url'], notRun: ['config.nextauth-url', 'smoke.health'] });
+});
+
+test('unreachable: the component and the cause, or null; a script tells "could not check" from "checked and failed"', () => {
+  const couldNot = rule('config.database-tls', {
+    status: 'fail',
+    summary: 'unreachable: database — TLS cannot be checked: connection refused',
+    unreachable: { component: 'database', cause: 'connection refused' },
+  });
+  const checked = rule('config.database-url', { status: 'fail', summary: 'no TLS requested' });
+  const partly = rule('security.hsts', { status: 'warn', summary: 'unreachable: app — `/pricing` could not be fetched', unreachable: { component: 'app', cause: 'timed out', partial: true } });
+  const json = JSON.parse(renderJson(report([couldNot, checked, partly]), { redactor: noSecrets }));
+  assert.deepEqual(json.rules[0].unreachable, { component: 'database', cause: 'connection refused', partial: false });
+  assert.equal(json.rules[1].unreachable, null);
+  assert.deepEqual(json.rules[2].unreachable, { component: 'app', cause: 'timed out', partial: true });
+  assert.equal(json.error, null);
+});
+
+test('a configuration error is in the report: no rule, not ready, the message (redacted)', async () => {
+  const { configurationErrorReport } = await import('../../src/gate.js');
+  const json = JSON.parse(renderJson(configurationErrorReport(`config-file: plans must be a mapping (got ${SECRET})`, new Date()), { redactor }));
+  assert.equal(json.ready, false);
+  assert.deepEqual(json.rules, []);
+  assert.equal(json.error.kind, 'configuration');
+  assert.match(json.error.message, /^config-file: plans must be a mapping/);
+  assert.doesNotMatch(JSON.stringify(json), new RegExp(SECRET_FRAGMENT));
 });

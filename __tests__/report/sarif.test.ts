@@ -148,3 +148,14 @@ test('the schema check can fail: a result without a message is refused', () => {
   delete log.runs[0].results[0].message;
   assert.throws(() => assertValidSarif(JSON.stringify(log)), /not a valid SARIF 2\.1\.0 log/);
 });
+
+test('a configuration error is a run that did not execute, with the message as a configuration notification', async () => {
+  const { configurationErrorReport } = await import('../../src/gate.js');
+  const text = renderSarif(configurationErrorReport('config-file: plans must be a mapping', new Date()), { redactor: noSecrets, toolVersion: '1.0.0' });
+  assertValidSarif(text);
+  const run = JSON.parse(text).runs[0];
+  assert.deepEqual(run.results, []);
+  assert.equal(run.invocations[0].executionSuccessful, false);
+  assert.equal(run.invocations[0].toolConfigurationNotifications[0].level, 'error');
+  assert.match(run.invocations[0].toolConfigurationNotifications[0].message.text, /^configuration error: config-file: plans must be a mapping/);
+});

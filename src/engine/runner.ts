@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { SECTIONS, type AnyRule, type Finding, type Location, type Outcome, type Rule, type RuleContext, type RuleMeta, type RuleReport, type Section } from './types.js';
 import { UsageError } from '../errors.js';
 import { Activity, componentName, describeWaiting, withActivity } from '../util/activity.js';
-import { applyUnreachablePolicy } from './unavailable.js';
+import { normalizeUnreachable } from './unavailable.js';
 import { SharedStore } from './shared.js';
 
 export interface RunOptions {
@@ -129,7 +129,7 @@ export async function runRules(entries: readonly AnyRule[], options: RunOptions)
   let deadlinePassed = false;
 
   const finish = (rule: Rule, outcome: Outcome, started: number) => {
-    const report = toReport(rule, applyUnreachablePolicy(outcome, policy), performance.now() - started);
+    const report = toReport(rule, normalizeUnreachable(outcome, policy), performance.now() - started);
     results.set(rule.meta.id, report);
     running.delete(rule.meta.id);
     options.onRuleDone?.(report);
@@ -237,7 +237,7 @@ function cutOff(rule: Rule, activity: Activity, bound: string): Outcome {
         : external
           ? `Check that ${componentName(external)} answers from the runner, or raise timeout-seconds.`
           : DEADLINE_FIX,
-    ...(external ? { unreachable: external } : {}),
+    ...(external ? { unreachable: { component: external, cause: `${within}; ${waiting.text}` } } : {}),
   };
 }
 
@@ -282,7 +282,7 @@ function toReport(rule: Rule, outcome: Outcome, durationMs: number): RuleReport 
  * bound, or never started before the deadline. Such a result says nothing of the repository.
  */
 export function didNotFinish(report: Pick<RuleReport, 'summary'>): boolean {
-  return /^(?:the rule stopped on an unexpected error|did not finish within|was cut off|not started|not finished)\b/.test(report.summary);
+  return /^(?:unreachable: [^—]+ — )?(?:the rule stopped on an unexpected error|did not finish within|was cut off|not started|not finished)\b/.test(report.summary);
 }
 
 /**

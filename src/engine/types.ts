@@ -77,6 +77,22 @@ export type FindingStatus = 'new' | 'updated' | 'existing';
  */
 export type Scope = 'repository' | 'environment' | 'command';
 
+/**
+ * A check that could not run because an outside component did not answer (engine/unavailable.ts).
+ * The rule's summary then starts with `unreachable: <component>`, and the run's `unreachable` input
+ * decides whether that fails or warns.
+ */
+export interface Unreachable {
+  component: Component;
+  /** What happened, naming the host or URL: "connection refused by db.acme.com:5432". */
+  cause: string;
+  /**
+   * True when only part of the rule could not be checked (one page of several): the rest was judged,
+   * and the status is the worse of the two.
+   */
+  partial?: boolean;
+}
+
 export interface RuleMeta {
   /** Stable public id, `<section>.<name>`. Never changes once released. */
   id: string;
@@ -118,7 +134,7 @@ export interface Outcome {
    * Set when the check could not run because an outside component did not answer (see
    * engine/unavailable.ts): the run's `unreachable` input decides whether that fails or warns.
    */
-  unreachable?: Component;
+  unreachable?: Unreachable;
 }
 
 export interface RuleContext {
@@ -213,8 +229,8 @@ export interface RuleReport {
   findings: Finding[];
   docs?: string;
   data?: Record<string, unknown>;
-  /** The outside component that did not answer, when that is why the rule could not check. */
-  unreachable?: Component;
+  /** The outside component that did not answer, when that is why the rule could not check (all or part). */
+  unreachable?: Unreachable;
   /** The rule's scope (from its meta), for the JSON report and the comparison. */
   scope?: Scope;
   /** How the rule counts in a run that compared with a base; absent when the run compared nothing. */
@@ -271,6 +287,11 @@ export interface Report {
   rules: RuleReport[];
   /** Absent in models built by hand (tests): read as "every rule was selected". */
   selection?: Selection;
+  /**
+   * Why no rule ran: the configuration (an input, the env file, the config file, an output path) is
+   * wrong. `rules` is then empty and `ready` false.
+   */
+  error?: { kind: 'configuration'; message: string };
   /** The comparison with a base (pull requests, merge queues, `baseline-ref`); absent when not asked. */
   baseline?: BaselineReport;
 }

@@ -30,10 +30,16 @@ const DEFAULT_FIX: Record<Component, string> = {
   Stripe: 'Check that the runner reaches the Stripe API (stripe-api-base, proxy, firewall) and retry.',
   Sentry: 'Check that the runner reaches Sentry (the DSN host, sentry-api-base) and retry.',
   GitHub: 'Check the GitHub API status and the token, and retry.',
+  registry: 'Check that the runner reaches the package registry npm is configured for (.npmrc registry, proxy, firewall) and retry.',
   command: 'Look at the step log for where the command stopped.',
 };
 
 export const OPTED_IN_NOTE = 'unreachable: warn makes this a warning: the release is not verified on this point.';
+
+/** The one phrase every report uses for a check an outside component kept from running. */
+export function unreachablePhrase(component: Component): string {
+  return `unreachable: ${component}`;
+}
 
 /** The outcome of a needed check that could not run: `fail` by default, `warn` with `unreachable: warn`. */
 export function couldNotCheck(policy: 'fail' | 'warn', u: Unavailable): Outcome {
@@ -43,8 +49,29 @@ export function couldNotCheck(policy: 'fail' | 'warn', u: Unavailable): Outcome 
       summary: `${u.what}: ${u.cause}`,
       details: u.details,
       fix: u.fix ?? DEFAULT_FIX[u.component],
-      unreachable: u.component,
+      unreachable: { component: u.component, cause: u.cause },
       data: u.data,
+    },
+    policy,
+  );
+}
+
+/**
+ * Every outcome passes here on its way into the report (the runner calls it): a check that could not
+ * run says so in one shape, `unreachable: <component> — <what the rule saw>`, with the fix for that
+ * component, and the run's `unreachable` input decides its status. A rule that could check only part
+ * (`partial`) applied the input to that part itself, and keeps its summary.
+ */
+export function normalizeUnreachable(outcome: Outcome, policy: 'fail' | 'warn'): Outcome {
+  const u = outcome.unreachable;
+  if (!u || u.component === 'command') return outcome.unreachable?.component === 'command' ? { ...outcome, unreachable: undefined } : outcome;
+  if (u.partial || (outcome.status !== 'fail' && outcome.status !== 'warn')) return outcome;
+  const phrase = unreachablePhrase(u.component);
+  return applyUnreachablePolicy(
+    {
+      ...outcome,
+      summary: outcome.summary.startsWith(phrase) ? outcome.summary : `${phrase} — ${outcome.summary}`,
+      fix: outcome.fix ?? DEFAULT_FIX[u.component],
     },
     policy,
   );
@@ -52,6 +79,7 @@ export function couldNotCheck(policy: 'fail' | 'warn', u: Unavailable): Outcome 
 
 /** `unreachable: warn` turns a failure that only says "could not reach X" into a warning that says so. */
 export function applyUnreachablePolicy(outcome: Outcome, policy: 'fail' | 'warn'): Outcome {
-  if (policy !== 'warn' || outcome.status !== 'fail' || !outcome.unreachable || outcome.unreachable === 'command') return outcome;
+  if (policy !== 'warn' || outcome.status !== 'fail' || !outcome.unreachable || outcome.unreachable.partial || outcome.unreachable.component === 'command') return outcome;
+  if (outcome.details?.includes(OPTED_IN_NOTE)) return { ...outcome, status: 'warn' };
   return { ...outcome, status: 'warn', details: [outcome.details, OPTED_IN_NOTE].filter(Boolean).join('\n\n') };
 }

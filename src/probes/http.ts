@@ -21,7 +21,7 @@ import { describeCause, networkCause } from './network-errors.js';
 
 export const USER_AGENT = `production-readiness-gate/${VERSION} (+https://github.com/production-readiness-gate)`;
 
-export type ProbeErrorKind = 'timeout' | 'connect' | 'dns' | 'tls' | 'redirect-loop' | 'too-many-redirects' | 'aborted' | 'protocol';
+export type ProbeErrorKind = 'timeout' | 'connect' | 'dns' | 'tls' | 'redirect-loop' | 'too-many-redirects' | 'aborted' | 'protocol' | 'http';
 
 /** A probe that got no usable answer. The message names the URL and says what happened. */
 export class ProbeError extends Error {
@@ -81,6 +81,8 @@ export interface ProbeResponse {
   headers: Record<string, string>;
   /** Raw values of every header, in order, for headers that must appear once (HSTS). */
   rawHeaders: Array<[string, string]>;
+  /** The size of the header block as sent (names, values, `: ` and CRLFs), for the limits proxies set. */
+  headerBytes: number;
   cookies: string[];
   body: string;
   bodyTruncated: boolean;
@@ -112,6 +114,13 @@ export interface HttpClientOptions {
   /** Sockets per host: bounds how many probes hit the target at once. Default 32 (the whole probe phase's first burst). */
   maxSockets?: number;
 }
+
+/**
+ * The most response-header bytes a probe reads, as Chromium does (net::HttpStreamParser's
+ * kMaxHeaderBufSize, 256 KiB; Firefox accepts more): Node's default of 16 KiB would fail every probe of
+ * an app whose headers browsers load fine. Headers past this are refused by browsers too.
+ */
+export const MAX_RESPONSE_HEADER_BYTES = 256 * 1024;
 
 const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 
@@ -246,6 +255,7 @@ export class HttpClient {
         signal,
         // The certificate is checked against the real host name, whatever address `resolve` chose.
         servername: isIP(hostname) ? undefined : hostname,
+        maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
       };
       const request = (isHttps ? https : http).request(options, (res) => {
         const chunks: Buffer[] = [];
@@ -272,9 +282,11 @@ export class HttpClient {
           done = true;
           const joined: Record<string, string> = {};
           const raw: Array<[string, string]> = [];
+          let headerBytes = 0;
           for (let i = 0; i < res.rawHeaders.length; i += 2) {
             const name = res.rawHeaders[i]!.toLowerCase();
             const value = res.rawHeaders[i + 1]!;
+            headerBytes += Buffer.byteLength(name) + Buffer.byteLength(value) + 4;
             raw.push([name, value]);
             if (name !== 'set-cookie') joined[name] = joined[name] === undefined ? value : `${joined[name]}, ${value}`;
           }
@@ -283,6 +295,7 @@ export class HttpClient {
             status: res.statusCode ?? 0,
             headers: joined,
             rawHeaders: raw,
+            headerBytes,
             cookies: res.headers['set-cookie'] ?? [],
             body: Buffer.concat(chunks).toString('utf8'),
             bodyTruncated: truncated,
@@ -344,6 +357,7 @@ function toProbeError(error: unknown, url: string): ProbeError {
   const code = cause.code;
   if (cause.kind === 'dns') return new ProbeError('dns', url, `${where}: ${cause.text} (${code}); check the URL, DNS, or give a resolve entry`, code);
   if (cause.kind === 'certificate' || cause.kind === 'handshake') return new ProbeError('tls', url, `${where}: TLS failed: ${describeCause(error)}`, code);
+  if (cause.kind === 'http') return new ProbeError('http', url, `${where}: ${describeCause(error)}`, code);
   return new ProbeError('connect', url, `${where}: ${describeCause(error)}`, code);
 }
 

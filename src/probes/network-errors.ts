@@ -46,7 +46,18 @@ const SOCKET: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
 };
 
-export type NetworkCauseKind = 'certificate' | 'handshake' | 'dns' | 'socket' | 'unknown';
+/** An answer HTTP cannot read: the server spoke, but not as browsers accept. */
+const PARSE: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: 'the response headers are larger than 256 KiB, which browsers refuse too (Chromium: ERR_RESPONSE_HEADERS_TOO_BIG)',
+  HPE_INVALID_HEADER_TOKEN: 'the response has a header that is not valid HTTP',
+  HPE_INVALID_CONSTANT: 'the answer is not HTTP',
+  HPE_INVALID_VERSION: 'the answer is not HTTP/1.x',
+  HPE_INVALID_STATUS: 'the answer has an invalid status line',
+  HPE_INVALID_CHUNK_SIZE: 'the response body has an invalid chunk size',
+  HPE_UNEXPECTED_CONTENT_LENGTH: 'the response has both Content-Length and Transfer-Encoding',
+};
+
+export type NetworkCauseKind = 'certificate' | 'handshake' | 'dns' | 'socket' | 'http' | 'unknown';
 
 export interface NetworkCause {
   kind: NetworkCauseKind;
@@ -63,6 +74,8 @@ export function networkCause(error: unknown): NetworkCause {
   if (code && HANDSHAKE[code]) return { kind: 'handshake', text: HANDSHAKE[code]!, code };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { kind: 'dns', text: SOCKET[code]!, code };
   if (code && SOCKET[code]) return { kind: 'socket', text: SOCKET[code]!, code };
+  if (code && PARSE[code]) return { kind: 'http', text: PARSE[code]!, code };
+  if (code?.startsWith('HPE_')) return { kind: 'http', text: 'the answer is not valid HTTP', code };
   const message = String(err?.message ?? '');
   if (code?.startsWith('ERR_SSL_') || /ssl|tls/i.test(message)) return { kind: 'handshake', text: 'the TLS handshake failed', code };
   if (/socket hang up/i.test(message)) return { kind: 'socket', text: 'the connection was closed before an answer', code: code ?? 'ECONNRESET' };

@@ -206,8 +206,15 @@ async function remoteHost(root: string): Promise<string | undefined> {
  * the checkout and is a hard link to it, which on a 20,000-file repository takes a fraction of a
  * checkout's time. Nothing may write to the work tree (a link shares its file with the checkout):
  * the base pass only reads. Across file systems, or where a link fails, the file is written too.
+ * With `wanted`, an unchanged file it refuses is left out of the work tree (it stays in the index).
  */
-export async function addWorktree(root: string, sha: string, dir: string, changed: ReadonlySet<string>, options: { timeoutMs: number; signal?: AbortSignal }): Promise<{ linked: number; written: number }> {
+export async function addWorktree(
+  root: string,
+  sha: string,
+  dir: string,
+  changed: ReadonlySet<string>,
+  options: { timeoutMs: number; signal?: AbortSignal; wanted?: (path: string) => boolean },
+): Promise<{ linked: number; written: number; left: number }> {
   const run = { timeoutMs: options.timeoutMs, signal: options.signal };
   await git(root, ['-c', 'core.hooksPath=/dev/null', 'worktree', 'add', '--quiet', '--no-checkout', '--detach', '--', dir, sha], run);
   await git(dir, ['read-tree', sha], run);
@@ -220,6 +227,7 @@ export async function addWorktree(root: string, sha: string, dir: string, change
   const write: string[] = [];
   const dirs = new Set<string>();
   let linking = true;
+  let left = 0;
   // Synchronous calls in slices: a promise per file would cost more than the link itself.
   for (let i = 0; i < entries.length; i += LINK_SLICE) {
     if (options.signal?.aborted) throw new GitCommandError('git worktree was stopped');
@@ -228,6 +236,10 @@ export async function addWorktree(root: string, sha: string, dir: string, change
       if (mode === '160000') continue;
       if (!linking || mode === '120000' || changed.has(path)) {
         write.push(path);
+        continue;
+      }
+      if (options.wanted && !options.wanted(path)) {
+        left++;
         continue;
       }
       const target = join(dir, path);
@@ -247,7 +259,7 @@ export async function addWorktree(root: string, sha: string, dir: string, change
     await nextTurn();
   }
   if (write.length > 0) await git(dir, ['checkout-index', '--force', '-z', '--stdin'], { ...run, input: write.join('\0') });
-  return { linked: entries.filter((e) => e.mode !== '160000').length - write.length, written: write.length };
+  return { linked: entries.filter((e) => e.mode !== '160000').length - write.length - left, written: write.length, left };
 }
 
 /** Files linked between two turns of the event loop while building the base's work tree. */
@@ -340,7 +352,9 @@ export async function diffWithBase(root: string, base: string, options: { timeou
     else if (line.startsWith('--- ') && current.status === 'deleted') current.path = stripPrefix(unquote(line.slice(4)), 'a/');
     else if (line.startsWith('+++ ') && line !== '+++ /dev/null') current.path = stripPrefix(unquote(line.slice(4)), 'b/');
   };
-  await git(root, ['-c', 'core.quotepath=off', 'diff', '--no-color', '--no-ext-diff', '--no-textconv', '--find-renames', '--unified=0', base, '--'], { ...options, onLine });
+  // core.trustctime=false: the base's work tree links the checkout's files, which changes their ctime;
+  // git would otherwise read every file again to know it did not change.
+  await git(root, ['-c', 'core.quotepath=off', '-c', 'core.trustctime=false', 'diff', '--no-color', '--no-ext-diff', '--no-textconv', '--find-renames', '--unified=0', base, '--'], { ...options, onLine });
   return { files, exceptionLines };
 }
 

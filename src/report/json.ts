@@ -26,6 +26,8 @@ export function renderJson(report: Report, options: JsonOptions): string {
     rules: safe.rules.map(ruleJson),
     // Additive: what `checks` selected, and the catalog's rules that did not run (empty: all ran).
     selection: { checks: safe.selection?.checks ?? [], notRun: safe.selection?.notRun ?? [] },
+    // Additive: why no rule ran (a configuration error), else null.
+    error: safe.error ? { kind: safe.error.kind, message: safe.error.message } : null,
     // Additive: the comparison with a base (pull requests); null when the run was not asked for one.
     baseline: safe.baseline
       ? {
@@ -65,6 +67,9 @@ function ruleJson(rule: RuleReport) {
       ? { reason: rule.waiver.reason, until: rule.waiver.until ?? null, expired: rule.waiver.expired }
       : null,
     data: rule.data ?? null,
+    // "Could not check" apart from "checked and failed": the component that did not answer and why;
+    // `partial` when the rest of the rule was judged.
+    unreachable: rule.unreachable ? { component: rule.unreachable.component, cause: rule.unreachable.cause, partial: rule.unreachable.partial === true } : null,
     scope: rule.scope ?? null,
     comparison: rule.comparison
       ? {

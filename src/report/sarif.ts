@@ -67,6 +67,10 @@ export function renderSarif(report: Report, options: SarifOptions): string {
           },
         },
         automationDetails: { id: options.category ? `${options.category.replace(/\/+$/, '')}/` : automationId(safe) },
+        // A configuration error: the tool did not run, and says why (SARIF's run-level notification).
+        ...(safe.error
+          ? { invocations: [{ executionSuccessful: false, toolConfigurationNotifications: [{ level: 'error', message: { text: `configuration error: ${safe.error.message}` } }] }] }
+          : {}),
         results,
         ...(all.length > results.length ? { properties: { resultsLeftOut: all.length - results.length } } : {}),
       },

@@ -3,7 +3,7 @@
  * no usable APP_URL, and the failing outcome (with its fix) when a probe got no answer. The probes
  * themselves (src/probes/) only report what happened; what that means for a rule is decided here.
  */
-import type { Outcome } from '../engine/types.js';
+import type { Outcome, Unreachable } from '../engine/types.js';
 import { errorMessage } from '../errors.js';
 import { ProbeError, type ProbeErrorKind } from '../probes/http.js';
 import { NO_ANSWER } from '../probes/target.js';
@@ -21,6 +21,7 @@ const PROBE_FIXES: Record<ProbeErrorKind, string> = {
   'too-many-redirects': 'Shorten the redirect chain to at most a few hops.',
   aborted: 'The rule ran out of time: check that the app answers, or raise timeout-seconds.',
   protocol: 'Give APP_URL as an https:// URL.',
+  http: 'Fix what the server sends (the cause above names it): browsers refuse such an answer too.',
 };
 
 /**
@@ -33,7 +34,7 @@ export function probeFailure(error: unknown, what: string): Outcome {
   return { status: 'fail', summary: `${what}: ${errorMessage(error)}` };
 }
 
-/** `{ unreachable: component }` when the probe got no answer at all (for an outcome's spread), else `{}`. */
-export function noAnswerFrom(error: ProbeError, component: Component): { unreachable?: Component } {
-  return NO_ANSWER.has(error.kind) ? { unreachable: component } : {};
+/** `{ unreachable }` when the probe got no answer at all (for an outcome's spread), else `{}`. */
+export function noAnswerFrom(error: ProbeError, component: Component): { unreachable?: Unreachable } {
+  return NO_ANSWER.has(error.kind) ? { unreachable: { component, cause: error.message } } : {};
 }

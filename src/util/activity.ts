@@ -10,7 +10,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** The outside parts of the world the gate waits for. */
-export type Component = 'app' | 'database' | 'Stripe' | 'Sentry' | 'GitHub' | 'command';
+export type Component = 'app' | 'database' | 'Stripe' | 'Sentry' | 'GitHub' | 'registry' | 'command';
 
 export interface InFlight {
   component: Component;

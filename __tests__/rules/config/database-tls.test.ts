@@ -101,8 +101,9 @@ test('wrong credentials fail without printing the password; an unreachable datab
   );
   const unreachable = await runRule(databaseTls, settings);
   assert.equal(unreachable.status, 'fail');
-  assert.match(unreachable.summary, /^TLS cannot be checked: the database is not reachable from the runner: .*ECONNREFUSED/);
-  assert.equal(unreachable.unreachable, 'database');
+  assert.match(unreachable.summary, /^unreachable: database — TLS cannot be checked: .*refused the connection \(ECONNREFUSED\)/);
+  assert.equal(unreachable.unreachable?.component, 'database');
+  assert.match(unreachable.unreachable?.cause ?? '', /refused the connection \(ECONNREFUSED\)/);
   const optedIn = await runRule(databaseTls, { ...settings, unreachable: 'warn' });
   assert.equal(optedIn.status, 'warn');
   assert.match(optedIn.details ?? '', /unreachable: warn/);

@@ -153,7 +153,7 @@ test('an unreachable database fails with the reason (warns with unreachable: war
   const { settings, cleanup } = await unreachableFixture({ '20240101000000_init': 'SELECT 1;' });
   const { report } = await check(settings);
   assert.equal(report.status, 'fail');
-  assert.match(report.summary, /not reachable from the runner.*ECONNREFUSED/);
+  assert.match(report.summary, /^unreachable: database — .*refused the connection \(ECONNREFUSED\)/);
   const { report: warned } = await check({ ...settings, unreachable: 'warn' });
   assert.equal(warned.status, 'warn');
   const empty = tempRepo();

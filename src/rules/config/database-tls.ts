@@ -52,7 +52,7 @@ export const databaseTls = defineRule({
         return couldNotCheck(settings.unreachable, {
           component: 'database',
           what: 'TLS cannot be checked',
-          cause: `the database is not reachable from the runner: ${describeDbError(error, p)}`,
+          cause: describeDbError(error, p),
           details: 'Private databases often accept connections only from the app network. Run the gate where the database is reachable (a self-hosted runner, or a `resolve` entry) to check TLS live.',
         });
       }

@@ -101,7 +101,6 @@ export async function runStep(ctx: RuleContext, step: Step, earlier: string[]): 
       summary: `\`${command}\` ${result.endedBy}; the gate ended its process tree`,
       details: log,
       fix: `Find where \`${command}\` hangs or slows (the last lines are in the details), or raise command-timeout-minutes if it legitimately takes longer.`,
-      unreachable: 'command',
       data,
     };
   }

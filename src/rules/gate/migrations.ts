@@ -75,7 +75,7 @@ export async function readMigrationState(settings: Settings, clients: Clients): 
   } catch (error) {
     const reason = describeDbError(error, parsed);
     if (isUnreachable(error)) {
-      return unknown(couldNotCheck(settings.unreachable, { component: 'database', what: 'the migration history cannot be read', cause: `the database is not reachable from the runner: ${reason}` }));
+      return unknown(couldNotCheck(settings.unreachable, { component: 'database', what: 'the migration history cannot be read', cause: reason }));
     }
     return unknown({ status: 'fail', summary: `cannot read the migration history: ${reason}`, fix: 'Check DATABASE_URL and that its user may read _prisma_migrations.' });
   }

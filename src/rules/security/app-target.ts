@@ -38,14 +38,18 @@ export async function loadPages(ctx: Pick<RuleContext, 'settings' | 'clients' | 
     return probeFailure(first.error, `GET ${safeUrl(first.url)}`);
   }
   // A page that got no answer at all follows the run's `unreachable` input; a wrong answer (TLS) fails.
-  const noAnswer = (error: unknown) => error instanceof ProbeError && noAnswerFrom(error, 'app').unreachable !== undefined;
   const unreachable = pages
     .filter((p) => p.response === undefined)
-    .map((p): Problem => ({
-      level: noAnswer(p.error) ? ctx.settings.unreachable : 'fail',
-      message: `${code(p.path)} (${p.role}) could not be fetched, so its headers are not verified: ${errorMessage(p.error)}`,
-      fix: 'Check that every page answers (see the smoke rules), or raise timeout-seconds.',
-    }));
+    .map((p): Problem => {
+      const missing = p.error instanceof ProbeError ? noAnswerFrom(p.error, 'app').unreachable : undefined;
+      return {
+        level: missing ? ctx.settings.unreachable : 'fail',
+        message: `${missing ? 'unreachable: app — ' : ''}${code(p.path)} (${p.role}) could not be fetched, so its headers are not verified: ${errorMessage(p.error)}`,
+        fix: 'Check that every page answers (see the smoke rules), or raise timeout-seconds.',
+        // The other pages were judged: only this part could not be checked.
+        ...(missing ? { unreachable: { ...missing, partial: true } } : {}),
+      };
+    });
   return { pages, answered: ok, unreachable };
 }
 

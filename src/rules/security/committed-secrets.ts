@@ -95,6 +95,7 @@ export const committedSecrets = defineRule({
 
     const needles = secretNeedles(settings);
     const paths: string[] = [];
+    const composeFiles: string[] = [];
     const treeBlobs = new Set<string>();
     // On the base of a comparison, only the files the change touched need a scan (src/baseline.ts).
     const only = baseline?.pass === 'base' && baseline.changedOnly ? new Set(baseline.changedOnly) : undefined;
@@ -102,13 +103,14 @@ export const committedSecrets = defineRule({
       for (const entry of batch) {
         // Symlinks hold a path, submodules another repository: neither is content of this one.
         if (entry.mode === '120000' || entry.mode === '160000') continue;
+        if (isLocalComposeFile(entry.path)) composeFiles.push(entry.path);
         if (only && !only.has(entry.path)) continue;
         if (settings.scanHistory || baseline?.historyRevs) treeBlobs.add(entry.blob);
         paths.push(entry.path);
       }
     }
     const gitleaks = await loadGitleaks(cwd, repo.root);
-    const setup: ScanSetup = { cwd, prefix: repo.prefix, needles, gitleaks, localDefaults: await composeDefaults(cwd, paths) };
+    const setup: ScanSetup = { cwd, prefix: repo.prefix, needles, gitleaks, localDefaults: await composeDefaults(cwd, composeFiles) };
 
     const found: Located[] = [];
     const binary: Skipped = { count: 0, names: [] };
@@ -170,8 +172,9 @@ export const committedSecrets = defineRule({
  * or `KEY=value` list): an env file that repeats one holds a local default, not a secret.
  */
 async function composeDefaults(cwd: string, paths: readonly string[]): Promise<string[]> {
+  // `paths`: the tracked local compose files (isLocalComposeFile).
   const values = new Set<string>();
-  for (const path of paths.filter(isLocalComposeFile).slice(0, 20)) {
+  for (const path of paths.slice(0, 20)) {
     const text = await readFile(join(cwd, path), 'utf8').catch(() => undefined);
     if (!text) continue;
     const services = parseDocument(text).get('services', true);

@@ -151,12 +151,30 @@ export function judgePermissionsPolicy(value: string | undefined): Problem | und
 }
 
 /** Every header problem of one page, by what the browser does with the answer. */
+/**
+ * Response headers larger than this pass browsers (Chromium reads up to 256 KiB, and so does the gate:
+ * src/probes/http.ts) but not every hop with default limits: Node.js's HTTP parser stops at 16 KiB
+ * (a server-side client, a Node proxy), nginx's proxy_buffer_size is 4 or 8 KiB by default.
+ */
+export const PROXY_HEADER_BYTES = 16 * 1024;
+
+export function judgeHeaderSize(bytes: number): Problem | undefined {
+  if (bytes <= PROXY_HEADER_BYTES) return undefined;
+  return {
+    level: 'warn',
+    message: `the response headers take ${(bytes / 1024).toFixed(1)} KiB: browsers accept them (up to 256 KiB), but a proxy, CDN or server-side client with default limits refuses more than 16 KiB (Node.js's parser; nginx buffers 4–8 KiB)`,
+    fix: 'Trim the response headers: a CSP with many hosts, many or large Set-Cookie lines, data carried in headers.',
+  };
+}
+
 export function judgePageHeaders(page: AnsweredPage): Problem[] {
   const { rawHeaders, headers } = page.response;
-  if (page.kind === 'redirect') return [];
+  const size = judgeHeaderSize(page.response.headerBytes);
+  if (page.kind === 'redirect') return size ? [size] : [];
   const nosniff = judgeContentTypeOptions(headerValues(rawHeaders, 'x-content-type-options'), page.kind);
-  if (page.kind !== 'document') return nosniff ? [nosniff] : [];
+  if (page.kind !== 'document') return [nosniff, size].filter((p): p is Problem => p !== undefined);
   return [
+    size,
     nosniff,
     judgeFraming(headerValues(rawHeaders, 'x-frame-options'), enforcedPolicies(rawHeaders)),
     judgeReferrerPolicy(headers['referrer-policy']),

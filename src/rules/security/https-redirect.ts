@@ -16,6 +16,7 @@
  */
 import type { Clients } from '../../probes/clients.js';
 import { ProbeError, type ProbeResponse } from '../../probes/http.js';
+import { NO_ANSWER } from '../../probes/target.js';
 import type { ResolveEntry, Settings } from '../../settings.js';
 import { code, type Problem } from './problems.js';
 
@@ -61,6 +62,8 @@ export function planHttpProbe(app: URL, resolve: readonly ResolveEntry[]): HttpP
 
 export interface RedirectJudgement {
   problem?: Problem;
+  /** True when nothing answered at all (refused, no answer, no such host): the app may simply be down. */
+  noAnswer?: boolean;
   /** What was seen, for the details: `http://host/` → 301 `https://host/`. */
   seen: string;
 }
@@ -113,6 +116,10 @@ export function judgeHttpRedirect(url: string, app: URL, response: Pick<ProbeRes
 
 /** A plain-HTTP probe that got no answer. */
 export function judgeHttpFailure(url: string, app: URL, error: unknown): RedirectJudgement {
+  return { ...judgeHttpFailureText(url, app, error), noAnswer: error instanceof ProbeError && NO_ANSWER.has(error.kind) };
+}
+
+function judgeHttpFailureText(url: string, app: URL, error: unknown): RedirectJudgement {
   const shownUrl = code(url);
   const fix = `Listen on port 80 and redirect to https://${app.hostname}/ (301 or 308).`;
   if (error instanceof ProbeError && error.code === 'ECONNREFUSED') {

@@ -30,5 +30,7 @@ export function outcomeOf(problems: readonly Problem[], pass: Omit<Outcome, 'sta
     fix: [...new Set(ordered.map((p) => p.fix))].join(' '),
     ...(findings.length ? { findings } : {}),
     ...(pass.data ? { data: pass.data } : {}),
+    // A part that could not be checked is named in the report's `unreachable` field too.
+    ...(ordered.find((p) => p.unreachable) ? { unreachable: ordered.find((p) => p.unreachable)!.unreachable } : {}),
   };
 }

@@ -126,8 +126,9 @@ export const securityTls = defineRule({
         ...redirectProblems,
       ];
       const outcome = outcomeOf(problems, { summary: '', details: redirectDetails.join('\n'), data: { legacyProtocol: legacy } });
-      // No handshake because the app did not answer, and nothing else found: the check could not run.
-      return failure.unreachable && !onlyLegacy && redirectProblems.length === 0 ? { ...outcome, unreachable: failure.unreachable } : outcome;
+      // No handshake because the app did not answer, and nothing else found (plain HTTP did not answer
+      // either, or redirected as it should): the check could not run.
+      return failure.unreachable && !onlyLegacy && (redirectProblems.length === 0 || redirect.noAnswer) ? { ...outcome, unreachable: failure.unreachable } : outcome;
     }
 
     const now = new Date();

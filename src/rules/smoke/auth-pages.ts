@@ -70,7 +70,7 @@ export const authPages = defineRule({
       fix: fixes.join(' '),
       data: { pages: pages.map((p) => ({ path: p.path, ok: p.ok })) },
       // Nothing was judged when the app did not answer: the run's `unreachable` input decides.
-      ...(failed.every((p) => p.noAnswer) ? { unreachable: 'app' as const } : {}),
+      ...(failed.every((p) => p.noAnswer) ? { unreachable: { component: 'app' as const, cause: failed[0]!.text } } : {}),
     };
   },
 });

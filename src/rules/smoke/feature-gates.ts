@@ -157,7 +157,7 @@ export const featureGates = defineRule({
           'Check the plans\' entitlements in Stripe (product metadata, synced into "Service"), each team\'s subscription, and the FEATURE_TEAM_* flags of the deployment against the gate\'s.',
         data,
         // Every account that was tried got no answer from the app: nothing was compared.
-        ...(checked.every((a) => a.noAnswer) ? { unreachable: 'app' as const } : {}),
+        ...(checked.every((a) => a.noAnswer) ? { unreachable: { component: 'app' as const, cause: checked[0]?.signInFailure ?? mismatches[0]! } } : {}),
       };
     }
     if (checked.length === 0) {

@@ -43,7 +43,7 @@ export const loginFlow = defineRule({
         fix: SIGN_IN_FIX,
         data,
         // The app did not answer: the sign-in could not be tried (the run's `unreachable` input decides).
-        ...(visitor.noAnswer ? { unreachable: 'app' as const } : {}),
+        ...(visitor.noAnswer ? { unreachable: { component: 'app' as const, cause: failure } } : {}),
       };
     }
     const landing = visitor.landing;

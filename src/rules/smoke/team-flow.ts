@@ -66,7 +66,7 @@ export const teamFlow = defineRule({
     const data: Record<string, unknown> = { team: name, slug, created, deleted: cleanup?.deleted ?? false };
     const signOutNote = signOutProblem ? `; signing out failed: ${signOutProblem}` : '';
     if (signInFailure) {
-      return { status: 'fail', summary: `${account.email} could not sign in: ${signInFailure}`, details, fix: SIGN_IN_FIX, data, ...(visitor.noAnswer ? { unreachable: 'app' as const } : {}) };
+      return { status: 'fail', summary: `${account.email} could not sign in: ${signInFailure}`, details, fix: SIGN_IN_FIX, data, ...(visitor.noAnswer ? { unreachable: { component: 'app' as const, cause: signInFailure } } : {}) };
     }
     const named = `team "${name}"${slug === name ? '' : ` (slug ${slug})`}`;
     const left = `${named} was left in production`;

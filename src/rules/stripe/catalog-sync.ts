@@ -135,7 +135,7 @@ export const catalogSync = defineRule({
       dbView = await readDbCatalog(ctx);
     } catch (error) {
       if (isUnreachable(error)) {
-        return couldNotCheck(settings.unreachable, { component: 'database', what: 'the catalog cannot be compared', cause: `the database is not reachable from the runner: ${describeDbError(error, parsed)}` });
+        return couldNotCheck(settings.unreachable, { component: 'database', what: 'the catalog cannot be compared', cause: describeDbError(error, parsed) });
       }
       return { status: 'fail', summary: `cannot read "Service"/"Price": ${describeDbError(error, parsed)}` };
     }

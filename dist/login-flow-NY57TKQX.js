@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{SIGN_IN_FIX,loginFlow,stepsText}from"./chunk-MMPYBUWT.js";import"./chunk-N5LRPIGY.js";import"./chunk-M7IMSV4N.js";import"./chunk-J5ZOEENF.js";import"./chunk-4ER66PL7.js";import"./chunk-OPM3AFKX.js";import"./chunk-XM5Q5GF4.js";import"./chunk-TRRGDZ4S.js";import"./chunk-MYKSWKBD.js";import"./chunk-UZIPBACM.js";import"./chunk-RRQQHGP4.js";import"./chunk-4BRZJA7T.js";import"./chunk-C5NJH4ZX.js";import"./chunk-7IASWH52.js";import"./chunk-V342L7TD.js";export{SIGN_IN_FIX,loginFlow,stepsText};
-//# sourceMappingURL=login-flow-NY57TKQX.js.map

@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{compareHistory,essentialLogLines,migrations,migrationsAboutToRun,pendingMigrations,readMigrationState}from"./chunk-K4GAUH53.js";import"./chunk-GQYH6RBA.js";import"./chunk-RRQQHGP4.js";import"./chunk-QTFT5TH3.js";import"./chunk-NN43QIO3.js";import"./chunk-4BRZJA7T.js";import"./chunk-C5NJH4ZX.js";import"./chunk-7IASWH52.js";import"./chunk-V342L7TD.js";export{compareHistory,essentialLogLines,migrations,migrationsAboutToRun,pendingMigrations,readMigrationState};
-//# sourceMappingURL=migrations-272LEOIM.js.map
