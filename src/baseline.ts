@@ -80,7 +80,9 @@ export function readEvent(eventName: string | undefined, eventPath: string | und
       baseRef: text(get('pull_request', 'base', 'ref')),
       headSha: sha(get('pull_request', 'head', 'sha')),
       commits: typeof commits === 'number' && Number.isInteger(commits) && commits > 0 ? commits : undefined,
-      fork: get('pull_request', 'head', 'repo', 'fork') === true || (headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo),
+      // From another repository than the base's (a fork's own branches are not that: `repo.fork` is
+      // true for any repository that is a fork).
+      fork: headRepo !== undefined && baseRepo !== undefined ? headRepo !== baseRepo : get('pull_request', 'head', 'repo', 'fork') === true,
     };
   }
   if (eventName === 'merge_group') {
@@ -193,6 +195,17 @@ export async function prepareBaseline(settings: Settings, selected: readonly Any
       });
     }
 
+    // Before the work tree is made (a fetch and `git worktree` in one repository at once could
+    // contend for its locks). The history each pass scans for secrets beyond its tree (security.committed-secrets).
+    const scansSecrets = selected.some((r) => r.meta.id === 'security.committed-secrets');
+    let headRevs = settings.scanHistory ? ['HEAD'] : ['HEAD', `^${found.sha}`];
+    let historyNote: string | undefined;
+    if (scansSecrets && !settings.scanHistory && repo.shallow && event.kind === 'pull_request') {
+      const own = await pullRequestCommits(root, event, found.sha, settings, bound);
+      headRevs = own.revs ?? headRevs;
+      historyNote = own.note;
+    }
+
     const temp = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'prg-base-'));
     const dir = join(temp, 'base');
     tree = { root, dir, temp };
@@ -226,15 +239,6 @@ export async function prepareBaseline(settings: Settings, selected: readonly Any
     workingDirectory.catch(() => undefined);
     tree.made = workingDirectory;
 
-    // The history each pass scans for secrets beyond its tree (security.committed-secrets).
-    const scansSecrets = selected.some((r) => r.meta.id === 'security.committed-secrets');
-    let headRevs = settings.scanHistory ? ['HEAD'] : ['HEAD', `^${found.sha}`];
-    let historyNote: string | undefined;
-    if (scansSecrets && !settings.scanHistory && repo.shallow && event.kind === 'pull_request') {
-      const own = await pullRequestCommits(root, event, found.sha, settings, bound);
-      headRevs = own.revs ?? headRevs;
-      historyNote = own.note;
-    }
     report.addedExceptions = await addedExceptions(settings, root, found.sha, diff);
     report.made = true;
     log.info(`Comparing with ${found.ref} (${found.sha.slice(0, 12)}): ${diff.files.length} files changed`);
