@@ -49,9 +49,11 @@ test('docs/rules.md documents every catalog rule, in catalog order, and no other
   assert.deepEqual(documented, [...CATALOG_IDS]);
 });
 
-test('the rule catalog matches the ids of the spec, when the spec is beside the repository', (t) => {
+test('the rule catalog keeps every id of the spec, in its order, when the spec is beside the repository', (t) => {
   const spec = new URL('../shared/spec/rules.md', root);
   if (!existsSync(spec)) return t.skip('../shared/spec/rules.md is not here');
   const ids = [...readFileSync(spec, 'utf8').matchAll(/^\| `([a-z]+\.[a-z0-9-]+)` \|/gm)].map((m) => m[1]);
-  assert.deepEqual(ids, [...CATALOG_IDS]);
+  // Ids are a public contract: none of the spec's may go or move. Rules added since (by issues) sit
+  // between them, and docs/rules.md documents every one (docs.test.ts).
+  assert.deepEqual([...CATALOG_IDS].filter((id) => ids.includes(id)), ids);
 });

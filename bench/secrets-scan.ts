@@ -24,6 +24,7 @@ import { runRules } from '../src/engine/runner.js';
 import { createClients } from '../src/probes/clients.js';
 import { committedSecrets } from '../src/rules/security/committed-secrets.js';
 import { CREDENTIAL_PATTERNS } from '../src/analysis/secrets/credential-shapes.js';
+import { FORMAT_ANCHORS } from '../src/analysis/secrets/scanner.js';
 import { secretNeedles } from '../src/analysis/secrets/patterns.js';
 import { loadSettings } from '../src/settings.js';
 
@@ -126,7 +127,8 @@ async function main(): Promise<void> {
     const needles = secretNeedles(settings).map((n) => n.bytes.toString('utf8'));
     // The anchors as git grep can take them: a prefix the scan finds with one byte of context (`"SG.`)
   // or enumerated (Azure's 660 `dQ~x` windows) is given once, as its literal core (`SG.`, `Q~`).
-  const anchors = [...new Set(CREDENTIAL_PATTERNS.flatMap((p) => (p.id === 'azure-ad-client-secret' ? ['Q~'] : p.back < 0 ? p.anchors.map((a) => a.slice(-p.back)) : p.anchors)))];
+  // The anchors of the formats read after the pass (a Kubernetes Secret, a Docker config) are searched too.
+  const anchors = [...new Set([...CREDENTIAL_PATTERNS.flatMap((p) => (p.id === 'azure-ad-client-secret' ? ['Q~'] : p.back < 0 ? p.anchors.map((a) => a.slice(-p.back)) : p.anchors)), ...FORMAT_ANCHORS.flat()])];
     const strings = [...needles, ...anchors];
 
     // The scan child runs this script bundled to JavaScript, as the action runs its bundle: worker
@@ -187,7 +189,7 @@ async function main(): Promise<void> {
     const load = loadavg().map((l) => l.toFixed(1)).join(' ');
     console.log(`security.committed-secrets: ${scan.status}, ${scan.findings} findings: ${scan.summary}`);
     console.log(`  ${scan.details.split('\n')[0]}`);
-    console.log(`  ${strings.length} strings searched (${needles.length} secret needles in their encodings and pieces + ${anchors.length} credential anchors)`);
+    console.log(`  ${strings.length} strings searched (${needles.length} secret needles in their encodings and pieces + ${anchors.length} credential and format anchors)`);
     console.log(`  warm scan:   median ${scan.ms.toFixed(0)} ms over ${RUNS} runs (${scans.map((s) => s.ms.toFixed(0)).join(', ')}) → ${(mb / (scan.ms / 1000)).toFixed(0)} MB/s`);
     console.log(`  git grep -F -l -f <${strings.length} strings> (${greps[0]!.files} files matched): median ${grepMs.toFixed(0)} ms (${greps.map((g) => g.ms.toFixed(0)).join(', ')}) → ${(mb / (grepMs / 1000)).toFixed(0)} MB/s`);
     console.log(`  ratio scan time / git grep time (warm): ${(scan.ms / grepMs).toFixed(2)} (≤ 1.00 is at least as fast)`);

@@ -86,6 +86,7 @@ function describe(sandbox: Sandbox) {
     scenario: sandbox.scenario,
     description: sandbox.description,
     env: sandbox.env,
+    processEnv: sandbox.processEnv,
     inputs: sandbox.inputs,
     envFile: sandbox.envFile,
     appStarted: sandbox.app !== undefined,
@@ -104,6 +105,8 @@ function render(sandbox: Sandbox): string {
   if (sandbox.appError) lines.push(`# The app refused to start: ${sandbox.appError.message}`);
   lines.push('', "# The app's environment, as a user gives it to the gate:");
   for (const [key, value] of Object.entries(sandbox.env)) lines.push(`export ${key}=${sh(value)}`);
+  lines.push('', "# The runner's npm configuration (the registry npm uses, with its token), as setup-node leaves it:");
+  for (const [key, value] of Object.entries(sandbox.processEnv)) lines.push(`export ${key}=${sh(value)}`);
 
   lines.push('', '# Gate inputs (GitHub Action). @actions/core reads INPUT_<NAME> with the hyphens kept, which');
   lines.push('# a shell cannot export, hence env(1):');

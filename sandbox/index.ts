@@ -5,7 +5,8 @@
  *   app.acme-saas.com:80    platform edge: 301 to https                        │ address 127.x.y.z
  *   db.acme-saas.com:5432   PostgreSQL with TLS (./postgres.ts)                ┘
  *   o<org>.ingest.sentry.io:443  Sentry ingest (HTTPS)                         — a second address
- *   127.0.0.1:<random>      Stripe API (./stripe-server.ts), Sentry web API (./sentry-server.ts)
+ *   127.0.0.1:<random>      Stripe API (./stripe-server.ts), Sentry web API (./sentry-server.ts),
+ *                           the npm registry (./npm-registry.ts, named in the npm user config)
  *
  * The gate reaches the production host names through its `resolve` input (curl-style
  * `host:port:address` lines) and trusts the sandbox CA through `ca-file`; nothing in the URLs it is
@@ -28,6 +29,7 @@ import { deployMigrations, provisionAppDatabase, type AppDatabase } from './sche
 import { appWebhookEndpoint, defaultCatalog, startStripeServer, type StripeServerHandle } from './stripe-server.js';
 import { startSentryServer, type SentryServerHandle } from './sentry-server.js';
 import { seedSmokeAccounts } from './app-accounts.js';
+import { appRegistry, startNpmRegistry, type NpmRegistryHandle } from './npm-registry.js';
 // The app's secret variables, as the gate knows them: every one present in `env` is in `Sandbox.secrets`.
 import { SECRET_VARIABLES } from '../src/target-app.js';
 import { syncStripeCatalog } from './stripe-sync.js';
@@ -88,6 +90,14 @@ export interface Sandbox {
   postgres: PostgresHandle;
   /** The app's database role and database (DATABASE_URL's user). */
   database: AppDatabase;
+  /** The registry npm is configured for (loopback, with a token): advisories and package metadata. */
+  registry: NpmRegistryHandle;
+  /**
+   * The environment of the process that runs the gate, beside the app's variables: the npm user
+   * configuration (`NPM_CONFIG_USERCONFIG`, a `.npmrc` naming the registry and its token), as
+   * actions/setup-node leaves it for later steps.
+   */
+  processEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -190,6 +200,15 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     const dbCert = dbTls ? issueCert(dbIssuer, { hosts: [DB_HOST] }) : undefined;
     const caFile = path.join(dir, 'ca.pem');
     await fs.writeFile(caFile, ca.certPem);
+
+    // --- the npm registry npm is configured for ---------------------------------------------
+    const registryToken = `npm_${randomBase62(36)}`;
+    const registry = await startNpmRegistry({ ...appRegistry(new Date()), token: registryToken });
+    cleanup.push(() => registry.stop());
+    // A runner without a route to the registry: the configuration names an address nothing listens on.
+    const registryUrl = scenario.registry?.reachable === false ? `http://127.0.0.1:${await freePort()}/` : registry.url;
+    const npmUserConfig = path.join(dir, 'npmrc');
+    await fs.writeFile(npmUserConfig, `registry=${registryUrl}\n//${new URL(registryUrl).host}/:_authToken=${registryToken}\n`, { mode: 0o600 });
 
     // --- database and fixture repository (in parallel: PostgreSQL start-up dominates) ----------
     const repoDir = path.join(dir, 'repo');
@@ -314,6 +333,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         ...SECRET_VARIABLES.map((v) => env[v]).filter((v): v is string => !!v),
         ...Object.values(smoke.env),
         database.password,
+        registryToken,
       ]),
     ];
     const envFile = path.join(dir, 'gate.env');
@@ -344,6 +364,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       sentry,
       postgres,
       database,
+      registry,
+      processEnv: { NPM_CONFIG_USERCONFIG: npmUserConfig },
       stop: () => (stopping ??= stopAll()),
     };
   } catch (err) {

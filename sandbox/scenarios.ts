@@ -5,8 +5,10 @@
  * HSTS, a webhook route that accepts unsigned events, a failed migration row, …) are new entries,
  * plus a new option here when the baseline cannot express them yet.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { AppDefects, EdgeHeaders } from './app-http.js';
-import type { FileChange, FixtureCommit } from './fixture-repo.js';
+import { BROWSER_DATA_FILE, browserData, type FileChange, type FixtureCommit } from './fixture-repo.js';
 import { PRICING_PAGE } from './fixture-app.js';
 import type { SentryAlertRule } from './sentry-server.js';
 import type { StripeCatalog, StripeWebhookEndpoint } from './stripe-server.js';
@@ -118,6 +120,8 @@ export interface Scenario {
    * synced. A migration that fails stays recorded as Prisma records it (a failed row with its logs).
    */
   database?: { deploy?: readonly Migration[] };
+  /** The registry npm is configured for: `reachable: false` names one nothing answers at. */
+  registry?: { reachable?: boolean };
   /**
    * What the gate should conclude (default `fail-on: fail`): the verdict, and the rules that should not
    * pass (warn or fail). For the gate's end-to-end tests and the demo.
@@ -241,6 +245,66 @@ export const SCENARIOS: Record<string, Scenario> = {
     },
     fixtureMessage: 'Deploy: one release script',
     expect: { ready: false, notPassing: ['gate.no-db-push'] },
+  },
+  'stripe-cleanup-after-deploy': {
+    description:
+      'The deploy workflow runs `npm run stripe:cleanup` in a step after the deploy (meant to tidy the test catalog): with the live key it archives every product and price of the account.',
+    fixtureFiles: {
+      '.github/workflows/deploy.yml': (text) =>
+        `${text}\n      - name: Tidy the Stripe catalog\n        run: npm run stripe:cleanup\n        env:\n          STRIPE_SECRET_KEY: \${{ secrets.STRIPE_SECRET_KEY }}\n`,
+    },
+    fixtureMessage: 'Deploy: tidy the Stripe catalog after the sync',
+    expect: { ready: false, notPassing: ['gate.destructive-commands'] },
+  },
+  'migrate-reset-in-release': {
+    description:
+      'The deploy workflow runs `npm run release`; release = `npm run db:fresh && npm run build-ci`, and db:fresh = `prisma migrate reset --force`: every deploy drops the production database and applies the migrations again.',
+    fixtureFiles: {
+      'package.json': (text) =>
+        editJson(text, (pkg: { scripts: Record<string, string> }) => {
+          pkg.scripts.release = 'npm run db:fresh && npm run build-ci';
+          pkg.scripts['db:fresh'] = 'prisma migrate reset --force';
+        }),
+      '.github/workflows/deploy.yml': (text) =>
+        replaceOnce(
+          text,
+          '      - name: Apply database migrations\n        run: npx prisma generate && npm run migrate:deploy\n\n      - name: Build\n        run: npm run build-ci\n',
+          '      - name: Release\n        run: npx prisma generate && npm run release\n',
+        ),
+    },
+    fixtureMessage: 'Deploy: one release script',
+    expect: { ready: false, notPassing: ['gate.destructive-commands'] },
+  },
+  'db-push-data-loss-in-dockerfile': {
+    description:
+      'A Dockerfile for the container platform starts the app with `CMD npx prisma db push --accept-data-loss && npm start`: each start syncs the schema without migrations and drops what no longer fits.',
+    fixtureFiles: {
+      Dockerfile: 'FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build-ci\nEXPOSE 4002\nCMD npx prisma db push --accept-data-loss && npm start\n',
+    },
+    fixtureMessage: 'Container image for the new platform',
+    expect: { ready: false, notPassing: ['gate.no-db-push', 'gate.destructive-commands'] },
+  },
+  'outdated-browser-data': {
+    description:
+      "The app's caniuse-lite data is eight months old (its newest browser release is from 245 days ago): `next build` prints browserslist's warning, the release checklist's \"outdated dataset currency\". Needs the build commands (--run-commands on the command line).",
+    fixtureFiles: { [BROWSER_DATA_FILE]: () => browserData(new Date(), 245) },
+    fixtureMessage: 'Pin the browser data',
+    expect: { ready: false, notPassing: ['gate.build'] },
+  },
+  'vulnerable-next-auth': {
+    description:
+      "package.json depends on next-auth 4.24.13, locked from the registry, which a critical advisory covers (fixed in 4.24.14; the sandbox's advisory is made up). The sandbox registry serves advisories and package metadata, not tarballs: run this scenario without the build commands (the command line's default).",
+    fixtureFiles: { 'package.json': addNextAuthToManifest, 'package-lock.json': addNextAuthToLock },
+    fixtureMessage: 'Sign-in with NextAuth',
+    expect: { ready: false, notPassing: ['security.dependencies'] },
+  },
+  'registry-unreachable': {
+    description:
+      'The app depends on next-auth from the registry (as in vulnerable-next-auth), and the registry npm is configured for does not answer from the runner: the advisories cannot be read, which is not a pass.',
+    fixtureFiles: { 'package.json': addNextAuthToManifest, 'package-lock.json': addNextAuthToLock },
+    fixtureMessage: 'Sign-in with NextAuth',
+    registry: { reachable: false },
+    expect: { ready: false, notPassing: ['security.dependencies'] },
   },
   'build-fails': {
     description: '`next build` fails: pages/pricing.tsx reads price.interval, which its Plan type does not have (a type error).',
@@ -529,6 +593,32 @@ async function main() {
 
 main();
 `;
+}
+
+/** The registry packages npm locked for next-auth 4.24.13 (sandbox/next-auth-lock.json). */
+const NEXT_AUTH_LOCK = JSON.parse(readFileSync(fileURLToPath(new URL('./next-auth-lock.json', import.meta.url)), 'utf8')) as {
+  dependencies: Record<string, string>;
+  packages: Record<string, unknown>;
+};
+
+function addNextAuthToManifest(text: string | undefined): string {
+  return editJson(text, (pkg: { dependencies: Record<string, string> }) => {
+    pkg.dependencies = sortKeys({ ...pkg.dependencies, ...NEXT_AUTH_LOCK.dependencies });
+  });
+}
+
+/** package-lock.json with next-auth's entries, in npm's order (the root, then paths sorted). */
+function addNextAuthToLock(text: string | undefined): string {
+  return editJson(text, (lock: { packages: Record<string, { dependencies?: Record<string, string> }> }) => {
+    const root = lock.packages['']!;
+    root.dependencies = sortKeys({ ...root.dependencies, ...NEXT_AUTH_LOCK.dependencies });
+    const entries = { ...lock.packages, ...NEXT_AUTH_LOCK.packages } as typeof lock.packages;
+    lock.packages = { '': root, ...Object.fromEntries(Object.keys(entries).filter((k) => k !== '').sort((a, b) => a.localeCompare(b, 'en')).map((k) => [k, entries[k]!])) };
+  });
+}
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b, 'en')));
 }
 
 function editJson<T>(text: string | undefined, edit: (value: T) => void): string {

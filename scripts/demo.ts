@@ -42,7 +42,8 @@ try {
   process.stderr.write(dim(`${sandbox.description}\nRunning dist/index.js under Node 24 as a runner would …\n`));
   const run = await runAction({
     inputs: { ...sandbox.inputs },
-    env: sandbox.env,
+    // The runner's npm configuration (the registry and its token), as setup-node leaves it.
+    env: { ...sandbox.env, ...sandbox.processEnv },
     onStdout: values.log ? (chunk) => process.stderr.write(dim(chunk)) : undefined,
   });
   exitCode = run.exitCode;

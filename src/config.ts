@@ -94,14 +94,54 @@ function buildConfigSchema() {
         'block-above-rows': z.number().int().positive().default(1_000_000),
       })
       .default({ level: 'warn', 'block-above-mb': 100, 'block-above-rows': 1_000_000 }),
+    'destructive-commands': z
+      .strictObject({
+        // More scripts that must never run in production, beside the playbook's setup:db and stripe:cleanup.
+        scripts: z.array(z.string().trim().min(1, 'a package.json script name')).max(50, 'at most 50 scripts').default([]),
+      })
+      .optional(),
+    build: z
+      .strictObject({
+        warnings: z
+          .strictObject({
+            // A build warning not in `triaged` warns; `fail` makes it block the release.
+            new: z.enum(['warn', 'fail']).default('warn'),
+            triaged: z
+              .array(
+                z.strictObject({
+                  // The warning as the JSON report lists it (normalised); `*` matches any run of characters.
+                  pattern: z.string().trim().min(1, 'a warning as the report lists it'),
+                  reason: z.string().trim().min(1, 'a reason'),
+                }),
+              )
+              .max(500, 'at most 500 triaged warnings')
+              .default([]),
+          })
+          .optional(),
+      })
+      .optional(),
+    dependencies: z
+      .strictObject({
+        // The release checklist's SLA: the browser-baseline chain within this many days of upstream.
+        'sla-days': z.number().int().positive().max(365).default(30),
+        // What an SLA breach (the chain behind, a Dependabot PR of the group unreviewed) reports.
+        stale: z.enum(['warn', 'fail']).default('warn'),
+      })
+      .optional(),
     waivers: z
       .array(
-        z.strictObject({
-          // An enum, so the shipped JSON Schema lets editors complete and check the id.
-          rule: z.enum(CATALOG_IDS as [string, ...string[]], { error: (issue) => unknownRule(issue.input) }),
-          reason: z.string().trim().min(1, 'a reason'),
-          until: isoDate.optional(),
-        }),
+        z
+          .strictObject({
+            // An enum, so the shipped JSON Schema lets editors complete and check the id.
+            rule: z.enum(CATALOG_IDS as [string, ...string[]], { error: (issue) => unknownRule(issue.input) }),
+            reason: z.string().trim().min(1, 'a reason'),
+            until: isoDate.optional(),
+          })
+          .refine((w) => w.rule !== 'gate.destructive-commands' || w.until !== undefined, {
+            // The playbook allows a destructive production command only "explicitly approved and planned".
+            message: 'a waiver of gate.destructive-commands is an approved, planned run: give its end date (until: YYYY-MM-DD)',
+            path: ['until'],
+          }),
       )
       .default([]),
   });

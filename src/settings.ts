@@ -11,6 +11,7 @@ import { assertReadableFile, type Config, loadConfig } from './config.js';
 import { parseEnvText } from './env-file.js';
 import { UsageError } from './errors.js';
 import { INPUTS, type RawInputs } from './inputs.js';
+import { readNpmConfig } from './probes/npm-config.js';
 import { APP_VARIABLES, SECRET_VARIABLES } from './target-app.js';
 
 export type AppEnv = Readonly<Record<string, string | undefined>>;
@@ -312,7 +313,10 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     runId: env.GITHUB_RUN_ID ? `${env.GITHUB_REPOSITORY ?? 'run'}#${env.GITHUB_RUN_ID}` : `local-${new Date().toISOString()}`,
     secrets: [],
   };
-  settings.secrets = collectSecrets(settings);
+  // Registry credentials in the npm configuration (the app's and the user's .npmrc): security.dependencies
+  // sends them to the registry, and nothing may print them.
+  const npm = await readNpmConfig(workingDirectory, settings.commandEnv);
+  settings.secrets = [...new Set([...collectSecrets(settings), ...npm.secrets])];
   return settings;
 }
 

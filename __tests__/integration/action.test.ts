@@ -48,7 +48,7 @@ describe('good scenario', () => {
   let reportText: string;
   before(async () => {
     sandbox = await startSandbox({ scenario: 'good', quiet: true });
-    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'config,gate.migrations,gate.no-db-push' }, env: sandbox.env });
+    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'config,gate.migrations,gate.no-db-push' }, env: { ...sandbox.env, ...sandbox.processEnv } });
     reportText = readFileSync(run.outputs['report-path']!, 'utf8');
   });
   after(() => sandbox?.stop());
@@ -70,7 +70,7 @@ describe('good scenario', () => {
   });
 
   test('the job summary starts with the verdict, says what was not run, and folds what passed per section', () => {
-    assert.match(run.summary, /^## ✅ Ready for the selected checks; not run: 4 of 6 gate rules, smoke, security, stripe$/m);
+    assert.match(run.summary, /^## ✅ Ready for the selected checks; not run: 5 of 7 gate rules, smoke, security, stripe$/m);
     assert.match(run.summary, /<summary>✅ §1 Required configuration: \d+ passed/);
     assert.match(run.summary, /\| ✅\u00a0pass \| `config\.database-tls` \|/);
     assert.doesNotMatch(run.summary, /Fix first/);
@@ -97,7 +97,7 @@ describe('broken scenario: test-mode Stripe key and a drifted migration file', (
     const file = `${sandbox.repoDir}/prisma/migrations`;
     const first = execFileSync('ls', [file], { encoding: 'utf8' }).split('\n').find((n) => /^\d/.test(n))!;
     execFileSync('sh', ['-c', `printf '\\n-- edited after deploy\\n' >> "${file}/${first}/migration.sql"`]);
-    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'config,gate.migrations', 'sarif-path': 'readiness.sarif' }, env: sandbox.env });
+    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'config,gate.migrations', 'sarif-path': 'readiness.sarif' }, env: { ...sandbox.env, ...sandbox.processEnv } });
     reportText = readFileSync(run.outputs['report-path']!, 'utf8');
   });
   after(() => sandbox?.stop());
@@ -144,7 +144,7 @@ describe('pending risky migration: the bundle loads PostgreSQL\'s parser (dist/l
     const dir = `${sandbox.repoDir}/prisma/migrations/20240926090000_service_required_sku`;
     execFileSync('mkdir', ['-p', dir]);
     execFileSync('sh', ['-c', `printf -- '-- AlterTable\\nALTER TABLE "Service" ADD COLUMN "sku" TEXT NOT NULL;\\n' > "${dir}/migration.sql"`]);
-    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'gate.migration-safety' }, env: sandbox.env });
+    run = await runAction({ inputs: { ...sandbox.inputs, checks: 'gate.migration-safety' }, env: { ...sandbox.env, ...sandbox.processEnv } });
   });
   after(() => sandbox?.stop());
 

@@ -72,10 +72,11 @@ describe('good scenario: npm ci, prisma migrate deploy and npm run build-ci succ
       dependencies: Record<string, string>;
       devDependencies?: unknown;
     };
-    assert.deepEqual(pkg.dependencies, { next: 'file:vendor/next', prisma: 'file:vendor/prisma' });
+    assert.deepEqual(pkg.dependencies, { 'caniuse-lite': 'file:vendor/caniuse-lite', next: 'file:vendor/next', prisma: 'file:vendor/prisma' });
     assert.equal(pkg.devDependencies, undefined, 'nothing comes from a registry');
     assert.equal(pkg.scripts['build-ci'], 'next build');
     assert.equal(pkg.scripts['setup:db'], 'npx prisma db push', "the app's dev-only script is still there");
+    assert.equal(pkg.scripts['stripe:cleanup'], 'node --env-file .env scripts/stripe-cleanup.js', "the playbook's Stripe reset is there too");
     const lock = await sh(sb, 'npm install --package-lock-only --offline --ignore-scripts --no-audit --no-fund');
     assert.equal(lock.code, 0, lock.output);
     assert.equal(await status(sb), '', 'npm rewrites package-lock.json identically');
@@ -109,6 +110,7 @@ describe('good scenario: npm ci, prisma migrate deploy and npm run build-ci succ
     assert.match(r.output, /▲ Next\.js 15\.5\.3/);
     assert.match(r.output, /✓ Linting and checking validity of types/);
     assert.match(r.output, /ƒ \/pricing/);
+    assert.doesNotMatch(r.output, /Browserslist:/, "the stand-in caniuse-lite's data is 12 days old: no warning");
     assert.match(fs.readFileSync(path.join(sb.repoDir, '.next/BUILD_ID'), 'utf8'), /^[\w-]{21}$/);
     assert.equal(await status(sb), '', 'install, migrate and build leave the tree clean');
   });

@@ -47,7 +47,8 @@ async function runGate(sb: Sandbox, checks: string, extra: string[] = []): Promi
   let stderr = '';
   const code = await cli({
     argv,
-    env: { PATH: process.env.PATH },
+    // The runner's own environment: PATH, and the npm user configuration setup-node would leave.
+    env: { PATH: process.env.PATH, ...sb.processEnv },
     cwd: sb.dir,
     stdout: { write: (t: string) => (stdout += t), isTTY: false },
     stderr: { write: (t: string) => (stderr += t) },
@@ -111,6 +112,8 @@ const SAYS: Record<string, Record<string, RegExp>> = {
   'missing-docs': { 'security.docs': /docs\/release-checklist\.md/ },
   'failed-migration': { 'gate.migration-safety': /ADD COLUMN "slug" TEXT NOT NULL without a default at .*:9 \(will fail: "Service" has about \d+ rows/, 'gate.migrations': /P3009/ },
   'pending-destructive-migration': { 'gate.migration-safety': /DROP COLUMN "billingProvider" at .*20240925143000_team_cleanup\/migration\.sql:12 and 1 more$/ },
+  'vulnerable-next-auth': { 'security.dependencies': /^critical advisory in next-auth 4\.24\.13 \(auth\): .* https:\/\/npm\.example\.test\/advisories\/1099001; fixed in 4\.24\.14$/ },
+  'registry-unreachable': { 'security.dependencies': /^unreachable: registry — the known advisories cannot be read: the registry did not answer: http:\/\/127\.0\.0\.1:\d+\/-\/npm\/v1\/security\/advisories\/bulk/ },
 };
 
 /** Starts the scenario, runs the sections its expectation names, checks the verdict; `more` checks further. */
@@ -210,6 +213,20 @@ describe('§2 migrations: the history and the pending migrations, graded by the 
   for (const name of ['failed-migration', 'drifted-migration', 'missing-migration-file', 'pending-destructive-migration']) {
     scenarioTest(name);
   }
+});
+
+describe("the release checklist's dependencies: the registry npm is configured for, with its token", { concurrency: 2 }, () => {
+  scenarioTest('vulnerable-next-auth', async (sb, run) => {
+    // The gate asked the sandbox registry, with the token of the npm user configuration.
+    const asked = sb.registry.requests.find((q) => q.body);
+    assert.deepEqual(asked?.body?.['next-auth'], ['4.24.13']);
+    assert.equal(asked?.body?.next, undefined, 'the vendored (linked) next is not a registry package');
+    assert.match(asked?.authorization ?? '', /^Bearer npm_/);
+    assert.ok(!run.stdout.includes(asked!.authorization!.slice('Bearer '.length)), 'the token is masked');
+  });
+  scenarioTest('registry-unreachable', async (_sb, run) => {
+    assert.equal(run.rules.find((r) => r.id === 'security.dependencies')?.status, 'fail');
+  });
 });
 
 describe('scenarios leave the other sections alone', () => {

@@ -50,6 +50,11 @@ export interface RunCommandOptions {
   signal?: AbortSignal;
   /** Bytes of output passed to `onLine` before the rest is only counted. Default 2 MiB. */
   logBudgetBytes?: number;
+  /**
+   * Every output line, whatever the log budget: for a scanner that keeps what it needs in bounded
+   * memory (the build's warnings). Must be cheap: it runs once per line.
+   */
+  observe?: (line: string) => void;
 }
 
 /** A line longer than this is cut (minified bundles, progress bars without newlines). */
@@ -157,6 +162,7 @@ async function execute(command: string, options: RunCommandOptions): Promise<Com
 
   const onLine = (line: string) => {
     lines++;
+    options.observe?.(line);
     if (firstError === undefined && ERROR_LINE.test(line) && line.trim().length > 12) {
       firstError = line;
       firstErrorAt = lines;

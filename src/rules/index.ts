@@ -21,6 +21,7 @@ const DEPLOYMENT_GUIDE = 'docs/deployment-guide.md';
 const RUNBOOK = 'docs/migration-operations-runbook.md';
 const RELEASE_CHECKLIST = 'docs/release-checklist.md';
 const BILLING_GUIDE = 'docs/billing-integration-guide.md';
+const PLAYBOOK = 'docs/environment-commands-playbook.md';
 
 export const RULES: readonly LazyRule[] = [
   // config
@@ -46,6 +47,7 @@ export const RULES: readonly LazyRule[] = [
   { meta: { id: 'gate.migrate', section: 'gate', title: 'Migrations apply (prisma migrate deploy)', docs: RUNBOOK, kind: 'command', after: ['gate.install', 'gate.migration-safety'], scope: 'command' }, load: () => import('./gate/migrate.js').then((m) => m.migrate) },
   { meta: { id: 'gate.build', section: 'gate', title: 'The app builds (npm run build-ci)', kind: 'command', after: ['gate.install', 'gate.migrate'], scope: 'command' }, load: () => import('./gate/build.js').then((m) => m.build) },
   { meta: { id: 'gate.no-db-push', section: 'gate', title: 'No prisma db push in production', docs: RUNBOOK, scope: 'repository' }, load: () => import('./gate/no-db-push.js').then((m) => m.noDbPush) },
+  { meta: { id: 'gate.destructive-commands', section: 'gate', title: 'No destructive command in production', docs: PLAYBOOK, scope: 'repository' }, load: () => import('./gate/destructive-commands.js').then((m) => m.destructiveCommands) },
   // After the migrate step: the history is compared with what the step just applied.
   { meta: { id: 'gate.migrations', section: 'gate', title: 'Migration history is clean', docs: RUNBOOK, after: ['gate.migrate'], scope: 'environment' }, load: () => import('./gate/migrations.js').then((m) => m.migrations) },
   { meta: { id: 'gate.migration-safety', section: 'gate', title: 'Pending migrations are safe to apply', docs: RUNBOOK, scope: 'repository', compareBy: 'diff' }, load: () => import('./gate/migration-safety.js').then((m) => m.migrationSafety) },
@@ -79,6 +81,7 @@ export const RULES: readonly LazyRule[] = [
   { meta: { id: 'security.monitoring', section: 'security', title: 'Monitoring and alerts are on', docs: DEPLOYMENT_GUIDE, scope: 'environment' }, load: () => import('./security/monitoring.js').then((m) => m.monitoring) },
   { meta: { id: 'security.rollback', section: 'security', title: 'Rollback is documented and possible', docs: DEPLOYMENT_GUIDE, scope: 'repository' }, load: () => import('./security/rollback.js').then((m) => m.rollback) },
   { meta: { id: 'security.docs', section: 'security', title: 'The guide\'s documents exist', scope: 'repository' }, load: () => import('./security/docs.js').then((m) => m.docs) },
+  { meta: { id: 'security.dependencies', section: 'security', title: 'No known advisory; the browser-baseline chain is current', docs: RELEASE_CHECKLIST, scope: 'environment' }, load: () => import('./security/dependencies.js').then((m) => m.dependencies) },
 
   // stripe
   { meta: { id: 'stripe.live-mode', section: 'stripe', title: 'Stripe answers in live mode', docs: BILLING_GUIDE, scope: 'environment' }, load: () => import('./stripe/live-mode.js').then((m) => m.liveMode) },

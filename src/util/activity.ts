@@ -74,6 +74,8 @@ export function componentName(component: Component): string {
       return 'the database';
     case 'command':
       return 'a command';
+    case 'registry':
+      return 'the npm registry';
     default:
       return component;
   }

@@ -131,3 +131,40 @@ test('the migrate step does not run when gate.migration-safety failed (migration
   assert.match(byId['gate.migrate']!.summary, /gate\.migration-safety failed first/);
   assert.equal(byId['gate.build']!.status, 'skip');
 });
+
+test('a failed migrate gets the runbook class of the database error, its recovery steps and the verification list', async () => {
+  const prismaOutput = [
+    'Applying migration `20240923091500_service_slug`',
+    'Error: P3018',
+    '',
+    'A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve',
+    '',
+    'Migration name: 20240923091500_service_slug',
+    '',
+    'Database error code: 23502',
+    '',
+    'Database error:',
+    'ERROR: column "slug" of relation "Service" contains null values',
+  ];
+  const runbook = '# Migration Operations Runbook\n\n## 4) Recovery procedure\n\n### A. Connectivity/permission issue\n\n### B. Data conflict issue\n\n### C. Broken migration script\n';
+  const { byId } = await gate(
+    { 'install-command': ok, 'migrate-command': 'cat prisma-output.txt; exit 1', 'build-command': ok, migrate: 'true' },
+    {},
+    { 'docs/migration-operations-runbook.md': runbook, 'prisma-output.txt': prismaOutput.join('\n') },
+  );
+  const r = byId['gate.migrate']!;
+  assert.equal(r.status, 'fail');
+  assert.match(r.summary, /failed with P3018: a migration failed to apply .*; runbook class: Data constraint conflict \(SQLSTATE 23502\)$/);
+  assert.match(r.fix ?? '', /^Runbook class: Data constraint conflict \(docs\/migration-operations-runbook\.md, "B\. Data conflict issue"\)\. 1\. Prepare a corrective SQL\/data patch/);
+  assert.match(r.fix ?? '', /`npx prisma migrate resolve --rolled-back 20240923091500_service_slug`\. 4\. Re-run `npx prisma migrate deploy`\.$/);
+  assert.match(r.details ?? '', /- CI\/CD pipeline is unblocked: gate\.migrate \(the migrate step exits 0\)$/);
+  assert.deepEqual([r.data?.runbookClass, r.data?.errorCode], ['data-conflict', '23502']);
+
+  const unreachable = await gate(
+    { 'install-command': ok, 'migrate-command': "echo \"Error: P1001: Can't reach database server at \\`db.acme-saas.com:5432\\`\"; exit 1", 'build-command': ok, migrate: 'true' },
+  );
+  const u = unreachable.byId['gate.migrate']!;
+  assert.match(u.summary, /runbook class: Connectivity\/permission issue \(P1001\)$/);
+  assert.match(u.fix ?? '', /^Runbook class: Connectivity\/permission issue\. 1\. Fix connectivity/);
+  assert.doesNotMatch(u.fix ?? '', /migrate resolve/, 'nothing was recorded as failed');
+});

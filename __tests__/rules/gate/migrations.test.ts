@@ -169,3 +169,86 @@ test('a failed row quotes the database error, not Prisma\'s boilerplate', async 
   const logs = 'A migration failed to apply. New migrations cannot be applied before the error is recovered from.\n\nMigration name: 20240923091500_service_slug\n\nDatabase error code: 23502\n\nDatabase error:\nERROR: column "slug" of relation "Service" contains null values\n\nDbError { severity: "ERROR" }';
   assert.deepEqual(essentialLogLines(logs), ['Database error code: 23502', 'ERROR: column "slug" of relation "Service" contains null values']);
 });
+
+test("the runbook's failure classes of real PostgreSQL errors: connectivity/permission, data conflict, SQL/runtime", async () => {
+  const { runbookClass } = await import('../../../src/analysis/migrations/runbook.js');
+  const pg = (await import('pg')).default;
+  const database = `runbook_${process.pid}`;
+  const admin = await server.adminClient();
+  await admin.query(`CREATE DATABASE ${database}`);
+  await admin.query(`DROP ROLE IF EXISTS runbook_reader; CREATE ROLE runbook_reader LOGIN PASSWORD 'reader-password-1'`);
+  await admin.end();
+  const db = await server.adminClient(database);
+  const other = await server.adminClient(database);
+  /** The SQLSTATE PostgreSQL answers a statement (or a connection) with. */
+  const code = async (work: () => Promise<unknown>) => {
+    try {
+      await work();
+    } catch (error) {
+      return (error as { code?: string }).code;
+    }
+    return 'no error';
+  };
+  const connect = (options: { password?: string; database?: string }) => async () => {
+    const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'runbook_reader', password: options.password ?? 'reader-password-1', database: options.database ?? database });
+    try {
+      await client.connect();
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+  try {
+    await db.query(`CREATE TABLE "Service" (id TEXT PRIMARY KEY, name TEXT NOT NULL, price INT); INSERT INTO "Service" VALUES ('a', 'Team', 1), ('b', 'Team', -1)`);
+    const seen: Record<string, string | undefined> = {
+      'wrong password': await code(connect({ password: 'wrong-password-2' })),
+      'no such database': await code(connect({ database: 'not_there' })),
+      'no privilege': await code(() => db.query('SET ROLE runbook_reader; CREATE TABLE public."Invoice" (id TEXT)').finally(() => db.query('RESET ROLE'))),
+      'required column on rows': await code(() => db.query('ALTER TABLE "Service" ADD COLUMN slug TEXT NOT NULL')),
+      'duplicate rows under a unique index': await code(() => db.query('CREATE UNIQUE INDEX "Service_name_key" ON "Service"(name)')),
+      'check violated by rows': await code(() => db.query('ALTER TABLE "Service" ADD CONSTRAINT positive CHECK (price > 0)')),
+      'rows that do not convert': await code(() => db.query('ALTER TABLE "Service" ALTER COLUMN name TYPE INT USING name::integer')),
+      'invalid SQL': await code(() => db.query('ALTER TABLE "Service" ADD COLUM x INT')),
+      'CONCURRENTLY in the migration transaction': await code(() => db.query('CREATE INDEX CONCURRENTLY "Service_price_idx" ON "Service"(price); SELECT 1')),
+      'lock timeout': await code(async () => {
+        await other.query('BEGIN; LOCK TABLE "Service" IN ACCESS SHARE MODE');
+        try {
+          await db.query(`SET lock_timeout = '100ms'; ALTER TABLE "Service" ADD COLUMN note TEXT`);
+        } finally {
+          await other.query('ROLLBACK');
+          await db.query('RESET lock_timeout');
+        }
+      }),
+      'statement timeout': await code(() => db.query(`SET statement_timeout = '50ms'; SELECT pg_sleep(2)`).finally(() => db.query('RESET statement_timeout'))),
+    };
+    const classOf = Object.fromEntries(Object.entries(seen).map(([what, c]) => [what, `${c} ${runbookClass(c ?? '')?.section ?? '(no class)'}`]));
+    assert.deepEqual(classOf, {
+      'wrong password': '28P01 A. Connectivity/permission issue',
+      'no such database': '3D000 A. Connectivity/permission issue',
+      'no privilege': '42501 A. Connectivity/permission issue',
+      'required column on rows': '23502 B. Data conflict issue',
+      'duplicate rows under a unique index': '23505 B. Data conflict issue',
+      'check violated by rows': '23514 B. Data conflict issue',
+      'rows that do not convert': '22P02 B. Data conflict issue',
+      'invalid SQL': '42601 C. Broken migration script',
+      'CONCURRENTLY in the migration transaction': '25001 C. Broken migration script',
+      'lock timeout': '55P03 C. Broken migration script',
+      'statement timeout': '57014 C. Broken migration script',
+    });
+  } finally {
+    await db.end();
+    await other.end();
+  }
+});
+
+test('a failed row of a data conflict gets the runbook\'s recovery steps, the resolve step, and the verification list', async () => {
+  const logs = 'A migration failed to apply. New migrations cannot be applied before the error is recovered from.\n\nMigration name: 20240201000000_services\n\nDatabase error code: 23505\n\nDatabase error:\nERROR: could not create unique index "Service_name_key"\nDETAIL: Key (name)=(Team) is duplicated.\n';
+  const { settings, repo } = await fixture([{ name: names[0]! }, { name: names[1]!, finished: false, logs }]);
+  const { report } = await check(settings);
+  assert.equal(report.status, 'fail');
+  assert.match(report.summary, /blocks every deploy \(P3009\); runbook class: Data constraint conflict$/);
+  assert.match(report.fix ?? '', /^Runbook class: Data constraint conflict\. 1\. Prepare a corrective SQL\/data patch .*back up the affected rows first.* 3\. Mark the failed migration as rolled back .*`npx prisma migrate resolve --rolled-back 20240201000000_services`\. 4\. Re-run `npx prisma migrate deploy`/);
+  assert.match(report.details ?? '', /next run of the gate checks the runbook's verification list:\n- `npx prisma migrate status` shows no pending failed state: gate\.migrations/);
+  assert.deepEqual([report.data?.runbookClass, report.data?.errorCode], ['data-conflict', '23505']);
+  assert.match(report.findings.find((f) => f.level === 'error')!.message, /Runbook class: Data constraint conflict \(SQLSTATE 23505\)\./);
+  repo.cleanup();
+});

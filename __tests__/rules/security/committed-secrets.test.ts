@@ -182,7 +182,7 @@ test('live credential shapes are found, each at its line; placeholders of the sa
       [5, 'a Google OAuth client secret'],
       [6, 'an AWS access key id'],
       [7, 'a database URL with a password'],
-      [10, 'a private key'],
+      [10, 'an RSA private key (PKCS#1, 1024 bits)'],
     ]);
     assert.match(r.findings[6]!.message, /postgres:\/\/app:…tW7z@db\.prod\.acme\.com/);
     assert.match(r.summary, /8 live credentials committed/);

@@ -143,7 +143,7 @@ test('a page that gives no answer is not verified: fail by default, warn with un
     const failing = await runHeaderRules('paths:\n  pages: [/about]\n');
     const hsts = failing.get('security.hsts')!;
     assert.equal(hsts.status, 'fail');
-    assert.match(hsts.summary, /^`\/about` \(paths\.pages\) could not be fetched, so its headers are not verified: .*\/about: the connection was reset/);
+    assert.match(hsts.summary, /^unreachable: app — `\/about` \(paths\.pages\) could not be fetched, so its headers are not verified: .*\/about: the connection was reset/);
     const warned = await runHeaderRules('paths:\n  pages: [/about]\n', { unreachable: 'warn' });
     assert.equal(warned.get('security.hsts')!.status, 'warn');
   } finally {

@@ -66,19 +66,10 @@ export const gen = {
     return `${head}.${body}.${createHmac('sha256', randomBytes(32)).update(`${head}.${body}`).digest('base64url')}`;
   },
   dbPassword: () => alnum(24),
-  /** A real private key (PEM, PKCS#8), generated on the spot. */
+  /** A real private key (PEM: PKCS#1 for RSA, SEC1 for EC, PKCS#8 for Ed25519), generated on the spot. Keys of the other tools: key-material.ts. */
   pem: (type: 'rsa' | 'ec' | 'ed25519' = 'ec') => {
     const { privateKey } = type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 1024 }) : type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
     return privateKey.export({ type: type === 'rsa' ? 'pkcs1' : type === 'ec' ? 'sec1' : 'pkcs8', format: 'pem' }).toString();
-  },
-  /** An OpenSSH-format key block (random key material after the format's magic). */
-  openssh: () => {
-    const body = Buffer.concat([Buffer.from('openssh-key-v1\0'), randomBytes(380)]).toString('base64').replace(/.{70}/g, '$&\n');
-    return [`-----BEGIN OPENSSH ${'PRIVATE'} KEY-----`, body.trim(), `-----END OPENSSH ${'PRIVATE'} KEY-----`, ''].join('\n');
-  },
-  pgp: () => {
-    const body = randomBytes(600).toString('base64').replace(/.{64}/g, '$&\n');
-    return [`-----BEGIN PGP ${'PRIVATE'} KEY BLOCK-----`, 'Version: OpenPGP.js v4', '', body.trim(), `-----END PGP ${'PRIVATE'} KEY BLOCK-----`, ''].join('\n');
   },
 };
 

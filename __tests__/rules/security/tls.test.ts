@@ -210,7 +210,9 @@ test('security.tls fails with the probe message when nothing listens on the HTTP
   });
   const report = await runRule(securityTls, settings);
   assert.equal(report.status, 'fail');
-  assert.match(report.summary, new RegExp(`^${APP_HOST}:${port}: the connection was refused: nothing listens there \\(ECONNREFUSED\\)`));
+  // Neither HTTPS nor plain HTTP answered: the app is down, the certificate could not be checked.
+  assert.match(report.summary, new RegExp(`^unreachable: app — ${APP_HOST}:${port}: the connection was refused: nothing listens there \\(ECONNREFUSED\\)`));
+  assert.equal(report.unreachable?.component, 'app');
 });
 
 test('security.tls skips without a usable APP_URL', async () => {

@@ -217,7 +217,7 @@ test('a target that hangs, loops redirects, sends an endless body or is down fai
   overrides.set('GET /api/health', hang);
   let r = await run(health, { timeoutSeconds: 1 });
   assert.equal(r.status, 'fail');
-  assert.match(r.summary, new RegExp(`^GET https://${HOST}:${port}/api/health: no complete answer within 1 s$`));
+  assert.match(r.summary, new RegExp(`^unreachable: app — GET https://${HOST}:${port}/api/health: no complete answer within 1 s$`));
 
   overrides.set('GET /api/health', (_q, res) => void res.writeHead(302, { location: '/api/health' }).end());
   r = await run(health);
@@ -248,7 +248,7 @@ test('a target that hangs, loops redirects, sends an endless body or is down fai
   overrides.set('POST /api/auth/callback/credentials', hang);
   r = await run(loginFlow, { timeoutSeconds: 1 });
   assert.equal(r.status, 'fail');
-  assert.match(r.summary, /^readiness@acme\.com could not sign in: POST https:\/\/app\.acme-saas\.com:\d+\/api\/auth\/callback\/credentials: no complete answer within/);
+  assert.match(r.summary, /^unreachable: app — readiness@acme\.com could not sign in: POST https:\/\/app\.acme-saas\.com:\d+\/api\/auth\/callback\/credentials: no complete answer within/);
 });
 
 test('smoke.auth-pages: a sign-up page behind the login redirect, and a login page that is not HTML, fail', async () => {

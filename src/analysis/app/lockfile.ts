@@ -28,6 +28,12 @@ export interface LockedPackage {
   version: string;
   /** Installed only for development: a production install (`--omit=dev`, `--prod`) leaves it out. */
   dev: boolean;
+  /**
+   * Set when the copy does not come from a registry: a folder linked or copied (`file:`, a
+   * workspace) or a git checkout. Its name may be a registry package's; its code is not. (Formats that
+   * write such a copy's version as `file:…`/`link:…`/`workspace:…` give no semver version instead.)
+   */
+  origin?: 'link' | 'file' | 'git';
 }
 
 export interface Lockfile {
@@ -165,7 +171,9 @@ function parseNpm(file: string, text: string): Lockfile {
       const version = target?.version;
       if (!version) continue;
       // `devOptional` is dev for one dependent and optional for a production one: production keeps it.
-      const pkg = { name: entry.name ?? target?.name ?? keyName, version, dev: entry.dev === true };
+      const pkg: LockedPackage = { name: entry.name ?? target?.name ?? keyName, version, dev: entry.dev === true };
+      const origin = entry.link ? 'link' : originOf(entry.resolved);
+      if (origin) pkg.origin = origin;
       packages.push(pkg);
       if (at === 0) topLevel.set(keyName, version);
     }
@@ -185,6 +193,12 @@ function parseNpm(file: string, text: string): Lockfile {
   }
   const result: LockfileWithTop = { manager: 'npm', file, format: String(lock.lockfileVersion ?? 'unknown'), packages, topLevel };
   return result;
+}
+
+/** npm's `resolved` of a copy that is not a registry tarball (registry copies have an http(s) URL, or none with omit-lockfile-registry-resolved). */
+function originOf(resolved: string | undefined): LockedPackage['origin'] {
+  if (!resolved || /^https?:/.test(resolved)) return undefined;
+  return /^(?:git\+|git:|github:|gitlab:|bitbucket:)/.test(resolved) ? 'git' : 'file';
 }
 
 // --- the dependency graph, for formats without a dev flag ----------------------------------------

@@ -1,5 +1,6 @@
 /**
- * What gate.no-db-push traces: the command lines production runs, each with the place it is written,
+ * What the production-path trace follows (production-paths.ts, for gate.no-db-push and
+ * gate.destructive-commands): the command lines production runs, each with the place it is written,
  * gathered by one collector per kind of deploy file (workflows.ts, dockerfiles.ts, procfile.ts,
  * platforms.ts, package-scripts.ts) from the run's repository model (src/probes/repository.ts).
  */
@@ -13,7 +14,7 @@ export interface Place {
   label: string;
 }
 
-/** A command line production runs, to be traced for `prisma db push`. */
+/** A command line production runs, to be traced for the commands production must not run. */
 export interface Entry {
   source: string;
   /** The place of the simple command at `offset` in `source`. */
@@ -22,7 +23,7 @@ export interface Entry {
   script?: string;
   /**
    * Lifecycle scripts and the gate's commands are entries of last resort: a path from one is reported
-   * only when no earlier entry already led to the same script, so one db push is not reported twice.
+   * only when no earlier entry already led to the same script, so one use is not reported twice.
    */
   secondary?: boolean;
   /** DATABASE_URL a workflow sets around the command, and the job's service container hosts. */

@@ -39,7 +39,7 @@ export function lifecycleEntries(scripts: Scripts): Entry[] {
 }
 
 /** The gate's own install, migrate and build commands run in this very job. */
-export function gateCommandEntries(settings: Settings): Entry[] {
+export function gateCommandEntries(settings: Pick<Settings, 'installCommand' | 'migrateCommand' | 'buildCommand'>): Entry[] {
   const inputs: Array<[string, string]> = [
     ['install-command', settings.installCommand],
     ['migrate-command', settings.migrateCommand],

@@ -1,10 +1,12 @@
 /**
  * Shell command lines and package.json scripts, read the way a shell and the package managers run
- * them, so gate.no-db-push can follow a deploy command through `npm run` chains down to the
- * `prisma db push` it ends in. Only what decides "does this run prisma db push" is modelled: words,
- * quotes, comments, heredocs, `&&`/`||`/`;`/`|` lists, wrappers (`env`, `cross-env`, `dotenv`, `sh -c`),
- * package runners (`npx`, `npm exec`, `pnpm dlx`, `bunx`, …) and script runners (`npm run`, `yarn x`,
- * `pnpm x`, `bun run`, `run-s`, `concurrently`), with npm's `pre`/`post` scripts.
+ * them, so the production-path trace can follow a deploy command through `npm run` chains down to the
+ * commands it ends in (`prisma db push`, `prisma migrate reset`, the app's `stripe:cleanup`). Only what
+ * decides "what does this run" is modelled: words, quotes, comments, heredocs, `&&`/`||`/`;`/`|`
+ * lists, wrappers (`env`, `cross-env`, `dotenv`, `sh -c`), package runners (`npx`, `npm exec`,
+ * `pnpm dlx`, `bunx`, …) and script runners (`npm run`, `yarn x`, `pnpm x`, `bun run`, `run-s`,
+ * `concurrently`), with npm's `pre`/`post` scripts. What to look for is the matchers' business
+ * (`CommandMatcher`, matchers.ts): one trace serves them all.
  */
 
 /** One simple command of a command line: its words, quotes removed. */
@@ -167,8 +169,9 @@ export function splitShellCommands(source: string): ShellCommand[] {
 import type { Scripts } from '../../probes/repository.js';
 
 /** What one simple command does that matters here. */
-type Step =
-  | { kind: 'db-push' }
+export type Step =
+  /** A program that is not a runner or a wrapper (`prisma`, `next`, `node`), with its arguments. */
+  | { kind: 'run'; program: string; args: string[] }
   | { kind: 'script'; name: string; note?: string }
   /** Command lines it runs: `sh -c "…"`, `concurrently "…" "…"`. */
   | { kind: 'shell'; source: string };
@@ -189,8 +192,9 @@ const INSTALL = new Set(['install', 'i', 'ci', 'clean-install', 'add']);
 const OTHER_PACKAGE = /^(?:--prefix|-C|--dir|--cwd|-w|--workspace|--workspaces|-ws|--filter|-F|-r|--recursive)(?:=|$)/;
 
 /**
- * What a simple command runs: `prisma db push` itself, package.json scripts (with the `pre`/`post`
- * scripts the runner adds), or command lines of its own. Also returns the variables it assigns.
+ * What a simple command runs: a program (`prisma` whatever runner or path started it, as `prisma`),
+ * package.json scripts (with the `pre`/`post` scripts the runner adds), or command lines of its own.
+ * Also returns the variables it assigns.
  */
 export function interpretCommand(words: readonly string[], scripts: Scripts): { steps: Step[]; env: Record<string, string> } {
   const env: Record<string, string> = {};
@@ -219,8 +223,10 @@ export function interpretCommand(words: readonly string[], scripts: Scripts): { 
   if (SHELLS.test(program)) {
     const c = args.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a));
     if (c !== -1 && args[c + 1] !== undefined) steps.push({ kind: 'shell', source: args[c + 1]! });
-  } else if (isPrisma(base) || (base === 'node' && args[0] !== undefined && /(?:^|\/)prisma(?:\/build\/index\.js)?$/.test(args[0]))) {
-    if (isDbPush(base === 'node' ? args.slice(1) : args)) steps.push({ kind: 'db-push' });
+  } else if (isPrisma(base)) {
+    steps.push({ kind: 'run', program: 'prisma', args });
+  } else if (base === 'node' && args[0] !== undefined && /(?:^|\/)prisma(?:\/build\/index\.js)?$/.test(args[0])) {
+    steps.push({ kind: 'run', program: 'prisma', args: args.slice(1) });
   } else if (['npx', 'pnpx', 'bunx'].includes(base)) {
     steps.push(...runPackage(args, scripts));
   } else if (base === 'concurrently') {
@@ -235,22 +241,14 @@ export function interpretCommand(words: readonly string[], scripts: Scripts): { 
     }
   } else if (['npm', 'yarn', 'pnpm', 'bun'].includes(base)) {
     steps.push(...packageManager(base, args, scripts));
+  } else {
+    steps.push({ kind: 'run', program: base, args });
   }
   return { steps, env };
 }
 
 function isPrisma(base: string): boolean {
   return /^prisma(?:@.*)?$/.test(base);
-}
-
-/** `db push` as the first two arguments that are not options (`--schema x` takes a value). */
-function isDbPush(args: readonly string[]): boolean {
-  const positional: string[] = [];
-  for (let k = 0; k < args.length && positional.length < 2; k++) {
-    if (args[k] === '--schema') k++;
-    else if (!args[k]!.startsWith('-')) positional.push(args[k]!);
-  }
-  return positional[0] === 'db' && positional[1] === 'push';
 }
 
 /** `npx [options] <bin> …`: the bin is run from node_modules (or downloaded). */
@@ -310,28 +308,50 @@ function matchScripts(pattern: string, scripts: Scripts): string[] {
   return [...scripts.keys()].filter((name) => re.test(name));
 }
 
-/** One way a command line reaches `prisma db push`. */
-export interface DbPushPath {
+/**
+ * What a trace looks for: a program run with certain arguments (`prisma migrate reset`), or a
+ * package.json script reached by its name (the app's `stripe:cleanup`, whose effect only its name
+ * tells). One trace serves every matcher at once; each path found is tagged with its matcher's id.
+ */
+export interface CommandMatcher {
+  id: string;
+  /** A phrase for what was found (`prisma migrate reset`), when the program and its arguments are this matcher's. */
+  command?(program: string, args: readonly string[]): string | undefined;
+  /** The same for a script reached by name. */
+  script?(name: string): string | undefined;
+  /** It acts on DATABASE_URL: against a job's own CI database (localhost, a service container) it is harmless. */
+  database?: boolean;
+}
+
+/** One way a command line reaches what a matcher looks for. */
+export interface TracedPath {
+  /** The matcher that recognised the end of the path. */
+  matcher: string;
+  /** What was found, in the matcher's words (`prisma db push --accept-data-loss`, `"stripe:cleanup"`). */
+  what: string;
   /** Offset, in the command line traced, of the simple command where the path starts. */
   offset: number;
-  /** The commands along the way, the first one from the traced line and the last the db push. */
+  /** The commands along the way, the first one from the traced line and the last the one matched. */
   hops: string[];
-  /** The package.json script whose own command runs `prisma db push`, when it is a script. */
+  /**
+   * The package.json script at the end of the path: the one whose own command runs the matched
+   * program, or the script matched by its name.
+   */
   script?: string;
   /** Variables assigned along the way (`DATABASE_URL=… npx prisma db push`), inner ones last. */
   env: Record<string, string>;
 }
 
 /**
- * Every way a command line reaches `prisma db push`, through scripts and the scripts they run.
- * `via` holds the scripts already on the way here, so a cycle of scripts ends instead of looping.
- * One path per (starting command, script that pushes): enough to show, annotate and fix each.
+ * Every way a command line reaches what the matchers look for, through scripts and the scripts they
+ * run. `via` holds the scripts already on the way here, so a cycle of scripts ends instead of looping.
+ * One path per (matcher, starting command, script at the end): enough to show, annotate and fix each.
  */
-export function traceDbPush(source: string, scripts: Scripts, via: readonly string[] = []): DbPushPath[] {
-  const paths: DbPushPath[] = [];
+export function tracePaths(source: string, scripts: Scripts, matchers: readonly CommandMatcher[], via: readonly string[] = []): TracedPath[] {
+  const paths: TracedPath[] = [];
   const seen = new Set<string>();
-  const add = (path: DbPushPath) => {
-    const key = `${path.offset}\u0000${path.script ?? ''}`;
+  const add = (path: TracedPath) => {
+    const key = `${path.matcher}\u0000${path.offset}\u0000${path.script ?? ''}`;
     if (seen.has(key)) return;
     seen.add(key);
     paths.push(path);
@@ -339,17 +359,49 @@ export function traceDbPush(source: string, scripts: Scripts, via: readonly stri
   for (const command of splitShellCommands(source)) {
     const { steps, env } = interpretCommand(command.words, scripts);
     for (const step of steps) {
-      if (step.kind === 'db-push') {
-        add({ offset: command.offset, hops: [command.text], env });
+      if (step.kind === 'run') {
+        for (const m of matchers) {
+          const what = m.command?.(step.program, step.args);
+          if (what) add({ matcher: m.id, what, offset: command.offset, hops: [command.text], env });
+        }
       } else if (step.kind === 'shell') {
-        for (const inner of traceDbPush(step.source, scripts, via)) add({ ...inner, offset: command.offset, env: { ...env, ...inner.env } });
+        for (const inner of tracePaths(step.source, scripts, matchers, via)) add({ ...inner, offset: command.offset, env: { ...env, ...inner.env } });
       } else if (!via.includes(step.name) && via.length < 32) {
         const hop = step.note ? `${command.text} (${step.note})` : command.text;
-        for (const inner of traceDbPush(scripts.get(step.name)!.command, scripts, [...via, step.name])) {
-          add({ offset: command.offset, hops: [hop, ...inner.hops], script: inner.script ?? step.name, env: { ...env, ...inner.env } });
+        for (const m of matchers) {
+          const what = m.script?.(step.name);
+          if (what) add({ matcher: m.id, what, offset: command.offset, hops: [hop], script: step.name, env });
+        }
+        for (const inner of tracePaths(scripts.get(step.name)!.command, scripts, matchers, [...via, step.name])) {
+          add({ ...inner, offset: command.offset, hops: [hop, ...inner.hops], script: inner.script ?? step.name, env: { ...env, ...inner.env } });
         }
       }
     }
   }
   return paths;
+}
+
+/** `<sub> <sub2>` as the first two arguments that are not options (`--schema x` takes a value). */
+export function prismaSubcommand(args: readonly string[]): string[] {
+  const positional: string[] = [];
+  for (let k = 0; k < args.length && positional.length < 2; k++) {
+    if (args[k] === '--schema' || args[k] === '--config') k++;
+    else if (!args[k]!.startsWith('-')) positional.push(args[k]!);
+  }
+  return positional;
+}
+
+/** `prisma db push`, with any flags. */
+export const DB_PUSH: CommandMatcher = {
+  id: 'db-push',
+  database: true,
+  command: (program, args) => {
+    const [a, b] = prismaSubcommand(args);
+    return program === 'prisma' && a === 'db' && b === 'push' ? 'prisma db push' : undefined;
+  },
+};
+
+/** Every way a command line reaches `prisma db push` (gate.no-db-push's matcher alone). */
+export function traceDbPush(source: string, scripts: Scripts, via: readonly string[] = []): TracedPath[] {
+  return tracePaths(source, scripts, [DB_PUSH], via);
 }

@@ -8,10 +8,12 @@
  * header and expiry, OpenAI's `T3BlbkFJ` marker, a PEM body's base64). Placeholders, documentation
  * examples and test-mode keys of the same shapes are not findings.
  */
+import { createPrivateKey } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { maskValue } from '../../redact.js';
 import { SECRET_VARIABLES } from '../../target-app.js';
 import {
+  decodeBase64Text,
   isConventionalDefault,
   isExampleHost,
   isLocalHost,
@@ -23,14 +25,22 @@ import {
   urlPassword,
   urlQueryCredential,
 } from './patterns.js';
+import { judgeArmoredKey, judgePuttyKey, MAX_KEY_TEXT } from './private-keys.js';
 
-/** What a confirmed shape reports: the redacted value, and a more precise label when the place tells one. */
-export type Accepted = string | { masked: string; label?: string } | undefined;
+/**
+ * What a confirmed shape reports: the redacted value, and a more precise label when the place tells
+ * one; `secret` when the identity of the thing is not the regex's match (a private key: its body);
+ * `protected` for a credential behind a passphrase or a hash (an encrypted key, an htpasswd hash):
+ * a warning, not a failure.
+ */
+export type Accepted = string | { masked: string; label?: string; secret?: string; protected?: boolean } | undefined;
 
 /** Lazily read text around a candidate (for shapes whose meaning depends on the surroundings). */
 export interface ShapeContext {
   /** Up to `n` characters before the start of the regex. */
   before(n: number): string;
+  /** Up to `n` characters from the start of the regex, as written (a private key's whole armor). */
+  after(n: number): string;
 }
 
 /** A live-credential shape: found from a literal anchor, confirmed by a regex at that place. */
@@ -86,19 +96,21 @@ function base64Json(part: string): Record<string, unknown> | undefined {
   }
 }
 
-/**
- * A PEM / OpenSSH / PGP private key: the header followed by a real body. Between the header and the
- * base64 may stand line breaks, `\n` escapes (once or twice escaped), `%0A`, string quotes and
- * concatenation (`"…" +`), array commas, and PEM headers (`Proc-Type:`, `DEK-Info:`, `Version:`);
- * the body must be base64 with the spread of key material. A `-----BEGIN PRIVATE KEY-----` literal in
- * a library (node-forge, a bundle) or a README with `...` is not one.
- */
-function privateKeyBody(rest: string): boolean {
-  const withoutHeaders = rest.slice(0, 3000).replace(/(?:^|\\+n|%0A|[\n"'`,[])\s*[A-Za-z][A-Za-z-]*: [^\n"'`\\]*/gi, '');
-  const body = withoutHeaders.replace(/\\+[nrt]|%0[AD]|[\s"'`,+[\]();]/gi, '');
-  const run = /^[A-Za-z0-9+/=]{60,}/.exec(body)?.[0];
-  return run !== undefined && looksRandom(run.slice(0, 200), 60) && /[A-Z]/.test(run) && /[a-z]/.test(run) && /[0-9]/.test(run);
+/** The flat JSON object around a place: from the last `{` before it to the first `}` after it, parsed (a JWK). */
+function enclosingObject(before: string, after: string): Record<string, unknown> | undefined {
+  const open = before.lastIndexOf('{');
+  const close = after.indexOf('}');
+  if (open === -1 || close === -1) return undefined;
+  try {
+    const value: unknown = JSON.parse(before.slice(open) + after.slice(0, close + 1));
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
+
+/** The password of `user:password`, or undefined. */
+const passwordOf = (ident: string | undefined) => (ident?.includes(':') ? ident.slice(ident.indexOf(':') + 1) : undefined);
 
 /** A signed JWT that is a live credential: a real header, a payload, not expired, not a public role or the jwt.io example. */
 function liveJwt(token: string): boolean {
@@ -221,12 +233,37 @@ export const CREDENTIAL_PATTERNS: readonly CredentialPattern[] = [
     label: 'an npm registry credential (.npmrc)',
     anchors: ['_authToken=', '_authToken =', ':_auth=', ':_password='],
     back: 0,
-    regex: /(?:_authToken\s*=\s*|:_auth=|:_password=)["']?([^\s"'$]{16,})/dy,
+    regex: /(?:_authToken\s*=\s*|:_auth=|:_password=)["']?([^\s"'$]{8,})/dy,
     window: 300,
     boundary: false,
-    // `npm_` tokens are judged (with their checksum) by the npm shape; this is the rest: legacy UUID tokens, `_auth`, `_password`.
-    accept: (m) => (m[1]!.startsWith('npm_') || !looksRandom(m[1]!, 16) ? undefined : maskValue(m[1]!)),
+    accept: (m) => {
+      const value = m[1]!;
+      // `npm_` tokens are judged (with their checksum) by the npm shape; this is the rest: legacy UUID tokens.
+      if (m[0].startsWith('_authToken')) return value.startsWith('npm_') || !looksRandom(value, 16) ? undefined : maskValue(value);
+      // `_auth` is base64 of `user:password`, `_password` base64 of the password (npm's documented .npmrc keys).
+      const decoded = decodeBase64Text(value);
+      const password = m[0].startsWith(':_auth=') ? passwordOf(decoded) : decoded;
+      return password && password.length >= 6 && !isPlaceholderValue(password) && !/^\$\{?\w+\}?$/.test(password) ? maskValue(password) : undefined;
+    },
     gitleaks: ['npm-access-token'],
+  },
+  {
+    id: 'yarnrc-auth',
+    label: 'an npm registry credential (.yarnrc.yml)',
+    // Yarn Berry's `npmAuthToken` and `npmAuthIdent` (`user:password`, plain or base64), top-level or under `npmRegistries`/`npmScopes`.
+    anchors: ['npmAuthToken', 'npmAuthIdent'],
+    back: 0,
+    regex: /npmAuth(?:Token|Ident)["']?\s*:\s*["']?([^\s"'#]{8,})/dy,
+    window: 300,
+    boundary: true,
+    accept: (m) => {
+      const value = m[1]!;
+      if (value.startsWith('$') || isPlaceholderValue(value)) return undefined;
+      if (m[0].startsWith('npmAuthToken')) return value.startsWith('npm_') || !looksRandom(value, 16) ? undefined : maskValue(value);
+      const password = passwordOf(value.includes(':') ? value : decodeBase64Text(value));
+      return password && password.length >= 6 && !isPlaceholderValue(password) ? maskValue(password) : undefined;
+    },
+    gitleaks: [],
   },
   {
     id: 'slack-token',
@@ -480,17 +517,65 @@ export const CREDENTIAL_PATTERNS: readonly CredentialPattern[] = [
     anchors: ['-----BEGIN', 'PuTTY-User-Key-File-', 'AGE-SECRET-KEY-1'],
     back: 0,
     regex: /-----BEGIN[ +](?:[A-Z0-9]+[ +]){0,3}PRIVATE[ +]KEY(?:[ +]BLOCK)?-----|PuTTY-User-Key-File-[23]: |AGE-SECRET-KEY-1[0-9A-Z]{58}/dy,
-    window: 3000,
+    window: 120,
     boundary: false,
-    accept: (m, t, context) => {
+    // What is a key is decided by its decoded structure (private-keys.ts): an OpenSSH key without a
+    // cipher, a PKCS#1/PKCS#8/SEC1 DER, an unprotected OpenPGP secret, a PuTTY key without
+    // encryption. Encrypted keys are warnings; a header with a truncated or example body is nothing.
+    accept: (m, _t, context) => {
       if (m[0].startsWith('AGE-')) return looksRandom(m[0].slice(16), 40) ? masked(m[0]) : undefined;
-      if (m[0].startsWith('PuTTY')) return /Private-Lines: \d+\s+[A-Za-z0-9+/=]{40,}/.test(t) ? m[0].trim() : undefined;
-      if (!privateKeyBody(t.slice(m[0].length))) return undefined;
+      const key = m[0].startsWith('PuTTY') ? judgePuttyKey(context.after(MAX_KEY_TEXT)) : judgeArmoredKey(context.after(MAX_KEY_TEXT));
+      if (!key) return undefined;
+      const header = m[0].startsWith('PuTTY') ? m[0].trim() : m[0].replace(/\+/g, ' ');
       const before = context.before(3000);
-      const serviceAccount = /"private_key"\s*:\s*"$/.test(before) && /"type"\s*:\s*"service_account"/.test(before + t);
-      return { masked: m[0].replace(/\+/g, ' '), label: serviceAccount ? 'a Google Cloud service-account key' : undefined };
+      const serviceAccount = !key.protected && /"private_key"\s*:\s*"$/.test(before) && /"type"\s*:\s*"service_account"/.test(before + context.after(MAX_KEY_TEXT));
+      return { masked: header, label: serviceAccount ? `a Google Cloud service-account key (${/\(([^)]*)\)$/.exec(key.label)?.[1] ?? 'private key'})` : key.label, secret: key.block, protected: key.protected };
     },
     gitleaks: ['private-key', 'gcp-service-account', 'pkcs8-private-key', 'putty-private-key', 'age-secret-key'],
+  },
+  {
+    id: 'jwk-private-key',
+    label: 'a private key (JWK)',
+    // A JSON Web Key with its private member `d` (RFC 7517/7518/8037), as `export({ format: 'jwk' })` and JWKS files hold it.
+    anchors: ['"kty"'],
+    back: 0,
+    regex: /"kty"\s*:\s*"(RSA|EC|OKP)"/dy,
+    window: 40,
+    boundary: false,
+    accept: (m, _t, context) => {
+      const jwk = enclosingObject(context.before(4096), context.after(16 * 1024));
+      if (!jwk || typeof jwk.d !== 'string' || isPlaceholderValue(jwk.d)) return undefined;
+      try {
+        // Node's JWK import checks every member the key type needs (an example with `d: "..."` fails).
+        const key = createPrivateKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+        const curve = typeof jwk.crv === 'string' ? `, ${jwk.crv}` : '';
+        return { masked: `"kty": "${m[1]}", "d": "${maskValue(jwk.d)}"`, label: `a private key (JWK, ${key.asymmetricKeyType?.toUpperCase() === 'RSA' ? 'RSA' : m[1]}${curve})`, secret: jwk.d };
+      } catch {
+        return undefined;
+      }
+    },
+    gitleaks: [],
+  },
+  {
+    id: 'password-hash',
+    label: 'a password hash',
+    // `user:hash` lines of an htpasswd file (bcrypt, Apache's apr1 MD5, `{SHA}`) or of a crypt(3)
+    // shadow-style file (SHA-256/512 crypt): crackable offline, so a warning.
+    anchors: [':$2y$', ':$2a$', ':$2b$', ':$apr1$', ':{SHA}', ':$5$', ':$6$'],
+    back: 0,
+    regex: /:(\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}|\$apr1\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}|\{SHA\}[A-Za-z0-9+/]{27}=|\$[56]\$(?:rounds=\d{1,9}\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{43,86})(?![./A-Za-z0-9$])/dy,
+    window: 140,
+    boundary: false,
+    accept: (m, _t, context) => {
+      // The user name alone before it: at the start of a line (indented in a YAML block), of a string, or of a `key: value`.
+      const user = /(?:^|[\n\r"'`]|:[ \t])[ \t]*([A-Za-z0-9._@+-]{1,64})$/.exec(context.before(80))?.[1];
+      if (!user) return undefined;
+      const hash = m[1]!;
+      const scheme = /^(\$2[aby]\$\d\d\$|\$apr1\$|\{SHA\}|\$[56]\$)/.exec(hash)![1]!;
+      const kind = scheme.startsWith('$2') ? 'bcrypt' : scheme === '$apr1$' ? 'Apache MD5' : scheme === '{SHA}' ? 'SHA-1' : `SHA-${scheme === '$5$' ? 256 : 512} crypt`;
+      return { masked: `${user}:${scheme}…${hash.slice(-4)}`, label: `a password hash (${kind}, htpasswd-style \`user:hash\`)`, protected: true };
+    },
+    gitleaks: [],
   },
   {
     id: 'database-url',

@@ -319,6 +319,29 @@ export function judgeEnvEntry(
   return { kind: 'secret', masked: maskValue(v) };
 }
 
+/**
+ * A value a format says is base64 (a Kubernetes Secret's `data`, a Docker `auth`, `.npmrc` `_auth`),
+ * decoded to text: strict standard base64 (blanks allowed, as YAML folds it), and text that is valid
+ * UTF-8 without control characters other than line breaks and tabs; undefined otherwise.
+ */
+export function decodeBase64Text(value: string): string | undefined {
+  const bytes = decodeBase64(value);
+  if (!bytes) return undefined;
+  const text = bytes.toString('utf8');
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0xfffd || c === 0x7f || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) return undefined;
+  }
+  return text;
+}
+
+/** Strict standard base64 (padding required, blanks ignored) as bytes; undefined when `value` is not base64. */
+export function decodeBase64(value: string): Buffer | undefined {
+  const compact = value.replace(/\s+/g, '');
+  if (compact.length < 4 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return undefined;
+  return Buffer.from(compact, 'base64');
+}
+
 /** Shannon entropy of a string, in bits per character. */
 export function entropy(text: string): number {
   const counts = new Map<string, number>();

@@ -21,9 +21,24 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { envEntries, looksLikeEnvFile } from '../../env-file.js';
+import { maskValue } from '../../redact.js';
 import { lineOfOffset, lineStarts } from '../../util/lines.js';
 import type { CredentialPattern, ShapeContext } from './credential-shapes.js';
-import { isDevelopmentEnvName, isEnvFileName, isEnvTemplateName, judgeEnvEntry, type Needle } from './patterns.js';
+import { credentialFileKind, credentialFileValues, sniffCredentialFile } from './credential-files.js';
+import { type ContextValue, MANIFEST_ANCHORS, manifestValues, MAX_STRUCTURED_BYTES } from './encoded-contexts.js';
+import {
+  isConventionalDefault,
+  isDevelopmentEnvName,
+  isEnvFileName,
+  isEnvTemplateName,
+  isExampleHost,
+  isLocalHost,
+  isPlaceholderPassword,
+  isPlaceholderValue,
+  judgeEnvEntry,
+  type Needle,
+} from './patterns.js';
+import { judgeBinaryKey, type KeyVerdict } from './private-keys.js';
 
 /** Window length: the shortest anchors (`AKIA`, `ghp_`) have 4 bytes. */
 const WINDOW = 4;
@@ -37,10 +52,14 @@ const MAX_ENV_BYTES = 256 * 1024;
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 const OVERLAP = 64 * 1024;
 
-/** One thing found in one file, redacted. */
+/**
+ * One thing found in one file, redacted. Kinds: a value the run knows (`secret`), a live credential
+ * (`credential`), an env-file entry (`env`), a credential behind a passphrase or a hash (`protected`:
+ * an encrypted private key, an htpasswd hash; a warning), or information (`info`).
+ */
 export interface Hit {
   line: number;
-  kind: 'secret' | 'credential' | 'env' | 'info';
+  kind: 'secret' | 'credential' | 'env' | 'protected' | 'info';
   /** "the value of STRIPE_SECRET_KEY (base64-encoded)", "a GitHub token", ".env sets NEXTAUTH_SECRET". */
   label: string;
   /** The value as the report may show it (`sk_live_…a1b2`). */
@@ -78,9 +97,9 @@ export interface ExtraRules {
 }
 
 interface Target {
-  /** A needle (kind 0) or a pattern's anchor (kind 1). */
-  kind: 0 | 1;
-  /** Index into needles or patterns. */
+  /** A needle (kind 0), a pattern's anchor (kind 1), or a format's anchor (kind 2: noted, read after the pass). */
+  kind: 0 | 1 | 2;
+  /** Index into needles, patterns or formats. */
   index: number;
   /** The bytes to find: the whole needle, or the anchor. */
   bytes: Buffer;
@@ -100,14 +119,22 @@ export class SecretMatcher {
   /** Where windows matched in the last scan (their start offsets), confirmed after the loop. */
   private candidates: Int32Array = new Int32Array(256);
 
+  /**
+   * `formats`: for each structured format read after the pass (a manifest, a Docker config), the
+   * anchors that make a file worth reading as one; `find` notes which were seen.
+   */
   constructor(
     private readonly needles: readonly Needle[],
     private readonly patterns: readonly CredentialPattern[],
+    formats: ReadonlyArray<readonly string[]> = [],
   ) {
     const targets: Target[] = [];
     needles.forEach((needle, index) => targets.push({ kind: 0, index, bytes: needle.bytes, offset: 0 }));
     patterns.forEach((pattern, index) => {
       for (const anchor of pattern.anchors) targets.push({ kind: 1, index, bytes: Buffer.from(anchor, 'latin1'), offset: 0 });
+    });
+    formats.forEach((anchors, index) => {
+      for (const anchor of anchors) targets.push({ kind: 2, index, bytes: Buffer.from(anchor, 'latin1'), offset: 0 });
     });
     for (const target of targets) {
       if (target.bytes.length < WINDOW) throw new Error(`internal: a search target is shorter than ${WINDOW} bytes`);
@@ -125,8 +152,8 @@ export class SecretMatcher {
     }
   }
 
-  /** Needles and credentials in `content`, with their byte positions, overlaps resolved. */
-  find(content: Buffer): RawHit[] {
+  /** Needles and credentials in `content`, with their byte positions, overlaps resolved; the formats whose anchors were seen go into `formats`. */
+  find(content: Buffer, formats?: Set<number>): RawHit[] {
     let count = skipScan(this.shift, this.firstPairs, content, this.candidates);
     while (count < 0) {
       // More candidate windows than room: grow and scan again (a file full of near-misses).
@@ -138,15 +165,19 @@ export class SecretMatcher {
     for (let k = 0; k < count; k++) {
       const at = this.candidates[k]!;
       const targets = this.byWindow.get(content.readUInt32BE(at));
-      if (targets) for (const target of targets) this.confirm(content, target, at - target.offset, raw);
+      if (targets) for (const target of targets) this.confirm(content, target, at - target.offset, raw, formats);
     }
     return raw.length === 0 ? NO_HITS : resolveOverlaps(raw);
   }
 
   /** Whether `target` is at `at`: the rest of a needle compared, a piece's whole form found around it, a shape's regex run there. */
-  private confirm(content: Buffer, target: Target, at: number, raw: RawHit[]): void {
+  private confirm(content: Buffer, target: Target, at: number, raw: RawHit[], formats: Set<number> | undefined): void {
     const length = target.bytes.length;
     if (at < 0 || at + length > content.length || content.compare(target.bytes, 0, length, at, at + length) !== 0) return;
+    if (target.kind === 2) {
+      formats?.add(target.index);
+      return;
+    }
     if (target.kind === 0) {
       const needle = this.needles[target.index]!;
       if (needle.piece && !pieceConfirmed(content, at, needle.piece.form)) return;
@@ -157,7 +188,10 @@ export class SecretMatcher {
     const start = at - pattern.back;
     if (start < 0 || (pattern.boundary && !boundaryBefore(content, start))) return;
     const text = content.toString('latin1', start, Math.min(content.length, start + pattern.window + 1));
-    const context: ShapeContext = { before: (n) => content.toString('latin1', Math.max(0, start - n), start) };
+    const context: ShapeContext = {
+      before: (n) => content.toString('latin1', Math.max(0, start - n), start),
+      after: (n) => content.toString('latin1', start, Math.min(content.length, start + n)),
+    };
     // Encoded or split, a token takes more room: the decoded attempt reads a wider window.
     const wide = () => content.toString('latin1', start, Math.min(content.length, start + pattern.window * 3 + 256));
     const found = runShape(pattern, text, context) ?? (mayBeEncoded(text) ? runShape(pattern, decodeText(wide()), context) : undefined);
@@ -165,10 +199,12 @@ export class SecretMatcher {
     const { match, accepted } = found;
     const indices = (match as RegExpExecArray & { indices?: Array<[number, number] | undefined> }).indices;
     const span = indices?.[1] ?? indices?.[0] ?? [0, match[0].length];
-    const masked = typeof accepted === 'string' ? accepted : accepted.masked;
-    const label = (typeof accepted === 'string' ? undefined : accepted.label) ?? pattern.label;
-    const secret = match[1] ?? match[0];
-    raw.push({ start: start + span[0], end: start + Math.max(span[1], span[0] + 1), kind: 'credential', label, masked, key: hashOf(secret), rule: pattern.id, secret, gitleaks: pattern.gitleaks });
+    const detail = typeof accepted === 'string' ? undefined : accepted;
+    const masked = detail ? detail.masked : (accepted as string);
+    const label = detail?.label ?? pattern.label;
+    const secret = detail?.secret ?? match[1] ?? match[0];
+    const kind = detail?.protected ? 'protected' : 'credential';
+    raw.push({ start: start + span[0], end: start + Math.max(span[1], span[0] + 1), kind, label, masked, key: hashOf(secret), rule: pattern.id, secret, gitleaks: pattern.gitleaks });
   }
 }
 
@@ -360,17 +396,27 @@ export function isLocalComposeFile(path: string): boolean {
   return /^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$/.test(base) && !/prod|live|release/i.test(base);
 }
 
+/** The anchors of the structured formats the scanner reads after its pass (index 0: manifests and Docker configs). */
+export const FORMAT_ANCHORS: ReadonlyArray<readonly string[]> = [MANIFEST_ANCHORS];
+
 /**
- * Everything found in one file's text: the matcher's hits, the extra rules' hits, and for an env
- * file (by name, or by its `KEY=VALUE` content) each entry that holds a secret. An entry on a line
- * the matcher already reported is not reported twice. Allowlisted hits are dropped.
+ * Everything found in one file's text: the matcher's hits, the extra rules' hits, for an env file
+ * (by name, or by its `KEY=VALUE` content) each entry that holds a secret, and the values of the
+ * structured formats: a manifest or a Docker config whose anchors the pass saw (base64 decoded:
+ * encoded-contexts.ts), a credential file by name or by its first line (credential-files.ts). An
+ * entry on a line the matcher already reported is not reported twice. Allowlisted hits are dropped.
  */
 export function scanText(ctx: ScanContext, path: string, content: Buffer): Hit[] {
   const base = posix.basename(path);
-  const envFile = content.length <= MAX_ENV_BYTES && (isEnvFileName(base) || (!CODE_FILE.test(base) && quickEnvCheck(content) && looksLikeEnvFile(content.toString('utf8'))));
-  let raw = ctx.matcher.find(content);
+  const small = content.length <= MAX_ENV_BYTES;
+  const first = small && !CODE_FILE.test(base) ? firstLine(content) : undefined;
+  const envFile = small && (isEnvFileName(base) || (first !== undefined && ENV_LINE.test(first) && looksLikeEnvFile(content.toString('utf8'))));
+  const formats = new Set<number>();
+  let raw = ctx.matcher.find(content, formats);
+  const credentialFile = small ? (credentialFileKind(path) ?? (first !== undefined ? sniffCredentialFile(first, () => content.toString('utf8')) : undefined)) : undefined;
+  const manifest = formats.has(0) && content.length <= MAX_STRUCTURED_BYTES;
   // Most files: nothing found, nothing more to do.
-  if (raw.length === 0 && !envFile && !ctx.extra) return NO_FINDINGS;
+  if (raw.length === 0 && !envFile && !ctx.extra && !credentialFile && !manifest) return NO_FINDINGS;
   // An env file's entries are judged as entries (a template's sample is information); a local
   // docker-compose file's values are local defaults.
   if (envFile || isLocalComposeFile(path)) raw = raw.filter((h) => h.rule !== 'hardcoded-app-secret');
@@ -401,24 +447,112 @@ export function scanText(ctx: ScanContext, path: string, content: Buffer): Hit[]
       }
     }
   }
+  if (manifest || credentialFile) {
+    const text = content.toString('utf8');
+    let values: ContextValue[] = [];
+    try {
+      values = [...(manifest ? manifestValues(text) : []), ...(credentialFile ? credentialFileValues(credentialFile, text) : [])];
+    } catch {
+      // A file the YAML reader cannot take (nesting deeper than the stack): its plain text was scanned above.
+    }
+    for (const value of values) {
+      for (const r of judgeValue(ctx, value)) {
+        if (ctx.allow && r.kind !== 'secret' && ctx.allow(r, path, lines.text(value.line), value.line)) continue;
+        hits.push(toHit(r, value.line));
+      }
+    }
+  }
   if (ctx.extra) for (const r of ctx.extra.forPath(path)) if (!ctx.allow?.(r, path, '', 1)) hits.push(toHit(r, 1));
   return dedupe(hits.sort((a, b) => a.line - b.line));
+}
+
+/**
+ * A value a format holds (decoded), judged as if it were a file of its own: every credential shape
+ * and the run's own values (the matcher), a private key in binary form, then by the format's
+ * meaning: a credential by definition (a registry password, a `.pgpass` password) unless a
+ * placeholder, a documentation host's, or a local default; a named entry (`NEXTAUTH_SECRET` in a
+ * Secret) as an env entry; a decoded env file by its entries. Labels say where the value was.
+ */
+export function judgeValue(ctx: ScanContext, v: ContextValue): RawHit[] {
+  const where = `in ${v.container} (${v.field})`;
+  if (v.bytes) {
+    const key = judgeBinaryKey(v.bytes);
+    return key ? [binaryKeyHit(key, v.bytes, where)] : [];
+  }
+  const value = v.value;
+  if (value.trim() === '') return [];
+  const found = ctx.matcher.find(Buffer.from(value, 'utf8'));
+  if (found.length > 0) return found.map((r) => ({ ...r, start: 0, end: 0, label: `${r.label} ${where}` }));
+  const hit = (kind: RawHit['kind'], label: string, masked: string): RawHit => ({ start: 0, end: 0, kind, label, masked, key: hashOf(value), rule: 'credential-format', secret: value });
+  if (v.credential) {
+    if (value.length < 4 || isPlaceholderValue(value) || /^\$\{?\w+\}?$|^%\(|^\{\{/.test(value)) return [];
+    if (v.host !== undefined && v.host !== '' && isExampleHost(v.host)) return [];
+    if (v.host && isLocalHost(v.host) && (isConventionalDefault(value) || isPlaceholderPassword({ decoded: value, host: v.host }))) return [];
+    return [hit('credential', `${v.credential} ${where}`, `${v.shownPrefix ?? ''}${maskValue(value)}`)];
+  }
+  if (v.name) {
+    const verdict = judgeEnvEntry(v.name.replace(/[-.]/g, '_'), value, { template: false, localDefaults: ctx.localDefaults });
+    if (verdict?.kind === 'secret') return [hit('credential', `${v.container} sets ${v.name} to a real value (${v.field})`, verdict.masked)];
+    if (verdict?.kind === 'default') return [{ ...hit('info', `${v.container}: ${verdict.why} (${v.field})`, ''), key: hashOf(`${v.name}=${value}`), rule: 'env-default' }];
+  }
+  // A decoded env file (a Secret holding `.env`): each of its entries.
+  if (value.includes('\n') && looksLikeEnvFile(value)) {
+    const out: RawHit[] = [];
+    for (const entry of envEntries(value)) {
+      const verdict = judgeEnvEntry(entry.name, entry.value, { template: false, localDefaults: ctx.localDefaults });
+      if (verdict?.kind === 'secret') out.push({ ...hit('credential', `${v.container} sets ${entry.name} to a real value (${v.field})`, verdict.masked), key: hashOf(entry.value), secret: entry.value });
+    }
+    return out;
+  }
+  return [];
+}
+
+/** The gitleaks ids of the private-key shape, for allowlists that tune it. */
+const PRIVATE_KEY_GITLEAKS = ['private-key', 'pkcs8-private-key'];
+
+function binaryKeyHit(key: KeyVerdict, bytes: Buffer, where = ''): RawHit {
+  const form = bytes[0] === 0x30 ? 'DER' : 'binary OpenPGP';
+  return {
+    start: 0,
+    end: 0,
+    kind: key.protected ? 'protected' : 'credential',
+    label: where ? `${key.label} ${where}` : key.label,
+    masked: `${form}, ${bytes.length} bytes`,
+    key: hashOf(key.block),
+    rule: 'private-key',
+    secret: key.block,
+    gitleaks: PRIVATE_KEY_GITLEAKS,
+  };
+}
+
+/**
+ * What a binary file holds that matters: a private key stored as DER or binary OpenPGP (which a
+ * text scan skips). Allowlisted hits are dropped.
+ */
+export function scanBinary(ctx: ScanContext, path: string, content: Buffer): Hit[] {
+  const key = judgeBinaryKey(content);
+  if (!key) return NO_FINDINGS;
+  const r = binaryKeyHit(key, content);
+  return ctx.allow?.(r, path, '', 1) ? NO_FINDINGS : [toHit(r, 1)];
 }
 
 /** Source and markup files, whose `a = b` lines are code, not env entries. */
 const CODE_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|rs|java|kt|php|cs|swift|c|h|cpp|json|ya?ml|toml|md|mdx|html?|css|scss|sql|prisma|graphql|xml|svg|lock|map)$/i;
 
-/** `NAME=` at the start of the file's first line that is not blank or a comment: worth a full env check. */
-function quickEnvCheck(content: Buffer): boolean {
+/** `NAME=` at the start of a line: an env file's first entry. */
+const ENV_LINE = /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=/;
+
+/** The file's first line that is not blank or a comment (within its first 4 KiB), trimmed. */
+function firstLine(content: Buffer): string | undefined {
   let pos = 0;
   while (pos < content.length && pos < 4096) {
     const end = content.indexOf(10, pos);
-    const line = content.toString('latin1', pos, end === -1 ? Math.min(content.length, pos + 512) : end).trim();
-    if (line !== '' && !line.startsWith('#')) return /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=/.test(line);
-    if (end === -1) return false;
+    const line = content.toString('latin1', pos, end === -1 ? Math.min(content.length, pos + 512) : Math.min(end, pos + 512)).trim();
+    if (line !== '' && !line.startsWith('#')) return line;
+    if (end === -1) return undefined;
     pos = end + 1;
   }
-  return false;
+  return undefined;
 }
 
 const NO_FINDINGS: Hit[] = [];

@@ -16,7 +16,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { CREDENTIAL_PATTERNS } from './credential-shapes.js';
 import { compileGitleaks, type GitleaksSetup } from './gitleaks-config.js';
 import type { Needle } from './patterns.js';
-import { CHUNK_BYTES, type Hit, type ScanContext, scanText, SecretMatcher, StreamScan, textOf } from './scanner.js';
+import { CHUNK_BYTES, FORMAT_ANCHORS, type Hit, type ScanContext, scanBinary, scanText, SecretMatcher, StreamScan, textOf } from './scanner.js';
 
 /** UTF-16 files are converted whole up to this size (larger ones are scanned as they are). */
 const MAX_UTF16_BYTES = 64 * 1024 * 1024;
@@ -51,7 +51,7 @@ export function scanContext(setup: ScanSetup): ScanContext {
   const buffer = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
   const needles = setup.needles.map((n) => ({ ...n, bytes: buffer(n.bytes), ...(n.piece ? { piece: { side: n.piece.side, form: buffer(n.piece.form) } } : {}) }));
   return {
-    matcher: new SecretMatcher(needles, patterns),
+    matcher: new SecretMatcher(needles, patterns, FORMAT_ANCHORS),
     extra: compiled?.extra,
     allow: compiled?.allow,
     localDefaults: new Set(setup.localDefaults),
@@ -90,7 +90,8 @@ export class FileScanner {
       const first = this.buffer.subarray(0, filled);
       if (filled < this.buffer.length) {
         const text = textOf(first);
-        if (!text) return { path, status: 'binary', bytes: filled, hits: [] };
+        // A binary file is not scanned as text; a private key stored as DER or binary OpenPGP is still found.
+        if (!text) return { path, status: 'binary', bytes: filled, hits: scanBinary(this.ctx, this.prefix + path, first) };
         return { path, status: 'scanned', bytes: filled, hits: scanText(this.ctx, this.prefix + path, text) };
       }
       // A large file: streamed in chunks (a UTF-16 one is converted whole, up to a bound).

@@ -3,12 +3,13 @@
  * migrate deploy`, `npm run build-ci`), each step run in the app's working directory as a command of
  * its own, in that order. A step after a failed one is skipped.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedKey, type SharedKey } from '../../engine/shared.js';
 import type { Outcome, RuleContext } from '../../engine/types.js';
 import { runCommand } from '../../probes/exec.js';
 import { findPrismaErrors } from '../../analysis/migrations/prisma-errors.js';
+import { classifyMigrationFailure, recoveryText, verificationText } from '../../analysis/migrations/runbook.js';
 
 export const RUNBOOK = 'docs/migration-operations-runbook.md';
 const TAIL_LINES = 30;
@@ -48,18 +49,21 @@ function formatBytes(n: number): string {
 }
 
 /** A fenced code block that the quoted output cannot close: the fence is longer than any run of backticks in it. */
-function fenced(text: string): string {
+export function fenced(text: string, language = 'text'): string {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
-  return `${fence}text\n${text}\n${fence}`;
+  return `${fence}${language}\n${text}\n${fence}`;
 }
 
 function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-/** Runs one step, unless its command is empty or a step in `earlier` failed. */
-export async function runStep(ctx: RuleContext, step: Step, earlier: string[]): Promise<Outcome> {
+/**
+ * Runs one step, unless its command is empty or a step in `earlier` failed. `observe` sees every
+ * output line (gate.build collects the warnings with it).
+ */
+export async function runStep(ctx: RuleContext, step: Step, earlier: string[], options: { observe?: (line: string) => void } = {}): Promise<Outcome> {
   const command = commandOf(ctx, step);
   if (!command) return { status: 'skip', summary: `${INPUT[step]} is empty, so the ${step} step is not run` };
   const failed = failedBefore(ctx, earlier);
@@ -75,6 +79,7 @@ export async function runStep(ctx: RuleContext, step: Step, earlier: string[]): 
       cwd,
       env: ctx.settings.commandEnv,
       onLine: (l) => ctx.log.output(l),
+      observe: options.observe,
       tailLines: TAIL_LINES,
       timeoutMs: ctx.settings.commandTimeoutMs,
       signal: ctx.signal,
@@ -114,20 +119,39 @@ export async function runStep(ctx: RuleContext, step: Step, earlier: string[]): 
     };
   }
   const errors = findPrismaErrors(result.text);
-  const runbook = existsSync(join(cwd, RUNBOOK)) ? ` Follow ${RUNBOOK}.` : '';
+  const runbookText = readRunbook(cwd);
+  const runbook = runbookText !== undefined ? ` Follow ${RUNBOOK}.` : '';
   const explained = errors.map((e) => `**${e.code}**: ${e.meaning}. ${e.action}`).join('\n\n');
   const known = errors[0];
   // Prisma names the migration it stopped at; the advice can then name it too.
   const migration = /The `([^`]+)` migration started at|Migration name: (\S+)/.exec(result.text);
   const name = migration?.[1] ?? migration?.[2];
   const action = known && name ? known.action.replaceAll('<name>', name) : known?.action;
+  // The runbook's class of the failure (the database's SQLSTATE when Prisma quotes it), its recovery
+  // steps as the fix, and its verification list as what the next run checks.
+  const failure = classifyMigrationFailure(result.text);
+  const recorded = name && errors.some((e) => e.code === 'P3018' || e.code === 'P3009') ? name : undefined;
+  const classText = failure ? `; runbook class: ${failure.class.title} (${failure.source === 'database' ? `SQLSTATE ${failure.code}` : failure.code})` : '';
   return {
     status: 'fail',
     summary: known
-      ? `\`${command}\` failed with ${known.code}: ${known.meaning}`
-      : `\`${command}\` exited with code ${result.exitCode} after ${took}`,
-    details: `${explained ? `${explained}\n\n` : ''}${log}`,
-    fix: `${action ?? 'Read the migration error above; do not deploy the new code until the database is migrated.'}${runbook}`,
-    data: { ...data, prismaErrors: errors.map((e) => e.code) },
+      ? `\`${command}\` failed with ${known.code}: ${known.meaning}${classText}`
+      : `\`${command}\` exited with code ${result.exitCode} after ${took}${classText}`,
+    details: `${explained ? `${explained}\n\n` : ''}${log}${failure ? `\n\n${verificationText()}` : ''}`,
+    fix: failure
+      ? recoveryText(failure.class, { runbook: runbookText !== undefined ? RUNBOOK : undefined, runbookText, failedMigration: recorded })
+      : `${action ?? 'Read the migration error above; do not deploy the new code until the database is migrated.'}${runbook}`,
+    data: { ...data, prismaErrors: errors.map((e) => e.code), ...(failure ? { runbookClass: failure.class.id, errorCode: failure.code } : {}) },
   };
+}
+
+/** The app's migration runbook, when it has one (a few KB): its section names are quoted in the fix. */
+export function readRunbook(cwd: string): string | undefined {
+  const file = join(cwd, RUNBOOK);
+  if (!existsSync(file)) return undefined;
+  try {
+    return readFileSync(file, 'utf8').slice(0, 256 * 1024);
+  } catch {
+    return undefined;
+  }
 }

@@ -16,7 +16,8 @@ import type { Settings } from '../../settings.js';
 import { describeDbError, isUnreachable, parseDatabaseUrl } from '../../probes/db.js';
 import { couldNotCheck } from '../../engine/unavailable.js';
 import { checksumMatches, MIGRATIONS_DIR, readMigrations, type RepoMigration } from '../../probes/migrations.js';
-import { RUNBOOK } from './commands.js';
+import { readRunbook, RUNBOOK } from './commands.js';
+import { classifyMigrationFailure, recoveryText, verificationText, type ClassifiedFailure } from '../../analysis/migrations/runbook.js';
 
 interface MigrationRow {
   migration_name: string;
@@ -119,7 +120,8 @@ export const migrations = defineRule({
   async check({ settings, clients, results }): Promise<Outcome> {
     const state = await readMigrationState(settings, clients);
     if ('unknown' in state) return state.outcome;
-    return compareHistory(state.repo, state.rows, results.get('gate.migrate')?.status === 'pass');
+    const runbookText = readRunbook(settings.workingDirectory);
+    return compareHistory(state.repo, state.rows, results.get('gate.migrate')?.status === 'pass', { path: runbookText !== undefined ? RUNBOOK : undefined, text: runbookText });
   },
 });
 
@@ -127,13 +129,18 @@ function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** The comparison itself: pure, so it is tested and benchmarked without a database. */
-export function compareHistory(repo: readonly RepoMigration[], rows: readonly MigrationRow[], migrateRan: boolean): Outcome {
+/**
+ * The comparison itself: pure, so it is tested and benchmarked without a database. `runbook` is the
+ * app's migration runbook (its path and text), whose failure classes the fix of a failed row follows.
+ */
+export function compareHistory(repo: readonly RepoMigration[], rows: readonly MigrationRow[], migrateRan: boolean, runbook: { path?: string; text?: string } = {}): Outcome {
   const byName = new Map(repo.map((m) => [m.name, m]));
   const latest = latestRows(rows);
 
   const findings: Finding[] = [];
   const failed: string[] = [];
+  /** The runbook class of the first failed row, from the database error its logs quote. */
+  let failure: ClassifiedFailure | undefined;
   const drifted: string[] = [];
   const missing: string[] = [];
   const applied = new Set<string>();
@@ -144,9 +151,12 @@ export function compareHistory(repo: readonly RepoMigration[], rows: readonly Mi
     if (!row.finished_at) {
       failed.push(row.migration_name);
       const logs = essentialLogLines(row.logs ?? '').slice(0, LOG_LINES).join('\n');
+      const classified = classifyMigrationFailure(row.logs ?? '');
+      failure ??= classified;
+      const classText = classified ? ` Runbook class: ${classified.class.title}${classified.source === 'database' ? ` (SQLSTATE ${classified.code})` : ''}.` : '';
       findings.push({
         level: 'error',
-        message: `${row.migration_name} failed and is recorded as unfinished: prisma migrate deploy stops with P3009 until it is resolved.${logs ? `\n${logs}` : ''}`,
+        message: `${row.migration_name} failed and is recorded as unfinished: prisma migrate deploy stops with P3009 until it is resolved.${classText}${logs ? `\n${logs}` : ''}`,
         ...(file ? { file: file.file, line: 1 } : {}),
       });
       applied.add(row.migration_name);
@@ -184,15 +194,20 @@ export function compareHistory(repo: readonly RepoMigration[], rows: readonly Mi
   if (migrateRan && pending.length) problems.push(`${pending.length} migration${pending.length > 1 ? 's' : ''} still pending after the migrate step`);
   if (problems.length > 0) {
     const fixes: string[] = [];
-    if (failed.length) fixes.push(`resolve the failed migration: after reverting its partial changes, \`npx prisma migrate resolve --rolled-back ${failed[0]}\`; or after completing them by hand, \`--applied ${failed[0]}\``);
+    if (failed.length && failure) {
+      fixes.push(`${recoveryText(failure.class, { runbook: runbook.path, runbookText: runbook.text, failedMigration: failed[0] }).replace(/\.$/, '')} (or, after completing its changes by hand, \`npx prisma migrate resolve --applied ${failed[0]}\`)`);
+    } else if (failed.length) {
+      fixes.push(`resolve the failed migration: after reverting its partial changes, \`npx prisma migrate resolve --rolled-back ${failed[0]}\`; or after completing them by hand, \`--applied ${failed[0]}\``);
+    }
     if (drifted.length) fixes.push('restore the applied migration files as they were applied, and put the change in a new migration');
     if (migrateRan && pending.length) fixes.push('read the migrate step log: it exited 0 but did not apply everything (another migrations directory? a different database?)');
     return {
       status: 'fail',
-      summary: problems.join('; '),
+      summary: `${problems.join('; ')}${failure ? `; runbook class: ${failure.class.title}` : ''}`,
+      ...(failed.length ? { details: verificationText() } : {}),
       findings,
       fix: `${capitalise(fixes.join('; '))} (${RUNBOOK}).`,
-      data,
+      data: { ...data, ...(failure ? { runbookClass: failure.class.id, errorCode: failure.code } : {}) },
     };
   }
   if (missing.length) {

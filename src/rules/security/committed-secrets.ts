@@ -28,7 +28,7 @@ import { GitError, type GitClient } from '../../probes/git.js';
 import { CREDENTIAL_PATTERNS } from '../../analysis/secrets/credential-shapes.js';
 import { compileGitleaks, loadGitleaks, type GitleaksSetup } from '../../analysis/secrets/gitleaks-config.js';
 import { secretNeedles } from '../../analysis/secrets/patterns.js';
-import { CHUNK_BYTES, type Hit, type ScanContext, scanText, StreamScan, textOf, isLocalComposeFile } from '../../analysis/secrets/scanner.js';
+import { CHUNK_BYTES, type Hit, type ScanContext, scanBinary, scanText, StreamScan, textOf, isLocalComposeFile } from '../../analysis/secrets/scanner.js';
 import { FileScanner, type FileResult, scanContext, scanInParallel, type ScanSetup } from '../../analysis/secrets/worker.js';
 
 /** Bytes scanned in the calling thread between two turns of the event loop. */
@@ -55,6 +55,9 @@ const FIX = [
   'A finding that is not a secret (a fixture, a revoked example) can be allowlisted in `.gitleaks.toml` or with a `gitleaks:allow` comment on its line; the values of the secrets the run knows cannot.',
 ].join(' ');
 
+const PROTECTED_FIX =
+  'A passphrase-protected private key or a password hash (htpasswd) is not usable as it is, but anyone with read access can guess its passphrase or password offline, without limit: remove it from the repository (and from history), and replace the key or password if the passphrase was short or shared.';
+
 interface Located {
   /** Relative to the working directory; undefined for a history path outside it. */
   file?: string;
@@ -75,7 +78,9 @@ const skip = (s: Skipped, name: string) => {
   if (s.names.length < SHOWN_SKIPPED) s.names.push(name);
 };
 
-const isError = (hit: Hit) => hit.kind !== 'info';
+/** Reported: everything but information. Protected credentials (encrypted keys, password hashes) are warnings, the rest errors. */
+const isReported = (hit: Hit) => hit.kind !== 'info';
+const isError = (hit: Hit) => hit.kind !== 'info' && hit.kind !== 'protected';
 
 export const committedSecrets = defineRule({
   id: 'security.committed-secrets',
@@ -120,8 +125,9 @@ export const committedSecrets = defineRule({
     const onResult = (result: FileResult) => {
       if (result.status === 'missing') return void missing++;
       files++;
-      if (result.status === 'binary') return skip(binary, result.path);
-      bytes += result.bytes;
+      // A binary file is skipped by the text scan; a private key stored as DER still counts.
+      if (result.status === 'binary') skip(binary, result.path);
+      else bytes += result.bytes;
       for (const hit of result.hits) found.push({ file: result.path, rootPath: repo.prefix + result.path, hit });
     };
     let ctx: ScanContext | undefined;
@@ -215,7 +221,7 @@ async function scanHistory(
   let unplaced = 0;
   const withHits = new Map<string, { path: string; hits: Hit[] }>();
   const record = (id: string, path: string, hits: Hit[]) => {
-    const kept = hits.filter(isError);
+    const kept = hits.filter(isReported);
     if (kept.length === 0) return;
     if (withHits.size < MAX_HISTORY_BLOBS) withHits.set(id, { path, hits: kept });
     else unplaced++;
@@ -231,6 +237,7 @@ async function scanHistory(
     const text = textOf(blob.content);
     if (!text) {
       skip(binary, blob.path);
+      record(blob.id, blob.path, scanBinary(ctx, blob.path, blob.content));
       continue;
     }
     bytes += blob.size;
@@ -314,6 +321,7 @@ const KIND_WORDS: Record<Exclude<Hit['kind'], 'info'>, [string, string]> = {
   secret: ['configured secret value', 'configured secret values'],
   credential: ['live credential', 'live credentials'],
   env: ['env-file secret', 'env-file secrets'],
+  protected: ['protected credential', 'protected credentials'],
 };
 
 const count = (n: number, [one, many]: [string, string]) => `${n} ${n === 1 ? one : many}`;
@@ -352,14 +360,14 @@ function outcome(r: ScanResult): Outcome {
   const everything = [...r.found, ...(r.history?.found ?? [])].sort(
     (a, b) => Number(Boolean(a.history)) - Number(Boolean(b.history)) || (a.file ?? a.rootPath).localeCompare(b.file ?? b.rootPath) || a.hit.line - b.hit.line,
   );
-  const all = everything.filter((l) => isError(l.hit));
-  const info = everything.filter((l) => !isError(l.hit));
+  const all = everything.filter((l) => isReported(l.hit));
+  const info = everything.filter((l) => !isReported(l.hit));
   const scanned = `${r.files} tracked files scanned (${r.binary.count} skipped as binary)`;
   const historyScanned = r.history ? `; ${r.history.blobs} history blobs scanned` : '';
 
   const details: string[] = [
     `${scanned}, ${megabytes(r.bytes)}${r.missing ? `; ${r.missing} tracked files absent from the work tree` : ''}${r.workers ? ` (with ${r.workers} worker thread${r.workers === 1 ? '' : 's'})` : ''}.`,
-    `Searched for ${r.needles > 0 ? `the values of the configured secrets (${r.needles} needles: raw, URL-encoded, base64, hex, JSON-escaped, and split across lines)` : 'no configured secret value (none of 8+ characters is set)'}, ${SHAPE_NAMES.length} live-credential shapes (${SHAPE_NAMES.join(', ')}), also behind URL encoding, JSON/JS escapes, string concatenation and in UTF-16 files, and secrets in env files (by name or by content).`,
+    `Searched for ${r.needles > 0 ? `the values of the configured secrets (${r.needles} needles: raw, URL-encoded, base64, hex, JSON-escaped, and split across lines)` : 'no configured secret value (none of 8+ characters is set)'}, ${SHAPE_NAMES.length} live-credential shapes (${SHAPE_NAMES.join(', ')}), also behind URL encoding, JSON/JS escapes, string concatenation and in UTF-16 files; private keys by their decoded structure (PEM, OpenSSH, OpenPGP, PuTTY, JWK, DER files); base64 values decoded where the format says so (Kubernetes Secret data, Docker config auths, kustomize secretGenerator, Helm templates); credential files by name or content (.pgpass, .netrc, .git-credentials, AWS credentials); and secrets in env files (by name or by content).`,
   ];
   if (r.gitleaks) {
     const g = r.gitleaks;
@@ -414,17 +422,20 @@ function outcome(r: ScanResult): Outcome {
   }
 
   const findings: Finding[] = all.slice(0, r.maxFindings).map((located) => ({
-    level: 'error',
+    level: isError(located.hit) ? 'error' : 'warning',
     message: message(located),
     ...(located.file !== undefined ? { file: located.file, line: located.hit.line } : {}),
     ...identity(located),
   }));
-  const kinds = (['secret', 'credential', 'env'] as const)
+  const kinds = (['secret', 'credential', 'env', 'protected'] as const)
     .map((kind) => [kind, all.filter((l) => l.hit.kind === kind).length] as const)
     .filter(([, n]) => n > 0)
     .map(([kind, n]) => count(n, KIND_WORDS[kind]));
   const historyOnly = all.filter((l) => l.history && !l.history.outsideWorkingDirectory).length;
-  const first = all[0]!;
+  const errors = all.filter((l) => isError(l.hit)).length;
+  // The summary names the first error; with none, the first protected credential (a warning).
+  const first = all.find((l) => isError(l.hit)) ?? all[0]!;
+  const protectedCount = all.length - errors;
   details.push(
     '',
     `Found (${all.length}):`,
@@ -432,12 +443,12 @@ function outcome(r: ScanResult): Outcome {
     ...(all.length > MAX_FINDINGS * 2 ? [`- … and ${all.length - MAX_FINDINGS * 2} more`] : []),
   );
   return {
-    status: 'fail',
+    status: errors > 0 ? 'fail' : 'warn',
     summary: `${kinds.join(', ')} committed${historyOnly ? ` (${historyOnly} only in history)` : ''}: ${first.hit.label} at ${first.file ?? first.rootPath}:${first.hit.line}${all.length > 1 ? ` and ${all.length - 1} more` : ''}`,
     details: details.join('\n'),
-    fix: FIX,
+    fix: errors > 0 ? `${FIX}${protectedCount > 0 ? ` ${PROTECTED_FIX}` : ''}` : PROTECTED_FIX,
     findings: [...findings, ...brokenConfig, ...notices],
-    data: data(r, all.length),
+    data: { ...data(r, all.length), warnings: protectedCount },
   };
 }
 
@@ -450,6 +461,6 @@ function data(r: ScanResult, findings: number): Record<string, unknown> {
     shapes: CREDENTIAL_PATTERNS.length,
     findings,
     ...(r.gitleaks ? { gitleaksRules: r.gitleaks.rules.length, gitleaksAllowlists: r.gitleaks.allowlists.length } : {}),
-    ...(r.history ? { historyBlobsScanned: r.history.blobs, historyBytesScanned: r.history.bytes, historyFindings: r.history.found.filter((l) => isError(l.hit)).length } : {}),
+    ...(r.history ? { historyBlobsScanned: r.history.blobs, historyBytesScanned: r.history.bytes, historyFindings: r.history.found.filter((l) => isReported(l.hit)).length } : {}),
   };
 }

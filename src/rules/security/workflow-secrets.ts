@@ -134,7 +134,7 @@ function storeReference(name: string): string {
 
 /** Live credential shapes in a literal (a value is small: one scan with no needles). */
 const shapeMatcher = new SecretMatcher([], CREDENTIAL_PATTERNS);
-const liveShape = (value: string) => shapeMatcher.find(Buffer.from(value, 'latin1'))[0]?.label;
+const liveShape = (value: string) => shapeMatcher.find(Buffer.from(value, 'latin1')).find((hit) => hit.kind === 'credential')?.label;
 
 /** The finding for one entry, or undefined when it is fine. */
 function judge(entry: EnvEntry, secretNames: ReadonlySet<string>, runSecrets: readonly string[]): Judged | undefined {

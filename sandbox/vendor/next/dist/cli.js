@@ -8,12 +8,14 @@
  *   own, found through `.sandbox.json`), and fails on the first type error, printed like Next does.
  *   React and Next type packages are not installed, so diagnostics about those missing modules
  *   (and JSX typing that comes from them) are ignored: what is left are the app's own type errors;
- * - prints the route table and writes `.next/BUILD_ID`.
+ * - prints the route table and writes `.next/BUILD_ID`;
+ * - warns, as its bundled browserslist does, when the app's caniuse-lite data is six months old.
  *
  * `next lint` passes; `next dev`/`next start` exit 1 (the sandbox serves the app itself).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -107,12 +109,41 @@ function formatSize(bytes) {
   return `${kb < 10 ? kb.toFixed(2) : kb < 100 ? kb.toFixed(1) : Math.round(kb)} kB`;
 }
 
+/**
+ * What Next's bundled browserslist does when the build reads the browser targets: it loads the app's
+ * `caniuse-lite` (`dist/unpacker/agents`), takes the newest browser release date in it, and when that
+ * is six calendar months old or more prints its warning (browserslist 4.28, node.js `oldDataWarning`),
+ * unless BROWSERSLIST_IGNORE_OLD_DATA is set.
+ */
+function browserslistOldDataWarning(cwd) {
+  if (process.env.BROWSERSLIST_IGNORE_OLD_DATA) return;
+  let agents;
+  try {
+    agents = createRequire(path.join(cwd, 'package.json'))('caniuse-lite/dist/unpacker/agents').agents;
+  } catch {
+    return;
+  }
+  let latest = 0;
+  for (const name in agents) for (const key in agents[name].release_date ?? {}) latest = Math.max(latest, agents[name].release_date[key] ?? 0);
+  const now = new Date();
+  const past = new Date(latest * 1000);
+  const monthsPassed = (now.getFullYear() - past.getFullYear()) * 12 + now.getMonth() - past.getMonth();
+  if (latest !== 0 && monthsPassed >= 6) {
+    console.warn(
+      `Browserslist: browsers data (caniuse-lite) is ${monthsPassed} ${monthsPassed > 1 ? 'months' : 'month'} old. Please run:\n` +
+        '  npx update-browserslist-db@latest\n' +
+        '  Why you should do it regularly: https://github.com/browserslist/update-db#readme',
+    );
+  }
+}
+
 async function build(cwd) {
   const started = performance.now();
   out(`   ▲ Next.js ${VERSION}`);
   const envFiles = ['.env.production.local', '.env.local', '.env.production', '.env'].filter((f) => existsSync(path.join(cwd, f)));
   if (envFiles.length) out(`   - Environments: ${envFiles.join(', ')}`);
   out('\n   Creating an optimized production build ...');
+  browserslistOldDataWarning(cwd);
 
   const pagesDir = [path.join(cwd, 'pages'), path.join(cwd, 'src', 'pages')].find((d) => existsSync(d));
   if (!pagesDir) {

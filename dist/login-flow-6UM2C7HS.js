@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{SIGN_IN_FIX,loginFlow,stepsText}from"./chunk-H43BO7PS.js";import"./chunk-N5LRPIGY.js";import"./chunk-PLLFY57V.js";import"./chunk-XM2S5LQP.js";import"./chunk-4ER66PL7.js";import"./chunk-BIOUK673.js";import"./chunk-BD7SDEWA.js";import"./chunk-7FSH4O65.js";import"./chunk-LQF7SPEG.js";import"./chunk-UZIPBACM.js";import"./chunk-RRQQHGP4.js";import"./chunk-EKCK73KD.js";import"./chunk-C5NJH4ZX.js";import"./chunk-UFEN4XZG.js";import"./chunk-V342L7TD.js";export{SIGN_IN_FIX,loginFlow,stepsText};
-//# sourceMappingURL=login-flow-6UM2C7HS.js.map

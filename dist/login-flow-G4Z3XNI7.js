@@ -1,0 +1,3 @@
+import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
+import{SIGN_IN_FIX,loginFlow,stepsText}from"./chunk-KCSMOA3H.js";import"./chunk-N5LRPIGY.js";import"./chunk-NB4TVHN2.js";import"./chunk-C7KPDBBE.js";import"./chunk-4ER66PL7.js";import"./chunk-3HIMOG4S.js";import"./chunk-QYTVPMSU.js";import"./chunk-2OW23AUC.js";import"./chunk-ZJGGNNE7.js";import"./chunk-UZIPBACM.js";import"./chunk-RRQQHGP4.js";import"./chunk-EKCK73KD.js";import"./chunk-XE3HQRZF.js";import"./chunk-AFG5N5LC.js";import"./chunk-V342L7TD.js";export{SIGN_IN_FIX,loginFlow,stepsText};
+//# sourceMappingURL=login-flow-G4Z3XNI7.js.map

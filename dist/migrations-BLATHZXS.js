@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{compareHistory,essentialLogLines,migrations,migrationsAboutToRun,pendingMigrations,readMigrationState}from"./chunk-ZO3JAH3K.js";import"./chunk-TCH4WAXS.js";import"./chunk-RRQQHGP4.js";import"./chunk-MAZDLYG4.js";import"./chunk-JHAF662I.js";import"./chunk-EKCK73KD.js";import"./chunk-C5NJH4ZX.js";import"./chunk-UFEN4XZG.js";import"./chunk-V342L7TD.js";export{compareHistory,essentialLogLines,migrations,migrationsAboutToRun,pendingMigrations,readMigrationState};
-//# sourceMappingURL=migrations-BLATHZXS.js.map

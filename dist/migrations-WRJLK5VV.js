@@ -1,0 +1,3 @@
+import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
+import{compareHistory,essentialLogLines,migrations,migrationsAboutToRun,pendingMigrations,readMigrationState}from"./chunk-KVFYCPNV.js";import"./chunk-GOIDPP33.js";import"./chunk-RRQQHGP4.js";import"./chunk-MAZDLYG4.js";import"./chunk-B2EBM4RC.js";import"./chunk-EKCK73KD.js";import"./chunk-XE3HQRZF.js";import"./chunk-AFG5N5LC.js";import"./chunk-V342L7TD.js";export{compareHistory,essentialLogLines,migrations,migrationsAboutToRun,pendingMigrations,readMigrationState};
+//# sourceMappingURL=migrations-WRJLK5VV.js.map
