@@ -40,7 +40,6 @@ import {
   type RepoDiff,
 } from './probes/worktree.js';
 import type { Settings } from './settings.js';
-import { isLocalComposeFile } from './analysis/secrets/scanner.js';
 
 /** The parts of the event payload the comparison needs. */
 export interface BaselineEvent {
@@ -355,7 +354,9 @@ const SOURCE_OR_ASSET = /\.(?:[cm]?[jt]sx?|vue|svelte|astro|css|scss|sass|less|s
 function changedOnly(settings: Settings, changed: ChangedFiles): string[] | undefined {
   if (settings.scanHistory) return undefined;
   const all = [...changed.added, ...changed.modified, ...changed.deleted, ...changed.renamed.flatMap((r) => [r.from, r.to])];
-  if (all.some((path) => /(?:^|\/)\.gitleaks(?:\.toml|ignore)$/.test(path) || isLocalComposeFile(path))) return undefined;
+  // Compose files by name, more broadly than the scan's own test (a false match only costs a full scan);
+  // not importing the scanner keeps it out of every run's start.
+  if (all.some((path) => /(?:^|\/)(?:\.gitleaks(?:\.toml|ignore)|(?:docker-)?compose[^/]*\.ya?ml)$/.test(path))) return undefined;
   return [...changed.modified, ...changed.deleted, ...changed.renamed.map((r) => r.from)];
 }
 
