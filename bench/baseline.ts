@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     git('merge', '-q', '--no-ff', '--no-edit', 'feature');
     const base = git('rev-parse', 'HEAD^1');
     git('repack', '-a', '-d', '-q');
-    const eventPath = join(dir, '..', `${dir.split('/').pop()}-event.json`);
+    const eventPath = eventPathOf(dir);
     writeFileSync(eventPath, JSON.stringify({ pull_request: { number: 1, commits: 1, base: { ref: 'main', sha: base }, head: { ref: 'feature', sha: head } } }));
     console.log(`repository: ${fileCount + 57} files, ${(bytes / 1e6).toFixed(0)} MB; a PR of 104 changed files, checked out at its merge commit; generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -147,6 +147,11 @@ async function main(): Promise<void> {
       console.log(`added by the comparison (CPU): ${(cmpCpu - headCpu).toFixed(0)} ms = ${((cmpCpu - headCpu) / headCpu).toFixed(2)} × the repository rules' CPU time (target ≤ 1.00)`);
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP) console.log(`kept: ${dir} (event ${eventPathOf(dir)})`);
+    else rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function eventPathOf(dir: string): string {
+  return join(dir, '..', `${dir.split('/').pop()}-event.json`);
 }
