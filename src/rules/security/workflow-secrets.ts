@@ -20,7 +20,9 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Finding, Outcome } from '../../engine/types.js';
+import { createHash } from 'node:crypto';
 import { defineRule } from '../index.js';
+import { secretMatch } from '../../engine/identity.js';
 import { INPUTS } from '../../inputs.js';
 import { maskValue } from '../../redact.js';
 import { passwordVariables } from '../../settings.js';
@@ -146,8 +148,18 @@ const TRUST_VARIABLES = new Set(['NEXTAUTH_TRUST_HOST', 'AUTH_TRUST_HOST']);
 function judge(entry: EnvEntry, secretNames: ReadonlySet<string>, runSecrets: readonly string[], trust?: AssessInput): Judged | undefined {
   const { value, name } = entry;
   if (value === undefined || entry.reference) return undefined;
+  // The identity across commits (engine/identity.ts): the variable and where it is set, and for a
+  // value that may be a real secret a keyed hash of it (a new literal is a new finding; the line that
+  // holds it is never hashed).
   const make = (level: Finding['level'], short: string, why: string): Judged => ({
-    finding: { level, message: `${short} in ${entry.where}: ${why}`, file: entry.file, line: entry.line },
+    finding: {
+      level,
+      message: `${short} in ${entry.where}: ${why}`,
+      file: entry.file,
+      line: entry.line,
+      key: `${entry.where}:${name}`,
+      ...(level === 'error' && !isAppFlag(name) ? { secretMatch: secretMatch(createHash('sha256').update(value).digest('hex')) } : {}),
+    },
     short,
   });
   if (trust && (name === 'NEXTAUTH_TRUST_HOST' || name === 'AUTH_TRUST_HOST')) {
@@ -274,7 +286,7 @@ const ASSIGNMENT = /(?:^|[\s;&|("'])(?:export\s+)?([A-Z_][A-Z0-9_]*)=("(?:[^"\\\
 
 /** A file that does not parse is a warning on its line: its secrets were not checked. */
 function notParsed(out: Collected, file: string, format: string, error: { line?: number; message: string }): void {
-  out.notes.push({ level: 'warning', message: `${file} is not valid ${format} (${error.message}); its secrets were not checked`, file, line: error.line ?? 1 });
+  out.notes.push({ level: 'warning', message: `${file} is not valid ${format} (${error.message}); its secrets were not checked`, file, line: error.line ?? 1, key: `not-parsed:${format}` });
 }
 
 function collectWorkflow(workflow: YamlFile, out: Collected): void {
@@ -400,7 +412,7 @@ async function readJson(repo: Repository, file: string, out: Collected): Promise
   if (json === undefined) return undefined;
   out.files.push(file);
   if (json.error !== undefined) {
-    out.notes.push({ level: 'warning', message: `${file} is not valid JSON (${json.error}); its env was not checked`, file, line: 1 });
+    out.notes.push({ level: 'warning', message: `${file} is not valid JSON (${json.error}); its env was not checked`, file, line: 1, key: 'not-parsed:JSON' });
     return undefined;
   }
   return isRecord(json.value) ? { value: json.value, lineOf: json.lineOf } : undefined;
