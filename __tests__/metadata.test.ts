@@ -21,7 +21,7 @@ test('action.yml declares every input with its default, every output, and runs o
     assert.equal(action.inputs[spec.name].default, spec.default, spec.name);
     assert.ok(action.inputs[spec.name].description, spec.name);
   }
-  assert.deepEqual(Object.keys(action.outputs).sort(), ['failed', 'passed', 'ready', 'report-path', 'sarif-path', 'skipped', 'warnings']);
+  assert.deepEqual(Object.keys(action.outputs).sort(), ['baseline-sha', 'comparison', 'existing', 'failed', 'fixed', 'new', 'passed', 'ready', 'ready-all', 'report-path', 'sarif-path', 'skipped', 'warnings']);
 });
 
 test('a run without a config file uses exactly the schema\'s defaults', () => {

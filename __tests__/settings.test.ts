@@ -63,6 +63,13 @@ test('bad inputs give a UsageError that names the input', async () => {
   assert.match(await usageError(load({ 'ca-file': 'nope.pem' })), /ca-file: cannot read nope\.pem/);
   assert.match(await usageError(load({ 'working-directory': join(repo.dir, 'nope') })), /working-directory: .* is not a directory/);
   assert.match(await usageError(loadSettings({ inputs: { bogus: 'x' }, env: {}, cwd: repo.dir })), /unknown input "bogus"/);
+  assert.match(await usageError(load({ 'new-findings-only': 'yes' })), /new-findings-only must be auto, true or false/);
+  // A ref that git could read as an option, or that is no ref at all, never reaches git.
+  assert.match(await usageError(load({ 'baseline-ref': '--upload-pack=touch /tmp/x' })), /baseline-ref must be a branch, tag or commit id/);
+  assert.match(await usageError(load({ 'baseline-ref': 'main..feature' })), /baseline-ref must be a branch, tag or commit id/);
+  assert.match(await usageError(load({ 'baseline-unavailable': 'skip' })), /baseline-unavailable must be full or warn/);
+  assert.match(await usageError(load({ 'environment-on-pr': 'ignore' })), /environment-on-pr must be report or block/);
+  assert.match(await usageError(load({ 'sarif-category': 'a b' })), /sarif-category may hold letters, digits/);
   repo.cleanup();
 });
 

@@ -14,6 +14,7 @@ import type pg from 'pg';
 import type { AppConfig } from './app-config.js';
 import { verifyPassword } from './app-accounts.js';
 import type { AppResponse, RequestContext } from './app-http.js';
+import { compareVersions } from '../src/analysis/app/auth-library.js';
 
 /** NextAuth's default session lifetime (`session.maxAge`). */
 const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
@@ -64,31 +65,82 @@ export function authCookieNames(secure: boolean, family: AppConfig['authFamily']
     : { sessionToken: `${p}.session-token`, callbackUrl: `${p}.callback-url`, csrfToken: `${p}.csrf-token` };
 }
 
-/**
- * The origin NextAuth builds its URLs from: NEXTAUTH_URL, except that with `trustHost` the request's
- * X-Forwarded-Host wins (which is why the guide wants NEXTAUTH_TRUST_HOST=false behind a known URL).
- */
-export function authOrigin(ctx: RequestContext): string {
-  const forwardedHost = header(ctx, 'x-forwarded-host');
-  if (ctx.config.trustHost && forwardedHost) {
-    const proto = header(ctx, 'x-forwarded-proto') ?? 'https';
-    return `${proto}://${forwardedHost}`;
+// --- host trust: the origin NextAuth builds its URLs from, per version ---------------------------
+//
+// Written from the libraries' source, not from the gate (whose src/analysis/app/host-trust.ts is
+// tested against this emulation): next-auth@4.24.13 and @4.24.15 `src/utils/detect-origin.ts` with
+// `src/core/index.ts:82-83` and `src/utils/parse-url.ts`; Auth.js v5: @auth/core
+// `src/lib/utils/env.ts:44-50` (next-auth@5.0.0-beta.5 `src/lib/env.ts:8-14` before beta.6),
+// `lib/utils/assert.ts:96-98`, `index.ts:111-130`, and next-auth 5's `reqWithEnvURL`
+// (`src/lib/env.ts:7-13`).
+
+/** Where NextAuth's URLs start (`https://app.acme-saas.com`, `…/api/auth`), or Auth.js refusing the host. */
+export type AuthUrl = { origin: string; base: string } | { untrusted: true };
+
+/** next-auth 4's parseUrl: no NEXTAUTH_URL means http://localhost:3000; a bare host gets https://. */
+function parseUrl(url: string | undefined): { origin: string; base: string } {
+  const defaultUrl = new URL('http://localhost:3000/api/auth');
+  if (url && !url.startsWith('http')) url = `https://${url}`;
+  const parsed = new URL(url ?? defaultUrl);
+  const path = (parsed.pathname === '/' ? defaultUrl.pathname : parsed.pathname).replace(/\/$/, '');
+  return { origin: parsed.origin, base: `${parsed.origin}${path}` };
+}
+
+export function authUrl(ctx: RequestContext): AuthUrl {
+  const { version, trustHostOption, env } = ctx.config.auth;
+  const forwardedHost = header(ctx, 'x-forwarded-host') ?? header(ctx, 'host');
+  const protocol = header(ctx, 'x-forwarded-proto');
+  if (compareVersions(version, '5.0.0-0') < 0) {
+    // detectOrigin(forwardedHost, protocol); 4.24.15 put `if (NEXTAUTH_URL) return NEXTAUTH_URL` first.
+    // next-auth 4 has no trustHost option: the app's trustHostOption is not read.
+    let origin: string | undefined;
+    if (compareVersions(version, '4.24.15') >= 0 && env.NEXTAUTH_URL) origin = env.NEXTAUTH_URL;
+    else if (env.VERCEL ?? env.AUTH_TRUST_HOST) origin = `${protocol === 'http' ? 'http' : 'https'}://${forwardedHost}`;
+    else origin = env.NEXTAUTH_URL;
+    return parseUrl(origin);
   }
-  if (ctx.config.nextAuthUrl) {
-    try {
-      return new URL(ctx.config.nextAuthUrl).origin;
-    } catch {
-      // An unparsable NEXTAUTH_URL: NextAuth falls back to the request, as below.
-    }
+  // `next start` sets NODE_ENV=production when it is unset: the sandbox is a production deployment.
+  const nodeEnv = env.NODE_ENV ?? 'production';
+  const trustHost =
+    trustHostOption ??
+    (compareVersions(version, '5.0.0-beta.6') < 0
+      ? !!(env.AUTH_URL ?? env.NEXTAUTH_URL ?? env.AUTH_TRUST_HOST ?? env.VERCEL ?? nodeEnv !== 'production')
+      : !!(env.AUTH_URL ?? env.AUTH_TRUST_HOST ?? env.VERCEL ?? env.CF_PAGES ?? nodeEnv !== 'production'));
+  if (!trustHost) return { untrusted: true };
+  // reqWithEnvURL, else the request's own URL (Next fills x-forwarded-host from Host).
+  const envUrl = env.AUTH_URL ?? env.NEXTAUTH_URL;
+  const origin = envUrl ? new URL(envUrl).origin : new URL(`${protocol ?? 'https'}://${forwardedHost}`).origin;
+  return { origin, base: `${origin}/api/auth` };
+}
+
+/** Auth.js v5 with an untrusted host: the HTML pages render the configuration error, the rest is 500 JSON. */
+function untrustedHost(ctx: RequestContext, action: string | undefined): AppResponse {
+  if (ctx.method === 'GET' && ['signin', 'signout', 'error', 'verify-request'].includes(action ?? '')) {
+    return {
+      status: 500,
+      html: '<!DOCTYPE html><html lang="en"><head><title>Error</title></head><body><h1>Server error</h1><p>There is a problem with the server configuration.</p><p>Check the server logs for more information.</p></body></html>',
+    };
   }
-  return ctx.url.origin;
+  return { status: 500, json: { message: 'There was a problem with the server configuration. Check the server logs for more information.' } };
+}
+
+/** The app's NextAuth pages (`pages: { signIn: '/auth/login' }`). */
+const SIGN_IN_PAGE = '/auth/login';
+
+/** The authorization endpoint and scope of the app's OAuth 2 providers, and the checks each uses (state, PKCE). */
+function authorizationUrl(provider: string, config: RequestContext['config'], origin: string): { url: URL; checks: Array<'state' | 'pkce'> } | undefined {
+  if (provider === 'github') return { url: new URL('https://github.com/login/oauth/authorize?scope=read%3Auser+user%3Aemail'), checks: ['state'] };
+  if (provider === 'google') return { url: new URL('https://accounts.google.com/o/oauth2/v2/auth?scope=openid+email+profile'), checks: ['pkce', 'state'] };
+  if (provider === 'boxyhq-saml') return { url: new URL('/api/oauth/authorize', config.appUrl ?? origin), checks: ['pkce', 'state'] };
+  return undefined;
 }
 
 export async function nextAuthHandler(ctx: RequestContext): Promise<AppResponse> {
   const [action, providerId] = (ctx.params.nextauth ?? '').split('/');
-  const origin = authOrigin(ctx);
+  const where = authUrl(ctx);
+  if ('untrusted' in where) return untrustedHost(ctx, action);
+  const { origin, base } = where;
   const secure = origin.startsWith('https://');
-  const base = `${origin}/api/auth`;
 
   if (ctx.method === 'GET' && action === 'providers' && !providerId) {
     const providers: Record<string, unknown> = {};
@@ -118,6 +170,17 @@ export async function nextAuthHandler(ctx: RequestContext): Promise<AppResponse>
       json: { user: { id: user.id, name: user.name, email: user.email, image: user.image }, expires: user.expires },
       headers,
     };
+  }
+  if (ctx.method === 'GET' && action === 'signin' && !providerId) {
+    // With pages.signIn: to the app's page with the callbackUrl (core/index.ts, GET "signin"), and
+    // the cookies init() issues.
+    const { callbackUrl, cookies } = callbackOf(ctx, ctx.url.searchParams.get('callbackUrl') ?? undefined, secure, origin);
+    const { cookies: csrfCookies } = csrf(ctx, ctx.config, secure, origin);
+    const set = [...csrfCookies.filter((c) => !c.includes('callback-url')), ...cookies];
+    return { status: 302, headers: { Location: `${SIGN_IN_PAGE}?callbackUrl=${encodeURIComponent(callbackUrl)}`, ...(set.length ? { 'Set-Cookie': set } : {}) } };
+  }
+  if (ctx.method === 'POST' && action === 'signin' && providerId) {
+    return oauthSignIn(ctx, providerId, secure, base, origin);
   }
   if (ctx.method === 'POST' && action === 'callback' && providerId === 'credentials' && ctx.config.providers.some((p) => p.id === 'credentials')) {
     return credentialsSignIn(ctx, secure, base, origin);
@@ -165,6 +228,49 @@ function safeCallback(value: string | undefined, origin: string): string {
     // Not a URL: the site's root.
   }
   return origin;
+}
+
+/**
+ * createCallbackUrl (core/lib/callback-url.ts): the request's callbackUrl, else the cookie's, through
+ * the default redirect callback; the cookie is (re)set when the value changed.
+ */
+function callbackOf(ctx: RequestContext, param: string | undefined, secure: boolean, origin: string): { callbackUrl: string; cookies: string[] } {
+  const name = authCookieNames(secure).callbackUrl;
+  const cookieValue = ctx.cookies[name];
+  let callbackUrl = origin;
+  if (param) callbackUrl = safeCallback(param, origin);
+  else if (cookieValue) callbackUrl = safeCallback(cookieValue, origin);
+  return { callbackUrl, cookies: callbackUrl !== cookieValue ? [serializeCookie(name, callbackUrl, secure)] : [] };
+}
+
+/**
+ * `POST /api/auth/signin/<provider>` with the CSRF pair, for an OAuth provider: the redirect to its
+ * authorization endpoint with `redirect_uri` = `<base>/callback/<id>`, and the state (and PKCE)
+ * cookies (routes/signin.ts → lib/oauth/authorization-url.ts). Nothing is stored on the server. The
+ * e-mail provider's sign-in (it sends a mail) is not emulated.
+ */
+async function oauthSignIn(ctx: RequestContext, providerId: string, secure: boolean, base: string, origin: string): Promise<AppResponse> {
+  const body = await formBody(ctx);
+  if (!validCsrf(ctx, secure, body.csrfToken)) return redirectTo(`${base}/signin?csrf=true`, body);
+  const provider = ctx.config.providers.find((p) => p.id === providerId);
+  const endpoint = provider?.type === 'oauth' ? authorizationUrl(provider.id, ctx.config, origin) : undefined;
+  if (!provider || !endpoint) return redirectTo(`${base}/signin`, body);
+  const { cookies } = callbackOf(ctx, body.callbackUrl, secure, origin);
+  const prefix = secure ? '__Secure-' : '';
+  const url = endpoint.url;
+  url.searchParams.set('client_id', ctx.config.oauth[provider.id]?.clientId ?? '');
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('redirect_uri', `${base}/callback/${provider.id}`);
+  const state = randomBytes(32).toString('base64url');
+  url.searchParams.set('state', state);
+  cookies.push(`${serializeCookie(`${prefix}next-auth.state`, state, secure)}; Max-Age=900`);
+  if (endpoint.checks.includes('pkce')) {
+    const verifier = randomBytes(32).toString('base64url');
+    url.searchParams.set('code_challenge', createHash('sha256').update(verifier).digest('base64url'));
+    url.searchParams.set('code_challenge_method', 'S256');
+    cookies.push(`${serializeCookie(`${prefix}next-auth.pkce.code_verifier`, verifier, secure)}; Max-Age=900`);
+  }
+  return redirectTo(url.toString(), body, 200, cookies);
 }
 
 /** `authorize()` of the app's credentials provider, then a database session like its signIn callback creates. */

@@ -1,9 +1,11 @@
 /**
  * The app's reading of its environment (its `lib/env.ts`), with the real app's defaults: this is
- * where each flag gets the meaning the gate's rules assume (e.g. an unset NEXTAUTH_TRUST_HOST is true).
+ * where each flag gets the meaning the gate's rules assume (e.g. an unset NEXTAUTH_TRUST_HOST is
+ * passed to NextAuth as trustHost: true; what NextAuth makes of it is ./app-auth.ts's).
  * The `authjs-pnpm` flavour (./flavours.ts) reads its own names, as Auth.js v5 and its env schema do.
  */
 import type { Flavour } from './flavours.js';
+import { compareVersions } from '../src/analysis/app/auth-library.js';
 
 export interface AuthProviderInfo {
   /** NextAuth provider id. */
@@ -38,6 +40,29 @@ const FEATURE_VARS: Record<TeamFeature, string> = {
   payments: 'FEATURE_TEAM_PAYMENTS',
 };
 
+/** The auth library the deployment runs (the fixture repository's lockfile pins it), and how the app configures it. */
+export interface AuthSetup {
+  /** `next-auth` version: 4.x (NextAuth v4) or 5.x (Auth.js v5). Default 4.24.13, as the real app pins. */
+  version?: string;
+  /**
+   * Whether the app's NextAuth config passes `trustHost: process.env.NEXTAUTH_TRUST_HOST !== 'false'`
+   * (the app as it is, under `@ts-ignore`); false for an Auth.js v5 config that passes none. Default true.
+   */
+  passesTrustHost?: boolean;
+}
+
+/** The variables NextAuth itself reads for host trust, exactly as set: `''` (set, empty) is not unset. */
+export interface AuthEnv {
+  NEXTAUTH_URL?: string;
+  AUTH_URL?: string;
+  AUTH_TRUST_HOST?: string;
+  VERCEL?: string;
+  CF_PAGES?: string;
+  NODE_ENV?: string;
+}
+
+export const DEFAULT_NEXT_AUTH_VERSION = '4.24.13';
+
 export interface AppConfig {
   flavour: Flavour;
   /** NextAuth v4 (`next-auth.*` cookies) or Auth.js v5 (`authjs.*` cookies, `"Bad request."` for an unknown action). */
@@ -49,7 +74,12 @@ export interface AppConfig {
   nextAuthSecret?: string;
   /** Enabled providers, in AUTH_PROVIDERS order. */
   providers: AuthProviderInfo[];
-  trustHost: boolean;
+  auth: {
+    version: string;
+    /** The `trustHost` the app's config passes NextAuth; undefined when it passes none. */
+    trustHostOption?: boolean;
+    env: AuthEnv;
+  };
   debug: boolean;
   hsts: boolean;
   cspStrict: boolean;
@@ -68,9 +98,9 @@ export class AppConfigError extends Error {
   override name = 'AppConfigError';
 }
 
-export function loadAppConfig(env: Record<string, string | undefined>, flavour: Flavour = 'guide'): AppConfig {
+export function loadAppConfig(env: Record<string, string | undefined>, auth: AuthSetup = {}, flavour: Flavour = 'guide'): AppConfig {
   const value = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
-  if (flavour === 'authjs-pnpm') return loadV5Config(value);
+  if (flavour === 'authjs-pnpm') return loadV5Config(value, authOf(env, auth, undefined));
   const names = (value('AUTH_PROVIDERS') ?? DEFAULT_AUTH_PROVIDERS).split(',').map((p) => p.trim()).filter(Boolean);
   const providers = names.map((n) => AUTH_PROVIDERS[n]).filter((p): p is AuthProviderInfo => p !== undefined);
   const oauth: AppConfig['oauth'] = {};
@@ -89,14 +119,15 @@ export function loadAppConfig(env: Record<string, string | undefined>, flavour: 
   }
   return {
     flavour,
-    authFamily: 'next-auth-v4',
+    // The installed version decides the cookie names and the answers (Auth.js v5 from 5.0.0 on).
+    authFamily: compareVersions(auth.version ?? DEFAULT_NEXT_AUTH_VERSION, '5.0.0-0') >= 0 ? 'authjs-v5' : 'next-auth-v4',
     loginPath: '/auth/login',
     appUrl: value('APP_URL'),
     nextAuthUrl: value('NEXTAUTH_URL'),
     nextAuthSecret: value('NEXTAUTH_SECRET'),
     providers,
-    // `trustHost: process.env.NEXTAUTH_TRUST_HOST !== 'false'`: unset means trusted.
-    trustHost: value('NEXTAUTH_TRUST_HOST') !== 'false',
+    // lib/auth.ts: `trustHost: process.env.NEXTAUTH_TRUST_HOST !== 'false'` (unset means true).
+    auth: authOf(env, auth, auth.passesTrustHost === false ? undefined : value('NEXTAUTH_TRUST_HOST') !== 'false'),
     debug: value('NEXTAUTH_DEBUG') === 'true',
     hsts: value('ENABLE_HSTS') === 'true',
     cspStrict: value('ENABLE_CSP_STRICT') === 'true',
@@ -118,7 +149,17 @@ export function loadAppConfig(env: Record<string, string | undefined>, flavour: 
  * provider (Auth.js reads AUTH_GITHUB_ID/SECRET itself and the app refuses to start without them),
  * AUTH_URL (NEXTAUTH_URL is still honoured), its security headers fixed in next.config.js.
  */
-function loadV5Config(value: (name: string) => string | undefined): AppConfig {
+/** The library, the `trustHost` the app passes (undefined: none) and the variables NextAuth reads itself. */
+function authOf(env: Record<string, string | undefined>, auth: AuthSetup, trustHostOption: boolean | undefined): AppConfig['auth'] {
+  return {
+    version: auth.version ?? DEFAULT_NEXT_AUTH_VERSION,
+    trustHostOption,
+    // NextAuth reads these from process.env itself: an empty value is not an unset one to it.
+    env: Object.fromEntries((['NEXTAUTH_URL', 'AUTH_URL', 'AUTH_TRUST_HOST', 'VERCEL', 'CF_PAGES', 'NODE_ENV'] as const).map((k) => [k, env[k]])),
+  };
+}
+
+function loadV5Config(value: (name: string) => string | undefined, auth: AppConfig['auth']): AppConfig {
   const github = AUTH_PROVIDERS.github!;
   const [clientId, clientSecret] = [value('AUTH_GITHUB_ID'), value('AUTH_GITHUB_SECRET')];
   const missing = [['AUTH_GITHUB_ID', clientId], ['AUTH_GITHUB_SECRET', clientSecret]].filter(([, v]) => !v).map(([n]) => n);
@@ -132,8 +173,8 @@ function loadV5Config(value: (name: string) => string | undefined): AppConfig {
     nextAuthUrl: value('AUTH_URL') ?? value('NEXTAUTH_URL'),
     nextAuthSecret: value('AUTH_SECRET') ?? value('NEXTAUTH_SECRET'),
     providers: [{ ...github, requires: ['AUTH_GITHUB_ID', 'AUTH_GITHUB_SECRET'] }],
-    // With AUTH_URL set, Auth.js builds its URLs from it, never from the request's host.
-    trustHost: false,
+    // auth.ts passes no trustHost: the installed Auth.js decides from AUTH_URL, AUTH_TRUST_HOST, … (./app-auth.ts).
+    auth,
     debug: false,
     // next.config.js sends HSTS and the strict CSP on every route; no cross-origin isolation.
     hsts: true,

@@ -21,7 +21,7 @@ import { closeServer, hostWithPort, listen } from './net.js';
 import { ROUTES, PUBLIC_ROUTES, V5_PRIVATE_ROUTES, V5_ROUTES, type Route } from './app-routes.js';
 import type { Flavour } from './flavours.js';
 import { currentSession } from './app-auth.js';
-import { loadAppConfig, type AppConfig } from './app-config.js';
+import { loadAppConfig, type AppConfig, type AuthSetup } from './app-config.js';
 import { HttpError, page, type AppDefects, type AppResponse, type AppState, type EdgeHeaders, type RequestContext } from './app-http.js';
 
 export { AppConfigError, loadAppConfig, type AppConfig } from './app-config.js';
@@ -74,6 +74,19 @@ export interface AppServerOptions {
    * middleware's login redirect, the Report-To endpoints). Default: the request's own Host.
    */
   internalOrigin?: string;
+  /**
+   * The next-auth version the deployment runs and whether the app's config passes `trustHost`
+   * (./app-config.ts, AuthSetup): the sandbox index takes the version from the fixture
+   * repository's lockfile. Default: next-auth 4.24.13 with the app's `trustHost` line.
+   */
+  auth?: AuthSetup;
+  /**
+   * The host names the platform edge serves. A request whose `Host` names another (the TLS server
+   * name still this one) is answered `421 Misdirected Request` before it reaches the app, as a
+   * platform that routes by Host does (Vercel, Netlify, an nginx `server_name` with a default
+   * server). Default: every Host reaches the app (a proxy that passes Host through).
+   */
+  hosts?: readonly string[];
 }
 
 export interface RecordedAppRequest {
@@ -106,7 +119,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * (an enabled OAuth provider without its id or secret), before anything listens.
  */
 export async function startApp(options: AppServerOptions): Promise<AppHandle> {
-  const config = loadAppConfig(options.env, options.flavour);
+  const config = loadAppConfig(options.env, options.auth, options.flavour);
   // Like Prisma: a short connect timeout, so a dead database fails health checks instead of hanging them.
   const db = new pg.Pool({ max: 5, connectionTimeoutMillis: 5000, ...options.database });
   db.on('error', () => undefined); // idle-client errors (database restarts) must not crash the app
@@ -124,6 +137,9 @@ export async function startApp(options: AppServerOptions): Promise<AppHandle> {
   const unmatchedPaths = new Set(options.unmatchedPaths ?? []);
   const internalOrigin = options.internalOrigin;
 
+  const served = options.hosts ? new Set(options.hosts.map((h) => h.toLowerCase())) : undefined;
+  const misdirected = (req: http.IncomingMessage) => served !== undefined && !served.has((req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase());
+
   const handle = (scheme: 'https' | 'http') => (req: http.IncomingMessage, res: http.ServerResponse) => {
     const started = Date.now();
     const record = (status: number) => {
@@ -132,6 +148,14 @@ export async function startApp(options: AppServerOptions): Promise<AppHandle> {
       options.onLog?.(`${scheme} ${entry.method} ${entry.path} ${status} ${entry.durationMs}ms`);
     };
     const onError = (err: unknown) => options.onLog?.(`app error: ${(err as Error).stack ?? String(err)}`);
+    if (misdirected(req)) {
+      req.resume();
+      void sleep(delayMs).then(() => {
+        res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected Request');
+        record(421);
+      });
+      return;
+    }
     serve(req, res, scheme, { config, db, stripe: stripeClient, state, onError, delayMs, edge, defects, unmatchedPaths, internalOrigin })
       .then(record)
       .catch(async (err: unknown) => {
@@ -159,11 +183,15 @@ export async function startApp(options: AppServerOptions): Promise<AppHandle> {
             const host = (req.headers.host ?? '').replace(/:\d+$/, '');
             const location = `https://${hostWithPort(host, httpsPort, 443)}${req.url ?? '/'}`;
             const at = Date.now();
+            const refused = misdirected(req);
             req.resume();
             void sleep(delayMs).then(() => {
-              res.writeHead(301, { Location: location, 'Content-Type': 'text/plain', Connection: 'close' });
-              res.end('Redirecting...');
-              requests.push({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, status: 301, scheme: 'http', at, durationMs: Date.now() - at });
+              if (refused) res.writeHead(421, { 'Content-Type': 'text/plain', Connection: 'close' }).end('Misdirected Request');
+              else {
+                res.writeHead(301, { Location: location, 'Content-Type': 'text/plain', Connection: 'close' });
+                res.end('Redirecting...');
+              }
+              requests.push({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, status: refused ? 421 : 301, scheme: 'http', at, durationMs: Date.now() - at });
             });
           },
     );

@@ -183,6 +183,8 @@ if (enabled.includes('credentials')) {
 export const authOptions: NextAuthOptions = {
   secret: env.nextAuth.secret,
   debug: process.env.NEXTAUTH_DEBUG === 'true',
+  // @ts-ignore trustHost is not a next-auth 4 option
+  trustHost: process.env.NEXTAUTH_TRUST_HOST !== 'false',
   providers,
   pages: { signIn: '/auth/login' },
 };

@@ -9,7 +9,9 @@
  *
  * The gate's build commands work offline in it: `package.json` depends on `prisma` and `next` as
  * `file:vendor/prisma` and `file:vendor/next`, committed stand-ins of the two CLIs (./vendor), with
- * a `package-lock.json`, so `npm ci` links them without a registry. They reach the sandbox through
+ * a `package-lock.json`, so `npm ci` links them without a registry. `next-auth` is a `file:` stand-in
+ * too, holding only its version: the one the sandbox app emulates, recorded in the lockfile as the
+ * gate reads it. They reach the sandbox through
  * `.sandbox.json` at the root (hosts → addresses, and the sandbox's own `pg` and `typescript`), which
  * `.git/info/exclude` keeps out of `git status`.
  */
@@ -52,6 +54,16 @@ export interface FixtureRepoOptions {
   runtime?: FixtureRuntime;
   /** Which app the repository holds (./flavours.ts); default `guide`. */
   flavour?: Flavour;
+  /**
+   * The next-auth version the release installs (both releases): the stand-in's package.json and the
+   * lockfile record it, and the sandbox app emulates that version. Default: the stand-in's, 4.24.13.
+   */
+  nextAuthVersion?: string;
+  /**
+   * False: lib/auth.ts passes no `trustHost` (an Auth.js v5 config, which leaves trust to AUTH_URL,
+   * AUTH_TRUST_HOST, VERCEL, CF_PAGES and NODE_ENV). Default true: the app's `@ts-ignore` line.
+   */
+  passesTrustHost?: boolean;
 }
 
 /** One commit of changes on top of the release. */
@@ -79,11 +91,11 @@ export async function createFixtureRepo(options: FixtureRepoOptions): Promise<Fi
   await git(['init', '--quiet', '--initial-branch=main']);
   // The previous release: the rollback target the guide asks for.
   const previous = migrations.slice(0, Math.max(1, migrations.length - 1));
-  await writeTree(dir, fixtureFiles({ version: '1.5.0', migrations: previous, flavour: options.flavour }));
+  await writeTree(dir, fixtureFiles({ version: '1.5.0', migrations: previous, nextAuthVersion: options.nextAuthVersion, passesTrustHost: options.passesTrustHost, flavour: options.flavour }));
   await commit(git, 'Release 1.5.0', '2024-06-20T14:15:07Z');
   await git(['tag', '--annotate', 'v1.5.0', '--message', 'Release 1.5.0'], '2024-06-20T14:20:00Z');
 
-  await writeTree(dir, fixtureFiles({ version: '1.6.0', migrations, flavour: options.flavour }));
+  await writeTree(dir, fixtureFiles({ version: '1.6.0', migrations, nextAuthVersion: options.nextAuthVersion, passesTrustHost: options.passesTrustHost, flavour: options.flavour }));
   await commit(git, 'Release 1.6.0: plan tiers, invoices and webhook events', '2024-09-18T10:15:33Z');
   await git(['tag', '--annotate', 'v1.6.0', '--message', 'Release 1.6.0'], '2024-09-18T10:20:00Z');
 
@@ -225,21 +237,21 @@ function dependencies(): Record<string, string> {
 }
 
 /** package-lock.json as `npm install --package-lock-only` writes it for these `file:` dependencies. */
-function packageLock(pkg: Record<string, unknown>): string {
+function packageLock(pkg: Record<string, unknown>, vendor: Record<string, VendorPackage>): string {
   const packages: Record<string, unknown> = {
     '': { name: pkg.name, version: pkg.version, dependencies: pkg.dependencies, engines: pkg.engines },
   };
-  const names = Object.keys(VENDOR.packages).sort();
+  const names = Object.keys(vendor).sort();
   for (const name of names) packages[`node_modules/${name}`] = { resolved: `vendor/${name}`, link: true };
   for (const name of names) {
-    const { version, license, bin, engines } = VENDOR.packages[name]!;
+    const { version, license, bin, engines } = vendor[name]!;
     packages[`vendor/${name}`] = { version, license, bin, engines };
   }
   return `${JSON.stringify({ name: pkg.name, version: pkg.version, lockfileVersion: 3, requires: true, packages }, null, 2)}\n`;
 }
 
 /** The repository's files at a release. */
-export function fixtureFiles(release: { version: string; migrations: readonly Migration[]; flavour?: Flavour }): Record<string, string> {
+export function fixtureFiles(release: { version: string; migrations: readonly Migration[]; nextAuthVersion?: string; passesTrustHost?: boolean; flavour?: Flavour }): Record<string, string> {
   const files = guideFiles(release);
   if ((release.flavour ?? 'guide') === 'guide') return files;
   // The Auth.js v5 app: the same database, docs and deploy target, its own code, package manager and config.
@@ -254,12 +266,20 @@ export function fixtureFiles(release: { version: string; migrations: readonly Mi
   return files;
 }
 
-function guideFiles(release: { version: string; migrations: readonly Migration[] }): Record<string, string> {
+function guideFiles(release: { version: string; migrations: readonly Migration[]; nextAuthVersion?: string; passesTrustHost?: boolean }): Record<string, string> {
   const pkg = packageJson(release.version);
+  // The next-auth stand-in at the version the scenario installs (the lockfile and node_modules say it).
+  const vendor = { ...VENDOR.packages };
+  const vendorFiles = { ...VENDOR.files };
+  if (release.nextAuthVersion && vendor['next-auth']) {
+    vendor['next-auth'] = { ...vendor['next-auth'], version: release.nextAuthVersion };
+    const manifest = JSON.parse(vendorFiles['vendor/next-auth/package.json']!) as Record<string, unknown>;
+    vendorFiles['vendor/next-auth/package.json'] = `${JSON.stringify({ ...manifest, version: release.nextAuthVersion }, null, 2)}\n`;
+  }
   const files: Record<string, string> = {
     'package.json': `${JSON.stringify(pkg, null, 2)}\n`,
-    'package-lock.json': packageLock(pkg),
-    ...VENDOR.files,
+    'package-lock.json': packageLock(pkg, vendor),
+    ...vendorFiles,
     ...APP_FILES,
     'prisma/schema.prisma': PRISMA_SCHEMA,
     'prisma/migrations/migration_lock.toml': MIGRATION_LOCK_TOML,
@@ -278,10 +298,18 @@ function guideFiles(release: { version: string; migrations: readonly Migration[]
     'docs/release-checklist.md': RELEASE_CHECKLIST,
     'docs/environment-commands-playbook.md': COMMANDS_PLAYBOOK,
   };
+  if (release.passesTrustHost === false) files['lib/auth.ts'] = withoutTrustHost(files['lib/auth.ts']!);
   for (const m of release.migrations) files[`prisma/migrations/${m.name}/migration.sql`] = m.sql;
   // The gate was adopted in 1.6.0, with its config file.
   if (release.version === '1.6.0') files['.github/production-readiness.yml'] = readinessConfig(new Date());
   return files;
+}
+
+/** lib/auth.ts without its `trustHost` line (and the `@ts-ignore` above it). */
+export function withoutTrustHost(text: string): string {
+  const edited = text.replace(/^ *\/\/ @ts-ignore[^\n]*\n *trustHost:[^\n]*\n/m, '');
+  if (edited === text) throw new Error('fixture lib/auth.ts has no trustHost line to remove');
+  return edited;
 }
 
 /**
@@ -322,8 +350,9 @@ function packageJson(version: string): Record<string, unknown> {
       // The environment commands playbook: archives the Stripe catalog; local and test accounts only.
       'stripe:cleanup': 'node --env-file .env scripts/stripe-cleanup.js',
     },
-    // The offline stand-ins of the two CLIs the deploy path runs (the real app has next, prisma,
-    // next-auth, react, stripe, … from the registry): `npm ci` needs no network.
+    // The offline stand-ins of the two CLIs the deploy path runs, and of next-auth at the version the
+    // sandbox app emulates (the real app has next, prisma, next-auth, react, stripe, … from the
+    // registry): `npm ci` needs no network.
     dependencies: dependencies(),
     engines: { node: '>=20' },
   };

@@ -34,6 +34,8 @@ import { appRegistry, startNpmRegistry, type NpmRegistryHandle } from './npm-reg
 import { SECRET_VARIABLES } from '../src/target-app.js';
 import { syncStripeCatalog } from './stripe-sync.js';
 import { flavourEnv, flavourSecretNames, stripeKeyName } from './flavours.js';
+// What the release installs, read from its lockfile as any tool would (the gate's lockfile reader).
+import { detectAuthLibrary } from '../src/analysis/app/auth-library.js';
 
 export { SCENARIOS, type Scenario } from './scenarios.js';
 
@@ -227,8 +229,13 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         flavour,
         // The vendored prisma's /etc/hosts: DATABASE_URL keeps its production host name.
         runtime: { hosts: { [DB_HOST]: address, [APP_HOST]: address, [SENTRY_INGEST_HOST]: ingestAddress } },
+        nextAuthVersion: scenario.auth?.nextAuth,
+        passesTrustHost: scenario.auth?.passesTrustHost,
       }),
     ]);
+    // The app runs the next-auth its release's lockfile pins.
+    const authLibrary = await detectAuthLibrary(repoDir);
+    if (!authLibrary) throw new Error(`the fixture repository ${repoDir} locks no next-auth`);
     await provisionAppDatabase((db) => postgres.adminClient(db), database);
     log(`PostgreSQL ${dbTls ? 'with TLS' : 'without TLS'} on ${address}:${ports.postgres}, app database migrated`);
     const appDbConfig: pg.PoolConfig = {
@@ -321,6 +328,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         defects: scenario.app?.defects,
         unmatchedPaths: scenario.app?.unmatchedPaths,
         internalOrigin: scenario.app?.internalOrigin,
+        hosts: scenario.app?.unknownHost === 'serve' ? undefined : [APP_HOST],
+        auth: { version: authLibrary.version, passesTrustHost: scenario.auth?.passesTrustHost },
         responseDelayMs: options.responseDelayMs,
         database: appDbConfig,
         stripeApi: stripe.sdkOptions,

@@ -91,7 +91,19 @@ export interface Scenario {
     unmatchedPaths?: string[];
     /** The origin the app sees behind its proxy, which it builds absolute URLs from (./app.ts, internalOrigin). */
     internalOrigin?: string;
+    /**
+     * What the platform edge does with a request whose Host names another host (TLS server name
+     * still the app's): `refuse` (default: 421, as platforms that route by Host do) or `serve` (a
+     * proxy that passes any Host through to the app).
+     */
+    unknownHost?: 'refuse' | 'serve';
   };
+  /**
+   * The auth library the release installs: the next-auth version its lockfile pins (default
+   * 4.24.13, as the real app's), which the sandbox app then emulates, and whether lib/auth.ts passes
+   * `trustHost` (default true, the app's `@ts-ignore` line; false: an Auth.js v5 config without it).
+   */
+  auth?: { nextAuth?: string; passesTrustHost?: boolean };
   /** Whether the database holds the synced Stripe catalog at start (default true). */
   catalogSynced?: boolean;
   stripe?: {
@@ -436,6 +448,31 @@ export const SCENARIOS: Record<string, Scenario> = {
     gateEnv: { NEXTAUTH_URL: (ctx) => ctx.appOrigin() },
     expect: { ready: false, notPassing: ['smoke.auth-providers', 'smoke.login-flow', 'security.origin'] },
   },
+  'auth-trust-host-false': {
+    description:
+      "Beside the guide's NEXTAUTH_TRUST_HOST=false the deployment has AUTH_TRUST_HOST=false (meant to keep host trust off): next-auth 4.24.13 tests AUTH_TRUST_HOST for being non-empty, so host trust is on and a forged Host or X-Forwarded-Host replaces NEXTAUTH_URL in the callback URLs, the OAuth redirect_uri and the callback-url cookie.",
+    env: { AUTH_TRUST_HOST: 'false' },
+    expect: { ready: false, notPassing: ['config.nextauth-trust-host', 'smoke.auth-providers'] },
+  },
+  'vercel-flag-self-hosted': {
+    description:
+      "VERCEL=1 was copied into a self-hosted deployment's environment with the rest of a Vercel project's variables: next-auth 4.24.13 trusts the forwarded host as it would behind Vercel's edge, but nothing here sets it, so a forged Host or X-Forwarded-Host replaces NEXTAUTH_URL. The variable alone is only a notice (on Vercel it is safe); the live probe fails.",
+    env: { VERCEL: '1' },
+    expect: { ready: false, notPassing: ['smoke.auth-providers'] },
+  },
+  'authjs-v5-untrusted-host': {
+    description:
+      'The app moved to Auth.js v5 (next-auth 5.0.0-beta.25, an auth config without trustHost) and production has none of AUTH_URL, AUTH_TRUST_HOST, VERCEL or CF_PAGES: Auth.js does not trust the host and answers every /api/auth request with 500 (UntrustedHost), so nobody can sign in.',
+    auth: { nextAuth: '5.0.0-beta.25', passesTrustHost: false },
+    expect: { ready: false, notPassing: ['config.nextauth-trust-host', 'smoke.auth-providers', 'smoke.login-flow', 'smoke.feature-gates', 'security.cookies'] },
+  },
+  'authjs-v5-auth-url': {
+    description:
+      'Auth.js v5 (next-auth 5.0.0-beta.25, an auth config without trustHost) with AUTH_URL set to the production origin: Auth.js trusts the host and builds every URL from AUTH_URL, so a forged Host or X-Forwarded-Host changes nothing.',
+    auth: { nextAuth: '5.0.0-beta.25', passesTrustHost: false },
+    env: { AUTH_URL: (ctx) => ctx.appOrigin() },
+    expect: { ready: true, notPassing: [] },
+  },
   'register-api-500': {
     description:
       "The deployed sign-up route cannot load: its serverless bundle lacks a module (output file tracing left @react-email/render out), so Next answers every POST /api/auth/join with 500, an empty one included. (A database fault inside the handler would not show: the handler validates the body before it touches the database.)",
@@ -716,6 +753,8 @@ function addNextAuthToLock(text: string | undefined): string {
     const root = lock.packages['']!;
     root.dependencies = sortKeys({ ...root.dependencies, ...NEXT_AUTH_LOCK.dependencies });
     const entries = { ...lock.packages, ...NEXT_AUTH_LOCK.packages } as typeof lock.packages;
+    // The registry's next-auth replaces the version-only stand-in, as npm would write it.
+    delete entries['vendor/next-auth'];
     lock.packages = { '': root, ...Object.fromEntries(Object.keys(entries).filter((k) => k !== '').sort((a, b) => a.localeCompare(b, 'en')).map((k) => [k, entries[k]!])) };
   });
 }

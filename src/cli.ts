@@ -149,7 +149,7 @@ export async function cli(raw: CliIo): Promise<number> {
       },
     };
     const report = await runGate(settings, { log });
-    const written = writeReports(report, targets, redactor);
+    const written = writeReports(report, targets, redactor, settings.sarifCategory);
     io.stdout.write(values.json ? renderJson(report, { redactor }) : renderConsole(report, { redactor, color, verbose: Boolean(values.verbose) }));
     const skipped = readOnlyNote(report, readOnly, selected.map((r) => r.meta.id));
     if (skipped) notes.write(skipped);
@@ -171,7 +171,7 @@ export async function cli(raw: CliIo): Promise<number> {
 }
 
 /** The JSON report and SARIF at the paths that passed the check; the lines that name what was written. */
-function writeReports(report: Report, targets: OutputTargets, redactor: Redactor): string[] {
+function writeReports(report: Report, targets: OutputTargets, redactor: Redactor, sarifCategory?: string): string[] {
   const written: string[] = [];
   const write = (path: string | undefined, input: string, label: string, text: () => string) => {
     if (!path) return;
@@ -183,7 +183,7 @@ function writeReports(report: Report, targets: OutputTargets, redactor: Redactor
     }
   };
   write(targets.reportPath, 'report-path', 'JSON report:', () => renderJson(report, { redactor }));
-  write(targets.sarifPath, 'sarif-path', 'SARIF:      ', () => renderSarif(report, { redactor, toolVersion: VERSION }));
+  write(targets.sarifPath, 'sarif-path', 'SARIF:      ', () => renderSarif(report, { redactor, toolVersion: VERSION, category: sarifCategory }));
   return written;
 }
 

@@ -10,6 +10,8 @@ import type { AnyRule, Logger, Report, RuleReport } from './engine/types.js';
 import { RULES } from './rules/index.js';
 import { appUrlVariable } from './probes/target.js';
 import { VERSION } from './version.js';
+import { assignIdentities, compareWithBase, lineReader, prepareBaseline, Unavailable, type BaselinePlan } from './baseline.js';
+import { errorMessage } from './errors.js';
 
 export interface GateOptions {
   log: Logger;
@@ -41,32 +43,93 @@ export async function runGate(settings: Settings, options: GateOptions): Promise
   const rules = validateSelection(settings);
   const startedAt = options.now ?? new Date();
   const started = performance.now();
+  // On pull requests: the base, checked out beside the change (src/baseline.ts); nothing when not asked.
+  const plan = await prepareBaseline(settings, rules, options.log);
   const clients = createClients(settings);
   const bounds = runBounds(settings, rules);
   try {
-    const results = await runRules(rules, {
-      context: { settings, clients, log: options.log },
-      probeTimeoutMs: bounds.probeTimeoutMs,
-      commandTimeoutMs: bounds.commandTimeoutMs,
-      // The rules' own bounds end every chain before this; it is the guard should one of them not.
-      deadlineMs: bounds.rulesMs + CLOSE_BOUND_MS,
-      now: options.now,
-      onRuleDone: options.onRuleDone,
+    const [results, base] = await Promise.all([
+      runRules(rules, {
+        context: { settings, clients, log: options.log, ...(plan.base ? { baseline: plan.base.head } : {}) },
+        probeTimeoutMs: bounds.probeTimeoutMs,
+        commandTimeoutMs: bounds.commandTimeoutMs,
+        // The rules' own bounds end every chain before this; it is the guard should one of them not.
+        deadlineMs: bounds.rulesMs + CLOSE_BOUND_MS,
+        now: options.now,
+        onRuleDone: options.onRuleDone,
+      }),
+      runBasePass(settings, rules, plan, bounds, options),
+    ]);
+    const headParts = await assignIdentities(results, lineReader(settings.workingDirectory));
+    const compared = compareWithBase({
+      settings,
+      plan,
+      head: results,
+      headParts,
+      base: base?.results,
+      baseParts: base?.parts,
+      basePassMs: base?.durationMs,
+      baseUnavailable: base?.unavailable,
+      diffCompared: new Set(rules.filter((r) => r.meta.compareBy === 'diff').map((r) => r.meta.id)),
     });
     return buildReport({
-      rules: results,
+      rules: compared.rules,
       startedAt,
       durationMs: performance.now() - started,
       appUrl: withoutCredentials(appUrlVariable(settings).value),
       failOn: settings.failOn,
       version: VERSION,
       selection: { checks: settings.checks, notRun: RULES.filter((r) => !rules.includes(r)).map((r) => r.meta.id) },
+      baseline: compared.baseline,
     });
   } finally {
     // A server that never answers the goodbye must not hold the report back.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([clients.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_BOUND_MS)))]);
     clearTimeout(timer);
+    await plan.cleanup();
+  }
+}
+
+/**
+ * The repository rules again, on the base checked out in its temporary work tree: the head's config,
+ * the secrets the run knows (searched for on the base too), no database, no command, no network.
+ */
+async function runBasePass(settings: Settings, selected: readonly AnyRule[], plan: BaselinePlan, bounds: ReturnType<typeof runBounds>, options: GateOptions) {
+  const prepared = plan.base;
+  if (!prepared) return undefined;
+  const rules = selected.filter((r) => r.meta.scope === 'repository' && r.meta.compareBy !== 'diff');
+  if (rules.length === 0) return { results: new Map<string, RuleReport>(), parts: new Map(), durationMs: 0, unavailable: undefined };
+  const started = performance.now();
+  let workingDirectory: string;
+  try {
+    workingDirectory = await prepared.workingDirectory;
+  } catch (error) {
+    const unavailable = error instanceof Unavailable ? error : new Unavailable(errorMessage(error), '');
+    options.log.info(`Not compared with a base: ${unavailable.message}`);
+    return { results: new Map<string, RuleReport>(), parts: new Map(), durationMs: performance.now() - started, unavailable: { reason: unavailable.message, fix: unavailable.fix } };
+  }
+  const baseSettings: Settings = {
+    ...settings,
+    workingDirectory,
+    env: { ...settings.env, DATABASE_URL: undefined },
+    reportPath: undefined,
+    sarifPath: undefined,
+  };
+  const clients = createClients(baseSettings);
+  const log: Logger = { info: (m) => options.log.info(`base: ${m}`), output: () => undefined, group: (_name, fn) => fn() };
+  try {
+    const results = await runRules(rules, {
+      context: { settings: baseSettings, clients, log, baseline: prepared.base },
+      probeTimeoutMs: bounds.probeTimeoutMs,
+      commandTimeoutMs: bounds.commandTimeoutMs,
+      deadlineMs: bounds.rulesMs + CLOSE_BOUND_MS,
+      now: options.now,
+    });
+    const parts = await assignIdentities(results, lineReader(workingDirectory));
+    return { results: new Map(results.map((r) => [r.id, r])), parts, durationMs: performance.now() - started, unavailable: undefined };
+  } finally {
+    await clients.close().catch(() => undefined);
   }
 }
 
@@ -90,6 +153,7 @@ export function partialReport(settings: Settings, finished: readonly RuleReport[
       locations: [],
       findings: [],
       docs: rule.meta.docs,
+      ...(rule.meta.scope ? { scope: rule.meta.scope } : {}),
     };
     return applyWaiver(report, settings.config, now);
   });

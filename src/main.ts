@@ -11,7 +11,7 @@
  */
 import * as core from '@actions/core';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { errorMessage, UsageError } from './errors.js';
 import { blocks, rebaseReport } from './engine/report.js';
 import type { Logger, Report, RuleReport } from './engine/types.js';
@@ -19,8 +19,9 @@ import { configurationErrorReport, partialReport, runGate, validateSelection } f
 import { INPUTS, type RawInputs } from './inputs.js';
 import { checkOutputTargets, writeRegularFile, type OutputTargets } from './output-files.js';
 import { Redactor } from './redact.js';
-import { buildAnnotations, buildOutputs, renderJson, renderSarif, renderSummary } from './report/index.js';
+import { buildAnnotations, buildOutputs, renderComment, renderJson, renderSarif, renderSummary } from './report/index.js';
 import { loadSettings, outputPaths, type Settings } from './settings.js';
+import { readEvent } from './baseline.js';
 import { SECRET_VARIABLES } from './target-app.js';
 import { VERSION } from './version.js';
 import { workflowSafeLines } from './workflow-text.js';
@@ -205,7 +206,7 @@ function writeLocal(report: Report, settings: Settings, targets: OutputTargets, 
       else core.notice(a.message, props);
     }
   });
-  const written = writeReportFiles(report, targets, redactor, { docsBaseUrl, anchorFile: sarifAnchor(settings) });
+  const written = writeReportFiles(report, targets, redactor, { docsBaseUrl, anchorFile: sarifAnchor(settings), category: settings.sarifCategory });
   if (targets.summaryPath) {
     attempt('the job summary', redactor, () => writeRegularFile(targets.summaryPath!, renderSummary(report, { redactor, docsBaseUrl, runUrl }), 'append'));
   }
@@ -226,7 +227,7 @@ function attempt(what: string, redactor: Redactor, fn: () => void): boolean {
 }
 
 /** The JSON report and SARIF, at the paths that passed the check; returns those actually written. */
-function writeReportFiles(report: Report, targets: OutputTargets, redactor: Redactor, sarif: { docsBaseUrl?: string; anchorFile?: string } | undefined): { reportPath?: string; sarifPath?: string } {
+function writeReportFiles(report: Report, targets: OutputTargets, redactor: Redactor, sarif: { docsBaseUrl?: string; anchorFile?: string; category?: string } | undefined): { reportPath?: string; sarifPath?: string } {
   const written: { reportPath?: string; sarifPath?: string } = {};
   const { reportPath, sarifPath } = targets;
   if (reportPath && attempt(`the JSON report (report-path: ${reportPath})`, redactor, () => writeRegularFile(reportPath, renderJson(report, { redactor })))) written.reportPath = reportPath;
@@ -249,6 +250,7 @@ async function publishToGitHub(report: Report, settings: Settings, redactor: Red
   const pullRequest = ['pull_request', 'pull_request_target'].includes(settings.eventName ?? '');
   if (!settings.githubToken && !(settings.prComment && pullRequest)) return;
   const { runUrl, docsBaseUrl } = runLinks();
+  if (pullRequest && readEvent(settings.eventName, settings.eventPath).fork) return forkPullRequest(report, settings, redactor, say, runUrl, docsBaseUrl);
   // Loaded only here: a run without a token never pays for Octokit.
   const { publishCheckRun, publishComment } = await import('./github.js');
   const signal = AbortSignal.timeout(PUBLISH_BOUND_MS);
@@ -267,6 +269,25 @@ async function publishToGitHub(report: Report, settings: Settings, redactor: Red
     if (note?.level === 'warning') core.warning(redactor.redact(note.message));
     else if (note) say(note.message);
   }
+}
+
+/**
+ * A pull request from a fork runs with a read-only token: GitHub refuses its comment and check run.
+ * It gets the summary and the annotations; the comment's text is written beside the JSON report, for
+ * a `workflow_run` workflow to post with its own token (README "Pull requests from forks").
+ */
+function forkPullRequest(report: Report, settings: Settings, redactor: Redactor, say: (text: string) => void, runUrl?: string, blobBaseUrl?: string): void {
+  let where = '';
+  if (settings.prComment && settings.reportPath) {
+    const path = join(dirname(settings.reportPath), 'production-readiness-comment.md');
+    try {
+      writeRegularFile(path, renderComment(report, { redactor, runUrl, blobBaseUrl }));
+      where = `; its text is in ${path}, for a workflow_run workflow to post (README "Pull requests from forks")`;
+    } catch (error) {
+      core.warning(redactor.redact(`could not write the PR comment's text: ${errorMessage(error)}`));
+    }
+  }
+  say(`pr-comment and check run: not written for a pull request from a fork (GitHub gives it a read-only token)${where}`);
 }
 
 function failStep(report: Report, settings: Settings, redactor: Redactor, why?: string): void {

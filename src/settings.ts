@@ -62,6 +62,14 @@ export interface Settings {
   /** What a needed check that could not run reports: `fail` (default) or `warn`. */
   unreachable: 'fail' | 'warn';
   failOn: 'fail' | 'warn';
+  /** `new-findings-only` as given; src/baseline.ts resolves `auto` for the event. */
+  newFindingsOnly: 'auto' | 'true' | 'false';
+  /** `baseline-ref`: a branch, tag or commit to compare with. */
+  baselineRef?: string;
+  baselineUnavailable: 'full' | 'warn';
+  environmentOnPr: 'report' | 'block';
+  /** `sarif-category`: the SARIF run's automationDetails.id (without its trailing `/`). */
+  sarifCategory?: string;
   reportPath?: string;
   sarifPath?: string;
   githubToken?: string;
@@ -77,6 +85,8 @@ export interface Settings {
   commandEnv: Readonly<Record<string, string>>;
   /** The event that triggered the workflow (`GITHUB_EVENT_NAME`), when running in Actions. */
   eventName?: string;
+  /** The event's payload file (`GITHUB_EVENT_PATH`): the pull request's or merge group's base. */
+  eventPath?: string;
   /** Names this run in what the gate sends (the Sentry test event's tag): the workflow run, else a time. */
   runId: string;
   /** Every secret value the run knows, for masking and for the committed-secrets scan. */
@@ -139,8 +149,22 @@ function buildInputSchema() {
       .refine((n) => n > 0 && n <= 360, { message: 'command-timeout-minutes must be more than 0 and at most 360' }),
     unreachable: z.enum(['fail', 'warn'], { message: 'unreachable must be fail or warn' }),
     'fail-on': z.enum(['fail', 'warn'], { message: 'fail-on must be fail or warn' }),
+    'new-findings-only': z.enum(['auto', 'true', 'false'], { message: 'new-findings-only must be auto, true or false' }),
+    'baseline-ref': z
+      .string()
+      .trim()
+      // A ref git accepts and that cannot be read as an option: no leading `-`, no space, no `..`.
+      .refine((v) => v === '' || (/^[^\s~^:?*[\\]+$/.test(v) && !v.startsWith('-') && !v.includes('..') && !v.endsWith('.lock')), {
+        message: 'baseline-ref must be a branch, tag or commit id (like main, v1.6.0 or a SHA)',
+      }),
+    'baseline-unavailable': z.enum(['full', 'warn'], { message: 'baseline-unavailable must be full or warn' }),
+    'environment-on-pr': z.enum(['report', 'block'], { message: 'environment-on-pr must be report or block' }),
     'report-path': z.string().trim(),
     'sarif-path': z.string().trim(),
+    'sarif-category': z
+      .string()
+      .trim()
+      .refine((v) => /^[\w.\-/:@+]*$/.test(v), 'sarif-category may hold letters, digits and . - _ / : @ + only'),
     'github-token': z.string().trim(),
     'pr-comment': bool('pr-comment'),
     'stripe-api-base': z.string().trim().refine((v) => v === '' || isHttpUrl(v), 'stripe-api-base must be an http(s) URL'),
@@ -311,6 +335,11 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     commandTimeoutMs: Math.round(i['command-timeout-minutes'] * 60_000),
     unreachable: i.unreachable,
     failOn: i['fail-on'],
+    newFindingsOnly: i['new-findings-only'],
+    baselineRef: i['baseline-ref'] || undefined,
+    baselineUnavailable: i['baseline-unavailable'],
+    environmentOnPr: i['environment-on-pr'],
+    sarifCategory: i['sarif-category'].replace(/\/+$/, '') || undefined,
     reportPath,
     sarifPath,
     githubToken,
@@ -320,6 +349,7 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     env: appEnv,
     commandEnv: commandEnvironment(env, appEnv),
     eventName: env.GITHUB_EVENT_NAME || undefined,
+    eventPath: env.GITHUB_EVENT_PATH || undefined,
     runId: env.GITHUB_RUN_ID ? `${env.GITHUB_REPOSITORY ?? 'run'}#${env.GITHUB_RUN_ID}` : `local-${new Date().toISOString()}`,
     secrets: [],
   };

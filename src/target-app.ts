@@ -26,6 +26,11 @@ export const APP_VARIABLES = [
   'ENABLE_COEP',
   'NEXTAUTH_TRUST_HOST',
   'AUTH_TRUST_HOST',
+  // Auth.js v5's name for NEXTAUTH_URL (it also turns host trust on), and the platform variables
+  // NextAuth reads for host trust (src/analysis/app/host-trust.ts).
+  'AUTH_URL',
+  'VERCEL',
+  'CF_PAGES',
   'NEXTAUTH_DEBUG',
   'NEXT_PUBLIC_SENTRY_DSN',
   'SENTRY_DSN',
@@ -85,7 +90,7 @@ export interface AppFlag {
   why: string;
 }
 
-export type AppFlagName = 'ENABLE_HSTS' | 'ENABLE_CSP_STRICT' | 'ENABLE_COEP' | 'NEXTAUTH_TRUST_HOST' | 'AUTH_TRUST_HOST' | 'NEXTAUTH_DEBUG';
+export type AppFlagName = 'ENABLE_HSTS' | 'ENABLE_CSP_STRICT' | 'ENABLE_COEP' | 'NEXTAUTH_TRUST_HOST' | 'NEXTAUTH_DEBUG';
 
 const exactlyTrue = (value: string | undefined) => value === 'true';
 
@@ -107,23 +112,16 @@ export const APP_FLAGS: Readonly<Record<AppFlagName, AppFlag>> = {
     level: 'warn',
     why: 'the app runs without cross-origin isolation (the guide allows this only when external assets are incompatible)',
   },
-  // The app sets NextAuth's trustHost from it, and anything but "false" (also unset) means true.
+  // The app passes NextAuth `trustHost: process.env.NEXTAUTH_TRUST_HOST !== 'false'`: anything but
+  // "false" (also unset) means true. What the installed NextAuth does with that option, and with
+  // AUTH_TRUST_HOST, VERCEL and CF_PAGES (which it reads itself), is src/analysis/app/host-trust.ts's.
   NEXTAUTH_TRUST_HOST: {
     name: 'NEXTAUTH_TRUST_HOST',
     on: (value) => value !== 'false',
     wanted: false,
     safeValue: 'false',
     level: 'fail',
-    why: 'a forged Host or X-Forwarded-Host header can steer sign-in redirects and callback URLs',
-  },
-  // Read by NextAuth itself, not by the app: "true" or "1", in any case, turns host trust back on.
-  AUTH_TRUST_HOST: {
-    name: 'AUTH_TRUST_HOST',
-    on: (value) => value !== undefined && /^(true|1)$/i.test(value),
-    wanted: false,
-    safeValue: 'unset',
-    level: 'fail',
-    why: 'it turns host trust back on whatever NEXTAUTH_TRUST_HOST says',
+    why: 'the app passes it to NextAuth as trustHost: true (next-auth 4 has no such option; Auth.js v5 honours it)',
   },
   NEXTAUTH_DEBUG: { name: 'NEXTAUTH_DEBUG', on: exactlyTrue, wanted: false, safeValue: 'false', level: 'fail', why: 'NextAuth logs tokens and profile data' },
 };

@@ -7,10 +7,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAction } from '../../scripts/run-action.js';
 import { tempRepo } from '../helpers.js';
+import { APP, fixtureRoot, pullRequest } from '../baseline/fixtures.js';
+import { gen } from '../rules/security/secret-fixtures.js';
 
 interface Recorded {
   method: string;
@@ -53,7 +55,10 @@ before(async () => {
 });
 after(() => server.close());
 
-/** A repository whose deploy workflow runs `prisma db push` (a file annotation) and a test-mode Stripe key. */
+/**
+ * A repository whose deploy workflow runs `prisma db push` (a file annotation) and a test-mode Stripe key.
+ * Judged as a whole (`new-findings-only: false`): the comparison with a base is tested below.
+ */
 async function runOnPullRequest(extra: { inputs?: Record<string, string>; env?: Record<string, string> } = {}) {
   const repo = tempRepo({
     '.github/workflows/deploy.yml': 'on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npx prisma db push\n',
@@ -63,7 +68,7 @@ async function runOnPullRequest(extra: { inputs?: Record<string, string>; env?: 
   writeFileSync(eventPath, JSON.stringify({ pull_request: { number: 7, head: { sha: 'feedface'.repeat(5) } }, repository: { name: 'saas', owner: { login: 'acme' } } }));
   const token = 'ghs_' + 'T0kenValueForTheFakeApi123'.repeat(2);
   const run = await runAction({
-    inputs: { 'working-directory': repo.dir, checks: 'config.stripe-secret-key,gate.no-db-push', 'pr-comment': 'true', 'github-token': token, ...extra.inputs },
+    inputs: { 'working-directory': repo.dir, checks: 'config.stripe-secret-key,gate.no-db-push', 'pr-comment': 'true', 'github-token': token, 'new-findings-only': 'false', ...extra.inputs },
     env: { STRIPE_SECRET_KEY: ['sk', 'test', 'abcdefghijklmnop1234'].join('_'), GITHUB_API_URL: apiUrl, GITHUB_EVENT_PATH: eventPath, ...extra.env },
     eventName: 'pull_request',
   });
@@ -124,4 +129,58 @@ test('with fail-on: warn, a run blocked by warnings alone has a failing check ru
   const ok = requests.find((r) => r.method === 'POST' && r.path === '/repos/acme/saas/check-runs')!;
   assert.equal(ok.body.conclusion, 'success');
   assert.match((ok.body.output as { title: string }).title, /^Ready for the selected checks, with 1 warning; not run: /);
+});
+
+test('a PR compared with its base: the comment leads with what it introduced, the check run pins only that, the outputs count', async () => {
+  const root = fixtureRoot();
+  try {
+    const fx = await pullRequest(root.dir, {
+      base: { ...APP, 'src/legacy.ts': `export const key = "${gen.stripeLive()}";\n` },
+      depth: 1,
+      pr: [{ 'src/client.ts': `export const token = "${gen.github()}";\n` }],
+    });
+    comments = [];
+    requests.length = 0;
+    const token = 'ghs_' + 'T0kenValueForTheFakeApi123'.repeat(2);
+    const run = await runAction({
+      inputs: { 'working-directory': fx.dir, checks: 'security.committed-secrets,config.nextauth-debug', 'pr-comment': 'true', 'github-token': token, 'install-command': '', 'build-command': '' },
+      env: { GITHUB_API_URL: apiUrl, GITHUB_EVENT_PATH: fx.eventPath, NEXTAUTH_DEBUG: 'true' },
+      eventName: 'pull_request',
+    });
+    assert.equal(run.exitCode, 1, 'the new token blocks');
+    assert.match(run.stdout, /::error::Not ready to go live: security\.committed-secrets/);
+    assert.deepEqual([run.outputs.comparison, run.outputs.new, run.outputs.existing, run.outputs['baseline-sha'], run.outputs.ready, run.outputs['ready-all']], ['made', '1', '1', fx.baseSha, 'false', 'false']);
+    assert.match(comments[0]!.body, /\*\*1 introduced by this PR\*\* · 1 already on `main` · 0 fixed/);
+    assert.match(comments[0]!.body, /🌐 Environment: 1 rule this PR cannot have caused, not blocking it/);
+    const checkRun = requests.find((r) => r.method === 'POST' && r.path === '/repos/acme/saas/check-runs')!;
+    const annotations = (checkRun.body.output as { annotations: Array<{ path: string }> }).annotations;
+    assert.deepEqual(annotations.map((a) => a.path), ['src/client.ts'], 'only the finding the PR introduced');
+    assert.match(run.stdout, /::error title=security\.committed-secrets.*file=src\/client\.ts,line=1::/);
+    assert.doesNotMatch(run.stdout, /file=src\/legacy\.ts/);
+  } finally {
+    root.cleanup();
+  }
+});
+
+test('a fork PR (read-only token): no comment and no check run attempted; summary, annotations, and the comment text for a workflow_run job', async () => {
+  const root = fixtureRoot();
+  try {
+    const fx = await pullRequest(root.dir, { depth: 1, fork: true, pr: [{ 'src/client.ts': `export const token = "${gen.github()}";\n` }] });
+    requests.length = 0;
+    const run = await runAction({
+      inputs: { 'working-directory': fx.dir, checks: 'security.committed-secrets', 'pr-comment': 'true', 'github-token': 'ghs_' + 'ReadOnlyForkToken12345'.repeat(2), 'install-command': '', 'build-command': '' },
+      env: { GITHUB_API_URL: apiUrl, GITHUB_EVENT_PATH: fx.eventPath },
+      eventName: 'pull_request',
+    });
+    assert.equal(run.exitCode, 1);
+    assert.deepEqual(requests, [], 'nothing sent to GitHub with a token that may not write');
+    assert.match(run.stdout, /pr-comment and check run: not written for a pull request from a fork \(GitHub gives it a read-only token\); its text is in .*production-readiness-comment\.md/);
+    assert.equal(run.outputs.comparison, 'made', 'the base is fetched all the same: it needs contents: read only');
+    assert.match(run.summary, /\*\*1 introduced by this PR\*\*/);
+    assert.match(run.stdout, /::error title=security\.committed-secrets.*file=src\/client\.ts/);
+    const text = readFileSync(join(run.runnerTemp, 'production-readiness-comment.md'), 'utf8');
+    assert.match(text, /^<!-- production-readiness-gate -->\n### ❌ Production readiness — Not ready: 1 failed/);
+  } finally {
+    root.cleanup();
+  }
 });

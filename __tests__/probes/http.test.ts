@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { HttpClient, ProbeError, USER_AGENT } from '../../src/probes/http.js';
 import { inspectTls } from '../../src/probes/tls.js';
 import { createCA, issueCert } from '../../sandbox/certs.js';
@@ -21,6 +22,7 @@ const hits = new Map<string, number>();
 function handler(req: IncomingMessage, res: ServerResponse): void {
   const path = req.url ?? '/';
   hits.set(path, (hits.get(path) ?? 0) + 1);
+  if (path === '/sni') return void res.writeHead(200, { 'x-host': req.headers.host ?? '', 'x-sni': String((req.socket as TLSSocket).servername) }).end();
   if (path === '/ok') return void res.writeHead(200, { 'content-type': 'text/plain', 'x-ua': req.headers['user-agent'] ?? '', 'x-host': req.headers.host ?? '' }).end('hello');
   if (path === '/flaky') return void (hits.get(path)! < 3 ? res.writeHead(503).end() : res.writeHead(200).end('recovered'));
   if (path === '/always-500') return void res.writeHead(500).end();
@@ -75,6 +77,15 @@ test('resolve sends the request to the given address; the certificate is checked
   assert.equal(r.tls?.authorized, true);
   assert.deepEqual(r.tls?.certificate?.altNames, [HOST]);
   assert.deepEqual(c.records.map((x) => [x.method, x.status]), [['GET', 200]]);
+});
+
+test('hostHeader forges the Host header only: the TLS server name, the certificate check and the resolve address stay the real host\'s', async () => {
+  const c = client();
+  const r = await c.request({ url: url('/sni'), hostHeader: 'prg-0123456789ab.invalid' });
+  const plain = await c.request({ url: url('/sni') });
+  c.close();
+  assert.deepEqual([r.status, r.headers['x-host'], r.headers['x-sni'], r.tls?.authorized], [200, 'prg-0123456789ab.invalid', HOST, true]);
+  assert.deepEqual([plain.headers['x-host'], plain.headers['x-sni']], [`${HOST}:${port}`, HOST]);
 });
 
 test('a certificate from a CA the client was not given fails as a TLS error', async () => {

@@ -5,7 +5,8 @@ import { mixedReport, noSecrets, redactor, report, reportWithSecret, rule, SECRE
 
 test('has the top-level fields of schema version 1, in the spec order', () => {
   const json = JSON.parse(renderJson(mixedReport(), { redactor: noSecrets }));
-  assert.deepEqual(Object.keys(json), ['schemaVersion', 'tool', 'target', 'startedAt', 'durationMs', 'ready', 'failOn', 'counts', 'rules', 'selection', 'error']);
+  assert.deepEqual(Object.keys(json), ['schemaVersion', 'tool', 'target', 'startedAt', 'durationMs', 'ready', 'failOn', 'counts', 'rules', 'selection', 'error', 'baseline']);
+  assert.equal(json.baseline, null, 'no comparison was asked');
   assert.equal(json.schemaVersion, 1);
   assert.deepEqual(json.tool, { name: 'production-readiness-gate', version: '1.0.0' });
   assert.deepEqual(json.target, { appUrl: 'https://app.acme.com' });

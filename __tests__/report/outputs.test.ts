@@ -12,6 +12,13 @@ test('outputs carry the verdict, the counts and the paths as strings', () => {
     skipped: '1',
     'report-path': '/tmp/r.json',
     'sarif-path': '/tmp/r.sarif',
+    // No comparison was asked: the verdict is the whole one, and no count says "0 new".
+    'ready-all': 'false',
+    comparison: 'off',
+    'baseline-sha': '',
+    new: '',
+    existing: '',
+    fixed: '',
   });
 });
 

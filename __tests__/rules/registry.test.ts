@@ -26,6 +26,16 @@ test('every registry entry loads the rule of its own id, from src/rules/<section
   }
 });
 
+test('every rule declares its scope: what a pull request is judged on depends on it', () => {
+  for (const entry of RULES) assert.ok(['repository', 'environment', 'command'].includes(entry.meta.scope ?? ''), `${entry.meta.id} declares no scope`);
+  const of = (scope: string) => RULES.filter((r) => r.meta.scope === scope).map((r) => r.meta.id);
+  // Run again on the base (or compared by the files the change adds): they must read only the repository.
+  assert.deepEqual(of('repository'), ['gate.no-db-push', 'gate.destructive-commands', 'gate.migration-safety', 'gate.migration-dialect', 'security.committed-secrets', 'security.workflow-secrets', 'security.rollback', 'security.docs']);
+  // The change's own code: always judged.
+  assert.deepEqual(of('command'), ['gate.install', 'gate.migrate', 'gate.build']);
+  assert.deepEqual(RULES.filter((r) => r.meta.compareBy === 'diff').map((r) => r.meta.id), ['gate.migration-safety']);
+});
+
 test('an id the registry does not know is refused; an entry that loads another id’s rule fails that rule, not the run', async () => {
   assert.throws(() => defineRule({ id: 'config.unknown', check: async () => ({ status: 'pass', summary: '' }) }), /config\.unknown is not in the registry/);
   const wrong = { meta: { ...RULES[0]!.meta }, load: () => RULES[1]!.load() };

@@ -72,7 +72,8 @@ describe('good scenario: npm ci, prisma migrate deploy and npm run build-ci succ
       dependencies: Record<string, string>;
       devDependencies?: unknown;
     };
-    assert.deepEqual(pkg.dependencies, { 'caniuse-lite': 'file:vendor/caniuse-lite', next: 'file:vendor/next', prisma: 'file:vendor/prisma' });
+    // next-auth is a stand-in holding only the version the sandbox app emulates (4.24.13, the real app's).
+    assert.deepEqual(pkg.dependencies, { 'caniuse-lite': 'file:vendor/caniuse-lite', next: 'file:vendor/next', 'next-auth': 'file:vendor/next-auth', prisma: 'file:vendor/prisma' });
     assert.equal(pkg.devDependencies, undefined, 'nothing comes from a registry');
     assert.equal(pkg.scripts['build-ci'], 'next build');
     assert.equal(pkg.scripts['setup:db'], 'npx prisma db push', "the app's dev-only script is still there");
@@ -93,6 +94,8 @@ describe('good scenario: npm ci, prisma migrate deploy and npm run build-ci succ
     const r = await sh(sb, 'npm ci', { npm_config_registry: 'http://127.0.0.1:9/' });
     assert.equal(r.code, 0, r.output);
     for (const bin of ['prisma', 'next']) assert.ok(fs.existsSync(path.join(sb.repoDir, 'node_modules/.bin', bin)), bin);
+    const installed = JSON.parse(fs.readFileSync(path.join(sb.repoDir, 'node_modules/next-auth/package.json'), 'utf8')) as { version: string };
+    assert.equal(installed.version, sb.app!.config.auth.version, 'the app runs the next-auth the release installs');
   });
 
   test('npx prisma migrate deploy finds the release applied', async () => {

@@ -93,6 +93,15 @@ const SAYS: Record<string, Record<string, RegExp>> = {
     'security.origin': /the callbackUrl of github is `http:\/\/app\.acme-saas\.com[:\d]*\/api\/auth\/callback\/github`: plain HTTP/,
   },
   'wrong-callback-urls': { 'smoke.auth-providers': /callbackUrl https:\/\/staging\.acme-saas\.com\/api\/auth\/callback\/github/ },
+  'auth-trust-host-false': {
+    'config.nextauth-trust-host': /^next-auth 4\.24\.13 ignores NEXTAUTH_TRUST_HOST \(it has no trustHost option\); AUTH_TRUST_HOST="false" is a non-empty value, so host trust is on/,
+    'smoke.auth-providers': /^a forged host comes back in \d+ of \d+ answers: POST \/api\/auth\/signin\/github with X-Forwarded-Host: (prg-[0-9a-f]{12}\.invalid) → body url \(redirect_uri\) = https:\/\/github\.com\/login\/oauth\/authorize\?.*redirect_uri=https:\/\/\1\/api\/auth\/callback\/github/,
+  },
+  'vercel-flag-self-hosted': { 'smoke.auth-providers': /^a forged host comes back in \d+ of \d+ answers: POST \/api\/auth\/signin\/github with X-Forwarded-Host/ },
+  'authjs-v5-untrusted-host': {
+    'config.nextauth-trust-host': /^next-auth 5\.0\.0-beta\.25 does not read NEXTAUTH_TRUST_HOST .*Auth\.js refuses every \/api\/auth request \(UntrustedHost, answered with 500\): nobody can sign in$/,
+    'smoke.auth-providers': /^GET \/api\/auth\/providers answered 500 "There was a problem with the server configuration\. .*": the cause is Auth\.js's UntrustedHost: /,
+  },
   'register-api-500': { 'smoke.register-api': /\b500\b/ },
   'plan-grants-feature': { 'smoke.feature-gates': /free@acme\.com on smoke-free: sso: .*got 200/ },
   'no-webhook-endpoint': { 'stripe.webhook-endpoint': /no Stripe webhook endpoint/ },
@@ -167,9 +176,36 @@ describe('§3/§4 live probes: the gate sees what the deployment serves', { conc
     'wrong-callback-urls',
     'register-api-500',
     'plan-grants-feature',
+    'auth-trust-host-false',
+    'authjs-v5-untrusted-host',
   ]) {
     scenarioTest(name);
   }
+
+  scenarioTest('vercel-flag-self-hosted', async (sb, run) => {
+    // The variable alone is a notice (on Vercel it is safe): the live probe is what fails.
+    assert.equal(sb.env.VERCEL, '1');
+    const config = await runGate(sb, 'config.nextauth-trust-host', NO_COMMANDS);
+    assert.deepEqual(config.rules.map((r) => r.status), ['pass']);
+    assert.match(config.rules[0]!.summary, /VERCEL="1" is a non-empty value, so host trust is on.*smoke\.auth-providers' forged-host probe settles it/);
+    assert.ok(run.rules.some((r) => r.id === 'smoke.auth-providers' && r.status === 'fail'));
+  });
+
+  test('authjs-v5-auth-url: Auth.js v5 with AUTH_URL trusts the host and builds every URL from AUTH_URL: every auth rule passes', async () => {
+    const scenario = SCENARIOS['authjs-v5-auth-url']!;
+    assert.deepEqual(scenario.expect, { ready: true, notPassing: [] });
+    const sb = await startSandbox({ scenario: 'authjs-v5-auth-url', quiet: true });
+    try {
+      assert.equal(sb.app!.config.auth.version, '5.0.0-beta.25', 'the app runs the version its lockfile pins');
+      assert.equal(sb.app!.config.auth.trustHostOption, undefined);
+      const run = await runGate(sb, 'config.nextauth-trust-host,smoke.auth-providers,smoke.login-flow', NO_COMMANDS);
+      assert.deepEqual(notPassing(run), [], show(run));
+      assert.match(run.rules.find((r) => r.id === 'config.nextauth-trust-host')!.summary, /AUTH_URL="https:\/\/app\.acme-saas\.com[:\d]*" is a non-empty value, so trust is on, and AUTH_URL is set/);
+      assert.match(run.rules.find((r) => r.id === 'smoke.auth-providers')!.summary, /a forged Host or X-Forwarded-Host comes back in no URL NextAuth builds \(8 forged requests/);
+    } finally {
+      await sb.stop();
+    }
+  });
 
   scenarioTest('coep-missing', async (sb, run) => {
     // The gate was given ENABLE_COEP=true, so the flag rule passes: only the live header shows the drift.

@@ -1,6 +1,6 @@
 /** Turns the rules' results into the one report model every reporter reads. */
 import { posix } from 'node:path';
-import type { Counts, Report, RuleReport, Selection } from './types.js';
+import type { BaselineReport, Counts, Finding, FindingStatus, Report, RuleReport, Selection } from './types.js';
 
 export interface ReportInput {
   rules: RuleReport[];
@@ -11,6 +11,8 @@ export interface ReportInput {
   version: string;
   /** What `checks` selected; every reporter says when a run covered only part of the catalog. */
   selection?: Selection;
+  /** The comparison with a base, when the run was asked for one (src/baseline.ts). */
+  baseline?: BaselineReport;
 }
 
 export function buildReport(input: ReportInput): Report {
@@ -27,6 +29,7 @@ export function buildReport(input: ReportInput): Report {
     counts,
     rules: input.rules,
     selection: input.selection ?? { checks: [], notRun: [] },
+    ...(input.baseline ? { baseline: { ...input.baseline, readyAll: !input.rules.some((r) => blocksAll(r, input.failOn)) } } : {}),
   };
 }
 
@@ -35,10 +38,32 @@ export function isReady(rules: readonly RuleReport[], failOn: 'fail' | 'warn'): 
   return !rules.some((r) => blocks(r, failOn));
 }
 
+/**
+ * Whether a rule stops the release. In a run that compared with a base, a compared rule blocks only
+ * with a finding the change introduced (`new` or `updated`) at a blocking level, and a listed one
+ * (environment rules on a pull request) never does.
+ */
 export function blocks(rule: RuleReport, failOn: 'fail' | 'warn'): boolean {
+  if (!blocksAll(rule, failOn)) return false;
+  const comparison = rule.comparison;
+  if (!comparison || comparison.verdict === 'full') return true;
+  if (comparison.verdict === 'listed') return false;
+  const threshold = failOn === 'warn' ? LOUDNESS.warning : LOUDNESS.error;
+  const ruleLoudness = rule.status === 'fail' ? LOUDNESS.error : LOUDNESS.warning;
+  const introduced = (status: FindingStatus | undefined) => status === 'new' || status === 'updated';
+  return (
+    rule.findings.some((f) => introduced(f.status) && Math.min(LOUDNESS[f.level], ruleLoudness) >= threshold) ||
+    (introduced(comparison.ruleStatus) && ruleLoudness >= threshold)
+  );
+}
+
+/** Whether a rule blocks when every finding is judged (no comparison): `ready-all`. */
+export function blocksAll(rule: RuleReport, failOn: 'fail' | 'warn'): boolean {
   if (rule.waived) return false;
   return rule.status === 'fail' || (failOn === 'warn' && rule.status === 'warn');
 }
+
+const LOUDNESS: Record<Finding['level'], number> = { notice: 0, warning: 1, error: 2 };
 
 /**
  * Rules name files relative to `working-directory`; GitHub wants them relative to the repository
@@ -55,6 +80,7 @@ export function rebaseReport(report: Report, prefix: string): Report {
       ...r,
       locations: r.locations.map((l) => ({ ...l, file: join(l.file) })),
       findings: r.findings.map((f) => (f.file ? { ...f, file: join(f.file) } : f)),
+      ...(r.comparison ? { comparison: { ...r.comparison, fixed: r.comparison.fixed.map((f) => (f.file ? { ...f, file: join(f.file) } : f)) } } : {}),
       docs: r.docs ? join(r.docs) : r.docs,
     })),
   };

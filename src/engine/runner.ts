@@ -273,7 +273,16 @@ function toReport(rule: Rule, outcome: Outcome, durationMs: number): RuleReport 
     docs: rule.meta.docs,
     data: outcome.data,
     ...(outcome.unreachable ? { unreachable: outcome.unreachable } : {}),
+    ...(rule.meta.scope ? { scope: rule.meta.scope } : {}),
   };
+}
+
+/**
+ * True for the reports the runner writes itself when a rule did not finish: it threw, passed its
+ * bound, or never started before the deadline. Such a result says nothing of the repository.
+ */
+export function didNotFinish(report: Pick<RuleReport, 'summary'>): boolean {
+  return /^(?:unreachable: [^—]+ — )?(?:the rule stopped on an unexpected error|did not finish within|was cut off|not started|not finished)\b/.test(report.summary);
 }
 
 /**

@@ -156,17 +156,18 @@ export interface HistoryBlob {
 }
 
 /**
- * Every blob reachable from any ref, once each: `git rev-list --objects --all` piped into
+ * Every blob reachable from any ref (or from `revs`: `['HEAD', '^<base>']` for a change's own
+ * commits), once each: `git rev-list --objects --all` piped into
  * `git cat-file --batch-check` (type and size, no content), then the wanted blobs through
  * `git cat-file --batch`, parsed as they stream. Blobs in `skip` are not read; blobs over `maxBytes`
  * are yielded without content.
  */
 export async function* historyBlobs(
   root: string,
-  options: { skip: ReadonlySet<string>; maxBytes: number; signal?: AbortSignal },
+  options: { skip: ReadonlySet<string>; maxBytes: number; signal?: AbortSignal; revs?: readonly string[] },
 ): AsyncGenerator<HistoryBlob> {
   const { signal } = options;
-  const list = startGit(root, ['rev-list', '--objects', '--all'], { signal });
+  const list = startGit(root, ['rev-list', '--objects', ...(options.revs ?? ['--all']), '--'], { signal });
   const check = startGit(root, ['cat-file', '--buffer', '--batch-check=%(objectname) %(objecttype) %(objectsize) %(rest)'], { signal, stdin: list.stdout });
   // The listing now flows through an OS pipe between the two processes; the parent's copy of its
   // end is closed, or the listing process would never count as closed.
@@ -261,10 +262,10 @@ export interface Introduction {
  * --raw` over the history, stopped as soon as every blob is placed. A blob that only a merge
  * resolution introduced is not placed (merges have no diff in this listing).
  */
-export async function blobIntroductions(root: string, blobs: ReadonlySet<string>, signal?: AbortSignal): Promise<Map<string, Introduction>> {
+export async function blobIntroductions(root: string, blobs: ReadonlySet<string>, signal?: AbortSignal, revs: readonly string[] = ['--all']): Promise<Map<string, Introduction>> {
   const found = new Map<string, Introduction>();
   if (blobs.size === 0) return found;
-  const git = startGit(root, ['-c', 'core.quotepath=off', 'log', '--all', '--reverse', '--no-renames', '--raw', '--no-abbrev', '--format=%x00%H %ct'], { signal });
+  const git = startGit(root, ['-c', 'core.quotepath=off', 'log', ...revs, '--reverse', '--no-renames', '--raw', '--no-abbrev', '--format=%x00%H %ct', '--'], { signal });
   let commit = '';
   let time = 0;
   let order = 0;
@@ -326,7 +327,7 @@ export class GitClient {
     return blobChunks(root, id, signal);
   }
 
-  blobIntroductions(root: string, blobs: ReadonlySet<string>, signal?: AbortSignal): Promise<Map<string, Introduction>> {
-    return blobIntroductions(root, blobs, signal);
+  blobIntroductions(root: string, blobs: ReadonlySet<string>, signal?: AbortSignal, revs?: readonly string[]): Promise<Map<string, Introduction>> {
+    return blobIntroductions(root, blobs, signal, revs);
   }
 }

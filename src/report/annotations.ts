@@ -2,7 +2,8 @@
  * Annotations: what GitHub pins on files and lines of a run (and of a PR's diff).
  *
  * An annotation asks for action, so only failing and warning rules that are not waived make them, at
- * error or warning level. Notices (a dev-only `db push` script, pending migrations, waived rules) are
+ * error or warning level; in a run compared with its base (pull requests), only the findings the
+ * change introduced. Notices (a dev-only `db push` script, pending migrations, waived rules) are
  * information: the job summary has them, and a green run carries no annotation at all.
  *
  * GitHub shows only 10 errors and 10 warnings per step (notices likewise), and drops the rest silently.
@@ -11,7 +12,7 @@
  */
 import type { Report, RuleReport } from '../engine/types.js';
 import type { Redactor } from '../redact.js';
-import { findingLevel, hasFile, plural, redactReport, requirementText, ruleLevel } from './common.js';
+import { actionableFindings, findingLevel, hasFile, plural, redactReport, requirementText, ruleLevel } from './common.js';
 import type { AnnotationLevel } from './common.js';
 
 export interface Annotation {
@@ -36,14 +37,16 @@ export function buildAnnotations(report: Report, options: AnnotationOptions): An
   const max = options.maxPerLevel ?? GITHUB_ANNOTATIONS_PER_LEVEL;
   if (!(max >= 1)) throw new RangeError(`maxPerLevel must be at least 1, got ${max}`);
   const rules = redactReport(report, options.redactor).rules;
-  const actionable = rules.filter((rule) => !rule.waived && (rule.status === 'fail' || rule.status === 'warn'));
+  // Compared with a base, only what the change introduced is pinned on its files: what was already
+  // there, and the environment rules listed on a pull request, stay in the summary.
+  const actionable = rules.filter((rule) => !rule.waived && (rule.status === 'fail' || rule.status === 'warn') && rule.comparison?.verdict !== 'listed');
   // Every rule's file findings before any file-less annotation: those would otherwise use up the slots.
   const all = [...actionable.flatMap(fileAnnotations), ...actionable.flatMap(filelessAnnotation)];
   return limitPerLevel(all.filter((a) => a.level !== 'notice'), max);
 }
 
 function fileAnnotations(rule: RuleReport): Annotation[] {
-  return rule.findings.filter(hasFile).map((finding) => ({
+  return actionableFindings(rule).filter(hasFile).map((finding) => ({
     level: findingLevel(rule, finding),
     title: titleOf(rule),
     message: finding.message,
@@ -58,7 +61,12 @@ function fileAnnotations(rule: RuleReport): Annotation[] {
 
 /** A failing or warning rule with nothing to pin on a file still shows up once, with its summary. */
 function filelessAnnotation(rule: RuleReport): Annotation[] {
-  if (rule.findings.some((f) => hasFile(f) && findingLevel(rule, f) !== 'notice')) return [];
+  if (rule.comparison?.verdict === 'new') {
+    // The rule's own result stands for itself only when it is what the change introduced.
+    const own = rule.comparison.ruleStatus;
+    if (own !== 'new' && own !== 'updated') return [];
+  }
+  if (actionableFindings(rule).some((f) => hasFile(f) && findingLevel(rule, f) !== 'notice')) return [];
   const fix = rule.fix ? `\nFix: ${rule.fix}` : '';
   return [{ level: ruleLevel(rule), title: titleOf(rule), message: rule.summary + fix }];
 }

@@ -3,6 +3,7 @@
  * release, and how a finding's level follows from its rule. Keeping it in one place is what makes the
  * job summary, the console, the annotations, SARIF and the PR comment tell the same story.
  */
+import { blocks } from '../engine/report.js';
 import { SECTIONS, SECTION_TITLES } from '../engine/types.js';
 import type { Finding, Report, RuleReport, Section, Status } from '../engine/types.js';
 import type { Redactor } from '../redact.js';
@@ -46,10 +47,12 @@ export function needsAttention(rule: RuleReport): boolean {
   return rule.status === 'fail' || rule.status === 'warn';
 }
 
-/** Rules that stop the release under the run's `fail-on`: a waiver takes a rule out. */
+/**
+ * Rules that stop the release under the run's `fail-on`: a waiver takes a rule out; in a run compared
+ * with a base, only what the change introduced blocks (engine/report.ts `blocks`).
+ */
 export function isBlocking(rule: RuleReport, failOn: Report['failOn']): boolean {
-  if (rule.waived) return false;
-  return rule.status === 'fail' || (failOn === 'warn' && rule.status === 'warn');
+  return blocks(rule, failOn);
 }
 
 export function plural(count: number, one: string, many = `${one}s`): string {
@@ -62,6 +65,7 @@ export function plural(count: number, one: string, many = `${one}s`): string {
  * subset of the catalog says so: "ready" is then only "ready for the selected checks".
  */
 export function verdictText(report: Report): string {
+  if (report.baseline?.made) return comparedVerdictText(report);
   const failed = report.rules.filter((r) => r.status === 'fail' && !r.waived).length;
   const warned = report.rules.filter((r) => r.status === 'warn' && !r.waived).length;
   const notRun = notRunText(report);
@@ -75,6 +79,85 @@ export function verdictText(report: Report): string {
   const why = !failed && warned && report.failOn === 'warn' ? ' (fail-on: warn)' : '';
   const head = parts.length ? `Not ready: ${parts.join(', ')}${why}` : 'Not ready';
   return `${head}${notRun ? `; not run: ${notRun}` : ''}`;
+}
+
+/**
+ * The verdict of a run compared with its base: what blocks is what the change introduced (and the
+ * command rules), so the numbers count blocking rules only.
+ */
+function comparedVerdictText(report: Report): string {
+  const subject = report.baseline!.subject;
+  const notRun = notRunText(report);
+  const tail = notRun ? `; not run: ${notRun}` : '';
+  const blocking = report.rules.filter((r) => isBlocking(r, report.failOn));
+  if (report.ready) return `Ready: nothing ${subject} introduces blocks${tail}`;
+  const failed = blocking.filter((r) => r.status === 'fail').length;
+  const warned = blocking.filter((r) => r.status === 'warn').length;
+  const parts = [failed ? `${failed} failed` : '', warned ? plural(warned, 'warning') : ''].filter(Boolean);
+  const why = !failed && warned && report.failOn === 'warn' ? ' (fail-on: warn)' : '';
+  return `Not ready: ${parts.join(', ')}${why}${tail}`;
+}
+
+/** True for a finding the change introduced (new, or at a higher level than on the base). */
+export function isIntroduced(finding: Finding): boolean {
+  return finding.status === 'new' || finding.status === 'updated';
+}
+
+/** The base's name as the reports write it: `main`, `v1.6.0`. */
+export function baseName(report: Report): string {
+  return report.baseline?.ref ?? 'the base';
+}
+
+/**
+ * The line every reporter of a compared run leads with: `2 introduced by this PR · 14 already on
+ * main · 1 fixed`; for a run that asked for a comparison and could not make one, why not. Undefined
+ * when no comparison was asked. Counts are of findings at warning level or above.
+ */
+export function comparisonHeadline(report: Report): string | undefined {
+  const b = report.baseline;
+  if (!b) return undefined;
+  if (!b.made) return `Not compared with ${baseName(report)}: ${b.reason ?? 'no base'}. Every finding is judged.`;
+  const introduced = b.counts.new + b.counts.updated;
+  return `${introduced} introduced by ${b.subject} · ${b.counts.existing} already on ${baseName(report)} · ${b.counts.fixed} fixed`;
+}
+
+/**
+ * The findings of a rule that belong where a person acts: for a rule compared with the base, those the
+ * change introduced; otherwise all of them.
+ */
+export function actionableFindings(rule: RuleReport): Finding[] {
+  return rule.comparison?.verdict === 'new' ? rule.findings.filter(isIntroduced) : rule.findings;
+}
+
+/**
+ * The findings of a compared rule that were already on the base, at warning level or above (what the
+ * counts count: a notice is information, not a problem the base has).
+ */
+export function existingFindings(rule: RuleReport): Finding[] {
+  if (rule.comparison?.verdict !== 'new' || ruleLevel(rule) === 'notice') return [];
+  return rule.findings.filter((f) => f.status === 'existing' && f.level !== 'notice');
+}
+
+/**
+ * A compared rule's one-line result, about what the change introduced: "2 findings introduced by this
+ * PR: <the first>"; the rule's own summary otherwise.
+ */
+export function introducedSummary(rule: RuleReport, subject: string): string {
+  if (rule.comparison?.verdict !== 'new' || !subject) return rule.summary;
+  const introduced = rule.findings.filter(isIntroduced);
+  if (introduced.length === 0) return rule.summary;
+  const first = [...introduced].sort((a, b) => LOUDNESS[b.level] - LOUDNESS[a.level])[0]!;
+  const location = first.file ? formatLocation(first) : '';
+  const place = location && !first.message.startsWith(location) ? `${location}: ` : '';
+  return `${plural(introduced.length, 'finding')} introduced by ${subject}: ${place}${first.message}`;
+}
+
+/** `new`, `updated` or `existing` with where it is: "on a line this PR changes" / "caused elsewhere". */
+export function statusNote(finding: Finding, subject: string): string {
+  if (!finding.status || finding.status === 'existing') return '';
+  const what = finding.status === 'updated' ? 'worse than on the base' : 'new';
+  const where = finding.changedLine === undefined ? '' : finding.changedLine ? `, on a line ${subject} changes` : `, caused by ${subject} elsewhere (this line is unchanged)`;
+  return `${what}${where}`;
 }
 
 /**

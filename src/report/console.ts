@@ -6,7 +6,9 @@ import type { Report, RuleReport, Status } from '../engine/types.js';
 import type { Redactor } from '../redact.js';
 import {
   STATUS_MARK,
+  comparisonHeadline,
   countsText,
+  isIntroduced,
   fileFindingsFirst,
   formatDuration,
   formatLocation,
@@ -67,6 +69,9 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
   const verdictStatus: Status = safe.ready ? 'pass' : 'fail';
   const mark = STATUS_MARK[verdictStatus].symbol;
   lines.push(paint.bold(paint.status[verdictStatus](`${mark} ${verdictText(safe)}`)));
+  const compared = comparisonHeadline(safe);
+  if (compared) lines.push(`  ${terminalText(compared)}`);
+  for (const e of safe.baseline?.addedExceptions ?? []) lines.push(`  added by ${terminalText(safe.baseline!.subject)}: ${terminalText(e.text)}`);
   lines.push(`  ${countsText(safe)} · ${formatDuration(safe.durationMs)}`);
   return `${lines.join('\n')}\n`;
 }
@@ -81,11 +86,13 @@ function ruleLines(rule: RuleReport, idWidth: number, paint: Palette, verbose: b
   const indent = '      ';
   const out = [head];
   if (verbose && rule.details) out.push(...terminalText(rule.details).split('\n').map((l) => paint.dim(indent + l)));
-  const findings = fileFindingsFirst(rule.findings);
+  const findings = fileFindingsFirst(rule.findings).sort((a, b) => Number(isIntroduced(b)) - Number(isIntroduced(a)));
   const shown = verbose ? findings : findings.slice(0, MAX_FINDINGS);
   for (const f of shown) {
     const where = f.file ? `${formatLocation(f)} ` : '';
-    out.push(`${indent}→ ${terminalText(where + oneLine(f.message))}`);
+    // Compared with a base: what the change introduced, and what was already there.
+    const status = f.status ? paint.dim(`[${f.status === 'existing' ? 'already there' : f.status}] `) : '';
+    out.push(`${indent}→ ${status}${terminalText(where + oneLine(f.message))}`);
   }
   if (shown.length < findings.length) out.push(paint.dim(`${indent}… and ${plural(findings.length - shown.length, 'more finding')}`));
   if (rule.fix) out.push(`${indent}fix: ${terminalText(oneLine(rule.fix))}`);

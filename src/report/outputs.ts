@@ -1,6 +1,6 @@
 /**
  * The action's outputs (action.yml), as the strings `core.setOutput` takes. No rule text goes in, only
- * counts and the paths the caller chose, so nothing here needs redacting.
+ * counts, a commit id and the paths the caller chose, so nothing here needs redacting.
  */
 import type { Report } from '../engine/types.js';
 
@@ -19,5 +19,12 @@ export function buildOutputs(report: Report, options: OutputOptions = {}): Recor
     // Empty rather than missing, so `steps.gate.outputs.sarif-path != ''` works in a workflow.
     'report-path': options.reportPath ?? '',
     'sarif-path': options.sarifPath ?? '',
+    // The comparison with a base: the counts only when one was made (never "0 new" without one).
+    'ready-all': String(report.baseline ? report.baseline.readyAll : report.ready),
+    comparison: report.baseline ? (report.baseline.made ? 'made' : 'unavailable') : 'off',
+    'baseline-sha': report.baseline?.made ? (report.baseline.sha ?? '') : '',
+    new: report.baseline?.made ? String(report.baseline.counts.new + report.baseline.counts.updated) : '',
+    existing: report.baseline?.made ? String(report.baseline.counts.existing) : '',
+    fixed: report.baseline?.made ? String(report.baseline.counts.fixed) : '',
   };
 }

@@ -22,7 +22,16 @@ export interface SarifOptions {
   docsBaseUrl?: string;
   /** Repository file that rule-level results (no file finding) point at, so GitHub accepts them. */
   anchorFile?: string;
+  /**
+   * The code-scanning category (`sarif-category`): `automationDetails.id` is `<category>/`. A PR job and
+   * the push job of its base branch that share it let code scanning show the PR's new alerts.
+   * Default: one named after the checks selection.
+   */
+  category?: string;
 }
+
+/** Results code scanning takes in one run; over it the upload is refused (new findings are kept first). */
+export const SARIF_MAX_RESULTS = 25_000;
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -37,10 +46,11 @@ export function renderSarif(report: Report, options: SarifOptions): string {
   const redact = (text: string | undefined): string | undefined => text && options.redactor.redact(text);
   const index = new Map(safe.rules.map((rule, i) => [rule.id, i]));
   const anchorFile = redact(options.anchorFile);
-  const results = safe.rules
-    .filter(needsAttention)
-    .flatMap((rule) => ruleResults(rule, index.get(rule.id)!, anchorFile));
-  withFingerprints(results);
+  const all = safe.rules.filter(needsAttention).flatMap((rule) => ruleResults(rule, index.get(rule.id)!, anchorFile));
+  withFingerprints(all);
+  // Over code scanning's limit, what the change introduced goes first (a stable sort keeps the rest in order).
+  const introducedFirst = all.length > SARIF_MAX_RESULTS ? [...all].sort((a, b) => Number(b.baselineState === 'new' || b.baselineState === 'updated') - Number(a.baselineState === 'new' || a.baselineState === 'updated')) : all;
+  const results = introducedFirst.slice(0, SARIF_MAX_RESULTS).map(({ identity: _identity, ruleLevel: _ruleLevel, realLine: _realLine, ...result }) => result);
 
   const sarif = {
     $schema: SARIF_SCHEMA,
@@ -56,12 +66,13 @@ export function renderSarif(report: Report, options: SarifOptions): string {
             rules: safe.rules.map((rule) => descriptor(rule, redact(options.docsBaseUrl))),
           },
         },
-        automationDetails: { id: automationId(safe) },
+        automationDetails: { id: options.category ? `${options.category.replace(/\/+$/, '')}/` : automationId(safe) },
         // A configuration error: the tool did not run, and says why (SARIF's run-level notification).
         ...(safe.error
           ? { invocations: [{ executionSuccessful: false, toolConfigurationNotifications: [{ level: 'error', message: { text: `configuration error: ${safe.error.message}` } }] }] }
           : {}),
         results,
+        ...(all.length > results.length ? { properties: { resultsLeftOut: all.length - results.length } } : {}),
       },
     ],
   };
@@ -89,21 +100,36 @@ function ruleName(id: string): string {
     .join('');
 }
 
+/** SARIF's `baselineState` for a finding compared with the base. */
+const BASELINE_STATE = { new: 'new', updated: 'updated', existing: 'unchanged' } as const;
+
 function ruleResults(rule: RuleReport, ruleIndex: number, anchorFile: string | undefined) {
   const located = rule.findings.filter(hasFile);
   if (located.length > 0) {
     return located.map((finding) => ({
       ...resultBase(rule, ruleIndex, findingLevel(rule, finding), finding.message),
       locations: [physicalLocation(finding.file!, finding)],
-      ruleLevel: false as boolean | undefined,
+      ...(finding.status ? { baselineState: BASELINE_STATE[finding.status] as string } : {}),
+      ruleLevel: false as boolean,
+      identity: finding.identity,
+      realLine: Boolean(finding.line && finding.line >= 1),
     }));
   }
+  // A compared rule's result without a file: its own status, else that of its file-less findings.
+  const statuses = rule.findings.map((f) => f.status);
+  const own =
+    rule.comparison?.ruleStatus ??
+    (statuses.includes('new') ? 'new' : statuses.includes('updated') ? 'updated' : statuses.includes('existing') ? 'existing' : undefined);
   return [
     {
       ...resultBase(rule, ruleIndex, ruleLevel(rule), rule.summary),
       ...(anchorFile ? { locations: [physicalLocation(anchorFile, { line: 1 })] } : {}),
+      ...(own ? { baselineState: BASELINE_STATE[own] as string } : {}),
       // Its message is the rule's summary, which may hold timings: the fingerprint leaves it out.
-      ruleLevel: true as boolean | undefined,
+      ruleLevel: true as boolean,
+      identity: undefined as string | undefined,
+      // Pinned to line 1 of the anchor only because code scanning needs a place: not a real line.
+      realLine: false,
     },
   ];
 }
@@ -141,24 +167,28 @@ function isAbsoluteUrl(text: string): boolean {
 }
 
 /** The fingerprint type this tool writes; bump the version if the recipe ever changes. */
-export const FINGERPRINT_KEY = 'productionReadinessGate/v1';
+export const FINGERPRINT_KEY = 'productionReadinessGate/v2';
 
 /**
- * A hash of what identifies the finding: rule, file and message, plus its rank among identical ones
- * (the same message at several lines of one file), so two findings never share a fingerprint and the
- * same finding keeps its own from run to run.
+ * The finding's identity (engine/identity.ts: rule, path, key, whitespace-free snippet, ordinal), so the
+ * same finding keeps its fingerprint when lines move; without one (a report built by hand), a hash of
+ * rule, file and message with its rank among identical ones.
+ *
+ * Code scanning tracks alerts by `primaryLocationLineHash`, which upload-sarif computes from the
+ * source line. A result with no real line (a rule-level result pinned to line 1 of the workflow or
+ * config file) gets it from the identity instead, so editing that line does not re-create the alert.
  */
 function withFingerprints(results: ReturnType<typeof ruleResults>): void {
   const seen = new Map<string, number>();
   for (const result of results) {
     const file = result.locations?.[0]?.physicalLocation.artifactLocation.uri ?? '';
-    const identity = result.ruleLevel ? [result.ruleId, 'rule'] : [result.ruleId, file, result.message.text];
-    const key = identity.join('\0');
+    const fallback = result.ruleLevel ? [result.ruleId, 'rule'] : [result.ruleId, file, result.message.text];
+    const key = fallback.join('\0');
     const rank = seen.get(key) ?? 0;
     seen.set(key, rank + 1);
-    const hash = createHash('sha256').update(`${key}\0${rank}`).digest('hex');
-    Object.assign(result, { partialFingerprints: { [FINGERPRINT_KEY]: hash } });
-    delete result.ruleLevel;
+    const hash = result.identity ?? createHash('sha256').update(`${key}\0${rank}`).digest('hex');
+    const lineHash = result.realLine ? {} : { primaryLocationLineHash: `${hash.slice(0, 16)}:1` };
+    Object.assign(result, { partialFingerprints: { [FINGERPRINT_KEY]: hash, ...lineHash } });
   }
 }
 

@@ -18,7 +18,12 @@ import type { Finding, Report, RuleReport } from '../engine/types.js';
 import type { Redactor } from '../redact.js';
 import {
   STATUS_MARK,
+  actionableFindings,
+  baseName,
   clip,
+  existingFindings,
+  introducedSummary,
+  statusNote,
   countsText,
   docsUrl,
   fileFindingsFirst,
@@ -57,6 +62,8 @@ const MAX_SUMMARY_CHARS = 300;
 const MAX_FINDINGS_PER_RULE = 50;
 const MAX_FINDING_CHARS = 500;
 const MAX_FIX_CHARS = 4000;
+/** The fix of what was already on the base is there to help, not to act on now. */
+const MAX_EXISTING_FIX_CHARS = 600;
 
 export function renderSummary(report: Report, options: SummaryOptions): string {
   return renderWithBudget(report, options, SUMMARY_BYTE_BUDGET);
@@ -71,21 +78,53 @@ export function renderWithBudget(report: Report, options: SummaryOptions, budget
   const blocking = ordered.filter((rule) => isBlocking(rule, safe.failOn));
   // Warnings a person should weigh first, then the waived rules (they are known and accepted).
   const notBlocking = ordered.filter((rule) => !isBlocking(rule, safe.failOn) && (needsAttention(rule) || rule.waived));
-  const other = [...notBlocking.filter((r) => !r.waived), ...notBlocking.filter((r) => r.waived)];
+  const compared = safe.baseline?.made ? safe.baseline : undefined;
+  const subject = compared?.subject ?? '';
+  const shown = (rule: RuleReport): RuleReport => (compared ? { ...rule, findings: actionableFindings(rule) } : rule);
 
   const groups: Group[] = [];
   if (blocking.length) {
     groups.push({
       heading: `### ❌ Fix first: ${plural(blocking.length, 'blocking rule')}\n\n`,
-      blocks: blocking.map((rule) => blockingBlock(rule, baseUrl)),
+      blocks: blocking.map((rule) => blockingBlock(shown(rule), baseUrl, subject)),
     });
   }
+  // Compared with a base: the rules with nothing introduced are not warnings of this change; what was
+  // already there and the environment get a section each, collapsed.
+  const introducedSomething = (rule: RuleReport) =>
+    rule.comparison?.verdict !== 'new' || actionableFindings(rule).length > 0 || rule.comparison.ruleStatus === 'new' || rule.comparison.ruleStatus === 'updated';
+  const attention = compared ? notBlocking.filter((r) => r.comparison?.verdict !== 'listed' && introducedSomething(r)) : notBlocking;
+  const other = [...attention.filter((r) => !r.waived), ...attention.filter((r) => r.waived)];
   if (other.length) {
     const title = other.some((r) => r.waived) ? 'Warnings and waived rules' : 'Warnings';
     groups.push({
       heading: `### ⚠️ ${title} (${other.length})\n\n`,
-      blocks: other.map((rule) => collapsedBlock(rule, baseUrl)),
+      blocks: other.map((rule) => collapsedBlock(shown(rule), baseUrl, subject)),
     });
+  }
+  if (compared) {
+    const already = ordered.filter((r) => (needsAttention(r) || r.waived) && (existingFindings(r).length > 0 || r.comparison?.ruleStatus === 'existing'));
+    if (already.length) {
+      const base = inlineText(baseName(safe));
+      groups.push({
+        heading: `### 📋 Already on ${codeSpan(base)}: ${plural(compared.counts.existing, 'finding')}, not blocking ${inlineText(subject)}\n\n`,
+        blocks: already.map((rule) => existingBlock(rule, baseUrl, base)),
+      });
+    }
+    const environment = notBlocking.filter((r) => r.comparison?.verdict === 'listed');
+    if (environment.length) {
+      groups.push({
+        heading: `### 🌐 Environment: ${plural(environment.length, 'rule')} ${inlineText(subject)} cannot have caused, not blocking it\n\n`,
+        blocks: environment.map((rule) => collapsedBlock(rule, baseUrl, subject)),
+      });
+    }
+    const fixed = ordered.filter((r) => (r.comparison?.fixed.length ?? 0) > 0);
+    if (fixed.length) {
+      groups.push({
+        heading: `### ✅ Fixed by ${inlineText(subject)}: ${plural(fixed.reduce((n, r) => n + r.comparison!.fixed.length, 0), 'finding')}\n\n`,
+        blocks: fixed.map((rule) => fixedBlock(rule)),
+      });
+    }
   }
   const page: Page = {
     verdict: verdictBlock(safe),
@@ -95,6 +134,9 @@ export function renderWithBudget(report: Report, options: SummaryOptions, budget
   return fitToBudget(page, budgetBytes);
 }
 
+/** Items of a short list that the verdict block shows at most (it is never cut). */
+const MAX_HEAD_ITEMS = 20;
+
 function verdictBlock(report: Report): string {
   const icon = report.ready ? '✅' : '❌';
   const context = [
@@ -103,7 +145,31 @@ function verdictBlock(report: Report): string {
     `${report.tool.name} ${report.tool.version}`,
   ].filter(Boolean);
   const checks = report.selection?.notRun.length ? `\n\nSelected checks: ${codeSpan(report.selection.checks.join(','))}` : '';
-  return `## ${icon} ${inlineText(verdictText(report))}\n\n${countsText(report)} — ${inlineText(context.join(', '))}${checks}\n`;
+  return `## ${icon} ${inlineText(verdictText(report))}\n\n${comparisonBlock(report)}${countsText(report)} — ${inlineText(context.join(', '))}${checks}\n`;
+}
+
+/**
+ * Under the verdict of a run that asked for a comparison: what it compared with and the three counts,
+ * what the change itself adds to the exceptions (for the reviewer), and what to know; or, when no
+ * comparison could be made, why and how to fix it.
+ */
+function comparisonBlock(report: Report): string {
+  const b = report.baseline;
+  if (!b) return '';
+  const base = codeSpan(inlineText(baseName(report)));
+  if (!b.made) {
+    return `> [!WARNING]\n> **Not compared with ${base}**: ${inlineText(b.reason ?? 'no base')}. Every finding is judged as in a full run.${b.fix ? ` **Fix:** ${inlineText(b.fix)}` : ''}\n\n`;
+  }
+  const introduced = b.counts.new + b.counts.updated;
+  const at = b.sha ? ` at ${codeSpan(b.sha.slice(0, 12))}` : '';
+  const parts = [`**${introduced} introduced by ${inlineText(b.subject)}** · ${b.counts.existing} already on ${base} · ${b.counts.fixed} fixed — compared with ${base}${at}\n\n`];
+  if (b.addedExceptions.length) {
+    const items = b.addedExceptions.slice(0, MAX_HEAD_ITEMS).map((e) => `> - ${inlineText(clip(e.text, 300))}`);
+    if (b.addedExceptions.length > MAX_HEAD_ITEMS) items.push(`> - … and ${b.addedExceptions.length - MAX_HEAD_ITEMS} more (see the JSON report)`);
+    parts.push(`> [!WARNING]\n> **${inlineText(b.subject[0]!.toUpperCase() + b.subject.slice(1))} adds its own exceptions**: review them, the gate applies them.\n${items.join('\n')}\n\n`);
+  }
+  for (const warning of b.warnings.slice(0, MAX_HEAD_ITEMS)) parts.push(`> [!NOTE]\n> ${inlineText(warning)}\n\n`);
+  return parts.join('');
 }
 
 // ---- one rule ----
@@ -123,21 +189,22 @@ interface Segment {
 }
 type Block = Segment[];
 
-function blockingBlock(rule: RuleReport, baseUrl: string | undefined): Block {
-  const findings = findingsList(rule.findings, baseUrl);
+function blockingBlock(rule: RuleReport, baseUrl: string | undefined, subject: string): Block {
+  const findings = findingsList(rule.findings, baseUrl, subject);
   const evidence = evidenceText(rule);
   return [
-    { text: `#### ${STATUS_MARK[rule.status].emoji} ${codeSpan(rule.id)} ${inlineText(clip(oneLine(rule.summary), MAX_SUMMARY_CHARS))}\n\n` },
+    { text: `#### ${STATUS_MARK[rule.status].emoji} ${codeSpan(rule.id)} ${inlineText(clip(oneLine(introducedSummary(rule, subject)), MAX_SUMMARY_CHARS))}\n\n` },
     { text: ruleContext(rule, baseUrl) },
     { text: rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, MAX_FIX_CHARS))}\n\n` : '' },
     { text: rule.waiver ? `${waiverLine(rule)}\n\n` : '' },
+    { text: rule.comparison?.note ? `*${inlineText(rule.comparison.note)}*\n\n` : '' },
     ...(findings ? [findings] : []),
     ...(evidence ? [{ text: evidence, cuttable: true, open: '<details>\n<summary>Evidence</summary>\n\n', close: '\n\n</details>\n\n' }] : []),
   ];
 }
 
-function collapsedBlock(rule: RuleReport, baseUrl: string | undefined): Block {
-  const findings = findingsList(rule.findings, baseUrl);
+function collapsedBlock(rule: RuleReport, baseUrl: string | undefined, subject = ''): Block {
+  const findings = findingsList(rule.findings, baseUrl, subject);
   const evidence = evidenceText(rule);
   const status = `${STATUS_MARK[rule.status].emoji} <code>${inlineHtml(rule.id)}</code>`;
   const waived = rule.waived ? ' <em>(waived)</em>' : '';
@@ -146,8 +213,36 @@ function collapsedBlock(rule: RuleReport, baseUrl: string | undefined): Block {
     { text: ruleContext(rule, baseUrl) },
     { text: rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, MAX_FIX_CHARS))}\n\n` : '' },
     { text: rule.waiver ? `${waiverLine(rule)}\n\n` : '' },
+    { text: rule.comparison?.note ? `*${inlineText(rule.comparison.note)}*\n\n` : '' },
     ...(findings ? [findings] : []),
     ...(evidence ? [{ text: evidence, cuttable: true, open: '**Evidence**\n\n', close: '\n\n' }] : []),
+    { text: '</details>\n\n' },
+  ];
+}
+
+/** A compared rule's findings that were already on the base: one collapsed block, the list cut first. */
+function existingBlock(rule: RuleReport, baseUrl: string | undefined, base: string): Block {
+  const existing = existingFindings(rule);
+  const own = rule.comparison?.ruleStatus === 'existing' ? `${STATUS_MARK[rule.status].emoji} ${inlineText(clip(oneLine(rule.summary), MAX_SUMMARY_CHARS))}\n\n` : '';
+  const findings = findingsList(existing, baseUrl, '');
+  const count = existing.length ? plural(existing.length, 'finding') : 'its result';
+  return [
+    { text: `<details>\n<summary>${STATUS_MARK[rule.status].emoji} <code>${inlineHtml(rule.id)}</code> ${count} already on <code>${inlineHtml(base)}</code>${rule.waived ? ' <em>(waived)</em>' : ''}</summary>\n\n` },
+    { text: own },
+    { text: rule.fix ? `**Fix:** ${markdownBlock(clip(rule.fix, MAX_EXISTING_FIX_CHARS))}\n\n` : '' },
+    ...(findings ? [findings] : []),
+    { text: '</details>\n\n' },
+  ];
+}
+
+/** The base's findings that the change no longer has. */
+function fixedBlock(rule: RuleReport): Block {
+  const fixed = rule.comparison?.fixed ?? [];
+  // The lines are the base's: no link to the head's files.
+  const findings = findingsList(fixed, undefined, '');
+  return [
+    { text: `<details>\n<summary><code>${inlineHtml(rule.id)}</code> ${plural(fixed.length, 'finding')} fixed</summary>\n\n` },
+    ...(findings ? [findings] : []),
     { text: '</details>\n\n' },
   ];
 }
@@ -159,8 +254,11 @@ function ruleContext(rule: RuleReport, baseUrl: string | undefined): string {
   return `${parts.filter(Boolean).join(' · ')}\n\n`;
 }
 
-/** Every finding once, loudest first, those with a place linked to their lines. */
-function findingsList(findings: readonly Finding[], baseUrl: string | undefined): Segment | undefined {
+/**
+ * Every finding once, loudest first, those with a place linked to their lines; in a run compared with
+ * its base, each introduced finding says so, and whether it is on a line the change touched.
+ */
+function findingsList(findings: readonly Finding[], baseUrl: string | undefined, subject = ''): Segment | undefined {
   if (findings.length === 0) return undefined;
   const loudness = { error: 0, warning: 1, notice: 2 } as const;
   const sorted = fileFindingsFirst(findings).sort((a, b) => loudness[a.level] - loudness[b.level]);
@@ -168,7 +266,9 @@ function findingsList(findings: readonly Finding[], baseUrl: string | undefined)
     const place = f.file ? formatLocation(f) : '';
     const where = f.file ? `${baseUrl ? codeLink(place, fileUrl(baseUrl, { ...f, file: f.file })) : codeSpan(place)} ` : '';
     const level = f.level === 'notice' ? 'ℹ️ ' : '';
-    return `- ${level}${where}${inlineText(clip(f.message, MAX_FINDING_CHARS))}`;
+    const note = subject ? statusNote(f, subject) : '';
+    const mark = f.status === 'new' ? '🆕 ' : f.status === 'updated' ? '⬆️ ' : '';
+    return `- ${mark}${level}${where}${inlineText(clip(f.message, MAX_FINDING_CHARS))}${note ? ` *(${inlineText(note)})*` : ''}`;
   });
   const list = { items, total: findings.length };
   return { text: listText(items, findings.length), cuttable: true, open: '**Findings**\n\n', close: '\n\n', list };

@@ -74,7 +74,7 @@ test('security flags fail (COEP only warns) when unsafe or unset', async () => {
   assert.match(coep.fix ?? '', /waive/);
   const trust = await ruleWith(nextauthTrustHost, { NEXTAUTH_TRUST_HOST: undefined });
   assert.equal(trust.status, 'fail');
-  assert.match(trust.summary, /unset, which the app treats as true/);
+  assert.match(trust.summary, /NEXTAUTH_TRUST_HOST is unset \(the app passes it to NextAuth as trustHost: true\), a value the guide forbids/);
   const authTrust = await ruleWith(nextauthTrustHost, { AUTH_TRUST_HOST: 'true' });
   assert.equal(authTrust.status, 'fail');
   assert.match(authTrust.summary, /AUTH_TRUST_HOST/);

@@ -94,11 +94,14 @@ function reportText(reports: RuleReport[]): string {
  * The app with another environment, on the same database, on its own port: what a deployment with
  * those variables would answer. Returns the gate's APP_URL and resolve input for it.
  */
-async function variant(envChanges: Record<string, string | undefined>): Promise<{ appUrl: string; inputs: Record<string, string> }> {
+async function variant(
+  envChanges: Record<string, string | undefined>,
+  app: Pick<Parameters<typeof startApp>[0], 'auth' | 'hosts'> = {},
+): Promise<{ appUrl: string; inputs: Record<string, string>; app: AppHandle }> {
   const port = await freePort(sb.address);
   const origin = `https://${APP_HOST}:${port}`;
   const env: Record<string, string | undefined> = { ...sb.appEnv, APP_URL: origin, NEXTAUTH_URL: origin, ...envChanges };
-  const app = await startApp({
+  const handle = await startApp({
     env,
     address: sb.address,
     httpsPort: port,
@@ -113,9 +116,10 @@ async function variant(envChanges: Record<string, string | undefined>): Promise<
       ssl: { ca: sb.ca.certPem, servername: DB_HOST },
     },
     stripeApi: sb.stripe.sdkOptions,
+    ...app,
   });
-  variants.push(app);
-  return { appUrl: origin, inputs: { resolve: `${sb.inputs.resolve}\n${APP_HOST}:${port}:${sb.address}` } };
+  variants.push(handle);
+  return { appUrl: origin, inputs: { resolve: `${sb.inputs.resolve}\n${APP_HOST}:${port}:${sb.address}` }, app: handle };
 }
 
 describe('good scenario', () => {
@@ -217,7 +221,7 @@ describe('good scenario', () => {
 
   test('a deployment whose NEXTAUTH_URL is not the production origin fails auth-providers, naming each provider and the URL to fix', async () => {
     const { appUrl, inputs } = await variant({ NEXTAUTH_URL: 'https://staging.acme-saas.com' });
-    const r = await runRule(authProviders, await gateSettings({ env: { APP_URL: appUrl, NEXTAUTH_URL: appUrl }, inputs }));
+    const r = await runRule(authProviders, await gateSettings({ env: { APP_URL: appUrl, NEXTAUTH_URL: appUrl, AUTH_TRUST_HOST: 'false' }, inputs }));
     assert.equal(r.status, 'fail');
     assert.equal(
       r.summary,
@@ -259,6 +263,51 @@ describe('good scenario', () => {
     assert.match(unaware.summary, /^3 mismatches: /);
     assert.match(unaware.summary, /enterprise@acme\.com on smoke-enterprise: sso: expected allow \(2xx\), got 404 "Not Found"/);
     assert.match(unaware.summary, /free@acme\.com on smoke-free: sso: expected deny \(403\), got 404 "Not Found"/);
+  });
+});
+
+describe('the forged-host probe (smoke.auth-providers)', () => {
+  /** Rows a sign-in, an e-mail link or an account would leave. */
+  const footprint = () => adminQuery<{ n: number }>('SELECT (SELECT count(*) FROM "Session") + (SELECT count(*) FROM "VerificationToken") + (SELECT count(*) FROM "Account") + (SELECT count(*) FROM "User") AS n');
+
+  test('next-auth 4.24.13 with AUTH_TRUST_HOST=false reflects a forged Host and X-Forwarded-Host: fails, showing the request, the field and the value; nothing changes state', async () => {
+    const before = await footprint();
+    const { appUrl, inputs, app } = await variant({ AUTH_TRUST_HOST: 'false' });
+    const r = await runRule(authProviders, await gateSettings({ env: { APP_URL: appUrl, NEXTAUTH_URL: appUrl, AUTH_TRUST_HOST: 'false' }, inputs }));
+    assert.equal(r.status, 'fail');
+    assert.match(r.summary, /^a forged host comes back in 8 of 8 answers: POST \/api\/auth\/signin\/github with (Host|X-Forwarded-Host): (prg-[0-9a-f]{12}\.invalid) → body url \(redirect_uri\) = https:\/\/github\.com\/login\/oauth\/authorize\?.*redirect_uri=https:\/\/\2\/api\/auth\/callback\/github/);
+    for (const line of [
+      /GET \/api\/auth\/providers with Host: \S+ → 200: the made-up host is in body github\.signinUrl = https:\/\/prg-.*; Report-To = /,
+      /GET \/api\/auth\/providers with X-Forwarded-Host: \S+ → 200: the made-up host is in body github\.signinUrl/,
+      /GET \/api\/auth\/csrf with X-Forwarded-Host: \S+ → 200: the made-up host is in cookie __Secure-next-auth\.callback-url = https:\/\/prg-/,
+      /GET \/api\/auth\/signin with Host: \S+ → 302 → \/auth\/login\?callbackUrl=https%3A%2F%2Fprg-[0-9a-f]{12}\.invalid: the made-up host is in Location \(callbackUrl\)/,
+      /Why: next-auth 4\.24\.13 ignores NEXTAUTH_TRUST_HOST .*AUTH_TRUST_HOST="false" is a non-empty value/,
+    ]) {
+      assert.match(r.details ?? '', line);
+    }
+    assert.match(r.fix ?? '', /^Remove AUTH_TRUST_HOST from the production environment/);
+    assert.equal((r.data?.forgedHost as { requests: number }).requests, 8);
+    // Read-only: GETs, and the OAuth sign-in POST that only builds the redirect; no row anywhere.
+    assert.deepEqual([...new Set(app.requests.map((q) => `${q.method} ${q.path}`))].sort(), [
+      'GET /api/auth/csrf',
+      'GET /api/auth/providers',
+      'GET /api/auth/signin',
+      'POST /api/auth/signin/github',
+    ]);
+    assert.deepEqual(await footprint(), before);
+  });
+
+  test('next-auth 4.24.15 keeps NEXTAUTH_URL: no URL NextAuth builds carries the forged host; a Host the middleware puts in Report-To only warns, and an edge that refuses unknown hosts passes', async () => {
+    const through = await variant({ AUTH_TRUST_HOST: 'false' }, { auth: { version: '4.24.15' } });
+    const warned = await runRule(authProviders, await gateSettings({ env: { APP_URL: through.appUrl, NEXTAUTH_URL: through.appUrl }, inputs: through.inputs }));
+    assert.equal(warned.status, 'warn', warned.details);
+    assert.match(warned.summary, /^a forged host comes back outside NextAuth's URLs in 4 of 8 answers: .* with Host: prg-[0-9a-f]{12}\.invalid → Report-To = .*; a forged Host or X-Forwarded-Host comes back in no URL NextAuth builds/);
+    assert.match(warned.fix ?? '', /refuse a Host it does not serve/);
+    const refused = await variant({ AUTH_TRUST_HOST: 'false' }, { auth: { version: '4.24.15' }, hosts: [APP_HOST] });
+    const passed = await runRule(authProviders, await gateSettings({ env: { APP_URL: refused.appUrl, NEXTAUTH_URL: refused.appUrl }, inputs: refused.inputs }));
+    assert.equal(passed.status, 'pass', passed.details);
+    assert.match(passed.details ?? '', /GET \/api\/auth\/providers with Host: prg-[0-9a-f]{12}\.invalid → 421/);
+    assert.match(passed.details ?? '', /POST \/api\/auth\/signin\/github with X-Forwarded-Host: prg-[0-9a-f]{12}\.invalid → 200$/m);
   });
 });
 

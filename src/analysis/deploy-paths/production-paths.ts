@@ -129,6 +129,15 @@ export function chain({ place, path }: ProductionPath): string {
   return [place.label, ...path.hops].join(' → ');
 }
 
+/**
+ * What a path finding is about across commits (a finding's `key`, engine/identity.ts): the commands it
+ * goes through, not the file and line it starts on (the finding's path and snippet say those); a
+ * gate input, which has no file, by its label.
+ */
+export function pathKey(kind: string, { place, path }: ProductionPath): string {
+  return `${kind}:${[place.file ? '' : place.label, ...path.hops].filter(Boolean).join(' → ')}`;
+}
+
 /** Where an annotation goes for a path's start: its file and line, or nothing for a gate input. */
 export function locationOf(place: Place): { file?: string; line?: number } {
   return place.file ? { file: place.file, ...(place.line ? { line: place.line } : {}) } : {};

@@ -1,36 +1,40 @@
-/** config.nextauth-trust-host: NextAuth builds its URLs from NEXTAUTH_URL, never from the request's Host header. */
+/**
+ * config.nextauth-trust-host: a request that names another host cannot steer the URLs NextAuth
+ * builds, as the installed next-auth / Auth.js version decides it from the variables
+ * (src/analysis/app/host-trust.ts has each version's rule and the source lines it follows).
+ * NEXTAUTH_TRUST_HOST keeps the guide's `false` even where the installed version ignores it, in an
+ * app that reads it (the guide's app passes it as `trustHost`); an app that does not read it (the app
+ * model says so) is judged by what its library and its own `trustHost` read.
+ */
 import { defineRule } from '../index.js';
-import { APP_FLAGS, flagState } from '../../target-app.js';
-import { shown } from './flags.js';
-import { variable } from '../app.js';
+import { hostTrustOf } from '../../analysis/app/host-trust.js';
 
 export const nextauthTrustHost = defineRule({
   id: 'config.nextauth-trust-host',
   async check({ settings }) {
-    const value = settings.env.NEXTAUTH_TRUST_HOST;
-    const authTrust = settings.env.AUTH_TRUST_HOST;
-    const fix = 'Set NEXTAUTH_TRUST_HOST=false (and leave AUTH_TRUST_HOST unset) so NextAuth builds URLs from NEXTAUTH_URL, not from the request Host header.';
-    // An app that does not read NEXTAUTH_TRUST_HOST (it is the guide's app's own flag): only what the
-    // library reads by itself decides.
-    if (settings.app.found && !settings.app.variables.flags.includes('NEXTAUTH_TRUST_HOST')) {
-      const authUrl = variable(settings, 'authUrl');
-      if (!flagState('AUTH_TRUST_HOST', authTrust).safe) {
-        return { status: 'fail', summary: `AUTH_TRUST_HOST is ${shown(authTrust)}, which turns host trust on`, details: `With host trust on, ${APP_FLAGS.NEXTAUTH_TRUST_HOST.why}.`, fix: `Leave AUTH_TRUST_HOST unset and set ${authUrl?.name ?? 'NEXTAUTH_URL'} to the production origin.` };
-      }
-      const decides = settings.app.auth.family === 'authjs-v5' && authUrl?.value ? `; ${authUrl.name} is set, so Auth.js builds its URLs from it` : '';
-      return { status: 'pass', summary: `AUTH_TRUST_HOST is ${shown(authTrust)} and the app sets no trustHost from a variable${decides}` };
+    const guideFlag = !settings.app.found || settings.app.variables.flags.includes('NEXTAUTH_TRUST_HOST');
+    const { library, lockfile, noAuthLibrary, option, assessment } = await hostTrustOf(settings.workingDirectory, settings.env, { guideFlag });
+    if (noAuthLibrary) {
+      return { status: 'skip', summary: `the app installs neither next-auth nor @auth/core (${lockfile?.file ?? 'its lockfile'}): NextAuth's host trust does not apply` };
     }
-    if (!flagState('NEXTAUTH_TRUST_HOST', value).safe) {
-      return {
-        status: 'fail',
-        summary: value === undefined ? 'NEXTAUTH_TRUST_HOST is unset, which the app treats as true' : `NEXTAUTH_TRUST_HOST is ${shown(value)}, not false`,
-        details: `With trustHost on, ${APP_FLAGS.NEXTAUTH_TRUST_HOST.why}.`,
-        fix,
-      };
+    const { trust } = assessment;
+    const data = {
+      library: library ? { package: library.package, version: library.version, source: library.source } : null,
+      rule: assessment.known ? trust.rule : null,
+      trustOn: assessment.known ? trust.trustOn : null,
+      decidedBy: assessment.known ? trust.decidedBy.name : null,
+      reflects: assessment.candidates.some((t) => t.reflects),
+      trustHostOption: option ? { value: option.value, where: option.where } : null,
+    };
+    const details = [
+      library ? `Installed: ${library.package} ${library.version} (${library.source}).` : `Installed version unknown: ${lockfile?.error ?? 'no lockfile and no node_modules/next-auth in the working directory'}.`,
+      option ? `The app passes trustHost: ${option.value} (\`${option.expression}\`, ${option.where}).` : 'The app passes no trustHost option.',
+      ...assessment.candidates.map((t) => `- ${t.library}: ${t.reason} (${t.source}).`),
+    ].join('\n');
+    if (assessment.verdict === 'fail') return { status: 'fail', summary: assessment.summary, details, fix: assessment.fix, data };
+    if (assessment.verdict === 'notice') {
+      return { status: 'pass', summary: assessment.summary, details, data, findings: [{ level: 'notice', message: assessment.summary }] };
     }
-    if (!flagState('AUTH_TRUST_HOST', authTrust).safe) {
-      return { status: 'fail', summary: `NEXTAUTH_TRUST_HOST=false but AUTH_TRUST_HOST is ${shown(authTrust)}, which turns host trust back on`, fix };
-    }
-    return { status: 'pass', summary: 'NEXTAUTH_TRUST_HOST=false' };
+    return { status: 'pass', summary: assessment.summary, details, data };
   },
 });

@@ -12,7 +12,7 @@
 import type { Finding } from '../../engine/types.js';
 import { defineRule } from '../index.js';
 import { destructiveMatchers, type DestructiveMatcher } from '../../analysis/deploy-paths/matchers.js';
-import { chain, locationOf, productionPaths, type ProductionPath } from '../../analysis/deploy-paths/production-paths.js';
+import { chain, locationOf, pathKey, productionPaths, type ProductionPath } from '../../analysis/deploy-paths/production-paths.js';
 
 const PLAYBOOK = 'docs/environment-commands-playbook.md';
 
@@ -46,7 +46,7 @@ export const destructiveCommands = defineRule({
     const findings: Finding[] = [];
     const sites = new Set<string>();
     for (const use of production) {
-      findings.push({ level: 'error', message: `${chain(use)}: ${harm(use)}`, ...locationOf(use.place) });
+      findings.push({ level: 'error', message: `${chain(use)}: ${harm(use)}`, ...locationOf(use.place), key: pathKey(`production:${use.path.matcher}`, use) });
       // The script at the end of the path gets its own annotation (once), unless the chain starts on its line.
       const script = use.path.script;
       if (script && !sites.has(`${use.path.matcher}\u0000${script}`)) {
@@ -54,12 +54,12 @@ export const destructiveCommands = defineRule({
         const line = scan.scripts.get(script)!.line;
         if (use.place.file !== 'package.json' || use.place.line !== line) {
           const runs = use.path.what === `"${script}"` ? `"${script}"` : `"${script}" runs ${use.path.what}`;
-          findings.push({ level: 'error', message: `${runs}, and production reaches it: ${chain(use)}`, file: 'package.json', line });
+          findings.push({ level: 'error', message: `${runs}, and production reaches it: ${chain(use)}`, file: 'package.json', line, key: `script:${script}` });
         }
       }
     }
     for (const use of ciOnly) {
-      findings.push({ level: 'notice', message: `${chain(use)}: ${use.path.what} runs against the CI database at ${use.host}, not production`, ...locationOf(use.place) });
+      findings.push({ level: 'notice', message: `${chain(use)}: ${use.path.what} runs against the CI database at ${use.host}, not production`, ...locationOf(use.place), key: pathKey(`ci:${use.path.matcher}`, use) });
     }
     // One notice per script, naming everything it does.
     const devScripts = new Map<string, { line: number; what: string[] }>();
@@ -74,6 +74,8 @@ export const destructiveCommands = defineRule({
         message: `"${name}" ${what.join('; ')}; no workflow, Dockerfile, platform config, gate command or lifecycle script runs it, so it is taken as a developer's command`,
         file: 'package.json',
         line,
+        // The same key as the script's own finding when production reaches it: then `updated`.
+        key: `script:${name}`,
       });
     }
 

@@ -9,7 +9,7 @@
 import type { Finding } from '../../engine/types.js';
 import { defineRule } from '../index.js';
 import { DB_PUSH } from '../../analysis/deploy-paths/matchers.js';
-import { chain, locationOf, productionPaths } from '../../analysis/deploy-paths/production-paths.js';
+import { chain, locationOf, pathKey, productionPaths } from '../../analysis/deploy-paths/production-paths.js';
 
 const FIX = 'Use `prisma migrate deploy` in production; keep `db push` for local development (see docs/migration-operations-runbook.md).';
 
@@ -22,19 +22,19 @@ export const noDbPush = defineRule({
     const findings: Finding[] = [];
     const sites = new Set<string>();
     for (const use of production) {
-      findings.push({ level: 'error', message: chain(use), ...locationOf(use.place) });
+      findings.push({ level: 'error', message: chain(use), ...locationOf(use.place), key: pathKey('production', use) });
       // The script that pushes gets its own annotation (once), unless the chain starts on its line.
       const script = use.path.script;
       if (script && !sites.has(script)) {
         sites.add(script);
         const line = scan.scripts.get(script)!.line;
         if (use.place.file !== 'package.json' || use.place.line !== line) {
-          findings.push({ level: 'error', message: `"${script}" runs prisma db push, and production reaches it: ${chain(use)}`, file: 'package.json', line });
+          findings.push({ level: 'error', message: `"${script}" runs prisma db push, and production reaches it: ${chain(use)}`, file: 'package.json', line, key: `script:${script}` });
         }
       }
     }
     for (const use of ciOnly) {
-      findings.push({ level: 'notice', message: `${chain(use)}: runs against the CI database at ${use.host}, not production`, ...locationOf(use.place) });
+      findings.push({ level: 'notice', message: `${chain(use)}: runs against the CI database at ${use.host}, not production`, ...locationOf(use.place), key: pathKey('ci', use) });
     }
     for (const { name, line } of devOnly) {
       findings.push({
@@ -42,6 +42,8 @@ export const noDbPush = defineRule({
         message: `"${name}" runs prisma db push; no workflow, Dockerfile, platform config, gate command or lifecycle script runs it, so it is taken as local development only`,
         file: 'package.json',
         line,
+        // The same key as the script's own finding when production reaches it: dev-only → production is `updated`.
+        key: `script:${name}`,
       });
     }
 

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Finding, Outcome } from '../../engine/types.js';
 import { defineRule } from '../index.js';
+import { secretMatch } from '../../engine/identity.js';
 import { GitError, type GitClient } from '../../probes/git.js';
 import { CREDENTIAL_PATTERNS } from '../../analysis/secrets/credential-shapes.js';
 import { compileGitleaks, loadGitleaks, type GitleaksSetup } from '../../analysis/secrets/gitleaks-config.js';
@@ -34,6 +35,11 @@ import { FileScanner, type FileResult, scanContext, scanInParallel, type ScanSet
 const YIELD_BYTES = 4 * 1024 * 1024;
 /** Findings reported as annotations at most; the rest are counted in the summary. */
 const MAX_FINDINGS = 100;
+/**
+ * In a run compared with its base every finding takes part in the comparison (the reporters cut what
+ * they show); this bounds the memory of a repository full of them.
+ */
+const MAX_COMPARED_FINDINGS = 50_000;
 /** History blobs with hits kept for placing them in history at most (memory bound). */
 const MAX_HISTORY_BLOBS = 2000;
 /** Names of skipped files the details show. */
@@ -78,7 +84,7 @@ const isError = (hit: Hit) => hit.kind !== 'info' && hit.kind !== 'protected';
 
 export const committedSecrets = defineRule({
   id: 'security.committed-secrets',
-  async check({ settings, clients, signal, log }): Promise<Outcome> {
+  async check({ settings, clients, signal, log, baseline }): Promise<Outcome> {
     const cwd = settings.workingDirectory;
     const git = clients.git();
     let repo;
@@ -94,17 +100,22 @@ export const committedSecrets = defineRule({
 
     const needles = secretNeedles(settings);
     const paths: string[] = [];
+    const composeFiles: string[] = [];
     const treeBlobs = new Set<string>();
+    // On the base of a comparison, only the files the change touched need a scan (src/baseline.ts).
+    const only = baseline?.pass === 'base' && baseline.changedOnly ? new Set(baseline.changedOnly) : undefined;
     for await (const batch of git.trackedFiles(signal)) {
       for (const entry of batch) {
         // Symlinks hold a path, submodules another repository: neither is content of this one.
         if (entry.mode === '120000' || entry.mode === '160000') continue;
-        if (settings.scanHistory) treeBlobs.add(entry.blob);
+        if (isLocalComposeFile(entry.path)) composeFiles.push(entry.path);
+        if (only && !only.has(entry.path)) continue;
+        if (settings.scanHistory || baseline?.historyRevs) treeBlobs.add(entry.blob);
         paths.push(entry.path);
       }
     }
     const gitleaks = await loadGitleaks(cwd, repo.root);
-    const setup: ScanSetup = { cwd, prefix: repo.prefix, needles, gitleaks, localDefaults: await composeDefaults(cwd, paths) };
+    const setup: ScanSetup = { cwd, prefix: repo.prefix, needles, gitleaks, localDefaults: await composeDefaults(cwd, composeFiles) };
 
     const found: Located[] = [];
     const binary: Skipped = { count: 0, names: [] };
@@ -123,18 +134,42 @@ export const committedSecrets = defineRule({
     const { workers } = await scanInParallel(setup, paths, onResult, signal, () => new FileScanner((ctx = scanContext(setup)), cwd, repo.prefix));
 
     let history: ScanResult['history'];
-    if (settings.scanHistory && !signal.aborted) {
-      log.info(`security.committed-secrets: scanning every blob reachable in git history${repo.shallow ? ' (shallow clone: only the fetched part)' : ''}`);
+    // Compared with a base (pull requests), the history to scan is the pass's own: on the head the
+    // change's commits (a secret added and removed inside them is still exposed), on the base its
+    // history with scan-history (src/baseline.ts sets the revisions).
+    const revs = baseline ? baseline.historyRevs : settings.scanHistory ? ['--all'] : undefined;
+    if (revs && !signal.aborted) {
+      log.info(
+        baseline && !settings.scanHistory
+          ? `security.committed-secrets: scanning the blobs of the change's own commits`
+          : `security.committed-secrets: scanning every blob reachable in git history${repo.shallow ? ' (shallow clone: only the fetched part)' : ''}`,
+      );
       // Files of the current tree outside the working directory (a monorepo's other apps) are
       // scanned with the history; their findings say they are still in the tree.
       const outside = new Set<string>();
       if (repo.prefix !== '') {
         for await (const batch of git.trackedFiles(signal, repo.root)) for (const f of batch) if (!f.path.startsWith(repo.prefix)) outside.add(f.blob);
       }
-      history = await scanHistory(git, repo.root, repo.prefix, ctx ?? scanContext(setup), gitleaks, treeBlobs, outside, found, signal);
+      history = await scanHistory(git, repo.root, repo.prefix, ctx ?? scanContext(setup), gitleaks, treeBlobs, outside, found, signal, revs);
     }
 
-    return outcome({ files, bytes, binary, missing, found, history, needles: needles.length, shallow: repo.shallow && settings.scanHistory, gitleaks, workers });
+    const result = outcome({
+      files,
+      bytes,
+      binary,
+      missing,
+      found,
+      history,
+      needles: needles.length,
+      shallow: repo.shallow && settings.scanHistory,
+      gitleaks,
+      workers,
+      // Compared with a base, every finding is matched: none may be left out of the comparison.
+      maxFindings: baseline ? MAX_COMPARED_FINDINGS : MAX_FINDINGS,
+      historyNote: baseline?.historyNote,
+      changeOnly: Boolean(baseline && !settings.scanHistory),
+    });
+    return only ? { ...result, data: { ...result.data, baseScan: 'changed-files' } } : result;
   },
 });
 
@@ -143,8 +178,9 @@ export const committedSecrets = defineRule({
  * or `KEY=value` list): an env file that repeats one holds a local default, not a secret.
  */
 async function composeDefaults(cwd: string, paths: readonly string[]): Promise<string[]> {
+  // `paths`: the tracked local compose files (isLocalComposeFile).
   const values = new Set<string>();
-  for (const path of paths.filter(isLocalComposeFile).slice(0, 20)) {
+  for (const path of paths.slice(0, 20)) {
     const text = await readFile(join(cwd, path), 'utf8').catch(() => undefined);
     if (!text) continue;
     const services = parseDocument(text).get('services', true);
@@ -176,6 +212,7 @@ async function scanHistory(
   outside: ReadonlySet<string>,
   tree: readonly Located[],
   signal: AbortSignal,
+  revs: readonly string[],
 ) {
   const binary: Skipped = { count: 0, names: [] };
   let blobs = 0;
@@ -191,7 +228,7 @@ async function scanHistory(
   };
   const large: Array<{ id: string; path: string }> = [];
   let sinceYield = 0;
-  for await (const blob of git.historyBlobs(root, { skip: treeBlobs, maxBytes: CHUNK_BYTES, signal })) {
+  for await (const blob of git.historyBlobs(root, { skip: treeBlobs, maxBytes: CHUNK_BYTES, signal, revs })) {
     blobs++;
     if (!blob.content) {
       large.push({ id: blob.id, path: blob.path });
@@ -231,7 +268,7 @@ async function scanHistory(
   }
 
   const compiled = gitleaks ? compileGitleaks(gitleaks) : undefined;
-  const introductions = await git.blobIntroductions(root, new Set(withHits.keys()), signal);
+  const introductions = await git.blobIntroductions(root, new Set(withHits.keys()), signal, revs);
   const inTree = new Set(tree.map((t) => `${t.rootPath}\u0000${t.hit.key}`));
   const groups = new Map<string, { located: Located; order: number }>();
   for (const [id, { path: listedPath, hits }] of withHits) {
@@ -272,6 +309,12 @@ interface ScanResult {
   gitleaks?: GitleaksSetup;
   /** Worker threads that helped scan the tree. */
   workers: number;
+  /** Findings kept at most. */
+  maxFindings: number;
+  /** Why part of the change's history was not searched (a shallow checkout). */
+  historyNote?: string;
+  /** The history scanned is the change's own commits (a run compared with its base, without scan-history). */
+  changeOnly: boolean;
 }
 
 const KIND_WORDS: Record<Exclude<Hit['kind'], 'info'>, [string, string]> = {
@@ -292,6 +335,15 @@ function where(located: Located): string {
   const introduced = commit ? `added in commit ${commit.slice(0, 12)}${when} as ${place}` : `in a version of ${place}`;
   const still = outsideWorkingDirectory ? 'still in the tree, outside the working directory' : 'no longer in the tree';
   return `${introduced}${versions > 1 ? ` (in ${versions} versions)` : ''}, ${still}`;
+}
+
+/**
+ * A finding's identity (engine/identity.ts): what was found and by which shape, and, for matching
+ * within the run only, a keyed hash of the value's digest: the same secret moved, copied or in a
+ * renamed file is the same finding; its line is never hashed.
+ */
+function identity(located: Located): Pick<Finding, 'key' | 'secretMatch' | 'inHistory'> {
+  return { key: `${located.hit.kind}:${located.hit.rule}`, secretMatch: secretMatch(located.hit.key), ...(located.history ? { inHistory: true } : {}) };
 }
 
 function message(located: Located): string {
@@ -327,8 +379,9 @@ function outcome(r: ScanResult): Outcome {
   if (r.binary.count > 0) details.push(`Skipped as binary: ${r.binary.count} (${r.binary.names.join(', ')}${r.binary.count > r.binary.names.length ? ', …' : ''}).`);
   if (r.history) {
     details.push(
-      `History: ${r.history.blobs} blobs beyond the working directory's tracked files scanned (${megabytes(r.history.bytes)}); ${r.history.binary.count} binary skipped.${r.history.unplaced ? ` ${r.history.unplaced} more blobs with findings were not placed in history (over ${MAX_HISTORY_BLOBS}).` : ''}`,
+      `History${r.changeOnly ? " (the change's own commits)" : ''}: ${r.history.blobs} blobs beyond the working directory's tracked files scanned (${megabytes(r.history.bytes)}); ${r.history.binary.count} binary skipped.${r.history.unplaced ? ` ${r.history.unplaced} more blobs with findings were not placed in history (over ${MAX_HISTORY_BLOBS}).` : ''}`,
     );
+    if (r.historyNote) details.push(r.historyNote);
   } else {
     details.push('History was not scanned (`scan-history: false`): a secret removed from the tree but still in an old commit is not seen.');
   }
@@ -345,8 +398,8 @@ function outcome(r: ScanResult): Outcome {
   const notices: Finding[] = info
     .filter((l) => l.hit.rule === 'env-sample' && l.file !== undefined && !l.history)
     .slice(0, 10)
-    .map((l) => ({ level: 'notice', message: message(l), file: l.file!, line: l.hit.line }));
-  const brokenConfig: Finding[] = r.gitleaks?.broken && r.gitleaks.file ? [{ level: 'warning', message: r.gitleaks.notes[0]!, file: r.gitleaks.file, line: 1 }] : [];
+    .map((l) => ({ level: 'notice', message: message(l), file: l.file!, line: l.hit.line, ...identity(l) }));
+  const brokenConfig: Finding[] = r.gitleaks?.broken && r.gitleaks.file ? [{ level: 'warning', message: r.gitleaks.notes[0]!, file: r.gitleaks.file, line: 1, key: 'gitleaks-config' }] : [];
 
   if (all.length === 0) {
     if (r.shallow || brokenConfig.length > 0) {
@@ -368,10 +421,11 @@ function outcome(r: ScanResult): Outcome {
     };
   }
 
-  const findings: Finding[] = all.slice(0, MAX_FINDINGS).map((located) => ({
+  const findings: Finding[] = all.slice(0, r.maxFindings).map((located) => ({
     level: isError(located.hit) ? 'error' : 'warning',
     message: message(located),
     ...(located.file !== undefined ? { file: located.file, line: located.hit.line } : {}),
+    ...identity(located),
   }));
   const kinds = (['secret', 'credential', 'env', 'protected'] as const)
     .map((kind) => [kind, all.filter((l) => l.hit.kind === kind).length] as const)

@@ -27,7 +27,7 @@ export const docs = defineRule({
     return {
       status: 'warn',
       summary: `${missing.length} of the guide's documents ${missing.length > 1 ? 'are' : 'is'} missing or empty: ${missing.join(', ')}`,
-      findings: missing.map((doc) => ({ level: 'warning' as const, message: `${doc} is missing or empty: the production-readiness guide links it.` })),
+      findings: missing.map((doc) => ({ level: 'warning' as const, message: `${doc} is missing or empty: the production-readiness guide links it.`, key: `missing:${doc}` })),
       fix: 'Write the missing documents (or restore them): the people on call follow them when a release goes wrong.',
     };
   },

@@ -41,7 +41,7 @@ export const rollback = defineRule({
     let fix = '';
     if (documented.length === 0) {
       problems.push(`no rollback section in ${docs.join(' or ')}`);
-      findings.push({ level: 'error', message: 'No "Rollback" heading: document how to roll back a release (app and database) here.', file: docs[0], line: 1 });
+      findings.push({ level: 'error', message: 'No "Rollback" heading: document how to roll back a release (app and database) here.', file: docs[0], line: 1, key: 'no-rollback-heading' });
       fix += `Add a "Rollback" section to ${docs[0]}: how to redeploy the previous release, and what to do about migrations it applied. `;
     }
     if (previous.length === 0) {

@@ -20,11 +20,14 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Finding, Outcome } from '../../engine/types.js';
+import { createHash } from 'node:crypto';
 import { defineRule } from '../index.js';
+import { secretMatch } from '../../engine/identity.js';
 import { INPUTS } from '../../inputs.js';
 import { maskValue } from '../../redact.js';
 import { passwordVariables } from '../../settings.js';
 import { APP_FLAGS, flagState, isAppFlag } from '../../target-app.js';
+import { hostTrustOf, judgeTrustValue, type AssessInput } from '../../analysis/app/host-trust.js';
 import type { Repository, YamlFile } from '../../probes/repository.js';
 import { CREDENTIAL_PATTERNS } from '../../analysis/secrets/credential-shapes.js';
 import { isLocalHost, isNonProductionValue, maskUrlPassword, SECRET_NAMES, urlPassword } from '../../analysis/secrets/patterns.js';
@@ -76,8 +79,12 @@ export const workflowSecrets = defineRule({
     const secretNames = new Set([...SECRET_NAMES, ...settings.app.variables.secrets, ...(dbName ? [dbName] : []), 'GITHUB_TOKEN', ...passwordVariables(settings.config)]);
     const judged: Judged[] = collected.notes.map((finding) => ({ finding, short: finding.message.split(' (')[0]! }));
     const seen = new Set<string>();
+    // Host-trust values are judged as the installed NextAuth reads them (read only when one is set).
+    const trust = collected.entries.some((e) => TRUST_VARIABLES.has(e.name))
+      ? await hostTrustOf(settings.workingDirectory, settings.env).then((t) => ({ library: t.library, option: t.option, env: { NEXTAUTH_URL: settings.env.NEXTAUTH_URL, AUTH_URL: settings.env.AUTH_URL, NODE_ENV: 'production' } }))
+      : undefined;
     for (const entry of collected.entries) {
-      const result = judge(entry, secretNames, settings.secrets);
+      const result = judge(entry, secretNames, settings.secrets, trust);
       const id = `${entry.file}:${entry.line}:${entry.name}`;
       if (result && !seen.has(id)) {
         seen.add(id);
@@ -90,7 +97,7 @@ export const workflowSecrets = defineRule({
     const checked = `${workflowCount} workflow file${workflowCount === 1 ? '' : 's'}${platformFiles.length ? ` and ${platformFiles.join(', ')}` : ''}, ${collected.entries.length} env entries checked`;
     const details = [
       `Read: ${collected.files.join(', ') || 'nothing'} (${workflowEntries} entries in workflows, ${collected.entries.length - workflowEntries} in platform files).`,
-      `Secret variables: ${[...secretNames].join(', ')}; flags: ${Object.keys(APP_FLAGS).join(', ')}.`,
+      `Secret variables: ${[...secretNames].join(', ')}; flags: ${[...Object.keys(APP_FLAGS), 'AUTH_TRUST_HOST'].join(', ')}.`,
       ...findings.map((f) => `- \`${f.file}:${f.line}\` ${f.level === 'error' ? 'error' : 'warning'}: ${f.message}`),
     ].join('\n');
     const data = { workflowFiles: workflowCount, platformFiles, envEntries: collected.entries.length };
@@ -135,14 +142,34 @@ function storeReference(name: string): string {
 const shapeMatcher = new SecretMatcher([], CREDENTIAL_PATTERNS);
 const liveShape = (value: string) => shapeMatcher.find(Buffer.from(value, 'latin1')).find((hit) => hit.kind === 'credential')?.label;
 
+/** The host-trust variables a committed value is judged for (src/analysis/app/host-trust.ts). */
+const TRUST_VARIABLES = new Set(['NEXTAUTH_TRUST_HOST', 'AUTH_TRUST_HOST']);
+
 /** The finding for one entry, or undefined when it is fine. */
-function judge(entry: EnvEntry, secretNames: ReadonlySet<string>, runSecrets: readonly string[]): Judged | undefined {
+function judge(entry: EnvEntry, secretNames: ReadonlySet<string>, runSecrets: readonly string[], trust?: AssessInput): Judged | undefined {
   const { value, name } = entry;
   if (value === undefined || entry.reference) return undefined;
+  // The identity across commits (engine/identity.ts): the variable and where it is set, and for a
+  // value that may be a real secret a keyed hash of it (a new literal is a new finding; the line that
+  // holds it is never hashed).
   const make = (level: Finding['level'], short: string, why: string): Judged => ({
-    finding: { level, message: `${short} in ${entry.where}: ${why}`, file: entry.file, line: entry.line },
+    finding: {
+      level,
+      message: `${short} in ${entry.where}: ${why}`,
+      file: entry.file,
+      line: entry.line,
+      key: `${entry.where}:${name}`,
+      ...(level === 'error' && !isAppFlag(name) ? { secretMatch: secretMatch(createHash('sha256').update(value).digest('hex')) } : {}),
+    },
     short,
   });
+  if (trust && (name === 'NEXTAUTH_TRUST_HOST' || name === 'AUTH_TRUST_HOST')) {
+    // The same verdict config.nextauth-trust-host gives this value, for the installed version.
+    if (value.includes('${{')) return undefined;
+    const verdict = judgeTrustValue(name, value, trust);
+    if (!verdict.unsafe) return undefined;
+    return make('error', `${name} is "${value}"`, `${verdict.why}; ${name === 'AUTH_TRUST_HOST' ? 'remove it' : 'set it to false'}`);
+  }
   if (isAppFlag(name)) {
     // Judged as the app reads the value (src/target-app.ts), like the config.* rules judge it.
     if (value.includes('${{') || flagState(name, value).safe) return undefined;
@@ -260,7 +287,7 @@ const ASSIGNMENT = /(?:^|[\s;&|("'])(?:export\s+)?([A-Z_][A-Z0-9_]*)=("(?:[^"\\\
 
 /** A file that does not parse is a warning on its line: its secrets were not checked. */
 function notParsed(out: Collected, file: string, format: string, error: { line?: number; message: string }): void {
-  out.notes.push({ level: 'warning', message: `${file} is not valid ${format} (${error.message}); its secrets were not checked`, file, line: error.line ?? 1 });
+  out.notes.push({ level: 'warning', message: `${file} is not valid ${format} (${error.message}); its secrets were not checked`, file, line: error.line ?? 1, key: `not-parsed:${format}` });
 }
 
 function collectWorkflow(workflow: YamlFile, out: Collected): void {
@@ -386,7 +413,7 @@ async function readJson(repo: Repository, file: string, out: Collected): Promise
   if (json === undefined) return undefined;
   out.files.push(file);
   if (json.error !== undefined) {
-    out.notes.push({ level: 'warning', message: `${file} is not valid JSON (${json.error}); its env was not checked`, file, line: 1 });
+    out.notes.push({ level: 'warning', message: `${file} is not valid JSON (${json.error}); its env was not checked`, file, line: 1, key: 'not-parsed:JSON' });
     return undefined;
   }
   return isRecord(json.value) ? { value: json.value, lineOf: json.lineOf } : undefined;

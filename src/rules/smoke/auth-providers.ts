@@ -5,9 +5,17 @@
  * configured with production callback URLs": NextAuth builds callbackUrl from the URL it runs with,
  * so a wrong NEXTAUTH_URL on the deployment (or a trusted forwarded host) shows here, and the OAuth
  * provider would refuse or misroute the callback.
+ *
+ * It also asks whether a request that names another host makes the app hand out URLs of that host
+ * (./forged-host.ts): the providers list, the CSRF endpoint, the sign-in redirect and each OAuth
+ * provider's authorization redirect, each with a forged `Host` and a forged `X-Forwarded-Host`.
+ * What the installed NextAuth makes of the variables (src/analysis/app/host-trust.ts) explains a
+ * reflection, and an Auth.js v5 that refuses every request (UntrustedHost).
  */
 import type { Outcome } from '../../engine/types.js';
+import type { Settings } from '../../settings.js';
 import { defineRule } from '../index.js';
+import { hostTrustOf } from '../../analysis/app/host-trust.js';
 import { safeUrl } from '../../probes/http.js';
 import { authBaseVariable, enabledProviders, httpsBase } from '../config/oauth.js';
 import {
@@ -19,9 +27,11 @@ import {
   noTarget,
   parseJson,
   probeFailure,
+  requestTimeoutMs,
   shorten,
   truncatedText,
 } from './app-probe.js';
+import { forgedHostLines, oauthProviderIds, probeForgedHost, requestText, type ForgedHostResult, type ProbedRequest } from './forged-host.js';
 
 /** `AUTH_PROVIDERS` names → NextAuth provider ids, as the app maps them. */
 const PROVIDER_IDS: Record<string, string> = {
@@ -35,6 +45,7 @@ const PROVIDER_IDS: Record<string, string> = {
 
 interface ListedProvider {
   id?: unknown;
+  type?: unknown;
   callbackUrl?: unknown;
 }
 
@@ -43,14 +54,15 @@ export const authProviders = defineRule({
   async check(ctx): Promise<Outcome> {
     const origin = appOrigin(ctx.settings);
     if (!origin) return noTarget(ctx.settings);
-    const { app } = ctx.settings;
+    const { env, app } = ctx.settings;
     const authBase = app.paths.authBase;
     const path = `${authBase}/providers`;
     const url = appUrlFor(origin, path);
+    const http = ctx.clients.http();
     let response;
     try {
       // Shared with security.origin, which reads the same list's URLs.
-      response = await ctx.clients.http().getShared(url, ctx.signal, { followRedirects: true });
+      response = await http.getShared(url, ctx.signal, { followRedirects: true });
     } catch (error) {
       return probeFailure(error, `GET ${safeUrl(url)}`);
     }
@@ -64,6 +76,19 @@ export const authProviders = defineRule({
     }
     const listed = parseJson(response.body) as Record<string, ListedProvider> | undefined;
     if (response.status !== 200 || !listed || typeof listed !== 'object' || Array.isArray(listed)) {
+      if (response.status >= 500) {
+        // Auth.js v5 answers every request 500 when it does not trust the host: the installed
+        // version and the variables say whether that is the cause.
+        const { assessment } = await hostTrustOf(ctx.settings.workingDirectory, env, { guideFlag: readsGuideFlag(ctx.settings) });
+        if (assessment.known && assessment.problem === 'refuses') {
+          return {
+            status: 'fail',
+            summary: `GET ${path} answered ${describeAnswer(response)}: the cause is Auth.js's UntrustedHost: ${assessment.trust.reason}`,
+            details: `Auth.js logs \`[auth][error] UntrustedHost: Host must be trusted\` for every /api/auth request and answers it with 500 (${assessment.trust.source}).`,
+            fix: assessment.fix,
+          };
+        }
+      }
       return {
         status: 'fail',
         summary: `GET ${path} answered ${describeAnswer(response)}${response.bodyTruncated ? `, but ${truncatedText(response)}` : response.status === 200 ? `, not NextAuth's providers JSON (${shorten(response.body, 80)})` : ''}`,
@@ -92,13 +117,26 @@ export const authProviders = defineRule({
       const ok = typeof callback === 'string' && callback.startsWith(`${base}/`);
       if (!ok) wrongCallback.push({ id, callbackUrl });
       const plain = callbackUrl.startsWith('http://') ? ', plain HTTP' : '';
-      lines.push(`- ${id}: callbackUrl ${callbackUrl}${ok ? '' : ` (not under ${base}${plain})`}${expectedIds.includes(id) ? '' : ' (not enabled by the gate\'s view of the app)'}`);
+      lines.push(`- ${id}: callbackUrl ${callbackUrl}${ok ? '' : ` (not under ${base}${plain})`}${expectedIds.includes(id) ? '' : " (not enabled by the gate's view of the app)"}`);
     }
     for (const id of missing) lines.push(`- ${id}: enabled but not listed`);
-    const details = `GET ${path} → 200 listing ${listedIds.length} provider${listedIds.length === 1 ? '' : 's'}; ${baseName} is ${insecure ? `${insecure} (judged as ${base}: callbacks must be https://)` : base}; enabled by ${enabled.by}.\n${lines.join('\n')}`;
-    const data = { listed: listedIds, expected: expectedIds, missing, wrongCallback: wrongCallback.map((w) => w.id) };
+    const forged = await probeForgedHost({ http, origin, base: authBase, timeoutMs: requestTimeoutMs(ctx), signal: ctx.signal, providers: response, oauthProviders: oauthProviderIds(listed) });
+    const forgedText = await forgedHostText(forged, ctx.settings, authBase);
+    const details = `GET ${path} → 200 listing ${listedIds.length} provider${listedIds.length === 1 ? '' : 's'}; ${baseName} is ${insecure ? `${insecure} (judged as ${base}: callbacks must be https://)` : base}; enabled by ${enabled.by}.\n${lines.join('\n')}\n\n${forgedText.details}`;
+    const data = {
+      listed: listedIds,
+      expected: expectedIds,
+      missing,
+      wrongCallback: wrongCallback.map((w) => w.id),
+      forgedHost: {
+        requests: forged.requests.filter((r) => r.forged).length,
+        reflected: forged.reflected.map((r) => requestText(r)),
+        inOtherHeaders: forged.echoed.map((r) => requestText(r)),
+        oauthRedirects: forged.oauthProviders,
+      },
+    };
 
-    if (wrongCallback.length || missing.length) {
+    if (wrongCallback.length || missing.length || forged.reflected.length) {
       const problems = [
         ...wrongCallback.map((w) =>
           w.callbackUrl.startsWith('http://')
@@ -106,31 +144,102 @@ export const authProviders = defineRule({
             : `provider ${w.id} has callbackUrl ${w.callbackUrl}, not under ${shortName} ${base}`,
         ),
         ...missing.map((id) => `provider ${id} is enabled by ${enabled.short} but not listed`),
+        ...(forgedText.problem ? [forgedText.problem] : []),
       ];
       const fixes: string[] = [];
+      if (forgedText.fix) fixes.push(forgedText.fix);
       if (wrongCallback.length) {
         fixes.push(
-          `Set ${authUrlName}=${base} on the deployment and turn host trust off (a trusted forwarded host rewrites these URLs), then redeploy; ` +
+          `Set ${authUrlName}=${base} on the deployment, then redeploy (with host trust on, next-auth before 4.24.15 builds these URLs from the X-Forwarded-Host its proxy sends instead: see config.nextauth-trust-host); ` +
             `the callback URLs to register with the providers are ${wrongCallback.map((w) => `${base}${authBase}/callback/${w.id}`).join(', ')}.`,
         );
       }
       if (missing.length) fixes.push(app.auth.providersVariable ? `Give the deployment the same ${app.auth.providersVariable} as the gate, or correct the gate's value.` : `Check the deployment's auth configuration and the providers' variables (a provider without its client may be left out).`);
       return { status: 'fail', summary: problems.join('; '), details, fix: fixes.join(' '), data };
     }
-    if (extra.length) {
-      return {
-        status: 'warn',
-        summary: `every callbackUrl is under ${base}, but the app also lists ${extra.join(', ')}, which the gate's ${enabled.short} does not enable`,
-        details,
-        fix: app.auth.providersVariable ? `Give the gate the deployment's ${app.auth.providersVariable}, so the config rules check those providers' credentials too.` : 'Name the providers in the config file (app.providers), so the config rules check their credentials too.',
-        data,
-      };
+    // The OAuth redirects could not be asked for (no CSRF pair): that part of the probe is unverified.
+    const unasked = forged.skipped && forged.skipped !== 'no OAuth provider is listed' ? forged.skipped : undefined;
+    if (extra.length || unasked || forgedText.warning) {
+      const warnings = [
+        ...(extra.length ? [`every callbackUrl is under ${base}, but the app also lists ${extra.join(', ')}, which the gate's ${enabled.short} does not enable`] : []),
+        ...(unasked ? [`the OAuth sign-in redirect could not be asked for with a forged host: ${unasked}`] : []),
+        ...(forgedText.warning ? [forgedText.warning] : []),
+      ];
+      const fixes = [
+        ...(extra.length ? [app.auth.providersVariable ? `Give the gate the deployment's ${app.auth.providersVariable}, so the config rules check those providers' credentials too.` : 'Name the providers in the config file (app.providers), so the config rules check their credentials too.'] : []),
+        ...(unasked ? [`Check that GET ${authBase}/csrf answers {csrfToken} with its cookie (smoke.login-flow needs it too), then run the gate again.`] : []),
+        ...(forgedText.warningFix ? [forgedText.warningFix] : []),
+      ];
+      return { status: 'warn', summary: `${warnings.join('; ')}; ${forgedText.pass}`, details, fix: fixes.join(' '), data };
     }
     return {
       status: 'pass',
-      summary: `${listedIds.join(', ')} listed; every callbackUrl is under ${shortName} ${base}`,
+      summary: `${listedIds.join(', ')} listed; every callbackUrl is under ${shortName} ${base}; ${forgedText.pass}`,
       details,
       data,
     };
   },
 });
+
+/** Whether the app reads the guide's NEXTAUTH_TRUST_HOST (the app model; an app not read says nothing). */
+function readsGuideFlag(settings: Settings): boolean {
+  return !settings.app.found || settings.app.variables.flags.includes('NEXTAUTH_TRUST_HOST');
+}
+
+/**
+ * What the forged-host probe found, for the summary (`problem` when a made-up host came back in a
+ * URL NextAuth built, `warning` when only in another header, else `pass`), the details (every
+ * request) and the fixes; the installed NextAuth's reading of the variables explains a reflection,
+ * or says that the deployment's variables differ from the gate's.
+ */
+async function forgedHostText(
+  forged: ForgedHostResult,
+  settings: Settings,
+  authBase: string,
+): Promise<{ problem?: string; warning?: string; pass: string; details: string; fix?: string; warningFix?: string }> {
+  const sent = forged.requests.filter((r) => r.forged);
+  const endpoints = [...new Set(forged.requests.map((r) => r.path.replace(`${authBase}/`, '')))].join(', ');
+  const pass = `a forged Host or X-Forwarded-Host comes back in no URL NextAuth builds (${sent.length} forged requests: ${endpoints})`;
+  let explanation = '';
+  let fix: string | undefined;
+  if (forged.reflected.length) {
+    const { assessment } = await hostTrustOf(settings.workingDirectory, settings.env, { guideFlag: readsGuideFlag(settings) });
+    if (assessment.problem === 'reflects' || assessment.verdict === 'notice') {
+      explanation = `Why: ${assessment.trust.reason} (${assessment.trust.source}).`;
+      fix =
+        assessment.fix ??
+        `The deployment is not on ${assessment.trust.platform ?? 'the platform its variables name'}: remove ${assessment.trust.decidedBy.name} from its environment, and keep NEXTAUTH_URL (Auth.js v5: AUTH_URL) on the production origin.`;
+    } else {
+      explanation = `The gate's variables predict no host trust (${assessment.trust.reason}): the deployment's environment differs from the gate's; look there for AUTH_TRUST_HOST, VERCEL or CF_PAGES (any non-empty value turns host trust on).`;
+      fix = "Remove AUTH_TRUST_HOST, VERCEL and CF_PAGES from the deployment's environment unless it runs on that platform, and keep NEXTAUTH_URL (Auth.js v5: AUTH_URL) on the production origin; give the gate the same variables as the deployment.";
+    }
+  }
+  // The OAuth redirect first: it is the one that sends users' authorization codes to the made-up host.
+  const order = (p: string) => (p.startsWith(`${authBase}/signin/`) ? 0 : p.endsWith('/providers') ? 1 : 2);
+  const first = (requests: ProbedRequest[], kinds: (k: string) => boolean) => {
+    const r = [...requests].sort((a, b) => order(a.path) - order(b.path))[0];
+    const rank = { location: 0, body: 1, cookie: 2, header: 3 } as const;
+    const x = r?.reflections.filter((y) => kinds(y.kind)).sort((a, b) => rank[a.kind] - rank[b.kind])[0];
+    return r && x ? `${requestText(r)} → ${x.field} = ${shorten(x.value, 240)}` : undefined;
+  };
+  const shown = first(forged.reflected, (k) => k !== 'header');
+  const problem = shown ? `a forged host comes back in ${forged.reflected.length} of ${sent.length} answers: ${shown}` : undefined;
+  const echoed = first(forged.echoed, () => true);
+  const warning = echoed ? `a forged host comes back outside NextAuth's URLs in ${forged.echoed.length} of ${sent.length} answers: ${echoed}` : undefined;
+  const details = [
+    'Forged-host probe (each endpoint as a browser would, with a forged Host and with a forged X-Forwarded-Host, a random *.invalid name each time):',
+    ...forgedHostLines(forged),
+    ...(forged.skipped ? [`The OAuth sign-in redirect was not asked for: ${forged.skipped}.`] : []),
+    ...(explanation ? [explanation] : []),
+  ].join('\n');
+  return {
+    problem,
+    warning,
+    pass,
+    details,
+    fix,
+    warningFix: warning
+      ? "Build those URLs from APP_URL rather than from the request's Host (and keep error pages from repeating it), or have the edge refuse a Host it does not serve (421 or 404, as platforms that route by Host do), so a forged one never reaches the app."
+      : undefined,
+  };
+}

@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{runStep}from"./chunk-BEJNLYNS.js";import"./chunk-RRQQHGP4.js";import"./chunk-C5NJH4ZX.js";import{defineRule}from"./chunk-VOFIMJG4.js";import"./chunk-V342L7TD.js";var install=defineRule({id:"gate.install",check:ctx=>runStep(ctx,"install",[])});export{install};
-//# sourceMappingURL=install-YCV2FVYU.js.map

@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{SIGN_IN_FIX,loginFlow,stepsText}from"./chunk-SV662KVD.js";import"./chunk-N5LRPIGY.js";import"./chunk-NB4TVHN2.js";import"./chunk-C7KPDBBE.js";import"./chunk-4ER66PL7.js";import"./chunk-3HIMOG4S.js";import"./chunk-QYTVPMSU.js";import"./chunk-2OW23AUC.js";import"./chunk-ZJGGNNE7.js";import"./chunk-UZIPBACM.js";import"./chunk-RRQQHGP4.js";import"./chunk-EKCK73KD.js";import"./chunk-XE3HQRZF.js";import"./chunk-2RLK4C4T.js";import"./chunk-V342L7TD.js";export{SIGN_IN_FIX,loginFlow,stepsText};
-//# sourceMappingURL=login-flow-3F3QC2MK.js.map

@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{SIGN_IN_FIX,loginFlow,stepsText}from"./chunk-PN3B3E6F.js";import"./chunk-N5LRPIGY.js";import"./chunk-JSBRAM74.js";import"./chunk-4ER66PL7.js";import"./chunk-2TDFCBFN.js";import"./chunk-G7T4XBII.js";import"./chunk-ZK7YV5FM.js";import"./chunk-UZIPBACM.js";import"./chunk-RRQQHGP4.js";import"./chunk-4BRZJA7T.js";import"./chunk-C5NJH4ZX.js";import"./chunk-KAIRWF4I.js";import"./chunk-JUBTAEVT.js";import"./chunk-VOFIMJG4.js";import"./chunk-3PSDBOIF.js";import"./chunk-V342L7TD.js";export{SIGN_IN_FIX,loginFlow,stepsText};
-//# sourceMappingURL=login-flow-VPGLFBPJ.js.map

@@ -1,8 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-<<<<<<<< HEAD:dist/migrate-DSX2UMNE.js
-import{runStep}from"./chunk-BEJNLYNS.js";import"./chunk-RRQQHGP4.js";import"./chunk-C5NJH4ZX.js";import{defineRule}from"./chunk-VOFIMJG4.js";import"./chunk-V342L7TD.js";var PR_EVENTS=["pull_request","pull_request_target","merge_group"],migrate=defineRule({id:"gate.migrate",async check(ctx){let{migrate:mode,eventName}=ctx.settings;return mode==="false"?{status:"skip",summary:"migrate is false: the migrate step is not run"}:mode==="auto"&&eventName&&PR_EVENTS.includes(eventName)?{status:"skip",summary:`not run on ${eventName} events: a PR check must not migrate production (set migrate: true to override)`}:runStep(ctx,"migrate",["gate.install","gate.migration-safety","gate.migration-dialect"])}});export{migrate};
-//# sourceMappingURL=migrate-DSX2UMNE.js.map
-========
-import{runStep}from"./chunk-GOIDPP33.js";import"./chunk-RRQQHGP4.js";import"./chunk-XE3HQRZF.js";import{defineRule}from"./chunk-AFG5N5LC.js";import"./chunk-V342L7TD.js";var PR_EVENTS=["pull_request","pull_request_target","merge_group"],migrate=defineRule({id:"gate.migrate",async check(ctx){let{migrate:mode,eventName}=ctx.settings;return mode==="false"?{status:"skip",summary:"migrate is false: the migrate step is not run"}:mode==="auto"&&eventName&&PR_EVENTS.includes(eventName)?{status:"skip",summary:`not run on ${eventName} events: a PR check must not migrate production (set migrate: true to override)`}:runStep(ctx,"migrate",["gate.install","gate.migration-safety"])}});export{migrate};
-//# sourceMappingURL=migrate-2XBWKHZP.js.map
->>>>>>>> main:dist/migrate-2XBWKHZP.js

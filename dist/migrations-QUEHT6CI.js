@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{compareHistory,essentialLogLines,migrations,migrationsAboutToRun,pendingMigrations,readMigrationState}from"./chunk-KWII2ZVG.js";import"./chunk-ZWJF5JIG.js";import"./chunk-BEJNLYNS.js";import"./chunk-RRQQHGP4.js";import"./chunk-QTFT5TH3.js";import"./chunk-NN43QIO3.js";import"./chunk-4BRZJA7T.js";import"./chunk-C5NJH4ZX.js";import"./chunk-EOYAN5AS.js";import"./chunk-KAIRWF4I.js";import"./chunk-JUBTAEVT.js";import"./chunk-VOFIMJG4.js";import"./chunk-3PSDBOIF.js";import"./chunk-V342L7TD.js";export{compareHistory,essentialLogLines,migrations,migrationsAboutToRun,pendingMigrations,readMigrationState};
-//# sourceMappingURL=migrations-QUEHT6CI.js.map

@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{checkStrongUniqueSecret}from"./chunk-4JSHLQ4U.js";import"./chunk-NJWLGGMN.js";import"./chunk-KHCAD6YA.js";import{variable}from"./chunk-EOYAN5AS.js";import"./chunk-KAIRWF4I.js";import"./chunk-JUBTAEVT.js";import{defineRule}from"./chunk-VOFIMJG4.js";import"./chunk-3PSDBOIF.js";import"./chunk-V342L7TD.js";var nextauthSecret=defineRule({id:"config.nextauth-secret",check:({settings})=>checkStrongUniqueSecret(settings,variable(settings,"authSecret")?.name??"NEXTAUTH_SECRET",settings.app.auth.family==="authjs-v5"?"npx auth secret":"openssl rand -base64 32")});export{nextauthSecret};
-//# sourceMappingURL=nextauth-secret-3AR47RGN.js.map
