@@ -37,7 +37,8 @@ function fencedBlocks(markdown: string, language: string): string[] {
 
 test('docs/configuration.md documents exactly the keys of the config schema', () => {
   const documented = [...read('docs/configuration.md').matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]!);
-  const keys = schemaKeyPaths(configJsonSchema() as JsonSchema);
+  // A key whose value is a union (a path or `false`) is one key.
+  const keys = [...new Set(schemaKeyPaths(configJsonSchema() as JsonSchema))];
   assert.ok(keys.length >= 20, `${keys.length} keys in the schema`);
   assert.deepEqual([...documented].sort(), [...keys].sort());
 });

@@ -96,7 +96,9 @@ test('config file: unknown keys and bad values name the file, the line and the k
 test('a missing default config file is fine; a named one that is missing is an error', async () => {
   const repo = tempRepo();
   const s = await loadSettings({ inputs: { 'working-directory': repo.dir }, env: goodEnv(), cwd: repo.dir });
-  assert.equal(s.config.paths.health, '/api/health');
+  // No Next.js app in the directory: the guide's app (its routes) is assumed.
+  assert.equal(s.app.found, false);
+  assert.equal(s.app.paths.health, '/api/health');
   assert.deepEqual(s.config.waivers, []);
   assert.match(await usageError(loadSettings({ inputs: { 'working-directory': repo.dir, 'config-file': 'gate.yml' }, env: {}, cwd: repo.dir })), /config-file: cannot read gate\.yml/);
   repo.cleanup();

@@ -42,7 +42,7 @@ function secureCookies(config: AppConfig): boolean {
  * by the middleware (signed out → redirect to the login page) and by the API routes.
  */
 export async function currentSession(db: pg.Pool, config: AppConfig, cookies: Record<string, string>): Promise<SessionUser | undefined> {
-  const token = cookies[authCookieNames(secureCookies(config)).sessionToken];
+  const token = cookies[authCookieNames(secureCookies(config), config.authFamily).sessionToken];
   if (!token) return undefined;
   const { rows } = await db.query<SessionUser>(
     `SELECT u."id", u."name", u."email", u."image",
@@ -54,15 +54,15 @@ export async function currentSession(db: pg.Pool, config: AppConfig, cookies: Re
   return rows[0];
 }
 
-/** NextAuth's cookie names: `__Secure-`/`__Host-` prefixed and `Secure` when the site is https. */
-export function authCookieNames(secure: boolean): { sessionToken: string; callbackUrl: string; csrfToken: string } {
+/**
+ * NextAuth's cookie names: `__Secure-`/`__Host-` prefixed and `Secure` when the site is https;
+ * `next-auth.*` in v4, `authjs.*` in Auth.js v5.
+ */
+export function authCookieNames(secure: boolean, family: AppConfig['authFamily'] = 'next-auth-v4'): { sessionToken: string; callbackUrl: string; csrfToken: string } {
+  const p = family === 'authjs-v5' ? 'authjs' : 'next-auth';
   return secure
-    ? {
-        sessionToken: '__Secure-next-auth.session-token',
-        callbackUrl: '__Secure-next-auth.callback-url',
-        csrfToken: '__Host-next-auth.csrf-token',
-      }
-    : { sessionToken: 'next-auth.session-token', callbackUrl: 'next-auth.callback-url', csrfToken: 'next-auth.csrf-token' };
+    ? { sessionToken: `__Secure-${p}.session-token`, callbackUrl: `__Secure-${p}.callback-url`, csrfToken: `__Host-${p}.csrf-token` }
+    : { sessionToken: `${p}.session-token`, callbackUrl: `${p}.callback-url`, csrfToken: `${p}.csrf-token` };
 }
 
 // --- host trust: the origin NextAuth builds its URLs from, per version ---------------------------
@@ -188,6 +188,8 @@ export async function nextAuthHandler(ctx: RequestContext): Promise<AppResponse>
   if (ctx.method === 'POST' && action === 'signout' && !providerId) {
     return signOut(ctx, secure, base, origin);
   }
+  // An action the library does not know: v4 answers its error text, Auth.js v5 a JSON string.
+  if (ctx.config.authFamily === 'authjs-v5') return { status: 400, json: 'Bad request.' };
   return {
     status: 400,
     text: `Error: This action with HTTP ${ctx.method} is not supported by NextAuth.js`,
@@ -288,7 +290,7 @@ async function credentialsSignIn(ctx: RequestContext, secure: boolean, base: str
      VALUES ($1, $2, $3, (now() AT TIME ZONE 'UTC') + make_interval(secs => $4))`,
     [randomUUID(), token, user.id, SESSION_MAX_AGE_S],
   );
-  const names = authCookieNames(secure);
+  const names = authCookieNames(secure, ctx.config.authFamily);
   const expires = new Date(Date.now() + SESSION_MAX_AGE_S * 1000);
   const cookie = `${serializeCookie(names.sessionToken, token, secure)}; Expires=${expires.toUTCString()}`;
   return redirectTo(safeCallback(body.callbackUrl, origin), body, 200, [cookie]);
@@ -297,7 +299,7 @@ async function credentialsSignIn(ctx: RequestContext, secure: boolean, base: str
 async function signOut(ctx: RequestContext, secure: boolean, base: string, origin: string): Promise<AppResponse> {
   const body = await formBody(ctx);
   if (!validCsrf(ctx, secure, body.csrfToken)) return redirectTo(`${base}/signout?csrf=true`, body);
-  const names = authCookieNames(secure);
+  const names = authCookieNames(secure, ctx.config.authFamily);
   const token = ctx.cookies[names.sessionToken];
   if (token) await ctx.db.query('DELETE FROM "Session" WHERE "sessionToken" = $1', [token]);
   const cleared = `${names.sessionToken}=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; ${secure ? 'Secure; ' : ''}SameSite=Lax`;
@@ -306,7 +308,7 @@ async function signOut(ctx: RequestContext, secure: boolean, base: string, origi
 
 /** The double-submit check: the posted token must be the one the CSRF cookie vouches for. */
 function validCsrf(ctx: RequestContext, secure: boolean, posted: string | undefined): boolean {
-  const existing = ctx.cookies[authCookieNames(secure).csrfToken];
+  const existing = ctx.cookies[authCookieNames(secure, ctx.config.authFamily).csrfToken];
   if (!existing || !posted) return false;
   const [value, hash] = existing.split('|');
   return !!value && !!hash && value === posted && hash === sha256(`${value}${ctx.config.nextAuthSecret ?? ''}`);
@@ -317,7 +319,7 @@ function validCsrf(ctx: RequestContext, secure: boolean, posted: string | undefi
  * cookie is reused, otherwise a new token is issued. The callback-url cookie is set on first contact.
  */
 function csrf(ctx: RequestContext, config: AppConfig, secure: boolean, origin: string): { token: string; cookies: string[] } {
-  const names = authCookieNames(secure);
+  const names = authCookieNames(secure, config.authFamily);
   const secret = config.nextAuthSecret ?? '';
   const cookies: string[] = [];
   const existing = ctx.cookies[names.csrfToken];

@@ -58,6 +58,8 @@ export interface AppDefects {
    * function's bundle, a module-scope initialisation that throws).
    */
   failingRoutes?: Record<string, string>;
+  /** Routes (ROUTES paths) the build does not have: the module was deleted, Next answers 404. */
+  removedRoutes?: readonly string[];
 }
 
 /**

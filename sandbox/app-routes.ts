@@ -53,6 +53,45 @@ export const ROUTES: readonly Route[] = [
   { path: '/', handler: landingPage },
 ];
 
+/**
+ * The `authjs-pnpm` flavour's app router (./flavours.ts): `app/(auth)/login`, `app/(auth)/register`,
+ * `app/(marketing)/pricing`, `app/api/auth/[...nextauth]/route.ts`, `app/api/webhooks/stripe/route.ts`,
+ * `app/api/health/route.ts`, and the signed-in dashboard; no sign-up API (signing in creates the
+ * account) and no sync endpoint (its plans are price ids). Its middleware's matcher is
+ * `/dashboard/:path*`: every other path is public (an unknown one is Next's 404).
+ */
+export const V5_PRIVATE_ROUTES: readonly string[] = ['/dashboard/**'];
+
+export const V5_ROUTES: readonly Route[] = [
+  { path: '/api/health', handler: health },
+  { path: '/api/auth/[...nextauth]', handler: nextAuthHandler },
+  { path: '/api/webhooks/stripe', handler: stripeWebhook },
+  { path: '/login', handler: v5LoginPage },
+  { path: '/register', handler: v5LoginPage },
+  { path: '/pricing', handler: v5PricingPage },
+  { path: '/dashboard', handler: (ctx) => ({ status: 200, html: page('Dashboard', ctx.nonce, '<main><h1>Dashboard</h1></main>') }) },
+  { path: '/', handler: landingPage },
+];
+
+/** The v5 app's sign-in and register pages: one OAuth button each (signing in creates the account). */
+function v5LoginPage(ctx: RequestContext): AppResponse {
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return methodNotAllowed(ctx, 'GET');
+  const register = ctx.url.pathname === '/register';
+  const body = `<main><h1>${register ? 'Create an account' : 'Welcome back'}</h1><button type="button" data-provider="github">Continue with GitHub</button></main>`;
+  return { status: 200, html: page(register ? 'Register' : 'Login', ctx.nonce, body) };
+}
+
+/** The v5 app's pricing page: its plans as its code (config/subscriptions.ts) names them, each with the price id of a variable. */
+function v5PricingPage(ctx: RequestContext): AppResponse {
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return methodNotAllowed(ctx, 'GET');
+  const plans = [
+    { title: 'Team', price: '$29 / month' },
+    { title: 'Enterprise', price: '$99 / month' },
+  ];
+  const body = `<main><h1>Pricing</h1>${plans.map((p) => `<section class="plan"><h2>${p.title}</h2><p>${p.price}</p></section>`).join('')}</main>`;
+  return { status: 200, html: page('Pricing', ctx.nonce, body) };
+}
+
 const APP_VERSION = '1.6.0';
 
 /** `pages/api/health.ts`: SELECT 1 through the app's pool; any failure (or non-GET) is a bare 503. */

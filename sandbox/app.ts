@@ -18,7 +18,8 @@ import pg from 'pg';
 import Stripe from 'stripe';
 import type { IssuedCert } from './certs.js';
 import { closeServer, hostWithPort, listen } from './net.js';
-import { ROUTES, PUBLIC_ROUTES, type Route } from './app-routes.js';
+import { ROUTES, PUBLIC_ROUTES, V5_PRIVATE_ROUTES, V5_ROUTES, type Route } from './app-routes.js';
+import type { Flavour } from './flavours.js';
 import { currentSession } from './app-auth.js';
 import { loadAppConfig, type AppConfig, type AuthSetup } from './app-config.js';
 import { HttpError, page, type AppDefects, type AppResponse, type AppState, type EdgeHeaders, type RequestContext } from './app-http.js';
@@ -29,6 +30,8 @@ export type { AppDefects, AppResponse, EdgeHeaders, RequestContext } from './app
 export interface AppServerOptions {
   /** The app's process environment (APP_URL, NEXTAUTH_URL, ENABLE_HSTS, …). */
   env: Record<string, string | undefined>;
+  /** Which app runs (./flavours.ts); default `guide`. */
+  flavour?: Flavour;
   address: string;
   httpsPort: number;
   /** The platform's port-80 listener; ignored when `http` is `off`. */
@@ -116,7 +119,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * (an enabled OAuth provider without its id or secret), before anything listens.
  */
 export async function startApp(options: AppServerOptions): Promise<AppHandle> {
-  const config = loadAppConfig(options.env, options.auth);
+  const config = loadAppConfig(options.env, options.auth, options.flavour);
   // Like Prisma: a short connect timeout, so a dead database fails health checks instead of hanging them.
   const db = new pg.Pool({ max: 5, connectionTimeoutMillis: 5000, ...options.database });
   db.on('error', () => undefined); // idle-client errors (database restarts) must not crash the app
@@ -248,13 +251,14 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, scheme
   const headers = matched ? securityHeaders(app.config, nonce, url.origin) : {};
 
   let response: AppResponse;
-  if (matched && !isPublic(url.pathname) && !(await currentSession(app.db, app.config, parseCookies(req.headers.cookie)))) {
+  if (matched && !isPublic(url.pathname, app.config.flavour) && !(await currentSession(app.db, app.config, parseCookies(req.headers.cookie)))) {
     // NextResponse.redirect(new URL('/auth/login', req.url)) with callbackUrl = encodeURI(req.url).
-    const login = new URL('/auth/login', url);
+    const login = new URL(app.config.loginPath, url);
     login.searchParams.set('callbackUrl', encodeURI(url.href));
     response = { status: 307, headers: { Location: login.href } };
   } else {
-    const match = matchRoute(url.pathname);
+    const found = matchRoute(url.pathname, app.config.flavour);
+    const match = found && !app.defects.removedRoutes?.includes(found.route.path) ? found : undefined;
     const loadError = match ? app.defects.failingRoutes?.[match.route.path] : undefined;
     if (!match) {
       response = notFound(url.pathname, nonce);
@@ -385,11 +389,13 @@ export function contentSecurityPolicy(config: AppConfig, nonce: string): string 
 }
 
 /** The middleware's allow-list (micromatch globs: `*` one segment, `**` any depth). */
-export function isPublic(pathname: string): boolean {
+export function isPublic(pathname: string, flavour: Flavour = 'guide'): boolean {
+  if (flavour === 'authjs-pnpm') return !V5_PRIVATE_MATCHERS.some((re) => re.test(pathname));
   return PUBLIC_MATCHERS.some((re) => re.test(pathname));
 }
 
 const PUBLIC_MATCHERS = PUBLIC_ROUTES.map(globToRegExp);
+const V5_PRIVATE_MATCHERS = V5_PRIVATE_ROUTES.map(globToRegExp);
 
 function globToRegExp(glob: string): RegExp {
   let source = '';
@@ -412,7 +418,7 @@ interface CompiledRoute {
   names: string[];
 }
 
-const COMPILED: CompiledRoute[] = ROUTES.map((route) => {
+const compile = (routes: readonly Route[]): CompiledRoute[] => routes.map((route) => {
   const names: string[] = [];
   const source = route.path
     .split('/')
@@ -433,9 +439,11 @@ const COMPILED: CompiledRoute[] = ROUTES.map((route) => {
   return { route, pattern: new RegExp(`^${source}/?$`), names };
 });
 
+const COMPILED: Record<Flavour, CompiledRoute[]> = { guide: compile(ROUTES), 'authjs-pnpm': compile(V5_ROUTES) };
+
 /** Next's precedence: the first static match wins over dynamic ones, so ROUTES lists specific paths first. */
-function matchRoute(pathname: string): { route: Route; params: Record<string, string> } | undefined {
-  for (const c of COMPILED) {
+function matchRoute(pathname: string, flavour: Flavour): { route: Route; params: Record<string, string> } | undefined {
+  for (const c of COMPILED[flavour]) {
     const m = c.pattern.exec(pathname);
     if (m) {
       const params: Record<string, string> = {};

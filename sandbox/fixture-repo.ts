@@ -23,6 +23,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { APP_FILES } from './fixture-app.js';
+import { V5_APP_FILES, V5_DEPLOY_WORKFLOW, V5_PACKAGE_JSON, V5_PNPM_LOCK, V5_REMOVED } from './fixture-app-v5.js';
+import type { Flavour } from './flavours.js';
 import { MIGRATION_LOCK_TOML, MIGRATIONS, PRISMA_SCHEMA, type Migration } from './schema.js';
 import { SMOKE_CONFIG_YAML } from './app-accounts.js';
 
@@ -50,6 +52,8 @@ export interface FixtureRepoOptions {
   commits?: readonly FixtureCommit[];
   /** Written to `.sandbox.json` (untracked); without it the vendored prisma resolves host names itself. */
   runtime?: FixtureRuntime;
+  /** Which app the repository holds (./flavours.ts); default `guide`. */
+  flavour?: Flavour;
   /**
    * The next-auth version the release installs (both releases): the stand-in's package.json and the
    * lockfile record it, and the sandbox app emulates that version. Default: the stand-in's, 4.24.13.
@@ -87,11 +91,11 @@ export async function createFixtureRepo(options: FixtureRepoOptions): Promise<Fi
   await git(['init', '--quiet', '--initial-branch=main']);
   // The previous release: the rollback target the guide asks for.
   const previous = migrations.slice(0, Math.max(1, migrations.length - 1));
-  await writeTree(dir, fixtureFiles({ version: '1.5.0', migrations: previous, nextAuthVersion: options.nextAuthVersion, passesTrustHost: options.passesTrustHost }));
+  await writeTree(dir, fixtureFiles({ version: '1.5.0', migrations: previous, nextAuthVersion: options.nextAuthVersion, passesTrustHost: options.passesTrustHost, flavour: options.flavour }));
   await commit(git, 'Release 1.5.0', '2024-06-20T14:15:07Z');
   await git(['tag', '--annotate', 'v1.5.0', '--message', 'Release 1.5.0'], '2024-06-20T14:20:00Z');
 
-  await writeTree(dir, fixtureFiles({ version: '1.6.0', migrations, nextAuthVersion: options.nextAuthVersion, passesTrustHost: options.passesTrustHost }));
+  await writeTree(dir, fixtureFiles({ version: '1.6.0', migrations, nextAuthVersion: options.nextAuthVersion, passesTrustHost: options.passesTrustHost, flavour: options.flavour }));
   await commit(git, 'Release 1.6.0: plan tiers, invoices and webhook events', '2024-09-18T10:15:33Z');
   await git(['tag', '--annotate', 'v1.6.0', '--message', 'Release 1.6.0'], '2024-09-18T10:20:00Z');
 
@@ -247,7 +251,22 @@ function packageLock(pkg: Record<string, unknown>, vendor: Record<string, Vendor
 }
 
 /** The repository's files at a release. */
-export function fixtureFiles(release: { version: string; migrations: readonly Migration[]; nextAuthVersion?: string; passesTrustHost?: boolean }): Record<string, string> {
+export function fixtureFiles(release: { version: string; migrations: readonly Migration[]; nextAuthVersion?: string; passesTrustHost?: boolean; flavour?: Flavour }): Record<string, string> {
+  const files = guideFiles(release);
+  if ((release.flavour ?? 'guide') === 'guide') return files;
+  // The Auth.js v5 app: the same database, docs and deploy target, its own code, package manager and config.
+  for (const file of [...V5_REMOVED, ...Object.keys(files).filter((f) => f.startsWith('vendor/'))]) delete files[file];
+  Object.assign(files, V5_APP_FILES, {
+    'package.json': V5_PACKAGE_JSON.replace('"version": "1.6.0"', `"version": "${release.version}"`),
+    'pnpm-lock.yaml': V5_PNPM_LOCK,
+    '.github/workflows/deploy.yml': V5_DEPLOY_WORKFLOW,
+    'vercel.json': `${JSON.stringify({ $schema: 'https://openapi.vercel.sh/vercel.json', framework: 'nextjs', installCommand: 'pnpm install --frozen-lockfile', buildCommand: 'pnpm run build' }, null, 2)}\n`,
+  });
+  if (release.version === '1.6.0') files['.github/production-readiness.yml'] = readinessConfig(new Date(), 'authjs-pnpm');
+  return files;
+}
+
+function guideFiles(release: { version: string; migrations: readonly Migration[]; nextAuthVersion?: string; passesTrustHost?: boolean }): Record<string, string> {
   const pkg = packageJson(release.version);
   // The next-auth stand-in at the version the scenario installs (the lockfile and node_modules say it).
   const vendor = { ...VENDOR.packages };
@@ -297,11 +316,11 @@ export function withoutTrustHost(text: string): string {
  * The gate's config as the team keeps it. The restore-test date is relative to today (the last drill
  * was 12 days ago), so the attested backup policy stays fresh whenever the sandbox runs.
  */
-function readinessConfig(now: Date): string {
+function readinessConfig(now: Date, flavour: Flavour = 'guide'): string {
   const lastRestoreTest = new Date(now.getTime() - 12 * 86_400_000).toISOString().slice(0, 10);
   return `# Production readiness gate: https://github.com/acme/acme-saas/blob/main/docs/release-checklist.md
 plans:
-  expected: [Free, Team, Enterprise]
+  expected: [${flavour === 'guide' ? 'Free, Team, Enterprise' : 'Team, Enterprise'}]
 operations:
   backups:
     last-restore-test: ${lastRestoreTest}
@@ -309,7 +328,7 @@ operations:
     max-age-days: 90
   rollback:
     docs: [docs/deployment-guide.md, docs/migration-operations-runbook.md]
-${SMOKE_CONFIG_YAML}`;
+${flavour === 'guide' ? SMOKE_CONFIG_YAML : ''}`;
 }
 
 function packageJson(version: string): Record<string, unknown> {

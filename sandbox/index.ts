@@ -33,6 +33,7 @@ import { appRegistry, startNpmRegistry, type NpmRegistryHandle } from './npm-reg
 // The app's secret variables, as the gate knows them: every one present in `env` is in `Sandbox.secrets`.
 import { SECRET_VARIABLES } from '../src/target-app.js';
 import { syncStripeCatalog } from './stripe-sync.js';
+import { flavourEnv, flavourSecretNames, stripeKeyName } from './flavours.js';
 // What the release installs, read from its lockfile as any tool would (the gate's lockfile reader).
 import { detectAuthLibrary } from '../src/analysis/app/auth-library.js';
 
@@ -189,7 +190,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       FEATURE_TEAM_DELETION: 'true',
       FEATURE_TEAM_PAYMENTS: 'true',
     };
-    const appEnv = applyEnv(baseline, scenario.env, ctx);
+    const flavour = scenario.flavour ?? 'guide';
+    const appEnv = applyEnv(flavourEnv(flavour, baseline), scenario.env, ctx);
     const env = applyEnv(appEnv, scenario.gateEnv, ctx);
     const fixtureCtx: FixtureContext = { ...ctx, appEnv };
 
@@ -224,6 +226,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         files: typeof scenario.fixtureFiles === 'function' ? scenario.fixtureFiles(fixtureCtx) : scenario.fixtureFiles,
         changeMessage: scenario.fixtureMessage,
         commits: scenario.fixtureCommits?.(fixtureCtx),
+        flavour,
         // The vendored prisma's /etc/hosts: DATABASE_URL keeps its production host name.
         runtime: { hosts: { [DB_HOST]: address, [APP_HOST]: address, [SENTRY_INGEST_HOST]: ingestAddress } },
         nextAuthVersion: scenario.auth?.nextAuth,
@@ -246,7 +249,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     };
 
     // --- Stripe and Sentry --------------------------------------------------------------------
-    const stripeKeys = [...new Set([env.STRIPE_SECRET_KEY, appEnv.STRIPE_SECRET_KEY].filter((k): k is string => !!k))];
+    const keyName = stripeKeyName(flavour);
+    const stripeKeys = [...new Set([env[keyName], appEnv[keyName]].filter((k): k is string => !!k))];
     const catalog = defaultCatalog();
     scenario.stripe?.catalog?.(catalog);
     const appEndpoint = appWebhookEndpoint(origin());
@@ -256,11 +260,11 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       webhookEndpoints: scenario.stripe?.webhookEndpoints?.(appEndpoint) ?? [appEndpoint],
     });
     cleanup.push(() => stripe.stop());
-    if ((scenario.catalogSynced ?? true) && appEnv.STRIPE_SECRET_KEY) {
+    if ((scenario.catalogSynced ?? true) && appEnv[keyName]) {
       // What the post-deploy `npm run sync-stripe` left in the database.
       const pool = new pg.Pool({ ...appDbConfig, max: 1 });
       try {
-        const client = new Stripe(appEnv.STRIPE_SECRET_KEY, { ...stripe.sdkOptions });
+        const client = new Stripe(appEnv[keyName], { ...stripe.sdkOptions });
         await syncStripeCatalog(client, pool);
       } finally {
         await pool.end();
@@ -314,6 +318,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     try {
       app = await startApp({
         env: appEnv,
+        flavour,
         address,
         httpsPort: ports.https,
         httpPort: ports.http,
@@ -358,7 +363,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     };
     const secrets = [
       ...new Set([
-        ...SECRET_VARIABLES.map((v) => env[v]).filter((v): v is string => !!v),
+        ...flavourSecretNames(flavour, SECRET_VARIABLES).map((v) => env[v]).filter((v): v is string => !!v),
         ...Object.values(smoke.env),
         database.password,
         registryToken,

@@ -148,6 +148,9 @@ export function appRegistry(now: Date): Required<Pick<NpmRegistryOptions, 'packa
   return {
     packages: {
       'next-auth': { versions: releases(['4.24.10', '4.24.11', '4.24.12', '4.24.13', '4.24.14'], now, 9, 30) },
+      // The Auth.js v5 flavour installs caniuse-lite from the registry (next depends on it): its latest
+      // data release, 6 days ago.
+      'caniuse-lite': { versions: releases(['1.0.30001829', '1.0.30001830'], now, 6, 7) },
     },
     advisories: {
       'next-auth': [

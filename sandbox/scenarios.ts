@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AppDefects, EdgeHeaders } from './app-http.js';
+import type { Flavour } from './flavours.js';
 import { BROWSER_DATA_FILE, browserData, type FileChange, type FixtureCommit } from './fixture-repo.js';
 import { PRICING_PAGE } from './fixture-app.js';
 import type { SentryAlertRule } from './sentry-server.js';
@@ -55,6 +56,8 @@ export type WebhookEndpoint = Omit<StripeWebhookEndpoint, 'livemode'>;
 
 export interface Scenario {
   description: string;
+  /** Which app the deployment runs (./flavours.ts): the guide's (default) or the Auth.js v5 one. */
+  flavour?: Flavour;
   /** Changes to the deployment's variables: what the gate is given and what the running app uses. */
   env?: Record<string, EnvChange>;
   /**
@@ -625,6 +628,76 @@ export const SCENARIOS: Record<string, Scenario> = {
     fixtureFiles: { 'docs/release-checklist.md': null },
     fixtureMessage: 'Docs: remove the outdated release checklist',
     expect: { ready: true, notPassing: ['security.docs'] },
+  },
+
+  // --- other apps of the stack (./flavours.ts) ---------------------------------------------------
+  'authjs-pnpm': {
+    description:
+      'An Auth.js v5 app on the app router, installed with pnpm, with its own names (NEXT_PUBLIC_APP_URL, AUTH_URL, AUTH_SECRET, AUTH_GITHUB_ID, STRIPE_API_KEY, price ids), no sign-up API, no sync endpoint and no Sentry: production-ready except for the monitoring the guide requires.',
+    flavour: 'authjs-pnpm',
+    expect: { ready: false, notPassing: ['security.monitoring'] },
+  },
+  'authjs-no-health-route': {
+    description: 'The Auth.js v5 app without a health route (app/api/health/route.ts removed): nothing proves a deployment reaches its database.',
+    flavour: 'authjs-pnpm',
+    fixtureFiles: { 'app/api/health/route.ts': null },
+    fixtureMessage: 'Remove the health route',
+    app: { defects: { removedRoutes: ['/api/health'] } },
+    expect: { ready: false, notPassing: ['smoke.health', 'security.monitoring'] },
+  },
+  'authjs-webhook-missing-event': {
+    description:
+      "The Auth.js v5 app's handler acts on checkout.session.completed and invoice.payment_succeeded; its Stripe endpoint was created for checkout only: renewals never reach it.",
+    flavour: 'authjs-pnpm',
+    stripe: { webhookEndpoints: (endpoint) => [{ ...endpoint, enabled_events: ['checkout.session.completed', 'customer.subscription.updated'] }] },
+    expect: { ready: false, notPassing: ['stripe.webhook-endpoint', 'security.monitoring'] },
+  },
+  'authjs-register-catch-all': {
+    description:
+      "The team copied the guide's config: paths.register /auth/join, so the gate would post to /api/auth/join, which only Auth.js's catch-all answers (400 \"Bad request.\"): not a sign-up API.",
+    flavour: 'authjs-pnpm',
+    fixtureFiles: { '.github/production-readiness.yml': (text) => `${text ?? ''}paths:\n  register: /auth/join\n` },
+    fixtureMessage: 'Readiness config: the sign-up routes',
+    expect: { ready: false, notPassing: ['smoke.auth-pages', 'smoke.register-api', 'security.monitoring'] },
+  },
+  'authjs-mysql-migration': {
+    description:
+      "The Auth.js v5 app's new migration was generated against a MySQL database (backquotes, ENGINE=InnoDB) and the history has no migration_lock.toml: PostgreSQL would refuse it on the production deploy.",
+    flavour: 'authjs-pnpm',
+    fixtureFiles: {
+      'prisma/migrations/migration_lock.toml': null,
+      'prisma/migrations/20240926090000_user_preferences/migration.sql': [
+        '-- CreateTable',
+        'CREATE TABLE `UserPreference` (',
+        '    `id` VARCHAR(191) NOT NULL,',
+        '    `userId` VARCHAR(191) NOT NULL,',
+        "    `theme` VARCHAR(191) NOT NULL DEFAULT 'system',",
+        '    `createdAt` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),',
+        '',
+        '    UNIQUE INDEX `UserPreference_userId_key`(`userId`),',
+        '    PRIMARY KEY (`id`)',
+        ') DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci ENGINE=InnoDB;',
+        '',
+      ].join('\n'),
+    },
+    fixtureMessage: 'User preferences',
+    expect: { ready: false, notPassing: ['gate.migration-dialect', 'gate.migration-safety', 'security.monitoring'] },
+  },
+  // The third app: the guide's, whose build script pushes the schema (no build-ci script).
+  'build-runs-db-push': {
+    description:
+      "The app's build script is `prisma generate && prisma db push && next build` and it has no build-ci: every platform build, and the gate's own default build, would push the schema to production.",
+    fixtureFiles: {
+      'package.json': (text) =>
+        editJson(text, (pkg: { scripts: Record<string, string> }) => {
+          pkg.scripts.build = 'prisma generate && prisma db push && next build';
+          delete pkg.scripts['build-ci'];
+        }),
+      'vercel.json': (text) => replaceOnce(text, 'npm run build-ci', 'npm run build'),
+      '.github/workflows/deploy.yml': (text) => replaceOnce(text, '        run: npm run build-ci\n', '        run: npm run build\n'),
+    },
+    fixtureMessage: 'Build: push the schema before next build',
+    expect: { ready: false, notPassing: ['gate.no-db-push', 'gate.build'] },
   },
 };
 

@@ -134,7 +134,7 @@ export async function cli(raw: CliIo): Promise<number> {
     });
     redactor = new Redactor(settings.secrets);
     const selected = validateSelection(settings);
-    if (!APP_VARIABLES.some((name) => settings.env[name])) io.stderr.write(noVariablesHint(settings));
+    if (![...APP_VARIABLES, ...Object.keys(settings.app.variables.read)].some((name) => settings.env[name])) io.stderr.write(noVariablesHint(settings));
     const color = Boolean(io.stdout.isTTY) && !values['no-color'] && !io.env.NO_COLOR;
     const log: Logger = {
       info: (m) => {
@@ -219,9 +219,11 @@ function readOnlyNote(report: Report, leftOut: string[], selected: string[]): st
 
 function noVariablesHint(settings: Settings): string {
   const where = settings.envFile ? `the environment nor ${settings.envFile}` : 'the environment (and no --dotenv file was given)';
+  const roles = settings.app.variables.roles;
+  const names = [roles.appUrl?.name ?? 'APP_URL', roles.databaseUrl?.name ?? 'DATABASE_URL', roles.authSecret?.name ?? 'NEXTAUTH_SECRET', roles.stripeSecretKey?.name].filter(Boolean);
   return (
-    `production-readiness-gate: no app variable found in ${where}: the config rules will fail and the live checks have no APP_URL to probe. ` +
-    `Give the app's variables (APP_URL, DATABASE_URL, NEXTAUTH_SECRET, STRIPE_SECRET_KEY, …) with --dotenv .env.production, or export them.\n`
+    `production-readiness-gate: no app variable found in ${where}: the config rules will fail and the live checks have no ${names[0]} to probe. ` +
+    `Give the app's variables (${names.join(', ')}, …) with --dotenv .env.production, or export them.\n`
   );
 }
 

@@ -10,16 +10,7 @@ import * as z from 'zod';
 import { UsageError } from './errors.js';
 import { commonJsExports } from './util/cjs.js';
 import { CATALOG_IDS } from './rules/catalog.js';
-
-/** The target app's routes (target-app.md): what `paths` holds when the config file says nothing. */
-const DEFAULT_PATHS = {
-  health: '/api/health',
-  login: '/auth/login',
-  register: '/auth/join',
-  pricing: '/pricing',
-  'stripe-webhook': '/api/webhooks/stripe',
-  'stripe-sync': '/api/admin/stripe/sync',
-} as const;
+import { CONFIG_ROLES } from './analysis/app/roles.js';
 
 /** The schema, built on first use: a run without a config file never pays for it. */
 function buildConfigSchema() {
@@ -42,21 +33,41 @@ function buildConfigSchema() {
   const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
   const account = z.strictObject({ email: z.string().email(), 'password-env': envName });
   const allowDeny = z.enum(['allow', 'deny']);
+  const optionalRoute = z.union([routePath, z.literal(false)]).optional();
 
   return z.strictObject({
+    // The app's routes: each one given here wins over what the app model reads from the app's router
+    // (src/analysis/app/model.ts); `false` says the app has no such route.
     paths: z
       .strictObject({
-        health: routePath.default(DEFAULT_PATHS.health),
-        login: routePath.default(DEFAULT_PATHS.login),
-        register: routePath.default(DEFAULT_PATHS.register),
-        pricing: routePath.default(DEFAULT_PATHS.pricing),
-        'stripe-webhook': routePath.default(DEFAULT_PATHS['stripe-webhook']),
-        'stripe-sync': routePath.default(DEFAULT_PATHS['stripe-sync']),
+        health: optionalRoute,
+        login: optionalRoute,
+        register: optionalRoute,
+        'register-api': optionalRoute,
+        pricing: optionalRoute,
+        'stripe-webhook': optionalRoute,
+        'stripe-sync': optionalRoute,
         // More pages for the header rules, beside `/`, the sign-in page, the pricing page and the health
         // route (one GET each per run, so the list is bounded).
         pages: z.array(routePath).max(20, 'at most 20 pages').default([]),
       })
-      .default(() => ({ ...DEFAULT_PATHS, pages: [] })),
+      .default(() => ({ pages: [] })),
+    // What the app model reads from the repository, named here when it reads it wrong or not at all.
+    app: z
+      .strictObject({
+        auth: z.enum(['next-auth-v4', 'authjs-v5']).optional(),
+        'package-manager': z.enum(['npm', 'pnpm', 'yarn', 'bun']).optional(),
+        'build-script': z.string().regex(/^[^\s]+$/, 'a package.json script name').optional(),
+        variables: z
+          .strictObject(Object.fromEntries(Object.keys(CONFIG_ROLES).map((k) => [k, envName.optional()])) as Record<keyof typeof CONFIG_ROLES, z.ZodOptional<typeof envName>>)
+          .optional(),
+        secrets: z.array(envName).max(100).optional(),
+        providers: z.array(z.string().regex(/^[a-z0-9-]+$/, 'a provider id like github')).max(50).optional(),
+        'webhook-events': z.array(z.string().regex(/^[a-z_]+(\.[a-z_]+)+$|^\*$/, 'a Stripe event type like checkout.session.completed')).max(300).optional(),
+        plans: z.enum(['database', 'price-ids', 'none']).optional(),
+        sentry: z.boolean().optional(),
+      })
+      .optional(),
     plans: z.strictObject({ expected: z.array(z.string().min(1)).optional() }).optional(),
     'smoke-account': account.optional(),
     'feature-gates': z
@@ -171,7 +182,7 @@ function unknownRule(input: unknown): string {
  * no schema (a test checks it equals `configSchema().parse({})`).
  */
 export const DEFAULT_CONFIG: Config = {
-  paths: { ...DEFAULT_PATHS, pages: [] },
+  paths: { pages: [] },
   'migration-safety': { level: 'warn', 'block-above-mb': 100, 'block-above-rows': 1_000_000, 'prediction-budget-seconds': 30 },
   waivers: [],
 };

@@ -8,6 +8,7 @@ import { buildReport } from './engine/report.js';
 import { applyWaiver, longestChainMs, runRules, selectRules, validateWaivers } from './engine/runner.js';
 import type { AnyRule, Logger, Report, RuleReport } from './engine/types.js';
 import { RULES } from './rules/index.js';
+import { appUrlVariable } from './probes/target.js';
 import { VERSION } from './version.js';
 import { assignIdentities, compareWithBase, lineReader, prepareBaseline, Unavailable, type BaselinePlan } from './baseline.js';
 import { errorMessage } from './errors.js';
@@ -75,7 +76,7 @@ export async function runGate(settings: Settings, options: GateOptions): Promise
       rules: compared.rules,
       startedAt,
       durationMs: performance.now() - started,
-      appUrl: withoutCredentials(settings.env.APP_URL),
+      appUrl: withoutCredentials(appUrlVariable(settings).value),
       failOn: settings.failOn,
       version: VERSION,
       selection: { checks: settings.checks, notRun: RULES.filter((r) => !rules.includes(r)).map((r) => r.meta.id) },
@@ -160,7 +161,7 @@ export function partialReport(settings: Settings, finished: readonly RuleReport[
     rules,
     startedAt,
     durationMs: now.getTime() - startedAt.getTime(),
-    appUrl: withoutCredentials(settings.env.APP_URL),
+    appUrl: withoutCredentials(appUrlVariable(settings).value),
     failOn: settings.failOn,
     version: VERSION,
     selection: { checks: settings.checks, notRun: RULES.filter((r) => !selected.includes(r)).map((r) => r.meta.id) },

@@ -15,7 +15,7 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'working-directory', default: '.', description: "The app's repository root." },
   { name: 'env-file', default: '', description: "A dotenv file with the app's variables; values already in the environment win." },
   { name: 'config-file', default: '.github/production-readiness.yml', description: 'Optional YAML config (paths, plans, smoke accounts, operations, waivers).' },
-  { name: 'install-command', default: 'npm ci', description: 'Install step of the build gate; an empty string skips it.' },
+  { name: 'install-command', default: 'auto', description: "Install step of the build gate; `auto` runs the lockfile's own frozen install (npm ci, pnpm install --frozen-lockfile, yarn install --immutable, bun install --frozen-lockfile); an empty string skips it." },
   { name: 'migrate-command', default: 'npx prisma migrate deploy', description: 'Migration step of the build gate; an empty string skips it.' },
   {
     name: 'rehearsal-database-url',
@@ -24,7 +24,7 @@ export const INPUTS: readonly InputSpec[] = [
       'A copy of the production database (a restored backup, a Neon/Supabase branch, a staging clone): gate.migration-safety runs migrate-command against it first and reports each migration\'s duration, locks and failure next to the prediction. Never the production database (refused).',
     secret: true,
   },
-  { name: 'build-command', default: 'npm run build-ci', description: 'Build step of the build gate; an empty string skips it.' },
+  { name: 'build-command', default: 'auto', description: "Build step of the build gate; `auto` runs the app's build-ci script, else its build script, with its package manager; an empty string skips it." },
   { name: 'migrate', default: 'auto', description: '`auto` runs the migrate command except on pull_request*/merge_group events; `true`; `false`.' },
   { name: 'stripe-sync', default: 'check', description: "`check`, or `if-missing`: call the app's Stripe sync endpoint when rows are missing, then check again." },
   { name: 'scan-history', default: 'false', description: 'Also scan every blob in git history for committed secrets.' },

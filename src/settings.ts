@@ -1,7 +1,9 @@
 /**
  * Everything the gate is told, in one typed, validated object: the action's inputs (or the CLI's
- * flags, which carry the same names), the app's variables from the environment and the env file, and
- * the config file. Pure apart from reading the two files; never touches `process.env` or `core`.
+ * flags, which carry the same names), the app's variables from the environment and the env file, the
+ * config file, and the app model read from the repository (which variables the app reads, and so
+ * which the gate reads and masks). Pure apart from reading those files; never touches `process.env`
+ * or `core`.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
@@ -12,7 +14,9 @@ import { parseEnvText } from './env-file.js';
 import { UsageError } from './errors.js';
 import { INPUTS, type RawInputs } from './inputs.js';
 import { readNpmConfig } from './probes/npm-config.js';
-import { APP_VARIABLES, SECRET_VARIABLES } from './target-app.js';
+import { APP_VARIABLES } from './target-app.js';
+import type { AppModel } from './analysis/app/model.js';
+import { roleValue, wantedNames } from './analysis/app/roles.js';
 
 export type AppEnv = Readonly<Record<string, string | undefined>>;
 
@@ -31,11 +35,19 @@ export interface Settings {
   /** Absolute path of the config file and whether it existed. */
   configFile: string;
   config: Config;
+  /**
+   * The app as its repository shows it (src/analysis/app/model.ts), with the config file's `app` and
+   * `paths` applied: its variables and their roles, routes, package manager, Stripe events, …
+   */
+  app: AppModel;
+  /** The install, migrate and build commands to run ('' skips a step), resolved from `auto` by the app model. */
   installCommand: string;
   migrateCommand: string;
   /** `rehearsal-database-url`: a copy of production the migrate command is rehearsed on (a secret). */
   rehearsalDatabaseUrl?: string;
   buildCommand: string;
+  /** Whether install and build are the user's own (`input`) or what the app model chose for `auto` (`app`). */
+  commandSources: { install: 'input' | 'app'; build: 'input' | 'app' };
   migrate: 'auto' | 'true' | 'false';
   stripeSync: 'check' | 'if-missing';
   scanHistory: boolean;
@@ -64,7 +76,7 @@ export interface Settings {
   prComment: boolean;
   stripeApiBase?: string;
   sentryApiBase: string;
-  /** The app's variables (APP_VARIABLES, FEATURE_TEAM_*, and the smoke accounts' password variables). */
+  /** The app's variables (those the app model names, FEATURE_TEAM_*, and the smoke accounts' password variables). */
   env: AppEnv;
   /**
    * The environment the gate's commands run in: the process environment with the app's variables
@@ -198,9 +210,12 @@ export function parseResolve(text: string): ResolveEntry[] {
   return entries;
 }
 
-/** The names of the app's variables to read: the fixed list, feature flags, smoke passwords. */
-function wantedVariable(name: string, config: Config): boolean {
-  if ((APP_VARIABLES as readonly string[]).includes(name) || name.startsWith('FEATURE_TEAM_')) return true;
+/**
+ * The names of the app's variables to read: those the app model names (the guide's own names too,
+ * so a user who gives APP_URL for the gate is heard), feature flags, smoke passwords.
+ */
+function wantedVariable(name: string, config: Config, wanted: ReadonlySet<string>): boolean {
+  if (wanted.has(name) || (APP_VARIABLES as readonly string[]).includes(name) || name.startsWith('FEATURE_TEAM_')) return true;
   return passwordVariables(config).includes(name);
 }
 
@@ -252,6 +267,11 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     i['config-file'] !== '' && i['config-file'] !== configDefault,
   );
 
+  // Loaded on demand: the repository read is a chunk of its own, not part of every entry bundle.
+  const { readAppModel } = await import('./analysis/app/model.js');
+  const app = await readAppModel(workingDirectory, { ...config.app, paths: config.paths });
+  const wanted = wantedNames(app);
+
   let fileEnv: Record<string, string> = {};
   let envFile: string | undefined;
   if (i['env-file']) {
@@ -263,11 +283,13 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     for (const [name, value] of Object.entries(source)) {
       // The environment wins over the file, but an empty variable (an unset secret in a workflow)
       // does not hide the file's value.
-      if (value !== undefined && value !== '' && wantedVariable(name, config)) appEnv[name] = value;
+      if (value !== undefined && value !== '' && wantedVariable(name, config, wanted)) appEnv[name] = value;
     }
   }
-  if (i['github-client-id']) appEnv.GITHUB_CLIENT_ID = i['github-client-id'];
-  if (i['github-client-secret']) appEnv.GITHUB_CLIENT_SECRET = i['github-client-secret'];
+  // GitHub refuses secrets named GITHUB_*: the inputs carry the app's GitHub client, under its own names.
+  const github = app.auth.oauth.find((p) => p.id === 'github');
+  if (i['github-client-id']) appEnv[github?.clientId?.name ?? 'GITHUB_CLIENT_ID'] = i['github-client-id'];
+  if (i['github-client-secret']) appEnv[github?.clientSecret?.name ?? 'GITHUB_CLIENT_SECRET'] = i['github-client-secret'];
 
   let ca: string | undefined;
   let caFile: string | undefined;
@@ -296,10 +318,12 @@ export async function loadSettings({ inputs, env, cwd }: LoadSettingsOptions): P
     envFile,
     configFile: configPath,
     config,
-    installCommand: i['install-command'],
+    app,
+    installCommand: i['install-command'] === AUTO ? app.install.command : i['install-command'],
     migrateCommand: i['migrate-command'],
     rehearsalDatabaseUrl: i['rehearsal-database-url'] || undefined,
-    buildCommand: i['build-command'],
+    buildCommand: i['build-command'] === AUTO ? (app.build.command ?? '') : i['build-command'],
+    commandSources: { install: i['install-command'] === AUTO ? 'app' : 'input', build: i['build-command'] === AUTO ? 'app' : 'input' },
     migrate: i.migrate,
     stripeSync: i['stripe-sync'],
     scanHistory: i['scan-history'],
@@ -343,16 +367,20 @@ function commandEnvironment(env: LoadSettingsOptions['env'], appEnv: AppEnv): Re
   return out;
 }
 
+/** `install-command` / `build-command` value that lets the app model choose (the default). */
+export const AUTO = 'auto';
+
 /** Every secret value the run knows: secret app variables, the database password, tokens, passwords. */
-export function collectSecrets(settings: Pick<Settings, 'env' | 'config' | 'githubToken' | 'rehearsalDatabaseUrl'>): string[] {
+export function collectSecrets(settings: Pick<Settings, 'env' | 'config' | 'githubToken' | 'app' | 'rehearsalDatabaseUrl'>): string[] {
   const values = new Set<string>();
   const add = (v: string | undefined) => {
     if (v) values.add(v);
   };
-  for (const name of SECRET_VARIABLES) add(settings.env[name]);
+  // A switch's value (`true`) is no secret, whatever its variable is called: masking it would hide every "true".
+  for (const name of settings.app.variables.secrets) if (!/^(?:true|false|yes|no|on|off|[01])$/i.test(settings.env[name] ?? '')) add(settings.env[name]);
   for (const name of passwordVariables(settings.config)) add(settings.env[name]);
   add(settings.githubToken);
-  for (const databaseUrl of [settings.env.DATABASE_URL, settings.rehearsalDatabaseUrl]) {
+  for (const databaseUrl of [roleValue(settings.app, 'databaseUrl', settings.env)?.value ?? settings.env.DATABASE_URL, settings.rehearsalDatabaseUrl]) {
     if (!databaseUrl) continue;
     try {
       const password = new URL(databaseUrl).password;

@@ -70,7 +70,7 @@ describe('good scenario', () => {
   });
 
   test('the job summary starts with the verdict, says what was not run, and folds what passed per section', () => {
-    assert.match(run.summary, /^## ✅ Ready for the selected checks; not run: 5 of 7 gate rules, smoke, security, stripe$/m);
+    assert.match(run.summary, /^## ✅ Ready for the selected checks; not run: 6 of 8 gate rules, smoke, security, stripe$/m);
     assert.match(run.summary, /<summary>✅ §1 Required configuration: \d+ passed/);
     assert.match(run.summary, /\| ✅\u00a0pass \| `config\.database-tls` \|/);
     assert.doesNotMatch(run.summary, /Fix first/);

@@ -155,7 +155,7 @@ test('no secret appears in the summary, even in escaped form', () => {
   assert.ok(text.includes('***'));
 });
 
-test('a 50-rule run (the whole catalog, security.origin included) with 3,000 findings per rule stays under 1 MiB, results and fixes whole', () => {
+test('a whole-catalog run (the whole catalog, security.origin included) with 3,000 findings per rule stays under 1 MiB, results and fixes whole', () => {
   const rules = CATALOG_IDS.map((id, i) =>
     rule(id, {
       status: i % 4 === 0 ? 'warn' : 'fail',
@@ -170,7 +170,7 @@ test('a 50-rule run (the whole catalog, security.origin included) with 3,000 fin
       })),
     }),
   );
-  assert.equal(rules.length, 50);
+  assert.equal(rules.length, CATALOG_IDS.length);
   const text = renderSummary(report(rules), options);
   assert.ok(Buffer.byteLength(text) <= SUMMARY_BYTE_BUDGET, `${Buffer.byteLength(text)} bytes`);
   for (const id of CATALOG_IDS) {

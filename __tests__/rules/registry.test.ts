@@ -15,7 +15,7 @@ import { goodEnv, tempRepo } from '../helpers.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 test('every registry entry loads the rule of its own id, from src/rules/<section>/<name>.ts, with the registry’s meta', async () => {
-  assert.equal(RULES.length, 50);
+  assert.equal(RULES.length, 51);
   for (const entry of RULES) {
     const rule = await entry.load();
     assert.equal(rule.meta, entry.meta, `${entry.meta.id}: the meta is the registry's own object, written once`);
@@ -30,7 +30,7 @@ test('every rule declares its scope: what a pull request is judged on depends on
   for (const entry of RULES) assert.ok(['repository', 'environment', 'command'].includes(entry.meta.scope ?? ''), `${entry.meta.id} declares no scope`);
   const of = (scope: string) => RULES.filter((r) => r.meta.scope === scope).map((r) => r.meta.id);
   // Run again on the base (or compared by the files the change adds): they must read only the repository.
-  assert.deepEqual(of('repository'), ['gate.no-db-push', 'gate.destructive-commands', 'gate.migration-safety', 'security.committed-secrets', 'security.workflow-secrets', 'security.rollback', 'security.docs']);
+  assert.deepEqual(of('repository'), ['gate.no-db-push', 'gate.destructive-commands', 'gate.migration-safety', 'gate.migration-dialect', 'security.committed-secrets', 'security.workflow-secrets', 'security.rollback', 'security.docs']);
   // The change's own code: always judged.
   assert.deepEqual(of('command'), ['gate.install', 'gate.migrate', 'gate.build']);
   assert.deepEqual(RULES.filter((r) => r.meta.compareBy === 'diff').map((r) => r.meta.id), ['gate.migration-safety']);

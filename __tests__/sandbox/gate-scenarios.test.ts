@@ -18,6 +18,9 @@ import { cli } from '../../src/cli.js';
 import { RULES } from '../../src/rules/index.js';
 import { SCENARIOS, startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { appRequest } from './helpers.js';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 interface RuleResult {
   id: string;
@@ -36,7 +39,7 @@ interface GateRun {
 const REGISTERED = new Set(RULES.map((r) => r.meta.id));
 
 /** The gate's CLI against the sandbox: its env file, its inputs as flags, the given sections. */
-async function runGate(sb: Sandbox, checks: string, extra: string[] = []): Promise<GateRun> {
+async function runGate(sb: Sandbox, checks: string, extra: string[] = [], env: Record<string, string | undefined> = { PATH: process.env.PATH, ...sb.processEnv }): Promise<GateRun> {
   const argv = ['--dotenv', sb.envFile, '--checks', checks, '--json'];
   for (const [name, value] of Object.entries(sb.inputs)) {
     if (name === 'resolve') for (const line of sb.resolve) argv.push('--resolve', line);
@@ -47,8 +50,7 @@ async function runGate(sb: Sandbox, checks: string, extra: string[] = []): Promi
   let stderr = '';
   const code = await cli({
     argv,
-    // The runner's own environment: PATH, and the npm user configuration setup-node would leave.
-    env: { PATH: process.env.PATH, ...sb.processEnv },
+    env,
     cwd: sb.dir,
     stdout: { write: (t: string) => (stdout += t), isTTY: false },
     stderr: { write: (t: string) => (stderr += t) },
@@ -123,6 +125,11 @@ const SAYS: Record<string, Record<string, RegExp>> = {
   'pending-unique-on-duplicates': { 'gate.migration-safety': /CREATE UNIQUE INDEX ON "Team" at .*20240926100000_team_billing_unique\/migration\.sql:8 \(will fail with 23505: 2 rows of "Team" share one key value: duplicates in "Team"\("billingId"\)\)$/ },
   'pending-migration-behind-session': { 'gate.migration-safety': /ADD COLUMN "seats" at .*:2 \(will wait: it needs ACCESS EXCLUSIVE on "Subscription", which conflicts with pid \d+, "Metabase", user acme_app \(idle in transaction for .*\) holds ACCESS SHARE/ },
   'pending-destructive-migration': { 'gate.migration-safety': /DROP COLUMN "billingProvider" at .*20240925143000_team_cleanup\/migration\.sql:12 and 1 more$/ },
+  'authjs-no-health-route': { 'smoke.health': /^the app has no health route \(no \/api\/health, .* under app\)/ },
+  'authjs-webhook-missing-event': { 'stripe.webhook-endpoint': /does not subscribe to 1 event the app handles: invoice\.payment_succeeded$/ },
+  'authjs-register-catch-all': { 'smoke.register-api': /^\/api\/auth\/join is not a sign-up API: .*app\/api\/auth\/\[\.\.\.nextauth\]\/route\.ts \(a catch-all\)/, 'smoke.auth-pages': /\/auth\/join answered 404/ },
+  'authjs-mysql-migration': { 'gate.migration-dialect': /^1 of 5 migrations are not PostgreSQL \(MySQL SQL\): .*20240926090000_user_preferences\/migration\.sql: syntax error at or near "`".*no migration_lock\.toml$/ },
+  'authjs-pnpm': { 'security.monitoring': /no @sentry\/\* dependency/ },
   'vulnerable-next-auth': { 'security.dependencies': /^critical advisory in next-auth 4\.24\.13 \(auth\): .* https:\/\/npm\.example\.test\/advisories\/1099001; fixed in 4\.24\.14$/ },
   'registry-unreachable': { 'security.dependencies': /^unreachable: registry — the known advisories cannot be read: the registry did not answer: http:\/\/127\.0\.0\.1:\d+\/-\/npm\/v1\/security\/advisories\/bulk/ },
 };
@@ -251,6 +258,69 @@ describe('§2 migrations: the history and the pending migrations, graded by the 
   for (const name of ['failed-migration', 'drifted-migration', 'missing-migration-file', 'pending-destructive-migration', 'pending-unique-on-duplicates', 'pending-migration-behind-session']) {
     scenarioTest(name);
   }
+});
+
+/** Names of the guide's app that the Auth.js v5 app does not read: no rule may ask for them. */
+const GUIDE_ONLY_NAMES = /\b(?<!NEXT_PUBLIC_)APP_URL\b|\bNEXTAUTH_SECRET\b|\bSTRIPE_SECRET_KEY\b|\bGITHUB_CLIENT_(?:ID|SECRET)\b|\bSTRIPE_SYNC_SECRET\b|\bNEXTAUTH_TRUST_HOST\b|\bNEXT_PUBLIC_SENTRY_DSN\b/;
+
+describe('other apps of the stack: the Auth.js v5 app with pnpm, and an app whose build pushes the schema', { concurrency: 2 }, () => {
+  scenarioTest('authjs-pnpm', async (sb, run) => {
+    // Every section ran (the expectation names security only): the rest passes or is not applicable.
+    const all = await runGate(sb, 'config,gate,smoke,security,stripe', NO_COMMANDS);
+    assert.deepEqual(notPassing(all), ['security.monitoring'], show(all));
+    for (const r of all.rules.filter((x) => x.status !== 'skip')) assert.doesNotMatch(r.summary, GUIDE_ONLY_NAMES, `${r.id} names a variable the app does not read`);
+    const skipped = all.rules.filter((r) => r.status === 'skip').map((r) => r.id);
+    for (const id of ['smoke.register-api', 'smoke.sentry', 'stripe.sync-endpoint', 'config.stripe-sync-secret', 'config.enable-hsts']) {
+      assert.ok(skipped.includes(id) && /^not applicable: the app has no /.test(all.rules.find((r) => r.id === id)!.summary), id);
+    }
+    assert.match(all.rules.find((r) => r.id === 'security.cookies')!.summary, /__Host-authjs\.csrf-token/);
+    assert.match(all.rules.find((r) => r.id === 'stripe.catalog-sync')!.summary, /2 price ids are active live prices/);
+    assert.match(all.rules.find((r) => r.id === 'stripe.webhook-endpoint')!.summary, /the 2 events the app handles$/);
+    assert.ok(run.rules.length > 0);
+
+    // gate.install runs the lockfile's own install: pnpm, frozen (a stand-in pnpm on PATH records it).
+    const bin = await mkdtemp(join(tmpdir(), 'prg-pnpm-'));
+    try {
+      await writeFile(join(bin, 'pnpm'), `#!/bin/sh\necho "$@" > "${bin}/args"\n`);
+      await chmod(join(bin, 'pnpm'), 0o755);
+      const install = await runGate(sb, 'gate.install', ['--run-commands'], { PATH: `${bin}:${process.env.PATH}` });
+      assert.deepEqual(install.rules.map((r) => [r.id, r.status, r.summary.replace(/ in [\d.]+ m?s$/, '')]), [['gate.install', 'pass', '`pnpm install --frozen-lockfile` succeeded']]);
+      assert.equal((await readFile(join(bin, 'args'), 'utf8')).trim(), 'install --frozen-lockfile');
+      // Without pnpm on the runner: the fix says how to set it up.
+      const missing = await runGate(sb, 'gate.install', ['--run-commands'], { PATH: '/usr/bin:/bin' });
+      assert.match(missing.rules[0]!.summary, /pnpm is not installed on the runner/);
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+
+    // Read without the app's repository (the guide's routes assumed), the sign-up probe reaches
+    // Auth.js's catch-all, and its answer (400 "Bad request.") is told from a validation.
+    const empty = await mkdtemp(join(tmpdir(), 'prg-norepo-'));
+    try {
+      const live = await runGate(sb, 'smoke.register-api', ['--working-directory', empty, ...NO_COMMANDS], { PATH: process.env.PATH, APP_URL: sb.env.NEXT_PUBLIC_APP_URL });
+      assert.equal(live.rules[0]!.status, 'fail');
+      assert.match(live.rules[0]!.summary, /^POST \/api\/auth\/join was answered by NextAuth's catch-all \(400 "Bad request\."\), not by a sign-up API/);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+  for (const name of ['authjs-no-health-route', 'authjs-webhook-missing-event', 'authjs-register-catch-all', 'authjs-mysql-migration']) scenarioTest(name);
+
+  test('build-runs-db-push, with the build gate run: the build is refused, not run against production', async () => {
+    const scenario = SCENARIOS['build-runs-db-push']!;
+    const sb = await startSandbox({ scenario: 'build-runs-db-push', quiet: true });
+    try {
+      const run = await runGate(sb, 'gate', ['--run-commands', '--migrate', 'auto']);
+      assert.deepEqual(notPassing(run), [...scenario.expect.notPassing].sort(), show(run));
+      const build = run.rules.find((r) => r.id === 'gate.build')!;
+      assert.match(build.summary, /^not run: `npm run build` runs prisma db push \(npm run build → prisma db push\)/);
+      // The install and the migrations ran; the schema was never pushed (the vendored prisma would print it).
+      assert.deepEqual(run.rules.filter((r) => r.id === 'gate.install' || r.id === 'gate.migrate').map((r) => r.status), ['pass', 'pass']);
+      assert.match(run.rules.find((r) => r.id === 'gate.no-db-push')!.summary, /deploy\.yml:\d+ → npm run build → prisma db push/);
+    } finally {
+      await sb.stop();
+    }
+  });
 });
 
 describe("the release checklist's dependencies: the registry npm is configured for, with its token", { concurrency: 2 }, () => {

@@ -5,6 +5,7 @@
  * Tests build a Clients for real local servers the same way.
  */
 import type { ResolveEntry, Settings } from '../settings.js';
+import { roleValue } from '../analysis/app/roles.js';
 import { connectReadOnly, type ReadOnlyDb, type SslMode } from './db.js';
 import { GitClient } from './git.js';
 import { HttpClient } from './http.js';
@@ -42,8 +43,9 @@ export function createClients(settings: Settings): Clients {
   let git: GitClient | undefined;
   return {
     stripe() {
-      const key = settings.env.STRIPE_SECRET_KEY;
-      if (!key) return Promise.reject(new Error('STRIPE_SECRET_KEY is not set'));
+      const role = roleValue(settings.app, 'stripeSecretKey', settings.env) ?? { name: 'STRIPE_SECRET_KEY' };
+      const key = role.value;
+      if (!key) return Promise.reject(new Error(`${role.name} is not set`));
       stripe ??= createStripe({ secretKey: key, apiBase: settings.stripeApiBase, timeoutMs: settings.timeoutSeconds * 1000 });
       return track('Stripe', 'load the Stripe SDK', stripe);
     },
@@ -58,8 +60,9 @@ export function createClients(settings: Settings): Clients {
       return client;
     },
     db(options = {}) {
-      const url = settings.env.DATABASE_URL;
-      if (!url) return Promise.reject(new Error('DATABASE_URL is not set'));
+      const role = roleValue(settings.app, 'databaseUrl', settings.env) ?? { name: 'DATABASE_URL' };
+      const url = role.value;
+      if (!url) return Promise.reject(new Error(`${role.name} is not set`));
       const key = options.sslMode ?? '';
       let db = dbs.get(key);
       if (!db) {

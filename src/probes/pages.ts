@@ -39,16 +39,17 @@ export interface AnsweredPage extends AppPage {
 
 /** The page paths, in order, without duplicates (a configured page that is already in the set is not asked twice). */
 export function pagePlan(settings: Settings): Array<{ path: string; role: PageRole }> {
-  const { paths } = settings.config;
-  const planned: Array<{ path: string; role: PageRole }> = [
+  const { paths } = settings.app;
+  const planned: Array<{ path: string | undefined; role: PageRole }> = [
     { path: '/', role: 'landing page' },
     { path: paths.login, role: 'sign-in page' },
     { path: paths.pricing, role: 'pricing page' },
-    { path: paths.health, role: 'API route' },
+    // An API route: the health route, else the auth library's session route (every app of this stack has one).
+    { path: paths.health ?? `${paths.authBase}/session`, role: 'API route' },
     ...paths.pages.map((path) => ({ path, role: 'paths.pages' as const })),
   ];
   const seen = new Set<string>();
-  return planned.filter((p) => !seen.has(p.path) && seen.add(p.path));
+  return planned.filter((p): p is { path: string; role: PageRole } => p.path !== undefined && !seen.has(p.path) && !!seen.add(p.path));
 }
 
 /** GETs every page (shared per run, concurrent); undefined when APP_URL is not a usable https:// URL. */

@@ -8,7 +8,7 @@ export const CATALOG_IDS: readonly string[] = [
   'config.stripe-sync-secret', 'config.enable-hsts', 'config.enable-csp-strict', 'config.enable-coep',
   'config.nextauth-trust-host', 'config.nextauth-debug',
   'gate.install', 'gate.migrate', 'gate.build', 'gate.no-db-push', 'gate.destructive-commands', 'gate.migrations',
-  'gate.migration-safety',
+  'gate.migration-safety', 'gate.migration-dialect',
   'smoke.health', 'smoke.auth-pages', 'smoke.auth-providers', 'smoke.register-api', 'smoke.login-flow',
   'smoke.team-flow', 'smoke.billing-plans', 'smoke.stripe-webhook', 'smoke.feature-gates', 'smoke.sentry',
   'security.committed-secrets', 'security.workflow-secrets', 'security.tls', 'security.hsts', 'security.csp',

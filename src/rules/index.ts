@@ -42,16 +42,18 @@ export const RULES: readonly LazyRule[] = [
   { meta: { id: 'config.nextauth-debug', section: 'config', title: 'NEXTAUTH_DEBUG is off', docs: DEPLOYMENT_GUIDE, scope: 'environment' }, load: () => import('./config/nextauth-debug.js').then((m) => m.nextauthDebug) },
 
   // gate
-  { meta: { id: 'gate.install', section: 'gate', title: 'Dependencies install (npm ci)', kind: 'command', scope: 'command' }, load: () => import('./gate/install.js').then((m) => m.install) },
+  { meta: { id: 'gate.install', section: 'gate', title: "Dependencies install (the lockfile's frozen install)", kind: 'command', scope: 'command' }, load: () => import('./gate/install.js').then((m) => m.install) },
   // After the safety lint, so that `migration-safety.level: fail` can stop risky statements first.
-  { meta: { id: 'gate.migrate', section: 'gate', title: 'Migrations apply (prisma migrate deploy)', docs: RUNBOOK, kind: 'command', after: ['gate.install', 'gate.migration-safety'], scope: 'command' }, load: () => import('./gate/migrate.js').then((m) => m.migrate) },
-  { meta: { id: 'gate.build', section: 'gate', title: 'The app builds (npm run build-ci)', kind: 'command', after: ['gate.install', 'gate.migrate'], scope: 'command' }, load: () => import('./gate/build.js').then((m) => m.build) },
+  { meta: { id: 'gate.migrate', section: 'gate', title: 'Migrations apply (prisma migrate deploy)', docs: RUNBOOK, kind: 'command', after: ['gate.install', 'gate.migration-safety', 'gate.migration-dialect'], scope: 'command' }, load: () => import('./gate/migrate.js').then((m) => m.migrate) },
+  { meta: { id: 'gate.build', section: 'gate', title: 'The app builds (its build-ci or build script)', kind: 'command', after: ['gate.install', 'gate.migrate'], scope: 'command' }, load: () => import('./gate/build.js').then((m) => m.build) },
   { meta: { id: 'gate.no-db-push', section: 'gate', title: 'No prisma db push in production', docs: RUNBOOK, scope: 'repository' }, load: () => import('./gate/no-db-push.js').then((m) => m.noDbPush) },
   { meta: { id: 'gate.destructive-commands', section: 'gate', title: 'No destructive command in production', docs: PLAYBOOK, scope: 'repository' }, load: () => import('./gate/destructive-commands.js').then((m) => m.destructiveCommands) },
   // After the migrate step: the history is compared with what the step just applied.
   { meta: { id: 'gate.migrations', section: 'gate', title: 'Migration history is clean', docs: RUNBOOK, after: ['gate.migrate'], scope: 'environment' }, load: () => import('./gate/migrations.js').then((m) => m.migrations) },
   // After the install (a rehearsal runs the app's Prisma CLI), with a command's bound (a rehearsal takes minutes).
   { meta: { id: 'gate.migration-safety', section: 'gate', title: 'Pending migrations are safe to apply', docs: RUNBOOK, kind: 'command', after: ['gate.install'], scope: 'repository', compareBy: 'diff' }, load: () => import('./gate/migration-safety.js').then((m) => m.migrationSafety) },
+  // Before the migrate step: migrations for another database must not reach production.
+  { meta: { id: 'gate.migration-dialect', section: 'gate', title: "Migrations are SQL for the datasource's database", docs: RUNBOOK, scope: 'repository' }, load: () => import('./gate/migration-dialect.js').then((m) => m.migrationDialect) },
 
   // smoke
   { meta: { id: 'smoke.health', section: 'smoke', title: 'Health endpoint answers', docs: DEPLOYMENT_GUIDE, scope: 'environment' }, load: () => import('./smoke/health.js').then((m) => m.health) },

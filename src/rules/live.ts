@@ -6,10 +6,17 @@
 import type { Outcome, Unreachable } from '../engine/types.js';
 import { errorMessage } from '../errors.js';
 import { ProbeError, type ProbeErrorKind } from '../probes/http.js';
-import { NO_ANSWER } from '../probes/target.js';
+import { appUrlVariable, NO_ANSWER } from '../probes/target.js';
+import type { Settings } from '../settings.js';
 import type { Component } from '../util/activity.js';
 
 export const NO_TARGET: Outcome = { status: 'skip', summary: 'APP_URL is not a usable https:// URL (see config.app-url)' };
+
+/** The skip of a live rule without a usable target, naming the app's own URL variable. */
+export function noTarget(settings: Pick<Settings, 'env' | 'app'>): Outcome {
+  const target = appUrlVariable(settings);
+  return { status: 'skip', summary: `${target.name} is not a usable https:// URL (see config.app-url)` };
+}
 
 /** What to do when a probe got no answer, by the kind of failure. */
 const PROBE_FIXES: Record<ProbeErrorKind, string> = {

@@ -146,6 +146,20 @@ test('the verdict on 4.24.15 and v5: a trusted host that cannot steer passes; Au
   assert.equal(assessHostTrust({ library: v5(), env: prod({ NEXTAUTH_TRUST_HOST: 'true', AUTH_URL: URL_ }) }).problem, 'guide-flag', 'not read without the option: the guide\'s value still holds');
 });
 
+test("an app that does not read NEXTAUTH_TRUST_HOST (the app model says so) is not held to the guide's value, and the verdict does not name it", () => {
+  for (const [library, env] of [
+    [v4('4.22.1'), prod({})],
+    [v5(), prod({ AUTH_URL: URL_ })],
+  ] as const) {
+    assert.equal(assessHostTrust({ library, env }).problem, 'guide-flag', `${library.version}: an app that reads the flag is held to it`);
+    const r = assessHostTrust({ library, env, guideFlag: false });
+    assert.equal(r.verdict, 'pass', `${library.version}: ${r.summary}`);
+    assert.doesNotMatch(r.summary, /NEXTAUTH_TRUST_HOST/, library.version);
+  }
+  // What the library reads by itself still decides.
+  assert.equal(assessHostTrust({ library: v4('4.22.1'), env: prod({ AUTH_TRUST_HOST: 'true' }), guideFlag: false }).problem, 'reflects');
+});
+
 test('an unknown installed version: every family judged, a reflection under any of them fails, and the summary says the version is unknown', () => {
   const safe = assessHostTrust({ env: prod({ NEXTAUTH_TRUST_HOST: 'false' }), unknownBecause: 'no lockfile' });
   assert.equal(safe.verdict, 'pass');

@@ -197,7 +197,7 @@ function benignCorpus(material: KeyMaterial): Corpus {
     ['https://hooks.slack.com/services', 'T00000000', 'B00000000', 'X'.repeat(24)].join('/'), '<STRIPE_SECRET_KEY>', '${{ secrets.STRIPE_SECRET_KEY }}',
     'process.env.STRIPE_SECRET_KEY', ['AKIA', 'IOSFODNN7EXAMPLE'].join(''), ['wJalrXUtnFEMI', 'K7MDENG', 'bPxRfiCYEXAMPLEKEY'].join('/'), 'changeme', 'sntrys_YOUR_TOKEN_HERE',
     '-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----', 'postgresql://USER:PASSWORD@HOST:5432/DATABASE', 'postgres://postgres:postgres@localhost:5432/app',
-    'postgresql://johndoe:randompassword@localhost:5432/mydb?schema=public', 'postgresql://app:${DB_PASSWORD}@db.acme-saas.com/app', 'mongodb+srv://<username>:<password>@cluster0.mongodb.net',
+    'postgresql://johndoe:randompassword@localhost:5432/mydb?schema=public', 'postgres://alex:AbC123dEf@ep-cool-darkness-123456.us-east-2.aws.neon.tech/dbname', 'postgresql://app:${DB_PASSWORD}@db.acme-saas.com/app', 'mongodb+srv://<username>:<password>@cluster0.mongodb.net',
     ['re', 'xxxxxxxx', 'xxxxxxxxxxxxxxxxxxxxxxxx'].join('_'), 'key-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', ['AIza', 'SyD-EXAMPLE-EXAMPLE-EXAMPLE-EXAMPL'].join(''),
   ];
   placeholders.forEach((p) => c.benign(`placeholder ${p.slice(0, 16)}`, 'docs/placeholder-#.md', `Set the key: \`${p}\`\n`));

@@ -137,7 +137,8 @@ export function hostTrustRule(library: HostTrustLibrary): HostTrustRule {
  * The installed version's answer for these variables and the app's `trustHost` option (undefined:
  * the app passes none). Follows the library source cited in this module's header, line for line.
  */
-export function judgeHostTrust(library: HostTrustLibrary, env: HostTrustEnv, option?: TrustHostOption): HostTrust {
+/** `guideFlag` false: the app does not read NEXTAUTH_TRUST_HOST, so the reason does not speak of it. */
+export function judgeHostTrust(library: HostTrustLibrary, env: HostTrustEnv, option?: TrustHostOption, guideFlag = true): HostTrust {
   const rule = hostTrustRule(library);
   const label = library.label ?? `${library.package} ${library.version}`;
   const source = SOURCES[rule];
@@ -171,7 +172,7 @@ export function judgeHostTrust(library: HostTrustLibrary, env: HostTrustEnv, opt
       refuses: false,
       platform: trustOn && stop ? platformOf(stop) : undefined,
       readsGuideFlag: false,
-      reason: `${ignores}; ${decided}, ${consequence}`,
+      reason: guideFlag ? `${ignores}; ${decided}, ${consequence}` : `${label}: ${decided}, ${consequence}`,
       ignoresGuideFlag: ignores,
       decision: `${decided}, ${consequence}`,
       source,
@@ -221,7 +222,7 @@ export function judgeHostTrust(library: HostTrustLibrary, env: HostTrustEnv, opt
     refuses,
     platform: trustOn && decidedBy.kind === 'variable' ? platformOf(decidedBy.name) : undefined,
     readsGuideFlag: option?.variable === 'NEXTAUTH_TRUST_HOST',
-    reason: `${ignores ? `${ignores}; ` : `${label}: `}${decided}, ${consequence}`,
+    reason: `${ignores && guideFlag ? `${ignores}; ` : `${label}: `}${decided}, ${consequence}`,
     ignoresGuideFlag: ignores,
     decision: `${decided}, ${consequence}`,
     source,
@@ -259,6 +260,11 @@ export interface AssessInput {
   option?: TrustHostOption;
   /** Why the library is unknown, for the summary (`no lockfile in the working directory`). */
   unknownBecause?: string;
+  /**
+   * Whether the app reads NEXTAUTH_TRUST_HOST (the guide's app's own flag, passed as `trustHost`);
+   * default true. An app that does not read it is not held to the guide's value for it.
+   */
+  guideFlag?: boolean;
 }
 
 /** The libraries judged when the installed one is unknown: each family's least safe rule. */
@@ -276,7 +282,7 @@ export function guideForbids(value: string | undefined): boolean {
 export function assessHostTrust(input: AssessInput): HostTrustAssessment {
   const { env, option } = input;
   const known = input.library !== undefined;
-  const candidates = (input.library ? [input.library] : CANDIDATES).map((lib) => judgeHostTrust(lib, env, option));
+  const candidates = (input.library ? [input.library] : CANDIDATES).map((lib) => judgeHostTrust(lib, env, option, input.guideFlag !== false));
   const unknown = known ? '' : `the installed next-auth is unknown (${input.unknownBecause ?? 'no lockfile'}), so every version was judged: `;
   const flag = env.NEXTAUTH_TRUST_HOST;
   const flagText = `NEXTAUTH_TRUST_HOST is ${shownValue(flag)}${flag === undefined ? ' (the app passes it to NextAuth as trustHost: true)' : ''}`;
@@ -309,7 +315,7 @@ export function assessHostTrust(input: AssessInput): HostTrustAssessment {
     };
   }
   const ignoring = candidates.find((t) => !t.readsGuideFlag);
-  if (guideForbids(flag) && ignoring) {
+  if (input.guideFlag !== false && guideForbids(flag) && ignoring) {
     return {
       verdict: 'fail',
       problem: 'guide-flag',
@@ -416,7 +422,7 @@ export function documentedTrustHostOption(env: HostTrustEnv, where = "the app's 
  * app's documented reading. Undefined when the config files found pass no `trustHost`.
  * (A light reading, not a parser: the app model can replace it with its own.)
  */
-export async function readTrustHostOption(root: string, env: Readonly<Record<string, string | undefined>>): Promise<TrustHostOption | undefined> {
+export async function readTrustHostOption(root: string, env: Readonly<Record<string, string | undefined>>, documented = true): Promise<TrustHostOption | undefined> {
   let found = false;
   for (const file of AUTH_CONFIG_FILES) {
     let text: string;
@@ -437,7 +443,8 @@ export async function readTrustHostOption(root: string, env: Readonly<Record<str
     if (evaluated) return { ...evaluated, expression, where };
     return { ...documentedTrustHostOption(env, `${where}, \`${expression}\` read as the app's documented NEXTAUTH_TRUST_HOST !== 'false'`), expression };
   }
-  return found ? undefined : documentedTrustHostOption(env);
+  // No config file found: the guide's app's documented reading, unless the app does not read its flag.
+  return found || !documented ? undefined : documentedTrustHostOption(env);
 }
 
 /** The option evaluated again with other values of the variables (a committed value judged alone). */
@@ -474,17 +481,17 @@ export interface RepoHostTrust {
  * `trustHost` option, and the verdict for `env` (the deployment's variables as the gate has them;
  * NODE_ENV defaults to `production`, which `next start` sets when it is unset).
  */
-export async function hostTrustOf(root: string, env: Readonly<Record<string, string | undefined>>): Promise<RepoHostTrust> {
+export async function hostTrustOf(root: string, env: Readonly<Record<string, string | undefined>>, options: { guideFlag?: boolean } = {}): Promise<RepoHostTrust> {
   const lock = await readLockfile(root);
   const library = await detectAuthLibrary(root, lock);
   const trustEnv: HostTrustEnv = { ...Object.fromEntries(HOST_TRUST_VARIABLES.map((name) => [name, env[name]])), NODE_ENV: env.NODE_ENV ?? 'production' };
-  const option = await readTrustHostOption(root, env);
+  const option = await readTrustHostOption(root, env, options.guideFlag !== false);
   const unknownBecause = !lock ? 'no lockfile and no node_modules/next-auth in the working directory' : lock.error ? lock.error : undefined;
   return {
     library,
     lockfile: lock ? { file: lock.file, ...(lock.error ? { error: lock.error } : {}) } : undefined,
     noAuthLibrary: !library && !!lock && !lock.error,
     option,
-    assessment: assessHostTrust({ library, env: trustEnv, option, unknownBecause }),
+    assessment: assessHostTrust({ library, env: trustEnv, option, unknownBecause, guideFlag: options.guideFlag }),
   };
 }

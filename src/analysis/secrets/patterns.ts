@@ -178,6 +178,8 @@ export function isPlaceholderPassword(password: { decoded: string; host: string 
   if (isPlaceholderValue(password.decoded) || /^\$|%s$|^%\(/.test(password.decoded) || isExampleHost(password.host)) return true;
   // Prisma's and the tutorials' `johndoe:randompassword@localhost`.
   const lower = password.decoded.toLowerCase();
+  // Passwords made only of keyboard runs, in any case, as provider docs write them (Neon's `AbC123dEf`).
+  if (/^(?:abc|def|ghi|xyz|123|456|789|qwerty|asdf)+$/.test(lower)) return true;
   return isLocalHost(password.host) && (DEV_PASSWORDS.has(lower) || /pass(?:word|wd)|secret/.test(lower));
 }
 

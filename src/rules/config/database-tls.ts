@@ -3,19 +3,25 @@
  * protocol, and whether the server's certificate was verified.
  */
 import { defineRule } from '../index.js';
+import { notApplicable, variable } from '../app.js';
 import { describeDbError, isUnreachable, parseDatabaseUrl, type ParsedDatabaseUrl } from '../../probes/db.js';
 import { couldNotCheck } from '../../engine/unavailable.js';
 
 export const databaseTls = defineRule({
   id: 'config.database-tls',
   async check({ settings, clients }) {
-    const value = settings.env.DATABASE_URL;
-    if (!value) return { status: 'skip', summary: 'DATABASE_URL is not set (see config.database-url)' };
+    const dbVar = variable(settings, 'databaseUrl') ?? { name: 'DATABASE_URL' };
+    const provider = settings.app.prisma?.provider;
+    if (provider && provider !== 'postgresql' && provider !== 'postgres') {
+      return notApplicable('PostgreSQL database', `its Prisma datasource is ${provider}, and the gate's database checks are PostgreSQL's`);
+    }
+    const value = dbVar.value;
+    if (!value) return { status: 'skip', summary: `${dbVar.name} is not set (see config.database-url)` };
     let p: ParsedDatabaseUrl;
     try {
       p = parseDatabaseUrl(value);
     } catch {
-      return { status: 'fail', summary: 'TLS cannot be checked: DATABASE_URL does not parse (see config.database-url)', fix: 'Fix DATABASE_URL (config.database-url says what is wrong).' };
+      return { status: 'fail', summary: `TLS cannot be checked: ${dbVar.name} does not parse (see config.database-url)`, fix: `Fix ${dbVar.name} (config.database-url says what is wrong).` };
     }
     const where = `${p.host}:${p.port}`;
     try {
@@ -32,7 +38,7 @@ export const databaseTls = defineRule({
           status: 'fail',
           summary: `the connection to ${where} is not encrypted (pg_stat_ssl.ssl = false)`,
           details: `sslmode=${db.sslMode}: the server accepted a clear-text connection.`,
-          fix: 'Turn TLS on at the database and add sslmode=verify-full to DATABASE_URL.',
+          fix: `Turn TLS on at the database and add sslmode=verify-full to ${dbVar.name}.`,
           data,
         };
       }
@@ -70,7 +76,7 @@ export const databaseTls = defineRule({
           fix: "Give the database provider's CA certificate to the gate with ca-file (and to the app with sslrootcert), or, knowingly, use sslmode=require.",
         };
       }
-      return { status: 'fail', summary: `cannot connect to ${where}: ${reason}`, fix: 'Check the host, credentials and database name in DATABASE_URL.' };
+      return { status: 'fail', summary: `cannot connect to ${where}: ${reason}`, fix: `Check the host, credentials and database name in ${dbVar.name}.` };
     }
   },
 });

@@ -4,5 +4,5 @@ import { checkFlagOn } from './flags.js';
 
 export const enableCoep = defineRule({
   id: 'config.enable-coep',
-  check: async ({ settings }) => checkFlagOn(settings.env, 'ENABLE_COEP'),
+  check: async ({ settings }) => checkFlagOn(settings, 'ENABLE_COEP'),
 });

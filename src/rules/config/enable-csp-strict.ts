@@ -4,5 +4,5 @@ import { checkFlagOn } from './flags.js';
 
 export const enableCspStrict = defineRule({
   id: 'config.enable-csp-strict',
-  check: async ({ settings }) => checkFlagOn(settings.env, 'ENABLE_CSP_STRICT'),
+  check: async ({ settings }) => checkFlagOn(settings, 'ENABLE_CSP_STRICT'),
 });

@@ -4,5 +4,5 @@ import { checkFlagOn } from './flags.js';
 
 export const enableHsts = defineRule({
   id: 'config.enable-hsts',
-  check: async ({ settings }) => checkFlagOn(settings.env, 'ENABLE_HSTS'),
+  check: async ({ settings }) => checkFlagOn(settings, 'ENABLE_HSTS'),
 });

@@ -2,7 +2,9 @@
  * config.nextauth-trust-host: a request that names another host cannot steer the URLs NextAuth
  * builds, as the installed next-auth / Auth.js version decides it from the variables
  * (src/analysis/app/host-trust.ts has each version's rule and the source lines it follows).
- * NEXTAUTH_TRUST_HOST keeps the guide's `false` even where the installed version ignores it.
+ * NEXTAUTH_TRUST_HOST keeps the guide's `false` even where the installed version ignores it, in an
+ * app that reads it (the guide's app passes it as `trustHost`); an app that does not read it (the app
+ * model says so) is judged by what its library and its own `trustHost` read.
  */
 import { defineRule } from '../index.js';
 import { hostTrustOf } from '../../analysis/app/host-trust.js';
@@ -10,7 +12,8 @@ import { hostTrustOf } from '../../analysis/app/host-trust.js';
 export const nextauthTrustHost = defineRule({
   id: 'config.nextauth-trust-host',
   async check({ settings }) {
-    const { library, lockfile, noAuthLibrary, option, assessment } = await hostTrustOf(settings.workingDirectory, settings.env);
+    const guideFlag = !settings.app.found || settings.app.variables.flags.includes('NEXTAUTH_TRUST_HOST');
+    const { library, lockfile, noAuthLibrary, option, assessment } = await hostTrustOf(settings.workingDirectory, settings.env, { guideFlag });
     if (noAuthLibrary) {
       return { status: 'skip', summary: `the app installs neither next-auth nor @auth/core (${lockfile?.file ?? 'its lockfile'}): NextAuth's host trust does not apply` };
     }

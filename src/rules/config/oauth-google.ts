@@ -6,6 +6,6 @@ export const oauthGoogle = defineRule({
   id: 'config.oauth-google',
   check: async (ctx) =>
     checkProvider(ctx, 'google', 'Google', (id) =>
-      id.endsWith('.apps.googleusercontent.com') ? undefined : 'GOOGLE_CLIENT_ID does not end in .apps.googleusercontent.com',
+      id.name && id.value.endsWith('.apps.googleusercontent.com') ? undefined : `${id.name} does not end in .apps.googleusercontent.com`,
     ),
 });

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import type { Outcome } from '../../engine/types.js';
 import { parseEnvText } from '../../env-file.js';
 import type { Settings } from '../../settings.js';
-import { SECRET_VARIABLES } from '../../target-app.js';
 import { estimateEntropyBits, isPlaceholder } from '../../analysis/secrets/strength.js';
+import { variable } from '../app.js';
 
 export { estimateEntropyBits, isPlaceholder };
 
@@ -43,9 +43,12 @@ export async function checkStrongUniqueSecret(settings: Settings, name: string, 
       fix,
     };
   }
-  // NEXTAUTH_SECRET and AUTH_SECRET are one secret under its Auth.js v4 and v5 names: the same value is expected.
-  const sameSecret = (n: string) => n === name || (n === 'AUTH_SECRET' && name === 'NEXTAUTH_SECRET') || (n === 'NEXTAUTH_SECRET' && name === 'AUTH_SECRET');
-  const others = [...SECRET_VARIABLES.filter((n) => !sameSecret(n)).map((n) => [n, settings.env[n]] as const), ['the DATABASE_URL password', databasePassword(settings.env.DATABASE_URL)] as const];
+  // NEXTAUTH_SECRET and AUTH_SECRET are one secret under its NextAuth v4 and Auth.js v5 names (and the
+  // auth secret's other names the library takes): the same value is expected.
+  const authNames = [settings.app.variables.roles.authSecret?.name, ...(settings.app.variables.roles.authSecret?.aliases ?? []), 'NEXTAUTH_SECRET', 'AUTH_SECRET'];
+  const sameSecret = (n: string) => n === name || (authNames.includes(n) && authNames.includes(name));
+  const db = variable(settings, 'databaseUrl') ?? { name: 'DATABASE_URL', value: settings.env.DATABASE_URL };
+  const others = [...settings.app.variables.secrets.filter((n) => !sameSecret(n)).map((n) => [n, settings.env[n]] as const), [`the ${db.name} password`, databasePassword(db.value)] as const];
   const same = others.filter(([, v]) => v && v === value).map(([n]) => n);
   if (same.length > 0) {
     return {

@@ -1,13 +1,20 @@
 /**
- * gate.build: the app builds (`build-command`, default `npm run build-ci`), after install and migrate,
- * and its output passes the release checklist's warning gates: no browser-baseline warning ("outdated
- * dataset currency": browserslist's caniuse-lite data or baseline-browser-mapping's data too old), and
- * no warning that is not in the triaged list of the config (`build.warnings.triaged`). Every warning,
- * normalised (src/analysis/build/warnings.ts), is listed in the JSON report (`data.warnings`), ready to
- * be copied into that list after triage.
+ * gate.build: the app builds (`build-command`, or by default the app's `build-ci` script, else its
+ * `build` script, with its package manager), after install and migrate, and its output passes the
+ * release checklist's warning gates: no browser-baseline warning ("outdated dataset currency":
+ * browserslist's caniuse-lite data or baseline-browser-mapping's data too old), and no warning that is
+ * not in the triaged list of the config (`build.warnings.triaged`). Every warning, normalised
+ * (src/analysis/build/warnings.ts), is listed in the JSON report (`data.warnings`), ready to be copied
+ * into that list after triage.
+ *
+ * The default is the app's own script, so the gate never runs it blindly: a build script that reaches
+ * `prisma db push` would change the production database without migrations when the gate runs it with
+ * DATABASE_URL, so it is not run, and the rule fails with the path (gate.no-db-push names it too).
  */
 import type { Finding, Outcome, RuleContext } from '../../engine/types.js';
 import { defineRule } from '../index.js';
+import { notApplicable } from '../app.js';
+import { traceDbPush } from '../../analysis/deploy-paths/shell.js';
 import { fenced, runStep } from './commands.js';
 import { BuildWarningCollector, findTriaged } from '../../analysis/build/warnings.js';
 
@@ -16,7 +23,23 @@ const RELEASE_CHECKLIST = 'docs/release-checklist.md';
 export const build = defineRule({
   id: 'gate.build',
   async check(ctx) {
-    const collector = new BuildWarningCollector({ cwd: ctx.settings.workingDirectory });
+    const { settings } = ctx;
+    if (settings.commandSources.build === 'app' && !settings.buildCommand) return notApplicable('build script', settings.app.build.why);
+    if (settings.commandSources.build === 'app' && settings.buildCommand) {
+      const pkg = await (await ctx.clients.repository()).packageJson();
+      const pushes = traceDbPush(settings.buildCommand, pkg?.scripts ?? new Map());
+      if (pushes.length > 0) {
+        const path = pushes[0]!.hops.join(' → ');
+        return {
+          status: 'fail',
+          summary: `not run: \`${settings.buildCommand}\` runs prisma db push (${path}), which would change the production database without a migration`,
+          details: `The build command is the app's own ${settings.app.build.script} script (build-command: auto). gate.no-db-push reports the same path.`,
+          fix: `Take \`prisma db push\` out of the ${settings.app.build.script} script (\`prisma generate && next build\`; migrations run with \`prisma migrate deploy\`), or give the gate a build-command that does not push.`,
+          data: { command: settings.buildCommand, dbPush: path },
+        };
+      }
+    }
+    const collector = new BuildWarningCollector({ cwd: settings.workingDirectory });
     const outcome = await runStep(ctx, 'build', ['gate.install', 'gate.migrate'], { observe: (line) => collector.push(line) });
     if (outcome.data?.exitCode === undefined) return outcome; // not run (skipped, or stopped by an earlier step)
     return judgeWarnings(ctx, outcome, collector);

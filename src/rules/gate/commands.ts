@@ -1,7 +1,8 @@
 /**
- * What gate.install, gate.migrate and gate.build share: the guide's CI sequence (`npm ci`, `npx prisma
- * migrate deploy`, `npm run build-ci`), each step run in the app's working directory as a command of
- * its own, in that order. A step after a failed one is skipped.
+ * What gate.install, gate.migrate and gate.build share: the guide's CI sequence (install, `npx prisma
+ * migrate deploy`, build: by default the lockfile's own install and the app's build script, see
+ * src/analysis/app/model.ts), each step run in the app's working directory as a command of its own,
+ * in that order. A step after a failed one is skipped.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -110,11 +111,16 @@ export async function runStep(ctx: RuleContext, step: Step, earlier: string[], o
     };
   }
   if (step !== 'migrate') {
+    // 127: the shell found no such command (pnpm, yarn or bun not set up on the runner).
+    const tool = command.split(/\s+/)[0]!;
+    const missingTool = result.exitCode === 127 && ['pnpm', 'yarn', 'bun'].includes(tool);
     return {
       status: 'fail',
-      summary: `\`${command}\` exited with code ${result.exitCode} after ${took}`,
+      summary: missingTool ? `\`${command}\` could not start: ${tool} is not installed on the runner` : `\`${command}\` exited with code ${result.exitCode} after ${took}`,
       details: log,
-      fix: `Run \`${command}\` locally in a clean checkout to reproduce; the end of its output is in the details.`,
+      fix: missingTool
+        ? `Set ${tool} up before the gate runs (${tool === 'pnpm' ? 'pnpm/action-setup, or `corepack enable`' : tool === 'yarn' ? '`corepack enable` for Yarn 2+' : 'oven-sh/setup-bun'}), or give install-command and build-command explicitly.`
+        : `Run \`${command}\` locally in a clean checkout to reproduce; the end of its output is in the details.`,
       data,
     };
   }

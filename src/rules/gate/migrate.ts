@@ -18,6 +18,6 @@ export const migrate = defineRule({
         summary: `not run on ${eventName} events: a PR check must not migrate production (set migrate: true to override)`,
       };
     }
-    return runStep(ctx, 'migrate', ['gate.install', 'gate.migration-safety']);
+    return runStep(ctx, 'migrate', ['gate.install', 'gate.migration-safety', 'gate.migration-dialect']);
   },
 });

@@ -15,10 +15,11 @@
 import type { Finding, Logger, Outcome, RuleReport } from '../../engine/types.js';
 import { couldNotCheck } from '../../engine/unavailable.js';
 import type { Clients } from '../../probes/clients.js';
-import { readMigrations, type RepoMigration } from '../../probes/migrations.js';
+import { MIGRATIONS_DIR, readMigrations, type RepoMigration } from '../../probes/migrations.js';
 import type { Settings } from '../../settings.js';
 import { addedMigrations, changedMigrations, migrationName, type MigrationChange } from '../../analysis/migrations/changed.js';
 import { defineRule } from '../index.js';
+import { variable } from '../app.js';
 import { describeDbError, parseDatabaseUrl } from '../../probes/db.js';
 import { gradeCandidates, readFacts, type DbFacts, type Severity } from '../../analysis/migrations/grade.js';
 import { lintPendingSet, type LintResult } from '../../analysis/migrations/lint.js';
@@ -49,15 +50,21 @@ export const migrationSafety = defineRule({
     // On a pull request (a run compared with its base): the migrations the change adds are what the
     // next deploy applies; without a database they are linted statically (no prediction, no
     // rehearsal). Edits and deletions of the base's migrations are findings of their own.
-    const changes = baseline?.pass === 'head' ? changedMigrations(baseline.diff) : [];
+    const dir = settings.app.prisma?.migrationsDir ?? MIGRATIONS_DIR;
+    const changes = baseline?.pass === 'head' ? changedMigrations(baseline.diff, dir) : [];
     const run: RunContext = { results, signal, log };
     const outcome =
-      baseline && !settings.env.DATABASE_URL
-        ? await checkMigrations(settings, addedMigrations(baseline.diff).map((name) => ({ name, failedBefore: false })), undefined, run, 'no database is given to this run: graded by the statement alone, and not predicted on production\'s data')
+      baseline && !databaseUrl(settings)
+        ? await checkMigrations(settings, addedMigrations(baseline.diff, dir).map((name) => ({ name, failedBefore: false })), undefined, run, 'no database is given to this run: graded by the statement alone, and not predicted on production\'s data')
         : await checkPending(settings, clients, run);
     return withChanges(outcome, changes);
   },
 });
+
+/** The app's database URL (its datasource's variable, DATABASE_URL by default), if set. */
+function databaseUrl(settings: Settings): string | undefined {
+  return variable(settings, 'databaseUrl')?.value ?? settings.env.DATABASE_URL;
+}
 
 /** The pending set, read from `_prisma_migrations`, linted, graded and predicted on the production data. */
 async function checkPending(settings: Settings, clients: Clients, run: RunContext): Promise<Outcome> {
@@ -88,7 +95,7 @@ async function checkMigrations(
   if (toRun.length === 0) {
     return { status: 'pass', summary: source ? 'no pending migration' : 'no migration added by this change', data: { pendingMigrations: 0, riskyStatements: 0 } };
   }
-  const repo = source?.repo ?? (await readMigrations(settings.workingDirectory));
+  const repo = source?.repo ?? (await readMigrations(settings.workingDirectory, settings.app.prisma?.migrationsDir ?? MIGRATIONS_DIR));
   const byName = new Map(repo.map((m) => [m.name, m]));
   const migrations: PendingMigration[] = toRun
     .filter((m) => byName.has(m.name))
@@ -96,7 +103,7 @@ async function checkMigrations(
   const rerun = migrations.filter((m) => m.failedBefore).map((m) => m.file);
 
   const parser = await loadPgParser();
-  const url = settings.env.DATABASE_URL ? parseDatabaseUrl(settings.env.DATABASE_URL) : undefined;
+  const url = databaseUrl(settings) ? parseDatabaseUrl(databaseUrl(settings)!) : undefined;
   const schema = url?.params.get('schema') ?? 'public';
   const lint: LintResult = lintPendingSet(parser, migrations, schema);
   const config = settings.config['migration-safety'];
@@ -227,7 +234,7 @@ async function checkMigrations(
     return log.group(`rehearse: ${settings.migrateCommand} on rehearsal-database-url`, () =>
       rehearse({
         url: settings.rehearsalDatabaseUrl!,
-        productionUrl: settings.env.DATABASE_URL!,
+        productionUrl: databaseUrl(settings)!,
         production,
         command: settings.migrateCommand,
         cwd: settings.workingDirectory,

@@ -11,6 +11,7 @@
  */
 import type { Finding, Outcome } from '../../engine/types.js';
 import { defineRule } from '../index.js';
+import { notApplicable, variable } from '../app.js';
 import type { Clients } from '../../probes/clients.js';
 import type { Settings } from '../../settings.js';
 import { describeDbError, isUnreachable, parseDatabaseUrl } from '../../probes/db.js';
@@ -42,18 +43,24 @@ export type MigrationState = { repo: RepoMigration[]; rows: MigrationRow[] } | {
  */
 export async function readMigrationState(settings: Settings, clients: Clients): Promise<MigrationState> {
   const unknown = (outcome: Outcome): MigrationState => ({ outcome, unknown: true });
-  const repo = await readMigrations(settings.workingDirectory);
-  if (repo.length === 0) {
-    return unknown({ status: 'skip', summary: `no ${MIGRATIONS_DIR}/*/migration.sql in the repository: nothing to compare` });
+  const provider = settings.app.prisma?.provider;
+  if (provider && !['postgresql', 'postgres'].includes(provider.toLowerCase())) {
+    return unknown(notApplicable('PostgreSQL database', `its Prisma datasource is ${provider}; the gate reads PostgreSQL's migration history only`));
   }
-  const url = settings.env.DATABASE_URL;
-  if (!url) return unknown({ status: 'skip', summary: 'DATABASE_URL is not set, so the migration history cannot be read' });
+  const dir = settings.app.prisma?.migrationsDir ?? MIGRATIONS_DIR;
+  const repo = await readMigrations(settings.workingDirectory, dir);
+  if (repo.length === 0) {
+    return unknown({ status: 'skip', summary: `no ${dir}/*/migration.sql in the repository: nothing to compare` });
+  }
+  const dbVar = variable(settings, 'databaseUrl') ?? { name: 'DATABASE_URL' };
+  const url = dbVar.value;
+  if (!url) return unknown({ status: 'skip', summary: `${dbVar.name} is not set, so the migration history cannot be read` });
   let parsed;
   try {
     parsed = parseDatabaseUrl(url);
   } catch {
     // The variable's own rule says why; this one cannot verify anything without it.
-    return unknown({ status: 'fail', summary: 'the migration history cannot be read: DATABASE_URL does not parse (see config.database-url)', fix: 'Fix DATABASE_URL (config.database-url says what is wrong).' });
+    return unknown({ status: 'fail', summary: `the migration history cannot be read: ${dbVar.name} does not parse (see config.database-url)`, fix: `Fix ${dbVar.name} (config.database-url says what is wrong).` });
   }
   const schema = parsed.params.get('schema') ?? 'public';
   try {

@@ -8,11 +8,11 @@
 import type { Outcome, RuleContext } from '../../engine/types.js';
 import { ProbeError, safeUrl } from '../../probes/http.js';
 import { answered, fetchPages, type AnsweredPage, type AppPage, type PageKind } from '../../probes/pages.js';
-import { NO_TARGET, noAnswerFrom, probeFailure } from '../live.js';
+import { noTarget, noAnswerFrom, probeFailure } from '../live.js';
 import { errorMessage } from '../../errors.js';
 import { code, type Problem } from './problems.js';
 
-export { NO_TARGET, probeFailure };
+export { noTarget, probeFailure };
 
 export function isOutcome(value: object): value is Outcome {
   return 'status' in value && 'summary' in value;
@@ -31,7 +31,7 @@ export interface PageSet {
  */
 export async function loadPages(ctx: Pick<RuleContext, 'settings' | 'clients' | 'signal'>): Promise<PageSet | Outcome> {
   const pages = await fetchPages(ctx);
-  if (!pages) return NO_TARGET;
+  if (!pages) return noTarget(ctx.settings);
   const ok = answered(pages);
   if (ok.length === 0) {
     const first = pages.find((p) => p.role === 'sign-in page') ?? pages[0]!;

@@ -13,6 +13,7 @@
  */
 import { parseItem, Token } from 'structured-headers';
 import { flagState } from '../../target-app.js';
+import { notApplicable } from '../app.js';
 import { defineRule } from '../index.js';
 import { documentsOf, groupByPage, isOutcome, loadPages, pagesNote, valuesByPage } from './app-target.js';
 import { code, outcomeOf, type Problem } from './problems.js';
@@ -71,6 +72,10 @@ export const securityCoep = defineRule({
   id: 'security.coep',
   async check(ctx) {
     const flag = ctx.settings.env.ENABLE_COEP;
+    if (!ctx.settings.app.variables.flags.includes('ENABLE_COEP')) {
+      // The guide allows an app without cross-origin isolation (external assets); config.enable-coep says so where the app has the flag.
+      return notApplicable('ENABLE_COEP flag', 'cross-origin isolation is not part of the app; the guide allows it off when external assets are incompatible');
+    }
     if (!flagState('ENABLE_COEP', flag).on) {
       return {
         status: 'skip',

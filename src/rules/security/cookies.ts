@@ -9,7 +9,7 @@ import { defineRule } from '../index.js';
 import { safeUrl, type ProbeResponse } from '../../probes/http.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
 import { SIGN_IN_COOKIES } from '../handoffs.js';
-import { NO_TARGET } from '../live.js';
+import { noTarget } from '../live.js';
 import { parseSetCookie, prefixOf, storageRefusal, type SetCookie } from '../../probes/cookies.js';
 import { probeFailure } from './app-target.js';
 import { code, outcomeOf, type Problem } from './problems.js';
@@ -109,7 +109,7 @@ export const securityCookies = defineRule({
   id: 'security.cookies',
   async check({ settings, clients, signal, shared }) {
     const origin = appOrigin(settings);
-    if (!origin) return NO_TARGET;
+    if (!origin) return noTarget(settings);
     const urls = AUTH_COOKIE_PATHS.map((path) => appUrlFor(origin, path));
     let responses: ProbeResponse[];
     try {

@@ -11,6 +11,14 @@ import { noAnswerFrom } from '../live.js';
 export const monitoring = defineRule({
   id: 'security.monitoring',
   async check({ settings, clients, signal }) {
+    if (!settings.app.sentry.present) {
+      // The guide requires error monitoring: an app without it is a finding, not "not applicable".
+      return {
+        status: 'fail',
+        summary: `the app has no error monitoring (${settings.app.sentry.why}), so production errors go unseen`,
+        fix: 'Add Sentry (`npx @sentry/wizard@latest -i nextjs` sets up @sentry/nextjs and its config files), create alert rules, and set NEXT_PUBLIC_SENTRY_DSN in production; if the app monitors errors another way, waive this rule with the reason.',
+      };
+    }
     const dsn = configuredDsn(settings.env);
     if (!dsn) {
       return { status: 'fail', summary: 'no Sentry DSN: NEXT_PUBLIC_SENTRY_DSN and SENTRY_DSN are unset, so production errors go unseen', fix: 'Create a Sentry project and set NEXT_PUBLIC_SENTRY_DSN (and SENTRY_DSN for the server).' };

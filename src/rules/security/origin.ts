@@ -46,10 +46,10 @@ export type OriginClass =
   | { kind: 'other' }
   | { kind: 'unusable' };
 
-/** The https origins browsers should be sent to: NEXTAUTH_URL's and APP_URL's. */
-export function publicOrigins(env: Readonly<Record<string, string | undefined>>): URL[] {
+/** The https origins browsers should be sent to: the auth URL's and the app URL's (NEXTAUTH_URL's and APP_URL's in the guide's app). */
+export function publicOrigins(env: Readonly<Record<string, string | undefined>>, names: readonly string[] = ['NEXTAUTH_URL', 'APP_URL']): URL[] {
   const out: URL[] = [];
-  for (const value of [env.NEXTAUTH_URL, env.APP_URL]) {
+  for (const value of names.map((n) => env[n])) {
     try {
       const url = new URL(value ?? '');
       // An http:// NEXTAUTH_URL still names the public host; browsers must be sent to it over https.
@@ -273,7 +273,8 @@ export const securityOrigin = defineRule({
       origin ? providerUrls(ctx, origin) : Promise.resolve<{ urls: HandedUrl[]; note?: string }>({ urls: [] }),
     ]);
     if (isOutcome(set)) return set;
-    const origins = publicOrigins(ctx.settings.env);
+    const roles = ctx.settings.app.variables.roles;
+    const origins = publicOrigins(ctx.settings.env, [...new Set([roles.authUrl?.name, ...(roles.authUrl?.aliases ?? []), roles.appUrl?.name, 'NEXTAUTH_URL', 'APP_URL'].filter((n): n is string => !!n))]);
     const perPage = set.answered.map((page) => {
       const { urls, unreadable } = handedUrls(page);
       return { page, urls, problems: [...unreadable, ...judgeUrls(urls, origins)] as PageProblem[] };

@@ -9,7 +9,7 @@
 import { defineRule } from '../index.js';
 import { ProbeError } from '../../probes/http.js';
 import { appOrigin } from '../../probes/target.js';
-import { NO_TARGET } from '../live.js';
+import { noTarget } from '../live.js';
 import { inspectTls, type TlsInspection } from '../../probes/tls.js';
 import { probeFailure } from './app-target.js';
 import { checkHttpRedirect, httpsPortOf } from './https-redirect.js';
@@ -104,7 +104,7 @@ export const securityTls = defineRule({
   id: 'security.tls',
   async check({ settings, clients, signal }) {
     const app = appOrigin(settings);
-    if (!app) return NO_TARGET;
+    if (!app) return noTarget(settings);
     const host = app.hostname.replace(/^\[|\]$/g, '');
     const port = httpsPortOf(app);
     const timeoutMs = settings.timeoutSeconds * 1000;

@@ -75,7 +75,8 @@ export const workflowSecrets = defineRule({
       return { status: 'skip', summary: 'no workflow (.github/workflows) and no platform config (vercel.json, app.json, render.yaml, fly.toml, netlify.toml) in the repository' };
     }
 
-    const secretNames = new Set([...SECRET_NAMES, 'GITHUB_TOKEN', ...passwordVariables(settings.config)]);
+    const dbName = settings.app.variables.roles.databaseUrl?.name;
+    const secretNames = new Set([...SECRET_NAMES, ...settings.app.variables.secrets, ...(dbName ? [dbName] : []), 'GITHUB_TOKEN', ...passwordVariables(settings.config)]);
     const judged: Judged[] = collected.notes.map((finding) => ({ finding, short: finding.message.split(' (')[0]! }));
     const seen = new Set<string>();
     // Host-trust values are judged as the installed NextAuth reads them (read only when one is set).

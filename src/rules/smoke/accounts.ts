@@ -48,5 +48,5 @@ export function smokeAccount(settings: Settings): AccountCredentials | Outcome {
 export function newVisitor(ctx: Pick<RuleContext, 'settings' | 'clients' | 'signal'>): AppVisitor | undefined {
   const origin = appOrigin(ctx.settings);
   if (!origin) return undefined;
-  return new AppVisitor(ctx.clients.http(), origin, ctx.settings.config.paths.login, new Budget(requestTimeoutMs(ctx)), ctx.signal);
+  return new AppVisitor(ctx.clients.http(), origin, ctx.settings.app.paths.login ?? `${ctx.settings.app.paths.authBase}/signin`, new Budget(requestTimeoutMs(ctx)), ctx.signal);
 }

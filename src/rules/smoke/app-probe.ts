@@ -8,7 +8,7 @@ import { errorMessage } from '../../errors.js';
 import { ProbeError, type ProbeResponse } from '../../probes/http.js';
 
 export { appOrigin, appUrlFor } from '../../probes/target.js';
-export { NO_TARGET, probeFailure } from '../live.js';
+export { NO_TARGET, noTarget, probeFailure } from '../live.js';
 
 
 

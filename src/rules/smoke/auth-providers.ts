@@ -1,6 +1,7 @@
 /**
- * smoke.auth-providers: `GET /api/auth/providers` lists every provider `AUTH_PROVIDERS` enables, and
- * every provider's `callbackUrl` starts with `NEXTAUTH_URL`. This is the live proof of "OAuth
+ * smoke.auth-providers: `GET /api/auth/providers` lists every provider the app enables (its
+ * `AUTH_PROVIDERS` in the guide's app, else the providers its auth configuration imports), and every
+ * provider's `callbackUrl` starts with the auth URL (`NEXTAUTH_URL`, Auth.js v5's `AUTH_URL`). This is the live proof of "OAuth
  * configured with production callback URLs": NextAuth builds callbackUrl from the URL it runs with,
  * so a wrong NEXTAUTH_URL on the deployment (or a trusted forwarded host) shows here, and the OAuth
  * provider would refuse or misroute the callback.
@@ -12,17 +13,18 @@
  * reflection, and an Auth.js v5 that refuses every request (UntrustedHost).
  */
 import type { Outcome } from '../../engine/types.js';
+import type { Settings } from '../../settings.js';
 import { defineRule } from '../index.js';
 import { hostTrustOf } from '../../analysis/app/host-trust.js';
 import { safeUrl } from '../../probes/http.js';
-import { enabledProviders, httpsBase } from '../config/oauth.js';
+import { authBaseVariable, enabledProviders, httpsBase } from '../config/oauth.js';
 import {
   appOrigin,
   appUrlFor,
   describeAnswer,
   loginRedirect,
   loginRedirectText,
-  NO_TARGET,
+  noTarget,
   parseJson,
   probeFailure,
   requestTimeoutMs,
@@ -30,7 +32,6 @@ import {
   truncatedText,
 } from './app-probe.js';
 import { forgedHostLines, oauthProviderIds, probeForgedHost, requestText, type ForgedHostResult, type ProbedRequest } from './forged-host.js';
-import { NEXTAUTH_BASE } from './nextauth.js';
 
 /** `AUTH_PROVIDERS` names → NextAuth provider ids, as the app maps them. */
 const PROVIDER_IDS: Record<string, string> = {
@@ -52,9 +53,10 @@ export const authProviders = defineRule({
   id: 'smoke.auth-providers',
   async check(ctx): Promise<Outcome> {
     const origin = appOrigin(ctx.settings);
-    if (!origin) return NO_TARGET;
-    const { env, config } = ctx.settings;
-    const path = `${NEXTAUTH_BASE}/providers`;
+    if (!origin) return noTarget(ctx.settings);
+    const { env, app } = ctx.settings;
+    const authBase = app.paths.authBase;
+    const path = `${authBase}/providers`;
     const url = appUrlFor(origin, path);
     const http = ctx.clients.http();
     let response;
@@ -64,12 +66,12 @@ export const authProviders = defineRule({
     } catch (error) {
       return probeFailure(error, `GET ${safeUrl(url)}`);
     }
-    const toLogin = loginRedirect(response, config.paths.login);
+    const toLogin = app.paths.login ? loginRedirect(response, app.paths.login) : undefined;
     if (toLogin) {
       return {
         status: 'fail',
         summary: `GET ${path} was ${loginRedirectText(toLogin, false)}`,
-        fix: 'Keep /api/auth/** in the middleware\'s public routes (unAuthenticatedRoutes): NextAuth cannot work without them.',
+        fix: `Keep ${authBase}/** in the middleware's public routes: NextAuth cannot work without them.`,
       };
     }
     const listed = parseJson(response.body) as Record<string, ListedProvider> | undefined;
@@ -77,7 +79,7 @@ export const authProviders = defineRule({
       if (response.status >= 500) {
         // Auth.js v5 answers every request 500 when it does not trust the host: the installed
         // version and the variables say whether that is the cause.
-        const { assessment } = await hostTrustOf(ctx.settings.workingDirectory, env);
+        const { assessment } = await hostTrustOf(ctx.settings.workingDirectory, env, { guideFlag: readsGuideFlag(ctx.settings) });
         if (assessment.known && assessment.problem === 'refuses') {
           return {
             status: 'fail',
@@ -90,17 +92,20 @@ export const authProviders = defineRule({
       return {
         status: 'fail',
         summary: `GET ${path} answered ${describeAnswer(response)}${response.bodyTruncated ? `, but ${truncatedText(response)}` : response.status === 200 ? `, not NextAuth's providers JSON (${shorten(response.body, 80)})` : ''}`,
-        fix: 'Check that NextAuth is mounted at /api/auth (pages/api/auth/[...nextauth].ts) and read the deployment logs for this request.',
+        fix: `Check that NextAuth is mounted at ${authBase} (${app.routes.list.find((r) => r.path === `${authBase}/[...nextauth]`)?.file ?? 'pages/api/auth/[...nextauth].ts or app/api/auth/[...nextauth]/route.ts'}) and read the deployment logs for this request.`,
       };
     }
 
-    const nextauthUrl = env.NEXTAUTH_URL;
-    // Callbacks must be https:// whatever NEXTAUTH_URL says: an http:// one is judged (and advised) in its https:// form.
-    const { base: secureBase, insecure } = httpsBase(nextauthUrl ?? origin.origin);
+    const authUrl = authBaseVariable(ctx.settings);
+    const authUrlName = app.variables.roles.authUrl?.name ?? 'NEXTAUTH_URL';
+    const isAuthUrl = authUrl.name === authUrlName || (app.variables.roles.authUrl?.aliases.includes(authUrl.name) ?? false);
+    // Callbacks must be https:// whatever the auth URL says: an http:// one is judged (and advised) in its https:// form.
+    const { base: secureBase, insecure } = httpsBase(authUrl.value ?? origin.origin);
     const base = insecure && new URL(secureBase).hostname === origin.hostname ? origin.origin : secureBase;
-    const baseName = nextauthUrl ? 'NEXTAUTH_URL' : 'APP_URL (NEXTAUTH_URL is not set)';
-    const names = enabledProviders(env);
-    const expectedIds = names.map((n) => PROVIDER_IDS[n] ?? n);
+    const shortName = isAuthUrl ? authUrl.name : authUrl.value ? authUrl.name : 'the app URL';
+    const baseName = isAuthUrl ? authUrl.name : `${authUrl.value ? authUrl.name : 'the app URL'} (${authUrlName} is not set)`;
+    const enabled = enabledProviders(ctx.settings);
+    const expectedIds = enabled.names.map((n) => PROVIDER_IDS[n] ?? n);
     const listedIds = Object.keys(listed);
     const missing = expectedIds.filter((id) => !(id in listed));
     const extra = listedIds.filter((id) => !expectedIds.includes(id));
@@ -112,12 +117,12 @@ export const authProviders = defineRule({
       const ok = typeof callback === 'string' && callback.startsWith(`${base}/`);
       if (!ok) wrongCallback.push({ id, callbackUrl });
       const plain = callbackUrl.startsWith('http://') ? ', plain HTTP' : '';
-      lines.push(`- ${id}: callbackUrl ${callbackUrl}${ok ? '' : ` (not under ${base}${plain})`}${expectedIds.includes(id) ? '' : ' (not in AUTH_PROVIDERS)'}`);
+      lines.push(`- ${id}: callbackUrl ${callbackUrl}${ok ? '' : ` (not under ${base}${plain})`}${expectedIds.includes(id) ? '' : " (not enabled by the gate's view of the app)"}`);
     }
-    for (const id of missing) lines.push(`- ${id}: enabled by AUTH_PROVIDERS but not listed`);
-    const forged = await probeForgedHost({ http, origin, timeoutMs: requestTimeoutMs(ctx), signal: ctx.signal, providers: response, oauthProviders: oauthProviderIds(listed) });
-    const forgedText = await forgedHostText(forged, ctx.settings.workingDirectory, env);
-    const details = `GET ${path} → 200 listing ${listedIds.length} provider${listedIds.length === 1 ? '' : 's'}; ${baseName} is ${insecure ? `${insecure} (judged as ${base}: callbacks must be https://)` : base}; AUTH_PROVIDERS is ${env.AUTH_PROVIDERS ?? 'unset (github,credentials)'}.\n${lines.join('\n')}\n\n${forgedText.details}`;
+    for (const id of missing) lines.push(`- ${id}: enabled but not listed`);
+    const forged = await probeForgedHost({ http, origin, base: authBase, timeoutMs: requestTimeoutMs(ctx), signal: ctx.signal, providers: response, oauthProviders: oauthProviderIds(listed) });
+    const forgedText = await forgedHostText(forged, ctx.settings, authBase);
+    const details = `GET ${path} → 200 listing ${listedIds.length} provider${listedIds.length === 1 ? '' : 's'}; ${baseName} is ${insecure ? `${insecure} (judged as ${base}: callbacks must be https://)` : base}; enabled by ${enabled.by}.\n${lines.join('\n')}\n\n${forgedText.details}`;
     const data = {
       listed: listedIds,
       expected: expectedIds,
@@ -136,45 +141,50 @@ export const authProviders = defineRule({
         ...wrongCallback.map((w) =>
           w.callbackUrl.startsWith('http://')
             ? `provider ${w.id} has callbackUrl ${w.callbackUrl}: plain HTTP, not under ${base} (OAuth callbacks must be https://)`
-            : `provider ${w.id} has callbackUrl ${w.callbackUrl}, not under ${baseName === 'NEXTAUTH_URL' ? 'NEXTAUTH_URL' : 'APP_URL'} ${base}`,
+            : `provider ${w.id} has callbackUrl ${w.callbackUrl}, not under ${shortName} ${base}`,
         ),
-        ...missing.map((id) => `provider ${id} is enabled by AUTH_PROVIDERS but not listed`),
+        ...missing.map((id) => `provider ${id} is enabled by ${enabled.short} but not listed`),
         ...(forgedText.problem ? [forgedText.problem] : []),
       ];
       const fixes: string[] = [];
       if (forgedText.fix) fixes.push(forgedText.fix);
       if (wrongCallback.length) {
         fixes.push(
-          `Set NEXTAUTH_URL=${base} on the deployment, then redeploy (with host trust on, next-auth before 4.24.15 builds these URLs from the X-Forwarded-Host its proxy sends instead: see config.nextauth-trust-host); ` +
-            `the callback URLs to register with the providers are ${wrongCallback.map((w) => `${base}${NEXTAUTH_BASE}/callback/${w.id}`).join(', ')}.`,
+          `Set ${authUrlName}=${base} on the deployment, then redeploy (with host trust on, next-auth before 4.24.15 builds these URLs from the X-Forwarded-Host its proxy sends instead: see config.nextauth-trust-host); ` +
+            `the callback URLs to register with the providers are ${wrongCallback.map((w) => `${base}${authBase}/callback/${w.id}`).join(', ')}.`,
         );
       }
-      if (missing.length) fixes.push(`Give the deployment the same AUTH_PROVIDERS as the gate (${env.AUTH_PROVIDERS ?? 'github,credentials'}), or correct the gate's value.`);
+      if (missing.length) fixes.push(app.auth.providersVariable ? `Give the deployment the same ${app.auth.providersVariable} as the gate, or correct the gate's value.` : `Check the deployment's auth configuration and the providers' variables (a provider without its client may be left out).`);
       return { status: 'fail', summary: problems.join('; '), details, fix: fixes.join(' '), data };
     }
     // The OAuth redirects could not be asked for (no CSRF pair): that part of the probe is unverified.
     const unasked = forged.skipped && forged.skipped !== 'no OAuth provider is listed' ? forged.skipped : undefined;
     if (extra.length || unasked || forgedText.warning) {
       const warnings = [
-        ...(extra.length ? [`every callbackUrl is under ${base}, but the app also lists ${extra.join(', ')}, which the gate's AUTH_PROVIDERS does not enable`] : []),
+        ...(extra.length ? [`every callbackUrl is under ${base}, but the app also lists ${extra.join(', ')}, which the gate's ${enabled.short} does not enable`] : []),
         ...(unasked ? [`the OAuth sign-in redirect could not be asked for with a forged host: ${unasked}`] : []),
         ...(forgedText.warning ? [forgedText.warning] : []),
       ];
       const fixes = [
-        ...(extra.length ? ["Give the gate the deployment's AUTH_PROVIDERS, so the config rules check those providers' credentials too."] : []),
-        ...(unasked ? ['Check that GET /api/auth/csrf answers {csrfToken} with its cookie (smoke.login-flow needs it too), then run the gate again.'] : []),
+        ...(extra.length ? [app.auth.providersVariable ? `Give the gate the deployment's ${app.auth.providersVariable}, so the config rules check those providers' credentials too.` : 'Name the providers in the config file (app.providers), so the config rules check their credentials too.'] : []),
+        ...(unasked ? [`Check that GET ${authBase}/csrf answers {csrfToken} with its cookie (smoke.login-flow needs it too), then run the gate again.`] : []),
         ...(forgedText.warningFix ? [forgedText.warningFix] : []),
       ];
       return { status: 'warn', summary: `${warnings.join('; ')}; ${forgedText.pass}`, details, fix: fixes.join(' '), data };
     }
     return {
       status: 'pass',
-      summary: `${listedIds.join(', ')} listed; every callbackUrl is under ${baseName === 'NEXTAUTH_URL' ? 'NEXTAUTH_URL' : 'APP_URL'} ${base}; ${forgedText.pass}`,
+      summary: `${listedIds.join(', ')} listed; every callbackUrl is under ${shortName} ${base}; ${forgedText.pass}`,
       details,
       data,
     };
   },
 });
+
+/** Whether the app reads the guide's NEXTAUTH_TRUST_HOST (the app model; an app not read says nothing). */
+function readsGuideFlag(settings: Settings): boolean {
+  return !settings.app.found || settings.app.variables.flags.includes('NEXTAUTH_TRUST_HOST');
+}
 
 /**
  * What the forged-host probe found, for the summary (`problem` when a made-up host came back in a
@@ -184,16 +194,16 @@ export const authProviders = defineRule({
  */
 async function forgedHostText(
   forged: ForgedHostResult,
-  root: string,
-  env: Readonly<Record<string, string | undefined>>,
+  settings: Settings,
+  authBase: string,
 ): Promise<{ problem?: string; warning?: string; pass: string; details: string; fix?: string; warningFix?: string }> {
   const sent = forged.requests.filter((r) => r.forged);
-  const endpoints = [...new Set(forged.requests.map((r) => r.path.replace(`${NEXTAUTH_BASE}/`, '')))].join(', ');
+  const endpoints = [...new Set(forged.requests.map((r) => r.path.replace(`${authBase}/`, '')))].join(', ');
   const pass = `a forged Host or X-Forwarded-Host comes back in no URL NextAuth builds (${sent.length} forged requests: ${endpoints})`;
   let explanation = '';
   let fix: string | undefined;
   if (forged.reflected.length) {
-    const { assessment } = await hostTrustOf(root, env);
+    const { assessment } = await hostTrustOf(settings.workingDirectory, settings.env, { guideFlag: readsGuideFlag(settings) });
     if (assessment.problem === 'reflects' || assessment.verdict === 'notice') {
       explanation = `Why: ${assessment.trust.reason} (${assessment.trust.source}).`;
       fix =
@@ -205,7 +215,7 @@ async function forgedHostText(
     }
   }
   // The OAuth redirect first: it is the one that sends users' authorization codes to the made-up host.
-  const order = (p: string) => (p.startsWith(`${NEXTAUTH_BASE}/signin/`) ? 0 : p.endsWith('/providers') ? 1 : 2);
+  const order = (p: string) => (p.startsWith(`${authBase}/signin/`) ? 0 : p.endsWith('/providers') ? 1 : 2);
   const first = (requests: ProbedRequest[], kinds: (k: string) => boolean) => {
     const r = [...requests].sort((a, b) => order(a.path) - order(b.path))[0];
     const rank = { location: 0, body: 1, cookie: 2, header: 3 } as const;

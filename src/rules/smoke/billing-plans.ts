@@ -13,7 +13,9 @@ import { parseJson, probeErrorText } from './app-probe.js';
 import { stepsText } from './login-flow.js';
 import { describeStripeError } from '../../probes/stripe.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
-import { NO_TARGET, probeFailure } from '../live.js';
+import { noTarget, probeFailure } from '../live.js';
+import { notApplicable, variable } from '../app.js';
+import type { Outcome } from '../../engine/types.js';
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
@@ -112,13 +114,17 @@ export const billingPlans = defineRule({
   async check(ctx) {
     const { settings, clients, signal } = ctx;
     const origin = appOrigin(settings);
-    if (!origin) return NO_TARGET;
-    const url = appUrlFor(origin, settings.config.paths.pricing);
+    if (!origin) return noTarget(ctx.settings);
+    const pricing = settings.app.paths.pricing;
+    if (!pricing) return notApplicable('pricing page', settings.app.routes.known ? `no /pricing or /plans page under ${settings.app.routes.routers.join(', ')}` : 'paths.pricing is false in the config');
+    const url = appUrlFor(origin, pricing);
 
     let expected = settings.config.plans?.expected;
     let source = 'plans.expected in the config';
     let products: { name: string; tier?: string }[] | undefined;
-    if (settings.env.STRIPE_SECRET_KEY) {
+    const plans = settings.app.stripe.plans;
+    if (!expected?.length && plans.source === 'price-ids') return pageOnly(ctx, url, plans.priceIdVariables);
+    if (variable(settings, 'stripeSecretKey')?.value) {
       try {
         const { stripe } = await clients.stripe();
         products = [];
@@ -128,7 +134,7 @@ export const billingPlans = defineRule({
       }
     }
     if (!expected || expected.length === 0) {
-      if (!products) return { status: 'skip', summary: 'no plans.expected in the config and no STRIPE_SECRET_KEY to read the plans from Stripe' };
+      if (!products) return { status: 'skip', summary: `no plans.expected in the config and no ${variable(settings, 'stripeSecretKey')?.name ?? 'Stripe key'} to read the plans from Stripe` };
       expected = products.filter((p) => p.tier).map((p) => p.name);
       source = 'the active Stripe products with a tier';
       if (expected.length === 0) return { status: 'skip', summary: 'Stripe has no active product with a tier, and the config lists no plans' };
@@ -140,7 +146,7 @@ export const billingPlans = defineRule({
       // The pricing page is one of the header rules' pages too: one GET per run, shared.
       const response = await clients.http().getShared(url, signal);
       if (response.status >= 300 && response.status < 400) {
-        return { status: 'fail', summary: `GET ${url} redirected to ${response.headers.location ?? '?'}: the pricing page is not public`, fix: `Keep ${settings.config.paths.pricing} public in the middleware.` };
+        return { status: 'fail', summary: `GET ${url} redirected to ${response.headers.location ?? '?'}: the pricing page is not public`, fix: `Keep ${pricing} public in the middleware.` };
       }
       if (response.status !== 200) return { status: 'fail', summary: `GET ${url} answered ${response.status}, not 200` };
       html = response.body;
@@ -214,4 +220,28 @@ async function teamBilling(ctx: RuleContext, business: readonly string[]): Promi
   } finally {
     await visitor.signOut();
   }
+}
+
+/**
+ * An app whose plans are price ids in variables names its plans in its own code, not in Stripe: with
+ * no plans.expected to compare, the pricing page is checked to load, and the rule warns that the plans
+ * were not compared (stripe.catalog-sync checks the price ids themselves).
+ */
+async function pageOnly(ctx: RuleContext, url: string, priceIds: readonly string[]): Promise<Outcome> {
+  let response;
+  try {
+    response = await ctx.clients.http().getShared(url, ctx.signal);
+  } catch (error) {
+    return probeFailure(error, `GET ${url}`);
+  }
+  const note = `which plans it shows is not known: the app's plans are the price ids in ${priceIds.join(', ')} and their names are in its code`;
+  if (response.status >= 300 && response.status < 400) {
+    return { status: 'fail', summary: `GET ${url} redirected to ${response.headers.location ?? '?'}: the pricing page is not public`, fix: `Keep ${new URL(url).pathname} public in the middleware.` };
+  }
+  if (response.status !== 200) return { status: 'fail', summary: `GET ${url} answered ${response.status}, not 200` };
+  return {
+    status: 'warn',
+    summary: `GET ${url} answered 200, but ${note}`,
+    fix: 'List the plan names the page must show in the config file (plans.expected); stripe.catalog-sync checks that the price ids are live.',
+  };
 }

@@ -15,7 +15,7 @@
 import type { Outcome } from '../../engine/types.js';
 import { defineRule } from '../index.js';
 import type { ProbeResponse } from '../../probes/http.js';
-import { appOrigin, describeAnswer, errorBodyMessage, NO_TARGET, probeErrorText, requestTimeoutMs } from './app-probe.js';
+import { appOrigin, describeAnswer, errorBodyMessage, noTarget, probeErrorText, requestTimeoutMs } from './app-probe.js';
 import { configFileName, credentials, newVisitor } from './accounts.js';
 
 export type FeatureKey = 'sso' | 'webhooks' | 'audit-logs' | 'api-keys';
@@ -79,7 +79,7 @@ export const featureGates = defineRule({
         fix: 'To run it, list accounts kept for the gate, one per plan, with the team and the expected answer of each feature (see docs/configuration.md).',
       };
     }
-    if (!appOrigin(settings)) return NO_TARGET;
+    if (!appOrigin(settings)) return noTarget(ctx.settings);
     const step = Math.min(requestTimeoutMs(ctx), 5000);
     const checkAccount = async (gate: (typeof gates)[number]): Promise<AccountResult> => {
       const result: AccountResult = { email: gate.account.email, team: gate.team, features: [], steps: [] };

@@ -80,6 +80,8 @@ export function oauthProviderIds(listed: Record<string, { type?: unknown } | und
 export interface ForgedHostProbe {
   http: HttpClient;
   origin: URL;
+  /** Where NextAuth is mounted (the app model's auth base); default /api/auth. */
+  base?: string;
   timeoutMs: number;
   signal?: AbortSignal;
 }
@@ -131,9 +133,10 @@ export async function probeForgedHost(probe: ForgedHostProbe & { providers: Prob
   };
   const forgedOnly: Variant[] = ['host', 'x-forwarded-host'];
   const all: Variant[] = ['browser', ...forgedOnly];
-  const providersPath = `${NEXTAUTH_BASE}/providers`;
-  const csrfPath = `${NEXTAUTH_BASE}/csrf`;
-  const signinPath = `${NEXTAUTH_BASE}/signin`;
+  const authBase = probe.base ?? NEXTAUTH_BASE;
+  const providersPath = `${authBase}/providers`;
+  const csrfPath = `${authBase}/csrf`;
+  const signinPath = `${authBase}/signin`;
   const { providers, oauthProviders } = probe;
   const browserProviders: ProbedRequest = { method: 'GET', path: providersPath, variant: 'browser', answer: describeAnswer(providers), reflections: [], response: providers };
   const firstRound = await Promise.all([

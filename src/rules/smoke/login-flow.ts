@@ -5,7 +5,7 @@
  */
 import type { Outcome } from '../../engine/types.js';
 import { defineRule } from '../index.js';
-import { NO_TARGET, requestTimeoutMs } from './app-probe.js';
+import { noTarget, requestTimeoutMs } from './app-probe.js';
 import { newVisitor, smokeAccount } from './accounts.js';
 import type { AppVisitor } from './nextauth.js';
 import { SIGN_IN_COOKIES } from '../handoffs.js';
@@ -24,7 +24,7 @@ export const loginFlow = defineRule({
     const account = smokeAccount(ctx.settings);
     if ('status' in account) return account;
     const visitor = newVisitor(ctx);
-    if (!visitor) return NO_TARGET;
+    if (!visitor) return noTarget(ctx.settings);
     let failure: string | undefined;
     let signOutProblem: string | undefined;
     try {

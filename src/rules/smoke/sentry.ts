@@ -10,6 +10,7 @@ import { ProbeError } from '../../probes/http.js';
 import { configuredDsn, DsnError, parseDsn, sendEnvelope, sentryApi, sentryApiGet, testEvent, type Dsn } from '../../probes/sentry.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
 import { noAnswerFrom } from '../live.js';
+import { notApplicable } from '../app.js';
 import { effectiveDirective, enforcedPolicies, sourceListAllows } from '../../analysis/headers/csp.js';
 
 const POLL_MS = 500;
@@ -20,6 +21,7 @@ export const cspAllows = sourceListAllows;
 export const sentry = defineRule({
   id: 'smoke.sentry',
   async check({ settings, clients, signal }): Promise<Outcome> {
+    if (!settings.app.sentry.present) return notApplicable('Sentry', settings.app.sentry.why);
     const configured = configuredDsn(settings.env);
     if (!configured) return { status: 'skip', summary: 'no Sentry DSN is configured (see security.monitoring)' };
     let dsn: Dsn;
@@ -71,7 +73,7 @@ export const sentry = defineRule({
     const origin = appOrigin(settings);
     if (origin && configured.variable === 'NEXT_PUBLIC_SENTRY_DSN') {
       try {
-        const page = await http.getShared(appUrlFor(origin, settings.config.paths.login), signal);
+        const page = await http.getShared(appUrlFor(origin, settings.app.paths.login ?? '/'), signal);
         const ingest = new URL(dsn.envelopeUrl);
         // Several enforced policies all apply: the host must be allowed by each of them.
         const blocking = enforcedPolicies(page.rawHeaders)

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Outcome } from '../../engine/types.js';
 import { defineRule } from '../index.js';
-import { describeAnswer, NO_TARGET, parseJson, probeErrorText, requestTimeoutMs } from './app-probe.js';
+import { describeAnswer, noTarget, parseJson, probeErrorText, requestTimeoutMs } from './app-probe.js';
 import { newVisitor, smokeAccount } from './accounts.js';
 import { SIGN_IN_FIX, stepsText } from './login-flow.js';
 import type { AppVisitor } from './nextauth.js';
@@ -41,7 +41,7 @@ export const teamFlow = defineRule({
       return { status: 'skip', summary: `the smoke account cannot sign in (see smoke.login-flow: ${login.summary}), so no team was created` };
     }
     const visitor = newVisitor(ctx);
-    if (!visitor) return NO_TARGET;
+    if (!visitor) return noTarget(ctx.settings);
     const deletionOff = ctx.settings.env.FEATURE_TEAM_DELETION === 'false';
     const step = Math.min(requestTimeoutMs(ctx), 5000);
     const name = smokeTeamName();

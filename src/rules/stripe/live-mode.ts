@@ -5,13 +5,15 @@
 import { defineRule } from '../index.js';
 import { describeStripeError, stripeUnavailable } from '../../probes/stripe.js';
 import { couldNotCheck } from '../../engine/unavailable.js';
+import { isOutcome, stripeKey } from '../app.js';
 
 export const liveMode = defineRule({
   id: 'stripe.live-mode',
   async check({ settings, clients }) {
-    if (!settings.env.STRIPE_SECRET_KEY) return { status: 'skip', summary: 'STRIPE_SECRET_KEY is not set (see config.stripe-secret-key)' };
+    const key = stripeKey(settings);
+    if (isOutcome(key)) return key;
     const { stripe } = await clients.stripe();
-    const restricted = settings.env.STRIPE_SECRET_KEY.startsWith('rk_');
+    const restricted = key.value.startsWith('rk_');
     try {
       const balance = await stripe.balance.retrieve();
       return balance.livemode
@@ -27,7 +29,7 @@ export const liveMode = defineRule({
         return couldNotCheck(settings.unreachable, { component: 'Stripe', what: 'the live mode cannot be checked', cause: describeStripeError(error) });
       }
       if (type !== 'StripePermissionError') {
-        return { status: 'fail', summary: describeStripeError(error), fix: 'Check STRIPE_SECRET_KEY against https://dashboard.stripe.com/apikeys.' };
+        return { status: 'fail', summary: describeStripeError(error), fix: `Check ${key.name} against https://dashboard.stripe.com/apikeys.` };
       }
       // A restricted key without Balance read: the webhook endpoints carry livemode too.
       try {

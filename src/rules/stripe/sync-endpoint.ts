@@ -5,14 +5,21 @@
  */
 import { defineRule } from '../index.js';
 import { appOrigin, appUrlFor } from '../../probes/target.js';
-import { NO_TARGET, probeFailure } from '../live.js';
+import { noTarget, probeFailure } from '../live.js';
+import { notApplicable, variable } from '../app.js';
 
 export const syncEndpoint = defineRule({
   id: 'stripe.sync-endpoint',
   async check({ settings, clients, signal }) {
+    const path = settings.app.paths.stripeSync;
+    if (!path) {
+      return notApplicable('Stripe sync endpoint', settings.app.routes.known ? `its plans come from ${settings.app.stripe.plans.source === 'price-ids' ? 'price ids in variables' : settings.app.stripe.plans.source === 'database' ? "Stripe's webhook events" : 'no synced catalog'}` : 'paths.stripe-sync is false in the config');
+    }
     const origin = appOrigin(settings);
-    if (!origin) return NO_TARGET;
-    const url = appUrlFor(origin, settings.config.paths['stripe-sync']);
+    if (!origin) return noTarget(settings);
+    const url = appUrlFor(origin, path);
+    const secretName = variable(settings, 'stripeSyncSecret')?.name ?? 'STRIPE_SYNC_SECRET';
+    const script = settings.app.scripts['sync-stripe'] !== undefined ? '`npm run sync-stripe`' : 'the catalog sync';
     let status: number;
     let location: string | undefined;
     try {
@@ -27,8 +34,8 @@ export const syncEndpoint = defineRule({
     if (status === 503) {
       return {
         status: 'fail',
-        summary: `${seen}: the app has no STRIPE_SYNC_SECRET, so \`npm run sync-stripe\` cannot work`,
-        fix: 'Set STRIPE_SYNC_SECRET in the app\'s production environment (the same value the sync script and the gate use) and redeploy.',
+        summary: `${seen}: the app has no ${secretName}, so ${script} cannot work`,
+        fix: `Set ${secretName} in the app's production environment (the same value the sync script and the gate use) and redeploy.`,
       };
     }
     if (status >= 200 && status < 300) {
@@ -38,9 +45,10 @@ export const syncEndpoint = defineRule({
         fix: 'The sync route must answer 401 when x-stripe-sync-secret is missing or wrong; check the handler.',
       };
     }
-    if (status >= 300 && status < 400 && location && /\/auth\/login/.test(location)) {
-      return { status: 'fail', summary: `${seen}: redirected to ${location}, so the middleware treats the route as private and the sync script cannot reach it`, fix: `Keep ${settings.config.paths['stripe-sync']} public in the middleware; the route checks its own secret.` };
+    const login = settings.app.paths.login;
+    if (status >= 300 && status < 400 && location && login && new URL(location, url).pathname === login) {
+      return { status: 'fail', summary: `${seen}: redirected to ${location}, so the middleware treats the route as private and the sync script cannot reach it`, fix: `Keep ${path} public in the middleware; the route checks its own secret.` };
     }
-    return { status: 'fail', summary: `${seen}; expected 401`, fix: `Check that ${settings.config.paths['stripe-sync']} is deployed and accepts POST (config paths.stripe-sync if it moved).` };
+    return { status: 'fail', summary: `${seen}; expected 401`, fix: `Check that ${path} is deployed and accepts POST (config paths.stripe-sync if it moved).` };
   },
 });

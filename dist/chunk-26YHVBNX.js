@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{APP_FLAGS,flagState}from"./chunk-PJZPOQGM.js";function shown(value){return value===void 0?"unset":`"${value}"`}function checkFlagOn(env,name){let flag=APP_FLAGS[name],value=env[name];return flagState(name,value).safe?{status:"pass",summary:`${name}=${value}`}:{status:flag.level,summary:`${name} is ${shown(value)}, not true: ${flag.why}`,fix:`Set ${name}=true in the production environment${flag.level==="warn"?", or waive this rule with a reason if external assets are not compatible":""}.`}}export{shown,checkFlagOn};
-//# sourceMappingURL=chunk-26YHVBNX.js.map

@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{ProbeError}from"./chunk-YGFIGE6S.js";function appOrigin(settings){try{let url=new URL(settings.env.APP_URL??"");return url.protocol==="https:"?new URL(url.origin):void 0}catch{return}}function appUrlFor(origin,path){return new URL(path,origin).toString()}var NO_ANSWER=new Set(["dns","connect","timeout","aborted"]);function isNoAnswer(error){return error instanceof ProbeError&&NO_ANSWER.has(error.kind)}export{appOrigin,appUrlFor,NO_ANSWER,isNoAnswer};
-//# sourceMappingURL=chunk-KGR6MPPB.js.map

@@ -1,0 +1,5 @@
+import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
+import{createHash}from"node:crypto";import{readdir,readFile}from"node:fs/promises";import{join}from"node:path";var MIGRATIONS_DIR="prisma/migrations",sha256=text=>createHash("sha256").update(text).digest("hex");async function readMigrations(repoDir,dir=MIGRATIONS_DIR){let entries;try{entries=await readdir(join(repoDir,dir),{withFileTypes:!0})}catch(error){if(error.code==="ENOENT")return[];throw error}let names=entries.filter(e=>e.isDirectory()).map(e=>e.name).sort();return(await Promise.all(names.map(async name=>{let file=`${dir}/${name}/migration.sql`,sql=await readFile(join(repoDir,file),"utf8").catch(()=>{});if(sql===void 0)return;let lf=sql.replace(/\r\n/g,`
+`),crlf=lf.replace(/\n/g,`\r
+`);return{name,file,sql,checksums:[...new Set([sha256(sql),sha256(lf),sha256(crlf)])]}}))).filter(m=>m!==void 0)}function checksumMatches(stored,candidates){let s=stored.trim().toLowerCase();return candidates.some(c=>c===s||c.replace(/^0+/,"")===s.replace(/^0+/,""))}export{MIGRATIONS_DIR,readMigrations,checksumMatches};
+//# sourceMappingURL=chunk-ZWJF5JIG.js.map

@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{SIGN_IN_FIX,loginFlow,stepsText}from"./chunk-S3HNUX5F.js";import"./chunk-N5LRPIGY.js";import"./chunk-MXB47MT4.js";import"./chunk-WJF22HZO.js";import"./chunk-4ER66PL7.js";import"./chunk-XI43HVA3.js";import"./chunk-D5YNJPXM.js";import"./chunk-KGR6MPPB.js";import"./chunk-YGFIGE6S.js";import"./chunk-UZIPBACM.js";import"./chunk-RRQQHGP4.js";import"./chunk-EKCK73KD.js";import"./chunk-XE3HQRZF.js";import"./chunk-GE3MUSNZ.js";import"./chunk-V342L7TD.js";export{SIGN_IN_FIX,loginFlow,stepsText};
-//# sourceMappingURL=login-flow-LW7DZYDL.js.map

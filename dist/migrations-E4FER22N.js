@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{compareHistory,essentialLogLines,migrations,migrationsAboutToRun,pendingMigrations,readMigrationState}from"./chunk-DOOUBNXN.js";import"./chunk-GL53WNY7.js";import"./chunk-RRQQHGP4.js";import"./chunk-MAZDLYG4.js";import"./chunk-TIPEOLQY.js";import"./chunk-EKCK73KD.js";import"./chunk-XE3HQRZF.js";import"./chunk-GE3MUSNZ.js";import"./chunk-V342L7TD.js";export{compareHistory,essentialLogLines,migrations,migrationsAboutToRun,pendingMigrations,readMigrationState};
-//# sourceMappingURL=migrations-E4FER22N.js.map
