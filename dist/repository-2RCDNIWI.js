@@ -1,3 +1,2 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{Repository,jsonKeyLines,keyPath,lineIndex,readPackageScripts,tomlKeyLines}from"./chunk-PRBE2K7V.js";import"./chunk-3PSDBOIF.js";import"./chunk-A46CEZQO.js";import"./chunk-V342L7TD.js";export{Repository,jsonKeyLines,keyPath,lineIndex,readPackageScripts,tomlKeyLines};
+import{createRequire as e}from"node:module";const s=e(import.meta.url);import{Repository as r,jsonKeyLines as i,keyPath as o,lineIndex as t,readPackageScripts as m,tomlKeyLines as p}from"./chunk-PRBE2K7V.js";import"./chunk-3PSDBOIF.js";import"./chunk-A46CEZQO.js";import"./chunk-V342L7TD.js";export{r as Repository,i as jsonKeyLines,o as keyPath,t as lineIndex,m as readPackageScripts,p as tomlKeyLines};
 //# sourceMappingURL=repository-2RCDNIWI.js.map

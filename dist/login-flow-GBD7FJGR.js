@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{SIGN_IN_FIX,loginFlow,stepsText}from"./chunk-DUY35C3I.js";import"./chunk-N5LRPIGY.js";import"./chunk-4GNDVFBU.js";import"./chunk-GVG7LJBY.js";import"./chunk-4ER66PL7.js";import"./chunk-XI43HVA3.js";import"./chunk-LI2G2JSW.js";import"./chunk-TCJUDGLJ.js";import"./chunk-YGFIGE6S.js";import"./chunk-UZIPBACM.js";import"./chunk-RRQQHGP4.js";import"./chunk-EKCK73KD.js";import"./chunk-XE3HQRZF.js";import"./chunk-DCY5KEZQ.js";import"./chunk-EPV6C76G.js";import"./chunk-V342L7TD.js";export{SIGN_IN_FIX,loginFlow,stepsText};
-//# sourceMappingURL=login-flow-GBD7FJGR.js.map

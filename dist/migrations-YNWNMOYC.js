@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{compareHistory,essentialLogLines,migrations,migrationsAboutToRun,pendingMigrations,readMigrationState}from"./chunk-LSPM5R7S.js";import"./chunk-ZWJF5JIG.js";import"./chunk-T4AGBNI4.js";import"./chunk-RRQQHGP4.js";import"./chunk-MAZDLYG4.js";import"./chunk-TIPEOLQY.js";import"./chunk-EKCK73KD.js";import"./chunk-XE3HQRZF.js";import"./chunk-HGUAFEWI.js";import"./chunk-DCY5KEZQ.js";import"./chunk-EPV6C76G.js";import"./chunk-V342L7TD.js";export{compareHistory,essentialLogLines,migrations,migrationsAboutToRun,pendingMigrations,readMigrationState};
-//# sourceMappingURL=migrations-YNWNMOYC.js.map
