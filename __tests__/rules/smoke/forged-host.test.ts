@@ -58,3 +58,29 @@ test('a reflection in what NextAuth answers (2xx/3xx) is NextAuth\'s; an edge\'s
   assert.deepEqual(post.reflections.map((x) => x.field), ['body url (redirect_uri)']);
   assert.deepEqual(result.oauthProviders, ['github']);
 });
+
+test('the OAuth sign-in carries the last CSRF cookie of the answer, as a browser keeps it (Auth.js v5 with `auth` as middleware sets two)', async () => {
+  const sent: ProbeRequest[] = [];
+  // next-saas-stripe-starter's shape: `export { auth as middleware }` runs Auth.js on /api/auth/csrf
+  // too and sets a CSRF cookie of its own first; the route's cookie, set last, is the body token's.
+  const client = {
+    request: async (req: ProbeRequest) => {
+      sent.push(req);
+      const path = new URL(req.url).pathname;
+      if (path === '/api/auth/csrf') {
+        return answer(req.url, 200, '{"csrfToken":"route"}', {}, ['__Host-authjs.csrf-token=middleware%7Chash1; Path=/; HttpOnly; Secure; SameSite=Lax', '__Host-authjs.csrf-token=route%7Chash2; Path=/; HttpOnly; Secure; SameSite=Lax']);
+      }
+      if (path === '/api/auth/signin/google') {
+        if (req.headers?.cookie !== '__Host-authjs.csrf-token=route%7Chash2') return answer(req.url, 302, '', { location: `${ORIGIN.origin}/login?error=MissingCSRF` });
+        return answer(req.url, 302, '', { location: `https://accounts.google.com/o/oauth2/v2/auth?redirect_uri=${encodeURIComponent(`${ORIGIN.origin}/api/auth/callback/google`)}` });
+      }
+      return answer(req.url, 200, '{}');
+    },
+  } as unknown as HttpClient;
+  const providers = answer(new URL('/api/auth/providers', ORIGIN).toString(), 200, '{"google":{"type":"oidc"}}');
+  const result = await probeForgedHost({ http: client, origin: ORIGIN, timeoutMs: 1000, providers, oauthProviders: ['google'] });
+  const posts = result.requests.filter((r) => r.method === 'POST');
+  assert.equal(posts.length, 3);
+  assert.ok(posts.every((r) => r.answer.includes('accounts.google.com')), posts.map((r) => r.answer).join('; '));
+  assert.ok(sent.filter((r) => r.method === 'POST').every((r) => r.headers?.cookie === '__Host-authjs.csrf-token=route%7Chash2'));
+});

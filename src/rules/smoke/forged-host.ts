@@ -149,7 +149,9 @@ export async function probeForgedHost(probe: ForgedHostProbe & { providers: Prob
   // against its cookie and the secret: the host plays no part in it).
   const csrf = firstRound.find((r) => r.path === csrfPath && r.variant === 'browser')?.response;
   const token = csrf && csrf.status === 200 ? (parseJson(csrf.body) as { csrfToken?: unknown } | undefined)?.csrfToken : undefined;
-  const cookie = csrf?.cookies.map((line) => parseSetCookieLine(line)).find((c) => /csrf-token$/i.test(c.cookie.name));
+  // The last CSRF cookie, as a browser keeps it: an Auth.js v5 app whose middleware is `auth` sets
+  // one from the middleware's session call and another from the route, whose token the body carries.
+  const cookie = csrf?.cookies.map((line) => parseSetCookieLine(line)).findLast((c) => /csrf-token$/i.test(c.cookie.name));
   let skipped: string | undefined;
   if (oauthProviders.length === 0) skipped = 'no OAuth provider is listed';
   else if (typeof token !== 'string' || !token || !cookie) skipped = `GET ${csrfPath} gave no CSRF ${typeof token !== 'string' || !token ? 'token' : 'cookie'} (${csrf ? describeAnswer(csrf) : 'no answer'})`;
