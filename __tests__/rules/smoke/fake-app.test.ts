@@ -90,6 +90,10 @@ function app(req: IncomingMessage, res: ServerResponse, body: string): void {
     const provider = (id: string) => ({ id, name: id, type: id === 'credentials' ? 'credentials' : 'oauth', signinUrl: `${origin}/api/auth/signin/${id}`, callbackUrl: `${origin}/api/auth/callback/${id}` });
     return json(res, 200, { github: provider('github'), credentials: provider('credentials') });
   }
+  if (key === 'POST /api/auth/signin/github') {
+    // NextAuth's answer to its client (json: true): the provider's authorization URL.
+    return json(res, 200, { url: `https://github.com/login/oauth/authorize?client_id=fake&redirect_uri=${encodeURIComponent(`${origin}/api/auth/callback/github`)}` });
+  }
   if (key === 'POST /api/auth/join') return json(res, 422, { error: { message: 'Validation Error: name: Required' } });
   if (key === 'GET /api/auth/csrf') {
     return json(res, 200, { csrfToken }, { 'set-cookie': [`__Host-next-auth.csrf-token=${csrfToken}%7Chash; Path=/; HttpOnly; Secure; SameSite=Lax`] });

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HttpClient, ProbeRequest, ProbeResponse } from '../../../src/probes/http.js';
-import { oauthProviderIds, probeForgedHost } from '../../../src/rules/smoke/forged-host.js';
+import { authorizationRedirect, oauthProviderIds, probeForgedHost } from '../../../src/rules/smoke/forged-host.js';
 
 const ORIGIN = new URL('https://app.acme-saas.com');
 
@@ -83,4 +83,32 @@ test('the OAuth sign-in carries the last CSRF cookie of the answer, as a browser
   assert.equal(posts.length, 3);
   assert.ok(posts.every((r) => r.answer.includes('accounts.google.com')), posts.map((r) => r.answer).join('; '));
   assert.ok(sent.filter((r) => r.method === 'POST').every((r) => r.headers?.cookie === '__Host-authjs.csrf-token=route%7Chash2'));
+});
+
+test('a sign-in that answers with an error back into the app built no redirect_uri: the provider is unverified, not probed', async () => {
+  const client = {
+    request: async (req: ProbeRequest) => {
+      const path = new URL(req.url).pathname;
+      if (path === '/api/auth/csrf') return answer(req.url, 200, '{"csrfToken":"t"}', {}, ['__Host-authjs.csrf-token=t%7Ch; Path=/; HttpOnly; Secure; SameSite=Lax']);
+      // Google's OpenID discovery document could not be fetched: Auth.js sends the browser to its error page.
+      if (path === '/api/auth/signin/google') return answer(req.url, 302, '', { location: `${ORIGIN.origin}/api/auth/error?error=Configuration` });
+      if (path === '/api/auth/signin/github') return answer(req.url, 200, JSON.stringify({ url: `https://github.com/login/oauth/authorize?redirect_uri=${encodeURIComponent(`${ORIGIN.origin}/api/auth/callback/github`)}` }));
+      return answer(req.url, 200, '{}');
+    },
+  } as unknown as HttpClient;
+  const providers = answer(new URL('/api/auth/providers', ORIGIN).toString(), 200, '{"google":{"type":"oidc"},"github":{"type":"oauth"}}');
+  const result = await probeForgedHost({ http: client, origin: ORIGIN, timeoutMs: 1000, providers, oauthProviders: ['google', 'github'] });
+  assert.deepEqual(result.oauthProviders, ['github'], 'only the provider whose authorization URL came back counts as probed');
+  assert.match(result.unverified ?? '', /^POST \/api\/auth\/signin\/google answered 302 .*to \/api\/auth\/error\?error=Configuration, back into the app, not to the provider$/);
+  assert.equal(result.skipped, undefined);
+});
+
+test('authorizationRedirect: the provider\'s URL from Location or the JSON answer; the app\'s own pages and error answers are not one', () => {
+  const at = (status: number, headers: Record<string, string> = {}, body = '') => answer(`${ORIGIN.origin}/api/auth/signin/x`, status, body, headers);
+  assert.equal(authorizationRedirect(at(302, { location: 'https://github.com/login/oauth/authorize?client_id=1' }), ORIGIN).url, 'https://github.com/login/oauth/authorize?client_id=1');
+  assert.equal(authorizationRedirect(at(200, {}, '{"url":"https://accounts.google.com/o/oauth2/v2/auth"}'), ORIGIN).url, 'https://accounts.google.com/o/oauth2/v2/auth');
+  assert.match(authorizationRedirect(at(302, { location: '/login?error=MissingCSRF' }), ORIGIN).problem ?? '', /back into the app/);
+  assert.match(authorizationRedirect(at(200, {}, '{"url":"https://idp.example.test/authorize?error=access_denied"}'), ORIGIN).problem ?? '', /not to the provider/);
+  assert.match(authorizationRedirect(at(500, {}, 'Internal Server Error'), ORIGIN).problem ?? '', /no redirect$/);
+  assert.equal(authorizationRedirect(undefined, ORIGIN).problem, 'no answer');
 });

@@ -159,15 +159,18 @@ export const authProviders = defineRule({
     }
     // The OAuth redirects could not be asked for (no CSRF pair): that part of the probe is unverified.
     const unasked = forged.skipped && forged.skipped !== 'no OAuth provider is listed' ? forged.skipped : undefined;
-    if (extra.length || unasked || forgedText.warning) {
+    const unreached = forged.unverified;
+    if (extra.length || unasked || unreached || forgedText.warning) {
       const warnings = [
         ...(extra.length ? [`every callbackUrl is under ${base}, but the app also lists ${extra.join(', ')}, which the gate's ${enabled.short} does not enable`] : []),
         ...(unasked ? [`the OAuth sign-in redirect could not be asked for with a forged host: ${unasked}`] : []),
+        ...(unreached ? [`the OAuth sign-in did not reach the provider, so its redirect_uri was not checked with a forged host: ${unreached}`] : []),
         ...(forgedText.warning ? [forgedText.warning] : []),
       ];
       const fixes = [
         ...(extra.length ? [app.auth.providersVariable ? `Give the gate the deployment's ${app.auth.providersVariable}, so the config rules check those providers' credentials too.` : 'Name the providers in the config file (app.providers), so the config rules check their credentials too.'] : []),
         ...(unasked ? [`Check that GET ${authBase}/csrf answers {csrfToken} with its cookie (smoke.login-flow needs it too), then run the gate again.`] : []),
+        ...(unreached ? ["Sign in with that provider in a browser: NextAuth's error page or the deployment's log names the cause (a missing client id or secret, an OpenID discovery document it cannot fetch); then run the gate again."] : []),
         ...(forgedText.warningFix ? [forgedText.warningFix] : []),
       ];
       return { status: 'warn', summary: `${warnings.join('; ')}; ${forgedText.pass}`, details, fix: fixes.join(' '), data };
@@ -230,6 +233,7 @@ async function forgedHostText(
     'Forged-host probe (each endpoint as a browser would, with a forged Host and with a forged X-Forwarded-Host, a random *.invalid name each time):',
     ...forgedHostLines(forged),
     ...(forged.skipped ? [`The OAuth sign-in redirect was not asked for: ${forged.skipped}.`] : []),
+    ...(forged.unverified ? [`The OAuth sign-in did not reach the provider: ${forged.unverified}.`] : []),
     ...(explanation ? [explanation] : []),
   ].join('\n');
   return {

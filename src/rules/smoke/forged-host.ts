@@ -61,10 +61,38 @@ export interface ForgedHostResult {
    * middleware's), or in an error answer (an edge's 404/421 page that repeats the Host it refused).
    */
   echoed: ProbedRequest[];
-  /** The OAuth providers whose sign-in redirect was asked for. */
+  /** The OAuth providers whose sign-in redirect was asked for and came back (the provider's authorization URL). */
   oauthProviders: string[];
   /** Why the OAuth sign-in redirect was not asked for, when it was not. */
   skipped?: string;
+  /**
+   * The providers asked for whose browser-like sign-in did not answer with the provider's
+   * authorization URL (an error redirect back into the app, an error page): their redirect_uri was
+   * never seen, so that part of the probe proves nothing.
+   */
+  unverified?: string;
+}
+
+/**
+ * The URL a sign-in POST sends the browser to: its `Location`, or the `url` of the JSON answer
+ * (`json: true`, as NextAuth's client asks). An OAuth authorization redirect leaves the app's origin
+ * and carries no `error`; an answer that stays on the app (`/login?error=…`,
+ * `/api/auth/error?error=Configuration`) built no redirect_uri.
+ */
+export function authorizationRedirect(response: ProbeResponse | undefined, origin: URL): { url?: string; problem?: string } {
+  if (!response) return { problem: 'no answer' };
+  const location = response.headers.location;
+  const json = location ? undefined : (parseJson(response.body) as { url?: unknown } | undefined);
+  const target = location ?? (typeof json?.url === 'string' ? json.url : undefined);
+  if (!target) return { problem: `${describeAnswer(response)}, no redirect` };
+  let url: URL;
+  try {
+    url = new URL(target, origin);
+  } catch {
+    return { problem: `${describeAnswer(response)} to an unreadable URL` };
+  }
+  if (url.origin === origin.origin || url.searchParams.has('error')) return { problem: `${describeAnswer(response)} to ${url.pathname}${url.search}, back into the app, not to the provider` };
+  return { url: url.toString() };
 }
 
 /** next-auth 4's OAuth 1.0a provider: its sign-in changes the app's memory (see the header). */
@@ -163,12 +191,18 @@ export async function probeForgedHost(probe: ForgedHostProbe & { providers: Prob
   // NextAuth answers with 2xx and 3xx; a 4xx/5xx that repeats the name is an edge's or a
   // framework's error page echoing the Host it refused (reported, but not as NextAuth's URL).
   const built = (r: ProbedRequest) => (r.response?.status ?? 0) < 400 && r.reflections.some((x) => x.kind !== 'header');
+  // Each provider's browser-like sign-in must have reached the provider for the forged ones to mean anything.
+  const asked = skipped ? [] : oauthProviders;
+  const notReached = asked
+    .map((id) => ({ id, redirect: authorizationRedirect(requests.find((r) => r.path === `${signinPath}/${id}` && r.variant === 'browser')?.response, origin) }))
+    .filter((x) => x.redirect.problem);
   return {
     requests,
     reflected: requests.filter(built),
     echoed: requests.filter((r) => r.reflections.length > 0 && !built(r)),
-    oauthProviders: skipped ? [] : oauthProviders,
+    oauthProviders: asked.filter((id) => !notReached.some((x) => x.id === id)),
     skipped,
+    ...(notReached.length ? { unverified: notReached.map((x) => `POST ${signinPath}/${x.id} answered ${x.redirect.problem}`).join('; ') } : {}),
   };
 }
 
