@@ -12,6 +12,14 @@ export function notApplicable(what: string, why?: string): Outcome {
   return { status: 'skip', summary: `not applicable: the app has no ${what}${why ? ` (${why})` : ''}` };
 }
 
+/**
+ * Whether the app reads the guide's flag `name` (ENABLE_HSTS, NEXTAUTH_TRUST_HOST, …): the app model
+ * says so; without a model (no repository) the guide's app is assumed.
+ */
+export function readsGuideFlag(settings: Pick<Settings, 'app'>, name: string): boolean {
+  return !settings.app.found || settings.app.variables.flags.includes(name);
+}
+
 /** The app's variable for a role and its value (the first of its names that is set), or undefined when the app has none. */
 export function variable(settings: Pick<Settings, 'app' | 'env'>, role: VariableRole): { name: string; value?: string } | undefined {
   return roleValue(settings.app, role, settings.env);

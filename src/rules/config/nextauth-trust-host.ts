@@ -8,11 +8,12 @@
  */
 import { defineRule } from '../index.js';
 import { hostTrustOf } from '../../analysis/app/host-trust.js';
+import { readsGuideFlag } from '../app.js';
 
 export const nextauthTrustHost = defineRule({
   id: 'config.nextauth-trust-host',
   async check({ settings }) {
-    const guideFlag = !settings.app.found || settings.app.variables.flags.includes('NEXTAUTH_TRUST_HOST');
+    const guideFlag = readsGuideFlag(settings, 'NEXTAUTH_TRUST_HOST');
     const { library, lockfile, noAuthLibrary, option, assessment } = await hostTrustOf(settings.workingDirectory, settings.env, { guideFlag });
     if (noAuthLibrary) {
       return { status: 'skip', summary: `the app installs neither next-auth nor @auth/core (${lockfile?.file ?? 'its lockfile'}): NextAuth's host trust does not apply` };

@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{checkStrongUniqueSecret}from"./chunk-COVQY5LC.js";import"./chunk-NJWLGGMN.js";import{variable}from"./chunk-HGUAFEWI.js";import"./chunk-KHCAD6YA.js";import"./chunk-DCY5KEZQ.js";import{defineRule}from"./chunk-7TX3PVI7.js";import"./chunk-V342L7TD.js";var nextauthSecret=defineRule({id:"config.nextauth-secret",check:({settings})=>checkStrongUniqueSecret(settings,variable(settings,"authSecret")?.name??"NEXTAUTH_SECRET",settings.app.auth.family==="authjs-v5"?"npx auth secret":"openssl rand -base64 32")});export{nextauthSecret};
-//# sourceMappingURL=nextauth-secret-ULEBSFGZ.js.map
