@@ -20,6 +20,11 @@ export function readsGuideFlag(settings: Pick<Settings, 'app'>, name: string): b
   return !settings.app.found || settings.app.variables.flags.includes(name);
 }
 
+/** What the host-trust engine needs of the app model: whether the app reads NEXTAUTH_TRUST_HOST, and its NextAuth config modules. */
+export function hostTrustOptions(settings: Pick<Settings, 'app'>): { guideFlag: boolean; configFiles: readonly string[] } {
+  return { guideFlag: readsGuideFlag(settings, 'NEXTAUTH_TRUST_HOST'), configFiles: settings.app.auth.config.files };
+}
+
 /** The app's variable for a role and its value (the first of its names that is set), or undefined when the app has none. */
 export function variable(settings: Pick<Settings, 'app' | 'env'>, role: VariableRole): { name: string; value?: string } | undefined {
   return roleValue(settings.app, role, settings.env);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import {
   assessHostTrust,
+  hostTrustOf,
   judgeHostTrust,
   readTrustHostOption,
   type HostTrustEnv,
@@ -167,6 +168,22 @@ test('an unknown installed version: every family judged, a reflection under any 
   assert.match(safe.summary, /^the installed next-auth is unknown \(no lockfile\), so every version was judged: no version lets a forged host steer/);
   const unsafe = assessHostTrust({ env: prod({ NEXTAUTH_TRUST_HOST: 'false', AUTH_TRUST_HOST: 'true' }), unknownBecause: 'no lockfile' });
   assert.deepEqual([unsafe.verdict, unsafe.trust.rule], ['fail', 'next-auth-4']);
+});
+
+test("the app's NextAuth config where the app model found it is read (a place outside the usual list), and an app that does not read the guide's flag gets no documented reading", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'prg-trust-'));
+  try {
+    await mkdir(join(dir, 'src/server'), { recursive: true });
+    await writeFile(join(dir, 'src/server/auth.ts'), 'export const { handlers, auth } = NextAuth({\n  trustHost: true,\n  providers: [],\n});\n');
+    const env = { NODE_ENV: 'production' };
+    const found = await hostTrustOf(dir, env, { configFiles: ['src/server/auth.ts'] });
+    assert.deepEqual([found.option?.value, found.option?.where], [true, 'src/server/auth.ts:2']);
+    const usual = await hostTrustOf(dir, env);
+    assert.match(usual.option?.where ?? '', /documented reading \(no NextAuth config file found\)/, 'without the model the file is not found');
+    assert.equal((await hostTrustOf(dir, env, { guideFlag: false })).option, undefined, 'no guide flag read: no documented trustHost either');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test("the app's trustHost option is read from its NextAuth config and evaluated; a commented one is none; no config file is the app's documented reading", async () => {

@@ -422,9 +422,14 @@ export function documentedTrustHostOption(env: HostTrustEnv, where = "the app's 
  * app's documented reading. Undefined when the config files found pass no `trustHost`.
  * (A light reading, not a parser: the app model can replace it with its own.)
  */
-export async function readTrustHostOption(root: string, env: Readonly<Record<string, string | undefined>>, documented = true): Promise<TrustHostOption | undefined> {
+export async function readTrustHostOption(
+  root: string,
+  env: Readonly<Record<string, string | undefined>>,
+  documented = true,
+  files: readonly string[] = AUTH_CONFIG_FILES,
+): Promise<TrustHostOption | undefined> {
   let found = false;
-  for (const file of AUTH_CONFIG_FILES) {
+  for (const file of files) {
     let text: string;
     try {
       text = await readFile(join(root, file), 'utf8');
@@ -481,11 +486,21 @@ export interface RepoHostTrust {
  * `trustHost` option, and the verdict for `env` (the deployment's variables as the gate has them;
  * NODE_ENV defaults to `production`, which `next start` sets when it is unset).
  */
-export async function hostTrustOf(root: string, env: Readonly<Record<string, string | undefined>>, options: { guideFlag?: boolean } = {}): Promise<RepoHostTrust> {
+export async function hostTrustOf(
+  root: string,
+  env: Readonly<Record<string, string | undefined>>,
+  options: {
+    /** Whether the app reads NEXTAUTH_TRUST_HOST (default true: the guide's app). */
+    guideFlag?: boolean;
+    /** The app's NextAuth config modules as the app model found them, read before the usual places. */
+    configFiles?: readonly string[];
+  } = {},
+): Promise<RepoHostTrust> {
   const lock = await readLockfile(root);
   const library = await detectAuthLibrary(root, lock);
   const trustEnv: HostTrustEnv = { ...Object.fromEntries(HOST_TRUST_VARIABLES.map((name) => [name, env[name]])), NODE_ENV: env.NODE_ENV ?? 'production' };
-  const option = await readTrustHostOption(root, env, options.guideFlag !== false);
+  const files = options.configFiles?.length ? [...new Set([...options.configFiles, ...AUTH_CONFIG_FILES])] : AUTH_CONFIG_FILES;
+  const option = await readTrustHostOption(root, env, options.guideFlag !== false, files);
   const unknownBecause = !lock ? 'no lockfile and no node_modules/next-auth in the working directory' : lock.error ? lock.error : undefined;
   return {
     library,

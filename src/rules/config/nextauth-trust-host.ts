@@ -8,13 +8,12 @@
  */
 import { defineRule } from '../index.js';
 import { hostTrustOf } from '../../analysis/app/host-trust.js';
-import { readsGuideFlag } from '../app.js';
+import { hostTrustOptions } from '../app.js';
 
 export const nextauthTrustHost = defineRule({
   id: 'config.nextauth-trust-host',
   async check({ settings }) {
-    const guideFlag = readsGuideFlag(settings, 'NEXTAUTH_TRUST_HOST');
-    const { library, lockfile, noAuthLibrary, option, assessment } = await hostTrustOf(settings.workingDirectory, settings.env, { guideFlag });
+    const { library, lockfile, noAuthLibrary, option, assessment } = await hostTrustOf(settings.workingDirectory, settings.env, hostTrustOptions(settings));
     if (noAuthLibrary) {
       return { status: 'skip', summary: `the app installs neither next-auth nor @auth/core (${lockfile?.file ?? 'its lockfile'}): NextAuth's host trust does not apply` };
     }

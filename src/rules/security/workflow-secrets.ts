@@ -28,6 +28,7 @@ import { maskValue } from '../../redact.js';
 import { passwordVariables } from '../../settings.js';
 import { APP_FLAGS, flagState, isAppFlag } from '../../target-app.js';
 import { hostTrustOf, judgeTrustValue, type AssessInput } from '../../analysis/app/host-trust.js';
+import { hostTrustOptions } from '../app.js';
 import type { Repository, YamlFile } from '../../probes/repository.js';
 import { CREDENTIAL_PATTERNS } from '../../analysis/secrets/credential-shapes.js';
 import { isLocalHost, isNonProductionValue, maskUrlPassword, SECRET_NAMES, urlPassword } from '../../analysis/secrets/patterns.js';
@@ -81,7 +82,12 @@ export const workflowSecrets = defineRule({
     const seen = new Set<string>();
     // Host-trust values are judged as the installed NextAuth reads them (read only when one is set).
     const trust = collected.entries.some((e) => TRUST_VARIABLES.has(e.name))
-      ? await hostTrustOf(settings.workingDirectory, settings.env).then((t) => ({ library: t.library, option: t.option, env: { NEXTAUTH_URL: settings.env.NEXTAUTH_URL, AUTH_URL: settings.env.AUTH_URL, NODE_ENV: 'production' } }))
+      ? await hostTrustOf(settings.workingDirectory, settings.env, hostTrustOptions(settings)).then((t) => ({
+          library: t.library,
+          option: t.option,
+          guideFlag: hostTrustOptions(settings).guideFlag,
+          env: { NEXTAUTH_URL: settings.env.NEXTAUTH_URL, AUTH_URL: settings.env.AUTH_URL, NODE_ENV: 'production' },
+        }))
       : undefined;
     for (const entry of collected.entries) {
       const result = judge(entry, secretNames, settings.secrets, trust);

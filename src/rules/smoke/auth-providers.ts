@@ -14,7 +14,7 @@
  */
 import type { Outcome } from '../../engine/types.js';
 import type { Settings } from '../../settings.js';
-import { readsGuideFlag } from '../app.js';
+import { hostTrustOptions } from '../app.js';
 import { defineRule } from '../index.js';
 import { hostTrustOf } from '../../analysis/app/host-trust.js';
 import { safeUrl } from '../../probes/http.js';
@@ -80,7 +80,7 @@ export const authProviders = defineRule({
       if (response.status >= 500) {
         // Auth.js v5 answers every request 500 when it does not trust the host: the installed
         // version and the variables say whether that is the cause.
-        const { assessment } = await hostTrustOf(ctx.settings.workingDirectory, env, { guideFlag: readsGuideFlag(ctx.settings, 'NEXTAUTH_TRUST_HOST') });
+        const { assessment } = await hostTrustOf(ctx.settings.workingDirectory, env, hostTrustOptions(ctx.settings));
         if (assessment.known && assessment.problem === 'refuses') {
           return {
             status: 'fail',
@@ -202,7 +202,7 @@ async function forgedHostText(
   let explanation = '';
   let fix: string | undefined;
   if (forged.reflected.length) {
-    const { assessment } = await hostTrustOf(settings.workingDirectory, settings.env, { guideFlag: readsGuideFlag(settings, 'NEXTAUTH_TRUST_HOST') });
+    const { assessment } = await hostTrustOf(settings.workingDirectory, settings.env, hostTrustOptions(settings));
     if (assessment.problem === 'reflects' || assessment.verdict === 'notice') {
       explanation = `Why: ${assessment.trust.reason} (${assessment.trust.source}).`;
       fix =

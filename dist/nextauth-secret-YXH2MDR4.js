@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{checkStrongUniqueSecret}from"./chunk-7EE3HVWC.js";import"./chunk-NJWLGGMN.js";import{variable}from"./chunk-BK4NK3WY.js";import"./chunk-KHCAD6YA.js";import"./chunk-DCY5KEZQ.js";import{defineRule}from"./chunk-F3DA2G5O.js";import"./chunk-V342L7TD.js";var nextauthSecret=defineRule({id:"config.nextauth-secret",check:({settings})=>checkStrongUniqueSecret(settings,variable(settings,"authSecret")?.name??"NEXTAUTH_SECRET",settings.app.auth.family==="authjs-v5"?"npx auth secret":"openssl rand -base64 32")});export{nextauthSecret};
-//# sourceMappingURL=nextauth-secret-YXH2MDR4.js.map
