@@ -141,6 +141,15 @@ describe('workflow-command injection', () => {
     assert.ok(reachedOf(seen, 'env-file').includes('env-file NEXTAUTH_URL'), 'the env file was read and its values quoted');
   });
 
+  test('in every secret variable of the env file (the gate masks what it reads from the file)', { timeout: 300_000 }, async () => {
+    const env = injectedVariables('secret env-file', 'secrets');
+    const secrets = [...sandbox.secrets, ...Object.entries(env).filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v)];
+    const file = join(sandbox.dir, 'injected-secrets.env');
+    writeFileSync(file, toDotenvEscaped(env), { mode: 0o600 });
+    const run = await runAction({ inputs: { ...sandbox.inputs, checks: VARIABLE_CHECKS, 'timeout-seconds': '10', 'env-file': file }, env: {} });
+    checkRun(run, secrets);
+  });
+
   test('in config file values and in every part of the app\'s answers (HTTPS, the sandbox CA)', { timeout: 300_000 }, async () => {
     const port = sandbox.ports.https;
     const address = await freeAddress(port, [sandbox.address, sandbox.ingestAddress]);
