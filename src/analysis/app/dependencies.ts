@@ -8,6 +8,7 @@
  */
 import semver from 'semver';
 import type { Lockfile } from './lockfile.js';
+import type { OpenPullRequest } from '../../probes/github-api.js';
 
 /** Severity as npm ranks it. */
 export const SEVERITY_RANK: Readonly<Record<string, number>> = { critical: 4, high: 3, moderate: 2, low: 1, info: 0 };
@@ -176,14 +177,8 @@ export function chainGroups(dependabotYaml: unknown): string[] {
   return groups.size ? [...groups] : ['browser-baseline'];
 }
 
-export interface PullRequestInfo {
-  number: number;
-  title: string;
-  url: string;
-  author: string;
-  branch: string;
-  createdAt: string;
-}
+/** An open pull request as the GitHub API probe reads it. */
+export type PullRequestInfo = OpenPullRequest;
 
 /** A Dependabot pull request of the chain: of one of its groups, or bumping one of its packages. */
 export function isChainPullRequest(pr: PullRequestInfo, groups: readonly string[]): boolean {

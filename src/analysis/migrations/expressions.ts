@@ -12,6 +12,7 @@
  * or quoting in the file cannot change its meaning once embedded in the prediction's query.
  */
 import type { PgNode } from './pg-parser.js';
+import { quoteIdent, str } from './pg-names.js';
 
 /** A type named in a cast: `pg_catalog.varchar(5)`, `"Role"`, `"Role_new"[]`. */
 export interface TypeRef {
@@ -33,10 +34,7 @@ export interface Deparsed {
 
 export type DeparseResult = Deparsed | { unsupported: string };
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 export const quoteLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
-
-const str = (node: PgNode | undefined): string | undefined => node?.String?.sval as string | undefined;
 
 /** `pg_catalog.varchar(5)[]` as SQL (names quoted: `"pg_catalog"."varchar"(5)`). */
 export function typeSql(t: TypeRef): string {
@@ -246,4 +244,3 @@ export function hasSubquery(node: unknown): boolean {
   return Object.values(node as PgNode).some(hasSubquery);
 }
 
-export { quoteIdent };

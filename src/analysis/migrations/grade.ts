@@ -9,6 +9,7 @@ import type { ReadOnlyDb } from '../../probes/db.js';
 import type { Candidate, RelRef, TypeSpec } from './lint.js';
 import { showType } from './lint.js';
 import { RISKS, type RiskInfo, type RiskKind } from './risks.js';
+import { quoteIfNeeded } from './pg-names.js';
 
 export interface RelationFacts {
   relkind: string;
@@ -333,5 +334,4 @@ function gradeOne(c: Candidate, facts: DbFacts | undefined, why: string | undefi
   }
 }
 
-const quoteIfNeeded = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`);
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

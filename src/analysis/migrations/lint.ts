@@ -8,6 +8,7 @@
  */
 import { RISKS, type RiskKind } from './risks.js';
 import { LineIndex, type PgNode, type PgParser, type ScanToken } from './pg-parser.js';
+import { quoteIdent as quoted, quoteIfNeeded, RelNames, str, unwrap, type RelRef } from './pg-names.js';
 
 export interface MigrationSource {
   /** Path of migration.sql relative to the repository root. */
@@ -15,15 +16,7 @@ export interface MigrationSource {
   sql: string;
 }
 
-/** A relation as PostgreSQL resolves it: unqualified names live in the default schema. */
-export interface RelRef {
-  schema: string;
-  name: string;
-  /** `schema.name`, unique. */
-  key: string;
-  /** As a person writes it: `"Team"`, `archive."User"`. */
-  shown: string;
-}
+export type { RelRef } from './pg-names.js';
 
 /** A column type as PostgreSQL stores it: `pg_type.typname` and the typmod arguments. */
 export interface TypeSpec {
@@ -119,19 +112,6 @@ const TYPE_ALIASES: Record<string, string> = {
   char: 'bpchar',
 };
 
-const quoteIfNeeded = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoted(name));
-/** Columns are always shown quoted, as Prisma writes them. */
-const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
-function str(node: PgNode | undefined): string | undefined {
-  return node?.String?.sval as string | undefined;
-}
-
-/** The statement node's type and body: `{ AlterTableStmt: {…} }` → ['AlterTableStmt', {…}]. */
-function unwrap(node: PgNode): [string, PgNode] {
-  const type = Object.keys(node)[0]!;
-  return [type, node[type] as PgNode];
-}
 
 export function typeSpec(typeName: PgNode): TypeSpec {
   const names = ((typeName.names ?? []) as PgNode[]).map(str).filter((n): n is string => n !== undefined);
@@ -192,11 +172,15 @@ export class PendingSetLint {
   private readonly createdObjects = new Set<string>();
   private readonly functionVolatility = new Map<string, string>();
 
+  private readonly names: RelNames;
+
   constructor(
     private readonly parser: PgParser,
     /** Where unqualified names live: Prisma's `schema` parameter, else `public`. */
-    private readonly defaultSchema: string,
-  ) {}
+    defaultSchema: string,
+  ) {
+    this.names = new RelNames(defaultSchema);
+  }
 
   result(): LintResult {
     return { candidates: this.candidates, lookups: this.lookups, statements: this.statements };
@@ -224,21 +208,6 @@ export class PendingSetLint {
   }
 
   // ---- names -------------------------------------------------------------------------------
-
-  private rel(schema: string | undefined, name: string): RelRef {
-    const resolved = schema ?? this.defaultSchema;
-    return { schema: resolved, name, key: `${resolved}.${name}`, shown: schema ? `${quoteIfNeeded(schema)}.${quoteIfNeeded(name)}` : quoteIfNeeded(name) };
-  }
-
-  private rangeVar(rv: PgNode): RelRef {
-    return this.rel(rv.schemaname as string | undefined, rv.relname as string);
-  }
-
-  /** `[schema, name]` or `[name]` as a List of Strings (DROP …, ALTER TYPE). */
-  private nameList(items: PgNode[]): RelRef {
-    const names = items.map(str).filter((n): n is string => n !== undefined);
-    return this.rel(names.length > 1 ? names[names.length - 2] : undefined, names[names.length - 1] ?? '');
-  }
 
   /** The set added the column or dropped its NOT NULL: the database's state of it does not hold. */
   private changedInSet(key: string): boolean {
@@ -288,13 +257,13 @@ export class PendingSetLint {
 
     switch (type) {
       case 'CreateStmt': {
-        const rel = this.rangeVar(node.relation);
+        const rel = this.names.rangeVar(node.relation);
         if (node.relation.relpersistence === 't') return;
         if (!this.created.has(rel.key) || !node.if_not_exists) this.created.set(rel.key, { ifNotExists: Boolean(node.if_not_exists) });
         return;
       }
       case 'CreateTableAsStmt': {
-        const rel = this.rangeVar(node.into.rel);
+        const rel = this.names.rangeVar(node.into.rel);
         this.created.set(rel.key, { ifNotExists: Boolean(node.if_not_exists) });
         this.createdObjects.add(`${node.objtype}:${rel.key}`);
         this.filled.add(rel.key);
@@ -302,7 +271,7 @@ export class PendingSetLint {
       }
       case 'SelectStmt':
         if (node.intoClause) {
-          const rel = this.rangeVar(node.intoClause.rel);
+          const rel = this.names.rangeVar(node.intoClause.rel);
           this.created.set(rel.key, { ifNotExists: false });
           this.filled.add(rel.key);
         }
@@ -313,7 +282,7 @@ export class PendingSetLint {
         return this.drop(node, place, line);
       case 'TruncateStmt':
         for (const rv of node.relations as PgNode[]) {
-          const rel = this.rangeVar(rv.RangeVar);
+          const rel = this.names.rangeVar(rv.RangeVar);
           this.add({ kind: 'truncate', line, what: `TRUNCATE ${rel.shown}`, rel }, place);
         }
         return;
@@ -322,7 +291,7 @@ export class PendingSetLint {
       case 'RenameStmt':
         return this.rename(node, place, line);
       case 'AlterEnumStmt': {
-        const type = this.nameList(node.typeName as PgNode[]);
+        const type = this.names.nameList(node.typeName as PgNode[]);
         if (node.oldVal !== undefined) {
           if (!this.createdObjects.has(`type:${type.key}`)) this.add({ kind: 'rename-enum-value', line, what: `ALTER TYPE ${type.shown} RENAME VALUE '${node.oldVal}'` }, place);
         } else if (node.newVal !== undefined) {
@@ -337,7 +306,7 @@ export class PendingSetLint {
         this.refusedInTransaction('VACUUM', place, line);
         const full = ((node.options ?? []) as PgNode[]).some((o) => o.DefElem?.defname === 'full' && o.DefElem?.arg?.Boolean?.boolval !== false);
         if (!full) return;
-        const rels = ((node.rels ?? []) as PgNode[]).map((r) => this.rangeVar(r.VacuumRelation.relation));
+        const rels = ((node.rels ?? []) as PgNode[]).map((r) => this.names.rangeVar(r.VacuumRelation.relation));
         if (rels.length === 0) this.add({ kind: 'vacuum-full', line, what: 'VACUUM FULL (every table of the database)' }, place);
         for (const rel of rels) this.add({ kind: 'vacuum-full', line, what: `VACUUM FULL ${rel.shown}`, rel }, place);
         return;
@@ -348,7 +317,7 @@ export class PendingSetLint {
           this.add({ kind: 'cluster', line, what: 'CLUSTER (every clustered table of the database)' }, place);
           return;
         }
-        const rel = this.rangeVar(node.relation);
+        const rel = this.names.rangeVar(node.relation);
         this.add({ kind: 'cluster', line, what: `CLUSTER ${rel.shown}`, rel }, place);
         return;
       }
@@ -357,7 +326,7 @@ export class PendingSetLint {
         const objectKind = String(node.kind).replace('REINDEX_OBJECT_', '');
         if (concurrently) return this.refusedInTransaction('REINDEX CONCURRENTLY', place, line);
         if (objectKind === 'TABLE' || objectKind === 'INDEX') {
-          const rel = this.rangeVar(node.relation);
+          const rel = this.names.rangeVar(node.relation);
           if (objectKind === 'INDEX' && this.createdIndexes.has(rel.key)) return;
           this.add({ kind: 'reindex', line, what: `REINDEX ${objectKind} ${rel.shown}`, rel }, place);
         } else {
@@ -378,7 +347,7 @@ export class PendingSetLint {
         return this.refusedInTransaction('DROP TABLESPACE', place, line);
       case 'CreateFunctionStmt': {
         if (node.is_procedure) return;
-        const fn = this.nameList(node.funcname as PgNode[]);
+        const fn = this.names.nameList(node.funcname as PgNode[]);
         const volatility = ((node.options ?? []) as PgNode[]).find((o) => o.DefElem?.defname === 'volatility');
         const v = str(volatility?.DefElem?.arg) ?? 'volatile';
         this.functionVolatility.set(fn.name, v);
@@ -387,16 +356,16 @@ export class PendingSetLint {
       }
       case 'CreateEnumStmt':
       case 'CreateRangeStmt':
-        this.createdObjects.add(`type:${this.nameList(node.typeName as PgNode[]).key}`);
+        this.createdObjects.add(`type:${this.names.nameList(node.typeName as PgNode[]).key}`);
         return;
       case 'CreateDomainStmt':
-        this.createdObjects.add(`type:${this.nameList(node.domainname as PgNode[]).key}`);
+        this.createdObjects.add(`type:${this.names.nameList(node.domainname as PgNode[]).key}`);
         return;
       case 'CompositeTypeStmt':
-        this.createdObjects.add(`type:${this.rangeVar(node.typevar).key}`);
+        this.createdObjects.add(`type:${this.names.rangeVar(node.typevar).key}`);
         return;
       case 'CreateSeqStmt':
-        this.createdObjects.add(`sequence:${this.rangeVar(node.sequence).key}`);
+        this.createdObjects.add(`sequence:${this.names.rangeVar(node.sequence).key}`);
         return;
       case 'CreateSchemaStmt':
         this.createdObjects.add(`schema:${node.schemaname as string}`);
@@ -404,7 +373,7 @@ export class PendingSetLint {
       case 'ViewStmt':
         return;
       case 'CopyStmt':
-        if (node.is_from && node.relation) this.filled.add(this.rangeVar(node.relation).key);
+        if (node.is_from && node.relation) this.filled.add(this.names.rangeVar(node.relation).key);
         return;
       default:
         return;
@@ -424,9 +393,9 @@ export class PendingSetLint {
         visit(qt, qn, this.relationLine(qn.relation as PgNode | undefined, place, at));
       }
       if (t === 'InsertStmt') {
-        this.filled.add(this.rangeVar(n.relation).key);
+        this.filled.add(this.names.rangeVar(n.relation).key);
       } else if ((t === 'DeleteStmt' || t === 'UpdateStmt') && !n.whereClause) {
-        const rel = this.rangeVar(n.relation);
+        const rel = this.names.rangeVar(n.relation);
         const verb = t === 'DeleteStmt' ? 'DELETE' : 'UPDATE';
         this.add({ kind: t === 'DeleteStmt' ? 'delete-without-where' : 'update-without-where', line: at, what: `${verb} ${rel.shown} without WHERE`, rel }, place);
       }
@@ -446,8 +415,8 @@ export class PendingSetLint {
   }
 
   private createIndex(node: PgNode, place: Place, line: Line): void {
-    const rel = this.rangeVar(node.relation);
-    if (node.idxname) this.createdIndexes.add(this.rel(rel.schema, node.idxname as string).key);
+    const rel = this.names.rangeVar(node.relation);
+    if (node.idxname) this.createdIndexes.add(this.names.rel(rel.schema, node.idxname as string).key);
     const what = `CREATE ${node.unique ? 'UNIQUE ' : ''}INDEX${node.concurrent ? ' CONCURRENTLY' : ''} ON ${rel.shown}`;
     if (node.concurrent) {
       if (place.fileState.inTransaction) this.add({ kind: 'refused-in-transaction', line, what }, place);
@@ -462,7 +431,7 @@ export class PendingSetLint {
     switch (node.removeType) {
       case 'OBJECT_TABLE':
         for (const o of objects) {
-          const rel = this.nameList(o.List.items as PgNode[]);
+          const rel = this.names.nameList(o.List.items as PgNode[]);
           const origin = this.origin(rel);
           this.add({ kind: 'drop-table', line, what: `DROP TABLE ${rel.shown}${cascade ? ' CASCADE' : ''}`, rel, origin }, place);
           this.created.delete(rel.key);
@@ -470,7 +439,7 @@ export class PendingSetLint {
         return;
       case 'OBJECT_INDEX':
         for (const o of objects) {
-          const index = this.nameList(o.List.items as PgNode[]);
+          const index = this.names.nameList(o.List.items as PgNode[]);
           const what = `DROP INDEX${node.concurrent ? ' CONCURRENTLY' : ''} ${index.shown}`;
           if (node.concurrent) {
             if (place.fileState.inTransaction) this.add({ kind: 'refused-in-transaction', line, what }, place);
@@ -490,7 +459,7 @@ export class PendingSetLint {
         return;
       case 'OBJECT_MATVIEW':
         for (const o of objects) {
-          const rel = this.nameList(o.List.items as PgNode[]);
+          const rel = this.names.nameList(o.List.items as PgNode[]);
           if (this.createdObjects.has(`OBJECT_MATVIEW:${rel.key}`)) continue;
           this.add({ kind: 'drop-materialized-view', line, what: `DROP MATERIALIZED VIEW ${rel.shown}` }, place);
         }
@@ -498,7 +467,7 @@ export class PendingSetLint {
       case 'OBJECT_TYPE':
       case 'OBJECT_DOMAIN':
         for (const o of objects) {
-          const type = this.nameList(o.TypeName.names as PgNode[]);
+          const type = this.names.nameList(o.TypeName.names as PgNode[]);
           // Prisma changes an enum by renaming it to "X_old", creating the new "X" and dropping "X_old":
           // the type dropped is one the set renamed away, which no running code names any more.
           if (this.createdObjects.has(`type:${type.key}`)) continue;
@@ -507,7 +476,7 @@ export class PendingSetLint {
         return;
       case 'OBJECT_SEQUENCE':
         for (const o of objects) {
-          const seq = this.nameList(o.List.items as PgNode[]);
+          const seq = this.names.nameList(o.List.items as PgNode[]);
           if (this.createdObjects.has(`sequence:${seq.key}`)) continue;
           this.add({ kind: 'drop-sequence', line, what: `DROP SEQUENCE ${seq.shown}` }, place);
         }
@@ -520,7 +489,7 @@ export class PendingSetLint {
   private rename(node: PgNode, place: Place, line: Line): void {
     switch (node.renameType) {
       case 'OBJECT_TABLE': {
-        const rel = this.rangeVar(node.relation);
+        const rel = this.names.rangeVar(node.relation);
         const newName = node.newname as string;
         const to: RelRef = { schema: rel.schema, name: newName, key: `${rel.schema}.${newName}`, shown: quoteIfNeeded(newName) };
         const created = this.created.get(rel.key);
@@ -534,7 +503,7 @@ export class PendingSetLint {
         return;
       }
       case 'OBJECT_COLUMN': {
-        const rel = this.rangeVar(node.relation);
+        const rel = this.names.rangeVar(node.relation);
         const added = this.columnTypes.get(`${rel.key}\0${node.subname}`)?.added ?? false;
         if (!added) this.add({ kind: 'rename-column', line, what: `ALTER TABLE ${rel.shown} RENAME COLUMN ${quoted(node.subname as string)}`, rel }, place);
         const from = this.columnTypes.get(`${rel.key}\0${node.subname}`);
@@ -543,9 +512,9 @@ export class PendingSetLint {
       }
       case 'OBJECT_TYPE':
       case 'OBJECT_DOMAIN': {
-        const from = this.nameList(node.object.List.items as PgNode[]);
+        const from = this.names.nameList(node.object.List.items as PgNode[]);
         // The renamed type keeps its data but has a name no running code uses: dropping it later is safe.
-        this.createdObjects.add(`type:${this.rel(from.schema, node.newname as string).key}`);
+        this.createdObjects.add(`type:${this.names.rel(from.schema, node.newname as string).key}`);
         return;
       }
       default:
@@ -555,7 +524,7 @@ export class PendingSetLint {
 
   private alterTable(node: PgNode, place: Place, line: Line): void {
     if (node.objtype && node.objtype !== 'OBJECT_TABLE') return;
-    const rel = this.rangeVar(node.relation);
+    const rel = this.names.rangeVar(node.relation);
     const cmds = (node.cmds ?? []) as PgNode[];
     const fs = place.fileState;
     // Scanned only when an action of a multi-action statement is reported (most are not).
@@ -666,7 +635,7 @@ export class PendingSetLint {
       if (c.contype === 'CONSTR_UNIQUE' || c.contype === 'CONSTR_PRIMARY') {
         this.add({ kind: 'add-unique-constraint', line, what: `${head} ${c.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : 'PRIMARY KEY'}`, rel }, place);
       } else if (c.contype === 'CONSTR_FOREIGN') {
-        this.add({ kind: 'add-foreign-key', line, what: `${head} REFERENCES ${this.rangeVar(c.pktable).shown}`, rel }, place);
+        this.add({ kind: 'add-foreign-key', line, what: `${head} REFERENCES ${this.names.rangeVar(c.pktable).shown}`, rel }, place);
       } else if (c.contype === 'CONSTR_CHECK') {
         this.add({ kind: 'add-check-constraint', line, what: `${head} CHECK`, rel }, place);
       }
@@ -682,7 +651,7 @@ export class PendingSetLint {
     };
     switch (c.contype) {
       case 'CONSTR_FOREIGN': {
-        const target = this.rangeVar(c.pktable);
+        const target = this.names.rangeVar(c.pktable);
         if (notValid) return remember('add-foreign-key');
         this.add({ kind: 'add-foreign-key', line, what: `${head}FOREIGN KEY REFERENCES ${target.shown}`, rel, extra: `The referenced table ${target.shown} is locked too.` }, place);
         return;

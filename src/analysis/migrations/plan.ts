@@ -10,7 +10,8 @@
  * changed, a DO block's dynamic SQL) carries the reason, and its prediction is "unknown".
  */
 import { deparse, hasSubquery, typeRef, type Deparsed, type TypeRef } from './expressions.js';
-import { alterTableActionLines, type MigrationSource, type RelRef } from './lint.js';
+import { alterTableActionLines, type MigrationSource } from './lint.js';
+import { quoteIdent, quoteIfNeeded, RelNames, str, unwrap, type RelRef } from './pg-names.js';
 import type { LockMode } from './locks.js';
 import { LineIndex, type PgNode, type PgParser } from './pg-parser.js';
 
@@ -182,14 +183,9 @@ export interface Plan {
   defaultSchema: string;
 }
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const quoteIfNeeded = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name));
-const str = (node: PgNode | undefined): string | undefined => node?.String?.sval as string | undefined;
 
-function unwrap(node: PgNode): [string, PgNode] {
-  const type = Object.keys(node)[0]!;
-  return [type, node[type] as PgNode];
-}
+/** What a statement's data checks are: the checks, why they cannot be made, or a certain failure. */
+type BuiltChecks = DataCheck[] | { unknown: string } | { certain: { sqlstate: string; reason: string } };
 
 /** What a column the set added holds in the table's existing rows. */
 type AddedValue = 'null' | 'constant' | 'other';
@@ -241,10 +237,14 @@ export class PendingSetPlanner {
   /** Constraints added NOT VALID by the set: `dbKey\0name` → its checks. */
   private readonly notValid = new Map<string, DataCheck[]>();
 
+  private readonly names: RelNames;
+
   constructor(
     private readonly parser: PgParser,
     private readonly defaultSchema: string,
-  ) {}
+  ) {
+    this.names = new RelNames(defaultSchema);
+  }
 
   plan(): Plan {
     return { files: this.files, statements: this.statements, defaultSchema: this.defaultSchema };
@@ -268,20 +268,6 @@ export class PendingSetPlanner {
   }
 
   // ---- names -------------------------------------------------------------------------------
-
-  private rel(schema: string | undefined, name: string): RelRef {
-    const resolved = schema ?? this.defaultSchema;
-    return { schema: resolved, name, key: `${resolved}.${name}`, shown: schema ? `${quoteIfNeeded(schema)}.${quoteIfNeeded(name)}` : quoteIfNeeded(name) };
-  }
-
-  private rangeVar(rv: PgNode): RelRef {
-    return this.rel(rv.schemaname as string | undefined, rv.relname as string);
-  }
-
-  private nameList(items: PgNode[]): RelRef {
-    const names = items.map(str).filter((n): n is string => n !== undefined);
-    return this.rel(names.length > 1 ? names[names.length - 2] : undefined, names[names.length - 1] ?? '');
-  }
 
   /** Created by the set without IF NOT EXISTS: certainly new, empty unless the set fills it. */
   private isNew(rel: RelRef): boolean {
@@ -344,7 +330,7 @@ export class PendingSetPlanner {
    * A statement with data checks on `table`: the checks (built against the database's names) unless
    * the set's own effects decide without a query.
    */
-  private checked(place: Place, line: number, what: string, table: RelRef, build: () => DataCheck[] | { unknown: string } | { certain: { sqlstate: string; reason: string } }, extra: Partial<PlannedStatement> = {}): PlannedStatement {
+  private checked(place: Place, line: number, what: string, table: RelRef, build: () => BuiltChecks, extra: Partial<PlannedStatement> = {}): PlannedStatement {
     const state = this.dataState(table);
     const s = this.push(place, line, what, extra);
     if (state && 'empty' in state) {
@@ -381,7 +367,7 @@ export class PendingSetPlanner {
     switch (type) {
       case 'CreateStmt': {
         if (node.relation.relpersistence === 't') return;
-        const rel = this.rangeVar(node.relation);
+        const rel = this.names.rangeVar(node.relation);
         const exists = this.created.get(rel.key);
         if (!exists || !node.if_not_exists) this.created.set(rel.key, { ifNotExists: Boolean(node.if_not_exists), filled: 'no', pk: primaryKeyOf(node) });
         const s = this.push(place, line, `CREATE TABLE ${rel.shown}`, { privileges: [{ kind: 'create', schema: rel.schema }] });
@@ -389,20 +375,20 @@ export class PendingSetPlanner {
           const constraints = elt.ColumnDef ? ((elt.ColumnDef.constraints ?? []) as PgNode[]) : elt.Constraint ? [elt] : [];
           for (const c of constraints) {
             const con = (c.Constraint ?? c) as PgNode;
-            if (con.contype === 'CONSTR_FOREIGN') this.referenceNeeds(s, this.rangeVar(con.pktable));
+            if (con.contype === 'CONSTR_FOREIGN') this.referenceNeeds(s, this.names.rangeVar(con.pktable));
           }
         }
         return;
       }
       case 'CreateTableAsStmt': {
-        const rel = this.rangeVar(node.into.rel);
+        const rel = this.names.rangeVar(node.into.rel);
         this.created.set(rel.key, { ifNotExists: Boolean(node.if_not_exists), filled: 'query' });
         this.push(place, line, `CREATE ${node.objtype === 'OBJECT_MATVIEW' ? 'MATERIALIZED VIEW' : 'TABLE'} ${rel.shown} AS …`, { privileges: [{ kind: 'create', schema: rel.schema }] });
         return;
       }
       case 'SelectStmt':
         if (node.intoClause) {
-          const rel = this.rangeVar(node.intoClause.rel);
+          const rel = this.names.rangeVar(node.intoClause.rel);
           this.created.set(rel.key, { ifNotExists: false, filled: 'query' });
           this.push(place, line, `SELECT … INTO ${rel.shown}`, { privileges: [{ kind: 'create', schema: rel.schema }] });
         }
@@ -412,10 +398,10 @@ export class PendingSetPlanner {
       case 'DeleteStmt':
         return this.dataChange(type, node, place, line);
       case 'CopyStmt':
-        if (node.is_from && node.relation) this.fill(this.rangeVar(node.relation), 'query', 'COPY');
+        if (node.is_from && node.relation) this.fill(this.names.rangeVar(node.relation), 'query', 'COPY');
         return;
       case 'TruncateStmt': {
-        const rels = ((node.relations ?? []) as PgNode[]).map((r) => this.rangeVar(r.RangeVar));
+        const rels = ((node.relations ?? []) as PgNode[]).map((r) => this.names.rangeVar(r.RangeVar));
         const s = this.push(place, line, `TRUNCATE ${rels.map((r) => r.shown).join(', ')}`, {});
         for (const rel of rels) {
           if (this.isNew(rel)) continue;
@@ -436,13 +422,13 @@ export class PendingSetPlanner {
       case 'RenameStmt':
         return this.rename(node, place, line);
       case 'CreateEnumStmt': {
-        const t = this.nameList(node.typeName as PgNode[]);
+        const t = this.names.nameList(node.typeName as PgNode[]);
         this.enums.set(t.key, ((node.vals ?? []) as PgNode[]).map((v) => str(v) ?? ''));
         this.push(place, line, `CREATE TYPE ${t.shown} AS ENUM`, { privileges: [{ kind: 'create', schema: t.schema }] });
         return;
       }
       case 'AlterEnumStmt': {
-        const t = this.nameList(node.typeName as PgNode[]);
+        const t = this.names.nameList(node.typeName as PgNode[]);
         const labels = this.enums.get(t.key);
         if (labels && node.newVal !== undefined && node.oldVal === undefined) labels.push(node.newVal as string);
         else if (labels && node.oldVal !== undefined) labels[labels.indexOf(node.oldVal as string)] = node.newVal as string;
@@ -458,12 +444,12 @@ export class PendingSetPlanner {
       case 'CreateRangeStmt': {
         const names =
           type === 'CreateSeqStmt'
-            ? this.rangeVar(node.sequence)
+            ? this.names.rangeVar(node.sequence)
             : type === 'ViewStmt'
-              ? this.rangeVar(node.view)
+              ? this.names.rangeVar(node.view)
               : type === 'CompositeTypeStmt'
-                ? this.rangeVar(node.typevar)
-                : this.nameList((node.funcname ?? node.domainname ?? node.typeName) as PgNode[]);
+                ? this.names.rangeVar(node.typevar)
+                : this.names.nameList((node.funcname ?? node.domainname ?? node.typeName) as PgNode[]);
         this.push(place, line, `${type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()} ${names.shown}`, { privileges: [{ kind: 'create', schema: names.schema }] });
         return;
       }
@@ -490,7 +476,7 @@ export class PendingSetPlanner {
         return this.doBlock(node, place, line);
       case 'VacuumStmt': {
         const full = ((node.options ?? []) as PgNode[]).some((o) => o.DefElem?.defname === 'full' && o.DefElem?.arg?.Boolean?.boolval !== false);
-        const rels = ((node.rels ?? []) as PgNode[]).map((r) => this.rangeVar(r.VacuumRelation.relation)).filter((r) => !this.isNew(r));
+        const rels = ((node.rels ?? []) as PgNode[]).map((r) => this.names.rangeVar(r.VacuumRelation.relation)).filter((r) => !this.isNew(r));
         const s = this.push(place, line, `${node.is_vacuumcmd ? 'VACUUM' : 'ANALYZE'}${full ? ' FULL' : ''}`, {});
         for (const rel of rels) {
           s.locks.push({ rel: this.known(rel), mode: full ? 'AccessExclusiveLock' : 'ShareUpdateExclusiveLock' });
@@ -501,7 +487,7 @@ export class PendingSetPlanner {
       case 'ClusterStmt':
       case 'ReindexStmt': {
         if (!node.relation) return;
-        const rel = this.rangeVar(node.relation);
+        const rel = this.names.rangeVar(node.relation);
         if (this.isNew(rel)) return;
         const s = this.push(place, line, `${type === 'ClusterStmt' ? 'CLUSTER' : 'REINDEX'} ${rel.shown}`, {});
         const isIndex = type === 'ReindexStmt' && String(node.kind).endsWith('INDEX');
@@ -511,7 +497,7 @@ export class PendingSetPlanner {
         return;
       }
       case 'CreateTrigStmt': {
-        const rel = this.rangeVar(node.relation);
+        const rel = this.names.rangeVar(node.relation);
         if (this.isNew(rel)) return;
         this.push(place, line, `CREATE TRIGGER ON ${rel.shown}`, { locks: [{ rel: this.known(rel), mode: 'ShareRowExclusiveLock' }], privileges: [{ kind: 'owner', rel: this.known(rel), what: 'table' }] });
         return;
@@ -539,7 +525,7 @@ export class PendingSetPlanner {
       const [qt, qn] = unwrap(query);
       if (qt === 'InsertStmt' || qt === 'UpdateStmt' || qt === 'DeleteStmt') this.dataChange(qt, qn, place, line);
     }
-    const rel = this.rangeVar(node.relation);
+    const rel = this.names.rangeVar(node.relation);
     const verb = type === 'InsertStmt' ? 'INSERT' : type === 'UpdateStmt' ? 'UPDATE' : 'DELETE';
     const s = this.push(place, line, `${verb} ${verb === 'INSERT' ? 'INTO ' : verb === 'DELETE' ? 'FROM ' : ''}${rel.shown}`, {});
     if (this.isNew(rel)) {
@@ -568,7 +554,7 @@ export class PendingSetPlanner {
   // ---- indexes -----------------------------------------------------------------------------
 
   private createIndex(node: PgNode, place: Place, line: number): void {
-    const rel = this.rangeVar(node.relation);
+    const rel = this.names.rangeVar(node.relation);
     const what = `CREATE ${node.unique ? 'UNIQUE ' : ''}INDEX${node.concurrent ? ' CONCURRENTLY' : ''}${node.idxname ? ` ${quoteIfNeeded(node.idxname as string)}` : ''} ON ${rel.shown}`;
     const db = this.known(rel);
     const isNew = this.isNew(rel);
@@ -678,7 +664,7 @@ export class PendingSetPlanner {
       case 'OBJECT_VIEW':
       case 'OBJECT_SEQUENCE':
         for (const o of objects) {
-          const rel = this.nameList(o.List.items as PgNode[]);
+          const rel = this.names.nameList(o.List.items as PgNode[]);
           if (this.created.delete(rel.key)) continue;
           const db = this.known(rel);
           const kind = String(node.removeType).replace('OBJECT_', '').toLowerCase();
@@ -690,7 +676,7 @@ export class PendingSetPlanner {
         return;
       case 'OBJECT_INDEX':
         for (const o of objects) {
-          const index = this.nameList(o.List.items as PgNode[]);
+          const index = this.names.nameList(o.List.items as PgNode[]);
           this.push(place, line0, `DROP INDEX${node.concurrent ? ' CONCURRENTLY' : ''} ${index.shown}`, {
             // The index's table is locked too; the lock on the index stands for it here.
             locks: [{ rel: index, mode: node.concurrent ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock' }],
@@ -701,7 +687,7 @@ export class PendingSetPlanner {
       case 'OBJECT_TYPE':
       case 'OBJECT_DOMAIN':
         for (const o of objects) {
-          const t = this.nameList(o.TypeName.names as PgNode[]);
+          const t = this.names.nameList(o.TypeName.names as PgNode[]);
           if (this.enums.delete(t.key)) continue;
           this.push(place, line0, `DROP TYPE ${t.shown}`, { privileges: [{ kind: 'owner-type', type: t }] });
         }
@@ -714,8 +700,8 @@ export class PendingSetPlanner {
   private rename(node: PgNode, place: Place, line: number): void {
     switch (node.renameType) {
       case 'OBJECT_TABLE': {
-        const rel = this.rangeVar(node.relation);
-        const to = this.rel(rel.schema, node.newname as string);
+        const rel = this.names.rangeVar(node.relation);
+        const to = this.names.rel(rel.schema, node.newname as string);
         const created = this.created.get(rel.key);
         if (created) {
           this.created.delete(rel.key);
@@ -731,7 +717,7 @@ export class PendingSetPlanner {
         return;
       }
       case 'OBJECT_COLUMN': {
-        const rel = this.rangeVar(node.relation);
+        const rel = this.names.rangeVar(node.relation);
         if (this.isNew(rel)) return;
         const db = this.known(rel);
         const from = this.dbColumn(db, node.subname as string);
@@ -743,8 +729,8 @@ export class PendingSetPlanner {
         return;
       }
       case 'OBJECT_TYPE': {
-        const from = this.nameList(node.object.List.items as PgNode[]);
-        const to = this.rel(from.schema, node.newname as string);
+        const from = this.names.nameList(node.object.List.items as PgNode[]);
+        const to = this.names.rel(from.schema, node.newname as string);
         const labels = this.enums.get(from.key);
         if (labels) {
           this.enums.delete(from.key);
@@ -763,7 +749,7 @@ export class PendingSetPlanner {
 
   private alterTable(node: PgNode, place: Place, line: number): void {
     if (node.objtype && node.objtype !== 'OBJECT_TABLE') return;
-    const rel = this.rangeVar(node.relation);
+    const rel = this.names.rangeVar(node.relation);
     const isNew = this.isNew(rel);
     const db = this.known(rel);
     const cmds = (node.cmds ?? []) as PgNode[];
@@ -854,7 +840,7 @@ export class PendingSetPlanner {
     const key = `${db.key}\0${column}`;
     const fk = has('CONSTR_FOREIGN');
     if (fk) {
-      const target = this.rangeVar(fk.pktable);
+      const target = this.names.rangeVar(fk.pktable);
       if (!this.isNew(target)) {
         (base.locks ??= []).push({ rel: this.known(target), mode: 'ShareRowExclusiveLock' });
         (base.privileges ??= []).push({ kind: 'references', rel: this.known(target) });
@@ -890,14 +876,14 @@ export class PendingSetPlanner {
       if (this.retyped.has(key)) return { unknown: `column "${column}" changes type earlier in the pending set` };
       const using = def.raw_default as PgNode | undefined;
       if (using && hasSubquery(using)) return { certain: { sqlstate: '0A000', reason: 'PostgreSQL refuses a subquery in a USING expression' } };
-      const enumTarget = this.enums.get(this.rel(target.schema, target.name).key);
+      const enumTarget = this.enums.get(this.names.rel(target.schema, target.name).key);
       if (enumTarget) return this.enumCast(db, rel, column, target, enumTarget, using);
       let usingSql: string | undefined;
       let names: ExpressionNames = { functions: [], operators: [], types: [target] };
       if (using) {
         const d = deparse(using, (c) => this.readableColumn(db, c));
         if ('unsupported' in d) return { unknown: `the USING expression holds ${d.unsupported}` };
-        if (d.types.some((t) => this.enums.has(this.rel(t.schema, t.name).key))) return { unknown: 'the USING expression casts to a type the pending set creates' };
+        if (d.types.some((t) => this.enums.has(this.names.rel(t.schema, t.name).key))) return { unknown: 'the USING expression casts to a type the pending set creates' };
         usingSql = d.sql;
         names = { functions: d.functions, operators: d.operators, types: [...d.types, target] };
       }
@@ -942,12 +928,24 @@ export class PendingSetPlanner {
     const name = c.conname as string | undefined;
     const head = `ALTER TABLE ${rel.shown} ADD ${name ? `CONSTRAINT ${quoteIfNeeded(name)} ` : ''}`;
     const notValid = Boolean(c.skip_validation);
-    const remember = (checks: DataCheck[] | { unknown: string } | { certain: { sqlstate: string; reason: string } }) => {
-      if (name && Array.isArray(checks)) this.notValid.set(`${db.key}\0${name}`, checks);
+    /**
+     * A validated constraint is checked now; a NOT VALID one is not (PostgreSQL skips the existing
+     * rows), but its checks are kept for a later VALIDATE CONSTRAINT of the same name.
+     */
+    const validate = (what: string, build: () => BuiltChecks, extra: Partial<PlannedStatement>): void => {
+      if (!notValid) {
+        this.checked(place, line, what, rel, build, extra);
+        return;
+      }
+      if (!isNew) {
+        const checks = build();
+        if (name && Array.isArray(checks)) this.notValid.set(`${db.key}\0${name}`, checks);
+      }
+      this.push(place, line, what, extra);
     };
     switch (c.contype) {
       case 'CONSTR_FOREIGN': {
-        const target = this.rangeVar(c.pktable);
+        const target = this.names.rangeVar(c.pktable);
         const what = `${head}FOREIGN KEY REFERENCES ${target.shown}`;
         // Both tables are locked SHARE ROW EXCLUSIVE, NOT VALID or not; REFERENCES on the referenced one.
         const refNeeds: Partial<PlannedStatement> = { locks: [], privileges: [] };
@@ -957,29 +955,19 @@ export class PendingSetPlanner {
         }
         const withRef: Partial<PlannedStatement> = { locks: [...(base.locks ?? []), ...refNeeds.locks!], privileges: [...(base.privileges ?? []), ...refNeeds.privileges!] };
         const build = () => this.foreignKey(db, rel, c, target);
-        if (notValid) {
-          if (!isNew) remember(build());
-          this.push(place, line, what, isNew ? refNeeds : withRef);
-          return;
-        }
-        this.checked(place, line, what, rel, build, isNew ? refNeeds : withRef);
+        validate(what, build, isNew ? refNeeds : withRef);
         return;
       }
       case 'CONSTR_CHECK': {
         const what = `${head}CHECK`;
-        const build = (): DataCheck[] | { unknown: string } | { certain: { sqlstate: string; reason: string } } => {
+        const build = (): BuiltChecks => {
           const expr = c.raw_expr as PgNode;
           if (hasSubquery(expr)) return { certain: { sqlstate: '0A000', reason: 'PostgreSQL refuses a subquery in a CHECK constraint' } };
           const d = deparse(expr, (col) => this.readableColumn(db, col));
           if ('unsupported' in d) return { unknown: `the CHECK holds ${d.unsupported}` };
           return [{ kind: 'check', table: db, sqlstate: '23514', expr: d.sql, what: `rows of ${rel.shown} that break CHECK (${d.sql})`, names: { functions: d.functions, operators: d.operators, types: d.types } }];
         };
-        if (notValid) {
-          if (!isNew) remember(build());
-          this.push(place, line, what, isNew ? {} : base);
-          return;
-        }
-        this.checked(place, line, what, rel, build, isNew ? {} : base);
+        validate(what, build, isNew ? {} : base);
         return;
       }
       case 'CONSTR_NOTNULL': {
@@ -987,12 +975,7 @@ export class PendingSetPlanner {
         const what = `${head}NOT NULL${column ? ` ${quoteIdent(column)}` : ''}`;
         if (!column) return;
         const build = () => this.notNullChecks(db, rel, [this.dbColumn(db, column)], column);
-        if (notValid) {
-          if (!isNew) remember(build());
-          this.push(place, line, what, isNew ? {} : base);
-          return;
-        }
-        this.checked(place, line, what, rel, build, isNew ? {} : base);
+        validate(what, build, isNew ? {} : base);
         return;
       }
       case 'CONSTR_UNIQUE':
@@ -1098,7 +1081,7 @@ export class PendingSetPlanner {
       for (const s of parsed.statements) {
         this.statement(s.stmt, { ...place, line: (o) => innerLine + text.line(o) - 1, text: () => text, location: s.location, length: s.length, inDoBlock: true });
         const [t, n] = unwrap(s.stmt);
-        const rel = n.relation ? this.rangeVar(n.relation) : undefined;
+        const rel = n.relation ? this.names.rangeVar(n.relation) : undefined;
         if (rel && (t === 'AlterTableStmt' || t === 'InsertStmt' || t === 'UpdateStmt' || t === 'DeleteStmt')) this.fill(rel, 'query', 'a DO block changing');
       }
     };

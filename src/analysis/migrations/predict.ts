@@ -19,7 +19,8 @@
  * with no page has no row): a pass is only ever proven by a query.
  */
 import type { TransactionBounds, TransactionQueries } from '../../probes/db.js';
-import { deparse, quoteIdent, quoteLiteral, typeSql, type TypeRef } from './expressions.js';
+import { deparse, quoteLiteral, typeSql, type TypeRef } from './expressions.js';
+import { quoteIdent } from './pg-names.js';
 import type { RelRef } from './lint.js';
 import { conflicts, isLockMode, LOCK_NAMES, type LockMode } from './locks.js';
 import type { PgNode, PgParser } from './pg-parser.js';

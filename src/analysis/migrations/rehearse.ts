@@ -17,6 +17,7 @@ import type { ConnectOptions, ReadOnlyDb } from '../../probes/db.js';
 import { connectReadOnly, describeDbError, isUnreachable, parseDatabaseUrl } from '../../probes/db.js';
 import { runCommand, type CommandResult } from '../../probes/exec.js';
 import { isLockMode, LOCK_NAMES, stronger, type LockMode } from './locks.js';
+import { quoteIfNeeded as quote } from './pg-names.js';
 
 export interface RehearsalOptions {
   /** The copy's URL (`rehearsal-database-url`). */
@@ -239,7 +240,6 @@ export async function rehearse(o: RehearsalOptions): Promise<Rehearsal> {
   }
 }
 
-const quote = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`);
 
 /** `ACCESS EXCLUSIVE on "User"`, for the report. */
 export const describeLock = (l: { relation: string; mode: LockMode }) => `${LOCK_NAMES[l.mode]} on ${l.relation}`;

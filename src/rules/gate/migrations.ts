@@ -19,6 +19,7 @@ import { couldNotCheck } from '../../engine/unavailable.js';
 import { checksumMatches, MIGRATIONS_DIR, readMigrations, type RepoMigration } from '../../probes/migrations.js';
 import { readRunbook, RUNBOOK } from './commands.js';
 import { classifyMigrationFailure, recoveryText, verificationText, type ClassifiedFailure } from '../../analysis/migrations/runbook.js';
+import { quoteIdent } from '../../analysis/migrations/pg-names.js';
 
 interface MigrationRow {
   migration_name: string;
@@ -131,10 +132,6 @@ export const migrations = defineRule({
     return compareHistory(state.repo, state.rows, results.get('gate.migrate')?.status === 'pass', { path: runbookText !== undefined ? RUNBOOK : undefined, text: runbookText });
   },
 });
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 /**
  * The comparison itself: pure, so it is tested and benchmarked without a database. `runbook` is the

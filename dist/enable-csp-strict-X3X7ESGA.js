@@ -1,3 +1,0 @@
-import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
-import{checkFlagOn}from"./chunk-IZH4PX4Q.js";import"./chunk-5DMNHLXM.js";import"./chunk-PJZPOQGM.js";import"./chunk-DCY5KEZQ.js";import{defineRule}from"./chunk-K7P6KCWS.js";import"./chunk-V342L7TD.js";var enableCspStrict=defineRule({id:"config.enable-csp-strict",check:async({settings})=>checkFlagOn(settings,"ENABLE_CSP_STRICT")});export{enableCspStrict};
-//# sourceMappingURL=enable-csp-strict-X3X7ESGA.js.map

@@ -1,0 +1,3 @@
+import { createRequire as __prgRequire } from 'node:module'; const require = __prgRequire(import.meta.url);
+import{checkStrongUniqueSecret}from"./chunk-MKBON7X7.js";import"./chunk-NJWLGGMN.js";import{variable}from"./chunk-5DMNHLXM.js";import"./chunk-KHCAD6YA.js";import"./chunk-DCY5KEZQ.js";import{defineRule}from"./chunk-7GPL67T6.js";import"./chunk-V342L7TD.js";var nextauthSecret=defineRule({id:"config.nextauth-secret",check:({settings})=>checkStrongUniqueSecret(settings,variable(settings,"authSecret")?.name??"NEXTAUTH_SECRET",settings.app.auth.family==="authjs-v5"?"npx auth secret":"openssl rand -base64 32")});export{nextauthSecret};
+//# sourceMappingURL=nextauth-secret-3CG36UM3.js.map
